@@ -1,0 +1,84 @@
+//! A document is an open plan with everything that follows it: its spatial
+//! index, its undo history, the warnings from loading it and where it came from.
+//! All edits go through [`Document::apply`], which keeps the index in step.
+
+use std::path::PathBuf;
+
+use crate::edit::{Applied, Edit, EditError, EditLabel, History};
+use crate::io::{Loaded, Warning};
+use crate::model::{FeatureId, Plan, SpatialIndex};
+
+/// Where the open plan came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The Jinsong plan built into the app.
+    Jinsong,
+    File(PathBuf),
+}
+
+impl Source {
+    pub fn display_name(&self) -> String {
+        match self {
+            Source::Jinsong => "jinsong (embedded)".into(),
+            Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        }
+    }
+}
+
+/// An open plan.
+pub struct Document {
+    pub plan: Plan,
+    pub index: SpatialIndex,
+    pub history: History,
+    pub warnings: Vec<Warning>,
+    pub source: Source,
+}
+
+impl Document {
+    pub fn new(loaded: Loaded, source: Source) -> Self {
+        let index = SpatialIndex::build(&loaded.plan);
+        Document { plan: loaded.plan, index, history: History::default(), warnings: loaded.warnings, source }
+    }
+
+    /// The embedded Jinsong plan.
+    pub fn jinsong() -> Self {
+        Self::new(crate::io::load_jinsong(), Source::Jinsong)
+    }
+
+    /// Applies a user's edit and records it for undo. Returns the touched features.
+    pub fn apply(&mut self, edit: Edit) -> Result<Vec<FeatureId>, EditError> {
+        let applied = edit.apply(&mut self.plan)?;
+        let touched = self.follow(&applied);
+        self.history.record(applied.inverse);
+        Ok(touched)
+    }
+
+    /// Undoes the last edit; returns the touched features.
+    pub fn undo(&mut self) -> Option<Vec<FeatureId>> {
+        let applied = self.history.undo(&mut self.plan)?;
+        Some(self.follow(&applied))
+    }
+
+    /// Redoes the last undone edit; returns the touched features.
+    pub fn redo(&mut self) -> Option<Vec<FeatureId>> {
+        let applied = self.history.redo(&mut self.plan)?;
+        Some(self.follow(&applied))
+    }
+
+    pub fn undo_label(&self) -> Option<EditLabel> {
+        self.history.undo_label()
+    }
+
+    pub fn redo_label(&self) -> Option<EditLabel> {
+        self.history.redo_label()
+    }
+
+    fn follow(&mut self, applied: &Applied) -> Vec<FeatureId> {
+        if applied.geometry_changed {
+            for id in &applied.touched {
+                self.index.update(&self.plan, *id);
+            }
+        }
+        applied.touched.clone()
+    }
+}

@@ -1,0 +1,228 @@
+//! Edits: every change to a plan is a value that, applied, gives back its
+//! inverse. Undo applies the inverse; one user gesture is one edit.
+
+use serde_json::Value;
+
+use crate::model::{FeatureId, Kind, Plan};
+
+/// One change to a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Give features a kind (correcting how an import classified them).
+    SetKind { changes: Vec<(FeatureId, Kind)> },
+    /// Set (`Some`) or remove (`None`) one property of a feature.
+    SetProperty { feature: FeatureId, key: String, value: Option<Value> },
+    /// Several edits made by one gesture, undone together.
+    Batch { label: EditLabel, edits: Vec<Edit> },
+}
+
+/// What an edit did, named for the Undo/Redo menu entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EditLabel {
+    SetKind,
+    SetProperty,
+}
+
+/// Why an edit could not be applied. The plan is unchanged when this is returned.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EditError {
+    #[error("feature {0:?} does not exist")]
+    NoSuchFeature(FeatureId),
+}
+
+/// The result of applying an edit.
+#[derive(Debug)]
+pub struct Applied {
+    /// The edit that undoes this one.
+    pub inverse: Edit,
+    /// Features whose geometry or appearance may have changed.
+    pub touched: Vec<FeatureId>,
+    /// True if any touched feature's geometry changed (the index must follow).
+    pub geometry_changed: bool,
+}
+
+impl Edit {
+    /// The name of the action, for "Undo …" menu entries.
+    pub fn label(&self) -> EditLabel {
+        match self {
+            Edit::SetKind { .. } => EditLabel::SetKind,
+            Edit::SetProperty { .. } => EditLabel::SetProperty,
+            Edit::Batch { label, .. } => *label,
+        }
+    }
+
+    /// Checks the edit can be applied without changing anything.
+    fn check(&self, plan: &Plan) -> Result<(), EditError> {
+        let exists = |id: FeatureId| plan.get(id).map(|_| ()).ok_or(EditError::NoSuchFeature(id));
+        match self {
+            Edit::SetKind { changes } => changes.iter().try_for_each(|(id, _)| exists(*id)),
+            Edit::SetProperty { feature, .. } => exists(*feature),
+            Edit::Batch { edits, .. } => edits.iter().try_for_each(|e| e.check(plan)),
+        }
+    }
+
+    /// Applies the edit and returns its inverse. Either the whole edit
+    /// applies or (on error) nothing does.
+    pub fn apply(self, plan: &mut Plan) -> Result<Applied, EditError> {
+        self.check(plan)?;
+        Ok(self.apply_checked(plan))
+    }
+
+    fn apply_checked(self, plan: &mut Plan) -> Applied {
+        match self {
+            Edit::SetKind { changes } => {
+                let mut old = Vec::with_capacity(changes.len());
+                let mut touched = Vec::with_capacity(changes.len());
+                for (id, kind) in changes {
+                    if let Some(f) = plan.get_mut(id) {
+                        old.push((id, std::mem::replace(&mut f.kind, kind)));
+                        touched.push(id);
+                    }
+                }
+                old.reverse();
+                Applied { inverse: Edit::SetKind { changes: old }, touched, geometry_changed: false }
+            }
+            Edit::SetProperty { feature, key, value } => {
+                let old = plan.get_mut(feature).and_then(|f| match value {
+                    Some(v) => f.properties.insert(key.clone(), v),
+                    None => f.properties.shift_remove(&key),
+                });
+                Applied {
+                    inverse: Edit::SetProperty { feature, key, value: old },
+                    touched: vec![feature],
+                    geometry_changed: false,
+                }
+            }
+            Edit::Batch { label, edits } => {
+                let mut inverses = Vec::with_capacity(edits.len());
+                let mut touched = Vec::new();
+                let mut geometry_changed = false;
+                for e in edits {
+                    let a = e.apply_checked(plan);
+                    inverses.push(a.inverse);
+                    touched.extend(a.touched);
+                    geometry_changed |= a.geometry_changed;
+                }
+                inverses.reverse();
+                touched.sort();
+                touched.dedup();
+                Applied { inverse: Edit::Batch { label, edits: inverses }, touched, geometry_changed }
+            }
+        }
+    }
+}
+
+/// Undo and redo stacks of inverse edits. Not part of the saved plan.
+#[derive(Default)]
+pub struct History {
+    undo: Vec<Edit>,
+    redo: Vec<Edit>,
+}
+
+impl History {
+    /// Records the inverse of an edit the user just made; a new edit clears redo.
+    pub fn record(&mut self, inverse: Edit) {
+        self.undo.push(inverse);
+        self.redo.clear();
+    }
+
+    /// What Undo would undo.
+    pub fn undo_label(&self) -> Option<EditLabel> {
+        self.undo.last().map(Edit::label)
+    }
+
+    /// What Redo would redo.
+    pub fn redo_label(&self) -> Option<EditLabel> {
+        self.redo.last().map(Edit::label)
+    }
+
+    /// Undoes the last edit; returns what it touched.
+    pub fn undo(&mut self, plan: &mut Plan) -> Option<Applied> {
+        let inverse = self.undo.pop()?;
+        let applied = inverse.apply(plan).ok()?;
+        self.redo.push(applied.inverse.clone());
+        Some(applied)
+    }
+
+    /// Redoes the last undone edit; returns what it touched.
+    pub fn redo(&mut self, plan: &mut Plan) -> Option<Applied> {
+        let edit = self.redo.pop()?;
+        let applied = edit.apply(plan).ok()?;
+        self.undo.push(applied.inverse.clone());
+        Some(applied)
+    }
+
+    pub fn clear(&mut self) {
+        self.undo.clear();
+        self.redo.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, PlanMeta};
+    use geo::point;
+    use serde_json::json;
+
+    fn plan() -> Plan {
+        let mut p = Plan::new(PlanMeta::default());
+        for i in 0..5 {
+            let mut props = serde_json::Map::new();
+            props.insert("name".into(), json!(format!("n{i}")));
+            p.push(Feature::new(Kind::Other, props, point!(x: 116.0 + i as f64 * 0.001, y: 39.0).into()));
+        }
+        p
+    }
+
+    #[test]
+    fn undo_gives_back_the_plan_exactly_and_redo_the_edited_one() {
+        let original = plan();
+        let mut p = original.clone();
+        let mut h = History::default();
+        let edits = vec![
+            Edit::SetKind { changes: vec![(FeatureId(0), Kind::Building), (FeatureId(3), Kind::Node)] },
+            Edit::SetProperty { feature: FeatureId(1), key: "name".into(), value: Some(json!("劲松园")) },
+            Edit::SetProperty { feature: FeatureId(2), key: "name".into(), value: None },
+            Edit::SetProperty { feature: FeatureId(4), key: "floors".into(), value: Some(json!(6)) },
+        ];
+        for e in edits {
+            let a = e.apply(&mut p).expect("applies");
+            h.record(a.inverse);
+        }
+        let edited = p.clone();
+        assert_ne!(edited, original);
+        while h.undo(&mut p).is_some() {}
+        assert_eq!(p, original);
+        while h.redo(&mut p).is_some() {}
+        assert_eq!(p, edited);
+    }
+
+    #[test]
+    fn an_edit_of_a_missing_feature_changes_nothing() {
+        let mut p = plan();
+        let before = p.clone();
+        let e = Edit::Batch {
+            label: EditLabel::SetKind,
+            edits: vec![
+                Edit::SetKind { changes: vec![(FeatureId(0), Kind::Building)] },
+                Edit::SetKind { changes: vec![(FeatureId(99), Kind::Building)] },
+            ],
+        };
+        assert_eq!(e.apply(&mut p).err(), Some(EditError::NoSuchFeature(FeatureId(99))));
+        assert_eq!(p, before);
+    }
+
+    #[test]
+    fn a_new_edit_clears_redo() {
+        let mut p = plan();
+        let mut h = History::default();
+        let a = Edit::SetKind { changes: vec![(FeatureId(0), Kind::Garden)] }.apply(&mut p).expect("applies");
+        h.record(a.inverse);
+        h.undo(&mut p);
+        assert!(h.redo_label().is_some());
+        let a = Edit::SetKind { changes: vec![(FeatureId(1), Kind::Garden)] }.apply(&mut p).expect("applies");
+        h.record(a.inverse);
+        assert!(h.redo_label().is_none());
+    }
+}

@@ -1,0 +1,41 @@
+//! Reading plans from files and from the embedded Jinsong map. No egui here.
+
+pub mod geojson;
+
+use std::path::Path;
+
+pub use self::geojson::{Loaded, Warning};
+
+/// Why a file could not be opened. Every variant names the place of the
+/// fault so the one-line message tells the planner where to look.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("line {line}, column {column}: {message}")]
+    Json { line: usize, column: usize, message: String },
+    #[error("{place}: {message}")]
+    Malformed { place: String, message: String },
+}
+
+/// The embedded Jinsong plan (劲松一区、二区), so the app runs from any directory.
+pub const JINSONG_GEOJSON: &str = include_str!("../../maps/jinsong.geojson");
+
+/// Loads the embedded Jinsong plan.
+pub fn load_jinsong() -> Loaded {
+    match geojson::parse(JINSONG_GEOJSON.as_bytes()) {
+        Ok(l) => l,
+        // The embedded map is tested in CI; failing here is a build defect,
+        // but the app still opens, empty, with the reason as a warning.
+        Err(e) => Loaded {
+            plan: crate::model::Plan::default(),
+            warnings: vec![Warning { place: "embedded Jinsong map".into(), message: e.to_string() }],
+        },
+    }
+}
+
+/// Loads a plan from a file path (GeoJSON, optionally gzip-compressed).
+pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
+    let bytes = std::fs::read(path)?;
+    geojson::parse(&bytes)
+}

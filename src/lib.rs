@@ -1,0 +1,24 @@
+//! Renewal Planner: a desktop GIS for planning the renewal of old residential
+//! communities (老旧小区改造), built around the Jinsong model (劲松模式).
+//!
+//! The library is layered so that everything but the window builds and tests
+//! without egui (`--no-default-features`):
+//! - [`model`] — the plan, features, kinds, measurement, spatial index;
+//! - [`edit`] — every change as a value with an inverse, and the undo history;
+//! - [`io`] — reading GeoJSON and the embedded Jinsong map;
+//! - [`document`] — an open plan with its index and history;
+//! - [`render`] — the backend-neutral description of the map (camera, styles,
+//!   cached meshes, the per-frame scene) that the screen and exports draw from;
+//! - [`i18n`] — every user-visible string, in Chinese and English;
+//! - [`cli`] — the command line (`info`);
+//! - `ui` (feature `gui`) — the egui window.
+
+pub mod cli;
+pub mod document;
+pub mod edit;
+pub mod i18n;
+pub mod io;
+pub mod model;
+pub mod render;
+#[cfg(feature = "gui")]
+pub mod ui;

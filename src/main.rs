@@ -1,0 +1,52 @@
+//! `renewal-planner`: the desktop app, and the command line for scripts.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use renewal_planner::cli::{self, Cli, Command};
+
+fn main() -> ExitCode {
+    // A panic is a bug; if one happens anyway, say so in one line, not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("renewal-planner: internal error (a bug, please report it): {msg}{place}");
+    }));
+
+    let args = Cli::parse();
+    match args.command {
+        Some(Command::Info { file, json }) => match cli::info(&file, json) {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("renewal-planner: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        None => run_app(args.file),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn run_app(file: Option<std::path::PathBuf>) -> ExitCode {
+    match renewal_planner::ui::run(file) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("renewal-planner: cannot open the window: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn run_app(_file: Option<std::path::PathBuf>) -> ExitCode {
+    eprintln!("renewal-planner: built without the window (feature `gui`); use `renewal-planner info FILE`");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,221 @@
+//! The spatial index: an R-tree of feature bounding boxes in longitude/latitude.
+//! Every per-frame query (what is in view, what is under the cursor) goes
+//! through it; nothing scans the whole plan.
+
+use geo::{Contains, Coord, Geometry, LineString, Point, Polygon, Rect};
+use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
+
+use super::feature::FeatureId;
+use super::kind::Kind;
+use super::plan::Plan;
+
+type Entry = GeomWithData<Rectangle<[f64; 2]>, FeatureId>;
+
+/// An R-tree over the features of one plan. Kept in step with the plan by
+/// [`SpatialIndex::update`] for exactly the features an edit touched.
+#[derive(Default)]
+pub struct SpatialIndex {
+    tree: RTree<Entry>,
+    /// The box each feature was indexed under, so it can be removed again.
+    boxes: Vec<Option<[f64; 4]>>,
+}
+
+fn entry(id: FeatureId, b: [f64; 4]) -> Entry {
+    GeomWithData::new(Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]), id)
+}
+
+fn bbox_of(rect: Rect<f64>) -> Option<[f64; 4]> {
+    let b = [rect.min().x, rect.min().y, rect.max().x, rect.max().y];
+    b.iter().all(|v| v.is_finite()).then_some(b)
+}
+
+impl SpatialIndex {
+    /// Bulk-loads the index for a whole plan.
+    pub fn build(plan: &Plan) -> Self {
+        let mut boxes = vec![None; plan.id_bound()];
+        let entries: Vec<Entry> = plan
+            .iter()
+            .filter_map(|(id, f)| {
+                let b = bbox_of(f.bbox()?)?;
+                boxes[id.index()] = Some(b);
+                Some(entry(id, b))
+            })
+            .collect();
+        SpatialIndex { tree: RTree::bulk_load(entries), boxes }
+    }
+
+    /// Re-indexes one feature after an edit (added, moved, reshaped or removed).
+    pub fn update(&mut self, plan: &Plan, id: FeatureId) {
+        if let Some(Some(old)) = self.boxes.get(id.index()).copied() {
+            self.tree.remove(&entry(id, old));
+        }
+        if self.boxes.len() <= id.index() {
+            self.boxes.resize(id.index() + 1, None);
+        }
+        let new = plan.get(id).and_then(|f| bbox_of(f.bbox()?));
+        if let Some(b) = new {
+            self.tree.insert(entry(id, b));
+        }
+        self.boxes[id.index()] = new;
+    }
+
+    /// Number of indexed features.
+    pub fn len(&self) -> usize {
+        self.tree.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tree.size() == 0
+    }
+
+    /// The features whose bounding boxes meet the rectangle `[west, south, east, north]`.
+    pub fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = FeatureId> + '_ {
+        let aabb = AABB::from_corners([rect[0], rect[1]], [rect[2], rect[3]]);
+        self.tree.locate_in_envelope_intersecting(&aabb).map(|e| e.data)
+    }
+
+    /// The bounding box of everything indexed, `[west, south, east, north]`.
+    pub fn extent(&self) -> Option<[f64; 4]> {
+        if self.tree.size() == 0 {
+            return None;
+        }
+        let env = self.tree.root().envelope();
+        Some([env.lower()[0], env.lower()[1], env.upper()[0], env.upper()[1]])
+    }
+
+    /// The feature a click at `(lon, lat)` means, within `tolerance_m` metres:
+    /// points before lines before areas, and among areas the smallest, so a
+    /// node on a building wins over the building and a building over the
+    /// district boundary.
+    pub fn hit_test(&self, plan: &Plan, lon: f64, lat: f64, tolerance_m: f64) -> Option<FeatureId> {
+        let (mx, my) = metres_per_degree(lat);
+        let (dx, dy) = (tolerance_m / mx, tolerance_m / my);
+        let probe = AABB::from_corners([lon - dx, lat - dy], [lon + dx, lat + dy]);
+        let mut best: Option<(u8, f64, FeatureId)> = None;
+        for e in self.tree.locate_in_envelope_intersecting(&probe) {
+            let id = e.data;
+            let Some(f) = plan.get(id) else { continue };
+            let Some(rank) = hit_rank(&f.geometry, f.kind, lon, lat, tolerance_m) else { continue };
+            let b = e.geom();
+            let size = (b.upper()[0] - b.lower()[0]) * (b.upper()[1] - b.lower()[1]);
+            let better = match best {
+                None => true,
+                Some((r, s, bid)) => (rank, size, id) < (r, s, bid),
+            };
+            if better {
+                best = Some((rank, size, id));
+            }
+        }
+        best.map(|(_, _, id)| id)
+    }
+}
+
+/// Metres per degree of longitude and of latitude at a latitude.
+pub fn metres_per_degree(lat: f64) -> (f64, f64) {
+    let phi = lat.to_radians();
+    (
+        111_412.84 * phi.cos() - 93.5 * (3.0 * phi).cos(),
+        111_132.92 - 559.82 * (2.0 * phi).cos() + 1.175 * (4.0 * phi).cos(),
+    )
+}
+
+/// `Some(rank)` if the geometry is hit (lower rank = picked first).
+fn hit_rank(g: &Geometry<f64>, kind: Kind, lon: f64, lat: f64, tol_m: f64) -> Option<u8> {
+    let (mx, my) = metres_per_degree(lat);
+    let to_m = |c: Coord<f64>| ((c.x - lon) * mx, (c.y - lat) * my);
+    let near_line = |ls: &LineString<f64>| {
+        ls.lines().any(|l| seg_dist(to_m(l.start), to_m(l.end)) <= tol_m)
+            || (ls.0.len() == 1 && {
+                let (x, y) = to_m(ls.0[0]);
+                x.hypot(y) <= tol_m
+            })
+    };
+    let hit_polygon = |p: &Polygon<f64>| p.contains(&Point::new(lon, lat)) || near_line(p.exterior());
+    let point_rank = if kind == Kind::Node || kind == Kind::Core { 0 } else { 1 };
+    match g {
+        Geometry::Point(p) => {
+            let (x, y) = to_m(p.0);
+            (x.hypot(y) <= tol_m).then_some(point_rank)
+        }
+        Geometry::MultiPoint(mp) => mp
+            .iter()
+            .any(|p| {
+                let (x, y) = to_m(p.0);
+                x.hypot(y) <= tol_m
+            })
+            .then_some(point_rank),
+        Geometry::Line(l) => (seg_dist(to_m(l.start), to_m(l.end)) <= tol_m).then_some(2),
+        Geometry::LineString(ls) => near_line(ls).then_some(2),
+        Geometry::MultiLineString(m) => m.iter().any(near_line).then_some(2),
+        Geometry::Polygon(p) => hit_polygon(p).then_some(area_rank(kind)),
+        Geometry::MultiPolygon(m) => m.iter().any(hit_polygon).then_some(area_rank(kind)),
+        Geometry::Rect(r) => hit_polygon(&r.to_polygon()).then_some(area_rank(kind)),
+        Geometry::Triangle(t) => hit_polygon(&t.to_polygon()).then_some(area_rank(kind)),
+        Geometry::GeometryCollection(c) => c.iter().filter_map(|g| hit_rank(g, kind, lon, lat, tol_m)).min(),
+    }
+}
+
+fn area_rank(kind: Kind) -> u8 {
+    if kind == Kind::Boundary { 4 } else { 3 }
+}
+
+/// Distance from the origin to the segment a–b (plane metres).
+fn seg_dist(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (vx, vy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = vx * vx + vy * vy;
+    let t = if len2 > 0.0 { (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    (a.0 + t * vx).hypot(a.1 + t * vy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, PlanMeta};
+    use geo::{line_string, point, polygon};
+    use serde_json::Map;
+
+    fn plan() -> (Plan, FeatureId, FeatureId, FeatureId, FeatureId) {
+        let mut plan = Plan::new(PlanMeta::default());
+        let boundary = plan.push(Feature::new(
+            Kind::Boundary,
+            Map::new(),
+            polygon![(x: 116.0, y: 39.0), (x: 116.01, y: 39.0), (x: 116.01, y: 39.01), (x: 116.0, y: 39.01)].into(),
+        ));
+        let building = plan.push(Feature::new(
+            Kind::Building,
+            Map::new(),
+            polygon![(x: 116.002, y: 39.002), (x: 116.003, y: 39.002), (x: 116.003, y: 39.0022), (x: 116.002, y: 39.0022)]
+                .into(),
+        ));
+        let node = plan.push(Feature::new(Kind::Node, Map::new(), point!(x: 116.0025, y: 39.0021).into()));
+        let street = plan.push(Feature::new(
+            Kind::Street,
+            Map::new(),
+            line_string![(x: 116.0, y: 39.005), (x: 116.01, y: 39.005)].into(),
+        ));
+        (plan, boundary, building, node, street)
+    }
+
+    #[test]
+    fn a_click_picks_the_most_specific_feature_under_the_cursor() {
+        let (plan, boundary, building, node, street) = plan();
+        let index = SpatialIndex::build(&plan);
+        assert_eq!(index.hit_test(&plan, 116.0025, 39.0021, 3.0), Some(node));
+        assert_eq!(index.hit_test(&plan, 116.0022, 39.0021, 3.0), Some(building));
+        assert_eq!(index.hit_test(&plan, 116.005, 39.00502, 5.0), Some(street));
+        assert_eq!(index.hit_test(&plan, 116.008, 39.008, 3.0), Some(boundary));
+        assert_eq!(index.hit_test(&plan, 117.0, 39.008, 3.0), None);
+    }
+
+    #[test]
+    fn the_index_follows_an_edit_of_one_feature() {
+        let (mut plan, _, building, _, _) = plan();
+        let mut index = SpatialIndex::build(&plan);
+        let moved = polygon![(x: 116.2, y: 39.2), (x: 116.3, y: 39.2), (x: 116.3, y: 39.3)];
+        plan.get_mut(building).map(|f| f.geometry = moved.into());
+        index.update(&plan, building);
+        assert_eq!(index.len(), 4);
+        assert!(index.query([116.25, 39.21, 116.26, 39.22]).any(|id| id == building));
+        assert!(!index.query([116.002, 39.002, 116.003, 39.0022]).any(|id| id == building));
+    }
+}

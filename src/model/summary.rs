@@ -1,0 +1,130 @@
+//! The plan summary printed by `renewal-planner info`: counts by kind, area,
+//! extent and building totals.
+
+use std::collections::BTreeMap;
+
+use geo::{ConvexHull, Geometry, MultiPoint, Point};
+use serde::Serialize;
+
+use super::kind::Kind;
+use super::measure::area_m2;
+use super::plan::Plan;
+
+/// Totals over the buildings of a plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BuildingTotals {
+    pub floor_area_m2: f64,
+    pub households: u64,
+}
+
+/// What `info` reports. Field names are the JSON contract of `info --json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub name: Option<String>,
+    pub features: usize,
+    pub by_kind: BTreeMap<&'static str, usize>,
+    /// Geodesic area of the boundary features, or of the convex hull of all
+    /// features when there is no boundary.
+    pub area_ha: f64,
+    /// `true` when `area_ha` came from the convex hull.
+    pub area_from_hull: bool,
+    /// `[west, south, east, north]` in WGS84, or null for an empty plan.
+    pub bbox: Option<[f64; 4]>,
+    pub buildings: BuildingTotals,
+    pub warnings: Vec<String>,
+}
+
+impl Summary {
+    pub fn of(plan: &Plan, warnings: &[String]) -> Summary {
+        let mut by_kind: BTreeMap<&'static str, usize> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+        let mut bbox: Option<[f64; 4]> = None;
+        let mut boundary_m2 = 0.0;
+        let mut has_boundary = false;
+        let mut buildings = BuildingTotals::default();
+        for (_, f) in plan.iter() {
+            *by_kind.entry(f.kind.as_str()).or_default() += 1;
+            if let Some(r) = f.bbox() {
+                let b = bbox.get_or_insert([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY]);
+                b[0] = b[0].min(r.min().x);
+                b[1] = b[1].min(r.min().y);
+                b[2] = b[2].max(r.max().x);
+                b[3] = b[3].max(r.max().y);
+            }
+            match f.kind {
+                Kind::Boundary => {
+                    has_boundary = true;
+                    boundary_m2 += area_m2(&f.geometry);
+                }
+                Kind::Building => {
+                    buildings.floor_area_m2 += f.number_prop("floor_area_m2").unwrap_or(0.0);
+                    buildings.households += f.number_prop("households").map(|h| h.max(0.0) as u64).unwrap_or(0);
+                }
+                _ => {}
+            }
+        }
+        let area_m2 = if has_boundary { boundary_m2 } else { hull_area_m2(plan) };
+        Summary {
+            name: plan.meta.name.clone(),
+            features: plan.len(),
+            by_kind,
+            area_ha: round_to(area_m2 / 10_000.0, 4),
+            area_from_hull: !has_boundary,
+            bbox,
+            buildings,
+            warnings: warnings.to_vec(),
+        }
+    }
+
+    /// The human-readable form printed by `info` without `--json`.
+    pub fn to_text(&self, source: &str) -> String {
+        use super::measure::group_thousands;
+        let mut s = String::new();
+        s.push_str(&format!("{}\n", self.name.as_deref().unwrap_or(source)));
+        s.push_str(&format!("  source:     {source}\n"));
+        s.push_str(&format!("  features:   {}\n", self.features));
+        for k in Kind::ALL {
+            let n = self.by_kind.get(k.as_str()).copied().unwrap_or(0);
+            if n > 0 {
+                s.push_str(&format!("    {:<10}{n}\n", k.as_str()));
+            }
+        }
+        let basis = if self.area_from_hull { "convex hull of all features" } else { "boundary" };
+        s.push_str(&format!("  area:       {:.2} ha ({basis}, geodesic)\n", self.area_ha));
+        if let Some(b) = self.bbox {
+            s.push_str(&format!("  bbox:       {:.6}, {:.6} — {:.6}, {:.6} (W, S — E, N)\n", b[0], b[1], b[2], b[3]));
+        }
+        if self.by_kind.get("building").copied().unwrap_or(0) > 0 {
+            s.push_str(&format!(
+                "  buildings:  {} m² floor area, {} households\n",
+                group_thousands(self.buildings.floor_area_m2),
+                group_thousands(self.buildings.households as f64)
+            ));
+        }
+        if !self.warnings.is_empty() {
+            s.push_str(&format!("  warnings:   {}\n", self.warnings.len()));
+            for w in self.warnings.iter().take(20) {
+                s.push_str(&format!("    - {w}\n"));
+            }
+            if self.warnings.len() > 20 {
+                s.push_str(&format!("    … and {} more (see --json)\n", self.warnings.len() - 20));
+            }
+        }
+        s
+    }
+}
+
+fn round_to(v: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (v * f).round() / f
+}
+
+fn hull_area_m2(plan: &Plan) -> f64 {
+    use geo::CoordsIter;
+    let points: Vec<Point<f64>> =
+        plan.iter().flat_map(|(_, f)| f.geometry.coords_iter().map(Point::from).collect::<Vec<_>>()).collect();
+    if points.len() < 3 {
+        return 0.0;
+    }
+    let hull = MultiPoint::from(points).convex_hull();
+    area_m2(&Geometry::Polygon(hull))
+}

@@ -1,0 +1,301 @@
+//! Geometry prepared for drawing, built once per feature and reused every
+//! frame: vertices projected to world metres (relative to an origin, as f32),
+//! polygons triangulated (earcut, so concave footprints fill correctly),
+//! label anchors and texts chosen. Panning and zooming only transform these;
+//! nothing is re-parsed or re-triangulated until an edit touches a feature.
+
+use std::ops::Range;
+
+use geo::{Geometry, InteriorPoint, LineString, Polygon};
+
+use super::camera::to_world;
+use crate::model::{Feature, FeatureId, Kind, Plan};
+
+/// Where a feature's prepared geometry lives in the shared buffers.
+#[derive(Clone, Debug, Default)]
+pub struct Entry {
+    /// Vertices of the feature (into [`GeometryCache::verts`]).
+    pub verts: Range<u32>,
+    /// Triangles of its areas (into [`GeometryCache::tris`]; absolute vertex indices).
+    pub tris: Range<u32>,
+    /// Area rings (into [`GeometryCache::parts`]; drawn closed).
+    pub rings: Range<u32>,
+    /// Line parts (into [`GeometryCache::parts`]; drawn open).
+    pub lines: Range<u32>,
+    /// Point vertices (into [`GeometryCache::verts`]).
+    pub points: Range<u32>,
+    /// World bounding box relative to the origin: `[min_x, min_y, max_x, max_y]`.
+    pub bbox: [f32; 4],
+    /// Where its label goes (world, relative to the origin).
+    pub anchor: [f32; 2],
+    /// Label texts: Chinese, English (short forms: a building shows its number).
+    pub label: Option<Box<(String, String)>>,
+    pub kind: Kind,
+}
+
+/// Prepared geometry for every feature of a plan.
+pub struct GeometryCache {
+    /// World coordinates of the cache's origin (vertices are relative to it,
+    /// so f32 keeps millimetre precision across a city).
+    pub origin: [f64; 2],
+    pub verts: Vec<[f32; 2]>,
+    pub tris: Vec<u32>,
+    /// Vertex ranges of rings and line parts.
+    pub parts: Vec<[u32; 2]>,
+    entries: Vec<Option<Entry>>,
+    /// Vertices no longer referenced (after updates), to know when to compact.
+    garbage: usize,
+}
+
+impl GeometryCache {
+    /// Prepares every feature of a plan.
+    pub fn build(plan: &Plan) -> Self {
+        let origin = plan
+            .iter()
+            .find_map(|(_, f)| f.bbox())
+            .map(|r| to_world(r.center().x, r.center().y))
+            .unwrap_or([0.0, 0.0]);
+        let mut cache = GeometryCache {
+            origin,
+            verts: Vec::new(),
+            tris: Vec::new(),
+            parts: Vec::new(),
+            entries: vec![None; plan.id_bound()],
+            garbage: 0,
+        };
+        let mut earcut = earcut::Earcut::new();
+        let mut scratch = Vec::new();
+        for (id, f) in plan.iter() {
+            let e = cache.prepare(f, &mut earcut, &mut scratch);
+            cache.entries[id.index()] = Some(e);
+        }
+        cache
+    }
+
+    /// Re-prepares the features an edit touched.
+    pub fn update(&mut self, plan: &Plan, touched: &[FeatureId]) {
+        let mut earcut = earcut::Earcut::new();
+        let mut scratch = Vec::new();
+        for id in touched {
+            if self.entries.len() <= id.index() {
+                self.entries.resize(id.index() + 1, None);
+            }
+            if let Some(old) = self.entries[id.index()].take() {
+                self.garbage += old.verts.len();
+            }
+            self.entries[id.index()] = plan.get(*id).map(|f| self.prepare(f, &mut earcut, &mut scratch));
+        }
+        if self.garbage > self.verts.len() / 2 + 1024 {
+            *self = GeometryCache::build(plan);
+        }
+    }
+
+    pub fn get(&self, id: FeatureId) -> Option<&Entry> {
+        self.entries.get(id.index())?.as_ref()
+    }
+
+    fn to_rel(&self, x: f64, y: f64) -> [f32; 2] {
+        let w = to_world(x, y);
+        [(w[0] - self.origin[0]) as f32, (w[1] - self.origin[1]) as f32]
+    }
+
+    fn push_ring(&mut self, ring: &LineString<f64>) -> [u32; 2] {
+        let start = self.verts.len() as u32;
+        let coords = &ring.0;
+        let n = if coords.len() > 1 && coords.first() == coords.last() { coords.len() - 1 } else { coords.len() };
+        for c in &coords[..n] {
+            let v = self.to_rel(c.x, c.y);
+            self.verts.push(v);
+        }
+        [start, self.verts.len() as u32]
+    }
+
+    fn push_polygon(&mut self, p: &Polygon<f64>, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) {
+        let first = self.verts.len() as u32;
+        let ext = self.push_ring(p.exterior());
+        if ext[1] - ext[0] < 3 {
+            return;
+        }
+        self.parts.push(ext);
+        let mut holes = Vec::with_capacity(p.interiors().len());
+        for ring in p.interiors() {
+            let r = self.push_ring(ring);
+            if r[1] - r[0] >= 3 {
+                holes.push(r[0] - first);
+                self.parts.push(r);
+            } else {
+                self.verts.truncate(r[0] as usize);
+            }
+        }
+        let data = self.verts[first as usize..].iter().copied();
+        earcut.earcut(data, &holes, scratch);
+        self.tris.extend(scratch.iter().map(|i| i + first));
+    }
+
+    fn push_geometry(&mut self, g: &Geometry<f64>, e: &mut Entry, earcut: &mut earcut::Earcut<f32>, s: &mut Vec<u32>) {
+        match g {
+            Geometry::Point(p) => {
+                let v = self.to_rel(p.x(), p.y());
+                self.verts.push(v);
+            }
+            Geometry::MultiPoint(mp) => {
+                for p in mp {
+                    let v = self.to_rel(p.x(), p.y());
+                    self.verts.push(v);
+                }
+            }
+            Geometry::Line(l) => {
+                let r = self.push_ring(&LineString::new(vec![l.start, l.end]));
+                self.parts.push(r);
+            }
+            Geometry::LineString(ls) => self.push_line(ls),
+            Geometry::MultiLineString(m) => m.iter().for_each(|ls| self.push_line(ls)),
+            Geometry::Polygon(p) => self.push_polygon(p, earcut, s),
+            Geometry::MultiPolygon(m) => m.iter().for_each(|p| self.push_polygon(p, earcut, s)),
+            Geometry::Rect(r) => self.push_polygon(&r.to_polygon(), earcut, s),
+            Geometry::Triangle(t) => self.push_polygon(&t.to_polygon(), earcut, s),
+            Geometry::GeometryCollection(c) => c.iter().for_each(|g| self.push_geometry(g, e, earcut, s)),
+        }
+    }
+
+    fn push_line(&mut self, ls: &LineString<f64>) {
+        let start = self.verts.len() as u32;
+        for c in &ls.0 {
+            let v = self.to_rel(c.x, c.y);
+            self.verts.push(v);
+        }
+        self.parts.push([start, self.verts.len() as u32]);
+    }
+
+    fn prepare(&mut self, f: &Feature, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) -> Entry {
+        let mut e = Entry { kind: f.kind, ..Entry::default() };
+        let v0 = self.verts.len() as u32;
+        let t0 = self.tris.len() as u32;
+        let p0 = self.parts.len() as u32;
+        // Areas first, then lines, then points, so each forms one contiguous range.
+        let (areas, lines, points) = split(&f.geometry);
+        for g in &areas {
+            self.push_geometry(g, &mut e, earcut, scratch);
+        }
+        let p1 = self.parts.len() as u32;
+        for g in &lines {
+            self.push_geometry(g, &mut e, earcut, scratch);
+        }
+        let p2 = self.parts.len() as u32;
+        let pt0 = self.verts.len() as u32;
+        for g in &points {
+            self.push_geometry(g, &mut e, earcut, scratch);
+        }
+        let v1 = self.verts.len() as u32;
+        e.verts = v0..v1;
+        e.tris = t0..self.tris.len() as u32;
+        e.rings = p0..p1;
+        e.lines = p1..p2;
+        e.points = pt0..v1;
+        let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        for v in &self.verts[v0 as usize..v1 as usize] {
+            b = [b[0].min(v[0]), b[1].min(v[1]), b[2].max(v[0]), b[3].max(v[1])];
+        }
+        e.bbox = if v1 > v0 { b } else { [0.0; 4] };
+        e.anchor = self.anchor(f, &e);
+        e.label = label_texts(f);
+        e
+    }
+
+    fn anchor(&self, f: &Feature, e: &Entry) -> [f32; 2] {
+        if !e.rings.is_empty() {
+            if let Some(p) = f.geometry.interior_point() {
+                return self.to_rel(p.x(), p.y());
+            }
+        } else if !e.lines.is_empty() {
+            // Halfway along the longest part.
+            let parts = &self.parts[e.lines.start as usize..e.lines.end as usize];
+            if let Some(part) = parts.iter().max_by(|a, b| {
+                self.path_len(**a).partial_cmp(&self.path_len(**b)).unwrap_or(std::cmp::Ordering::Equal)
+            }) {
+                return self.point_along(*part, 0.5);
+            }
+        } else if !e.points.is_empty() {
+            return self.verts[e.points.start as usize];
+        }
+        [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
+    }
+
+    fn path_len(&self, part: [u32; 2]) -> f32 {
+        let v = &self.verts[part[0] as usize..part[1] as usize];
+        v.windows(2).map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1])).sum()
+    }
+
+    fn point_along(&self, part: [u32; 2], t: f32) -> [f32; 2] {
+        let v = &self.verts[part[0] as usize..part[1] as usize];
+        let mut rest = self.path_len(part) * t;
+        for w in v.windows(2) {
+            let d = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
+            if d >= rest && d > 0.0 {
+                let k = rest / d;
+                return [w[0][0] + (w[1][0] - w[0][0]) * k, w[0][1] + (w[1][1] - w[0][1]) * k];
+            }
+            rest -= d;
+        }
+        v.first().copied().unwrap_or([0.0, 0.0])
+    }
+}
+
+/// Splits a geometry into its areal, linear and point parts.
+fn split(g: &Geometry<f64>) -> (Vec<&Geometry<f64>>, Vec<&Geometry<f64>>, Vec<&Geometry<f64>>) {
+    let (mut a, mut l, mut p) = (Vec::new(), Vec::new(), Vec::new());
+    fn walk<'a>(g: &'a Geometry<f64>, a: &mut Vec<&'a Geometry<f64>>, l: &mut Vec<&'a Geometry<f64>>, p: &mut Vec<&'a Geometry<f64>>) {
+        match g {
+            Geometry::Point(_) | Geometry::MultiPoint(_) => p.push(g),
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => l.push(g),
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => a.push(g),
+            Geometry::GeometryCollection(c) => c.iter().for_each(|g| walk(g, a, l, p)),
+        }
+    }
+    walk(g, &mut a, &mut l, &mut p);
+    (a, l, p)
+}
+
+/// Short label texts (Chinese, English). Buildings show their number, as on
+/// a Beijing site plan; everything else its name.
+fn label_texts(f: &Feature) -> Option<Box<(String, String)>> {
+    if f.kind == Kind::Building
+        && let Some(n) = f.number()
+    {
+        return Some(Box::new((format!("{n}楼"), n.to_string())));
+    }
+    let zh = f.name(true)?;
+    let en = f.name(false).unwrap_or(zh);
+    Some(Box::new((zh.to_string(), en.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PlanMeta;
+    use geo::polygon;
+    use serde_json::Map;
+
+    #[test]
+    fn an_l_shaped_footprint_is_triangulated_without_covering_its_notch() {
+        // An L: 30 × 30 with the top-right 20 × 20 quarter missing.
+        let l = polygon![
+            (x: 116.0, y: 39.0), (x: 116.0003, y: 39.0), (x: 116.0003, y: 39.0001),
+            (x: 116.0001, y: 39.0001), (x: 116.0001, y: 39.0003), (x: 116.0, y: 39.0003)
+        ];
+        let mut plan = Plan::new(PlanMeta::default());
+        let id = plan.push(Feature::new(Kind::Building, Map::new(), l.into()));
+        let cache = GeometryCache::build(&plan);
+        let e = cache.get(id).expect("prepared");
+        assert_eq!(e.tris.len(), 4 * 3, "an L of 6 corners makes 4 triangles");
+        // No triangle's centroid lies in the notch.
+        let notch = cache.to_rel(116.0002, 39.0002);
+        for t in cache.tris[e.tris.start as usize..e.tris.end as usize].chunks(3) {
+            let c = t.iter().fold([0.0f32; 2], |acc, i| {
+                let v = cache.verts[*i as usize];
+                [acc[0] + v[0] / 3.0, acc[1] + v[1] / 3.0]
+            });
+            assert!(!(c[0] > notch[0] - 8.0 && c[1] > notch[1] - 8.0), "triangle in the notch");
+        }
+    }
+}

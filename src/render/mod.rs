@@ -1,0 +1,18 @@
+//! The backend-neutral description of the map. Nothing here knows egui:
+//! the screen and every export draw the same [`Scene`].
+//!
+//! - [`camera`] — the one projector: WGS84 → Web Mercator world metres → pixels;
+//! - [`style`] — design tokens (colours, widths, label sizes);
+//! - [`cache`] — per-feature prepared geometry (projected, triangulated) reused every frame;
+//! - [`scene`] — what one frame shows: draw ops, placed labels;
+//! - [`furniture`] — scale bar and north arrow geometry.
+
+pub mod cache;
+pub mod camera;
+pub mod furniture;
+pub mod scene;
+pub mod style;
+
+pub use cache::GeometryCache;
+pub use camera::Camera;
+pub use scene::{Align, Item, Label, Op, Scene, SceneOptions, kind_slot};

@@ -1,0 +1,388 @@
+//! The per-frame scene: the backend-neutral description of what the map
+//! shows, in screen pixels. The screen (egui) and every export draw the same
+//! [`Scene`], so what you print is what you see.
+//!
+//! Building a scene touches only the features the spatial index says are in
+//! view, and only transforms geometry that [`GeometryCache`] prepared.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::cache::GeometryCache;
+use super::camera::Camera;
+use super::style::{self, Rgba, Stroke, kind_style};
+use crate::model::{FeatureId, Kind, Plan, SpatialIndex};
+
+/// One thing to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// A filled area: triangles for rasterisers, rings for vector output.
+    Area { verts: Range<u32>, tris: Range<u32>, rings: Range<u32>, fill: Rgba, stroke: Option<Stroke> },
+    /// Open polylines.
+    Line { parts: Range<u32>, stroke: Stroke },
+    /// A round point marker.
+    Marker { at: [f32; 2], radius: f32, fill: Rgba, stroke: Stroke },
+}
+
+/// A draw operation and the feature it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub feature: FeatureId,
+    pub op: Op,
+}
+
+/// How a label sits on its position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Align {
+    Center,
+    /// Left edge at the position (labels beside point markers).
+    Left,
+}
+
+/// A placed label that survived thinning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub feature: FeatureId,
+    pub text: String,
+    pub pos: [f32; 2],
+    pub size: f32,
+    pub align: Align,
+    pub color: Rgba,
+    pub halo: Rgba,
+    /// The box it occupies (for tests and exports): `[x0, y0, x1, y1]`.
+    pub rect: [f32; 4],
+}
+
+/// What the view should show besides the plan itself.
+#[derive(Clone, Debug)]
+pub struct SceneOptions {
+    pub visible: [bool; 7],
+    pub chinese: bool,
+    pub labels: bool,
+    pub hovered: Option<FeatureId>,
+    pub selected: BTreeSet<FeatureId>,
+}
+
+impl Default for SceneOptions {
+    fn default() -> Self {
+        SceneOptions { visible: [true; 7], chinese: true, labels: true, hovered: None, selected: BTreeSet::new() }
+    }
+}
+
+/// The index of a kind in [`SceneOptions::visible`].
+pub fn kind_slot(kind: Kind) -> usize {
+    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
+/// Everything the map shows in one frame, in screen pixels.
+#[derive(Clone, Debug, Default)]
+pub struct Scene {
+    pub size: [f32; 2],
+    pub background: Rgba,
+    /// Screen positions referenced by the ops.
+    pub points: Vec<[f32; 2]>,
+    /// Triangle indices into `points`.
+    pub tris: Vec<u32>,
+    /// Ranges of `points` forming rings or polylines.
+    pub parts: Vec<[u32; 2]>,
+    pub items: Vec<Item>,
+    pub labels: Vec<Label>,
+    /// Number of features the index returned for the view.
+    pub features_in_view: usize,
+}
+
+/// Below this many pixels a feature is drawn as a dot, not as its outline.
+const TINY_PX: f32 = 2.0;
+
+impl Scene {
+    /// Builds the scene for a camera.
+    pub fn build(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, camera: &Camera, opts: &SceneOptions) -> Scene {
+        let mut scene = Scene { size: camera.size, background: style::BACKGROUND, ..Scene::default() };
+        // Query a little beyond the view so outlines and markers at the edge are whole.
+        let margin = [-12.0, -12.0];
+        let a = camera.screen_to_lonlat([margin[0], camera.size[1] - margin[1]]);
+        let b = camera.screen_to_lonlat([camera.size[0] - margin[0], margin[1]]);
+        let mut buckets: [Vec<FeatureId>; 7] = Default::default();
+        for id in index.query([a[0], a[1], b[0], b[1]]) {
+            scene.features_in_view += 1;
+            if let Some(e) = cache.get(id)
+                && opts.visible[kind_slot(e.kind)]
+            {
+                buckets[kind_slot(e.kind)].push(id);
+            }
+        }
+        let xf = Transform::new(camera, cache.origin);
+        let mut label_candidates = Vec::new();
+        for (slot, ids) in buckets.iter_mut().enumerate() {
+            ids.sort_unstable();
+            let kind = Kind::ALL[slot];
+            let st = kind_style(kind);
+            if kind == Kind::Street {
+                // All casings first, so crossing streets join cleanly.
+                for id in ids.iter() {
+                    scene.push_feature(*id, cache, &xf, st, true);
+                }
+            }
+            for id in ids.iter() {
+                let px = scene.push_feature(*id, cache, &xf, st, false);
+                if opts.labels && px.is_some() {
+                    label_candidates.push(*id);
+                }
+            }
+        }
+        for id in &opts.selected {
+            scene.push_highlight(*id, plan, cache, &xf, style::SELECTED, Some(style::SELECTED_FILL));
+        }
+        if let Some(id) = opts.hovered.filter(|h| !opts.selected.contains(h)) {
+            scene.push_highlight(id, plan, cache, &xf, style::HOVER, None);
+        }
+        if opts.labels {
+            scene.place_labels(&label_candidates, cache, &xf, opts.chinese);
+        }
+        scene
+    }
+
+    /// Pushes a feature's ops; returns its screen size in pixels if drawn.
+    fn push_feature(&mut self, id: FeatureId, cache: &GeometryCache, xf: &Transform, st: style::KindStyle, casing_only: bool) -> Option<f32> {
+        let e = cache.get(id)?;
+        let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
+        let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
+        let px = (b1[0] - b0[0]).max(b1[1] - b0[1]);
+        if casing_only {
+            if let Some(casing) = st.casing
+                && !e.lines.is_empty()
+            {
+                let parts = self.push_parts(cache, e.lines.clone(), xf);
+                self.items.push(Item { feature: id, op: Op::Line { parts, stroke: casing } });
+            }
+            return Some(px);
+        }
+        if !e.rings.is_empty() {
+            let fill = st.fill.unwrap_or(style::BACKGROUND);
+            if px < TINY_PX {
+                // A dot keeps a crowded city visible at full extent without tessellating it.
+                let c = [(b0[0] + b1[0]) / 2.0, (b0[1] + b1[1]) / 2.0];
+                let h = 0.75;
+                let v = self.points.len() as u32;
+                self.points.extend([[c[0] - h, c[1] - h], [c[0] + h, c[1] - h], [c[0] + h, c[1] + h], [c[0] - h, c[1] + h]]);
+                let t = self.tris.len() as u32;
+                self.tris.extend([v, v + 1, v + 2, v, v + 2, v + 3]);
+                self.items.push(Item {
+                    feature: id,
+                    op: Op::Area { verts: v..v + 4, tris: t..t + 6, rings: 0..0, fill: st.stroke.color, stroke: None },
+                });
+            } else {
+                let (verts, tris, rings) = self.push_area(cache, e, xf);
+                let stroke = (px >= 6.0).then_some(st.stroke);
+                self.items.push(Item { feature: id, op: Op::Area { verts, tris, rings, fill, stroke } });
+            }
+        }
+        if !e.lines.is_empty() {
+            let parts = self.push_parts(cache, e.lines.clone(), xf);
+            let mut stroke = st.stroke;
+            if st.casing.is_none() {
+                stroke.width = stroke.width.max(1.5);
+            }
+            self.items.push(Item { feature: id, op: Op::Line { parts, stroke } });
+        }
+        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
+            let at = xf.apply(v);
+            self.items.push(Item {
+                feature: id,
+                op: Op::Marker { at, radius: st.marker_radius, fill: st.fill.unwrap_or(st.swatch), stroke: st.stroke },
+            });
+        }
+        Some(px)
+    }
+
+    fn push_area(&mut self, cache: &GeometryCache, e: &super::cache::Entry, xf: &Transform) -> (Range<u32>, Range<u32>, Range<u32>) {
+        let base = self.points.len() as u32;
+        let area_end = cache.parts[e.rings.start as usize..e.rings.end as usize].last().map(|p| p[1]).unwrap_or(e.verts.start);
+        for v in &cache.verts[e.verts.start as usize..area_end as usize] {
+            self.points.push(xf.apply(v));
+        }
+        let t0 = self.tris.len() as u32;
+        let shift = base as i64 - e.verts.start as i64;
+        self.tris.extend(cache.tris[e.tris.start as usize..e.tris.end as usize].iter().map(|i| (*i as i64 + shift) as u32));
+        let r0 = self.parts.len() as u32;
+        for p in &cache.parts[e.rings.start as usize..e.rings.end as usize] {
+            self.parts.push([(p[0] as i64 + shift) as u32, (p[1] as i64 + shift) as u32]);
+        }
+        (base..self.points.len() as u32, t0..self.tris.len() as u32, r0..self.parts.len() as u32)
+    }
+
+    fn push_parts(&mut self, cache: &GeometryCache, parts: Range<u32>, xf: &Transform) -> Range<u32> {
+        let r0 = self.parts.len() as u32;
+        for p in &cache.parts[parts.start as usize..parts.end as usize] {
+            let s = self.points.len() as u32;
+            for v in &cache.verts[p[0] as usize..p[1] as usize] {
+                self.points.push(xf.apply(v));
+            }
+            self.parts.push([s, self.points.len() as u32]);
+        }
+        r0..self.parts.len() as u32
+    }
+
+    fn push_highlight(&mut self, id: FeatureId, plan: &Plan, cache: &GeometryCache, xf: &Transform, stroke: Stroke, fill: Option<Rgba>) {
+        let (Some(e), Some(_)) = (cache.get(id), plan.get(id)) else { return };
+        if !e.rings.is_empty() {
+            let (verts, tris, rings) = self.push_area(cache, e, xf);
+            self.items.push(Item {
+                feature: id,
+                op: Op::Area { verts, tris, rings, fill: fill.unwrap_or(Rgba::rgba(0, 0, 0, 0)), stroke: Some(stroke) },
+            });
+        }
+        if !e.lines.is_empty() {
+            let parts = self.push_parts(cache, e.lines.clone(), xf);
+            let st = kind_style(e.kind);
+            let w = st.casing.map(|c| c.width).unwrap_or(st.stroke.width) + 3.0;
+            self.items.push(Item {
+                feature: id,
+                op: Op::Line { parts, stroke: Stroke { width: w, color: stroke.color.with_alpha(170), dash: None } },
+            });
+        }
+        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
+            let r = kind_style(e.kind).marker_radius + 3.0;
+            self.items.push(Item {
+                feature: id,
+                op: Op::Marker { at: xf.apply(v), radius: r, fill: Rgba::rgba(0, 0, 0, 0), stroke },
+            });
+        }
+    }
+
+    /// Places labels by priority, dropping any that would overlap one
+    /// already placed: as the map zooms out, labels thin out instead of piling up.
+    fn place_labels(&mut self, ids: &[FeatureId], cache: &GeometryCache, xf: &Transform, chinese: bool) {
+        struct Cand<'a> {
+            id: FeatureId,
+            prio: u32,
+            text: &'a str,
+            pos: [f32; 2],
+            size: f32,
+            align: Align,
+        }
+        let mut cands = Vec::new();
+        for id in ids {
+            let Some(e) = cache.get(*id) else { continue };
+            let Some(texts) = e.label.as_deref() else { continue };
+            let text = if chinese { texts.0.as_str() } else { texts.1.as_str() };
+            let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
+            let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
+            let (w, h) = (b1[0] - b0[0], b1[1] - b0[1]);
+            let pos = xf.apply(&e.anchor);
+            let (size, kind_prio, align, fits) = match e.kind {
+                Kind::Node => (style::LABEL_SIZE_SMALL, 6, Align::Left, true),
+                Kind::Core => (style::LABEL_SIZE, 7, if e.rings.is_empty() { Align::Left } else { Align::Center }, true),
+                Kind::Garden => (style::LABEL_SIZE, 5, Align::Center, w.max(h) > 40.0),
+                Kind::Street => (style::LABEL_SIZE_SMALL, 4, Align::Center, w.max(h) > text_width(text, style::LABEL_SIZE_SMALL)),
+                Kind::Building => (style::LABEL_SIZE_SMALL, 3, Align::Center, w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL)),
+                Kind::Other => (style::LABEL_SIZE_SMALL, 2, Align::Center, w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL)),
+                Kind::Boundary => (style::LABEL_SIZE_LARGE, 1, Align::Center, w.max(h) > 60.0 && w.max(h) < 400.0),
+            };
+            if !fits || pos[0] < -50.0 || pos[1] < -20.0 || pos[0] > xf.size[0] + 50.0 || pos[1] > xf.size[1] + 20.0 {
+                continue;
+            }
+            let offset = if align == Align::Left { kind_style(e.kind).marker_radius + 3.0 } else { 0.0 };
+            let prio = kind_prio * 1_000_000 + (w.max(h).min(999_999.0)) as u32;
+            cands.push(Cand { id: *id, prio, text, pos: [pos[0] + offset, pos[1]], size, align });
+        }
+        cands.sort_by(|a, b| b.prio.cmp(&a.prio).then(a.id.cmp(&b.id)));
+        let mut placed: Vec<[f32; 4]> = Vec::new();
+        let mut grid = Grid::new(xf.size);
+        for c in cands {
+            let tw = text_width(c.text, c.size);
+            let th = c.size * 1.25;
+            let x0 = if c.align == Align::Left { c.pos[0] } else { c.pos[0] - tw / 2.0 };
+            let rect = [x0 - 2.0, c.pos[1] - th / 2.0 - 1.0, x0 + tw + 2.0, c.pos[1] + th / 2.0 + 1.0];
+            if grid.overlaps(&rect, &placed) {
+                continue;
+            }
+            grid.insert(&rect, placed.len());
+            placed.push(rect);
+            self.labels.push(Label {
+                feature: c.id,
+                text: c.text.to_string(),
+                pos: c.pos,
+                size: c.size,
+                align: c.align,
+                color: style::LABEL_TEXT,
+                halo: style::LABEL_HALO,
+                rect,
+            });
+        }
+    }
+}
+
+/// An estimate of a label's width in pixels: CJK glyphs are square, Latin ones about half as wide.
+pub fn text_width(text: &str, size: f32) -> f32 {
+    text.chars().map(|c| if crate::model::has_cjk(c.encode_utf8(&mut [0; 4])) || !c.is_ascii() { 1.0 } else { 0.56 }).sum::<f32>() * size
+}
+
+/// World (cache-relative) → screen, precomputed for one frame.
+struct Transform {
+    off: [f64; 2],
+    inv: f64,
+    half: [f32; 2],
+    size: [f32; 2],
+}
+
+impl Transform {
+    fn new(cam: &Camera, origin: [f64; 2]) -> Self {
+        Transform {
+            off: [origin[0] - cam.center[0], origin[1] - cam.center[1]],
+            inv: 1.0 / cam.mpp,
+            half: [cam.size[0] / 2.0, cam.size[1] / 2.0],
+            size: cam.size,
+        }
+    }
+
+    #[inline]
+    fn apply(&self, v: &[f32; 2]) -> [f32; 2] {
+        [
+            ((v[0] as f64 + self.off[0]) * self.inv) as f32 + self.half[0],
+            self.half[1] - ((v[1] as f64 + self.off[1]) * self.inv) as f32,
+        ]
+    }
+}
+
+/// A coarse grid over the screen to find overlapping label boxes quickly.
+struct Grid {
+    cell: f32,
+    cols: usize,
+    rows: usize,
+    cells: Vec<Vec<usize>>,
+}
+
+impl Grid {
+    fn new(size: [f32; 2]) -> Self {
+        let cell = 64.0;
+        let cols = (size[0] / cell).ceil().max(1.0) as usize + 2;
+        let rows = (size[1] / cell).ceil().max(1.0) as usize + 2;
+        Grid { cell, cols, rows, cells: vec![Vec::new(); cols * rows] }
+    }
+
+    fn range(&self, r: &[f32; 4]) -> (usize, usize, usize, usize) {
+        let c = |v: f32, n: usize| (((v / self.cell).floor() as i64 + 1).clamp(0, n as i64 - 1)) as usize;
+        (c(r[0], self.cols), c(r[1], self.rows), c(r[2], self.cols), c(r[3], self.rows))
+    }
+
+    fn overlaps(&self, r: &[f32; 4], placed: &[[f32; 4]]) -> bool {
+        let (x0, y0, x1, y1) = self.range(r);
+        (y0..=y1).any(|y| {
+            (x0..=x1).any(|x| {
+                self.cells[y * self.cols + x]
+                    .iter()
+                    .any(|i| placed[*i][0] < r[2] && r[0] < placed[*i][2] && placed[*i][1] < r[3] && r[1] < placed[*i][3])
+            })
+        })
+    }
+
+    fn insert(&mut self, r: &[f32; 4], i: usize) {
+        let (x0, y0, x1, y1) = self.range(r);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                self.cells[y * self.cols + x].push(i);
+            }
+        }
+    }
+}

@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+"""Check maps/jinsong.geojson against the requirements of the embedded Jinsong schematic.
+
+Python 3 standard library only.  Exits 0 when every check passes, 1 otherwise (listing each failure).
+
+    python3 tools/check_jinsong.py [path/to/jinsong.geojson]
+
+Also regenerates the map with tools/make_jinsong.py into a temporary file and requires the committed
+file to be byte-identical (so the generator stays the source of truth and is deterministic).
+"""
+import itertools
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT = os.path.join(ROOT, "maps", "jinsong.geojson")
+
+BBOX = (116.4540, 39.8850, 116.4600, 39.8896)  # lon_min, lat_min, lon_max, lat_max (research/jinsong-location.md)
+TARGET_HA = 26.0
+
+FAILURES = []
+
+
+def check(cond, msg):
+    if not cond:
+        FAILURES.append(msg)
+    return cond
+
+
+# --------------------------------------------------------------------------------------------------
+# Areas on the sphere and on the WGS84 ellipsoid
+# --------------------------------------------------------------------------------------------------
+WGS84_A = 6378137.0
+WGS84_F = 1 / 298.257223563
+WGS84_E2 = WGS84_F * (2 - WGS84_F)
+R_MEAN = 6371008.8
+
+
+def spherical_excess_ring(ring, radius, latmap=None):
+    """|area| in m² of a lon/lat ring with great-circle edges: exact spherical excess (edge-pole triangles)."""
+    pts = ring[:-1] if ring[0] == ring[-1] else ring
+    total = 0.0
+    for i in range(len(pts)):
+        lon1, lat1 = pts[i]
+        lon2, lat2 = pts[(i + 1) % len(pts)]
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        if latmap:
+            p1, p2 = latmap(p1), latmap(p2)
+        t1, t2 = math.tan(p1 / 2), math.tan(p2 / 2)
+        total += 2 * math.atan2(math.tan(math.radians(lon2 - lon1) / 2) * (t1 + t2), 1 + t1 * t2)
+    return abs(total) * radius * radius
+
+
+_E = math.sqrt(WGS84_E2)
+
+
+def _q(phi):
+    s = math.sin(phi)
+    return (1 - WGS84_E2) * (s / (1 - WGS84_E2 * s * s) - (1 / (2 * _E)) * math.log((1 - _E * s) / (1 + _E * s)))
+
+
+_QP = _q(math.pi / 2)
+R_AUTHALIC = WGS84_A * math.sqrt(_QP / 2)
+
+
+def authalic_lat(phi):
+    return math.asin(_q(phi) / _QP)
+
+
+def area_sphere(rings):
+    return spherical_excess_ring(rings[0], R_MEAN) - sum(spherical_excess_ring(h, R_MEAN) for h in rings[1:])
+
+
+def area_ellipsoid(rings):
+    """WGS84 ellipsoidal area via the authalic sphere (equal-area); matches Karney/geo's geodesic_area."""
+    f = lambda r: spherical_excess_ring(r, R_AUTHALIC, authalic_lat)  # noqa: E731
+    return f(rings[0]) - sum(f(h) for h in rings[1:])
+
+
+# --------------------------------------------------------------------------------------------------
+# Local metric frame and planar geometry
+# --------------------------------------------------------------------------------------------------
+_PHI = math.radians((BBOX[1] + BBOX[3]) / 2)
+_W = math.sqrt(1 - WGS84_E2 * math.sin(_PHI) ** 2)
+MX = math.radians(1) * WGS84_A / _W * math.cos(_PHI)
+MY = math.radians(1) * WGS84_A * (1 - WGS84_E2) / _W ** 3
+
+
+def xy(c):
+    return ((c[0] - BBOX[0]) * MX, (c[1] - BBOX[1]) * MY)
+
+
+def rings_xy(geom):
+    return [[xy(c) for c in ring[:-1]] for ring in geom["coordinates"]]
+
+
+def shoelace(pts):
+    return sum(pts[i][0] * pts[(i + 1) % len(pts)][1] - pts[(i + 1) % len(pts)][0] * pts[i][1] for i in range(len(pts))) / 2
+
+
+def cross(o, a, b):
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+
+def on_segment(p, a, b, eps=1e-9):
+    return (min(a[0], b[0]) - eps <= p[0] <= max(a[0], b[0]) + eps and
+            min(a[1], b[1]) - eps <= p[1] <= max(a[1], b[1]) + eps)
+
+
+def segments_intersect(a, b, c, d, eps=1e-9):
+    d1, d2, d3, d4 = cross(c, d, a), cross(c, d, b), cross(a, b, c), cross(a, b, d)
+    if ((d1 > eps and d2 < -eps) or (d1 < -eps and d2 > eps)) and ((d3 > eps and d4 < -eps) or (d3 < -eps and d4 > eps)):
+        return True
+    if abs(d1) <= eps and on_segment(a, c, d):
+        return True
+    if abs(d2) <= eps and on_segment(b, c, d):
+        return True
+    if abs(d3) <= eps and on_segment(c, a, b):
+        return True
+    if abs(d4) <= eps and on_segment(d, a, b):
+        return True
+    return False
+
+
+def point_seg_dist(p, a, b):
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    L2 = dx * dx + dy * dy
+    t = 0.0 if L2 == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / L2))
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+def seg_seg_dist(a, b, c, d):
+    if segments_intersect(a, b, c, d):
+        return 0.0
+    return min(point_seg_dist(a, c, d), point_seg_dist(b, c, d), point_seg_dist(c, a, b), point_seg_dist(d, a, b))
+
+
+def in_ring(p, ring):
+    inside = False
+    n = len(ring)
+    for i in range(n):
+        (x1, y1), (x2, y2) = ring[i], ring[(i + 1) % n]
+        if (y1 > p[1]) != (y2 > p[1]):
+            x = x1 + (p[1] - y1) * (x2 - x1) / (y2 - y1)
+            if x > p[0]:
+                inside = not inside
+    return inside
+
+
+def in_polygon(p, rings):
+    return in_ring(p, rings[0]) and not any(in_ring(p, h) for h in rings[1:])
+
+
+def edges(rings):
+    for ring in rings:
+        for i in range(len(ring)):
+            yield ring[i], ring[(i + 1) % len(ring)]
+
+
+def polygons_overlap(pa, pb):
+    """True if two polygons (lists of rings, metres) share any point: edge contact or containment."""
+    for a, b in edges(pa):
+        for c, d in edges(pb):
+            if segments_intersect(a, b, c, d):
+                return True
+    return in_polygon(pa[0][0], pb) or in_polygon(pb[0][0], pa)
+
+
+def poly_poly_dist(pa, pb):
+    if polygons_overlap(pa, pb):
+        return 0.0
+    return min(seg_seg_dist(a, b, c, d) for a, b in edges(pa) for c, d in edges(pb))
+
+
+def line_poly_dist(line, rings):
+    if any(in_polygon(p, rings) for p in line):
+        return 0.0
+    return min(seg_seg_dist(line[i], line[i + 1], c, d) for i in range(len(line) - 1) for c, d in edges(rings))
+
+
+def convex_hull(pts):
+    pts = sorted(set(pts))
+    if len(pts) <= 2:
+        return pts
+    lower, upper = [], []
+    for p in pts:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(pts):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def min_rotated_rect(pts):
+    """(long side, short side, angle of the long side in degrees from east, folded to (-90, 90])."""
+    hull = convex_hull(pts)
+    best = None
+    for i in range(len(hull)):
+        (x1, y1), (x2, y2) = hull[i], hull[(i + 1) % len(hull)]
+        t = math.atan2(y2 - y1, x2 - x1)
+        c, s = math.cos(t), math.sin(t)
+        us = [x * c + y * s for x, y in hull]
+        vs = [-x * s + y * c for x, y in hull]
+        w, h = max(us) - min(us), max(vs) - min(vs)
+        if best is None or w * h < best[0] - 1e-9:
+            best = (w * h, w, h, math.degrees(t))
+    _, w, h, ang = best
+    if h > w:
+        w, h, ang = h, w, ang + 90
+    ang = (ang + 90) % 180 - 90
+    if ang <= -90:
+        ang += 180
+    return w, h, ang
+
+
+def bounds(rings):
+    xs = [p[0] for p in rings[0]]
+    ys = [p[1] for p in rings[0]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def simple_ring(ring):
+    n = len(ring)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if j == i or (j + 1) % n == i or (i + 1) % n == j:
+                continue
+            if segments_intersect(ring[i], ring[(i + 1) % n], ring[j], ring[(j + 1) % n]):
+                return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------------
+def iter_positions(geom):
+    t = geom["type"]
+    c = geom["coordinates"]
+    if t == "Point":
+        yield c
+    elif t == "LineString":
+        yield from c
+    elif t == "Polygon":
+        for ring in c:
+            yield from ring
+    else:
+        raise ValueError(t)
+
+
+def main():
+    path = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
+    raw = open(path, "rb").read()
+    text = raw.decode("utf-8")
+    check(not text.startswith("\ufeff"), "file starts with a BOM")
+    check("劲松" in text, "Chinese is not written as real characters (ensure_ascii=False)")
+    check(re.search(r"\\u[4-9][0-9a-fA-F]{3}", text) is None, "CJK characters escaped as \\uXXXX")
+    check(text.count("\n") >= 60, "not one feature per line (too few lines to diff)")
+    doc = json.loads(text)
+
+    # ---- top level ---------------------------------------------------------------------------------
+    check(doc.get("type") == "FeatureCollection", "not a FeatureCollection")
+    check(doc.get("name") == "劲松一区、二区 Jinsong District 1 & 2 (劲松北社区)", "top-level name")
+    note = doc.get("note", "")
+    for word in ("示意", "非测绘", "SCHEMATIC", "NOT SURVEYED", "116.4540", "116.4600", "39.8850", "39.8896",
+                 "150", "250", "research/jinsong-location.md", "劲松桥"):
+        check(word in note, f"note lacks {word!r}")
+    src = doc.get("source", "")
+    check("Best Practice" in src and "15" in src and "最佳实践" in src, "source must cite Best Practice report No. 15")
+    check("crs" not in doc, "RFC 7946 has no crs member")
+
+    feats = doc.get("features", [])
+    ids = [f.get("id") for f in feats]
+    check(all(isinstance(i, str) and i for i in ids), "every feature needs a string id")
+    check(len(set(ids)) == len(ids), "feature ids are not unique")
+
+    by_kind = {}
+    for f in feats:
+        check(f.get("type") == "Feature", f"{f.get('id')}: not a Feature")
+        p = f.get("properties") or {}
+        for key in ("kind", "name_zh", "name_en"):
+            check(isinstance(p.get(key), str) and p[key].strip(), f"{f.get('id')}: property {key} missing")
+        check(re.search(r"[\u4e00-\u9fff]", p.get("name_zh", "")) is not None, f"{f.get('id')}: name_zh not Chinese")
+        by_kind.setdefault(p.get("kind"), []).append(f)
+        g = f.get("geometry") or {}
+        check(g.get("type") in ("Point", "LineString", "Polygon"), f"{f.get('id')}: geometry type {g.get('type')}")
+        for c in iter_positions(g):
+            check(len(c) == 2 and all(isinstance(v, (int, float)) for v in c), f"{f['id']}: bad position {c}")
+            check(all(abs(v * 1e7 - round(v * 1e7)) < 1e-4 for v in c), f"{f['id']}: coordinate {c} not rounded to 7 decimals")
+            check(BBOX[0] <= c[0] <= BBOX[2] and BBOX[1] <= c[1] <= BBOX[3], f"{f['id']}: {c} outside the bbox")
+        if g.get("type") == "Polygon":
+            for k, ring in enumerate(g["coordinates"]):
+                check(len(ring) >= 4 and ring[0] == ring[-1], f"{f['id']}: ring {k} not closed")
+                a = shoelace([tuple(c) for c in ring[:-1]])
+                if k == 0:
+                    check(a > 0, f"{f['id']}: exterior ring not counter-clockwise")
+                else:
+                    check(a < 0, f"{f['id']}: hole {k} not clockwise")
+                check(simple_ring([xy(c) for c in ring[:-1]]), f"{f['id']}: ring {k} self-intersects")
+    check(set(by_kind) == {"boundary", "building", "street", "garden", "core", "node"}, f"kinds: {sorted(by_kind, key=str)}")
+    if FAILURES:
+        return report()
+
+    # ---- boundary ----------------------------------------------------------------------------------
+    check(len(by_kind["boundary"]) == 1, "exactly one boundary")
+    bf = by_kind["boundary"][0]
+    check(bf["id"] == "boundary", "boundary id")
+    check(bf["geometry"]["type"] == "Polygon", "boundary is a Polygon")
+    bp = bf["properties"]
+    check(bp.get("district_zh") == "劲松一区、二区", "boundary district_zh")
+    check(isinstance(bp.get("area_note"), str) and bp["area_note"], "boundary area_note")
+    brings_ll = bf["geometry"]["coordinates"]
+    a_sph = area_sphere(brings_ll) / 1e4
+    a_ell = area_ellipsoid(brings_ll) / 1e4
+    check(abs(a_sph - TARGET_HA) <= 0.01 * TARGET_HA, f"boundary spherical area {a_sph:.3f} ha not 26 ha ±1%")
+    check(abs(a_ell - TARGET_HA) <= 0.01 * TARGET_HA, f"boundary ellipsoidal area {a_ell:.3f} ha not 26 ha ±1%")
+    check(abs(a_ell - TARGET_HA) <= 0.003 * TARGET_HA, f"boundary ellipsoidal area {a_ell:.3f} ha not within 0.3% of 26 ha")
+    check(abs(a_sph - a_ell) <= 0.003 * a_ell, "spherical and ellipsoidal areas disagree by > 0.3%")
+    brings = rings_xy(bf["geometry"])
+    bw, bh, _ = min_rotated_rect(brings[0])
+    check(len(brings[0]) >= 8 and bw * bh - abs(shoelace(brings[0])) > 200, "boundary must not be a plain rectangle")
+
+    def inside_boundary(p, tol=0.0):
+        if in_polygon(p, brings):
+            return True
+        return tol > 0 and min(point_seg_dist(p, a, b) for a, b in edges(brings)) <= tol
+
+    def poly_inside_boundary(rings):
+        return all(inside_boundary(p) for p in rings[0]) and not any(
+            segments_intersect(a, b, c, d) for a, b in edges([rings[0]]) for c, d in edges(brings))
+
+    # ---- buildings ---------------------------------------------------------------------------------
+    blds = by_kind["building"]
+    check(len(blds) == 43, f"{len(blds)} buildings, want exactly 43")
+    nums = sorted(f["properties"].get("number", "") for f in blds)
+    want = [str(n) for n in range(101, 123)] + [str(n) for n in range(201, 222)]
+    check(nums == want, "building numbers must be 101-122 and 201-221")
+    B = {}
+    n_l = n_st = n_rot = n_range = 0
+    for f in blds:
+        p, fid = f["properties"], f["id"]
+        num = p.get("number", "")
+        check(fid == f"b{num}", f"{fid}: id should be b{num}")
+        sub = "劲松一区" if num.startswith("1") else "劲松二区"
+        check(p.get("subdistrict_zh") == sub, f"{fid}: subdistrict_zh")
+        check(p.get("name_zh") == f"{sub}{num}楼", f"{fid}: name_zh {p.get('name_zh')}")
+        check(p.get("name_en") == f"Building {num}, Jinsong District {num[0]}", f"{fid}: name_en {p.get('name_en')}")
+        check(f["geometry"]["type"] == "Polygon" and len(f["geometry"]["coordinates"]) == 1, f"{fid}: one-ring Polygon")
+        floors = p.get("floors")
+        check(type(floors) is int and floors in (5, 6), f"{fid}: floors {floors}")
+        check(p.get("year_built") in (1977, 1978) and type(p.get("year_built")) is int, f"{fid}: year_built")
+        check(p.get("structure") == "砖混 brick-concrete", f"{fid}: structure")
+        rings = rings_xy(f["geometry"])
+        foot = area_ellipsoid(f["geometry"]["coordinates"])
+        fa, hh = p.get("floor_area_m2"), p.get("households")
+        check(type(fa) is int and abs(fa - foot * (floors or 0)) <= 0.01 * fa + 2, f"{fid}: floor_area_m2 {fa} vs {foot * (floors or 0):.0f}")
+        check(type(hh) is int and hh > 0 and 54.5 <= fa / hh <= 60.5, f"{fid}: households {hh} unrealistic for {fa} m²")
+        L, D, ang = min_rotated_rect(rings[0])
+        shape = p.get("shape")
+        plen, pdep = p.get("length_m"), p.get("depth_m")
+        check(10 <= (pdep or 0) <= 13, f"{fid}: depth_m {pdep} not 10-13 m")
+        check(abs(ang) <= 11, f"{fid}: long axis {ang:.1f}° from east-west")
+        if 50 <= L <= 90.5:
+            n_range += 1
+        check(45 <= L <= 95, f"{fid}: length {L:.1f} m")
+        nv = len(rings[0])
+        if shape == "slab":
+            check(nv == 4, f"{fid}: slab with {nv} vertices")
+            check(10 - 0.05 <= D <= 13 + 0.05, f"{fid}: depth {D:.2f} m not 10-13")
+            check(abs(L - plen) < 0.5 and abs(D - pdep) < 0.3, f"{fid}: MRR {L:.1f}x{D:.1f} vs properties {plen}x{pdep}")
+            check(abs(abs(ang) - abs(p.get("rotation_deg", 0))) < 0.5, f"{fid}: rotation_deg vs geometry {ang:.1f}")
+            if 4 <= abs(ang) <= 11:
+                n_rot += 1
+        elif shape == "L":
+            n_l += 1
+            extra = abs(shoelace(rings[0])) - plen * pdep
+            check(nv == 6, f"{fid}: L-shape with {nv} vertices")
+            check(abs(L - plen) < 0.5 and 60 <= extra <= 300 and D <= 35, f"{fid}: L-shape wing/size MRR {L:.1f}x{D:.1f}")
+        elif shape == "staggered":
+            n_st += 1
+            check(nv == 8, f"{fid}: staggered slab with {nv} vertices")
+            check(abs(L - plen) < 0.5 and pdep + 1 <= D <= pdep + 5, f"{fid}: staggered MRR {L:.1f}x{D:.1f}")
+            check(abs(abs(shoelace(rings[0])) - plen * pdep) < 2, f"{fid}: staggered area vs two offset rectangles")
+        else:
+            check(False, f"{fid}: unknown shape {shape}")
+        check(poly_inside_boundary(rings), f"{fid}: not inside the boundary")
+        B[num] = rings
+    check(n_l >= 5, f"{n_l} L-shaped buildings, want >= 5")
+    check(n_st >= 4, f"{n_st} staggered buildings, want >= 4")
+    check(2 <= n_rot <= 10, f"{n_rot} slightly rotated buildings, want a few")
+    check(n_range >= 0.8 * len(blds), f"only {n_range} buildings 50-90 m long")
+
+    # ---- other polygons ----------------------------------------------------------------------------
+    gardens = {f["properties"]["name_zh"]: f for f in by_kind["garden"]}
+    check(len(by_kind["garden"]) == 2 and set(gardens) == {"劲松园", "209小花园"}, f"gardens: {sorted(gardens)}")
+    gid = {"劲松园": "garden-jinsongyuan", "209小花园": "garden-209"}
+    for zh, f in gardens.items():
+        check(f["id"] == gid.get(zh), f"garden id {f['id']}")
+        check(f["geometry"]["type"] == "Polygon", f"{f['id']}: Polygon")
+        check(poly_inside_boundary(rings_xy(f["geometry"])), f"{f['id']}: not inside the boundary")
+    if "劲松园" in gardens:
+        g = gardens["劲松园"]
+        a = area_ellipsoid(g["geometry"]["coordinates"]) / 1e4
+        check(0.6 <= a <= 1.0, f"劲松园 area {a:.3f} ha not 0.6-1.0")
+        check(g["properties"]["name_en"] == "Jinsong Garden", "劲松园 name_en")
+        check(len(g["geometry"]["coordinates"]) >= 2, "劲松园 should have a hole (pavilion/pond)")
+        for h in rings_xy(g["geometry"])[1:]:
+            check(all(in_ring(p, rings_xy(g["geometry"])[0]) for p in h), "劲松园 hole outside its exterior")
+    if "209小花园" in gardens:
+        g = gardens["209小花园"]
+        a = area_ellipsoid(g["geometry"]["coordinates"]) / 1e4
+        check(0.15 <= a <= 0.3, f"209小花园 area {a:.3f} ha not 0.15-0.3")
+        check(g["properties"]["name_en"] == "209 Small Garden", "209小花园 name_en")
+        if "209" in B:
+            d = poly_poly_dist(rings_xy(g["geometry"]), B["209"])
+            check(d <= 20, f"209小花园 is {d:.1f} m from building 209")
+
+    cores = {f["properties"]["name_zh"]: f for f in by_kind["core"]}
+    check(len(by_kind["core"]) == 2 and set(cores) == {"社区居委会", "物业中心"}, f"cores: {sorted(cores)}")
+    cen = {"社区居委会": ("Neighbourhood Committee", "core-committee"), "物业中心": ("Property Service Centre", "core-property")}
+    for zh, f in cores.items():
+        check((f["properties"]["name_en"], f["id"]) == cen.get(zh), f"{f['id']}: name_en/id")
+        check(f["geometry"]["type"] == "Polygon", f"{f['id']}: Polygon")
+        if f["geometry"]["type"] == "Polygon":
+            r = rings_xy(f["geometry"])
+            L, D, _ = min_rotated_rect(r[0])
+            check(20 <= L <= 30 and 12 <= D <= 18, f"{f['id']}: {L:.1f}x{D:.1f} m, want ~25x15")
+            check(poly_inside_boundary(r), f"{f['id']}: not inside the boundary")
+
+    # ---- nodes -------------------------------------------------------------------------------------
+    nodes = by_kind["node"]
+    check(len(nodes) >= 10, f"{len(nodes)} nodes, want >= 10")
+    required = {"食堂": "canteen", "卫生服务站": "health", "美好会客厅": "living room", "自行车棚": "bicycle shed",
+                "匠心工坊": "workshop", "理发": "barber", "便民菜站": "food station", "副食店": "grocery",
+                "养老驿站": "elderly care", "快递柜": "parcel lockers", "西街南门": "south gate"}
+    for key, what in required.items():
+        check(sum(key in f["properties"]["name_zh"] for f in nodes) == 1, f"node {what} ({key}) missing or repeated")
+    for f in nodes:
+        p = f["properties"]
+        check(isinstance(p.get("note_zh"), str) and p["note_zh"] and isinstance(p.get("note_en"), str) and p["note_en"],
+              f"{f['id']}: note_zh/note_en")
+        check(f["id"].startswith("node-"), f"{f['id']}: node id")
+        want_type = "Polygon" if "自行车棚" in p["name_zh"] else "Point"
+        check(f["geometry"]["type"] == want_type, f"{f['id']}: geometry should be {want_type}")
+        if "自行车棚" in p["name_zh"] and f["geometry"]["type"] == "Polygon":
+            L, D, _ = min_rotated_rect(rings_xy(f["geometry"])[0])
+            check(35 <= L <= 45 and 8 <= D <= 12, f"bicycle shed {L:.1f}x{D:.1f} m, want ~40x10")
+            check(poly_inside_boundary(rings_xy(f["geometry"])), "bicycle shed not inside the boundary")
+
+    # ---- no overlaps between polygons --------------------------------------------------------------
+    polys = [(f["id"], rings_xy(f["geometry"])) for f in feats
+             if f["geometry"]["type"] == "Polygon" and f["properties"]["kind"] != "boundary"]
+    for (ia, ra), (ib, rb) in itertools.combinations(polys, 2):
+        ax0, ay0, ax1, ay1 = bounds(ra)
+        bx0, by0, bx1, by1 = bounds(rb)
+        if ax0 > bx1 + 1 or bx0 > ax1 + 1 or ay0 > by1 + 1 or by0 > ay1 + 1:
+            continue
+        check(not polygons_overlap(ra, rb), f"{ia} overlaps {ib}")
+    bl = list(B.items())
+    for (na, ra), (nb, rb) in itertools.combinations(bl, 2):
+        ax0, ay0, ax1, ay1 = bounds(ra)
+        bx0, by0, bx1, by1 = bounds(rb)
+        if ax0 > bx1 + 12 or bx0 > ax1 + 12 or ay0 > by1 + 12 or by0 > ay1 + 12:
+            continue
+        d = poly_poly_dist(ra, rb)
+        check(d >= 12, f"buildings {na} and {nb} only {d:.1f} m apart")
+
+    # ---- rows: clear north-south gap between a slab and the next one north of it ------------------
+    open_polys = [r for fid, r in polys if not fid.startswith("b")]
+    gaps = []
+    for na, ra in bl:
+        ax0, ay0, ax1, ay1 = bounds(ra)
+        north = []
+        for nb, rb in bl:
+            bx0, by0, bx1, by1 = bounds(rb)
+            overlap = min(ax1, bx1) - max(ax0, bx0)
+            if nb != na and overlap >= 15 and by0 > (ay0 + ay1) / 2 + 3:
+                north.append((by0, nb, rb, max(ax0, bx0), min(ax1, bx1)))
+        if not north:
+            continue
+        _, nb, rb, ox0, ox1 = min(north)
+        gap = poly_poly_dist(ra, rb)
+        top, bottom = bounds(ra)[3], bounds(rb)[1]
+        between = any(bounds(o)[0] < ox1 and bounds(o)[2] > ox0 and bounds(o)[1] >= top - 1 and bounds(o)[3] <= bottom + 1
+                      for o in open_polys)
+        if between:
+            check(gap >= 25, f"rows {na}->{nb}: {gap:.1f} m around an open space")
+        else:
+            gaps.append(gap)
+            check(25 <= gap <= 35, f"rows {na}->{nb}: clear N-S gap {gap:.1f} m not 25-35 m")
+    check(len(gaps) >= 25, f"only {len(gaps)} row-to-row gaps measured")
+
+    # ---- streets -----------------------------------------------------------------------------------
+    streets = by_kind["street"]
+    main = [f for f in streets if f["properties"]["name_zh"] == "劲松西街"]
+    lanes = [f for f in streets if f["properties"]["name_zh"] != "劲松西街"]
+    check(len(main) == 1, "exactly one 劲松西街")
+    check(5 <= len(lanes) <= 8, f"{len(lanes)} internal lanes, want 5-8")
+    for f in streets:
+        p, g = f["properties"], f["geometry"]
+        check(g["type"] == "LineString" and len(g["coordinates"]) >= 2, f"{f['id']}: LineString")
+        check(f["id"].startswith("street-"), f"{f['id']}: street id")
+        w = p.get("width_m")
+        check(isinstance(w, (int, float)) and 2 <= w <= 30, f"{f['id']}: width_m {w}")
+        line = [xy(c) for c in g["coordinates"]]
+        for q in line:
+            check(inside_boundary(q, tol=1.5), f"{f['id']}: vertex {q} outside the boundary")
+        for num, r in B.items():
+            d = line_poly_dist(line, r)
+            check(d >= w / 2 + 8, f"{f['id']}: {d:.1f} m from building {num} (need width/2 + 8 = {w / 2 + 8})")
+        for fid, r in polys:
+            if not fid.startswith("b"):
+                d = line_poly_dist(line, r)
+                check(d >= w / 2 + 1, f"{f['id']}: corridor touches {fid} ({d:.1f} m)")
+    if main:
+        m = main[0]
+        check(m["id"] == "street-jinsongxi" and m["properties"]["name_en"] == "Jinsongxi Street", "劲松西街 id/name_en")
+        line = [xy(c) for c in m["geometry"]["coordinates"]]
+        s, e = min(line, key=lambda q: q[1]), max(line, key=lambda q: q[1])
+        bearing = math.degrees(math.atan2(e[0] - s[0], e[1] - s[1]))
+        check(abs(bearing) <= 15, f"劲松西街 bearing {bearing:.1f}° is not north-south")
+        check(e[1] - s[1] >= 400, "劲松西街 should run through the community")
+        ymin = min(q[1] for q in brings[0])
+        check(s[1] - ymin <= 10, "劲松西街 south end should reach 劲松路 (south edge)")
+        gate = [f for f in nodes if "西街南门" in f["properties"]["name_zh"]]
+        if gate and gate[0]["geometry"]["type"] == "Point":
+            check(math.dist(xy(gate[0]["geometry"]["coordinates"]), s) <= 15, "西街南门 not at the south end of 劲松西街")
+
+        def street_x(y):
+            for a, b in zip(line, line[1:]):
+                if min(a[1], b[1]) <= y <= max(a[1], b[1]) and a[1] != b[1]:
+                    return a[0] + (y - a[1]) * (b[0] - a[0]) / (b[1] - a[1])
+            return line[0][0]
+        for num, r in B.items():
+            cx = sum(q[0] for q in r[0]) / len(r[0])
+            cy = sum(q[1] for q in r[0]) / len(r[0])
+            west = cx < street_x(cy)
+            check(west == num.startswith("1"), f"building {num} on the wrong side of 劲松西街")
+
+    # ---- points: inside, not in gardens, beside something ------------------------------------------
+    anchors_poly = [r for fid, r in polys if not fid.startswith("garden")]
+    street_lines = [[xy(c) for c in f["geometry"]["coordinates"]] for f in streets]
+    for f in nodes:
+        if f["geometry"]["type"] != "Point":
+            continue
+        q = xy(f["geometry"]["coordinates"])
+        check(inside_boundary(q), f"{f['id']}: outside the boundary")
+        for zh, g in gardens.items():
+            check(not in_polygon(q, rings_xy(g["geometry"])), f"{f['id']}: inside garden {zh}")
+        near = min([0.0 if in_polygon(q, r) else min(point_seg_dist(q, a, b) for a, b in edges(r)) for r in anchors_poly] +
+                   [min(point_seg_dist(q, a, b) for a, b in zip(l, l[1:])) for l in street_lines])
+        check(near <= 15, f"{f['id']}: {near:.1f} m from any building or street")
+        host = f["properties"].get("host_building")
+        if host:
+            check(host in B and in_polygon(q, B[host]), f"{f['id']}: not on its host building {host}")
+
+    # ---- determinism: the generator reproduces the file byte for byte -----------------------------
+    gen = os.path.join(HERE, "make_jinsong.py")
+    if os.path.exists(gen) and os.path.abspath(path) == os.path.abspath(DEFAULT):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "j.geojson")
+            subprocess.run([sys.executable, gen, out], check=True, stdout=subprocess.DEVNULL)
+            check(open(out, "rb").read() == raw, "maps/jinsong.geojson differs from what tools/make_jinsong.py writes")
+
+    counts = {k: len(v) for k, v in sorted(by_kind.items())}
+    print(f"features {len(feats)}: {counts}")
+    print(f"boundary area: {a_ell:.4f} ha (WGS84 ellipsoid), {a_sph:.4f} ha (sphere R={R_MEAN})")
+    hh = sum(f["properties"]["households"] for f in blds)
+    fa = sum(f["properties"]["floor_area_m2"] for f in blds)
+    print(f"buildings: {len(blds)} ({n_l} L-shaped, {n_st} staggered, {n_rot} rotated), {fa} m² floor area, {hh} households")
+    if gaps:
+        print(f"row gaps: {min(gaps):.1f}-{max(gaps):.1f} m over {len(gaps)} pairs")
+    return report()
+
+
+def report():
+    if FAILURES:
+        for m in FAILURES:
+            print("FAIL:", m)
+        print(f"{len(FAILURES)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
