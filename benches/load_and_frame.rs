@@ -1,1 +1,80 @@
-fn main(){}
+//! Load + index the 113,087 real OSM buildings of lower Manhattan
+//! (`../shared/data/nyc-buildings-osm.geojson.gz`) and prepare frames of the
+//! map at full extent and at street zoom.
+//!
+//! Run: `cargo bench --bench load_and_frame`
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use renewal_planner::document::{Document, Source};
+use renewal_planner::io;
+use renewal_planner::render::{Camera, GeometryCache, Scene, SceneOptions};
+
+fn data_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/nyc-buildings-osm.geojson.gz")
+}
+
+fn load(bytes: &[u8]) -> (Document, GeometryCache) {
+    let loaded = io::geojson::parse(bytes).expect("the NYC file loads");
+    let doc = Document::new(loaded, Source::Jinsong);
+    let cache = GeometryCache::build(&doc.plan);
+    (doc, cache)
+}
+
+fn benches(c: &mut Criterion) {
+    let path = data_path();
+    let Ok(bytes) = std::fs::read(&path) else {
+        eprintln!("skipping: {} not found", path.display());
+        return;
+    };
+    // One timed load to report the phases separately.
+    let t = Instant::now();
+    let text = io::geojson::maybe_gunzip(&bytes).expect("gunzip").into_owned();
+    let t_gunzip = t.elapsed();
+    let t = Instant::now();
+    let loaded = io::geojson::parse(&text).expect("parse");
+    let t_parse = t.elapsed();
+    let t = Instant::now();
+    let doc = Document::new(loaded, Source::Jinsong);
+    let t_index = t.elapsed();
+    let t = Instant::now();
+    let cache = GeometryCache::build(&doc.plan);
+    let t_cache = t.elapsed();
+    println!(
+        "NYC: {} features, {} MB of GeoJSON; gunzip {:?}, parse {:?}, R-tree {:?}, meshes {:?}; total {:?}",
+        doc.plan.len(),
+        text.len() / 1_000_000,
+        t_gunzip,
+        t_parse,
+        t_index,
+        t_cache,
+        t_gunzip + t_parse + t_index + t_cache
+    );
+
+    let mut g = c.benchmark_group("nyc_113k");
+    g.sample_size(10);
+    g.bench_function("load_and_index_gz", |b| b.iter(|| black_box(load(&bytes))));
+    g.finish();
+
+    let size = [1280.0, 800.0];
+    let extent = doc.index.extent().expect("extent");
+    let full = Camera::fit(extent, size, 10.0);
+    let mut street = full;
+    street.mpp = 0.6 / street.ground_mpp() * street.mpp; // ~0.6 m a pixel: a few blocks
+    street.center = renewal_planner::render::camera::to_world(-74.0060, 40.7128);
+    let opts = SceneOptions::default();
+    for (name, cam) in [("full extent", &full), ("street zoom", &street)] {
+        let s = Scene::build(&doc.plan, &doc.index, &cache, cam, &opts);
+        println!("{name}: {} features in view, {} draw items, {} labels", s.features_in_view, s.items.len(), s.labels.len());
+    }
+    let mut g = c.benchmark_group("frame_1280x800");
+    g.bench_function("full_extent", |b| b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &full, &opts))));
+    g.bench_function("street_zoom", |b| b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &street, &opts))));
+    g.finish();
+}
+
+criterion_group!(load_and_frame, benches);
+criterion_main!(load_and_frame);

@@ -20,7 +20,10 @@ impl Source {
     pub fn display_name(&self) -> String {
         match self {
             Source::Jinsong => "jinsong (embedded)".into(),
-            Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            Source::File(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         }
     }
 }
@@ -37,7 +40,13 @@ pub struct Document {
 impl Document {
     pub fn new(loaded: Loaded, source: Source) -> Self {
         let index = SpatialIndex::build(&loaded.plan);
-        Document { plan: loaded.plan, index, history: History::default(), warnings: loaded.warnings, source }
+        Document {
+            plan: loaded.plan,
+            index,
+            history: History::default(),
+            warnings: loaded.warnings,
+            source,
+        }
     }
 
     /// The embedded Jinsong plan.

@@ -12,6 +12,7 @@ mod index;
 mod kind;
 pub mod measure;
 mod plan;
+pub mod search;
 mod summary;
 
 pub use feature::{Feature, FeatureId, has_cjk, shape_of};

@@ -25,7 +25,10 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(meta: PlanMeta) -> Self {
-        Plan { meta, features: Vec::new() }
+        Plan {
+            meta,
+            features: Vec::new(),
+        }
     }
 
     /// Adds a feature and returns its id.

@@ -31,6 +31,8 @@ pub struct Entry {
     /// Label texts: Chinese, English (short forms: a building shows its number).
     pub label: Option<Box<(String, String)>>,
     pub kind: Kind,
+    /// Real-world width of a line feature in metres (`width_m`/`width`), 0 if unknown.
+    pub width_m: f32,
 }
 
 /// Prepared geometry for every feature of a plan.
@@ -83,7 +85,9 @@ impl GeometryCache {
             if let Some(old) = self.entries[id.index()].take() {
                 self.garbage += old.verts.len();
             }
-            self.entries[id.index()] = plan.get(*id).map(|f| self.prepare(f, &mut earcut, &mut scratch));
+            self.entries[id.index()] = plan
+                .get(*id)
+                .map(|f| self.prepare(f, &mut earcut, &mut scratch));
         }
         if self.garbage > self.verts.len() / 2 + 1024 {
             *self = GeometryCache::build(plan);
@@ -96,13 +100,20 @@ impl GeometryCache {
 
     fn to_rel(&self, x: f64, y: f64) -> [f32; 2] {
         let w = to_world(x, y);
-        [(w[0] - self.origin[0]) as f32, (w[1] - self.origin[1]) as f32]
+        [
+            (w[0] - self.origin[0]) as f32,
+            (w[1] - self.origin[1]) as f32,
+        ]
     }
 
     fn push_ring(&mut self, ring: &LineString<f64>) -> [u32; 2] {
         let start = self.verts.len() as u32;
         let coords = &ring.0;
-        let n = if coords.len() > 1 && coords.first() == coords.last() { coords.len() - 1 } else { coords.len() };
+        let n = if coords.len() > 1 && coords.first() == coords.last() {
+            coords.len() - 1
+        } else {
+            coords.len()
+        };
         for c in &coords[..n] {
             let v = self.to_rel(c.x, c.y);
             self.verts.push(v);
@@ -110,7 +121,12 @@ impl GeometryCache {
         [start, self.verts.len() as u32]
     }
 
-    fn push_polygon(&mut self, p: &Polygon<f64>, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) {
+    fn push_polygon(
+        &mut self,
+        p: &Polygon<f64>,
+        earcut: &mut earcut::Earcut<f32>,
+        scratch: &mut Vec<u32>,
+    ) {
         let first = self.verts.len() as u32;
         let ext = self.push_ring(p.exterior());
         if ext[1] - ext[0] < 3 {
@@ -132,7 +148,12 @@ impl GeometryCache {
         self.tris.extend(scratch.iter().map(|i| i + first));
     }
 
-    fn push_geometry(&mut self, g: &Geometry<f64>, e: &mut Entry, earcut: &mut earcut::Earcut<f32>, s: &mut Vec<u32>) {
+    fn push_geometry(
+        &mut self,
+        g: &Geometry<f64>,
+        earcut: &mut earcut::Earcut<f32>,
+        s: &mut Vec<u32>,
+    ) {
         match g {
             Geometry::Point(p) => {
                 let v = self.to_rel(p.x(), p.y());
@@ -154,7 +175,9 @@ impl GeometryCache {
             Geometry::MultiPolygon(m) => m.iter().for_each(|p| self.push_polygon(p, earcut, s)),
             Geometry::Rect(r) => self.push_polygon(&r.to_polygon(), earcut, s),
             Geometry::Triangle(t) => self.push_polygon(&t.to_polygon(), earcut, s),
-            Geometry::GeometryCollection(c) => c.iter().for_each(|g| self.push_geometry(g, e, earcut, s)),
+            Geometry::GeometryCollection(c) => {
+                c.iter().for_each(|g| self.push_geometry(g, earcut, s))
+            }
         }
     }
 
@@ -167,24 +190,32 @@ impl GeometryCache {
         self.parts.push([start, self.verts.len() as u32]);
     }
 
-    fn prepare(&mut self, f: &Feature, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) -> Entry {
-        let mut e = Entry { kind: f.kind, ..Entry::default() };
+    fn prepare(
+        &mut self,
+        f: &Feature,
+        earcut: &mut earcut::Earcut<f32>,
+        scratch: &mut Vec<u32>,
+    ) -> Entry {
+        let mut e = Entry {
+            kind: f.kind,
+            ..Entry::default()
+        };
         let v0 = self.verts.len() as u32;
         let t0 = self.tris.len() as u32;
         let p0 = self.parts.len() as u32;
         // Areas first, then lines, then points, so each forms one contiguous range.
         let (areas, lines, points) = split(&f.geometry);
         for g in &areas {
-            self.push_geometry(g, &mut e, earcut, scratch);
+            self.push_geometry(g, earcut, scratch);
         }
         let p1 = self.parts.len() as u32;
         for g in &lines {
-            self.push_geometry(g, &mut e, earcut, scratch);
+            self.push_geometry(g, earcut, scratch);
         }
         let p2 = self.parts.len() as u32;
         let pt0 = self.verts.len() as u32;
         for g in &points {
-            self.push_geometry(g, &mut e, earcut, scratch);
+            self.push_geometry(g, earcut, scratch);
         }
         let v1 = self.verts.len() as u32;
         e.verts = v0..v1;
@@ -192,13 +223,24 @@ impl GeometryCache {
         e.rings = p0..p1;
         e.lines = p1..p2;
         e.points = pt0..v1;
-        let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        let mut b = [
+            f32::INFINITY,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NEG_INFINITY,
+        ];
         for v in &self.verts[v0 as usize..v1 as usize] {
-            b = [b[0].min(v[0]), b[1].min(v[1]), b[2].max(v[0]), b[3].max(v[1])];
+            b = [
+                b[0].min(v[0]),
+                b[1].min(v[1]),
+                b[2].max(v[0]),
+                b[3].max(v[1]),
+            ];
         }
         e.bbox = if v1 > v0 { b } else { [0.0; 4] };
         e.anchor = self.anchor(f, &e);
         e.label = label_texts(f);
+        e.width_m = f.number_prop("width_m").or_else(|| f.number_prop("width")).unwrap_or(0.0).clamp(0.0, 200.0) as f32;
         e
     }
 
@@ -211,7 +253,9 @@ impl GeometryCache {
             // Halfway along the longest part.
             let parts = &self.parts[e.lines.start as usize..e.lines.end as usize];
             if let Some(part) = parts.iter().max_by(|a, b| {
-                self.path_len(**a).partial_cmp(&self.path_len(**b)).unwrap_or(std::cmp::Ordering::Equal)
+                self.path_len(**a)
+                    .partial_cmp(&self.path_len(**b))
+                    .unwrap_or(std::cmp::Ordering::Equal)
             }) {
                 return self.point_along(*part, 0.5);
             }
@@ -223,7 +267,9 @@ impl GeometryCache {
 
     fn path_len(&self, part: [u32; 2]) -> f32 {
         let v = &self.verts[part[0] as usize..part[1] as usize];
-        v.windows(2).map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1])).sum()
+        v.windows(2)
+            .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
+            .sum()
     }
 
     fn point_along(&self, part: [u32; 2], t: f32) -> [f32; 2] {
@@ -233,7 +279,10 @@ impl GeometryCache {
             let d = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
             if d >= rest && d > 0.0 {
                 let k = rest / d;
-                return [w[0][0] + (w[1][0] - w[0][0]) * k, w[0][1] + (w[1][1] - w[0][1]) * k];
+                return [
+                    w[0][0] + (w[1][0] - w[0][0]) * k,
+                    w[0][1] + (w[1][1] - w[0][1]) * k,
+                ];
             }
             rest -= d;
         }
@@ -242,13 +291,18 @@ impl GeometryCache {
 }
 
 /// Splits a geometry into its areal, linear and point parts.
-fn split(g: &Geometry<f64>) -> (Vec<&Geometry<f64>>, Vec<&Geometry<f64>>, Vec<&Geometry<f64>>) {
+type Parts<'a> = Vec<&'a Geometry<f64>>;
+
+fn split(g: &Geometry<f64>) -> (Parts<'_>, Parts<'_>, Parts<'_>) {
     let (mut a, mut l, mut p) = (Vec::new(), Vec::new(), Vec::new());
-    fn walk<'a>(g: &'a Geometry<f64>, a: &mut Vec<&'a Geometry<f64>>, l: &mut Vec<&'a Geometry<f64>>, p: &mut Vec<&'a Geometry<f64>>) {
+    fn walk<'a>(g: &'a Geometry<f64>, a: &mut Parts<'a>, l: &mut Parts<'a>, p: &mut Parts<'a>) {
         match g {
             Geometry::Point(_) | Geometry::MultiPoint(_) => p.push(g),
             Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => l.push(g),
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => a.push(g),
+            Geometry::Polygon(_)
+            | Geometry::MultiPolygon(_)
+            | Geometry::Rect(_)
+            | Geometry::Triangle(_) => a.push(g),
             Geometry::GeometryCollection(c) => c.iter().for_each(|g| walk(g, a, l, p)),
         }
     }
@@ -295,7 +349,10 @@ mod tests {
                 let v = cache.verts[*i as usize];
                 [acc[0] + v[0] / 3.0, acc[1] + v[1] / 3.0]
             });
-            assert!(!(c[0] > notch[0] - 8.0 && c[1] > notch[1] - 8.0), "triangle in the notch");
+            assert!(
+                !(c[0] > notch[0] - 8.0 && c[1] > notch[1] - 8.0),
+                "triangle in the notch"
+            );
         }
     }
 }

@@ -17,17 +17,30 @@ use crate::model::{FeatureId, Kind, Plan, SpatialIndex};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
     /// A filled area: triangles for rasterisers, rings for vector output.
-    Area { verts: Range<u32>, tris: Range<u32>, rings: Range<u32>, fill: Rgba, stroke: Option<Stroke> },
+    Area {
+        verts: Range<u32>,
+        tris: Range<u32>,
+        rings: Range<u32>,
+        fill: Rgba,
+        stroke: Option<Stroke>,
+    },
     /// Open polylines.
     Line { parts: Range<u32>, stroke: Stroke },
     /// A round point marker.
-    Marker { at: [f32; 2], radius: f32, fill: Rgba, stroke: Stroke },
+    Marker {
+        at: [f32; 2],
+        radius: f32,
+        fill: Rgba,
+        stroke: Stroke,
+    },
 }
 
 /// A draw operation and the feature it belongs to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
     pub feature: FeatureId,
+    /// Drawing layer: fills of a layer go under its lines and markers.
+    pub layer: u8,
     pub op: Op,
 }
 
@@ -65,7 +78,13 @@ pub struct SceneOptions {
 
 impl Default for SceneOptions {
     fn default() -> Self {
-        SceneOptions { visible: [true; 7], chinese: true, labels: true, hovered: None, selected: BTreeSet::new() }
+        SceneOptions {
+            visible: [true; 7],
+            chinese: true,
+            labels: true,
+            hovered: None,
+            selected: BTreeSet::new(),
+        }
     }
 }
 
@@ -89,6 +108,8 @@ pub struct Scene {
     pub labels: Vec<Label>,
     /// Number of features the index returned for the view.
     pub features_in_view: usize,
+    /// The layer new items go into while building.
+    current_layer: u8,
 }
 
 /// Below this many pixels a feature is drawn as a dot, not as its outline.
@@ -96,8 +117,18 @@ const TINY_PX: f32 = 2.0;
 
 impl Scene {
     /// Builds the scene for a camera.
-    pub fn build(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, camera: &Camera, opts: &SceneOptions) -> Scene {
-        let mut scene = Scene { size: camera.size, background: style::BACKGROUND, ..Scene::default() };
+    pub fn build(
+        plan: &Plan,
+        index: &SpatialIndex,
+        cache: &GeometryCache,
+        camera: &Camera,
+        opts: &SceneOptions,
+    ) -> Scene {
+        let mut scene = Scene {
+            size: camera.size,
+            background: style::BACKGROUND,
+            ..Scene::default()
+        };
         // Query a little beyond the view so outlines and markers at the edge are whole.
         let margin = [-12.0, -12.0];
         let a = camera.screen_to_lonlat([margin[0], camera.size[1] - margin[1]]);
@@ -117,6 +148,7 @@ impl Scene {
             ids.sort_unstable();
             let kind = Kind::ALL[slot];
             let st = kind_style(kind);
+            scene.current_layer = slot as u8;
             if kind == Kind::Street {
                 // All casings first, so crossing streets join cleanly.
                 for id in ids.iter() {
@@ -130,10 +162,20 @@ impl Scene {
                 }
             }
         }
+        scene.current_layer = 7;
         for id in &opts.selected {
-            scene.push_highlight(*id, plan, cache, &xf, style::SELECTED, Some(style::SELECTED_FILL));
+            scene.push_highlight(
+                *id,
+                plan,
+                cache,
+                &xf,
+                style::SELECTED,
+                Some(style::SELECTED_FILL),
+            );
         }
-        if let Some(id) = opts.hovered.filter(|h| !opts.selected.contains(h)) {
+        // Hovering the district boundary (which is everywhere) is not highlighted.
+        let hovered = opts.hovered.filter(|h| !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary));
+        if let Some(id) = hovered {
             scene.push_highlight(id, plan, cache, &xf, style::HOVER, None);
         }
         if opts.labels {
@@ -143,17 +185,34 @@ impl Scene {
     }
 
     /// Pushes a feature's ops; returns its screen size in pixels if drawn.
-    fn push_feature(&mut self, id: FeatureId, cache: &GeometryCache, xf: &Transform, st: style::KindStyle, casing_only: bool) -> Option<f32> {
+    fn push_feature(
+        &mut self,
+        id: FeatureId,
+        cache: &GeometryCache,
+        xf: &Transform,
+        st: style::KindStyle,
+        casing_only: bool,
+    ) -> Option<f32> {
         let e = cache.get(id)?;
         let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
         let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
         let px = (b1[0] - b0[0]).max(b1[1] - b0[1]);
+        // Streets are drawn at their real width once that is wider than the minimum.
+        let true_px = e.width_m / xf.ground_mpp;
         if casing_only {
-            if let Some(casing) = st.casing
+            if let Some(mut casing) = st.casing
                 && !e.lines.is_empty()
             {
+                casing.width = casing.width.max(true_px + 2.0);
                 let parts = self.push_parts(cache, e.lines.clone(), xf);
-                self.items.push(Item { feature: id, op: Op::Line { parts, stroke: casing } });
+                self.items.push(Item {
+                    feature: id,
+                    layer: self.current_layer,
+                    op: Op::Line {
+                        parts,
+                        stroke: casing,
+                    },
+                });
             }
             return Some(px);
         }
@@ -164,17 +223,39 @@ impl Scene {
                 let c = [(b0[0] + b1[0]) / 2.0, (b0[1] + b1[1]) / 2.0];
                 let h = 0.75;
                 let v = self.points.len() as u32;
-                self.points.extend([[c[0] - h, c[1] - h], [c[0] + h, c[1] - h], [c[0] + h, c[1] + h], [c[0] - h, c[1] + h]]);
+                self.points.extend([
+                    [c[0] - h, c[1] - h],
+                    [c[0] + h, c[1] - h],
+                    [c[0] + h, c[1] + h],
+                    [c[0] - h, c[1] + h],
+                ]);
                 let t = self.tris.len() as u32;
                 self.tris.extend([v, v + 1, v + 2, v, v + 2, v + 3]);
                 self.items.push(Item {
                     feature: id,
-                    op: Op::Area { verts: v..v + 4, tris: t..t + 6, rings: 0..0, fill: st.stroke.color, stroke: None },
+                    layer: self.current_layer,
+                    op: Op::Area {
+                        verts: v..v + 4,
+                        tris: t..t + 6,
+                        rings: 0..0,
+                        fill: st.stroke.color,
+                        stroke: None,
+                    },
                 });
             } else {
                 let (verts, tris, rings) = self.push_area(cache, e, xf);
                 let stroke = (px >= 6.0).then_some(st.stroke);
-                self.items.push(Item { feature: id, op: Op::Area { verts, tris, rings, fill, stroke } });
+                self.items.push(Item {
+                    feature: id,
+                    layer: self.current_layer,
+                    op: Op::Area {
+                        verts,
+                        tris,
+                        rings,
+                        fill,
+                        stroke,
+                    },
+                });
             }
         }
         if !e.lines.is_empty() {
@@ -182,36 +263,70 @@ impl Scene {
             let mut stroke = st.stroke;
             if st.casing.is_none() {
                 stroke.width = stroke.width.max(1.5);
+            } else {
+                stroke.width = stroke.width.max(true_px);
             }
-            self.items.push(Item { feature: id, op: Op::Line { parts, stroke } });
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Line { parts, stroke },
+            });
         }
         for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
             let at = xf.apply(v);
             self.items.push(Item {
                 feature: id,
-                op: Op::Marker { at, radius: st.marker_radius, fill: st.fill.unwrap_or(st.swatch), stroke: st.stroke },
+                layer: self.current_layer,
+                op: Op::Marker {
+                    at,
+                    radius: st.marker_radius,
+                    fill: st.fill.unwrap_or(st.swatch),
+                    stroke: st.stroke,
+                },
             });
         }
         Some(px)
     }
 
-    fn push_area(&mut self, cache: &GeometryCache, e: &super::cache::Entry, xf: &Transform) -> (Range<u32>, Range<u32>, Range<u32>) {
+    fn push_area(
+        &mut self,
+        cache: &GeometryCache,
+        e: &super::cache::Entry,
+        xf: &Transform,
+    ) -> (Range<u32>, Range<u32>, Range<u32>) {
         let base = self.points.len() as u32;
-        let area_end = cache.parts[e.rings.start as usize..e.rings.end as usize].last().map(|p| p[1]).unwrap_or(e.verts.start);
+        let area_end = cache.parts[e.rings.start as usize..e.rings.end as usize]
+            .last()
+            .map(|p| p[1])
+            .unwrap_or(e.verts.start);
         for v in &cache.verts[e.verts.start as usize..area_end as usize] {
             self.points.push(xf.apply(v));
         }
         let t0 = self.tris.len() as u32;
         let shift = base as i64 - e.verts.start as i64;
-        self.tris.extend(cache.tris[e.tris.start as usize..e.tris.end as usize].iter().map(|i| (*i as i64 + shift) as u32));
+        self.tris.extend(
+            cache.tris[e.tris.start as usize..e.tris.end as usize]
+                .iter()
+                .map(|i| (*i as i64 + shift) as u32),
+        );
         let r0 = self.parts.len() as u32;
         for p in &cache.parts[e.rings.start as usize..e.rings.end as usize] {
-            self.parts.push([(p[0] as i64 + shift) as u32, (p[1] as i64 + shift) as u32]);
+            self.parts
+                .push([(p[0] as i64 + shift) as u32, (p[1] as i64 + shift) as u32]);
         }
-        (base..self.points.len() as u32, t0..self.tris.len() as u32, r0..self.parts.len() as u32)
+        (
+            base..self.points.len() as u32,
+            t0..self.tris.len() as u32,
+            r0..self.parts.len() as u32,
+        )
     }
 
-    fn push_parts(&mut self, cache: &GeometryCache, parts: Range<u32>, xf: &Transform) -> Range<u32> {
+    fn push_parts(
+        &mut self,
+        cache: &GeometryCache,
+        parts: Range<u32>,
+        xf: &Transform,
+    ) -> Range<u32> {
         let r0 = self.parts.len() as u32;
         for p in &cache.parts[parts.start as usize..parts.end as usize] {
             let s = self.points.len() as u32;
@@ -223,36 +338,73 @@ impl Scene {
         r0..self.parts.len() as u32
     }
 
-    fn push_highlight(&mut self, id: FeatureId, plan: &Plan, cache: &GeometryCache, xf: &Transform, stroke: Stroke, fill: Option<Rgba>) {
-        let (Some(e), Some(_)) = (cache.get(id), plan.get(id)) else { return };
+    fn push_highlight(
+        &mut self,
+        id: FeatureId,
+        plan: &Plan,
+        cache: &GeometryCache,
+        xf: &Transform,
+        stroke: Stroke,
+        fill: Option<Rgba>,
+    ) {
+        let (Some(e), Some(_)) = (cache.get(id), plan.get(id)) else {
+            return;
+        };
         if !e.rings.is_empty() {
             let (verts, tris, rings) = self.push_area(cache, e, xf);
             self.items.push(Item {
                 feature: id,
-                op: Op::Area { verts, tris, rings, fill: fill.unwrap_or(Rgba::rgba(0, 0, 0, 0)), stroke: Some(stroke) },
+                layer: self.current_layer,
+                op: Op::Area {
+                    verts,
+                    tris,
+                    rings,
+                    fill: fill.unwrap_or(Rgba::new(0, 0, 0, 0)),
+                    stroke: Some(stroke),
+                },
             });
         }
         if !e.lines.is_empty() {
             let parts = self.push_parts(cache, e.lines.clone(), xf);
             let st = kind_style(e.kind);
-            let w = st.casing.map(|c| c.width).unwrap_or(st.stroke.width) + 3.0;
+            let w = st.casing.map(|c| c.width).unwrap_or(st.stroke.width).max(e.width_m / xf.ground_mpp + 2.0) + 3.0;
             self.items.push(Item {
                 feature: id,
-                op: Op::Line { parts, stroke: Stroke { width: w, color: stroke.color.with_alpha(170), dash: None } },
+                layer: self.current_layer,
+                op: Op::Line {
+                    parts,
+                    stroke: Stroke {
+                        width: w,
+                        color: stroke.color.with_alpha(170),
+                        dash: None,
+                    },
+                },
             });
         }
         for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
             let r = kind_style(e.kind).marker_radius + 3.0;
             self.items.push(Item {
                 feature: id,
-                op: Op::Marker { at: xf.apply(v), radius: r, fill: Rgba::rgba(0, 0, 0, 0), stroke },
+                layer: self.current_layer,
+                op: Op::Marker {
+                    at: xf.apply(v),
+                    radius: r,
+                    fill: Rgba::new(0, 0, 0, 0),
+                    stroke,
+                },
             });
         }
     }
 
     /// Places labels by priority, dropping any that would overlap one
     /// already placed: as the map zooms out, labels thin out instead of piling up.
-    fn place_labels(&mut self, ids: &[FeatureId], cache: &GeometryCache, xf: &Transform, chinese: bool) {
+    fn place_labels(
+        &mut self,
+        ids: &[FeatureId],
+        cache: &GeometryCache,
+        xf: &Transform,
+        chinese: bool,
+    ) {
         struct Cand<'a> {
             id: FeatureId,
             prio: u32,
@@ -264,27 +416,78 @@ impl Scene {
         let mut cands = Vec::new();
         for id in ids {
             let Some(e) = cache.get(*id) else { continue };
-            let Some(texts) = e.label.as_deref() else { continue };
-            let text = if chinese { texts.0.as_str() } else { texts.1.as_str() };
+            let Some(texts) = e.label.as_deref() else {
+                continue;
+            };
+            let text = if chinese {
+                texts.0.as_str()
+            } else {
+                texts.1.as_str()
+            };
             let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
             let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
             let (w, h) = (b1[0] - b0[0], b1[1] - b0[1]);
             let pos = xf.apply(&e.anchor);
             let (size, kind_prio, align, fits) = match e.kind {
                 Kind::Node => (style::LABEL_SIZE_SMALL, 6, Align::Left, true),
-                Kind::Core => (style::LABEL_SIZE, 7, if e.rings.is_empty() { Align::Left } else { Align::Center }, true),
+                Kind::Core => (
+                    style::LABEL_SIZE,
+                    7,
+                    if e.rings.is_empty() {
+                        Align::Left
+                    } else {
+                        Align::Center
+                    },
+                    true,
+                ),
                 Kind::Garden => (style::LABEL_SIZE, 5, Align::Center, w.max(h) > 40.0),
-                Kind::Street => (style::LABEL_SIZE_SMALL, 4, Align::Center, w.max(h) > text_width(text, style::LABEL_SIZE_SMALL)),
-                Kind::Building => (style::LABEL_SIZE_SMALL, 3, Align::Center, w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL)),
-                Kind::Other => (style::LABEL_SIZE_SMALL, 2, Align::Center, w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL)),
-                Kind::Boundary => (style::LABEL_SIZE_LARGE, 1, Align::Center, w.max(h) > 60.0 && w.max(h) < 400.0),
+                Kind::Street => (
+                    style::LABEL_SIZE_SMALL,
+                    4,
+                    Align::Center,
+                    w.max(h) > text_width(text, style::LABEL_SIZE_SMALL),
+                ),
+                Kind::Building => (
+                    style::LABEL_SIZE_SMALL,
+                    3,
+                    Align::Center,
+                    w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL),
+                ),
+                Kind::Other => (
+                    style::LABEL_SIZE_SMALL,
+                    2,
+                    Align::Center,
+                    w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL),
+                ),
+                Kind::Boundary => (
+                    style::LABEL_SIZE_LARGE,
+                    1,
+                    Align::Center,
+                    w.max(h) > 60.0 && w.max(h) < 400.0,
+                ),
             };
-            if !fits || pos[0] < -50.0 || pos[1] < -20.0 || pos[0] > xf.size[0] + 50.0 || pos[1] > xf.size[1] + 20.0 {
+            if !fits
+                || pos[0] < -50.0
+                || pos[1] < -20.0
+                || pos[0] > xf.size[0] + 50.0
+                || pos[1] > xf.size[1] + 20.0
+            {
                 continue;
             }
-            let offset = if align == Align::Left { kind_style(e.kind).marker_radius + 3.0 } else { 0.0 };
+            let offset = if align == Align::Left {
+                kind_style(e.kind).marker_radius + 3.0
+            } else {
+                0.0
+            };
             let prio = kind_prio * 1_000_000 + (w.max(h).min(999_999.0)) as u32;
-            cands.push(Cand { id: *id, prio, text, pos: [pos[0] + offset, pos[1]], size, align });
+            cands.push(Cand {
+                id: *id,
+                prio,
+                text,
+                pos: [pos[0] + offset, pos[1]],
+                size,
+                align,
+            });
         }
         cands.sort_by(|a, b| b.prio.cmp(&a.prio).then(a.id.cmp(&b.id)));
         let mut placed: Vec<[f32; 4]> = Vec::new();
@@ -292,8 +495,17 @@ impl Scene {
         for c in cands {
             let tw = text_width(c.text, c.size);
             let th = c.size * 1.25;
-            let x0 = if c.align == Align::Left { c.pos[0] } else { c.pos[0] - tw / 2.0 };
-            let rect = [x0 - 2.0, c.pos[1] - th / 2.0 - 1.0, x0 + tw + 2.0, c.pos[1] + th / 2.0 + 1.0];
+            let x0 = if c.align == Align::Left {
+                c.pos[0]
+            } else {
+                c.pos[0] - tw / 2.0
+            };
+            let rect = [
+                x0 - 2.0,
+                c.pos[1] - th / 2.0 - 1.0,
+                x0 + tw + 2.0,
+                c.pos[1] + th / 2.0 + 1.0,
+            ];
             if grid.overlaps(&rect, &placed) {
                 continue;
             }
@@ -315,7 +527,16 @@ impl Scene {
 
 /// An estimate of a label's width in pixels: CJK glyphs are square, Latin ones about half as wide.
 pub fn text_width(text: &str, size: f32) -> f32 {
-    text.chars().map(|c| if crate::model::has_cjk(c.encode_utf8(&mut [0; 4])) || !c.is_ascii() { 1.0 } else { 0.56 }).sum::<f32>() * size
+    text.chars()
+        .map(|c| {
+            if crate::model::has_cjk(c.encode_utf8(&mut [0; 4])) || !c.is_ascii() {
+                1.0
+            } else {
+                0.56
+            }
+        })
+        .sum::<f32>()
+        * size
 }
 
 /// World (cache-relative) → screen, precomputed for one frame.
@@ -324,6 +545,7 @@ struct Transform {
     inv: f64,
     half: [f32; 2],
     size: [f32; 2],
+    ground_mpp: f32,
 }
 
 impl Transform {
@@ -333,6 +555,7 @@ impl Transform {
             inv: 1.0 / cam.mpp,
             half: [cam.size[0] / 2.0, cam.size[1] / 2.0],
             size: cam.size,
+            ground_mpp: cam.ground_mpp() as f32,
         }
     }
 
@@ -358,21 +581,36 @@ impl Grid {
         let cell = 64.0;
         let cols = (size[0] / cell).ceil().max(1.0) as usize + 2;
         let rows = (size[1] / cell).ceil().max(1.0) as usize + 2;
-        Grid { cell, cols, rows, cells: vec![Vec::new(); cols * rows] }
+        Grid {
+            cell,
+            cols,
+            rows,
+            cells: vec![Vec::new(); cols * rows],
+        }
     }
 
     fn range(&self, r: &[f32; 4]) -> (usize, usize, usize, usize) {
-        let c = |v: f32, n: usize| (((v / self.cell).floor() as i64 + 1).clamp(0, n as i64 - 1)) as usize;
-        (c(r[0], self.cols), c(r[1], self.rows), c(r[2], self.cols), c(r[3], self.rows))
+        let c = |v: f32, n: usize| {
+            (((v / self.cell).floor() as i64 + 1).clamp(0, n as i64 - 1)) as usize
+        };
+        (
+            c(r[0], self.cols),
+            c(r[1], self.rows),
+            c(r[2], self.cols),
+            c(r[3], self.rows),
+        )
     }
 
     fn overlaps(&self, r: &[f32; 4], placed: &[[f32; 4]]) -> bool {
         let (x0, y0, x1, y1) = self.range(r);
         (y0..=y1).any(|y| {
             (x0..=x1).any(|x| {
-                self.cells[y * self.cols + x]
-                    .iter()
-                    .any(|i| placed[*i][0] < r[2] && r[0] < placed[*i][2] && placed[*i][1] < r[3] && r[1] < placed[*i][3])
+                self.cells[y * self.cols + x].iter().any(|i| {
+                    placed[*i][0] < r[2]
+                        && r[0] < placed[*i][2]
+                        && placed[*i][1] < r[3]
+                        && r[1] < placed[*i][3]
+                })
             })
         })
     }

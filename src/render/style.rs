@@ -12,7 +12,7 @@ impl Rgba {
     pub const fn rgb(r: u8, g: u8, b: u8) -> Rgba {
         Rgba([r, g, b, 255])
     }
-    pub const fn rgba(r: u8, g: u8, b: u8, a: u8) -> Rgba {
+    pub const fn new(r: u8, g: u8, b: u8, a: u8) -> Rgba {
         Rgba([r, g, b, a])
     }
     pub fn with_alpha(self, a: u8) -> Rgba {
@@ -34,7 +34,11 @@ pub struct Stroke {
 
 impl Stroke {
     pub const fn solid(width: f32, color: Rgba) -> Stroke {
-        Stroke { width, color, dash: None }
+        Stroke {
+            width,
+            color,
+            dash: None,
+        }
     }
 }
 
@@ -57,14 +61,14 @@ pub struct KindStyle {
 pub const BACKGROUND: Rgba = Rgba::rgb(244, 241, 234);
 /// Label text and its halo.
 pub const LABEL_TEXT: Rgba = Rgba::rgb(34, 34, 34);
-pub const LABEL_HALO: Rgba = Rgba::rgba(255, 255, 255, 210);
+pub const LABEL_HALO: Rgba = Rgba::new(255, 255, 255, 210);
 /// Hover and selection highlights.
 pub const HOVER: Stroke = Stroke::solid(3.0, Rgba::rgb(255, 170, 0));
 pub const SELECTED: Stroke = Stroke::solid(3.5, Rgba::rgb(0, 102, 255));
-pub const SELECTED_FILL: Rgba = Rgba::rgba(0, 102, 255, 60);
+pub const SELECTED_FILL: Rgba = Rgba::new(0, 102, 255, 60);
 /// Map furniture (scale bar, north arrow).
 pub const FURNITURE: Rgba = Rgba::rgb(40, 40, 40);
-pub const FURNITURE_BG: Rgba = Rgba::rgba(255, 255, 255, 200);
+pub const FURNITURE_BG: Rgba = Rgba::new(255, 255, 255, 200);
 
 /// Label font sizes in pixels.
 pub const LABEL_SIZE: f32 = 13.0;
@@ -75,8 +79,12 @@ pub const LABEL_SIZE_LARGE: f32 = 15.0;
 pub fn kind_style(kind: Kind) -> KindStyle {
     match kind {
         Kind::Boundary => KindStyle {
-            fill: Some(Rgba::rgba(255, 250, 235, 150)),
-            stroke: Stroke { width: 2.5, color: Rgba::rgb(150, 40, 40), dash: Some([10.0, 5.0]) },
+            fill: Some(Rgba::new(255, 250, 235, 150)),
+            stroke: Stroke {
+                width: 2.5,
+                color: Rgba::rgb(150, 40, 40),
+                dash: Some([10.0, 5.0]),
+            },
             casing: None,
             marker_radius: 4.0,
             swatch: Rgba::rgb(150, 40, 40),
@@ -118,7 +126,7 @@ pub fn kind_style(kind: Kind) -> KindStyle {
             swatch: Rgba::rgb(235, 130, 30),
         },
         Kind::Other => KindStyle {
-            fill: Some(Rgba::rgba(190, 190, 195, 200)),
+            fill: Some(Rgba::new(190, 190, 195, 200)),
             stroke: Stroke::solid(1.0, Rgba::rgb(120, 120, 125)),
             casing: None,
             marker_radius: 4.0,

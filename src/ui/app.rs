@@ -1,0 +1,408 @@
+//! The application state and the one place where user intents are applied.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui;
+
+use super::action::Action;
+use super::{map_view, panels};
+use crate::document::{Document, Source};
+use crate::edit::{Edit, EditLabel};
+use crate::i18n::Lang;
+use crate::model::{FeatureId, Kind};
+use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
+
+/// A plan being read on a background thread.
+struct Loading {
+    path: PathBuf,
+    rx: Receiver<Result<(Document, GeometryCache), String>>,
+}
+
+/// A message in the status bar.
+pub(super) struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// The last scene built, and what it was built for.
+pub(super) struct SceneMemo {
+    pub camera: Camera,
+    pub generation: u64,
+    pub scene: Scene,
+}
+
+/// The whole application.
+pub struct PlannerApp {
+    pub doc: Document,
+    pub(super) cache: GeometryCache,
+    /// Counts of features by kind slot, kept up to date after loads and edits.
+    pub(super) counts: [usize; 7],
+    pub camera: Option<Camera>,
+    /// Where the map was drawn in the last frame (screen points).
+    pub map_rect: Option<egui::Rect>,
+    pub(super) fly_to: Option<Camera>,
+    pub opts: SceneOptions,
+    pub lang: Lang,
+    pub search: String,
+    pub(super) search_missed: bool,
+    pub(super) status: Option<Status>,
+    loading: Option<Loading>,
+    pub(super) path_prompt: Option<String>,
+    pub(super) show_warnings: bool,
+    pub(super) show_shortcuts: bool,
+    pub(super) show_about: bool,
+    pub(super) kind_apply_alike: bool,
+    /// Cursor position in longitude/latitude, when over the map.
+    pub(super) cursor: Option<[f64; 2]>,
+    /// Bumped whenever what the map shows may have changed.
+    pub(super) generation: u64,
+    pub(super) memo: Option<SceneMemo>,
+    pub(super) focus_search: bool,
+    pub(super) window_title: String,
+}
+
+impl Default for PlannerApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PlannerApp {
+    /// The app with the embedded Jinsong plan open.
+    pub fn new() -> Self {
+        Self::with_document(Document::jinsong())
+    }
+
+    pub fn with_document(doc: Document) -> Self {
+        let cache = GeometryCache::build(&doc.plan);
+        let mut app = PlannerApp {
+            doc,
+            cache,
+            counts: [0; 7],
+            camera: None,
+            map_rect: None,
+            fly_to: None,
+            opts: SceneOptions::default(),
+            lang: Lang::Zh,
+            search: String::new(),
+            search_missed: false,
+            status: None,
+            loading: None,
+            path_prompt: None,
+            show_warnings: false,
+            show_shortcuts: false,
+            show_about: false,
+            kind_apply_alike: false,
+            cursor: None,
+            generation: 0,
+            memo: None,
+            focus_search: false,
+            window_title: String::new(),
+        };
+        app.recount();
+        app
+    }
+
+    pub(super) fn recount(&mut self) {
+        self.counts = [0; 7];
+        for (_, f) in self.doc.plan.iter() {
+            self.counts[kind_slot(f.kind)] += 1;
+        }
+    }
+
+    /// True while a file is being read in the background.
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// The status bar message, if any.
+    pub fn status_text(&self) -> Option<&str> {
+        self.status.as_ref().map(|s| s.text.as_str())
+    }
+
+    /// The selected features.
+    pub fn selected(&self) -> Vec<FeatureId> {
+        self.opts.selected.iter().copied().collect()
+    }
+
+    /// Starts reading a file in the background; the open plan stays until it succeeds.
+    pub fn open_path(&mut self, path: PathBuf) {
+        let (tx, rx) = channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let result = crate::io::load_path(&p)
+                .map(|loaded| {
+                    let doc = Document::new(loaded, Source::File(p.clone()));
+                    let cache = GeometryCache::build(&doc.plan);
+                    (doc, cache)
+                })
+                .map_err(|e| format!("{}: {e}", p.display()));
+            // The receiver may be gone if the app closed meanwhile; nothing to do then.
+            let _ = tx.send(result);
+        });
+        self.loading = Some(Loading { path, rx });
+    }
+
+    /// Blocks until a background load finishes (for tests and scripts).
+    pub fn wait_for_load(&mut self) {
+        if let Some(l) = self.loading.take()
+            && let Ok(r) = l.rx.recv()
+        {
+            self.finish_load(l.path, r);
+        }
+    }
+
+    fn poll_loading(&mut self) {
+        let Some(l) = &self.loading else { return };
+        match l.rx.try_recv() {
+            Ok(r) => {
+                if let Some(l) = self.loading.take() {
+                    self.finish_load(l.path, r);
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let path = self.loading.take().map(|l| l.path).unwrap_or_default();
+                self.status = Some(Status {
+                    text: format!(
+                        "{} {}: the reader stopped unexpectedly",
+                        self.lang.strings().load_failed,
+                        path.display()
+                    ),
+                    error: true,
+                });
+            }
+        }
+    }
+
+    fn finish_load(&mut self, path: PathBuf, result: Result<(Document, GeometryCache), String>) {
+        let s = self.lang.strings();
+        match result {
+            Ok((doc, cache)) => {
+                let n = doc.plan.len();
+                let w = doc.warnings.len();
+                self.replace_document(doc, cache);
+                let mut text = format!("{} {} — {n} {}", s.loaded, path.display(), s.features);
+                if w > 0 {
+                    text.push_str(&format!(", {w} {}", s.warnings));
+                    self.show_warnings = true;
+                }
+                self.status = Some(Status { text, error: false });
+            }
+            Err(e) => {
+                // The open plan is untouched.
+                self.status = Some(Status {
+                    text: format!("{}: {e}", s.load_failed),
+                    error: true,
+                });
+            }
+        }
+    }
+
+    fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
+        self.doc = doc;
+        self.cache = cache;
+        self.opts.selected.clear();
+        self.opts.hovered = None;
+        self.camera = None;
+        self.fly_to = None;
+        self.memo = None;
+        self.generation += 1;
+        self.recount();
+    }
+
+    /// The extent to fit: the boundary if the plan has one, else everything.
+    pub(super) fn district_extent(&self) -> Option<[f64; 4]> {
+        let mut b: Option<[f64; 4]> = None;
+        for (_, f) in self
+            .doc
+            .plan
+            .iter()
+            .filter(|(_, f)| f.kind == Kind::Boundary)
+        {
+            if let Some(r) = f.bbox() {
+                let e = b.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+                *e = [
+                    e[0].min(r.min().x),
+                    e[1].min(r.min().y),
+                    e[2].max(r.max().x),
+                    e[3].max(r.max().y),
+                ];
+            }
+        }
+        b.or_else(|| self.doc.index.extent())
+    }
+
+    /// A camera that frames one feature, not closer than street level.
+    pub(super) fn camera_for(&self, id: FeatureId, size: [f32; 2]) -> Option<Camera> {
+        let r = self.doc.plan.get(id)?.bbox()?;
+        let mut cam = Camera::fit(
+            [r.min().x, r.min().y, r.max().x, r.max().y],
+            size,
+            size[0].min(size[1]) * 0.3,
+        );
+        let min_ground = 0.25;
+        if cam.ground_mpp() < min_ground {
+            cam.mpp *= min_ground / cam.ground_mpp();
+        }
+        Some(cam)
+    }
+
+    /// Applies one intent. The only place the app's state changes on the user's behalf.
+    pub fn apply(&mut self, action: Action) {
+        let s = self.lang.strings();
+        match action {
+            Action::OpenDialog => {
+                let picked = rfd::FileDialog::new()
+                    .add_filter("GeoJSON", &["geojson", "json", "gz"])
+                    .add_filter("*", &["*"])
+                    .pick_file();
+                match picked {
+                    Some(p) => self.open_path(p),
+                    // No desktop portal (or cancelled): offer the path prompt instead.
+                    None => self.path_prompt = Some(String::new()),
+                }
+            }
+            Action::OpenPathPrompt => self.path_prompt = Some(String::new()),
+            Action::Open(p) => self.open_path(p),
+            Action::OpenJinsong => {
+                let doc = Document::jinsong();
+                let cache = GeometryCache::build(&doc.plan);
+                self.replace_document(doc, cache);
+                self.status = Some(Status {
+                    text: format!("{} 劲松 Jinsong", s.loaded),
+                    error: false,
+                });
+            }
+            Action::Quit => {}
+            Action::Undo => match self.doc.undo() {
+                Some(t) => self.after_edit(&t),
+                None => {
+                    self.status = Some(Status {
+                        text: s.nothing_to_undo.into(),
+                        error: false,
+                    })
+                }
+            },
+            Action::Redo => match self.doc.redo() {
+                Some(t) => self.after_edit(&t),
+                None => {
+                    self.status = Some(Status {
+                        text: s.nothing_to_redo.into(),
+                        error: false,
+                    })
+                }
+            },
+            Action::FitDistrict => {
+                if let (Some(ext), Some(cam)) = (self.district_extent(), self.camera) {
+                    self.fly_to = Some(Camera::fit(ext, cam.size, 30.0));
+                }
+            }
+            Action::Select(id) => {
+                self.opts.selected.clear();
+                self.opts.selected.extend(id);
+            }
+            Action::SelectAndFly(id) => {
+                self.opts.selected.clear();
+                self.opts.selected.insert(id);
+                if let Some(cam) = self.camera {
+                    self.fly_to = self.camera_for(id, cam.size);
+                }
+            }
+            Action::SetKind { features, kind } => {
+                let changes: Vec<(FeatureId, Kind)> = features
+                    .into_iter()
+                    .filter(|id| self.doc.plan.get(*id).is_some_and(|f| f.kind != kind))
+                    .map(|id| (id, kind))
+                    .collect();
+                if !changes.is_empty() {
+                    match self.doc.apply(Edit::SetKind { changes }) {
+                        Ok(t) => self.after_edit(&t),
+                        Err(e) => {
+                            self.status = Some(Status {
+                                text: e.to_string(),
+                                error: true,
+                            })
+                        }
+                    }
+                }
+            }
+            Action::SetLayerVisible(kind, v) => self.opts.visible[kind_slot(kind)] = v,
+            Action::SetLang(lang) => {
+                self.lang = lang;
+                self.opts.chinese = lang.is_chinese();
+            }
+            Action::SetLabels(v) => self.opts.labels = v,
+        }
+        self.generation += 1;
+    }
+
+    fn after_edit(&mut self, touched: &[FeatureId]) {
+        self.cache.update(&self.doc.plan, touched);
+        self.recount();
+        self.generation += 1;
+    }
+
+    /// "Undo set kind" — the menu text for an edit label.
+    pub(super) fn action_name(&self, label: EditLabel) -> &'static str {
+        self.lang.strings().action(label)
+    }
+
+    /// Draws the whole interface into `ui` (the window, or a test harness).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_loading();
+        if self.loading.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        let mut actions = Vec::new();
+        actions.extend(panels::shortcuts(&ctx, self));
+        actions.extend(dropped_files(&ctx));
+        actions.extend(panels::top_bar(ui, self));
+        actions.extend(panels::status_bar(ui, self));
+        actions.extend(panels::left_panel(ui, self));
+        actions.extend(panels::right_panel(ui, self));
+        actions.extend(map_view::central(ui, self));
+        actions.extend(panels::windows(&ctx, self));
+        for a in actions {
+            if a == Action::Quit {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            self.apply(a);
+        }
+        let title = format!(
+            "{} — {}",
+            self.doc
+                .plan
+                .meta
+                .name
+                .as_deref()
+                .unwrap_or("Renewal Planner"),
+            self.doc.source.display_name()
+        );
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
+                "Renewal Planner 更新规划 — {title}"
+            )));
+            self.window_title = title;
+        }
+    }
+}
+
+fn dropped_files(ctx: &egui::Context) -> Vec<Action> {
+    ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .take(1)
+            .map(|f| Action::Open(f.path().to_path_buf()))
+            .collect()
+    })
+}
+
+impl eframe::App for PlannerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

@@ -1,0 +1,212 @@
+//! The map canvas: pan, zoom, hover, click — and drawing the scene.
+
+use eframe::egui::{self, Key, Pos2, Sense};
+
+use super::action::Action;
+use super::app::{PlannerApp, SceneMemo};
+use super::paint::{paint_furniture, paint_scene};
+use super::theme::color;
+use crate::model::measure::{Measure, format_area, format_length, measure};
+use crate::render::{Camera, Scene, style};
+
+/// Hit-test tolerance in pixels.
+const PICK_PX: f64 = 5.0;
+/// Arrow-key pan speed in pixels per second.
+const KEY_PAN_SPEED: f32 = 700.0;
+
+/// Shows the map in the remaining space.
+pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let mut actions = Vec::new();
+    egui::CentralPanel::no_frame().show(ui, |ui| {
+        let rect = ui.max_rect();
+        let response = ui.allocate_rect(rect, Sense::click_and_drag());
+        let size = [rect.width(), rect.height()];
+        app.map_rect = Some(rect);
+        let ctx = ui.ctx().clone();
+
+        // First frame, or after opening a plan: fit the district.
+        let mut cam = match app.camera {
+            Some(mut c) => {
+                c.size = size;
+                c
+            }
+            None => app
+                .district_extent()
+                .map(|e| Camera::fit(e, size, 30.0))
+                .unwrap_or_else(|| Camera::new(size)),
+        };
+        if let Some(target) = &mut app.fly_to {
+            target.size = size;
+        }
+
+        // Pan by dragging.
+        if response.dragged() {
+            let d = response.drag_delta();
+            cam.pan_pixels(d.x, d.y);
+            app.fly_to = None;
+        }
+        // Zoom at the cursor: wheel, pinch (and ctrl+wheel).
+        if response.hovered()
+            && let Some(p) = response.hover_pos()
+        {
+            let (scroll, zoom) = ui.input(|i| (i.smooth_scroll_delta, i.zoom_delta()));
+            let factor = (scroll.y as f64 * 0.0025).exp() * zoom as f64;
+            if (factor - 1.0).abs() > 1e-6 {
+                cam.zoom_at(factor, [p.x - rect.left(), p.y - rect.top()]);
+                app.fly_to = None;
+            }
+        }
+        // Keyboard: arrows pan, + and − zoom at the centre.
+        if !ctx.egui_wants_keyboard_input() {
+            let (dt, l, r, u, d, plus, minus) = ui.input(|i| {
+                (
+                    i.stable_dt.min(0.1),
+                    i.key_down(Key::ArrowLeft),
+                    i.key_down(Key::ArrowRight),
+                    i.key_down(Key::ArrowUp),
+                    i.key_down(Key::ArrowDown),
+                    i.key_pressed(Key::Plus) || i.key_pressed(Key::Equals),
+                    i.key_pressed(Key::Minus),
+                )
+            });
+            let step = KEY_PAN_SPEED * dt;
+            let (dx, dy) = (
+                (l as i32 - r as i32) as f32 * step,
+                (u as i32 - d as i32) as f32 * step,
+            );
+            if dx != 0.0 || dy != 0.0 {
+                cam.pan_pixels(dx, dy);
+                app.fly_to = None;
+                ctx.request_repaint();
+            }
+            let centre = [size[0] / 2.0, size[1] / 2.0];
+            if plus {
+                cam.zoom_at(1.5, centre);
+                app.fly_to = None;
+            }
+            if minus {
+                cam.zoom_at(1.0 / 1.5, centre);
+                app.fly_to = None;
+            }
+        }
+        // A flight in progress glides on.
+        if let Some(target) = app.fly_to {
+            let dt = ui.input(|i| i.stable_dt).min(0.1) as f64;
+            if cam.glide_towards(&target, 1.0 - (-dt * 9.0).exp()) {
+                app.fly_to = None;
+            } else {
+                ctx.request_repaint();
+            }
+        }
+        cam.clamp_zoom();
+        app.camera = Some(cam);
+
+        // Hover and click, through the spatial index.
+        let tol_m = PICK_PX * cam.ground_mpp();
+        let hovered = response.hover_pos().and_then(|p| {
+            let ll = cam.screen_to_lonlat([p.x - rect.left(), p.y - rect.top()]);
+            app.cursor = Some(ll);
+            app.doc.index.hit_test(&app.doc.plan, ll[0], ll[1], tol_m)
+        });
+        if response.hover_pos().is_none() {
+            app.cursor = None;
+        }
+        let hovered = hovered.filter(|id| {
+            app.doc
+                .plan
+                .get(*id)
+                .is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)])
+        });
+        if hovered != app.opts.hovered {
+            app.opts.hovered = hovered;
+            app.generation += 1;
+        }
+        if response.clicked() {
+            actions.push(Action::Select(hovered));
+        }
+
+        // Build the scene only when something it depends on changed.
+        let fresh = app
+            .memo
+            .as_ref()
+            .is_some_and(|m| m.camera == cam && m.generation == app.generation);
+        if !fresh {
+            let scene = Scene::build(&app.doc.plan, &app.doc.index, &app.cache, &cam, &app.opts);
+            app.memo = Some(SceneMemo {
+                camera: cam,
+                generation: app.generation,
+                scene,
+            });
+        }
+        let painter = ui.painter_at(rect);
+        painter.rect_filled(rect, 0.0, color(style::BACKGROUND));
+        if let Some(m) = &app.memo {
+            paint_scene(&painter, rect.min, &m.scene);
+        }
+        paint_furniture(&painter, rect, cam.ground_mpp());
+        let badge = app.lang.strings().schematic_badge;
+        if matches!(app.doc.source, crate::document::Source::Jinsong) {
+            painter.text(
+                Pos2::new(rect.left() + 12.0, rect.top() + 10.0),
+                egui::Align2::LEFT_TOP,
+                badge,
+                egui::FontId::proportional(12.0),
+                egui::Color32::from_rgb(150, 40, 40),
+            );
+        }
+        if app.is_loading() {
+            let c = rect.center();
+            painter.rect_filled(
+                egui::Rect::from_center_size(c, egui::vec2(260.0, 48.0)),
+                8.0,
+                egui::Color32::from_white_alpha(230),
+            );
+            painter.text(
+                c,
+                egui::Align2::CENTER_CENTER,
+                format!("{}…", app.lang.strings().loading),
+                egui::FontId::proportional(16.0),
+                egui::Color32::DARK_GRAY,
+            );
+        }
+        if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
+            painter.rect_filled(
+                rect.shrink(8.0),
+                12.0,
+                egui::Color32::from_rgba_unmultiplied(0, 102, 255, 40),
+            );
+            painter.text(
+                rect.center(),
+                egui::Align2::CENTER_CENTER,
+                app.lang.strings().drop_hint,
+                egui::FontId::proportional(22.0),
+                egui::Color32::from_rgb(0, 70, 180),
+            );
+        }
+
+        if let Some(id) = hovered
+            && !response.dragged()
+            && let Some(f) = app.doc.plan.get(id)
+        {
+            let s = app.lang.strings();
+            let zh = app.lang.is_chinese();
+            response.on_hover_ui_at_pointer(|ui| {
+                ui.strong(f.name(zh).unwrap_or(s.kind(f.kind)));
+                if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
+                    ui.label(other);
+                }
+                ui.label(format!("{}: {}", s.kind, s.kind(f.kind)));
+                match measure(&f.geometry) {
+                    Measure::Area { m2, .. } => {
+                        ui.label(format!("{}: {}", s.area, format_area(m2)))
+                    }
+                    Measure::Length { m } => {
+                        ui.label(format!("{}: {}", s.length, format_length(m)))
+                    }
+                    Measure::Point => ui.label(""),
+                };
+            });
+        }
+    });
+    actions
+}

@@ -1,0 +1,468 @@
+//! The panels around the map: menu and search, layers, inspector, status
+//! bar, and the small windows. Each returns the user's intents.
+
+use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText};
+
+use super::action::Action;
+use super::app::PlannerApp;
+use super::theme::color;
+use crate::i18n::Lang;
+use crate::model::measure::{Measure, format_area, format_length, measure};
+use crate::model::search::search;
+use crate::model::{FeatureId, Kind};
+use crate::render::{kind_slot, style};
+
+const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+const REDO: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+
+/// Keyboard shortcuts that work anywhere.
+pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    ctx.input_mut(|i| {
+        if i.consume_shortcut(&REDO) || i.consume_shortcut(&REDO_Y) {
+            out.push(Action::Redo);
+        }
+        if i.consume_shortcut(&UNDO) {
+            out.push(Action::Undo);
+        }
+        if i.consume_shortcut(&OPEN) {
+            out.push(Action::OpenDialog);
+        }
+        if i.consume_shortcut(&FIND) {
+            app.focus_search = true;
+        }
+    });
+    if !ctx.egui_wants_keyboard_input() {
+        ctx.input(|i| {
+            if i.key_pressed(Key::Home) {
+                out.push(Action::FitDistrict);
+            }
+            if i.key_pressed(Key::Escape) {
+                out.push(Action::Select(None));
+            }
+        });
+    }
+    out
+}
+
+/// The menu bar, fit button, language switch and search box.
+pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    egui::Panel::top("top_bar").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button(s.menu_file, |ui| {
+                if ui
+                    .add(egui::Button::new(s.open).shortcut_text(ui.ctx().format_shortcut(&OPEN)))
+                    .clicked()
+                {
+                    out.push(Action::OpenDialog);
+                }
+                if ui.button(s.open_path).clicked() {
+                    out.push(Action::OpenPathPrompt);
+                }
+                if ui.button(s.open_jinsong).clicked() {
+                    out.push(Action::OpenJinsong);
+                }
+                ui.separator();
+                if ui.button(s.quit).clicked() {
+                    out.push(Action::Quit);
+                }
+            });
+            ui.menu_button(s.menu_edit, |ui| {
+                let undo = match app.doc.undo_label() {
+                    Some(l) => format!("{} {}", s.undo, app.action_name(l)),
+                    None => s.undo.to_string(),
+                };
+                let b = egui::Button::new(undo).shortcut_text(ui.ctx().format_shortcut(&UNDO));
+                if ui.add_enabled(app.doc.undo_label().is_some(), b).clicked() {
+                    out.push(Action::Undo);
+                }
+                let redo = match app.doc.redo_label() {
+                    Some(l) => format!("{} {}", s.redo, app.action_name(l)),
+                    None => s.redo.to_string(),
+                };
+                let b = egui::Button::new(redo).shortcut_text(ui.ctx().format_shortcut(&REDO));
+                if ui.add_enabled(app.doc.redo_label().is_some(), b).clicked() {
+                    out.push(Action::Redo);
+                }
+            });
+            ui.menu_button(s.menu_view, |ui| {
+                if ui
+                    .add(egui::Button::new(s.fit_district).shortcut_text("Home"))
+                    .clicked()
+                {
+                    out.push(Action::FitDistrict);
+                }
+                let mut labels = app.opts.labels;
+                if ui.checkbox(&mut labels, s.show_labels).changed() {
+                    out.push(Action::SetLabels(labels));
+                }
+                ui.separator();
+                ui.label(s.language);
+                if ui.radio(app.lang == Lang::Zh, "中文").clicked() {
+                    out.push(Action::SetLang(Lang::Zh));
+                }
+                if ui.radio(app.lang == Lang::En, "English").clicked() {
+                    out.push(Action::SetLang(Lang::En));
+                }
+            });
+            ui.menu_button(s.menu_help, |ui| {
+                if ui.button(s.shortcuts).clicked() {
+                    app.show_shortcuts = true;
+                }
+                if ui.button(s.about).clicked() {
+                    app.show_about = true;
+                }
+            });
+            ui.separator();
+            if ui
+                .button(s.fit_district)
+                .on_hover_text("Home")
+                .clicked()
+            {
+                out.push(Action::FitDistrict);
+            }
+            ui.separator();
+            if ui.selectable_label(app.lang == Lang::Zh, "中文").clicked() {
+                out.push(Action::SetLang(Lang::Zh));
+            }
+            if ui.selectable_label(app.lang == Lang::En, "EN").clicked() {
+                out.push(Action::SetLang(Lang::En));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let label = ui.label(s.search);
+                let edit = egui::TextEdit::singleline(&mut app.search)
+                    .hint_text(s.search_hint)
+                    .desired_width(300.0);
+                let r = ui.add(edit).labelled_by(label.id);
+                if app.focus_search {
+                    r.request_focus();
+                    app.focus_search = false;
+                }
+                if r.changed() {
+                    app.search_missed = false;
+                }
+                if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                    match search(&app.doc.plan, &app.search, 1).first() {
+                        Some(id) => out.push(Action::SelectAndFly(*id)),
+                        None => app.search_missed = true,
+                    }
+                }
+                if app.search_missed {
+                    ui.colored_label(egui::Color32::from_rgb(190, 30, 30), s.search_none);
+                } else if !app.search.trim().is_empty() && r.has_focus() {
+                    let hits = search(&app.doc.plan, &app.search, 6);
+                    for id in hits.iter().rev() {
+                        if let Some(f) = app.doc.plan.get(*id) {
+                            let name = f.name(app.lang.is_chinese()).unwrap_or("?");
+                            if ui.small_button(name).clicked() {
+                                out.push(Action::SelectAndFly(*id));
+                            }
+                        }
+                    }
+                }
+            });
+        });
+    });
+    out
+}
+
+/// Cursor position, scale and counts.
+pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let s = app.lang.strings();
+    egui::Panel::bottom("status_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            match app.cursor {
+                Some([lon, lat]) => ui.monospace(format!("{} {lon:.6}°E {lat:.6}°N", s.lon_lat)),
+                None => ui.monospace(format!("{} —", s.lon_lat)),
+            };
+            ui.separator();
+            if let Some(cam) = app.camera {
+                // 1:N at 96 dpi (0.2646 mm a pixel).
+                let n = cam.ground_mpp() / 0.000_264_6;
+                ui.monospace(format!(
+                    "{} 1:{}",
+                    s.scale,
+                    crate::model::measure::group_thousands(n)
+                ));
+                ui.separator();
+            }
+            let in_view = app
+                .memo
+                .as_ref()
+                .map(|m| m.scene.features_in_view)
+                .unwrap_or(0);
+            ui.label(format!(
+                "{} {} ({in_view} in view)",
+                s.feature_count,
+                app.doc.plan.len()
+            ));
+            if let Some(st) = &app.status {
+                ui.separator();
+                let c = if st.error {
+                    egui::Color32::from_rgb(190, 30, 30)
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.colored_label(c, &st.text);
+            }
+        });
+    });
+    Vec::new()
+}
+
+/// Plan facts and the layer list.
+pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    egui::Panel::left("layers")
+        .default_size(230.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            ui.heading(s.plan);
+            if let Some(name) = &app.doc.plan.meta.name {
+                ui.label(RichText::new(name).strong());
+            }
+            ui.label(RichText::new(app.doc.source.display_name()).small().weak());
+            if let Some(note) = &app.doc.plan.meta.note {
+                ui.collapsing(s.schematic_badge, |ui| {
+                    ui.label(RichText::new(note).small());
+                });
+            }
+            if !app.doc.warnings.is_empty()
+                && ui
+                    .button(
+                        RichText::new(format!("{} {}", app.doc.warnings.len(), s.warnings))
+                            .color(egui::Color32::from_rgb(190, 110, 0)),
+                    )
+                    .clicked()
+            {
+                app.show_warnings = true;
+            }
+            ui.separator();
+            ui.heading(s.layers);
+            for kind in [
+                Kind::Boundary,
+                Kind::Building,
+                Kind::Street,
+                Kind::Garden,
+                Kind::Core,
+                Kind::Node,
+                Kind::Other,
+            ] {
+                let n = app.counts[kind_slot(kind)];
+                ui.horizontal(|ui| {
+                    let mut v = app.opts.visible[kind_slot(kind)];
+                    let (r, _) =
+                        ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+                    ui.painter()
+                        .rect_filled(r, 3.0, color(style::kind_style(kind).swatch));
+                    if ui.checkbox(&mut v, s.kind(kind)).changed() {
+                        out.push(Action::SetLayerVisible(kind, v));
+                    }
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(RichText::new(n.to_string()).weak());
+                    });
+                });
+            }
+        });
+    out
+}
+
+/// The inspector for the selected feature.
+pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    egui::Panel::right("inspector")
+        .default_size(300.0)
+        .resizable(true)
+        .show(ui, |ui| {
+            ui.heading(s.inspector);
+            ui.separator();
+            let Some(id) = app.opts.selected.iter().next().copied() else {
+                ui.label(RichText::new(s.nothing_selected).weak());
+                return;
+            };
+            let Some(f) = app.doc.plan.get(id) else {
+                return;
+            };
+            let zh = app.lang.is_chinese();
+            ui.label(
+                RichText::new(f.name(zh).unwrap_or(s.kind(f.kind)))
+                    .size(18.0)
+                    .strong(),
+            );
+            if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
+                ui.label(other);
+            }
+            ui.add_space(4.0);
+            egui::Grid::new("facts")
+                .num_columns(2)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(s.kind);
+                    let mut kind = f.kind;
+                    egui::ComboBox::from_id_salt("kind_combo")
+                        .selected_text(s.kind(kind))
+                        .show_ui(ui, |ui| {
+                            for k in Kind::ALL {
+                                ui.selectable_value(&mut kind, k, s.kind(k));
+                            }
+                        });
+                    if kind != f.kind {
+                        let features = if app.kind_apply_alike {
+                            alike(app, id)
+                        } else {
+                            vec![id]
+                        };
+                        out.push(Action::SetKind { features, kind });
+                    }
+                    ui.end_row();
+                    match measure(&f.geometry) {
+                        Measure::Area { m2, perimeter_m } => {
+                            ui.label(s.area);
+                            ui.label(format!(
+                                "{} m²  ({:.4} ha)",
+                                crate::model::measure::group_thousands(m2.round()),
+                                m2 / 10_000.0
+                            ));
+                            ui.end_row();
+                            ui.label(s.perimeter);
+                            ui.label(format_length(perimeter_m));
+                            ui.end_row();
+                        }
+                        Measure::Length { m } => {
+                            ui.label(s.length);
+                            ui.label(format_length(m));
+                            ui.end_row();
+                        }
+                        Measure::Point => {
+                            if let geo::Geometry::Point(p) = &f.geometry {
+                                ui.label(s.position);
+                                ui.monospace(format!("{:.6}, {:.6}", p.x(), p.y()));
+                                ui.end_row();
+                            }
+                        }
+                    }
+                    let _ = format_area;
+                });
+            ui.checkbox(&mut app.kind_apply_alike, s.set_kind_all_like);
+            ui.separator();
+            ui.label(RichText::new(s.properties).strong());
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                egui::Grid::new("props")
+                    .num_columns(2)
+                    .striped(true)
+                    .spacing([12.0, 3.0])
+                    .show(ui, |ui| {
+                        for (k, v) in &f.properties {
+                            ui.label(RichText::new(k).monospace().weak());
+                            let text = match v {
+                                serde_json::Value::String(t) => t.clone(),
+                                other => other.to_string(),
+                            };
+                            ui.add(egui::Label::new(text).wrap());
+                            ui.end_row();
+                        }
+                    });
+            });
+        });
+    out
+}
+
+/// Features classified by the same property value as `id` (e.g. every
+/// `building=yes`), so one correction fixes the whole mapping.
+fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
+    const KEYS: [&str; 12] = [
+        "kind", "type", "category", "building", "highway", "leisure", "landuse", "amenity", "shop",
+        "office", "boundary", "place",
+    ];
+    let Some(f) = app.doc.plan.get(id) else {
+        return vec![id];
+    };
+    let Some((key, value)) = KEYS
+        .iter()
+        .find_map(|k| f.properties.get(*k).map(|v| (*k, v.clone())))
+    else {
+        return vec![id];
+    };
+    app.doc
+        .plan
+        .iter()
+        .filter(|(_, g)| g.properties.get(key) == Some(&value))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Warnings, shortcuts, about, and the open-by-path prompt.
+pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    if app.show_warnings {
+        let mut open = true;
+        egui::Window::new(s.warnings)
+            .open(&mut open)
+            .default_size([520.0, 300.0])
+            .show(ctx, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    for w in app.doc.warnings.iter().take(2000) {
+                        ui.label(w.to_string());
+                    }
+                    if app.doc.warnings.len() > 2000 {
+                        ui.label(format!("… {}", app.doc.warnings.len() - 2000));
+                    }
+                });
+            });
+        app.show_warnings = open;
+    }
+    if app.show_shortcuts {
+        let mut open = true;
+        egui::Window::new(s.shortcuts)
+            .open(&mut open)
+            .show(ctx, |ui| {
+                ui.label(s.shortcuts_text);
+            });
+        app.show_shortcuts = open;
+    }
+    if app.show_about {
+        let mut open = true;
+        egui::Window::new(s.about).open(&mut open).show(ctx, |ui| {
+            ui.label(s.about_text);
+            ui.label(format!("v{}", env!("CARGO_PKG_VERSION")));
+        });
+        app.show_about = open;
+    }
+    if let Some(mut path) = app.path_prompt.take() {
+        let mut keep = true;
+        egui::Window::new(s.open_path)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                let label = ui.label(s.path_prompt);
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut path).desired_width(420.0))
+                    .labelled_by(label.id);
+                r.request_focus();
+                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+                ui.horizontal(|ui| {
+                    if ui.button(s.ok).clicked() || enter {
+                        if !path.trim().is_empty() {
+                            out.push(Action::Open(path.trim().into()));
+                        }
+                        keep = false;
+                    }
+                    if ui.button(s.cancel).clicked() {
+                        keep = false;
+                    }
+                });
+            });
+        if keep {
+            app.path_prompt = Some(path);
+        }
+    }
+    out
+}

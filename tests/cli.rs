@@ -1,0 +1,153 @@
+//! The command-line contract: `info` prints a summary or one line naming
+//! the file and the place of the fault, and never panics.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
+}
+
+fn shared() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+#[test]
+fn info_jinsong_json_has_the_contract_fields() {
+    let out = bin().args(["info", "jinsong", "--json"]).output().expect("runs");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["features"].as_u64(), Some(68));
+    for k in ["boundary", "building", "street", "garden", "core", "node", "other"] {
+        assert!(v["by_kind"][k].is_u64(), "by_kind.{k}");
+    }
+    assert_eq!(v["by_kind"]["building"], 43);
+    let area = v["area_ha"].as_f64().expect("area");
+    assert!((area - 26.0).abs() < 0.52, "{area}");
+    let bbox = v["bbox"].as_array().expect("bbox");
+    assert_eq!(bbox.len(), 4);
+    assert!(bbox[0].as_f64() < bbox[2].as_f64());
+    assert!(v["buildings"]["floor_area_m2"].as_f64().expect("floor area") > 100_000.0);
+    assert!(v["buildings"]["households"].as_u64().expect("households") > 2000);
+    assert!(v["warnings"].as_array().expect("warnings").is_empty());
+}
+
+#[test]
+fn info_prints_a_human_summary() {
+    let out = bin().args(["info", "jinsong"]).output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(text.contains("劲松"), "{text}");
+    assert!(text.contains("building  43"), "{text}");
+    assert!(text.contains("26.00 ha"), "{text}");
+}
+
+fn assert_one_line_error(args: &[&str], must_contain: &[&str]) {
+    let out = bin().args(args).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    for m in must_contain {
+        assert!(err.contains(m), "{err} should contain {m}");
+    }
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+}
+
+#[test]
+fn bad_input_gets_one_line_naming_the_file_and_the_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let p = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.to_string_lossy().into_owned()
+    };
+    assert_one_line_error(&["info", "/nonexistent/district.geojson"], &["/nonexistent/district.geojson", "cannot read"]);
+    let not_json = p("notjson.geojson", "hello, planner");
+    assert_one_line_error(&["info", &not_json], &["notjson.geojson", "line 1, column"]);
+    let not_geojson = p("other.json", "{\"rows\": [1, 2]}");
+    assert_one_line_error(&["info", &not_geojson], &["other.json", "not GeoJSON"]);
+    let broken = p("broken.geojson", "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2]]}}]}");
+    assert_one_line_error(&["info", &broken], &["broken.geojson", "feature 0 (line 2)"]);
+}
+
+#[test]
+fn one_bad_feature_is_a_warning_in_the_json() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("mixed.geojson");
+    std::fs::write(
+        &path,
+        "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{\"building\":\"yes\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[116.4,39.9]}},\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}\n]}",
+    )
+    .expect("write");
+    let out = bin().args(["info", "--json"]).arg(&path).output().expect("runs");
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["by_kind"]["building"], 1);
+    let w = v["warnings"].as_array().expect("warnings");
+    assert_eq!(w.len(), 1);
+    assert!(w[0].as_str().expect("text").contains("feature 1 (line 3)"));
+    // No boundary: the area is the convex hull's (a single point: 0).
+    assert_eq!(v["area_ha"], 0.0);
+}
+
+fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            corpus_files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Every file of the shared corpus (valid, tricky and malformed GeoJSON and
+/// JSON): `info` either summarises it (exit 0) or prints one line naming the
+/// file (exit 1). Never a panic, never a backtrace.
+#[test]
+fn info_handles_every_corpus_file_without_panicking() {
+    let root = shared().join("corpus");
+    let mut files = Vec::new();
+    corpus_files(&root, &mut files);
+    files.sort();
+    assert!(files.len() >= 1500, "the corpus is at {} ({} files)", root.display(), files.len());
+    let chunks: Vec<Vec<PathBuf>> = files.chunks(files.len().div_ceil(4)).map(|c| c.to_vec()).collect();
+    let failures: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    let mut bad = Vec::new();
+                    let (mut ok, mut refused) = (0, 0);
+                    for f in chunk {
+                        let out = bin().arg("info").arg(&f).output().expect("runs");
+                        let err = String::from_utf8_lossy(&out.stderr);
+                        match out.status.code() {
+                            Some(0) => ok += 1,
+                            Some(1) if err.trim_end().lines().count() == 1
+                                && err.contains(&*f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()) =>
+                            {
+                                refused += 1
+                            }
+                            code => bad.push(format!("{}: exit {code:?}: {err}", f.display())),
+                        }
+                    }
+                    (bad, ok, refused)
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        let (mut ok, mut refused) = (0, 0);
+        for h in handles {
+            let (b, o, r) = h.join().expect("thread");
+            all.extend(b);
+            ok += o;
+            refused += r;
+        }
+        eprintln!("corpus: {ok} summarised, {refused} refused with a one-line error");
+        assert!(ok > 500 && refused > 300, "{ok} ok, {refused} refused");
+        all
+    });
+    assert!(failures.is_empty(), "{} files mishandled:\n{}", failures.len(), failures.join("\n"));
+}
