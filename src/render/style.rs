@@ -58,7 +58,7 @@ pub struct KindStyle {
 }
 
 /// The paper the map is drawn on.
-pub const BACKGROUND: Rgba = Rgba::rgb(244, 241, 234);
+pub const BACKGROUND: Rgba = Rgba::rgb(236, 234, 229);
 /// Label text and its halo.
 pub const LABEL_TEXT: Rgba = Rgba::rgb(34, 34, 34);
 pub const LABEL_HALO: Rgba = Rgba::new(255, 255, 255, 210);
@@ -68,7 +68,7 @@ pub const SELECTED: Stroke = Stroke::solid(3.5, Rgba::rgb(0, 102, 255));
 pub const SELECTED_FILL: Rgba = Rgba::new(0, 102, 255, 60);
 /// Map furniture (scale bar, north arrow).
 pub const FURNITURE: Rgba = Rgba::rgb(40, 40, 40);
-pub const FURNITURE_BG: Rgba = Rgba::new(255, 255, 255, 200);
+pub const FURNITURE_BG: Rgba = Rgba::new(255, 255, 255, 235);
 
 /// Label font sizes in pixels.
 pub const LABEL_SIZE: f32 = 13.0;
@@ -79,7 +79,7 @@ pub const LABEL_SIZE_LARGE: f32 = 15.0;
 pub fn kind_style(kind: Kind) -> KindStyle {
     match kind {
         Kind::Boundary => KindStyle {
-            fill: Some(Rgba::new(255, 250, 235, 150)),
+            fill: Some(Rgba::new(250, 246, 236, 255)),
             stroke: Stroke {
                 width: 2.5,
                 color: Rgba::rgb(150, 40, 40),
@@ -99,10 +99,10 @@ pub fn kind_style(kind: Kind) -> KindStyle {
         },
         Kind::Street => KindStyle {
             fill: None,
-            stroke: Stroke::solid(4.0, Rgba::rgb(255, 255, 255)),
-            casing: Some(Stroke::solid(6.0, Rgba::rgb(160, 160, 165))),
+            stroke: Stroke::solid(4.0, Rgba::rgb(253, 241, 196)),
+            casing: Some(Stroke::solid(6.0, Rgba::rgb(185, 160, 115))),
             marker_radius: 4.0,
-            swatch: Rgba::rgb(160, 160, 165),
+            swatch: Rgba::rgb(230, 205, 140),
         },
         Kind::Garden => KindStyle {
             fill: Some(Rgba::rgb(184, 222, 160)),
