@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use renewal_planner::document::{Document, Source};
 use renewal_planner::io;
 use renewal_planner::render::{Camera, GeometryCache, Scene, SceneOptions};
@@ -19,9 +22,7 @@ fn data_path() -> PathBuf {
 
 fn load(bytes: &[u8]) -> (Document, GeometryCache) {
     let loaded = io::geojson::parse(bytes).expect("the NYC file loads");
-    let doc = Document::new(loaded, Source::Jinsong);
-    let cache = GeometryCache::build(&doc.plan);
-    (doc, cache)
+    renewal_planner::render::open(loaded, Source::File(data_path()))
 }
 
 fn benches(c: &mut Criterion) {
@@ -32,7 +33,9 @@ fn benches(c: &mut Criterion) {
     };
     // One timed load to report the phases separately.
     let t = Instant::now();
-    let text = io::geojson::maybe_gunzip(&bytes).expect("gunzip").into_owned();
+    let text = io::geojson::maybe_gunzip(&bytes)
+        .expect("gunzip")
+        .into_owned();
     let t_gunzip = t.elapsed();
     let t = Instant::now();
     let loaded = io::geojson::parse(&text).expect("parse");
@@ -63,16 +66,25 @@ fn benches(c: &mut Criterion) {
     let extent = doc.index.extent().expect("extent");
     let full = Camera::fit(extent, size, 10.0);
     let mut street = full;
-    street.mpp = 0.6 / street.ground_mpp() * street.mpp; // ~0.6 m a pixel: a few blocks
+    street.mpp *= 0.6 / street.ground_mpp(); // ~0.6 m a pixel: a few blocks
     street.center = renewal_planner::render::camera::to_world(-74.0060, 40.7128);
     let opts = SceneOptions::default();
     for (name, cam) in [("full extent", &full), ("street zoom", &street)] {
         let s = Scene::build(&doc.plan, &doc.index, &cache, cam, &opts);
-        println!("{name}: {} features in view, {} draw items, {} labels", s.features_in_view, s.items.len(), s.labels.len());
+        println!(
+            "{name}: {} features in view, {} draw items, {} labels",
+            s.features_in_view,
+            s.items.len(),
+            s.labels.len()
+        );
     }
     let mut g = c.benchmark_group("frame_1280x800");
-    g.bench_function("full_extent", |b| b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &full, &opts))));
-    g.bench_function("street_zoom", |b| b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &street, &opts))));
+    g.bench_function("full_extent", |b| {
+        b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &full, &opts)))
+    });
+    g.bench_function("street_zoom", |b| {
+        b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &street, &opts)))
+    });
     g.finish();
 }
 

@@ -49,6 +49,22 @@ impl Document {
         }
     }
 
+    /// A document from a plan and an index already built for it.
+    pub fn from_parts(
+        plan: Plan,
+        index: SpatialIndex,
+        warnings: Vec<Warning>,
+        source: Source,
+    ) -> Self {
+        Document {
+            plan,
+            index,
+            history: History::default(),
+            warnings,
+            source,
+        }
+    }
+
     /// The embedded Jinsong plan.
     pub fn jinsong() -> Self {
         Self::new(crate::io::load_jinsong(), Source::Jinsong)

@@ -76,6 +76,7 @@ pub struct Strings {
     pub lon_lat: &'static str,
     pub scale: &'static str,
     pub feature_count: &'static str,
+    pub in_view: &'static str,
 }
 
 impl Strings {
@@ -152,6 +153,7 @@ pub static ZH: Strings = Strings {
     lon_lat: "经纬度",
     scale: "比例",
     feature_count: "要素数",
+    in_view: "视野内",
 };
 
 pub static EN: Strings = Strings {
@@ -205,6 +207,7 @@ pub static EN: Strings = Strings {
     lon_lat: "Lon/Lat",
     scale: "Scale",
     feature_count: "Features",
+    in_view: "in view",
 };
 
 impl Strings {

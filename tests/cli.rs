@@ -14,11 +14,16 @@ fn shared() -> PathBuf {
 
 #[test]
 fn info_jinsong_json_has_the_contract_fields() {
-    let out = bin().args(["info", "jinsong", "--json"]).output().expect("runs");
+    let out = bin()
+        .args(["info", "jinsong", "--json"])
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["features"].as_u64(), Some(68));
-    for k in ["boundary", "building", "street", "garden", "core", "node", "other"] {
+    for k in [
+        "boundary", "building", "street", "garden", "core", "node", "other",
+    ] {
         assert!(v["by_kind"][k].is_u64(), "by_kind.{k}");
     }
     assert_eq!(v["by_kind"]["building"], 43);
@@ -27,7 +32,12 @@ fn info_jinsong_json_has_the_contract_fields() {
     let bbox = v["bbox"].as_array().expect("bbox");
     assert_eq!(bbox.len(), 4);
     assert!(bbox[0].as_f64() < bbox[2].as_f64());
-    assert!(v["buildings"]["floor_area_m2"].as_f64().expect("floor area") > 100_000.0);
+    assert!(
+        v["buildings"]["floor_area_m2"]
+            .as_f64()
+            .expect("floor area")
+            > 100_000.0
+    );
     assert!(v["buildings"]["households"].as_u64().expect("households") > 2000);
     assert!(v["warnings"].as_array().expect("warnings").is_empty());
 }
@@ -50,7 +60,10 @@ fn assert_one_line_error(args: &[&str], must_contain: &[&str]) {
     for m in must_contain {
         assert!(err.contains(m), "{err} should contain {m}");
     }
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -61,13 +74,22 @@ fn bad_input_gets_one_line_naming_the_file_and_the_place() {
         std::fs::write(&path, text).expect("write");
         path.to_string_lossy().into_owned()
     };
-    assert_one_line_error(&["info", "/nonexistent/district.geojson"], &["/nonexistent/district.geojson", "cannot read"]);
+    assert_one_line_error(
+        &["info", "/nonexistent/district.geojson"],
+        &["/nonexistent/district.geojson", "cannot read"],
+    );
     let not_json = p("notjson.geojson", "hello, planner");
     assert_one_line_error(&["info", &not_json], &["notjson.geojson", "line 1, column"]);
     let not_geojson = p("other.json", "{\"rows\": [1, 2]}");
     assert_one_line_error(&["info", &not_geojson], &["other.json", "not GeoJSON"]);
-    let broken = p("broken.geojson", "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2]]}}]}");
-    assert_one_line_error(&["info", &broken], &["broken.geojson", "feature 0 (line 2)"]);
+    let broken = p(
+        "broken.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2]]}}]}",
+    );
+    assert_one_line_error(
+        &["info", &broken],
+        &["broken.geojson", "feature 0 (line 2)"],
+    );
 }
 
 #[test]
@@ -79,7 +101,11 @@ fn one_bad_feature_is_a_warning_in_the_json() {
         "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{\"building\":\"yes\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[116.4,39.9]}},\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}\n]}",
     )
     .expect("write");
-    let out = bin().args(["info", "--json"]).arg(&path).output().expect("runs");
+    let out = bin()
+        .args(["info", "--json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["by_kind"]["building"], 1);
@@ -91,7 +117,9 @@ fn one_bad_feature_is_a_warning_in_the_json() {
 }
 
 fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -111,8 +139,16 @@ fn info_handles_every_corpus_file_without_panicking() {
     let mut files = Vec::new();
     corpus_files(&root, &mut files);
     files.sort();
-    assert!(files.len() >= 1500, "the corpus is at {} ({} files)", root.display(), files.len());
-    let chunks: Vec<Vec<PathBuf>> = files.chunks(files.len().div_ceil(4)).map(|c| c.to_vec()).collect();
+    assert!(
+        files.len() >= 1500,
+        "the corpus is at {} ({} files)",
+        root.display(),
+        files.len()
+    );
+    let chunks: Vec<Vec<PathBuf>> = files
+        .chunks(files.len().div_ceil(4))
+        .map(|c| c.to_vec())
+        .collect();
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .into_iter()
@@ -125,8 +161,13 @@ fn info_handles_every_corpus_file_without_panicking() {
                         let err = String::from_utf8_lossy(&out.stderr);
                         match out.status.code() {
                             Some(0) => ok += 1,
-                            Some(1) if err.trim_end().lines().count() == 1
-                                && err.contains(&*f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()) =>
+                            Some(1)
+                                if err.trim_end().lines().count() == 1
+                                    && err.contains(
+                                        &*f.file_name()
+                                            .map(|n| n.to_string_lossy().into_owned())
+                                            .unwrap_or_default(),
+                                    ) =>
                             {
                                 refused += 1
                             }
@@ -149,5 +190,10 @@ fn info_handles_every_corpus_file_without_panicking() {
         assert!(ok > 500 && refused > 300, "{ok} ok, {refused} refused");
         all
     });
-    assert!(failures.is_empty(), "{} files mishandled:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} files mishandled:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

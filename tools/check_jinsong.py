@@ -8,6 +8,7 @@ Python 3 standard library only.  Exits 0 when every check passes, 1 otherwise (l
 Also regenerates the map with tools/make_jinsong.py into a temporary file and requires the committed
 file to be byte-identical (so the generator stays the source of truth and is deterministic).
 """
+import datetime
 import itertools
 import json
 import math
@@ -253,6 +254,240 @@ def iter_positions(geom):
     else:
         raise ValueError(t)
 
+
+# --------------------------------------------------------------------------------------------------
+# The renewal catalogue (assets/catalogue.json) and the plan's renewal items
+# --------------------------------------------------------------------------------------------------
+CATALOGUE = os.path.join(ROOT, "assets", "catalogue.json")
+KINDS = ("boundary", "building", "street", "garden", "core", "node")
+CATEGORIES = ("public_space", "smart", "service", "culture")
+CLASSES = ("basic", "improvement", "upgrading")
+STATUSES = ("proposed", "designed", "publicised", "under_construction", "completed", "operating")
+FUNDING_KEYS = ("government", "social_capital", "residents", "property_unit")
+PARTIES = ("district", "street", "community", "residents", "enterprise")
+ENTRY_KEYS = {"id", "name_zh", "name_en", "category", "class", "applies_to", "unit", "unit_cost_yuan", "note_en", "note_zh"}
+ITEM_KEYS = {"id", "catalogue", "name_zh", "name_en", "features", "status", "history", "planned_start", "planned_end",
+             "estimated_cost_yuan", "actual_cost_yuan", "funding", "party", "operator", "operating_term_years",
+             "before_note_zh", "before_note_en", "after_note_zh", "after_note_en"}
+SOCIAL_CAPITAL = 30_000_000
+
+
+def is_int(v):
+    return type(v) is int
+
+
+def has_cjk(s):
+    return isinstance(s, str) and re.search(r"[\u4e00-\u9fff]", s) is not None
+
+
+def parse_date(s):
+    try:
+        return datetime.date.fromisoformat(s) if isinstance(s, str) and len(s) == 10 else None
+    except ValueError:
+        return None
+
+
+def check_entry(e, where):
+    """One catalogue entry (assets/catalogue.json or the plan's catalogue_additions)."""
+    if not check(isinstance(e, dict), f"{where}: not an object"):
+        return None
+    eid = e.get("id")
+    w = f"{where} {eid!r}"
+    check(isinstance(eid, str) and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)*", eid or "") is not None, f"{w}: id not snake_case")
+    check(not set(e) - ENTRY_KEYS, f"{w}: unknown keys {sorted(set(e) - ENTRY_KEYS)}")
+    check(has_cjk(e.get("name_zh")), f"{w}: name_zh not Chinese")
+    check(isinstance(e.get("name_en"), str) and e["name_en"].strip(), f"{w}: name_en")
+    check(e.get("category") in CATEGORIES, f"{w}: category {e.get('category')!r}")
+    check(e.get("class") in CLASSES, f"{w}: class {e.get('class')!r}")
+    ap = e.get("applies_to")
+    check(isinstance(ap, list) and ap and len(set(ap)) == len(ap) and all(k in KINDS for k in ap), f"{w}: applies_to {ap!r}")
+    if "unit" in e:
+        check(isinstance(e["unit"], str) and e["unit"].strip(), f"{w}: unit")
+    if "unit_cost_yuan" in e:
+        check(is_int(e["unit_cost_yuan"]) and e["unit_cost_yuan"] > 0, f"{w}: unit_cost_yuan {e['unit_cost_yuan']!r}")
+    for k in ("note_en", "note_zh"):
+        if k in e:
+            check(isinstance(e[k], str) and e[k].strip(), f"{w}: {k}")
+    return eid
+
+
+def check_catalogue():
+    """assets/catalogue.json: >= 41 entries, unique ids, valid enums; returns {id: entry}."""
+    if not check(os.path.exists(CATALOGUE), f"{CATALOGUE} missing"):
+        return {}
+    raw = open(CATALOGUE, "rb").read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        check(False, "catalogue.json is not UTF-8")
+        return {}
+    check(not text.startswith("\ufeff"), "catalogue.json starts with a BOM")
+    check(re.search(r"\\u[4-9][0-9a-fA-F]{3}", text) is None, "catalogue.json escapes CJK as \\uXXXX")
+    check("\t" not in text and all((len(l) - len(l.lstrip(" "))) % 2 == 0 for l in text.splitlines()),
+          "catalogue.json is not indented with 2 spaces")
+    try:
+        doc = json.loads(text)
+    except ValueError as err:
+        check(False, f"catalogue.json does not parse: {err}")
+        return {}
+    check(isinstance(doc, dict) and doc.get("version") == 1 and is_int(doc.get("version")), "catalogue version must be 1")
+    entries = doc.get("items") if isinstance(doc, dict) else None
+    if not check(isinstance(entries, list), "catalogue has no items array"):
+        return {}
+    check(len(entries) >= 41, f"catalogue has {len(entries)} entries, want >= 41")
+    ids = [check_entry(e, "catalogue") for e in entries]
+    check(len(set(ids)) == len(ids), "catalogue ids are not unique")
+    cats = {e.get("category") for e in entries if isinstance(e, dict)}
+    check(set(CATEGORIES) <= cats, f"catalogue categories {sorted(cats, key=str)}")
+    return {e["id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
+
+
+def check_items(doc, feats):
+    catalogue = check_catalogue()
+    plan = doc.get("renewal_plan")
+    if check(isinstance(plan, dict), "top-level renewal_plan missing"):
+        check(plan.get("format") == "renewal-planner" and plan.get("version") == 1 and is_int(plan.get("version")),
+              "renewal_plan format/version")
+        adds = plan.get("catalogue_additions")
+        if check(isinstance(adds, list), "renewal_plan.catalogue_additions is not an array"):
+            for e in adds:
+                eid = check_entry(e, "catalogue_additions")
+                if isinstance(eid, str):
+                    check(eid not in catalogue, f"catalogue_additions {eid!r} clashes with the built-in catalogue")
+                    catalogue[eid] = e
+    fkind = {f["id"]: f["properties"]["kind"] for f in feats}
+
+    copies = {}  # item id -> list of (feature id, item)
+    for f in feats:
+        its = f["properties"].get("renewal_items")
+        if its is None:
+            continue
+        if not check(isinstance(its, list) and its, f"{f['id']}: renewal_items is not a non-empty array"):
+            continue
+        seen = [it.get("id") for it in its if isinstance(it, dict)]
+        check(len(seen) == len(its) and len(set(seen)) == len(seen), f"{f['id']}: renewal_items repeated or not objects")
+        for it in its:
+            if isinstance(it, dict):
+                copies.setdefault(it.get("id"), []).append((f["id"], it))
+
+    items = {}
+    for iid, cs in copies.items():
+        it = cs[0][1]
+        check(all(c == it for _, c in cs), f"item {iid}: not identical on every feature")
+        items[iid] = it
+        w = f"item {iid}"
+        check(isinstance(iid, str) and re.fullmatch(r"it-[a-z0-9]+(-[a-z0-9]+)*", iid or "") is not None, f"{w}: id")
+        check(not set(it) - ITEM_KEYS, f"{w}: unknown keys {sorted(set(it) - ITEM_KEYS)}")
+        missing = ITEM_KEYS - {"name_zh", "name_en"} - set(it)
+        check(not missing, f"{w}: missing {sorted(missing)}")
+        if missing:
+            continue
+        cat = catalogue.get(it["catalogue"])
+        check(cat is not None, f"{w}: catalogue id {it['catalogue']!r} unknown")
+        check(("name_zh" in it) == ("name_en" in it), f"{w}: name_zh and name_en go together")
+        if "name_zh" in it:
+            check(has_cjk(it["name_zh"]) and isinstance(it["name_en"], str) and it["name_en"].strip(), f"{w}: names")
+        fl = it["features"]
+        if check(isinstance(fl, list) and fl and len(set(fl)) == len(fl), f"{w}: features must be a non-empty list of unique ids"):
+            check(all(fid in fkind for fid in fl), f"{w}: lists unknown features {[x for x in fl if x not in fkind]}")
+            check(sorted(fl) == sorted(fid for fid, _ in cs), f"{w}: listed on {sorted(fl)} but carried by {sorted(fid for fid, _ in cs)}")
+            if cat:
+                wrong = [fid for fid in fl if fkind.get(fid) not in cat.get("applies_to", [])]
+                check(not wrong, f"{w}: {wrong} are not kinds that {it['catalogue']} applies to")
+        st = it["status"]
+        check(st in STATUSES, f"{w}: status {st!r}")
+        hist = it["history"]
+        if check(isinstance(hist, list) and hist and all(isinstance(h, dict) and set(h) == {"status", "date"} for h in hist),
+                 f"{w}: history must be a list of {{status, date}}"):
+            steps = [h["status"] for h in hist]
+            check(st in STATUSES and steps == list(STATUSES[:STATUSES.index(st) + 1]),
+                  f"{w}: history {steps} is not every step up to {st}")
+            dates = [parse_date(h["date"]) for h in hist]
+            if check(all(dates), f"{w}: history dates not YYYY-MM-DD"):
+                check(dates == sorted(dates), f"{w}: history dates not ascending")
+                check(datetime.date(2018, 1, 1) <= dates[0] and dates[-1] <= datetime.date(2022, 12, 31),
+                      f"{w}: history outside 2018-2022")
+        ps, pe = parse_date(it["planned_start"]), parse_date(it["planned_end"])
+        check(ps is not None and pe is not None and ps <= pe, f"{w}: planned_start/planned_end")
+        est, act = it["estimated_cost_yuan"], it["actual_cost_yuan"]
+        check(is_int(est) and est > 0, f"{w}: estimated_cost_yuan {est!r}")
+        check(act is None or (is_int(act) and act > 0), f"{w}: actual_cost_yuan {act!r}")
+        check((act is not None) == (st in ("completed", "operating")), f"{w}: actual cost {act!r} with status {st}")
+        fund = it["funding"]
+        if check(isinstance(fund, dict) and set(fund) == set(FUNDING_KEYS) and all(is_int(v) and v >= 0 for v in fund.values()),
+                 f"{w}: funding must have the four integer sources"):
+            basis = act if act is not None else est
+            check(sum(fund.values()) == basis, f"{w}: funding {sum(fund.values())} != cost basis {basis}")
+        check(it["party"] in PARTIES, f"{w}: party {it['party']!r}")
+        opr, term = it["operator"], it["operating_term_years"]
+        check(opr is None or (isinstance(opr, str) and opr.strip()), f"{w}: operator")
+        check(term is None or (is_int(term) and 0 < term <= 70), f"{w}: operating_term_years {term!r}")
+        check(term is None or opr is not None, f"{w}: an operating term without an operator")
+        for k in ("before_note_zh", "before_note_en", "after_note_zh", "after_note_en"):
+            check(isinstance(it[k], str) and it[k].strip(), f"{w}: {k}")
+            if k.endswith("_zh"):
+                check(has_cjk(it[k]), f"{w}: {k} not Chinese")
+    if FAILURES:
+        return None
+
+    # ---- the plan as a whole -----------------------------------------------------------------------
+    check(len(items) >= 32, f"{len(items)} renewal items, want >= 32")
+    by_cat, by_status, money = {}, {}, dict.fromkeys(FUNDING_KEYS, 0)
+    for it in items.values():
+        c = catalogue[it["catalogue"]]["category"]
+        by_cat[c] = by_cat.get(c, 0) + 1
+        by_status[it["status"]] = by_status.get(it["status"], 0) + 1
+        for k, v in it["funding"].items():
+            money[k] += v  # each item once, however many features carry it
+    check(set(by_cat) == set(CATEGORIES), f"categories {sorted(by_cat)}: want all four")
+    check({"completed", "operating"} <= set(by_status), f"statuses {sorted(by_status)}: want completed and operating")
+    check(len(set(by_status) & set(STATUSES[:4])) >= 2, f"statuses {sorted(by_status)}: want >= 2 earlier than completed")
+    total = sum(money.values())
+    share = money["social_capital"] / total if total else 0
+    check(money["social_capital"] == SOCIAL_CAPITAL, f"social capital {money['social_capital']} yuan, want {SOCIAL_CAPITAL}")
+    check(0.445 <= share <= 0.455, f"social capital share {share:.4f}, want 44.5-45.5 %")
+
+    # ---- what the report says is in the plan -------------------------------------------------------
+    def on(fid):
+        return [it for it in items.values() if fid in it["features"]]
+
+    def cats_on(fid):
+        return {it["catalogue"] for it in on(fid)}
+
+    elev = {fid for it in items.values() if it["catalogue"] == "elevator_retrofit" for fid in it["features"]}
+    check(len(elev) >= 4 and all(fkind[f] == "building" for f in elev), f"elevators on {sorted(elev)}: want >= 4 buildings")
+    bf = [it for it in items.values() if it["catalogue"] == "barrier_free"]
+    check(sum(fkind[f] == "building" for it in bf for f in it["features"]) >= 3 and
+          any("street-jinsongxi" in it["features"] for it in bf), "barrier-free access at several buildings and on 劲松西街")
+    for fid, want in {"street-jinsongxi": {"overhead_lines_underground", "street_renewal", "road_resurfacing", "lighting"},
+                      "node-southgate": {"entrance_wayfinding"},
+                      "garden-jinsongyuan": {"greening_pocket_garden"}, "garden-209": {"greening_pocket_garden"},
+                      "core-committee": {"community_service_station"}, "core-property": {"property_service_centre"},
+                      "boundary": {"property_management", "community_culture_activities"},
+                      "node-canteen": {"community_canteen"}, "node-health": {"health_station"},
+                      "node-livingroom": {"community_living_room"}, "node-workshop": {"craft_workshop"},
+                      "node-eldercare": {"elderly_care"}, "node-lockers": {"smart_lockers"},
+                      "node-bikeshed": {"idle_space_revitalisation"}}.items():
+        check(want <= cats_on(fid), f"{fid}: lacks {sorted(want - cats_on(fid))}")
+    check(any(fkind[f] == "street" and f != "street-jinsongxi" for it in items.values()
+              if it["catalogue"] == "overhead_lines_underground" for f in it["features"]), "overhead lines buried along the lanes too")
+    for fid in fkind:
+        if fkind[fid] in ("garden", "core", "node"):
+            check(on(fid), f"{fid}: carries no renewal item")
+    for it in on("node-bikeshed"):
+        if it["catalogue"] == "idle_space_revitalisation":
+            check(it["operator"] and it["operating_term_years"] and it["party"] == "enterprise",
+                  f"{it['id']}: the revitalised bicycle shed needs the enterprise as operator with an operating term")
+    pm = [it for it in on("boundary") if it["catalogue"] == "property_management"]
+    check(any("先尝后买" in it["after_note_zh"] and "双过半" in it["after_note_zh"] for it in pm),
+          "property management: 先尝后买 after the 双过半 vote")
+
+    print(f"renewal items {len(items)} on {sum(1 for f in feats if 'renewal_items' in f['properties'])} features")
+    print("  by status:", {s: by_status[s] for s in STATUSES if s in by_status})
+    print("  by category:", {c: by_cat[c] for c in CATEGORIES if c in by_cat})
+    print("  funding (yuan):", money, f"total {total}, social capital {share:.2%}")
+    print(f"catalogue: {len(catalogue)} entries")
+    return items
 
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
@@ -559,6 +794,9 @@ def main():
         host = f["properties"].get("host_building")
         if host:
             check(host in B and in_polygon(q, B[host]), f"{f['id']}: not on its host building {host}")
+
+    # ---- renewal catalogue and items ---------------------------------------------------------------
+    check_items(doc, feats)
 
     # ---- determinism: the generator reproduces the file byte for byte -----------------------------
     gen = os.path.join(HERE, "make_jinsong.py")

@@ -19,6 +19,11 @@ NO surveyed geometry was available.  Every outline below is a plausible late-197
 (parallel east-west brick slabs in rows ~29 m apart) drawn in a local metric frame and placed in that
 box.  Building numbers, sizes and the position of each node are illustrative, not survey data.
 
+The renewal items (44, in the "renewal_items" property of every feature they are attached to, ids from
+assets/catalogue.json) follow the report's facts: July 2018 agreement with 愿景集团, the four categories,
+social capital 30 million yuan = 45 % of the total, idle spaces operated by the enterprise, property
+management "try first, then buy".  Their split, amounts and dates are illustrative (see ITEMS below).
+
 Layout (local metres, x east, y north, origin at the SW corner of the box):
   * 劲松西街 runs north-south at x = 254 and splits 劲松一区 (west, 101-122) from 劲松二区 (east, 201-221);
     its south gate opens on 劲松路.
@@ -366,6 +371,449 @@ NOTE = ("示意图，非测绘成果：43栋楼、劲松西街、劲松园、209
 
 
 # --------------------------------------------------------------------------------------------------
+# Renewal items of the Jinsong plan (2018-2020)
+#
+# Grounded in Best Practice report No. 15: strategic cooperation agreement with 愿景集团 (Vision Group) in
+# July 2018; "one street, two gardens, two cores, multiple nodes"; 30+ special operations in four categories
+# (public space, smart, service formats, community culture); social capital 30 million yuan = 45 % of the
+# total investment; the rest from government, residents and property units ("四个一点"); idle spaces
+# "woken up" and operated by the enterprise for the long term; property management "try first, then buy"
+# (先尝后买) after the "double half" (双过半) vote; "property + elderly care".
+#
+# Illustrative, not from the report: the split into individual items, every amount, every date, the
+# quantities (e.g. how many elevators on which building) and the 20-year operating term.  The amounts are
+# typical Beijing 2018-2020 unit costs (assets/catalogue.json) times plausible quantities, scaled so that the
+# social capital is exactly 30,000,000 yuan and 45 % of the total.
+#
+# Each item is written in full into the "renewal_items" array of every feature it lists.
+# --------------------------------------------------------------------------------------------------
+STATUSES = ["proposed", "designed", "publicised", "under_construction", "completed", "operating"]
+FUNDING_KEYS = ["government", "social_capital", "residents", "property_unit"]
+PARTIES = ["district", "street", "community", "residents", "enterprise"]
+VISION = "愿景集团 Vision Group"
+TERM = 20  # years of operating rights (illustrative)
+SOCIAL_CAPITAL_TOTAL = 30_000_000
+
+ITEMS = []
+# Plan-wide data (a top-level member of the FeatureCollection).  catalogue_additions would hold the full
+# catalogue entry of any Jinsong-specific item that is not in assets/catalogue.json: none is needed.
+RENEWAL_PLAN = {"format": "renewal-planner", "version": 1, "catalogue_additions": []}
+
+
+def item(iid, cat, feats, dates, planned, est, act, fund, party, notes, name=None, operator=None, term=None):
+    """One renewal item.  dates: one per status step from "proposed" up to the current status.
+    fund: (government, social_capital, residents, property_unit) in yuan, summing to the cost basis."""
+    status = STATUSES[len(dates) - 1]
+    it = {"id": iid, "catalogue": cat}
+    if name:
+        it["name_zh"], it["name_en"] = name
+    it.update({
+        "features": list(feats),
+        "status": status,
+        "history": [{"status": s, "date": d} for s, d in zip(STATUSES, dates)],
+        "planned_start": planned[0],
+        "planned_end": planned[1],
+        "estimated_cost_yuan": est,
+        "actual_cost_yuan": act,
+        "funding": dict(zip(FUNDING_KEYS, fund)),
+        "party": party,
+        "operator": operator,
+        "operating_term_years": term,
+        "before_note_zh": notes[0],
+        "before_note_en": notes[1],
+        "after_note_zh": notes[2],
+        "after_note_en": notes[3],
+    })
+    assert party in PARTIES, iid
+    assert (act is not None) == (status in ("completed", "operating")), f"{iid}: actual cost vs status {status}"
+    assert sum(fund) == (act if act is not None else est), f"{iid}: funding {sum(fund)} != cost basis"
+    assert all(type(v) is int and v >= 0 for v in fund), iid
+    assert list(dates) == sorted(dates) and planned[0] <= planned[1], iid
+    ITEMS.append(it)
+
+
+def op(iid, cat, feats, dates, planned, est, act, fund, party, notes, name=None):
+    """An item run by the enterprise with long-term operating rights."""
+    item(iid, cat, feats, dates, planned, est, act, fund, party, notes, name, operator=VISION, term=TERM)
+
+
+# Typical date ladders: agreement signed in July 2018, design and publicity in autumn 2018,
+# construction from spring 2019, the demonstration area finished for October 2019.
+P0 = "2018-07-20"  # proposed: residents' needs survey after the strategic cooperation agreement
+DESIGNED = "2018-09-28"
+PUBLICISED = "2018-11-15"
+BUILD = "2019-03-01"
+STREET_BUILD = "2019-04-01"
+
+# ---- public space: basic infrastructure, paid by the government --------------------------------------
+item("it-overhead-jinsongxi", "overhead_lines_underground", ["street-jinsongxi"],
+     [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-08-30"], ("2019-04-01", "2019-08-31"),
+     2_600_000, 2_540_000, (2_540_000, 0, 0, 0), "district",
+     ("劲松西街沿线电力、通信架空线密如蛛网，遮挡沿街立面，存在安全隐患。",
+      "Power and telecom lines hung over Jinsongxi Street like a cobweb, cluttering the shopfronts and a safety hazard.",
+      "架空线入地，弱电线缆梳理归并，沿街天际线恢复整洁。",
+      "Overhead lines moved underground and weak-current cables tidied; a clean skyline along the street."),
+     name=("劲松西街架空线入地", "Overhead lines buried along Jinsongxi Street"))
+item("it-overhead-lanes", "overhead_lines_underground",
+     ["street-yiqu-zhong", "street-erqu-zhong", "street-yiqu-bei", "street-erqu-nan"],
+     [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-11-15"], ("2019-04-01", "2019-10-31"),
+     3_300_000, 3_260_000, (3_260_000, 0, 0, 0), "district",
+     ("一区、二区中路和巷道上空线缆杂乱，飞线充电、私拉乱接多。",
+      "Tangled cables over the middle roads and lanes of Districts 1 and 2, with many improvised connections.",
+      "巷道架空线入地，光纤入户，弱电统一入管。",
+      "Lane cables buried, fibre to the home, weak-current lines in shared ducts."),
+     name=("一区、二区巷道架空线入地", "Overhead lines buried along the lanes of Districts 1 and 2"))
+item("it-water-pipes", "water_supply_pipes",
+     ["street-yiqu-zhong", "street-erqu-zhong", "street-yiqu-xi", "street-erqu-dong"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-10-20"], ("2019-03-01", "2019-10-31"),
+     2_700_000, 2_650_000, (2_650_000, 0, 0, 0), "street",
+     ("1970年代末铺设的供水管道老化锈蚀，跑冒滴漏，水质和水压不稳。",
+      "Late-1970s water mains corroded and leaking; unstable pressure and water quality.",
+      "更换巷道供水干管和入户支管，水压稳定。",
+      "Mains and service pipes along the lanes replaced; steady pressure."),
+     name=("巷道供水管线更换", "Water mains replaced along the lanes"))
+item("it-drainage", "drainage_separation", ["street-jinsongxi", "street-yiqu-nei", "street-erqu-nei"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-09-30"], ("2019-03-01", "2019-09-30"),
+     2_900_000, 2_880_000, (2_880_000, 0, 0, 0), "street",
+     ("雨污合流，雨季路面积水，管道堵塞频繁。",
+      "Combined sewers: standing water after rain and frequent blockages.",
+      "雨污分流改造，疏通和更换排水管道，雨后不再积水。",
+      "Rain and sewage separated, drains cleared and replaced; no more standing water."))
+item("it-power-upgrade", "power_upgrade", ["b201", "b202", "b203", "b204"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-10-31"], ("2019-03-15", "2019-10-31"),
+     1_280_000, 1_260_000, (960_000, 0, 0, 300_000), "street",
+     ("楼内电线老化，多户共用电表，用电容量不足，跳闸频繁。",
+      "Old wiring, meters shared between flats, too little capacity: the breakers tripped often.",
+      "电力增容，一户一表，楼内线路更换。",
+      "Capacity raised, one meter per household, wiring in the buildings replaced."),
+     name=("201-204楼供电改造（一户一表）", "Power upgrade of Buildings 201-204 (one meter per household)"))
+item("it-fire-lanes", "fire_safety", ["street-yiqu-xi", "street-erqu-dong", "street-yiqu-bei"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-07-31"], ("2019-03-01", "2019-07-31"),
+     620_000, 598_000, (598_000, 0, 0, 0), "street",
+     ("消防通道被占用，部分消火栓老化失效。",
+      "Fire lanes blocked by parked vehicles and clutter; some hydrants out of order.",
+      "清理并标划消防通道，更换消火栓，增设灭火器箱。",
+      "Fire lanes cleared and marked, hydrants replaced, extinguisher cabinets added."))
+item("it-facade-d1", "facade_repair", ["b101", "b102", "b103", "b104", "b105", "b106"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-10-31"], ("2019-03-15", "2019-10-31"),
+     5_100_000, 4_980_000, (4_980_000, 0, 0, 0), "street",
+     ("外墙面砖空鼓脱落，涂料褪色，空调机位杂乱。",
+      "Facade finishes loose and peeling, paint faded, air-conditioner units hung at random.",
+      "外墙修缮粉刷，统一空调机位和雨水管，立面整洁。",
+      "Facades repaired and repainted, air-conditioner brackets and downpipes made uniform."),
+     name=("一区101-106楼外墙修缮", "Facade repair of Buildings 101-106"))
+item("it-roof", "roof_waterproofing", ["b104", "b105", "b106", "b107"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-06-30"], ("2019-03-15", "2019-06-30"),
+     620_000, 604_000, (404_000, 0, 0, 200_000), "street",
+     ("屋面防水层老化，顶层住户雨季漏水。",
+      "Worn roof membranes; top-floor flats leaked in the rainy season.",
+      "屋面重做防水和保温，顶层不再渗漏。",
+      "Roofs re-waterproofed and insulated; no more leaks on the top floors."),
+     name=("104-107楼屋面防水", "Roof waterproofing of Buildings 104-107"))
+item("it-stairwell", "stairwell_repair", ["b101", "b102", "b103", "b104", "b105", "b106", "b107", "b108"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-12-20"], ("2019-03-15", "2019-12-20"),
+     960_000, 936_000, (536_000, 0, 0, 400_000), "community",
+     ("楼道墙面污损，堆放杂物，小广告多，照明损坏。",
+      "Stairwells dirty, cluttered and covered with flyers; broken lights.",
+      "清理杂物和小广告，粉刷墙面，更换声控灯和扶手。",
+      "Clutter and flyers removed, walls repainted, sensor lights and handrails renewed."),
+     name=("一区101-108楼楼道维修", "Stairwell repair of Buildings 101-108"))
+
+# ---- public space: elevators (government subsidy + residents), some still in progress -----------------
+ELEV_NOTES_BEFORE = ("五、六层无电梯，老年人上下楼困难，居民加装电梯呼声高。",
+                     "Five or six storeys and no lift: older residents struggle with the stairs; residents asked loudly for elevators.")
+for num, units, dates, planned, act in [
+    ("101", 2, [P0, "2018-12-10", "2019-04-15", "2019-11-01", "2020-06-30"], ("2019-11-01", "2020-06-30"), 1_176_000),
+    ("103", 2, [P0, "2018-12-10", "2019-05-20", "2019-12-02", "2020-08-31"], ("2019-12-01", "2020-08-31"), 1_188_000),
+    ("105", 2, ["2018-09-12", "2019-06-18", "2019-12-20", "2020-09-15"], ("2020-09-15", "2021-05-31"), None),
+    ("107", 2, ["2019-03-05", "2019-11-25", "2020-07-20"], ("2021-03-01", "2021-10-31"), None),
+    ("202", 3, ["2019-06-10", "2020-05-10"], ("2021-04-01", "2021-12-31"), None),
+    ("204", 2, ["2020-03-20"], ("2021-06-01", "2022-03-31"), None),
+]:
+    est = units * 600_000
+    basis = act if act is not None else est
+    gov = basis * 6 // 10
+    done = act is not None
+    item(f"it-elevator-{num}", "elevator_retrofit", [f"b{num}"], dates, planned, est, act,
+         (gov, 0, basis - gov, 0), "residents",
+         ELEV_NOTES_BEFORE + (
+             (f"{num}楼加装电梯{units}部，平层入户，政府补贴六成、居民分摊四成。" if done else
+              f"{num}楼拟加装电梯{units}部，政府补贴六成、居民分摊四成，需征得本单元居民同意。"),
+             (f"{units} elevators added to Building {num}, level access; 60 % government subsidy, 40 % shared by the residents." if done else
+              f"{units} elevators planned for Building {num}; 60 % government subsidy, 40 % shared by the residents, "
+              "subject to the consent of the residents of each stairway.")),
+         name=(f"{num}楼加装电梯", f"Elevator retrofit, Building {num}"))
+
+# ---- public space: barrier-free access, the street, the gardens ---------------------------------------
+item("it-barrier-free-buildings", "barrier_free", ["b101", "b102", "b104", "b106", "b108"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-08-31"], ("2019-03-15", "2019-08-31"),
+     240_000, 231_000, (231_000, 0, 0, 0), "street",
+     ("单元门口有台阶无坡道，轮椅、婴儿车进出困难。",
+      "Steps and no ramp at the stairway entrances; hard going for wheelchairs and prams.",
+      "单元入口加装坡道和扶手，楼道加装扶手。",
+      "Ramps and handrails at the entrances, handrails in the stairwells."),
+     name=("楼门无障碍坡道和扶手", "Barrier-free ramps and handrails at building entrances"))
+item("it-barrier-free-jinsongxi", "barrier_free", ["street-jinsongxi", "node-southgate"],
+     [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-08-31"], ("2019-04-01", "2019-08-31"),
+     180_000, 176_000, (76_000, 100_000, 0, 0), "street",
+     ("人行道高差大，路口无缘石坡道，盲道断续。",
+      "Kerbs with high steps, no kerb ramps at crossings, broken tactile paving.",
+      "路口设缘石坡道，连通盲道，南门无障碍通行。",
+      "Kerb ramps at every crossing, continuous tactile paving, step-free south gate."),
+     name=("劲松西街无障碍通行", "Barrier-free Jinsongxi Street"))
+item("it-jinsongxi-renewal", "street_renewal", ["street-jinsongxi"],
+     [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-09-25"], ("2019-04-01", "2019-09-25"),
+     2_600_000, 2_640_000, (1_040_000, 1_600_000, 0, 0), "street",
+     ("沿街商铺招牌杂乱，占道经营，街道环境脏乱。",
+      "Cluttered shop signs, trading on the pavement, a run-down street scene.",
+      "统一设计沿街立面和招牌，整治占道经营，增设座椅和绿化，打造“一街”。",
+      "Shopfronts and signs redesigned, pavement trading cleared, benches and planting added: the 'one street'."),
+     name=("劲松西街街道整治", "Jinsongxi Street renewal"))
+item("it-jinsongxi-road", "road_resurfacing", ["street-jinsongxi"],
+     [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-09-20"], ("2019-06-01", "2019-09-20"),
+     1_800_000, 1_760_000, (1_760_000, 0, 0, 0), "street",
+     ("路面破损坑洼，人行道砖松动。",
+      "Potholed carriageway, loose paving slabs.",
+      "车行道重铺沥青，人行道更换透水铺装，人车分行。",
+      "Carriageway resurfaced, permeable paving on the pavements, pedestrians and cars separated."),
+     name=("劲松西街道路修缮", "Jinsongxi Street resurfacing"))
+item("it-lighting", "lighting", ["street-jinsongxi", "street-yiqu-zhong", "street-erqu-zhong"],
+     [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-09-20"], ("2019-06-01", "2019-09-20"),
+     380_000, 372_000, (372_000, 0, 0, 0), "street",
+     ("路灯稀少老旧，夜间照度不足。",
+      "Few, old street lights; dark at night.",
+      "更换和增设LED路灯，夜间出行安全。",
+      "LED street lights replaced and added; safe at night."))
+item("it-southgate", "entrance_wayfinding", ["node-southgate", "street-jinsongxi"],
+     [P0, DESIGNED, PUBLICISED, "2019-05-06", "2019-09-25"], ("2019-05-06", "2019-09-25"),
+     650_000, 668_000, (268_000, 400_000, 0, 0), "enterprise",
+     ("西街南门入口空间局促，标识不清，缺少信息发布。",
+      "A cramped south gate with unclear signs and nowhere to post notices.",
+      "重塑南门入口形象，设置社区标识、导视系统和信息发布牌。",
+      "South gate rebuilt as the community's front door, with its sign, wayfinding and notice boards."),
+     name=("西街南门改造", "South gate of Jinsongxi Street"))
+item("it-garden-jinsongyuan", "greening_pocket_garden", ["garden-jinsongyuan"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-09-28"], ("2019-03-01", "2019-09-28"),
+     3_400_000, 3_460_000, (1_260_000, 2_200_000, 0, 0), "street",
+     ("劲松园绿地荒疏，铺装破损，设施陈旧，缺少老人和儿童的活动场地。",
+      "Jinsong Garden neglected: broken paving, worn-out furniture, no place for older people or children.",
+      "劲松园整体改造为全龄友好花园：修缮凉亭水池，增设健身、儿童游乐和休憩设施，补植绿化。",
+      "Jinsong Garden renewed for all ages: pavilion and pond restored, fitness, play and seating added, replanted."),
+     name=("劲松园改造", "Jinsong Garden renewal"))
+item("it-garden-209", "greening_pocket_garden", ["garden-209"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-09-28"], ("2019-04-01", "2019-09-28"),
+     950_000, 930_000, (430_000, 500_000, 0, 0), "community",
+     ("209楼旁的空地杂乱，堆放杂物，无法使用。",
+      "The plot beside Building 209 was cluttered and unusable.",
+      "改造为209小花园，设置座椅、花池和晾晒设施，居民参与设计。",
+      "Turned into the 209 small garden with seats, planters and drying racks, designed with the residents."),
+     name=("209小花园改造", "209 small garden renewal"))
+item("it-waste-sorting", "waste_sorting", ["street-yiqu-zhong", "street-erqu-zhong"],
+     [P0, "2019-06-20", "2019-10-15", "2020-01-06", "2020-05-01"], ("2020-01-06", "2020-04-30"),
+     260_000, 252_000, (152_000, 0, 0, 100_000), "community",
+     ("垃圾桶沿路散放，混投混运，异味扰民。",
+      "Bins scattered along the roads, mixed waste, smells.",
+      "设置垃圾分类驿站，定时定点投放，物业值守指导。",
+      "Waste-sorting stations with set hours, staffed by the property company."),
+     name=("垃圾分类驿站", "Waste-sorting stations"))
+
+# ---- culture -----------------------------------------------------------------------------------------
+item("it-culture-corridor", "culture_corridor", ["garden-jinsongyuan"],
+     [P0, DESIGNED, PUBLICISED, "2019-06-03", "2019-09-28"], ("2019-06-03", "2019-09-28"),
+     320_000, 310_000, (0, 310_000, 0, 0), "community",
+     ("劲松作为改革开放后首批成建制住宅区的历史无处展示。",
+      "Nowhere told the story of Jinsong, one of the first planned housing estates after the reform and opening-up.",
+      "在劲松园设文化展示长廊，展出社区历史和居民老照片。",
+      "A culture corridor in Jinsong Garden shows the community's history and residents' old photographs."),
+     name=("劲松园文化长廊", "Culture corridor in Jinsong Garden"))
+op("it-livingroom", "community_living_room", ["node-livingroom"],
+   [P0, DESIGNED, PUBLICISED, "2019-04-15", "2019-09-20", "2019-09-28"], ("2019-04-15", "2019-09-20"),
+   1_600_000, 1_600_000, (0, 1_600_000, 0, 0), "enterprise",
+   ("低效利用的空间，门窗破旧，居民缺少议事和活动的公共场所。",
+    "An under-used space with broken windows; residents had no shared room for meetings or activities.",
+    "改造为美好会客厅：居民议事、文化活动、共享客厅，由企业运营。",
+    "Turned into the Meihao living room for resident meetings, activities and as a shared lounge, run by the operator."))
+op("it-workshop", "craft_workshop", ["node-workshop"],
+   [P0, DESIGNED, PUBLICISED, "2019-07-01", "2019-12-20", "2020-01-10"], ("2019-07-01", "2019-12-20"),
+   560_000, 548_000, (0, 548_000, 0, 0), "enterprise",
+   ("修鞋、配钥匙、缝补的小摊散落路边，风吹日晒。",
+    "Shoe repair, key cutting and tailoring stalls scattered along the roadside.",
+    "开设匠心工坊，集中提供便民维修服务，传承手艺。",
+    "The craft workshop gathers the repair services indoors and keeps the crafts alive."),
+   name=("匠心工坊", "Craft workshop"))
+item("it-culture-activities", "community_culture_activities", ["boundary", "node-livingroom", "garden-jinsongyuan"],
+     [P0, "2019-03-15", "2019-04-20", "2019-05-10", "2019-09-28", "2019-10-01"], ("2019-05-10", "2020-12-31"),
+     360_000, 372_000, (120_000, 252_000, 0, 0), "community",
+     ("社区活动少，邻里交往少，老年人精神生活单调。",
+      "Few community events and little contact between neighbours; a dull routine for older residents.",
+      "在美好会客厅和劲松园常态化开展文化活动、节日活动和“物业+养老”活动。",
+      "Regular culture, festival and 'property + elderly care' events in the living room and Jinsong Garden."),
+     name=("社区文化活动", "Community culture activities"))
+
+# ---- service formats in revitalised idle spaces, operated by the enterprise ----------------------------
+op("it-bikeshed", "idle_space_revitalisation", ["node-bikeshed"],
+   [P0, DESIGNED, PUBLICISED, "2019-05-06", "2019-11-20", "2019-12-01"], ("2019-05-06", "2019-11-30"),
+   2_900_000, 2_960_000, (0, 2_960_000, 0, 0), "enterprise",
+   ("自行车棚闲置破败，堆放废旧车辆和杂物。",
+    "The bicycle shed stood idle and derelict, full of abandoned bicycles and junk.",
+    "车棚改造为便民商铺和物业办公用房，企业取得长期经营权，以经营收益回收投资。",
+    "The shed becomes shops and a property office; the operator holds long-term operating rights and is repaid by the rents."),
+   name=("自行车棚改造为便民商铺和物业用房", "Bicycle shed turned into shops and a property office"))
+op("it-lowuse-spaces", "idle_space_revitalisation", ["node-canteen", "node-livingroom", "node-grocery"],
+   [P0, DESIGNED, PUBLICISED, BUILD, "2019-08-30", "2019-09-01"], ("2019-03-01", "2019-08-30"),
+   3_700_000, 3_780_000, (0, 3_780_000, 0, 0), "enterprise",
+   ("楼下和沿街的低效空间长期闲置或低价出租，“沉睡”无用。",
+    "Under-used ground-floor and street-side spaces left idle or let cheaply: 'sleeping' space.",
+    "“唤醒”低效空间，腾退、加固、改造后授权企业长期运营，作为社会资本投资的回报来源。",
+    "The sleeping spaces are 'woken up': cleared, strengthened and refitted, then operated long-term by the enterprise to repay its investment."),
+   name=("低效空间腾退改造（食堂、会客厅、副食店）", "Under-used spaces revitalised (canteen, living room, grocery)"))
+op("it-canteen", "community_canteen", ["node-canteen"],
+   [P0, DESIGNED, PUBLICISED, "2019-06-03", "2019-12-15", "2019-12-28"], ("2019-06-03", "2019-12-15"),
+   3_200_000, 3_280_000, (0, 3_280_000, 0, 0), "enterprise",
+   ("社区没有食堂，独居和高龄老人吃饭难。",
+    "No canteen: older people living alone found it hard to get a meal.",
+    "美好邻里食堂开业，为老年人提供助餐服务，政府购买服务补贴，微利可持续。",
+    "The Meihao neighbourhood canteen serves meals to older residents, with a government meal-aid subsidy: micro-profit, sustainable."),
+   name=("美好邻里食堂", "Meihao neighbourhood canteen"))
+op("it-barber", "barber_personal_care", ["node-barber"],
+   [P0, DESIGNED, PUBLICISED, "2019-07-01", "2019-11-10", "2019-11-20"], ("2019-07-01", "2019-11-10"),
+   420_000, 412_000, (0, 412_000, 0, 0), "enterprise",
+   ("附近缺少价格实惠的理发店，老人理发要走远路。",
+    "No affordable barber nearby; older people travelled far for a haircut.",
+    "按居民需求调查引入美好理发，为老人提供优惠和上门服务。",
+    "Meihao barber opened after the residents' needs survey, with discounts and home visits for older people."),
+   name=("美好理发", "Meihao barber"))
+op("it-foodstation", "convenience_store", ["node-foodstation"],
+   [P0, DESIGNED, PUBLICISED, "2019-09-02", "2020-02-20", "2020-03-01"], ("2019-09-02", "2020-02-20"),
+   700_000, 716_000, (0, 716_000, 0, 0), "enterprise",
+   ("买菜要去较远的市场，老年人不便。",
+    "Vegetables meant a trip to a distant market, hard for older people.",
+    "开设城市便民菜站，平价供应蔬菜副食。",
+    "An urban convenience food station sells vegetables and groceries at fair prices."),
+   name=("城市便民菜站", "Urban convenience food station"))
+op("it-grocery", "convenience_store", ["node-grocery"],
+   [P0, DESIGNED, PUBLICISED, "2019-08-01", "2020-01-05", "2020-01-15"], ("2019-08-01", "2020-01-05"),
+   980_000, 1_004_000, (0, 1_004_000, 0, 0), "enterprise",
+   ("低效空间闲置，居民日常副食采购不便。",
+    "An idle, under-used space; no grocery for daily needs.",
+    "低效空间改造引入百年老字号副食店。",
+    "The converted space hosts a century-old brand grocery."),
+   name=("百年老字号副食店", "Century-old brand grocery"))
+op("it-eldercare", "elderly_care", ["node-eldercare", "core-property"],
+   [P0, DESIGNED, "2019-03-20", "2019-09-02", "2020-06-20", "2020-07-01"], ("2019-09-02", "2020-06-20"),
+   1_800_000, 1_760_000, (360_000, 1_400_000, 0, 0), "enterprise",
+   ("老龄化程度高，居家养老服务缺位。",
+    "An ageing population and no home-care services.",
+    "建立“物业+养老”服务机制：养老驿站与物业中心联动，提供助餐、助洁、助医和巡视探访。",
+    "'Property + elderly care': the care station works with the property centre on meals, cleaning, health visits and check-ins."),
+   name=("养老驿站（物业+养老）", "Elderly care station ('property + elderly care')"))
+item("it-health", "health_station", ["node-health"],
+     [P0, DESIGNED, PUBLICISED, "2019-05-06", "2019-12-20", "2020-01-06"], ("2019-05-06", "2019-12-20"),
+     900_000, 884_000, (884_000, 0, 0, 0), "district",
+     ("就近就医不便，慢病老人取药要跑远路。",
+      "No care close to home; older people with chronic illness travelled for their prescriptions.",
+      "社区卫生服务站改造提升，提供基本医疗、慢病管理和家庭医生签约服务。",
+      "Health service station upgraded: primary care, chronic-disease management and family doctors."),
+     name=("卫生服务站提升", "Health service station upgrade"))
+
+# ---- the two cores -----------------------------------------------------------------------------------
+item("it-committee", "community_service_station", ["core-committee"],
+     [P0, DESIGNED, PUBLICISED, BUILD, "2019-08-15"], ("2019-03-01", "2019-08-15"),
+     1_000_000, 968_000, (968_000, 0, 0, 0), "community",
+     ("居委会用房狭小陈旧，办事和议事空间不足。",
+      "The neighbourhood committee office was small and run-down, with no room for services or meetings.",
+      "社区服务站改造提升，开放式办公，设党群活动和居民议事空间。",
+      "Community service station upgraded: open-plan counters, Party-and-public activity and resident meeting rooms."),
+     name=("社区居委会（社区服务站）提升", "Neighbourhood committee (community service station) upgrade"))
+op("it-property-centre", "property_service_centre", ["core-property"],
+   [P0, DESIGNED, PUBLICISED, BUILD, "2019-07-20", "2019-08-01"], ("2019-03-01", "2019-07-20"),
+   1_300_000, 1_270_000, (0, 1_270_000, 0, 0), "enterprise",
+   ("小区长期无专业物业，没有物业服务用房。",
+    "No professional property management for years and no property office.",
+    "建成物业服务中心，提供全天候响应、维修、保洁和商户管理。",
+    "Property service centre built: round-the-clock response, repairs, cleaning and management of the shops."),
+   name=("物业服务中心提升", "Property service centre upgrade"))
+item("it-property-management", "property_management", ["boundary", "core-property"],
+     [P0, "2018-10-15", "2019-05-20", "2019-07-01", "2020-04-30", "2020-05-01"], ("2019-07-01", "2020-04-30"),
+     3_600_000, 3_600_000, (600_000, 3_000_000, 0, 0), "enterprise",
+     ("老旧小区无物业管理，环境、维修、安全无人负责，居民缴费意愿低。",
+      "An old estate without property management: no one looked after cleaning, repairs or safety; residents unwilling to pay.",
+      "“先尝后买”：企业先提供物业服务，经户数过半、面积过半“双过半”表决后收费，政府适度支持。",
+      "'Try first, then buy': the operator served first and began charging after the 'double half' vote "
+      "(over half of households and of floor area), with moderate government support."),
+     name=("引入专业物业（先尝后买）", "Property management introduced (try first, then buy)"),
+     operator=VISION)
+
+# ---- smart community ---------------------------------------------------------------------------------
+op("it-smart-parking", "parking", ["boundary", "street-jinsongxi", "street-yiqu-zhong", "street-erqu-zhong"],
+   [P0, DESIGNED, PUBLICISED, "2019-05-06", "2019-10-10", "2019-10-15"], ("2019-05-06", "2019-10-10"),
+   2_900_000, 2_870_000, (0, 2_870_000, 0, 0), "enterprise",
+   ("车辆乱停乱放，占用消防通道，外来车辆随意进出。",
+    "Cars parked anywhere, blocking fire lanes; outside vehicles came and went freely.",
+    "智慧停车：施划车位，出入口车牌识别道闸，停车收费由物业管理。",
+    "Smart parking: bays marked, plate-recognition gates, parking fees managed by the property company."),
+   name=("智慧停车", "Smart parking"))
+item("it-cctv", "cctv_security", ["boundary", "street-jinsongxi", "street-yiqu-zhong", "street-erqu-zhong"],
+     [P0, DESIGNED, PUBLICISED, "2019-05-06", "2019-09-20"], ("2019-05-06", "2019-09-20"),
+     1_100_000, 1_072_000, (572_000, 500_000, 0, 0), "street",
+     ("监控盲区多，盗窃和高空抛物时有发生。",
+      "Many blind spots; thefts and objects thrown from windows.",
+      "安防监控全覆盖，接入物业监控中心。",
+      "Full CCTV coverage linked to the property control room."),
+     name=("智慧安防监控", "Smart security CCTV"))
+item("it-face-access", "face_recognition_access", ["boundary", "node-southgate"],
+     [P0, DESIGNED, PUBLICISED, "2019-06-03", "2019-10-15"], ("2019-06-03", "2019-10-15"),
+     700_000, 686_000, (0, 686_000, 0, 0), "enterprise",
+     ("小区开放无门禁，人员进出无管理。",
+      "An open estate: no control of who came and went.",
+      "出入口人脸识别门禁和周界防护。",
+      "Face-recognition access at the gates and perimeter sensing."),
+     name=("人脸识别门禁", "Face-recognition access"))
+item("it-lockers", "smart_lockers", ["node-lockers"],
+     [P0, DESIGNED, PUBLICISED, "2019-08-01", "2019-09-20"], ("2019-08-01", "2019-09-20"),
+     260_000, 252_000, (0, 252_000, 0, 0), "enterprise",
+     ("快递堆放在路边和门口，丢件多。",
+      "Parcels piled at the roadside and at doors; many lost.",
+      "在物业中心与居委会之间设智能快递柜。",
+      "Smart parcel lockers between the property centre and the neighbourhood committee."),
+     name=("智能快递柜", "Smart parcel lockers"))
+item("it-ebike-charging", "charging_facilities", ["street-yiqu-nei", "street-erqu-nei"],
+     ["2020-04-20", "2020-08-10"], ("2021-03-01", "2021-06-30"),
+     360_000, None, (0, 360_000, 0, 0), "enterprise",
+     ("电动自行车楼道充电、飞线充电，火灾隐患大。",
+      "E-bikes charged in stairwells and over trailing leads: a fire risk.",
+      "在巷道旁集中设置电动自行车充电桩，扫码付费。",
+      "Shared e-bike charging points beside the lanes, pay by phone."),
+     name=("电动自行车充电桩", "E-bike charging points"))
+
+
+def attach_items(feats):
+    """Write every item into the renewal_items of each feature it lists (the same full object)."""
+    by_id = {f["id"]: f for f in feats}
+    for it in ITEMS:
+        for fid in it["features"]:
+            by_id[fid]["properties"].setdefault("renewal_items", []).append(it)
+
+
+def check_plan(catalogue_path):
+    """Fail loudly if the plan drifts from the report's money facts or the catalogue."""
+    ids = [it["id"] for it in ITEMS]
+    assert len(ids) == len(set(ids)), "duplicate item ids"
+    if os.path.exists(catalogue_path):
+        with open(catalogue_path, encoding="utf-8") as f:
+            known = {e["id"] for e in json.load(f)["items"]}
+        missing = sorted({it["catalogue"] for it in ITEMS} - known)
+        assert not missing, f"catalogue ids not in assets/catalogue.json: {missing}"
+    totals = dict.fromkeys(FUNDING_KEYS, 0)
+    for it in ITEMS:
+        for k, v in it["funding"].items():
+            totals[k] += v
+    total = sum(totals.values())
+    assert totals["social_capital"] == SOCIAL_CAPITAL_TOTAL, f"social capital {totals['social_capital']}"
+    assert 0.445 <= SOCIAL_CAPITAL_TOTAL / total <= 0.455, f"social capital share {SOCIAL_CAPITAL_TOTAL / total:.4f}"
+    return totals
+
+# --------------------------------------------------------------------------------------------------
 def feature(fid, props, geom):
     return {"type": "Feature", "id": fid, "properties": props, "geometry": geom}
 
@@ -455,6 +903,7 @@ def build():
             props["host_building"] = host
         geom = polygon(BIKESHED) if nid == "node-bikeshed" else point(*xy)
         feats.append(feature(nid, props, geom))
+    attach_items(feats)
     return feats
 
 
@@ -464,6 +913,7 @@ def dump(feats):
         "name": "劲松一区、二区 Jinsong District 1 & 2 (劲松北社区)",
         "note": NOTE,
         "source": REPORT,
+        "renewal_plan": RENEWAL_PLAN,
     }
     lines = ["{"]
     for k, v in head.items():
@@ -480,6 +930,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(root, "maps", "jinsong.geojson")
     os.makedirs(os.path.dirname(out), exist_ok=True)
+    check_plan(os.path.join(root, "assets", "catalogue.json"))
     text = dump(build())
     json.loads(text)  # must parse
     with open(out, "w", encoding="utf-8", newline="\n") as f:

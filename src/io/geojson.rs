@@ -39,8 +39,9 @@ pub struct Loaded {
     pub warnings: Vec<Warning>,
 }
 
-/// The top-level object's members, each kept as unparsed JSON text.
-struct Members<'a>(Vec<(String, &'a RawValue)>);
+/// The top-level object's members, each kept as unparsed JSON text; the
+/// features of a collection are split out in the same pass.
+struct Members<'a>(Vec<(String, &'a RawValue)>, Option<Vec<&'a RawValue>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -52,10 +53,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
-                    out.push((k, v));
+                let mut features = None;
+                while let Some(k) = map.next_key::<String>()? {
+                    if k == "features" {
+                        features = Some(map.next_value::<Vec<&'de RawValue>>()?);
+                    } else {
+                        out.push((k, map.next_value::<&'de RawValue>()?));
+                    }
                 }
-                Ok(Members(out))
+                Ok(Members(out, features))
             }
         }
         d.deserialize_map(V(std::marker::PhantomData))
@@ -154,7 +160,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
             message: "the file is empty".into(),
         });
     }
-    let members: Members = serde_json::from_slice(text).map_err(json_error)?;
+    let mut members: Members = serde_json::from_slice(text).map_err(json_error)?;
     let mut lines = Lines { text, starts: None };
     let mut warnings = Vec::new();
 
@@ -197,20 +203,16 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
 
     match ty.as_str() {
         "FeatureCollection" => {
-            let Some(raw) = members.get("features") else {
+            let Some(features) = members.1.take() else {
                 return Err(LoadError::Malformed {
                     place: "top level".into(),
                     message: "FeatureCollection has no \"features\" member".into(),
                 });
             };
-            let features: Vec<&RawValue> =
-                serde_json::from_str(raw.get()).map_err(|_| LoadError::Malformed {
-                    place: format!("line {}", lines.line_of(raw)),
-                    message: "\"features\" is not an array".into(),
-                })?;
             let mut first_fault = None;
-            for (i, raw) in features.iter().enumerate() {
-                match read_feature(raw) {
+            let read = read_features_parallel(&features);
+            for (i, (raw, result)) in features.iter().zip(read).enumerate() {
+                match result {
                     Ok(f) => {
                         plan.push(f);
                     }
@@ -272,6 +274,34 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
+/// Reads features on all cores (each feature is independent), keeping their order.
+fn read_features_parallel(features: &[&RawValue]) -> Vec<Result<Feature, String>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads <= 1 || features.len() < 2_000 {
+        return features.iter().map(|raw| read_feature(raw)).collect();
+    }
+    let chunk = features.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = features
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || part.iter().map(|raw| read_feature(raw)).collect::<Vec<_>>())
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    vec![Err("the reader failed on this part of the file".into()); chunk]
+                })
+            })
+            .collect()
+    })
+}
+
 /// Reads one feature; `Err` says why it cannot be used.
 fn read_feature(raw: &RawValue) -> Result<Feature, String> {
     let rf: RawFeature = serde_json::from_str(raw.get()).map_err(|e| {
@@ -323,11 +353,21 @@ fn check_positions(v: &geojson::GeometryValue) -> Result<(), String> {
     let all = match v {
         G::Point { coordinates } => ok(coordinates),
         G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().all(ok),
-        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().flatten().all(ok),
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => {
+            coordinates.iter().flatten().all(ok)
+        }
         G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().all(ok),
-        G::GeometryCollection { geometries } => return geometries.iter().try_for_each(|g| check_positions(&g.value)),
+        G::GeometryCollection { geometries } => {
+            return geometries
+                .iter()
+                .try_for_each(|g| check_positions(&g.value));
+        }
     };
-    if all { Ok(()) } else { Err("bad geometry: a position has fewer than two numbers".into()) }
+    if all {
+        Ok(())
+    } else {
+        Err("bad geometry: a position has fewer than two numbers".into())
+    }
 }
 
 /// Rejects geometries that cannot be drawn or measured as longitude/latitude.

@@ -50,28 +50,96 @@ pub struct GeometryCache {
 }
 
 impl GeometryCache {
-    /// Prepares every feature of a plan.
+    /// Prepares every feature of a plan, on all cores.
     pub fn build(plan: &Plan) -> Self {
         let origin = plan
             .iter()
             .find_map(|(_, f)| f.bbox())
             .map(|r| to_world(r.center().x, r.center().y))
             .unwrap_or([0.0, 0.0]);
-        let mut cache = GeometryCache {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8);
+        let n = plan.id_bound();
+        if threads <= 1 || n < 4_000 {
+            return Self::build_part(plan, 0..n, origin);
+        }
+        let step = n.div_ceil(threads);
+        let parts: Vec<GeometryCache> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n)
+                .step_by(step)
+                .map(|start| {
+                    s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Self::empty(origin, 0)))
+                .collect()
+        });
+        let mut all = Self::empty(origin, n);
+        for part in parts {
+            all.append(part);
+        }
+        all
+    }
+
+    fn empty(origin: [f64; 2], n: usize) -> Self {
+        GeometryCache {
             origin,
             verts: Vec::new(),
             tris: Vec::new(),
             parts: Vec::new(),
-            entries: vec![None; plan.id_bound()],
+            entries: vec![None; n],
             garbage: 0,
-        };
+        }
+    }
+
+    /// Prepares the features with ids in `ids`.
+    fn build_part(plan: &Plan, ids: std::ops::Range<usize>, origin: [f64; 2]) -> Self {
+        let mut cache = Self::empty(origin, plan.id_bound());
+        let features: Vec<(FeatureId, &Feature)> = ids
+            .filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?)))
+            .collect();
+        let n: usize = features
+            .iter()
+            .map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry))
+            .sum();
+        cache.verts.reserve(n);
+        cache.tris.reserve(n * 3);
+        cache.parts.reserve(features.len() * 2);
         let mut earcut = earcut::Earcut::new();
         let mut scratch = Vec::new();
-        for (id, f) in plan.iter() {
+        for (id, f) in features {
             let e = cache.prepare(f, &mut earcut, &mut scratch);
             cache.entries[id.index()] = Some(e);
         }
         cache
+    }
+
+    /// Moves another partial cache (same origin, other features) into this one.
+    fn append(&mut self, other: GeometryCache) {
+        let (v, t, p) = (
+            self.verts.len() as u32,
+            self.tris.len() as u32,
+            self.parts.len() as u32,
+        );
+        self.verts.extend(other.verts);
+        self.tris.extend(other.tris.iter().map(|i| i + v));
+        self.parts
+            .extend(other.parts.iter().map(|r| [r[0] + v, r[1] + v]));
+        let shift = |r: &Range<u32>, by: u32| r.start + by..r.end + by;
+        for (slot, e) in self.entries.iter_mut().zip(other.entries) {
+            if let Some(mut e) = e {
+                e.verts = shift(&e.verts, v);
+                e.points = shift(&e.points, v);
+                e.tris = shift(&e.tris, t);
+                e.rings = shift(&e.rings, p);
+                e.lines = shift(&e.lines, p);
+                *slot = Some(e);
+            }
+        }
     }
 
     /// Re-prepares the features an edit touched.
@@ -238,9 +306,18 @@ impl GeometryCache {
             ];
         }
         e.bbox = if v1 > v0 { b } else { [0.0; 4] };
-        e.anchor = self.anchor(f, &e);
         e.label = label_texts(f);
-        e.width_m = f.number_prop("width_m").or_else(|| f.number_prop("width")).unwrap_or(0.0).clamp(0.0, 200.0) as f32;
+        // Only labelled features need an anchor (interior points are not cheap).
+        e.anchor = if e.label.is_some() {
+            self.anchor(f, &e)
+        } else {
+            [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
+        };
+        e.width_m = f
+            .number_prop("width_m")
+            .or_else(|| f.number_prop("width"))
+            .unwrap_or(0.0)
+            .clamp(0.0, 200.0) as f32;
         e
     }
 

@@ -174,7 +174,9 @@ impl Scene {
             );
         }
         // Hovering the district boundary (which is everywhere) is not highlighted.
-        let hovered = opts.hovered.filter(|h| !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary));
+        let hovered = opts.hovered.filter(|h| {
+            !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary)
+        });
         if let Some(id) = hovered {
             scene.push_highlight(id, plan, cache, &xf, style::HOVER, None);
         }
@@ -367,7 +369,12 @@ impl Scene {
         if !e.lines.is_empty() {
             let parts = self.push_parts(cache, e.lines.clone(), xf);
             let st = kind_style(e.kind);
-            let w = st.casing.map(|c| c.width).unwrap_or(st.stroke.width).max(e.width_m / xf.ground_mpp + 2.0) + 3.0;
+            let w = st
+                .casing
+                .map(|c| c.width)
+                .unwrap_or(st.stroke.width)
+                .max(e.width_m / xf.ground_mpp + 2.0)
+                + 3.0;
             self.items.push(Item {
                 feature: id,
                 layer: self.current_layer,
@@ -636,14 +643,25 @@ mod tests {
         let ext = doc.index.extent().expect("extent");
         let mut cam = Camera::fit(ext, [1280.0, 800.0], 30.0);
         cam.zoom_at(zoom, [640.0, 400.0]);
-        let scene = Scene::build(&doc.plan, &doc.index, &cache, &cam, &SceneOptions::default());
+        let scene = Scene::build(
+            &doc.plan,
+            &doc.index,
+            &cache,
+            &cam,
+            &SceneOptions::default(),
+        );
         (doc, scene, cam)
     }
 
     #[test]
     fn streets_are_drawn_at_their_real_width_when_zoomed_in() {
         let (doc, scene, cam) = jinsong_scene(1.0);
-        let id = doc.plan.iter().find(|(_, f)| f.name_zh() == Some("劲松西街")).map(|(id, _)| id).expect("street");
+        let id = doc
+            .plan
+            .iter()
+            .find(|(_, f)| f.name_zh() == Some("劲松西街"))
+            .map(|(id, _)| id)
+            .expect("street");
         let widest = scene
             .items
             .iter()
@@ -654,18 +672,29 @@ mod tests {
             })
             .fold(0.0f32, f32::max);
         let expected = 14.0 / cam.ground_mpp() as f32;
-        assert!(widest >= expected, "劲松西街 drawn {widest}px wide, expected at least {expected}px");
+        assert!(
+            widest >= expected,
+            "劲松西街 drawn {widest}px wide, expected at least {expected}px"
+        );
     }
 
     #[test]
     fn labels_thin_out_as_the_map_zooms_out_and_never_overlap() {
         let (_, near, _) = jinsong_scene(2.0);
         let (_, far, _) = jinsong_scene(0.2);
-        assert!(near.labels.len() > far.labels.len(), "{} near vs {} far", near.labels.len(), far.labels.len());
+        assert!(
+            near.labels.len() > far.labels.len(),
+            "{} near vs {} far",
+            near.labels.len(),
+            far.labels.len()
+        );
         for scene in [&near, &far] {
             for (i, a) in scene.labels.iter().enumerate() {
                 for b in &scene.labels[i + 1..] {
-                    let overlap = a.rect[0] < b.rect[2] && b.rect[0] < a.rect[2] && a.rect[1] < b.rect[3] && b.rect[1] < a.rect[3];
+                    let overlap = a.rect[0] < b.rect[2]
+                        && b.rect[0] < a.rect[2]
+                        && a.rect[1] < b.rect[3]
+                        && b.rect[1] < a.rect[3];
                     assert!(!overlap, "{} overlaps {}", a.text, b.text);
                 }
             }
@@ -675,6 +704,11 @@ mod tests {
     #[test]
     fn a_frame_touches_only_what_is_in_view() {
         let (doc, near, _) = jinsong_scene(8.0);
-        assert!(near.features_in_view < doc.plan.len(), "{} of {}", near.features_in_view, doc.plan.len());
+        assert!(
+            near.features_in_view < doc.plan.len(),
+            "{} of {}",
+            near.features_in_view,
+            doc.plan.len()
+        );
     }
 }

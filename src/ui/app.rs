@@ -132,11 +132,7 @@ impl PlannerApp {
         let p = path.clone();
         std::thread::spawn(move || {
             let result = crate::io::load_path(&p)
-                .map(|loaded| {
-                    let doc = Document::new(loaded, Source::File(p.clone()));
-                    let cache = GeometryCache::build(&doc.plan);
-                    (doc, cache)
-                })
+                .map(|loaded| crate::render::open(loaded, Source::File(p.clone())))
                 .map_err(|e| format!("{}: {e}", p.display()));
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);

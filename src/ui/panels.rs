@@ -120,11 +120,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
             });
             ui.separator();
-            if ui
-                .button(s.fit_district)
-                .on_hover_text("Home")
-                .clicked()
-            {
+            if ui.button(s.fit_district).on_hover_text("Home").clicked() {
                 out.push(Action::FitDistrict);
             }
             ui.separator();
@@ -198,9 +194,10 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 .map(|m| m.scene.features_in_view)
                 .unwrap_or(0);
             ui.label(format!(
-                "{} {} ({in_view} in view)",
+                "{} {} ({} {in_view})",
                 s.feature_count,
-                app.doc.plan.len()
+                app.doc.plan.len(),
+                s.in_view
             ));
             if let Some(st) = &app.status {
                 ui.separator();
