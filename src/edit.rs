@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::{FeatureId, Kind, Plan};
+use crate::model::{CatalogueEntry, FeatureId, Item, Kind, Plan};
 
 /// One change to a plan.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,6 +16,19 @@ pub enum Edit {
         key: String,
         value: Option<Value>,
     },
+    /// Put an item in the plan (`Some`), replacing the one with that id, or
+    /// remove it (`None`). Adding, removing and every change to an item
+    /// (status, money, dates, features) is this edit with a different label.
+    PutItem {
+        id: String,
+        item: Option<Box<Item>>,
+        label: EditLabel,
+    },
+    /// Add, change (`Some`) or remove (`None`) a plan-specific catalogue entry.
+    PutCatalogueEntry {
+        id: String,
+        entry: Option<Box<CatalogueEntry>>,
+    },
     /// Several edits made by one gesture, undone together.
     Batch { label: EditLabel, edits: Vec<Edit> },
 }
@@ -25,6 +38,13 @@ pub enum Edit {
 pub enum EditLabel {
     SetKind,
     SetProperty,
+    AddItem,
+    RemoveItem,
+    SetStatus,
+    SetFunding,
+    EditItem,
+    AttachItem,
+    AddCatalogueEntry,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -51,6 +71,8 @@ impl Edit {
         match self {
             Edit::SetKind { .. } => EditLabel::SetKind,
             Edit::SetProperty { .. } => EditLabel::SetProperty,
+            Edit::PutItem { label, .. } => *label,
+            Edit::PutCatalogueEntry { .. } => EditLabel::AddCatalogueEntry,
             Edit::Batch { label, .. } => *label,
         }
     }
@@ -61,6 +83,7 @@ impl Edit {
         match self {
             Edit::SetKind { changes } => changes.iter().try_for_each(|(id, _)| exists(*id)),
             Edit::SetProperty { feature, .. } => exists(*feature),
+            Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } => Ok(()),
             Edit::Batch { edits, .. } => edits.iter().try_for_each(|e| e.check(plan)),
         }
     }
@@ -106,6 +129,59 @@ impl Edit {
                         value: old,
                     },
                     touched: vec![feature],
+                    geometry_changed: false,
+                }
+            }
+            Edit::PutItem { id, item, label } => {
+                let mut touched: Vec<FeatureId> = Vec::new();
+                if let Some(old) = plan.items.get(&id) {
+                    touched.extend(plan.features_of(old));
+                }
+                if let Some(new) = &item {
+                    touched.extend(plan.features_of(new));
+                }
+                let old = match item {
+                    Some(new) => plan.items.insert(id.clone(), *new),
+                    None => plan.items.remove(&id),
+                };
+                touched.sort();
+                touched.dedup();
+                Applied {
+                    inverse: Edit::PutItem {
+                        id,
+                        item: old.map(Box::new),
+                        label,
+                    },
+                    touched,
+                    geometry_changed: false,
+                }
+            }
+            Edit::PutCatalogueEntry { id, entry } => {
+                let pos = plan.catalogue_additions.iter().position(|e| e.id == id);
+                let old = match (pos, entry) {
+                    (Some(i), Some(new)) => {
+                        Some(std::mem::replace(&mut plan.catalogue_additions[i], *new))
+                    }
+                    (Some(i), None) => Some(plan.catalogue_additions.remove(i)),
+                    (None, Some(new)) => {
+                        plan.catalogue_additions.push(*new);
+                        None
+                    }
+                    (None, None) => None,
+                };
+                // Items of this entry may change category colour.
+                let touched = plan
+                    .items
+                    .values()
+                    .filter(|i| i.catalogue == id)
+                    .flat_map(|i| plan.features_of(i))
+                    .collect();
+                Applied {
+                    inverse: Edit::PutCatalogueEntry {
+                        id,
+                        entry: old.map(Box::new),
+                    },
+                    touched,
                     geometry_changed: false,
                 }
             }

@@ -40,6 +40,32 @@ fn info_jinsong_json_has_the_contract_fields() {
     );
     assert!(v["buildings"]["households"].as_u64().expect("households") > 2000);
     assert!(v["warnings"].as_array().expect("warnings").is_empty());
+    assert!(v["items"]["total"].as_u64().expect("items") >= 30);
+    for s in [
+        "proposed",
+        "designed",
+        "publicised",
+        "under_construction",
+        "completed",
+        "operating",
+    ] {
+        assert!(v["items"]["by_status"][s].is_u64(), "by_status.{s}");
+    }
+    for c in ["public_space", "smart", "service", "culture"] {
+        assert!(
+            v["items"]["by_category"][c].as_u64().expect("count") > 0,
+            "by_category.{c}"
+        );
+    }
+    assert_eq!(v["money"]["by_source"]["social_capital"], 30_000_000);
+    let total = v["money"]["total_yuan"].as_f64().expect("total");
+    assert!(
+        (30_000_000.0 / total - 0.45).abs() < 0.005,
+        "45% of {total}"
+    );
+    for s in ["government", "residents", "property_unit"] {
+        assert!(v["money"]["by_source"][s].is_i64(), "by_source.{s}");
+    }
 }
 
 #[test]

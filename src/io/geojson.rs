@@ -263,6 +263,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
             });
         }
     }
+    super::plan_items::extract(&mut plan, &mut warnings);
     Ok(Loaded { plan, warnings })
 }
 

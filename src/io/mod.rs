@@ -1,6 +1,8 @@
 //! Reading plans from files and from the embedded Jinsong map. No egui here.
 
 pub mod geojson;
+pub mod plan_items;
+pub mod write;
 
 use std::path::Path;
 
@@ -39,6 +41,11 @@ pub fn load_jinsong() -> Loaded {
             }],
         },
     }
+}
+
+/// Saves a plan as GeoJSON, atomically.
+pub fn save_geojson(plan: &crate::model::Plan, path: &Path) -> std::io::Result<()> {
+    write::save_atomic(path, write::to_geojson(plan).as_bytes())
 }
 
 /// Loads a plan from a file path (GeoJSON, optionally gzip-compressed).

@@ -1,22 +1,31 @@
 //! The plan model: what a district *is*, with no knowledge of any screen.
 //!
 //! Glossary:
-//! - **plan** — one district under renewal: its features and plan-wide facts.
+//! - **plan** — one district under renewal: its features, the renewal items on
+//!   them, and plan-wide facts.
 //! - **feature** — a thing on the map: the boundary, a building, a street, a
 //!   garden, a *core* (the neighbourhood committee, the property centre) or a
 //!   *node* (canteen, health station, bicycle shed, …).
 //! - **kind** — which of those a feature is; inferred on import, correctable.
+//! - **item** — one piece of renewal work (an elevator, a garden renewal) on
+//!   one or more features, with its status, dates, cost and funding.
+//! - **catalogue** — the kinds of item there are, in Jinsong's four categories
+//!   and the national basic / improvement / upgrading classes.
 
+pub mod catalogue;
 mod feature;
 mod index;
+pub mod item;
 mod kind;
 pub mod measure;
 mod plan;
 pub mod search;
 mod summary;
 
+pub use catalogue::{CatalogueEntry, Category, NationalClass};
 pub use feature::{Feature, FeatureId, has_cjk, shape_of};
 pub use index::{SpatialIndex, metres_per_degree};
+pub use item::{Funding, FundingSource, Item, Party, Status};
 pub use kind::{Kind, Shape, infer_kind};
-pub use plan::{Plan, PlanMeta};
-pub use summary::{BuildingTotals, Summary};
+pub use plan::{Plan, PlanMeta, key_of_id};
+pub use summary::{BuildingTotals, ItemTotals, MoneyTotals, Summary};

@@ -1,8 +1,13 @@
-//! The plan: a district's features and the plan-wide facts about it.
+//! The plan: a district's features, the renewal items on them, and the
+//! plan-wide facts about it.
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
+use super::catalogue::CatalogueEntry;
 use super::feature::{Feature, FeatureId};
+use super::item::Item;
 
 /// Plan-wide facts: its name, the note on where its data came from, and any
 /// other top-level members of the file it was loaded from (kept for the
@@ -16,24 +21,64 @@ pub struct PlanMeta {
 
 /// A district plan. Features live in slots addressed by [`FeatureId`]; a
 /// removed feature leaves an empty slot so that ids stay stable and undo can
-/// restore it in place.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// restore it in place. Every feature has a unique string *key* (its GeoJSON
+/// `id`, assigned when missing) by which items refer to it.
+#[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub meta: PlanMeta,
     features: Vec<Option<Feature>>,
+    keys: HashMap<String, FeatureId>,
+    /// Renewal items by id.
+    pub items: BTreeMap<String, Item>,
+    /// Catalogue entries this plan adds to the built-in catalogue.
+    pub catalogue_additions: Vec<CatalogueEntry>,
+}
+
+impl PartialEq for Plan {
+    fn eq(&self, other: &Self) -> bool {
+        // `keys` is derived from the features.
+        self.meta == other.meta
+            && self.features == other.features
+            && self.items == other.items
+            && self.catalogue_additions == other.catalogue_additions
+    }
+}
+
+/// The key a GeoJSON id gives: strings as they are, numbers as written.
+pub fn key_of_id(id: &Value) -> Option<String> {
+    match id {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 impl Plan {
     pub fn new(meta: PlanMeta) -> Self {
         Plan {
             meta,
-            features: Vec::new(),
+            ..Plan::default()
         }
     }
 
-    /// Adds a feature and returns its id.
-    pub fn push(&mut self, feature: Feature) -> FeatureId {
+    /// Adds a feature and returns its id. A feature without an id, or with an
+    /// id another feature already has, is given a fresh one (`f12`).
+    pub fn push(&mut self, mut feature: Feature) -> FeatureId {
         let id = FeatureId(u32::try_from(self.features.len()).unwrap_or(u32::MAX));
+        let key = match feature.source_id.as_ref().and_then(key_of_id) {
+            Some(k) if !self.keys.contains_key(&k) => k,
+            _ => {
+                let mut k = format!("f{}", id.0);
+                let mut n = 1;
+                while self.keys.contains_key(&k) {
+                    n += 1;
+                    k = format!("f{}-{n}", id.0);
+                }
+                feature.source_id = Some(Value::String(k.clone()));
+                k
+            }
+        };
+        self.keys.insert(key, id);
         self.features.push(Some(feature));
         id
     }
@@ -44,6 +89,19 @@ impl Plan {
 
     pub(crate) fn get_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
         self.features.get_mut(id.index())?.as_mut()
+    }
+
+    /// The key items use to refer to a feature.
+    pub fn key(&self, id: FeatureId) -> Option<String> {
+        self.get(id)?.source_id.as_ref().and_then(key_of_id)
+    }
+
+    /// The feature with a key.
+    pub fn by_key(&self, key: &str) -> Option<FeatureId> {
+        self.keys
+            .get(key)
+            .copied()
+            .filter(|id| self.get(*id).is_some())
     }
 
     /// The features that exist, with their ids, in id order.
@@ -66,5 +124,36 @@ impl Plan {
     /// One past the largest id ever handed out.
     pub fn id_bound(&self) -> usize {
         self.features.len()
+    }
+
+    /// The items attached to a feature, in id order.
+    pub fn items_of(&self, id: FeatureId) -> Vec<&Item> {
+        let Some(key) = self.key(id) else {
+            return Vec::new();
+        };
+        self.items
+            .values()
+            .filter(|i| i.features.contains(&key))
+            .collect()
+    }
+
+    /// The features an item is attached to (those that exist).
+    pub fn features_of(&self, item: &Item) -> Vec<FeatureId> {
+        item.features
+            .iter()
+            .filter_map(|k| self.by_key(k))
+            .collect()
+    }
+
+    /// A fresh item id starting with `stem`.
+    pub fn new_item_id(&self, stem: &str) -> String {
+        let mut n = self.items.len() + 1;
+        loop {
+            let id = format!("{stem}-{n}");
+            if !self.items.contains_key(&id) {
+                return id;
+            }
+            n += 1;
+        }
     }
 }

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use geo::{ConvexHull, Geometry, MultiPoint, Point};
 use serde::Serialize;
 
+use super::catalogue::{Category, lookup};
+use super::item::{FundingSource, Status};
 use super::kind::Kind;
 use super::measure::area_m2;
 use super::plan::Plan;
@@ -15,6 +17,34 @@ use super::plan::Plan;
 pub struct BuildingTotals {
     pub floor_area_m2: f64,
     pub households: u64,
+}
+
+/// Items by status and category.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ItemTotals {
+    pub total: usize,
+    pub by_status: BTreeMap<&'static str, usize>,
+    pub by_category: BTreeMap<&'static str, usize>,
+}
+
+/// Money over all items (each counted once), in yuan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MoneyTotals {
+    /// The sum of the items' costs (actual where known, else estimated).
+    pub total_yuan: i64,
+    pub by_source: BTreeMap<&'static str, i64>,
+}
+
+impl MoneyTotals {
+    /// A source's share of all funding, in percent.
+    pub fn share_percent(&self, source: FundingSource) -> f64 {
+        let all: i64 = self.by_source.values().sum();
+        if all == 0 {
+            0.0
+        } else {
+            self.by_source.get(source.as_str()).copied().unwrap_or(0) as f64 * 100.0 / all as f64
+        }
+    }
 }
 
 /// What `info` reports. Field names are the JSON contract of `info --json`.
@@ -31,6 +61,8 @@ pub struct Summary {
     /// `[west, south, east, north]` in WGS84, or null for an empty plan.
     pub bbox: Option<[f64; 4]>,
     pub buildings: BuildingTotals,
+    pub items: ItemTotals,
+    pub money: MoneyTotals,
     pub warnings: Vec<String>,
 }
 
@@ -71,6 +103,28 @@ impl Summary {
                 _ => {}
             }
         }
+        let mut items = ItemTotals {
+            total: plan.items.len(),
+            by_status: Status::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
+            by_category: Category::ALL.iter().map(|c| (c.as_str(), 0)).collect(),
+        };
+        let mut money = MoneyTotals {
+            total_yuan: 0,
+            by_source: FundingSource::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
+        };
+        for item in plan.items.values() {
+            *items.by_status.entry(item.status.as_str()).or_default() += 1;
+            if let Some(entry) = lookup(&plan.catalogue_additions, &item.catalogue) {
+                *items
+                    .by_category
+                    .entry(entry.category.as_str())
+                    .or_default() += 1;
+            }
+            money.total_yuan += item.cost_basis();
+            for s in FundingSource::ALL {
+                *money.by_source.entry(s.as_str()).or_default() += item.funding.get(s);
+            }
+        }
         let area_m2 = if has_boundary {
             boundary_m2
         } else {
@@ -84,6 +138,8 @@ impl Summary {
             area_from_hull: !has_boundary,
             bbox,
             buildings,
+            items,
+            money,
             warnings: warnings.to_vec(),
         }
     }
@@ -122,6 +178,39 @@ impl Summary {
                 group_thousands(self.buildings.floor_area_m2),
                 group_thousands(self.buildings.households as f64)
             ));
+        }
+        if self.items.total > 0 {
+            s.push_str(&format!("  items:      {}\n", self.items.total));
+            let list = |m: &BTreeMap<&'static str, usize>, order: &[&'static str]| {
+                order
+                    .iter()
+                    .filter_map(|k| m.get(k).filter(|n| **n > 0).map(|n| format!("{k} {n}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let statuses: Vec<&'static str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            let categories: Vec<&'static str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+            s.push_str(&format!(
+                "    by status:   {}\n",
+                list(&self.items.by_status, &statuses)
+            ));
+            s.push_str(&format!(
+                "    by category: {}\n",
+                list(&self.items.by_category, &categories)
+            ));
+            s.push_str(&format!(
+                "  money:      {} yuan\n",
+                group_thousands(self.money.total_yuan as f64)
+            ));
+            for src in FundingSource::ALL {
+                let v = self.money.by_source.get(src.as_str()).copied().unwrap_or(0);
+                s.push_str(&format!(
+                    "    {:<15}{:>14} yuan  {:5.1}%\n",
+                    src.as_str(),
+                    group_thousands(v as f64),
+                    self.money.share_percent(src)
+                ));
+            }
         }
         if !self.warnings.is_empty() {
             s.push_str(&format!("  warnings:   {}\n", self.warnings.len()));

@@ -1,0 +1,184 @@
+//! Renewal items in GeoJSON: each item is written into the `renewal_items`
+//! property of every feature it is attached to (so plain GIS tools see a
+//! feature's items) and read back once; plan-wide data (catalogue additions)
+//! lives in the top-level `renewal_plan` member.
+
+use serde_json::{Map, Value};
+
+use super::geojson::Warning;
+use crate::model::{CatalogueEntry, Item, Plan};
+
+/// The property that carries a feature's items.
+pub const ITEMS_PROPERTY: &str = "renewal_items";
+/// The top-level member that carries plan-wide data.
+pub const PLAN_MEMBER: &str = "renewal_plan";
+/// The plan-data format version this build writes.
+pub const FORMAT_VERSION: u64 = 1;
+
+fn warn(warnings: &mut Vec<Warning>, place: String, message: String) {
+    warnings.push(Warning { place, message });
+}
+
+/// Moves items and plan-wide data out of a freshly read plan's properties
+/// into the model, reporting anything unusable as a warning.
+pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
+    if let Some(Value::Object(mut rp)) = plan.meta.foreign.remove(PLAN_MEMBER) {
+        if let Some(v) = rp.get("version").and_then(Value::as_u64)
+            && v > FORMAT_VERSION
+        {
+            warn(
+                warnings,
+                PLAN_MEMBER.into(),
+                format!(
+                    "written by a newer version (format {v}); parts this version does not know are kept as they are"
+                ),
+            );
+        }
+        match rp.remove("catalogue_additions") {
+            Some(Value::Array(entries)) => {
+                for (i, e) in entries.into_iter().enumerate() {
+                    match serde_json::from_value::<CatalogueEntry>(e) {
+                        Ok(entry) => plan.catalogue_additions.push(entry),
+                        Err(err) => warn(
+                            warnings,
+                            format!("{PLAN_MEMBER}.catalogue_additions[{i}]"),
+                            err.to_string(),
+                        ),
+                    }
+                }
+            }
+            None | Some(Value::Null) => {}
+            Some(_) => warn(
+                warnings,
+                PLAN_MEMBER.into(),
+                "catalogue_additions is not a list".into(),
+            ),
+        }
+        if let Some(Value::Array(items)) = rp.remove("unattached_items") {
+            for (i, v) in items.into_iter().enumerate() {
+                match serde_json::from_value::<Item>(v) {
+                    Ok(item) => {
+                        plan.items.insert(item.id.clone(), item);
+                    }
+                    Err(err) => warn(
+                        warnings,
+                        format!("{PLAN_MEMBER}.unattached_items[{i}]"),
+                        err.to_string(),
+                    ),
+                }
+            }
+        }
+        rp.remove("format");
+        rp.remove("version");
+        if !rp.is_empty() {
+            plan.meta
+                .foreign
+                .insert(PLAN_MEMBER.into(), Value::Object(rp));
+        }
+    }
+
+    let ids: Vec<_> = plan.iter().map(|(id, _)| id).collect();
+    for id in ids {
+        let key = plan.key(id).unwrap_or_default();
+        let Some(raw) = plan
+            .get_mut(id)
+            .and_then(|f| f.properties.shift_remove(ITEMS_PROPERTY))
+        else {
+            continue;
+        };
+        let Value::Array(list) = raw else {
+            warn(
+                warnings,
+                format!("feature {key}"),
+                format!("\"{ITEMS_PROPERTY}\" is not a list; ignored"),
+            );
+            continue;
+        };
+        for (i, v) in list.into_iter().enumerate() {
+            let mut item = match serde_json::from_value::<Item>(v) {
+                Ok(item) => item,
+                Err(err) => {
+                    warn(
+                        warnings,
+                        format!("feature {key}, item {i}"),
+                        format!("unusable item: {err}"),
+                    );
+                    continue;
+                }
+            };
+            if !item.features.contains(&key) {
+                item.features.push(key.clone());
+            }
+            match plan.items.get_mut(&item.id) {
+                None => {
+                    plan.items.insert(item.id.clone(), item);
+                }
+                Some(existing) => {
+                    for k in &item.features {
+                        if !existing.features.contains(k) {
+                            existing.features.push(k.clone());
+                        }
+                    }
+                    let mut a = existing.clone();
+                    let mut b = item;
+                    a.features.clear();
+                    b.features.clear();
+                    if a != b {
+                        warn(
+                            warnings,
+                            format!("feature {key}, item {i}"),
+                            format!(
+                                "item {} differs from its copy on another feature; the first copy is kept",
+                                a.id
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let missing: Vec<(String, String)> = plan
+        .items
+        .values()
+        .flat_map(|item| {
+            item.features
+                .iter()
+                .filter(|k| plan.by_key(k).is_none())
+                .map(|k| (item.id.clone(), k.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (item, key) in missing {
+        warn(
+            warnings,
+            format!("item {item}"),
+            format!("refers to feature {key}, which is not in the file"),
+        );
+    }
+}
+
+/// The top-level `renewal_plan` member for a plan.
+pub fn plan_member(plan: &Plan) -> Value {
+    let mut rp = match plan.meta.foreign.get(PLAN_MEMBER) {
+        Some(Value::Object(m)) => m.clone(),
+        _ => Map::new(),
+    };
+    rp.insert("format".into(), Value::String("renewal-planner".into()));
+    rp.insert("version".into(), Value::from(FORMAT_VERSION));
+    rp.insert(
+        "catalogue_additions".into(),
+        serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null),
+    );
+    let unattached: Vec<&Item> = plan
+        .items
+        .values()
+        .filter(|i| i.features.iter().all(|k| plan.by_key(k).is_none()))
+        .collect();
+    if !unattached.is_empty() {
+        rp.insert(
+            "unattached_items".into(),
+            serde_json::to_value(unattached).unwrap_or(Value::Null),
+        );
+    }
+    Value::Object(rp)
+}
