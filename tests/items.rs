@@ -278,15 +278,13 @@ fn the_plan_geojson_round_trips_with_nothing_lost() {
     assert!(back.warnings.is_empty(), "{:?}", back.warnings);
     // SetKind wrote nothing to the properties; saving writes the kind, so compare after one save.
     let mut expected = plan.clone();
-    for id in [b102] {
-        Edit::SetProperty {
-            feature: id,
-            key: "kind".into(),
-            value: Some(serde_json::json!("core")),
-        }
-        .apply(&mut expected)
-        .expect("applies");
+    Edit::SetProperty {
+        feature: b102,
+        key: "kind".into(),
+        value: Some(serde_json::json!("core")),
     }
+    .apply(&mut expected)
+    .expect("applies");
     assert!(
         back.plan == expected,
         "the plan read back differs from the plan saved"
