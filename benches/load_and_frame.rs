@@ -33,9 +33,7 @@ fn benches(c: &mut Criterion) {
     };
     // One timed load to report the phases separately.
     let t = Instant::now();
-    let text = io::geojson::maybe_gunzip(&bytes)
-        .expect("gunzip")
-        .into_owned();
+    let text = io::geojson::maybe_gunzip(&bytes).expect("gunzip").into_owned();
     let t_gunzip = t.elapsed();
     let t = Instant::now();
     let loaded = io::geojson::parse(&text).expect("parse");

@@ -10,12 +10,7 @@ use crate::model::Summary;
 
 /// Renewal Planner — plan the renewal of old residential communities (老旧小区改造).
 #[derive(Parser, Debug)]
-#[command(
-    name = "renewal-planner",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "renewal-planner", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -49,9 +44,7 @@ pub fn info(file: &Path, json: bool) -> Result<String, String> {
     let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
     let summary = Summary::of(&loaded.plan, &warnings);
     if json {
-        serde_json::to_string_pretty(&summary)
-            .map(|s| s + "\n")
-            .map_err(|e| format!("{}: {e}", file.display()))
+        serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| format!("{}: {e}", file.display()))
     } else {
         let source = if file.as_os_str() == "jinsong" && !file.exists() {
             "jinsong (embedded)".to_string()

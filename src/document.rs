@@ -20,10 +20,7 @@ impl Source {
     pub fn display_name(&self) -> String {
         match self {
             Source::Jinsong => "jinsong (embedded)".into(),
-            Source::File(p) => p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         }
     }
 }
@@ -35,34 +32,21 @@ pub struct Document {
     pub history: History,
     pub warnings: Vec<Warning>,
     pub source: Source,
+    /// Bumped by every edit, undo and redo.
+    pub revision: u64,
+    /// The revision last saved (or loaded).
+    pub saved_revision: u64,
 }
 
 impl Document {
     pub fn new(loaded: Loaded, source: Source) -> Self {
         let index = SpatialIndex::build(&loaded.plan);
-        Document {
-            plan: loaded.plan,
-            index,
-            history: History::default(),
-            warnings: loaded.warnings,
-            source,
-        }
+        Document::from_parts(loaded.plan, index, loaded.warnings, source)
     }
 
     /// A document from a plan and an index already built for it.
-    pub fn from_parts(
-        plan: Plan,
-        index: SpatialIndex,
-        warnings: Vec<Warning>,
-        source: Source,
-    ) -> Self {
-        Document {
-            plan,
-            index,
-            history: History::default(),
-            warnings,
-            source,
-        }
+    pub fn from_parts(plan: Plan, index: SpatialIndex, warnings: Vec<Warning>, source: Source) -> Self {
+        Document { plan, index, history: History::default(), warnings, source, revision: 0, saved_revision: 0 }
     }
 
     /// The embedded Jinsong plan.
@@ -75,19 +59,43 @@ impl Document {
         let applied = edit.apply(&mut self.plan)?;
         let touched = self.follow(&applied);
         self.history.record(applied.inverse);
+        self.revision += 1;
         Ok(touched)
     }
 
     /// Undoes the last edit; returns the touched features.
     pub fn undo(&mut self) -> Option<Vec<FeatureId>> {
         let applied = self.history.undo(&mut self.plan)?;
+        self.revision += 1;
         Some(self.follow(&applied))
     }
 
     /// Redoes the last undone edit; returns the touched features.
     pub fn redo(&mut self) -> Option<Vec<FeatureId>> {
         let applied = self.history.redo(&mut self.plan)?;
+        self.revision += 1;
         Some(self.follow(&applied))
+    }
+
+    /// True if there are edits not yet saved.
+    pub fn is_dirty(&self) -> bool {
+        self.revision != self.saved_revision
+    }
+
+    /// The file Save writes to: the plan's own GeoJSON file, if it has one.
+    pub fn save_path(&self) -> Option<&std::path::Path> {
+        match &self.source {
+            Source::File(p) if p.extension().is_some_and(|e| e == "geojson" || e == "json") => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Saves the plan as GeoJSON (atomically) and makes `path` its file.
+    pub fn save_to(&mut self, path: &std::path::Path) -> std::io::Result<()> {
+        crate::io::save_geojson(&self.plan, path)?;
+        self.source = Source::File(path.to_path_buf());
+        self.saved_revision = self.revision;
+        Ok(())
     }
 
     pub fn undo_label(&self) -> Option<EditLabel> {

@@ -11,24 +11,13 @@ pub enum Edit {
     /// Give features a kind (correcting how an import classified them).
     SetKind { changes: Vec<(FeatureId, Kind)> },
     /// Set (`Some`) or remove (`None`) one property of a feature.
-    SetProperty {
-        feature: FeatureId,
-        key: String,
-        value: Option<Value>,
-    },
+    SetProperty { feature: FeatureId, key: String, value: Option<Value> },
     /// Put an item in the plan (`Some`), replacing the one with that id, or
     /// remove it (`None`). Adding, removing and every change to an item
     /// (status, money, dates, features) is this edit with a different label.
-    PutItem {
-        id: String,
-        item: Option<Box<Item>>,
-        label: EditLabel,
-    },
+    PutItem { id: String, item: Option<Box<Item>>, label: EditLabel },
     /// Add, change (`Some`) or remove (`None`) a plan-specific catalogue entry.
-    PutCatalogueEntry {
-        id: String,
-        entry: Option<Box<CatalogueEntry>>,
-    },
+    PutCatalogueEntry { id: String, entry: Option<Box<CatalogueEntry>> },
     /// Several edits made by one gesture, undone together.
     Batch { label: EditLabel, edits: Vec<Edit> },
 }
@@ -107,27 +96,15 @@ impl Edit {
                     }
                 }
                 old.reverse();
-                Applied {
-                    inverse: Edit::SetKind { changes: old },
-                    touched,
-                    geometry_changed: false,
-                }
+                Applied { inverse: Edit::SetKind { changes: old }, touched, geometry_changed: false }
             }
-            Edit::SetProperty {
-                feature,
-                key,
-                value,
-            } => {
+            Edit::SetProperty { feature, key, value } => {
                 let old = plan.get_mut(feature).and_then(|f| match value {
                     Some(v) => f.properties.insert(key.clone(), v),
                     None => f.properties.shift_remove(&key),
                 });
                 Applied {
-                    inverse: Edit::SetProperty {
-                        feature,
-                        key,
-                        value: old,
-                    },
+                    inverse: Edit::SetProperty { feature, key, value: old },
                     touched: vec![feature],
                     geometry_changed: false,
                 }
@@ -147,11 +124,7 @@ impl Edit {
                 touched.sort();
                 touched.dedup();
                 Applied {
-                    inverse: Edit::PutItem {
-                        id,
-                        item: old.map(Box::new),
-                        label,
-                    },
+                    inverse: Edit::PutItem { id, item: old.map(Box::new), label },
                     touched,
                     geometry_changed: false,
                 }
@@ -159,9 +132,7 @@ impl Edit {
             Edit::PutCatalogueEntry { id, entry } => {
                 let pos = plan.catalogue_additions.iter().position(|e| e.id == id);
                 let old = match (pos, entry) {
-                    (Some(i), Some(new)) => {
-                        Some(std::mem::replace(&mut plan.catalogue_additions[i], *new))
-                    }
+                    (Some(i), Some(new)) => Some(std::mem::replace(&mut plan.catalogue_additions[i], *new)),
                     (Some(i), None) => Some(plan.catalogue_additions.remove(i)),
                     (None, Some(new)) => {
                         plan.catalogue_additions.push(*new);
@@ -170,17 +141,10 @@ impl Edit {
                     (None, None) => None,
                 };
                 // Items of this entry may change category colour.
-                let touched = plan
-                    .items
-                    .values()
-                    .filter(|i| i.catalogue == id)
-                    .flat_map(|i| plan.features_of(i))
-                    .collect();
+                let touched =
+                    plan.items.values().filter(|i| i.catalogue == id).flat_map(|i| plan.features_of(i)).collect();
                 Applied {
-                    inverse: Edit::PutCatalogueEntry {
-                        id,
-                        entry: old.map(Box::new),
-                    },
+                    inverse: Edit::PutCatalogueEntry { id, entry: old.map(Box::new) },
                     touched,
                     geometry_changed: false,
                 }
@@ -198,14 +162,7 @@ impl Edit {
                 inverses.reverse();
                 touched.sort();
                 touched.dedup();
-                Applied {
-                    inverse: Edit::Batch {
-                        label,
-                        edits: inverses,
-                    },
-                    touched,
-                    geometry_changed,
-                }
+                Applied { inverse: Edit::Batch { label, edits: inverses }, touched, geometry_changed }
             }
         }
     }
@@ -269,11 +226,7 @@ mod tests {
         for i in 0..5 {
             let mut props = serde_json::Map::new();
             props.insert("name".into(), json!(format!("n{i}")));
-            p.push(Feature::new(
-                Kind::Other,
-                props,
-                point!(x: 116.0 + i as f64 * 0.001, y: 39.0).into(),
-            ));
+            p.push(Feature::new(Kind::Other, props, point!(x: 116.0 + i as f64 * 0.001, y: 39.0).into()));
         }
         p
     }
@@ -284,24 +237,10 @@ mod tests {
         let mut p = original.clone();
         let mut h = History::default();
         let edits = vec![
-            Edit::SetKind {
-                changes: vec![(FeatureId(0), Kind::Building), (FeatureId(3), Kind::Node)],
-            },
-            Edit::SetProperty {
-                feature: FeatureId(1),
-                key: "name".into(),
-                value: Some(json!("劲松园")),
-            },
-            Edit::SetProperty {
-                feature: FeatureId(2),
-                key: "name".into(),
-                value: None,
-            },
-            Edit::SetProperty {
-                feature: FeatureId(4),
-                key: "floors".into(),
-                value: Some(json!(6)),
-            },
+            Edit::SetKind { changes: vec![(FeatureId(0), Kind::Building), (FeatureId(3), Kind::Node)] },
+            Edit::SetProperty { feature: FeatureId(1), key: "name".into(), value: Some(json!("劲松园")) },
+            Edit::SetProperty { feature: FeatureId(2), key: "name".into(), value: None },
+            Edit::SetProperty { feature: FeatureId(4), key: "floors".into(), value: Some(json!(6)) },
         ];
         for e in edits {
             let a = e.apply(&mut p).expect("applies");
@@ -322,18 +261,11 @@ mod tests {
         let e = Edit::Batch {
             label: EditLabel::SetKind,
             edits: vec![
-                Edit::SetKind {
-                    changes: vec![(FeatureId(0), Kind::Building)],
-                },
-                Edit::SetKind {
-                    changes: vec![(FeatureId(99), Kind::Building)],
-                },
+                Edit::SetKind { changes: vec![(FeatureId(0), Kind::Building)] },
+                Edit::SetKind { changes: vec![(FeatureId(99), Kind::Building)] },
             ],
         };
-        assert_eq!(
-            e.apply(&mut p).err(),
-            Some(EditError::NoSuchFeature(FeatureId(99)))
-        );
+        assert_eq!(e.apply(&mut p).err(), Some(EditError::NoSuchFeature(FeatureId(99))));
         assert_eq!(p, before);
     }
 
@@ -341,19 +273,11 @@ mod tests {
     fn a_new_edit_clears_redo() {
         let mut p = plan();
         let mut h = History::default();
-        let a = Edit::SetKind {
-            changes: vec![(FeatureId(0), Kind::Garden)],
-        }
-        .apply(&mut p)
-        .expect("applies");
+        let a = Edit::SetKind { changes: vec![(FeatureId(0), Kind::Garden)] }.apply(&mut p).expect("applies");
         h.record(a.inverse);
         h.undo(&mut p);
         assert!(h.redo_label().is_some());
-        let a = Edit::SetKind {
-            changes: vec![(FeatureId(1), Kind::Garden)],
-        }
-        .apply(&mut p)
-        .expect("applies");
+        let a = Edit::SetKind { changes: vec![(FeatureId(1), Kind::Garden)] }.apply(&mut p).expect("applies");
         h.record(a.inverse);
         assert!(h.redo_label().is_none());
     }

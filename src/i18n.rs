@@ -84,6 +84,61 @@ pub struct Strings {
     pub scale: &'static str,
     pub feature_count: &'static str,
     pub in_view: &'static str,
+    pub items: &'static str,
+    pub add_item: &'static str,
+    pub picker_title: &'static str,
+    pub picker_hint: &'static str,
+    pub picker_for: &'static str,
+    pub suits: &'static str,
+    pub add: &'static str,
+    pub all: &'static str,
+    pub new_entry: &'static str,
+    pub entry_id: &'static str,
+    pub name_zh: &'static str,
+    pub name_en: &'static str,
+    pub category: &'static str,
+    pub class: &'static str,
+    pub status: &'static str,
+    pub date: &'static str,
+    pub planned_start: &'static str,
+    pub planned_end: &'static str,
+    pub estimated_cost: &'static str,
+    pub actual_cost: &'static str,
+    pub funding: &'static str,
+    pub party: &'static str,
+    pub operator: &'static str,
+    pub operating_term: &'static str,
+    pub before_note: &'static str,
+    pub after_note: &'static str,
+    pub linked_features: &'static str,
+    pub attach_selected: &'static str,
+    pub detach: &'static str,
+    pub delete_item: &'static str,
+    pub balance: &'static str,
+    pub yuan: &'static str,
+    pub years: &'static str,
+    pub history: &'static str,
+    pub consistent: &'static str,
+    pub edit: &'static str,
+    pub items_table: &'static str,
+    pub filter_feature: &'static str,
+    pub theme: &'static str,
+    pub dashboard: &'static str,
+    pub done_items: &'static str,
+    pub done_cost: &'static str,
+    pub total_investment: &'static str,
+    pub funding_split: &'static str,
+    pub category_status: &'static str,
+    pub save: &'static str,
+    pub save_as: &'static str,
+    pub saved: &'static str,
+    pub save_failed: &'static str,
+    pub save_prompt: &'static str,
+    pub none: &'static str,
+    pub no_items: &'static str,
+    pub selected_features: &'static str,
+    pub shift_hint: &'static str,
+    pub status_date_hint: &'static str,
 }
 
 impl Strings {
@@ -168,6 +223,61 @@ pub static ZH: Strings = Strings {
     scale: "比例",
     feature_count: "要素数",
     in_view: "视野内",
+    items: "改造项目",
+    add_item: "添加项目…",
+    picker_title: "选择改造项目",
+    picker_hint: "搜索项目名称",
+    picker_for: "添加到所选要素：",
+    suits: "适用",
+    add: "添加",
+    all: "全部",
+    new_entry: "新增本方案目录项",
+    entry_id: "编号",
+    name_zh: "中文名",
+    name_en: "英文名",
+    category: "类别",
+    class: "等级",
+    status: "状态",
+    date: "日期",
+    planned_start: "计划开始",
+    planned_end: "计划完成",
+    estimated_cost: "估算造价",
+    actual_cost: "实际造价",
+    funding: "资金来源",
+    party: "责任方",
+    operator: "运营方",
+    operating_term: "运营年限",
+    before_note: "改造前",
+    after_note: "改造后",
+    linked_features: "关联要素",
+    attach_selected: "关联所选要素",
+    detach: "移除",
+    delete_item: "删除项目",
+    balance: "差额计入政府",
+    yuan: "元",
+    years: "年",
+    history: "状态记录",
+    consistent: "校验通过",
+    edit: "编辑",
+    items_table: "项目表",
+    filter_feature: "按要素筛选",
+    theme: "专题图",
+    dashboard: "仪表盘",
+    done_items: "已完成项目",
+    done_cost: "已完成投资",
+    total_investment: "总投资",
+    funding_split: "资金构成",
+    category_status: "类别 × 状态",
+    save: "保存",
+    save_as: "另存为…",
+    saved: "已保存",
+    save_failed: "保存失败",
+    save_prompt: "保存为（GeoJSON 文件路径）：",
+    none: "无",
+    no_items: "无项目",
+    selected_features: "已选要素",
+    shift_hint: "Shift+单击加选，Shift+拖动框选",
+    status_date_hint: "状态变更的日期",
 };
 
 pub static EN: Strings = Strings {
@@ -229,6 +339,61 @@ pub static EN: Strings = Strings {
     scale: "Scale",
     feature_count: "Features",
     in_view: "in view",
+    items: "Renewal items",
+    add_item: "Add item…",
+    picker_title: "Choose a renewal item",
+    picker_hint: "Search the catalogue",
+    picker_for: "Adds to the selected features:",
+    suits: "suits",
+    add: "Add",
+    all: "All",
+    new_entry: "New catalogue entry for this plan",
+    entry_id: "Id",
+    name_zh: "Chinese name",
+    name_en: "English name",
+    category: "Category",
+    class: "Class",
+    status: "Status",
+    date: "Date",
+    planned_start: "Planned start",
+    planned_end: "Planned end",
+    estimated_cost: "Estimated cost",
+    actual_cost: "Actual cost",
+    funding: "Funding",
+    party: "Responsible party",
+    operator: "Operator",
+    operating_term: "Operating term",
+    before_note: "Before",
+    after_note: "After",
+    linked_features: "Features",
+    attach_selected: "Attach selected features",
+    detach: "Detach",
+    delete_item: "Delete item",
+    balance: "Put the difference on government",
+    yuan: "yuan",
+    years: "years",
+    history: "Status history",
+    consistent: "Consistent",
+    edit: "Edit",
+    items_table: "Items table",
+    filter_feature: "Filter by feature",
+    theme: "Map colours",
+    dashboard: "Dashboard",
+    done_items: "Items completed",
+    done_cost: "Investment completed",
+    total_investment: "Total investment",
+    funding_split: "Funding by source",
+    category_status: "Category × status",
+    save: "Save",
+    save_as: "Save as…",
+    saved: "Saved",
+    save_failed: "Could not save",
+    save_prompt: "Save as (path of a GeoJSON file):",
+    none: "none",
+    no_items: "no items",
+    selected_features: "Selected features",
+    shift_hint: "Shift+click to add, Shift+drag to box-select",
+    status_date_hint: "The date of the status change",
 };
 
 impl Strings {
@@ -245,5 +410,107 @@ impl Strings {
             crate::edit::EditLabel::AttachItem => self.action_attach_item,
             crate::edit::EditLabel::AddCatalogueEntry => self.action_add_catalogue_entry,
         }
+    }
+}
+
+use crate::model::{Category, FundingSource, NationalClass, Party, Status};
+use crate::render::theme::ThemeMode;
+
+impl Strings {
+    fn zh(&self) -> bool {
+        std::ptr::eq(self, &ZH)
+    }
+
+    pub fn status(&self, s: Status) -> &'static str {
+        match (s, self.zh()) {
+            (Status::Proposed, true) => "提出",
+            (Status::Designed, true) => "设计",
+            (Status::Publicised, true) => "公示",
+            (Status::UnderConstruction, true) => "施工",
+            (Status::Completed, true) => "竣工",
+            (Status::Operating, true) => "运营",
+            (Status::Proposed, false) => "Proposed",
+            (Status::Designed, false) => "Designed",
+            (Status::Publicised, false) => "Publicised",
+            (Status::UnderConstruction, false) => "Under construction",
+            (Status::Completed, false) => "Completed",
+            (Status::Operating, false) => "Operating",
+        }
+    }
+
+    pub fn category(&self, c: Category) -> &'static str {
+        match (c, self.zh()) {
+            (Category::PublicSpace, true) => "公共空间",
+            (Category::Smart, true) => "智能化",
+            (Category::Service, true) => "服务业态",
+            (Category::Culture, true) => "社区文化",
+            (Category::PublicSpace, false) => "Public space",
+            (Category::Smart, false) => "Smart",
+            (Category::Service, false) => "Services",
+            (Category::Culture, false) => "Culture",
+        }
+    }
+
+    pub fn class(&self, c: NationalClass) -> &'static str {
+        match (c, self.zh()) {
+            (NationalClass::Basic, true) => "基础类",
+            (NationalClass::Improvement, true) => "完善类",
+            (NationalClass::Upgrading, true) => "提升类",
+            (NationalClass::Basic, false) => "Basic",
+            (NationalClass::Improvement, false) => "Improvement",
+            (NationalClass::Upgrading, false) => "Upgrading",
+        }
+    }
+
+    pub fn source(&self, s: FundingSource) -> &'static str {
+        match (s, self.zh()) {
+            (FundingSource::Government, true) => "政府",
+            (FundingSource::SocialCapital, true) => "社会资本",
+            (FundingSource::Residents, true) => "居民",
+            (FundingSource::PropertyUnit, true) => "产权单位",
+            (FundingSource::Government, false) => "Government",
+            (FundingSource::SocialCapital, false) => "Social capital",
+            (FundingSource::Residents, false) => "Residents",
+            (FundingSource::PropertyUnit, false) => "Property units",
+        }
+    }
+
+    pub fn party(&self, p: Party) -> &'static str {
+        match (p, self.zh()) {
+            (Party::District, true) => "区级统筹",
+            (Party::Street, true) => "街道主导",
+            (Party::Community, true) => "社区协调",
+            (Party::Residents, true) => "居民议事",
+            (Party::Enterprise, true) => "企业运作",
+            (Party::District, false) => "District",
+            (Party::Street, false) => "Street office",
+            (Party::Community, false) => "Community",
+            (Party::Residents, false) => "Residents",
+            (Party::Enterprise, false) => "Enterprise",
+        }
+    }
+
+    pub fn theme_mode(&self, m: ThemeMode) -> &'static str {
+        match (m, self.zh()) {
+            (ThemeMode::Kind, true) => "按要素类型",
+            (ThemeMode::Status, true) => "按项目状态",
+            (ThemeMode::Category, true) => "按项目类别",
+            (ThemeMode::Funding, true) => "按资金来源",
+            (ThemeMode::Kind, false) => "By kind",
+            (ThemeMode::Status, false) => "By item status",
+            (ThemeMode::Category, false) => "By item category",
+            (ThemeMode::Funding, false) => "By funding source",
+        }
+    }
+
+    /// The label of a legend entry (a machine name from [`crate::render::theme::legend`]).
+    pub fn legend_label(&self, name: &str) -> &'static str {
+        Status::ALL
+            .iter()
+            .find(|s| s.as_str() == name)
+            .map(|s| self.status(*s))
+            .or_else(|| Category::ALL.iter().find(|c| c.as_str() == name).map(|c| self.category(*c)))
+            .or_else(|| FundingSource::ALL.iter().find(|s| s.as_str() == name).map(|s| self.source(*s)))
+            .unwrap_or("")
     }
 }

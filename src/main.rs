@@ -19,10 +19,7 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         eprintln!("renewal-planner: internal error (a bug, please report it): {msg}{place}");
     }));
 
@@ -55,8 +52,6 @@ fn run_app(file: Option<std::path::PathBuf>) -> ExitCode {
 
 #[cfg(not(feature = "gui"))]
 fn run_app(_file: Option<std::path::PathBuf>) -> ExitCode {
-    eprintln!(
-        "renewal-planner: built without the window (feature `gui`); use `renewal-planner info FILE`"
-    );
+    eprintln!("renewal-planner: built without the window (feature `gui`); use `renewal-planner info FILE`");
     ExitCode::FAILURE
 }

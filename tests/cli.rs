@@ -14,16 +14,11 @@ fn shared() -> PathBuf {
 
 #[test]
 fn info_jinsong_json_has_the_contract_fields() {
-    let out = bin()
-        .args(["info", "jinsong", "--json"])
-        .output()
-        .expect("runs");
+    let out = bin().args(["info", "jinsong", "--json"]).output().expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["features"].as_u64(), Some(68));
-    for k in [
-        "boundary", "building", "street", "garden", "core", "node", "other",
-    ] {
+    for k in ["boundary", "building", "street", "garden", "core", "node", "other"] {
         assert!(v["by_kind"][k].is_u64(), "by_kind.{k}");
     }
     assert_eq!(v["by_kind"]["building"], 43);
@@ -32,37 +27,19 @@ fn info_jinsong_json_has_the_contract_fields() {
     let bbox = v["bbox"].as_array().expect("bbox");
     assert_eq!(bbox.len(), 4);
     assert!(bbox[0].as_f64() < bbox[2].as_f64());
-    assert!(
-        v["buildings"]["floor_area_m2"]
-            .as_f64()
-            .expect("floor area")
-            > 100_000.0
-    );
+    assert!(v["buildings"]["floor_area_m2"].as_f64().expect("floor area") > 100_000.0);
     assert!(v["buildings"]["households"].as_u64().expect("households") > 2000);
     assert!(v["warnings"].as_array().expect("warnings").is_empty());
     assert!(v["items"]["total"].as_u64().expect("items") >= 30);
-    for s in [
-        "proposed",
-        "designed",
-        "publicised",
-        "under_construction",
-        "completed",
-        "operating",
-    ] {
+    for s in ["proposed", "designed", "publicised", "under_construction", "completed", "operating"] {
         assert!(v["items"]["by_status"][s].is_u64(), "by_status.{s}");
     }
     for c in ["public_space", "smart", "service", "culture"] {
-        assert!(
-            v["items"]["by_category"][c].as_u64().expect("count") > 0,
-            "by_category.{c}"
-        );
+        assert!(v["items"]["by_category"][c].as_u64().expect("count") > 0, "by_category.{c}");
     }
     assert_eq!(v["money"]["by_source"]["social_capital"], 30_000_000);
     let total = v["money"]["total_yuan"].as_f64().expect("total");
-    assert!(
-        (30_000_000.0 / total - 0.45).abs() < 0.005,
-        "45% of {total}"
-    );
+    assert!((30_000_000.0 / total - 0.45).abs() < 0.005, "45% of {total}");
     for s in ["government", "residents", "property_unit"] {
         assert!(v["money"]["by_source"][s].is_i64(), "by_source.{s}");
     }
@@ -86,10 +63,7 @@ fn assert_one_line_error(args: &[&str], must_contain: &[&str]) {
     for m in must_contain {
         assert!(err.contains(m), "{err} should contain {m}");
     }
-    assert!(
-        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
-        "{err}"
-    );
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
 }
 
 #[test]
@@ -112,10 +86,7 @@ fn bad_input_gets_one_line_naming_the_file_and_the_place() {
         "broken.geojson",
         "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[1,2]]}}]}",
     );
-    assert_one_line_error(
-        &["info", &broken],
-        &["broken.geojson", "feature 0 (line 2)"],
-    );
+    assert_one_line_error(&["info", &broken], &["broken.geojson", "feature 0 (line 2)"]);
 }
 
 #[test]
@@ -127,11 +98,7 @@ fn one_bad_feature_is_a_warning_in_the_json() {
         "{\"type\":\"FeatureCollection\",\"features\":[\n{\"type\":\"Feature\",\"properties\":{\"building\":\"yes\"},\"geometry\":{\"type\":\"Point\",\"coordinates\":[116.4,39.9]}},\n{\"type\":\"Feature\",\"properties\":{},\"geometry\":null}\n]}",
     )
     .expect("write");
-    let out = bin()
-        .args(["info", "--json"])
-        .arg(&path)
-        .output()
-        .expect("runs");
+    let out = bin().args(["info", "--json"]).arg(&path).output().expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["by_kind"]["building"], 1);
@@ -165,16 +132,8 @@ fn info_handles_every_corpus_file_without_panicking() {
     let mut files = Vec::new();
     corpus_files(&root, &mut files);
     files.sort();
-    assert!(
-        files.len() >= 1500,
-        "the corpus is at {} ({} files)",
-        root.display(),
-        files.len()
-    );
-    let chunks: Vec<Vec<PathBuf>> = files
-        .chunks(files.len().div_ceil(4))
-        .map(|c| c.to_vec())
-        .collect();
+    assert!(files.len() >= 1500, "the corpus is at {} ({} files)", root.display(), files.len());
+    let chunks: Vec<Vec<PathBuf>> = files.chunks(files.len().div_ceil(4)).map(|c| c.to_vec()).collect();
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .into_iter()
@@ -190,9 +149,7 @@ fn info_handles_every_corpus_file_without_panicking() {
                             Some(1)
                                 if err.trim_end().lines().count() == 1
                                     && err.contains(
-                                        &*f.file_name()
-                                            .map(|n| n.to_string_lossy().into_owned())
-                                            .unwrap_or_default(),
+                                        &*f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
                                     ) =>
                             {
                                 refused += 1
@@ -216,10 +173,5 @@ fn info_handles_every_corpus_file_without_panicking() {
         assert!(ok > 500 && refused > 300, "{ok} ok, {refused} refused");
         all
     });
-    assert!(
-        failures.is_empty(),
-        "{} files mishandled:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} files mishandled:\n{}", failures.len(), failures.join("\n"));
 }

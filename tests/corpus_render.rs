@@ -12,11 +12,7 @@ use renewal_planner::render::{Camera, GeometryCache, Scene, SceneOptions};
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
-        if p.is_dir() {
-            files(&p, out)
-        } else {
-            out.push(p)
-        }
+        if p.is_dir() { files(&p, out) } else { out.push(p) }
     }
 }
 
@@ -44,21 +40,12 @@ fn every_loadable_corpus_file_can_be_drawn_measured_and_clicked() {
         let opts = SceneOptions::default();
         let full = Camera::fit(ext, [800.0, 600.0], 10.0);
         let scene = Scene::build(&doc.plan, &doc.index, &cache, &full, &opts);
-        assert!(
-            scene
-                .points
-                .iter()
-                .all(|p| p[0].is_finite() && p[1].is_finite()),
-            "{}",
-            path.display()
-        );
+        assert!(scene.points.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "{}", path.display());
         let mut close = full;
         close.zoom_at(50.0, [400.0, 300.0]);
         let _ = Scene::build(&doc.plan, &doc.index, &cache, &close, &opts);
         let c = full.screen_to_lonlat([400.0, 300.0]);
-        let _ = doc
-            .index
-            .hit_test(&doc.plan, c[0], c[1], 5.0 * full.ground_mpp());
+        let _ = doc.index.hit_test(&doc.plan, c[0], c[1], 5.0 * full.ground_mpp());
         drawn += 1;
     }
     assert!(drawn > 500, "only {drawn} files drawn");

@@ -6,8 +6,7 @@ use renewal_planner::edit::{Edit, EditLabel, History};
 use renewal_planner::io;
 use renewal_planner::model::catalogue::lookup;
 use renewal_planner::model::{
-    CatalogueEntry, Category, FeatureId, FundingSource, Item, Kind, NationalClass, Plan, Status,
-    Summary,
+    CatalogueEntry, Category, FeatureId, FundingSource, Item, Kind, NationalClass, Plan, Status, Summary,
 };
 
 fn jinsong() -> Plan {
@@ -24,57 +23,23 @@ fn the_jinsong_plan_carries_its_items_across_the_four_categories() {
         assert!(
             plan.items
                 .values()
-                .any(
-                    |i| lookup(&plan.catalogue_additions, &i.catalogue).map(|e| e.category)
-                        == Some(cat)
-                ),
+                .any(|i| lookup(&plan.catalogue_additions, &i.catalogue).map(|e| e.category) == Some(cat)),
             "{cat:?}"
         );
     }
     for item in plan.items.values() {
-        assert!(
-            item.problems().is_empty(),
-            "{}: {:?}",
-            item.id,
-            item.problems()
-        );
-        assert!(
-            !plan.features_of(item).is_empty(),
-            "{} is on a feature",
-            item.id
-        );
-        assert!(
-            item.history
-                .iter()
-                .all(|c| ("2018".."2022").contains(&&c.date[..4])),
-            "{}",
-            item.id
-        );
+        assert!(item.problems().is_empty(), "{}: {:?}", item.id, item.problems());
+        assert!(!plan.features_of(item).is_empty(), "{} is on a feature", item.id);
+        assert!(item.history.iter().all(|c| ("2018".."2022").contains(&&c.date[..4])), "{}", item.id);
         assert_eq!(item.history.last().map(|c| c.status), Some(item.status));
     }
-    let elevators: Vec<_> = plan
-        .items
-        .values()
-        .filter(|i| i.catalogue == "elevator_retrofit")
-        .collect();
-    let buildings: std::collections::BTreeSet<_> =
-        elevators.iter().flat_map(|i| plan.features_of(i)).collect();
+    let elevators: Vec<_> = plan.items.values().filter(|i| i.catalogue == "elevator_retrofit").collect();
+    let buildings: std::collections::BTreeSet<_> = elevators.iter().flat_map(|i| plan.features_of(i)).collect();
     assert!(buildings.len() >= 3, "elevators on several buildings");
-    assert!(
-        buildings
-            .iter()
-            .all(|id| plan.get(*id).map(|f| f.kind) == Some(Kind::Building))
-    );
-    let shed = plan
-        .iter()
-        .find(|(_, f)| f.name_zh().is_some_and(|n| n.contains("车棚")))
-        .map(|(id, _)| id)
-        .expect("shed");
-    assert!(
-        plan.items_of(shed)
-            .iter()
-            .any(|i| i.operator.is_some() && i.operating_term_years.is_some())
-    );
+    assert!(buildings.iter().all(|id| plan.get(*id).map(|f| f.kind) == Some(Kind::Building)));
+    let shed =
+        plan.iter().find(|(_, f)| f.name_zh().is_some_and(|n| n.contains("车棚"))).map(|(id, _)| id).expect("shed");
+    assert!(plan.items_of(shed).iter().any(|i| i.operator.is_some() && i.operating_term_years.is_some()));
 }
 
 #[test]
@@ -93,10 +58,7 @@ fn social_capital_is_30_million_yuan_and_45_percent_of_the_money() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: usize) -> usize {
@@ -108,49 +70,28 @@ fn random_edit(plan: &Plan, rng: &mut Lcg) -> Edit {
     let ids: Vec<FeatureId> = plan.iter().map(|(id, _)| id).collect();
     let item_ids: Vec<String> = plan.items.keys().cloned().collect();
     match rng.below(7) {
-        0 => Edit::SetKind {
-            changes: vec![(ids[rng.below(ids.len())], Kind::ALL[rng.below(7)])],
-        },
+        0 => Edit::SetKind { changes: vec![(ids[rng.below(ids.len())], Kind::ALL[rng.below(7)])] },
         1 => Edit::SetProperty {
             feature: ids[rng.below(ids.len())],
             key: ["name_zh", "floors", "note", "新属性"][rng.below(4)].into(),
-            value: if rng.below(3) == 0 {
-                None
-            } else {
-                Some(serde_json::json!(rng.below(100)))
-            },
+            value: if rng.below(3) == 0 { None } else { Some(serde_json::json!(rng.below(100))) },
         },
         2 => {
             let key = plan.key(ids[rng.below(ids.len())]).unwrap_or_default();
             let id = plan.new_item_id("it-test");
-            let item = Item::new(
-                id.clone(),
-                "elevator_retrofit".into(),
-                vec![key],
-                "2020-01-01",
-                rng.below(1_000_000) as i64,
-            );
-            Edit::PutItem {
-                id,
-                item: Some(Box::new(item)),
-                label: EditLabel::AddItem,
-            }
+            let item =
+                Item::new(id.clone(), "elevator_retrofit".into(), vec![key], "2020-01-01", rng.below(1_000_000) as i64);
+            Edit::PutItem { id, item: Some(Box::new(item)), label: EditLabel::AddItem }
         }
-        3 if !item_ids.is_empty() => Edit::PutItem {
-            id: item_ids[rng.below(item_ids.len())].clone(),
-            item: None,
-            label: EditLabel::RemoveItem,
-        },
+        3 if !item_ids.is_empty() => {
+            Edit::PutItem { id: item_ids[rng.below(item_ids.len())].clone(), item: None, label: EditLabel::RemoveItem }
+        }
         4 | 5 if !item_ids.is_empty() => {
             let id = item_ids[rng.below(item_ids.len())].clone();
             let mut item = plan.items[&id].clone();
             item.set_status(Status::ALL[rng.below(6)], "2021-05-01");
             *item.funding.get_mut(FundingSource::ALL[rng.below(4)]) += rng.below(50_000) as i64;
-            Edit::PutItem {
-                id,
-                item: Some(Box::new(item)),
-                label: EditLabel::SetStatus,
-            }
+            Edit::PutItem { id, item: Some(Box::new(item)), label: EditLabel::SetStatus }
         }
         _ => {
             let id = format!("custom_{}", rng.below(5));
@@ -165,14 +106,7 @@ fn random_edit(plan: &Plan, rng: &mut Lcg) -> Edit {
                 unit_cost_yuan: None,
                 note_en: None,
             };
-            Edit::PutCatalogueEntry {
-                id,
-                entry: if rng.below(4) == 0 {
-                    None
-                } else {
-                    Some(Box::new(entry))
-                },
-            }
+            Edit::PutCatalogueEntry { id, entry: if rng.below(4) == 0 { None } else { Some(Box::new(entry)) } }
         }
     }
 }
@@ -191,15 +125,9 @@ fn random_edit_sequences_undone_in_full_give_back_the_original_plan() {
         }
         let edited = plan.clone();
         while history.undo(&mut plan).is_some() {}
-        assert!(
-            plan == original,
-            "seed {seed}: undo did not restore the plan"
-        );
+        assert!(plan == original, "seed {seed}: undo did not restore the plan");
         while history.redo(&mut plan).is_some() {}
-        assert!(
-            plan == edited,
-            "seed {seed}: redo did not restore the edited plan"
-        );
+        assert!(plan == edited, "seed {seed}: redo did not restore the edited plan");
     }
 }
 
@@ -218,18 +146,8 @@ fn the_plan_geojson_round_trips_with_nothing_lost() {
         unit_cost_yuan: Some(120.0),
         note_en: None,
     };
-    Edit::PutCatalogueEntry {
-        id: entry.id.clone(),
-        entry: Some(Box::new(entry)),
-    }
-    .apply(&mut plan)
-    .expect("applies");
-    let b = |n: &str| {
-        plan.iter()
-            .find(|(_, f)| f.number() == Some(n))
-            .map(|(id, _)| id)
-            .expect("building")
-    };
+    Edit::PutCatalogueEntry { id: entry.id.clone(), entry: Some(Box::new(entry)) }.apply(&mut plan).expect("applies");
+    let b = |n: &str| plan.iter().find(|(_, f)| f.number() == Some(n)).map(|(id, _)| id).expect("building");
     let (b101, b102) = (b("101"), b("102"));
     let mut item = Item::new(
         "it-mural".into(),
@@ -239,76 +157,36 @@ fn the_plan_geojson_round_trips_with_nothing_lost() {
         240_000,
     );
     item.set_status(Status::Designed, "2020-04-02");
-    item.funding = renewal_planner::model::Funding {
-        government: 0,
-        social_capital: 200_000,
-        residents: 40_000,
-        property_unit: 0,
-    };
-    item.extra
-        .insert("x_future_field".into(), serde_json::json!({"kept": true}));
-    Edit::PutItem {
-        id: "it-mural".into(),
-        item: Some(Box::new(item)),
-        label: EditLabel::AddItem,
-    }
-    .apply(&mut plan)
-    .expect("applies");
-    Edit::SetProperty {
-        feature: b101,
-        key: "x_unknown".into(),
-        value: Some(serde_json::json!([1, "二"])),
-    }
-    .apply(&mut plan)
-    .expect("applies");
-    Edit::SetKind {
-        changes: vec![(b102, Kind::Core)],
-    }
-    .apply(&mut plan)
-    .expect("applies");
+    item.funding =
+        renewal_planner::model::Funding { government: 0, social_capital: 200_000, residents: 40_000, property_unit: 0 };
+    item.extra.insert("x_future_field".into(), serde_json::json!({"kept": true}));
+    Edit::PutItem { id: "it-mural".into(), item: Some(Box::new(item)), label: EditLabel::AddItem }
+        .apply(&mut plan)
+        .expect("applies");
+    Edit::SetProperty { feature: b101, key: "x_unknown".into(), value: Some(serde_json::json!([1, "二"])) }
+        .apply(&mut plan)
+        .expect("applies");
+    Edit::SetKind { changes: vec![(b102, Kind::Core)] }.apply(&mut plan).expect("applies");
 
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("劲松方案.geojson");
     io::save_geojson(&plan, &path).expect("saves");
-    assert!(
-        !dir.path().join("劲松方案.geojson.saving").exists(),
-        "no temporary file is left"
-    );
+    assert!(!dir.path().join("劲松方案.geojson.saving").exists(), "no temporary file is left");
     let back = io::load_path(&path).expect("loads");
     assert!(back.warnings.is_empty(), "{:?}", back.warnings);
     // SetKind wrote nothing to the properties; saving writes the kind, so compare after one save.
     let mut expected = plan.clone();
-    Edit::SetProperty {
-        feature: b102,
-        key: "kind".into(),
-        value: Some(serde_json::json!("core")),
-    }
-    .apply(&mut expected)
-    .expect("applies");
-    assert!(
-        back.plan == expected,
-        "the plan read back differs from the plan saved"
-    );
-    assert_eq!(
-        back.plan.items["it-mural"].extra["x_future_field"],
-        serde_json::json!({"kept": true})
-    );
+    Edit::SetProperty { feature: b102, key: "kind".into(), value: Some(serde_json::json!("core")) }
+        .apply(&mut expected)
+        .expect("applies");
+    assert!(back.plan == expected, "the plan read back differs from the plan saved");
+    assert_eq!(back.plan.items["it-mural"].extra["x_future_field"], serde_json::json!({"kept": true}));
     // Plain GIS tools see each feature's items in its properties.
     let text = std::fs::read_to_string(&path).expect("read");
     let fc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    let f101 = fc["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .find(|f| f["properties"]["number"] == "101")
-        .expect("101");
-    assert!(
-        f101["properties"]["renewal_items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .any(|i| i["id"] == "it-mural")
-    );
+    let f101 =
+        fc["features"].as_array().expect("features").iter().find(|f| f["properties"]["number"] == "101").expect("101");
+    assert!(f101["properties"]["renewal_items"].as_array().expect("items").iter().any(|i| i["id"] == "it-mural"));
 }
 
 #[test]
@@ -326,11 +204,7 @@ fn a_failed_save_leaves_nothing_behind_and_the_old_file_intact() {
     assert!(!dir.path().join("blocked.geojson.saving").exists());
     assert_eq!(std::fs::read_to_string(&path).expect("read"), "old");
     io::save_geojson(&plan, &path).expect("saves");
-    assert!(
-        std::fs::read_to_string(&path)
-            .expect("read")
-            .starts_with("{\"type\":\"FeatureCollection\"")
-    );
+    assert!(std::fs::read_to_string(&path).expect("read").starts_with("{\"type\":\"FeatureCollection\""));
 }
 
 #[test]

@@ -12,11 +12,7 @@ fn doc() -> Document {
 }
 
 fn of_kind(d: &Document, kind: Kind) -> Vec<&Feature> {
-    d.plan
-        .iter()
-        .filter(|(_, f)| f.kind == kind)
-        .map(|(_, f)| f)
-        .collect()
+    d.plan.iter().filter(|(_, f)| f.kind == kind).map(|(_, f)| f).collect()
 }
 
 #[test]
@@ -27,12 +23,7 @@ fn the_district_has_43_buildings_one_boundary_of_26_hectares_and_the_named_place
     assert_eq!(boundary.len(), 1);
     let ha = area_m2(&boundary[0].geometry) / 10_000.0;
     assert!((ha - 26.0).abs() <= 26.0 * 0.02, "boundary is {ha} ha");
-    let names = |k: Kind| {
-        of_kind(&d, k)
-            .iter()
-            .filter_map(|f| f.name_zh().map(str::to_string))
-            .collect::<Vec<_>>()
-    };
+    let names = |k: Kind| of_kind(&d, k).iter().filter_map(|f| f.name_zh().map(str::to_string)).collect::<Vec<_>>();
     assert!(names(Kind::Street).iter().any(|n| n == "劲松西街"));
     let gardens = names(Kind::Garden);
     assert!(gardens.iter().any(|n| n == "劲松园") && gardens.iter().any(|n| n.contains("209")));
@@ -40,20 +31,9 @@ fn the_district_has_43_buildings_one_boundary_of_26_hectares_and_the_named_place
     assert!(cores.iter().any(|n| n.contains("居委会")) && cores.iter().any(|n| n.contains("物业")));
     let nodes = names(Kind::Node);
     assert!(nodes.len() >= 8, "{nodes:?}");
-    for want in [
-        "食堂",
-        "卫生服务站",
-        "美好会客厅",
-        "车棚",
-        "匠心工坊",
-        "理发",
-        "菜站",
-        "副食",
-    ] {
-        assert!(
-            nodes.iter().any(|n| n.contains(want)),
-            "no node named like {want}: {nodes:?}"
-        );
+    for want in ["食堂", "卫生服务站", "美好会客厅", "车棚", "匠心工坊", "理发", "菜站", "副食"]
+    {
+        assert!(nodes.iter().any(|n| n.contains(want)), "no node named like {want}: {nodes:?}");
     }
 }
 
@@ -62,11 +42,7 @@ fn every_feature_has_a_kind_and_names_in_chinese_and_english() {
     let d = doc();
     for (_, f) in d.plan.iter() {
         assert!(f.properties.contains_key("kind"));
-        assert!(
-            f.name_zh().is_some_and(renewal_planner::model::has_cjk),
-            "{:?}",
-            f.properties
-        );
+        assert!(f.name_zh().is_some_and(renewal_planner::model::has_cjk), "{:?}", f.properties);
         assert!(f.name_en().is_some(), "{:?}", f.properties);
     }
 }
@@ -77,10 +53,7 @@ fn buildings_are_numbered_late_1970s_brick_slabs_with_their_facts() {
     let mut slab_like = 0;
     for f in of_kind(&d, Kind::Building) {
         let n = f.number().expect("a number");
-        assert!(
-            n.len() == 3 && (n.starts_with('1') || n.starts_with('2')),
-            "{n}"
-        );
+        assert!(n.len() == 3 && (n.starts_with('1') || n.starts_with('2')), "{n}");
         let floors = f.number_prop("floors").expect("floors");
         assert!((5.0..=6.0).contains(&floors));
         assert!(f.number_prop("households").expect("households") > 0.0);
@@ -91,8 +64,7 @@ fn buildings_are_numbered_late_1970s_brick_slabs_with_their_facts() {
         let rect = f.geometry.minimum_rotated_rect().expect("rect");
         let (mx, my) = renewal_planner::model::metres_per_degree(39.887);
         let c = rect.exterior().0.clone();
-        let side =
-            |a: geo::Coord<f64>, b: geo::Coord<f64>| ((b.x - a.x) * mx).hypot((b.y - a.y) * my);
+        let side = |a: geo::Coord<f64>, b: geo::Coord<f64>| ((b.x - a.x) * mx).hypot((b.y - a.y) * my);
         let (s1, s2) = (side(c[0], c[1]), side(c[1], c[2]));
         let (long, short) = (s1.max(s2), s1.min(s2));
         if (50.0..=90.0).contains(&long) && (10.0..=13.5).contains(&short) {
@@ -100,20 +72,14 @@ fn buildings_are_numbered_late_1970s_brick_slabs_with_their_facts() {
         }
         assert!(f.geometry.unsigned_area() > 0.0);
     }
-    assert!(
-        slab_like >= 25,
-        "only {slab_like} buildings are 50–90 m × 10–13 m slabs"
-    );
+    assert!(slab_like >= 25, "only {slab_like} buildings are 50–90 m × 10–13 m slabs");
 }
 
 #[test]
 fn the_plan_says_its_geometry_is_schematic() {
     let d = doc();
     let note = d.plan.meta.note.as_deref().expect("a note");
-    assert!(
-        note.to_lowercase().contains("schematic") && note.contains("示意"),
-        "{note}"
-    );
+    assert!(note.to_lowercase().contains("schematic") && note.contains("示意"), "{note}");
 }
 
 #[test]
@@ -124,9 +90,6 @@ fn the_summary_counts_the_district() {
     assert_eq!(s.by_kind["boundary"], 1);
     assert!((s.area_ha - 26.0).abs() < 0.52);
     let b = s.bbox.expect("bbox");
-    assert!(
-        b[0] > 116.45 && b[2] < 116.465 && b[1] > 39.88 && b[3] < 39.895,
-        "{b:?}"
-    );
+    assert!(b[0] > 116.45 && b[2] < 116.465 && b[1] > 39.88 && b[3] < 39.895, "{b:?}");
     assert!(s.buildings.households > 2000);
 }

@@ -30,9 +30,7 @@ fn building(app: &PlannerApp, number: &str) -> FeatureId {
 fn screen_pos(app: &PlannerApp, id: FeatureId) -> Pos2 {
     let f = app.doc.plan.get(id).expect("feature");
     let p = f.geometry.interior_point().expect("interior point");
-    let cam = app
-        .camera
-        .expect("the map has a camera after the first frame");
+    let cam = app.camera.expect("the map has a camera after the first frame");
     let rect = app.map_rect.expect("the map was drawn");
     let s = cam.lonlat_to_screen(p.x(), p.y());
     Pos2::new(rect.left() + s[0], rect.top() + s[1])
@@ -69,22 +67,13 @@ fn searching_a_name_selects_it_and_flies_there() {
     h.key_press(egui::Key::Enter);
     h.run_steps(60);
     let app = h.state();
-    let garden = app
-        .doc
-        .plan
-        .iter()
-        .find(|(_, f)| f.name_zh() == Some("劲松园"))
-        .map(|(id, _)| id)
-        .expect("劲松园");
+    let garden = app.doc.plan.iter().find(|(_, f)| f.name_zh() == Some("劲松园")).map(|(id, _)| id).expect("劲松园");
     assert_eq!(app.selected(), vec![garden]);
     let after = app.camera.expect("camera");
     assert!(after.mpp < before.mpp, "the map zoomed in on the garden");
     let p = screen_pos(app, garden);
     let rect = app.map_rect.expect("map rect");
-    assert!(
-        rect.shrink(100.0).contains(p),
-        "the garden is in the middle of the map"
-    );
+    assert!(rect.shrink(100.0).contains(p), "the garden is in the middle of the map");
 }
 
 #[test]
@@ -121,18 +110,12 @@ fn a_kind_correction_is_undone_with_ctrl_z() {
     let mut h = harness(PlannerApp::new());
     h.run_steps(2);
     let id = building(h.state(), "115");
-    h.state_mut().apply(Action::SetKind {
-        features: vec![id],
-        kind: Kind::Core,
-    });
+    h.state_mut().apply(Action::SetKind { features: vec![id], kind: Kind::Core });
     h.run_steps(1);
     assert_eq!(h.state().doc.plan.get(id).map(|f| f.kind), Some(Kind::Core));
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert_eq!(
-        h.state().doc.plan.get(id).map(|f| f.kind),
-        Some(Kind::Building)
-    );
+    assert_eq!(h.state().doc.plan.get(id).map(|f| f.kind), Some(Kind::Building));
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Y);
     h.run_steps(2);
     assert_eq!(h.state().doc.plan.get(id).map(|f| f.kind), Some(Kind::Core));
@@ -151,10 +134,7 @@ fn a_file_that_fails_to_load_leaves_the_open_plan_untouched() {
     h.run_steps(2);
     assert_eq!(h.state().doc.plan, before);
     let status = h.state().status_text().expect("a message").to_string();
-    assert!(
-        status.contains("broken.geojson") && status.contains("line 1"),
-        "{status}"
-    );
+    assert!(status.contains("broken.geojson") && status.contains("line 1"), "{status}");
 }
 
 #[test]
@@ -173,8 +153,5 @@ fn another_geojson_opens_and_replaces_the_plan() {
     h.run_steps(3);
     let app = h.state();
     assert_eq!(app.doc.plan.len(), 1);
-    assert_eq!(
-        app.doc.plan.iter().next().map(|(_, f)| f.kind),
-        Some(Kind::Garden)
-    );
+    assert_eq!(app.doc.plan.iter().next().map(|(_, f)| f.kind), Some(Kind::Garden));
 }

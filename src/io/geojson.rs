@@ -99,12 +99,7 @@ impl<'a> Lines<'a> {
         let text = self.text;
         let starts = self.starts.get_or_insert_with(|| {
             std::iter::once(0)
-                .chain(
-                    text.iter()
-                        .enumerate()
-                        .filter(|(_, b)| **b == b'\n')
-                        .map(|(i, _)| i + 1),
-                )
+                .chain(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
                 .collect()
         });
         starts.partition_point(|s| *s <= offset)
@@ -121,15 +116,8 @@ fn json_error(e: serde_json::Error) -> LoadError {
     } else {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; we report the place ourselves.
-        let message = msg
-            .rsplit_once(" at line ")
-            .map(|(m, _)| m.to_string())
-            .unwrap_or(msg);
-        LoadError::Json {
-            line: e.line(),
-            column: e.column(),
-            message,
-        }
+        let message = msg.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(msg);
+        LoadError::Json { line: e.line(), column: e.column(), message }
     }
 }
 
@@ -140,10 +128,7 @@ pub fn maybe_gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, LoadError> {
         let mut out = Vec::with_capacity(bytes.len() * 5);
         flate2::read::MultiGzDecoder::new(bytes)
             .read_to_end(&mut out)
-            .map_err(|e| LoadError::Malformed {
-                place: "gzip stream".into(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| LoadError::Malformed { place: "gzip stream".into(), message: e.to_string() })?;
         Ok(Cow::Owned(out))
     } else {
         Ok(Cow::Borrowed(bytes))
@@ -155,10 +140,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
     let bytes = maybe_gunzip(bytes)?;
     let text: &[u8] = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     if text.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(LoadError::Malformed {
-            place: "line 1".into(),
-            message: "the file is empty".into(),
-        });
+        return Err(LoadError::Malformed { place: "line 1".into(), message: "the file is empty".into() });
     }
     let mut members: Members = serde_json::from_slice(text).map_err(json_error)?;
     let mut lines = Lines { text, starts: None };
@@ -184,10 +166,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
 
     let mut meta = PlanMeta::default();
     for (k, v) in &members.0 {
-        if matches!(
-            k.as_str(),
-            "type" | "features" | "geometry" | "properties" | "id" | "geometries" | "coordinates"
-        ) {
+        if matches!(k.as_str(), "type" | "features" | "geometry" | "properties" | "id" | "geometries" | "coordinates") {
             continue;
         }
         let value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
@@ -217,10 +196,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
                         plan.push(f);
                     }
                     Err(message) => {
-                        let w = Warning {
-                            place: format!("feature {i} (line {})", lines.line_of(raw)),
-                            message,
-                        };
+                        let w = Warning { place: format!("feature {i} (line {})", lines.line_of(raw)), message };
                         first_fault.get_or_insert_with(|| w.clone());
                         warnings.push(w);
                     }
@@ -237,22 +213,16 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
         }
         "Feature" => {
             let raw: &RawValue = serde_json::from_slice(text).map_err(json_error)?;
-            let f = read_feature(raw).map_err(|message| LoadError::Malformed {
-                place: "feature (line 1)".into(),
-                message,
-            })?;
+            let f = read_feature(raw)
+                .map_err(|message| LoadError::Malformed { place: "feature (line 1)".into(), message })?;
             plan.push(f);
         }
         "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon"
         | "GeometryCollection" => {
-            let text = std::str::from_utf8(text).map_err(|e| LoadError::Malformed {
-                place: "top level".into(),
-                message: e.to_string(),
-            })?;
-            let g = read_geometry(text).map_err(|message| LoadError::Malformed {
-                place: "geometry".into(),
-                message,
-            })?;
+            let text = std::str::from_utf8(text)
+                .map_err(|e| LoadError::Malformed { place: "top level".into(), message: e.to_string() })?;
+            let g =
+                read_geometry(text).map_err(|message| LoadError::Malformed { place: "geometry".into(), message })?;
             let kind = infer_kind(&Map::new(), shape_of(&g));
             plan.push(Feature::new(kind, Map::new(), g));
         }
@@ -268,19 +238,12 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n).collect::<String>())
-    }
+    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
 }
 
 /// Reads features on all cores (each feature is independent), keeping their order.
 fn read_features_parallel(features: &[&RawValue]) -> Vec<Result<Feature, String>> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     if threads <= 1 || features.len() < 2_000 {
         return features.iter().map(|raw| read_feature(raw)).collect();
     }
@@ -288,16 +251,12 @@ fn read_features_parallel(features: &[&RawValue]) -> Vec<Result<Feature, String>
     std::thread::scope(|s| {
         let handles: Vec<_> = features
             .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || part.iter().map(|raw| read_feature(raw)).collect::<Vec<_>>())
-            })
+            .map(|part| s.spawn(move || part.iter().map(|raw| read_feature(raw)).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
             .flat_map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    vec![Err("the reader failed on this part of the file".into()); chunk]
-                })
+                h.join().unwrap_or_else(|_| vec![Err("the reader failed on this part of the file".into()); chunk])
             })
             .collect()
     })
@@ -307,15 +266,10 @@ fn read_features_parallel(features: &[&RawValue]) -> Vec<Result<Feature, String>
 fn read_feature(raw: &RawValue) -> Result<Feature, String> {
     let rf: RawFeature = serde_json::from_str(raw.get()).map_err(|e| {
         let m = e.to_string();
-        m.rsplit_once(" at line ")
-            .map(|(m, _)| m.to_string())
-            .unwrap_or(m)
+        m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m)
     })?;
     if rf.ty != "Feature" {
-        return Err(format!(
-            "\"type\" is \"{}\", expected \"Feature\"",
-            truncate(&rf.ty, 40)
-        ));
+        return Err(format!("\"type\" is \"{}\", expected \"Feature\"", truncate(&rf.ty, 40)));
     }
     let Some(geometry) = rf.geometry.filter(|g| g.get() != "null") else {
         return Err("has no geometry".into());
@@ -323,22 +277,14 @@ fn read_feature(raw: &RawValue) -> Result<Feature, String> {
     let geometry = read_geometry(geometry.get())?;
     let properties = rf.properties.unwrap_or_default();
     let kind = infer_kind(&properties, shape_of(&geometry));
-    Ok(Feature {
-        source_id: rf.id,
-        kind,
-        properties,
-        geometry,
-    })
+    Ok(Feature { source_id: rf.id, kind, properties, geometry })
 }
 
 /// Reads a GeoJSON geometry and checks it is usable as longitude/latitude.
 fn read_geometry(text: &str) -> Result<Geometry<f64>, String> {
     let gj: geojson::Geometry = serde_json::from_str(text).map_err(|e| {
         let m = e.to_string();
-        let m = m
-            .rsplit_once(" at line ")
-            .map(|(m, _)| m.to_string())
-            .unwrap_or(m);
+        let m = m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m);
         format!("bad geometry: {m}")
     })?;
     check_positions(&gj.value)?;
@@ -354,21 +300,13 @@ fn check_positions(v: &geojson::GeometryValue) -> Result<(), String> {
     let all = match v {
         G::Point { coordinates } => ok(coordinates),
         G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().all(ok),
-        G::MultiLineString { coordinates } | G::Polygon { coordinates } => {
-            coordinates.iter().flatten().all(ok)
-        }
+        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().flatten().all(ok),
         G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().all(ok),
         G::GeometryCollection { geometries } => {
-            return geometries
-                .iter()
-                .try_for_each(|g| check_positions(&g.value));
+            return geometries.iter().try_for_each(|g| check_positions(&g.value));
         }
     };
-    if all {
-        Ok(())
-    } else {
-        Err("bad geometry: a position has fewer than two numbers".into())
-    }
+    if all { Ok(()) } else { Err("bad geometry: a position has fewer than two numbers".into()) }
 }
 
 /// Rejects geometries that cannot be drawn or measured as longitude/latitude.
@@ -390,9 +328,7 @@ pub fn check_geometry(g: &Geometry<f64>) -> Result<(), String> {
         return Err("the geometry is empty".into());
     }
     match g {
-        Geometry::Polygon(p) if p.exterior().0.len() < 4 => {
-            Err("polygon ring has fewer than 4 positions".into())
-        }
+        Geometry::Polygon(p) if p.exterior().0.len() < 4 => Err("polygon ring has fewer than 4 positions".into()),
         Geometry::MultiPolygon(mp) if mp.iter().all(|p| p.exterior().0.len() < 4) => {
             Err("every polygon ring has fewer than 4 positions".into())
         }
@@ -431,9 +367,7 @@ mod tests {
 
     #[test]
     fn broken_json_names_line_and_column() {
-        let err = parse(b"{\"type\":\"FeatureCollection\",\n \"features\": [,]}")
-            .err()
-            .expect("fails");
+        let err = parse(b"{\"type\":\"FeatureCollection\",\n \"features\": [,]}").err().expect("fails");
         let msg = err.to_string();
         assert!(msg.starts_with("line 2, column"), "{msg}");
     }
@@ -448,14 +382,14 @@ mod tests {
 
     #[test]
     fn projected_coordinates_are_not_taken_for_degrees() {
-        let text = r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[12958000.0,4825000.0]}}"#;
+        let text =
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[12958000.0,4825000.0]}}"#;
         assert!(parse(text.as_bytes()).is_err());
     }
 
     #[test]
     fn a_bare_geometry_is_a_one_feature_plan() {
-        let loaded = parse(br#"{"type":"LineString","coordinates":[[116,39],[116.1,39.1]]}"#)
-            .expect("loads");
+        let loaded = parse(br#"{"type":"LineString","coordinates":[[116,39],[116.1,39.1]]}"#).expect("loads");
         assert_eq!(loaded.plan.len(), 1);
     }
 }

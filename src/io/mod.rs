@@ -15,11 +15,7 @@ pub enum LoadError {
     #[error("cannot read the file: {0}")]
     Io(#[from] std::io::Error),
     #[error("line {line}, column {column}: {message}")]
-    Json {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Json { line: usize, column: usize, message: String },
     #[error("{place}: {message}")]
     Malformed { place: String, message: String },
 }
@@ -35,10 +31,7 @@ pub fn load_jinsong() -> Loaded {
         // but the app still opens, empty, with the reason as a warning.
         Err(e) => Loaded {
             plan: crate::model::Plan::default(),
-            warnings: vec![Warning {
-                place: "embedded Jinsong map".into(),
-                message: e.to_string(),
-            }],
+            warnings: vec![Warning { place: "embedded Jinsong map".into(), message: e.to_string() }],
         },
     }
 }

@@ -39,20 +39,12 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
                 for (i, e) in entries.into_iter().enumerate() {
                     match serde_json::from_value::<CatalogueEntry>(e) {
                         Ok(entry) => plan.catalogue_additions.push(entry),
-                        Err(err) => warn(
-                            warnings,
-                            format!("{PLAN_MEMBER}.catalogue_additions[{i}]"),
-                            err.to_string(),
-                        ),
+                        Err(err) => warn(warnings, format!("{PLAN_MEMBER}.catalogue_additions[{i}]"), err.to_string()),
                     }
                 }
             }
             None | Some(Value::Null) => {}
-            Some(_) => warn(
-                warnings,
-                PLAN_MEMBER.into(),
-                "catalogue_additions is not a list".into(),
-            ),
+            Some(_) => warn(warnings, PLAN_MEMBER.into(), "catalogue_additions is not a list".into()),
         }
         if let Some(Value::Array(items)) = rp.remove("unattached_items") {
             for (i, v) in items.into_iter().enumerate() {
@@ -60,49 +52,32 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
                     Ok(item) => {
                         plan.items.insert(item.id.clone(), item);
                     }
-                    Err(err) => warn(
-                        warnings,
-                        format!("{PLAN_MEMBER}.unattached_items[{i}]"),
-                        err.to_string(),
-                    ),
+                    Err(err) => warn(warnings, format!("{PLAN_MEMBER}.unattached_items[{i}]"), err.to_string()),
                 }
             }
         }
         rp.remove("format");
         rp.remove("version");
         if !rp.is_empty() {
-            plan.meta
-                .foreign
-                .insert(PLAN_MEMBER.into(), Value::Object(rp));
+            plan.meta.foreign.insert(PLAN_MEMBER.into(), Value::Object(rp));
         }
     }
 
     let ids: Vec<_> = plan.iter().map(|(id, _)| id).collect();
     for id in ids {
         let key = plan.key(id).unwrap_or_default();
-        let Some(raw) = plan
-            .get_mut(id)
-            .and_then(|f| f.properties.shift_remove(ITEMS_PROPERTY))
-        else {
+        let Some(raw) = plan.get_mut(id).and_then(|f| f.properties.shift_remove(ITEMS_PROPERTY)) else {
             continue;
         };
         let Value::Array(list) = raw else {
-            warn(
-                warnings,
-                format!("feature {key}"),
-                format!("\"{ITEMS_PROPERTY}\" is not a list; ignored"),
-            );
+            warn(warnings, format!("feature {key}"), format!("\"{ITEMS_PROPERTY}\" is not a list; ignored"));
             continue;
         };
         for (i, v) in list.into_iter().enumerate() {
             let mut item = match serde_json::from_value::<Item>(v) {
                 Ok(item) => item,
                 Err(err) => {
-                    warn(
-                        warnings,
-                        format!("feature {key}, item {i}"),
-                        format!("unusable item: {err}"),
-                    );
+                    warn(warnings, format!("feature {key}, item {i}"), format!("unusable item: {err}"));
                     continue;
                 }
             };
@@ -127,10 +102,7 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
                         warn(
                             warnings,
                             format!("feature {key}, item {i}"),
-                            format!(
-                                "item {} differs from its copy on another feature; the first copy is kept",
-                                a.id
-                            ),
+                            format!("item {} differs from its copy on another feature; the first copy is kept", a.id),
                         );
                     }
                 }
@@ -149,11 +121,7 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
         })
         .collect();
     for (item, key) in missing {
-        warn(
-            warnings,
-            format!("item {item}"),
-            format!("refers to feature {key}, which is not in the file"),
-        );
+        warn(warnings, format!("item {item}"), format!("refers to feature {key}, which is not in the file"));
     }
 }
 
@@ -165,20 +133,11 @@ pub fn plan_member(plan: &Plan) -> Value {
     };
     rp.insert("format".into(), Value::String("renewal-planner".into()));
     rp.insert("version".into(), Value::from(FORMAT_VERSION));
-    rp.insert(
-        "catalogue_additions".into(),
-        serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null),
-    );
-    let unattached: Vec<&Item> = plan
-        .items
-        .values()
-        .filter(|i| i.features.iter().all(|k| plan.by_key(k).is_none()))
-        .collect();
+    rp.insert("catalogue_additions".into(), serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null));
+    let unattached: Vec<&Item> =
+        plan.items.values().filter(|i| i.features.iter().all(|k| plan.by_key(k).is_none())).collect();
     if !unattached.is_empty() {
-        rp.insert(
-            "unattached_items".into(),
-            serde_json::to_value(unattached).unwrap_or(Value::Null),
-        );
+        rp.insert("unattached_items".into(), serde_json::to_value(unattached).unwrap_or(Value::Null));
     }
     Value::Object(rp)
 }

@@ -36,10 +36,7 @@ pub fn to_geojson(plan: &Plan) -> String {
         props.insert("kind".into(), Value::String(f.kind.as_str().into()));
         let items = plan.items_of(id);
         if !items.is_empty() {
-            props.insert(
-                ITEMS_PROPERTY.into(),
-                serde_json::to_value(items).unwrap_or(Value::Null),
-            );
+            props.insert(ITEMS_PROPERTY.into(), serde_json::to_value(items).unwrap_or(Value::Null));
         }
         let mut feature = Map::new();
         feature.insert("type".into(), Value::String("Feature".into()));
@@ -48,10 +45,7 @@ pub fn to_geojson(plan: &Plan) -> String {
         }
         feature.insert("properties".into(), Value::Object(props));
         let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&f.geometry));
-        feature.insert(
-            "geometry".into(),
-            serde_json::to_value(geometry).unwrap_or(Value::Null),
-        );
+        feature.insert("geometry".into(), serde_json::to_value(geometry).unwrap_or(Value::Null));
         if !first {
             out.push_str(",\n");
         }
@@ -67,10 +61,7 @@ pub fn to_geojson(plan: &Plan) -> String {
 /// file as it was.
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = PathBuf::from(path);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "plan".into());
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
     tmp.set_file_name(format!("{name}.saving"));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -17,12 +17,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [
-        Category::PublicSpace,
-        Category::Smart,
-        Category::Service,
-        Category::Culture,
-    ];
+    pub const ALL: [Category; 4] = [Category::PublicSpace, Category::Smart, Category::Service, Category::Culture];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,11 +39,7 @@ pub enum NationalClass {
 }
 
 impl NationalClass {
-    pub const ALL: [NationalClass; 3] = [
-        NationalClass::Basic,
-        NationalClass::Improvement,
-        NationalClass::Upgrading,
-    ];
+    pub const ALL: [NationalClass; 3] = [NationalClass::Basic, NationalClass::Improvement, NationalClass::Upgrading];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -82,11 +73,7 @@ pub struct CatalogueEntry {
 
 impl CatalogueEntry {
     pub fn name(&self, chinese: bool) -> &str {
-        if chinese {
-            &self.name_zh
-        } else {
-            &self.name_en
-        }
+        if chinese { &self.name_zh } else { &self.name_en }
     }
 }
 
@@ -101,19 +88,12 @@ pub const BUILTIN_JSON: &str = include_str!("../../assets/catalogue.json");
 /// The built-in catalogue entries.
 pub fn builtin() -> &'static [CatalogueEntry] {
     static BUILTIN: std::sync::OnceLock<Vec<CatalogueEntry>> = std::sync::OnceLock::new();
-    BUILTIN.get_or_init(|| {
-        serde_json::from_str::<CatalogueFile>(BUILTIN_JSON)
-            .map(|f| f.items)
-            .unwrap_or_default()
-    })
+    BUILTIN.get_or_init(|| serde_json::from_str::<CatalogueFile>(BUILTIN_JSON).map(|f| f.items).unwrap_or_default())
 }
 
 /// Looks an entry up in the plan's additions, then the built-in catalogue.
 pub fn lookup<'a>(additions: &'a [CatalogueEntry], id: &str) -> Option<&'a CatalogueEntry> {
-    additions
-        .iter()
-        .find(|e| e.id == id)
-        .or_else(|| builtin().iter().find(|e| e.id == id))
+    additions.iter().find(|e| e.id == id).or_else(|| builtin().iter().find(|e| e.id == id))
 }
 
 #[cfg(test)]
@@ -136,9 +116,6 @@ mod tests {
         }
         let elevator = lookup(&[], "elevator_retrofit").expect("elevator retrofit");
         assert_eq!(elevator.name_zh, "加装电梯");
-        assert!(
-            c.iter()
-                .all(|e| !e.name_zh.is_empty() && !e.name_en.is_empty())
-        );
+        assert!(c.iter().all(|e| !e.name_zh.is_empty() && !e.name_en.is_empty()));
     }
 }

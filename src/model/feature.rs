@@ -40,18 +40,12 @@ fn non_empty_str<'a>(props: &'a Map<String, Value>, key: &str) -> Option<&'a str
 
 /// True if the text contains a CJK ideograph.
 pub fn has_cjk(s: &str) -> bool {
-    s.chars()
-        .any(|c| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F))
+    s.chars().any(|c| matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F))
 }
 
 impl Feature {
     pub fn new(kind: Kind, properties: Map<String, Value>, geometry: Geometry<f64>) -> Self {
-        Feature {
-            source_id: None,
-            kind,
-            properties,
-            geometry,
-        }
+        Feature { source_id: None, kind, properties, geometry }
     }
 
     /// The Chinese name: `name_zh`, `name:zh`, `名称`, or a `name` written in Chinese.
@@ -73,11 +67,7 @@ impl Feature {
 
     /// The best name for the language, falling back to the other language.
     pub fn name(&self, chinese: bool) -> Option<&str> {
-        if chinese {
-            self.name_zh().or_else(|| self.name_en())
-        } else {
-            self.name_en().or_else(|| self.name_zh())
-        }
+        if chinese { self.name_zh().or_else(|| self.name_en()) } else { self.name_en().or_else(|| self.name_zh()) }
     }
 
     /// A building's number as Beijing writes it (`101` for 101楼), or an
@@ -116,10 +106,7 @@ pub fn shape_of(g: &Geometry<f64>) -> Shape {
     match g {
         Geometry::Point(_) | Geometry::MultiPoint(_) => Shape::Point,
         Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => Shape::Line,
-        Geometry::Polygon(_)
-        | Geometry::MultiPolygon(_)
-        | Geometry::Rect(_)
-        | Geometry::Triangle(_) => Shape::Area,
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => Shape::Area,
         Geometry::GeometryCollection(c) => {
             let mut shapes = c.iter().map(shape_of);
             match shapes.next() {

@@ -41,10 +41,7 @@ impl SpatialIndex {
                 Some(entry(id, b))
             })
             .collect();
-        SpatialIndex {
-            tree: RTree::bulk_load(entries),
-            boxes,
-        }
+        SpatialIndex { tree: RTree::bulk_load(entries), boxes }
     }
 
     /// Re-indexes one feature after an edit (added, moved, reshaped or removed).
@@ -74,9 +71,7 @@ impl SpatialIndex {
     /// The features whose bounding boxes meet the rectangle `[west, south, east, north]`.
     pub fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = FeatureId> + '_ {
         let aabb = AABB::from_corners([rect[0], rect[1]], [rect[2], rect[3]]);
-        self.tree
-            .locate_in_envelope_intersecting(&aabb)
-            .map(|e| e.data)
+        self.tree.locate_in_envelope_intersecting(&aabb).map(|e| e.data)
     }
 
     /// The bounding box of everything indexed, `[west, south, east, north]`.
@@ -85,12 +80,7 @@ impl SpatialIndex {
             return None;
         }
         let env = self.tree.root().envelope();
-        Some([
-            env.lower()[0],
-            env.lower()[1],
-            env.upper()[0],
-            env.upper()[1],
-        ])
+        Some([env.lower()[0], env.lower()[1], env.upper()[0], env.upper()[1]])
     }
 
     /// The feature a click at `(lon, lat)` means, within `tolerance_m` metres:
@@ -136,20 +126,14 @@ fn hit_rank(g: &Geometry<f64>, kind: Kind, lon: f64, lat: f64, tol_m: f64) -> Op
     let (mx, my) = metres_per_degree(lat);
     let to_m = |c: Coord<f64>| ((c.x - lon) * mx, (c.y - lat) * my);
     let near_line = |ls: &LineString<f64>| {
-        ls.lines()
-            .any(|l| seg_dist(to_m(l.start), to_m(l.end)) <= tol_m)
+        ls.lines().any(|l| seg_dist(to_m(l.start), to_m(l.end)) <= tol_m)
             || (ls.0.len() == 1 && {
                 let (x, y) = to_m(ls.0[0]);
                 x.hypot(y) <= tol_m
             })
     };
-    let hit_polygon =
-        |p: &Polygon<f64>| p.contains(&Point::new(lon, lat)) || near_line(p.exterior());
-    let point_rank = if kind == Kind::Node || kind == Kind::Core {
-        0
-    } else {
-        1
-    };
+    let hit_polygon = |p: &Polygon<f64>| p.contains(&Point::new(lon, lat)) || near_line(p.exterior());
+    let point_rank = if kind == Kind::Node || kind == Kind::Core { 0 } else { 1 };
     match g {
         Geometry::Point(p) => {
             let (x, y) = to_m(p.0);
@@ -169,10 +153,7 @@ fn hit_rank(g: &Geometry<f64>, kind: Kind, lon: f64, lat: f64, tol_m: f64) -> Op
         Geometry::MultiPolygon(m) => m.iter().any(hit_polygon).then_some(area_rank(kind)),
         Geometry::Rect(r) => hit_polygon(&r.to_polygon()).then_some(area_rank(kind)),
         Geometry::Triangle(t) => hit_polygon(&t.to_polygon()).then_some(area_rank(kind)),
-        Geometry::GeometryCollection(c) => c
-            .iter()
-            .filter_map(|g| hit_rank(g, kind, lon, lat, tol_m))
-            .min(),
+        Geometry::GeometryCollection(c) => c.iter().filter_map(|g| hit_rank(g, kind, lon, lat, tol_m)).min(),
     }
 }
 
@@ -184,11 +165,7 @@ fn area_rank(kind: Kind) -> u8 {
 fn seg_dist(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (vx, vy) = (b.0 - a.0, b.1 - a.1);
     let len2 = vx * vx + vy * vy;
-    let t = if len2 > 0.0 {
-        (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let t = if len2 > 0.0 { (-(a.0 * vx + a.1 * vy) / len2).clamp(0.0, 1.0) } else { 0.0 };
     (a.0 + t * vx).hypot(a.1 + t * vy)
 }
 
@@ -212,11 +189,7 @@ mod tests {
             polygon![(x: 116.002, y: 39.002), (x: 116.003, y: 39.002), (x: 116.003, y: 39.0022), (x: 116.002, y: 39.0022)]
                 .into(),
         ));
-        let node = plan.push(Feature::new(
-            Kind::Node,
-            Map::new(),
-            point!(x: 116.0025, y: 39.0021).into(),
-        ));
+        let node = plan.push(Feature::new(Kind::Node, Map::new(), point!(x: 116.0025, y: 39.0021).into()));
         let street = plan.push(Feature::new(
             Kind::Street,
             Map::new(),
@@ -230,10 +203,7 @@ mod tests {
         let (plan, boundary, building, node, street) = plan();
         let index = SpatialIndex::build(&plan);
         assert_eq!(index.hit_test(&plan, 116.0025, 39.0021, 3.0), Some(node));
-        assert_eq!(
-            index.hit_test(&plan, 116.0022, 39.0021, 3.0),
-            Some(building)
-        );
+        assert_eq!(index.hit_test(&plan, 116.0022, 39.0021, 3.0), Some(building));
         assert_eq!(index.hit_test(&plan, 116.005, 39.00502, 5.0), Some(street));
         assert_eq!(index.hit_test(&plan, 116.008, 39.008, 3.0), Some(boundary));
         assert_eq!(index.hit_test(&plan, 117.0, 39.008, 3.0), None);
@@ -249,15 +219,7 @@ mod tests {
         }
         index.update(&plan, building);
         assert_eq!(index.len(), 4);
-        assert!(
-            index
-                .query([116.25, 39.21, 116.26, 39.22])
-                .any(|id| id == building)
-        );
-        assert!(
-            !index
-                .query([116.002, 39.002, 116.003, 39.0022])
-                .any(|id| id == building)
-        );
+        assert!(index.query([116.25, 39.21, 116.26, 39.22]).any(|id| id == building));
+        assert!(!index.query([116.002, 39.002, 116.003, 39.0022]).any(|id| id == building));
     }
 }

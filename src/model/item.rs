@@ -56,13 +56,7 @@ pub enum Party {
 }
 
 impl Party {
-    pub const ALL: [Party; 5] = [
-        Party::District,
-        Party::Street,
-        Party::Community,
-        Party::Residents,
-        Party::Enterprise,
-    ];
+    pub const ALL: [Party; 5] = [Party::District, Party::Street, Party::Community, Party::Residents, Party::Enterprise];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -141,10 +135,7 @@ impl Funding {
 
     /// The source that pays the most (ties: the first in [`FundingSource::ALL`]).
     pub fn dominant(&self) -> Option<FundingSource> {
-        let best = FundingSource::ALL
-            .iter()
-            .copied()
-            .max_by_key(|s| (self.get(*s), -(*s as i64)))?;
+        let best = FundingSource::ALL.iter().copied().max_by_key(|s| (self.get(*s), -(*s as i64)))?;
         (self.get(best) > 0).then_some(best)
     }
 }
@@ -242,9 +233,7 @@ impl Problem {
             (Problem::BadDate(d), true) => format!("日期“{d}”不是 YYYY-MM-DD 格式"),
             (Problem::BadDate(d), false) => format!("\"{d}\" is not a date (YYYY-MM-DD)"),
             (Problem::EndBeforeStart, true) => "计划完成日期早于计划开始日期".into(),
-            (Problem::EndBeforeStart, false) => {
-                "The planned end is before the planned start".into()
-            }
+            (Problem::EndBeforeStart, false) => "The planned end is before the planned start".into(),
             (Problem::HistoryOutOfOrder, true) => "状态记录的日期顺序不对".into(),
             (Problem::HistoryOutOfOrder, false) => "The status history is not in date order".into(),
             (Problem::NoFeatures, true) => "项目未关联任何要素".into(),
@@ -276,13 +265,7 @@ pub fn is_date(s: &str) -> bool {
 
 impl Item {
     /// A new proposed item of a catalogue entry on some features.
-    pub fn new(
-        id: String,
-        catalogue: String,
-        features: Vec<String>,
-        date: &str,
-        cost: i64,
-    ) -> Self {
+    pub fn new(id: String, catalogue: String, features: Vec<String>, date: &str, cost: i64) -> Self {
         Item {
             id,
             catalogue,
@@ -290,18 +273,12 @@ impl Item {
             name_en: None,
             features,
             status: Status::Proposed,
-            history: vec![StatusChange {
-                status: Status::Proposed,
-                date: date.to_string(),
-            }],
+            history: vec![StatusChange { status: Status::Proposed, date: date.to_string() }],
             planned_start: None,
             planned_end: None,
             estimated_cost_yuan: Some(cost),
             actual_cost_yuan: None,
-            funding: Funding {
-                government: cost,
-                ..Funding::default()
-            },
+            funding: Funding { government: cost, ..Funding::default() },
             party: None,
             operator: None,
             operating_term_years: None,
@@ -315,54 +292,31 @@ impl Item {
 
     /// The cost the funding must add up to: the actual cost once known, else the estimate.
     pub fn cost_basis(&self) -> i64 {
-        self.actual_cost_yuan
-            .or(self.estimated_cost_yuan)
-            .unwrap_or(0)
+        self.actual_cost_yuan.or(self.estimated_cost_yuan).unwrap_or(0)
     }
 
     /// Moves the item to a status on a date, recording it in the history.
     pub fn set_status(&mut self, status: Status, date: &str) {
         self.status = status;
-        self.history.push(StatusChange {
-            status,
-            date: date.to_string(),
-        });
+        self.history.push(StatusChange { status, date: date.to_string() });
     }
 
     /// The date the item reached `status` (the latest time it did).
     pub fn date_of(&self, status: Status) -> Option<&str> {
-        self.history
-            .iter()
-            .rev()
-            .find(|c| c.status == status)
-            .map(|c| c.date.as_str())
+        self.history.iter().rev().find(|c| c.status == status).map(|c| c.date.as_str())
     }
 
     /// Everything the planner should fix, empty when the item is consistent.
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
-        let money = [
-            self.estimated_cost_yuan.unwrap_or(0),
-            self.actual_cost_yuan.unwrap_or(0),
-        ];
-        if money
-            .iter()
-            .copied()
-            .chain(FundingSource::ALL.iter().map(|s| self.funding.get(*s)))
-            .any(|v| v < 0)
-        {
+        let money = [self.estimated_cost_yuan.unwrap_or(0), self.actual_cost_yuan.unwrap_or(0)];
+        if money.iter().copied().chain(FundingSource::ALL.iter().map(|s| self.funding.get(*s))).any(|v| v < 0) {
             out.push(Problem::NegativeMoney);
         }
         if self.funding.total() != self.cost_basis() {
-            out.push(Problem::FundingMismatch {
-                funding: self.funding.total(),
-                cost: self.cost_basis(),
-            });
+            out.push(Problem::FundingMismatch { funding: self.funding.total(), cost: self.cost_basis() });
         }
-        for d in [&self.planned_start, &self.planned_end]
-            .into_iter()
-            .flatten()
-        {
+        for d in [&self.planned_start, &self.planned_end].into_iter().flatten() {
             if !is_date(d) {
                 out.push(Problem::BadDate(d.clone()));
             }
@@ -395,45 +349,20 @@ mod tests {
 
     #[test]
     fn funding_that_does_not_add_up_is_named_with_the_difference() {
-        let mut item = Item::new(
-            "it-1".into(),
-            "elevator_retrofit".into(),
-            vec!["b101".into()],
-            "2018-07-20",
-            600_000,
-        );
+        let mut item = Item::new("it-1".into(), "elevator_retrofit".into(), vec!["b101".into()], "2018-07-20", 600_000);
         assert!(item.problems().is_empty());
         item.funding.social_capital = 100_000;
         let p = item.problems();
-        assert_eq!(
-            p,
-            vec![Problem::FundingMismatch {
-                funding: 700_000,
-                cost: 600_000
-            }]
-        );
-        assert!(
-            p[0].message(false).contains("difference -100,000 yuan"),
-            "{}",
-            p[0].message(false)
-        );
+        assert_eq!(p, vec![Problem::FundingMismatch { funding: 700_000, cost: 600_000 }]);
+        assert!(p[0].message(false).contains("difference -100,000 yuan"), "{}", p[0].message(false));
         assert!(p[0].message(true).contains("资金来源合计 700,000 元"));
         item.actual_cost_yuan = Some(700_000);
-        assert!(
-            item.problems().is_empty(),
-            "the actual cost is what funding must match"
-        );
+        assert!(item.problems().is_empty(), "the actual cost is what funding must match");
     }
 
     #[test]
     fn status_changes_are_kept_with_their_dates() {
-        let mut item = Item::new(
-            "it-1".into(),
-            "x".into(),
-            vec!["b101".into()],
-            "2018-07-20",
-            0,
-        );
+        let mut item = Item::new("it-1".into(), "x".into(), vec!["b101".into()], "2018-07-20", 0);
         item.set_status(Status::Designed, "2018-09-01");
         item.set_status(Status::Completed, "2019-06-30");
         assert_eq!(item.status, Status::Completed);
@@ -449,5 +378,35 @@ mod tests {
         assert!(!is_date("2019-02-29"));
         assert!(!is_date("2019-13-01"));
         assert!(!is_date("2019-1-1"));
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod date_tests {
+    #[test]
+    fn days_are_turned_into_calendar_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(18_321), (2020, 2, 29));
+        assert!(super::is_date(&super::today()));
     }
 }

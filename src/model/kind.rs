@@ -7,9 +7,7 @@ use serde_json::{Map, Value};
 /// What a feature is in the plan. The Jinsong model organises a district as
 /// "one street, two gardens, two cores, many nodes" inside a boundary, with the
 /// residential buildings around them; everything else is `Other`.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Boundary,
@@ -24,15 +22,8 @@ pub enum Kind {
 
 impl Kind {
     /// All kinds, in drawing order from bottom to top.
-    pub const ALL: [Kind; 7] = [
-        Kind::Boundary,
-        Kind::Garden,
-        Kind::Other,
-        Kind::Street,
-        Kind::Building,
-        Kind::Core,
-        Kind::Node,
-    ];
+    pub const ALL: [Kind; 7] =
+        [Kind::Boundary, Kind::Garden, Kind::Other, Kind::Street, Kind::Building, Kind::Core, Kind::Node];
 
     /// The machine name used in files and on the command line.
     pub fn as_str(self) -> &'static str {
@@ -51,10 +42,8 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Kind> {
         let s = s.trim().to_ascii_lowercase();
         Some(match s.as_str() {
-            "boundary" | "outline" | "community" | "district" | "neighbourhood"
-            | "neighborhood" | "边界" | "社区边界" | "小区边界" | "社区" | "小区" => {
-                Kind::Boundary
-            }
+            "boundary" | "outline" | "community" | "district" | "neighbourhood" | "neighborhood" | "边界"
+            | "社区边界" | "小区边界" | "社区" | "小区" => Kind::Boundary,
             "building"
             | "buildings"
             | "building_part"
@@ -65,12 +54,13 @@ impl Kind {
             | "楼栋"
             | "住宅楼"
             | "房屋" => Kind::Building,
-            "street" | "road" | "lane" | "path" | "way" | "highway" | "footway" | "道路"
-            | "街道" | "街" | "路" | "巷" => Kind::Street,
-            "garden" | "park" | "green" | "greenspace" | "green_space" | "playground" | "绿地"
-            | "花园" | "公园" | "小花园" | "游园" => Kind::Garden,
-            "core" | "committee" | "property_centre" | "property_center" | "核心" | "居委会"
-            | "物业" | "物业中心" => Kind::Core,
+            "street" | "road" | "lane" | "path" | "way" | "highway" | "footway" | "道路" | "街道" | "街" | "路"
+            | "巷" => Kind::Street,
+            "garden" | "park" | "green" | "greenspace" | "green_space" | "playground" | "绿地" | "花园" | "公园"
+            | "小花园" | "游园" => Kind::Garden,
+            "core" | "committee" | "property_centre" | "property_center" | "核心" | "居委会" | "物业" | "物业中心" => {
+                Kind::Core
+            }
             "node" | "poi" | "amenity" | "shop" | "service" | "节点" | "服务点" => Kind::Node,
             "other" | "其他" => Kind::Other,
             _ => return None,
@@ -114,16 +104,9 @@ pub fn infer_kind(props: &Map<String, Value>, shape: Shape) -> Kind {
         }
     }
     if str_prop(props, "boundary").is_some()
-        || matches!(
-            str_prop(props, "place"),
-            Some("neighbourhood" | "quarter" | "suburb")
-        )
+        || matches!(str_prop(props, "place"), Some("neighbourhood" | "quarter" | "suburb"))
     {
-        return if shape == Shape::Area {
-            Kind::Boundary
-        } else {
-            Kind::Other
-        };
+        return if shape == Shape::Area { Kind::Boundary } else { Kind::Other };
     }
     if let Some(b) = str_prop(props, "building")
         && b != "no"
@@ -154,26 +137,12 @@ pub fn infer_kind(props: &Map<String, Value>, shape: Shape) -> Kind {
     if green(str_prop(props, "leisure")) || green(str_prop(props, "landuse")) {
         return Kind::Garden;
     }
-    if matches!(
-        str_prop(props, "amenity"),
-        Some("community_centre" | "townhall")
-    ) || matches!(
-        str_prop(props, "office"),
-        Some("government" | "property_management")
-    ) {
+    if matches!(str_prop(props, "amenity"), Some("community_centre" | "townhall"))
+        || matches!(str_prop(props, "office"), Some("government" | "property_management"))
+    {
         return Kind::Core;
     }
-    if [
-        "amenity",
-        "shop",
-        "office",
-        "craft",
-        "healthcare",
-        "tourism",
-    ]
-    .iter()
-    .any(|k| str_prop(props, k).is_some())
-    {
+    if ["amenity", "shop", "office", "craft", "healthcare", "tourism"].iter().any(|k| str_prop(props, k).is_some()) {
         return Kind::Node;
     }
     if str_prop(props, "landuse") == Some("residential") && shape == Shape::Area {
@@ -193,72 +162,27 @@ mod tests {
 
     #[test]
     fn an_explicit_kind_property_wins() {
-        assert_eq!(
-            infer_kind(
-                &props(json!({"kind": "garden", "building": "yes"})),
-                Shape::Area
-            ),
-            Kind::Garden
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"kind": "Building"})), Shape::Area),
-            Kind::Building
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"类型": "花园"})), Shape::Area),
-            Kind::Garden
-        );
+        assert_eq!(infer_kind(&props(json!({"kind": "garden", "building": "yes"})), Shape::Area), Kind::Garden);
+        assert_eq!(infer_kind(&props(json!({"kind": "Building"})), Shape::Area), Kind::Building);
+        assert_eq!(infer_kind(&props(json!({"类型": "花园"})), Shape::Area), Kind::Garden);
     }
 
     #[test]
     fn osm_tags_are_understood() {
-        assert_eq!(
-            infer_kind(&props(json!({"building": "residential"})), Shape::Area),
-            Kind::Building
-        );
-        assert_eq!(
-            infer_kind(
-                &props(json!({"building": "no", "amenity": "cafe"})),
-                Shape::Point
-            ),
-            Kind::Node
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"highway": "residential"})), Shape::Line),
-            Kind::Street
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"leisure": "park"})), Shape::Area),
-            Kind::Garden
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"landuse": "grass"})), Shape::Area),
-            Kind::Garden
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"amenity": "community_centre"})), Shape::Point),
-            Kind::Core
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"shop": "bakery"})), Shape::Point),
-            Kind::Node
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"landuse": "residential"})), Shape::Area),
-            Kind::Boundary
-        );
-        assert_eq!(
-            infer_kind(&props(json!({"boundary": "administrative"})), Shape::Area),
-            Kind::Boundary
-        );
+        assert_eq!(infer_kind(&props(json!({"building": "residential"})), Shape::Area), Kind::Building);
+        assert_eq!(infer_kind(&props(json!({"building": "no", "amenity": "cafe"})), Shape::Point), Kind::Node);
+        assert_eq!(infer_kind(&props(json!({"highway": "residential"})), Shape::Line), Kind::Street);
+        assert_eq!(infer_kind(&props(json!({"leisure": "park"})), Shape::Area), Kind::Garden);
+        assert_eq!(infer_kind(&props(json!({"landuse": "grass"})), Shape::Area), Kind::Garden);
+        assert_eq!(infer_kind(&props(json!({"amenity": "community_centre"})), Shape::Point), Kind::Core);
+        assert_eq!(infer_kind(&props(json!({"shop": "bakery"})), Shape::Point), Kind::Node);
+        assert_eq!(infer_kind(&props(json!({"landuse": "residential"})), Shape::Area), Kind::Boundary);
+        assert_eq!(infer_kind(&props(json!({"boundary": "administrative"})), Shape::Area), Kind::Boundary);
     }
 
     #[test]
     fn unknown_properties_fall_back_to_other() {
-        assert_eq!(
-            infer_kind(&props(json!({"name": "x", "kind": "volcano"})), Shape::Area),
-            Kind::Other
-        );
+        assert_eq!(infer_kind(&props(json!({"name": "x", "kind": "volcano"})), Shape::Area), Kind::Other);
         assert_eq!(infer_kind(&Map::new(), Shape::Point), Kind::Other);
     }
 

@@ -19,10 +19,9 @@ pub enum Measure {
 pub fn area_m2(g: &Geometry<f64>) -> f64 {
     match g {
         Geometry::GeometryCollection(c) => c.iter().map(area_m2).sum(),
-        Geometry::Polygon(_)
-        | Geometry::MultiPolygon(_)
-        | Geometry::Rect(_)
-        | Geometry::Triangle(_) => g.geodesic_area_unsigned(),
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => {
+            g.geodesic_area_unsigned()
+        }
         _ => 0.0,
     }
 }
@@ -50,10 +49,7 @@ pub fn measure(g: &Geometry<f64>) -> Measure {
         super::Shape::Area | super::Shape::Mixed => {
             let m2 = area_m2(g);
             if m2 > 0.0 {
-                Measure::Area {
-                    m2,
-                    perimeter_m: perimeter_m(g),
-                }
+                Measure::Area { m2, perimeter_m: perimeter_m(g) }
             } else {
                 Measure::Length { m: length_m(g) }
             }
@@ -63,20 +59,12 @@ pub fn measure(g: &Geometry<f64>) -> Measure {
 
 /// Formats an area: m² below a hectare, hectares above.
 pub fn format_area(m2: f64) -> String {
-    if m2 >= 10_000.0 {
-        format!("{:.2} ha", m2 / 10_000.0)
-    } else {
-        format!("{} m²", group_thousands(m2.round()))
-    }
+    if m2 >= 10_000.0 { format!("{:.2} ha", m2 / 10_000.0) } else { format!("{} m²", group_thousands(m2.round())) }
 }
 
 /// Formats a length: metres below a kilometre, kilometres above.
 pub fn format_length(m: f64) -> String {
-    if m >= 1_000.0 {
-        format!("{:.2} km", m / 1_000.0)
-    } else {
-        format!("{:.1} m", m)
-    }
+    if m >= 1_000.0 { format!("{:.2} km", m / 1_000.0) } else { format!("{:.1} m", m) }
 }
 
 /// `1234567` → `1,234,567`.
@@ -97,10 +85,9 @@ pub fn group_thousands(v: f64) -> String {
 pub fn perimeter_m(g: &Geometry<f64>) -> f64 {
     match g {
         Geometry::GeometryCollection(c) => c.iter().map(perimeter_m).sum(),
-        Geometry::Polygon(_)
-        | Geometry::MultiPolygon(_)
-        | Geometry::Rect(_)
-        | Geometry::Triangle(_) => GeodesicArea::geodesic_perimeter(g),
+        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => {
+            GeodesicArea::geodesic_perimeter(g)
+        }
         _ => 0.0,
     }
 }
@@ -122,11 +109,7 @@ mod tests {
     #[test]
     fn lines_are_measured_in_metres_not_degrees() {
         let l = line_string![(x: 116.455, y: 39.887), (x: 116.455, y: 39.888)];
-        assert_relative_eq!(
-            length_m(&Geometry::LineString(l)),
-            111.03,
-            max_relative = 0.005
-        );
+        assert_relative_eq!(length_m(&Geometry::LineString(l)), 111.03, max_relative = 0.005);
     }
 
     #[test]

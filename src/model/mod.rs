@@ -20,6 +20,7 @@ mod kind;
 pub mod measure;
 mod plan;
 pub mod search;
+pub mod stats;
 mod summary;
 
 pub use catalogue::{CatalogueEntry, Category, NationalClass};

@@ -55,10 +55,7 @@ pub fn key_of_id(id: &Value) -> Option<String> {
 
 impl Plan {
     pub fn new(meta: PlanMeta) -> Self {
-        Plan {
-            meta,
-            ..Plan::default()
-        }
+        Plan { meta, ..Plan::default() }
     }
 
     /// Adds a feature and returns its id. A feature without an id, or with an
@@ -98,18 +95,12 @@ impl Plan {
 
     /// The feature with a key.
     pub fn by_key(&self, key: &str) -> Option<FeatureId> {
-        self.keys
-            .get(key)
-            .copied()
-            .filter(|id| self.get(*id).is_some())
+        self.keys.get(key).copied().filter(|id| self.get(*id).is_some())
     }
 
     /// The features that exist, with their ids, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (FeatureId, &Feature)> {
-        self.features
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| Some((FeatureId(i as u32), f.as_ref()?)))
+        self.features.iter().enumerate().filter_map(|(i, f)| Some((FeatureId(i as u32), f.as_ref()?)))
     }
 
     /// Number of features that exist.
@@ -131,18 +122,12 @@ impl Plan {
         let Some(key) = self.key(id) else {
             return Vec::new();
         };
-        self.items
-            .values()
-            .filter(|i| i.features.contains(&key))
-            .collect()
+        self.items.values().filter(|i| i.features.contains(&key)).collect()
     }
 
     /// The features an item is attached to (those that exist).
     pub fn features_of(&self, item: &Item) -> Vec<FeatureId> {
-        item.features
-            .iter()
-            .filter_map(|k| self.by_key(k))
-            .collect()
+        item.features.iter().filter_map(|k| self.by_key(k)).collect()
     }
 
     /// A fresh item id starting with `stem`.

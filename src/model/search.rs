@@ -12,11 +12,7 @@ pub fn search(plan: &Plan, query: &str, limit: usize) -> Vec<FeatureId> {
         return Vec::new();
     }
     let ql = q.to_lowercase();
-    let q_number = ql
-        .trim_end_matches('楼')
-        .trim_end_matches("号楼")
-        .trim_start_matches('#')
-        .trim();
+    let q_number = ql.trim_end_matches('楼').trim_end_matches("号楼").trim_start_matches('#').trim();
     let mut hits: Vec<(u8, FeatureId)> = Vec::new();
     for (id, f) in plan.iter() {
         let mut best = u8::MAX;
@@ -54,20 +50,14 @@ mod tests {
     use serde_json::json;
 
     fn feature(props: serde_json::Value) -> Feature {
-        Feature::new(
-            Kind::Building,
-            props.as_object().cloned().unwrap_or_default(),
-            point!(x: 116.0, y: 39.0).into(),
-        )
+        Feature::new(Kind::Building, props.as_object().cloned().unwrap_or_default(), point!(x: 116.0, y: 39.0).into())
     }
 
     #[test]
     fn a_building_is_found_by_its_number_with_or_without_lou() {
         let mut plan = Plan::new(PlanMeta::default());
         let _a = plan.push(feature(json!({"number": "1101", "name_zh": "1101楼"})));
-        let b = plan.push(feature(
-            json!({"number": "101", "name_zh": "劲松一区101楼"}),
-        ));
+        let b = plan.push(feature(json!({"number": "101", "name_zh": "劲松一区101楼"})));
         assert_eq!(search(&plan, "101", 5).first(), Some(&b));
         assert_eq!(search(&plan, "101楼", 5).first(), Some(&b));
     }
@@ -75,9 +65,7 @@ mod tests {
     #[test]
     fn names_are_found_in_chinese_and_english_ignoring_case() {
         let mut plan = Plan::new(PlanMeta::default());
-        let g = plan.push(feature(
-            json!({"name_zh": "劲松园", "name_en": "Jinsong Garden"}),
-        ));
+        let g = plan.push(feature(json!({"name_zh": "劲松园", "name_en": "Jinsong Garden"})));
         assert_eq!(search(&plan, "劲松园", 5), vec![g]);
         assert_eq!(search(&plan, "jinsong garden", 5), vec![g]);
         assert_eq!(search(&plan, "garden", 5), vec![g]);

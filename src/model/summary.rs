@@ -68,8 +68,7 @@ pub struct Summary {
 
 impl Summary {
     pub fn of(plan: &Plan, warnings: &[String]) -> Summary {
-        let mut by_kind: BTreeMap<&'static str, usize> =
-            Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+        let mut by_kind: BTreeMap<&'static str, usize> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
         let mut bbox: Option<[f64; 4]> = None;
         let mut boundary_m2 = 0.0;
         let mut has_boundary = false;
@@ -77,12 +76,7 @@ impl Summary {
         for (_, f) in plan.iter() {
             *by_kind.entry(f.kind.as_str()).or_default() += 1;
             if let Some(r) = f.bbox() {
-                let b = bbox.get_or_insert([
-                    f64::INFINITY,
-                    f64::INFINITY,
-                    f64::NEG_INFINITY,
-                    f64::NEG_INFINITY,
-                ]);
+                let b = bbox.get_or_insert([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY]);
                 b[0] = b[0].min(r.min().x);
                 b[1] = b[1].min(r.min().y);
                 b[2] = b[2].max(r.max().x);
@@ -95,10 +89,7 @@ impl Summary {
                 }
                 Kind::Building => {
                     buildings.floor_area_m2 += f.number_prop("floor_area_m2").unwrap_or(0.0);
-                    buildings.households += f
-                        .number_prop("households")
-                        .map(|h| h.max(0.0) as u64)
-                        .unwrap_or(0);
+                    buildings.households += f.number_prop("households").map(|h| h.max(0.0) as u64).unwrap_or(0);
                 }
                 _ => {}
             }
@@ -108,28 +99,19 @@ impl Summary {
             by_status: Status::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
             by_category: Category::ALL.iter().map(|c| (c.as_str(), 0)).collect(),
         };
-        let mut money = MoneyTotals {
-            total_yuan: 0,
-            by_source: FundingSource::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
-        };
+        let mut money =
+            MoneyTotals { total_yuan: 0, by_source: FundingSource::ALL.iter().map(|s| (s.as_str(), 0)).collect() };
         for item in plan.items.values() {
             *items.by_status.entry(item.status.as_str()).or_default() += 1;
             if let Some(entry) = lookup(&plan.catalogue_additions, &item.catalogue) {
-                *items
-                    .by_category
-                    .entry(entry.category.as_str())
-                    .or_default() += 1;
+                *items.by_category.entry(entry.category.as_str()).or_default() += 1;
             }
             money.total_yuan += item.cost_basis();
             for s in FundingSource::ALL {
                 *money.by_source.entry(s.as_str()).or_default() += item.funding.get(s);
             }
         }
-        let area_m2 = if has_boundary {
-            boundary_m2
-        } else {
-            hull_area_m2(plan)
-        };
+        let area_m2 = if has_boundary { boundary_m2 } else { hull_area_m2(plan) };
         Summary {
             name: plan.meta.name.clone(),
             features: plan.len(),
@@ -157,20 +139,10 @@ impl Summary {
                 s.push_str(&format!("    {:<10}{n}\n", k.as_str()));
             }
         }
-        let basis = if self.area_from_hull {
-            "convex hull of all features"
-        } else {
-            "boundary"
-        };
-        s.push_str(&format!(
-            "  area:       {:.2} ha ({basis}, geodesic)\n",
-            self.area_ha
-        ));
+        let basis = if self.area_from_hull { "convex hull of all features" } else { "boundary" };
+        s.push_str(&format!("  area:       {:.2} ha ({basis}, geodesic)\n", self.area_ha));
         if let Some(b) = self.bbox {
-            s.push_str(&format!(
-                "  bbox:       {:.6}, {:.6} — {:.6}, {:.6} (W, S — E, N)\n",
-                b[0], b[1], b[2], b[3]
-            ));
+            s.push_str(&format!("  bbox:       {:.6}, {:.6} — {:.6}, {:.6} (W, S — E, N)\n", b[0], b[1], b[2], b[3]));
         }
         if self.by_kind.get("building").copied().unwrap_or(0) > 0 {
             s.push_str(&format!(
@@ -190,18 +162,9 @@ impl Summary {
             };
             let statuses: Vec<&'static str> = Status::ALL.iter().map(|s| s.as_str()).collect();
             let categories: Vec<&'static str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-            s.push_str(&format!(
-                "    by status:   {}\n",
-                list(&self.items.by_status, &statuses)
-            ));
-            s.push_str(&format!(
-                "    by category: {}\n",
-                list(&self.items.by_category, &categories)
-            ));
-            s.push_str(&format!(
-                "  money:      {} yuan\n",
-                group_thousands(self.money.total_yuan as f64)
-            ));
+            s.push_str(&format!("    by status:   {}\n", list(&self.items.by_status, &statuses)));
+            s.push_str(&format!("    by category: {}\n", list(&self.items.by_category, &categories)));
+            s.push_str(&format!("  money:      {} yuan\n", group_thousands(self.money.total_yuan as f64)));
             for src in FundingSource::ALL {
                 let v = self.money.by_source.get(src.as_str()).copied().unwrap_or(0);
                 s.push_str(&format!(
@@ -218,10 +181,7 @@ impl Summary {
                 s.push_str(&format!("    - {w}\n"));
             }
             if self.warnings.len() > 20 {
-                s.push_str(&format!(
-                    "    … and {} more (see --json)\n",
-                    self.warnings.len() - 20
-                ));
+                s.push_str(&format!("    … and {} more (see --json)\n", self.warnings.len() - 20));
             }
         }
         s
@@ -235,15 +195,8 @@ fn round_to(v: f64, decimals: i32) -> f64 {
 
 fn hull_area_m2(plan: &Plan) -> f64 {
     use geo::CoordsIter;
-    let points: Vec<Point<f64>> = plan
-        .iter()
-        .flat_map(|(_, f)| {
-            f.geometry
-                .coords_iter()
-                .map(Point::from)
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let points: Vec<Point<f64>> =
+        plan.iter().flat_map(|(_, f)| f.geometry.coords_iter().map(Point::from).collect::<Vec<_>>()).collect();
     if points.len() < 3 {
         return 0.0;
     }

@@ -52,15 +52,9 @@ pub struct GeometryCache {
 impl GeometryCache {
     /// Prepares every feature of a plan, on all cores.
     pub fn build(plan: &Plan) -> Self {
-        let origin = plan
-            .iter()
-            .find_map(|(_, f)| f.bbox())
-            .map(|r| to_world(r.center().x, r.center().y))
-            .unwrap_or([0.0, 0.0]);
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(8);
+        let origin =
+            plan.iter().find_map(|(_, f)| f.bbox()).map(|r| to_world(r.center().x, r.center().y)).unwrap_or([0.0, 0.0]);
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
         let n = plan.id_bound();
         if threads <= 1 || n < 4_000 {
             return Self::build_part(plan, 0..n, origin);
@@ -69,14 +63,9 @@ impl GeometryCache {
         let parts: Vec<GeometryCache> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..n)
                 .step_by(step)
-                .map(|start| {
-                    s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin))
-                })
+                .map(|start| s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin)))
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|_| Self::empty(origin, 0)))
-                .collect()
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Self::empty(origin, 0))).collect()
         });
         let mut all = Self::empty(origin, n);
         for part in parts {
@@ -99,13 +88,9 @@ impl GeometryCache {
     /// Prepares the features with ids in `ids`.
     fn build_part(plan: &Plan, ids: std::ops::Range<usize>, origin: [f64; 2]) -> Self {
         let mut cache = Self::empty(origin, plan.id_bound());
-        let features: Vec<(FeatureId, &Feature)> = ids
-            .filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?)))
-            .collect();
-        let n: usize = features
-            .iter()
-            .map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry))
-            .sum();
+        let features: Vec<(FeatureId, &Feature)> =
+            ids.filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?))).collect();
+        let n: usize = features.iter().map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry)).sum();
         cache.verts.reserve(n);
         cache.tris.reserve(n * 3);
         cache.parts.reserve(features.len() * 2);
@@ -120,15 +105,10 @@ impl GeometryCache {
 
     /// Moves another partial cache (same origin, other features) into this one.
     fn append(&mut self, other: GeometryCache) {
-        let (v, t, p) = (
-            self.verts.len() as u32,
-            self.tris.len() as u32,
-            self.parts.len() as u32,
-        );
+        let (v, t, p) = (self.verts.len() as u32, self.tris.len() as u32, self.parts.len() as u32);
         self.verts.extend(other.verts);
         self.tris.extend(other.tris.iter().map(|i| i + v));
-        self.parts
-            .extend(other.parts.iter().map(|r| [r[0] + v, r[1] + v]));
+        self.parts.extend(other.parts.iter().map(|r| [r[0] + v, r[1] + v]));
         let shift = |r: &Range<u32>, by: u32| r.start + by..r.end + by;
         for (slot, e) in self.entries.iter_mut().zip(other.entries) {
             if let Some(mut e) = e {
@@ -153,9 +133,7 @@ impl GeometryCache {
             if let Some(old) = self.entries[id.index()].take() {
                 self.garbage += old.verts.len();
             }
-            self.entries[id.index()] = plan
-                .get(*id)
-                .map(|f| self.prepare(f, &mut earcut, &mut scratch));
+            self.entries[id.index()] = plan.get(*id).map(|f| self.prepare(f, &mut earcut, &mut scratch));
         }
         if self.garbage > self.verts.len() / 2 + 1024 {
             *self = GeometryCache::build(plan);
@@ -168,20 +146,13 @@ impl GeometryCache {
 
     fn to_rel(&self, x: f64, y: f64) -> [f32; 2] {
         let w = to_world(x, y);
-        [
-            (w[0] - self.origin[0]) as f32,
-            (w[1] - self.origin[1]) as f32,
-        ]
+        [(w[0] - self.origin[0]) as f32, (w[1] - self.origin[1]) as f32]
     }
 
     fn push_ring(&mut self, ring: &LineString<f64>) -> [u32; 2] {
         let start = self.verts.len() as u32;
         let coords = &ring.0;
-        let n = if coords.len() > 1 && coords.first() == coords.last() {
-            coords.len() - 1
-        } else {
-            coords.len()
-        };
+        let n = if coords.len() > 1 && coords.first() == coords.last() { coords.len() - 1 } else { coords.len() };
         for c in &coords[..n] {
             let v = self.to_rel(c.x, c.y);
             self.verts.push(v);
@@ -189,12 +160,7 @@ impl GeometryCache {
         [start, self.verts.len() as u32]
     }
 
-    fn push_polygon(
-        &mut self,
-        p: &Polygon<f64>,
-        earcut: &mut earcut::Earcut<f32>,
-        scratch: &mut Vec<u32>,
-    ) {
+    fn push_polygon(&mut self, p: &Polygon<f64>, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) {
         let first = self.verts.len() as u32;
         let ext = self.push_ring(p.exterior());
         if ext[1] - ext[0] < 3 {
@@ -216,12 +182,7 @@ impl GeometryCache {
         self.tris.extend(scratch.iter().map(|i| i + first));
     }
 
-    fn push_geometry(
-        &mut self,
-        g: &Geometry<f64>,
-        earcut: &mut earcut::Earcut<f32>,
-        s: &mut Vec<u32>,
-    ) {
+    fn push_geometry(&mut self, g: &Geometry<f64>, earcut: &mut earcut::Earcut<f32>, s: &mut Vec<u32>) {
         match g {
             Geometry::Point(p) => {
                 let v = self.to_rel(p.x(), p.y());
@@ -243,9 +204,7 @@ impl GeometryCache {
             Geometry::MultiPolygon(m) => m.iter().for_each(|p| self.push_polygon(p, earcut, s)),
             Geometry::Rect(r) => self.push_polygon(&r.to_polygon(), earcut, s),
             Geometry::Triangle(t) => self.push_polygon(&t.to_polygon(), earcut, s),
-            Geometry::GeometryCollection(c) => {
-                c.iter().for_each(|g| self.push_geometry(g, earcut, s))
-            }
+            Geometry::GeometryCollection(c) => c.iter().for_each(|g| self.push_geometry(g, earcut, s)),
         }
     }
 
@@ -258,16 +217,8 @@ impl GeometryCache {
         self.parts.push([start, self.verts.len() as u32]);
     }
 
-    fn prepare(
-        &mut self,
-        f: &Feature,
-        earcut: &mut earcut::Earcut<f32>,
-        scratch: &mut Vec<u32>,
-    ) -> Entry {
-        let mut e = Entry {
-            kind: f.kind,
-            ..Entry::default()
-        };
+    fn prepare(&mut self, f: &Feature, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) -> Entry {
+        let mut e = Entry { kind: f.kind, ..Entry::default() };
         let v0 = self.verts.len() as u32;
         let t0 = self.tris.len() as u32;
         let p0 = self.parts.len() as u32;
@@ -291,19 +242,9 @@ impl GeometryCache {
         e.rings = p0..p1;
         e.lines = p1..p2;
         e.points = pt0..v1;
-        let mut b = [
-            f32::INFINITY,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NEG_INFINITY,
-        ];
+        let mut b = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
         for v in &self.verts[v0 as usize..v1 as usize] {
-            b = [
-                b[0].min(v[0]),
-                b[1].min(v[1]),
-                b[2].max(v[0]),
-                b[3].max(v[1]),
-            ];
+            b = [b[0].min(v[0]), b[1].min(v[1]), b[2].max(v[0]), b[3].max(v[1])];
         }
         e.bbox = if v1 > v0 { b } else { [0.0; 4] };
         e.label = label_texts(f);
@@ -313,11 +254,7 @@ impl GeometryCache {
         } else {
             [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
         };
-        e.width_m = f
-            .number_prop("width_m")
-            .or_else(|| f.number_prop("width"))
-            .unwrap_or(0.0)
-            .clamp(0.0, 200.0) as f32;
+        e.width_m = f.number_prop("width_m").or_else(|| f.number_prop("width")).unwrap_or(0.0).clamp(0.0, 200.0) as f32;
         e
     }
 
@@ -329,11 +266,10 @@ impl GeometryCache {
         } else if !e.lines.is_empty() {
             // Halfway along the longest part.
             let parts = &self.parts[e.lines.start as usize..e.lines.end as usize];
-            if let Some(part) = parts.iter().max_by(|a, b| {
-                self.path_len(**a)
-                    .partial_cmp(&self.path_len(**b))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            }) {
+            if let Some(part) = parts
+                .iter()
+                .max_by(|a, b| self.path_len(**a).partial_cmp(&self.path_len(**b)).unwrap_or(std::cmp::Ordering::Equal))
+            {
                 return self.point_along(*part, 0.5);
             }
         } else if !e.points.is_empty() {
@@ -344,9 +280,7 @@ impl GeometryCache {
 
     fn path_len(&self, part: [u32; 2]) -> f32 {
         let v = &self.verts[part[0] as usize..part[1] as usize];
-        v.windows(2)
-            .map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]))
-            .sum()
+        v.windows(2).map(|w| (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1])).sum()
     }
 
     fn point_along(&self, part: [u32; 2], t: f32) -> [f32; 2] {
@@ -356,10 +290,7 @@ impl GeometryCache {
             let d = (w[1][0] - w[0][0]).hypot(w[1][1] - w[0][1]);
             if d >= rest && d > 0.0 {
                 let k = rest / d;
-                return [
-                    w[0][0] + (w[1][0] - w[0][0]) * k,
-                    w[0][1] + (w[1][1] - w[0][1]) * k,
-                ];
+                return [w[0][0] + (w[1][0] - w[0][0]) * k, w[0][1] + (w[1][1] - w[0][1]) * k];
             }
             rest -= d;
         }
@@ -376,10 +307,7 @@ fn split(g: &Geometry<f64>) -> (Parts<'_>, Parts<'_>, Parts<'_>) {
         match g {
             Geometry::Point(_) | Geometry::MultiPoint(_) => p.push(g),
             Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => l.push(g),
-            Geometry::Polygon(_)
-            | Geometry::MultiPolygon(_)
-            | Geometry::Rect(_)
-            | Geometry::Triangle(_) => a.push(g),
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => a.push(g),
             Geometry::GeometryCollection(c) => c.iter().for_each(|g| walk(g, a, l, p)),
         }
     }
@@ -426,10 +354,7 @@ mod tests {
                 let v = cache.verts[*i as usize];
                 [acc[0] + v[0] / 3.0, acc[1] + v[1] / 3.0]
             });
-            assert!(
-                !(c[0] > notch[0] - 8.0 && c[1] > notch[1] - 8.0),
-                "triangle in the notch"
-            );
+            assert!(!(c[0] > notch[0] - 8.0 && c[1] > notch[1] - 8.0), "triangle in the notch");
         }
     }
 }

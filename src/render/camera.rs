@@ -13,18 +13,12 @@ const R: f64 = 6_378_137.0;
 /// Longitude/latitude → Web Mercator metres.
 pub fn to_world(lon: f64, lat: f64) -> [f64; 2] {
     let lat = lat.clamp(-85.051_128_78, 85.051_128_78);
-    [
-        R * lon.to_radians(),
-        R * (PI / 4.0 + lat.to_radians() / 2.0).tan().ln(),
-    ]
+    [R * lon.to_radians(), R * (PI / 4.0 + lat.to_radians() / 2.0).tan().ln()]
 }
 
 /// Web Mercator metres → longitude/latitude.
 pub fn to_lonlat(w: [f64; 2]) -> [f64; 2] {
-    [
-        (w[0] / R).to_degrees(),
-        (2.0 * (w[1] / R).exp().atan() - PI / 2.0).to_degrees(),
-    ]
+    [(w[0] / R).to_degrees(), (2.0 * (w[1] / R).exp().atan() - PI / 2.0).to_degrees()]
 }
 
 /// The smallest and largest ground metres per pixel the map allows: from a
@@ -45,11 +39,7 @@ pub struct Camera {
 
 impl Camera {
     pub fn new(size: [f32; 2]) -> Self {
-        Camera {
-            center: to_world(116.457, 39.8873),
-            mpp: 1.0,
-            size,
-        }
+        Camera { center: to_world(116.457, 39.8873), mpp: 1.0, size }
     }
 
     /// A camera that shows the box `[west, south, east, north]` with a margin.
@@ -59,11 +49,7 @@ impl Camera {
         let w = (size[0] - 2.0 * margin_px).max(10.0) as f64;
         let h = (size[1] - 2.0 * margin_px).max(10.0) as f64;
         let mpp = ((b[0] - a[0]) / w).max((b[1] - a[1]) / h);
-        let mut cam = Camera {
-            center: [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0],
-            mpp: mpp.max(1e-9),
-            size,
-        };
+        let mut cam = Camera { center: [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0], mpp: mpp.max(1e-9), size };
         cam.clamp_zoom();
         cam
     }

@@ -29,11 +29,7 @@ pub fn scale_bar(ground_mpp: f64, max_px: f32) -> ScaleBar {
     } else {
         format!("{} cm", trim(best * 100.0))
     };
-    ScaleBar {
-        metres: best,
-        pixels: (best / ground_mpp) as f32,
-        label,
-    }
+    ScaleBar { metres: best, pixels: (best / ground_mpp) as f32, label }
 }
 
 fn trim(v: f64) -> String {

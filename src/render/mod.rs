@@ -12,6 +12,7 @@ pub mod camera;
 pub mod furniture;
 pub mod scene;
 pub mod style;
+pub mod theme;
 
 pub use cache::GeometryCache;
 
@@ -25,10 +26,7 @@ pub fn open(loaded: Loaded, source: Source) -> (Document, GeometryCache) {
     let (index, cache) = std::thread::scope(|s| {
         let cache = s.spawn(|| GeometryCache::build(&plan));
         let index = crate::model::SpatialIndex::build(&plan);
-        (
-            index,
-            cache.join().unwrap_or_else(|_| GeometryCache::build(&plan)),
-        )
+        (index, cache.join().unwrap_or_else(|_| GeometryCache::build(&plan)))
     });
     (Document::from_parts(plan, index, warnings, source), cache)
 }

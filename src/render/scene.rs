@@ -17,22 +17,11 @@ use crate::model::{FeatureId, Kind, Plan, SpatialIndex};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
     /// A filled area: triangles for rasterisers, rings for vector output.
-    Area {
-        verts: Range<u32>,
-        tris: Range<u32>,
-        rings: Range<u32>,
-        fill: Rgba,
-        stroke: Option<Stroke>,
-    },
+    Area { verts: Range<u32>, tris: Range<u32>, rings: Range<u32>, fill: Rgba, stroke: Option<Stroke> },
     /// Open polylines.
     Line { parts: Range<u32>, stroke: Stroke },
     /// A round point marker.
-    Marker {
-        at: [f32; 2],
-        radius: f32,
-        fill: Rgba,
-        stroke: Stroke,
-    },
+    Marker { at: [f32; 2], radius: f32, fill: Rgba, stroke: Stroke },
 }
 
 /// A draw operation and the feature it belongs to.
@@ -70,6 +59,8 @@ pub struct Label {
 #[derive(Clone, Debug)]
 pub struct SceneOptions {
     pub visible: [bool; 7],
+    /// Thematic colours by feature id (from [`super::theme::feature_colors`]), or none: colour by kind.
+    pub theme: Option<std::sync::Arc<Vec<Option<Rgba>>>>,
     pub chinese: bool,
     pub labels: bool,
     pub hovered: Option<FeatureId>,
@@ -80,6 +71,7 @@ impl Default for SceneOptions {
     fn default() -> Self {
         SceneOptions {
             visible: [true; 7],
+            theme: None,
             chinese: true,
             labels: true,
             hovered: None,
@@ -124,11 +116,7 @@ impl Scene {
         camera: &Camera,
         opts: &SceneOptions,
     ) -> Scene {
-        let mut scene = Scene {
-            size: camera.size,
-            background: style::BACKGROUND,
-            ..Scene::default()
-        };
+        let mut scene = Scene { size: camera.size, background: style::BACKGROUND, ..Scene::default() };
         // Query a little beyond the view so outlines and markers at the edge are whole.
         let margin = [-12.0, -12.0];
         let a = camera.screen_to_lonlat([margin[0], camera.size[1] - margin[1]]);
@@ -147,16 +135,16 @@ impl Scene {
         for (slot, ids) in buckets.iter_mut().enumerate() {
             ids.sort_unstable();
             let kind = Kind::ALL[slot];
-            let st = kind_style(kind);
+            let base = kind_style(kind);
             scene.current_layer = slot as u8;
             if kind == Kind::Street {
                 // All casings first, so crossing streets join cleanly.
                 for id in ids.iter() {
-                    scene.push_feature(*id, cache, &xf, st, true);
+                    scene.push_feature(*id, cache, &xf, themed(base, kind, *id, opts), true);
                 }
             }
             for id in ids.iter() {
-                let px = scene.push_feature(*id, cache, &xf, st, false);
+                let px = scene.push_feature(*id, cache, &xf, themed(base, kind, *id, opts), false);
                 if opts.labels && px.is_some() {
                     label_candidates.push(*id);
                 }
@@ -164,19 +152,12 @@ impl Scene {
         }
         scene.current_layer = 7;
         for id in &opts.selected {
-            scene.push_highlight(
-                *id,
-                plan,
-                cache,
-                &xf,
-                style::SELECTED,
-                Some(style::SELECTED_FILL),
-            );
+            scene.push_highlight(*id, plan, cache, &xf, style::SELECTED, Some(style::SELECTED_FILL));
         }
         // Hovering the district boundary (which is everywhere) is not highlighted.
-        let hovered = opts.hovered.filter(|h| {
-            !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary)
-        });
+        let hovered = opts
+            .hovered
+            .filter(|h| !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary));
         if let Some(id) = hovered {
             scene.push_highlight(id, plan, cache, &xf, style::HOVER, None);
         }
@@ -210,10 +191,7 @@ impl Scene {
                 self.items.push(Item {
                     feature: id,
                     layer: self.current_layer,
-                    op: Op::Line {
-                        parts,
-                        stroke: casing,
-                    },
+                    op: Op::Line { parts, stroke: casing },
                 });
             }
             return Some(px);
@@ -236,13 +214,7 @@ impl Scene {
                 self.items.push(Item {
                     feature: id,
                     layer: self.current_layer,
-                    op: Op::Area {
-                        verts: v..v + 4,
-                        tris: t..t + 6,
-                        rings: 0..0,
-                        fill: st.stroke.color,
-                        stroke: None,
-                    },
+                    op: Op::Area { verts: v..v + 4, tris: t..t + 6, rings: 0..0, fill: st.stroke.color, stroke: None },
                 });
             } else {
                 let (verts, tris, rings) = self.push_area(cache, e, xf);
@@ -250,13 +222,7 @@ impl Scene {
                 self.items.push(Item {
                     feature: id,
                     layer: self.current_layer,
-                    op: Op::Area {
-                        verts,
-                        tris,
-                        rings,
-                        fill,
-                        stroke,
-                    },
+                    op: Op::Area { verts, tris, rings, fill, stroke },
                 });
             }
         }
@@ -268,23 +234,14 @@ impl Scene {
             } else {
                 stroke.width = stroke.width.max(true_px);
             }
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                op: Op::Line { parts, stroke },
-            });
+            self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Line { parts, stroke } });
         }
         for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
             let at = xf.apply(v);
             self.items.push(Item {
                 feature: id,
                 layer: self.current_layer,
-                op: Op::Marker {
-                    at,
-                    radius: st.marker_radius,
-                    fill: st.fill.unwrap_or(st.swatch),
-                    stroke: st.stroke,
-                },
+                op: Op::Marker { at, radius: st.marker_radius, fill: st.fill.unwrap_or(st.swatch), stroke: st.stroke },
             });
         }
         Some(px)
@@ -297,38 +254,23 @@ impl Scene {
         xf: &Transform,
     ) -> (Range<u32>, Range<u32>, Range<u32>) {
         let base = self.points.len() as u32;
-        let area_end = cache.parts[e.rings.start as usize..e.rings.end as usize]
-            .last()
-            .map(|p| p[1])
-            .unwrap_or(e.verts.start);
+        let area_end =
+            cache.parts[e.rings.start as usize..e.rings.end as usize].last().map(|p| p[1]).unwrap_or(e.verts.start);
         for v in &cache.verts[e.verts.start as usize..area_end as usize] {
             self.points.push(xf.apply(v));
         }
         let t0 = self.tris.len() as u32;
         let shift = base as i64 - e.verts.start as i64;
-        self.tris.extend(
-            cache.tris[e.tris.start as usize..e.tris.end as usize]
-                .iter()
-                .map(|i| (*i as i64 + shift) as u32),
-        );
+        self.tris
+            .extend(cache.tris[e.tris.start as usize..e.tris.end as usize].iter().map(|i| (*i as i64 + shift) as u32));
         let r0 = self.parts.len() as u32;
         for p in &cache.parts[e.rings.start as usize..e.rings.end as usize] {
-            self.parts
-                .push([(p[0] as i64 + shift) as u32, (p[1] as i64 + shift) as u32]);
+            self.parts.push([(p[0] as i64 + shift) as u32, (p[1] as i64 + shift) as u32]);
         }
-        (
-            base..self.points.len() as u32,
-            t0..self.tris.len() as u32,
-            r0..self.parts.len() as u32,
-        )
+        (base..self.points.len() as u32, t0..self.tris.len() as u32, r0..self.parts.len() as u32)
     }
 
-    fn push_parts(
-        &mut self,
-        cache: &GeometryCache,
-        parts: Range<u32>,
-        xf: &Transform,
-    ) -> Range<u32> {
+    fn push_parts(&mut self, cache: &GeometryCache, parts: Range<u32>, xf: &Transform) -> Range<u32> {
         let r0 = self.parts.len() as u32;
         for p in &cache.parts[parts.start as usize..parts.end as usize] {
             let s = self.points.len() as u32;
@@ -357,35 +299,17 @@ impl Scene {
             self.items.push(Item {
                 feature: id,
                 layer: self.current_layer,
-                op: Op::Area {
-                    verts,
-                    tris,
-                    rings,
-                    fill: fill.unwrap_or(Rgba::new(0, 0, 0, 0)),
-                    stroke: Some(stroke),
-                },
+                op: Op::Area { verts, tris, rings, fill: fill.unwrap_or(Rgba::new(0, 0, 0, 0)), stroke: Some(stroke) },
             });
         }
         if !e.lines.is_empty() {
             let parts = self.push_parts(cache, e.lines.clone(), xf);
             let st = kind_style(e.kind);
-            let w = st
-                .casing
-                .map(|c| c.width)
-                .unwrap_or(st.stroke.width)
-                .max(e.width_m / xf.ground_mpp + 2.0)
-                + 3.0;
+            let w = st.casing.map(|c| c.width).unwrap_or(st.stroke.width).max(e.width_m / xf.ground_mpp + 2.0) + 3.0;
             self.items.push(Item {
                 feature: id,
                 layer: self.current_layer,
-                op: Op::Line {
-                    parts,
-                    stroke: Stroke {
-                        width: w,
-                        color: stroke.color.with_alpha(170),
-                        dash: None,
-                    },
-                },
+                op: Op::Line { parts, stroke: Stroke { width: w, color: stroke.color.with_alpha(170), dash: None } },
             });
         }
         for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
@@ -393,25 +317,14 @@ impl Scene {
             self.items.push(Item {
                 feature: id,
                 layer: self.current_layer,
-                op: Op::Marker {
-                    at: xf.apply(v),
-                    radius: r,
-                    fill: Rgba::new(0, 0, 0, 0),
-                    stroke,
-                },
+                op: Op::Marker { at: xf.apply(v), radius: r, fill: Rgba::new(0, 0, 0, 0), stroke },
             });
         }
     }
 
     /// Places labels by priority, dropping any that would overlap one
     /// already placed: as the map zooms out, labels thin out instead of piling up.
-    fn place_labels(
-        &mut self,
-        ids: &[FeatureId],
-        cache: &GeometryCache,
-        xf: &Transform,
-        chinese: bool,
-    ) {
+    fn place_labels(&mut self, ids: &[FeatureId], cache: &GeometryCache, xf: &Transform, chinese: bool) {
         struct Cand<'a> {
             id: FeatureId,
             prio: u32,
@@ -426,34 +339,20 @@ impl Scene {
             let Some(texts) = e.label.as_deref() else {
                 continue;
             };
-            let text = if chinese {
-                texts.0.as_str()
-            } else {
-                texts.1.as_str()
-            };
+            let text = if chinese { texts.0.as_str() } else { texts.1.as_str() };
             let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
             let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
             let (w, h) = (b1[0] - b0[0], b1[1] - b0[1]);
             let pos = xf.apply(&e.anchor);
             let (size, kind_prio, align, fits) = match e.kind {
                 Kind::Node => (style::LABEL_SIZE_SMALL, 6, Align::Left, true),
-                Kind::Core => (
-                    style::LABEL_SIZE,
-                    7,
-                    if e.rings.is_empty() {
-                        Align::Left
-                    } else {
-                        Align::Center
-                    },
-                    true,
-                ),
+                Kind::Core => {
+                    (style::LABEL_SIZE, 7, if e.rings.is_empty() { Align::Left } else { Align::Center }, true)
+                }
                 Kind::Garden => (style::LABEL_SIZE, 5, Align::Center, w.max(h) > 40.0),
-                Kind::Street => (
-                    style::LABEL_SIZE_SMALL,
-                    4,
-                    Align::Center,
-                    w.max(h) > text_width(text, style::LABEL_SIZE_SMALL),
-                ),
+                Kind::Street => {
+                    (style::LABEL_SIZE_SMALL, 4, Align::Center, w.max(h) > text_width(text, style::LABEL_SIZE_SMALL))
+                }
                 Kind::Building => (
                     style::LABEL_SIZE_SMALL,
                     3,
@@ -466,35 +365,14 @@ impl Scene {
                     Align::Center,
                     w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL),
                 ),
-                Kind::Boundary => (
-                    style::LABEL_SIZE_LARGE,
-                    1,
-                    Align::Center,
-                    w.max(h) > 60.0 && w.max(h) < 400.0,
-                ),
+                Kind::Boundary => (style::LABEL_SIZE_LARGE, 1, Align::Center, w.max(h) > 60.0 && w.max(h) < 400.0),
             };
-            if !fits
-                || pos[0] < -50.0
-                || pos[1] < -20.0
-                || pos[0] > xf.size[0] + 50.0
-                || pos[1] > xf.size[1] + 20.0
-            {
+            if !fits || pos[0] < -50.0 || pos[1] < -20.0 || pos[0] > xf.size[0] + 50.0 || pos[1] > xf.size[1] + 20.0 {
                 continue;
             }
-            let offset = if align == Align::Left {
-                kind_style(e.kind).marker_radius + 3.0
-            } else {
-                0.0
-            };
+            let offset = if align == Align::Left { kind_style(e.kind).marker_radius + 3.0 } else { 0.0 };
             let prio = kind_prio * 1_000_000 + (w.max(h).min(999_999.0)) as u32;
-            cands.push(Cand {
-                id: *id,
-                prio,
-                text,
-                pos: [pos[0] + offset, pos[1]],
-                size,
-                align,
-            });
+            cands.push(Cand { id: *id, prio, text, pos: [pos[0] + offset, pos[1]], size, align });
         }
         cands.sort_by(|a, b| b.prio.cmp(&a.prio).then(a.id.cmp(&b.id)));
         let mut placed: Vec<[f32; 4]> = Vec::new();
@@ -502,17 +380,8 @@ impl Scene {
         for c in cands {
             let tw = text_width(c.text, c.size);
             let th = c.size * 1.25;
-            let x0 = if c.align == Align::Left {
-                c.pos[0]
-            } else {
-                c.pos[0] - tw / 2.0
-            };
-            let rect = [
-                x0 - 2.0,
-                c.pos[1] - th / 2.0 - 1.0,
-                x0 + tw + 2.0,
-                c.pos[1] + th / 2.0 + 1.0,
-            ];
+            let x0 = if c.align == Align::Left { c.pos[0] } else { c.pos[0] - tw / 2.0 };
+            let rect = [x0 - 2.0, c.pos[1] - th / 2.0 - 1.0, x0 + tw + 2.0, c.pos[1] + th / 2.0 + 1.0];
             if grid.overlaps(&rect, &placed) {
                 continue;
             }
@@ -532,16 +401,35 @@ impl Scene {
     }
 }
 
+/// A kind's style recoloured by the thematic map: features with items take
+/// their theme colour, the rest are muted. The boundary keeps its style.
+fn themed(base: style::KindStyle, kind: Kind, id: FeatureId, opts: &SceneOptions) -> style::KindStyle {
+    let Some(colors) = &opts.theme else { return base };
+    if kind == Kind::Boundary {
+        return base;
+    }
+    let c = colors.get(id.index()).copied().flatten();
+    let mut st = base;
+    if base.casing.is_some() {
+        // Streets: the line takes the colour, the casing stays.
+        st.stroke.color = c.unwrap_or(Rgba::rgb(240, 238, 233));
+    } else if base.fill.is_some() {
+        let fill = c.unwrap_or(super::theme::NO_ITEMS);
+        st.fill = Some(fill);
+        st.swatch = fill;
+        if c.is_none() {
+            st.stroke.color = Rgba::rgb(175, 172, 166);
+        }
+    } else {
+        st.stroke.color = c.unwrap_or(super::theme::NO_ITEMS);
+    }
+    st
+}
+
 /// An estimate of a label's width in pixels: CJK glyphs are square, Latin ones about half as wide.
 pub fn text_width(text: &str, size: f32) -> f32 {
     text.chars()
-        .map(|c| {
-            if crate::model::has_cjk(c.encode_utf8(&mut [0; 4])) || !c.is_ascii() {
-                1.0
-            } else {
-                0.56
-            }
-        })
+        .map(|c| if crate::model::has_cjk(c.encode_utf8(&mut [0; 4])) || !c.is_ascii() { 1.0 } else { 0.56 })
         .sum::<f32>()
         * size
 }
@@ -588,24 +476,12 @@ impl Grid {
         let cell = 64.0;
         let cols = (size[0] / cell).ceil().max(1.0) as usize + 2;
         let rows = (size[1] / cell).ceil().max(1.0) as usize + 2;
-        Grid {
-            cell,
-            cols,
-            rows,
-            cells: vec![Vec::new(); cols * rows],
-        }
+        Grid { cell, cols, rows, cells: vec![Vec::new(); cols * rows] }
     }
 
     fn range(&self, r: &[f32; 4]) -> (usize, usize, usize, usize) {
-        let c = |v: f32, n: usize| {
-            (((v / self.cell).floor() as i64 + 1).clamp(0, n as i64 - 1)) as usize
-        };
-        (
-            c(r[0], self.cols),
-            c(r[1], self.rows),
-            c(r[2], self.cols),
-            c(r[3], self.rows),
-        )
+        let c = |v: f32, n: usize| (((v / self.cell).floor() as i64 + 1).clamp(0, n as i64 - 1)) as usize;
+        (c(r[0], self.cols), c(r[1], self.rows), c(r[2], self.cols), c(r[3], self.rows))
     }
 
     fn overlaps(&self, r: &[f32; 4], placed: &[[f32; 4]]) -> bool {
@@ -613,10 +489,7 @@ impl Grid {
         (y0..=y1).any(|y| {
             (x0..=x1).any(|x| {
                 self.cells[y * self.cols + x].iter().any(|i| {
-                    placed[*i][0] < r[2]
-                        && r[0] < placed[*i][2]
-                        && placed[*i][1] < r[3]
-                        && r[1] < placed[*i][3]
+                    placed[*i][0] < r[2] && r[0] < placed[*i][2] && placed[*i][1] < r[3] && r[1] < placed[*i][3]
                 })
             })
         })
@@ -643,25 +516,14 @@ mod tests {
         let ext = doc.index.extent().expect("extent");
         let mut cam = Camera::fit(ext, [1280.0, 800.0], 30.0);
         cam.zoom_at(zoom, [640.0, 400.0]);
-        let scene = Scene::build(
-            &doc.plan,
-            &doc.index,
-            &cache,
-            &cam,
-            &SceneOptions::default(),
-        );
+        let scene = Scene::build(&doc.plan, &doc.index, &cache, &cam, &SceneOptions::default());
         (doc, scene, cam)
     }
 
     #[test]
     fn streets_are_drawn_at_their_real_width_when_zoomed_in() {
         let (doc, scene, cam) = jinsong_scene(1.0);
-        let id = doc
-            .plan
-            .iter()
-            .find(|(_, f)| f.name_zh() == Some("劲松西街"))
-            .map(|(id, _)| id)
-            .expect("street");
+        let id = doc.plan.iter().find(|(_, f)| f.name_zh() == Some("劲松西街")).map(|(id, _)| id).expect("street");
         let widest = scene
             .items
             .iter()
@@ -672,22 +534,14 @@ mod tests {
             })
             .fold(0.0f32, f32::max);
         let expected = 14.0 / cam.ground_mpp() as f32;
-        assert!(
-            widest >= expected,
-            "劲松西街 drawn {widest}px wide, expected at least {expected}px"
-        );
+        assert!(widest >= expected, "劲松西街 drawn {widest}px wide, expected at least {expected}px");
     }
 
     #[test]
     fn labels_thin_out_as_the_map_zooms_out_and_never_overlap() {
         let (_, near, _) = jinsong_scene(2.0);
         let (_, far, _) = jinsong_scene(0.2);
-        assert!(
-            near.labels.len() > far.labels.len(),
-            "{} near vs {} far",
-            near.labels.len(),
-            far.labels.len()
-        );
+        assert!(near.labels.len() > far.labels.len(), "{} near vs {} far", near.labels.len(), far.labels.len());
         for scene in [&near, &far] {
             for (i, a) in scene.labels.iter().enumerate() {
                 for b in &scene.labels[i + 1..] {
@@ -704,11 +558,6 @@ mod tests {
     #[test]
     fn a_frame_touches_only_what_is_in_view() {
         let (doc, near, _) = jinsong_scene(8.0);
-        assert!(
-            near.features_in_view < doc.plan.len(),
-            "{} of {}",
-            near.features_in_view,
-            doc.plan.len()
-        );
+        assert!(near.features_in_view < doc.plan.len(), "{} of {}", near.features_in_view, doc.plan.len());
     }
 }

@@ -34,11 +34,7 @@ pub struct Stroke {
 
 impl Stroke {
     pub const fn solid(width: f32, color: Rgba) -> Stroke {
-        Stroke {
-            width,
-            color,
-            dash: None,
-        }
+        Stroke { width, color, dash: None }
     }
 }
 
@@ -80,11 +76,7 @@ pub fn kind_style(kind: Kind) -> KindStyle {
     match kind {
         Kind::Boundary => KindStyle {
             fill: Some(Rgba::new(250, 246, 236, 255)),
-            stroke: Stroke {
-                width: 2.5,
-                color: Rgba::rgb(150, 40, 40),
-                dash: Some([10.0, 5.0]),
-            },
+            stroke: Stroke { width: 2.5, color: Rgba::rgb(150, 40, 40), dash: Some([10.0, 5.0]) },
             casing: None,
             marker_radius: 4.0,
             swatch: Rgba::rgb(150, 40, 40),

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::edit::Edit;
 use crate::i18n::Lang;
 use crate::model::{FeatureId, Kind};
+use crate::render::theme::ThemeMode;
 
 /// An intent from the interface.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,4 +31,25 @@ pub enum Action {
     SetLayerVisible(Kind, bool),
     SetLang(Lang),
     SetLabels(bool),
+    /// Add a feature to the selection, or take it out.
+    ToggleSelect(FeatureId),
+    /// Replace the selection.
+    SelectMany(Vec<FeatureId>),
+    /// Select features and fly the map to them.
+    SelectAndFlyMany(Vec<FeatureId>),
+    OpenPicker,
+    /// Add an item of a catalogue entry to the selected features.
+    AddItem {
+        catalogue: String,
+    },
+    /// Open the edit form of an item.
+    EditItem(String),
+    /// Apply a plan edit (one undo step).
+    Edit(Edit),
+    SetTheme(ThemeMode),
+    ShowTable(bool),
+    ShowDashboard(bool),
+    Save,
+    SaveAs,
+    SaveTo(PathBuf),
 }

@@ -10,13 +10,22 @@ use super::{map_view, panels};
 use crate::document::{Document, Source};
 use crate::edit::{Edit, EditLabel};
 use crate::i18n::Lang;
+use crate::model::Item;
 use crate::model::{FeatureId, Kind};
+use crate::render::theme::ThemeMode;
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 
 /// A plan being read on a background thread.
 struct Loading {
     path: PathBuf,
     rx: Receiver<Result<(Document, GeometryCache), String>>,
+}
+
+/// What the path prompt is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PromptKind {
+    Open,
+    SaveAs,
 }
 
 /// A message in the status bar.
@@ -48,7 +57,14 @@ pub struct PlannerApp {
     pub(super) search_missed: bool,
     pub(super) status: Option<Status>,
     loading: Option<Loading>,
-    pub(super) path_prompt: Option<String>,
+    /// The "type a path" prompt (where no file dialog is available): what it is for, and the text.
+    pub(super) path_prompt: Option<(PromptKind, String)>,
+    pub(super) picker: Option<super::items::Picker>,
+    pub(super) editor: Option<super::items::ItemEditor>,
+    pub(super) table: super::items_table::TableState,
+    pub show_table: bool,
+    pub show_dashboard: bool,
+    pub theme_mode: ThemeMode,
     pub(super) show_warnings: bool,
     pub(super) show_shortcuts: bool,
     pub(super) show_about: bool,
@@ -59,6 +75,8 @@ pub struct PlannerApp {
     pub(super) generation: u64,
     pub(super) memo: Option<SceneMemo>,
     pub(super) focus_search: bool,
+    /// Where a Shift+drag selection box started.
+    pub(super) box_select: Option<egui::Pos2>,
     pub(super) window_title: String,
 }
 
@@ -90,6 +108,12 @@ impl PlannerApp {
             status: None,
             loading: None,
             path_prompt: None,
+            picker: None,
+            editor: None,
+            table: Default::default(),
+            show_table: false,
+            show_dashboard: false,
+            theme_mode: ThemeMode::Kind,
             show_warnings: false,
             show_shortcuts: false,
             show_about: false,
@@ -98,6 +122,7 @@ impl PlannerApp {
             generation: 0,
             memo: None,
             focus_search: false,
+            box_select: None,
             window_title: String::new(),
         };
         app.recount();
@@ -188,10 +213,7 @@ impl PlannerApp {
             }
             Err(e) => {
                 // The open plan is untouched.
-                self.status = Some(Status {
-                    text: format!("{}: {e}", s.load_failed),
-                    error: true,
-                });
+                self.status = Some(Status { text: format!("{}: {e}", s.load_failed), error: true });
             }
         }
     }
@@ -204,27 +226,20 @@ impl PlannerApp {
         self.camera = None;
         self.fly_to = None;
         self.memo = None;
+        self.editor = None;
+        self.picker = None;
         self.generation += 1;
         self.recount();
+        self.opts.theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
     }
 
     /// The extent to fit: the boundary if the plan has one, else everything.
     pub(super) fn district_extent(&self) -> Option<[f64; 4]> {
         let mut b: Option<[f64; 4]> = None;
-        for (_, f) in self
-            .doc
-            .plan
-            .iter()
-            .filter(|(_, f)| f.kind == Kind::Boundary)
-        {
+        for (_, f) in self.doc.plan.iter().filter(|(_, f)| f.kind == Kind::Boundary) {
             if let Some(r) = f.bbox() {
                 let e = b.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
-                *e = [
-                    e[0].min(r.min().x),
-                    e[1].min(r.min().y),
-                    e[2].max(r.max().x),
-                    e[3].max(r.max().y),
-                ];
+                *e = [e[0].min(r.min().x), e[1].min(r.min().y), e[2].max(r.max().x), e[3].max(r.max().y)];
             }
         }
         b.or_else(|| self.doc.index.extent())
@@ -233,11 +248,7 @@ impl PlannerApp {
     /// A camera that frames one feature, not closer than street level.
     pub(super) fn camera_for(&self, id: FeatureId, size: [f32; 2]) -> Option<Camera> {
         let r = self.doc.plan.get(id)?.bbox()?;
-        let mut cam = Camera::fit(
-            [r.min().x, r.min().y, r.max().x, r.max().y],
-            size,
-            size[0].min(size[1]) * 0.3,
-        );
+        let mut cam = Camera::fit([r.min().x, r.min().y, r.max().x, r.max().y], size, size[0].min(size[1]) * 0.3);
         let min_ground = 0.25;
         if cam.ground_mpp() < min_ground {
             cam.mpp *= min_ground / cam.ground_mpp();
@@ -257,38 +268,25 @@ impl PlannerApp {
                 match picked {
                     Some(p) => self.open_path(p),
                     // No desktop portal (or cancelled): offer the path prompt instead.
-                    None => self.path_prompt = Some(String::new()),
+                    None => self.path_prompt = Some((PromptKind::Open, String::new())),
                 }
             }
-            Action::OpenPathPrompt => self.path_prompt = Some(String::new()),
+            Action::OpenPathPrompt => self.path_prompt = Some((PromptKind::Open, String::new())),
             Action::Open(p) => self.open_path(p),
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
                 let cache = GeometryCache::build(&doc.plan);
                 self.replace_document(doc, cache);
-                self.status = Some(Status {
-                    text: format!("{} 劲松 Jinsong", s.loaded),
-                    error: false,
-                });
+                self.status = Some(Status { text: format!("{} 劲松 Jinsong", s.loaded), error: false });
             }
             Action::Quit => {}
             Action::Undo => match self.doc.undo() {
                 Some(t) => self.after_edit(&t),
-                None => {
-                    self.status = Some(Status {
-                        text: s.nothing_to_undo.into(),
-                        error: false,
-                    })
-                }
+                None => self.status = Some(Status { text: s.nothing_to_undo.into(), error: false }),
             },
             Action::Redo => match self.doc.redo() {
                 Some(t) => self.after_edit(&t),
-                None => {
-                    self.status = Some(Status {
-                        text: s.nothing_to_redo.into(),
-                        error: false,
-                    })
-                }
+                None => self.status = Some(Status { text: s.nothing_to_redo.into(), error: false }),
             },
             Action::FitDistrict => {
                 if let (Some(ext), Some(cam)) = (self.district_extent(), self.camera) {
@@ -315,12 +313,7 @@ impl PlannerApp {
                 if !changes.is_empty() {
                     match self.doc.apply(Edit::SetKind { changes }) {
                         Ok(t) => self.after_edit(&t),
-                        Err(e) => {
-                            self.status = Some(Status {
-                                text: e.to_string(),
-                                error: true,
-                            })
-                        }
+                        Err(e) => self.status = Some(Status { text: e.to_string(), error: true }),
                     }
                 }
             }
@@ -330,8 +323,102 @@ impl PlannerApp {
                 self.opts.chinese = lang.is_chinese();
             }
             Action::SetLabels(v) => self.opts.labels = v,
+            Action::ToggleSelect(id) => {
+                if !self.opts.selected.remove(&id) {
+                    self.opts.selected.insert(id);
+                }
+            }
+            Action::SelectMany(ids) => {
+                self.opts.selected.clear();
+                self.opts.selected.extend(ids);
+            }
+            Action::SelectAndFlyMany(ids) => {
+                self.opts.selected.clear();
+                self.opts.selected.extend(ids.iter().copied());
+                if let Some(cam) = self.camera {
+                    self.fly_to = self.camera_for_all(&ids, cam.size);
+                }
+            }
+            Action::OpenPicker => {
+                if self.opts.selected.is_empty() {
+                    self.status = Some(Status { text: s.nothing_selected.into(), error: true });
+                } else {
+                    self.picker = Some(super::items::Picker::default());
+                }
+            }
+            Action::AddItem { catalogue } => self.add_item(&catalogue),
+            Action::EditItem(id) => {
+                if let Some(item) = self.doc.plan.items.get(&id) {
+                    self.editor = Some(super::items::ItemEditor::new(item.clone()));
+                }
+            }
+            Action::Edit(edit) => match self.doc.apply(edit) {
+                Ok(t) => self.after_edit(&t),
+                Err(e) => self.status = Some(Status { text: e.to_string(), error: true }),
+            },
+            Action::SetTheme(mode) => self.theme_mode = mode,
+            Action::ShowTable(v) => self.show_table = v,
+            Action::ShowDashboard(v) => self.show_dashboard = v,
+            Action::Save => match self.doc.save_path().map(|p| p.to_path_buf()) {
+                Some(p) => self.save_to(p),
+                None => self.apply(Action::SaveAs),
+            },
+            Action::SaveAs => {
+                let picked = rfd::FileDialog::new()
+                    .add_filter("GeoJSON", &["geojson"])
+                    .set_file_name("renewal-plan.geojson")
+                    .save_file();
+                match picked {
+                    Some(p) => self.save_to(p),
+                    None => self.path_prompt = Some((PromptKind::SaveAs, String::new())),
+                }
+            }
+            Action::SaveTo(p) => self.save_to(p),
         }
+        let theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
+        self.opts.theme = theme;
         self.generation += 1;
+    }
+
+    fn save_to(&mut self, path: PathBuf) {
+        let s = self.lang.strings();
+        self.status = Some(match self.doc.save_to(&path) {
+            Ok(()) => Status { text: format!("{} {}", s.saved, path.display()), error: false },
+            Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
+        });
+    }
+
+    /// Adds an item of a catalogue entry to every selected feature (one undo step) and opens its form.
+    fn add_item(&mut self, catalogue: &str) {
+        let plan = &self.doc.plan;
+        let keys: Vec<String> = self.opts.selected.iter().filter_map(|id| plan.key(*id)).collect();
+        let Some(entry) = crate::model::catalogue::lookup(&plan.catalogue_additions, catalogue) else { return };
+        if keys.is_empty() {
+            return;
+        }
+        let id = plan.new_item_id(&format!("it-{catalogue}"));
+        let cost = entry.unit_cost_yuan.unwrap_or(0.0).round() as i64;
+        let item = Item::new(id.clone(), catalogue.to_string(), keys, &crate::model::item::today(), cost);
+        let edit = Edit::PutItem { id: id.clone(), item: Some(Box::new(item)), label: EditLabel::AddItem };
+        if let Ok(t) = self.doc.apply(edit) {
+            self.after_edit(&t);
+            self.picker = None;
+            self.apply(Action::EditItem(id));
+        }
+    }
+
+    /// A camera that frames several features.
+    pub(super) fn camera_for_all(&self, ids: &[FeatureId], size: [f32; 2]) -> Option<Camera> {
+        let mut b: Option<[f64; 4]> = None;
+        for r in ids.iter().filter_map(|id| self.doc.plan.get(*id)?.bbox()) {
+            let e = b.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+            *e = [e[0].min(r.min().x), e[1].min(r.min().y), e[2].max(r.max().x), e[3].max(r.max().y)];
+        }
+        let mut cam = Camera::fit(b?, size, size[0].min(size[1]) * 0.2);
+        if cam.ground_mpp() < 0.25 {
+            cam.mpp *= 0.25 / cam.ground_mpp();
+        }
+        Some(cam)
     }
 
     fn after_edit(&mut self, touched: &[FeatureId]) {
@@ -359,8 +446,15 @@ impl PlannerApp {
         actions.extend(panels::status_bar(ui, self));
         actions.extend(panels::left_panel(ui, self));
         actions.extend(panels::right_panel(ui, self));
+        if self.show_table {
+            actions.extend(super::items_table::panel(ui, self));
+        }
         actions.extend(map_view::central(ui, self));
         actions.extend(panels::windows(&ctx, self));
+        actions.extend(super::items::windows(&ctx, self));
+        if self.show_dashboard {
+            actions.extend(super::dashboard::window(&ctx, self));
+        }
         for a in actions {
             if a == Action::Quit {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -368,33 +462,20 @@ impl PlannerApp {
             self.apply(a);
         }
         let title = format!(
-            "{} — {}",
-            self.doc
-                .plan
-                .meta
-                .name
-                .as_deref()
-                .unwrap_or("Renewal Planner"),
+            "{}{} — {}",
+            if self.doc.is_dirty() { "*" } else { "" },
+            self.doc.plan.meta.name.as_deref().unwrap_or("Renewal Planner"),
             self.doc.source.display_name()
         );
         if title != self.window_title {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!(
-                "Renewal Planner 更新规划 — {title}"
-            )));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("Renewal Planner 更新规划 — {title}")));
             self.window_title = title;
         }
     }
 }
 
 fn dropped_files(ctx: &egui::Context) -> Vec<Action> {
-    ctx.input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .take(1)
-            .map(|f| Action::Open(f.path().to_path_buf()))
-            .collect()
-    })
+    ctx.input(|i| i.raw.dropped_files.iter().take(1).map(|f| Action::Open(f.path().to_path_buf())).collect())
 }
 
 impl eframe::App for PlannerApp {

@@ -30,17 +30,35 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 c.size = size;
                 c
             }
-            None => app
-                .district_extent()
-                .map(|e| Camera::fit(e, size, 30.0))
-                .unwrap_or_else(|| Camera::new(size)),
+            None => app.district_extent().map(|e| Camera::fit(e, size, 30.0)).unwrap_or_else(|| Camera::new(size)),
         };
         if let Some(target) = &mut app.fly_to {
             target.size = size;
         }
 
-        // Pan by dragging.
-        if response.dragged() {
+        // Shift+drag draws a selection box; a plain drag pans.
+        let shift = ui.input(|i| i.modifiers.shift);
+        if response.drag_started() && shift {
+            app.box_select = response.interact_pointer_pos();
+        }
+        if let (Some(start), true) = (app.box_select, response.drag_stopped()) {
+            if let Some(end) = response.interact_pointer_pos().or(response.hover_pos()) {
+                let a = cam.screen_to_lonlat([start.x - rect.left(), start.y - rect.top()]);
+                let b = cam.screen_to_lonlat([end.x - rect.left(), end.y - rect.top()]);
+                let r = [a[0].min(b[0]), a[1].min(b[1]), a[0].max(b[0]), a[1].max(b[1])];
+                let mut ids: Vec<_> = app.opts.selected.iter().copied().collect();
+                for id in app.doc.index.query(r) {
+                    let keep = app.doc.plan.get(id).is_some_and(|f| {
+                        f.kind != crate::model::Kind::Boundary && app.opts.visible[crate::render::kind_slot(f.kind)]
+                    });
+                    if keep && !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                actions.push(Action::SelectMany(ids));
+            }
+            app.box_select = None;
+        } else if response.dragged() && app.box_select.is_none() {
             let d = response.drag_delta();
             cam.pan_pixels(d.x, d.y);
             app.fly_to = None;
@@ -70,10 +88,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 )
             });
             let step = KEY_PAN_SPEED * dt;
-            let (dx, dy) = (
-                (l as i32 - r as i32) as f32 * step,
-                (u as i32 - d as i32) as f32 * step,
-            );
+            let (dx, dy) = ((l as i32 - r as i32) as f32 * step, (u as i32 - d as i32) as f32 * step);
             if dx != 0.0 || dy != 0.0 {
                 cam.pan_pixels(dx, dy);
                 app.fly_to = None;
@@ -111,32 +126,25 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         if response.hover_pos().is_none() {
             app.cursor = None;
         }
-        let hovered = hovered.filter(|id| {
-            app.doc
-                .plan
-                .get(*id)
-                .is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)])
-        });
+        let hovered = hovered
+            .filter(|id| app.doc.plan.get(*id).is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)]));
         if hovered != app.opts.hovered {
             app.opts.hovered = hovered;
             app.generation += 1;
         }
         if response.clicked() {
-            actions.push(Action::Select(hovered));
+            match (shift, hovered) {
+                (true, Some(id)) => actions.push(Action::ToggleSelect(id)),
+                (true, None) => {}
+                (false, h) => actions.push(Action::Select(h)),
+            }
         }
 
         // Build the scene only when something it depends on changed.
-        let fresh = app
-            .memo
-            .as_ref()
-            .is_some_and(|m| m.camera == cam && m.generation == app.generation);
+        let fresh = app.memo.as_ref().is_some_and(|m| m.camera == cam && m.generation == app.generation);
         if !fresh {
             let scene = Scene::build(&app.doc.plan, &app.doc.index, &app.cache, &cam, &app.opts);
-            app.memo = Some(SceneMemo {
-                camera: cam,
-                generation: app.generation,
-                scene,
-            });
+            app.memo = Some(SceneMemo { camera: cam, generation: app.generation, scene });
         }
         let painter = ui.painter_at(rect);
         painter.rect_filled(rect, 0.0, color(style::BACKGROUND));
@@ -144,6 +152,19 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             paint_scene(&painter, rect.min, &m.scene);
         }
         paint_furniture(&painter, rect, cam.ground_mpp());
+        if let (Some(start), Some(now)) = (app.box_select, response.hover_pos().or(response.interact_pointer_pos())) {
+            let r = egui::Rect::from_two_pos(start, now);
+            painter.rect_filled(r, 0.0, egui::Color32::from_rgba_unmultiplied(0, 102, 255, 30));
+            painter.rect_stroke(
+                r,
+                0.0,
+                egui::Stroke::new(1.5, egui::Color32::from_rgb(0, 102, 255)),
+                egui::StrokeKind::Inside,
+            );
+        }
+        if app.theme_mode != crate::render::theme::ThemeMode::Kind {
+            paint_legend(&painter, rect, app);
+        }
         let badge = app.lang.strings().schematic_badge;
         if matches!(app.doc.source, crate::document::Source::Jinsong) {
             painter.text(
@@ -170,11 +191,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             );
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
-            painter.rect_filled(
-                rect.shrink(8.0),
-                12.0,
-                egui::Color32::from_rgba_unmultiplied(0, 102, 255, 40),
-            );
+            painter.rect_filled(rect.shrink(8.0), 12.0, egui::Color32::from_rgba_unmultiplied(0, 102, 255, 40));
             painter.text(
                 rect.center(),
                 egui::Align2::CENTER_CENTER,
@@ -197,16 +214,45 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
                 ui.label(format!("{}: {}", s.kind, s.kind(f.kind)));
                 match measure(&f.geometry) {
-                    Measure::Area { m2, .. } => {
-                        ui.label(format!("{}: {}", s.area, format_area(m2)))
-                    }
-                    Measure::Length { m } => {
-                        ui.label(format!("{}: {}", s.length, format_length(m)))
-                    }
+                    Measure::Area { m2, .. } => ui.label(format!("{}: {}", s.area, format_area(m2))),
+                    Measure::Length { m } => ui.label(format!("{}: {}", s.length, format_length(m))),
                     Measure::Point => ui.label(""),
                 };
             });
         }
     });
     actions
+}
+
+/// The thematic map's legend, bottom-right.
+fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
+    let s = app.lang.strings();
+    let mut entries: Vec<(egui::Color32, &str)> = crate::render::theme::legend(app.theme_mode)
+        .into_iter()
+        .map(|(c, name)| (color(c), s.legend_label(name)))
+        .collect();
+    entries.push((color(crate::render::theme::NO_ITEMS), s.no_items));
+    let row = 18.0;
+    let h = 30.0 + row * entries.len() as f32;
+    let w = 170.0;
+    let r = egui::Rect::from_min_size(Pos2::new(rect.right() - w - 12.0, rect.bottom() - h - 12.0), egui::vec2(w, h));
+    painter.rect_filled(r, 6.0, color(style::FURNITURE_BG));
+    painter.text(
+        r.min + egui::vec2(10.0, 8.0),
+        egui::Align2::LEFT_TOP,
+        s.theme_mode(app.theme_mode),
+        egui::FontId::proportional(13.0),
+        color(style::FURNITURE),
+    );
+    for (i, (c, label)) in entries.iter().enumerate() {
+        let y = r.top() + 30.0 + i as f32 * row;
+        painter.rect_filled(egui::Rect::from_min_size(Pos2::new(r.left() + 10.0, y), egui::vec2(14.0, 12.0)), 2.0, *c);
+        painter.text(
+            Pos2::new(r.left() + 32.0, y + 6.0),
+            egui::Align2::LEFT_CENTER,
+            *label,
+            egui::FontId::proportional(12.0),
+            color(style::FURNITURE),
+        );
+    }
 }

@@ -4,6 +4,9 @@
 
 mod action;
 mod app;
+mod dashboard;
+mod items;
+mod items_table;
 mod map_view;
 mod paint;
 mod panels;
@@ -29,14 +32,8 @@ pub fn install_fonts(ctx: &eframe::egui::Context) {
         "noto-sans-sc",
         FontData::from_static(CJK_FONT),
         vec![
-            InsertFontFamily {
-                family: FontFamily::Proportional,
-                priority: FontPriority::Lowest,
-            },
-            InsertFontFamily {
-                family: FontFamily::Monospace,
-                priority: FontPriority::Lowest,
-            },
+            InsertFontFamily { family: FontFamily::Proportional, priority: FontPriority::Lowest },
+            InsertFontFamily { family: FontFamily::Monospace, priority: FontPriority::Lowest },
         ],
     ));
 }

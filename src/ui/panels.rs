@@ -4,19 +4,21 @@
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText};
 
 use super::action::Action;
-use super::app::PlannerApp;
+use super::app::{PlannerApp, PromptKind};
 use super::theme::color;
 use crate::i18n::Lang;
 use crate::model::measure::{Measure, format_area, format_length, measure};
 use crate::model::search::search;
 use crate::model::{FeatureId, Kind};
+use crate::render::theme::ThemeMode;
 use crate::render::{kind_slot, style};
 
 const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
-const REDO: KeyboardShortcut =
-    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
 const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
 const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
 /// Keyboard shortcuts that work anywhere.
@@ -28,6 +30,12 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         }
         if i.consume_shortcut(&UNDO) {
             out.push(Action::Undo);
+        }
+        if i.consume_shortcut(&SAVE_AS) {
+            out.push(Action::SaveAs);
+        }
+        if i.consume_shortcut(&SAVE) {
+            out.push(Action::Save);
         }
         if i.consume_shortcut(&OPEN) {
             out.push(Action::OpenDialog);
@@ -56,10 +64,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     egui::Panel::top("top_bar").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(s.menu_file, |ui| {
-                if ui
-                    .add(egui::Button::new(s.open).shortcut_text(ui.ctx().format_shortcut(&OPEN)))
-                    .clicked()
-                {
+                if ui.add(egui::Button::new(s.open).shortcut_text(ui.ctx().format_shortcut(&OPEN))).clicked() {
                     out.push(Action::OpenDialog);
                 }
                 if ui.button(s.open_path).clicked() {
@@ -67,6 +72,13 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
                 if ui.button(s.open_jinsong).clicked() {
                     out.push(Action::OpenJinsong);
+                }
+                ui.separator();
+                if ui.add(egui::Button::new(s.save).shortcut_text(ui.ctx().format_shortcut(&SAVE))).clicked() {
+                    out.push(Action::Save);
+                }
+                if ui.add(egui::Button::new(s.save_as).shortcut_text(ui.ctx().format_shortcut(&SAVE_AS))).clicked() {
+                    out.push(Action::SaveAs);
                 }
                 ui.separator();
                 if ui.button(s.quit).clicked() {
@@ -92,10 +104,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
             });
             ui.menu_button(s.menu_view, |ui| {
-                if ui
-                    .add(egui::Button::new(s.fit_district).shortcut_text("Home"))
-                    .clicked()
-                {
+                if ui.add(egui::Button::new(s.fit_district).shortcut_text("Home")).clicked() {
                     out.push(Action::FitDistrict);
                 }
                 let mut labels = app.opts.labels;
@@ -130,11 +139,30 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             if ui.selectable_label(app.lang == Lang::En, "EN").clicked() {
                 out.push(Action::SetLang(Lang::En));
             }
+            ui.separator();
+            let label = ui.label(s.theme);
+            let mut mode = app.theme_mode;
+            egui::ComboBox::from_id_salt("theme_mode")
+                .selected_text(s.theme_mode(mode))
+                .show_ui(ui, |ui| {
+                    for m in ThemeMode::ALL {
+                        ui.selectable_value(&mut mode, m, s.theme_mode(m));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            if mode != app.theme_mode {
+                out.push(Action::SetTheme(mode));
+            }
+            if ui.selectable_label(app.show_table, s.items_table).clicked() {
+                out.push(Action::ShowTable(!app.show_table));
+            }
+            if ui.selectable_label(app.show_dashboard, s.dashboard).clicked() {
+                out.push(Action::ShowDashboard(!app.show_dashboard));
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let label = ui.label(s.search);
-                let edit = egui::TextEdit::singleline(&mut app.search)
-                    .hint_text(s.search_hint)
-                    .desired_width(300.0);
+                let edit = egui::TextEdit::singleline(&mut app.search).hint_text(s.search_hint).desired_width(300.0);
                 let r = ui.add(edit).labelled_by(label.id);
                 if app.focus_search {
                     r.request_focus();
@@ -181,31 +209,14 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             if let Some(cam) = app.camera {
                 // 1:N at 96 dpi (0.2646 mm a pixel).
                 let n = cam.ground_mpp() / 0.000_264_6;
-                ui.monospace(format!(
-                    "{} 1:{}",
-                    s.scale,
-                    crate::model::measure::group_thousands(n)
-                ));
+                ui.monospace(format!("{} 1:{}", s.scale, crate::model::measure::group_thousands(n)));
                 ui.separator();
             }
-            let in_view = app
-                .memo
-                .as_ref()
-                .map(|m| m.scene.features_in_view)
-                .unwrap_or(0);
-            ui.label(format!(
-                "{} {} ({} {in_view})",
-                s.feature_count,
-                app.doc.plan.len(),
-                s.in_view
-            ));
+            let in_view = app.memo.as_ref().map(|m| m.scene.features_in_view).unwrap_or(0);
+            ui.label(format!("{} {} ({} {in_view})", s.feature_count, app.doc.plan.len(), s.in_view));
             if let Some(st) = &app.status {
                 ui.separator();
-                let c = if st.error {
-                    egui::Color32::from_rgb(190, 30, 30)
-                } else {
-                    ui.visuals().text_color()
-                };
+                let c = if st.error { egui::Color32::from_rgb(190, 30, 30) } else { ui.visuals().text_color() };
                 ui.colored_label(c, &st.text);
             }
         });
@@ -217,57 +228,44 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    egui::Panel::left("layers")
-        .default_size(230.0)
-        .resizable(true)
-        .show(ui, |ui| {
-            ui.heading(s.plan);
-            if let Some(name) = &app.doc.plan.meta.name {
-                ui.label(RichText::new(name).strong());
-            }
-            ui.label(RichText::new(app.doc.source.display_name()).small().weak());
-            if let Some(note) = &app.doc.plan.meta.note {
-                ui.collapsing(s.schematic_badge, |ui| {
-                    ui.label(RichText::new(note).small());
+    egui::Panel::left("layers").default_size(230.0).resizable(true).show(ui, |ui| {
+        ui.heading(s.plan);
+        if let Some(name) = &app.doc.plan.meta.name {
+            ui.label(RichText::new(name).strong());
+        }
+        ui.label(RichText::new(app.doc.source.display_name()).small().weak());
+        if let Some(note) = &app.doc.plan.meta.note {
+            ui.collapsing(s.schematic_badge, |ui| {
+                ui.label(RichText::new(note).small());
+            });
+        }
+        if !app.doc.warnings.is_empty()
+            && ui
+                .button(
+                    RichText::new(format!("{} {}", app.doc.warnings.len(), s.warnings))
+                        .color(egui::Color32::from_rgb(190, 110, 0)),
+                )
+                .clicked()
+        {
+            app.show_warnings = true;
+        }
+        ui.separator();
+        ui.heading(s.layers);
+        for kind in [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node, Kind::Other] {
+            let n = app.counts[kind_slot(kind)];
+            ui.horizontal(|ui| {
+                let mut v = app.opts.visible[kind_slot(kind)];
+                let (r, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+                ui.painter().rect_filled(r, 3.0, color(style::kind_style(kind).swatch));
+                if ui.checkbox(&mut v, s.kind(kind)).changed() {
+                    out.push(Action::SetLayerVisible(kind, v));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(RichText::new(n.to_string()).weak());
                 });
-            }
-            if !app.doc.warnings.is_empty()
-                && ui
-                    .button(
-                        RichText::new(format!("{} {}", app.doc.warnings.len(), s.warnings))
-                            .color(egui::Color32::from_rgb(190, 110, 0)),
-                    )
-                    .clicked()
-            {
-                app.show_warnings = true;
-            }
-            ui.separator();
-            ui.heading(s.layers);
-            for kind in [
-                Kind::Boundary,
-                Kind::Building,
-                Kind::Street,
-                Kind::Garden,
-                Kind::Core,
-                Kind::Node,
-                Kind::Other,
-            ] {
-                let n = app.counts[kind_slot(kind)];
-                ui.horizontal(|ui| {
-                    let mut v = app.opts.visible[kind_slot(kind)];
-                    let (r, _) =
-                        ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-                    ui.painter()
-                        .rect_filled(r, 3.0, color(style::kind_style(kind).swatch));
-                    if ui.checkbox(&mut v, s.kind(kind)).changed() {
-                        out.push(Action::SetLayerVisible(kind, v));
-                    }
-                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.label(RichText::new(n.to_string()).weak());
-                    });
-                });
-            }
-        });
+            });
+        }
+    });
     out
 }
 
@@ -275,100 +273,100 @@ pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    egui::Panel::right("inspector")
-        .default_size(300.0)
-        .resizable(true)
-        .show(ui, |ui| {
-            ui.heading(s.inspector);
-            ui.separator();
-            let Some(id) = app.opts.selected.iter().next().copied() else {
-                ui.label(RichText::new(s.nothing_selected).weak());
-                return;
-            };
-            let Some(f) = app.doc.plan.get(id) else {
-                return;
-            };
+    egui::Panel::right("inspector").default_size(300.0).resizable(true).show(ui, |ui| {
+        ui.heading(s.inspector);
+        ui.separator();
+        let selected = app.selected();
+        let Some(id) = selected.first().copied() else {
+            ui.label(RichText::new(s.nothing_selected).weak());
+            ui.label(RichText::new(s.shift_hint).small().weak());
+            return;
+        };
+        if selected.len() > 1 {
             let zh = app.lang.is_chinese();
-            ui.label(
-                RichText::new(f.name(zh).unwrap_or(s.kind(f.kind)))
-                    .size(18.0)
-                    .strong(),
-            );
-            if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
-                ui.label(other);
-            }
-            ui.add_space(4.0);
-            egui::Grid::new("facts")
-                .num_columns(2)
-                .spacing([12.0, 4.0])
-                .show(ui, |ui| {
-                    ui.label(s.kind);
-                    let mut kind = f.kind;
-                    egui::ComboBox::from_id_salt("kind_combo")
-                        .selected_text(s.kind(kind))
-                        .show_ui(ui, |ui| {
-                            for k in Kind::ALL {
-                                ui.selectable_value(&mut kind, k, s.kind(k));
-                            }
-                        });
-                    if kind != f.kind {
-                        let features = if app.kind_apply_alike {
-                            alike(app, id)
-                        } else {
-                            vec![id]
-                        };
-                        out.push(Action::SetKind { features, kind });
+            ui.label(RichText::new(format!("{} {}", s.selected_features, selected.len())).size(18.0).strong());
+            egui::ScrollArea::vertical().id_salt("multi").max_height(180.0).show(ui, |ui| {
+                for fid in &selected {
+                    if let Some(f) = app.doc.plan.get(*fid)
+                        && ui.link(f.name(zh).unwrap_or(s.kind(f.kind))).clicked()
+                    {
+                        out.push(Action::SelectAndFly(*fid));
                     }
-                    ui.end_row();
-                    match measure(&f.geometry) {
-                        Measure::Area { m2, perimeter_m } => {
-                            ui.label(s.area);
-                            ui.label(format!(
-                                "{} m²  ({:.4} ha)",
-                                crate::model::measure::group_thousands(m2.round()),
-                                m2 / 10_000.0
-                            ));
-                            ui.end_row();
-                            ui.label(s.perimeter);
-                            ui.label(format_length(perimeter_m));
-                            ui.end_row();
-                        }
-                        Measure::Length { m } => {
-                            ui.label(s.length);
-                            ui.label(format_length(m));
-                            ui.end_row();
-                        }
-                        Measure::Point => {
-                            if let geo::Geometry::Point(p) = &f.geometry {
-                                ui.label(s.position);
-                                ui.monospace(format!("{:.6}, {:.6}", p.x(), p.y()));
-                                ui.end_row();
-                            }
-                        }
-                    }
-                    let _ = format_area;
-                });
-            ui.checkbox(&mut app.kind_apply_alike, s.set_kind_all_like);
+                }
+            });
             ui.separator();
-            ui.label(RichText::new(s.properties).strong());
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Grid::new("props")
-                    .num_columns(2)
-                    .striped(true)
-                    .spacing([12.0, 3.0])
-                    .show(ui, |ui| {
-                        for (k, v) in &f.properties {
-                            ui.label(RichText::new(k).monospace().weak());
-                            let text = match v {
-                                serde_json::Value::String(t) => t.clone(),
-                                other => other.to_string(),
-                            };
-                            ui.add(egui::Label::new(text).wrap());
-                            ui.end_row();
-                        }
-                    });
+            out.extend(super::items::inspector_section(ui, app, &selected));
+            return;
+        }
+        let Some(f) = app.doc.plan.get(id) else {
+            return;
+        };
+        let zh = app.lang.is_chinese();
+        ui.label(RichText::new(f.name(zh).unwrap_or(s.kind(f.kind))).size(18.0).strong());
+        if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
+            ui.label(other);
+        }
+        ui.add_space(4.0);
+        egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
+            ui.label(s.kind);
+            let mut kind = f.kind;
+            egui::ComboBox::from_id_salt("kind_combo").selected_text(s.kind(kind)).show_ui(ui, |ui| {
+                for k in Kind::ALL {
+                    ui.selectable_value(&mut kind, k, s.kind(k));
+                }
+            });
+            if kind != f.kind {
+                let features = if app.kind_apply_alike { alike(app, id) } else { vec![id] };
+                out.push(Action::SetKind { features, kind });
+            }
+            ui.end_row();
+            match measure(&f.geometry) {
+                Measure::Area { m2, perimeter_m } => {
+                    ui.label(s.area);
+                    ui.label(format!(
+                        "{} m²  ({:.4} ha)",
+                        crate::model::measure::group_thousands(m2.round()),
+                        m2 / 10_000.0
+                    ));
+                    ui.end_row();
+                    ui.label(s.perimeter);
+                    ui.label(format_length(perimeter_m));
+                    ui.end_row();
+                }
+                Measure::Length { m } => {
+                    ui.label(s.length);
+                    ui.label(format_length(m));
+                    ui.end_row();
+                }
+                Measure::Point => {
+                    if let geo::Geometry::Point(p) = &f.geometry {
+                        ui.label(s.position);
+                        ui.monospace(format!("{:.6}, {:.6}", p.x(), p.y()));
+                        ui.end_row();
+                    }
+                }
+            }
+            let _ = format_area;
+        });
+        ui.checkbox(&mut app.kind_apply_alike, s.set_kind_all_like);
+        ui.separator();
+        out.extend(super::items::inspector_section(ui, app, &selected));
+        ui.separator();
+        ui.label(RichText::new(s.properties).strong());
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            egui::Grid::new("props").num_columns(2).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
+                for (k, v) in &f.properties {
+                    ui.label(RichText::new(k).monospace().weak());
+                    let text = match v {
+                        serde_json::Value::String(t) => t.clone(),
+                        other => other.to_string(),
+                    };
+                    ui.add(egui::Label::new(text).wrap());
+                    ui.end_row();
+                }
             });
         });
+    });
     out
 }
 
@@ -376,24 +374,16 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 /// `building=yes`), so one correction fixes the whole mapping.
 fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
     const KEYS: [&str; 12] = [
-        "kind", "type", "category", "building", "highway", "leisure", "landuse", "amenity", "shop",
-        "office", "boundary", "place",
+        "kind", "type", "category", "building", "highway", "leisure", "landuse", "amenity", "shop", "office",
+        "boundary", "place",
     ];
     let Some(f) = app.doc.plan.get(id) else {
         return vec![id];
     };
-    let Some((key, value)) = KEYS
-        .iter()
-        .find_map(|k| f.properties.get(*k).map(|v| (*k, v.clone())))
-    else {
+    let Some((key, value)) = KEYS.iter().find_map(|k| f.properties.get(*k).map(|v| (*k, v.clone()))) else {
         return vec![id];
     };
-    app.doc
-        .plan
-        .iter()
-        .filter(|(_, g)| g.properties.get(key) == Some(&value))
-        .map(|(i, _)| i)
-        .collect()
+    app.doc.plan.iter().filter(|(_, g)| g.properties.get(key) == Some(&value)).map(|(i, _)| i).collect()
 }
 
 /// Warnings, shortcuts, about, and the open-by-path prompt.
@@ -402,28 +392,23 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let s = app.lang.strings();
     if app.show_warnings {
         let mut open = true;
-        egui::Window::new(s.warnings)
-            .open(&mut open)
-            .default_size([520.0, 300.0])
-            .show(ctx, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    for w in app.doc.warnings.iter().take(2000) {
-                        ui.label(w.to_string());
-                    }
-                    if app.doc.warnings.len() > 2000 {
-                        ui.label(format!("… {}", app.doc.warnings.len() - 2000));
-                    }
-                });
+        egui::Window::new(s.warnings).open(&mut open).default_size([520.0, 300.0]).show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                for w in app.doc.warnings.iter().take(2000) {
+                    ui.label(w.to_string());
+                }
+                if app.doc.warnings.len() > 2000 {
+                    ui.label(format!("… {}", app.doc.warnings.len() - 2000));
+                }
             });
+        });
         app.show_warnings = open;
     }
     if app.show_shortcuts {
         let mut open = true;
-        egui::Window::new(s.shortcuts)
-            .open(&mut open)
-            .show(ctx, |ui| {
-                ui.label(s.shortcuts_text);
-            });
+        egui::Window::new(s.shortcuts).open(&mut open).show(ctx, |ui| {
+            ui.label(s.shortcuts_text);
+        });
         app.show_shortcuts = open;
     }
     if app.show_about {
@@ -434,31 +419,34 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         });
         app.show_about = open;
     }
-    if let Some(mut path) = app.path_prompt.take() {
+    if let Some((kind, mut path)) = app.path_prompt.take() {
         let mut keep = true;
-        egui::Window::new(s.open_path)
-            .collapsible(false)
-            .show(ctx, |ui| {
-                let label = ui.label(s.path_prompt);
-                let r = ui
-                    .add(egui::TextEdit::singleline(&mut path).desired_width(420.0))
-                    .labelled_by(label.id);
-                r.request_focus();
-                let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-                ui.horizontal(|ui| {
-                    if ui.button(s.ok).clicked() || enter {
-                        if !path.trim().is_empty() {
-                            out.push(Action::Open(path.trim().into()));
-                        }
-                        keep = false;
+        let (title, prompt) = match kind {
+            PromptKind::Open => (s.open_path, s.path_prompt),
+            PromptKind::SaveAs => (s.save_as, s.save_prompt),
+        };
+        egui::Window::new(title).collapsible(false).show(ctx, |ui| {
+            let label = ui.label(prompt);
+            let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(420.0)).labelled_by(label.id);
+            r.request_focus();
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            ui.horizontal(|ui| {
+                if ui.button(s.ok).clicked() || enter {
+                    if !path.trim().is_empty() {
+                        out.push(match kind {
+                            PromptKind::Open => Action::Open(path.trim().into()),
+                            PromptKind::SaveAs => Action::SaveTo(path.trim().into()),
+                        });
                     }
-                    if ui.button(s.cancel).clicked() {
-                        keep = false;
-                    }
-                });
+                    keep = false;
+                }
+                if ui.button(s.cancel).clicked() {
+                    keep = false;
+                }
             });
+        });
         if keep {
-            app.path_prompt = Some(path);
+            app.path_prompt = Some((kind, path));
         }
     }
     out

@@ -1,0 +1,81 @@
+//! Progress and money over a plan's items: what the dashboard shows.
+
+use std::collections::BTreeMap;
+
+use super::catalogue::{Category, lookup};
+use super::item::{FundingSource, Status};
+use super::plan::Plan;
+
+/// Counts and money of a plan's items, each item counted once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Progress {
+    pub items: usize,
+    /// Completed or operating.
+    pub done: usize,
+    /// Sum of all items' costs (actual where known, else estimated), yuan.
+    pub cost: i64,
+    /// The cost of the completed and operating items, yuan.
+    pub done_cost: i64,
+    /// Items by category and status.
+    pub matrix: BTreeMap<(Category, Status), usize>,
+    /// Cost by category, yuan.
+    pub cost_by_category: BTreeMap<Category, i64>,
+    /// Funding by source, yuan.
+    pub by_source: BTreeMap<FundingSource, i64>,
+}
+
+impl Progress {
+    pub fn of(plan: &Plan) -> Progress {
+        let mut p = Progress::default();
+        for item in plan.items.values() {
+            p.items += 1;
+            let cost = item.cost_basis();
+            p.cost += cost;
+            if item.status.is_done() {
+                p.done += 1;
+                p.done_cost += cost;
+            }
+            if let Some(e) = lookup(&plan.catalogue_additions, &item.catalogue) {
+                *p.matrix.entry((e.category, item.status)).or_default() += 1;
+                *p.cost_by_category.entry(e.category).or_default() += cost;
+            }
+            for s in FundingSource::ALL {
+                *p.by_source.entry(s).or_default() += item.funding.get(s);
+            }
+        }
+        p
+    }
+
+    /// All funding, yuan.
+    pub fn funding_total(&self) -> i64 {
+        self.by_source.values().sum()
+    }
+
+    /// A source's share of all funding in percent.
+    pub fn share(&self, s: FundingSource) -> f64 {
+        let t = self.funding_total();
+        if t == 0 { 0.0 } else { self.by_source.get(&s).copied().unwrap_or(0) as f64 * 100.0 / t as f64 }
+    }
+
+    pub fn count(&self, c: Category, s: Status) -> usize {
+        self.matrix.get(&(c, s)).copied().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+
+    #[test]
+    fn the_jinsong_dashboard_adds_up() {
+        let plan = Document::jinsong().plan;
+        let p = Progress::of(&plan);
+        assert_eq!(p.items, plan.items.len());
+        assert!(p.done > 0 && p.done < p.items);
+        assert!(p.done_cost > 0 && p.done_cost < p.cost);
+        assert_eq!(p.matrix.values().sum::<usize>(), p.items);
+        assert_eq!(p.funding_total(), p.cost);
+        assert!((p.share(FundingSource::SocialCapital) - 45.0).abs() < 0.5);
+    }
+}

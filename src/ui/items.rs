@@ -1,0 +1,518 @@
+//! Renewal items in the interface: the inspector's item list, the catalogue
+//! picker and the item form. The form edits a draft and commits it as one
+//! undo step when a gesture ends (a field loses focus, a drag stops, a choice
+//! is made), so a dragged amount is one step, not fifty.
+
+use eframe::egui::{self, Color32, RichText};
+
+use super::action::Action;
+use super::app::PlannerApp;
+use super::theme::color;
+use crate::edit::{Edit, EditLabel};
+use crate::model::catalogue::{CatalogueEntry, builtin, lookup};
+use crate::model::item::{is_date, today};
+use crate::model::{Category, FeatureId, FundingSource, Item, Kind, NationalClass, Party, Status};
+use crate::render::theme::status_color;
+
+/// The catalogue picker's state.
+#[derive(Default)]
+pub struct Picker {
+    pub query: String,
+    pub category: Option<Category>,
+    new_entry: NewEntry,
+}
+
+struct NewEntry {
+    id: String,
+    name_zh: String,
+    name_en: String,
+    category: Category,
+    class: NationalClass,
+}
+
+impl Default for NewEntry {
+    fn default() -> Self {
+        NewEntry {
+            id: String::new(),
+            name_zh: String::new(),
+            name_en: String::new(),
+            category: Category::PublicSpace,
+            class: NationalClass::Improvement,
+        }
+    }
+}
+
+/// The item form's state: the item as last committed, and the draft being edited.
+pub struct ItemEditor {
+    pub id: String,
+    base: Item,
+    pub draft: Item,
+    status_date: String,
+}
+
+impl ItemEditor {
+    pub fn new(item: Item) -> Self {
+        ItemEditor { id: item.id.clone(), base: item.clone(), draft: item, status_date: today() }
+    }
+}
+
+const ERROR: Color32 = Color32::from_rgb(190, 30, 30);
+const OK: Color32 = Color32::from_rgb(30, 130, 60);
+
+/// The display name of an item.
+pub fn item_name<'a>(item: &'a Item, additions: &'a [CatalogueEntry], chinese: bool) -> &'a str {
+    let own = if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() };
+    own.or_else(|| lookup(additions, &item.catalogue).map(|e| e.name(chinese))).unwrap_or(item.catalogue.as_str())
+}
+
+fn status_chip(ui: &mut egui::Ui, app: &PlannerApp, status: Status) {
+    let s = app.lang.strings();
+    let text =
+        RichText::new(s.status(status)).small().color(Color32::BLACK).background_color(color(status_color(status)));
+    ui.label(text);
+}
+
+/// The inspector's items section for the selection.
+pub fn inspector_section(ui: &mut egui::Ui, app: &PlannerApp, selected: &[FeatureId]) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    let plan = &app.doc.plan;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(s.items).strong());
+        if ui.button(s.add_item).clicked() {
+            out.push(Action::OpenPicker);
+        }
+    });
+    let mut items: Vec<&Item> = selected.iter().flat_map(|id| plan.items_of(*id)).collect();
+    items.sort_by(|a, b| a.id.cmp(&b.id));
+    items.dedup_by(|a, b| a.id == b.id);
+    if items.is_empty() {
+        ui.label(RichText::new(s.no_items).weak());
+    }
+    for item in items {
+        ui.horizontal(|ui| {
+            status_chip(ui, app, item.status);
+            let name = item_name(item, &plan.catalogue_additions, zh);
+            if ui.link(name).on_hover_text(s.edit).clicked() {
+                out.push(Action::EditItem(item.id.clone()));
+            }
+            if !item.problems().is_empty() {
+                ui.colored_label(ERROR, "!");
+            }
+        });
+    }
+    out
+}
+
+/// The picker and the item form, when open.
+pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    if app.picker.is_some() {
+        out.extend(picker_window(ctx, app));
+    }
+    if app.editor.is_some() {
+        out.extend(editor_window(ctx, app));
+    }
+    out
+}
+
+fn picker_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    let selected: Vec<FeatureId> = app.selected();
+    let kinds: Vec<Kind> = selected.iter().filter_map(|id| app.doc.plan.get(*id).map(|f| f.kind)).collect();
+    let names: Vec<String> = selected
+        .iter()
+        .take(6)
+        .filter_map(|id| app.doc.plan.get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
+        .collect();
+    let additions = app.doc.plan.catalogue_additions.clone();
+    let Some(picker) = app.picker.as_mut() else { return out };
+    let mut open = true;
+    egui::Window::new(s.picker_title).open(&mut open).default_pos([250.0, 60.0]).default_size([460.0, 520.0]).show(
+        ctx,
+        |ui| {
+            ui.label(format!("{} {}{}", s.picker_for, names.join("、"), if selected.len() > 6 { " …" } else { "" }));
+            ui.horizontal(|ui| {
+                let label = ui.label(s.picker_hint);
+                ui.add(egui::TextEdit::singleline(&mut picker.query).desired_width(240.0)).labelled_by(label.id);
+            });
+            ui.horizontal_wrapped(|ui| {
+                if ui.selectable_label(picker.category.is_none(), s.all).clicked() {
+                    picker.category = None;
+                }
+                for c in Category::ALL {
+                    if ui.selectable_label(picker.category == Some(c), s.category(c)).clicked() {
+                        picker.category = Some(c);
+                    }
+                }
+            });
+            ui.separator();
+            let q = picker.query.trim().to_lowercase();
+            let mut entries: Vec<&CatalogueEntry> = additions
+                .iter()
+                .chain(builtin().iter().filter(|e| !additions.iter().any(|a| a.id == e.id)))
+                .filter(|e| picker.category.is_none_or(|c| e.category == c))
+                .filter(|e| {
+                    q.is_empty()
+                        || e.name_zh.to_lowercase().contains(&q)
+                        || e.name_en.to_lowercase().contains(&q)
+                        || e.id.contains(&q)
+                })
+                .collect();
+            entries.sort_by_key(|e| !kinds.iter().any(|k| e.applies_to.contains(k)));
+            egui::ScrollArea::vertical().max_height(340.0).show(ui, |ui| {
+                for e in entries {
+                    ui.horizontal(|ui| {
+                        if ui.button(e.name(zh)).on_hover_text(e.name(!zh)).clicked() {
+                            out.push(Action::AddItem { catalogue: e.id.clone() });
+                        }
+                        ui.label(RichText::new(s.category(e.category)).small().weak());
+                        ui.label(RichText::new(s.class(e.class)).small().weak());
+                        if kinds.iter().any(|k| e.applies_to.contains(k)) {
+                            ui.label(RichText::new(s.suits).small().color(OK));
+                        }
+                        if let Some(c) = e.unit_cost_yuan {
+                            let unit = e.unit.as_deref().unwrap_or("");
+                            ui.label(
+                                RichText::new(format!(
+                                    "{} {}/{unit}",
+                                    crate::model::measure::group_thousands(c),
+                                    s.yuan
+                                ))
+                                .small()
+                                .weak(),
+                            );
+                        }
+                    });
+                }
+            });
+            ui.separator();
+            ui.collapsing(s.new_entry, |ui| {
+                let n = &mut picker.new_entry;
+                egui::Grid::new("new_entry").num_columns(2).show(ui, |ui| {
+                    ui.label(s.entry_id);
+                    ui.text_edit_singleline(&mut n.id);
+                    ui.end_row();
+                    ui.label(s.name_zh);
+                    ui.text_edit_singleline(&mut n.name_zh);
+                    ui.end_row();
+                    ui.label(s.name_en);
+                    ui.text_edit_singleline(&mut n.name_en);
+                    ui.end_row();
+                    ui.label(s.category);
+                    egui::ComboBox::from_id_salt("new_cat").selected_text(s.category(n.category)).show_ui(ui, |ui| {
+                        for c in Category::ALL {
+                            ui.selectable_value(&mut n.category, c, s.category(c));
+                        }
+                    });
+                    ui.end_row();
+                    ui.label(s.class);
+                    egui::ComboBox::from_id_salt("new_class").selected_text(s.class(n.class)).show_ui(ui, |ui| {
+                        for c in NationalClass::ALL {
+                            ui.selectable_value(&mut n.class, c, s.class(c));
+                        }
+                    });
+                    ui.end_row();
+                });
+                let id = n.id.trim().to_string();
+                let valid = !id.is_empty()
+                    && !n.name_zh.trim().is_empty()
+                    && lookup(&additions, &id).is_none()
+                    && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if ui.add_enabled(valid, egui::Button::new(s.add)).clicked() {
+                    let entry = CatalogueEntry {
+                        id: id.clone(),
+                        name_zh: n.name_zh.trim().to_string(),
+                        name_en: if n.name_en.trim().is_empty() {
+                            n.name_zh.trim().to_string()
+                        } else {
+                            n.name_en.trim().to_string()
+                        },
+                        category: n.category,
+                        class: n.class,
+                        applies_to: kinds.clone(),
+                        unit: None,
+                        unit_cost_yuan: None,
+                        note_en: None,
+                    };
+                    out.push(Action::Edit(Edit::PutCatalogueEntry { id, entry: Some(Box::new(entry)) }));
+                    *n = NewEntry::default();
+                }
+            });
+        },
+    );
+    if !open {
+        app.picker = None;
+    }
+    out
+}
+
+/// Did a widget just finish a gesture (so its change becomes one undo step)?
+fn gesture_ended(r: &egui::Response) -> bool {
+    r.lost_focus() || r.drag_stopped() || (r.changed() && !r.has_focus() && !r.dragged())
+}
+
+fn money_field(ui: &mut egui::Ui, v: &mut i64, yuan: &str) -> egui::Response {
+    ui.add(egui::DragValue::new(v).speed(1000.0).range(0..=i64::MAX / 4).suffix(format!(" {yuan}")))
+}
+
+fn date_field(ui: &mut egui::Ui, v: &mut Option<String>) -> egui::Response {
+    let mut text = v.clone().unwrap_or_default();
+    let bad = !text.is_empty() && !is_date(&text);
+    let edit = egui::TextEdit::singleline(&mut text).hint_text("YYYY-MM-DD").desired_width(100.0);
+    let edit = if bad { edit.text_color(ERROR) } else { edit };
+    let r = ui.add(edit);
+    if r.changed() {
+        *v = if text.trim().is_empty() { None } else { Some(text.trim().to_string()) };
+    }
+    r
+}
+
+fn opt_text(ui: &mut egui::Ui, v: &mut Option<String>, multiline: bool) -> egui::Response {
+    let mut text = v.clone().unwrap_or_default();
+    let r = if multiline {
+        ui.add(egui::TextEdit::multiline(&mut text).desired_rows(2).desired_width(260.0))
+    } else {
+        ui.add(egui::TextEdit::singleline(&mut text).desired_width(260.0))
+    };
+    if r.changed() {
+        *v = if text.is_empty() { None } else { Some(text) };
+    }
+    r
+}
+
+fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    let selected = app.selected();
+    let Some(ed) = app.editor.as_mut() else { return out };
+    let Some(stored) = app.doc.plan.items.get(&ed.id) else {
+        // Removed (deleted, or its addition undone).
+        app.editor = None;
+        return out;
+    };
+    if ed.draft == ed.base && *stored != ed.base {
+        // Changed elsewhere (undo, redo): follow it.
+        ed.base = stored.clone();
+        ed.draft = stored.clone();
+    }
+    let additions = &app.doc.plan.catalogue_additions;
+    let entry = lookup(additions, &ed.draft.catalogue).cloned();
+    let title = item_name(&ed.draft, additions, zh).to_string();
+    let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
+        .draft
+        .features
+        .iter()
+        .map(|k| {
+            let id = app.doc.plan.by_key(k);
+            let name = id
+                .and_then(|id| app.doc.plan.get(id))
+                .map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string())
+                .unwrap_or_else(|| k.clone());
+            (k.clone(), id, name)
+        })
+        .collect();
+    let selected_keys: Vec<String> = selected.iter().filter_map(|id| app.doc.plan.key(*id)).collect();
+    let mut open = true;
+    let mut ended = false;
+    let mut delete = false;
+    egui::Window::new(format!("{} — {}", s.edit, title))
+        .id(egui::Id::unique("item_editor"))
+        .open(&mut open)
+        .default_pos([250.0, 60.0])
+        .default_size([420.0, 640.0])
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                let d = &mut ed.draft;
+                egui::Grid::new("item_form").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
+                    if let Some(e) = &entry {
+                        ui.label(s.category);
+                        ui.label(format!("{} · {}", s.category(e.category), s.class(e.class)));
+                        ui.end_row();
+                    }
+                    ui.label(s.name_zh);
+                    ended |= gesture_ended(&opt_text(ui, &mut d.name_zh, false));
+                    ui.end_row();
+                    ui.label(s.name_en);
+                    ended |= gesture_ended(&opt_text(ui, &mut d.name_en, false));
+                    ui.end_row();
+
+                    ui.label(s.status);
+                    ui.horizontal_wrapped(|ui| {
+                        let mut status = d.status;
+                        for st in Status::ALL {
+                            let r = ui.selectable_label(status == st, s.status(st));
+                            if r.clicked() {
+                                status = st;
+                            }
+                        }
+                        if status != d.status {
+                            let date = if is_date(&ed.status_date) { ed.status_date.clone() } else { today() };
+                            d.set_status(status, &date);
+                            ended = true;
+                        }
+                    });
+                    ui.end_row();
+                    ui.label(s.date);
+                    let bad = !is_date(&ed.status_date);
+                    let edit = egui::TextEdit::singleline(&mut ed.status_date).desired_width(90.0);
+                    ui.add(if bad { edit.text_color(ERROR) } else { edit }).on_hover_text(s.status_date_hint);
+                    ui.end_row();
+
+                    ui.label(s.planned_start);
+                    ended |= gesture_ended(&date_field(ui, &mut d.planned_start));
+                    ui.end_row();
+                    ui.label(s.planned_end);
+                    ended |= gesture_ended(&date_field(ui, &mut d.planned_end));
+                    ui.end_row();
+
+                    ui.label(s.estimated_cost);
+                    let mut est = d.estimated_cost_yuan.unwrap_or(0);
+                    let r = money_field(ui, &mut est, s.yuan);
+                    if r.changed() {
+                        d.estimated_cost_yuan = Some(est);
+                    }
+                    ended |= gesture_ended(&r);
+                    ui.end_row();
+                    ui.label(s.actual_cost);
+                    ui.horizontal(|ui| {
+                        let mut known = d.actual_cost_yuan.is_some();
+                        let r = ui.checkbox(&mut known, "");
+                        if r.changed() {
+                            d.actual_cost_yuan = known.then(|| d.estimated_cost_yuan.unwrap_or(0));
+                        }
+                        ended |= gesture_ended(&r);
+                        if let Some(v) = d.actual_cost_yuan.as_mut() {
+                            ended |= gesture_ended(&money_field(ui, v, s.yuan));
+                        }
+                    });
+                    ui.end_row();
+                });
+
+                ui.separator();
+                ui.label(RichText::new(s.funding).strong());
+                egui::Grid::new("funding").num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
+                    let basis = d.cost_basis().max(1) as f64;
+                    for src in FundingSource::ALL {
+                        ui.label(s.source(src));
+                        ended |= gesture_ended(&money_field(ui, d.funding.get_mut(src), s.yuan));
+                        ui.label(RichText::new(format!("{:.1}%", d.funding.get(src) as f64 * 100.0 / basis)).weak());
+                        ui.end_row();
+                    }
+                });
+                let diff = d.cost_basis() - d.funding.total();
+                if diff != 0 && ui.button(s.balance).clicked() {
+                    d.funding.government = (d.funding.government + diff).max(0);
+                    ended = true;
+                }
+
+                ui.separator();
+                egui::Grid::new("operation").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
+                    ui.label(s.party);
+                    let before = d.party;
+                    egui::ComboBox::from_id_salt("party")
+                        .selected_text(d.party.map(|p| s.party(p)).unwrap_or(s.none))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut d.party, None, s.none);
+                            for p in Party::ALL {
+                                ui.selectable_value(&mut d.party, Some(p), s.party(p));
+                            }
+                        });
+                    ended |= before != d.party;
+                    ui.end_row();
+                    ui.label(s.operator);
+                    ended |= gesture_ended(&opt_text(ui, &mut d.operator, false));
+                    ui.end_row();
+                    ui.label(s.operating_term);
+                    let mut term = d.operating_term_years.unwrap_or(0);
+                    let r = ui.add(egui::DragValue::new(&mut term).range(0..=99).suffix(format!(" {}", s.years)));
+                    if r.changed() {
+                        d.operating_term_years = (term > 0).then_some(term);
+                    }
+                    ended |= gesture_ended(&r);
+                    ui.end_row();
+                    let (before_note, after_note) = if zh {
+                        (&mut d.before_note_zh, &mut d.after_note_zh)
+                    } else {
+                        (&mut d.before_note_en, &mut d.after_note_en)
+                    };
+                    ui.label(s.before_note);
+                    ended |= gesture_ended(&opt_text(ui, before_note, true));
+                    ui.end_row();
+                    ui.label(s.after_note);
+                    ended |= gesture_ended(&opt_text(ui, after_note, true));
+                    ui.end_row();
+                });
+
+                ui.separator();
+                ui.label(RichText::new(s.linked_features).strong());
+                let mut detach = None;
+                for (key, id, name) in &feature_names {
+                    ui.horizontal(|ui| {
+                        if ui.link(name).clicked()
+                            && let Some(id) = id
+                        {
+                            out.push(Action::SelectAndFly(*id));
+                        }
+                        if feature_names.len() > 1 && ui.small_button(s.detach).clicked() {
+                            detach = Some(key.clone());
+                        }
+                    });
+                }
+                if let Some(k) = detach {
+                    d.features.retain(|f| *f != k);
+                    ended = true;
+                }
+                let new_keys: Vec<&String> = selected_keys.iter().filter(|k| !d.features.contains(k)).collect();
+                if !new_keys.is_empty() && ui.button(s.attach_selected).clicked() {
+                    d.features.extend(new_keys.into_iter().cloned());
+                    ended = true;
+                }
+
+                ui.separator();
+                ui.collapsing(s.history, |ui| {
+                    for c in &d.history {
+                        ui.label(format!("{}  {}", c.date, s.status(c.status)));
+                    }
+                });
+                let problems = d.problems();
+                if problems.is_empty() {
+                    ui.colored_label(OK, s.consistent);
+                } else {
+                    for p in problems {
+                        ui.colored_label(ERROR, p.message(zh));
+                    }
+                }
+                ui.separator();
+                if ui.button(RichText::new(s.delete_item).color(ERROR)).clicked() {
+                    delete = true;
+                }
+            });
+        });
+    if delete {
+        out.push(Action::Edit(Edit::PutItem { id: ed.id.clone(), item: None, label: EditLabel::RemoveItem }));
+        app.editor = None;
+        return out;
+    }
+    if ended && ed.draft != ed.base {
+        let label = if ed.draft.status != ed.base.status {
+            EditLabel::SetStatus
+        } else if ed.draft.funding != ed.base.funding {
+            EditLabel::SetFunding
+        } else if ed.draft.features != ed.base.features {
+            EditLabel::AttachItem
+        } else {
+            EditLabel::EditItem
+        };
+        out.push(Action::Edit(Edit::PutItem { id: ed.id.clone(), item: Some(Box::new(ed.draft.clone())), label }));
+        ed.base = ed.draft.clone();
+    }
+    if !open {
+        app.editor = None;
+    }
+    out
+}

@@ -1,0 +1,209 @@
+//! The items table: every item of the plan, sortable by any column and
+//! filtered by category, status, party and feature; clicking a row flies the
+//! map to the item's features, double-clicking opens its form.
+
+use eframe::egui::{self, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use super::action::Action;
+use super::app::PlannerApp;
+use super::items::item_name;
+use crate::model::catalogue::lookup;
+use crate::model::measure::group_thousands;
+use crate::model::{Category, Item, Party, Status};
+
+/// A column of the table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Col {
+    #[default]
+    Name,
+    Category,
+    Class,
+    Status,
+    Features,
+    Party,
+    Cost,
+    SocialCapital,
+    PlannedEnd,
+}
+
+const COLS: [Col; 9] = [
+    Col::Name,
+    Col::Category,
+    Col::Class,
+    Col::Status,
+    Col::Features,
+    Col::Party,
+    Col::Cost,
+    Col::SocialCapital,
+    Col::PlannedEnd,
+];
+
+/// Sorting and filters, kept while the table is closed.
+#[derive(Default)]
+pub struct TableState {
+    pub sort: Col,
+    pub descending: bool,
+    pub category: Option<Category>,
+    pub status: Option<Status>,
+    pub party: Option<Party>,
+    pub feature: String,
+}
+
+fn header_text(s: &crate::i18n::Strings, c: Col) -> &'static str {
+    match c {
+        Col::Name => s.items,
+        Col::Category => s.category,
+        Col::Class => s.class,
+        Col::Status => s.status,
+        Col::Features => s.linked_features,
+        Col::Party => s.party,
+        Col::Cost => s.estimated_cost,
+        Col::SocialCapital => s.source(crate::model::FundingSource::SocialCapital),
+        Col::PlannedEnd => s.planned_end,
+    }
+}
+
+/// The bottom panel with the table.
+pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    egui::Panel::bottom("items_table").resizable(true).default_size(260.0).show(ui, |ui| {
+        let t = &mut app.table;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(s.items_table).strong());
+            ui.separator();
+            egui::ComboBox::from_id_salt("f_cat")
+                .selected_text(t.category.map(|c| s.category(c)).unwrap_or(s.all))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut t.category, None, s.all);
+                    for c in Category::ALL {
+                        ui.selectable_value(&mut t.category, Some(c), s.category(c));
+                    }
+                });
+            egui::ComboBox::from_id_salt("f_status")
+                .selected_text(t.status.map(|c| s.status(c)).unwrap_or(s.all))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut t.status, None, s.all);
+                    for c in Status::ALL {
+                        ui.selectable_value(&mut t.status, Some(c), s.status(c));
+                    }
+                });
+            egui::ComboBox::from_id_salt("f_party")
+                .selected_text(t.party.map(|c| s.party(c)).unwrap_or(s.all))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut t.party, None, s.all);
+                    for c in Party::ALL {
+                        ui.selectable_value(&mut t.party, Some(c), s.party(c));
+                    }
+                });
+            let label = ui.label(s.filter_feature);
+            ui.add(egui::TextEdit::singleline(&mut t.feature).desired_width(140.0)).labelled_by(label.id);
+        });
+        let plan = &app.doc.plan;
+        let additions = &plan.catalogue_additions;
+        let feature_text = |item: &Item| {
+            plan.features_of(item)
+                .iter()
+                .filter_map(|id| plan.get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let q = t.feature.trim().to_lowercase();
+        let mut rows: Vec<(&Item, String)> = plan
+            .items
+            .values()
+            .filter(|i| t.status.is_none_or(|st| i.status == st))
+            .filter(|i| t.party.is_none_or(|p| i.party == Some(p)))
+            .filter(|i| t.category.is_none_or(|c| lookup(additions, &i.catalogue).map(|e| e.category) == Some(c)))
+            .map(|i| (i, feature_text(i)))
+            .filter(|(i, f)| q.is_empty() || f.to_lowercase().contains(&q) || i.features.iter().any(|k| k.contains(&q)))
+            .collect();
+        let key = |i: &Item, f: &str, c: Col| -> (i64, String) {
+            let e = lookup(additions, &i.catalogue);
+            match c {
+                Col::Name => (0, item_name(i, additions, zh).to_string()),
+                Col::Category => (e.map(|e| e.category as i64).unwrap_or(-1), String::new()),
+                Col::Class => (e.map(|e| e.class as i64).unwrap_or(-1), String::new()),
+                Col::Status => (i.status as i64, String::new()),
+                Col::Features => (0, f.to_string()),
+                Col::Party => (i.party.map(|p| p as i64).unwrap_or(-1), String::new()),
+                Col::Cost => (i.cost_basis(), String::new()),
+                Col::SocialCapital => (i.funding.social_capital, String::new()),
+                Col::PlannedEnd => (0, i.planned_end.clone().unwrap_or_default()),
+            }
+        };
+        rows.sort_by(|a, b| key(a.0, &a.1, t.sort).cmp(&key(b.0, &b.1, t.sort)).then(a.0.id.cmp(&b.0.id)));
+        if t.descending {
+            rows.reverse();
+        }
+        let mut sort_click = None;
+        let mut table = TableBuilder::new(ui).striped(true).resizable(true).sense(egui::Sense::click());
+        for c in COLS {
+            table = table.column(match c {
+                Col::Name | Col::Features => Column::initial(200.0).at_least(80.0).clip(true),
+                _ => Column::auto().at_least(60.0),
+            });
+        }
+        table
+            .header(22.0, |mut header| {
+                for c in COLS {
+                    header.col(|ui| {
+                        let arrow = if t.sort == c { if t.descending { " ▼" } else { " ▲" } } else { "" };
+                        if ui.button(format!("{}{arrow}", header_text(s, c))).clicked() {
+                            sort_click = Some(c);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(20.0, rows.len(), |mut row| {
+                    let (item, features) = &rows[row.index()];
+                    let e = lookup(additions, &item.catalogue);
+                    row.col(|ui| {
+                        ui.label(item_name(item, additions, zh));
+                    });
+                    row.col(|ui| {
+                        ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));
+                    });
+                    row.col(|ui| {
+                        ui.label(e.map(|e| s.class(e.class)).unwrap_or("?"));
+                    });
+                    row.col(|ui| {
+                        ui.label(s.status(item.status));
+                    });
+                    row.col(|ui| {
+                        ui.label(features.as_str());
+                    });
+                    row.col(|ui| {
+                        ui.label(item.party.map(|p| s.party(p)).unwrap_or(""));
+                    });
+                    row.col(|ui| {
+                        ui.label(group_thousands(item.cost_basis() as f64));
+                    });
+                    row.col(|ui| {
+                        ui.label(group_thousands(item.funding.social_capital as f64));
+                    });
+                    row.col(|ui| {
+                        ui.label(item.planned_end.as_deref().unwrap_or(""));
+                    });
+                    let r = row.response();
+                    if r.double_clicked() {
+                        out.push(Action::EditItem(item.id.clone()));
+                    } else if r.clicked() {
+                        out.push(Action::SelectAndFlyMany(plan.features_of(item)));
+                    }
+                });
+            });
+        if let Some(c) = sort_click {
+            if t.sort == c {
+                t.descending = !t.descending;
+            } else {
+                t.sort = c;
+                t.descending = false;
+            }
+        }
+    });
+    out
+}
