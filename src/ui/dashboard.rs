@@ -12,7 +12,7 @@ use crate::model::{Category, FundingSource, Status};
 use crate::render::theme::{source_color, status_color};
 
 fn wan(yuan: i64, zh: bool) -> String {
-    if zh { format!("{:.0} 万元", yuan as f64 / 10_000.0) } else { format!("{} yuan", group_thousands(yuan as f64)) }
+    if zh { format!("{:.1} 万元", yuan as f64 / 10_000.0) } else { format!("{} yuan", group_thousands(yuan as f64)) }
 }
 
 /// The dashboard window.
