@@ -5,16 +5,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use geo::InteriorPoint;
 use renewal_planner::model::{FeatureId, Kind};
-use renewal_planner::ui::{Action, PlannerApp, install_fonts, theme};
+use renewal_planner::ui::{Action, PlannerApp};
+
+mod common;
 
 fn harness(app: PlannerApp) -> Harness<'static, PlannerApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .with_context_setup(|ctx| {
-            install_fonts(ctx);
-            theme::apply(ctx);
-        })
-        .build_ui_state(|ui, app: &mut PlannerApp| app.show(ui), app)
+    common::harness(app, [1280.0, 800.0])
 }
 
 fn building(app: &PlannerApp, number: &str) -> FeatureId {

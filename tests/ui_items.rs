@@ -7,16 +7,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use renewal_planner::model::{FundingSource, Status};
 use renewal_planner::render::theme::{ThemeMode, status_color};
-use renewal_planner::ui::{Action, PlannerApp, install_fonts, theme};
+use renewal_planner::ui::{Action, PlannerApp};
+
+mod common;
 
 fn harness(app: PlannerApp) -> Harness<'static, PlannerApp> {
-    Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_context_setup(|ctx| {
-            install_fonts(ctx);
-            theme::apply(ctx);
-        })
-        .build_ui_state(|ui, app: &mut PlannerApp| app.show(ui), app)
+    common::harness(app, [1400.0, 900.0])
 }
 
 fn find_101(h: &mut Harness<'static, PlannerApp>) -> renewal_planner::model::FeatureId {

@@ -64,6 +64,23 @@ fn header_text(s: &crate::i18n::Strings, c: Col) -> &'static str {
     }
 }
 
+/// A filter: "all", or one of `values`.
+fn filter_combo<T: Copy + PartialEq>(
+    ui: &mut egui::Ui,
+    id: &str,
+    value: &mut Option<T>,
+    values: &[T],
+    name: impl Fn(T) -> &'static str,
+    all: &str,
+) {
+    egui::ComboBox::from_id_salt(id).selected_text(value.map(&name).unwrap_or(all)).show_ui(ui, |ui| {
+        ui.selectable_value(value, None, all);
+        for v in values {
+            ui.selectable_value(value, Some(*v), name(*v));
+        }
+    });
+}
+
 /// The bottom panel with the table.
 pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
@@ -74,30 +91,9 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.items_table).strong());
             ui.separator();
-            egui::ComboBox::from_id_salt("f_cat")
-                .selected_text(t.category.map(|c| s.category(c)).unwrap_or(s.all))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut t.category, None, s.all);
-                    for c in Category::ALL {
-                        ui.selectable_value(&mut t.category, Some(c), s.category(c));
-                    }
-                });
-            egui::ComboBox::from_id_salt("f_status")
-                .selected_text(t.status.map(|c| s.status(c)).unwrap_or(s.all))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut t.status, None, s.all);
-                    for c in Status::ALL {
-                        ui.selectable_value(&mut t.status, Some(c), s.status(c));
-                    }
-                });
-            egui::ComboBox::from_id_salt("f_party")
-                .selected_text(t.party.map(|c| s.party(c)).unwrap_or(s.all))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut t.party, None, s.all);
-                    for c in Party::ALL {
-                        ui.selectable_value(&mut t.party, Some(c), s.party(c));
-                    }
-                });
+            filter_combo(ui, "f_cat", &mut t.category, &Category::ALL, |c| s.category(c), s.all);
+            filter_combo(ui, "f_status", &mut t.status, &Status::ALL, |c| s.status(c), s.all);
+            filter_combo(ui, "f_party", &mut t.party, &Party::ALL, |c| s.party(c), s.all);
             let label = ui.label(s.filter_feature);
             ui.add(egui::TextEdit::singleline(&mut t.feature).desired_width(140.0)).labelled_by(label.id);
         });
