@@ -76,6 +76,35 @@ fn benches(c: &mut Criterion) {
             s.labels.len()
         );
     }
+    // Editing one vertex of one building: only its index entry and mesh are rebuilt.
+    let (mut doc, mut cache) = (doc, cache);
+    let target = doc
+        .plan
+        .iter()
+        .find(|(_, f)| matches!(f.geometry, geo::Geometry::Polygon(_)))
+        .map(|(id, _)| id)
+        .expect("a building");
+    let original = doc.plan.get(target).expect("building").geometry.clone();
+    let (v, c0) = renewal_planner::model::geom_edit::vertices(&original)[0];
+    let moved = renewal_planner::model::geom_edit::move_vertex(&original, v, geo::Coord { x: c0.x + 1e-5, y: c0.y })
+        .expect("moves");
+    let mut g = c.benchmark_group("edit_113k");
+    g.bench_function("move_vertex_apply_and_undo", |b| {
+        b.iter(|| {
+            let edit = renewal_planner::edit::Edit::SetGeometry {
+                feature: target,
+                geometry: Box::new(moved.clone()),
+                label: renewal_planner::edit::EditLabel::MoveVertex,
+            };
+            let touched = doc.apply(edit).expect("applies");
+            cache.update(&doc.plan, &touched);
+            let touched = doc.undo().expect("undoes");
+            cache.update(&doc.plan, &touched);
+        })
+    });
+    g.finish();
+    let (doc, cache) = (doc, cache);
+
     let mut g = c.benchmark_group("frame_1280x800");
     g.bench_function("full_extent", |b| {
         b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &full, &opts)))

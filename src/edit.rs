@@ -3,7 +3,9 @@
 
 use serde_json::Value;
 
-use crate::model::{CatalogueEntry, FeatureId, Item, Kind, Plan};
+use geo::Geometry;
+
+use crate::model::{CatalogueEntry, Feature, FeatureId, Item, Kind, Plan};
 
 /// One change to a plan.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +20,12 @@ pub enum Edit {
     PutItem { id: String, item: Option<Box<Item>>, label: EditLabel },
     /// Add, change (`Some`) or remove (`None`) a plan-specific catalogue entry.
     PutCatalogueEntry { id: String, entry: Option<Box<CatalogueEntry>> },
+    /// Replace a feature's geometry (a vertex moved, inserted or deleted, the feature moved).
+    SetGeometry { feature: FeatureId, geometry: Box<Geometry<f64>>, label: EditLabel },
+    /// Put a new (or restored) feature into its slot.
+    AddFeature { id: FeatureId, feature: Box<Feature>, label: EditLabel },
+    /// Take a feature out of the plan.
+    RemoveFeature { id: FeatureId, label: EditLabel },
     /// Several edits made by one gesture, undone together.
     Batch { label: EditLabel, edits: Vec<Edit> },
 }
@@ -34,6 +42,12 @@ pub enum EditLabel {
     EditItem,
     AttachItem,
     AddCatalogueEntry,
+    DrawFeature,
+    DeleteFeature,
+    MoveVertex,
+    InsertVertex,
+    DeleteVertex,
+    MoveFeature,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -41,6 +55,8 @@ pub enum EditLabel {
 pub enum EditError {
     #[error("feature {0:?} does not exist")]
     NoSuchFeature(FeatureId),
+    #[error("feature {0:?} already exists")]
+    FeatureExists(FeatureId),
 }
 
 /// The result of applying an edit.
@@ -62,6 +78,8 @@ impl Edit {
             Edit::SetProperty { .. } => EditLabel::SetProperty,
             Edit::PutItem { label, .. } => *label,
             Edit::PutCatalogueEntry { .. } => EditLabel::AddCatalogueEntry,
+            Edit::SetGeometry { label, .. } => *label,
+            Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
         }
     }
@@ -73,6 +91,11 @@ impl Edit {
             Edit::SetKind { changes } => changes.iter().try_for_each(|(id, _)| exists(*id)),
             Edit::SetProperty { feature, .. } => exists(*feature),
             Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } => Ok(()),
+            Edit::SetGeometry { feature, .. } | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
+            Edit::AddFeature { id, .. } => match plan.get(*id) {
+                Some(_) => Err(EditError::FeatureExists(*id)),
+                None => Ok(()),
+            },
             Edit::Batch { edits, .. } => edits.iter().try_for_each(|e| e.check(plan)),
         }
     }
@@ -148,6 +171,29 @@ impl Edit {
                     touched,
                     geometry_changed: false,
                 }
+            }
+            Edit::SetGeometry { feature, geometry, label } => {
+                let old = plan.get_mut(feature).map(|f| std::mem::replace(&mut f.geometry, *geometry));
+                Applied {
+                    inverse: Edit::SetGeometry {
+                        feature,
+                        geometry: Box::new(old.unwrap_or(Geometry::GeometryCollection(Default::default()))),
+                        label,
+                    },
+                    touched: vec![feature],
+                    geometry_changed: true,
+                }
+            }
+            Edit::AddFeature { id, feature, label } => {
+                plan.put(id, *feature);
+                Applied { inverse: Edit::RemoveFeature { id, label }, touched: vec![id], geometry_changed: true }
+            }
+            Edit::RemoveFeature { id, label } => {
+                let inverse = match plan.take(id) {
+                    Some(f) => Edit::AddFeature { id, feature: Box::new(f), label },
+                    None => Edit::Batch { label, edits: Vec::new() },
+                };
+                Applied { inverse, touched: vec![id], geometry_changed: true }
             }
             Edit::Batch { label, edits } => {
                 let mut inverses = Vec::with_capacity(edits.len());

@@ -69,7 +69,30 @@ impl Lcg {
 fn random_edit(plan: &Plan, rng: &mut Lcg) -> Edit {
     let ids: Vec<FeatureId> = plan.iter().map(|(id, _)| id).collect();
     let item_ids: Vec<String> = plan.items.keys().cloned().collect();
-    match rng.below(7) {
+    match rng.below(10) {
+        7 => {
+            // Move, insert or delete a vertex of a random polygon feature.
+            use renewal_planner::model::geom_edit;
+            let id = ids[rng.below(ids.len())];
+            let g = plan.get(id).map(|f| f.geometry.clone()).expect("feature");
+            let verts = geom_edit::vertices(&g);
+            let (v, c) = verts[rng.below(verts.len())];
+            let moved = geo::Coord { x: c.x + 0.0001, y: c.y - 0.00005 };
+            let (g2, label) = match rng.below(3) {
+                0 => (geom_edit::move_vertex(&g, v, moved), EditLabel::MoveVertex),
+                1 => (geom_edit::insert_vertex(&g, v, moved), EditLabel::InsertVertex),
+                _ => (geom_edit::delete_vertex(&g, v), EditLabel::DeleteVertex),
+            };
+            let geometry = g2.unwrap_or_else(|_| geom_edit::translate(&g, 0.0001, 0.0001));
+            Edit::SetGeometry { feature: id, geometry: Box::new(geometry), label }
+        }
+        8 => Edit::RemoveFeature { id: ids[rng.below(ids.len())], label: EditLabel::DeleteFeature },
+        9 => {
+            let (id, key) = plan.next_feature();
+            let mut f = plan.get(ids[rng.below(ids.len())]).expect("feature").clone();
+            f.source_id = Some(serde_json::json!(key));
+            Edit::AddFeature { id, feature: Box::new(f), label: EditLabel::DrawFeature }
+        }
         0 => Edit::SetKind { changes: vec![(ids[rng.below(ids.len())], Kind::ALL[rng.below(7)])] },
         1 => Edit::SetProperty {
             feature: ids[rng.below(ids.len())],

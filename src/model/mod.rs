@@ -14,12 +14,14 @@
 
 pub mod catalogue;
 mod feature;
+pub mod geom_edit;
 mod index;
 pub mod item;
 mod kind;
 pub mod measure;
 mod plan;
 pub mod search;
+pub mod snap;
 pub mod stats;
 mod summary;
 

@@ -36,9 +36,9 @@ pub struct Plan {
 
 impl PartialEq for Plan {
     fn eq(&self, other: &Self) -> bool {
-        // `keys` is derived from the features.
+        // `keys` is derived from the features; empty slots are not part of the plan.
         self.meta == other.meta
-            && self.features == other.features
+            && self.iter().eq(other.iter())
             && self.items == other.items
             && self.catalogue_additions == other.catalogue_additions
     }
@@ -86,6 +86,35 @@ impl Plan {
 
     pub(crate) fn get_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
         self.features.get_mut(id.index())?.as_mut()
+    }
+
+    /// Takes a feature out, leaving its slot empty (its key stays reserved).
+    pub(crate) fn take(&mut self, id: FeatureId) -> Option<Feature> {
+        self.features.get_mut(id.index())?.take()
+    }
+
+    /// Puts a feature into its slot, growing the plan if needed; its key
+    /// (which must be set) now refers to it. Returns what was there.
+    pub(crate) fn put(&mut self, id: FeatureId, feature: Feature) -> Option<Feature> {
+        if self.features.len() <= id.index() {
+            self.features.resize_with(id.index() + 1, || None);
+        }
+        if let Some(k) = feature.source_id.as_ref().and_then(key_of_id) {
+            self.keys.insert(k, id);
+        }
+        self.features[id.index()].replace(feature)
+    }
+
+    /// The id the next new feature gets, and a key no feature has.
+    pub fn next_feature(&self) -> (FeatureId, String) {
+        let id = FeatureId(u32::try_from(self.features.len()).unwrap_or(u32::MAX));
+        let mut key = format!("f{}", id.0);
+        let mut n = 1;
+        while self.keys.contains_key(&key) {
+            n += 1;
+            key = format!("f{}-{n}", id.0);
+        }
+        (id, key)
     }
 
     /// The key items use to refer to a feature.

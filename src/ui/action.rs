@@ -7,6 +7,8 @@ use crate::i18n::Lang;
 use crate::model::{FeatureId, Kind};
 use crate::render::theme::ThemeMode;
 
+use super::draw::Tool;
+
 /// An intent from the interface.
 #[derive(Clone, Debug, PartialEq)]
 #[must_use]
@@ -52,4 +54,15 @@ pub enum Action {
     Save,
     SaveAs,
     SaveTo(PathBuf),
+    SetTool(Tool),
+    /// Finish the shape being drawn (Enter, double-click).
+    FinishSketch,
+    /// Drop the shape being drawn (Esc).
+    CancelSketch,
+    /// Remove the last point drawn (Backspace).
+    UndoSketchPoint,
+    /// Delete the selected features (one undo step).
+    DeleteSelected,
+    /// Show a message in the status bar.
+    Status(String),
 }

@@ -75,6 +75,13 @@ pub struct PlannerApp {
     pub(super) generation: u64,
     pub(super) memo: Option<SceneMemo>,
     pub(super) focus_search: bool,
+    pub tool: super::draw::Tool,
+    /// The inspector's name field while it is edited: feature, property, text.
+    pub(super) name_draft: Option<(FeatureId, String, String)>,
+    pub sketch: super::draw::Sketch,
+    pub(super) sketch_cursor: Option<[f64; 2]>,
+    pub(super) drag: Option<super::draw::GeomDrag>,
+    pub(super) snap: Option<crate::model::snap::Snap>,
     /// Where a Shift+drag selection box started.
     pub(super) box_select: Option<egui::Pos2>,
     pub(super) window_title: String,
@@ -123,6 +130,12 @@ impl PlannerApp {
             memo: None,
             focus_search: false,
             box_select: None,
+            tool: super::draw::Tool::Select,
+            name_draft: None,
+            sketch: Default::default(),
+            sketch_cursor: None,
+            drag: None,
+            snap: None,
             window_title: String::new(),
         };
         app.recount();
@@ -228,6 +241,9 @@ impl PlannerApp {
         self.memo = None;
         self.editor = None;
         self.picker = None;
+        self.sketch = Default::default();
+        self.drag = None;
+        self.snap = None;
         self.generation += 1;
         self.recount();
         self.opts.theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
@@ -374,6 +390,41 @@ impl PlannerApp {
                 }
             }
             Action::SaveTo(p) => self.save_to(p),
+            Action::SetTool(t) => {
+                self.tool = t;
+                self.sketch = Default::default();
+                self.drag = None;
+                self.snap = None;
+            }
+            Action::FinishSketch => {
+                for a in super::draw::finish(self) {
+                    self.apply(a);
+                }
+            }
+            Action::CancelSketch => {
+                if self.sketch.points.is_empty() {
+                    self.tool = super::draw::Tool::Select;
+                }
+                self.sketch = Default::default();
+                self.snap = None;
+            }
+            Action::UndoSketchPoint => {
+                self.sketch.points.pop();
+                self.sketch.done = false;
+            }
+            Action::DeleteSelected => {
+                let edits: Vec<Edit> = self
+                    .opts
+                    .selected
+                    .iter()
+                    .map(|id| Edit::RemoveFeature { id: *id, label: EditLabel::DeleteFeature })
+                    .collect();
+                if !edits.is_empty() {
+                    self.opts.selected.clear();
+                    self.apply(Action::Edit(Edit::Batch { label: EditLabel::DeleteFeature, edits }));
+                }
+            }
+            Action::Status(text) => self.status = Some(Status { text, error: true }),
         }
         let theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
         self.opts.theme = theme;

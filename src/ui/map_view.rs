@@ -36,9 +36,16 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             target.size = size;
         }
 
+        // The drawing tools and vertex editing come first; what they do not use pans.
+        let (tool_actions, drag_used) = super::draw::interact(ui, &response, rect, &cam, app);
+        actions.extend(tool_actions);
+        let selecting = app.tool == super::draw::Tool::Select;
+
         // Shift+drag draws a selection box; a plain drag pans.
         let shift = ui.input(|i| i.modifiers.shift);
-        if response.drag_started() && shift {
+        if drag_used {
+            app.fly_to = None;
+        } else if response.drag_started() && shift && selecting {
             app.box_select = response.interact_pointer_pos();
         }
         if let (Some(start), true) = (app.box_select, response.drag_stopped()) {
@@ -132,7 +139,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             app.opts.hovered = hovered;
             app.generation += 1;
         }
-        if response.clicked() {
+        if response.clicked() && selecting {
             match (shift, hovered) {
                 (true, Some(id)) => actions.push(Action::ToggleSelect(id)),
                 (true, None) => {}
@@ -151,6 +158,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         if let Some(m) = &app.memo {
             paint_scene(&painter, rect.min, &m.scene);
         }
+        super::draw::paint(&painter, rect, &cam, app);
         paint_furniture(&painter, rect, cam.ground_mpp());
         if let (Some(start), Some(now)) = (app.box_select, response.hover_pos().or(response.interact_pointer_pos())) {
             let r = egui::Rect::from_two_pos(start, now);
@@ -202,6 +210,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         }
 
         if let Some(id) = hovered
+            && selecting
+            && app.drag.is_none()
             && !response.dragged()
             && let Some(f) = app.doc.plan.get(id)
         {

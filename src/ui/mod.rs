@@ -5,6 +5,7 @@
 mod action;
 mod app;
 mod dashboard;
+pub mod draw;
 mod items;
 mod items_table;
 mod map_view;

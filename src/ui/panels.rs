@@ -5,6 +5,7 @@ use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText};
 
 use super::action::Action;
 use super::app::{PlannerApp, PromptKind};
+use super::draw::Tool;
 use super::theme::color;
 use crate::i18n::Lang;
 use crate::model::measure::{Measure, format_area, format_length, measure};
@@ -45,12 +46,29 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         }
     });
     if !ctx.egui_wants_keyboard_input() {
+        let drawing = app.tool != Tool::Select;
         ctx.input(|i| {
             if i.key_pressed(Key::Home) {
                 out.push(Action::FitDistrict);
             }
             if i.key_pressed(Key::Escape) {
-                out.push(Action::Select(None));
+                out.push(if drawing { Action::CancelSketch } else { Action::Select(None) });
+            }
+            if drawing && i.key_pressed(Key::Enter) {
+                out.push(Action::FinishSketch);
+            }
+            if drawing && i.key_pressed(Key::Backspace) {
+                out.push(Action::UndoSketchPoint);
+            }
+            if !drawing && i.key_pressed(Key::Delete) {
+                out.push(Action::DeleteSelected);
+            }
+            if i.modifiers.is_none() {
+                for t in Tool::ALL {
+                    if i.key_pressed(t.key()) {
+                        out.push(Action::SetTool(t));
+                    }
+                }
             }
         });
     }
@@ -140,6 +158,13 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 out.push(Action::SetLang(Lang::En));
             }
             ui.separator();
+            for t in Tool::ALL {
+                let key = format!("{:?}", t.key());
+                if ui.selectable_label(app.tool == t, t.name(s)).on_hover_text(key).clicked() {
+                    out.push(Action::SetTool(t));
+                }
+            }
+            ui.separator();
             let label = ui.label(s.theme);
             let mut mode = app.theme_mode;
             egui::ComboBox::from_id_salt("theme_mode")
@@ -210,6 +235,17 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 // 1:N at 96 dpi (0.2646 mm a pixel).
                 let n = cam.ground_mpp() / 0.000_264_6;
                 ui.monospace(format!("{} 1:{}", s.scale, crate::model::measure::group_thousands(n)));
+                ui.separator();
+            }
+            let hint = match app.tool {
+                Tool::Select if app.opts.selected.len() == 1 => Some(s.edit_hint),
+                Tool::Select => None,
+                Tool::Rect => Some(s.rect_hint),
+                Tool::Measure => Some(s.measure_hint),
+                _ => Some(s.draw_hint),
+            };
+            if let Some(h) = hint {
+                ui.label(RichText::new(h).small().weak());
                 ui.separator();
             }
             let in_view = app.memo.as_ref().map(|m| m.scene.features_in_view).unwrap_or(0);
@@ -307,6 +343,25 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             ui.label(other);
         }
         ui.add_space(4.0);
+        // The name, editable (one undo step when the field is left).
+        let key = if zh { "name_zh" } else { "name_en" };
+        let current = f.properties.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        if app.name_draft.as_ref().is_none_or(|(fid, k, _)| *fid != id || k != key) {
+            app.name_draft = Some((id, key.to_string(), current.clone()));
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label(s.name);
+            if let Some((_, _, text)) = app.name_draft.as_mut() {
+                let r = ui.add(egui::TextEdit::singleline(text).desired_width(200.0)).labelled_by(label.id);
+                if !r.has_focus() && !r.lost_focus() && *text != current {
+                    // Changed elsewhere (undo): follow the plan.
+                    *text = current.clone();
+                } else if r.lost_focus() && *text != current {
+                    let value = (!text.trim().is_empty()).then(|| serde_json::Value::String(text.trim().to_string()));
+                    out.push(Action::Edit(crate::edit::Edit::SetProperty { feature: id, key: key.into(), value }));
+                }
+            }
+        });
         egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
             ui.label(s.kind);
             let mut kind = f.kind;
@@ -349,6 +404,16 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             let _ = format_area;
         });
         ui.checkbox(&mut app.kind_apply_alike, s.set_kind_all_like);
+        let problems = crate::model::geom_edit::problems(&f.geometry);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(s.validity).strong());
+            if problems.is_empty() {
+                ui.colored_label(egui::Color32::from_rgb(30, 130, 60), s.valid);
+            }
+        });
+        for p in &problems {
+            ui.colored_label(egui::Color32::from_rgb(190, 30, 30), p.message(zh));
+        }
         ui.separator();
         out.extend(super::items::inspector_section(ui, app, &selected));
         ui.separator();
