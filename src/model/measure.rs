@@ -15,13 +15,16 @@ pub enum Measure {
     Area { m2: f64, perimeter_m: f64 },
 }
 
-/// Geodesic area in m² (0 for points and lines).
+/// Geodesic area in m² (0 for points and lines). Rings are oriented first:
+/// on the ellipsoid a clockwise exterior ring would otherwise enclose the
+/// rest of the Earth.
 pub fn area_m2(g: &Geometry<f64>) -> f64 {
+    use geo::orient::{Direction, Orient};
     match g {
         Geometry::GeometryCollection(c) => c.iter().map(area_m2).sum(),
-        Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => {
-            g.geodesic_area_unsigned()
-        }
+        Geometry::Polygon(p) => p.orient(Direction::Default).geodesic_area_unsigned(),
+        Geometry::MultiPolygon(m) => m.orient(Direction::Default).geodesic_area_unsigned(),
+        Geometry::Rect(_) | Geometry::Triangle(_) => g.geodesic_area_unsigned(),
         _ => 0.0,
     }
 }
@@ -104,6 +107,13 @@ mod tests {
         let p = polygon![(x: 116.455, y: 39.887), (x: 116.456, y: 39.887), (x: 116.456, y: 39.888), (x: 116.455, y: 39.888)];
         let a = area_m2(&Geometry::Polygon(p));
         assert_relative_eq!(a, 85.45 * 111.03, max_relative = 0.01);
+    }
+
+    #[test]
+    fn a_clockwise_ring_has_the_same_area_as_a_counter_clockwise_one() {
+        let ccw = polygon![(x: 116.455, y: 39.887), (x: 116.456, y: 39.887), (x: 116.456, y: 39.888), (x: 116.455, y: 39.888)];
+        let cw = polygon![(x: 116.455, y: 39.887), (x: 116.455, y: 39.888), (x: 116.456, y: 39.888), (x: 116.456, y: 39.887)];
+        assert_relative_eq!(area_m2(&Geometry::Polygon(cw)), area_m2(&Geometry::Polygon(ccw)), max_relative = 1e-9);
     }
 
     #[test]

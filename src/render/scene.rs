@@ -299,7 +299,14 @@ impl Scene {
             self.items.push(Item {
                 feature: id,
                 layer: self.current_layer,
-                op: Op::Area { verts, tris, rings, fill: fill.unwrap_or(Rgba::new(0, 0, 0, 0)), stroke: Some(stroke) },
+                // A selected district boundary is outlined, not tinted: it covers everything.
+                op: Op::Area {
+                    verts,
+                    tris,
+                    rings,
+                    fill: fill.filter(|_| e.kind != Kind::Boundary).unwrap_or(Rgba::new(0, 0, 0, 0)),
+                    stroke: Some(stroke),
+                },
             });
         }
         if !e.lines.is_empty() {
