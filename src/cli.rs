@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand};
 
 use crate::io::{self, Loaded};
-use crate::model::Summary;
+use crate::model::{Phase, Summary};
 
 /// Renewal Planner — plan the renewal of old residential communities (老旧小区改造).
 #[derive(Parser, Debug)]
@@ -27,6 +27,12 @@ pub enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Count the features that exist before or after the renewal.
+        #[arg(long, value_parser = ["before", "after"], conflicts_with = "at")]
+        phase: Option<String>,
+        /// Count the features that exist on a date (YYYY-MM-DD): changes whose items were completed by then.
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -39,10 +45,19 @@ pub fn load_for_cli(file: &Path) -> Result<Loaded, String> {
 }
 
 /// Runs `info`; returns what to print on stdout, or the one-line error.
-pub fn info(file: &Path, json: bool) -> Result<String, String> {
+pub fn info(file: &Path, json: bool, phase: Option<&str>, at: Option<&str>) -> Result<String, String> {
+    let phase = match (phase, at) {
+        (_, Some(d)) => Some(
+            Phase::parse(d)
+                .filter(|p| matches!(p, Phase::AsOf(_)))
+                .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
+        ),
+        (Some(p), None) => Some(Phase::parse(p).ok_or_else(|| format!("--phase {p}: use before or after"))?),
+        (None, None) => None,
+    };
     let loaded = load_for_cli(file)?;
     let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
-    let summary = Summary::of(&loaded.plan, &warnings);
+    let summary = Summary::of_phase(&loaded.plan, &warnings, phase.as_ref());
     if json {
         serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| format!("{}: {e}", file.display()))
     } else {

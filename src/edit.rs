@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use geo::Geometry;
 
-use crate::model::{CatalogueEntry, Feature, FeatureId, Item, Kind, Plan};
+use crate::model::{CatalogueEntry, Change, Feature, FeatureId, Item, Kind, Plan};
 
 /// One change to a plan.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +22,8 @@ pub enum Edit {
     PutCatalogueEntry { id: String, entry: Option<Box<CatalogueEntry>> },
     /// Replace a feature's geometry (a vertex moved, inserted or deleted, the feature moved).
     SetGeometry { feature: FeatureId, geometry: Box<Geometry<f64>>, label: EditLabel },
+    /// Set how a feature differs after the renewal (`None`: unchanged).
+    SetChange { feature: FeatureId, change: Option<Box<Change>>, label: EditLabel },
     /// Put a new (or restored) feature into its slot.
     AddFeature { id: FeatureId, feature: Box<Feature>, label: EditLabel },
     /// Take a feature out of the plan.
@@ -48,6 +50,10 @@ pub enum EditLabel {
     InsertVertex,
     DeleteVertex,
     MoveFeature,
+    MarkRemoved,
+    MarkAdded,
+    SetAfter,
+    ClearChange,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -78,7 +84,7 @@ impl Edit {
             Edit::SetProperty { .. } => EditLabel::SetProperty,
             Edit::PutItem { label, .. } => *label,
             Edit::PutCatalogueEntry { .. } => EditLabel::AddCatalogueEntry,
-            Edit::SetGeometry { label, .. } => *label,
+            Edit::SetGeometry { label, .. } | Edit::SetChange { label, .. } => *label,
             Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
         }
@@ -91,7 +97,9 @@ impl Edit {
             Edit::SetKind { changes } => changes.iter().try_for_each(|(id, _)| exists(*id)),
             Edit::SetProperty { feature, .. } => exists(*feature),
             Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } => Ok(()),
-            Edit::SetGeometry { feature, .. } | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
+            Edit::SetGeometry { feature, .. }
+            | Edit::SetChange { feature, .. }
+            | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
             Edit::AddFeature { id, .. } => match plan.get(*id) {
                 Some(_) => Err(EditError::FeatureExists(*id)),
                 None => Ok(()),
@@ -180,6 +188,14 @@ impl Edit {
                         geometry: Box::new(old.unwrap_or(Geometry::GeometryCollection(Default::default()))),
                         label,
                     },
+                    touched: vec![feature],
+                    geometry_changed: true,
+                }
+            }
+            Edit::SetChange { feature, change, label } => {
+                let old = plan.get_mut(feature).and_then(|f| std::mem::replace(&mut f.change, change.map(|c| *c)));
+                Applied {
+                    inverse: Edit::SetChange { feature, change: old.map(Box::new), label },
                     touched: vec![feature],
                     geometry_changed: true,
                 }

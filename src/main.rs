@@ -25,16 +25,18 @@ fn main() -> ExitCode {
 
     let args = Cli::parse();
     match args.command {
-        Some(Command::Info { file, json }) => match cli::info(&file, json) {
-            Ok(out) => {
-                print!("{out}");
-                ExitCode::SUCCESS
+        Some(Command::Info { file, json, phase, at }) => {
+            match cli::info(&file, json, phase.as_deref(), at.as_deref()) {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("renewal-planner: {e}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(e) => {
-                eprintln!("renewal-planner: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        }
         None => run_app(args.file),
     }
 }

@@ -277,7 +277,7 @@ fn read_feature(raw: &RawValue) -> Result<Feature, String> {
     let geometry = read_geometry(geometry.get())?;
     let properties = rf.properties.unwrap_or_default();
     let kind = infer_kind(&properties, shape_of(&geometry));
-    Ok(Feature { source_id: rf.id, kind, properties, geometry })
+    Ok(Feature { source_id: rf.id, kind, properties, geometry, change: None })
 }
 
 /// Reads a GeoJSON geometry and checks it is usable as longitude/latitude.
@@ -287,6 +287,16 @@ fn read_geometry(text: &str) -> Result<Geometry<f64>, String> {
         let m = m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m);
         format!("bad geometry: {m}")
     })?;
+    checked_geometry(gj)
+}
+
+/// A GeoJSON geometry given as a JSON value (e.g. inside a property).
+pub fn geometry_from_value(v: Value) -> Result<Geometry<f64>, String> {
+    let gj: geojson::Geometry = serde_json::from_value(v).map_err(|e| format!("bad geometry: {e}"))?;
+    checked_geometry(gj)
+}
+
+fn checked_geometry(gj: geojson::Geometry) -> Result<Geometry<f64>, String> {
     check_positions(&gj.value)?;
     let g: Geometry<f64> = Geometry::try_from(gj).map_err(|e| format!("bad geometry: {e}"))?;
     check_geometry(&g)?;

@@ -6,10 +6,12 @@
 use serde_json::{Map, Value};
 
 use super::geojson::Warning;
-use crate::model::{CatalogueEntry, Item, Plan};
+use crate::model::{CatalogueEntry, Change, ChangeKind, Item, Plan};
 
 /// The property that carries a feature's items.
 pub const ITEMS_PROPERTY: &str = "renewal_items";
+/// The property that carries a feature's before/after change.
+pub const CHANGE_PROPERTY: &str = "renewal_change";
 /// The top-level member that carries plan-wide data.
 pub const PLAN_MEMBER: &str = "renewal_plan";
 /// The plan-data format version this build writes.
@@ -64,6 +66,18 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
     }
 
     let ids: Vec<_> = plan.iter().map(|(id, _)| id).collect();
+    for id in ids.iter().copied() {
+        let key = plan.key(id).unwrap_or_default();
+        let Some(raw) = plan.get_mut(id).and_then(|f| f.properties.shift_remove(CHANGE_PROPERTY)) else { continue };
+        match read_change(raw) {
+            Ok(c) => {
+                if let Some(f) = plan.get_mut(id) {
+                    f.change = Some(c);
+                }
+            }
+            Err(m) => warn(warnings, format!("feature {key}"), format!("\"{CHANGE_PROPERTY}\" {m}; ignored")),
+        }
+    }
     for id in ids {
         let key = plan.key(id).unwrap_or_default();
         let Some(raw) = plan.get_mut(id).and_then(|f| f.properties.shift_remove(ITEMS_PROPERTY)) else {
@@ -140,4 +154,42 @@ pub fn plan_member(plan: &Plan) -> Value {
         rp.insert("unattached_items".into(), serde_json::to_value(unattached).unwrap_or(Value::Null));
     }
     Value::Object(rp)
+}
+
+/// Reads a feature's `renewal_change` property.
+fn read_change(v: Value) -> Result<Change, String> {
+    let Value::Object(mut m) = v else { return Err("is not an object".into()) };
+    let kind = match m.remove("change") {
+        Some(k) => serde_json::from_value::<ChangeKind>(k).map_err(|_| "has an unknown \"change\"".to_string())?,
+        None => return Err("has no \"change\"".into()),
+    };
+    let by_items = match m.remove("by_items") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => serde_json::from_value::<Vec<String>>(v).map_err(|_| "\"by_items\" is not a list of item ids")?,
+    };
+    let after_properties = match m.remove("after_properties") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(p)) => p,
+        Some(_) => return Err("\"after_properties\" is not an object".into()),
+    };
+    let after_geometry = match m.remove("after_geometry") {
+        None | Some(Value::Null) => None,
+        Some(g) => Some(super::geojson::geometry_from_value(g)?),
+    };
+    Ok(Change { kind, by_items, after_properties, after_geometry })
+}
+
+/// A feature's `renewal_change` property.
+pub fn change_value(c: &Change) -> Value {
+    let mut m = Map::new();
+    m.insert("change".into(), Value::String(c.kind.as_str().into()));
+    m.insert("by_items".into(), serde_json::to_value(&c.by_items).unwrap_or(Value::Null));
+    if !c.after_properties.is_empty() {
+        m.insert("after_properties".into(), Value::Object(c.after_properties.clone()));
+    }
+    if let Some(g) = &c.after_geometry {
+        let gj = geojson::Geometry::new(geojson::GeometryValue::from(g));
+        m.insert("after_geometry".into(), serde_json::to_value(gj).unwrap_or(Value::Null));
+    }
+    Value::Object(m)
 }

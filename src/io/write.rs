@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::plan_items::{ITEMS_PROPERTY, PLAN_MEMBER, plan_member};
+use super::plan_items::{CHANGE_PROPERTY, ITEMS_PROPERTY, PLAN_MEMBER, change_value, plan_member};
 use crate::model::Plan;
 
 /// The plan as a GeoJSON FeatureCollection, one feature per line. Every
@@ -34,6 +34,9 @@ pub fn to_geojson(plan: &Plan) -> String {
     for (id, f) in plan.iter() {
         let mut props = f.properties.clone();
         props.insert("kind".into(), Value::String(f.kind.as_str().into()));
+        if let Some(c) = &f.change {
+            props.insert(CHANGE_PROPERTY.into(), change_value(c));
+        }
         let items = plan.items_of(id);
         if !items.is_empty() {
             props.insert(ITEMS_PROPERTY.into(), serde_json::to_value(items).unwrap_or(Value::Null));

@@ -27,8 +27,10 @@ pub struct Feature {
     pub kind: Kind,
     /// Every property it was loaded with, in order; unknown ones are kept.
     pub properties: Map<String, Value>,
-    /// WGS84 longitude/latitude (RFC 7946).
+    /// WGS84 longitude/latitude (RFC 7946). For a modified feature, the before state.
     pub geometry: Geometry<f64>,
+    /// How it differs after the renewal (`None`: unchanged).
+    pub change: Option<super::phase::Change>,
 }
 
 fn non_empty_str<'a>(props: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
@@ -45,7 +47,7 @@ pub fn has_cjk(s: &str) -> bool {
 
 impl Feature {
     pub fn new(kind: Kind, properties: Map<String, Value>, geometry: Geometry<f64>) -> Self {
-        Feature { source_id: None, kind, properties, geometry }
+        Feature { source_id: None, kind, properties, geometry, change: None }
     }
 
     /// The Chinese name: `name_zh`, `name:zh`, `名称`, or a `name` written in Chinese.
@@ -95,9 +97,12 @@ impl Feature {
         shape_of(&self.geometry)
     }
 
-    /// Bounding box in longitude/latitude.
+    /// Bounding box in longitude/latitude, of the before and after states together.
     pub fn bbox(&self) -> Option<Rect<f64>> {
-        self.geometry.bounding_rect()
+        match &self.change {
+            None => self.geometry.bounding_rect(),
+            Some(_) => super::phase::bbox_both(self),
+        }
     }
 }
 

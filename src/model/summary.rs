@@ -10,6 +10,7 @@ use super::catalogue::{Category, lookup};
 use super::item::{FundingSource, Status};
 use super::kind::Kind;
 use super::measure::area_m2;
+use super::phase::{ChangeKind, Phase, Presence, presence};
 use super::plan::Plan;
 
 /// Totals over the buildings of a plan.
@@ -63,17 +64,36 @@ pub struct Summary {
     pub buildings: BuildingTotals,
     pub items: ItemTotals,
     pub money: MoneyTotals,
+    /// Features that differ between before and after, by kind of change.
+    pub changes: BTreeMap<&'static str, usize>,
+    /// The phase `features` and `by_kind` were counted in (`null`: every feature in the file).
+    pub phase: Option<String>,
     pub warnings: Vec<String>,
 }
 
 impl Summary {
     pub fn of(plan: &Plan, warnings: &[String]) -> Summary {
+        Self::of_phase(plan, warnings, None)
+    }
+
+    /// The summary with `features` and `by_kind` counting only the features
+    /// that exist in `phase`.
+    pub fn of_phase(plan: &Plan, warnings: &[String], phase: Option<&Phase>) -> Summary {
         let mut by_kind: BTreeMap<&'static str, usize> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
         let mut bbox: Option<[f64; 4]> = None;
         let mut boundary_m2 = 0.0;
         let mut has_boundary = false;
         let mut buildings = BuildingTotals::default();
+        let mut changes: BTreeMap<&'static str, usize> = ChangeKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+        let mut features = 0;
         for (_, f) in plan.iter() {
+            if let Some(c) = &f.change {
+                *changes.entry(c.kind.as_str()).or_default() += 1;
+            }
+            if phase.is_some_and(|p| presence(plan, f, p) == Presence::Absent) {
+                continue;
+            }
+            features += 1;
             *by_kind.entry(f.kind.as_str()).or_default() += 1;
             if let Some(r) = f.bbox() {
                 let b = bbox.get_or_insert([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY]);
@@ -114,7 +134,7 @@ impl Summary {
         let area_m2 = if has_boundary { boundary_m2 } else { hull_area_m2(plan) };
         Summary {
             name: plan.meta.name.clone(),
-            features: plan.len(),
+            features,
             by_kind,
             area_ha: round_to(area_m2 / 10_000.0, 4),
             area_from_hull: !has_boundary,
@@ -122,6 +142,12 @@ impl Summary {
             buildings,
             items,
             money,
+            changes,
+            phase: phase.map(|p| match p {
+                Phase::Before => "before".to_string(),
+                Phase::After => "after".to_string(),
+                Phase::AsOf(d) => d.clone(),
+            }),
             warnings: warnings.to_vec(),
         }
     }
@@ -149,6 +175,18 @@ impl Summary {
                 "  buildings:  {} m² floor area, {} households\n",
                 group_thousands(self.buildings.floor_area_m2),
                 group_thousands(self.buildings.households as f64)
+            ));
+        }
+        if let Some(p) = &self.phase {
+            s.push_str(&format!("  phase:      {p} (features counted as they exist then)\n"));
+        }
+        let changed: usize = self.changes.values().sum();
+        if changed > 0 {
+            s.push_str(&format!(
+                "  changes:    {} modified, {} added, {} removed\n",
+                self.changes.get("modified").copied().unwrap_or(0),
+                self.changes.get("added").copied().unwrap_or(0),
+                self.changes.get("removed").copied().unwrap_or(0)
             ));
         }
         if self.items.total > 0 {

@@ -149,8 +149,13 @@ pub fn finish(app: &mut PlannerApp) -> Vec<Action> {
     let (id, key) = app.doc.plan.next_feature();
     let mut props = serde_json::Map::new();
     props.insert("kind".into(), serde_json::Value::String(kind.as_str().into()));
-    let feature =
-        crate::model::Feature { source_id: Some(serde_json::Value::String(key)), kind, properties: props, geometry };
+    let feature = crate::model::Feature {
+        source_id: Some(serde_json::Value::String(key)),
+        kind,
+        properties: props,
+        geometry,
+        change: None,
+    };
     vec![
         Action::Edit(Edit::AddFeature { id, feature: Box::new(feature), label: EditLabel::DrawFeature }),
         Action::Select(Some(id)),
