@@ -17,7 +17,7 @@ fn info_jinsong_json_has_the_contract_fields() {
     let out = bin().args(["info", "jinsong", "--json"]).output().expect("runs");
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["features"].as_u64(), Some(68));
+    assert_eq!(v["features"].as_u64(), Some(87));
     for k in ["boundary", "building", "street", "garden", "core", "node", "other"] {
         assert!(v["by_kind"][k].is_u64(), "by_kind.{k}");
     }

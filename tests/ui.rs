@@ -69,7 +69,7 @@ fn searching_a_name_selects_it_and_flies_there() {
     assert!(after.mpp < before.mpp, "the map zoomed in on the garden");
     let p = screen_pos(app, garden);
     let rect = app.map_rect.expect("map rect");
-    assert!(rect.shrink(100.0).contains(p), "the garden is in the middle of the map");
+    assert!(rect.shrink(100.0).contains(p), "the garden is in the middle of the map: {p:?} in {rect:?}");
 }
 
 #[test]

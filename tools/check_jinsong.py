@@ -241,6 +241,67 @@ def simple_ring(ring):
 
 
 # --------------------------------------------------------------------------------------------------
+def interiors_overlap(pa, pb, nudge=0.005):
+    """True if the interiors of two polygons (lists of rings, metres) share an area; touching along an
+    edge or at a point does not count.  Boundaries crossing properly overlap; otherwise every piece of
+    each boundary (split where the other boundary meets it) is probed just inside its own polygon."""
+    for a, b in edges(pa):
+        for c, d in edges(pb):
+            d1, d2, d3, d4 = cross(c, d, a), cross(c, d, b), cross(a, b, c), cross(a, b, d)
+            if ((d1 > 1e-9 and d2 < -1e-9) or (d1 < -1e-9 and d2 > 1e-9)) and \
+                    ((d3 > 1e-9 and d4 < -1e-9) or (d3 < -1e-9 and d4 > 1e-9)):
+                return True
+
+    def probe(p, q):
+        for a, b in edges(p):
+            dx, dy = b[0] - a[0], b[1] - a[1]
+            L = math.hypot(dx, dy)
+            if L == 0:
+                continue
+            ts = {0.0, 1.0}
+            for c, d in edges(q):
+                for v in (c, d):
+                    if point_seg_dist(v, a, b) < 1e-6:
+                        ts.add(max(0.0, min(1.0, ((v[0] - a[0]) * dx + (v[1] - a[1]) * dy) / (L * L))))
+                den = dx * (d[1] - c[1]) - dy * (d[0] - c[0])
+                if abs(den) > 1e-12:
+                    t = ((c[0] - a[0]) * (d[1] - c[1]) - (c[1] - a[1]) * (d[0] - c[0])) / den
+                    u = ((c[0] - a[0]) * dy - (c[1] - a[1]) * dx) / den
+                    if 0 <= t <= 1 and 0 <= u <= 1:
+                        ts.add(t)
+            ts = sorted(ts)
+            for t0, t1 in zip(ts, ts[1:]):
+                if (t1 - t0) * L < 1e-6:
+                    continue
+                tm = (t0 + t1) / 2
+                # left of the edge is inside (CCW exterior, CW holes)
+                m = (a[0] + tm * dx - dy / L * nudge, a[1] + tm * dy + dx / L * nudge)
+                if in_polygon(m, q):
+                    return True
+        return False
+
+    return probe(pa, pb) or probe(pb, pa)
+
+
+def check_geometry(g, where):
+    """RFC 7946 geometry in the box: 7-decimal positions, closed simple rings, CCW exterior, CW holes."""
+    check(g.get("type") in ("Point", "LineString", "Polygon"), f"{where}: geometry type {g.get('type')}")
+    for c in iter_positions(g):
+        check(len(c) == 2 and all(isinstance(v, (int, float)) for v in c), f"{where}: bad position {c}")
+        check(all(abs(v * 1e7 - round(v * 1e7)) < 1e-4 for v in c), f"{where}: coordinate {c} not rounded to 7 decimals")
+        check(BBOX[0] <= c[0] <= BBOX[2] and BBOX[1] <= c[1] <= BBOX[3], f"{where}: {c} outside the bbox")
+    if g.get("type") == "Polygon":
+        for k, ring in enumerate(g["coordinates"]):
+            check(len(ring) >= 4 and ring[0] == ring[-1], f"{where}: ring {k} not closed")
+            a = shoelace([tuple(c) for c in ring[:-1]])
+            if k == 0:
+                check(a > 0, f"{where}: exterior ring not counter-clockwise")
+            else:
+                check(a < 0, f"{where}: hole {k} not clockwise")
+            check(simple_ring([xy(c) for c in ring[:-1]]), f"{where}: ring {k} self-intersects")
+
+
+# --------------------------------------------------------------------------------------------------
 def iter_positions(geom):
     t = geom["type"]
     c = geom["coordinates"]
@@ -343,6 +404,7 @@ def check_catalogue():
 
 
 def check_items(doc, feats):
+    n_failures = len(FAILURES)
     catalogue = check_catalogue()
     plan = doc.get("renewal_plan")
     if check(isinstance(plan, dict), "top-level renewal_plan missing"):
@@ -356,6 +418,10 @@ def check_items(doc, feats):
                     check(eid not in catalogue, f"catalogue_additions {eid!r} clashes with the built-in catalogue")
                     catalogue[eid] = e
     fkind = {f["id"]: f["properties"]["kind"] for f in feats}
+    # an "other" object (overhead line, illegal structure) is not a kind an entry applies to: it is what
+    # the items that remove or add it act on, so those items may be attached to it
+    changed_by = {f["id"]: set(ch.get("by_items") or []) for f in feats
+                  for ch in [f["properties"].get("renewal_change")] if isinstance(ch, dict) and isinstance(ch.get("by_items"), list)}
 
     copies = {}  # item id -> list of (feature id, item)
     for f in feats:
@@ -392,7 +458,8 @@ def check_items(doc, feats):
             check(all(fid in fkind for fid in fl), f"{w}: lists unknown features {[x for x in fl if x not in fkind]}")
             check(sorted(fl) == sorted(fid for fid, _ in cs), f"{w}: listed on {sorted(fl)} but carried by {sorted(fid for fid, _ in cs)}")
             if cat:
-                wrong = [fid for fid in fl if fkind.get(fid) not in cat.get("applies_to", [])]
+                wrong = [fid for fid in fl if fkind.get(fid) not in cat.get("applies_to", [])
+                         and not (fkind.get(fid) == "other" and iid in changed_by.get(fid, ()))]
                 check(not wrong, f"{w}: {wrong} are not kinds that {it['catalogue']} applies to")
         st = it["status"]
         check(st in STATUSES, f"{w}: status {st!r}")
@@ -427,7 +494,7 @@ def check_items(doc, feats):
             check(isinstance(it[k], str) and it[k].strip(), f"{w}: {k}")
             if k.endswith("_zh"):
                 check(has_cjk(it[k]), f"{w}: {k} not Chinese")
-    if FAILURES:
+    if len(FAILURES) > n_failures:
         return None
 
     # ---- the plan as a whole -----------------------------------------------------------------------
@@ -489,6 +556,303 @@ def check_items(doc, feats):
     print(f"catalogue: {len(catalogue)} entries")
     return items
 
+
+# --------------------------------------------------------------------------------------------------
+# Before and after: the renewal_change property
+# --------------------------------------------------------------------------------------------------
+CHANGE_KINDS = ("modified", "added", "removed")
+CHANGE_KEYS = {"change", "by_items", "after_properties", "after_geometry"}
+NOT_AFTER = {"kind", "renewal_items", "renewal_change"}
+TIMELINE = ("2018-01-01", "2020-12-31")
+
+
+def change_kind(f):
+    ch = f["properties"].get("renewal_change")
+    return ch.get("change") if isinstance(ch, dict) else None
+
+
+def geometry_in(f, state):
+    """The feature's geometry in the "before" or "after" state, None where it does not exist."""
+    k = change_kind(f)
+    if (state == "before" and k == "added") or (state == "after" and k == "removed"):
+        return None
+    if state == "after" and k == "modified":
+        ag = f["properties"]["renewal_change"].get("after_geometry")
+        if isinstance(ag, dict):
+            return ag
+    return f["geometry"]
+
+
+def done_date(it):
+    """Completion date of an item: the date of "completed", else of "operating"; None if not done."""
+    dates = {h["status"]: h["date"] for h in it["history"]}
+    return dates.get("completed") or dates.get("operating")
+
+
+def line_length(line):
+    return sum(math.dist(a, b) for a, b in zip(line, line[1:]))
+
+
+def sample_line(line, step=5.0):
+    pts = []
+    for a, b in zip(line, line[1:]):
+        n = max(1, int(math.dist(a, b) // step))
+        pts += [(a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n) for i in range(n)]
+    return pts + [line[-1]]
+
+
+def dist_to_line(q, line):
+    return min(point_seg_dist(q, a, b) for a, b in zip(line, line[1:]))
+
+
+def check_changes(feats, items, B, inside_boundary, poly_inside_boundary):
+    """Every renewal_change well formed and tied to items; the report's kinds of change all shown."""
+    fby = {f["id"]: f for f in feats}
+    streets = {f["id"]: f for f in feats if f["properties"]["kind"] == "street"}
+    street_lines = {sid: [xy(c) for c in f["geometry"]["coordinates"]] for sid, f in streets.items()}
+    cat_of = {iid: it["catalogue"] for iid, it in items.items()}
+    changes, in_force, pending = {}, {}, []
+
+    for f in feats:
+        p, fid = f["properties"], f["id"]
+        if p["kind"] == "other":
+            check(fid.startswith("other-"), f"{fid}: id of an 'other' feature should start with other-")
+            check(change_kind(f) in ("added", "removed"), f"{fid}: an 'other' object must be added or removed")
+            check(f["geometry"]["type"] in ("LineString", "Polygon"), f"{fid}: 'other' objects are lines or polygons")
+            check(isinstance(p.get("note_zh"), str) and p["note_zh"] and isinstance(p.get("note_en"), str) and p["note_en"],
+                  f"{fid}: note_zh/note_en")
+        if "renewal_change" not in p:
+            continue
+        ch = p["renewal_change"]
+        w = f"{fid}: renewal_change"
+        if not check(isinstance(ch, dict), f"{w} is not an object"):
+            continue
+        check(not set(ch) - CHANGE_KEYS, f"{w}: unknown keys {sorted(set(ch) - CHANGE_KEYS)}")
+        kind = ch.get("change")
+        ok = check(kind in CHANGE_KINDS, f"{w}: change {kind!r} not one of {CHANGE_KINDS}")
+        by = ch.get("by_items")
+        if check(isinstance(by, list) and by and all(isinstance(i, str) for i in by) and len(set(by)) == len(by),
+                 f"{w}: by_items must be a non-empty list of unique item ids"):
+            carried = {it.get("id") for it in p.get("renewal_items") or [] if isinstance(it, dict)}
+            for iid in by:
+                if check(iid in items, f"{w}: by_items names unknown item {iid!r}"):
+                    check(fid in items[iid]["features"], f"{w}: item {iid} does not list {fid} in its features")
+                    check(iid in carried, f"{w}: item {iid} is not in {fid}'s renewal_items")
+                else:
+                    ok = False
+        else:
+            ok = False
+        if kind != "modified":
+            check("after_properties" not in ch and "after_geometry" not in ch, f"{w}: after_* only on a modified feature")
+        else:
+            check("after_properties" in ch or "after_geometry" in ch, f"{w}: modified but nothing differs after")
+        if "after_properties" in ch:
+            ap = ch["after_properties"]
+            if check(isinstance(ap, dict) and ap, f"{w}: after_properties must be a non-empty object"):
+                bad = sorted(set(ap) & NOT_AFTER)
+                check(not bad, f"{w}: after_properties may not set {bad}")
+                same = sorted(k for k, v in ap.items() if p.get(k) == v)
+                check(not same, f"{w}: after_properties {same} equal the before value")
+                after = {**p, **ap}
+                for key in ("name_zh", "name_en"):
+                    check(isinstance(after.get(key), str) and after[key].strip(), f"{w}: {key} after")
+                check(has_cjk(after.get("name_zh")), f"{w}: name_zh after not Chinese")
+                for k, v in ap.items():
+                    if k.endswith("_zh"):
+                        check(has_cjk(v), f"{w}: after {k} not Chinese")
+        if "after_geometry" in ch:  # its RFC 7946 validity is checked with the feature's own geometry
+            ag = ch["after_geometry"]
+            check(ag != f["geometry"], f"{w}: after_geometry equals the geometry before")
+            if isinstance(ag, dict) and ag.get("type") == "Polygon":
+                r = rings_xy(ag)
+                check(poly_inside_boundary(r), f"{w}: after_geometry not inside the boundary")
+                for sid, line in street_lines.items():
+                    d = line_poly_dist(line, r)
+                    wd = streets[sid]["properties"]["width_m"]
+                    check(d >= wd / 2 + 1, f"{w}: after_geometry touches the corridor of {sid} ({d:.1f} m)")
+            elif isinstance(ag, dict) and ag.get("type") in ("Point", "LineString"):
+                for c in iter_positions(ag):
+                    check(inside_boundary(xy(c), tol=1.5), f"{w}: after_geometry {c} outside the boundary")
+        if not ok:
+            continue
+        changes[fid] = ch
+        dates = [done_date(items[i]) for i in ch["by_items"]]
+        if any(d is None for d in dates):
+            pending.append(fid)
+        else:
+            in_force[fid] = max(dates)
+            check(TIMELINE[0] <= in_force[fid] <= TIMELINE[1], f"{w}: in force on {in_force[fid]}, outside the 2018-2020 renewal")
+
+    kinds = {k: sorted(fid for fid, ch in changes.items() if ch["change"] == k) for k in CHANGE_KINDS}
+    for k in CHANGE_KINDS:
+        check(kinds[k], f"no feature is {k}")
+    check(len(pending) <= 1, f"changes tied to items not yet completed: {pending}; at most one may be still to come")
+
+    def by_cat(ch, cat):
+        return [i for i in ch["by_items"] if cat_of[i] == cat]
+
+    def done_in(iid, years):
+        d = done_date(items[iid])
+        return d is not None and d[:4] in years
+
+    # 1. overhead lines removed: beside 劲松西街 and beside lanes, by overhead-line burial items
+    ohl = {"main": [], "lane": []}
+    for fid in kinds["removed"]:
+        f, ch = fby[fid], changes[fid]
+        if f["properties"].get("infrastructure") != "overhead_line":
+            continue
+        w = f"overhead line {fid}"
+        if not check(f["geometry"]["type"] == "LineString", f"{w}: LineString"):
+            continue
+        line = [xy(c) for c in f["geometry"]["coordinates"]]
+        for q in line:
+            check(inside_boundary(q, tol=1.5), f"{w}: vertex {q} outside the boundary")
+        for ofid, of in fby.items():
+            g = geometry_in(of, "before")
+            if g is not None and g["type"] == "Polygon" and of["properties"]["kind"] != "boundary":
+                d = line_poly_dist(line, rings_xy(g))
+                check(d >= 1, f"{w}: {d:.1f} m from {ofid}")
+        sid = f["properties"].get("beside")
+        ohl_items = by_cat(ch, "overhead_lines_underground")
+        if not check(sid in streets and ohl_items, f"{w}: must name the street it is 'beside' and be removed by an overhead-line item"):
+            continue
+        check(any(sid in items[i]["features"] for i in ohl_items), f"{w}: its overhead-line item is not on {sid}")
+        wd = streets[sid]["properties"]["width_m"]
+        far = max(dist_to_line(q, street_lines[sid]) for q in sample_line(line))
+        check(far <= wd / 2 + 4 and line_length(line) >= 100, f"{w}: not along {sid} ({far:.1f} m off, {line_length(line):.0f} m long)")
+        ohl["main" if sid == "street-jinsongxi" else "lane"].append(fid)
+    check(len(ohl["main"]) >= 1, "no overhead line removed beside 劲松西街")
+    check(2 <= len(ohl["lane"]) <= 4, f"overhead lines removed beside lanes: {ohl['lane']}, want 2-3")
+
+    # 2. the bicycle shed's change of use
+    ch = changes.get("node-bikeshed")
+    if check(ch and ch["change"] == "modified", "node-bikeshed should be modified (change of use)"):
+        ap = ch.get("after_properties") or {}
+        check(ap.get("use_zh") == "便民商铺与物业用房" and ap.get("use_en") == "Shops and property office",
+              "node-bikeshed: use after should be 便民商铺与物业用房 / Shops and property office")
+        check(by_cat(ch, "idle_space_revitalisation"), "node-bikeshed: change not by the idle-space item (it-bikeshed)")
+
+    # 3. barrier-free ramps added at building entrances and on 劲松西街
+    ramps_b, ramps_s = [], []
+    for fid in kinds["added"]:
+        f, ch = fby[fid], changes[fid]
+        p = f["properties"]
+        if "无障碍坡道" not in p["name_zh"]:
+            continue
+        w = f"ramp {fid}"
+        bf = by_cat(ch, "barrier_free")
+        check(p["kind"] == "node" and bf, f"{w}: a node added by a barrier-free item")
+        if f["geometry"]["type"] == "Polygon":
+            r = rings_xy(f["geometry"])
+            host = p.get("host_building")
+            if not check(host in B, f"{w}: host_building {host!r}"):
+                continue
+            check(any(f"b{host}" in items[i]["features"] for i in bf), f"{w}: its item is not on building {host}")
+            check(abs(shoelace(r[0])) <= 30, f"{w}: {abs(shoelace(r[0])):.0f} m², too big for a ramp")
+            check(poly_poly_dist(r, B[host]) <= 0.05 and not interiors_overlap(r, B[host]), f"{w}: does not touch building {host}")
+            check(bounds(r)[3] <= bounds(B[host])[1] + 0.05, f"{w}: not on the south side of building {host}")
+            ramps_b.append(fid)
+        else:
+            q = xy(f["geometry"]["coordinates"])
+            line = street_lines.get("street-jinsongxi")
+            if line and dist_to_line(q, line) <= streets["street-jinsongxi"]["properties"]["width_m"] / 2 + 3:
+                check(any("street-jinsongxi" in items[i]["features"] for i in bf), f"{w}: its item is not on 劲松西街")
+                ramps_s.append(fid)
+            else:
+                check(host_ok := any(p.get("host_building") and f"b{p['host_building']}" in items[i]["features"] for i in bf),
+                      f"{w}: a point ramp must be on 劲松西街 or at a building of its item")
+                if host_ok:
+                    ramps_b.append(fid)
+    check(5 <= len(ramps_b) <= 8, f"{len(ramps_b)} ramps added at building entrances, want 5-8")
+    check(1 <= len(ramps_s) <= 2, f"{len(ramps_s)} ramps added on 劲松西街, want 1-2")
+
+    # 4. new bicycle sheds added, by a bicycle-shed item completed in 2019
+    sheds = []
+    for fid in kinds["added"]:
+        f, ch = fby[fid], changes[fid]
+        if "非机动车棚" not in f["properties"]["name_zh"]:
+            continue
+        w = f"new bicycle shed {fid}"
+        sheds.append(fid)
+        bs = by_cat(ch, "bicycle_shed")
+        check(f["properties"]["kind"] == "node" and bs and all(done_in(i, ("2019",)) for i in bs),
+              f"{w}: a node added by a bicycle-shed item completed in 2019")
+        if check(f["geometry"]["type"] == "Polygon", f"{w}: Polygon"):
+            r = rings_xy(f["geometry"])
+            L, D, _ = min_rotated_rect(r[0])
+            check(15 <= L <= 25 and 4 <= D <= 8, f"{w}: {L:.1f}x{D:.1f} m, want ~20x6")
+            check(poly_inside_boundary(r), f"{w}: not inside the boundary")
+            for ofid, of in fby.items():
+                g = geometry_in(of, "after")
+                if ofid != fid and g is not None and g["type"] == "Polygon" and of["properties"]["kind"] != "boundary":
+                    d = poly_poly_dist(r, rings_xy(g))
+                    check(d >= 2, f"{w}: only {d:.1f} m from {ofid}: not in open ground")
+    check(2 <= len(sheds) <= 3, f"{len(sheds)} new bicycle sheds, want 2-3")
+
+    # 5. illegal structures removed, by a demolition item completed 2018-2019
+    illegal = []
+    for fid in kinds["removed"]:
+        f, ch = fby[fid], changes[fid]
+        p = f["properties"]
+        if not ("违法建设" in p["name_zh"] or "违章搭建" in p["name_zh"]):
+            continue
+        w = f"illegal structure {fid}"
+        illegal.append(fid)
+        ds = by_cat(ch, "illegal_structure_removal")
+        check(p["kind"] == "other" and ds and all(done_in(i, ("2018", "2019")) for i in ds),
+              f"{w}: an 'other' object removed by a demolition item completed 2018-2019")
+        if check(f["geometry"]["type"] == "Polygon", f"{w}: Polygon"):
+            r = rings_xy(f["geometry"])
+            L, D, _ = min_rotated_rect(r[0])
+            check(5 <= L <= 12 and 3 <= D <= 6, f"{w}: {L:.1f}x{D:.1f} m, want ~8x4")
+            check(poly_inside_boundary(r), f"{w}: not inside the boundary")
+            host = p.get("host_building")
+            if host is not None:
+                check(host in B and poly_poly_dist(r, B[host]) <= 0.05, f"{w}: does not touch its building {host}")
+    check(3 <= len(illegal) <= 4, f"{len(illegal)} illegal structures removed, want 3-4")
+
+    # 6. the gardens: 209 reshaped into the freed ground, 劲松园 with new facilities
+    ch = changes.get("garden-209")
+    if check(ch and ch["change"] == "modified" and isinstance(ch.get("after_geometry"), dict)
+             and ch["after_geometry"].get("type") == "Polygon", "garden-209 should be modified with an after_geometry"):
+        check(any("garden-209" in items[i]["features"] for i in by_cat(ch, "greening_pocket_garden")),
+              "garden-209: reshaped by its garden item (it-garden-209)")
+        before = area_ellipsoid(fby["garden-209"]["geometry"]["coordinates"])
+        after = area_ellipsoid(ch["after_geometry"]["coordinates"])
+        check(abs(after - before) >= 50, f"garden-209: after_geometry changes the area by {after - before:.0f} m², not visibly")
+        check(0.15 <= after / 1e4 <= 0.3, f"garden-209: area after {after / 1e4:.3f} ha not 0.15-0.3")
+        ra = rings_xy(ch["after_geometry"])
+        check(poly_poly_dist(ra, B["209"]) <= 20, "garden-209: after, more than 20 m from building 209")
+        check(any(interiors_overlap(ra, rings_xy(fby[i]["geometry"])) for i in illegal),
+              "garden-209: after_geometry does not take in the ground of a removed illegal structure")
+        ap = ch.get("after_properties") or {}
+        if "area_m2" in fby["garden-209"]["properties"]:
+            check(isinstance(ap.get("area_m2"), int) and abs(ap["area_m2"] - after) <= 1,
+                  f"garden-209: area_m2 after should be {after:.0f}")
+    ch = changes.get("garden-jinsongyuan")
+    if check(ch and ch["change"] == "modified" and ch.get("after_properties"), "garden-jinsongyuan should be modified with after_properties"):
+        check(by_cat(ch, "greening_pocket_garden"), "garden-jinsongyuan: change not by its garden item (it-garden-jinsongyuan)")
+
+    # 7. the street renewed
+    ch = changes.get("street-jinsongxi")
+    if check(ch and ch["change"] == "modified", "street-jinsongxi should be modified"):
+        ap = ch.get("after_properties") or {}
+        check(ap.get("surface_zh") == "透水铺装、彩色步道" and ap.get("surface_en") == "Permeable paving and coloured walkway",
+              "street-jinsongxi: surface after should be 透水铺装、彩色步道 / Permeable paving and coloured walkway")
+        check(by_cat(ch, "street_renewal"), "street-jinsongxi: change not by the street renewal item (it-jinsongxi-renewal)")
+
+    # 8. service nodes with a renewed use
+    served = [fid for fid in kinds["modified"] if fby[fid]["properties"]["kind"] == "node"
+              and fid != "node-bikeshed" and changes[fid].get("after_properties")]
+    check(len(served) >= 2, f"service nodes modified: {served}, want a few")
+
+    total = sum(len(v) for v in kinds.values())
+    print(f"renewal changes {total}: " + ", ".join(f"{len(kinds[k])} {k}" for k in CHANGE_KINDS) +
+          (f"; in force {min(in_force.values())} to {max(in_force.values())}" if in_force else "") +
+          (f"; still to come: {', '.join(pending)}" if pending else ""))
+
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
     raw = open(path, "rb").read()
@@ -524,21 +888,15 @@ def main():
         check(re.search(r"[\u4e00-\u9fff]", p.get("name_zh", "")) is not None, f"{f.get('id')}: name_zh not Chinese")
         by_kind.setdefault(p.get("kind"), []).append(f)
         g = f.get("geometry") or {}
-        check(g.get("type") in ("Point", "LineString", "Polygon"), f"{f.get('id')}: geometry type {g.get('type')}")
-        for c in iter_positions(g):
-            check(len(c) == 2 and all(isinstance(v, (int, float)) for v in c), f"{f['id']}: bad position {c}")
-            check(all(abs(v * 1e7 - round(v * 1e7)) < 1e-4 for v in c), f"{f['id']}: coordinate {c} not rounded to 7 decimals")
-            check(BBOX[0] <= c[0] <= BBOX[2] and BBOX[1] <= c[1] <= BBOX[3], f"{f['id']}: {c} outside the bbox")
-        if g.get("type") == "Polygon":
-            for k, ring in enumerate(g["coordinates"]):
-                check(len(ring) >= 4 and ring[0] == ring[-1], f"{f['id']}: ring {k} not closed")
-                a = shoelace([tuple(c) for c in ring[:-1]])
-                if k == 0:
-                    check(a > 0, f"{f['id']}: exterior ring not counter-clockwise")
-                else:
-                    check(a < 0, f"{f['id']}: hole {k} not clockwise")
-                check(simple_ring([xy(c) for c in ring[:-1]]), f"{f['id']}: ring {k} self-intersects")
-    check(set(by_kind) == {"boundary", "building", "street", "garden", "core", "node"}, f"kinds: {sorted(by_kind, key=str)}")
+        check_geometry(g, f.get("id"))
+        ch = p.get("renewal_change")
+        if isinstance(ch, dict) and "after_geometry" in ch:
+            ag, t = ch["after_geometry"], g.get("type")
+            if check(isinstance(ag, dict) and ag.get("type") == t and isinstance(ag.get("coordinates"), list),
+                     f"{f.get('id')}: after_geometry must be a {t} like its geometry"):
+                check_geometry(ag, f"{f.get('id')} after_geometry")
+    # "other" holds objects that only exist before or after the renewal (overhead lines, illegal structures)
+    check(set(KINDS) <= set(by_kind) <= set(KINDS) | {"other"}, f"kinds: {sorted(by_kind, key=str)}")
     if FAILURES:
         return report()
 
@@ -682,7 +1040,10 @@ def main():
               f"{f['id']}: note_zh/note_en")
         check(f["id"].startswith("node-"), f"{f['id']}: node id")
         want_type = "Polygon" if "自行车棚" in p["name_zh"] else "Point"
-        check(f["geometry"]["type"] == want_type, f"{f['id']}: geometry should be {want_type}")
+        if change_kind(f) == "added":
+            check(f["geometry"]["type"] in ("Point", "Polygon"), f"{f['id']}: geometry should be a Point or Polygon")
+        else:
+            check(f["geometry"]["type"] == want_type, f"{f['id']}: geometry should be {want_type}")
         if "自行车棚" in p["name_zh"] and f["geometry"]["type"] == "Polygon":
             L, D, _ = min_rotated_rect(rings_xy(f["geometry"])[0])
             check(35 <= L <= 45 and 8 <= D <= 12, f"bicycle shed {L:.1f}x{D:.1f} m, want ~40x10")
@@ -691,12 +1052,29 @@ def main():
     # ---- no overlaps between polygons --------------------------------------------------------------
     polys = [(f["id"], rings_xy(f["geometry"])) for f in feats
              if f["geometry"]["type"] == "Polygon" and f["properties"]["kind"] != "boundary"]
-    for (ia, ra), (ib, rb) in itertools.combinations(polys, 2):
-        ax0, ay0, ax1, ay1 = bounds(ra)
-        bx0, by0, bx1, by1 = bounds(rb)
-        if ax0 > bx1 + 1 or bx0 > ax1 + 1 or ay0 > by1 + 1 or by0 > ay1 + 1:
-            continue
-        check(not polygons_overlap(ra, rb), f"{ia} overlaps {ib}")
+    # Each state of the plan is a valid map: before (all but the added) and after (all but the removed,
+    # modified ones in their after geometry).  Features that exist in both states may not even touch;
+    # an added or removed object may touch a building (a ramp, a lean-to) but nothing else.
+    transient = {f["id"] for f in feats if change_kind(f) in ("added", "removed")}
+    fk = {f["id"]: f["properties"]["kind"] for f in feats}
+    for state in ("before", "after"):
+        sp = [(f["id"], rings_xy(g), f["id"] in transient or g is not f["geometry"]) for f in feats
+              for g in [geometry_in(f, state)] if g is not None and g.get("type") == "Polygon" and fk[f["id"]] != "boundary"]
+        for (ia, ra, ca), (ib, rb, cb) in itertools.combinations(sp, 2):
+            if state == "after" and not (ca or cb):
+                continue  # unchanged in both states: checked once, before
+            ax0, ay0, ax1, ay1 = bounds(ra)
+            bx0, by0, bx1, by1 = bounds(rb)
+            if ax0 > bx1 + 1 or bx0 > ax1 + 1 or ay0 > by1 + 1 or by0 > ay1 + 1:
+                continue
+            tag = "" if state == "before" else " (after)"
+            if ia in transient or ib in transient:
+                if interiors_overlap(ra, rb):
+                    check(False, f"{ia} overlaps {ib}{tag}")
+                elif polygons_overlap(ra, rb):
+                    check("building" in (fk[ia], fk[ib]), f"{ia} touches {ib}{tag}: an added or removed object may touch only a building")
+            else:
+                check(not polygons_overlap(ra, rb), f"{ia} overlaps {ib}{tag}")
     bl = list(B.items())
     for (na, ra), (nb, rb) in itertools.combinations(bl, 2):
         ax0, ay0, ax1, ay1 = bounds(ra)
@@ -707,7 +1085,7 @@ def main():
         check(d >= 12, f"buildings {na} and {nb} only {d:.1f} m apart")
 
     # ---- rows: clear north-south gap between a slab and the next one north of it ------------------
-    open_polys = [r for fid, r in polys if not fid.startswith("b")]
+    open_polys = [r for fid, r in polys if not fid.startswith("b") and fid not in transient]
     gaps = []
     for na, ra in bl:
         ax0, ay0, ax1, ay1 = bounds(ra)
@@ -796,7 +1174,9 @@ def main():
             check(host in B and in_polygon(q, B[host]), f"{f['id']}: not on its host building {host}")
 
     # ---- renewal catalogue and items ---------------------------------------------------------------
-    check_items(doc, feats)
+    items = check_items(doc, feats)
+    if items is not None:
+        check_changes(feats, items, B, inside_boundary, poly_inside_boundary)
 
     # ---- determinism: the generator reproduces the file byte for byte -----------------------------
     gen = os.path.join(HERE, "make_jinsong.py")

@@ -19,10 +19,16 @@ NO surveyed geometry was available.  Every outline below is a plausible late-197
 (parallel east-west brick slabs in rows ~29 m apart) drawn in a local metric frame and placed in that
 box.  Building numbers, sizes and the position of each node are illustrative, not survey data.
 
-The renewal items (44, in the "renewal_items" property of every feature they are attached to, ids from
+The renewal items (46, in the "renewal_items" property of every feature they are attached to, ids from
 assets/catalogue.json) follow the report's facts: July 2018 agreement with 愿景集团, the four categories,
 social capital 30 million yuan = 45 % of the total, idle spaces operated by the enterprise, property
 management "try first, then buy".  Their split, amounts and dates are illustrative (see ITEMS below).
+
+Before and after: features carry a "renewal_change" (modified / added / removed, by the items whose
+completion brings it into force; see EXISTING_CHANGES and the objects above it).  Overhead lines and
+illegal structures (kind "other") exist only before; barrier-free ramps and new bicycle sheds only after;
+the bicycle shed, the street, the two gardens, some service nodes and three buildings (elevators) are
+modified.  The elevator of Building 105 is the one change still to come.
 
 Layout (local metres, x east, y north, origin at the SW corner of the box):
   * 劲松西街 runs north-south at x = 254 and splits 劲松一区 (west, 101-122) from 劲松二区 (east, 201-221);
@@ -354,6 +360,149 @@ NODES = [
      "One of the smart-community facilities, between the property centre and the neighbourhood committee."),
 ]
 
+# --------------------------------------------------------------------------------------------------
+# Before and after.  A feature's "renewal_change" property says how it differs after the renewal:
+#   "added"    exists only after: its own geometry and properties are its after state;
+#   "removed"  exists only before: its own geometry and properties are its before state;
+#   "modified" its own geometry and properties are the before state; "after_properties" (merged over
+#              them) and "after_geometry" say what differs after.
+# "by_items" are the items whose completion brings the change into force (on the latest completion date);
+# every one is attached to the feature.  The objects below exist to show the kinds of change the report
+# describes (overhead lines buried, illegal structures demolished, ramps and bicycle sheds added, a garden
+# reshaped, changes of use); like the rest of the map they are illustrative, not surveyed.
+# --------------------------------------------------------------------------------------------------
+def building_spec(num):
+    return next(b for b in BUILDINGS if b[0] == num)
+
+
+RAMP_LEN, RAMP_DEPTH = 6.0, 1.5
+
+
+def ramp_outline(num, unit, units):
+    """A 6 x 1.5 m ramp against the south wall of a building, in front of stairway `unit` of `units`."""
+    _, row, x0, x1, depth, shape, extra, _ = building_spec(num)
+    # only buildings whose south wall is one straight east-west edge, so the ramp touches it exactly
+    assert (shape == "slab" and extra == 0) or (shape == "L" and extra[1] == "N"), num
+    cx = x0 + (unit - 0.5) * (x1 - x0) / units
+    ys = row_y(row) - depth / 2
+    return rect(cx - RAMP_LEN / 2, ys - RAMP_DEPTH, cx + RAMP_LEN / 2, ys)
+
+
+# New barrier-free ramps at stairway entrances (it-barrier-free-buildings): id, building, stairway, stairways
+RAMPS = [
+    ("node-ramp-b101-1", "101", 1, 4),
+    ("node-ramp-b101-3", "101", 3, 4),
+    ("node-ramp-b102-2", "102", 2, 3),
+    ("node-ramp-b106-1", "106", 1, 4),
+    ("node-ramp-b106-4", "106", 4, 4),
+    ("node-ramp-b108-2", "108", 2, 4),
+]
+# New kerb ramps on 劲松西街 (it-barrier-free-jinsongxi): id, name_zh, name_en, (x, y), note_zh, note_en
+STREET_RAMPS = [
+    ("node-ramp-jinsongxi-zhong", "无障碍坡道（劲松西街一区中路口）",
+     "Kerb ramp (Jinsongxi Street at District 1 Middle Road)", (247.5, 244.5),
+     "劲松西街与一区中路路口的缘石坡道，连通盲道。",
+     "Kerb ramp at the crossing of Jinsongxi Street and District 1 Middle Road, joined to the tactile paving."),
+    ("node-ramp-southgate", "无障碍坡道（劲松西街南入口）", "Kerb ramp (south entrance of Jinsongxi Street)", (249.0, 6.0),
+     "劲松西街南入口的缘石坡道，从劲松路无台阶进入社区。",
+     "Kerb ramp at the south gate: step-free entry from Jinsong Road."),
+]
+# New bicycle sheds (it-new-bikesheds), 20 x 6 m in open ground between the rows: id, outline, where zh/en
+NEW_SHEDS = [
+    ("node-newshed-1", rect(160, 116, 180, 122), "劲松一区105楼北侧", "north of Building 105, District 1"),
+    ("node-newshed-2", rect(300, 238, 320, 244), "劲松二区210楼北侧", "north of Building 210, District 2"),
+    ("node-newshed-3", rect(60, 404, 80, 410), "劲松一区118楼北侧", "north of Building 118, District 1"),
+]
+# Overhead lines moved underground: id, name_zh, name_en, item, street beside, points (local metres)
+OVERHEAD = [
+    ("other-overhead-jinsongxi", "劲松西街架空线", "Overhead lines along Jinsongxi Street", "it-overhead-jinsongxi",
+     "street-jinsongxi", [(260.0, 3.0), (260.0, 249.5), (260.0, BOX_H - INSET - 3.0)]),
+    ("other-overhead-yiqu-zhong", "一区中路架空线", "Overhead lines along District 1 Middle Road", "it-overhead-lanes",
+     "street-yiqu-zhong", [(11.0, 252.5), (131.0, 252.5), (247.0, 252.5)]),
+    ("other-overhead-erqu-zhong", "二区中路架空线", "Overhead lines along District 2 Middle Road", "it-overhead-lanes",
+     "street-erqu-zhong", [(261.0, 252.5), (380.0, 252.5), (504.0, 252.5)]),
+    ("other-overhead-erqu-nan", "二区南巷架空线", "Overhead lines along District 2 South Lane", "it-overhead-lanes",
+     "street-erqu-nan", [(261.0, 87.5), (380.0, 87.5), (504.0, 87.5)]),
+]
+# Illegal structures demolished (it-illegal-structures), ~4 x 8 m: id, name_zh, building it leans on (or
+# None), outline, note_zh, note_en
+ILLEGAL = [
+    ("other-illegal-b209", "违法建设（已拆除）", "209", rect(414, 184, 418, 192),
+     "贴建在209楼西山墙的违建小房，拆除后空地并入209小花园。",
+     "A shed built against the west gable of Building 209; after demolition its plot joined the 209 small garden."),
+    ("other-illegal-b106", "违章搭建", "106", rect(50, 153, 58, 157),
+     "106楼北侧私搭的储物棚，占用楼间通道。",
+     "A storage shed put up against the north wall of Building 106, blocking the path between the rows."),
+    ("other-illegal-yard-d2", "违法建设（已拆除）", None, rect(330, 124, 338, 128),
+     "204楼与206楼之间院内的违建小房，占用公共绿地。",
+     "An unauthorised hut in the yard between Buildings 204 and 206, on the shared green."),
+    ("other-illegal-b214", "违章搭建", "214", rect(495, 307, 499, 315),
+     "214楼东山墙外的违章搭建，挤占消防通道旁的空间。",
+     "An unauthorised lean-to against the east gable of Building 214, crowding the fire lane."),
+]
+# 209小花园 after: extended east into the plot freed by the demolished structure against Building 209
+GARDEN_209_AFTER = [(352, 173), (408, 173), (408, 180), (416, 180), (416, 198), (408, 198), (408, 216), (352, 216)]
+
+RAMP_IDS = [r[0] for r in RAMPS]
+STREET_RAMP_IDS = [r[0] for r in STREET_RAMPS]
+NEW_SHED_IDS = [s[0] for s in NEW_SHEDS]
+ILLEGAL_IDS = [s[0] for s in ILLEGAL]
+
+
+def overhead_ids(item_id):
+    return [o[0] for o in OVERHEAD if o[3] == item_id]
+
+
+# Changes of existing features: id -> (by_items, properties added to the before state, after_properties,
+# after_geometry outline or None).  b105's elevator is the one change still to come (under construction).
+EXISTING_CHANGES = {
+    "street-jinsongxi": (
+        ["it-jinsongxi-renewal", "it-jinsongxi-road"],
+        {"surface_zh": "沥青路面破损，人行道砖松动", "surface_en": "Broken asphalt, loose paving slabs",
+         "shopfronts_zh": "招牌杂乱，占道经营", "shopfronts_en": "Cluttered signs, trading on the pavement"},
+        {"surface_zh": "透水铺装、彩色步道", "surface_en": "Permeable paving and coloured walkway",
+         "shopfronts_zh": "统一设计的立面和招牌，增设座椅和绿化",
+         "shopfronts_en": "Redesigned shopfronts and uniform signs, with benches and planting"},
+        None),
+    "garden-jinsongyuan": (
+        ["it-garden-jinsongyuan", "it-culture-corridor"],
+        {"facilities_zh": "陈旧的凉亭和水池，铺装破损", "facilities_en": "Worn pavilion and pond, broken paving"},
+        {"facilities_zh": "修缮的凉亭和水池、健身器材、儿童游乐场、休憩座椅、文化长廊",
+         "facilities_en": "Restored pavilion and pond, fitness equipment, children's playground, seating, culture corridor"},
+        None),
+    "garden-209": (
+        ["it-illegal-structures", "it-garden-209"],
+        {"facilities_zh": "杂物堆放，无设施", "facilities_en": "Junk piled up, no facilities"},
+        {"facilities_zh": "座椅、花池、晾晒架", "facilities_en": "Seats, planters, drying racks"},  # + area_m2 in build()
+        GARDEN_209_AFTER),
+    "node-bikeshed": (
+        ["it-bikeshed"],
+        {"use_zh": "自行车棚（闲置破败）", "use_en": "Bicycle shed (idle, derelict)"},
+        {"use_zh": "便民商铺与物业用房", "use_en": "Shops and property office",
+         "name_zh": "车棚改造便民商铺", "name_en": "Former bicycle shed: shops and property office"},
+        None),
+    "node-canteen": (
+        ["it-lowuse-spaces", "it-canteen"],
+        {"use_zh": "闲置的楼下低效空间", "use_en": "Idle ground-floor space"},
+        {"use_zh": "社区食堂（老年助餐）", "use_en": "Community canteen with meal aid for older residents"},
+        None),
+    "node-livingroom": (
+        ["it-lowuse-spaces", "it-livingroom"],
+        {"use_zh": "低效利用的空间", "use_en": "Under-used space"},
+        {"use_zh": "美好会客厅：居民议事、文化活动、共享客厅",
+         "use_en": "Meihao living room: resident meetings, activities and a shared lounge"},
+        None),
+    "node-grocery": (
+        ["it-lowuse-spaces", "it-grocery"],
+        {"use_zh": "闲置的低效空间", "use_en": "Idle under-used space"},
+        {"use_zh": "百年老字号副食店", "use_en": "Century-old brand grocery"},
+        None),
+    "b101": (["it-elevator-101"], {}, {"elevators": 2}, None),
+    "b103": (["it-elevator-103"], {}, {"elevators": 2}, None),
+    "b105": (["it-elevator-105"], {}, {"elevators": 2}, None),
+}
+
+
 REPORT = ("北京城市更新“最佳实践”系列报告⑮ 朝阳区劲松（一、二区）老旧小区有机更新项目"
           "（2022-07-30，北京市委城市工作办、北京城市规划学会供稿）; "
           "Beijing Urban Renewal \"Best Practice\" series report No. 15: Chaoyang District Jinsong (District 1 & 2) "
@@ -446,7 +595,7 @@ BUILD = "2019-03-01"
 STREET_BUILD = "2019-04-01"
 
 # ---- public space: basic infrastructure, paid by the government --------------------------------------
-item("it-overhead-jinsongxi", "overhead_lines_underground", ["street-jinsongxi"],
+item("it-overhead-jinsongxi", "overhead_lines_underground", ["street-jinsongxi"] + overhead_ids("it-overhead-jinsongxi"),
      [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-08-30"], ("2019-04-01", "2019-08-31"),
      2_600_000, 2_540_000, (2_540_000, 0, 0, 0), "district",
      ("劲松西街沿线电力、通信架空线密如蛛网，遮挡沿街立面，存在安全隐患。",
@@ -455,7 +604,7 @@ item("it-overhead-jinsongxi", "overhead_lines_underground", ["street-jinsongxi"]
       "Overhead lines moved underground and weak-current cables tidied; a clean skyline along the street."),
      name=("劲松西街架空线入地", "Overhead lines buried along Jinsongxi Street"))
 item("it-overhead-lanes", "overhead_lines_underground",
-     ["street-yiqu-zhong", "street-erqu-zhong", "street-yiqu-bei", "street-erqu-nan"],
+     ["street-yiqu-zhong", "street-erqu-zhong", "street-yiqu-bei", "street-erqu-nan"] + overhead_ids("it-overhead-lanes"),
      [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-11-15"], ("2019-04-01", "2019-10-31"),
      3_300_000, 3_260_000, (3_260_000, 0, 0, 0), "district",
      ("一区、二区中路和巷道上空线缆杂乱，飞线充电、私拉乱接多。",
@@ -545,7 +694,7 @@ for num, units, dates, planned, act in [
          name=(f"{num}楼加装电梯", f"Elevator retrofit, Building {num}"))
 
 # ---- public space: barrier-free access, the street, the gardens ---------------------------------------
-item("it-barrier-free-buildings", "barrier_free", ["b101", "b102", "b104", "b106", "b108"],
+item("it-barrier-free-buildings", "barrier_free", ["b101", "b102", "b104", "b106", "b108"] + RAMP_IDS,
      [P0, DESIGNED, PUBLICISED, BUILD, "2019-08-31"], ("2019-03-15", "2019-08-31"),
      240_000, 231_000, (231_000, 0, 0, 0), "street",
      ("单元门口有台阶无坡道，轮椅、婴儿车进出困难。",
@@ -553,7 +702,7 @@ item("it-barrier-free-buildings", "barrier_free", ["b101", "b102", "b104", "b106
       "单元入口加装坡道和扶手，楼道加装扶手。",
       "Ramps and handrails at the entrances, handrails in the stairwells."),
      name=("楼门无障碍坡道和扶手", "Barrier-free ramps and handrails at building entrances"))
-item("it-barrier-free-jinsongxi", "barrier_free", ["street-jinsongxi", "node-southgate"],
+item("it-barrier-free-jinsongxi", "barrier_free", ["street-jinsongxi", "node-southgate"] + STREET_RAMP_IDS,
      [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-08-31"], ("2019-04-01", "2019-08-31"),
      180_000, 176_000, (76_000, 100_000, 0, 0), "street",
      ("人行道高差大，路口无缘石坡道，盲道断续。",
@@ -563,7 +712,7 @@ item("it-barrier-free-jinsongxi", "barrier_free", ["street-jinsongxi", "node-sou
      name=("劲松西街无障碍通行", "Barrier-free Jinsongxi Street"))
 item("it-jinsongxi-renewal", "street_renewal", ["street-jinsongxi"],
      [P0, DESIGNED, PUBLICISED, STREET_BUILD, "2019-09-25"], ("2019-04-01", "2019-09-25"),
-     2_600_000, 2_640_000, (1_040_000, 1_600_000, 0, 0), "street",
+     2_600_000, 2_640_000, (1_323_200, 1_316_800, 0, 0), "street",
      ("沿街商铺招牌杂乱，占道经营，街道环境脏乱。",
       "Cluttered shop signs, trading on the pavement, a run-down street scene.",
       "统一设计沿街立面和招牌，整治占道经营，增设座椅和绿化，打造“一街”。",
@@ -616,6 +765,26 @@ item("it-waste-sorting", "waste_sorting", ["street-yiqu-zhong", "street-erqu-zho
       "设置垃圾分类驿站，定时定点投放，物业值守指导。",
       "Waste-sorting stations with set hours, staffed by the property company."),
      name=("垃圾分类驿站", "Waste-sorting stations"))
+
+# ---- public space: demolition first, new bicycle sheds before the old shed is converted ---------------
+item("it-illegal-structures", "illegal_structure_removal", ILLEGAL_IDS + ["garden-209"],
+     [P0, DESIGNED, PUBLICISED, "2018-12-03", "2019-03-29"], ("2018-12-03", "2019-03-31"),
+     26_000, 25_600, (25_600, 0, 0, 0), "street",
+     ("楼旁和院内私搭乱建的小房、储物棚占用公共空间，挤占绿地和消防通道。",
+      "Huts and storage sheds built against the buildings and in the yards took over shared space, green and fire lanes.",
+      "拆除违法建设4处约128平方米，腾出的空间还给居民，209楼旁的一处并入209小花园。",
+      "Four illegal structures (about 128 m²) demolished and the space given back to the residents; the one by "
+      "Building 209 became part of the 209 small garden."),
+     name=("拆除违法建设", "Illegal structures demolished"))
+item("it-new-bikesheds", "bicycle_shed", NEW_SHED_IDS,
+     [P0, DESIGNED, PUBLICISED, "2019-03-11", "2019-04-26"], ("2019-03-11", "2019-04-30"),
+     288_000, 283_200, (0, 283_200, 0, 0), "enterprise",
+     ("原自行车棚将改造为便民商铺，居民的自行车、电动自行车无处停放，楼道和路边乱停。",
+      "With the old bicycle shed to become shops, residents' bicycles and e-bikes had nowhere to go but stairwells and kerbs.",
+      "先建后改：在楼间空地新建3处非机动车棚（各约120平方米），由物业统一管理。",
+      "Build first, convert later: three new bicycle sheds (about 120 m² each) in open ground between the rows, "
+      "managed by the property company."),
+     name=("新建非机动车棚", "New bicycle sheds"))
 
 # ---- culture -----------------------------------------------------------------------------------------
 item("it-culture-corridor", "culture_corridor", ["garden-jinsongyuan"],
@@ -903,8 +1072,68 @@ def build():
             props["host_building"] = host
         geom = polygon(BIKESHED) if nid == "node-bikeshed" else point(*xy)
         feats.append(feature(nid, props, geom))
+
+    # ---- before and after ----------------------------------------------------------------------------
+    by_id = {f["id"]: f for f in feats}
+    for fid, (by_items, before, after, after_pts) in EXISTING_CHANGES.items():
+        props = by_id[fid]["properties"]
+        props.update(before)
+        after = dict(after)
+        ch = change("modified", by_items, after)
+        if after_pts:
+            g = polygon(after_pts)
+            ch["after_geometry"] = g
+            if "area_m2" in props:
+                after["area_m2"] = int(round(ellipsoid_area(g["coordinates"])))
+        props["renewal_change"] = ch
+
+    for rid, num, unit, units in RAMPS:
+        sub = "一区" if num.startswith("1") else "二区"
+        feats.append(feature(rid, {
+            "kind": "node", "name_zh": f"无障碍坡道（{num}楼{unit}单元）",
+            "name_en": f"Barrier-free ramp (Building {num}, stairway {unit})",
+            "note_zh": f"劲松{sub}{num}楼{unit}单元门前新建的无障碍坡道和扶手。",
+            "note_en": f"New ramp with handrails at stairway {unit} of Building {num}.",
+            "host_building": num,
+            "renewal_change": change("added", ["it-barrier-free-buildings"]),
+        }, polygon(ramp_outline(num, unit, units))))
+    for rid, zh, en, xy, nzh, nen in STREET_RAMPS:
+        feats.append(feature(rid, {
+            "kind": "node", "name_zh": zh, "name_en": en, "note_zh": nzh, "note_en": nen,
+            "renewal_change": change("added", ["it-barrier-free-jinsongxi"]),
+        }, point(*xy)))
+    for sid, pts, where_zh, where_en in NEW_SHEDS:
+        feats.append(feature(sid, {
+            "kind": "node", "name_zh": "新建非机动车棚", "name_en": "New bicycle shed",
+            "note_zh": f"{where_zh}新建的非机动车棚（约120平方米），安置原自行车棚的车辆。",
+            "note_en": f"New bicycle shed {where_en} (about 120 m²), for the bicycles from the old shed.",
+            "area_m2": int(round(ellipsoid_area(polygon(pts)["coordinates"]))),
+            "renewal_change": change("added", ["it-new-bikesheds"]),
+        }, polygon(pts)))
+    for oid, zh, en, iid, street, pts in OVERHEAD:
+        feats.append(feature(oid, {
+            "kind": "other", "name_zh": zh, "name_en": en, "infrastructure": "overhead_line", "beside": street,
+            "note_zh": "电力、通信架空线，改造中入地。", "note_en": "Power and telecom lines on poles, moved underground.",
+            "renewal_change": change("removed", [iid]),
+        }, linestring(pts)))
+    for oid, zh, host, pts, nzh, nen in ILLEGAL:
+        props = {"kind": "other", "name_zh": zh, "name_en": "Illegal structure", "structure_type": "illegal_structure",
+                 "area_m2": int(round(ellipsoid_area(polygon(pts)["coordinates"]))), "note_zh": nzh, "note_en": nen}
+        if host:
+            props["host_building"] = host
+        props["renewal_change"] = change("removed", ["it-illegal-structures"])
+        feats.append(feature(oid, props, polygon(pts)))
+
     attach_items(feats)
     return feats
+
+
+def change(kind, by_items, after_properties=None):
+    """A renewal_change value (keys in the order Renewal Planner writes them)."""
+    ch = {"change": kind, "by_items": list(by_items)}
+    if after_properties is not None:
+        ch["after_properties"] = after_properties
+    return ch
 
 
 def dump(feats):

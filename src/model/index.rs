@@ -7,6 +7,7 @@ use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
 
 use super::feature::FeatureId;
 use super::kind::Kind;
+use super::phase::{Phase, Presence, geometry_in, presence};
 use super::plan::Plan;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, FeatureId>;
@@ -88,6 +89,16 @@ impl SpatialIndex {
     /// node on a building wins over the building and a building over the
     /// district boundary.
     pub fn hit_test(&self, plan: &Plan, lon: f64, lat: f64, tolerance_m: f64) -> Option<FeatureId> {
+        self.hit(plan, lon, lat, tolerance_m, None)
+    }
+
+    /// [`hit_test`](Self::hit_test) as the plan looks in a phase: absent
+    /// features are not hit, modified ones are hit in their after shape.
+    pub fn hit_test_in(&self, plan: &Plan, lon: f64, lat: f64, tolerance_m: f64, phase: &Phase) -> Option<FeatureId> {
+        self.hit(plan, lon, lat, tolerance_m, Some(phase))
+    }
+
+    fn hit(&self, plan: &Plan, lon: f64, lat: f64, tolerance_m: f64, phase: Option<&Phase>) -> Option<FeatureId> {
         let (mx, my) = metres_per_degree(lat);
         let (dx, dy) = (tolerance_m / mx, tolerance_m / my);
         let probe = AABB::from_corners([lon - dx, lat - dy], [lon + dx, lat + dy]);
@@ -95,7 +106,12 @@ impl SpatialIndex {
         for e in self.tree.locate_in_envelope_intersecting(&probe) {
             let id = e.data;
             let Some(f) = plan.get(id) else { continue };
-            let Some(rank) = hit_rank(&f.geometry, f.kind, lon, lat, tolerance_m) else {
+            let geometry = match phase.map(|p| presence(plan, f, p)) {
+                None => &f.geometry,
+                Some(Presence::Absent) => continue,
+                Some(p) => geometry_in(f, p),
+            };
+            let Some(rank) = hit_rank(geometry, f.kind, lon, lat, tolerance_m) else {
                 continue;
             };
             let b = e.geom();

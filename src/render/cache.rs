@@ -45,6 +45,8 @@ pub struct GeometryCache {
     /// Vertex ranges of rings and line parts.
     pub parts: Vec<[u32; 2]>,
     entries: Vec<Option<Entry>>,
+    /// The after state of modified features (geometry and/or labels differ).
+    after: std::collections::BTreeMap<FeatureId, Entry>,
     /// Vertices no longer referenced (after updates), to know when to compact.
     garbage: usize,
 }
@@ -81,6 +83,7 @@ impl GeometryCache {
             tris: Vec::new(),
             parts: Vec::new(),
             entries: vec![None; n],
+            after: Default::default(),
             garbage: 0,
         }
     }
@@ -99,6 +102,10 @@ impl GeometryCache {
         for (id, f) in features {
             let e = cache.prepare(f, &mut earcut, &mut scratch);
             cache.entries[id.index()] = Some(e);
+            if let Some(a) = after_state(f) {
+                let e = cache.prepare(&a, &mut earcut, &mut scratch);
+                cache.after.insert(id, e);
+            }
         }
         cache
     }
@@ -110,15 +117,21 @@ impl GeometryCache {
         self.tris.extend(other.tris.iter().map(|i| i + v));
         self.parts.extend(other.parts.iter().map(|r| [r[0] + v, r[1] + v]));
         let shift = |r: &Range<u32>, by: u32| r.start + by..r.end + by;
+        let moved = |mut e: Entry| {
+            e.verts = shift(&e.verts, v);
+            e.points = shift(&e.points, v);
+            e.tris = shift(&e.tris, t);
+            e.rings = shift(&e.rings, p);
+            e.lines = shift(&e.lines, p);
+            e
+        };
         for (slot, e) in self.entries.iter_mut().zip(other.entries) {
-            if let Some(mut e) = e {
-                e.verts = shift(&e.verts, v);
-                e.points = shift(&e.points, v);
-                e.tris = shift(&e.tris, t);
-                e.rings = shift(&e.rings, p);
-                e.lines = shift(&e.lines, p);
-                *slot = Some(e);
+            if let Some(e) = e {
+                *slot = Some(moved(e));
             }
+        }
+        for (id, e) in other.after {
+            self.after.insert(id, moved(e));
         }
     }
 
@@ -134,6 +147,13 @@ impl GeometryCache {
                 self.garbage += old.verts.len();
             }
             self.entries[id.index()] = plan.get(*id).map(|f| self.prepare(f, &mut earcut, &mut scratch));
+            if let Some(old) = self.after.remove(id) {
+                self.garbage += old.verts.len();
+            }
+            if let Some(a) = plan.get(*id).and_then(after_state) {
+                let e = self.prepare(&a, &mut earcut, &mut scratch);
+                self.after.insert(*id, e);
+            }
         }
         if self.garbage > self.verts.len() / 2 + 1024 {
             *self = GeometryCache::build(plan);
@@ -142,6 +162,14 @@ impl GeometryCache {
 
     pub fn get(&self, id: FeatureId) -> Option<&Entry> {
         self.entries.get(id.index())?.as_ref()
+    }
+
+    /// The entry of a feature in a presence: its after state if it has one.
+    pub fn get_in(&self, id: FeatureId, p: crate::model::Presence) -> Option<&Entry> {
+        match p {
+            crate::model::Presence::AsAfter => self.after.get(&id).or_else(|| self.get(id)),
+            _ => self.get(id),
+        }
     }
 
     fn to_rel(&self, x: f64, y: f64) -> [f32; 2] {
@@ -296,6 +324,18 @@ impl GeometryCache {
         }
         v.first().copied().unwrap_or([0.0, 0.0])
     }
+}
+
+/// A modified feature's after state as a feature of its own (for preparing
+/// its geometry and labels), or `None` when it has none.
+fn after_state(f: &Feature) -> Option<Feature> {
+    let c = f.change.as_ref().filter(|c| c.kind == crate::model::ChangeKind::Modified)?;
+    let mut properties = f.properties.clone();
+    for (k, v) in &c.after_properties {
+        properties.insert(k.clone(), v.clone());
+    }
+    let geometry = c.after_geometry.clone().unwrap_or_else(|| f.geometry.clone());
+    Some(Feature { source_id: None, kind: f.kind, properties, geometry, change: None })
 }
 
 /// Splits a geometry into its areal, linear and point parts.

@@ -11,7 +11,9 @@ use std::ops::Range;
 use super::cache::GeometryCache;
 use super::camera::Camera;
 use super::style::{self, Rgba, Stroke, kind_style};
-use crate::model::{FeatureId, Kind, Plan, SpatialIndex};
+use crate::model::catalogue::lookup;
+use crate::model::phase::presence;
+use crate::model::{Change, ChangeKind, FeatureId, Kind, Phase, Plan, Presence, SpatialIndex};
 
 /// One thing to draw.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +67,12 @@ pub struct SceneOptions {
     pub labels: bool,
     pub hovered: Option<FeatureId>,
     pub selected: BTreeSet<FeatureId>,
+    /// Which state of the plan to draw.
+    pub phase: Phase,
+    /// Draw features absent in this phase as dashed ghosts (compare modes).
+    pub ghosts: bool,
+    /// Outline what the renewal changes in its item's category colour.
+    pub highlight_changes: bool,
 }
 
 impl Default for SceneOptions {
@@ -76,6 +84,9 @@ impl Default for SceneOptions {
             labels: true,
             hovered: None,
             selected: BTreeSet::new(),
+            phase: Phase::Before,
+            ghosts: false,
+            highlight_changes: false,
         }
     }
 }
@@ -121,45 +132,76 @@ impl Scene {
         let margin = [-12.0, -12.0];
         let a = camera.screen_to_lonlat([margin[0], camera.size[1] - margin[1]]);
         let b = camera.screen_to_lonlat([camera.size[0] - margin[0], margin[1]]);
-        let mut buckets: [Vec<FeatureId>; 7] = Default::default();
+        let mut buckets: [Vec<(FeatureId, Presence)>; 7] = Default::default();
+        let mut ghosts: Vec<(FeatureId, ChangeKind)> = Vec::new();
         for id in index.query([a[0], a[1], b[0], b[1]]) {
             scene.features_in_view += 1;
-            if let Some(e) = cache.get(id)
-                && opts.visible[kind_slot(e.kind)]
-            {
-                buckets[kind_slot(e.kind)].push(id);
+            let Some(f) = plan.get(id) else { continue };
+            if !opts.visible[kind_slot(f.kind)] {
+                continue;
+            }
+            match presence(plan, f, &opts.phase) {
+                Presence::Absent => {
+                    if opts.ghosts
+                        && let Some(c) = &f.change
+                    {
+                        ghosts.push((id, c.kind));
+                    }
+                }
+                p => buckets[kind_slot(f.kind)].push((id, p)),
             }
         }
         let xf = Transform::new(camera, cache.origin);
         let mut label_candidates = Vec::new();
         for (slot, ids) in buckets.iter_mut().enumerate() {
-            ids.sort_unstable();
+            ids.sort_unstable_by_key(|(id, _)| *id);
             let kind = Kind::ALL[slot];
             let base = kind_style(kind);
             scene.current_layer = slot as u8;
             if kind == Kind::Street {
                 // All casings first, so crossing streets join cleanly.
-                for id in ids.iter() {
-                    scene.push_feature(*id, cache, &xf, themed(base, kind, *id, opts), true);
+                for (id, p) in ids.iter() {
+                    if let Some(e) = cache.get_in(*id, *p) {
+                        scene.push_feature(*id, cache, e, &xf, themed(base, kind, *id, opts), true);
+                    }
                 }
             }
-            for id in ids.iter() {
-                let px = scene.push_feature(*id, cache, &xf, themed(base, kind, *id, opts), false);
+            for (id, p) in ids.iter() {
+                let Some(e) = cache.get_in(*id, *p) else { continue };
+                let px = scene.push_feature(*id, cache, e, &xf, themed(base, kind, *id, opts), false);
                 if opts.labels && px.is_some() {
-                    label_candidates.push(*id);
+                    label_candidates.push((*id, *p));
                 }
             }
         }
         scene.current_layer = 7;
+        // What the renewal changes: outlined in its item's category colour.
+        if opts.highlight_changes {
+            for (id, p) in buckets.iter().flatten() {
+                let Some(f) = plan.get(*id) else { continue };
+                let Some(c) = &f.change else { continue };
+                if *p == Presence::AsAfter || c.kind == ChangeKind::Added {
+                    let color = change_color(plan, c);
+                    scene.push_outline(*id, cache, cache.get_in(*id, *p), &xf, Stroke::solid(3.0, color), 5.0);
+                }
+            }
+        }
+        for (id, kind) in &ghosts {
+            let color = if *kind == ChangeKind::Removed { style::GHOST_REMOVED } else { style::GHOST_ADDED };
+            let stroke = Stroke { width: 2.0, color, dash: Some([6.0, 4.0]) };
+            scene.push_outline(*id, cache, cache.get(*id), &xf, stroke, 6.0);
+        }
         for id in &opts.selected {
-            scene.push_highlight(*id, plan, cache, &xf, style::SELECTED, Some(style::SELECTED_FILL));
+            let p = plan.get(*id).map(|f| presence(plan, f, &opts.phase)).unwrap_or(Presence::AsBefore);
+            scene.push_highlight(*id, cache, cache.get_in(*id, p), &xf, style::SELECTED, Some(style::SELECTED_FILL));
         }
         // Hovering the district boundary (which is everywhere) is not highlighted.
         let hovered = opts
             .hovered
             .filter(|h| !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary));
         if let Some(id) = hovered {
-            scene.push_highlight(id, plan, cache, &xf, style::HOVER, None);
+            let p = plan.get(id).map(|f| presence(plan, f, &opts.phase)).unwrap_or(Presence::AsBefore);
+            scene.push_highlight(id, cache, cache.get_in(id, p), &xf, style::HOVER, None);
         }
         if opts.labels {
             scene.place_labels(&label_candidates, cache, &xf, opts.chinese);
@@ -172,11 +214,11 @@ impl Scene {
         &mut self,
         id: FeatureId,
         cache: &GeometryCache,
+        e: &super::cache::Entry,
         xf: &Transform,
         st: style::KindStyle,
         casing_only: bool,
     ) -> Option<f32> {
-        let e = cache.get(id)?;
         let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
         let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
         let px = (b1[0] - b0[0]).max(b1[1] - b0[1]);
@@ -282,16 +324,50 @@ impl Scene {
         r0..self.parts.len() as u32
     }
 
+    /// An outline only (rings and lines stroked, points ringed): change
+    /// highlights and ghosts of features absent in this phase.
+    fn push_outline(
+        &mut self,
+        id: FeatureId,
+        cache: &GeometryCache,
+        e: Option<&super::cache::Entry>,
+        xf: &Transform,
+        stroke: Stroke,
+        marker_radius: f32,
+    ) {
+        let Some(e) = e else { return };
+        if !e.rings.is_empty() {
+            let (verts, tris, rings) = self.push_area(cache, e, xf);
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Area { verts, tris, rings, fill: Rgba::new(0, 0, 0, 0), stroke: Some(stroke) },
+            });
+        }
+        if !e.lines.is_empty() {
+            let parts = self.push_parts(cache, e.lines.clone(), xf);
+            self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Line { parts, stroke } });
+        }
+        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
+            let at = xf.apply(v);
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Marker { at, radius: marker_radius, fill: Rgba::new(0, 0, 0, 0), stroke },
+            });
+        }
+    }
+
     fn push_highlight(
         &mut self,
         id: FeatureId,
-        plan: &Plan,
         cache: &GeometryCache,
+        e: Option<&super::cache::Entry>,
         xf: &Transform,
         stroke: Stroke,
         fill: Option<Rgba>,
     ) {
-        let (Some(e), Some(_)) = (cache.get(id), plan.get(id)) else {
+        let Some(e) = e else {
             return;
         };
         if !e.rings.is_empty() {
@@ -331,7 +407,7 @@ impl Scene {
 
     /// Places labels by priority, dropping any that would overlap one
     /// already placed: as the map zooms out, labels thin out instead of piling up.
-    fn place_labels(&mut self, ids: &[FeatureId], cache: &GeometryCache, xf: &Transform, chinese: bool) {
+    fn place_labels(&mut self, ids: &[(FeatureId, Presence)], cache: &GeometryCache, xf: &Transform, chinese: bool) {
         struct Cand<'a> {
             id: FeatureId,
             prio: u32,
@@ -341,8 +417,8 @@ impl Scene {
             align: Align,
         }
         let mut cands = Vec::new();
-        for id in ids {
-            let Some(e) = cache.get(*id) else { continue };
+        for (id, p) in ids {
+            let Some(e) = cache.get_in(*id, *p) else { continue };
             let Some(texts) = e.label.as_deref() else {
                 continue;
             };
@@ -431,6 +507,16 @@ fn themed(base: style::KindStyle, kind: Kind, id: FeatureId, opts: &SceneOptions
         st.stroke.color = c.unwrap_or(super::theme::NO_ITEMS);
     }
     st
+}
+
+/// The colour of a change: the category of the first item that causes it.
+fn change_color(plan: &Plan, c: &Change) -> Rgba {
+    c.by_items
+        .iter()
+        .filter_map(|i| plan.items.get(i))
+        .find_map(|i| lookup(&plan.catalogue_additions, &i.catalogue))
+        .map(|e| super::theme::category_color(e.category))
+        .unwrap_or(style::CHANGE_DEFAULT)
 }
 
 /// An estimate of a label's width in pixels: CJK glyphs are square, Latin ones about half as wide.

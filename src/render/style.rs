@@ -62,6 +62,11 @@ pub const LABEL_HALO: Rgba = Rgba::new(255, 255, 255, 210);
 pub const HOVER: Stroke = Stroke::solid(3.0, Rgba::rgb(255, 170, 0));
 pub const SELECTED: Stroke = Stroke::solid(3.5, Rgba::rgb(0, 102, 255));
 pub const SELECTED_FILL: Rgba = Rgba::new(0, 102, 255, 60);
+/// Ghosts of features absent in a phase: removed ones, and ones still to be added.
+pub const GHOST_REMOVED: Rgba = Rgba::rgb(200, 50, 50);
+pub const GHOST_ADDED: Rgba = Rgba::rgb(30, 150, 70);
+/// A change whose items have no category.
+pub const CHANGE_DEFAULT: Rgba = Rgba::rgb(230, 90, 0);
 /// Map furniture (scale bar, north arrow).
 pub const FURNITURE: Rgba = Rgba::rgb(40, 40, 40);
 pub const FURNITURE_BG: Rgba = Rgba::new(255, 255, 255, 235);

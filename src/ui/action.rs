@@ -7,7 +7,9 @@ use crate::i18n::Lang;
 use crate::model::{FeatureId, Kind};
 use crate::render::theme::ThemeMode;
 
+use super::app::Compare;
 use super::draw::Tool;
+use crate::model::Phase;
 
 /// An intent from the interface.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,4 +67,10 @@ pub enum Action {
     DeleteSelected,
     /// Show a message in the status bar.
     Status(String),
+    SetPhase(Phase),
+    /// Flip between before and after (T).
+    TogglePhase,
+    SetCompare(Compare),
+    ShowChanges(bool),
+    Play(bool),
 }

@@ -38,7 +38,20 @@ pub(super) struct Status {
 pub(super) struct SceneMemo {
     pub camera: Camera,
     pub generation: u64,
+    pub phase: crate::model::Phase,
     pub scene: Scene,
+}
+
+/// How before and after are compared on the map.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Compare {
+    /// One map in the selected phase (T flips before/after).
+    #[default]
+    Single,
+    /// Before left of a draggable divider, after right of it.
+    Swipe,
+    /// Before and after side by side, panning and zooming together.
+    SideBySide,
 }
 
 /// The whole application.
@@ -73,7 +86,18 @@ pub struct PlannerApp {
     pub(super) cursor: Option<[f64; 2]>,
     /// Bumped whenever what the map shows may have changed.
     pub(super) generation: u64,
-    pub(super) memo: Option<SceneMemo>,
+    pub(super) memos: Vec<Option<SceneMemo>>,
+    pub compare: Compare,
+    /// Where the swipe divider is, as a fraction of the map's width.
+    pub swipe: f32,
+    /// The phase of the pane under the pointer (what clicks and edits act on).
+    pub active_phase: crate::model::Phase,
+    pub show_changes: bool,
+    /// The inspector's new after-attribute (key, value) being typed.
+    pub(super) after_prop_draft: (String, String),
+    /// The timeline is playing (as-of date advancing).
+    pub playing: bool,
+    pub(super) play_clock: f64,
     pub(super) focus_search: bool,
     pub tool: super::draw::Tool,
     /// The inspector's name field while it is edited: feature, property, text.
@@ -108,7 +132,7 @@ impl PlannerApp {
             camera: None,
             map_rect: None,
             fly_to: None,
-            opts: SceneOptions::default(),
+            opts: SceneOptions { phase: crate::model::Phase::After, ..SceneOptions::default() },
             lang: Lang::Zh,
             search: String::new(),
             search_missed: false,
@@ -127,7 +151,14 @@ impl PlannerApp {
             kind_apply_alike: false,
             cursor: None,
             generation: 0,
-            memo: None,
+            memos: Vec::new(),
+            compare: Compare::Single,
+            swipe: 0.5,
+            active_phase: crate::model::Phase::After,
+            show_changes: false,
+            after_prop_draft: (String::new(), String::new()),
+            playing: false,
+            play_clock: 0.0,
             focus_search: false,
             box_select: None,
             tool: super::draw::Tool::Select,
@@ -146,6 +177,14 @@ impl PlannerApp {
         self.counts = [0; 7];
         for (_, f) in self.doc.plan.iter() {
             self.counts[kind_slot(f.kind)] += 1;
+        }
+    }
+
+    /// The phase the "after" side of a comparison shows: the as-of date if one is chosen.
+    pub fn after_phase(&self) -> crate::model::Phase {
+        match &self.opts.phase {
+            crate::model::Phase::AsOf(d) => crate::model::Phase::AsOf(d.clone()),
+            _ => crate::model::Phase::After,
         }
     }
 
@@ -238,7 +277,7 @@ impl PlannerApp {
         self.opts.hovered = None;
         self.camera = None;
         self.fly_to = None;
-        self.memo = None;
+        self.memos.clear();
         self.editor = None;
         self.picker = None;
         self.sketch = Default::default();
@@ -413,11 +452,29 @@ impl PlannerApp {
                 self.sketch.done = false;
             }
             Action::DeleteSelected => {
+                // In the before phase (and for features new after) deleting removes the feature;
+                // looking at the after state it marks the feature removed by the renewal.
+                let before = self.active_phase == crate::model::Phase::Before;
                 let edits: Vec<Edit> = self
                     .opts
                     .selected
                     .iter()
-                    .map(|id| Edit::RemoveFeature { id: *id, label: EditLabel::DeleteFeature })
+                    .filter_map(|id| {
+                        let f = self.doc.plan.get(*id)?;
+                        let added = f.change.as_ref().is_some_and(|c| c.kind == crate::model::ChangeKind::Added);
+                        Some(if before || added {
+                            Edit::RemoveFeature { id: *id, label: EditLabel::DeleteFeature }
+                        } else {
+                            let mut c = f
+                                .change
+                                .clone()
+                                .unwrap_or_else(|| crate::model::Change::new(crate::model::ChangeKind::Removed));
+                            c.kind = crate::model::ChangeKind::Removed;
+                            c.after_geometry = None;
+                            c.after_properties.clear();
+                            Edit::SetChange { feature: *id, change: Some(Box::new(c)), label: EditLabel::MarkRemoved }
+                        })
+                    })
                     .collect();
                 if !edits.is_empty() {
                     self.opts.selected.clear();
@@ -425,6 +482,35 @@ impl PlannerApp {
                 }
             }
             Action::Status(text) => self.status = Some(Status { text, error: true }),
+            Action::SetPhase(p) => {
+                self.opts.phase = p;
+                self.playing = false;
+            }
+            Action::TogglePhase => {
+                self.opts.phase = if self.opts.phase == crate::model::Phase::Before {
+                    self.after_phase()
+                } else {
+                    crate::model::Phase::Before
+                };
+            }
+            Action::SetCompare(c) => self.compare = c,
+            Action::ShowChanges(v) => self.show_changes = v,
+            Action::Play(v) => {
+                self.playing = v;
+                self.play_clock = 0.0;
+                if v {
+                    let start = crate::model::phase::date_range(&self.doc.plan).map(|r| r.0).unwrap_or_default();
+                    let restart = match &self.opts.phase {
+                        crate::model::Phase::AsOf(d) => {
+                            crate::model::phase::date_range(&self.doc.plan).is_some_and(|r| d.as_str() >= r.1.as_str())
+                        }
+                        _ => true,
+                    };
+                    if restart {
+                        self.opts.phase = crate::model::Phase::AsOf(start);
+                    }
+                }
+            }
         }
         let theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
         self.opts.theme = theme;
@@ -483,6 +569,33 @@ impl PlannerApp {
         self.lang.strings().action(label)
     }
 
+    /// While playing, the as-of date moves a month every 0.3 s until the plan's last date.
+    fn advance_timeline(&mut self, ctx: &egui::Context) {
+        if !self.playing {
+            return;
+        }
+        ctx.request_repaint();
+        self.play_clock += ctx.input(|i| i.stable_dt).min(0.1) as f64;
+        if self.play_clock < 0.3 {
+            return;
+        }
+        self.play_clock = 0.0;
+        let Some((_, last)) = crate::model::phase::date_range(&self.doc.plan) else {
+            self.playing = false;
+            return;
+        };
+        let crate::model::Phase::AsOf(d) = &self.opts.phase else { return };
+        let next =
+            crate::model::phase::days_of(d).map(|n| crate::model::phase::date_of_days(n + 30)).unwrap_or(last.clone());
+        if next >= last {
+            self.opts.phase = crate::model::Phase::AsOf(last);
+            self.playing = false;
+        } else {
+            self.opts.phase = crate::model::Phase::AsOf(next);
+        }
+        self.generation += 1;
+    }
+
     /// Draws the whole interface into `ui` (the window, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -490,10 +603,12 @@ impl PlannerApp {
         if self.loading.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
+        self.advance_timeline(&ctx);
         let mut actions = Vec::new();
         actions.extend(panels::shortcuts(&ctx, self));
         actions.extend(dropped_files(&ctx));
         actions.extend(panels::top_bar(ui, self));
+        actions.extend(super::phase_bar::bar(ui, self));
         actions.extend(panels::status_bar(ui, self));
         actions.extend(panels::left_panel(ui, self));
         actions.extend(panels::right_panel(ui, self));
@@ -505,6 +620,9 @@ impl PlannerApp {
         actions.extend(super::items::windows(&ctx, self));
         if self.show_dashboard {
             actions.extend(super::dashboard::window(&ctx, self));
+        }
+        if self.show_changes {
+            actions.extend(super::phase_bar::changes_window(&ctx, self));
         }
         for a in actions {
             if a == Action::Quit {

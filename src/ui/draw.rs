@@ -11,8 +11,9 @@ use super::app::PlannerApp;
 use crate::edit::{Edit, EditLabel};
 use crate::model::geom_edit::{self, VertexRef};
 use crate::model::measure::{area_m2, format_area, format_length, length_m};
+use crate::model::phase::{geometry_in, presence};
 use crate::model::snap::{SnapTarget, snap};
-use crate::model::{FeatureId, Kind};
+use crate::model::{Change, ChangeKind, FeatureId, Kind, Phase, Presence};
 use crate::render::Camera;
 
 /// The active map tool.
@@ -149,17 +150,42 @@ pub fn finish(app: &mut PlannerApp) -> Vec<Action> {
     let (id, key) = app.doc.plan.next_feature();
     let mut props = serde_json::Map::new();
     props.insert("kind".into(), serde_json::Value::String(kind.as_str().into()));
+    // Drawn while looking at the plan after renewal, it is new in the after state;
+    // drawn in the before phase, it corrects the district as it is.
+    let change = (app.active_phase != Phase::Before).then(|| Change::new(ChangeKind::Added));
     let feature = crate::model::Feature {
         source_id: Some(serde_json::Value::String(key)),
         kind,
         properties: props,
         geometry,
-        change: None,
+        change,
     };
     vec![
         Action::Edit(Edit::AddFeature { id, feature: Box::new(feature), label: EditLabel::DrawFeature }),
         Action::Select(Some(id)),
     ]
+}
+
+/// The edit that gives a feature a new geometry in the phase being edited:
+/// its own geometry in the before phase (and for features new in the after
+/// state), otherwise its after geometry (making it modified).
+pub fn geometry_edit(app: &PlannerApp, feature: FeatureId, geometry: Geometry<f64>, label: EditLabel) -> Edit {
+    let change = app.doc.plan.get(feature).and_then(|f| f.change.clone());
+    let own = app.active_phase == Phase::Before || change.as_ref().is_some_and(|c| c.kind == ChangeKind::Added);
+    if own {
+        return Edit::SetGeometry { feature, geometry: Box::new(geometry), label };
+    }
+    let mut c = change.filter(|c| c.kind == ChangeKind::Modified).unwrap_or_else(|| Change::new(ChangeKind::Modified));
+    c.after_geometry = Some(geometry);
+    Edit::SetChange { feature, change: Some(Box::new(c)), label }
+}
+
+/// The geometry of a feature as the phase being edited shows it.
+fn shown_geometry(app: &PlannerApp, f: &crate::model::Feature) -> Geometry<f64> {
+    match presence(&app.doc.plan, f, &app.active_phase) {
+        Presence::Absent => f.geometry.clone(),
+        p => geometry_in(f, p).clone(),
+    }
 }
 
 /// Pointer input for the drawing tools. Returns the actions and whether it
@@ -221,7 +247,7 @@ fn select_tool(
         app.drag = None;
         return (out, false);
     };
-    let Some(geom) = app.doc.plan.get(fid).map(|f| f.geometry.clone()) else { return (out, false) };
+    let Some(geom) = app.doc.plan.get(fid).map(|f| shown_geometry(app, f)) else { return (out, false) };
     let near = |p: Pos2, list: &[(VertexRef, Coord<f64>)]| {
         list.iter()
             .map(|(v, c)| (*v, to_screen(cam, rect, [c.x, c.y]).distance(p)))
@@ -238,11 +264,7 @@ fn select_tool(
         && let Some(v) = near(p, &verts)
     {
         match geom_edit::delete_vertex(&geom, v) {
-            Ok(g) => out.push(Action::Edit(Edit::SetGeometry {
-                feature: fid,
-                geometry: Box::new(g),
-                label: EditLabel::DeleteVertex,
-            })),
+            Ok(g) => out.push(Action::Edit(geometry_edit(app, fid, g, EditLabel::DeleteVertex))),
             Err(e) => out.push(Action::Status(format!("{}: {e}", app.lang.strings().cannot_delete_vertex))),
         }
         return (out, true);
@@ -260,7 +282,7 @@ fn select_tool(
             Some(DragKind::Midpoint(v))
         } else {
             let ll = to_lonlat(cam, rect, p);
-            let hit = app.doc.index.hit_test(&app.doc.plan, ll[0], ll[1], 5.0 * cam.ground_mpp());
+            let hit = app.doc.index.hit_test_in(&app.doc.plan, ll[0], ll[1], 5.0 * cam.ground_mpp(), &app.active_phase);
             (hit == Some(fid)).then_some(DragKind::Move(ll))
         };
         app.drag = kind.map(|kind| GeomDrag { feature: fid, kind, preview: None });
@@ -294,7 +316,7 @@ fn select_tool(
                 DragKind::Midpoint(_) => EditLabel::InsertVertex,
                 DragKind::Move(_) => EditLabel::MoveFeature,
             };
-            out.push(Action::Edit(Edit::SetGeometry { feature, geometry: Box::new(g), label }));
+            out.push(Action::Edit(geometry_edit(app, feature, g, label)));
         }
         app.drag = None;
         app.snap = None;
@@ -363,7 +385,7 @@ pub fn paint(painter: &egui::Painter, rect: egui::Rect, cam: &Camera, app: &Plan
         && let [fid] = app.selected()[..]
         && let Some(f) = app.doc.plan.get(fid)
     {
-        let g = app.drag.as_ref().and_then(|d| d.preview.clone()).unwrap_or_else(|| f.geometry.clone());
+        let g = app.drag.as_ref().and_then(|d| d.preview.clone()).unwrap_or_else(|| shown_geometry(app, f));
         if let Some(d) = &app.drag
             && d.preview.is_some()
         {

@@ -3,10 +3,12 @@
 use eframe::egui::{self, Key, Pos2, Sense};
 
 use super::action::Action;
-use super::app::{PlannerApp, SceneMemo};
+use super::app::{Compare, PlannerApp, SceneMemo};
 use super::paint::{paint_furniture, paint_scene};
 use super::theme::color;
+use crate::model::Phase;
 use crate::model::measure::{Measure, format_area, format_length, measure};
+use crate::model::phase::date_range;
 use crate::render::{Camera, Scene, style};
 
 /// Hit-test tolerance in pixels.
@@ -18,11 +20,29 @@ const KEY_PAN_SPEED: f32 = 700.0;
 pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut actions = Vec::new();
     egui::CentralPanel::no_frame().show(ui, |ui| {
-        let rect = ui.max_rect();
-        let response = ui.allocate_rect(rect, Sense::click_and_drag());
+        let full = ui.max_rect();
+        let response = ui.allocate_rect(full, Sense::click_and_drag());
+        let ctx = ui.ctx().clone();
+        // The swipe divider sits on top of the map and takes its own drags.
+        if app.compare == Compare::Swipe {
+            let x = full.left() + full.width() * app.swipe;
+            let handle = egui::Rect::from_center_size(Pos2::new(x, full.center().y), egui::vec2(18.0, full.height()));
+            let r = ui.interact(handle, ui.scope_id().with("swipe_divider"), Sense::drag());
+            if r.dragged() {
+                app.swipe = (app.swipe + r.drag_delta().x / full.width().max(1.0)).clamp(0.02, 0.98);
+            }
+            if r.hovered() || r.dragged() {
+                ctx.set_cursor_icon(egui::CursorIcon::ResizeHorizontal);
+            }
+        }
+        let panes = panes(app, full);
+        let pointer = response.hover_pos().or(response.interact_pointer_pos());
+        let active =
+            pointer.and_then(|p| panes.iter().position(|pane| pane.clip.contains(p))).unwrap_or(panes.len() - 1);
+        let rect = panes[active].rect;
+        app.active_phase = panes[active].phase.clone();
         let size = [rect.width(), rect.height()];
         app.map_rect = Some(rect);
-        let ctx = ui.ctx().clone();
 
         // First frame, or after opening a plan: fit the district.
         let mut cam = match app.camera {
@@ -128,7 +148,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let hovered = response.hover_pos().and_then(|p| {
             let ll = cam.screen_to_lonlat([p.x - rect.left(), p.y - rect.top()]);
             app.cursor = Some(ll);
-            app.doc.index.hit_test(&app.doc.plan, ll[0], ll[1], tol_m)
+            app.doc.index.hit_test_in(&app.doc.plan, ll[0], ll[1], tol_m, &app.active_phase)
         });
         if response.hover_pos().is_none() {
             app.cursor = None;
@@ -147,17 +167,31 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
         }
 
-        // Build the scene only when something it depends on changed.
-        let fresh = app.memo.as_ref().is_some_and(|m| m.camera == cam && m.generation == app.generation);
-        if !fresh {
-            let scene = Scene::build(&app.doc.plan, &app.doc.index, &app.cache, &cam, &app.opts);
-            app.memo = Some(SceneMemo { camera: cam, generation: app.generation, scene });
+        // Build each pane's scene only when something it depends on changed.
+        app.memos.resize_with(panes.len(), || None);
+        for (i, pane) in panes.iter().enumerate() {
+            let fresh = app.memos[i]
+                .as_ref()
+                .is_some_and(|m| m.camera == cam && m.generation == app.generation && m.phase == pane.phase);
+            if !fresh {
+                let mut opts = app.opts.clone();
+                opts.phase = pane.phase.clone();
+                opts.highlight_changes = pane.phase != Phase::Before;
+                opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
+                let scene = Scene::build(&app.doc.plan, &app.doc.index, &app.cache, &cam, &opts);
+                app.memos[i] =
+                    Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });
+            }
         }
+        let painter = ui.painter_at(full);
+        painter.rect_filled(full, 0.0, color(style::BACKGROUND));
+        for (i, pane) in panes.iter().enumerate() {
+            if let Some(m) = &app.memos[i] {
+                paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &m.scene);
+            }
+        }
+        paint_panes(&painter, full, &panes, app);
         let painter = ui.painter_at(rect);
-        painter.rect_filled(rect, 0.0, color(style::BACKGROUND));
-        if let Some(m) = &app.memo {
-            paint_scene(&painter, rect.min, &m.scene);
-        }
         super::draw::paint(&painter, rect, &cam, app);
         paint_furniture(&painter, rect, cam.ground_mpp());
         if let (Some(start), Some(now)) = (app.box_select, response.hover_pos().or(response.interact_pointer_pos())) {
@@ -264,5 +298,88 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
             egui::FontId::proportional(12.0),
             color(style::FURNITURE),
         );
+    }
+}
+
+/// One view of the map: where it is drawn, what it is clipped to, and which phase it shows.
+pub(super) struct Pane {
+    pub rect: egui::Rect,
+    pub clip: egui::Rect,
+    pub phase: Phase,
+}
+
+/// The panes of the current compare mode, all sharing one camera.
+fn panes(app: &PlannerApp, full: egui::Rect) -> Vec<Pane> {
+    match app.compare {
+        Compare::Single => vec![Pane { rect: full, clip: full, phase: app.opts.phase.clone() }],
+        Compare::Swipe => {
+            let x = full.left() + full.width() * app.swipe;
+            let left = egui::Rect::from_min_max(full.min, Pos2::new(x, full.bottom()));
+            let right = egui::Rect::from_min_max(Pos2::new(x, full.top()), full.max);
+            vec![
+                Pane { rect: full, clip: left, phase: Phase::Before },
+                Pane { rect: full, clip: right, phase: app.after_phase() },
+            ]
+        }
+        Compare::SideBySide => {
+            let mid = full.center().x;
+            let left = egui::Rect::from_min_max(full.min, Pos2::new(mid - 1.0, full.bottom()));
+            let right = egui::Rect::from_min_max(Pos2::new(mid + 1.0, full.top()), full.max);
+            vec![
+                Pane { rect: left, clip: left, phase: Phase::Before },
+                Pane { rect: right, clip: right, phase: app.after_phase() },
+            ]
+        }
+    }
+}
+
+/// Phase labels on each pane, the swipe divider and the side-by-side gutter.
+fn paint_panes(painter: &egui::Painter, full: egui::Rect, panes: &[Pane], app: &PlannerApp) {
+    if panes.len() < 2 {
+        return;
+    }
+    let s = app.lang.strings();
+    let (first, last) = date_range(&app.doc.plan).unwrap_or_default();
+    for pane in panes {
+        let text = match &pane.phase {
+            Phase::Before => format!("{} · {first}", s.phase_before),
+            Phase::After => format!("{} · {last}", s.phase_after),
+            Phase::AsOf(d) => format!("{} · {d}", s.phase_as_of),
+        };
+        let galley = painter.layout_no_wrap(text, egui::FontId::proportional(15.0), egui::Color32::WHITE);
+        let at = Pos2::new(pane.clip.left() + 12.0, pane.clip.top() + 30.0);
+        let at = if pane.clip.left() > full.left() + 1.0 && app.compare == Compare::Swipe {
+            Pos2::new(pane.clip.right() - galley.size().x - 60.0, pane.clip.top() + 30.0)
+        } else {
+            at
+        };
+        let bg = if pane.phase == Phase::Before {
+            egui::Color32::from_rgb(110, 110, 110)
+        } else {
+            egui::Color32::from_rgb(30, 120, 70)
+        };
+        painter.rect_filled(egui::Rect::from_min_size(at, galley.size()).expand(5.0), 5.0, bg);
+        painter.galley(at, galley, egui::Color32::WHITE);
+    }
+    let x = panes[1].clip.left();
+    let line = egui::Stroke::new(3.0, egui::Color32::WHITE);
+    painter.line_segment(
+        [Pos2::new(x, full.top()), Pos2::new(x, full.bottom())],
+        egui::Stroke::new(5.0, egui::Color32::from_black_alpha(90)),
+    );
+    painter.line_segment([Pos2::new(x, full.top()), Pos2::new(x, full.bottom())], line);
+    if app.compare == Compare::Swipe {
+        let c = Pos2::new(x, full.center().y);
+        painter.circle(c, 14.0, egui::Color32::WHITE, egui::Stroke::new(1.5, egui::Color32::DARK_GRAY));
+        let g = egui::Color32::DARK_GRAY;
+        for dir in [-1.0f32, 1.0] {
+            let tip = c + egui::vec2(dir * 9.0, 0.0);
+            let back = c + egui::vec2(dir * 3.0, 0.0);
+            painter.add(egui::Shape::convex_polygon(
+                vec![tip, back + egui::vec2(0.0, -5.0), back + egui::vec2(0.0, 5.0)],
+                g,
+                egui::Stroke::NONE,
+            ));
+        }
     }
 }

@@ -11,6 +11,7 @@ mod items_table;
 mod map_view;
 mod paint;
 mod panels;
+mod phase_bar;
 pub mod theme;
 
 pub use action::Action;

@@ -60,6 +60,9 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             if drawing && i.key_pressed(Key::Backspace) {
                 out.push(Action::UndoSketchPoint);
             }
+            if i.key_pressed(Key::T) && i.modifiers.is_none() {
+                out.push(Action::TogglePhase);
+            }
             if !drawing && i.key_pressed(Key::Delete) {
                 out.push(Action::DeleteSelected);
             }
@@ -248,7 +251,7 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 ui.label(RichText::new(h).small().weak());
                 ui.separator();
             }
-            let in_view = app.memo.as_ref().map(|m| m.scene.features_in_view).unwrap_or(0);
+            let in_view = app.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0);
             ui.label(format!("{} {} ({} {in_view})", s.feature_count, app.doc.plan.len(), s.in_view));
             if let Some(st) = &app.status {
                 ui.separator();
@@ -264,7 +267,7 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    egui::Panel::left("layers").default_size(230.0).resizable(true).show(ui, |ui| {
+    egui::Panel::left("layers").default_size(230.0).size_range(180.0..=400.0).resizable(true).show(ui, |ui| {
         ui.heading(s.plan);
         if let Some(name) = &app.doc.plan.meta.name {
             ui.label(RichText::new(name).strong());
@@ -309,7 +312,7 @@ pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    egui::Panel::right("inspector").default_size(300.0).resizable(true).show(ui, |ui| {
+    egui::Panel::right("inspector").default_size(320.0).size_range(240.0..=520.0).resizable(true).show(ui, |ui| {
         ui.heading(s.inspector);
         ui.separator();
         let selected = app.selected();
@@ -334,9 +337,11 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             out.extend(super::items::inspector_section(ui, app, &selected));
             return;
         }
-        let Some(f) = app.doc.plan.get(id) else {
+        // A copy, so the inspector's sections can take the app mutably.
+        let Some(f) = app.doc.plan.get(id).cloned() else {
             return;
         };
+        let f = &f;
         let zh = app.lang.is_chinese();
         ui.label(RichText::new(f.name(zh).unwrap_or(s.kind(f.kind))).size(18.0).strong());
         if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
@@ -414,6 +419,8 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         for p in &problems {
             ui.colored_label(egui::Color32::from_rgb(190, 30, 30), p.message(zh));
         }
+        ui.separator();
+        out.extend(super::phase_bar::inspector_section(ui, app, id));
         ui.separator();
         out.extend(super::items::inspector_section(ui, app, &selected));
         ui.separator();
