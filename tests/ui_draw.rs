@@ -5,8 +5,8 @@ use eframe::egui::{self, Modifiers, Pos2};
 use egui_kittest::Harness;
 use geo::{CoordsIter, Geometry};
 use renewal_planner::edit::EditLabel;
-use renewal_planner::model::{FeatureId, Kind};
-use renewal_planner::ui::PlannerApp;
+use renewal_planner::model::{ChangeKind, FeatureId, Kind, Phase};
+use renewal_planner::ui::{Action, PlannerApp};
 
 mod common;
 
@@ -70,26 +70,14 @@ fn a_polygon_drawn_by_clicking_is_in_the_plan_and_one_undo_step() {
     assert_eq!(h.state().doc.plan.len(), before);
 }
 
-#[test]
-fn dragging_a_corner_of_building_101_is_one_edit_that_the_index_follows() {
-    let mut h = harness();
-    let id: FeatureId = h
-        .state()
-        .doc
-        .plan
-        .iter()
-        .find(|(_, f)| f.kind == Kind::Building && f.number() == Some("101"))
-        .map(|(id, _)| id)
-        .expect("101");
-    h.state_mut().apply(renewal_planner::ui::Action::SelectAndFly(id));
-    h.run_steps(90);
-    let corner = match &h.state().doc.plan.get(id).expect("101").geometry {
+fn corner(g: &Geometry<f64>) -> geo::Coord<f64> {
+    match g {
         Geometry::Polygon(p) => p.exterior().0[0],
         g => panic!("{g:?}"),
-    };
-    let from = screen(h.state(), corner.x, corner.y);
-    let to = from + egui::vec2(-40.0, 30.0);
-    let revision = h.state().doc.revision;
+    }
+}
+
+fn drag(h: &mut Harness<'static, PlannerApp>, from: Pos2, to: Pos2) {
     h.hover_at(from);
     h.run_steps(1);
     h.drag_at(from);
@@ -100,17 +88,58 @@ fn dragging_a_corner_of_building_101_is_one_edit_that_the_index_follows() {
     }
     h.drop_at(to);
     h.run_steps(2);
+}
+
+#[test]
+fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_index_follows() {
+    let mut h = harness();
+    let id: FeatureId = h
+        .state()
+        .doc
+        .plan
+        .iter()
+        .find(|(_, f)| f.kind == Kind::Building && f.number() == Some("101"))
+        .map(|(id, _)| id)
+        .expect("101");
+    h.state_mut().apply(Action::SelectAndFly(id));
+    h.run_steps(90);
+    let original = h.state().doc.plan.get(id).expect("101").geometry.clone();
+    let c0 = corner(&original);
+
+    // Looking at the plan after renewal, the drag reshapes the after state only.
+    let from = screen(h.state(), c0.x, c0.y);
+    let revision = h.state().doc.revision;
+    drag(&mut h, from, from + egui::vec2(-40.0, 30.0));
+    {
+        let app = h.state();
+        assert_eq!(app.doc.revision, revision + 1, "one edit");
+        assert_eq!(app.doc.undo_label(), Some(EditLabel::MoveVertex));
+        let f = app.doc.plan.get(id).expect("101");
+        assert_eq!(f.geometry, original, "the before state is untouched");
+        let after = f.change.as_ref().and_then(|c| c.after_geometry.as_ref()).expect("an after geometry");
+        let moved = corner(after);
+        assert!(moved.x < c0.x && moved.y < c0.y, "the after corner moved west and south");
+        let cam = app.camera.expect("camera");
+        let hit = app.doc.index.hit_test_in(
+            &app.doc.plan,
+            moved.x + 1e-6,
+            moved.y + 1e-6,
+            2.0 * cam.ground_mpp(),
+            &Phase::After,
+        );
+        assert_eq!(hit, Some(id), "the index follows the after shape");
+    }
+
+    // In the before phase the same gesture corrects the district as it is.
+    h.state_mut().apply(Action::SetPhase(Phase::Before));
+    h.run_steps(2);
+    drag(&mut h, from, from + egui::vec2(30.0, -20.0));
     let app = h.state();
-    assert_eq!(app.doc.revision, revision + 1, "one edit");
-    assert_eq!(app.doc.undo_label(), Some(EditLabel::MoveVertex));
-    let moved = match &app.doc.plan.get(id).expect("101").geometry {
-        Geometry::Polygon(p) => p.exterior().0[0],
-        g => panic!("{g:?}"),
-    };
-    assert!(moved.x < corner.x && moved.y < corner.y, "the corner moved west and south");
-    // The spatial index follows: the new corner area hits building 101.
+    assert_eq!(app.doc.revision, revision + 2);
+    let moved = corner(&app.doc.plan.get(id).expect("101").geometry);
+    assert!(moved.x > c0.x && moved.y > c0.y, "the before corner moved east and north");
     let cam = app.camera.expect("camera");
-    let hit = app.doc.index.hit_test(&app.doc.plan, moved.x + 1e-6, moved.y + 1e-6, 2.0 * cam.ground_mpp());
+    let hit = app.doc.index.hit_test(&app.doc.plan, moved.x - 1e-6, moved.y - 1e-6, 2.0 * cam.ground_mpp());
     assert_eq!(hit, Some(id));
 }
 
@@ -138,12 +167,34 @@ fn measuring_changes_nothing() {
 }
 
 #[test]
-fn delete_removes_the_selected_feature_and_undo_brings_it_back() {
+fn delete_marks_removed_after_and_removes_before_and_undo_brings_it_back() {
     let mut h = harness();
-    let id = h.state().doc.plan.iter().find(|(_, f)| f.kind == Kind::Node).map(|(id, _)| id).expect("a node");
+    let id = h
+        .state()
+        .doc
+        .plan
+        .iter()
+        .find(|(_, f)| f.kind == Kind::Node && f.change.is_none())
+        .map(|(id, _)| id)
+        .expect("an unchanged node");
     let before = h.state().doc.plan.clone();
-    h.state_mut().apply(renewal_planner::ui::Action::Select(Some(id)));
+    h.state_mut().apply(Action::Select(Some(id)));
     h.run_steps(1);
+    h.key_press(egui::Key::Delete);
+    h.run_steps(2);
+    {
+        let app = h.state();
+        let f = app.doc.plan.get(id).expect("still in the plan");
+        assert_eq!(f.change.as_ref().map(|c| c.kind), Some(ChangeKind::Removed));
+        assert_eq!(app.doc.undo_label(), Some(EditLabel::MarkRemoved));
+    }
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert!(h.state().doc.plan == before);
+
+    h.state_mut().apply(Action::SetPhase(Phase::Before));
+    h.state_mut().apply(Action::Select(Some(id)));
+    h.run_steps(2);
     h.key_press(egui::Key::Delete);
     h.run_steps(2);
     assert!(h.state().doc.plan.get(id).is_none());

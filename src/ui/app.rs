@@ -478,7 +478,8 @@ impl PlannerApp {
                     .collect();
                 if !edits.is_empty() {
                     self.opts.selected.clear();
-                    self.apply(Action::Edit(Edit::Batch { label: EditLabel::DeleteFeature, edits }));
+                    let label = edits.first().map(Edit::label).unwrap_or(EditLabel::DeleteFeature);
+                    self.apply(Action::Edit(Edit::Batch { label, edits }));
                 }
             }
             Action::Status(text) => self.status = Some(Status { text, error: true }),
