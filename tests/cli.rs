@@ -175,3 +175,26 @@ fn info_handles_every_corpus_file_without_panicking() {
     });
     assert!(failures.is_empty(), "{} files mishandled:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn info_counts_the_features_of_a_phase_and_the_changes() {
+    let run = |args: &[&str]| -> serde_json::Value {
+        let out = bin().args(args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}");
+        serde_json::from_slice(&out.stdout).expect("JSON")
+    };
+    let all = run(&["info", "jinsong", "--json"]);
+    let before = run(&["info", "jinsong", "--json", "--phase", "before"]);
+    let after = run(&["info", "jinsong", "--json", "--phase", "after"]);
+    let c = &all["changes"];
+    let (m, a, r) = (c["modified"].as_u64(), c["added"].as_u64(), c["removed"].as_u64());
+    assert!(m > Some(0) && a > Some(0) && r > Some(0), "{c}");
+    let n = |v: &serde_json::Value| v["features"].as_u64().expect("count");
+    assert_eq!(n(&before), n(&all) - a.expect("added"), "added features do not exist before");
+    assert_eq!(n(&after), n(&all) - r.expect("removed"), "removed features do not exist after");
+    assert_eq!(before["by_kind"]["building"], 43);
+    // Part-way through the renewal, some changes are in force and some are not.
+    let mid = run(&["info", "jinsong", "--json", "--at", "2019-06-01"]);
+    assert!(n(&mid) != n(&before) && n(&mid) != n(&after), "{} {} {}", n(&before), n(&mid), n(&after));
+    assert_one_line_error(&["info", "jinsong", "--at", "2019-13-01"], &["--at 2019-13-01"]);
+}

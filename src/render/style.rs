@@ -124,7 +124,8 @@ pub fn kind_style(kind: Kind) -> KindStyle {
         },
         Kind::Other => KindStyle {
             fill: Some(Rgba::new(190, 190, 195, 200)),
-            stroke: Stroke::solid(1.0, Rgba::rgb(120, 120, 125)),
+            // Lines of other things (overhead cables, fences) must read against streets.
+            stroke: Stroke::solid(2.0, Rgba::rgb(85, 85, 95)),
             casing: None,
             marker_radius: 4.0,
             swatch: Rgba::rgb(170, 170, 175),

@@ -188,6 +188,11 @@ impl PlannerApp {
         }
     }
 
+    /// The scenes the map last drew, one a pane, with the phase each shows.
+    pub fn pane_scenes(&self) -> Vec<(&crate::model::Phase, &Scene)> {
+        self.memos.iter().flatten().map(|m| (&m.phase, &m.scene)).collect()
+    }
+
     /// True while a file is being read in the background.
     pub fn is_loading(&self) -> bool {
         self.loading.is_some()

@@ -15,7 +15,7 @@ mod phase_bar;
 pub mod theme;
 
 pub use action::Action;
-pub use app::PlannerApp;
+pub use app::{Compare, PlannerApp};
 
 use std::path::PathBuf;
 
