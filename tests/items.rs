@@ -69,7 +69,21 @@ impl Lcg {
 fn random_edit(plan: &Plan, rng: &mut Lcg) -> Edit {
     let ids: Vec<FeatureId> = plan.iter().map(|(id, _)| id).collect();
     let item_ids: Vec<String> = plan.items.keys().cloned().collect();
-    match rng.below(10) {
+    match rng.below(11) {
+        10 => {
+            use renewal_planner::model::{Change, ChangeKind};
+            let id = ids[rng.below(ids.len())];
+            let change = match rng.below(4) {
+                0 => None,
+                k => {
+                    let mut c = Change::new([ChangeKind::Modified, ChangeKind::Added, ChangeKind::Removed][k - 1]);
+                    c.by_items = item_ids.iter().take(rng.below(3)).cloned().collect();
+                    c.after_properties.insert("use_zh".into(), serde_json::json!("便民商铺"));
+                    Some(Box::new(c))
+                }
+            };
+            Edit::SetChange { feature: id, change, label: EditLabel::SetAfter }
+        }
         7 => {
             // Move, insert or delete a vertex of a random polygon feature.
             use renewal_planner::model::geom_edit;
