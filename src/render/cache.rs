@@ -33,6 +33,8 @@ pub struct Entry {
     pub kind: Kind,
     /// Real-world width of a line feature in metres (`width_m`/`width`), 0 if unknown.
     pub width_m: f32,
+    /// The feature differs between before and after.
+    pub changed: bool,
 }
 
 /// Prepared geometry for every feature of a plan.
@@ -246,7 +248,7 @@ impl GeometryCache {
     }
 
     fn prepare(&mut self, f: &Feature, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) -> Entry {
-        let mut e = Entry { kind: f.kind, ..Entry::default() };
+        let mut e = Entry { kind: f.kind, changed: f.change.is_some(), ..Entry::default() };
         let v0 = self.verts.len() as u32;
         let t0 = self.tris.len() as u32;
         let p0 = self.parts.len() as u32;

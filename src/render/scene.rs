@@ -136,10 +136,16 @@ impl Scene {
         let mut ghosts: Vec<(FeatureId, ChangeKind)> = Vec::new();
         for id in index.query([a[0], a[1], b[0], b[1]]) {
             scene.features_in_view += 1;
-            let Some(f) = plan.get(id) else { continue };
-            if !opts.visible[kind_slot(f.kind)] {
+            let Some(e) = cache.get(id) else { continue };
+            if !opts.visible[kind_slot(e.kind)] {
                 continue;
             }
+            // Most features do not change: only those that do need the phase worked out.
+            if !e.changed {
+                buckets[kind_slot(e.kind)].push((id, Presence::AsBefore));
+                continue;
+            }
+            let Some(f) = plan.get(id) else { continue };
             match presence(plan, f, &opts.phase) {
                 Presence::Absent => {
                     if opts.ghosts
