@@ -34,6 +34,26 @@ pub enum Command {
         #[arg(long)]
         at: Option<String>,
     },
+    /// Write a plan in another format, chosen by OUT's extension: `.gpkg` (the
+    /// plan file, a GeoPackage) or `.geojson` (the plan's text form).
+    Export {
+        /// A GeoJSON or GeoPackage file, or `jinsong`.
+        file: PathBuf,
+        /// Where to write.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+}
+
+/// Runs `export`; returns the line to print, or the one-line error.
+pub fn export(file: &Path, out: &Path) -> Result<String, String> {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
+        return Err(format!("{}: cannot export to .{ext}; this version writes .gpkg and .geojson", out.display()));
+    }
+    let loaded = load_for_cli(file)?;
+    io::save_path(&loaded.plan, out).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(format!("wrote {} ({} features, {} items)\n", out.display(), loaded.plan.len(), loaded.plan.items.len()))
 }
 
 /// Loads a file for the command line; `jinsong` means the embedded plan.

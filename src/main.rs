@@ -37,6 +37,16 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Export { file, out }) => match cli::export(&file, &out) {
+            Ok(msg) => {
+                print!("{msg}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("renewal-planner: {e}");
+                ExitCode::FAILURE
+            }
+        },
         None => run_app(args.file),
     }
 }

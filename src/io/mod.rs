@@ -1,7 +1,9 @@
 //! Reading plans from files and from the embedded Jinsong map. No egui here.
 
 pub mod geojson;
+pub mod gpkg;
 pub mod plan_items;
+pub mod wkb;
 pub mod write;
 
 use std::path::Path;
@@ -41,8 +43,26 @@ pub fn save_geojson(plan: &crate::model::Plan, path: &Path) -> std::io::Result<(
     write::save_atomic(path, write::to_geojson(plan).as_bytes())
 }
 
-/// Loads a plan from a file path (GeoJSON, optionally gzip-compressed).
+/// Loads a plan from a file path: a GeoPackage (plan file or any GeoPackage),
+/// or GeoJSON (optionally gzip-compressed).
 pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
+    let mut head = [0u8; 16];
+    let n = {
+        use std::io::Read;
+        std::fs::File::open(path)?.read(&mut head)?
+    };
+    if gpkg::is_sqlite(&head[..n]) || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) {
+        return gpkg::load(path);
+    }
     let bytes = std::fs::read(path)?;
     geojson::parse(&bytes)
+}
+
+/// Saves a plan: a GeoPackage for `.gpkg`, else plan GeoJSON. Atomic either way.
+pub fn save_path(plan: &crate::model::Plan, path: &Path) -> Result<(), String> {
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) {
+        gpkg::save(plan, path).map_err(|e| e.to_string())
+    } else {
+        save_geojson(plan, path).map_err(|e| e.to_string())
+    }
 }

@@ -157,7 +157,7 @@ pub fn plan_member(plan: &Plan) -> Value {
 }
 
 /// Reads a feature's `renewal_change` property.
-fn read_change(v: Value) -> Result<Change, String> {
+pub(super) fn read_change(v: Value) -> Result<Change, String> {
     let Value::Object(mut m) = v else { return Err("is not an object".into()) };
     let kind = match m.remove("change") {
         Some(k) => serde_json::from_value::<ChangeKind>(k).map_err(|_| "has an unknown \"change\"".to_string())?,

@@ -63,26 +63,38 @@ pub fn to_geojson(plan: &Plan) -> String {
 /// to disk, then renamed over the old file. A crash mid-way leaves the old
 /// file as it was.
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp = PathBuf::from(path);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
-    tmp.set_file_name(format!("{name}.saving"));
+    let tmp = temp_path(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
-        // Renaming over the old file is atomic on one file system.
-        std::fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && let Ok(d) = std::fs::File::open(dir)
-        {
-            // Make the rename itself durable; not every platform can sync a directory.
-            let _ = d.sync_all();
-        }
-        Ok(())
+        commit_file(&tmp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Where a file is written before it replaces `path`: `PATH.saving`, beside it.
+pub fn temp_path(path: &Path) -> PathBuf {
+    let mut tmp = PathBuf::from(path);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
+    tmp.set_file_name(format!("{name}.saving"));
+    tmp
+}
+
+/// Renames a complete, synced temporary file over `path`. Renaming over the
+/// old file is atomic on one file system: a crash leaves the old or the new
+/// file, never a mix.
+pub fn commit_file(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    std::fs::rename(tmp, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        // Make the rename itself durable; not every platform can sync a directory.
+        let _ = d.sync_all();
+    }
+    Ok(())
 }

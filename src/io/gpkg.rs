@@ -1,0 +1,474 @@
+//! The plan file: an OGC GeoPackage (SQLite). GIS tools see two feature
+//! layers, `before` and `after`, with readable columns (kind, names, change,
+//! items, status); Renewal Planner reads its own tables (`rp_*`), which hold
+//! the plan without loss: features with every property, items and their
+//! status histories, catalogue additions, plan metadata and the schema version.
+//!
+//! Files are opened read-only, so a bad file is never damaged, and saved by
+//! writing a new database beside the old one and renaming it over (atomic).
+//! A GeoPackage written by another tool opens as a plain district: its
+//! feature layers become features.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, params, types::ValueRef};
+use serde_json::{Map, Value};
+
+use super::geojson::{Warning, check_geometry, geometry_from_value};
+use super::plan_items::{change_value, read_change};
+use super::wkb;
+use super::{LoadError, Loaded};
+use crate::model::phase::{Presence, geometry_in, presence};
+use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Plan, PlanMeta, infer_kind, shape_of};
+
+/// The schema this build writes. Older schemas are migrated on open.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// True if the bytes start like an SQLite database.
+pub fn is_sqlite(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"SQLite format 3\0")
+}
+
+fn db_error(e: rusqlite::Error) -> LoadError {
+    let m = e.to_string();
+    let message = if m.contains("not a database") {
+        "not a GeoPackage: the file is not an SQLite database".to_string()
+    } else if m.contains("malformed") {
+        "the GeoPackage is damaged or truncated (database disk image is malformed)".to_string()
+    } else {
+        m
+    };
+    LoadError::Malformed { place: "GeoPackage".into(), message }
+}
+
+fn has_table(c: &Connection, name: &str) -> Result<bool, rusqlite::Error> {
+    c.query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [name], |r| r.get::<_, i64>(0))
+        .map(|n| n > 0)
+}
+
+/// Opens a GeoPackage: a Renewal Planner plan, or any GeoPackage's layers.
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(db_error)?;
+    // A quick integrity look first: a truncated file fails here, not half-way.
+    c.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0)).map_err(db_error)?;
+    if has_table(&c, "rp_meta").map_err(db_error)? {
+        load_plan(&c)
+    } else if has_table(&c, "gpkg_contents").map_err(db_error)? {
+        load_foreign(&c)
+    } else {
+        Err(LoadError::Malformed {
+            place: "GeoPackage".into(),
+            message: "an SQLite database without GeoPackage tables (gpkg_contents)".into(),
+        })
+    }
+}
+
+fn meta(c: &Connection, key: &str) -> Result<Option<String>, LoadError> {
+    match c.query_row("SELECT value FROM rp_meta WHERE key = ?1", [key], |r| r.get::<_, Option<String>>(0)) {
+        Ok(v) => Ok(v),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(db_error(e)),
+    }
+}
+
+fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
+    let version: i64 = meta(c, "schema_version")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    if version > SCHEMA_VERSION {
+        return Err(LoadError::Malformed {
+            place: "rp_meta.schema_version".into(),
+            message: format!(
+                "written by a newer Renewal Planner (plan schema {version}); this version reads schema {SCHEMA_VERSION} and older"
+            ),
+        });
+    }
+    let mut warnings = Vec::new();
+    let json = |place: String, text: Option<String>| -> Result<Value, LoadError> {
+        match text {
+            None => Ok(Value::Null),
+            Some(t) => serde_json::from_str(&t).map_err(|e| LoadError::Malformed { place, message: e.to_string() }),
+        }
+    };
+    let foreign = match json("rp_meta.foreign".into(), meta(c, "foreign")?)? {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let mut plan = Plan::new(PlanMeta { name: meta(c, "name")?, note: meta(c, "note")?, foreign });
+
+    let mut q = c
+        .prepare("SELECT fid, source_id, kind, properties, geometry, change FROM rp_features ORDER BY slot, fid")
+        .map_err(db_error)?;
+    let rows = q
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+            ))
+        })
+        .map_err(db_error)?;
+    for row in rows {
+        let (fid, source_id, kind, props, geom, change) = row.map_err(db_error)?;
+        let place = format!("rp_features row {fid}");
+        let geometry = match json(place.clone(), geom)? {
+            Value::Null => {
+                warnings.push(Warning { place, message: "has no geometry".into() });
+                continue;
+            }
+            v => match geometry_from_value(v) {
+                Ok(g) => g,
+                Err(message) => {
+                    warnings.push(Warning { place, message });
+                    continue;
+                }
+            },
+        };
+        let properties = match json(place.clone(), props)? {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let kind = Kind::parse(&kind).unwrap_or_else(|| infer_kind(&properties, shape_of(&geometry)));
+        let change = match json(place.clone(), change)? {
+            Value::Null => None,
+            v => match read_change(v) {
+                Ok(c) => Some(c),
+                Err(m) => {
+                    warnings.push(Warning { place: place.clone(), message: format!("change {m}; ignored") });
+                    None
+                }
+            },
+        };
+        let source_id = match json(place, source_id)? {
+            Value::Null => None,
+            v => Some(v),
+        };
+        plan.push(Feature { source_id, kind, properties, geometry, change });
+    }
+
+    let mut q = c.prepare("SELECT id, item FROM rp_items ORDER BY id").map_err(db_error)?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
+    for row in rows {
+        let (id, text) = row.map_err(db_error)?;
+        match serde_json::from_str::<Item>(&text) {
+            Ok(item) => {
+                plan.items.insert(item.id.clone(), item);
+            }
+            Err(e) => warnings.push(Warning { place: format!("rp_items {id}"), message: e.to_string() }),
+        }
+    }
+    let mut q = c.prepare("SELECT id, entry FROM rp_catalogue_additions ORDER BY rowid").map_err(db_error)?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
+    for row in rows {
+        let (id, text) = row.map_err(db_error)?;
+        match serde_json::from_str::<CatalogueEntry>(&text) {
+            Ok(e) => plan.catalogue_additions.push(e),
+            Err(e) => warnings.push(Warning { place: format!("rp_catalogue_additions {id}"), message: e.to_string() }),
+        }
+    }
+    Ok(Loaded { plan, warnings })
+}
+
+fn load_foreign(c: &Connection) -> Result<Loaded, LoadError> {
+    let mut warnings = Vec::new();
+    let mut plan = Plan::new(PlanMeta::default());
+    let layers: Vec<(String, String, i64)> = {
+        let mut q = c
+            .prepare(
+                "SELECT c.table_name, g.column_name, g.srs_id FROM gpkg_contents c \
+                 JOIN gpkg_geometry_columns g ON g.table_name = c.table_name WHERE c.data_type = 'features' ORDER BY c.table_name",
+            )
+            .map_err(db_error)?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db_error)?;
+        rows.collect::<Result<_, _>>().map_err(db_error)?
+    };
+    if layers.is_empty() {
+        return Err(LoadError::Malformed {
+            place: "gpkg_contents".into(),
+            message: "the GeoPackage has no feature layers".into(),
+        });
+    }
+    for (table, geom_col, srs) in layers {
+        if ![4326, 4490, 0, -1].contains(&srs) {
+            warnings.push(Warning {
+                place: format!("layer {table}"),
+                message: format!("coordinate system EPSG:{srs} is read as longitude/latitude; features outside that range are left out"),
+            });
+        }
+        let sql = format!("SELECT * FROM \"{}\"", table.replace('"', "\"\""));
+        let mut q = c.prepare(&sql).map_err(db_error)?;
+        let names: Vec<String> = q.column_names().map(|s| s.to_string()).collect();
+        let mut rows = q.query([]).map_err(db_error)?;
+        let mut n = 0usize;
+        while let Some(row) = rows.next().map_err(db_error)? {
+            n += 1;
+            let place = format!("layer {table}, row {n}");
+            let mut props = Map::new();
+            props.insert("layer".into(), Value::String(table.clone()));
+            let mut geometry = None;
+            for (i, name) in names.iter().enumerate() {
+                let v = row.get_ref(i).map_err(db_error)?;
+                if *name == geom_col {
+                    if let ValueRef::Blob(b) = v {
+                        geometry = Some(wkb::read_gpkg_blob(b));
+                    }
+                    continue;
+                }
+                let value = match v {
+                    ValueRef::Null => Value::Null,
+                    ValueRef::Integer(i) => Value::from(i),
+                    ValueRef::Real(f) => serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
+                    ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+                    ValueRef::Blob(_) => continue,
+                };
+                props.insert(name.clone(), value);
+            }
+            let g = match geometry {
+                Some(Ok(g)) => g,
+                Some(Err(m)) => {
+                    warnings.push(Warning { place, message: m });
+                    continue;
+                }
+                None => {
+                    warnings.push(Warning { place, message: "has no geometry".into() });
+                    continue;
+                }
+            };
+            if let Err(m) = check_geometry(&g) {
+                warnings.push(Warning { place, message: m });
+                continue;
+            }
+            let kind = infer_kind(&props, shape_of(&g));
+            plan.push(Feature::new(kind, props, g));
+        }
+    }
+    if plan.is_empty()
+        && let Some(w) = warnings.first()
+    {
+        return Err(LoadError::Malformed {
+            place: w.place.clone(),
+            message: format!("no usable feature; {}", w.message),
+        });
+    }
+    Ok(Loaded { plan, warnings })
+}
+
+const WGS84_WKT: &str = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]";
+
+const SCHEMA: &str = r#"
+PRAGMA application_id = 1196444487;
+PRAGMA user_version = 10300;
+CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
+  organization_coordsys_id INTEGER NOT NULL, definition TEXT NOT NULL, description TEXT);
+CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL, identifier TEXT UNIQUE,
+  description TEXT DEFAULT '', last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
+  CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
+CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, geometry_type_name TEXT NOT NULL,
+  srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
+  CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
+  CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
+  CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
+CREATE TABLE "before" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feature_key TEXT, kind TEXT, name_zh TEXT,
+  name_en TEXT, change TEXT, items TEXT, status TEXT, properties TEXT);
+CREATE TABLE "after" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feature_key TEXT, kind TEXT, name_zh TEXT,
+  name_en TEXT, change TEXT, items TEXT, status TEXT, properties TEXT);
+CREATE TABLE rp_meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE rp_features (fid INTEGER PRIMARY KEY, slot INTEGER NOT NULL, feature_key TEXT, source_id TEXT, kind TEXT NOT NULL,
+  properties TEXT, geometry TEXT, change TEXT);
+CREATE TABLE rp_items (id TEXT PRIMARY KEY, catalogue TEXT, name_zh TEXT, name_en TEXT, status TEXT, planned_start TEXT,
+  planned_end TEXT, estimated_cost_yuan INTEGER, actual_cost_yuan INTEGER, government INTEGER, social_capital INTEGER,
+  residents INTEGER, property_unit INTEGER, party TEXT, operator TEXT, operating_term_years INTEGER, features TEXT, item TEXT NOT NULL);
+CREATE TABLE rp_item_history (item_id TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, date TEXT NOT NULL,
+  PRIMARY KEY (item_id, seq));
+CREATE TABLE rp_catalogue_additions (id TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT, category TEXT, class TEXT, entry TEXT NOT NULL);
+"#;
+
+/// Why a plan could not be saved. The previous file is intact.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("{0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Saves a plan as a GeoPackage, atomically: a new database is written as
+/// `FILE.saving` and renamed over `FILE` only when it is complete and on disk.
+pub fn save(plan: &Plan, path: &Path) -> Result<(), SaveError> {
+    let tmp = super::write::temp_path(path);
+    let _ = std::fs::remove_file(&tmp);
+    let result = write_db(plan, &tmp).map_err(SaveError::from).and_then(|()| {
+        super::write::commit_file(&tmp, path)?;
+        Ok(())
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) {
+    let items = plan.items_of(id);
+    let names = items
+        .iter()
+        .map(|i| {
+            let name = i.name_zh.clone().or_else(|| {
+                crate::model::catalogue::lookup(&plan.catalogue_additions, &i.catalogue).map(|e| e.name_zh.clone())
+            });
+            format!("{} ({})", name.unwrap_or_else(|| i.catalogue.clone()), i.status.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let least = items.iter().map(|i| i.status).min().map(|s| s.as_str().to_string()).unwrap_or_default();
+    (names, least)
+}
+
+fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
+    let mut c = Connection::open(path)?;
+    // One transaction: the file is complete or it is not renamed into place.
+    c.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
+    c.execute_batch(SCHEMA)?;
+    let tx = c.transaction()?;
+    tx.execute(
+        "INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system'), \
+         ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'), \
+         ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?1, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')",
+        [WGS84_WKT],
+    )?;
+    let name = plan.meta.name.clone().unwrap_or_else(|| "Renewal plan".into());
+    let mut ext = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for (_, f) in plan.iter() {
+        if let Some(r) = f.bbox() {
+            ext = [ext[0].min(r.min().x), ext[1].min(r.min().y), ext[2].max(r.max().x), ext[3].max(r.max().y)];
+        }
+    }
+    if !ext[0].is_finite() {
+        ext = [0.0; 4];
+    }
+    for (table, what) in [("before", "before renewal"), ("after", "after renewal")] {
+        tx.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) \
+             VALUES (?1, 'features', ?2, ?3, ?4, ?5, ?6, ?7, 4326)",
+            params![table, format!("{name} — {what}"), format!("Renewal Planner: the plan {what}"), ext[0], ext[1], ext[2], ext[3]],
+        )?;
+        tx.execute("INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', 'GEOMETRY', 4326, 0, 0)", [table])?;
+    }
+    for (table, what) in [
+        ("rp_items", "renewal items"),
+        ("rp_item_history", "item status history"),
+        ("rp_catalogue_additions", "plan catalogue entries"),
+        ("rp_meta", "plan metadata"),
+    ] {
+        tx.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?1, 'attributes', ?2, ?3)",
+            params![table, format!("{name} — {what}"), format!("Renewal Planner: {what}")],
+        )?;
+    }
+    {
+        let mut m = tx.prepare("INSERT INTO rp_meta VALUES (?1, ?2)")?;
+        m.execute(params!["schema_version", SCHEMA_VERSION.to_string()])?;
+        m.execute(params!["app", format!("renewal-planner {}", env!("CARGO_PKG_VERSION"))])?;
+        m.execute(params!["name", plan.meta.name])?;
+        m.execute(params!["note", plan.meta.note])?;
+        m.execute(params!["foreign", Value::Object(plan.meta.foreign.clone()).to_string()])?;
+
+        let mut feat = tx.prepare(
+            "INSERT INTO rp_features (slot, feature_key, source_id, kind, properties, geometry, change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let mut before = tx.prepare(
+            "INSERT INTO \"before\" (geom, feature_key, kind, name_zh, name_en, change, items, status, properties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        let mut after = tx.prepare(
+            "INSERT INTO \"after\" (geom, feature_key, kind, name_zh, name_en, change, items, status, properties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for (id, f) in plan.iter() {
+            let key = plan.key(id);
+            let gj = geojson::Geometry::new(geojson::GeometryValue::from(&f.geometry));
+            feat.execute(params![
+                id.0,
+                key,
+                f.source_id.as_ref().map(|v| v.to_string()),
+                f.kind.as_str(),
+                Value::Object(f.properties.clone()).to_string(),
+                serde_json::to_string(&gj).unwrap_or_default(),
+                f.change.as_ref().map(|c| change_value(c).to_string()),
+            ])?;
+            let (items, status) = status_summary(plan, id);
+            let change = f.change.as_ref().map(|c| c.kind.as_str());
+            for (stmt, phase) in [(&mut before, Phase::Before), (&mut after, Phase::After)] {
+                let p = presence(plan, f, &phase);
+                if p == Presence::Absent {
+                    continue;
+                }
+                let mut props = f.properties.clone();
+                if p == Presence::AsAfter
+                    && let Some(c) = &f.change
+                {
+                    props.extend(c.after_properties.clone());
+                }
+                let s = |k: &str| props.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                stmt.execute(params![
+                    wkb::gpkg_blob(geometry_in(f, p), 4326),
+                    key,
+                    f.kind.as_str(),
+                    s("name_zh").or_else(|| f.name_zh().map(str::to_string)),
+                    s("name_en").or_else(|| f.name_en().map(str::to_string)),
+                    change,
+                    items,
+                    status,
+                    Value::Object(props.clone()).to_string(),
+                ])?;
+            }
+        }
+        let mut item = tx.prepare(
+            "INSERT INTO rp_items VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )?;
+        let mut hist = tx.prepare("INSERT INTO rp_item_history VALUES (?1, ?2, ?3, ?4)")?;
+        for i in plan.items.values() {
+            item.execute(params![
+                i.id,
+                i.catalogue,
+                i.name_zh,
+                i.name_en,
+                i.status.as_str(),
+                i.planned_start,
+                i.planned_end,
+                i.estimated_cost_yuan,
+                i.actual_cost_yuan,
+                i.funding.government,
+                i.funding.social_capital,
+                i.funding.residents,
+                i.funding.property_unit,
+                i.party.map(|p| p.as_str()),
+                i.operator,
+                i.operating_term_years,
+                i.features.join(","),
+                serde_json::to_string(i).unwrap_or_default(),
+            ])?;
+            for (seq, h) in i.history.iter().enumerate() {
+                hist.execute(params![i.id, seq as i64, h.status.as_str(), h.date])?;
+            }
+        }
+        let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        for e in &plan.catalogue_additions {
+            cat.execute(params![
+                e.id,
+                e.name_zh,
+                e.name_en,
+                e.category.as_str(),
+                e.class.as_str(),
+                serde_json::to_string(e).unwrap_or_default()
+            ])?;
+        }
+    }
+    tx.commit()?;
+    c.close().map_err(|(_, e)| e)?;
+    // Flush to disk before the rename makes this the plan file.
+    if let Ok(f) = std::fs::File::open(path) {
+        let _ = f.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! The plan file (GeoPackage): lossless round trip, other GIS tools can read
+//! it, bad files get a clear message and are never damaged.
+
+use std::path::Path;
+use std::process::Command;
+
+use geo::polygon;
+
+use renewal_planner::document::Document;
+use renewal_planner::io;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
+}
+
+fn jinsong() -> renewal_planner::model::Plan {
+    Document::jinsong().plan
+}
+
+#[test]
+fn every_part_of_a_plan_survives_geojson_to_gpkg_to_geojson() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = jinsong();
+    let gpkg = dir.path().join("劲松.gpkg");
+    io::gpkg::save(&plan, &gpkg).expect("saves");
+    assert!(!io::write::temp_path(&gpkg).exists(), "no temporary file is left");
+    let back = io::load_path(&gpkg).expect("opens");
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    assert!(back.plan == plan, "the plan read back from the GeoPackage differs");
+    assert_eq!(io::write::to_geojson(&back.plan), io::write::to_geojson(&plan), "GeoJSON → gpkg → GeoJSON is equal");
+}
+
+#[test]
+fn the_command_line_converts_geojson_to_a_plan_file_and_reads_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let geojson = dir.path().join("district.geojson");
+    io::save_geojson(&jinsong(), &geojson).expect("saves");
+    let gpkg = dir.path().join("plan.gpkg");
+    let out = bin().arg("export").arg(&geojson).arg("-o").arg(&gpkg).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let info = |p: &Path| {
+        let o = bin().arg("info").arg("--json").arg(p).output().expect("runs");
+        assert!(o.status.success());
+        let mut v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        v.as_object_mut().map(|m| m.remove("name"));
+        v
+    };
+    assert_eq!(info(&gpkg), info(&geojson));
+    let bad = bin().arg("export").arg(&geojson).arg("-o").arg(dir.path().join("x.docx")).output().expect("runs");
+    assert_eq!(bad.status.code(), Some(1));
+}
+
+/// GDAL's `ogrinfo` (Debian gdal-bin, installed by .ci/run) reads the plan
+/// file without errors and sees the before and after layers.
+#[test]
+fn gdal_reads_the_plan_file() {
+    let Ok(probe) = Command::new("ogrinfo").arg("--version").output() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have ogrinfo (gdal-bin)");
+        eprintln!("ogrinfo not installed; skipped");
+        return;
+    };
+    assert!(probe.status.success());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gpkg = dir.path().join("plan.gpkg");
+    io::gpkg::save(&jinsong(), &gpkg).expect("saves");
+    let out = Command::new("ogrinfo").args(["-ro", "-al", "-q"]).arg(&gpkg).output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("ERROR"), "{text}");
+    assert!(!text.to_lowercase().contains("warning"), "{text}");
+    assert!(text.contains("Layer name: before") && text.contains("Layer name: after"));
+    assert!(text.contains("劲松一区101楼"), "Chinese names survive");
+    let summary = Command::new("ogrinfo").args(["-ro", "-so"]).arg(&gpkg).arg("after").output().expect("runs");
+    let s = String::from_utf8_lossy(&summary.stdout);
+    let plan = jinsong();
+    let after = plan
+        .iter()
+        .filter(|(_, f)| {
+            renewal_planner::model::phase::presence(&plan, f, &renewal_planner::model::Phase::After)
+                != renewal_planner::model::Presence::Absent
+        })
+        .count();
+    assert!(s.contains(&format!("Feature Count: {after}")), "{s}");
+}
+
+fn sha(p: &Path) -> Vec<u8> {
+    std::fs::read(p).expect("read")
+}
+
+#[test]
+fn bad_plan_files_get_a_clear_message_and_are_left_as_they_were() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let good = dir.path().join("good.gpkg");
+    io::gpkg::save(&jinsong(), &good).expect("saves");
+
+    let not_sqlite = dir.path().join("not.gpkg");
+    std::fs::write(&not_sqlite, b"this is not a database at all, just text").expect("write");
+    let truncated = dir.path().join("truncated.gpkg");
+    std::fs::write(&truncated, &sha(&good)[..8192]).expect("write");
+    let plain_sqlite = dir.path().join("plain.gpkg");
+    {
+        let c = rusqlite::Connection::open(&plain_sqlite).expect("db");
+        c.execute_batch("CREATE TABLE t (a INTEGER); INSERT INTO t VALUES (1);").expect("sql");
+    }
+    let newer = dir.path().join("newer.gpkg");
+    std::fs::copy(&good, &newer).expect("copy");
+    {
+        let c = rusqlite::Connection::open(&newer).expect("db");
+        c.execute("UPDATE rp_meta SET value = '99' WHERE key = 'schema_version'", []).expect("sql");
+    }
+    for (file, expect) in [
+        (&not_sqlite, "not an SQLite database"),
+        (&truncated, "damaged or truncated"),
+        (&plain_sqlite, "without GeoPackage tables"),
+        (&newer, "newer Renewal Planner"),
+    ] {
+        let before = sha(file);
+        let err = io::load_path(file).err().expect("refused").to_string();
+        assert!(err.contains(expect), "{}: {err}", file.display());
+        assert_eq!(sha(file), before, "{} was not changed", file.display());
+        let out = bin().arg("info").arg(file).output().expect("runs");
+        assert_eq!(out.status.code(), Some(1));
+        let e = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(e.trim_end().lines().count(), 1, "{e}");
+    }
+}
+
+#[test]
+fn a_geopackage_from_another_tool_opens_as_a_plain_district() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("osm.gpkg");
+    {
+        let c = rusqlite::Connection::open(&path).expect("db");
+        c.execute_batch(
+            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+             INSERT INTO gpkg_spatial_ref_sys VALUES ('WGS 84', 4326, 'EPSG', 4326, 'x', NULL);
+             CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER);
+             INSERT INTO gpkg_contents VALUES ('buildings', 'features', 'buildings', '', '', 0, 0, 0, 0, 4326);
+             CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
+             INSERT INTO gpkg_geometry_columns VALUES ('buildings', 'geometry', 'POLYGON', 4326, 0, 0);
+             CREATE TABLE buildings (fid INTEGER PRIMARY KEY, geometry BLOB, building TEXT, name TEXT, levels INTEGER);",
+        )
+        .expect("schema");
+        let poly: geo::Geometry<f64> =
+            polygon![(x: 116.45, y: 39.88), (x: 116.451, y: 39.88), (x: 116.451, y: 39.881), (x: 116.45, y: 39.881)]
+                .into();
+        let blob = io::wkb::gpkg_blob(&poly, 4326);
+        c.execute("INSERT INTO buildings VALUES (1, ?1, 'yes', '东区3号楼', 6)", [&blob]).expect("row");
+        c.execute("INSERT INTO buildings VALUES (2, X'00', 'yes', 'broken', 5)", []).expect("row");
+    }
+    let loaded = io::load_path(&path).expect("opens");
+    assert_eq!(loaded.plan.len(), 1);
+    let (_, f) = loaded.plan.iter().next().expect("a feature");
+    assert_eq!(f.kind, renewal_planner::model::Kind::Building);
+    assert_eq!(f.name_zh(), Some("东区3号楼"));
+    assert_eq!(f.properties["levels"], 6);
+    assert_eq!(loaded.warnings.len(), 1, "the broken row is a warning: {:?}", loaded.warnings);
+    assert!(loaded.warnings[0].place.contains("layer buildings, row 2"));
+}
