@@ -246,7 +246,7 @@ mod tests {
             )
             .into(),
             MultiPolygon::new(vec![polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)]]).into(),
-            GeometryCollection::new_from(vec![point!(x: 1.0, y: 1.0).into()]).into(),
+            Geometry::GeometryCollection(GeometryCollection::new_from(vec![point!(x: 1.0, y: 1.0).into()])),
         ];
         for g in geoms {
             assert_eq!(read_gpkg_blob(&gpkg_blob(&g, 4326)).expect("reads"), g);
