@@ -85,14 +85,15 @@ impl Document {
     /// The file Save writes to: the plan's own GeoJSON file, if it has one.
     pub fn save_path(&self) -> Option<&std::path::Path> {
         match &self.source {
-            Source::File(p) if p.extension().is_some_and(|e| e == "geojson" || e == "json") => Some(p),
+            Source::File(p) if p.extension().is_some_and(|e| e == "gpkg" || e == "geojson" || e == "json") => Some(p),
             _ => None,
         }
     }
 
-    /// Saves the plan as GeoJSON (atomically) and makes `path` its file.
-    pub fn save_to(&mut self, path: &std::path::Path) -> std::io::Result<()> {
-        crate::io::save_geojson(&self.plan, path)?;
+    /// Saves the plan (a GeoPackage for `.gpkg`, else plan GeoJSON; atomically)
+    /// and makes `path` its file.
+    pub fn save_to(&mut self, path: &std::path::Path) -> Result<(), String> {
+        crate::io::save_path(&self.plan, path)?;
         self.source = Source::File(path.to_path_buf());
         self.saved_revision = self.revision;
         Ok(())

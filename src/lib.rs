@@ -20,5 +20,6 @@ pub mod i18n;
 pub mod io;
 pub mod model;
 pub mod render;
+pub mod session;
 #[cfg(feature = "gui")]
 pub mod ui;

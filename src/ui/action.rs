@@ -73,4 +73,10 @@ pub enum Action {
     SetCompare(Compare),
     ShowChanges(bool),
     Play(bool),
+    /// Open the work a crash left behind.
+    Recover,
+    DiscardRecovery,
+    CloseWithoutSaving,
+    SaveAndClose,
+    CancelClose,
 }

@@ -21,6 +21,17 @@ struct Loading {
     rx: Receiver<Result<(Document, GeometryCache), String>>,
 }
 
+/// Autosave state: what is on disk, when the next write is due, and the writer running.
+#[derive(Default)]
+pub(super) struct Autosave {
+    pub written: u64,
+    pub due: Option<f64>,
+    pub running: Option<Receiver<(u64, Result<(), String>)>>,
+}
+
+/// Seconds after the last edit before it is autosaved.
+const AUTOSAVE_DELAY: f64 = 1.5;
+
 /// What the path prompt is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum PromptKind {
@@ -98,6 +109,16 @@ pub struct PlannerApp {
     /// The timeline is playing (as-of date advancing).
     pub playing: bool,
     pub(super) play_clock: f64,
+    /// The app's own folder (recent files, autosave) when running for real; tests leave it unset.
+    pub(super) session: Option<PathBuf>,
+    pub(super) recent: Vec<PathBuf>,
+    /// Autosaved work from a run that crashed, offered for recovery.
+    pub(super) recovery_offer: Option<(PathBuf, crate::session::RecoveryInfo)>,
+    pub(super) autosave: Autosave,
+    /// Closing was asked for with unsaved changes: the dialog is open.
+    pub(super) confirm_close: bool,
+    /// The user chose to close without saving.
+    pub(super) allow_close: bool,
     pub(super) focus_search: bool,
     pub tool: super::draw::Tool,
     /// The inspector's name field while it is edited: feature, property, text.
@@ -159,6 +180,12 @@ impl PlannerApp {
             after_prop_draft: (String::new(), String::new()),
             playing: false,
             play_clock: 0.0,
+            session: None,
+            recent: Vec::new(),
+            recovery_offer: None,
+            autosave: Autosave::default(),
+            confirm_close: false,
+            allow_close: false,
             focus_search: false,
             box_select: None,
             tool: super::draw::Tool::Select,
@@ -177,6 +204,88 @@ impl PlannerApp {
         self.counts = [0; 7];
         for (_, f) in self.doc.plan.iter() {
             self.counts[kind_slot(f.kind)] += 1;
+        }
+    }
+
+    /// Turns on what a real run has and tests do not: the recent files list,
+    /// autosave into `dir`, and the offer to recover work a crash left there.
+    pub fn with_session(mut self, dir: PathBuf) -> Self {
+        self.recent = crate::session::recent(&dir);
+        self.recovery_offer = crate::session::pending_recovery(&dir);
+        self.session = Some(dir);
+        self
+    }
+
+    /// Writes unsaved work to the session folder shortly after each edit, on a
+    /// background thread, so an edit is on disk within a couple of seconds.
+    fn autosave_tick(&mut self, ctx: &egui::Context) {
+        let Some(dir) = self.session.clone() else { return };
+        let now = ctx.input(|i| i.time);
+        if let Some(rx) = &self.autosave.running {
+            match rx.try_recv() {
+                Ok((rev, Ok(()))) => {
+                    self.autosave.written = rev;
+                    self.autosave.running = None;
+                }
+                Ok((_, Err(e))) => {
+                    self.status = Some(Status { text: e, error: true });
+                    self.autosave.running = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.autosave.running = None,
+            }
+        }
+        if !self.doc.is_dirty() || self.autosave.written == self.doc.revision || self.recovery_offer.is_some() {
+            self.autosave.due = None;
+            return;
+        }
+        let due = *self.autosave.due.get_or_insert(now + AUTOSAVE_DELAY);
+        if now < due {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64((due - now).max(0.05)));
+            return;
+        }
+        self.autosave.due = None;
+        let plan = self.doc.plan.clone();
+        let rev = self.doc.revision;
+        let source = match &self.doc.source {
+            Source::File(p) => Some(p.clone()),
+            Source::Jinsong => None,
+        };
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let r = crate::session::autosave(&dir, &plan, source.as_deref());
+            let _ = tx.send((rev, r));
+        });
+        self.autosave.running = Some(rx);
+    }
+
+    /// Opens the autosaved work offered for recovery, as unsaved changes to its plan.
+    pub(super) fn recover(&mut self) {
+        let Some((path, info)) = self.recovery_offer.take() else { return };
+        let s = self.lang.strings();
+        match crate::io::load_path(&path) {
+            Ok(loaded) => {
+                let source = info.source.map(Source::File).unwrap_or(Source::Jinsong);
+                let (mut doc, cache) = crate::render::open(loaded, source);
+                doc.revision = 1;
+                self.replace_document(doc, cache);
+                self.status = Some(Status { text: s.recovered.into(), error: false });
+            }
+            Err(e) => self.status = Some(Status { text: format!("{}: {e}", s.load_failed), error: true }),
+        }
+    }
+
+    /// Closing the window: ask first when there are unsaved changes.
+    fn close_guard(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.doc.is_dirty() && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close = true;
+        } else if let Some(dir) = &self.session {
+            // A clean exit: the autosave is not needed.
+            crate::session::clear_recovery(dir);
         }
     }
 
@@ -258,6 +367,10 @@ impl PlannerApp {
         let s = self.lang.strings();
         match result {
             Ok((doc, cache)) => {
+                if let Some(dir) = &self.session {
+                    let _ = crate::session::remember(dir, &path);
+                    self.recent = crate::session::recent(dir);
+                }
                 let n = doc.plan.len();
                 let w = doc.warnings.len();
                 self.replace_document(doc, cache);
@@ -322,7 +435,7 @@ impl PlannerApp {
         match action {
             Action::OpenDialog => {
                 let picked = rfd::FileDialog::new()
-                    .add_filter("GeoJSON", &["geojson", "json", "gz"])
+                    .add_filter("GeoPackage / GeoJSON", &["gpkg", "geojson", "json", "gz"])
                     .add_filter("*", &["*"])
                     .pick_file();
                 match picked {
@@ -340,6 +453,27 @@ impl PlannerApp {
                 self.status = Some(Status { text: format!("{} 劲松 Jinsong", s.loaded), error: false });
             }
             Action::Quit => {}
+            Action::Recover => self.recover(),
+            Action::DiscardRecovery => {
+                if let (Some(dir), Some(_)) = (&self.session, self.recovery_offer.take()) {
+                    crate::session::clear_recovery(dir);
+                }
+            }
+            Action::CloseWithoutSaving => {
+                self.allow_close = true;
+                self.confirm_close = false;
+                if let Some(dir) = &self.session {
+                    crate::session::clear_recovery(dir);
+                }
+            }
+            Action::SaveAndClose => {
+                self.confirm_close = false;
+                self.apply(Action::Save);
+                if !self.doc.is_dirty() {
+                    self.allow_close = true;
+                }
+            }
+            Action::CancelClose => self.confirm_close = false,
             Action::Undo => match self.doc.undo() {
                 Some(t) => self.after_edit(&t),
                 None => self.status = Some(Status { text: s.nothing_to_undo.into(), error: false }),
@@ -425,8 +559,9 @@ impl PlannerApp {
             },
             Action::SaveAs => {
                 let picked = rfd::FileDialog::new()
+                    .add_filter("GeoPackage", &["gpkg"])
                     .add_filter("GeoJSON", &["geojson"])
-                    .set_file_name("renewal-plan.geojson")
+                    .set_file_name("renewal-plan.gpkg")
                     .save_file();
                 match picked {
                     Some(p) => self.save_to(p),
@@ -526,7 +661,15 @@ impl PlannerApp {
     fn save_to(&mut self, path: PathBuf) {
         let s = self.lang.strings();
         self.status = Some(match self.doc.save_to(&path) {
-            Ok(()) => Status { text: format!("{} {}", s.saved, path.display()), error: false },
+            Ok(()) => {
+                if let Some(dir) = &self.session {
+                    // Saved: nothing to recover any more.
+                    crate::session::clear_recovery(dir);
+                    let _ = crate::session::remember(dir, &path);
+                    self.recent = crate::session::recent(dir);
+                }
+                Status { text: format!("{} {}", s.saved, path.display()), error: false }
+            }
             Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
         });
     }
@@ -610,6 +753,8 @@ impl PlannerApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
         self.advance_timeline(&ctx);
+        self.close_guard(&ctx);
+        self.autosave_tick(&ctx);
         let mut actions = Vec::new();
         actions.extend(panels::shortcuts(&ctx, self));
         actions.extend(dropped_files(&ctx));
@@ -631,10 +776,11 @@ impl PlannerApp {
             actions.extend(super::phase_bar::changes_window(&ctx, self));
         }
         for a in actions {
-            if a == Action::Quit {
+            let closing = matches!(a, Action::Quit | Action::CloseWithoutSaving | Action::SaveAndClose);
+            self.apply(a);
+            if closing && (self.allow_close || !self.doc.is_dirty()) {
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
-            self.apply(a);
         }
         let title = format!(
             "{}{} — {}",

@@ -56,7 +56,7 @@ pub fn run(file: Option<PathBuf>) -> eframe::Result<()> {
         Box::new(move |cc| {
             install_fonts(&cc.egui_ctx);
             theme::apply(&cc.egui_ctx);
-            let mut app = PlannerApp::new();
+            let mut app = PlannerApp::new().with_session(crate::session::data_dir());
             if let Some(path) = file {
                 app.open_path(path);
             }

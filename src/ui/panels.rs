@@ -94,6 +94,16 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if ui.button(s.open_jinsong).clicked() {
                     out.push(Action::OpenJinsong);
                 }
+                if !app.recent.is_empty() {
+                    ui.menu_button(s.recent_files, |ui| {
+                        for p in &app.recent {
+                            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            if ui.button(name).on_hover_text(p.display().to_string()).clicked() {
+                                out.push(Action::Open(p.clone()));
+                            }
+                        }
+                    });
+                }
                 ui.separator();
                 if ui.add(egui::Button::new(s.save).shortcut_text(ui.ctx().format_shortcut(&SAVE))).clicked() {
                     out.push(Action::Save);
@@ -462,6 +472,41 @@ fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
 pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
+    if let Some((_, info)) = &app.recovery_offer {
+        egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
+            ui.heading(s.recover_title);
+            ui.label(s.recover_text);
+            let when = crate::model::phase::date_of_days((info.saved_at / 86_400) as i64);
+            let secs = info.saved_at % 86_400;
+            let what = info.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| s.open_jinsong.into());
+            ui.monospace(format!("{what}  {when} {:02}:{:02} UTC", secs / 3600, secs / 60 % 60));
+            ui.horizontal(|ui| {
+                if ui.button(s.recover).clicked() {
+                    out.push(Action::Recover);
+                }
+                if ui.button(s.discard).clicked() {
+                    out.push(Action::DiscardRecovery);
+                }
+            });
+        });
+    }
+    if app.confirm_close {
+        egui::Modal::new(egui::Id::unique("confirm_close")).show(ctx, |ui| {
+            ui.heading(s.unsaved_title);
+            ui.label(s.unsaved_text);
+            ui.horizontal(|ui| {
+                if ui.button(s.save).clicked() {
+                    out.push(Action::SaveAndClose);
+                }
+                if ui.button(s.dont_save).clicked() {
+                    out.push(Action::CloseWithoutSaving);
+                }
+                if ui.button(s.cancel).clicked() {
+                    out.push(Action::CancelClose);
+                }
+            });
+        });
+    }
     if app.show_warnings {
         let mut open = true;
         egui::Window::new(s.warnings).open(&mut open).default_size([520.0, 300.0]).show(ctx, |ui| {
