@@ -24,6 +24,8 @@ pub enum Edit {
     SetGeometry { feature: FeatureId, geometry: Box<Geometry<f64>>, label: EditLabel },
     /// Set how a feature differs after the renewal (`None`: unchanged).
     SetChange { feature: FeatureId, change: Option<Box<Change>>, label: EditLabel },
+    /// Attach (`Some`) or remove (`None`) a photo.
+    PutPhoto { id: String, photo: Option<Box<crate::model::Photo>> },
     /// Put a new (or restored) feature into its slot.
     AddFeature { id: FeatureId, feature: Box<Feature>, label: EditLabel },
     /// Take a feature out of the plan.
@@ -54,6 +56,8 @@ pub enum EditLabel {
     MarkAdded,
     SetAfter,
     ClearChange,
+    AddPhoto,
+    RemovePhoto,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -84,6 +88,8 @@ impl Edit {
             Edit::SetProperty { .. } => EditLabel::SetProperty,
             Edit::PutItem { label, .. } => *label,
             Edit::PutCatalogueEntry { .. } => EditLabel::AddCatalogueEntry,
+            Edit::PutPhoto { photo: Some(_), .. } => EditLabel::AddPhoto,
+            Edit::PutPhoto { photo: None, .. } => EditLabel::RemovePhoto,
             Edit::SetGeometry { label, .. } | Edit::SetChange { label, .. } => *label,
             Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
@@ -96,7 +102,7 @@ impl Edit {
         match self {
             Edit::SetKind { changes } => changes.iter().try_for_each(|(id, _)| exists(*id)),
             Edit::SetProperty { feature, .. } => exists(*feature),
-            Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } => Ok(()),
+            Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } | Edit::PutPhoto { .. } => Ok(()),
             Edit::SetGeometry { feature, .. }
             | Edit::SetChange { feature, .. }
             | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
@@ -190,6 +196,17 @@ impl Edit {
                     },
                     touched: vec![feature],
                     geometry_changed: true,
+                }
+            }
+            Edit::PutPhoto { id, photo } => {
+                let old = match photo {
+                    Some(p) => plan.photos.insert(id.clone(), *p),
+                    None => plan.photos.remove(&id),
+                };
+                Applied {
+                    inverse: Edit::PutPhoto { id, photo: old.map(Box::new) },
+                    touched: Vec::new(),
+                    geometry_changed: false,
                 }
             }
             Edit::SetChange { feature, change, label } => {

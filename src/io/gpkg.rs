@@ -19,10 +19,11 @@ use super::plan_items::{change_value, read_change};
 use super::wkb;
 use super::{LoadError, Loaded};
 use crate::model::phase::{Presence, geometry_in, presence};
-use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Plan, PlanMeta, infer_kind, shape_of};
+use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Side, infer_kind, shape_of};
 
-/// The schema this build writes. Older schemas are migrated on open.
-pub const SCHEMA_VERSION: i64 = 1;
+/// The schema this build writes. Older schemas are migrated on open:
+/// 1 → 2 added `rp_photos` (a schema-1 plan has no photos).
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// True if the bytes start like an SQLite database.
 pub fn is_sqlite(bytes: &[u8]) -> bool {
@@ -168,6 +169,54 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
             Err(e) => warnings.push(Warning { place: format!("rp_catalogue_additions {id}"), message: e.to_string() }),
         }
     }
+    // Schema 2 added photos; a schema-1 plan simply has none.
+    if version >= 2 {
+        let mut q = c
+            .prepare("SELECT id, item_id, side, name, width, height, original_width, original_height, data FROM rp_photos ORDER BY id")
+            .map_err(db_error)?;
+        let rows = q
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<u32>>(4)?,
+                    r.get::<_, Option<u32>>(5)?,
+                    r.get::<_, Option<u32>>(6)?,
+                    r.get::<_, Option<u32>>(7)?,
+                    r.get::<_, Vec<u8>>(8)?,
+                ))
+            })
+            .map_err(db_error)?;
+        for row in rows {
+            let (id, item, side, name, w, h, ow, oh, data) = row.map_err(db_error)?;
+            let side = match side.as_str() {
+                "before" => Side::Before,
+                "after" => Side::After,
+                other => {
+                    warnings
+                        .push(Warning { place: format!("rp_photos {id}"), message: format!("unknown side {other}") });
+                    continue;
+                }
+            };
+            let (w, h) = (w.unwrap_or(0), h.unwrap_or(0));
+            plan.photos.insert(
+                id.clone(),
+                Photo {
+                    id,
+                    item,
+                    side,
+                    name: name.unwrap_or_default(),
+                    width: w,
+                    height: h,
+                    original_width: ow.unwrap_or(w),
+                    original_height: oh.unwrap_or(h),
+                    jpeg: std::sync::Arc::new(data),
+                },
+            );
+        }
+    }
     Ok(Loaded { plan, warnings })
 }
 
@@ -284,6 +333,8 @@ CREATE TABLE rp_items (id TEXT PRIMARY KEY, catalogue TEXT, name_zh TEXT, name_e
 CREATE TABLE rp_item_history (item_id TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, date TEXT NOT NULL,
   PRIMARY KEY (item_id, seq));
 CREATE TABLE rp_catalogue_additions (id TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT, category TEXT, class TEXT, entry TEXT NOT NULL);
+CREATE TABLE rp_photos (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, side TEXT NOT NULL, name TEXT, mime TEXT NOT NULL,
+  width INTEGER, height INTEGER, original_width INTEGER, original_height INTEGER, data BLOB NOT NULL);
 "#;
 
 /// Why a plan could not be saved. The previous file is intact.
@@ -361,6 +412,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
         ("rp_item_history", "item status history"),
         ("rp_catalogue_additions", "plan catalogue entries"),
         ("rp_meta", "plan metadata"),
+        ("rp_photos", "before and after photos"),
     ] {
         tx.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?1, 'attributes', ?2, ?3)",
@@ -451,6 +503,21 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
             for (seq, h) in i.history.iter().enumerate() {
                 hist.execute(params![i.id, seq as i64, h.status.as_str(), h.date])?;
             }
+        }
+        let mut photo =
+            tx.prepare("INSERT INTO rp_photos VALUES (?1, ?2, ?3, ?4, 'image/jpeg', ?5, ?6, ?7, ?8, ?9)")?;
+        for p in plan.photos.values() {
+            photo.execute(params![
+                p.id,
+                p.item,
+                p.side.as_str(),
+                p.name,
+                p.width,
+                p.height,
+                p.original_width,
+                p.original_height,
+                p.jpeg.as_slice()
+            ])?;
         }
         let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
         for e in &plan.catalogue_additions {

@@ -58,6 +58,16 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
                 }
             }
         }
+        if let Some(Value::Array(photos)) = rp.remove("photos") {
+            for (i, v) in photos.into_iter().enumerate() {
+                match read_photo(v) {
+                    Ok(p) => {
+                        plan.photos.insert(p.id.clone(), p);
+                    }
+                    Err(m) => warn(warnings, format!("{PLAN_MEMBER}.photos[{i}]"), m),
+                }
+            }
+        }
         rp.remove("format");
         rp.remove("version");
         if !rp.is_empty() {
@@ -148,6 +158,22 @@ pub fn plan_member(plan: &Plan) -> Value {
     rp.insert("format".into(), Value::String("renewal-planner".into()));
     rp.insert("version".into(), Value::from(FORMAT_VERSION));
     rp.insert("catalogue_additions".into(), serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null));
+    if !plan.photos.is_empty() {
+        use base64::Engine;
+        let photos: Vec<Value> = plan
+            .photos
+            .values()
+            .map(|p| {
+                serde_json::json!({
+                    "id": p.id, "item": p.item, "side": p.side.as_str(), "name": p.name,
+                    "width": p.width, "height": p.height,
+                    "original_width": p.original_width, "original_height": p.original_height,
+                    "jpeg_base64": base64::engine::general_purpose::STANDARD.encode(p.jpeg.as_slice()),
+                })
+            })
+            .collect();
+        rp.insert("photos".into(), Value::Array(photos));
+    }
     let unattached: Vec<&Item> =
         plan.items.values().filter(|i| i.features.iter().all(|k| plan.by_key(k).is_none())).collect();
     if !unattached.is_empty() {
@@ -192,4 +218,30 @@ pub fn change_value(c: &Change) -> Value {
         m.insert("after_geometry".into(), serde_json::to_value(gj).unwrap_or(Value::Null));
     }
     Value::Object(m)
+}
+
+/// Reads a photo from the plan member (JPEG as base64).
+fn read_photo(v: Value) -> Result<crate::model::Photo, String> {
+    use base64::Engine;
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let n = |k: &str| v.get(k).and_then(Value::as_u64).map(|x| x as u32).unwrap_or(0);
+    let side = match s("side").as_deref() {
+        Some("before") => crate::model::Side::Before,
+        Some("after") => crate::model::Side::After,
+        _ => return Err("unknown side".into()),
+    };
+    let jpeg = base64::engine::general_purpose::STANDARD
+        .decode(s("jpeg_base64").ok_or("no jpeg_base64")?)
+        .map_err(|e| format!("bad photo data: {e}"))?;
+    Ok(crate::model::Photo {
+        id: s("id").ok_or("no id")?,
+        item: s("item").ok_or("no item")?,
+        side,
+        name: s("name").unwrap_or_default(),
+        width: n("width"),
+        height: n("height"),
+        original_width: n("original_width"),
+        original_height: n("original_height"),
+        jpeg: std::sync::Arc::new(jpeg),
+    })
 }

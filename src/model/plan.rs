@@ -32,6 +32,8 @@ pub struct Plan {
     pub items: BTreeMap<String, Item>,
     /// Catalogue entries this plan adds to the built-in catalogue.
     pub catalogue_additions: Vec<CatalogueEntry>,
+    /// Before and after photos of items, by photo id.
+    pub photos: BTreeMap<String, super::photo::Photo>,
 }
 
 impl PartialEq for Plan {
@@ -41,6 +43,7 @@ impl PartialEq for Plan {
             && self.iter().eq(other.iter())
             && self.items == other.items
             && self.catalogue_additions == other.catalogue_additions
+            && self.photos == other.photos
     }
 }
 
@@ -157,6 +160,23 @@ impl Plan {
     /// The features an item is attached to (those that exist).
     pub fn features_of(&self, item: &Item) -> Vec<FeatureId> {
         item.features.iter().filter_map(|k| self.by_key(k)).collect()
+    }
+
+    /// The photos of an item on one side, in id order.
+    pub fn photos_of(&self, item: &str, side: super::photo::Side) -> Vec<&super::photo::Photo> {
+        self.photos.values().filter(|p| p.item == item && p.side == side).collect()
+    }
+
+    /// A fresh photo id.
+    pub fn new_photo_id(&self) -> String {
+        let mut n = self.photos.len() + 1;
+        loop {
+            let id = format!("ph-{n}");
+            if !self.photos.contains_key(&id) {
+                return id;
+            }
+            n += 1;
+        }
     }
 
     /// A fresh item id starting with `stem`.

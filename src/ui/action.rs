@@ -79,4 +79,17 @@ pub enum Action {
     CloseWithoutSaving,
     SaveAndClose,
     CancelClose,
+    /// Import a photo file and attach it to an item.
+    AttachPhoto {
+        item: String,
+        side: crate::model::Side,
+        path: PathBuf,
+    },
+    /// Choose photo files for an item.
+    PhotoDialog {
+        item: String,
+        side: crate::model::Side,
+    },
+    /// Show an item's before and after photos full size (`None` closes).
+    ViewPhotos(Option<String>),
 }

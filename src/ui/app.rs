@@ -33,10 +33,11 @@ pub(super) struct Autosave {
 const AUTOSAVE_DELAY: f64 = 1.5;
 
 /// What the path prompt is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum PromptKind {
     Open,
     SaveAs,
+    Photo { item: String, side: crate::model::Side },
 }
 
 /// A message in the status bar.
@@ -119,6 +120,12 @@ pub struct PlannerApp {
     pub(super) confirm_close: bool,
     /// The user chose to close without saving.
     pub(super) allow_close: bool,
+    /// Where photos dropped on the open item form go (set while it is shown).
+    pub(super) photo_drop: Option<PhotoDrop>,
+    /// Photo thumbnails and full views made into textures, by photo id and size.
+    pub(super) photo_textures: std::collections::HashMap<(String, u32), egui::TextureHandle>,
+    /// The item whose before/after photos are shown full size.
+    pub(super) photo_view: Option<String>,
     pub(super) focus_search: bool,
     pub tool: super::draw::Tool,
     /// The inspector's name field while it is edited: feature, property, text.
@@ -186,6 +193,9 @@ impl PlannerApp {
             autosave: Autosave::default(),
             confirm_close: false,
             allow_close: false,
+            photo_drop: None,
+            photo_textures: Default::default(),
+            photo_view: None,
             focus_search: false,
             box_select: None,
             tool: super::draw::Tool::Select,
@@ -474,6 +484,31 @@ impl PlannerApp {
                 }
             }
             Action::CancelClose => self.confirm_close = false,
+            Action::AttachPhoto { item, side, path } => {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let result = std::fs::read(&path)
+                    .map_err(crate::model::photo::PhotoError::from)
+                    .and_then(|b| crate::model::photo::import(&b, self.doc.plan.new_photo_id(), item, side, name));
+                match result {
+                    Ok(photo) => {
+                        let id = photo.id.clone();
+                        self.apply(Action::Edit(Edit::PutPhoto { id, photo: Some(Box::new(photo)) }));
+                    }
+                    Err(e) => self.status = Some(Status { text: format!("{}: {e}", path.display()), error: true }),
+                }
+            }
+            Action::PhotoDialog { item, side } => {
+                let picked = rfd::FileDialog::new().add_filter("JPEG / PNG", &["jpg", "jpeg", "png"]).pick_files();
+                match picked {
+                    Some(paths) => {
+                        for path in paths {
+                            self.apply(Action::AttachPhoto { item: item.clone(), side, path });
+                        }
+                    }
+                    None => self.path_prompt = Some((PromptKind::Photo { item, side }, String::new())),
+                }
+            }
+            Action::ViewPhotos(item) => self.photo_view = item,
             Action::Undo => match self.doc.undo() {
                 Some(t) => self.after_edit(&t),
                 None => self.status = Some(Status { text: s.nothing_to_undo.into(), error: false }),
@@ -757,7 +792,7 @@ impl PlannerApp {
         self.autosave_tick(&ctx);
         let mut actions = Vec::new();
         actions.extend(panels::shortcuts(&ctx, self));
-        actions.extend(dropped_files(&ctx));
+        actions.extend(dropped_files(&ctx, self));
         actions.extend(panels::top_bar(ui, self));
         actions.extend(super::phase_bar::bar(ui, self));
         actions.extend(panels::status_bar(ui, self));
@@ -768,7 +803,9 @@ impl PlannerApp {
         }
         actions.extend(map_view::central(ui, self));
         actions.extend(panels::windows(&ctx, self));
+        self.photo_drop = None;
         actions.extend(super::items::windows(&ctx, self));
+        actions.extend(super::items::photo_window(&ctx, self));
         if self.show_dashboard {
             actions.extend(super::dashboard::window(&ctx, self));
         }
@@ -795,8 +832,40 @@ impl PlannerApp {
     }
 }
 
-fn dropped_files(ctx: &egui::Context) -> Vec<Action> {
-    ctx.input(|i| i.raw.dropped_files.iter().take(1).map(|f| Action::Open(f.path().to_path_buf())).collect())
+/// Dropped files: photos onto an open item form attach to that item (on the
+/// side of the form they were dropped on); anything else opens as a plan.
+fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
+    let pointer = ctx.input(|i| i.pointer.latest_pos());
+    ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .filter_map(|f| {
+                let path = f.path().to_path_buf();
+                let is_photo = path.extension().is_some_and(|e| {
+                    ["jpg", "jpeg", "png"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
+                });
+                match (&app.photo_drop, is_photo) {
+                    (Some(target), true) => {
+                        let side = match pointer {
+                            Some(p) if target.before.contains(p) => crate::model::Side::Before,
+                            _ => crate::model::Side::After,
+                        };
+                        Some(Action::AttachPhoto { item: target.item.clone(), side, path })
+                    }
+                    _ => Some(Action::Open(path)),
+                }
+            })
+            .take(8)
+            .collect()
+    })
+}
+
+/// Where photos dropped onto the open item form go.
+pub(super) struct PhotoDrop {
+    pub item: String,
+    /// The form's "before" column: drops there are before photos.
+    pub before: egui::Rect,
 }
 
 impl eframe::App for PlannerApp {

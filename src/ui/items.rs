@@ -319,6 +319,9 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let selected_keys: Vec<String> = selected.iter().filter_map(|id| app.doc.plan.key(*id)).collect();
     let mut open = true;
     let mut ended = false;
+    let mut before_rect = None;
+    let plan = &app.doc.plan;
+    let textures = &mut app.photo_textures;
     let mut delete = false;
     egui::Window::new(format!("{} — {}", s.edit, title))
         .id(egui::Id::unique("item_editor"))
@@ -479,6 +482,8 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         ui.label(format!("{}  {}", c.date, s.status(c.status)));
                     }
                 });
+                ui.separator();
+                before_rect = Some(photo_section(ui, s, plan, textures, &ed.id, &mut out));
                 let problems = d.problems();
                 if problems.is_empty() {
                     ui.colored_label(OK, s.consistent);
@@ -493,6 +498,7 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 }
             });
         });
+    app.photo_drop = before_rect.map(|before| super::app::PhotoDrop { item: ed.id.clone(), before });
     if delete {
         out.push(Action::Edit(Edit::PutItem { id: ed.id.clone(), item: None, label: EditLabel::RemoveItem }));
         app.editor = None;
@@ -513,6 +519,116 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     }
     if !open {
         app.editor = None;
+    }
+    out
+}
+
+/// A photo as a texture of at most `size` pixels a side, made once and kept.
+pub fn photo_texture(
+    ctx: &egui::Context,
+    textures: &mut std::collections::HashMap<(String, u32), egui::TextureHandle>,
+    photo: &crate::model::Photo,
+    size: u32,
+) -> Option<egui::TextureHandle> {
+    let key = (photo.id.clone(), size);
+    if let Some(t) = textures.get(&key) {
+        return Some(t.clone());
+    }
+    let (w, h, px) = crate::model::photo::decode_rgba(photo, size)?;
+    let image = egui::ColorImage::from_rgba_unmultiplied([w as usize, h as usize], &px);
+    let t = ctx.load_texture(format!("photo-{}-{size}", photo.id), image, egui::TextureOptions::LINEAR);
+    textures.insert(key, t.clone());
+    Some(t)
+}
+
+/// The item form's photos: before and after columns of thumbnails, each
+/// with an add button; returns the before column's rectangle (drop target).
+fn photo_section(
+    ui: &mut egui::Ui,
+    s: &crate::i18n::Strings,
+    plan: &crate::model::Plan,
+    textures: &mut std::collections::HashMap<(String, u32), egui::TextureHandle>,
+    item: &str,
+    out: &mut Vec<Action>,
+) -> egui::Rect {
+    use crate::model::Side;
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(s.photos).strong());
+        let n = plan.photos.values().filter(|p| p.item == item).count();
+        if n > 0 && ui.small_button(s.photo_compare).clicked() {
+            out.push(Action::ViewPhotos(Some(item.to_string())));
+        }
+    });
+    let mut before_rect = egui::Rect::NOTHING;
+    ui.columns(2, |cols| {
+        for (col, side, title) in [(0, Side::Before, s.phase_before), (1, Side::After, s.phase_after)] {
+            let ui = &mut cols[col];
+            let r = ui
+                .vertical(|ui| {
+                    ui.label(title);
+                    for p in plan.photos_of(item, side) {
+                        if let Some(t) = photo_texture(ui.ctx(), textures, p, 160) {
+                            let img = egui::Image::new(&t).max_width(150.0).sense(egui::Sense::click());
+                            let r = ui.add(img).on_hover_text(format!(
+                                "{} ({}×{}, {} {}×{})",
+                                p.name, p.width, p.height, s.original_size, p.original_width, p.original_height
+                            ));
+                            if r.clicked() {
+                                out.push(Action::ViewPhotos(Some(item.to_string())));
+                            }
+                        }
+                        if ui.small_button(s.detach).clicked() {
+                            out.push(Action::Edit(crate::edit::Edit::PutPhoto { id: p.id.clone(), photo: None }));
+                        }
+                    }
+                    if ui.button(s.add_photo).clicked() {
+                        out.push(Action::PhotoDialog { item: item.to_string(), side });
+                    }
+                })
+                .response
+                .rect;
+            if side == Side::Before {
+                before_rect = r;
+            }
+        }
+    });
+    ui.label(RichText::new(s.photo_drop_hint).small().weak());
+    before_rect
+}
+
+/// An item's before and after photos full size, side by side.
+pub fn photo_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    use crate::model::Side;
+    let mut out = Vec::new();
+    let Some(item) = app.photo_view.clone() else { return out };
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    let plan = &app.doc.plan;
+    let title =
+        plan.items.get(&item).map(|i| item_name(i, &plan.catalogue_additions, zh).to_string()).unwrap_or_default();
+    let textures = &mut app.photo_textures;
+    let mut open = true;
+    egui::Window::new(format!("{} — {title}", s.photo_compare)).open(&mut open).default_size([900.0, 520.0]).show(
+        ctx,
+        |ui| {
+            ui.columns(2, |cols| {
+                for (col, side, label) in [(0, Side::Before, s.phase_before), (1, Side::After, s.phase_after)] {
+                    let ui = &mut cols[col];
+                    ui.heading(label);
+                    egui::ScrollArea::vertical().id_salt(label).show(ui, |ui| {
+                        for p in plan.photos_of(&item, side) {
+                            if let Some(t) = photo_texture(ctx, textures, p, 1600) {
+                                ui.add(egui::Image::new(&t).max_width(ui.available_width()));
+                                ui.label(RichText::new(&p.name).small().weak());
+                            }
+                        }
+                    });
+                }
+            });
+        },
+    );
+    if !open {
+        out.push(Action::ViewPhotos(None));
     }
     out
 }

@@ -541,6 +541,7 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         let (title, prompt) = match kind {
             PromptKind::Open => (s.open_path, s.path_prompt),
             PromptKind::SaveAs => (s.save_as, s.save_prompt),
+            PromptKind::Photo { .. } => (s.add_photo, s.photo_prompt),
         };
         egui::Window::new(title).collapsible(false).show(ctx, |ui| {
             let label = ui.label(prompt);
@@ -550,9 +551,12 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             ui.horizontal(|ui| {
                 if ui.button(s.ok).clicked() || enter {
                     if !path.trim().is_empty() {
-                        out.push(match kind {
+                        out.push(match &kind {
                             PromptKind::Open => Action::Open(path.trim().into()),
                             PromptKind::SaveAs => Action::SaveTo(path.trim().into()),
+                            PromptKind::Photo { item, side } => {
+                                Action::AttachPhoto { item: item.clone(), side: *side, path: path.trim().into() }
+                            }
                         });
                     }
                     keep = false;
