@@ -840,7 +840,7 @@ fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
         i.raw
             .dropped_files
             .iter()
-            .filter_map(|f| {
+            .map(|f| {
                 let path = f.path().to_path_buf();
                 let is_photo = path.extension().is_some_and(|e| {
                     ["jpg", "jpeg", "png"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
@@ -851,9 +851,9 @@ fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
                             Some(p) if target.before.contains(p) => crate::model::Side::Before,
                             _ => crate::model::Side::After,
                         };
-                        Some(Action::AttachPhoto { item: target.item.clone(), side, path })
+                        Action::AttachPhoto { item: target.item.clone(), side, path }
                     }
-                    _ => Some(Action::Open(path)),
+                    _ => Action::Open(path),
                 }
             })
             .take(8)
