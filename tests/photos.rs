@@ -78,7 +78,7 @@ fn photos_dropped_on_an_item_form_attach_before_or_after_and_undo() {
             let window = window.expect("the item form");
             let target = window.get_all_by_label(label).last().expect("the photo column title");
             let r = target.rect();
-            egui::pos2(r.center().x as f32, r.center().y as f32)
+            r.center()
         };
         h.hover_at(at);
         h.run_steps(1);
