@@ -105,6 +105,30 @@ fn benches(c: &mut Criterion) {
     g.finish();
     let (doc, cache) = (doc, cache);
 
+    // The plan file: save the 113k buildings as a GeoPackage and open it again.
+    let dir = std::env::temp_dir().join(format!("rp-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("nyc.gpkg");
+    let t = Instant::now();
+    io::gpkg::save(&doc.plan, &file).expect("saves");
+    let t_save = t.elapsed();
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let reopened = io::load_path(&file).expect("opens");
+    println!(
+        "NYC plan file: {} MB; save {:?}, open {:?} ({} features)",
+        size / 1_000_000,
+        t_save,
+        t.elapsed(),
+        reopened.plan.len()
+    );
+    let mut g = c.benchmark_group("gpkg_113k");
+    g.sample_size(10);
+    g.bench_function("save", |b| b.iter(|| io::gpkg::save(&doc.plan, &file).expect("saves")));
+    g.bench_function("open", |b| b.iter(|| black_box(io::load_path(&file).expect("opens"))));
+    g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+
     let mut g = c.benchmark_group("frame_1280x800");
     g.bench_function("full_extent", |b| {
         b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &full, &opts)))
