@@ -157,3 +157,37 @@ fn a_geopackage_from_another_tool_opens_as_a_plain_district() {
     assert_eq!(loaded.warnings.len(), 1, "the broken row is a warning: {:?}", loaded.warnings);
     assert!(loaded.warnings[0].place.contains("layer buildings, row 2"));
 }
+
+/// A schema-1 plan file (geometry as GeoJSON text, no photos table) opens
+/// as the same plan; saving writes the current schema.
+#[test]
+fn an_older_plan_file_is_migrated_on_open() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = jinsong();
+    let file = dir.path().join("old.gpkg");
+    io::gpkg::save(&plan, &file).expect("saves");
+    {
+        let c = rusqlite::Connection::open(&file).expect("db");
+        let rows: Vec<(i64, Vec<u8>)> = {
+            let mut q = c.prepare("SELECT fid, geometry FROM rp_features").expect("sql");
+            q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("rows").collect::<Result<_, _>>().expect("rows")
+        };
+        for (fid, blob) in rows {
+            let g = io::wkb::read(&blob).expect("wkb");
+            let text = serde_json::to_string(&geojson::Geometry::new(geojson::GeometryValue::from(&g))).expect("json");
+            c.execute("UPDATE rp_features SET geometry = ?1 WHERE fid = ?2", rusqlite::params![text, fid])
+                .expect("sql");
+        }
+        c.execute_batch("DROP TABLE rp_photos; UPDATE rp_meta SET value = '1' WHERE key = 'schema_version';")
+            .expect("sql");
+    }
+    let back = io::load_path(&file).expect("opens");
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    assert!(back.plan == plan);
+    let resaved = dir.path().join("new.gpkg");
+    io::gpkg::save(&back.plan, &resaved).expect("saves");
+    let c = rusqlite::Connection::open(&resaved).expect("db");
+    let v: String =
+        c.query_row("SELECT value FROM rp_meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
+    assert_eq!(v, io::gpkg::SCHEMA_VERSION.to_string());
+}

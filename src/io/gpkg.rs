@@ -22,8 +22,16 @@ use crate::model::phase::{Presence, geometry_in, presence};
 use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Side, infer_kind, shape_of};
 
 /// The schema this build writes. Older schemas are migrated on open:
-/// 1 → 2 added `rp_photos` (a schema-1 plan has no photos).
+/// 1 → 2 added `rp_photos` (a schema-1 plan has no photos) and stores
+/// `rp_features.geometry` as WKB instead of GeoJSON text.
 pub const SCHEMA_VERSION: i64 = 2;
+
+/// A feature geometry as `rp_features` stores it.
+enum StoredGeometry {
+    None,
+    Wkb(Vec<u8>),
+    GeoJson(String),
+}
 
 /// True if the bytes start like an SQLite database.
 pub fn is_sqlite(bytes: &[u8]) -> bool {
@@ -106,7 +114,12 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
                 r.get::<_, Option<String>>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
+                // Schema 2 stores WKB; schema 1 stored GeoJSON text.
+                match r.get_ref(4)? {
+                    ValueRef::Blob(b) => StoredGeometry::Wkb(b.to_vec()),
+                    ValueRef::Text(t) => StoredGeometry::GeoJson(String::from_utf8_lossy(t).into_owned()),
+                    _ => StoredGeometry::None,
+                },
                 r.get::<_, Option<String>>(5)?,
             ))
         })
@@ -114,18 +127,19 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
     for row in rows {
         let (fid, source_id, kind, props, geom, change) = row.map_err(db_error)?;
         let place = format!("rp_features row {fid}");
-        let geometry = match json(place.clone(), geom)? {
-            Value::Null => {
-                warnings.push(Warning { place, message: "has no geometry".into() });
+        let geometry = match geom {
+            StoredGeometry::None => Err("has no geometry".to_string()),
+            StoredGeometry::Wkb(b) => wkb::read(&b),
+            StoredGeometry::GeoJson(t) => {
+                json(place.clone(), Some(t)).map_err(|e| e.to_string()).and_then(geometry_from_value)
+            }
+        };
+        let geometry = match geometry.and_then(|g| check_geometry(&g).map(|()| g)) {
+            Ok(g) => g,
+            Err(message) => {
+                warnings.push(Warning { place, message });
                 continue;
             }
-            v => match geometry_from_value(v) {
-                Ok(g) => g,
-                Err(message) => {
-                    warnings.push(Warning { place, message });
-                    continue;
-                }
-            },
         };
         let properties = match json(place.clone(), props)? {
             Value::Object(m) => m,
@@ -326,7 +340,7 @@ CREATE TABLE "after" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feat
   name_en TEXT, change TEXT, items TEXT, status TEXT, properties TEXT);
 CREATE TABLE rp_meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE rp_features (fid INTEGER PRIMARY KEY, slot INTEGER NOT NULL, feature_key TEXT, source_id TEXT, kind TEXT NOT NULL,
-  properties TEXT, geometry TEXT, change TEXT);
+  properties TEXT, geometry BLOB, change TEXT);
 CREATE TABLE rp_items (id TEXT PRIMARY KEY, catalogue TEXT, name_zh TEXT, name_en TEXT, status TEXT, planned_start TEXT,
   planned_end TEXT, estimated_cost_yuan INTEGER, actual_cost_yuan INTEGER, government INTEGER, social_capital INTEGER,
   residents INTEGER, property_unit INTEGER, party TEXT, operator TEXT, operating_term_years INTEGER, features TEXT, item TEXT NOT NULL);
@@ -438,14 +452,15 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
         )?;
         for (id, f) in plan.iter() {
             let key = plan.key(id);
-            let gj = geojson::Geometry::new(geojson::GeometryValue::from(&f.geometry));
+            let mut geometry_wkb = Vec::new();
+            wkb::write(&mut geometry_wkb, &f.geometry);
             feat.execute(params![
                 id.0,
                 key,
                 f.source_id.as_ref().map(|v| v.to_string()),
                 f.kind.as_str(),
                 Value::Object(f.properties.clone()).to_string(),
-                serde_json::to_string(&gj).unwrap_or_default(),
+                geometry_wkb,
                 f.change.as_ref().map(|c| change_value(c).to_string()),
             ])?;
             let (items, status) = status_summary(plan, id);
