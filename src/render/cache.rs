@@ -162,6 +162,11 @@ impl GeometryCache {
         }
     }
 
+    /// One past the largest feature id the cache has room for.
+    pub fn id_bound(&self) -> usize {
+        self.entries.len()
+    }
+
     pub fn get(&self, id: FeatureId) -> Option<&Entry> {
         self.entries.get(id.index())?.as_ref()
     }

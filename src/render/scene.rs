@@ -159,8 +159,36 @@ impl Scene {
         }
         let xf = Transform::new(camera, cache.origin);
         let mut label_candidates = Vec::new();
+        // Draw in id order (stable, so overlapping features do not flicker). With
+        // much of the plan in view, re-reading it in id order beats sorting.
+        let in_view: usize = buckets.iter().map(Vec::len).sum();
+        // Most features at full extent are dots of 4 points and 2 triangles.
+        scene.items.reserve(in_view + opts.selected.len() + 8);
+        scene.points.reserve(in_view * 4);
+        scene.tris.reserve(in_view * 6);
+        if in_view > 4_096 && in_view > cache.id_bound() / 8 {
+            let mut marks = vec![0u8; cache.id_bound()];
+            for (id, p) in buckets.iter().flatten() {
+                marks[id.index()] = if *p == Presence::AsAfter { 2 } else { 1 };
+            }
+            for b in buckets.iter_mut() {
+                b.clear();
+            }
+            for (i, m) in marks.iter().enumerate() {
+                if *m == 0 {
+                    continue;
+                }
+                let id = FeatureId(i as u32);
+                if let Some(e) = cache.get(id) {
+                    buckets[kind_slot(e.kind)].push((id, if *m == 2 { Presence::AsAfter } else { Presence::AsBefore }));
+                }
+            }
+        } else {
+            for b in buckets.iter_mut() {
+                b.sort_unstable_by_key(|(id, _)| *id);
+            }
+        }
         for (slot, ids) in buckets.iter_mut().enumerate() {
-            ids.sort_unstable_by_key(|(id, _)| *id);
             let kind = Kind::ALL[slot];
             let base = kind_style(kind);
             scene.current_layer = slot as u8;
