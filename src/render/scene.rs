@@ -312,14 +312,7 @@ impl Scene {
             }
             self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Line { parts, stroke } });
         }
-        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
-            let at = xf.apply(v);
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                op: Op::Marker { at, radius: st.marker_radius, fill: st.fill.unwrap_or(st.swatch), stroke: st.stroke },
-            });
-        }
+        self.push_markers(id, cache, e, xf, st.marker_radius, st.fill.unwrap_or(st.swatch), st.stroke);
         Some(px)
     }
 
@@ -358,6 +351,24 @@ impl Scene {
         r0..self.parts.len() as u32
     }
 
+    /// A marker at each point of a feature.
+    #[allow(clippy::too_many_arguments)]
+    fn push_markers(
+        &mut self,
+        id: FeatureId,
+        cache: &GeometryCache,
+        e: &super::cache::Entry,
+        xf: &Transform,
+        radius: f32,
+        fill: Rgba,
+        stroke: Stroke,
+    ) {
+        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
+            let at = xf.apply(v);
+            self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Marker { at, radius, fill, stroke } });
+        }
+    }
+
     /// An outline only (rings and lines stroked, points ringed): change
     /// highlights and ghosts of features absent in this phase.
     fn push_outline(
@@ -382,14 +393,7 @@ impl Scene {
             let parts = self.push_parts(cache, e.lines.clone(), xf);
             self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Line { parts, stroke } });
         }
-        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
-            let at = xf.apply(v);
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                op: Op::Marker { at, radius: marker_radius, fill: Rgba::new(0, 0, 0, 0), stroke },
-            });
-        }
+        self.push_markers(id, cache, e, xf, marker_radius, Rgba::new(0, 0, 0, 0), stroke);
     }
 
     fn push_highlight(
@@ -429,14 +433,8 @@ impl Scene {
                 op: Op::Line { parts, stroke: Stroke { width: w, color: stroke.color.with_alpha(170), dash: None } },
             });
         }
-        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
-            let r = kind_style(e.kind).marker_radius + 3.0;
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                op: Op::Marker { at: xf.apply(v), radius: r, fill: Rgba::new(0, 0, 0, 0), stroke },
-            });
-        }
+        let r = kind_style(e.kind).marker_radius + 3.0;
+        self.push_markers(id, cache, e, xf, r, Rgba::new(0, 0, 0, 0), stroke);
     }
 
     /// Places labels by priority, dropping any that would overlap one
