@@ -365,7 +365,11 @@ impl Scene {
     ) {
         for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
             let at = xf.apply(v);
-            self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Marker { at, radius, fill, stroke } });
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Marker { at, radius, fill, stroke },
+            });
         }
     }
 

@@ -325,6 +325,16 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     egui::Panel::right("inspector").default_size(320.0).size_range(240.0..=520.0).resizable(true).show(ui, |ui| {
         ui.heading(s.inspector);
         ui.separator();
+        // The whole inspector scrolls: a feature with many items and a change is long.
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| inspector(ui, app, &mut out));
+    });
+    out
+}
+
+/// The inspector's contents for the selection.
+fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
+    let s = app.lang.strings();
+    {
         let selected = app.selected();
         let Some(id) = selected.first().copied() else {
             ui.label(RichText::new(s.nothing_selected).weak());
@@ -435,21 +445,18 @@ pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         out.extend(super::items::inspector_section(ui, app, &selected));
         ui.separator();
         ui.label(RichText::new(s.properties).strong());
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            egui::Grid::new("props").num_columns(2).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
-                for (k, v) in &f.properties {
-                    ui.label(RichText::new(k).monospace().weak());
-                    let text = match v {
-                        serde_json::Value::String(t) => t.clone(),
-                        other => other.to_string(),
-                    };
-                    ui.add(egui::Label::new(text).wrap());
-                    ui.end_row();
-                }
-            });
+        egui::Grid::new("props").num_columns(2).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
+            for (k, v) in &f.properties {
+                ui.label(RichText::new(k).monospace().weak());
+                let text = match v {
+                    serde_json::Value::String(t) => t.clone(),
+                    other => other.to_string(),
+                };
+                ui.add(egui::Label::new(text).wrap());
+                ui.end_row();
+            }
         });
-    });
-    out
+    }
 }
 
 /// Features classified by the same property value as `id` (e.g. every
