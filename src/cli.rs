@@ -35,21 +35,50 @@ pub enum Command {
         at: Option<String>,
     },
     /// Write a plan in another format, chosen by OUT's extension: `.gpkg` (the
-    /// plan file, a GeoPackage) or `.geojson` (the plan's text form).
+    /// plan file, a GeoPackage), `.geojson` (the plan's text form), or `.pdf`
+    /// with `--story` (the story handout: one page per slide).
     Export {
         /// A GeoJSON or GeoPackage file, or `jinsong`.
         file: PathBuf,
         /// Where to write.
         #[arg(short, long)]
         out: PathBuf,
+        /// Write the handout of a story (by id or name; alone: the plan's first story).
+        #[arg(long, num_args = 0..=1, default_missing_value = "")]
+        story: Option<String>,
+        /// Language of the handout: zh or en.
+        #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+        lang: String,
     },
 }
 
 /// Runs `export`; returns the line to print, or the one-line error.
-pub fn export(file: &Path, out: &Path) -> Result<String, String> {
+pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str) -> Result<String, String> {
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if let Some(name) = story {
+        if ext != "pdf" {
+            return Err(format!("{}: a story handout is written as .pdf", out.display()));
+        }
+        let loaded = load_for_cli(file)?;
+        let plan = &loaded.plan;
+        let st = if name.is_empty() {
+            plan.stories.first()
+        } else {
+            plan.stories.iter().find(|s| s.id == name || s.name_zh == name || s.name_en == name)
+        }
+        .ok_or_else(|| match name {
+            "" => format!("{}: the plan has no story", file.display()),
+            n => format!("{}: no story named \"{n}\"", file.display()),
+        })?;
+        let pdf = io::handout::story_pdf(plan, st, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
+        io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {} ({} pages)\n", out.display(), st.slides.len()));
+    }
     if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
-        return Err(format!("{}: cannot export to .{ext}; this version writes .gpkg and .geojson", out.display()));
+        return Err(format!(
+            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, and .pdf handouts with --story",
+            out.display()
+        ));
     }
     let loaded = load_for_cli(file)?;
     io::save_path(&loaded.plan, out).map_err(|e| format!("{}: {e}", out.display()))?;

@@ -24,6 +24,8 @@ pub enum Edit {
     SetGeometry { feature: FeatureId, geometry: Box<Geometry<f64>>, label: EditLabel },
     /// Set how a feature differs after the renewal (`None`: unchanged).
     SetChange { feature: FeatureId, change: Option<Box<Change>>, label: EditLabel },
+    /// Replace the plan's stories (slides added, edited, moved, deleted).
+    SetStories { stories: Vec<crate::model::Story>, label: EditLabel },
     /// Attach (`Some`) or remove (`None`) a photo.
     PutPhoto { id: String, photo: Option<Box<crate::model::Photo>> },
     /// Put a new (or restored) feature into its slot.
@@ -58,6 +60,12 @@ pub enum EditLabel {
     ClearChange,
     AddPhoto,
     RemovePhoto,
+    AddSlide,
+    EditSlide,
+    MoveSlide,
+    DeleteSlide,
+    DuplicateSlide,
+    EditStory,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -90,6 +98,7 @@ impl Edit {
             Edit::PutCatalogueEntry { .. } => EditLabel::AddCatalogueEntry,
             Edit::PutPhoto { photo: Some(_), .. } => EditLabel::AddPhoto,
             Edit::PutPhoto { photo: None, .. } => EditLabel::RemovePhoto,
+            Edit::SetStories { label, .. } => *label,
             Edit::SetGeometry { label, .. } | Edit::SetChange { label, .. } => *label,
             Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
@@ -102,7 +111,9 @@ impl Edit {
         match self {
             Edit::SetKind { changes } => changes.iter().try_for_each(|(id, _)| exists(*id)),
             Edit::SetProperty { feature, .. } => exists(*feature),
-            Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } | Edit::PutPhoto { .. } => Ok(()),
+            Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } | Edit::PutPhoto { .. } | Edit::SetStories { .. } => {
+                Ok(())
+            }
             Edit::SetGeometry { feature, .. }
             | Edit::SetChange { feature, .. }
             | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
@@ -196,6 +207,14 @@ impl Edit {
                     },
                     touched: vec![feature],
                     geometry_changed: true,
+                }
+            }
+            Edit::SetStories { stories, label } => {
+                let old = std::mem::replace(&mut plan.stories, stories);
+                Applied {
+                    inverse: Edit::SetStories { stories: old, label },
+                    touched: Vec::new(),
+                    geometry_changed: false,
                 }
             }
             Edit::PutPhoto { id, photo } => {

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out }) => match cli::export(&file, &out) {
+        Some(Command::Export { file, out, story, lang }) => match cli::export(&file, &out, story.as_deref(), &lang) {
             Ok(msg) => {
                 print!("{msg}");
                 ExitCode::SUCCESS

@@ -853,6 +853,149 @@ def check_changes(feats, items, B, inside_boundary, poly_inside_boundary):
 
 
 
+# --------------------------------------------------------------------------------------------------
+# The story (renewal_plan.stories): the renewal told slide by slide for a residents' meeting
+# --------------------------------------------------------------------------------------------------
+STORY_KEYS = {"id", "name_zh", "name_en", "slides"}
+SLIDE_KEYS = {"title_zh", "title_en", "caption_zh", "caption_en", "center", "ground_mpp", "phase", "compare", "swipe",
+              "layers", "theme", "highlight", "photo_item"}
+LAYERS = KINDS + ("other",)
+COMPARES = ("single", "swipe", "side_by_side")
+THEMES = ("kind", "status", "category", "funding")
+STORY_DATES = (datetime.date(2018, 7, 20), datetime.date(2020, 9, 15))
+VIEW_PX = (1280, 800)
+MPP_RANGE = (0.12, 0.8)
+
+
+def is_num(v):
+    return type(v) in (int, float) and math.isfinite(v)
+
+
+def sentences_zh(s):
+    return len(re.findall(r"[。！？]", s.rstrip("。！？"))) + 1
+
+
+def sentences_en(s):
+    return len(re.findall(r"[.!?]['\")]?\s+[A-Z'\"]", s)) + 1
+
+
+def check_stories(doc, feats, items):
+    """renewal_plan.stories: one story of 8-10 slides, every slide a valid view of the district."""
+    plan = doc.get("renewal_plan") or {}
+    stories = plan.get("stories")
+    if not check(isinstance(stories, list) and len(stories) == 1, "renewal_plan.stories must be a list of exactly one story"):
+        return
+    st = stories[0]
+    if not check(isinstance(st, dict), "story is not an object"):
+        return
+    check(set(st) == STORY_KEYS, f"story keys {sorted(st)}, want {sorted(STORY_KEYS)}")
+    check(st.get("id") == "jinsong-story", f"story id {st.get('id')!r}")
+    check(st.get("name_zh") == "劲松模式：老旧小区有机更新", f"story name_zh {st.get('name_zh')!r}")
+    check(st.get("name_en") == "The Jinsong model: organic renewal of an old community", f"story name_en {st.get('name_en')!r}")
+    slides = st.get("slides")
+    if not check(isinstance(slides, list) and 8 <= len(slides) <= 10, "story must have 8-10 slides"):
+        return
+    fby = {f["id"]: f for f in feats}
+    item_ids = set(items) if items is not None else {it.get("id") for f in feats
+                                                       for it in f["properties"].get("renewal_items") or [] if isinstance(it, dict)}
+    brings = rings_xy(fby["boundary"]["geometry"])
+    n_failures = len(FAILURES)
+    themes, compares = [], []
+    for n, s in enumerate(slides, 1):
+        w = f"slide {n}"
+        if not check(isinstance(s, dict), f"{w}: not an object"):
+            continue
+        w = f"slide {n} ({s.get('title_en')!r})"
+        if not check(set(s) == SLIDE_KEYS, f"{w}: keys missing {sorted(SLIDE_KEYS - set(s))}, unknown {sorted(set(s) - SLIDE_KEYS)}"):
+            continue
+        for k in ("title_zh", "caption_zh"):
+            check(has_cjk(s[k]) and s[k].strip() == s[k], f"{w}: {k} not Chinese text")
+        for k in ("title_en", "caption_en"):
+            check(isinstance(s[k], str) and s[k].strip() and s[k].strip() == s[k] and not has_cjk(s[k]), f"{w}: {k} not English text")
+        if has_cjk(s["title_zh"]) and isinstance(s["title_en"], str):
+            check(len(s["title_zh"]) <= 16 and len(s["title_en"]) <= 50, f"{w}: slide titles should be short")
+        if has_cjk(s["caption_zh"]) and isinstance(s["caption_en"], str):
+            check(sentences_zh(s["caption_zh"]) <= 2 and sentences_en(s["caption_en"]) <= 2, f"{w}: captions should be 1-2 sentences")
+        c = s["center"]
+        if check(isinstance(c, list) and len(c) == 2 and all(is_num(v) for v in c), f"{w}: center {c!r} not [lon, lat]"):
+            check(all(abs(v * 1e7 - round(v * 1e7)) < 1e-4 for v in c), f"{w}: center {c} not rounded to 7 decimals")
+            check(BBOX[0] <= c[0] <= BBOX[2] and BBOX[1] <= c[1] <= BBOX[3], f"{w}: center {c} outside the district bbox")
+        mpp = s["ground_mpp"]
+        check(is_num(mpp) and MPP_RANGE[0] <= mpp <= MPP_RANGE[1], f"{w}: ground_mpp {mpp!r} not {MPP_RANGE[0]}-{MPP_RANGE[1]}")
+        ph = s["phase"]
+        if ph not in ("before", "after"):
+            d = parse_date(ph)
+            check(d is not None and STORY_DATES[0] <= d <= STORY_DATES[1],
+                  f"{w}: phase {ph!r} is not before, after or a date {STORY_DATES[0]}..{STORY_DATES[1]}")
+        check(s["compare"] in COMPARES, f"{w}: compare {s['compare']!r}")
+        check(is_num(s["swipe"]) and 0 <= s["swipe"] <= 1, f"{w}: swipe {s['swipe']!r} not 0..1")
+        lay = s["layers"]
+        check(isinstance(lay, list) and lay and len(set(lay)) == len(lay) and all(k in LAYERS for k in lay),
+              f"{w}: layers {lay!r} not a non-empty list of {LAYERS}")
+        check(s["theme"] in THEMES, f"{w}: theme {s['theme']!r}")
+        hl = s["highlight"]
+        if check(isinstance(hl, list) and len(set(hl)) == len(hl) and all(isinstance(i, str) for i in hl),
+                 f"{w}: highlight must be a list of unique feature ids"):
+            unknown = [i for i in hl if i not in fby]
+            check(not unknown, f"{w}: highlights unknown features {unknown}")
+            hidden = [i for i in hl if i in fby and isinstance(lay, list) and fby[i]["properties"]["kind"] not in lay]
+            check(not hidden, f"{w}: highlights {hidden} on a layer the slide hides")
+            # every highlighted feature is in the view (side by side: each pane is half the width)
+            if not unknown and is_num(mpp) and mpp > 0 and isinstance(c, list) and len(c) == 2:
+                cx, cy = xy(c)
+                hw = VIEW_PX[0] / (4 if s["compare"] == "side_by_side" else 2) * mpp
+                hh = VIEW_PX[1] / 2 * mpp
+                for i in hl:
+                    f = fby[i]
+                    g = [f["geometry"]] + [f["properties"].get("renewal_change", {}).get("after_geometry")] * \
+                        ("after_geometry" in (f["properties"].get("renewal_change") or {}))
+                    pts = [xy(p) for gg in g for p in iter_positions(gg)]
+                    x0, y0 = min(p[0] for p in pts), min(p[1] for p in pts)
+                    x1, y1 = max(p[0] for p in pts), max(p[1] for p in pts)
+                    check(x0 <= cx + hw and x1 >= cx - hw and y0 <= cy + hh and y1 >= cy - hh, f"{w}: {i} is out of view")
+        pi = s["photo_item"]
+        check(pi is None or (isinstance(pi, str) and pi in item_ids), f"{w}: photo_item {pi!r} is neither null nor an item id")
+        # a view of the whole district (nothing highlighted) shows all of it
+        if hl == [] and is_num(mpp) and isinstance(c, list) and len(c) == 2:
+            cx, cy = xy(c)
+            x0, y0, x1, y1 = bounds(brings)
+            pane_w = VIEW_PX[0] / (2 if s["compare"] == "side_by_side" else 1)
+            check(x1 - x0 <= pane_w * mpp and y1 - y0 <= VIEW_PX[1] * mpp and
+                  abs(cx - (x0 + x1) / 2) <= 5 and abs(cy - (y0 + y1) / 2) <= 5, f"{w}: does not show the whole district")
+        themes.append(s["theme"])
+        compares.append(s["compare"])
+
+    # ---- the story as the report tells it -------------------------------------------------------------
+    if len(FAILURES) > n_failures:
+        return  # the slides are malformed: the checks below assume well-formed values
+    first, last = slides[0], slides[-1]
+    check(first["phase"] == "before" and first["highlight"] == [], "slide 1 should show the whole district before")
+    check(last["phase"] == "after" and last["highlight"] == [] and last["theme"] == "kind",
+          "the last slide should show the whole district after, by kind")
+    check("43" in first["caption_zh"] and "26" in first["caption_zh"] and "43" in first["caption_en"] and "26" in first["caption_en"],
+          "slide 1 should give the 43 buildings and 26 ha")
+    check(set(slides[1]["highlight"]) >= {"street-jinsongxi", "garden-jinsongyuan", "garden-209", "core-committee", "core-property"},
+          "slide 2 should highlight the street, both gardens and both cores")
+    check(any(s["compare"] == "swipe" and s["highlight"] == ["street-jinsongxi"] and s["ground_mpp"] <= 0.3
+              for s in slides), "a swipe slide zoomed to 劲松西街")
+    check(any(s["compare"] == "side_by_side" and any(fby.get(i, {}).get("properties", {}).get("infrastructure") == "overhead_line"
+                                                     for i in s["highlight"]) for s in slides),
+          "a side-by-side slide of the overhead lines")
+    check(any(s["compare"] == "swipe" and "node-bikeshed" in s["highlight"] and s["ground_mpp"] <= 0.3 for s in slides),
+          "a swipe slide zoomed on the bicycle shed")
+    check(any(s["compare"] == "swipe" and "garden-209" in s["highlight"] for s in slides), "a swipe slide of the gardens")
+    check(any(s["theme"] == "status" and parse_date(s["phase"]) for s in slides), "a progress slide (status theme, as of a date)")
+    money = [s for s in slides if s["theme"] == "funding"]
+    check(money and all("3000万" in s["caption_zh"] and "45%" in s["caption_zh"] and "微利可持续" in s["caption_zh"]
+                        and "30 million" in s["caption_en"] and "45%" in s["caption_en"] for s in money),
+          "the funding slide should say 30 million yuan = 45 %, micro-profit and sustainable")
+    gov = [s for s in slides if s["theme"] == "category"]
+    check(gov and all({"core-committee", "core-property"} <= set(s["highlight"]) and "先尝后买" in s["caption_zh"]
+                      and "双过半" in s["caption_zh"] and "五方联动" in s["caption_zh"] for s in gov),
+          "the governance slide should highlight the cores: five-party linkage, try first then buy, double half")
+    print(f"story {st['id']}: {len(slides)} slides; themes {themes}; compare {compares}")
+
+
 def main():
     path = sys.argv[1] if len(sys.argv) > 1 else DEFAULT
     raw = open(path, "rb").read()
@@ -1177,6 +1320,7 @@ def main():
     items = check_items(doc, feats)
     if items is not None:
         check_changes(feats, items, B, inside_boundary, poly_inside_boundary)
+    check_stories(doc, feats, items)
 
     # ---- determinism: the generator reproduces the file byte for byte -----------------------------
     gen = os.path.join(HERE, "make_jinsong.py")

@@ -30,6 +30,10 @@ illegal structures (kind "other") exist only before; barrier-free ramps and new 
 the bicycle shed, the street, the two gardens, some service nodes and three buildings (elevators) are
 modified.  The elevator of Building 105 is the one change still to come.
 
+The top-level "renewal_plan" also carries one story ("stories"): ten slides that tell the renewal as the
+report does, for a residents' meeting; each slide's centre and zoom are computed from the geometry (see
+build_stories).
+
 Layout (local metres, x east, y north, origin at the SW corner of the box):
   * 劲松西街 runs north-south at x = 254 and splits 劲松一区 (west, 101-122) from 劲松二区 (east, 201-221);
     its south gate opens on 劲松路.
@@ -546,6 +550,7 @@ SOCIAL_CAPITAL_TOTAL = 30_000_000
 ITEMS = []
 # Plan-wide data (a top-level member of the FeatureCollection).  catalogue_additions would hold the full
 # catalogue entry of any Jinsong-specific item that is not in assets/catalogue.json: none is needed.
+# dump() adds "stories": the renewal told slide by slide (see build_stories).
 RENEWAL_PLAN = {"format": "renewal-planner", "version": 1, "catalogue_additions": []}
 
 
@@ -1136,13 +1141,229 @@ def change(kind, by_items, after_properties=None):
     return ch
 
 
+# --------------------------------------------------------------------------------------------------
+# The story: the renewal told slide by slide, as the report tells it, for a residents' meeting on a
+# projector (renewal_plan.stories).  Each slide is a view of the map: its centre and zoom are computed
+# from the feature geometries below, never typed in.
+#
+#   * centre: the bbox centre of the slide's highlighted features (before and after geometry; a street
+#     counts with its width), or of the district boundary when nothing is highlighted;
+#   * ground_mpp: the highlighted features fill about the middle half of a 1280 x 800 view (each pane
+#     of a side-by-side view is 640 x 800), clamped to 0.12-0.8; a slide of the whole district fits the
+#     boundary to the whole view with a 5 % margin (~0.67).  "across" fits a long street by its width and lets it run through the
+#     view: 劲松西街 (509 m) would otherwise never be "zoomed to the street";
+#   * swipe: the divider starts 2 m east of the objects the slide is about, so a swipe slide opens on the
+#     before state of its subject and dragging the divider west reveals the after (left pane = before);
+#     0.5 where it does not matter.
+# --------------------------------------------------------------------------------------------------
+VIEW_W, VIEW_H = 1280, 800  # pixels of the projector view the zooms are chosen for
+MPP_MIN, MPP_MAX = 0.12, 0.8
+DISTRICT_MARGIN = 1.05
+STORY_LAYERS = ["boundary", "building", "street", "garden", "core", "node", "other"]
+STORY_PROGRESS_DATE = "2019-06-30"
+SERVICE_NODES = ["node-canteen", "node-health", "node-livingroom", "node-bikeshed", "node-workshop"]
+
+
+def items_done_by(date):
+    """The items completed (or operating) on or before `date`, in plan order."""
+    out = []
+    for it in ITEMS:
+        st = [h["status"] for h in it["history"] if h["date"] <= date]
+        if st and st[-1] in ("completed", "operating"):
+            out.append(it)
+    return out
+
+
+def items_in_status_on(date, status):
+    return [it for it in ITEMS if [h["status"] for h in it["history"] if h["date"] <= date][-1:] == [status]]
+
+
+def progress_captions(date):
+    y, m, d = (int(v) for v in date.split("-"))
+    done = sorted(items_done_by(date), key=lambda it: ([h["date"] for h in it["history"]
+                                                         if h["status"] in ("completed", "operating")][0], it["id"]))
+    building = items_in_status_on(date, "under_construction")
+    zh_names = "、".join(it.get("name_zh", it["id"]) for it in done)
+    en_names = ", ".join((lambda n: n[0].lower() + n[1:])(it.get("name_en", it["id"])) for it in done)
+    zh = (f"按进度着色：截至{y}年{m}月{d}日，{len(ITEMS)}项中{len(done)}项已完工（{zh_names}），"
+          f"{len(building)}项正在施工，其余仍在设计、公示阶段或尚未启动。")
+    en = (f"Coloured by status: by {d} {datetime_month(m)} {y}, {len(done)} of the {len(ITEMS)} items were finished "
+          f"({en_names}) and {len(building)} were under construction; the rest were still in design, publicity or "
+          "not yet started.")
+    return zh, en
+
+
+def datetime_month(m):
+    return ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+            "November", "December"][m - 1]
+
+
+def idle_space_features():
+    """Features of the idle spaces 'woken up' and operated by the enterprise (the social capital's repayment)."""
+    out = []
+    for it in ITEMS:
+        if it["catalogue"] == "idle_space_revitalisation":
+            out += [fid for fid in it["features"] if fid not in out]
+    return out
+
+
+def _slide_specs():
+    progress_zh, progress_en = progress_captions(STORY_PROGRESS_DATE)
+    no_other = [k for k in STORY_LAYERS if k != "other"]
+    # title_zh, title_en, caption_zh, caption_en, phase, compare, theme, layers, highlight,
+    # and the view options fit ("both" or "across") and divider_after (ids: the swipe divider starts east of them)
+    return [
+        dict(title_zh="改造前的劲松", title_en="Jinsong before the renewal",
+             caption_zh="劲松一区、二区建于1977—1978年，是改革开放后北京首批成建制住宅区，占地26公顷、43栋住宅楼。"
+                        "配套设施不足、生活服务缺位，老年居民多，加装电梯、无障碍设施和便民服务的呼声很高。",
+             caption_en="Built in 1977-78 as one of Beijing's first planned housing estates after the reform and "
+                        "opening-up, Jinsong District 1 & 2 cover 26 ha with 43 residential buildings. Facilities and "
+                        "services were lacking and many residents were elderly: they asked for elevators, barrier-free "
+                        "access and everyday services.",
+             phase="before", compare="single", theme="kind", layers=STORY_LAYERS, highlight=[]),
+        dict(title_zh="一街、两园、两心、多节点", title_en="One street, two gardens, two cores, many nodes",
+             caption_zh="示范区以“一街”（劲松西街）、“两园”（劲松园、209小花园）、“两心”（社区居委会、物业中心）和"
+                        "“多节点”（社区食堂、卫生服务站、美好会客厅、自行车棚、匠心工坊等）展开改造。"
+                        "围绕公共空间、智能化、服务业态、社区文化四类，实施了30余项专项改造。",
+             caption_en="The demonstration area was renewed as 'one street' (Jinsongxi Street), 'two gardens' (Jinsong "
+                        "Garden, the 209 small garden), 'two cores' (neighbourhood committee, property centre) and "
+                        "'many nodes' (canteen, health station, living room, bicycle shed, craft workshop and more). "
+                        "Over 30 special projects covered public space, smart facilities, services and community culture.",
+             phase="after", compare="single", theme="kind", layers=no_other,
+             highlight=["street-jinsongxi", "garden-jinsongyuan", "garden-209", "core-committee", "core-property"]
+             + SERVICE_NODES),
+        dict(title_zh="劲松西街焕新", title_en="Jinsongxi Street renewed",
+             caption_zh="拖动卷帘，横穿劲松西街对比改造前后：架空线入地，沿街立面和招牌统一设计，路面改为透水铺装，"
+                        "路口增设无障碍坡道。",
+             caption_en="Drag the divider across Jinsongxi Street: the overhead lines went underground, shopfronts and "
+                        "signs were redesigned, the pavements repaved and kerb ramps added at the crossings.",
+             phase="after", compare="swipe", theme="kind", layers=STORY_LAYERS, highlight=["street-jinsongxi"],
+             fit="across", divider_after=["street-jinsongxi"] + overhead_ids("it-overhead-jinsongxi")),
+        dict(title_zh="架空线入地", title_en="Overhead lines underground",
+             caption_zh="改造前后并排对比：劲松西街和一区、二区巷道上空杂乱的电力、通信架空线改为入地敷设，"
+                        "街巷上空恢复整洁。",
+             caption_en="Before and after side by side: the tangle of power and telecom lines over Jinsongxi Street "
+                        "and the lanes of Districts 1 and 2 was moved underground, clearing the sky over the streets.",
+             phase="after", compare="side_by_side", theme="kind", layers=STORY_LAYERS,
+             highlight=[o[0] for o in OVERHEAD]),
+        dict(title_zh="自行车棚变身便民商铺", title_en="From bicycle shed to shops",
+             caption_zh="闲置破败的自行车棚改造为便民商铺和物业用房，“唤醒”沉睡空间，由企业长期运营。"
+                        "先在楼间空地新建非机动车棚，再改造旧车棚。",
+             caption_en="The idle, derelict bicycle shed became shops and a property office: a 'sleeping' space woken "
+                        "up and run by the enterprise for the long term. New bicycle sheds went up between the rows first.",
+             phase="after", compare="swipe", theme="kind", layers=STORY_LAYERS, highlight=["node-bikeshed"],
+             divider_after=["node-bikeshed"]),
+        dict(title_zh="两园焕新", title_en="The two gardens renewed",
+             caption_zh="劲松园修缮凉亭和水池，增设健身、儿童游乐和休憩设施；209小花园在拆除旁边的违法建设后向东扩展，"
+                        "居民参与设计。",
+             caption_en="Jinsong Garden got its pavilion and pond restored and new fitness, play and seating areas; the "
+                        "209 small garden grew east onto the ground of a demolished illegal structure, designed with the "
+                        "residents.",
+             phase="after", compare="swipe", theme="kind", layers=STORY_LAYERS,
+             highlight=["garden-jinsongyuan", "garden-209"], divider_after=["garden-209", "other-illegal-b209"]),
+        dict(title_zh="2019年6月底的进度", title_en="Progress at the end of June 2019",
+             caption_zh=progress_zh, caption_en=progress_en,
+             phase=STORY_PROGRESS_DATE, compare="single", theme="status", layers=STORY_LAYERS, highlight=[]),
+        dict(title_zh="资金：社会资本3000万元", title_en="The money: 30 million yuan of social capital",
+             caption_zh="愿景集团投入社会资本3000万元，占总投资的45%；以“唤醒”的闲置空间的长期经营权收益，"
+                        "加上政府购买服务，逐步收回投资，实现“微利可持续”。",
+             caption_en="Vision Group put in 30 million yuan of social capital, 45% of the total investment. It is repaid "
+                        "by long-term operating rights to revitalised idle spaces plus government purchase of services: "
+                        "'micro-profit, sustainable'.",
+             phase="after", compare="single", theme="funding", layers=no_other, highlight=idle_space_features()),
+        dict(title_zh="五方联动，先尝后买", title_en="Five-party linkage; try first, then buy",
+             caption_zh="“区级统筹、街道主导、社区协调、居民议事、企业运作”五方联动，居民全程参与改造和治理。"
+                        "专业物业“先尝后买”，经户数过半、面积过半的“双过半”表决后收费。",
+             caption_en="District coordination, street leadership, community coordination, residents' deliberation and "
+                        "enterprise operation: the five-party linkage, with residents involved throughout. Property "
+                        "management came 'try first, then buy', charging only after the 'double half' vote (over half of "
+                        "households and of floor area).",
+             phase="after", compare="single", theme="category", layers=no_other,
+             highlight=["core-committee", "core-property"]),
+        dict(title_zh="改造后的劲松", title_en="Jinsong after the renewal",
+             caption_zh="一个环境优美、服务便利、治理有序、邻里和谐的完整社区。“劲松模式”是北京引入社会资本参与老旧小区"
+                        "改造的首个实践。",
+             caption_en="A complete community with a pleasant environment, convenient services, orderly governance and "
+                        "good neighbours. The 'Jinsong model' was Beijing's first case of social capital taking part in "
+                        "renewing an old community.",
+             phase="after", compare="single", theme="kind", layers=no_other, highlight=[]),
+    ]
+
+
+def feature_bounds_xy(f):
+    """Local-metre bbox of a feature in both states (geometry and after_geometry); a street with its width."""
+    geoms = [f["geometry"]]
+    ch = f["properties"].get("renewal_change") or {}
+    if "after_geometry" in ch:
+        geoms.append(ch["after_geometry"])
+    pad = f["properties"].get("width_m", 0.0) / 2 if f["properties"]["kind"] == "street" else 0.0
+    xs, ys = [], []
+    for g in geoms:
+        c = g["coordinates"]
+        pts = [c] if g["type"] == "Point" else c if g["type"] == "LineString" else [p for ring in c for p in ring]
+        for lon, lat in pts:
+            xs.append((lon - LON0) * M_PER_DEG_LON)
+            ys.append((lat - LAT0) * M_PER_DEG_LAT)
+    return min(xs) - pad, min(ys) - pad, max(xs) + pad, max(ys) + pad
+
+
+def union_bounds(bbs):
+    return min(b[0] for b in bbs), min(b[1] for b in bbs), max(b[2] for b in bbs), max(b[3] for b in bbs)
+
+
+def slide_view(by_id, highlight, compare, fit="both", divider_after=None):
+    """(center [lon, lat], ground_mpp, swipe) of a slide framed on its highlighted features (or the district)."""
+    pane_w = VIEW_W / 2 if compare == "side_by_side" else VIEW_W
+    if highlight:
+        x0, y0, x1, y1 = union_bounds([feature_bounds_xy(by_id[i]) for i in highlight])
+        need = [(x1 - x0) / (pane_w / 2), (y1 - y0) / (VIEW_H / 2)]
+        mpp = min(need) if fit == "across" else max(need)
+    else:
+        x0, y0, x1, y1 = feature_bounds_xy(by_id["boundary"])
+        mpp = max((x1 - x0) / pane_w, (y1 - y0) / VIEW_H) * DISTRICT_MARGIN
+    mpp = round(min(MPP_MAX, max(MPP_MIN, mpp)), 2)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    swipe = 0.5
+    if compare == "swipe" and divider_after:
+        east = union_bounds([feature_bounds_xy(by_id[i]) for i in divider_after])[2] + 2.0
+        swipe = round(min(0.95, max(0.05, 0.5 + (east - cx) / (mpp * VIEW_W))), 3)
+    return to_lonlat(cx, cy), mpp, swipe
+
+
+def build_stories(feats):
+    by_id = {f["id"]: f for f in feats}
+    slides = []
+    for s in _slide_specs():
+        center, mpp, swipe = slide_view(by_id, s["highlight"], s["compare"], s.get("fit", "both"), s.get("divider_after"))
+        assert all(h in by_id for h in s["highlight"]), s["title_en"]
+        slides.append({
+            "title_zh": s["title_zh"], "title_en": s["title_en"],
+            "caption_zh": s["caption_zh"], "caption_en": s["caption_en"],
+            "center": center,
+            "ground_mpp": mpp,
+            "phase": s["phase"],
+            "compare": s["compare"],
+            "swipe": swipe,
+            "layers": list(s["layers"]),
+            "theme": s["theme"],
+            "highlight": list(s["highlight"]),
+            "photo_item": None,  # no before/after photos in the plan yet
+        })
+    return [{
+        "id": "jinsong-story",
+        "name_zh": "劲松模式：老旧小区有机更新",
+        "name_en": "The Jinsong model: organic renewal of an old community",
+        "slides": slides,
+    }]
+
+
 def dump(feats):
     head = {
         "type": "FeatureCollection",
         "name": "劲松一区、二区 Jinsong District 1 & 2 (劲松北社区)",
         "note": NOTE,
         "source": REPORT,
-        "renewal_plan": RENEWAL_PLAN,
+        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats)},
     }
     lines = ["{"]
     for k, v in head.items():

@@ -23,8 +23,9 @@ use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, Plan
 
 /// The schema this build writes. Older schemas are migrated on open:
 /// 1 → 2 added `rp_photos` (a schema-1 plan has no photos) and stores
-/// `rp_features.geometry` as WKB instead of GeoJSON text.
-pub const SCHEMA_VERSION: i64 = 2;
+/// `rp_features.geometry` as WKB instead of GeoJSON text; 2 → 3 added
+/// `rp_stories` (older plans have no stories).
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A feature geometry as `rp_features` stores it.
 enum StoredGeometry {
@@ -181,6 +182,18 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
         match serde_json::from_str::<CatalogueEntry>(&text) {
             Ok(e) => plan.catalogue_additions.push(e),
             Err(e) => warnings.push(Warning { place: format!("rp_catalogue_additions {id}"), message: e.to_string() }),
+        }
+    }
+    // Schema 3 added stories.
+    if version >= 3 {
+        let mut q = c.prepare("SELECT id, story FROM rp_stories ORDER BY seq").map_err(db_error)?;
+        let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
+        for row in rows {
+            let (id, text) = row.map_err(db_error)?;
+            match serde_json::from_str::<crate::model::Story>(&text) {
+                Ok(s) => plan.stories.push(s),
+                Err(e) => warnings.push(Warning { place: format!("rp_stories {id}"), message: e.to_string() }),
+            }
         }
     }
     // Schema 2 added photos; a schema-1 plan simply has none.
@@ -347,6 +360,7 @@ CREATE TABLE rp_items (id TEXT PRIMARY KEY, catalogue TEXT, name_zh TEXT, name_e
 CREATE TABLE rp_item_history (item_id TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, date TEXT NOT NULL,
   PRIMARY KEY (item_id, seq));
 CREATE TABLE rp_catalogue_additions (id TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT, category TEXT, class TEXT, entry TEXT NOT NULL);
+CREATE TABLE rp_stories (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name_zh TEXT, name_en TEXT, slides INTEGER, story TEXT NOT NULL);
 CREATE TABLE rp_photos (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, side TEXT NOT NULL, name TEXT, mime TEXT NOT NULL,
   width INTEGER, height INTEGER, original_width INTEGER, original_height INTEGER, data BLOB NOT NULL);
 "#;
@@ -427,6 +441,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
         ("rp_catalogue_additions", "plan catalogue entries"),
         ("rp_meta", "plan metadata"),
         ("rp_photos", "before and after photos"),
+        ("rp_stories", "stories (slides for meetings)"),
     ] {
         tx.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?1, 'attributes', ?2, ?3)",
@@ -532,6 +547,17 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 p.original_width,
                 p.original_height,
                 p.jpeg.as_slice()
+            ])?;
+        }
+        let mut story = tx.prepare("INSERT INTO rp_stories VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
+        for (i, st) in plan.stories.iter().enumerate() {
+            story.execute(params![
+                i as i64,
+                st.id,
+                st.name_zh,
+                st.name_en,
+                st.slides.len() as i64,
+                serde_json::to_string(st).unwrap_or_default()
             ])?;
         }
         let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;

@@ -2,6 +2,7 @@
 
 pub mod geojson;
 pub mod gpkg;
+pub mod handout;
 pub mod plan_items;
 pub mod wkb;
 pub mod write;

@@ -58,6 +58,14 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
                 }
             }
         }
+        if let Some(Value::Array(stories)) = rp.remove("stories") {
+            for (i, v) in stories.into_iter().enumerate() {
+                match serde_json::from_value::<crate::model::Story>(v) {
+                    Ok(s) => plan.stories.push(s),
+                    Err(e) => warn(warnings, format!("{PLAN_MEMBER}.stories[{i}]"), e.to_string()),
+                }
+            }
+        }
         if let Some(Value::Array(photos)) = rp.remove("photos") {
             for (i, v) in photos.into_iter().enumerate() {
                 match read_photo(v) {
@@ -158,6 +166,9 @@ pub fn plan_member(plan: &Plan) -> Value {
     rp.insert("format".into(), Value::String("renewal-planner".into()));
     rp.insert("version".into(), Value::from(FORMAT_VERSION));
     rp.insert("catalogue_additions".into(), serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null));
+    if !plan.stories.is_empty() {
+        rp.insert("stories".into(), serde_json::to_value(&plan.stories).unwrap_or(Value::Null));
+    }
     if !plan.photos.is_empty() {
         use base64::Engine;
         let photos: Vec<Value> = plan

@@ -25,6 +25,7 @@ mod plan;
 pub mod search;
 pub mod snap;
 pub mod stats;
+pub mod story;
 mod summary;
 
 pub use catalogue::{CatalogueEntry, Category, NationalClass};
@@ -35,4 +36,5 @@ pub use kind::{Kind, Shape, infer_kind};
 pub use phase::{Change, ChangeKind, Phase, Presence};
 pub use photo::{Photo, Side};
 pub use plan::{Plan, PlanMeta, key_of_id};
+pub use story::{Slide, SlideCompare, SlideTheme, Story};
 pub use summary::{BuildingTotals, ItemTotals, MoneyTotals, Summary};

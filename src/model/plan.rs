@@ -34,6 +34,8 @@ pub struct Plan {
     pub catalogue_additions: Vec<CatalogueEntry>,
     /// Before and after photos of items, by photo id.
     pub photos: BTreeMap<String, super::photo::Photo>,
+    /// Stories (slide shows) for meetings.
+    pub stories: Vec<super::story::Story>,
 }
 
 impl PartialEq for Plan {
@@ -44,6 +46,7 @@ impl PartialEq for Plan {
             && self.items == other.items
             && self.catalogue_additions == other.catalogue_additions
             && self.photos == other.photos
+            && self.stories == other.stories
     }
 }
 

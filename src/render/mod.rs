@@ -12,6 +12,7 @@ pub mod camera;
 pub mod furniture;
 pub mod scene;
 pub mod style;
+pub mod svg;
 pub mod theme;
 
 pub use cache::GeometryCache;

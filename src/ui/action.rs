@@ -92,4 +92,12 @@ pub enum Action {
     },
     /// Show an item's before and after photos full size (`None` closes).
     ViewPhotos(Option<String>),
+    ShowStories(bool),
+    /// Write the current story's handout PDF (file dialog, or the path prompt).
+    ExportHandout,
+    ExportHandoutTo(PathBuf),
+    /// Show a slide's view (story index, slide index).
+    GoToSlide(usize, usize),
+    /// Present from a slide (full screen), or leave presentation (`None`).
+    Present(Option<(usize, usize)>),
 }

@@ -38,6 +38,7 @@ pub(super) enum PromptKind {
     Open,
     SaveAs,
     Photo { item: String, side: crate::model::Side },
+    Handout,
 }
 
 /// A message in the status bar.
@@ -126,6 +127,12 @@ pub struct PlannerApp {
     pub(super) photo_textures: std::collections::HashMap<(String, u32), egui::TextureHandle>,
     /// The item whose before/after photos are shown full size.
     pub(super) photo_view: Option<String>,
+    pub(super) story: super::story::StoryState,
+    pub show_stories: bool,
+    /// Presenting: the story and slide on screen.
+    pub presenting: Option<(usize, usize)>,
+    /// Full screen to switch to at the next frame.
+    pending_fullscreen: Option<bool>,
     pub(super) focus_search: bool,
     pub tool: super::draw::Tool,
     /// The inspector's name field while it is edited: feature, property, text.
@@ -196,6 +203,10 @@ impl PlannerApp {
             photo_drop: None,
             photo_textures: Default::default(),
             photo_view: None,
+            story: Default::default(),
+            show_stories: false,
+            presenting: None,
+            pending_fullscreen: None,
             focus_search: false,
             box_select: None,
             tool: super::draw::Tool::Select,
@@ -509,6 +520,54 @@ impl PlannerApp {
                 }
             }
             Action::ViewPhotos(item) => self.photo_view = item,
+            Action::ShowStories(v) => self.show_stories = v,
+            Action::ExportHandout => {
+                let picked =
+                    rfd::FileDialog::new().add_filter("PDF", &["pdf"]).set_file_name("handout.pdf").save_file();
+                match picked {
+                    Some(p) => self.apply(Action::ExportHandoutTo(p)),
+                    None => self.path_prompt = Some((PromptKind::Handout, String::new())),
+                }
+            }
+            Action::ExportHandoutTo(path) => {
+                let i = self.story.story.min(self.doc.plan.stories.len().saturating_sub(1));
+                let result = match self.doc.plan.stories.get(i) {
+                    Some(st) => crate::io::handout::story_pdf(&self.doc.plan, st, self.lang.is_chinese())
+                        .and_then(|pdf| crate::io::write::save_atomic(&path, &pdf).map_err(|e| e.to_string())),
+                    None => Err(s.no_slides.to_string()),
+                };
+                self.status = Some(match result {
+                    Ok(()) => Status { text: format!("{} {}", s.saved, path.display()), error: false },
+                    Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
+                });
+            }
+            Action::GoToSlide(story, slide) => {
+                if let Some(sl) = self.doc.plan.stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
+                    self.story.story = story;
+                    self.story.slide = Some(slide);
+                    super::story::restore(self, &sl);
+                }
+            }
+            Action::Present(None) => {
+                if self.presenting.take().is_some() {
+                    self.pending_fullscreen = Some(false);
+                }
+            }
+            Action::Present(Some((story, slide))) => {
+                let Some(sl) = self.doc.plan.stories.get(story).and_then(|s| s.slides.get(slide)).cloned() else {
+                    return;
+                };
+                if self.presenting.is_none() {
+                    self.pending_fullscreen = Some(true);
+                }
+                if self.presenting != Some((story, slide)) {
+                    self.presenting = Some((story, slide));
+                    self.story.story = story;
+                    self.story.slide = Some(slide);
+                    self.tool = super::draw::Tool::Select;
+                    super::story::restore(self, &sl);
+                }
+            }
             Action::Undo => match self.doc.undo() {
                 Some(t) => self.after_edit(&t),
                 None => self.status = Some(Status { text: s.nothing_to_undo.into(), error: false }),
@@ -790,6 +849,17 @@ impl PlannerApp {
         self.advance_timeline(&ctx);
         self.close_guard(&ctx);
         self.autosave_tick(&ctx);
+        if let Some(full) = self.pending_fullscreen.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(full));
+        }
+        if self.presenting.is_some() {
+            // Nothing but the map and the slide's words.
+            let actions = super::story::presentation(ui, self);
+            for a in actions {
+                self.apply(a);
+            }
+            return;
+        }
         let mut actions = Vec::new();
         actions.extend(panels::shortcuts(&ctx, self));
         actions.extend(dropped_files(&ctx, self));
@@ -811,6 +881,9 @@ impl PlannerApp {
         }
         if self.show_changes {
             actions.extend(super::phase_bar::changes_window(&ctx, self));
+        }
+        if self.show_stories {
+            actions.extend(super::story::window(&ctx, self));
         }
         for a in actions {
             let closing = matches!(a, Action::Quit | Action::CloseWithoutSaving | Action::SaveAndClose);

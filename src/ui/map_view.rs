@@ -101,8 +101,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 app.fly_to = None;
             }
         }
-        // Keyboard: arrows pan, + and − zoom at the centre.
-        if !ctx.egui_wants_keyboard_input() {
+        // Keyboard: arrows pan, + and − zoom at the centre (in a presentation the arrows step slides).
+        if !ctx.egui_wants_keyboard_input() && app.presenting.is_none() {
             let (dt, l, r, u, d, plus, minus) = ui.input(|i| {
                 (
                     i.stable_dt.min(0.1),

@@ -12,6 +12,7 @@ mod map_view;
 mod paint;
 mod panels;
 mod phase_bar;
+pub mod story;
 pub mod theme;
 
 pub use action::Action;
@@ -21,7 +22,7 @@ use std::path::PathBuf;
 
 /// The bundled Noto Sans SC subset (GB2312, OFL): no system ships a CJK font
 /// we can count on, so Chinese always renders.
-pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-gb2312.otf");
+pub const CJK_FONT: &[u8] = crate::io::handout::CJK_FONT;
 
 /// Adds the CJK font as the last fallback of every family, keeping egui's
 /// Latin fonts first.

@@ -60,6 +60,9 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             if drawing && i.key_pressed(Key::Backspace) {
                 out.push(Action::UndoSketchPoint);
             }
+            if i.key_pressed(Key::F5) && !app.doc.plan.stories.is_empty() {
+                out.push(Action::Present(Some((app.story.story, app.story.slide.unwrap_or(0)))));
+            }
             if i.key_pressed(Key::T) && i.modifiers.is_none() {
                 out.push(Action::TogglePhase);
             }
@@ -110,6 +113,10 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
                 if ui.add(egui::Button::new(s.save_as).shortcut_text(ui.ctx().format_shortcut(&SAVE_AS))).clicked() {
                     out.push(Action::SaveAs);
+                }
+                ui.separator();
+                if ui.add_enabled(!app.doc.plan.stories.is_empty(), egui::Button::new(s.export_handout)).clicked() {
+                    out.push(Action::ExportHandout);
                 }
                 ui.separator();
                 if ui.button(s.quit).clicked() {
@@ -197,6 +204,9 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
             if ui.selectable_label(app.show_dashboard, s.dashboard).clicked() {
                 out.push(Action::ShowDashboard(!app.show_dashboard));
+            }
+            if ui.selectable_label(app.show_stories, s.stories).clicked() {
+                out.push(Action::ShowStories(!app.show_stories));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let label = ui.label(s.search);
@@ -549,6 +559,7 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             PromptKind::Open => (s.open_path, s.path_prompt),
             PromptKind::SaveAs => (s.save_as, s.save_prompt),
             PromptKind::Photo { .. } => (s.add_photo, s.photo_prompt),
+            PromptKind::Handout => (s.export_handout, s.handout_prompt),
         };
         egui::Window::new(title).collapsible(false).show(ctx, |ui| {
             let label = ui.label(prompt);
@@ -561,6 +572,7 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         out.push(match &kind {
                             PromptKind::Open => Action::Open(path.trim().into()),
                             PromptKind::SaveAs => Action::SaveTo(path.trim().into()),
+                            PromptKind::Handout => Action::ExportHandoutTo(path.trim().into()),
                             PromptKind::Photo { item, side } => {
                                 Action::AttachPhoto { item: item.clone(), side: *side, path: path.trim().into() }
                             }

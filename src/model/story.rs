@@ -1,0 +1,146 @@
+//! Stories: ordered slides that present the plan at a meeting. A slide
+//! remembers the view (where, which phase or comparison, which layers and
+//! colours, what is highlighted) and the words (title and caption in Chinese
+//! and English), and optionally an item whose before/after photos it shows.
+
+use serde::{Deserialize, Serialize};
+
+/// How a slide compares before and after.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlideCompare {
+    #[default]
+    Single,
+    Swipe,
+    SideBySide,
+}
+
+/// How a slide colours the map.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlideTheme {
+    #[default]
+    Kind,
+    Status,
+    Category,
+    Funding,
+}
+
+/// One slide.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Slide {
+    #[serde(default)]
+    pub title_zh: String,
+    #[serde(default)]
+    pub title_en: String,
+    #[serde(default)]
+    pub caption_zh: String,
+    #[serde(default)]
+    pub caption_en: String,
+    /// Centre of the view, longitude/latitude.
+    pub center: [f64; 2],
+    /// Ground metres per pixel.
+    pub ground_mpp: f64,
+    /// `before`, `after` or a date.
+    pub phase: String,
+    #[serde(default)]
+    pub compare: SlideCompare,
+    /// Divider position for a swipe, 0–1.
+    #[serde(default = "half")]
+    pub swipe: f32,
+    /// The kinds shown (machine names).
+    #[serde(default)]
+    pub layers: Vec<String>,
+    #[serde(default)]
+    pub theme: SlideTheme,
+    /// Keys of features highlighted.
+    #[serde(default)]
+    pub highlight: Vec<String>,
+    /// An item whose before/after photos the slide shows.
+    #[serde(default)]
+    pub photo_item: Option<String>,
+}
+
+fn half() -> f32 {
+    0.5
+}
+
+/// A named, ordered list of slides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Story {
+    pub id: String,
+    #[serde(default)]
+    pub name_zh: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub slides: Vec<Slide>,
+}
+
+impl Story {
+    pub fn name(&self, chinese: bool) -> &str {
+        if chinese && !self.name_zh.is_empty() || self.name_en.is_empty() { &self.name_zh } else { &self.name_en }
+    }
+}
+
+impl Slide {
+    pub fn title(&self, chinese: bool) -> &str {
+        if chinese && !self.title_zh.is_empty() || self.title_en.is_empty() { &self.title_zh } else { &self.title_en }
+    }
+    pub fn caption(&self, chinese: bool) -> &str {
+        if chinese && !self.caption_zh.is_empty() || self.caption_en.is_empty() {
+            &self.caption_zh
+        } else {
+            &self.caption_en
+        }
+    }
+}
+
+/// Story edits are whole-list replacements: small, and their inverse is exact.
+pub fn moved(slides: &[Slide], from: usize, to: usize) -> Vec<Slide> {
+    let mut v = slides.to_vec();
+    if from < v.len() && to < v.len() {
+        let s = v.remove(from);
+        v.insert(to, s);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slide(t: &str) -> Slide {
+        Slide {
+            title_zh: t.into(),
+            title_en: String::new(),
+            caption_zh: String::new(),
+            caption_en: String::new(),
+            center: [116.457, 39.887],
+            ground_mpp: 0.6,
+            phase: "after".into(),
+            compare: SlideCompare::Single,
+            swipe: 0.5,
+            layers: vec![],
+            theme: SlideTheme::Kind,
+            highlight: vec![],
+            photo_item: None,
+        }
+    }
+
+    #[test]
+    fn slides_move_within_their_story() {
+        let s = vec![slide("a"), slide("b"), slide("c")];
+        let m = moved(&s, 2, 0);
+        assert_eq!(m.iter().map(|s| s.title_zh.as_str()).collect::<Vec<_>>(), ["c", "a", "b"]);
+        assert_eq!(moved(&s, 5, 0), s, "out of range changes nothing");
+    }
+
+    #[test]
+    fn a_slide_falls_back_to_the_other_language() {
+        let s = slide("劲松西街");
+        assert_eq!(s.title(false), "劲松西街");
+        let json = serde_json::to_string(&s).expect("json");
+        assert_eq!(serde_json::from_str::<Slide>(&json).expect("back"), s);
+    }
+}

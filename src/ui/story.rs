@@ -1,0 +1,358 @@
+//! Stories in the interface: the stories window (slides captured from the
+//! current view, edited, reordered, duplicated, deleted — all undoable) and
+//! presentation mode (full screen, keyboard and clicker driven, the camera
+//! gliding to each slide, large captions).
+
+use eframe::egui::{self, Color32, Key, RichText};
+
+use super::action::Action;
+use super::app::{Compare, PlannerApp};
+use crate::edit::{Edit, EditLabel};
+use crate::model::{Kind, Phase, Slide, SlideCompare, SlideTheme, Story};
+use crate::render::theme::ThemeMode;
+use crate::render::{Camera, kind_slot};
+
+/// Which story the window shows and which slide is being edited.
+#[derive(Default)]
+pub struct StoryState {
+    pub story: usize,
+    pub slide: Option<usize>,
+    /// The slide being edited (committed when a field is left).
+    draft: Option<(usize, usize, Slide)>,
+}
+
+/// The slide that captures the current view.
+pub fn capture(app: &PlannerApp) -> Option<Slide> {
+    let cam = app.camera?;
+    let center = cam.screen_to_lonlat([cam.size[0] / 2.0, cam.size[1] / 2.0]);
+    let phase = match &app.opts.phase {
+        Phase::Before => "before".to_string(),
+        Phase::After => "after".to_string(),
+        Phase::AsOf(d) => d.clone(),
+    };
+    Some(Slide {
+        title_zh: String::new(),
+        title_en: String::new(),
+        caption_zh: String::new(),
+        caption_en: String::new(),
+        center,
+        ground_mpp: cam.ground_mpp(),
+        phase,
+        compare: match app.compare {
+            Compare::Single => SlideCompare::Single,
+            Compare::Swipe => SlideCompare::Swipe,
+            Compare::SideBySide => SlideCompare::SideBySide,
+        },
+        swipe: app.swipe,
+        layers: Kind::ALL.iter().filter(|k| app.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
+        theme: match app.theme_mode {
+            ThemeMode::Kind => SlideTheme::Kind,
+            ThemeMode::Status => SlideTheme::Status,
+            ThemeMode::Category => SlideTheme::Category,
+            ThemeMode::Funding => SlideTheme::Funding,
+        },
+        highlight: app.opts.selected.iter().filter_map(|id| app.doc.plan.key(*id)).collect(),
+        photo_item: app.editor.as_ref().map(|e| e.id.clone()),
+    })
+}
+
+/// Shows a slide: phase, comparison, layers, colours and highlights at once,
+/// and the camera glides there.
+pub fn restore(app: &mut PlannerApp, slide: &Slide) {
+    app.opts.phase = Phase::parse(&slide.phase).unwrap_or(Phase::After);
+    app.compare = match slide.compare {
+        SlideCompare::Single => Compare::Single,
+        SlideCompare::Swipe => Compare::Swipe,
+        SlideCompare::SideBySide => Compare::SideBySide,
+    };
+    app.swipe = slide.swipe.clamp(0.02, 0.98);
+    if !slide.layers.is_empty() {
+        for k in Kind::ALL {
+            app.opts.visible[kind_slot(k)] = slide.layers.iter().any(|l| l == k.as_str());
+        }
+    }
+    app.theme_mode = match slide.theme {
+        SlideTheme::Kind => ThemeMode::Kind,
+        SlideTheme::Status => ThemeMode::Status,
+        SlideTheme::Category => ThemeMode::Category,
+        SlideTheme::Funding => ThemeMode::Funding,
+    };
+    app.opts.theme = crate::render::theme::feature_colors(&app.doc.plan, app.theme_mode);
+    app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan.by_key(k)).collect();
+    app.playing = false;
+    if let Some(cam) = app.camera {
+        let mut target = cam;
+        target.center = crate::render::camera::to_world(slide.center[0], slide.center[1]);
+        let lat = slide.center[1].to_radians().cos().max(1e-6);
+        target.mpp = slide.ground_mpp / lat;
+        target.clamp_zoom();
+        app.fly_to = Some(target);
+    }
+    app.generation += 1;
+}
+
+fn stories_edit(app: &PlannerApp, story: usize, f: impl FnOnce(&mut Story), label: EditLabel) -> Action {
+    let mut stories = app.doc.plan.stories.clone();
+    if stories.is_empty() {
+        stories.push(Story {
+            id: "story-1".into(),
+            name_zh: "方案演示".into(),
+            name_en: "Plan presentation".into(),
+            slides: vec![],
+        });
+    }
+    let i = story.min(stories.len() - 1);
+    f(&mut stories[i]);
+    Action::Edit(Edit::SetStories { stories, label })
+}
+
+/// The stories window.
+pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    let mut open = true;
+    let story_i = app.story.story.min(app.doc.plan.stories.len().saturating_sub(1));
+    egui::Window::new(s.stories).open(&mut open).default_pos([260.0, 90.0]).default_size([420.0, 520.0]).show(
+        ctx,
+        |ui| {
+            if app.doc.plan.stories.len() > 1 {
+                egui::ComboBox::from_id_salt("story_pick")
+                    .selected_text(app.doc.plan.stories[story_i].name(zh).to_string())
+                    .show_ui(ui, |ui| {
+                        for (i, st) in app.doc.plan.stories.iter().enumerate() {
+                            ui.selectable_value(&mut app.story.story, i, st.name(zh));
+                        }
+                    });
+            } else if let Some(st) = app.doc.plan.stories.first() {
+                ui.label(RichText::new(st.name(zh)).strong());
+            }
+            ui.horizontal(|ui| {
+                if ui.button(s.add_slide).clicked()
+                    && let Some(slide) = capture(app)
+                {
+                    let at = app.story.slide.map(|i| i + 1);
+                    out.push(stories_edit(
+                        app,
+                        story_i,
+                        |st| {
+                            let at = at.unwrap_or(st.slides.len()).min(st.slides.len());
+                            st.slides.insert(at, slide);
+                        },
+                        EditLabel::AddSlide,
+                    ));
+                    app.story.slide =
+                        Some(at.unwrap_or(app.doc.plan.stories.get(story_i).map_or(0, |s| s.slides.len())));
+                }
+                let n = app.doc.plan.stories.get(story_i).map_or(0, |s| s.slides.len());
+                if ui.add_enabled(n > 0, egui::Button::new(s.present)).on_hover_text("F5").clicked() {
+                    out.push(Action::Present(Some((story_i, app.story.slide.unwrap_or(0)))));
+                }
+            });
+            ui.separator();
+            let Some(story) = app.doc.plan.stories.get(story_i).cloned() else {
+                ui.label(RichText::new(s.no_slides).weak());
+                return;
+            };
+            egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
+                for (i, slide) in story.slides.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        let title = if slide.title(zh).is_empty() { s.untitled } else { slide.title(zh) };
+                        if ui.selectable_label(app.story.slide == Some(i), format!("{}. {title}", i + 1)).clicked() {
+                            app.story.slide = Some(i);
+                            out.push(Action::GoToSlide(story_i, i));
+                        }
+                    });
+                }
+            });
+            let Some(i) = app.story.slide.filter(|i| *i < story.slides.len()) else { return };
+            ui.separator();
+            ui.horizontal(|ui| {
+                if ui.add_enabled(i > 0, egui::Button::new(s.move_up)).on_hover_text(s.action_move_slide).clicked() {
+                    out.push(stories_edit(
+                        app,
+                        story_i,
+                        |st| st.slides = crate::model::story::moved(&st.slides, i, i - 1),
+                        EditLabel::MoveSlide,
+                    ));
+                    app.story.slide = Some(i - 1);
+                }
+                if ui
+                    .add_enabled(i + 1 < story.slides.len(), egui::Button::new(s.move_down))
+                    .on_hover_text(s.action_move_slide)
+                    .clicked()
+                {
+                    out.push(stories_edit(
+                        app,
+                        story_i,
+                        |st| st.slides = crate::model::story::moved(&st.slides, i, i + 1),
+                        EditLabel::MoveSlide,
+                    ));
+                    app.story.slide = Some(i + 1);
+                }
+                if ui.button(s.duplicate).clicked() {
+                    out.push(stories_edit(
+                        app,
+                        story_i,
+                        |st| st.slides.insert(i + 1, st.slides[i].clone()),
+                        EditLabel::DuplicateSlide,
+                    ));
+                    app.story.slide = Some(i + 1);
+                }
+                if ui.button(s.recapture).clicked()
+                    && let Some(mut v) = capture(app)
+                {
+                    let old = &story.slides[i];
+                    v.title_zh = old.title_zh.clone();
+                    v.title_en = old.title_en.clone();
+                    v.caption_zh = old.caption_zh.clone();
+                    v.caption_en = old.caption_en.clone();
+                    out.push(stories_edit(app, story_i, |st| st.slides[i] = v, EditLabel::EditSlide));
+                }
+                if ui.button(RichText::new(s.delete).color(Color32::from_rgb(190, 30, 30))).clicked() {
+                    out.push(stories_edit(
+                        app,
+                        story_i,
+                        |st| {
+                            st.slides.remove(i);
+                        },
+                        EditLabel::DeleteSlide,
+                    ));
+                    app.story.slide = if i > 0 { Some(i - 1) } else { None };
+                }
+            });
+            // Words: edited in a draft, one undo step when a field is left.
+            let stored = story.slides[i].clone();
+            let draft = match &mut app.story.draft {
+                Some((si, di, d)) if *si == story_i && *di == i => d,
+                slot => &mut slot.insert((story_i, i, stored.clone())).2,
+            };
+            if *draft != stored && !ui.ctx().egui_wants_keyboard_input() {
+                *draft = stored.clone();
+            }
+            let mut ended = false;
+            egui::Grid::new("slide_words").num_columns(2).show(ui, |ui| {
+                for (label, text, multi) in [
+                    (s.title_zh, &mut draft.title_zh, false),
+                    (s.title_en, &mut draft.title_en, false),
+                    (s.caption_zh, &mut draft.caption_zh, true),
+                    (s.caption_en, &mut draft.caption_en, true),
+                ] {
+                    let l = ui.label(label);
+                    let edit = if multi {
+                        egui::TextEdit::multiline(text).desired_rows(2)
+                    } else {
+                        egui::TextEdit::singleline(text)
+                    };
+                    ended |= ui.add(edit.desired_width(280.0)).labelled_by(l.id).lost_focus();
+                    ui.end_row();
+                }
+            });
+            if ended && *draft != stored {
+                let d = draft.clone();
+                out.push(stories_edit(app, story_i, |st| st.slides[i] = d, EditLabel::EditSlide));
+            }
+        },
+    );
+    if !open {
+        out.push(Action::ShowStories(false));
+    }
+    out
+}
+
+/// Presentation mode: the map fills the screen; title, caption and slide
+/// counter are drawn over it; keys and clicks step through the slides.
+pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let Some((story_i, slide_i)) = app.presenting else { return out };
+    let Some(story) = app.doc.plan.stories.get(story_i).cloned() else {
+        out.push(Action::Present(None));
+        return out;
+    };
+    let n = story.slides.len();
+    let ctx = ui.ctx().clone();
+    ctx.input(|i| {
+        let next = [Key::ArrowRight, Key::ArrowDown, Key::PageDown, Key::Space, Key::Enter, Key::N];
+        let prev = [Key::ArrowLeft, Key::ArrowUp, Key::PageUp, Key::Backspace, Key::P];
+        if next.iter().any(|k| i.key_pressed(*k)) {
+            out.push(Action::Present(Some((story_i, (slide_i + 1).min(n.saturating_sub(1))))));
+        }
+        if prev.iter().any(|k| i.key_pressed(*k)) {
+            out.push(Action::Present(Some((story_i, slide_i.saturating_sub(1)))));
+        }
+        if i.key_pressed(Key::Escape) {
+            out.push(Action::Present(None));
+        }
+    });
+    let map_actions = super::map_view::central(ui, app);
+    // A click on the map moves on, as a clicker would.
+    if map_actions.iter().any(|a| matches!(a, Action::Select(_) | Action::ToggleSelect(_))) {
+        out.push(Action::Present(Some((story_i, (slide_i + 1).min(n.saturating_sub(1))))));
+    }
+    let Some(slide) = story.slides.get(slide_i) else { return out };
+    let zh = app.lang.is_chinese();
+    let rect = ctx.content_rect();
+    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("presentation")));
+    let band = |painter: &egui::Painter, text: &str, size: f32, top: bool| {
+        if text.is_empty() {
+            return;
+        }
+        let galley =
+            painter.layout(text.to_string(), egui::FontId::proportional(size), Color32::WHITE, rect.width() - 120.0);
+        let h = galley.size().y + 28.0;
+        let band = if top {
+            egui::Rect::from_min_size(rect.min, egui::vec2(rect.width(), h))
+        } else {
+            egui::Rect::from_min_size(egui::pos2(rect.left(), rect.bottom() - h), egui::vec2(rect.width(), h))
+        };
+        painter.rect_filled(band, 0.0, Color32::from_black_alpha(170));
+        painter.galley(band.min + egui::vec2(60.0, 14.0), galley, Color32::WHITE);
+    };
+    band(&painter, slide.title(zh), 36.0, true);
+    band(&painter, slide.caption(zh), 26.0, false);
+    painter.text(
+        rect.right_bottom() - egui::vec2(24.0, 16.0),
+        egui::Align2::RIGHT_BOTTOM,
+        format!("{} / {n}", slide_i + 1),
+        egui::FontId::proportional(18.0),
+        Color32::from_white_alpha(230),
+    );
+    if let Some(item) = &slide.photo_item {
+        photo_pair(&painter, rect, app, item);
+    }
+    out
+}
+
+/// A photo slide: the item's first before and after photos side by side.
+fn photo_pair(painter: &egui::Painter, rect: egui::Rect, app: &mut PlannerApp, item: &str) {
+    use crate::model::Side;
+    let pair: Vec<_> = [Side::Before, Side::After]
+        .iter()
+        .filter_map(|side| app.doc.plan.photos_of(item, *side).first().map(|p| (*p).clone()))
+        .collect();
+    if pair.is_empty() {
+        return;
+    }
+    let w = (rect.width() - 180.0) / 2.0;
+    let h = rect.height() * 0.55;
+    for (i, p) in pair.iter().enumerate() {
+        let Some(t) = super::items::photo_texture(painter.ctx(), &mut app.photo_textures, p, 1600) else { continue };
+        let size = t.size_vec2();
+        let scale = (w / size.x).min(h / size.y);
+        let r = egui::Rect::from_center_size(
+            egui::pos2(rect.left() + 60.0 + w / 2.0 + i as f32 * (w + 60.0), rect.center().y),
+            size * scale,
+        );
+        painter.rect_filled(r.expand(6.0), 4.0, Color32::WHITE);
+        painter.image(t.id(), r, egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)), Color32::WHITE);
+    }
+}
+
+/// The camera a slide shows, for a view of `size` pixels.
+pub fn slide_camera(slide: &Slide, size: [f32; 2]) -> Camera {
+    let mut cam = Camera::new(size);
+    cam.center = crate::render::camera::to_world(slide.center[0], slide.center[1]);
+    cam.mpp = slide.ground_mpp / slide.center[1].to_radians().cos().max(1e-6);
+    cam.clamp_zoom();
+    cam
+}
