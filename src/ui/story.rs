@@ -128,6 +128,34 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 ui.label(RichText::new(st.name(zh)).strong());
             }
             ui.horizontal(|ui| {
+                if ui.button(s.new_story).clicked() {
+                    let mut stories = app.doc.plan.stories.clone();
+                    let n = stories.len() + 1;
+                    stories.push(Story {
+                        id: format!("story-{n}"),
+                        name_zh: format!("演示 {n}"),
+                        name_en: format!("Story {n}"),
+                        slides: Vec::new(),
+                    });
+                    app.story.story = stories.len() - 1;
+                    app.story.slide = None;
+                    out.push(Action::Edit(Edit::SetStories { stories, label: EditLabel::EditStory }));
+                }
+                if let Some(st) = app.doc.plan.stories.get(story_i) {
+                    let mut name = if zh { st.name_zh.clone() } else { st.name_en.clone() };
+                    let l = ui.label(s.name);
+                    let r = ui.add(egui::TextEdit::singleline(&mut name).desired_width(160.0)).labelled_by(l.id);
+                    if r.lost_focus() && name != if zh { st.name_zh.as_str() } else { st.name_en.as_str() } {
+                        out.push(stories_edit(
+                            app,
+                            story_i,
+                            |st| if zh { st.name_zh = name } else { st.name_en = name },
+                            EditLabel::EditStory,
+                        ));
+                    }
+                }
+            });
+            ui.horizontal(|ui| {
                 if ui.button(s.add_slide).clicked()
                     && let Some(slide) = capture(app)
                 {
@@ -308,8 +336,9 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         painter.rect_filled(band, 0.0, Color32::from_black_alpha(170));
         painter.galley(band.min + egui::vec2(60.0, 14.0), galley, Color32::WHITE);
     };
-    band(&painter, slide.title(zh), 36.0, true);
-    band(&painter, slide.caption(zh), 26.0, false);
+    // Sized for the back of a meeting room.
+    band(&painter, slide.title(zh), 40.0, true);
+    band(&painter, slide.caption(zh), 30.0, false);
     painter.text(
         rect.right_bottom() - egui::vec2(24.0, 16.0),
         egui::Align2::RIGHT_BOTTOM,
