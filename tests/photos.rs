@@ -90,6 +90,13 @@ fn photos_dropped_on_an_item_form_attach_before_or_after_and_undo() {
     let plan = &h.state().doc.plan;
     assert_eq!(plan.photos_of(&item, Side::Before).len(), 1, "the 2018 photo is a before photo");
     assert_eq!(plan.photos_of(&item, Side::After).len(), 1, "the 2020 photo is an after photo");
+    // The inspector shows the item's thumbnails when its feature is selected.
+    let shed = h.state().doc.plan.by_key("node-bikeshed").expect("the shed");
+    h.state_mut().apply(Action::Select(Some(shed)));
+    h.run_steps(3);
+    assert_eq!(h.state().photo_textures_len(), 2, "both photos made into thumbnails");
+    let images = h.get_all_by_role(egui::accesskit::Role::Image).count();
+    assert_eq!(images, 4, "two thumbnails in the item form and two in the inspector");
     // Shown side by side (the form's button, further down its scrolled list, does this).
     h.get_by_label("改造前后对比");
     h.state_mut().apply(Action::ViewPhotos(Some(item.clone())));

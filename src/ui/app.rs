@@ -323,6 +323,11 @@ impl PlannerApp {
         self.memos.iter().flatten().map(|m| (&m.phase, &m.scene)).collect()
     }
 
+    /// How many photo images have been made into textures (thumbnails and full views).
+    pub fn photo_textures_len(&self) -> usize {
+        self.photo_textures.len()
+    }
+
     /// True while a file is being read in the background.
     pub fn is_loading(&self) -> bool {
         self.loading.is_some()

@@ -65,19 +65,13 @@ pub fn item_name<'a>(item: &'a Item, additions: &'a [CatalogueEntry], chinese: b
     own.or_else(|| lookup(additions, &item.catalogue).map(|e| e.name(chinese))).unwrap_or(item.catalogue.as_str())
 }
 
-fn status_chip(ui: &mut egui::Ui, app: &PlannerApp, status: Status) {
-    let s = app.lang.strings();
-    let text =
-        RichText::new(s.status(status)).small().color(Color32::BLACK).background_color(color(status_color(status)));
-    ui.label(text);
-}
-
 /// The inspector's items section for the selection.
-pub fn inspector_section(ui: &mut egui::Ui, app: &PlannerApp, selected: &[FeatureId]) -> Vec<Action> {
+pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[FeatureId]) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
+    let textures = &mut app.photo_textures;
     ui.horizontal(|ui| {
         ui.label(RichText::new(s.items).strong());
         if ui.button(s.add_item).clicked() {
@@ -92,7 +86,11 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &PlannerApp, selected: &[Featur
     }
     for item in items {
         ui.horizontal(|ui| {
-            status_chip(ui, app, item.status);
+            let chip = RichText::new(s.status(item.status))
+                .small()
+                .color(Color32::BLACK)
+                .background_color(color(status_color(item.status)));
+            ui.label(chip);
             let name = item_name(item, &plan.catalogue_additions, zh);
             if ui.link(name).on_hover_text(s.edit).clicked() {
                 out.push(Action::EditItem(item.id.clone()));
@@ -101,6 +99,26 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &PlannerApp, selected: &[Featur
                 ui.colored_label(ERROR, "!");
             }
         });
+        // Its photos as thumbnails, before then after; a click shows them side by side.
+        let photos: Vec<_> = [crate::model::Side::Before, crate::model::Side::After]
+            .iter()
+            .flat_map(|side| plan.photos_of(&item.id, *side))
+            .take(6)
+            .collect();
+        if !photos.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                for p in photos {
+                    if let Some(t) = photo_texture(ui.ctx(), textures, p, 160) {
+                        let r = ui
+                            .add(egui::Image::new(&t).max_height(44.0).sense(egui::Sense::click()))
+                            .on_hover_text(&p.name);
+                        if r.clicked() {
+                            out.push(Action::ViewPhotos(Some(item.id.clone())));
+                        }
+                    }
+                }
+            });
+        }
     }
     out
 }
