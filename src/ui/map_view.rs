@@ -260,7 +260,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 match measure(&f.geometry) {
                     Measure::Area { m2, .. } => ui.label(format!("{}: {}", s.area, format_area(m2))),
                     Measure::Length { m } => ui.label(format!("{}: {}", s.length, format_length(m))),
-                    Measure::Point => ui.label(""),
+                    Measure::Point => match &f.geometry {
+                        geo::Geometry::Point(p) => ui.label(format!("{}: {:.6}, {:.6}", s.position, p.x(), p.y())),
+                        _ => ui.label(s.position),
+                    },
                 };
             });
         }

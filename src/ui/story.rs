@@ -9,8 +9,8 @@ use super::action::Action;
 use super::app::{Compare, PlannerApp};
 use crate::edit::{Edit, EditLabel};
 use crate::model::{Kind, Phase, Slide, SlideCompare, SlideTheme, Story};
+use crate::render::kind_slot;
 use crate::render::theme::ThemeMode;
-use crate::render::{Camera, kind_slot};
 
 /// Which story the window shows and which slide is being edited.
 #[derive(Default)]
@@ -81,12 +81,7 @@ pub fn restore(app: &mut PlannerApp, slide: &Slide) {
     app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan.by_key(k)).collect();
     app.playing = false;
     if let Some(cam) = app.camera {
-        let mut target = cam;
-        target.center = crate::render::camera::to_world(slide.center[0], slide.center[1]);
-        let lat = slide.center[1].to_radians().cos().max(1e-6);
-        target.mpp = slide.ground_mpp / lat;
-        target.clamp_zoom();
-        app.fly_to = Some(target);
+        app.fly_to = Some(crate::io::handout::slide_camera(slide, cam.size));
     }
     app.generation += 1;
 }
@@ -375,13 +370,4 @@ fn photo_pair(painter: &egui::Painter, rect: egui::Rect, app: &mut PlannerApp, i
         painter.rect_filled(r.expand(6.0), 4.0, Color32::WHITE);
         painter.image(t.id(), r, egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)), Color32::WHITE);
     }
-}
-
-/// The camera a slide shows, for a view of `size` pixels.
-pub fn slide_camera(slide: &Slide, size: [f32; 2]) -> Camera {
-    let mut cam = Camera::new(size);
-    cam.center = crate::render::camera::to_world(slide.center[0], slide.center[1]);
-    cam.mpp = slide.ground_mpp / slide.center[1].to_radians().cos().max(1e-6);
-    cam.clamp_zoom();
-    cam
 }
