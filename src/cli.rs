@@ -46,15 +46,64 @@ pub enum Command {
         /// Write the handout of a story (by id or name; alone: the plan's first story).
         #[arg(long, num_args = 0..=1, default_missing_value = "")]
         story: Option<String>,
-        /// Language of the handout: zh or en.
+        /// Language of the handout or map: zh or en.
         #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
         lang: String,
+        /// Maps: the phase to draw, or before and after side by side.
+        #[arg(long, value_parser = ["before", "after", "compare"], conflicts_with = "at")]
+        phase: Option<String>,
+        /// Maps: the plan as of a date (YYYY-MM-DD).
+        #[arg(long)]
+        at: Option<String>,
+        /// Maps: the image size in pixels, e.g. 1920x1080.
+        #[arg(long, conflicts_with = "paper")]
+        size: Option<String>,
+        /// Maps: the paper, e.g. A4, A3-landscape (default A4-landscape).
+        #[arg(long)]
+        paper: Option<String>,
     },
 }
 
 /// Runs `export`; returns the line to print, or the one-line error.
-pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str) -> Result<String, String> {
+/// How a map export is asked for on the command line.
+#[derive(Debug, Default)]
+pub struct MapArgs<'a> {
+    pub phase: Option<&'a str>,
+    pub at: Option<&'a str>,
+    pub size: Option<&'a str>,
+    pub paper: Option<&'a str>,
+}
+
+pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if story.is_none() && matches!(ext.as_str(), "png" | "svg" | "pdf") {
+        let phase = match (map.phase, map.at) {
+            (_, Some(d)) => Some(
+                Phase::parse(d)
+                    .filter(|p| matches!(p, Phase::AsOf(_)))
+                    .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
+            ),
+            (Some("compare"), None) => None,
+            (Some(p), None) => {
+                Some(Phase::parse(p).ok_or_else(|| format!("--phase {p}: use before, after or compare"))?)
+            }
+            (None, None) => Some(Phase::After),
+        };
+        let (size, scale) = match (map.size, map.paper) {
+            (Some(s), _) => {
+                (io::mapexport::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?, 1.0)
+            }
+            (None, Some(p)) => (
+                io::mapexport::paper(p).ok_or_else(|| format!("--paper {p}: use A4 or A3, -portrait or -landscape"))?,
+                2.0,
+            ),
+            (None, None) => (io::mapexport::paper("A4-landscape").unwrap_or([842.0, 595.0]), 2.0),
+        };
+        let loaded = load_for_cli(file)?;
+        let spec = io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh" };
+        io::mapexport::export(&loaded.plan, &spec, out).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {}\n", out.display()));
+    }
     if let Some(name) = story {
         if ext != "pdf" {
             return Err(format!("{}: a story handout is written as .pdf", out.display()));
@@ -76,7 +125,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str) -> Resul
     }
     if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
-            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, and .pdf handouts with --story",
+            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .png, .svg and .pdf",
             out.display()
         ));
     }

@@ -37,7 +37,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out, story, lang }) => match cli::export(&file, &out, story.as_deref(), &lang) {
+        Some(Command::Export { file, out, story, lang, phase, at, size, paper }) => match cli::export(
+            &file,
+            &out,
+            story.as_deref(),
+            &lang,
+            cli::MapArgs { phase: phase.as_deref(), at: at.as_deref(), size: size.as_deref(), paper: paper.as_deref() },
+        ) {
             Ok(msg) => {
                 print!("{msg}");
                 ExitCode::SUCCESS

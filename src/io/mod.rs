@@ -3,6 +3,7 @@
 pub mod geojson;
 pub mod gpkg;
 pub mod handout;
+pub mod mapexport;
 pub mod plan_items;
 pub mod wkb;
 pub mod write;
