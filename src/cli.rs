@@ -123,9 +123,30 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {} ({} pages)\n", out.display(), st.slides.len()));
     }
+    if ext == "csv" {
+        let loaded = load_for_cli(file)?;
+        let csv = io::tables::schedule_csv(&loaded.plan, lang == "zh");
+        io::write::save_atomic(out, csv.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {} ({} items)\n", out.display(), loaded.plan.items.len()));
+    }
+    if matches!(ext.as_str(), "geojson" | "json") && (map.phase.is_some() || map.at.is_some()) {
+        let phase = match (map.phase, map.at) {
+            (_, Some(d)) => Phase::parse(d)
+                .filter(|p| matches!(p, Phase::AsOf(_)))
+                .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
+            (Some(p), None) => {
+                Phase::parse(p).ok_or_else(|| format!("--phase {p}: GIS data is of one phase, before or after"))?
+            }
+            (None, None) => Phase::After,
+        };
+        let loaded = load_for_cli(file)?;
+        let text = io::tables::phase_geojson(&loaded.plan, &phase);
+        io::write::save_atomic(out, text.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {}\n", out.display()));
+    }
     if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
-            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .png, .svg and .pdf",
+            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .png, .svg and .pdf",
             out.display()
         ));
     }

@@ -62,3 +62,61 @@ fn map_options_are_checked() {
         assert_eq!(String::from_utf8_lossy(&o.stderr).trim_end().lines().count(), 1);
     }
 }
+
+#[test]
+fn the_item_schedule_is_a_csv_excel_opens_with_chinese_intact() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("schedule.csv");
+    export(&csv, &[]);
+    let bytes = std::fs::read(&csv).expect("read");
+    assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let rows: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(rows.len(), plan.items.len() + 1, "a header and a row per item");
+    assert!(rows[0].starts_with("id,改造项目,关联要素,类别"));
+    assert!(text.contains("101楼加装电梯") && text.contains("社会资本"));
+    // Money columns add up to the plan's social capital.
+    let header: Vec<&str> = rows[0].split(',').collect();
+    let col = header.iter().position(|h| *h == "社会资本").expect("column");
+    let total: i64 = rows[1..]
+        .iter()
+        .map(|r| {
+            // Names never contain commas in Jinsong, so a plain split is enough here.
+            r.split(',').nth(col).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)
+        })
+        .sum();
+    assert_eq!(total, 30_000_000);
+}
+
+#[test]
+fn gis_geojson_of_a_phase_has_flat_columns_and_simplestyle() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let before = dir.path().join("before.geojson");
+    let after = dir.path().join("after.geojson");
+    export(&before, &["--phase", "before"]);
+    export(&after, &["--phase", "after"]);
+    let b = renewal_planner::io::load_path(&before).expect("the project's loader reads it");
+    let a = renewal_planner::io::load_path(&after).expect("reads");
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let count = |p: renewal_planner::model::Phase| {
+        plan.iter()
+            .filter(|(_, f)| {
+                renewal_planner::model::phase::presence(&plan, f, &p) != renewal_planner::model::Presence::Absent
+            })
+            .count()
+    };
+    assert_eq!(b.plan.len(), count(renewal_planner::model::Phase::Before));
+    assert_eq!(a.plan.len(), count(renewal_planner::model::Phase::After));
+    let (_, f) = a.plan.iter().find(|(_, f)| f.number() == Some("101")).expect("101");
+    for key in ["items", "status", "cost_yuan", "fill", "stroke", "kind", "change"] {
+        assert!(f.properties.contains_key(key), "{key}");
+    }
+    assert!(f.properties["items"].as_str().is_some_and(|s| s.contains("加装电梯")));
+    if Command::new("ogrinfo").arg("--version").output().is_ok() {
+        let o = Command::new("ogrinfo").args(["-ro", "-so", "-al"]).arg(&after).output().expect("ogrinfo");
+        let t = String::from_utf8_lossy(&o.stdout);
+        assert!(t.contains(&format!("Feature Count: {}", a.plan.len())), "{t}");
+        assert!(t.contains("items: String"), "{t}");
+    }
+}

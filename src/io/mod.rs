@@ -5,6 +5,7 @@ pub mod gpkg;
 pub mod handout;
 pub mod mapexport;
 pub mod plan_items;
+pub mod tables;
 pub mod wkb;
 pub mod write;
 
