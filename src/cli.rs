@@ -61,6 +61,9 @@ pub enum Command {
         /// Maps: the paper, e.g. A4, A3-landscape (default A4-landscape).
         #[arg(long)]
         paper: Option<String>,
+        /// Write the atlas (`.pdf`): one page per site that carries items.
+        #[arg(long, conflicts_with = "story")]
+        atlas: bool,
     },
 }
 
@@ -72,10 +75,20 @@ pub struct MapArgs<'a> {
     pub at: Option<&'a str>,
     pub size: Option<&'a str>,
     pub paper: Option<&'a str>,
+    pub atlas: bool,
 }
 
 pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if map.atlas {
+        if ext != "pdf" {
+            return Err(format!("{}: the atlas is written as .pdf", out.display()));
+        }
+        let loaded = load_for_cli(file)?;
+        let pdf = io::handout::atlas_pdf(&loaded.plan, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
+        io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {}\n", out.display()));
+    }
     if story.is_none() && matches!(ext.as_str(), "png" | "svg" | "pdf") {
         let phase = match (map.phase, map.at) {
             (_, Some(d)) => Some(
@@ -123,6 +136,13 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {} ({} pages)\n", out.display(), st.slides.len()));
     }
+    if ext == "xlsx" {
+        let loaded = load_for_cli(file)?;
+        let xlsx =
+            io::tables::schedule_xlsx(&loaded.plan, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
+        io::write::save_atomic(out, &xlsx).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {} ({} items)\n", out.display(), loaded.plan.items.len()));
+    }
     if ext == "csv" {
         let loaded = load_for_cli(file)?;
         let csv = io::tables::schedule_csv(&loaded.plan, lang == "zh");
@@ -146,7 +166,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     }
     if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
-            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .png, .svg and .pdf",
+            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .xlsx, .png, .svg and .pdf",
             out.display()
         ));
     }

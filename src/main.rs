@@ -37,12 +37,18 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out, story, lang, phase, at, size, paper }) => match cli::export(
+        Some(Command::Export { file, out, story, lang, phase, at, size, paper, atlas }) => match cli::export(
             &file,
             &out,
             story.as_deref(),
             &lang,
-            cli::MapArgs { phase: phase.as_deref(), at: at.as_deref(), size: size.as_deref(), paper: paper.as_deref() },
+            cli::MapArgs {
+                phase: phase.as_deref(),
+                at: at.as_deref(),
+                size: size.as_deref(),
+                paper: paper.as_deref(),
+                atlas,
+            },
         ) {
             Ok(msg) => {
                 print!("{msg}");

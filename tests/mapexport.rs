@@ -120,3 +120,49 @@ fn gis_geojson_of_a_phase_has_flat_columns_and_simplestyle() {
         assert!(t.contains("items: String"), "{t}");
     }
 }
+
+#[test]
+fn the_item_schedule_is_a_real_workbook() {
+    use calamine::{DataType, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("schedule.xlsx");
+    export(&path, &[]);
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("calamine opens it");
+    let names = wb.sheet_names().to_vec();
+    assert_eq!(names, vec!["汇总", "公共空间", "智能化", "服务业态", "社区文化"]);
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let mut rows = 0;
+    let mut social = 0.0;
+    for name in &names[1..] {
+        let range = wb.worksheet_range(name).expect("sheet");
+        let header: Vec<String> = range.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
+        assert_eq!(header[1], "改造项目");
+        let col = header.iter().position(|h| h == "社会资本").expect("column");
+        for r in range.rows().skip(1) {
+            rows += 1;
+            social += r[col].as_f64().unwrap_or(0.0);
+        }
+    }
+    assert_eq!(rows, plan.items.len(), "every item once, on its category's sheet");
+    assert_eq!(social, 30_000_000.0, "money is numbers, not text");
+    let summary = wb.worksheet_range("汇总").expect("summary");
+    assert!(summary.rows().any(|r| r.iter().any(|c| c.to_string() == "社会资本")));
+}
+
+#[test]
+fn the_atlas_has_a_page_per_site() {
+    if Command::new("pdfinfo").arg("-v").output().is_err() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have pdfinfo (poppler-utils)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf = dir.path().join("atlas.pdf");
+    export(&pdf, &["--atlas"]);
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let sites = plan.iter().filter(|(id, _)| !plan.items_of(*id).is_empty()).count();
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
+    assert!(String::from_utf8_lossy(&info.stdout).contains(&format!("Pages:           {sites}")));
+    let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("劲松一区101楼") && text.contains("101楼加装电梯") && text.contains("资金来源"));
+}

@@ -257,3 +257,158 @@ pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, S
     }
     doc.finish().map_err(|e| format!("{e:?}"))
 }
+
+/// One atlas page: a site (a feature carrying items) with its map, its items
+/// and their status, its money by source and its before/after photos.
+fn site_page_svg(
+    plan: &Plan,
+    cache: &GeometryCache,
+    index: &crate::model::SpatialIndex,
+    site: crate::model::FeatureId,
+    n: usize,
+    total: usize,
+    chinese: bool,
+) -> String {
+    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let Some(f) = plan.get(site) else { return String::new() };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{}" height="{}" viewBox="0 0 {} {}"><rect width="{}" height="{}" fill="white"/>"#,
+        PAGE[0], PAGE[1], PAGE[0], PAGE[1], PAGE[0], PAGE[1]
+    );
+    let name = f.name(chinese).unwrap_or(s.kind(f.kind)).to_string();
+    text(&mut out, 40.0, 46.0, 22.0, "#222222", "start", &name);
+    let plan_name = plan.meta.name.clone().unwrap_or_default();
+    text(&mut out, 40.0, 64.0, 9.0, "#666666", "start", &format!("{plan_name} · {} · {n}/{total}", s.kind(f.kind)));
+
+    // The site map: after the renewal, the site highlighted, framed with its surroundings.
+    let (mx, my, mw, mh) = (40.0, 76.0, 470.0, 440.0);
+    let r = f.bbox().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]).unwrap_or([0.0; 4]);
+    let mut cam = Camera::fit(r, [mw, mh], 120.0);
+    if cam.ground_mpp() < 0.15 {
+        cam.mpp *= 0.15 / cam.ground_mpp();
+    }
+    let opts = SceneOptions {
+        phase: Phase::After,
+        chinese,
+        highlight_changes: true,
+        selected: std::iter::once(site).collect(),
+        ..SceneOptions::default()
+    };
+    let scene = Scene::build(plan, index, cache, &cam, &opts);
+    let _ = write!(
+        out,
+        r#"<defs><clipPath id="site"><rect x="{mx}" y="{my}" width="{mw}" height="{mh}"/></clipPath></defs>"#
+    );
+    out.push_str(&scene_group(&scene, mx, my, "site"));
+    let _ = write!(
+        out,
+        r##"<rect x="{mx}" y="{my}" width="{mw}" height="{mh}" fill="none" stroke="#888888" stroke-width="0.8"/>"##
+    );
+    out.push_str(&furniture(mx, my, mw, mh, cam.ground_mpp(), [mx + mw - 24.0, my + 26.0]));
+
+    // Items, status and money.
+    let (cx, mut y) = (530.0, 90.0);
+    text(&mut out, cx, y, 12.0, "#222222", "start", s.items);
+    y += 18.0;
+    let items = plan.items_of(site);
+    let mut by_source = [0i64; 4];
+    for item in &items {
+        let entry = crate::model::catalogue::lookup(&plan.catalogue_additions, &item.catalogue);
+        let iname = (if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() })
+            .or_else(|| entry.map(|e| e.name(chinese)))
+            .unwrap_or(&item.catalogue);
+        let color = crate::render::theme::status_color(item.status).hex();
+        let _ = write!(out, r#"<rect x="{cx}" y="{:.1}" width="8" height="8" fill="{color}"/>"#, y - 7.5);
+        for (k, line) in wrap(iname, 9.5, 150.0).iter().enumerate().take(2) {
+            text(&mut out, cx + 14.0, y + 12.0 * k as f32, 9.5, "#222222", "start", line);
+        }
+        text(&mut out, cx + 170.0, y, 9.0, "#444444", "start", s.status(item.status));
+        text(
+            &mut out,
+            PAGE[0] - 40.0,
+            y,
+            9.0,
+            "#444444",
+            "end",
+            &crate::model::measure::group_thousands(item.cost_basis() as f64),
+        );
+        y += if wrap(iname, 9.5, 150.0).len() > 1 { 26.0 } else { 15.0 };
+        for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
+            by_source[k] += item.funding.get(*src);
+        }
+        if y > 330.0 {
+            break;
+        }
+    }
+    y += 8.0;
+    text(&mut out, cx, y, 11.0, "#222222", "start", &format!("{} ({})", s.funding, s.yuan));
+    y += 16.0;
+    for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
+        text(&mut out, cx, y, 9.0, "#444444", "start", s.source(*src));
+        text(
+            &mut out,
+            PAGE[0] - 40.0,
+            y,
+            9.0,
+            "#444444",
+            "end",
+            &crate::model::measure::group_thousands(by_source[k] as f64),
+        );
+        y += 13.0;
+    }
+    // Before and after photos of the site's first item that has any.
+    if let Some(item) = items.iter().find(|i| plan.photos.values().any(|p| p.item == i.id)) {
+        use base64::Engine;
+        for (k, side) in [Side::Before, Side::After].iter().enumerate() {
+            if let Some(p) = plan.photos_of(&item.id, *side).first() {
+                let data = base64::engine::general_purpose::STANDARD.encode(p.jpeg.as_slice());
+                let x = cx + k as f32 * 140.0;
+                let _ = write!(
+                    out,
+                    r#"<image x="{x}" y="430" width="132" height="86" preserveAspectRatio="xMidYMid meet" xlink:href="data:image/jpeg;base64,{data}"/>"#
+                );
+                text(
+                    &mut out,
+                    x,
+                    528.0,
+                    8.0,
+                    "#444444",
+                    "start",
+                    if *side == Side::Before { s.phase_before } else { s.phase_after },
+                );
+            }
+        }
+    }
+    text(&mut out, PAGE[0] - 40.0, PAGE[1] - 18.0, 8.0, "#888888", "end", &format!("{n} / {total}"));
+    out.push_str("</svg>");
+    out
+}
+
+/// The atlas: one page per site (every feature that carries items), the
+/// sheet a site meeting needs.
+pub fn atlas_pdf(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
+    use krilla_svg::{SurfaceExt, SvgSettings};
+    let mut sites: Vec<crate::model::FeatureId> =
+        plan.iter().filter(|(id, _)| !plan.items_of(*id).is_empty()).map(|(id, _)| id).collect();
+    if sites.is_empty() {
+        return Err("no feature carries an item".into());
+    }
+    sites.sort_by_key(|id| (plan.get(*id).map(|f| f.kind), *id));
+    let index = crate::model::SpatialIndex::build(plan);
+    let cache = GeometryCache::build(plan);
+    let opts = usvg::Options { fontdb: font_db(), font_family: FONT_FAMILY.to_string(), ..usvg::Options::default() };
+    let mut doc = krilla::Document::new();
+    let size = krilla::geom::Size::from_wh(PAGE[0], PAGE[1]).ok_or("bad page size")?;
+    for (i, site) in sites.iter().enumerate() {
+        let svg = site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), chinese);
+        let tree = usvg::Tree::from_str(&svg, &opts).map_err(|e| format!("page {}: {e}", i + 1))?;
+        let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
+        let mut surface = page.surface();
+        surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(format!("page {}: could not draw", i + 1))?;
+        surface.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| format!("{e:?}"))
+}

@@ -149,3 +149,111 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
         features.join(",\n")
     )
 }
+
+/// The item schedule as an Excel workbook: a summary sheet, then one sheet
+/// per category with a header row, sized columns and money formatted in yuan.
+pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Color, Format, Workbook};
+    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut wb = Workbook::new();
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xE8E3D8))
+        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let money = Format::new().set_num_format("#,##0");
+    let pct = Format::new().set_num_format("0.0%");
+
+    // Summary: money by category and by source.
+    let progress = crate::model::stats::Progress::of(plan);
+    let ws = wb.add_worksheet();
+    ws.set_name(if chinese { "汇总" } else { "Summary" }).map_err(err)?;
+    ws.write_string_with_format(0, 0, s.category, &head).map_err(err)?;
+    ws.write_string_with_format(0, 1, s.items, &head).map_err(err)?;
+    ws.write_string_with_format(0, 2, format!("{} ({})", s.estimated_cost, s.yuan), &head).map_err(err)?;
+    for (r, c) in crate::model::Category::ALL.iter().enumerate() {
+        let r = r as u32 + 1;
+        let n: usize = crate::model::Status::ALL.iter().map(|st| progress.count(*c, *st)).sum();
+        ws.write_string(r, 0, s.category(*c)).map_err(err)?;
+        ws.write_number(r, 1, n as f64).map_err(err)?;
+        ws.write_number_with_format(r, 2, progress.cost_by_category.get(c).copied().unwrap_or(0) as f64, &money)
+            .map_err(err)?;
+    }
+    ws.write_string_with_format(6, 0, s.funding, &head).map_err(err)?;
+    ws.write_string_with_format(6, 1, s.yuan, &head).map_err(err)?;
+    ws.write_string_with_format(6, 2, "%", &head).map_err(err)?;
+    for (r, src) in FundingSource::ALL.iter().enumerate() {
+        let r = r as u32 + 7;
+        ws.write_string(r, 0, s.source(*src)).map_err(err)?;
+        ws.write_number_with_format(r, 1, progress.by_source.get(src).copied().unwrap_or(0) as f64, &money)
+            .map_err(err)?;
+        ws.write_number_with_format(r, 2, progress.share(*src) / 100.0, &pct).map_err(err)?;
+    }
+    ws.write_string_with_format(11, 0, s.total_investment, &head).map_err(err)?;
+    ws.write_number_with_format(11, 1, progress.cost as f64, &money).map_err(err)?;
+    ws.set_column_width(0, 22).map_err(err)?;
+    ws.set_column_width(1, 16).map_err(err)?;
+    ws.set_column_width(2, 18).map_err(err)?;
+
+    let mut header: Vec<(String, f64)> = vec![
+        ("id".into(), 24.0),
+        (s.items.into(), 30.0),
+        (s.linked_features.into(), 36.0),
+        (s.class.into(), 10.0),
+        (s.status.into(), 10.0),
+        (s.planned_start.into(), 12.0),
+        (s.planned_end.into(), 12.0),
+        (s.estimated_cost.into(), 14.0),
+        (s.actual_cost.into(), 14.0),
+    ];
+    header.extend(FundingSource::ALL.iter().map(|f| (s.source(*f).to_string(), 14.0)));
+    header.extend([(s.party.to_string(), 12.0), (s.operator.to_string(), 24.0), (s.operating_term.to_string(), 10.0)]);
+    for cat in crate::model::Category::ALL {
+        let ws = wb.add_worksheet();
+        ws.set_name(s.category(cat)).map_err(err)?;
+        for (c, (h, w)) in header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &head).map_err(err)?;
+            ws.set_column_width(c as u16, *w).map_err(err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+        let items = plan
+            .items
+            .values()
+            .filter(|i| lookup(&plan.catalogue_additions, &i.catalogue).map(|e| e.category) == Some(cat));
+        for (r, item) in items.enumerate() {
+            let r = r as u32 + 1;
+            let entry = lookup(&plan.catalogue_additions, &item.catalogue);
+            let name = (if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() })
+                .or_else(|| entry.map(|e| e.name(chinese)))
+                .unwrap_or(&item.catalogue);
+            let features = plan
+                .features_of(item)
+                .iter()
+                .filter_map(|id| plan.get(*id).and_then(|f| f.name(chinese).map(str::to_string)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            ws.write_string(r, 0, &item.id).map_err(err)?;
+            ws.write_string(r, 1, name).map_err(err)?;
+            ws.write_string(r, 2, features).map_err(err)?;
+            ws.write_string(r, 3, entry.map(|e| s.class(e.class)).unwrap_or("")).map_err(err)?;
+            ws.write_string(r, 4, s.status(item.status)).map_err(err)?;
+            ws.write_string(r, 5, item.planned_start.as_deref().unwrap_or("")).map_err(err)?;
+            ws.write_string(r, 6, item.planned_end.as_deref().unwrap_or("")).map_err(err)?;
+            if let Some(v) = item.estimated_cost_yuan {
+                ws.write_number_with_format(r, 7, v as f64, &money).map_err(err)?;
+            }
+            if let Some(v) = item.actual_cost_yuan {
+                ws.write_number_with_format(r, 8, v as f64, &money).map_err(err)?;
+            }
+            for (k, src) in FundingSource::ALL.iter().enumerate() {
+                ws.write_number_with_format(r, 9 + k as u16, item.funding.get(*src) as f64, &money).map_err(err)?;
+            }
+            ws.write_string(r, 13, item.party.map(|p| s.party(p)).unwrap_or("")).map_err(err)?;
+            ws.write_string(r, 14, item.operator.as_deref().unwrap_or("")).map_err(err)?;
+            if let Some(y) = item.operating_term_years {
+                ws.write_number(r, 15, y as f64).map_err(err)?;
+            }
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}
