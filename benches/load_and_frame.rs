@@ -129,6 +129,36 @@ fn benches(c: &mut Criterion) {
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
 
+    // A 1920×1080 PNG map of all 113k buildings (the same scene, as SVG, rasterised by resvg).
+    let spec = io::mapexport::MapSpec {
+        phase: Some(renewal_planner::model::Phase::After),
+        size: [1920.0, 1080.0],
+        scale: 1.0,
+        chinese: true,
+        extent: None,
+    };
+    let t = Instant::now();
+    let svg = io::mapexport::layout_svg(&doc.plan, &doc.index, &cache, &spec);
+    let t_svg = t.elapsed();
+    let t = Instant::now();
+    let png = io::mapexport::png(&svg, 1.0).expect("renders");
+    println!(
+        "NYC 1920x1080 PNG: SVG {:?} ({} MB), raster+encode {:?}, {} KB",
+        t_svg,
+        svg.len() / 1_000_000,
+        t.elapsed(),
+        png.len() / 1000
+    );
+    let mut g = c.benchmark_group("export_113k");
+    g.sample_size(10);
+    g.bench_function("png_1920x1080", |b| {
+        b.iter(|| {
+            let svg = io::mapexport::layout_svg(&doc.plan, &doc.index, &cache, &spec);
+            black_box(io::mapexport::png(&svg, 1.0).expect("renders"))
+        })
+    });
+    g.finish();
+
     let mut g = c.benchmark_group("frame_1280x800");
     g.bench_function("full_extent", |b| {
         b.iter(|| black_box(Scene::build(&doc.plan, &doc.index, &cache, &full, &opts)))

@@ -113,7 +113,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             (None, None) => (io::mapexport::paper("A4-landscape").unwrap_or([842.0, 595.0]), 2.0),
         };
         let loaded = load_for_cli(file)?;
-        let spec = io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh" };
+        let spec = io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None };
         io::mapexport::export(&loaded.plan, &spec, out).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }

@@ -21,6 +21,8 @@ pub struct MapSpec {
     /// Pixels per unit of `size` when rasterising (2 for paper sizes, 1 for `--size`).
     pub scale: f32,
     pub chinese: bool,
+    /// The area to show, `[west, south, east, north]`; `None`: the whole district.
+    pub extent: Option<[f64; 4]>,
 }
 
 /// A paper size by name: `A4`, `A3`, with `-landscape` or `-portrait` (the default).
@@ -109,6 +111,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
             Some([b[0].min(r.min().x), b[1].min(r.min().y), b[2].max(r.max().x), b[3].max(r.max().y)])
         })
         .unwrap_or(ext);
+    let ext = spec.extent.unwrap_or(ext);
     let mut defs = String::from("<defs>");
     let mut ground_mpp = 1.0;
     for (n, (px, pw, phase, label)) in panes.iter().enumerate() {

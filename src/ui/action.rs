@@ -93,6 +93,10 @@ pub enum Action {
     /// Show an item's before and after photos full size (`None` closes).
     ViewPhotos(Option<String>),
     ShowStories(bool),
+    ShowExport(bool),
+    /// Ask where to write the export chosen in the dialog.
+    ExportDialog,
+    ExportTo(PathBuf),
     /// Write the current story's handout PDF (file dialog, or the path prompt).
     ExportHandout,
     ExportHandoutTo(PathBuf),

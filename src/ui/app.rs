@@ -39,6 +39,7 @@ pub(super) enum PromptKind {
     SaveAs,
     Photo { item: String, side: crate::model::Side },
     Handout,
+    Export,
 }
 
 /// A message in the status bar.
@@ -129,6 +130,8 @@ pub struct PlannerApp {
     pub(super) photo_view: Option<String>,
     pub(super) story: super::story::StoryState,
     pub show_stories: bool,
+    pub show_export: bool,
+    pub export: super::export::ExportState,
     /// Presenting: the story and slide on screen.
     pub presenting: Option<(usize, usize)>,
     /// Full screen to switch to at the next frame.
@@ -205,6 +208,8 @@ impl PlannerApp {
             photo_view: None,
             story: Default::default(),
             show_stories: false,
+            show_export: false,
+            export: Default::default(),
             presenting: None,
             pending_fullscreen: None,
             focus_search: false,
@@ -526,6 +531,17 @@ impl PlannerApp {
             }
             Action::ViewPhotos(item) => self.photo_view = item,
             Action::ShowStories(v) => self.show_stories = v,
+            Action::ShowExport(v) => self.show_export = v,
+            Action::ExportDialog => match super::export::pick_path(self.export.kind) {
+                Some(p) => self.apply(Action::ExportTo(p)),
+                None => self.path_prompt = Some((PromptKind::Export, String::new())),
+            },
+            Action::ExportTo(path) => {
+                self.status = Some(match super::export::write(self, &path) {
+                    Ok(()) => Status { text: format!("{} {}", s.saved, path.display()), error: false },
+                    Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
+                });
+            }
             Action::ExportHandout => {
                 let picked =
                     rfd::FileDialog::new().add_filter("PDF", &["pdf"]).set_file_name("handout.pdf").save_file();
@@ -889,6 +905,9 @@ impl PlannerApp {
         }
         if self.show_stories {
             actions.extend(super::story::window(&ctx, self));
+        }
+        if self.show_export {
+            actions.extend(super::export::window(&ctx, self));
         }
         for a in actions {
             let closing = matches!(a, Action::Quit | Action::CloseWithoutSaving | Action::SaveAndClose);

@@ -6,6 +6,7 @@ mod action;
 mod app;
 mod dashboard;
 pub mod draw;
+pub mod export;
 mod items;
 mod items_table;
 mod map_view;

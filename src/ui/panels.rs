@@ -20,6 +20,7 @@ const REDO_Y: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::
 const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
 /// Keyboard shortcuts that work anywhere.
@@ -31,6 +32,9 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         }
         if i.consume_shortcut(&UNDO) {
             out.push(Action::Undo);
+        }
+        if i.consume_shortcut(&EXPORT) {
+            out.push(Action::ShowExport(true));
         }
         if i.consume_shortcut(&SAVE_AS) {
             out.push(Action::SaveAs);
@@ -115,6 +119,9 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                     out.push(Action::SaveAs);
                 }
                 ui.separator();
+                if ui.add(egui::Button::new(s.export).shortcut_text(ui.ctx().format_shortcut(&EXPORT))).clicked() {
+                    out.push(Action::ShowExport(true));
+                }
                 if ui.add_enabled(!app.doc.plan.stories.is_empty(), egui::Button::new(s.export_handout)).clicked() {
                     out.push(Action::ExportHandout);
                 }
@@ -560,6 +567,7 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             PromptKind::SaveAs => (s.save_as, s.save_prompt),
             PromptKind::Photo { .. } => (s.add_photo, s.photo_prompt),
             PromptKind::Handout => (s.export_handout, s.handout_prompt),
+            PromptKind::Export => (s.export, s.handout_prompt),
         };
         egui::Window::new(title).collapsible(false).show(ctx, |ui| {
             let label = ui.label(prompt);
@@ -573,6 +581,7 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                             PromptKind::Open => Action::Open(path.trim().into()),
                             PromptKind::SaveAs => Action::SaveTo(path.trim().into()),
                             PromptKind::Handout => Action::ExportHandoutTo(path.trim().into()),
+                            PromptKind::Export => Action::ExportTo(path.trim().into()),
                             PromptKind::Photo { item, side } => {
                                 Action::AttachPhoto { item: item.clone(), side: *side, path: path.trim().into() }
                             }

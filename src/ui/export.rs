@@ -1,0 +1,162 @@
+//! The export dialog: maps (PNG/SVG/PDF of the whole district or the current
+//! view, in a phase or compared, on paper or at a pixel size), the item
+//! schedule (XLSX/CSV), GIS data (GeoJSON of a phase), the site atlas and the
+//! story handout. Every export is written atomically by the `io` modules the
+//! command line uses too.
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, RichText};
+
+use super::action::Action;
+use super::app::PlannerApp;
+use crate::model::Phase;
+
+/// What to export.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ExportKind {
+    #[default]
+    Map,
+    Schedule,
+    Gis,
+    Atlas,
+    Handout,
+}
+
+/// The dialog's choices, kept while it is closed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportState {
+    pub kind: ExportKind,
+    /// Map: None = before and after compared, else the phase.
+    pub phase: Option<Phase>,
+    pub current_view: bool,
+    pub paper: String,
+    /// A pixel size instead of paper (PNG).
+    pub pixels: String,
+    pub use_pixels: bool,
+}
+
+impl Default for ExportState {
+    fn default() -> Self {
+        ExportState {
+            kind: ExportKind::Map,
+            phase: Some(Phase::After),
+            current_view: false,
+            paper: "A4-landscape".into(),
+            pixels: "1920x1080".into(),
+            use_pixels: false,
+        }
+    }
+}
+
+/// Writes the chosen export to `path`; returns the status message.
+pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
+    let st = &app.export;
+    let zh = app.lang.is_chinese();
+    let plan = &app.doc.plan;
+    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let save = |bytes: &[u8]| crate::io::write::save_atomic(path, bytes).map_err(|e| e.to_string());
+    match st.kind {
+        ExportKind::Map => {
+            let (size, scale) = if st.use_pixels {
+                (crate::io::mapexport::pixel_size(&st.pixels).ok_or("WIDTHxHEIGHT")?, 1.0)
+            } else {
+                (crate::io::mapexport::paper(&st.paper).ok_or("paper")?, 2.0)
+            };
+            let extent = if st.current_view { app.camera.map(|c| c.view_lonlat()) } else { None };
+            let spec = crate::io::mapexport::MapSpec { phase: st.phase.clone(), size, scale, chinese: zh, extent };
+            crate::io::mapexport::export(plan, &spec, path)
+        }
+        ExportKind::Schedule if ext == "csv" => save(crate::io::tables::schedule_csv(plan, zh).as_bytes()),
+        ExportKind::Schedule => save(&crate::io::tables::schedule_xlsx(plan, zh)?),
+        ExportKind::Gis => {
+            save(crate::io::tables::phase_geojson(plan, st.phase.as_ref().unwrap_or(&Phase::After)).as_bytes())
+        }
+        ExportKind::Atlas => save(&crate::io::handout::atlas_pdf(plan, zh)?),
+        ExportKind::Handout => {
+            let i = app.story.story.min(plan.stories.len().saturating_sub(1));
+            let story = plan.stories.get(i).ok_or(app.lang.strings().no_slides)?;
+            save(&crate::io::handout::story_pdf(plan, story, zh)?)
+        }
+    }
+}
+
+/// The file types offered for a kind of export.
+pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &'static str) {
+    match kind {
+        ExportKind::Map => ("PNG / SVG / PDF", &["png", "svg", "pdf"], "map.png"),
+        ExportKind::Schedule => ("Excel / CSV", &["xlsx", "csv"], "schedule.xlsx"),
+        ExportKind::Gis => ("GeoJSON", &["geojson"], "plan.geojson"),
+        ExportKind::Atlas => ("PDF", &["pdf"], "atlas.pdf"),
+        ExportKind::Handout => ("PDF", &["pdf"], "handout.pdf"),
+    }
+}
+
+/// The export dialog.
+pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    let has_stories = !app.doc.plan.stories.is_empty();
+    let st = &mut app.export;
+    let mut open = true;
+    egui::Window::new(s.export).open(&mut open).default_pos([300.0, 100.0]).show(ctx, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            for (k, name) in [
+                (ExportKind::Map, s.export_map),
+                (ExportKind::Schedule, s.items_table),
+                (ExportKind::Gis, s.export_gis),
+                (ExportKind::Atlas, s.export_atlas),
+                (ExportKind::Handout, s.stories),
+            ] {
+                if k == ExportKind::Handout && !has_stories {
+                    continue;
+                }
+                ui.selectable_value(&mut st.kind, k, name);
+            }
+        });
+        ui.separator();
+        if matches!(st.kind, ExportKind::Map | ExportKind::Gis) {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(s.phase).strong());
+                ui.selectable_value(&mut st.phase, Some(Phase::Before), s.phase_before);
+                ui.selectable_value(&mut st.phase, Some(Phase::After), s.phase_after);
+                if st.kind == ExportKind::Map {
+                    ui.selectable_value(&mut st.phase, None, s.compare_side);
+                } else if st.phase.is_none() {
+                    st.phase = Some(Phase::After);
+                }
+            });
+        }
+        if st.kind == ExportKind::Map {
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut st.current_view, false, s.whole_district);
+                ui.selectable_value(&mut st.current_view, true, s.current_view);
+            });
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut st.use_pixels, false, s.paper);
+                egui::ComboBox::from_id_salt("paper").selected_text(st.paper.clone()).show_ui(ui, |ui| {
+                    for p in ["A4-landscape", "A4-portrait", "A3-landscape", "A3-portrait"] {
+                        ui.selectable_value(&mut st.paper, p.to_string(), p);
+                    }
+                });
+                ui.radio_value(&mut st.use_pixels, true, s.pixels);
+                let l = ui.label("");
+                ui.add(egui::TextEdit::singleline(&mut st.pixels).desired_width(90.0)).labelled_by(l.id);
+            });
+        }
+        ui.separator();
+        if ui.button(s.export_to).clicked() {
+            out.push(Action::ExportDialog);
+        }
+    });
+    if !open {
+        out.push(Action::ShowExport(false));
+    }
+    out
+}
+
+/// Asks where to write (file dialog, else the path prompt).
+pub fn pick_path(kind: ExportKind) -> Option<PathBuf> {
+    let (name, exts, default) = extensions(kind);
+    rfd::FileDialog::new().add_filter(name, exts).set_file_name(default).save_file()
+}
