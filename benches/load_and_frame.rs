@@ -136,6 +136,7 @@ fn benches(c: &mut Criterion) {
         scale: 1.0,
         chinese: true,
         extent: None,
+        theme: renewal_planner::render::theme::ThemeMode::Kind,
     };
     let t = Instant::now();
     let svg = io::mapexport::layout_svg(&doc.plan, &doc.index, &cache, &spec);

@@ -61,6 +61,9 @@ pub enum Command {
         /// Maps: the paper, e.g. A4, A3-landscape (default A4-landscape).
         #[arg(long)]
         paper: Option<String>,
+        /// Maps: colour by kind, or by item status, category or funding source.
+        #[arg(long, default_value = "kind", value_parser = ["kind", "status", "category", "funding"])]
+        theme: String,
         /// Write the atlas (`.pdf`): one page per site that carries items.
         #[arg(long, conflicts_with = "story")]
         atlas: bool,
@@ -76,6 +79,7 @@ pub struct MapArgs<'a> {
     pub size: Option<&'a str>,
     pub paper: Option<&'a str>,
     pub atlas: bool,
+    pub theme: &'a str,
 }
 
 pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
@@ -113,7 +117,14 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             (None, None) => (io::mapexport::paper("A4-landscape").unwrap_or([842.0, 595.0]), 2.0),
         };
         let loaded = load_for_cli(file)?;
-        let spec = io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None };
+        use crate::render::theme::ThemeMode;
+        let theme = match map.theme {
+            "status" => ThemeMode::Status,
+            "category" => ThemeMode::Category,
+            "funding" => ThemeMode::Funding,
+            _ => ThemeMode::Kind,
+        };
+        let spec = io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None, theme };
         io::mapexport::export(&loaded.plan, &spec, out).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out, story, lang, phase, at, size, paper, atlas }) => match cli::export(
+        Some(Command::Export { file, out, story, lang, phase, at, size, paper, theme, atlas }) => match cli::export(
             &file,
             &out,
             story.as_deref(),
@@ -48,6 +48,7 @@ fn main() -> ExitCode {
                 size: size.as_deref(),
                 paper: paper.as_deref(),
                 atlas,
+                theme: &theme,
             },
         ) {
             Ok(msg) => {

@@ -53,6 +53,17 @@ fn svg_and_pdf_maps_carry_the_chinese_title_and_are_deterministic() {
 }
 
 #[test]
+fn a_map_coloured_by_funding_has_the_funding_legend() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let svg = dir.path().join("funding.svg");
+    export(&svg, &["--theme", "funding"]);
+    let text = std::fs::read_to_string(&svg).expect("read");
+    assert!(text.contains("按资金来源") && text.contains("社会资本"), "the legend names the sources");
+    let social = renewal_planner::render::theme::source_color(renewal_planner::model::FundingSource::SocialCapital);
+    assert!(text.contains(&social.hex()));
+}
+
+#[test]
 fn map_options_are_checked() {
     let dir = tempfile::tempdir().expect("temp dir");
     for args in [vec!["--size", "huge"], vec!["--paper", "B5"], vec!["--at", "2019-02-30"]] {

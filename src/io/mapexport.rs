@@ -23,6 +23,8 @@ pub struct MapSpec {
     pub chinese: bool,
     /// The area to show, `[west, south, east, north]`; `None`: the whole district.
     pub extent: Option<[f64; 4]>,
+    /// What the map is coloured by (the legend follows).
+    pub theme: crate::render::theme::ThemeMode,
 }
 
 /// A paper size by name: `A4`, `A3`, with `-landscape` or `-portrait` (the default).
@@ -118,6 +120,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         let cam = Camera::fit(ext, [*pw, mh], 12.0 * u);
         ground_mpp = cam.ground_mpp();
         let opts = SceneOptions {
+            theme: crate::render::theme::feature_colors(plan, spec.theme),
             phase: phase.clone(),
             chinese: spec.chinese,
             highlight_changes: *phase != Phase::Before,
@@ -152,12 +155,19 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     out.push_str(&defs);
     out.push_str(&furniture(mx, top, mw, mh, ground_mpp, [mx + mw - 24.0 * u, top + 26.0 * u]));
 
-    // Legend: the kinds, and the changes when after is shown.
-    let mut entries: Vec<(String, String)> =
+    // Legend: the thematic colours, or the kinds; and the changes when after is shown.
+    let themed = crate::render::theme::legend(spec.theme);
+    let mut entries: Vec<(String, String)> = if themed.is_empty() {
         [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node]
             .iter()
             .map(|k| (kind_style(*k).swatch.hex(), s.kind(*k).to_string()))
-            .collect();
+            .collect()
+    } else {
+        let mut e: Vec<(String, String)> =
+            themed.iter().map(|(c, name)| (c.hex(), s.legend_label(name).to_string())).collect();
+        e.push((crate::render::theme::NO_ITEMS.hex(), s.no_items.to_string()));
+        e
+    };
     if spec.phase.as_ref() != Some(&Phase::Before) {
         entries.push((style::GHOST_ADDED.hex(), s.added.to_string()));
         entries.push((style::GHOST_REMOVED.hex(), s.removed.to_string()));
@@ -169,7 +179,8 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         out,
         r#"<rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#
     );
-    text(&mut out, lx + 8.0 * u, ly + 13.0 * u, 9.0 * u, "#222222", "start", s.layers);
+    let legend_title = if themed.is_empty() { s.layers } else { s.theme_mode(spec.theme) };
+    text(&mut out, lx + 8.0 * u, ly + 13.0 * u, 9.0 * u, "#222222", "start", legend_title);
     for (i, (c, name)) in entries.iter().enumerate() {
         let y = ly + 18.0 * u + row * i as f32;
         let _ = write!(

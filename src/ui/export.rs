@@ -64,7 +64,15 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
                 (crate::io::mapexport::paper(&st.paper).ok_or("paper")?, 2.0)
             };
             let extent = if st.current_view { app.camera.map(|c| c.view_lonlat()) } else { None };
-            let spec = crate::io::mapexport::MapSpec { phase: st.phase.clone(), size, scale, chinese: zh, extent };
+            // The map is coloured as the screen is, and its legend says so.
+            let spec = crate::io::mapexport::MapSpec {
+                phase: st.phase.clone(),
+                size,
+                scale,
+                chinese: zh,
+                extent,
+                theme: app.theme_mode,
+            };
             crate::io::mapexport::export(plan, &spec, path)
         }
         ExportKind::Schedule if ext == "csv" => save(crate::io::tables::schedule_csv(plan, zh).as_bytes()),
