@@ -67,6 +67,9 @@ pub enum Command {
         /// Write the atlas (`.pdf`): one page per site that carries items.
         #[arg(long, conflicts_with = "story")]
         atlas: bool,
+        /// Atlas: only sites of these kinds, e.g. `building,node`.
+        #[arg(long, requires = "atlas", value_delimiter = ',')]
+        sites: Vec<String>,
     },
 }
 
@@ -80,6 +83,7 @@ pub struct MapArgs<'a> {
     pub paper: Option<&'a str>,
     pub atlas: bool,
     pub theme: &'a str,
+    pub sites: &'a [String],
 }
 
 pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
@@ -89,7 +93,14 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             return Err(format!("{}: the atlas is written as .pdf", out.display()));
         }
         let loaded = load_for_cli(file)?;
-        let pdf = io::handout::atlas_pdf(&loaded.plan, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
+        let kinds: Vec<crate::model::Kind> = map
+            .sites
+            .iter()
+            .map(|k| crate::model::Kind::parse(k).ok_or_else(|| format!("--sites {k}: not a kind of feature")))
+            .collect::<Result<_, _>>()?;
+        let filter = (!kinds.is_empty()).then_some(kinds.as_slice());
+        let pdf = io::handout::atlas_pdf(&loaded.plan, lang == "zh", filter)
+            .map_err(|e| format!("{}: {e}", out.display()))?;
         io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }

@@ -37,29 +37,32 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out, story, lang, phase, at, size, paper, theme, atlas }) => match cli::export(
-            &file,
-            &out,
-            story.as_deref(),
-            &lang,
-            cli::MapArgs {
-                phase: phase.as_deref(),
-                at: at.as_deref(),
-                size: size.as_deref(),
-                paper: paper.as_deref(),
-                atlas,
-                theme: &theme,
-            },
-        ) {
-            Ok(msg) => {
-                print!("{msg}");
-                ExitCode::SUCCESS
+        Some(Command::Export { file, out, story, lang, phase, at, size, paper, theme, atlas, sites }) => {
+            match cli::export(
+                &file,
+                &out,
+                story.as_deref(),
+                &lang,
+                cli::MapArgs {
+                    phase: phase.as_deref(),
+                    at: at.as_deref(),
+                    size: size.as_deref(),
+                    paper: paper.as_deref(),
+                    atlas,
+                    theme: &theme,
+                    sites: &sites,
+                },
+            ) {
+                Ok(msg) => {
+                    print!("{msg}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("renewal-planner: {e}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(e) => {
-                eprintln!("renewal-planner: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        }
         None => run_app(args.file),
     }
 }

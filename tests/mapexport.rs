@@ -176,4 +176,13 @@ fn the_atlas_has_a_page_per_site() {
     let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("劲松一区101楼") && text.contains("101楼加装电梯") && text.contains("资金来源"));
+    // A filtered atlas: only the buildings.
+    let buildings = dir.path().join("buildings.pdf");
+    export(&buildings, &["--atlas", "--sites", "building"]);
+    let n = plan
+        .iter()
+        .filter(|(id, f)| f.kind == renewal_planner::model::Kind::Building && !plan.items_of(*id).is_empty())
+        .count();
+    let info = Command::new("pdfinfo").arg(&buildings).output().expect("pdfinfo");
+    assert!(String::from_utf8_lossy(&info.stdout).contains(&format!("Pages:           {n}")));
 }

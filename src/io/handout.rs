@@ -386,12 +386,15 @@ fn site_page_svg(
     out
 }
 
-/// The atlas: one page per site (every feature that carries items), the
-/// sheet a site meeting needs.
-pub fn atlas_pdf(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
+/// The atlas: one page per site (every feature that carries items, or only
+/// those of the given kinds), the sheet a site meeting needs.
+pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, String> {
     use krilla_svg::{SurfaceExt, SvgSettings};
-    let mut sites: Vec<crate::model::FeatureId> =
-        plan.iter().filter(|(id, _)| !plan.items_of(*id).is_empty()).map(|(id, _)| id).collect();
+    let mut sites: Vec<crate::model::FeatureId> = plan
+        .iter()
+        .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
+        .map(|(id, _)| id)
+        .collect();
     if sites.is_empty() {
         return Err("no feature carries an item".into());
     }

@@ -80,7 +80,15 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
         ExportKind::Gis => {
             save(crate::io::tables::phase_geojson(plan, st.phase.as_ref().unwrap_or(&Phase::After)).as_bytes())
         }
-        ExportKind::Atlas => save(&crate::io::handout::atlas_pdf(plan, zh)?),
+        ExportKind::Atlas => {
+            // The sites of the kinds shown in the layer list.
+            let kinds: Vec<crate::model::Kind> = crate::model::Kind::ALL
+                .iter()
+                .copied()
+                .filter(|k| app.opts.visible[crate::render::kind_slot(*k)])
+                .collect();
+            save(&crate::io::handout::atlas_pdf(plan, zh, Some(&kinds))?)
+        }
         ExportKind::Handout => {
             let i = app.story.story.min(plan.stories.len().saturating_sub(1));
             let story = plan.stories.get(i).ok_or(app.lang.strings().no_slides)?;
