@@ -393,12 +393,7 @@ fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) 
     let items = plan.items_of(id);
     let names = items
         .iter()
-        .map(|i| {
-            let name = i.name_zh.clone().or_else(|| {
-                crate::model::catalogue::lookup(&plan.catalogue_additions, &i.catalogue).map(|e| e.name_zh.clone())
-            });
-            format!("{} ({})", name.unwrap_or_else(|| i.catalogue.clone()), i.status.as_str())
-        })
+        .map(|i| format!("{} ({})", i.display_name(&plan.catalogue_additions, true), i.status.as_str()))
         .collect::<Vec<_>>()
         .join("; ");
     let least = items.iter().map(|i| i.status).min().map(|s| s.as_str().to_string()).unwrap_or_default();

@@ -235,27 +235,38 @@ pub fn font_db() -> Arc<usvg::fontdb::Database> {
     Arc::new(db)
 }
 
+/// Parses an SVG page with the bundled font only, so output never depends on system fonts.
+pub fn svg_tree(svg: &str) -> Result<usvg::Tree, String> {
+    let opts = usvg::Options { fontdb: font_db(), font_family: FONT_FAMILY.to_string(), ..usvg::Options::default() };
+    usvg::Tree::from_str(svg, &opts).map_err(|e| e.to_string())
+}
+
+/// A PDF with one page per SVG page (each page as large as its SVG), text
+/// embedded with the bundled font. The one way every PDF export is made.
+pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, String> {
+    use krilla_svg::{SurfaceExt, SvgSettings};
+    let mut doc = krilla::Document::new();
+    for (i, svg) in pages.into_iter().enumerate() {
+        let tree = svg_tree(&svg).map_err(|e| format!("page {}: {e}", i + 1))?;
+        let size = krilla::geom::Size::from_wh(tree.size().width(), tree.size().height()).ok_or("bad page size")?;
+        let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
+        let mut surface = page.surface();
+        surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(format!("page {}: could not draw", i + 1))?;
+        surface.finish();
+        page.finish();
+    }
+    doc.finish().map_err(|e| format!("{e:?}"))
+}
+
 /// The handout of a story as PDF bytes.
 pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, String> {
-    use krilla_svg::{SurfaceExt, SvgSettings};
     if story.slides.is_empty() {
         return Err(format!("story \"{}\" has no slides", story.name(chinese)));
     }
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    let opts = usvg::Options { fontdb: font_db(), font_family: FONT_FAMILY.to_string(), ..usvg::Options::default() };
-    let mut doc = krilla::Document::new();
-    let size = krilla::geom::Size::from_wh(PAGE[0], PAGE[1]).ok_or("bad page size")?;
-    for i in 0..story.slides.len() {
-        let svg = page_svg(plan, &cache, &index, story, i, chinese);
-        let tree = usvg::Tree::from_str(&svg, &opts).map_err(|e| format!("slide {}: {e}", i + 1))?;
-        let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
-        let mut surface = page.surface();
-        surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(format!("slide {}: could not draw", i + 1))?;
-        surface.finish();
-        page.finish();
-    }
-    doc.finish().map_err(|e| format!("{e:?}"))
+    let pages = (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, chinese));
+    pdf_pages(pages)
 }
 
 /// One atlas page: a site (a feature carrying items) with its map, its items
@@ -315,10 +326,7 @@ fn site_page_svg(
     let items = plan.items_of(site);
     let mut by_source = [0i64; 4];
     for item in &items {
-        let entry = crate::model::catalogue::lookup(&plan.catalogue_additions, &item.catalogue);
-        let iname = (if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() })
-            .or_else(|| entry.map(|e| e.name(chinese)))
-            .unwrap_or(&item.catalogue);
+        let iname = item.display_name(&plan.catalogue_additions, chinese);
         let color = crate::render::theme::status_color(item.status).hex();
         let _ = write!(out, r#"<rect x="{cx}" y="{:.1}" width="8" height="8" fill="{color}"/>"#, y - 7.5);
         for (k, line) in wrap(iname, 9.5, 150.0).iter().enumerate().take(2) {
@@ -389,7 +397,6 @@ fn site_page_svg(
 /// The atlas: one page per site (every feature that carries items, or only
 /// those of the given kinds), the sheet a site meeting needs.
 pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, String> {
-    use krilla_svg::{SurfaceExt, SvgSettings};
     let mut sites: Vec<crate::model::FeatureId> = plan
         .iter()
         .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
@@ -401,17 +408,9 @@ pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<V
     sites.sort_by_key(|id| (plan.get(*id).map(|f| f.kind), *id));
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    let opts = usvg::Options { fontdb: font_db(), font_family: FONT_FAMILY.to_string(), ..usvg::Options::default() };
-    let mut doc = krilla::Document::new();
-    let size = krilla::geom::Size::from_wh(PAGE[0], PAGE[1]).ok_or("bad page size")?;
-    for (i, site) in sites.iter().enumerate() {
-        let svg = site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), chinese);
-        let tree = usvg::Tree::from_str(&svg, &opts).map_err(|e| format!("page {}: {e}", i + 1))?;
-        let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
-        let mut surface = page.surface();
-        surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(format!("page {}: could not draw", i + 1))?;
-        surface.finish();
-        page.finish();
-    }
-    doc.finish().map_err(|e| format!("{e:?}"))
+    let pages = sites
+        .iter()
+        .enumerate()
+        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), chinese));
+    pdf_pages(pages)
 }

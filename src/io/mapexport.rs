@@ -200,37 +200,14 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     out
 }
 
-fn tree(svg: &str) -> Result<usvg::Tree, String> {
-    let opts = usvg::Options {
-        fontdb: super::handout::font_db(),
-        font_family: FONT_FAMILY.to_string(),
-        ..usvg::Options::default()
-    };
-    usvg::Tree::from_str(svg, &opts).map_err(|e| e.to_string())
-}
-
 /// Rasterises a layout to PNG bytes at `scale` pixels per unit.
 pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
-    let t = tree(svg)?;
+    let t = super::handout::svg_tree(svg)?;
     let size = t.size();
     let (w, h) = ((size.width() * scale).round() as u32, (size.height() * scale).round() as u32);
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or("the image is too large")?;
     resvg::render(&t, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| e.to_string())
-}
-
-/// Makes a layout a one-page PDF with the font embedded.
-pub fn pdf(svg: &str) -> Result<Vec<u8>, String> {
-    use krilla_svg::{SurfaceExt, SvgSettings};
-    let t = tree(svg)?;
-    let size = krilla::geom::Size::from_wh(t.size().width(), t.size().height()).ok_or("bad page size")?;
-    let mut doc = krilla::Document::new();
-    let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
-    let mut surface = page.surface();
-    surface.draw_svg(&t, size, SvgSettings::default()).ok_or("could not draw the map")?;
-    surface.finish();
-    page.finish();
-    doc.finish().map_err(|e| format!("{e:?}"))
 }
 
 /// Writes a map of the plan as PNG, SVG or PDF (by the file's extension), atomically.
@@ -242,7 +219,7 @@ pub fn export(plan: &Plan, spec: &MapSpec, out: &std::path::Path) -> Result<(), 
     let bytes = match ext.as_str() {
         "svg" => svg.into_bytes(),
         "png" => png(&svg, spec.scale)?,
-        "pdf" => pdf(&svg)?,
+        "pdf" => super::handout::pdf_pages([svg])?,
         other => return Err(format!("cannot write a map as .{other}")),
     };
     super::write::save_atomic(out, &bytes).map_err(|e| e.to_string())

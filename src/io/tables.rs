@@ -13,6 +13,15 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// The names of the features an item is attached to, `; `-separated.
+fn feature_names(plan: &Plan, item: &crate::model::Item, chinese: bool) -> String {
+    plan.features_of(item)
+        .iter()
+        .filter_map(|id| plan.get(*id).and_then(|f| f.name(chinese).map(str::to_string)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The item schedule, one row per item, as CSV text with a UTF-8 BOM.
 pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
     let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
@@ -35,15 +44,8 @@ pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
     out.push_str("\r\n");
     for item in plan.items.values() {
         let entry = lookup(&plan.catalogue_additions, &item.catalogue);
-        let name = (if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() })
-            .or_else(|| entry.map(|e| e.name(chinese)))
-            .unwrap_or(&item.catalogue);
-        let features = plan
-            .features_of(item)
-            .iter()
-            .filter_map(|id| plan.get(*id).and_then(|f| f.name(chinese).map(str::to_string)))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let name = item.display_name(&plan.catalogue_additions, chinese);
+        let features = feature_names(plan, item, chinese);
         let mut row: Vec<String> = vec![
             item.id.clone(),
             name.to_string(),
@@ -101,15 +103,7 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
             f.change.as_ref().map(|c| Value::String(c.kind.as_str().into())).unwrap_or(Value::Null),
         );
         let items = plan.items_of(id);
-        let names: Vec<String> = items
-            .iter()
-            .map(|i| {
-                i.name_zh
-                    .clone()
-                    .or_else(|| lookup(&plan.catalogue_additions, &i.catalogue).map(|e| e.name_zh.clone()))
-                    .unwrap_or_else(|| i.catalogue.clone())
-            })
-            .collect();
+        let names: Vec<&str> = items.iter().map(|i| i.display_name(&plan.catalogue_additions, true)).collect();
         props.insert("items".into(), Value::String(names.join("; ")));
         props.insert("items_count".into(), Value::from(items.len()));
         props.insert(
@@ -223,15 +217,8 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
         for (r, item) in items.enumerate() {
             let r = r as u32 + 1;
             let entry = lookup(&plan.catalogue_additions, &item.catalogue);
-            let name = (if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() })
-                .or_else(|| entry.map(|e| e.name(chinese)))
-                .unwrap_or(&item.catalogue);
-            let features = plan
-                .features_of(item)
-                .iter()
-                .filter_map(|id| plan.get(*id).and_then(|f| f.name(chinese).map(str::to_string)))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let name = item.display_name(&plan.catalogue_additions, chinese);
+            let features = feature_names(plan, item, chinese);
             ws.write_string(r, 0, &item.id).map_err(err)?;
             ws.write_string(r, 1, name).map_err(err)?;
             ws.write_string(r, 2, features).map_err(err)?;

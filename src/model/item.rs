@@ -290,6 +290,13 @@ impl Item {
         }
     }
 
+    /// The name shown for the item: its own, else its catalogue entry's, else the entry id.
+    pub fn display_name<'a>(&'a self, additions: &'a [super::catalogue::CatalogueEntry], chinese: bool) -> &'a str {
+        let own = if chinese { self.name_zh.as_deref() } else { self.name_en.as_deref() };
+        own.or_else(|| super::catalogue::lookup(additions, &self.catalogue).map(|e| e.name(chinese)))
+            .unwrap_or(self.catalogue.as_str())
+    }
+
     /// The cost the funding must add up to: the actual cost once known, else the estimate.
     pub fn cost_basis(&self) -> i64 {
         self.actual_cost_yuan.or(self.estimated_cost_yuan).unwrap_or(0)

@@ -59,12 +59,6 @@ impl ItemEditor {
 const ERROR: Color32 = Color32::from_rgb(190, 30, 30);
 const OK: Color32 = Color32::from_rgb(30, 130, 60);
 
-/// The display name of an item.
-pub fn item_name<'a>(item: &'a Item, additions: &'a [CatalogueEntry], chinese: bool) -> &'a str {
-    let own = if chinese { item.name_zh.as_deref() } else { item.name_en.as_deref() };
-    own.or_else(|| lookup(additions, &item.catalogue).map(|e| e.name(chinese))).unwrap_or(item.catalogue.as_str())
-}
-
 /// The inspector's items section for the selection.
 pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[FeatureId]) -> Vec<Action> {
     let mut out = Vec::new();
@@ -91,7 +85,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[Fe
                 .color(Color32::BLACK)
                 .background_color(color(status_color(item.status)));
             ui.label(chip);
-            let name = item_name(item, &plan.catalogue_additions, zh);
+            let name = item.display_name(&plan.catalogue_additions, zh);
             if ui.link(name).on_hover_text(s.edit).clicked() {
                 out.push(Action::EditItem(item.id.clone()));
             }
@@ -320,7 +314,7 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     }
     let additions = &app.doc.plan.catalogue_additions;
     let entry = lookup(additions, &ed.draft.catalogue).cloned();
-    let title = item_name(&ed.draft, additions, zh).to_string();
+    let title = ed.draft.display_name(additions, zh).to_string();
     let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
         .draft
         .features
@@ -623,7 +617,7 @@ pub fn photo_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
     let title =
-        plan.items.get(&item).map(|i| item_name(i, &plan.catalogue_additions, zh).to_string()).unwrap_or_default();
+        plan.items.get(&item).map(|i| i.display_name(&plan.catalogue_additions, zh).to_string()).unwrap_or_default();
     let textures = &mut app.photo_textures;
     let mut open = true;
     egui::Window::new(format!("{} — {title}", s.photo_compare)).open(&mut open).default_size([900.0, 520.0]).show(

@@ -7,7 +7,6 @@ use egui_extras::{Column, TableBuilder};
 
 use super::action::Action;
 use super::app::PlannerApp;
-use super::items::item_name;
 use crate::model::catalogue::lookup;
 use crate::model::measure::group_thousands;
 use crate::model::{Category, Item, Party, Status};
@@ -119,7 +118,7 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let key = |i: &Item, f: &str, c: Col| -> (i64, String) {
             let e = lookup(additions, &i.catalogue);
             match c {
-                Col::Name => (0, item_name(i, additions, zh).to_string()),
+                Col::Name => (0, i.display_name(additions, zh).to_string()),
                 Col::Category => (e.map(|e| e.category as i64).unwrap_or(-1), String::new()),
                 Col::Class => (e.map(|e| e.class as i64).unwrap_or(-1), String::new()),
                 Col::Status => (i.status as i64, String::new()),
@@ -158,7 +157,7 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                     let (item, features) = &rows[row.index()];
                     let e = lookup(additions, &item.catalogue);
                     row.col(|ui| {
-                        ui.label(item_name(item, additions, zh));
+                        ui.label(item.display_name(additions, zh));
                     });
                     row.col(|ui| {
                         ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));

@@ -6,7 +6,6 @@ use eframe::egui::{self, RichText};
 
 use super::action::Action;
 use super::app::{Compare, PlannerApp};
-use super::items::item_name;
 use super::theme::color;
 use crate::model::phase::{changes, date_of_days, date_range, days_of, in_force_from};
 use crate::model::{ChangeKind, Phase};
@@ -118,7 +117,7 @@ pub fn changes_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> 
                             .by_items
                             .iter()
                             .filter_map(|i| plan.items.get(i))
-                            .map(|i| item_name(i, &plan.catalogue_additions, zh))
+                            .map(|i| i.display_name(&plan.catalogue_additions, zh))
                             .collect();
                         ui.label(items.join("、"));
                         ui.end_row();
@@ -188,7 +187,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
         ui.label(RichText::new(s.by_items).small());
         for item in items {
             let mut on = change.by_items.contains(&item.id);
-            if ui.checkbox(&mut on, item_name(item, &plan.catalogue_additions, zh)).changed() {
+            if ui.checkbox(&mut on, item.display_name(&plan.catalogue_additions, zh)).changed() {
                 let mut c = change.clone();
                 if on {
                     c.by_items.push(item.id.clone());
