@@ -36,17 +36,21 @@ pub struct Document {
     pub revision: u64,
     /// The revision last saved (or loaded).
     pub saved_revision: u64,
+    /// The coordinate system the file was read from, when not WGS 84 (the plan itself is always WGS 84).
+    pub crs: Option<crate::io::crs::Crs>,
 }
 
 impl Document {
     pub fn new(loaded: Loaded, source: Source) -> Self {
         let index = SpatialIndex::build(&loaded.plan);
-        Document::from_parts(loaded.plan, index, loaded.warnings, source)
+        let mut doc = Document::from_parts(loaded.plan, index, loaded.warnings, source);
+        doc.crs = loaded.crs;
+        doc
     }
 
     /// A document from a plan and an index already built for it.
     pub fn from_parts(plan: Plan, index: SpatialIndex, warnings: Vec<Warning>, source: Source) -> Self {
-        Document { plan, index, history: History::default(), warnings, source, revision: 0, saved_revision: 0 }
+        Document { plan, index, history: History::default(), warnings, source, revision: 0, saved_revision: 0, crs: None }
     }
 
     /// The embedded Jinsong plan.

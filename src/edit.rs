@@ -229,9 +229,9 @@ impl Edit {
                 }
             }
             Edit::SetChange { feature, change, label } => {
-                let old = plan.get_mut(feature).and_then(|f| std::mem::replace(&mut f.change, change.map(|c| *c)));
+                let old = plan.get_mut(feature).and_then(|f| std::mem::replace(&mut f.change, change));
                 Applied {
-                    inverse: Edit::SetChange { feature, change: old.map(Box::new), label },
+                    inverse: Edit::SetChange { feature, change: old, label },
                     touched: vec![feature],
                     geometry_changed: true,
                 }

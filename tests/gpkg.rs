@@ -153,7 +153,7 @@ fn a_geopackage_from_another_tool_opens_as_a_plain_district() {
     let (_, f) = loaded.plan.iter().next().expect("a feature");
     assert_eq!(f.kind, renewal_planner::model::Kind::Building);
     assert_eq!(f.name_zh(), Some("东区3号楼"));
-    assert_eq!(f.properties["levels"], 6);
+    assert_eq!(f.properties.get("levels"), Some(serde_json::json!(6)));
     assert_eq!(loaded.warnings.len(), 1, "the broken row is a warning: {:?}", loaded.warnings);
     assert!(loaded.warnings[0].place.contains("layer buildings, row 2"));
 }

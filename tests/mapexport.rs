@@ -123,7 +123,7 @@ fn gis_geojson_of_a_phase_has_flat_columns_and_simplestyle() {
     for key in ["items", "status", "cost_yuan", "fill", "stroke", "kind", "change"] {
         assert!(f.properties.contains_key(key), "{key}");
     }
-    assert!(f.properties["items"].as_str().is_some_and(|s| s.contains("加装电梯")));
+    assert!(f.properties.get_str("items").is_some_and(|s| s.contains("加装电梯")));
     if Command::new("ogrinfo").arg("--version").output().is_ok() {
         let o = Command::new("ogrinfo").args(["-ro", "-so", "-al"]).arg(&after).output().expect("ogrinfo");
         let t = String::from_utf8_lossy(&o.stdout);

@@ -8,16 +8,28 @@
 //! feature never costs the planner the rest of the file.
 
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use geo::{CoordsIter, Geometry};
+use geo::{
+    Coord, CoordsIter, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon, Point,
+    Polygon,
+};
 use serde::Deserialize;
-use serde::de::{MapAccess, Visitor};
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::LoadError;
-use crate::model::{Feature, Plan, PlanMeta, infer_kind, shape_of};
+use super::crs::{self, Crs};
+use super::repair::Repairs;
+use super::stream::Scanner;
+use crate::model::{Feature, FeatureId, Plan, PlanMeta, Props, infer_kind, shape_of};
 
 /// A problem with part of the input that did not stop the load.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,41 +49,9 @@ impl fmt::Display for Warning {
 pub struct Loaded {
     pub plan: Plan,
     pub warnings: Vec<Warning>,
-}
-
-/// The top-level object's members, each kept as unparsed JSON text; the
-/// features of a collection are split out in the same pass.
-struct Members<'a>(Vec<(String, &'a RawValue)>, Option<Vec<&'a RawValue>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Members<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a GeoJSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                let mut features = None;
-                while let Some(k) = map.next_key::<String>()? {
-                    if k == "features" {
-                        features = Some(map.next_value::<Vec<&'de RawValue>>()?);
-                    } else {
-                        out.push((k, map.next_value::<&'de RawValue>()?));
-                    }
-                }
-                Ok(Members(out, features))
-            }
-        }
-        d.deserialize_map(V(std::marker::PhantomData))
-    }
-}
-
-impl<'a> Members<'a> {
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
-    }
+    /// The coordinate system the file was in, when it was not WGS 84
+    /// longitude/latitude (its coordinates were transformed to WGS 84).
+    pub crs: Option<Crs>,
 }
 
 /// A feature as written, before its geometry is checked.
@@ -81,29 +61,10 @@ struct RawFeature<'a> {
     ty: Cow<'a, str>,
     #[serde(default)]
     id: Option<Value>,
-    #[serde(default)]
-    properties: Option<Map<String, Value>>,
+    #[serde(default, borrow)]
+    properties: Option<&'a RawValue>,
     #[serde(default, borrow)]
     geometry: Option<&'a RawValue>,
-}
-
-/// Maps byte offsets in the input to line numbers, built on first use.
-struct Lines<'a> {
-    text: &'a [u8],
-    starts: Option<Vec<usize>>,
-}
-
-impl<'a> Lines<'a> {
-    fn line_of(&mut self, raw: &RawValue) -> usize {
-        let offset = (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
-        let text = self.text;
-        let starts = self.starts.get_or_insert_with(|| {
-            std::iter::once(0)
-                .chain(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        starts.partition_point(|s| *s <= offset)
-    }
 }
 
 fn json_error(e: serde_json::Error) -> LoadError {
@@ -135,73 +96,224 @@ pub fn maybe_gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, LoadError> {
     }
 }
 
+/// How to read a file: the coordinate system and progress reporting.
+#[derive(Default, Clone, Copy)]
+pub struct ReadOptions<'a> {
+    /// The coordinate system the user says the file is in (GCJ-02 and BD-09
+    /// cannot be told from the numbers); `None`: what the file's `crs`
+    /// member says, or what its coordinates show.
+    pub crs: Option<Crs>,
+    /// Called now and then with the number of bytes of the file read so far;
+    /// returning `false` cancels the load ([`LoadError::Cancelled`]).
+    pub progress: Option<&'a dyn Fn(u64) -> bool>,
+}
+
 /// Parses GeoJSON text (or gzip of it) into a plan.
 pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
-    let bytes = maybe_gunzip(bytes)?;
-    let text: &[u8] = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    if text.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(LoadError::Malformed { place: "line 1".into(), message: "the file is empty".into() });
-    }
-    let mut members: Members = serde_json::from_slice(text).map_err(json_error)?;
-    let mut lines = Lines { text, starts: None };
-    let mut warnings = Vec::new();
+    read(bytes, &ReadOptions::default())
+}
 
-    let ty = match members.get("type") {
+/// Reads GeoJSON (or gzip of it) from a stream into a plan, holding only a
+/// window of the text at a time: memory follows the features kept, not the
+/// size of the file.
+pub fn read(src: impl Read, opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    let counted = Rc::new(Cell::new(0u64));
+    let mut src = BufReader::with_capacity(1 << 16, Counting { inner: src, read: counted.clone() });
+    let gzip = src.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    let src: Box<dyn Read> = if gzip { Box::new(flate2::bufread::MultiGzDecoder::new(src)) } else { Box::new(src) };
+    let gz_error = |e: LoadError| match e {
+        LoadError::Malformed { place, message } if gzip && place.starts_with("byte ") => {
+            LoadError::Malformed { place: "gzip stream".into(), message }
+        }
+        e => e,
+    };
+    let progress = || opts.progress.is_none_or(|f| f(counted.get()));
+    read_document(Scanner::new(src), &progress, opts.crs).map_err(gz_error)
+}
+
+/// Counts the bytes read from the file (compressed bytes for gzip), for progress.
+struct Counting<R> {
+    inner: R,
+    read: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// A top-level member other than `features`, kept as text with its place.
+struct Member {
+    key: String,
+    text: Vec<u8>,
+    line: usize,
+    column: usize,
+}
+
+impl Member {
+    fn value(&self) -> Result<Value, LoadError> {
+        serde_json::from_slice(&self.text).map_err(|e| json_error_at(e, self.line, self.column))
+    }
+}
+
+/// One element of the `features` array, read.
+struct Read1 {
+    line: usize,
+    result: Result<(Feature, Repairs), String>,
+}
+
+const TRUNCATED: &str = "the file ends in the middle of the JSON (truncated?)";
+
+fn read_document<R: Read>(
+    mut sc: Scanner<R>,
+    progress: &dyn Fn() -> bool,
+    chosen: Option<Crs>,
+) -> Result<Loaded, LoadError> {
+    sc.skip_bom()?;
+    match sc.peek()? {
+        None => return Err(LoadError::Malformed { place: "line 1".into(), message: "the file is empty".into() }),
+        Some(b'{') => sc.advance(1),
+        Some(_) => {
+            // Not an object: let serde_json say what it is (or where it breaks).
+            let (line, column) = sc.place();
+            let rest = sc.read_rest(64 << 20)?;
+            return Err(match serde_json::from_slice::<IgnoredAny>(rest) {
+                Err(e) => json_error_at(e, line, column),
+                Ok(_) => LoadError::Malformed {
+                    place: "top level".into(),
+                    message: "not GeoJSON: the top level is not an object".into(),
+                },
+            });
+        }
+    }
+    let mut members: Vec<Member> = Vec::new();
+    let mut has_features = false;
+    let mut plan = Plan::default();
+    let mut warnings = Vec::new();
+    let mut first_fault = None;
+    let mut tally = Tally::default();
+    let mut count = 0;
+    // Where each feature kept came from: its index in the file and its line.
+    let mut origins: Vec<(u32, u32)> = Vec::new();
+    let mut sink = |read: Read1| {
+        match read.result {
+            Ok((f, repairs)) => {
+                tally.add(count, read.line, &repairs, &mut warnings);
+                plan.push(f);
+                origins.push((count as u32, read.line as u32));
+            }
+            Err(message) => {
+                let w = Warning { place: format!("feature {count} (line {})", read.line), message };
+                first_fault.get_or_insert_with(|| w.clone());
+                warnings.push(w);
+            }
+        }
+        count += 1;
+    };
+    if sc.peek()? == Some(b'}') {
+        sc.advance(1);
+    } else {
+        loop {
+            match sc.peek()? {
+                Some(b'"') => {}
+                Some(_) => return Err(sc.error("expected a member name in double quotes")),
+                None => return Err(sc.error(TRUNCATED)),
+            }
+            let (line, column) = sc.place();
+            let n = sc.value_len()?;
+            let key: String = serde_json::from_slice(&sc.rest()[..n]).map_err(|e| json_error_at(e, line, column))?;
+            sc.advance(n);
+            sc.expect(b':', "`:` after a member name")?;
+            match sc.peek()? {
+                None => return Err(sc.error(TRUNCATED)),
+                Some(b'[') if key == "features" => {
+                    read_features(&mut sc, progress, &mut sink)?;
+                    has_features = true;
+                }
+                Some(_) => {
+                    let (line, column) = sc.place();
+                    let n = sc.value_len()?;
+                    members.push(Member { key, text: sc.rest()[..n].to_vec(), line, column });
+                    sc.advance(n);
+                    sc.compact();
+                }
+            }
+            match sc.peek()? {
+                Some(b',') => sc.advance(1),
+                Some(b'}') => {
+                    sc.advance(1);
+                    break;
+                }
+                Some(_) => return Err(sc.error("expected `,` or `}` after a member")),
+                None => return Err(sc.error(TRUNCATED)),
+            }
+        }
+    }
+    if sc.peek()?.is_some() {
+        return Err(sc.error("trailing characters after the JSON document"));
+    }
+    // Every member must be JSON even if it is not used.
+    let values: Vec<(String, Value)> =
+        members.iter().map(|m| m.value().map(|v| (m.key.clone(), v))).collect::<Result<_, _>>()?;
+    let ty = match values.iter().find(|(k, _)| k == "type") {
         None => {
             return Err(LoadError::Malformed {
                 place: "top level".into(),
                 message: "not GeoJSON: the object has no \"type\" member".into(),
             });
         }
-        Some(raw) => match serde_json::from_str::<String>(raw.get()) {
-            Ok(t) => t,
-            Err(_) => {
-                return Err(LoadError::Malformed {
-                    place: format!("line {}", lines.line_of(raw)),
-                    message: "not GeoJSON: \"type\" is not a string".into(),
-                });
-            }
-        },
+        Some((_, Value::String(t))) => t.clone(),
+        Some(_) => {
+            let line = members.iter().find(|m| m.key == "type").map_or(1, |m| m.line);
+            return Err(LoadError::Malformed {
+                place: format!("line {line}"),
+                message: "not GeoJSON: \"type\" is not a string".into(),
+            });
+        }
     };
 
     let mut meta = PlanMeta::default();
-    for (k, v) in &members.0 {
+    for (k, value) in &values {
         if matches!(k.as_str(), "type" | "features" | "geometry" | "properties" | "id" | "geometries" | "coordinates") {
             continue;
         }
-        let value: Value = serde_json::from_str(v.get()).unwrap_or(Value::Null);
-        match (k.as_str(), &value) {
+        match (k.as_str(), value) {
             ("name", Value::String(s)) => meta.name = Some(s.clone()),
             ("note", Value::String(s)) => meta.note = Some(s.clone()),
             _ => {
-                meta.foreign.insert(k.clone(), value);
+                meta.foreign.insert(k.clone(), value.clone());
             }
         }
     }
-    let mut plan = Plan::new(meta);
+    plan.meta = meta;
+    let named = match members.iter().find(|m| m.key == "crs") {
+        Some(m) => crs::from_geojson_crs(&m.value()?)
+            .map_err(|message| LoadError::Malformed { place: format!("\"crs\" (line {})", m.line), message })?,
+        None => None,
+    };
+    if origins.is_empty() {
+        origins.push((0, 1));
+    }
 
     match ty.as_str() {
         "FeatureCollection" => {
-            let Some(features) = members.1.take() else {
+            if !has_features {
+                if let Some(m) = members.iter().find(|m| m.key == "features") {
+                    return Err(LoadError::Json {
+                        line: m.line,
+                        column: m.column,
+                        message: "\"features\" is not an array".into(),
+                    });
+                }
                 return Err(LoadError::Malformed {
                     place: "top level".into(),
                     message: "FeatureCollection has no \"features\" member".into(),
                 });
-            };
-            let mut first_fault = None;
-            let read = read_features_parallel(&features);
-            for (i, (raw, result)) in features.iter().zip(read).enumerate() {
-                match result {
-                    Ok(f) => {
-                        plan.push(f);
-                    }
-                    Err(message) => {
-                        let w = Warning { place: format!("feature {i} (line {})", lines.line_of(raw)), message };
-                        first_fault.get_or_insert_with(|| w.clone());
-                        warnings.push(w);
-                    }
-                }
             }
+            tally.report(&mut warnings);
             if plan.is_empty()
                 && let Some(w) = first_fault
             {
@@ -212,18 +324,20 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
             }
         }
         "Feature" => {
-            let raw: &RawValue = serde_json::from_slice(text).map_err(json_error)?;
-            let f = read_feature(raw)
+            let text = object_text(&members);
+            let (f, repairs) = read_feature(&text)
                 .map_err(|message| LoadError::Malformed { place: "feature (line 1)".into(), message })?;
+            tally.add(0, 1, &repairs, &mut warnings);
+            tally.report(&mut warnings);
             plan.push(f);
         }
         "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon"
         | "GeometryCollection" => {
-            let text = std::str::from_utf8(text)
-                .map_err(|e| LoadError::Malformed { place: "top level".into(), message: e.to_string() })?;
-            let g =
-                read_geometry(text).map_err(|message| LoadError::Malformed { place: "geometry".into(), message })?;
-            let kind = infer_kind(&Map::new(), shape_of(&g));
+            let text = object_text(&members);
+            let mut repairs = Repairs::default();
+            let g = read_geometry(std::str::from_utf8(&text).unwrap_or_default(), &mut repairs)
+                .map_err(|message| LoadError::Malformed { place: "geometry".into(), message })?;
+            let kind = infer_kind(&Props::default(), shape_of(&g));
             plan.push(Feature::new(kind, Map::new(), g));
         }
         other => {
@@ -233,105 +347,520 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
             });
         }
     }
+    let crs = settle_crs(&mut plan, &origins, chosen.or(named), &mut warnings)?;
     super::plan_items::extract(&mut plan, &mut warnings);
-    Ok(Loaded { plan, warnings })
+    Ok(Loaded { plan, warnings, crs })
+}
+
+/// Brings every feature to WGS 84 longitude/latitude: from the system chosen
+/// or named, else from the one its coordinates show. A feature that cannot be
+/// brought (or, in a longitude/latitude file, a stray one in metres) is left
+/// out with a warning. Returns the system transformed from, if any.
+fn settle_crs(
+    plan: &mut Plan,
+    origins: &[(u32, u32)],
+    crs: Option<Crs>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Crs>, LoadError> {
+    let place = |i: usize| {
+        let (n, line) = origins.get(i).copied().unwrap_or((i as u32, 0));
+        format!("feature {n} (line {line})")
+    };
+    let crs = match crs {
+        Some(c) => Some(c),
+        None => {
+            // Which features are not in degrees, and where they lie.
+            let mut off = 0usize;
+            let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+            for (_, f) in plan.iter() {
+                if check_degrees(&f.geometry).is_err()
+                    && let Some(r) = geo::BoundingRect::bounding_rect(&f.geometry)
+                {
+                    off += 1;
+                    bbox = [bbox[0].min(r.min().x), bbox[1].min(r.min().y), bbox[2].max(r.max().x), bbox[3].max(r.max().y)];
+                }
+            }
+            if off * 2 <= plan.len() {
+                None
+            } else {
+                match crs::guess(bbox[0], bbox[1], bbox[2], bbox[3]) {
+                    crs::Guess::Degrees => None,
+                    crs::Guess::Known(c) => Some(c),
+                    crs::Guess::ProjectedUnknown => {
+                        return Err(LoadError::Malformed {
+                            place: "coordinates".into(),
+                            message: format!(
+                                "projected (metres, e.g. {:.0}, {:.0}) but the file does not say in which coordinate \
+                                 system, and UTM and Gauss-Krüger zones look alike; open it with the system chosen \
+                                 (e.g. --crs EPSG:32650)",
+                                bbox[0], bbox[1]
+                            ),
+                        });
+                    }
+                    crs::Guess::Unrecognised => {
+                        return Err(LoadError::Malformed {
+                            place: "coordinates".into(),
+                            message: format!(
+                                "({}, {}) is neither longitude/latitude nor in a known coordinate system; \
+                                 supported: {}",
+                                bbox[0],
+                                bbox[1],
+                                crs::SUPPORTED
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    };
+    let transform = crs.filter(|c| !matches!(c, Crs::Wgs84 | Crs::Cgcs2000));
+    let faults: Vec<(usize, String)> = match transform {
+        None => plan
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (_, f))| check_degrees(&f.geometry).err().map(|m| (i, m)))
+            .collect(),
+        Some(c) => transform_all(plan, c),
+    };
+    let ids: Vec<FeatureId> = plan.iter().map(|(id, _)| id).collect();
+    for (i, message) in &faults {
+        if let Some(id) = ids.get(*i) {
+            plan.take(*id);
+        }
+        warnings.push(Warning { place: place(*i), message: message.clone() });
+    }
+    if plan.is_empty()
+        && let Some((i, m)) = faults.first()
+    {
+        return Err(LoadError::Malformed { place: place(*i), message: format!("no usable feature; {m}") });
+    }
+    Ok(crs)
+}
+
+/// Transforms every feature's geometry to WGS 84 on all cores; returns the
+/// features (by position) that could not be.
+fn transform_all(plan: &mut Plan, crs: Crs) -> Vec<(usize, String)> {
+    use geo::MapCoordsInPlace;
+    let slots = plan.slots_mut();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let chunk = slots.len().div_ceil(threads).max(1);
+    let label = crs.label();
+    let faults: Vec<Vec<(usize, String)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = slots
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(part, slots)| {
+                let label = &label;
+                s.spawn(move || {
+                    let mut faults = Vec::new();
+                    for (j, f) in slots.iter_mut().enumerate() {
+                        let Some(f) = f else { continue };
+                        let bad = Cell::new(None);
+                        let bad_ref = &bad;
+                        f.geometry.map_coords_in_place(move |c| match crs.to_wgs84(c.x, c.y) {
+                            Some((x, y)) => geo::Coord { x, y },
+                            None => {
+                                if bad_ref.get().is_none() {
+                                    bad_ref.set(Some(c));
+                                }
+                                c
+                            }
+                        });
+                        if let Some(c) = bad.get() {
+                            faults.push((
+                                part * chunk + j,
+                                format!("coordinate ({}, {}) is outside {label}", c.x, c.y),
+                            ));
+                        }
+                    }
+                    faults
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    });
+    faults.into_iter().flatten().collect()
+}
+
+/// The members put back together as one JSON object (for a lone Feature or geometry).
+fn object_text(members: &[Member]) -> Vec<u8> {
+    let mut out = b"{".to_vec();
+    for (i, m) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend(serde_json::to_vec(&m.key).unwrap_or_default());
+        out.push(b':');
+        out.extend(&m.text);
+    }
+    out.push(b'}');
+    out
+}
+
+/// Repairs counted over a collection, reported as a few warnings rather than one a feature.
+#[derive(Default)]
+struct Tally {
+    closed: Vec<usize>,
+    deduplicated: Vec<usize>,
+    reoriented: Vec<usize>,
+    dropped: Vec<usize>,
+}
+
+impl Tally {
+    fn add(&mut self, i: usize, line: usize, r: &Repairs, warnings: &mut Vec<Warning>) {
+        if !r.any() {
+            return;
+        }
+        if r.closed {
+            self.closed.push(i);
+        }
+        if r.deduplicated {
+            self.deduplicated.push(i);
+        }
+        if r.reoriented {
+            self.reoriented.push(i);
+        }
+        if r.dropped_holes + r.dropped_parts > 0 {
+            self.dropped.push(i);
+        }
+        if r.self_intersects {
+            warnings.push(Warning {
+                place: format!("feature {i} (line {line})"),
+                message: "its outline crosses itself; kept as drawn, so its measured area may be wrong".into(),
+            });
+        }
+    }
+
+    fn report(self, warnings: &mut Vec<Warning>) {
+        let mut say = |which: Vec<usize>, what: &str| {
+            if which.is_empty() {
+                return;
+            }
+            let mut list: Vec<String> = which.iter().take(5).map(|i| i.to_string()).collect();
+            if which.len() > 5 {
+                list.push("…".into());
+            }
+            let noun = if which.len() == 1 { "feature" } else { "features" };
+            warnings.push(Warning {
+                place: format!("{} {noun} ({})", which.len(), list.join(", ")),
+                message: what.into(),
+            });
+        };
+        say(self.closed, "rings that did not end where they started were closed");
+        say(self.deduplicated, "repeated consecutive positions were merged");
+        say(self.reoriented, "rings were turned to the RFC 7946 winding (outer counter-clockwise, holes clockwise)");
+        say(self.dropped, "holes or parts with too few positions were left out");
+    }
+}
+
+/// Reads the elements of the `features` array (the scanner is on its `[`),
+/// parsing them on all cores in batches while the file is still being read,
+/// and hands them to `sink` in file order as they are ready.
+fn read_features<R: Read>(
+    sc: &mut Scanner<R>,
+    progress: &dyn Fn() -> bool,
+    sink: &mut dyn FnMut(Read1),
+) -> Result<(), LoadError> {
+    sc.advance(1);
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 8);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(threads * 2);
+    let rx = Mutex::new(rx);
+    let done: Mutex<BTreeMap<usize, Result<Vec<Read1>, LoadError>>> = Mutex::new(BTreeMap::new());
+    let failed = AtomicBool::new(false);
+    let mut next = 0;
+    let mut fault = None;
+    // Hands over the batches that are ready, in order.
+    let mut drain = |fault: &mut Option<LoadError>| {
+        loop {
+            let ready = done.lock().ok().and_then(|mut d| d.remove(&next));
+            match ready {
+                Some(Ok(reads)) if fault.is_none() => reads.into_iter().for_each(&mut *sink),
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    fault.get_or_insert(e);
+                }
+                None => return,
+            }
+            next += 1;
+        }
+    };
+    let scanned = std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let next = rx.lock().map(|r| r.recv());
+                    let Ok(Ok(batch)) = next else { break };
+                    let result = batch.parse();
+                    if result.is_err() {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                    if let Ok(mut d) = done.lock() {
+                        d.insert(batch.index, result);
+                    }
+                }
+            });
+        }
+        let r = scan_elements(sc, &tx, progress, &failed, &mut || drain(&mut fault));
+        drop(tx);
+        r
+    });
+    drain(&mut fault);
+    // The first fault in file order wins, whether a worker or the scanner found it.
+    match fault {
+        Some(e) => Err(e),
+        None => scanned,
+    }
+}
+
+/// Elements of the features array, copied out of the scanner's window.
+struct Batch {
+    index: usize,
+    bytes: Vec<u8>,
+    /// Start, length, line and column of each element in `bytes`.
+    elems: Vec<(usize, usize, usize, usize)>,
+}
+
+impl Batch {
+    fn parse(&self) -> Result<Vec<Read1>, LoadError> {
+        self.elems
+            .iter()
+            .map(|&(start, len, line, column)| {
+                let text = &self.bytes[start..start + len];
+                match serde_json::from_slice::<RawFeature>(text) {
+                    Ok(rf) => Ok(Read1 { line, result: feature_of(rf) }),
+                    Err(e) if e.is_syntax() || e.is_eof() => Err(json_error_at(e, line, column)),
+                    Err(e) => {
+                        // Valid JSON that is not a feature is a warning; broken JSON is not.
+                        serde_json::from_slice::<IgnoredAny>(text).map_err(|e| json_error_at(e, line, column))?;
+                        Ok(Read1 { line, result: Err(clean(e)) })
+                    }
+                }
+            })
+            .collect()
+    }
+}
+
+/// How many bytes of features go to a worker at a time.
+const BATCH_BYTES: u64 = 1 << 20;
+
+fn scan_elements<R: Read>(
+    sc: &mut Scanner<R>,
+    tx: &std::sync::mpsc::SyncSender<Batch>,
+    progress: &dyn Fn() -> bool,
+    failed: &AtomicBool,
+    drain: &mut dyn FnMut(),
+) -> Result<(), LoadError> {
+    let mut index = 0;
+    let mut start = sc.offset();
+    let mut elems = Vec::new();
+    let mut flush = |sc: &mut Scanner<R>, elems: &mut Vec<(usize, usize, usize, usize)>, start: &mut u64| {
+        let len = (sc.offset() - *start) as usize;
+        let batch = Batch { index, bytes: sc.slice(*start, len).to_vec(), elems: std::mem::take(elems) };
+        index += 1;
+        *start = sc.offset();
+        sc.compact();
+        tx.send(batch).is_ok()
+    };
+    if sc.peek()? == Some(b']') {
+        sc.advance(1);
+        return Ok(());
+    }
+    loop {
+        match sc.peek()? {
+            None => return Err(sc.error(TRUNCATED)),
+            Some(b']') => return Err(sc.error("a trailing comma before `]`")),
+            Some(_) => {}
+        }
+        let (line, column) = sc.place();
+        let at = (sc.offset() - start) as usize;
+        let n = sc.value_len()?;
+        elems.push((at, n, line, column));
+        sc.advance(n);
+        match sc.peek()? {
+            Some(b',') => sc.advance(1),
+            Some(b']') => {
+                sc.advance(1);
+                flush(sc, &mut elems, &mut start);
+                return Ok(());
+            }
+            Some(_) => return Err(sc.error("expected `,` or `]` after a feature")),
+            None => return Err(sc.error(TRUNCATED)),
+        }
+        if sc.offset() - start >= BATCH_BYTES {
+            if !flush(sc, &mut elems, &mut start) || failed.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if !progress() {
+                return Err(LoadError::Cancelled);
+            }
+            drain();
+        }
+    }
+}
+
+/// A serde_json error inside a value that starts at `line`, `column` of the file.
+fn json_error_at(e: serde_json::Error, line: usize, column: usize) -> LoadError {
+    let (l, c) = (e.line(), e.column());
+    match json_error(e) {
+        LoadError::Json { message, .. } => LoadError::Json {
+            line: line + l.saturating_sub(1),
+            column: if l <= 1 { column + c.saturating_sub(1) } else { c },
+            message,
+        },
+        other => other,
+    }
+}
+
+/// A serde_json message without its own " at line L column C" (we name the place).
+fn clean(e: serde_json::Error) -> String {
+    let m = e.to_string();
+    m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m)
 }
 
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
 }
 
-/// Reads features on all cores (each feature is independent), keeping their order.
-fn read_features_parallel(features: &[&RawValue]) -> Vec<Result<Feature, String>> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-    if threads <= 1 || features.len() < 2_000 {
-        return features.iter().map(|raw| read_feature(raw)).collect();
-    }
-    let chunk = features.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = features
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|raw| read_feature(raw)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join().unwrap_or_else(|_| vec![Err("the reader failed on this part of the file".into()); chunk])
-            })
-            .collect()
-    })
+/// Reads one feature's text; `Err` says why it cannot be used.
+fn read_feature(text: &[u8]) -> Result<(Feature, Repairs), String> {
+    feature_of(serde_json::from_slice(text).map_err(clean)?)
 }
 
-/// Reads one feature; `Err` says why it cannot be used.
-fn read_feature(raw: &RawValue) -> Result<Feature, String> {
-    let rf: RawFeature = serde_json::from_str(raw.get()).map_err(|e| {
-        let m = e.to_string();
-        m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m)
-    })?;
+fn feature_of(rf: RawFeature) -> Result<(Feature, Repairs), String> {
     if rf.ty != "Feature" {
         return Err(format!("\"type\" is \"{}\", expected \"Feature\"", truncate(&rf.ty, 40)));
     }
     let Some(geometry) = rf.geometry.filter(|g| g.get() != "null") else {
         return Err("has no geometry".into());
     };
-    let geometry = read_geometry(geometry.get())?;
-    let properties = rf.properties.unwrap_or_default();
+    let mut repairs = Repairs::default();
+    let geometry = read_geometry(geometry.get(), &mut repairs)?;
+    let properties = match rf.properties {
+        Some(p) => Props::from_valid_json(p.get())?,
+        None => Props::default(),
+    };
     let kind = infer_kind(&properties, shape_of(&geometry));
-    Ok(Feature { source_id: rf.id, kind, properties, geometry, change: None })
+    Ok((Feature { source_id: rf.id, kind, properties, geometry, change: None }, repairs))
 }
 
 /// Reads a GeoJSON geometry and checks it is usable as longitude/latitude.
-fn read_geometry(text: &str) -> Result<Geometry<f64>, String> {
-    let gj: geojson::Geometry = serde_json::from_str(text).map_err(|e| {
-        let m = e.to_string();
-        let m = m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m);
-        format!("bad geometry: {m}")
-    })?;
-    checked_geometry(gj)
+fn read_geometry(text: &str, repairs: &mut Repairs) -> Result<Geometry<f64>, String> {
+    let mut g = geometry_of(text, repairs, 0)?;
+    check_usable(&g)?;
+    super::repair::repair(&mut g, repairs)?;
+    Ok(g)
 }
 
 /// A GeoJSON geometry given as a JSON value (e.g. inside a property).
 pub fn geometry_from_value(v: Value) -> Result<Geometry<f64>, String> {
-    let gj: geojson::Geometry = serde_json::from_value(v).map_err(|e| format!("bad geometry: {e}"))?;
-    checked_geometry(gj)
+    read_geometry(&v.to_string(), &mut Repairs::default())
 }
 
-fn checked_geometry(gj: geojson::Geometry) -> Result<Geometry<f64>, String> {
-    check_positions(&gj.value)?;
-    let g: Geometry<f64> = Geometry::try_from(gj).map_err(|e| format!("bad geometry: {e}"))?;
-    check_geometry(&g)?;
-    Ok(g)
+/// A geometry as written: its coordinates are read once its type is known.
+#[derive(Deserialize)]
+struct RawGeometry<'a> {
+    #[serde(rename = "type")]
+    ty: Cow<'a, str>,
+    #[serde(default, borrow)]
+    coordinates: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    geometries: Option<Vec<&'a RawValue>>,
 }
 
-/// Every position must have at least two numbers (the converter indexes them blindly).
-fn check_positions(v: &geojson::GeometryValue) -> Result<(), String> {
-    use geojson::GeometryValue as G;
-    let ok = |p: &geojson::Position| p.len() >= 2;
-    let all = match v {
-        G::Point { coordinates } => ok(coordinates),
-        G::MultiPoint { coordinates } | G::LineString { coordinates } => coordinates.iter().all(ok),
-        G::MultiLineString { coordinates } | G::Polygon { coordinates } => coordinates.iter().flatten().all(ok),
-        G::MultiPolygon { coordinates } => coordinates.iter().flatten().flatten().all(ok),
-        G::GeometryCollection { geometries } => {
-            return geometries.iter().try_for_each(|g| check_positions(&g.value));
+/// A position: longitude and latitude (or easting and northing); an altitude or more is ignored.
+struct Pos(Coord<f64>);
+
+impl<'de> Deserialize<'de> for Pos {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pos;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a position of at least two numbers")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Pos, A::Error> {
+                use serde::de::Error;
+                let x: f64 = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(0, &self))?;
+                let y: f64 = seq.next_element()?.ok_or_else(|| A::Error::invalid_length(1, &self))?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Pos(Coord { x, y }))
+            }
         }
-    };
-    if all { Ok(()) } else { Err("bad geometry: a position has fewer than two numbers".into()) }
+        d.deserialize_seq(V)
+    }
+}
+
+fn line(ps: Vec<Pos>) -> LineString<f64> {
+    let mut coords: Vec<Coord<f64>> = ps.into_iter().map(|p| p.0).collect();
+    coords.shrink_to_fit();
+    LineString(coords)
+}
+
+fn polygon(rings: Vec<Vec<Pos>>, repairs: &mut Repairs) -> Option<Polygon<f64>> {
+    let mut rings = rings.into_iter();
+    let exterior = rings.next()?;
+    let mut close = |r: &Vec<Pos>| repairs.closed |= r.len() >= 2 && r.first().map(|p| p.0) != r.last().map(|p| p.0);
+    close(&exterior);
+    let interiors: Vec<LineString<f64>> = rings
+        .map(|r| {
+            close(&r);
+            line(r)
+        })
+        .collect();
+    Some(Polygon::new(line(exterior), interiors))
+}
+
+/// Reads a GeoJSON geometry object straight into `geo` types.
+fn geometry_of(text: &str, repairs: &mut Repairs, depth: usize) -> Result<Geometry<f64>, String> {
+    let bad = |e: serde_json::Error| format!("bad geometry: {}", clean(e));
+    let rg: RawGeometry = serde_json::from_str(text).map_err(bad)?;
+    if rg.ty == "GeometryCollection" {
+        if depth > 16 {
+            return Err("bad geometry: geometry collections nested too deeply".into());
+        }
+        let parts = rg.geometries.ok_or("bad geometry: GeometryCollection has no \"geometries\"")?;
+        let parts: Vec<Geometry<f64>> =
+            parts.iter().map(|g| geometry_of(g.get(), repairs, depth + 1)).collect::<Result<_, _>>()?;
+        return Ok(Geometry::GeometryCollection(GeometryCollection(parts)));
+    }
+    let raw = rg.coordinates.ok_or_else(|| format!("bad geometry: {} has no \"coordinates\"", truncate(&rg.ty, 40)))?;
+    let c = raw.get();
+    Ok(match rg.ty.as_ref() {
+        "Point" => Geometry::Point(Point(serde_json::from_str::<Pos>(c).map_err(bad)?.0)),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
+            serde_json::from_str::<Vec<Pos>>(c).map_err(bad)?.into_iter().map(|p| Point(p.0)).collect(),
+        )),
+        "LineString" => Geometry::LineString(line(serde_json::from_str(c).map_err(bad)?)),
+        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
+            serde_json::from_str::<Vec<Vec<Pos>>>(c).map_err(bad)?.into_iter().map(line).collect(),
+        )),
+        "Polygon" => Geometry::Polygon(
+            polygon(serde_json::from_str(c).map_err(bad)?, repairs).ok_or("bad geometry: the polygon has no ring")?,
+        ),
+        "MultiPolygon" => {
+            let polys: Vec<Vec<Vec<Pos>>> = serde_json::from_str(c).map_err(bad)?;
+            let n = polys.len();
+            let parts: Vec<Polygon<f64>> = polys.into_iter().filter_map(|p| polygon(p, repairs)).collect();
+            repairs.dropped_parts += (n - parts.len()) as u32;
+            Geometry::MultiPolygon(MultiPolygon(parts))
+        }
+        other => return Err(format!("bad geometry: unknown type \"{}\"", truncate(other, 40))),
+    })
 }
 
 /// Rejects geometries that cannot be drawn or measured as longitude/latitude.
 pub fn check_geometry(g: &Geometry<f64>) -> Result<(), String> {
+    check_usable(g)?;
+    check_degrees(g)
+}
+
+/// Rejects geometries with non-finite numbers, no positions, or too few for their type.
+fn check_usable(g: &Geometry<f64>) -> Result<(), String> {
     let mut n = 0usize;
     for c in g.coords_iter() {
         n += 1;
         if !c.x.is_finite() || !c.y.is_finite() {
             return Err("a coordinate is not a finite number".into());
-        }
-        if !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y) {
-            return Err(format!(
-                "coordinate ({}, {}) is not a longitude/latitude (projected data needs a coordinate system)",
-                c.x, c.y
-            ));
         }
     }
     if n == 0 {
@@ -344,6 +873,17 @@ pub fn check_geometry(g: &Geometry<f64>) -> Result<(), String> {
         }
         Geometry::LineString(l) if l.0.len() < 2 => Err("line has fewer than 2 positions".into()),
         _ => Ok(()),
+    }
+}
+
+/// Rejects coordinates outside longitude/latitude.
+pub fn check_degrees(g: &Geometry<f64>) -> Result<(), String> {
+    match g.coords_iter().find(|c| !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y)) {
+        Some(c) => Err(format!(
+            "coordinate ({}, {}) is not a longitude/latitude (projected data needs a coordinate system)",
+            c.x, c.y
+        )),
+        None => Ok(()),
     }
 }
 
@@ -392,9 +932,91 @@ mod tests {
 
     #[test]
     fn projected_coordinates_are_not_taken_for_degrees() {
+        // Web Mercator is recognised from the numbers and brought to longitude/latitude.
         let text =
             r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[12958000.0,4825000.0]}}"#;
-        assert!(parse(text.as_bytes()).is_err());
+        let loaded = parse(text.as_bytes()).expect("loads");
+        assert_eq!(loaded.crs, Some(Crs::WebMercator));
+        let Some(Geometry::Point(p)) = loaded.plan.iter().next().map(|(_, f)| f.geometry.clone()) else { panic!() };
+        assert!((p.x() - 116.405).abs() < 0.01 && (p.y() - 39.72).abs() < 0.05, "{p:?}");
+        // UTM-like metres without a named system cannot be placed: a clear error, not a guess.
+        let utm = r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[448000.0,4418000.0]}}"#;
+        let e = parse(utm.as_bytes()).err().expect("refused").to_string();
+        assert!(e.contains("--crs"), "{e}");
+        // Named in the legacy crs member: Beijing's Gauss-Krüger zone 39.
+        let gk = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4548"}},
+            "features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[448000.0,4418000.0]}}]}"#;
+        let loaded = parse(gk.as_bytes()).expect("loads");
+        assert_eq!(loaded.crs, Some(Crs::GaussKruger { epsg: 4548 }));
+        let Some(Geometry::Point(p)) = loaded.plan.iter().next().map(|(_, f)| f.geometry.clone()) else { panic!() };
+        assert!((p.x() - 116.39).abs() < 0.01 && (p.y() - 39.90).abs() < 0.01, "{p:?}");
+        // One stray projected feature in a longitude/latitude file is a warning, not a reprojection.
+        let mixed = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.4,39.9]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.41,39.91]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[1e300,39.9]}}]}"#;
+        let loaded = parse(mixed.as_bytes()).expect("loads");
+        assert_eq!((loaded.plan.len(), loaded.crs), (2, None));
+        assert_eq!(loaded.warnings[0].place, "feature 2 (line 4)");
+    }
+
+    #[test]
+    fn chosen_web_map_coordinates_are_converted() {
+        let text = r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.41024449916938,39.91640428150164]}}"#;
+        let opts = ReadOptions { crs: Some(Crs::Gcj02), ..Default::default() };
+        let loaded = read(text.as_bytes(), &opts).expect("loads");
+        let Some(Geometry::Point(p)) = loaded.plan.iter().next().map(|(_, f)| f.geometry.clone()) else { panic!() };
+        assert!((p.x() - 116.404).abs() < 1e-5 && (p.y() - 39.915).abs() < 1e-5, "{p:?}");
+    }
+
+    #[test]
+    fn imperfect_rings_are_repaired_and_reported() {
+        let text = r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[116,39],[116,39.001],[116.001,39.001],[116.001,39],[116.001,39]]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[116,39],[116.001,39.001],[116.001,39],[116,39.001],[116,39]]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[116,39],[116.001,39],[116,39]]]}},
+            {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[]}}]}"#;
+        let loaded = parse(text.as_bytes()).expect("loads");
+        assert_eq!(loaded.plan.len(), 2);
+        let all: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+        let has = |s: &str| all.iter().any(|w| w.contains(s));
+        assert!(has("rings that did not end where they started were closed"), "{all:?}");
+        assert!(has("RFC 7946 winding"), "{all:?}");
+        assert!(has("merged"), "{all:?}");
+        assert!(has("feature 1 (line 3): its outline crosses itself"), "{all:?}");
+        assert!(has("feature 2 (line 4)") && has("feature 3 (line 5)"), "{all:?}");
+        // Everything kept can be measured.
+        for (_, f) in loaded.plan.iter() {
+            assert!(crate::model::measure::area_m2(&f.geometry).is_finite());
+        }
+    }
+
+    #[test]
+    fn a_progress_callback_can_cancel_a_load() {
+        let mut text = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+        for i in 0..40_000 {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(r#"{"type":"Feature","properties":{"name":"楼"},"geometry":{"type":"Point","coordinates":[116.4,39.9]}}"#);
+        }
+        text.push_str("]}");
+        let calls = Cell::new(0);
+        let cancel = |_: u64| {
+            calls.set(calls.get() + 1);
+            false
+        };
+        let opts = ReadOptions { progress: Some(&cancel), ..Default::default() };
+        assert!(matches!(read(text.as_bytes(), &opts), Err(LoadError::Cancelled)));
+        assert_eq!(calls.get(), 1);
+        let seen = Cell::new(0u64);
+        let watch = |n: u64| {
+            seen.set(n);
+            true
+        };
+        let opts = ReadOptions { progress: Some(&watch), ..Default::default() };
+        assert_eq!(read(text.as_bytes(), &opts).expect("loads").plan.len(), 40_000);
+        assert!(seen.get() > 0 && seen.get() <= text.len() as u64);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::plan_items::{change_value, read_change};
 use super::wkb;
 use super::{LoadError, Loaded};
 use crate::model::phase::{Presence, geometry_in, presence};
-use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Side, infer_kind, shape_of};
+use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Side, infer_kind, shape_of, Props};
 
 /// The schema this build writes. Older schemas are migrated on open:
 /// 1 → 2 added `rp_photos` (a schema-1 plan has no photos) and stores
@@ -142,9 +142,9 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
                 continue;
             }
         };
-        let properties = match json(place.clone(), props)? {
-            Value::Object(m) => m,
-            _ => Map::new(),
+        let properties: Props = match json(place.clone(), props)? {
+            Value::Object(m) => m.into(),
+            _ => Props::default(),
         };
         let kind = Kind::parse(&kind).unwrap_or_else(|| infer_kind(&properties, shape_of(&geometry)));
         let change = match json(place.clone(), change)? {
@@ -161,7 +161,7 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
             Value::Null => None,
             v => Some(v),
         };
-        plan.push(Feature { source_id, kind, properties, geometry, change });
+        plan.push(Feature { source_id, kind, properties, geometry, change: change.map(Box::new) });
     }
 
     let mut q = c.prepare("SELECT id, item FROM rp_items ORDER BY id").map_err(db_error)?;
@@ -244,7 +244,7 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
             );
         }
     }
-    Ok(Loaded { plan, warnings })
+    Ok(Loaded { plan, warnings, crs: None })
 }
 
 fn load_foreign(c: &Connection) -> Result<Loaded, LoadError> {
@@ -316,6 +316,7 @@ fn load_foreign(c: &Connection) -> Result<Loaded, LoadError> {
                 warnings.push(Warning { place, message: m });
                 continue;
             }
+            let props = Props::from_map(props);
             let kind = infer_kind(&props, shape_of(&g));
             plan.push(Feature::new(kind, props, g));
         }
@@ -328,7 +329,7 @@ fn load_foreign(c: &Connection) -> Result<Loaded, LoadError> {
             message: format!("no usable feature; {}", w.message),
         });
     }
-    Ok(Loaded { plan, warnings })
+    Ok(Loaded { plan, warnings, crs: None })
 }
 
 const WGS84_WKT: &str = "GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\",SPHEROID[\"WGS 84\",6378137,298.257223563,AUTHORITY[\"EPSG\",\"7030\"]],AUTHORITY[\"EPSG\",\"6326\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\",0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AXIS[\"Latitude\",NORTH],AXIS[\"Longitude\",EAST],AUTHORITY[\"EPSG\",\"4326\"]]";
@@ -469,7 +470,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 key,
                 f.source_id.as_ref().map(|v| v.to_string()),
                 f.kind.as_str(),
-                Value::Object(f.properties.clone()).to_string(),
+                f.properties.json().into_owned(),
                 geometry_wkb,
                 f.change.as_ref().map(|c| change_value(c).to_string()),
             ])?;
@@ -480,7 +481,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 if p == Presence::Absent {
                     continue;
                 }
-                let mut props = f.properties.clone();
+                let mut props = f.properties.to_map();
                 if p == Presence::AsAfter
                     && let Some(c) = &f.change
                 {

@@ -1,10 +1,13 @@
 //! Reading plans from files and from the embedded Jinsong map. No egui here.
 
 pub mod geojson;
+pub mod crs;
 pub mod gpkg;
 pub mod handout;
 pub mod mapexport;
 pub mod plan_items;
+pub mod repair;
+pub mod stream;
 pub mod tables;
 pub mod wkb;
 pub mod write;
@@ -23,6 +26,8 @@ pub enum LoadError {
     Json { line: usize, column: usize, message: String },
     #[error("{place}: {message}")]
     Malformed { place: String, message: String },
+    #[error("loading was cancelled")]
+    Cancelled,
 }
 
 /// The embedded Jinsong plan (劲松一区、二区), so the app runs from any directory.
@@ -35,6 +40,7 @@ pub fn load_jinsong() -> Loaded {
         // The embedded map is tested in CI; failing here is a build defect,
         // but the app still opens, empty, with the reason as a warning.
         Err(e) => Loaded {
+            crs: None,
             plan: crate::model::Plan::default(),
             warnings: vec![Warning { place: "embedded Jinsong map".into(), message: e.to_string() }],
         },

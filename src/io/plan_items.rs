@@ -90,7 +90,7 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
         match read_change(raw) {
             Ok(c) => {
                 if let Some(f) = plan.get_mut(id) {
-                    f.change = Some(c);
+                    f.change = Some(Box::new(c));
                 }
             }
             Err(m) => warn(warnings, format!("feature {key}"), format!("\"{CHANGE_PROPERTY}\" {m}; ignored")),

@@ -81,7 +81,7 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
             continue;
         }
         let mut props = Map::new();
-        for (k, v) in &f.properties {
+        for (k, v) in f.properties.iter() {
             // Flat: nested values become text so every GIS tool shows them as a column.
             let v = match v {
                 Value::Array(_) | Value::Object(_) => Value::String(v.to_string()),

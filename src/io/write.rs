@@ -32,7 +32,7 @@ pub fn to_geojson(plan: &Plan) -> String {
     out.push_str(",\"features\":[\n");
     let mut first = true;
     for (id, f) in plan.iter() {
-        let mut props = f.properties.clone();
+        let mut props = f.properties.to_map();
         props.insert("kind".into(), Value::String(f.kind.as_str().into()));
         if let Some(c) = &f.change {
             props.insert(CHANGE_PROPERTY.into(), change_value(c));

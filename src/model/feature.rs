@@ -2,9 +2,10 @@
 //! and its geometry in WGS84 longitude/latitude.
 
 use geo::{BoundingRect, Geometry, Rect};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::kind::{Kind, Shape};
+use super::props::Props;
 
 /// A feature's handle in a [`Plan`](super::Plan). Stable for the life of the
 /// plan: a removed feature leaves its slot empty, so undo can put it back
@@ -26,18 +27,15 @@ pub struct Feature {
     /// What the feature is in the plan (inferred on import, correctable).
     pub kind: Kind,
     /// Every property it was loaded with, in order; unknown ones are kept.
-    pub properties: Map<String, Value>,
+    pub properties: Props,
     /// WGS84 longitude/latitude (RFC 7946). For a modified feature, the before state.
     pub geometry: Geometry<f64>,
     /// How it differs after the renewal (`None`: unchanged).
-    pub change: Option<super::phase::Change>,
+    pub change: Option<Box<super::phase::Change>>,
 }
 
-fn non_empty_str<'a>(props: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    match props.get(key)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.as_str()),
-        _ => None,
-    }
+fn non_empty_str<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
+    props.get_str(key).filter(|s| !s.trim().is_empty())
 }
 
 /// True if the text contains a CJK ideograph.
@@ -46,8 +44,8 @@ pub fn has_cjk(s: &str) -> bool {
 }
 
 impl Feature {
-    pub fn new(kind: Kind, properties: Map<String, Value>, geometry: Geometry<f64>) -> Self {
-        Feature { source_id: None, kind, properties, geometry, change: None }
+    pub fn new(kind: Kind, properties: impl Into<Props>, geometry: Geometry<f64>) -> Self {
+        Feature { source_id: None, kind, properties: properties.into(), geometry, change: None }
     }
 
     /// The Chinese name: `name_zh`, `name:zh`, `名称`, or a `name` written in Chinese.
@@ -84,12 +82,7 @@ impl Feature {
 
     /// A numeric property, accepting numbers and numeric strings.
     pub fn number_prop(&self, key: &str) -> Option<f64> {
-        match self.properties.get(key)? {
-            Value::Number(n) => n.as_f64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        }
-        .filter(|v: &f64| v.is_finite())
+        self.properties.get_f64(key)
     }
 
     /// Point, line or area.

@@ -2,7 +2,7 @@
 //! they are inferred from the properties of arbitrary GeoJSON.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use super::props::Props;
 
 /// What a feature is in the plan. The Jinsong model organises a district as
 /// "one street, two gardens, two cores, many nodes" inside a boundary, with the
@@ -83,11 +83,8 @@ pub enum Shape {
     Mixed,
 }
 
-fn str_prop<'a>(props: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    match props.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.as_str()),
-        _ => None,
-    }
+fn str_prop<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
+    props.get_str(key).filter(|s| !s.is_empty())
 }
 
 /// Infers a feature's kind from its properties, in this order:
@@ -97,7 +94,7 @@ fn str_prop<'a>(props: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
 ///    garden, government offices and community centres → core, other
 ///    `amenity`/`shop`/`office`/`craft` → node;
 /// 3. `other`.
-pub fn infer_kind(props: &Map<String, Value>, shape: Shape) -> Kind {
+pub fn infer_kind(props: &Props, shape: Shape) -> Kind {
     for key in ["kind", "Kind", "KIND", "type", "category", "类型", "类别"] {
         if let Some(kind) = str_prop(props, key).and_then(Kind::parse) {
             return kind;
@@ -156,8 +153,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn props(v: Value) -> Map<String, Value> {
-        v.as_object().cloned().unwrap_or_default()
+    fn props(v: serde_json::Value) -> Props {
+        v.as_object().cloned().unwrap_or_default().into()
     }
 
     #[test]
@@ -183,7 +180,7 @@ mod tests {
     #[test]
     fn unknown_properties_fall_back_to_other() {
         assert_eq!(infer_kind(&props(json!({"name": "x", "kind": "volcano"})), Shape::Area), Kind::Other);
-        assert_eq!(infer_kind(&Map::new(), Shape::Point), Kind::Other);
+        assert_eq!(infer_kind(&Props::default(), Shape::Point), Kind::Other);
     }
 
     #[test]

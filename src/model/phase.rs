@@ -139,11 +139,11 @@ pub fn geometry_in(f: &Feature, p: Presence) -> &Geometry<f64> {
 }
 
 /// A property's value in a presence (after properties override).
-pub fn property_in<'a>(f: &'a Feature, key: &str, p: Presence) -> Option<&'a Value> {
+pub fn property_in(f: &Feature, key: &str, p: Presence) -> Option<Value> {
     if p == Presence::AsAfter
         && let Some(v) = f.change.as_ref().and_then(|c| c.after_properties.get(key))
     {
-        return Some(v);
+        return Some(v.clone());
     }
     f.properties.get(key)
 }
@@ -163,7 +163,7 @@ pub fn bbox_both(f: &Feature) -> Option<Rect<f64>> {
 
 /// Every feature that differs between before and after, with its change.
 pub fn changes(plan: &Plan) -> Vec<(FeatureId, &Change)> {
-    plan.iter().filter_map(|(id, f)| Some((id, f.change.as_ref()?))).collect()
+    plan.iter().filter_map(|(id, f)| Some((id, &**f.change.as_ref()?))).collect()
 }
 
 /// The first and last dates of the plan's item histories.
@@ -210,7 +210,7 @@ mod tests {
         let mut c = Change::new(kind);
         c.by_items.push("it-1".into());
         c.after_properties.insert("use".into(), Value::String("shops".into()));
-        f.change = Some(c);
+        f.change = Some(Box::new(c));
         let id = plan.push(f);
         let mut item =
             Item::new("it-1".into(), "bicycle_shed".into(), vec![plan.key(id).expect("key")], "2018-07-20", 0);
@@ -241,7 +241,7 @@ mod tests {
         let f = plan.get(id).expect("feature");
         let p = presence(&plan, f, &Phase::AsOf("2020-01-01".into()));
         assert_eq!(p, Presence::AsAfter);
-        assert_eq!(property_in(f, "use", p), Some(&Value::String("shops".into())));
+        assert_eq!(property_in(f, "use", p), Some(Value::String("shops".into())));
         assert_eq!(property_in(f, "use", Presence::AsBefore), None);
     }
 

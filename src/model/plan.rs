@@ -64,6 +64,12 @@ impl Plan {
         Plan { meta, ..Plan::default() }
     }
 
+    /// Makes room for `n` more features.
+    pub fn reserve(&mut self, n: usize) {
+        self.features.reserve(n);
+        self.keys.reserve(n);
+    }
+
     /// Adds a feature and returns its id. A feature without an id, or with an
     /// id another feature already has, is given a fresh one (`f12`).
     pub fn push(&mut self, mut feature: Feature) -> FeatureId {
@@ -92,6 +98,11 @@ impl Plan {
 
     pub(crate) fn get_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
         self.features.get_mut(id.index())?.as_mut()
+    }
+
+    /// Every slot, for passes over all features at once (e.g. on all cores).
+    pub(crate) fn slots_mut(&mut self) -> &mut [Option<Feature>] {
+        &mut self.features
     }
 
     /// Takes a feature out, leaving its slot empty (its key stays reserved).

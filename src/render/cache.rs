@@ -338,8 +338,10 @@ impl GeometryCache {
 fn after_state(f: &Feature) -> Option<Feature> {
     let c = f.change.as_ref().filter(|c| c.kind == crate::model::ChangeKind::Modified)?;
     let mut properties = f.properties.clone();
-    for (k, v) in &c.after_properties {
-        properties.insert(k.clone(), v.clone());
+    if !c.after_properties.is_empty() {
+        let mut map = properties.to_map();
+        map.extend(c.after_properties.clone());
+        properties = map.into();
     }
     let geometry = c.after_geometry.clone().unwrap_or_else(|| f.geometry.clone());
     Some(Feature { source_id: None, kind: f.kind, properties, geometry, change: None })

@@ -723,11 +723,11 @@ impl PlannerApp {
                             let mut c = f
                                 .change
                                 .clone()
-                                .unwrap_or_else(|| crate::model::Change::new(crate::model::ChangeKind::Removed));
+                                .unwrap_or_else(|| Box::new(crate::model::Change::new(crate::model::ChangeKind::Removed)));
                             c.kind = crate::model::ChangeKind::Removed;
                             c.after_geometry = None;
                             c.after_properties.clear();
-                            Edit::SetChange { feature: *id, change: Some(Box::new(c)), label: EditLabel::MarkRemoved }
+                            Edit::SetChange { feature: *id, change: Some(c), label: EditLabel::MarkRemoved }
                         })
                     })
                     .collect();

@@ -156,9 +156,9 @@ pub fn finish(app: &mut PlannerApp) -> Vec<Action> {
     let feature = crate::model::Feature {
         source_id: Some(serde_json::Value::String(key)),
         kind,
-        properties: props,
+        properties: props.into(),
         geometry,
-        change,
+        change: change.map(Box::new),
     };
     vec![
         Action::Edit(Edit::AddFeature { id, feature: Box::new(feature), label: EditLabel::DrawFeature }),
@@ -175,9 +175,9 @@ pub fn geometry_edit(app: &PlannerApp, feature: FeatureId, geometry: Geometry<f6
     if own {
         return Edit::SetGeometry { feature, geometry: Box::new(geometry), label };
     }
-    let mut c = change.filter(|c| c.kind == ChangeKind::Modified).unwrap_or_else(|| Change::new(ChangeKind::Modified));
+    let mut c = change.filter(|c| c.kind == ChangeKind::Modified).unwrap_or_else(|| Box::new(Change::new(ChangeKind::Modified)));
     c.after_geometry = Some(geometry);
-    Edit::SetChange { feature, change: Some(Box::new(c)), label }
+    Edit::SetChange { feature, change: Some(c), label }
 }
 
 /// The geometry of a feature as the phase being edited shows it.

@@ -387,7 +387,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         ui.add_space(4.0);
         // The name, editable (one undo step when the field is left).
         let key = if zh { "name_zh" } else { "name_en" };
-        let current = f.properties.get(key).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let current = f.properties.get_str(key).unwrap_or("").to_string();
         if app.name_draft.as_ref().is_none_or(|(fid, k, _)| *fid != id || k != key) {
             app.name_draft = Some((id, key.to_string(), current.clone()));
         }
@@ -463,7 +463,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         ui.separator();
         ui.label(RichText::new(s.properties).strong());
         egui::Grid::new("props").num_columns(2).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
-            for (k, v) in &f.properties {
+            for (k, v) in f.properties.iter() {
                 ui.label(RichText::new(k).monospace().weak());
                 let text = match v {
                     serde_json::Value::String(t) => t.clone(),
@@ -489,7 +489,7 @@ fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
     let Some((key, value)) = KEYS.iter().find_map(|k| f.properties.get(*k).map(|v| (*k, v.clone()))) else {
         return vec![id];
     };
-    app.doc.plan.iter().filter(|(_, g)| g.properties.get(key) == Some(&value)).map(|(i, _)| i).collect()
+    app.doc.plan.iter().filter(|(_, g)| g.properties.get(key).as_ref() == Some(&value)).map(|(i, _)| i).collect()
 }
 
 /// Warnings, shortcuts, about, and the open-by-path prompt.

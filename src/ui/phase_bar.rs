@@ -142,8 +142,8 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
     let Some(f) = plan.get(id) else { return out };
-    let set = |c: Option<Change>, label: EditLabel| {
-        Action::Edit(Edit::SetChange { feature: id, change: c.map(Box::new), label })
+    let set = |c: Option<Box<Change>>, label: EditLabel| {
+        Action::Edit(Edit::SetChange { feature: id, change: c, label })
     };
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(s.change).strong());
@@ -155,7 +155,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
     ui.horizontal_wrapped(|ui| {
         let kind = f.change.as_ref().map(|c| c.kind);
         let with_kind = |k: ChangeKind| {
-            let mut c = f.change.clone().unwrap_or_else(|| Change::new(k));
+            let mut c = f.change.clone().unwrap_or_else(|| Box::new(Change::new(k)));
             c.kind = k;
             if k != ChangeKind::Modified {
                 c.after_geometry = None;

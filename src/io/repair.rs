@@ -1,0 +1,227 @@
+//! What the loader does with imperfect geometry: safe repairs are made and
+//! counted, unusable parts are dropped and reported, and what cannot be made
+//! safe keeps the feature out of the plan (a warning names it).
+//!
+//! Safe repairs: an unclosed ring is closed, repeated consecutive positions
+//! are merged, rings are turned to RFC 7946 winding (outer counter-clockwise,
+//! holes clockwise), a hole with fewer than 4 positions is dropped, and so is
+//! a polygon part of a multipolygon that is too short. A self-intersecting
+//! outline is kept as drawn (earcut fills it, measurement stays finite) and
+//! reported, since no repair of it is safe without knowing the intent.
+
+use geo::orient::{Direction, Orient};
+use geo::{Coord, Geometry, LineString, Polygon};
+
+/// The repairs made to one feature's geometry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Repairs {
+    pub closed: bool,
+    pub deduplicated: bool,
+    pub reoriented: bool,
+    pub dropped_holes: u32,
+    pub dropped_parts: u32,
+    pub self_intersects: bool,
+}
+
+impl Repairs {
+    pub fn any(&self) -> bool {
+        *self != Repairs::default()
+    }
+}
+
+/// True if some ring of a GeoJSON polygon geometry does not end where it starts
+/// (geo closes rings itself, so this must be asked before conversion).
+pub fn has_unclosed_ring(v: &geojson::GeometryValue) -> bool {
+    use geojson::GeometryValue as G;
+    let open = |ring: &Vec<geojson::Position>| ring.len() >= 2 && ring.first() != ring.last();
+    match v {
+        G::Polygon { coordinates } => coordinates.iter().any(open),
+        G::MultiPolygon { coordinates } => coordinates.iter().flatten().any(open),
+        G::GeometryCollection { geometries } => geometries.iter().any(|g| has_unclosed_ring(&g.value)),
+        _ => false,
+    }
+}
+
+/// Repairs what is safe to repair; `Err` says why the geometry cannot be used.
+pub fn repair(g: &mut Geometry<f64>, r: &mut Repairs) -> Result<(), String> {
+    match g {
+        Geometry::Polygon(p) => repair_polygon(p, r).map_err(|m| m.to_string()),
+        Geometry::MultiPolygon(mp) => {
+            let before = mp.0.len();
+            let mut first_fault = None;
+            mp.0.retain_mut(|p| match repair_polygon(p, r) {
+                Ok(()) => true,
+                Err(m) => {
+                    first_fault.get_or_insert(m);
+                    false
+                }
+            });
+            r.dropped_parts += (before - mp.0.len()) as u32;
+            match first_fault {
+                Some(m) if mp.0.is_empty() => Err(format!("every polygon part is unusable: {m}")),
+                _ => Ok(()),
+            }
+        }
+        Geometry::LineString(l) => {
+            dedup(l, r);
+            if l.0.len() < 2 { Err("line has fewer than 2 distinct positions".into()) } else { Ok(()) }
+        }
+        Geometry::MultiLineString(ml) => {
+            ml.0.iter_mut().for_each(|l| dedup(l, r));
+            let before = ml.0.len();
+            ml.0.retain(|l| l.0.len() >= 2);
+            r.dropped_parts += (before - ml.0.len()) as u32;
+            if ml.0.is_empty() { Err("every line part has fewer than 2 distinct positions".into()) } else { Ok(()) }
+        }
+        Geometry::GeometryCollection(c) => {
+            let mut first_fault = None;
+            let before = c.0.len();
+            c.0.retain_mut(|g| match repair(g, r) {
+                Ok(()) => true,
+                Err(m) => {
+                    first_fault.get_or_insert(m);
+                    false
+                }
+            });
+            r.dropped_parts += (before - c.0.len()) as u32;
+            match first_fault {
+                Some(m) if c.0.is_empty() => Err(m),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn repair_polygon(p: &mut Polygon<f64>, r: &mut Repairs) -> Result<(), &'static str> {
+    let mut too_short = false;
+    let mut holes = 0;
+    let mut deduped = false;
+    p.exterior_mut(|ring| {
+        deduped |= dedup_ring(ring);
+        too_short = ring.0.len() < 4;
+    });
+    if too_short {
+        return Err("polygon ring has fewer than 4 positions");
+    }
+    p.interiors_mut(|rings| {
+        for ring in rings.iter_mut() {
+            deduped |= dedup_ring(ring);
+        }
+    });
+    if p.interiors().iter().any(|h| h.0.len() < 4) {
+        let kept: Vec<LineString<f64>> = p.interiors().iter().filter(|h| h.0.len() >= 4).cloned().collect();
+        holes = p.interiors().len() - kept.len();
+        *p = Polygon::new(p.exterior().clone(), kept);
+    }
+    r.dropped_holes += holes as u32;
+    r.deduplicated |= deduped;
+    if !wound_as_rfc7946(p) {
+        *p = p.orient(Direction::Default);
+        r.reoriented = true;
+    }
+    r.self_intersects |= p.exterior().0.len() <= MAX_CHECKED_RING && crosses_itself(&p.exterior().0);
+    Ok(())
+}
+
+fn wound_as_rfc7946(p: &Polygon<f64>) -> bool {
+    signed_area2(&p.exterior().0) >= 0.0 && p.interiors().iter().all(|h| signed_area2(&h.0) <= 0.0)
+}
+
+/// Twice the signed area (shoelace), positive for counter-clockwise rings.
+fn signed_area2(ring: &[Coord<f64>]) -> f64 {
+    let Some(o) = ring.first() else { return 0.0 };
+    ring.windows(2).map(|w| (w[0].x - o.x) * (w[1].y - o.y) - (w[1].x - o.x) * (w[0].y - o.y)).sum()
+}
+
+/// Merges repeated consecutive positions; true if any were.
+fn dedup_ring(ring: &mut LineString<f64>) -> bool {
+    let n = ring.0.len();
+    ring.0.dedup();
+    ring.0.len() != n
+}
+
+fn dedup(l: &mut LineString<f64>, r: &mut Repairs) {
+    r.deduplicated |= dedup_ring(l);
+}
+
+/// Rings longer than this are not checked for self-intersection at load
+/// (the check is quadratic); the inspector's validity check still covers them.
+const MAX_CHECKED_RING: usize = 256;
+
+/// True if two non-adjacent edges of a closed ring touch or cross.
+pub fn crosses_itself(ring: &[Coord<f64>]) -> bool {
+    let n = ring.len().saturating_sub(1); // edges
+    if n < 4 {
+        return false;
+    }
+    for i in 0..n {
+        let (a, b) = (ring[i], ring[i + 1]);
+        let (lo_x, hi_x) = (a.x.min(b.x), a.x.max(b.x));
+        for j in i + 2..n {
+            if i == 0 && j == n - 1 {
+                continue; // the first and last edges share the closing vertex
+            }
+            let (c, d) = (ring[j], ring[j + 1]);
+            if c.x.max(d.x) < lo_x || c.x.min(d.x) > hi_x {
+                continue;
+            }
+            if segments_meet(a, b, c, d) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn orient2d(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
+    (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
+}
+
+fn segments_meet(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
+    let (d1, d2) = (orient2d(c, d, a), orient2d(c, d, b));
+    let (d3, d4) = (orient2d(a, b, c), orient2d(a, b, d));
+    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0)) {
+        return true;
+    }
+    let on = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| {
+        r.x >= p.x.min(q.x) && r.x <= p.x.max(q.x) && r.y >= p.y.min(q.y) && r.y <= p.y.max(q.y)
+    };
+    (d1 == 0.0 && on(c, d, a)) || (d2 == 0.0 && on(c, d, b)) || (d3 == 0.0 && on(a, b, c)) || (d4 == 0.0 && on(a, b, d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{coord, polygon};
+
+    #[test]
+    fn clockwise_rings_are_turned_and_counted() {
+        let mut g: Geometry<f64> = polygon![(x: 0., y: 0.), (x: 0., y: 1.), (x: 1., y: 1.), (x: 1., y: 0.)].into();
+        let mut r = Repairs::default();
+        repair(&mut g, &mut r).unwrap();
+        assert!(r.reoriented);
+        let Geometry::Polygon(p) = &g else { panic!() };
+        assert!(signed_area2(&p.exterior().0) > 0.0);
+    }
+
+    #[test]
+    fn short_holes_and_parts_are_dropped_short_outlines_refused() {
+        let outer = LineString::from(vec![(0., 0.), (4., 0.), (4., 4.), (0., 4.), (0., 0.)]);
+        let hole = LineString::from(vec![(1., 1.), (1., 1.), (2., 2.)]);
+        let mut g = Geometry::Polygon(Polygon::new(outer.clone(), vec![hole]));
+        let mut r = Repairs::default();
+        repair(&mut g, &mut r).unwrap();
+        assert_eq!(r.dropped_holes, 1);
+        let mut bad = Geometry::Polygon(Polygon::new(LineString::from(vec![(0., 0.), (1., 1.), (0., 0.)]), vec![]));
+        assert!(repair(&mut bad, &mut Repairs::default()).is_err());
+    }
+
+    #[test]
+    fn a_bow_tie_is_seen_to_cross_itself() {
+        let bow = [coord! {x: 0., y: 0.}, coord! {x: 1., y: 1.}, coord! {x: 1., y: 0.}, coord! {x: 0., y: 1.}, coord! {x: 0., y: 0.}];
+        assert!(crosses_itself(&bow));
+        let square = [coord! {x: 0., y: 0.}, coord! {x: 1., y: 0.}, coord! {x: 1., y: 1.}, coord! {x: 0., y: 1.}, coord! {x: 0., y: 0.}];
+        assert!(!crosses_itself(&square));
+    }
+}

@@ -1,0 +1,296 @@
+//! A forward-only reader of JSON structure, so a GeoJSON file of any size is
+//! read through a small window instead of being held in memory whole.
+//!
+//! The [`Scanner`] finds where each JSON value begins and ends (strings,
+//! nesting) and keeps the line and column of its position for messages; it
+//! does not build values. The values themselves — each feature of a
+//! collection — are parsed by `serde_json` from the slices it hands out.
+//! The bytes already consumed are dropped from the window when the caller
+//! says so ([`Scanner::compact`]).
+
+use std::io::Read;
+
+use super::LoadError;
+
+/// How much is read from the source at a time.
+const READ_CHUNK: usize = 4 << 20;
+
+/// A window on a JSON byte stream with the line/column of its position.
+pub struct Scanner<R> {
+    src: R,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Line (1-based) at `pos`, and the absolute offset where that line starts.
+    line: usize,
+    line_start: u64,
+}
+
+impl<R: Read> Scanner<R> {
+    pub fn new(src: R) -> Self {
+        Scanner { src, buf: Vec::new(), pos: 0, eof: false, base: 0, line: 1, line_start: 0 }
+    }
+
+    /// The buffered bytes from the position on.
+    pub fn rest(&self) -> &[u8] {
+        &self.buf[self.pos..]
+    }
+
+    /// The buffered bytes from `abs` (an absolute offset still in the window) to `abs + len`.
+    pub fn slice(&self, abs: u64, len: usize) -> &[u8] {
+        let start = (abs - self.base) as usize;
+        &self.buf[start..start + len]
+    }
+
+    /// Absolute offset of the position.
+    pub fn offset(&self) -> u64 {
+        self.base + self.pos as u64
+    }
+
+    /// Line and column (1-based, in bytes as serde_json counts) of the position.
+    pub fn place(&self) -> (usize, usize) {
+        (self.line, (self.offset() - self.line_start) as usize + 1)
+    }
+
+    /// A JSON syntax error at the position.
+    pub fn error(&self, message: impl Into<String>) -> LoadError {
+        let (line, column) = self.place();
+        LoadError::Json { line, column, message: message.into() }
+    }
+
+    /// Reads more of the source onto the end of the window; false at the end.
+    fn fill(&mut self, at_least: usize) -> Result<bool, LoadError> {
+        if self.eof {
+            return Ok(false);
+        }
+        let want = at_least.max(READ_CHUNK);
+        let old = self.buf.len();
+        self.buf.try_reserve(want).map_err(|_| out_of_memory(want))?;
+        self.buf.resize(old + want, 0);
+        let mut got = 0;
+        while got < want {
+            match self.src.read(&mut self.buf[old + got..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(old + got);
+                    return Err(LoadError::Malformed { place: format!("byte {}", self.base + old as u64), message: e.to_string() });
+                }
+            }
+        }
+        self.buf.truncate(old + got);
+        Ok(got > 0)
+    }
+
+    /// Drops the bytes before the position from the window (offsets handed
+    /// out earlier must not be used after this).
+    pub fn compact(&mut self) {
+        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+    }
+
+    /// Moves the position on by `n` buffered bytes, counting lines.
+    pub fn advance(&mut self, n: usize) {
+        let part = &self.buf[self.pos..self.pos + n];
+        let mut newlines = 0;
+        let mut last = None;
+        for (i, b) in part.iter().enumerate() {
+            if *b == b'\n' {
+                newlines += 1;
+                last = Some(i);
+            }
+        }
+        if let Some(i) = last {
+            self.line += newlines;
+            self.line_start = self.offset() + i as u64 + 1;
+        }
+        self.pos += n;
+    }
+
+    /// Skips a UTF-8 byte order mark at the very start.
+    pub fn skip_bom(&mut self) -> Result<(), LoadError> {
+        while self.buf.len() < 3 && self.fill(3)? {}
+        if self.buf.starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+            self.line_start = 3;
+        }
+        Ok(())
+    }
+
+    /// Skips whitespace and returns the next byte without consuming it (None at the end).
+    pub fn peek(&mut self) -> Result<Option<u8>, LoadError> {
+        loop {
+            let n = self.rest().iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+            self.advance(n);
+            if let Some(b) = self.rest().first() {
+                return Ok(Some(*b));
+            }
+            if !self.fill(0)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Consumes `byte` (after whitespace) or fails naming what was expected.
+    pub fn expect(&mut self, byte: u8, what: &str) -> Result<(), LoadError> {
+        match self.peek()? {
+            Some(b) if b == byte => {
+                self.advance(1);
+                Ok(())
+            }
+            Some(_) => Err(self.error(format!("expected {what}"))),
+            None => Err(self.error_at_end()),
+        }
+    }
+
+    /// The length of the JSON value starting at the position (whitespace
+    /// already skipped), reading more of the source as needed. The value is
+    /// not validated here; whoever parses its slice does that.
+    pub fn value_len(&mut self) -> Result<usize, LoadError> {
+        loop {
+            if let Some(n) = value_extent(self.rest()) {
+                return Ok(n);
+            }
+            let have = self.rest().len();
+            if !self.fill(have)? {
+                let rest = self.rest();
+                // A scalar may end at the end of the input; anything open is truncated.
+                return match rest.first() {
+                    Some(b'{' | b'[' | b'"') | None => Err(self.error_at_end()),
+                    Some(_) => Ok(rest.len()),
+                };
+            }
+        }
+    }
+
+    /// "Truncated", placed at the end of the input.
+    fn error_at_end(&self) -> LoadError {
+        let rest = self.rest();
+        let (line, column) = match rest.iter().rposition(|b| *b == b'\n') {
+            Some(i) => (self.line + rest.iter().filter(|b| **b == b'\n').count(), rest.len() - i),
+            None => (self.line, self.place().1 + rest.len()),
+        };
+        LoadError::Json { line, column, message: "the file ends in the middle of the JSON (truncated?)".into() }
+    }
+
+    /// Reads everything left (for small documents that are not collections).
+    pub fn read_rest(&mut self, limit: usize) -> Result<&[u8], LoadError> {
+        while self.fill(0)? {
+            if self.rest().len() > limit {
+                return Err(self.error("the document is too large to be read as one object"));
+            }
+        }
+        Ok(self.rest())
+    }
+}
+
+fn out_of_memory(bytes: usize) -> LoadError {
+    LoadError::Malformed {
+        place: "memory".into(),
+        message: format!("not enough memory to read {} MB more of the file", bytes >> 20),
+    }
+}
+
+/// The length of the JSON value at the start of `b`, or None if `b` ends before it does.
+/// Strings and nesting are followed; scalars end at a delimiter.
+pub fn value_extent(b: &[u8]) -> Option<usize> {
+    match *b.first()? {
+        b'"' => string_end(b, 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = 0;
+            while i < b.len() {
+                match b[i] {
+                    b'"' => {
+                        i = string_end(b, i + 1)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => b.iter().position(|c| matches!(c, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')),
+    }
+}
+
+/// The index just past the closing quote of a string whose contents start at `i`.
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let j = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
+        if b[j] == b'"' {
+            return Some(j + 1);
+        }
+        i = j + 2;
+        if i > b.len() {
+            return None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extents_follow_strings_and_nesting() {
+        assert_eq!(value_extent(br#"{"a":"}\"]","b":[1,{"c":2}]} ,"#), Some(28));
+        assert_eq!(value_extent(br#""x\\" rest"#), Some(5));
+        assert_eq!(value_extent(b"12.5e3, 4"), Some(6));
+        assert_eq!(value_extent(b"true]"), Some(4));
+        assert_eq!(value_extent(br#"{"a":[1,2"#), None);
+        assert_eq!(value_extent(br#""abc\"#), None);
+    }
+
+    #[test]
+    fn reads_across_small_chunks_with_lines() {
+        // A reader that gives one byte at a time tests the refills.
+        struct OneByte<'a>(&'a [u8]);
+        impl Read for OneByte<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                match self.0.split_first() {
+                    Some((b, rest)) if !out.is_empty() => {
+                        out[0] = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let text = b"\n  {\"a\": [1,\n 2]}";
+        let mut s = Scanner::new(OneByte(text));
+        assert_eq!(s.peek().unwrap(), Some(b'{'));
+        assert_eq!(s.place(), (2, 3));
+        let n = s.value_len().unwrap();
+        assert_eq!(n, text.len() - 3);
+        s.advance(n);
+        assert_eq!(s.place(), (3, 5));
+        assert_eq!(s.peek().unwrap(), None);
+    }
+
+    #[test]
+    fn a_truncated_value_is_an_error_naming_the_end() {
+        let mut s = Scanner::new(&b"{\"a\": [1,\n2"[..]);
+        s.peek().unwrap();
+        let e = s.value_len().err().expect("truncated");
+        assert!(e.to_string().starts_with("line 2, column 2"), "{e}");
+    }
+}
