@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
+use crate::io::crs::Crs;
 use crate::io::{self, Loaded};
 use crate::model::{Phase, Summary};
 
@@ -16,6 +17,16 @@ pub struct Cli {
     pub command: Option<Command>,
     /// A GeoJSON file to open (default: the embedded Jinsong plan).
     pub file: Option<PathBuf>,
+    /// The coordinate system of the input when the file does not say: an EPSG
+    /// code (EPSG:3857, EPSG:4490, EPSG:4513–4554 CGCS2000 Gauss-Krüger,
+    /// EPSG:326xx/327xx UTM), or gcj02 / bd09 for coordinates taken from
+    /// Amap/Tencent or Baidu maps.
+    #[arg(long, global = true, value_parser = parse_crs)]
+    pub crs: Option<Crs>,
+}
+
+fn parse_crs(s: &str) -> Result<Crs, String> {
+    Crs::parse(s).ok_or_else(|| format!("not a supported coordinate system; supported: {}", crate::io::crs::SUPPORTED))
 }
 
 #[derive(Subcommand, Debug)]
@@ -70,6 +81,9 @@ pub enum Command {
         /// Atlas: only sites of these kinds, e.g. `building,node`.
         #[arg(long, requires = "atlas", value_delimiter = ',')]
         sites: Vec<String>,
+        /// GeoJSON: write the coordinates for Chinese web maps, gcj02 (Amap, Tencent) or bd09 (Baidu).
+        #[arg(long, value_parser = ["gcj02", "bd09"])]
+        to_crs: Option<String>,
     },
 }
 
@@ -84,6 +98,10 @@ pub struct MapArgs<'a> {
     pub atlas: bool,
     pub theme: &'a str,
     pub sites: &'a [String],
+    /// The coordinate system of the input (`--crs`).
+    pub crs: Option<Crs>,
+    /// GeoJSON output in GCJ-02 or BD-09 (`--to-crs`).
+    pub to_crs: Option<Crs>,
 }
 
 pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
@@ -92,7 +110,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         if ext != "pdf" {
             return Err(format!("{}: the atlas is written as .pdf", out.display()));
         }
-        let loaded = load_for_cli(file)?;
+        let loaded = load_for_cli(file, map.crs)?;
         let kinds: Vec<crate::model::Kind> = map
             .sites
             .iter()
@@ -127,7 +145,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             ),
             (None, None) => (io::mapexport::paper("A4-landscape").unwrap_or([842.0, 595.0]), 2.0),
         };
-        let loaded = load_for_cli(file)?;
+        let loaded = load_for_cli(file, map.crs)?;
         use crate::render::theme::ThemeMode;
         let theme = match map.theme {
             "status" => ThemeMode::Status,
@@ -143,7 +161,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         if ext != "pdf" {
             return Err(format!("{}: a story handout is written as .pdf", out.display()));
         }
-        let loaded = load_for_cli(file)?;
+        let loaded = load_for_cli(file, map.crs)?;
         let plan = &loaded.plan;
         let st = if name.is_empty() {
             plan.stories.first()
@@ -159,14 +177,14 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         return Ok(format!("wrote {} ({} pages)\n", out.display(), st.slides.len()));
     }
     if ext == "xlsx" {
-        let loaded = load_for_cli(file)?;
+        let loaded = load_for_cli(file, map.crs)?;
         let xlsx =
             io::tables::schedule_xlsx(&loaded.plan, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
         io::write::save_atomic(out, &xlsx).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {} ({} items)\n", out.display(), loaded.plan.items.len()));
     }
     if ext == "csv" {
-        let loaded = load_for_cli(file)?;
+        let loaded = load_for_cli(file, map.crs)?;
         let csv = io::tables::schedule_csv(&loaded.plan, lang == "zh");
         io::write::save_atomic(out, csv.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {} ({} items)\n", out.display(), loaded.plan.items.len()));
@@ -181,8 +199,12 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             }
             (None, None) => Phase::After,
         };
-        let loaded = load_for_cli(file)?;
-        let text = io::tables::phase_geojson(&loaded.plan, &phase);
+        let loaded = load_for_cli(file, map.crs)?;
+        let plan = match map.to_crs {
+            Some(c) => io::write::reproject(&loaded.plan, c),
+            None => loaded.plan,
+        };
+        let text = io::tables::phase_geojson(&plan, &phase);
         io::write::save_atomic(out, text.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }
@@ -192,21 +214,36 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             out.display()
         ));
     }
-    let loaded = load_for_cli(file)?;
+    let loaded = load_for_cli(file, map.crs)?;
+    if let Some(c) = map.to_crs {
+        if ext == "gpkg" {
+            return Err(format!("{}: --to-crs is for GeoJSON; a plan file is always WGS 84", out.display()));
+        }
+        let plan = io::write::reproject(&loaded.plan, c);
+        io::save_geojson(&plan, out).map_err(|e| format!("{}: {e}", out.display()))?;
+        return Ok(format!("wrote {} ({} features in {})\n", out.display(), plan.len(), c.code()));
+    }
     io::save_path(&loaded.plan, out).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(format!("wrote {} ({} features, {} items)\n", out.display(), loaded.plan.len(), loaded.plan.items.len()))
 }
 
 /// Loads a file for the command line; `jinsong` means the embedded plan.
-pub fn load_for_cli(file: &Path) -> Result<Loaded, String> {
+pub fn load_for_cli(file: &Path, crs: Option<Crs>) -> Result<Loaded, String> {
     if file.as_os_str() == "jinsong" && !file.exists() {
         return Ok(io::load_jinsong());
     }
-    io::load_path(file).map_err(|e| format!("{}: {e}", file.display()))
+    io::load_path_with(file, &io::ReadOptions { crs, ..Default::default() })
+        .map_err(|e| format!("{}: {e}", file.display()))
 }
 
 /// Runs `info`; returns what to print on stdout, or the one-line error.
-pub fn info(file: &Path, json: bool, phase: Option<&str>, at: Option<&str>) -> Result<String, String> {
+pub fn info(
+    file: &Path,
+    json: bool,
+    phase: Option<&str>,
+    at: Option<&str>,
+    crs: Option<Crs>,
+) -> Result<String, String> {
     let phase = match (phase, at) {
         (_, Some(d)) => Some(
             Phase::parse(d)
@@ -216,9 +253,10 @@ pub fn info(file: &Path, json: bool, phase: Option<&str>, at: Option<&str>) -> R
         (Some(p), None) => Some(Phase::parse(p).ok_or_else(|| format!("--phase {p}: use before or after"))?),
         (None, None) => None,
     };
-    let loaded = load_for_cli(file)?;
+    let loaded = load_for_cli(file, crs)?;
     let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
-    let summary = Summary::of_phase(&loaded.plan, &warnings, phase.as_ref());
+    let mut summary = Summary::of_phase(&loaded.plan, &warnings, phase.as_ref());
+    summary.source_crs = loaded.crs.map(|c| c.label());
     if json {
         serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| format!("{}: {e}", file.display()))
     } else {

@@ -50,7 +50,16 @@ impl Document {
 
     /// A document from a plan and an index already built for it.
     pub fn from_parts(plan: Plan, index: SpatialIndex, warnings: Vec<Warning>, source: Source) -> Self {
-        Document { plan, index, history: History::default(), warnings, source, revision: 0, saved_revision: 0, crs: None }
+        Document {
+            plan,
+            index,
+            history: History::default(),
+            warnings,
+            source,
+            revision: 0,
+            saved_revision: 0,
+            crs: None,
+        }
     }
 
     /// The embedded Jinsong plan.

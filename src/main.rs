@@ -26,7 +26,7 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     match args.command {
         Some(Command::Info { file, json, phase, at }) => {
-            match cli::info(&file, json, phase.as_deref(), at.as_deref()) {
+            match cli::info(&file, json, phase.as_deref(), at.as_deref(), args.crs) {
                 Ok(out) => {
                     print!("{out}");
                     ExitCode::SUCCESS
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out, story, lang, phase, at, size, paper, theme, atlas, sites }) => {
+        Some(Command::Export { file, out, story, lang, phase, at, size, paper, theme, atlas, sites, to_crs }) => {
             match cli::export(
                 &file,
                 &out,
@@ -51,6 +51,8 @@ fn main() -> ExitCode {
                     atlas,
                     theme: &theme,
                     sites: &sites,
+                    crs: args.crs,
+                    to_crs: to_crs.as_deref().and_then(renewal_planner::io::crs::Crs::parse),
                 },
             ) {
                 Ok(msg) => {
@@ -63,13 +65,13 @@ fn main() -> ExitCode {
                 }
             }
         }
-        None => run_app(args.file),
+        None => run_app(args.file, args.crs),
     }
 }
 
 #[cfg(feature = "gui")]
-fn run_app(file: Option<std::path::PathBuf>) -> ExitCode {
-    match renewal_planner::ui::run(file) {
+fn run_app(file: Option<std::path::PathBuf>, crs: Option<renewal_planner::io::crs::Crs>) -> ExitCode {
+    match renewal_planner::ui::run(file, crs) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("renewal-planner: cannot open the window: {e}");
@@ -79,7 +81,7 @@ fn run_app(file: Option<std::path::PathBuf>) -> ExitCode {
 }
 
 #[cfg(not(feature = "gui"))]
-fn run_app(_file: Option<std::path::PathBuf>) -> ExitCode {
+fn run_app(_file: Option<std::path::PathBuf>, _crs: Option<renewal_planner::io::crs::Crs>) -> ExitCode {
     eprintln!("renewal-planner: built without the window (feature `gui`); use `renewal-planner info FILE`");
     ExitCode::FAILURE
 }

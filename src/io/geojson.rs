@@ -377,7 +377,12 @@ fn settle_crs(
                     && let Some(r) = geo::BoundingRect::bounding_rect(&f.geometry)
                 {
                     off += 1;
-                    bbox = [bbox[0].min(r.min().x), bbox[1].min(r.min().y), bbox[2].max(r.max().x), bbox[3].max(r.max().y)];
+                    bbox = [
+                        bbox[0].min(r.min().x),
+                        bbox[1].min(r.min().y),
+                        bbox[2].max(r.max().x),
+                        bbox[3].max(r.max().y),
+                    ];
                 }
             }
             if off * 2 <= plan.len() {
@@ -415,11 +420,9 @@ fn settle_crs(
     };
     let transform = crs.filter(|c| !matches!(c, Crs::Wgs84 | Crs::Cgcs2000));
     let faults: Vec<(usize, String)> = match transform {
-        None => plan
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (_, f))| check_degrees(&f.geometry).err().map(|m| (i, m)))
-            .collect(),
+        None => {
+            plan.iter().enumerate().filter_map(|(i, (_, f))| check_degrees(&f.geometry).err().map(|m| (i, m))).collect()
+        }
         Some(c) => transform_all(plan, c),
     };
     let ids: Vec<FeatureId> = plan.iter().map(|(id, _)| id).collect();
@@ -467,10 +470,8 @@ fn transform_all(plan: &mut Plan, crs: Crs) -> Vec<(usize, String)> {
                             }
                         });
                         if let Some(c) = bad.get() {
-                            faults.push((
-                                part * chunk + j,
-                                format!("coordinate ({}, {}) is outside {label}", c.x, c.y),
-                            ));
+                            faults
+                                .push((part * chunk + j, format!("coordinate ({}, {}) is outside {label}", c.x, c.y)));
                         }
                     }
                     faults
@@ -541,10 +542,8 @@ impl Tally {
                 list.push("…".into());
             }
             let noun = if which.len() == 1 { "feature" } else { "features" };
-            warnings.push(Warning {
-                place: format!("{} {noun} ({})", which.len(), list.join(", ")),
-                message: what.into(),
-            });
+            warnings
+                .push(Warning { place: format!("{} {noun} ({})", which.len(), list.join(", ")), message: what.into() });
         };
         say(self.closed, "rings that did not end where they started were closed");
         say(self.deduplicated, "repeated consecutive positions were merged");
@@ -940,7 +939,8 @@ mod tests {
         let Some(Geometry::Point(p)) = loaded.plan.iter().next().map(|(_, f)| f.geometry.clone()) else { panic!() };
         assert!((p.x() - 116.405).abs() < 0.01 && (p.y() - 39.72).abs() < 0.05, "{p:?}");
         // UTM-like metres without a named system cannot be placed: a clear error, not a guess.
-        let utm = r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[448000.0,4418000.0]}}"#;
+        let utm =
+            r#"{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[448000.0,4418000.0]}}"#;
         let e = parse(utm.as_bytes()).err().expect("refused").to_string();
         assert!(e.contains("--crs"), "{e}");
         // Named in the legacy crs member: Beijing's Gauss-Krüger zone 39.

@@ -19,7 +19,9 @@ use super::plan_items::{change_value, read_change};
 use super::wkb;
 use super::{LoadError, Loaded};
 use crate::model::phase::{Presence, geometry_in, presence};
-use crate::model::{CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Side, infer_kind, shape_of, Props};
+use crate::model::{
+    CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Props, Side, infer_kind, shape_of,
+};
 
 /// The schema this build writes. Older schemas are migrated on open:
 /// 1 → 2 added `rp_photos` (a schema-1 plan has no photos) and stores

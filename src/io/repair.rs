@@ -219,9 +219,21 @@ mod tests {
 
     #[test]
     fn a_bow_tie_is_seen_to_cross_itself() {
-        let bow = [coord! {x: 0., y: 0.}, coord! {x: 1., y: 1.}, coord! {x: 1., y: 0.}, coord! {x: 0., y: 1.}, coord! {x: 0., y: 0.}];
+        let bow = [
+            coord! {x: 0., y: 0.},
+            coord! {x: 1., y: 1.},
+            coord! {x: 1., y: 0.},
+            coord! {x: 0., y: 1.},
+            coord! {x: 0., y: 0.},
+        ];
         assert!(crosses_itself(&bow));
-        let square = [coord! {x: 0., y: 0.}, coord! {x: 1., y: 0.}, coord! {x: 1., y: 1.}, coord! {x: 0., y: 1.}, coord! {x: 0., y: 0.}];
+        let square = [
+            coord! {x: 0., y: 0.},
+            coord! {x: 1., y: 0.},
+            coord! {x: 1., y: 1.},
+            coord! {x: 0., y: 1.},
+            coord! {x: 0., y: 0.},
+        ];
         assert!(!crosses_itself(&square));
     }
 }

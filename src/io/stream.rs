@@ -80,7 +80,10 @@ impl<R: Read> Scanner<R> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.buf.truncate(old + got);
-                    return Err(LoadError::Malformed { place: format!("byte {}", self.base + old as u64), message: e.to_string() });
+                    return Err(LoadError::Malformed {
+                        place: format!("byte {}", self.base + old as u64),
+                        message: e.to_string(),
+                    });
                 }
             }
         }
@@ -290,7 +293,7 @@ mod tests {
     fn a_truncated_value_is_an_error_naming_the_end() {
         let mut s = Scanner::new(&b"{\"a\": [1,\n2"[..]);
         s.peek().unwrap();
-        let e = s.value_len().err().expect("truncated");
+        let e = s.value_len().expect_err("truncated");
         assert!(e.to_string().starts_with("line 2, column 2"), "{e}");
     }
 }

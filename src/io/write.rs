@@ -98,3 +98,22 @@ pub fn commit_file(tmp: &Path, path: &Path) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// A copy of the plan with every coordinate (before and after geometries)
+/// moved from WGS 84 into `crs`, for use with Chinese web maps (GCJ-02, BD-09).
+/// A coordinate the system cannot take is left as it is.
+pub fn reproject(plan: &crate::model::Plan, crs: super::crs::Crs) -> crate::model::Plan {
+    use geo::MapCoordsInPlace;
+    let mut out = plan.clone();
+    let shift = move |c: geo::Coord<f64>| match crs.from_wgs84(c.x, c.y) {
+        Some((x, y)) => geo::Coord { x, y },
+        None => c,
+    };
+    for slot in out.slots_mut().iter_mut().flatten() {
+        slot.geometry.map_coords_in_place(shift);
+        if let Some(g) = slot.change.as_mut().and_then(|c| c.after_geometry.as_mut()) {
+            g.map_coords_in_place(shift);
+        }
+    }
+    out
+}

@@ -1,8 +1,8 @@
 //! Feature kinds — the planner's vocabulary for what a feature *is* — and how
 //! they are inferred from the properties of arbitrary GeoJSON.
 
-use serde::{Deserialize, Serialize};
 use super::props::Props;
+use serde::{Deserialize, Serialize};
 
 /// What a feature is in the plan. The Jinsong model organises a district as
 /// "one street, two gardens, two cores, many nodes" inside a boundary, with the

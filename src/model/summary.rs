@@ -68,6 +68,10 @@ pub struct Summary {
     pub changes: BTreeMap<&'static str, usize>,
     /// The phase `features` and `by_kind` were counted in (`null`: every feature in the file).
     pub phase: Option<String>,
+    /// The coordinate system the file was in when it was not WGS 84 (its
+    /// coordinates were transformed on reading), e.g. `EPSG:4527`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_crs: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -148,6 +152,7 @@ impl Summary {
                 Phase::After => "after".to_string(),
                 Phase::AsOf(d) => d.clone(),
             }),
+            source_crs: None,
             warnings: warnings.to_vec(),
         }
     }
@@ -158,6 +163,9 @@ impl Summary {
         let mut s = String::new();
         s.push_str(&format!("{}\n", self.name.as_deref().unwrap_or(source)));
         s.push_str(&format!("  source:     {source}\n"));
+        if let Some(c) = &self.source_crs {
+            s.push_str(&format!("  crs:        {c}, transformed to WGS 84\n"));
+        }
         s.push_str(&format!("  features:   {}\n", self.features));
         for k in Kind::ALL {
             let n = self.by_kind.get(k.as_str()).copied().unwrap_or(0);

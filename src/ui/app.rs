@@ -1,6 +1,8 @@
 //! The application state and the one place where user intents are applied.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
 use eframe::egui;
@@ -19,6 +21,11 @@ use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 struct Loading {
     path: PathBuf,
     rx: Receiver<Result<(Document, GeometryCache), String>>,
+    /// Bytes of the file read so far, of `total`.
+    done: Arc<AtomicU64>,
+    total: u64,
+    /// Set to stop the reader; the open plan stays.
+    cancel: Arc<AtomicBool>,
 }
 
 /// Autosave state: what is on disk, when the next write is due, and the writer running.
@@ -84,6 +91,9 @@ pub struct PlannerApp {
     pub(super) search_missed: bool,
     pub(super) status: Option<Status>,
     loading: Option<Loading>,
+    /// The coordinate system files are opened in when they do not say (GCJ-02 and
+    /// BD-09 from Chinese web maps must be chosen); `None`: detect.
+    pub import_crs: Option<crate::io::crs::Crs>,
     /// The "type a path" prompt (where no file dialog is available): what it is for, and the text.
     pub(super) path_prompt: Option<(PromptKind, String)>,
     pub(super) picker: Option<super::items::Picker>,
@@ -176,6 +186,7 @@ impl PlannerApp {
             search_missed: false,
             status: None,
             loading: None,
+            import_crs: None,
             path_prompt: None,
             picker: None,
             editor: None,
@@ -350,16 +361,50 @@ impl PlannerApp {
 
     /// Starts reading a file in the background; the open plan stays until it succeeds.
     pub fn open_path(&mut self, path: PathBuf) {
+        if let Some(l) = &self.loading {
+            l.cancel.store(true, Ordering::Relaxed);
+        }
         let (tx, rx) = channel();
         let p = path.clone();
+        let done = Arc::new(AtomicU64::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let (d, c, crs) = (done.clone(), cancel.clone(), self.import_crs);
         std::thread::spawn(move || {
-            let result = crate::io::load_path(&p)
+            let watch = |n: u64| {
+                d.store(n, Ordering::Relaxed);
+                !c.load(Ordering::Relaxed)
+            };
+            let opts = crate::io::ReadOptions { crs, progress: Some(&watch) };
+            let result = crate::io::load_path_with(&p, &opts)
                 .map(|loaded| crate::render::open(loaded, Source::File(p.clone())))
-                .map_err(|e| format!("{}: {e}", p.display()));
+                .map_err(|e| match e {
+                    crate::io::LoadError::Cancelled => String::new(),
+                    e => format!("{}: {e}", p.display()),
+                });
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
         });
-        self.loading = Some(Loading { path, rx });
+        self.loading = Some(Loading { path, rx, done, total, cancel });
+    }
+
+    /// How far the background load has got (0–1), if one is running.
+    pub fn load_progress(&self) -> Option<f32> {
+        let l = self.loading.as_ref()?;
+        let done = l.done.load(Ordering::Relaxed) as f64;
+        Some(if l.total == 0 { 0.0 } else { (done / l.total as f64).clamp(0.0, 1.0) as f32 })
+    }
+
+    /// The file being loaded, if any.
+    pub fn loading_path(&self) -> Option<&std::path::Path> {
+        self.loading.as_ref().map(|l| l.path.as_path())
+    }
+
+    /// Stops the background load; the open plan stays as it is.
+    pub fn cancel_load(&mut self) {
+        if let Some(l) = &self.loading {
+            l.cancel.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Blocks until a background load finishes (for tests and scripts).
@@ -411,6 +456,9 @@ impl PlannerApp {
                     self.show_warnings = true;
                 }
                 self.status = Some(Status { text, error: false });
+            }
+            Err(e) if e.is_empty() => {
+                self.status = Some(Status { text: format!("{} {}", s.load_cancelled, path.display()), error: false });
             }
             Err(e) => {
                 // The open plan is untouched.
@@ -720,10 +768,9 @@ impl PlannerApp {
                         Some(if before || added {
                             Edit::RemoveFeature { id: *id, label: EditLabel::DeleteFeature }
                         } else {
-                            let mut c = f
-                                .change
-                                .clone()
-                                .unwrap_or_else(|| Box::new(crate::model::Change::new(crate::model::ChangeKind::Removed)));
+                            let mut c = f.change.clone().unwrap_or_else(|| {
+                                Box::new(crate::model::Change::new(crate::model::ChangeKind::Removed))
+                            });
                             c.kind = crate::model::ChangeKind::Removed;
                             c.after_geometry = None;
                             c.after_properties.clear();

@@ -175,7 +175,9 @@ pub fn geometry_edit(app: &PlannerApp, feature: FeatureId, geometry: Geometry<f6
     if own {
         return Edit::SetGeometry { feature, geometry: Box::new(geometry), label };
     }
-    let mut c = change.filter(|c| c.kind == ChangeKind::Modified).unwrap_or_else(|| Box::new(Change::new(ChangeKind::Modified)));
+    let mut c = change
+        .filter(|c| c.kind == ChangeKind::Modified)
+        .unwrap_or_else(|| Box::new(Change::new(ChangeKind::Modified)));
     c.after_geometry = Some(geometry);
     Edit::SetChange { feature, change: Some(c), label }
 }

@@ -217,20 +217,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 egui::Color32::from_rgb(150, 40, 40),
             );
         }
-        if app.is_loading() {
-            let c = rect.center();
-            painter.rect_filled(
-                egui::Rect::from_center_size(c, egui::vec2(260.0, 48.0)),
-                8.0,
-                egui::Color32::from_white_alpha(230),
-            );
-            painter.text(
-                c,
-                egui::Align2::CENTER_CENTER,
-                format!("{}…", app.lang.strings().loading),
-                egui::FontId::proportional(16.0),
-                egui::Color32::DARK_GRAY,
-            );
+        if let Some(fraction) = app.load_progress() {
+            loading_panel(&ctx, rect, app, fraction);
         }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             painter.rect_filled(rect.shrink(8.0), 12.0, egui::Color32::from_rgba_unmultiplied(0, 102, 255, 40));
@@ -384,5 +372,32 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, panes: &[Pane], app: &
                 egui::Stroke::NONE,
             ));
         }
+    }
+}
+
+/// The progress of a background load with its Cancel button (Esc cancels too);
+/// the map underneath stays usable.
+fn loading_panel(ctx: &egui::Context, rect: egui::Rect, app: &mut PlannerApp, fraction: f32) {
+    let s = app.lang.strings();
+    let name = app.loading_path().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+    let mut cancel = ctx.input(|i| i.key_pressed(egui::Key::Escape));
+    egui::Area::new(egui::Id::unique("loading-panel"))
+        .order(egui::Order::Foreground)
+        .fixed_pos(rect.center() - egui::vec2(170.0, 44.0))
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style()).show(ui, |ui| {
+                ui.set_width(340.0);
+                ui.label(format!("{} {}…", s.loading, name.unwrap_or_default()));
+                if fraction >= 1.0 {
+                    ui.label(egui::RichText::new(s.preparing_map).small().weak());
+                }
+                ui.add(egui::ProgressBar::new(fraction).show_percentage().animate(true));
+                if ui.button(s.cancel).clicked() {
+                    cancel = true;
+                }
+            });
+        });
+    if cancel {
+        app.cancel_load();
     }
 }

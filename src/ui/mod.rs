@@ -43,7 +43,7 @@ pub fn install_fonts(ctx: &eframe::egui::Context) {
 }
 
 /// Opens the window: with `file`, or the embedded Jinsong plan.
-pub fn run(file: Option<PathBuf>) -> eframe::Result<()> {
+pub fn run(file: Option<PathBuf>, crs: Option<crate::io::crs::Crs>) -> eframe::Result<()> {
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("Renewal Planner 更新规划 — 劲松")
@@ -59,6 +59,7 @@ pub fn run(file: Option<PathBuf>) -> eframe::Result<()> {
             install_fonts(&cc.egui_ctx);
             theme::apply(&cc.egui_ctx);
             let mut app = PlannerApp::new().with_session(crate::session::data_dir());
+            app.import_crs = crs;
             if let Some(path) = file {
                 app.open_path(path);
             }

@@ -101,6 +101,21 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if ui.button(s.open_jinsong).clicked() {
                     out.push(Action::OpenJinsong);
                 }
+                ui.menu_button(s.import_crs, |ui| {
+                    use crate::io::crs::Crs;
+                    ui.radio_value(&mut app.import_crs, None, s.crs_detect);
+                    for c in [
+                        Crs::Gcj02,
+                        Crs::Bd09,
+                        Crs::WebMercator,
+                        Crs::Cgcs2000,
+                        Crs::GaussKruger { epsg: 4527 },
+                        Crs::GaussKruger { epsg: 4548 },
+                        Crs::Utm { zone: 50, north: true },
+                    ] {
+                        ui.radio_value(&mut app.import_crs, Some(c), c.label());
+                    }
+                });
                 if !app.recent.is_empty() {
                     ui.menu_button(s.recent_files, |ui| {
                         for p in &app.recent {
@@ -276,6 +291,10 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             };
             if let Some(h) = hint {
                 ui.label(RichText::new(h).small().weak());
+                ui.separator();
+            }
+            if let Some(c) = app.doc.crs {
+                ui.label(RichText::new(format!("{} → WGS 84", c.code())).small()).on_hover_text(c.label());
                 ui.separator();
             }
             let in_view = app.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0);
@@ -486,7 +505,7 @@ fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
     let Some(f) = app.doc.plan.get(id) else {
         return vec![id];
     };
-    let Some((key, value)) = KEYS.iter().find_map(|k| f.properties.get(*k).map(|v| (*k, v.clone()))) else {
+    let Some((key, value)) = KEYS.iter().find_map(|k| f.properties.get(k).map(|v| (*k, v))) else {
         return vec![id];
     };
     app.doc.plan.iter().filter(|(_, g)| g.properties.get(key).as_ref() == Some(&value)).map(|(i, _)| i).collect()

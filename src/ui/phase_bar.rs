@@ -142,9 +142,8 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
     let Some(f) = plan.get(id) else { return out };
-    let set = |c: Option<Box<Change>>, label: EditLabel| {
-        Action::Edit(Edit::SetChange { feature: id, change: c, label })
-    };
+    let set =
+        |c: Option<Box<Change>>, label: EditLabel| Action::Edit(Edit::SetChange { feature: id, change: c, label });
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(s.change).strong());
         match &f.change {
