@@ -95,10 +95,10 @@ pub mod memory {
     use super::LoadError;
 
     /// The memory a GeoJSON file of `size` bytes takes open (plan, index and
-    /// drawing cache), measured on generated cities: about 2.2 times the text.
+    /// drawing cache), measured on generated cities: about 3 times the text.
     pub fn need_for_geojson(size: u64, gzip: bool) -> u64 {
         let text = if gzip { size.saturating_mul(6) } else { size };
-        text / 5 * 11
+        text.saturating_mul(3)
     }
 
     /// Bytes of memory this process can still use: the smallest of the
@@ -148,6 +148,15 @@ pub mod memory {
     /// True when less than 96 MB is left: a load should stop before the system does it for us.
     pub fn running_low() -> bool {
         available().is_some_and(|a| a < 96 << 20)
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn a_file_larger_than_memory_is_refused_with_a_message() {
+        let e = check_fits(u64::MAX / 2).expect_err("refused");
+        assert!(e.to_string().contains("MB of memory"), "{e}");
+        assert!(check_fits(1).is_ok());
+        assert_eq!(need_for_geojson(100, false), 300);
     }
 
     pub fn exhausted() -> LoadError {
