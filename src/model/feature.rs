@@ -34,8 +34,12 @@ pub struct Feature {
     pub change: Option<Box<super::phase::Change>>,
 }
 
-fn non_empty_str<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
-    props.get_str(key).filter(|s| !s.trim().is_empty())
+/// A feature's names and number (see [`Feature::names`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Names<'a> {
+    pub zh: Option<&'a str>,
+    pub en: Option<&'a str>,
+    pub number: Option<&'a str>,
 }
 
 /// True if the text contains a CJK ideograph.
@@ -48,36 +52,54 @@ impl Feature {
         Feature { source_id: None, kind, properties: properties.into(), geometry, change: None }
     }
 
-    /// The Chinese name: `name_zh`, `name:zh`, `名称`, or a `name` written in Chinese.
-    pub fn name_zh(&self) -> Option<&str> {
-        let p = &self.properties;
-        non_empty_str(p, "name_zh")
-            .or_else(|| non_empty_str(p, "name:zh"))
-            .or_else(|| non_empty_str(p, "名称"))
-            .or_else(|| non_empty_str(p, "name").filter(|n| has_cjk(n)))
+    /// The names and number, read in one pass over the properties: the
+    /// Chinese name (`name_zh`, `name:zh`, `名称`, or a `name` written in
+    /// Chinese), the English name (`name_en`, `name:en`, or a `name` not
+    /// written in Chinese) and the building or house number (`number`,
+    /// `楼号`, `addr:housenumber`, `addr_housenumber`; `101` for 101楼).
+    pub fn names(&self) -> Names<'_> {
+        let [zh, zh2, zh3, name, en, en2, n, n2, n3, n4] = self.properties.get_strs([
+            "name_zh",
+            "name:zh",
+            "名称",
+            "name",
+            "name_en",
+            "name:en",
+            "number",
+            "楼号",
+            "addr:housenumber",
+            "addr_housenumber",
+        ]);
+        fn ok(s: Option<&str>) -> Option<&str> {
+            s.filter(|s| !s.trim().is_empty())
+        }
+        let name = ok(name);
+        Names {
+            zh: ok(zh).or(ok(zh2)).or(ok(zh3)).or(name.filter(|n| has_cjk(n))),
+            en: ok(en).or(ok(en2)).or(name.filter(|n| !has_cjk(n))),
+            number: ok(n).or(ok(n2)).or(ok(n3)).or(ok(n4)),
+        }
     }
 
-    /// The English name: `name_en`, `name:en`, or a `name` not written in Chinese.
+    /// The Chinese name (see [`Feature::names`]).
+    pub fn name_zh(&self) -> Option<&str> {
+        self.names().zh
+    }
+
+    /// The English name (see [`Feature::names`]).
     pub fn name_en(&self) -> Option<&str> {
-        let p = &self.properties;
-        non_empty_str(p, "name_en")
-            .or_else(|| non_empty_str(p, "name:en"))
-            .or_else(|| non_empty_str(p, "name").filter(|n| !has_cjk(n)))
+        self.names().en
     }
 
     /// The best name for the language, falling back to the other language.
     pub fn name(&self, chinese: bool) -> Option<&str> {
-        if chinese { self.name_zh().or_else(|| self.name_en()) } else { self.name_en().or_else(|| self.name_zh()) }
+        let n = self.names();
+        if chinese { n.zh.or(n.en) } else { n.en.or(n.zh) }
     }
 
-    /// A building's number as Beijing writes it (`101` for 101楼), or an
-    /// address house number.
+    /// A building's number as Beijing writes it (`101` for 101楼), or an address house number.
     pub fn number(&self) -> Option<&str> {
-        let p = &self.properties;
-        non_empty_str(p, "number")
-            .or_else(|| non_empty_str(p, "楼号"))
-            .or_else(|| non_empty_str(p, "addr:housenumber"))
-            .or_else(|| non_empty_str(p, "addr_housenumber"))
+        self.names().number
     }
 
     /// A numeric property, accepting numbers and numeric strings.

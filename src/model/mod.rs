@@ -30,7 +30,7 @@ pub mod story;
 mod summary;
 
 pub use catalogue::{CatalogueEntry, Category, NationalClass};
-pub use feature::{Feature, FeatureId, has_cjk, shape_of};
+pub use feature::{Feature, FeatureId, Names, has_cjk, shape_of};
 pub use index::{SpatialIndex, metres_per_degree};
 pub use item::{Funding, FundingSource, Item, Party, Status};
 pub use kind::{Kind, Shape, infer_kind};

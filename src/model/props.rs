@@ -89,6 +89,27 @@ impl Props {
         }
     }
 
+    /// Several string properties in one pass.
+    pub fn get_strs<const N: usize>(&self, keys: [&str; N]) -> [Option<&str>; N] {
+        let mut out = [None; N];
+        match &self.0 {
+            Repr::Empty => {}
+            Repr::Text(t) => {
+                for (k, v) in members(t) {
+                    if let Some(i) = keys.iter().position(|key| *key == k) {
+                        out[i] = v.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                    }
+                }
+            }
+            Repr::Map(m) => {
+                for (i, key) in keys.iter().enumerate() {
+                    out[i] = m.get(*key).and_then(Value::as_str);
+                }
+            }
+        }
+        out
+    }
+
     /// A property's value.
     pub fn get(&self, key: &str) -> Option<Value> {
         match &self.0 {

@@ -61,19 +61,21 @@ impl GeometryCache {
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
         let n = plan.id_bound();
         if threads <= 1 || n < 4_000 {
-            return Self::build_part(plan, 0..n, origin);
+            let mut all = Self::empty(origin, n);
+            all.append(Self::build_part(plan, 0..n, origin), 0);
+            return all;
         }
         let step = n.div_ceil(threads);
-        let parts: Vec<GeometryCache> = std::thread::scope(|s| {
+        let parts: Vec<(usize, GeometryCache)> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..n)
                 .step_by(step)
-                .map(|start| s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin)))
+                .map(|start| (start, s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin))))
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Self::empty(origin, 0))).collect()
+            handles.into_iter().map(|(start, h)| (start, h.join().unwrap_or_else(|_| Self::empty(origin, 0)))).collect()
         });
         let mut all = Self::empty(origin, n);
-        for part in parts {
-            all.append(part);
+        for (start, part) in parts {
+            all.append(part, start);
         }
         all
     }
@@ -90,9 +92,10 @@ impl GeometryCache {
         }
     }
 
-    /// Prepares the features with ids in `ids`.
+    /// Prepares the features with ids in `ids` (entry `i` is feature `ids.start + i`).
     fn build_part(plan: &Plan, ids: std::ops::Range<usize>, origin: [f64; 2]) -> Self {
-        let mut cache = Self::empty(origin, plan.id_bound());
+        let first = ids.start;
+        let mut cache = Self::empty(origin, ids.len());
         let features: Vec<(FeatureId, &Feature)> =
             ids.filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?))).collect();
         let n: usize = features.iter().map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry)).sum();
@@ -103,7 +106,7 @@ impl GeometryCache {
         let mut scratch = Vec::new();
         for (id, f) in features {
             let e = cache.prepare(f, &mut earcut, &mut scratch);
-            cache.entries[id.index()] = Some(e);
+            cache.entries[id.index() - first] = Some(e);
             if let Some(a) = after_state(f) {
                 let e = cache.prepare(&a, &mut earcut, &mut scratch);
                 cache.after.insert(id, e);
@@ -112,8 +115,8 @@ impl GeometryCache {
         cache
     }
 
-    /// Moves another partial cache (same origin, other features) into this one.
-    fn append(&mut self, other: GeometryCache) {
+    /// Moves a partial cache (same origin, features from id `first` on) into this one.
+    fn append(&mut self, other: GeometryCache, first: usize) {
         let (v, t, p) = (self.verts.len() as u32, self.tris.len() as u32, self.parts.len() as u32);
         self.verts.extend(other.verts);
         self.tris.extend(other.tris.iter().map(|i| i + v));
@@ -127,7 +130,7 @@ impl GeometryCache {
             e.lines = shift(&e.lines, p);
             e
         };
-        for (slot, e) in self.entries.iter_mut().zip(other.entries) {
+        for (slot, e) in self.entries[first..].iter_mut().zip(other.entries) {
             if let Some(e) = e {
                 *slot = Some(moved(e));
             }
@@ -294,6 +297,12 @@ impl GeometryCache {
     }
 
     fn anchor(&self, f: &Feature, e: &Entry) -> [f32; 2] {
+        if e.rings.len() == 1
+            && let Some(c) = self.centroid_inside(self.parts[e.rings.start as usize])
+        {
+            // One ring (most footprints): its centroid, when it lies inside.
+            return c;
+        }
         if !e.rings.is_empty() {
             if let Some(p) = f.geometry.interior_point() {
                 return self.to_rel(p.x(), p.y());
@@ -311,6 +320,33 @@ impl GeometryCache {
             return self.verts[e.points.start as usize];
         }
         [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
+    }
+
+    /// The area centroid of a ring, if it lies inside the ring.
+    fn centroid_inside(&self, ring: [u32; 2]) -> Option<[f32; 2]> {
+        let v = &self.verts[ring[0] as usize..ring[1] as usize];
+        let o = *v.first()?;
+        let (mut a, mut cx, mut cy) = (0.0f64, 0.0f64, 0.0f64);
+        for (p, q) in v.iter().zip(v.iter().cycle().skip(1)) {
+            let (px, py) = ((p[0] - o[0]) as f64, (p[1] - o[1]) as f64);
+            let (qx, qy) = ((q[0] - o[0]) as f64, (q[1] - o[1]) as f64);
+            let cross = px * qy - qx * py;
+            a += cross;
+            cx += (px + qx) * cross;
+            cy += (py + qy) * cross;
+        }
+        if a.abs() < 1e-9 {
+            return None;
+        }
+        let c = [(cx / (3.0 * a)) as f32 + o[0], (cy / (3.0 * a)) as f32 + o[1]];
+        // Even-odd test against the ring.
+        let mut inside = false;
+        for (p, q) in v.iter().zip(v.iter().cycle().skip(1)) {
+            if (p[1] > c[1]) != (q[1] > c[1]) && c[0] < (q[0] - p[0]) * (c[1] - p[1]) / (q[1] - p[1]) + p[0] {
+                inside = !inside;
+            }
+        }
+        inside.then_some(c)
     }
 
     fn path_len(&self, part: [u32; 2]) -> f32 {
@@ -367,13 +403,14 @@ fn split(g: &Geometry<f64>) -> (Parts<'_>, Parts<'_>, Parts<'_>) {
 /// Short label texts (Chinese, English). Buildings show their number, as on
 /// a Beijing site plan; everything else its name.
 fn label_texts(f: &Feature) -> Option<Box<(String, String)>> {
+    let names = f.names();
     if f.kind == Kind::Building
-        && let Some(n) = f.number()
+        && let Some(n) = names.number
     {
         return Some(Box::new((format!("{n}楼"), n.to_string())));
     }
-    let zh = f.name(true)?;
-    let en = f.name(false).unwrap_or(zh);
+    let zh = names.zh.or(names.en)?;
+    let en = names.en.unwrap_or(zh);
     Some(Box::new((zh.to_string(), en.to_string())))
 }
 
