@@ -5,6 +5,9 @@
 //! (`BIG_FILES=10000,100000` to choose the generated sizes).
 
 use std::path::{Path, PathBuf};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::Command;
 use std::time::Instant;
 
@@ -31,12 +34,22 @@ fn child(path: &Path) {
     let t = Instant::now();
     let cache = renewal_planner::render::GeometryCache::build(&loaded.plan);
     let cache_s = t.elapsed().as_secs_f64();
+    // One 1280×800 frame of the whole city (the slowest view), best of three.
+    let cam = renewal_planner::render::Camera::fit(index.extent().expect("extent"), [1280.0, 800.0], 10.0);
+    let opts = renewal_planner::render::SceneOptions::default();
+    let frame_ms = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let s = renewal_planner::render::Scene::build(&loaded.plan, &index, &cache, &cam, &opts);
+            std::hint::black_box(s);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .fold(f64::INFINITY, f64::min);
     println!(
-        "{} {load:.3} {index_s:.3} {hwm_doc:.0} {cache_s:.3} {:.0}",
+        "{} {load:.3} {index_s:.3} {hwm_doc:.0} {cache_s:.3} {:.0} {frame_ms:.1}",
         loaded.plan.len().min(index.len()),
         vm_hwm_mb()
     );
-    drop(cache);
 }
 
 fn main() {
@@ -65,8 +78,8 @@ fn main() {
     }
     files.push(("NYC 113k (gz)".into(), shared.join("data/nyc-buildings-osm.geojson.gz")));
     println!(
-        "{:<18} {:>9} {:>9} {:>8} {:>8} {:>10} {:>8} {:>10}",
-        "file", "MB", "features", "load s", "index s", "peak MB", "cache s", "+cache MB"
+        "{:<18} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>10} {:>9}",
+        "file", "MB", "features", "load s", "index s", "peak MB", "cache s", "+cache MB", "frame ms"
     );
     for (name, path) in files {
         let mb = std::fs::metadata(&path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
@@ -76,10 +89,13 @@ fn main() {
             .expect("child runs");
         let text = String::from_utf8_lossy(&out.stdout);
         let v: Vec<&str> = text.split_whitespace().collect();
-        if v.len() < 6 {
+        if v.len() < 7 {
             println!("{name:<18} failed: {}", String::from_utf8_lossy(&out.stderr));
             continue;
         }
-        println!("{name:<18} {mb:>9.1} {:>9} {:>8} {:>8} {:>10} {:>8} {:>10}", v[0], v[1], v[2], v[3], v[4], v[5]);
+        println!(
+            "{name:<18} {mb:>7.1} {:>9} {:>7} {:>8} {:>8} {:>8} {:>10} {:>9}",
+            v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+        );
     }
 }

@@ -241,9 +241,20 @@ fn round_to(v: f64, decimals: i32) -> f64 {
 
 fn hull_area_m2(plan: &Plan) -> f64 {
     use geo::CoordsIter;
-    let points: Vec<Point<f64>> =
-        plan.iter().flat_map(|(_, f)| f.geometry.coords_iter().map(Point::from).collect::<Vec<_>>()).collect();
-    if points.len() < 3 {
+    // The hull of all points is the hull of (the points so far' hull + the next
+    // batch), so memory stays at one batch however big the plan is.
+    const BATCH: usize = 1 << 18;
+    let mut points: Vec<Point<f64>> = Vec::new();
+    let mut total = 0usize;
+    for (_, f) in plan.iter() {
+        points.extend(f.geometry.coords_iter().map(Point::from));
+        if points.len() >= BATCH {
+            total += points.len();
+            let hull = MultiPoint::from(std::mem::take(&mut points)).convex_hull();
+            points = hull.exterior().points().collect();
+        }
+    }
+    if total + points.len() < 3 {
         return 0.0;
     }
     let hull = MultiPoint::from(points).convex_hull();
