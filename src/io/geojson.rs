@@ -548,7 +548,10 @@ impl Tally {
         say(self.closed, "rings that did not end where they started were closed");
         say(self.deduplicated, "repeated consecutive positions were merged");
         say(self.reoriented, "rings were turned to the RFC 7946 winding (outer counter-clockwise, holes clockwise)");
-        say(self.dropped, "holes or parts with too few positions were left out");
+        say(
+            self.dropped,
+            "holes or parts with too few positions, or holes reaching outside their polygon, were left out",
+        );
     }
 }
 

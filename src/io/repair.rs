@@ -109,8 +109,17 @@ fn repair_polygon(p: &mut Polygon<f64>, r: &mut Repairs) -> Result<(), &'static 
             deduped |= dedup_ring(ring);
         }
     });
-    if p.interiors().iter().any(|h| h.0.len() < 4) {
-        let kept: Vec<LineString<f64>> = p.interiors().iter().filter(|h| h.0.len() >= 4).cloned().collect();
+    // A hole needs 4 positions and must lie within its outer ring's box (one
+    // reaching outside is invalid: it carves nothing there and breaks triangulation).
+    let outer = geo::BoundingRect::bounding_rect(p.exterior());
+    let usable = |h: &LineString<f64>| {
+        h.0.len() >= 4
+            && outer.is_some_and(|o| {
+                h.0.iter().all(|c| c.x >= o.min().x && c.x <= o.max().x && c.y >= o.min().y && c.y <= o.max().y)
+            })
+    };
+    if !p.interiors().iter().all(usable) {
+        let kept: Vec<LineString<f64>> = p.interiors().iter().filter(|h| usable(h)).cloned().collect();
         holes = p.interiors().len() - kept.len();
         *p = Polygon::new(p.exterior().clone(), kept);
     }

@@ -205,10 +205,19 @@ impl GeometryCache {
             return;
         }
         self.parts.push(ext);
+        // earcut needs every hole inside the outer ring's box (it panics otherwise);
+        // a hole reaching outside is invalid and carves nothing there, so it is left out.
+        let mut bb = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
+        for v in &self.verts[ext[0] as usize..ext[1] as usize] {
+            bb = [bb[0].min(v[0]), bb[1].min(v[1]), bb[2].max(v[0]), bb[3].max(v[1])];
+        }
         let mut holes = Vec::with_capacity(p.interiors().len());
         for ring in p.interiors() {
             let r = self.push_ring(ring);
-            if r[1] - r[0] >= 3 {
+            let inside = self.verts[r[0] as usize..r[1] as usize]
+                .iter()
+                .all(|v| v[0] >= bb[0] && v[0] <= bb[2] && v[1] >= bb[1] && v[1] <= bb[3]);
+            if r[1] - r[0] >= 3 && inside {
                 holes.push(r[0] - first);
                 self.parts.push(r);
             } else {
@@ -420,6 +429,18 @@ mod tests {
     use crate::model::PlanMeta;
     use geo::polygon;
     use serde_json::Map;
+
+    #[test]
+    fn a_hole_reaching_outside_its_polygon_does_not_break_triangulation() {
+        // Found by fuzzing: earcut panicked on a hole outside the outer ring's box.
+        let outer = geo::LineString::from(vec![(116.0, 39.0), (116.001, 39.0), (116.001, 39.001), (116.0, 39.0)]);
+        let hole =
+            geo::LineString::from(vec![(116.0002, 39.0001), (116.5, 38.0), (116.0004, 39.0002), (116.0002, 39.0001)]);
+        let mut plan = Plan::new(PlanMeta::default());
+        let id = plan.push(Feature::new(Kind::Building, Map::new(), geo::Polygon::new(outer, vec![hole]).into()));
+        let cache = GeometryCache::build(&plan);
+        assert_eq!(cache.get(id).expect("prepared").tris.len(), 3, "the outer triangle, without the hole");
+    }
 
     #[test]
     fn an_l_shaped_footprint_is_triangulated_without_covering_its_notch() {
