@@ -113,6 +113,9 @@ pub struct Scene {
     pub features_in_view: usize,
     /// The layer new items go into while building.
     current_layer: u8,
+    /// The colour of the dot last drawn on each pixel (0: none), so that a
+    /// crowded city at full extent draws each visible dot once, not once per feature.
+    dots: Vec<u32>,
 }
 
 /// Below this many pixels a feature is drawn as a dot, not as its outline.
@@ -240,10 +243,25 @@ impl Scene {
         if opts.labels {
             scene.place_labels(&label_candidates, cache, &xf, opts.chinese);
         }
+        scene.dots = Vec::new();
         scene
     }
 
     /// Pushes a feature's ops; returns its screen size in pixels if drawn.
+    /// True if a dot of this colour is already on this pixel; else notes it.
+    fn dot_drawn(&mut self, c: [f32; 2], color: Rgba) -> bool {
+        let (w, h) = (self.size[0].max(1.0) as usize + 2, self.size[1].max(1.0) as usize + 2);
+        if !(c[0] >= -1.0 && c[1] >= -1.0) || c[0] as usize + 1 >= w || c[1] as usize + 1 >= h {
+            return false;
+        }
+        if self.dots.is_empty() {
+            self.dots = vec![0; w * h];
+        }
+        let key = u32::from_le_bytes(color.0) | 1;
+        let cell = &mut self.dots[(c[1] + 1.0) as usize * w + (c[0] + 1.0) as usize];
+        std::mem::replace(cell, key) == key
+    }
+
     fn push_feature(
         &mut self,
         id: FeatureId,
@@ -277,6 +295,9 @@ impl Scene {
             if px < TINY_PX {
                 // A dot keeps a crowded city visible at full extent without tessellating it.
                 let c = [(b0[0] + b1[0]) / 2.0, (b0[1] + b1[1]) / 2.0];
+                if self.dot_drawn(c, st.stroke.color) {
+                    return Some(px);
+                }
                 let h = 0.75;
                 let v = self.points.len() as u32;
                 self.points.extend([
