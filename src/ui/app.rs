@@ -81,6 +81,8 @@ pub struct PlannerApp {
     pub(super) cache: GeometryCache,
     /// Counts of features by kind slot, kept up to date after loads and edits.
     pub(super) counts: [usize; 7],
+    /// Features that differ between before and after.
+    pub(super) change_count: usize,
     pub camera: Option<Camera>,
     /// Where the map was drawn in the last frame (screen points).
     pub map_rect: Option<egui::Rect>,
@@ -177,6 +179,7 @@ impl PlannerApp {
             doc,
             cache,
             counts: [0; 7],
+            change_count: 0,
             camera: None,
             map_rect: None,
             fly_to: None,
@@ -237,10 +240,13 @@ impl PlannerApp {
         app
     }
 
+    /// Counts features by kind and those that change (kept, not recounted every frame).
     pub(super) fn recount(&mut self) {
         self.counts = [0; 7];
+        self.change_count = 0;
         for (_, f) in self.doc.plan.iter() {
             self.counts[kind_slot(f.kind)] += 1;
+            self.change_count += usize::from(f.change.is_some());
         }
     }
 

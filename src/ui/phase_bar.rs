@@ -56,7 +56,7 @@ pub fn bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
             }
             ui.separator();
-            let n = changes(&app.doc.plan).len();
+            let n = app.change_count;
             if ui.selectable_label(app.show_changes, format!("{} ({n})", s.what_changed)).clicked() {
                 out.push(Action::ShowChanges(!app.show_changes));
             }
