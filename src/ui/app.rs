@@ -38,6 +38,8 @@ pub(super) struct Autosave {
 
 /// Seconds after the last edit before it is autosaved.
 const AUTOSAVE_DELAY: f64 = 1.5;
+/// Above this many features the plan is not autosaved (see `autosave_tick`).
+const AUTOSAVE_MAX_FEATURES: usize = 250_000;
 
 /// What the path prompt is for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,6 +290,13 @@ impl PlannerApp {
             return;
         }
         self.autosave.due = None;
+        if self.doc.plan.id_bound() > AUTOSAVE_MAX_FEATURES {
+            // Autosave copies the plan to write it beside the window; for a city this
+            // size that would double the memory and stall the window each time.
+            self.autosave.written = self.doc.revision;
+            self.status = Some(Status { text: self.lang.strings().autosave_off_big.into(), error: false });
+            return;
+        }
         let plan = self.doc.plan.clone();
         let rev = self.doc.revision;
         let source = match &self.doc.source {
