@@ -27,4 +27,24 @@ fn the_export_dialog_writes_a_map_of_the_current_view_and_the_schedule() {
     h.state_mut().apply(Action::ExportTo(xlsx.clone()));
     assert!(std::fs::read(&xlsx).expect("written").starts_with(b"PK"), "an XLSX (zip) file");
     assert!(h.state().status_text().is_some_and(|t| t.contains("schedule.xlsx")));
+    // GIS data for Amap: GCJ-02 coordinates, which a GCJ-02 import brings back to where the district is.
+    let window = h.get_by_role_and_label(egui::accesskit::Role::Window, "导出…");
+    window.get_by_label("GIS 数据").click();
+    h.run_steps(2);
+    h.get_by_label("GCJ-02（高德、腾讯地图）").click();
+    h.run_steps(2);
+    let amap = dir.path().join("amap.geojson");
+    h.state_mut().apply(Action::ExportTo(amap.clone()));
+    let wgs = renewal_planner::io::load_jinsong().plan;
+    let shifted = renewal_planner::io::load_path(&amap).expect("written").plan;
+    let opts =
+        renewal_planner::io::ReadOptions { crs: Some(renewal_planner::io::crs::Crs::Gcj02), ..Default::default() };
+    let back = renewal_planner::io::load_path_with(&amap, &opts).expect("reads as GCJ-02").plan;
+    let first = |p: &renewal_planner::model::Plan| {
+        let f = p.iter().find(|(_, f)| f.number() == Some("101")).expect("101").1;
+        geo::CoordsIter::coords_iter(&f.geometry).next().expect("a position")
+    };
+    let (w, s, b) = (first(&wgs), first(&shifted), first(&back));
+    assert!((w.x - s.x).abs() > 1e-3, "GCJ-02 moves Beijing by hundreds of metres");
+    assert!((w.x - b.x).abs() < 1e-8 && (w.y - b.y).abs() < 1e-8);
 }

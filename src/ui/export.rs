@@ -34,6 +34,8 @@ pub struct ExportState {
     /// A pixel size instead of paper (PNG).
     pub pixels: String,
     pub use_pixels: bool,
+    /// GIS data: coordinates for a Chinese web map (GCJ-02, BD-09), else WGS 84.
+    pub web_map: Option<crate::io::crs::Crs>,
 }
 
 impl Default for ExportState {
@@ -45,6 +47,7 @@ impl Default for ExportState {
             paper: "A4-landscape".into(),
             pixels: "1920x1080".into(),
             use_pixels: false,
+            web_map: None,
         }
     }
 }
@@ -78,7 +81,13 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
         ExportKind::Schedule if ext == "csv" => save(crate::io::tables::schedule_csv(plan, zh).as_bytes()),
         ExportKind::Schedule => save(&crate::io::tables::schedule_xlsx(plan, zh)?),
         ExportKind::Gis => {
-            save(crate::io::tables::phase_geojson(plan, st.phase.as_ref().unwrap_or(&Phase::After)).as_bytes())
+            let phase = st.phase.as_ref().unwrap_or(&Phase::After);
+            match st.web_map {
+                Some(c) => {
+                    save(crate::io::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase).as_bytes())
+                }
+                None => save(crate::io::tables::phase_geojson(plan, phase).as_bytes()),
+            }
         }
         ExportKind::Atlas => {
             // The sites of the kinds shown in the layer list.
@@ -141,6 +150,15 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 } else if st.phase.is_none() {
                     st.phase = Some(Phase::After);
                 }
+            });
+        }
+        if st.kind == ExportKind::Gis {
+            ui.horizontal(|ui| {
+                use crate::io::crs::Crs;
+                ui.label(RichText::new(s.coordinates).strong());
+                ui.selectable_value(&mut st.web_map, None, "WGS 84");
+                ui.selectable_value(&mut st.web_map, Some(Crs::Gcj02), s.gcj02_web);
+                ui.selectable_value(&mut st.web_map, Some(Crs::Bd09), s.bd09_web);
             });
         }
         if st.kind == ExportKind::Map {
