@@ -6,6 +6,13 @@
 //! no geometry, coordinates that are not longitude/latitude) is left out
 //! and reported as a [`Warning`] naming its index and line, so one bad
 //! feature never costs the planner the rest of the file.
+//!
+//! The file is read as a stream ([`super::stream`]): features are parsed in
+//! batches on all cores while the rest is still being read, and go into the
+//! plan in file order, so memory follows the plan, not the file. Geometry is
+//! read straight into `geo` types, repaired where that is safe
+//! ([`super::repair`]), and brought to WGS 84 from the system the user
+//! chose, the file's `crs` member names or its numbers show ([`super::crs`]).
 
 use std::borrow::Cow;
 use std::cell::Cell;
