@@ -83,9 +83,28 @@ pub enum Shape {
     Mixed,
 }
 
-fn str_prop<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
-    props.get_str(key).filter(|s| !s.is_empty())
-}
+/// The properties `infer_kind` looks at, read in one pass.
+const KEYS: [&str; 19] = [
+    "kind",
+    "Kind",
+    "KIND",
+    "type",
+    "category",
+    "类型",
+    "类别",
+    "boundary",
+    "place",
+    "building",
+    "highway",
+    "leisure",
+    "landuse",
+    "amenity",
+    "office",
+    "shop",
+    "craft",
+    "healthcare",
+    "tourism",
+];
 
 /// Infers a feature's kind from its properties, in this order:
 /// 1. an explicit `kind` (or `type`/`category`/`类型`) property naming a kind;
@@ -95,22 +114,22 @@ fn str_prop<'a>(props: &'a Props, key: &str) -> Option<&'a str> {
 ///    `amenity`/`shop`/`office`/`craft` → node;
 /// 3. `other`.
 pub fn infer_kind(props: &Props, shape: Shape) -> Kind {
+    let values = props.get_strs(KEYS);
+    let get = |key: &str| KEYS.iter().position(|k| *k == key).and_then(|i| values[i]).filter(|s| !s.is_empty());
     for key in ["kind", "Kind", "KIND", "type", "category", "类型", "类别"] {
-        if let Some(kind) = str_prop(props, key).and_then(Kind::parse) {
+        if let Some(kind) = get(key).and_then(Kind::parse) {
             return kind;
         }
     }
-    if str_prop(props, "boundary").is_some()
-        || matches!(str_prop(props, "place"), Some("neighbourhood" | "quarter" | "suburb"))
-    {
+    if get("boundary").is_some() || matches!(get("place"), Some("neighbourhood" | "quarter" | "suburb")) {
         return if shape == Shape::Area { Kind::Boundary } else { Kind::Other };
     }
-    if let Some(b) = str_prop(props, "building")
+    if let Some(b) = get("building")
         && b != "no"
     {
         return Kind::Building;
     }
-    if str_prop(props, "highway").is_some() {
+    if get("highway").is_some() {
         return Kind::Street;
     }
     let green = |v: Option<&str>| {
@@ -131,18 +150,18 @@ pub fn infer_kind(props: &Props, shape: Shape) -> Kind {
             )
         )
     };
-    if green(str_prop(props, "leisure")) || green(str_prop(props, "landuse")) {
+    if green(get("leisure")) || green(get("landuse")) {
         return Kind::Garden;
     }
-    if matches!(str_prop(props, "amenity"), Some("community_centre" | "townhall"))
-        || matches!(str_prop(props, "office"), Some("government" | "property_management"))
+    if matches!(get("amenity"), Some("community_centre" | "townhall"))
+        || matches!(get("office"), Some("government" | "property_management"))
     {
         return Kind::Core;
     }
-    if ["amenity", "shop", "office", "craft", "healthcare", "tourism"].iter().any(|k| str_prop(props, k).is_some()) {
+    if ["amenity", "shop", "office", "craft", "healthcare", "tourism"].iter().any(|k| get(k).is_some()) {
         return Kind::Node;
     }
-    if str_prop(props, "landuse") == Some("residential") && shape == Shape::Area {
+    if get("landuse") == Some("residential") && shape == Shape::Area {
         return Kind::Boundary;
     }
     Kind::Other
