@@ -27,7 +27,9 @@ impl Source {
 
 /// An open plan.
 pub struct Document {
-    pub plan: Plan,
+    /// Shared, so that a save or autosave on another thread reads a snapshot
+    /// without copying; an edit made meanwhile copies it first (`Arc::make_mut`).
+    pub plan: std::sync::Arc<Plan>,
     pub index: SpatialIndex,
     pub history: History,
     pub warnings: Vec<Warning>,
@@ -51,7 +53,7 @@ impl Document {
     /// A document from a plan and an index already built for it.
     pub fn from_parts(plan: Plan, index: SpatialIndex, warnings: Vec<Warning>, source: Source) -> Self {
         Document {
-            plan,
+            plan: std::sync::Arc::new(plan),
             index,
             history: History::default(),
             warnings,
@@ -69,7 +71,7 @@ impl Document {
 
     /// Applies a user's edit and records it for undo. Returns the touched features.
     pub fn apply(&mut self, edit: Edit) -> Result<Vec<FeatureId>, EditError> {
-        let applied = edit.apply(&mut self.plan)?;
+        let applied = edit.apply(std::sync::Arc::make_mut(&mut self.plan))?;
         let touched = self.follow(&applied);
         self.history.record(applied.inverse);
         self.revision += 1;
@@ -78,14 +80,14 @@ impl Document {
 
     /// Undoes the last edit; returns the touched features.
     pub fn undo(&mut self) -> Option<Vec<FeatureId>> {
-        let applied = self.history.undo(&mut self.plan)?;
+        let applied = self.history.undo(std::sync::Arc::make_mut(&mut self.plan))?;
         self.revision += 1;
         Some(self.follow(&applied))
     }
 
     /// Redoes the last undone edit; returns the touched features.
     pub fn redo(&mut self) -> Option<Vec<FeatureId>> {
-        let applied = self.history.redo(&mut self.plan)?;
+        let applied = self.history.redo(std::sync::Arc::make_mut(&mut self.plan))?;
         self.revision += 1;
         Some(self.follow(&applied))
     }
@@ -107,9 +109,15 @@ impl Document {
     /// and makes `path` its file.
     pub fn save_to(&mut self, path: &std::path::Path) -> Result<(), String> {
         crate::io::save_path(&self.plan, path)?;
-        self.source = Source::File(path.to_path_buf());
-        self.saved_revision = self.revision;
+        self.mark_saved(path, self.revision);
         Ok(())
+    }
+
+    /// Records that the plan as it was at `revision` is now in `path` (a save
+    /// made on another thread from a snapshot); later edits stay unsaved.
+    pub fn mark_saved(&mut self, path: &std::path::Path, revision: u64) {
+        self.source = Source::File(path.to_path_buf());
+        self.saved_revision = revision;
     }
 
     pub fn undo_label(&self) -> Option<EditLabel> {

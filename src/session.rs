@@ -121,7 +121,7 @@ mod tests {
         autosave(dir.path(), &plan, Some(Path::new("/plans/劲松.gpkg"))).expect("autosaves");
         let (path, info) = pending_recovery(dir.path()).expect("pending");
         assert_eq!(info.source.as_deref(), Some(Path::new("/plans/劲松.gpkg")));
-        assert!(crate::io::load_path(&path).expect("loads").plan == plan);
+        assert!(crate::io::load_path(&path).expect("loads").plan == *plan);
         clear_recovery(dir.path());
         assert!(pending_recovery(dir.path()).is_none());
     }

@@ -12,7 +12,7 @@ use renewal_planner::model::{
 fn jinsong() -> Plan {
     let d = Document::jinsong();
     assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-    d.plan
+    (*d.plan).clone()
 }
 
 #[test]

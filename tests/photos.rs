@@ -20,7 +20,7 @@ fn png(path: &Path, w: u32, h: u32) {
 }
 
 fn plan_with_photo(dir: &Path) -> (Plan, String) {
-    let mut plan = Document::jinsong().plan;
+    let mut plan = (*Document::jinsong().plan).clone();
     let item = plan.items.keys().next().expect("an item").clone();
     let path = dir.join("before.png");
     png(&path, 2400, 1800);

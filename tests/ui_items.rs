@@ -127,6 +127,8 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("jinsong-plan.geojson");
     h.state_mut().apply(Action::SaveTo(path.clone()));
+    assert!(h.state().doc.is_dirty(), "saving runs beside the window");
+    h.state_mut().wait_for_save();
     h.run_steps(2);
     assert!(!h.state().doc.is_dirty());
     h.state_mut().open_path(path);

@@ -42,7 +42,7 @@ fn an_edit_is_autosaved_within_a_couple_of_seconds() {
 #[test]
 fn work_left_by_a_crash_is_offered_and_recovered() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut plan = renewal_planner::document::Document::jinsong().plan;
+    let mut plan = (*renewal_planner::document::Document::jinsong().plan).clone();
     let key = plan.key(plan.iter().next().expect("feature").0).expect("key");
     plan.items.insert("it-lost".into(), Item::new("it-lost".into(), "lighting".into(), vec![key], "2021-01-01", 1000));
     session::autosave(dir.path(), &plan, None).expect("autosaves");
@@ -70,4 +70,37 @@ fn discarding_the_offer_forgets_the_autosave() {
     h.run_steps(3);
     assert!(session::pending_recovery(dir.path()).is_none());
     assert!(!h.state().doc.is_dirty());
+}
+
+#[test]
+fn a_save_writes_a_snapshot_and_edits_made_meanwhile_stay_unsaved() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
+    h.run_steps(2);
+    let key = h.state().doc.plan.key(h.state().doc.plan.iter().next().expect("feature").0).expect("key");
+    let put = |id: &str| {
+        Action::Edit(Edit::PutItem {
+            id: id.into(),
+            item: Some(Box::new(Item::new(id.into(), "lighting".into(), vec![key.clone()], "2021-01-01", 1000))),
+            label: EditLabel::AddItem,
+        })
+    };
+    h.state_mut().apply(put("it-before-save"));
+    let path = dir.path().join("plan.gpkg");
+    h.state_mut().apply(Action::SaveTo(path.clone()));
+    assert!(h.state().is_saving());
+    // An edit while the writer runs copies the plan; the file gets the snapshot.
+    h.state_mut().apply(put("it-during-save"));
+    h.state_mut().wait_for_save();
+    h.run_steps(2);
+    assert!(!h.state().is_saving());
+    assert!(h.state().doc.is_dirty(), "the edit made during the save is not in the file");
+    let saved = renewal_planner::io::load_path(&path).expect("opens").plan;
+    assert!(saved.items.contains_key("it-before-save") && !saved.items.contains_key("it-during-save"));
+    assert!(h.state().status_text().is_some_and(|t| t.contains("plan.gpkg")));
+    // Saving again catches up.
+    h.state_mut().apply(Action::Save);
+    h.state_mut().wait_for_save();
+    assert!(!h.state().doc.is_dirty());
+    assert!(renewal_planner::io::load_path(&path).expect("opens").plan.items.contains_key("it-during-save"));
 }

@@ -12,7 +12,7 @@ mod common;
 
 fn harness() -> Harness<'static, PlannerApp> {
     let mut app = PlannerApp::new();
-    app.doc.plan.stories.clear();
+    std::sync::Arc::make_mut(&mut app.doc.plan).stories.clear();
     let mut h = common::harness(app, [1280.0, 800.0]);
     h.run_steps(3);
     h

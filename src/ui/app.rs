@@ -28,6 +28,16 @@ struct Loading {
     cancel: Arc<AtomicBool>,
 }
 
+/// A save running on a background thread from a snapshot of the plan.
+struct Saving {
+    path: PathBuf,
+    /// The revision the snapshot was taken at.
+    revision: u64,
+    rx: Receiver<Result<(), String>>,
+    /// Close the window when it succeeds (Save in the close dialog).
+    close_after: bool,
+}
+
 /// Autosave state: what is on disk, when the next write is due, and the writer running.
 #[derive(Default)]
 pub(super) struct Autosave {
@@ -95,6 +105,7 @@ pub struct PlannerApp {
     pub(super) search_missed: bool,
     pub(super) status: Option<Status>,
     loading: Option<Loading>,
+    saving: Option<Saving>,
     /// The coordinate system files are opened in when they do not say (GCJ-02 and
     /// BD-09 from Chinese web maps must be chosen); `None`: detect.
     pub import_crs: Option<crate::io::crs::Crs>,
@@ -191,6 +202,7 @@ impl PlannerApp {
             search_missed: false,
             status: None,
             loading: None,
+            saving: None,
             import_crs: None,
             path_prompt: None,
             picker: None,
@@ -291,13 +303,13 @@ impl PlannerApp {
         }
         self.autosave.due = None;
         if self.doc.plan.id_bound() > AUTOSAVE_MAX_FEATURES {
-            // Autosave copies the plan to write it beside the window; for a city this
-            // size that would double the memory and stall the window each time.
+            // Autosave writes a snapshot shared with the window; for a city this size
+            // each write takes seconds, and an edit made meanwhile copies the whole plan.
             self.autosave.written = self.doc.revision;
             self.status = Some(Status { text: self.lang.strings().autosave_off_big.into(), error: false });
             return;
         }
-        let plan = self.doc.plan.clone();
+        let plan = std::sync::Arc::clone(&self.doc.plan);
         let rev = self.doc.revision;
         let source = match &self.doc.source {
             Source::File(p) => Some(p.clone()),
@@ -563,8 +575,11 @@ impl PlannerApp {
             Action::SaveAndClose => {
                 self.confirm_close = false;
                 self.apply(Action::Save);
-                if !self.doc.is_dirty() {
-                    self.allow_close = true;
+                match &mut self.saving {
+                    // The window closes when the save has succeeded.
+                    Some(sv) => sv.close_after = true,
+                    None if !self.doc.is_dirty() => self.allow_close = true,
+                    None => {}
                 }
             }
             Action::CancelClose => self.confirm_close = false,
@@ -835,15 +850,72 @@ impl PlannerApp {
         self.generation += 1;
     }
 
+    /// Saves on a background thread from a snapshot of the plan (sharing it,
+    /// not copying it), so a big plan does not freeze the window; edits made
+    /// meanwhile stay unsaved.
     fn save_to(&mut self, path: PathBuf) {
         let s = self.lang.strings();
-        self.status = Some(match self.doc.save_to(&path) {
+        if self.saving.is_some() {
+            self.status = Some(Status { text: s.still_saving.into(), error: false });
+            return;
+        }
+        let plan = std::sync::Arc::clone(&self.doc.plan);
+        let (tx, rx) = channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(crate::io::save_path(&plan, &p));
+        });
+        self.status = Some(Status { text: format!("{} {}…", s.saving, path.display()), error: false });
+        self.saving = Some(Saving { path, revision: self.doc.revision, rx, close_after: false });
+    }
+
+    /// True while a save is running.
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
+    /// Blocks until a background save finishes (for tests and scripts).
+    pub fn wait_for_save(&mut self) {
+        if let Some(sv) = &self.saving
+            && let Ok(r) = sv.rx.recv()
+        {
+            self.finish_save(r, None);
+        }
+    }
+
+    fn poll_saving(&mut self, ctx: &egui::Context) {
+        let Some(sv) = &self.saving else { return };
+        match sv.rx.try_recv() {
+            Ok(r) => self.finish_save(r, Some(ctx)),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.finish_save(Err("the writer stopped unexpectedly".into()), Some(ctx))
+            }
+        }
+    }
+
+    fn finish_save(&mut self, result: Result<(), String>, ctx: Option<&egui::Context>) {
+        let Some(sv) = self.saving.take() else { return };
+        let s = self.lang.strings();
+        let path = sv.path;
+        self.status = Some(match result {
             Ok(()) => {
+                self.doc.mark_saved(&path, sv.revision);
                 if let Some(dir) = &self.session {
-                    // Saved: nothing to recover any more.
-                    crate::session::clear_recovery(dir);
+                    // Saved: nothing to recover any more, unless edits came after the snapshot.
+                    if !self.doc.is_dirty() {
+                        crate::session::clear_recovery(dir);
+                    }
                     let _ = crate::session::remember(dir, &path);
                     self.recent = crate::session::recent(dir);
+                }
+                if sv.close_after && !self.doc.is_dirty() {
+                    self.allow_close = true;
+                    if let Some(ctx) = ctx {
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
                 }
                 Status { text: format!("{} {}", s.saved, path.display()), error: false }
             }
@@ -926,6 +998,7 @@ impl PlannerApp {
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         self.poll_loading();
+        self.poll_saving(&ctx);
         if self.loading.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
