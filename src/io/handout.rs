@@ -344,7 +344,7 @@ fn site_page_svg(
         );
         y += if wrap(iname, 9.5, 150.0).len() > 1 { 26.0 } else { 15.0 };
         for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
-            by_source[k] += item.funding.get(*src);
+            by_source[k] = by_source[k].saturating_add(item.funding.get(*src));
         }
         if y > 330.0 {
             break;

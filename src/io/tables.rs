@@ -110,7 +110,7 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
             "status".into(),
             items.iter().map(|i| i.status).min().map(|s| Value::String(s.as_str().into())).unwrap_or(Value::Null),
         );
-        props.insert("cost_yuan".into(), Value::from(items.iter().map(|i| i.cost_basis()).sum::<i64>()));
+        props.insert("cost_yuan".into(), Value::from(items.iter().fold(0i64, |t, i| t.saturating_add(i.cost_basis()))));
         // simplestyle-spec: web viewers colour it like the app.
         let st = kind_style(f.kind);
         props.insert("stroke".into(), Value::String(st.stroke.color.hex()));

@@ -78,7 +78,8 @@ pub fn feature_colors(plan: &Plan, mode: ThemeMode) -> Option<Arc<Vec<Option<Rgb
                 category[i] = Some((item.cost_basis(), c));
             }
             for (k, s) in FundingSource::ALL.iter().enumerate() {
-                money[i][k] += item.funding.get(*s);
+                // Saturating: amounts come from files and may be absurd.
+                money[i][k] = money[i][k].saturating_add(item.funding.get(*s));
             }
         }
     }

@@ -419,7 +419,7 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         ui.end_row();
                     }
                 });
-                let diff = d.cost_basis() - d.funding.total();
+                let diff = d.cost_basis().saturating_sub(d.funding.total());
                 if diff != 0 && ui.button(s.balance).clicked() {
                     d.funding.government = (d.funding.government + diff).max(0);
                     ended = true;
