@@ -726,8 +726,18 @@ fn clean(e: serde_json::Error) -> String {
     m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m)
 }
 
+/// A value from the file for a message: at most `n` characters, control
+/// characters escaped, so the message stays on one line.
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_string() } else { format!("{}…", s.chars().take(n).collect::<String>()) }
+    let mut out: String = s
+        .chars()
+        .take(n)
+        .flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
 }
 
 /// Reads one feature's text; `Err` says why it cannot be used.
