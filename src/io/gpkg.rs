@@ -249,6 +249,23 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
     Ok(Loaded { plan, warnings, crs: None })
 }
 
+/// The names of the columns `SELECT * FROM table` returns, read from the
+/// schema as bytes (a name that is not UTF-8 is read lossily: rusqlite's
+/// `column_names` panics on it; found by fuzzing). `None` if they do not
+/// match the statement's columns.
+fn column_names(c: &Connection, table: &str, count: usize) -> Result<Option<Vec<String>>, rusqlite::Error> {
+    let mut q = c.prepare("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden <> 1 ORDER BY cid")?;
+    let names = q
+        .query_map([table], |r| {
+            Ok(match r.get_ref(0)? {
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                _ => String::new(),
+            })
+        })?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok((names.len() == count).then_some(names))
+}
+
 fn load_foreign(c: &Connection) -> Result<Loaded, LoadError> {
     let mut warnings = Vec::new();
     let mut plan = Plan::new(PlanMeta::default());
@@ -277,7 +294,13 @@ fn load_foreign(c: &Connection) -> Result<Loaded, LoadError> {
         }
         let sql = format!("SELECT * FROM \"{}\"", table.replace('"', "\"\""));
         let mut q = c.prepare(&sql).map_err(db_error)?;
-        let names: Vec<String> = q.column_names().map(|s| s.to_string()).collect();
+        let Some(names) = column_names(c, &table, q.column_count()).map_err(db_error)? else {
+            warnings.push(Warning {
+                place: format!("layer {table}"),
+                message: "its columns cannot be read; left out".into(),
+            });
+            continue;
+        };
         let mut rows = q.query([]).map_err(db_error)?;
         let mut n = 0usize;
         while let Some(row) = rows.next().map_err(db_error)? {

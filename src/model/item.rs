@@ -129,8 +129,9 @@ impl Funding {
         }
     }
 
+    /// The sum of the sources (saturating: amounts come from files and may be absurd).
     pub fn total(&self) -> i64 {
-        FundingSource::ALL.iter().map(|s| self.get(*s)).sum()
+        FundingSource::ALL.iter().fold(0i64, |t, s| t.saturating_add(self.get(*s)))
     }
 
     /// The source that pays the most (ties: the first in [`FundingSource::ALL`]).
@@ -220,13 +221,13 @@ impl Problem {
                 "资金来源合计 {} 元，与造价 {} 元不符（差 {} 元）",
                 g(*funding as f64),
                 g(*cost as f64),
-                g((*cost - *funding) as f64)
+                g(cost.saturating_sub(*funding) as f64)
             ),
             (Problem::FundingMismatch { funding, cost }, false) => format!(
                 "Funding adds up to {} yuan but the cost is {} yuan (difference {} yuan)",
                 g(*funding as f64),
                 g(*cost as f64),
-                g((*cost - *funding) as f64)
+                g(cost.saturating_sub(*funding) as f64)
             ),
             (Problem::NegativeMoney, true) => "金额不能为负".into(),
             (Problem::NegativeMoney, false) => "Amounts cannot be negative".into(),

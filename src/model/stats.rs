@@ -30,17 +30,20 @@ impl Progress {
         for item in plan.items.values() {
             p.items += 1;
             let cost = item.cost_basis();
-            p.cost += cost;
+            // Money sums saturate: amounts come from files and may be absurd.
+            p.cost = p.cost.saturating_add(cost);
             if item.status.is_done() {
                 p.done += 1;
-                p.done_cost += cost;
+                p.done_cost = p.done_cost.saturating_add(cost);
             }
             if let Some(e) = lookup(&plan.catalogue_additions, &item.catalogue) {
                 *p.matrix.entry((e.category, item.status)).or_default() += 1;
-                *p.cost_by_category.entry(e.category).or_default() += cost;
+                let c = p.cost_by_category.entry(e.category).or_default();
+                *c = c.saturating_add(cost);
             }
             for s in FundingSource::ALL {
-                *p.by_source.entry(s).or_default() += item.funding.get(s);
+                let v = p.by_source.entry(s).or_default();
+                *v = v.saturating_add(item.funding.get(s));
             }
         }
         p
@@ -48,7 +51,7 @@ impl Progress {
 
     /// All funding, yuan.
     pub fn funding_total(&self) -> i64 {
-        self.by_source.values().sum()
+        self.by_source.values().fold(0i64, |t, v| t.saturating_add(*v))
     }
 
     /// A source's share of all funding in percent.

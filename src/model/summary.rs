@@ -39,7 +39,7 @@ pub struct MoneyTotals {
 impl MoneyTotals {
     /// A source's share of all funding, in percent.
     pub fn share_percent(&self, source: FundingSource) -> f64 {
-        let all: i64 = self.by_source.values().sum();
+        let all = self.by_source.values().fold(0i64, |t, v| t.saturating_add(*v));
         if all == 0 {
             0.0
         } else {
@@ -113,7 +113,8 @@ impl Summary {
                 }
                 Kind::Building => {
                     buildings.floor_area_m2 += f.number_prop("floor_area_m2").unwrap_or(0.0);
-                    buildings.households += f.number_prop("households").map(|h| h.max(0.0) as u64).unwrap_or(0);
+                    let households = f.number_prop("households").map(|h| h.max(0.0) as u64).unwrap_or(0);
+                    buildings.households = buildings.households.saturating_add(households);
                 }
                 _ => {}
             }
@@ -130,9 +131,11 @@ impl Summary {
             if let Some(entry) = lookup(&plan.catalogue_additions, &item.catalogue) {
                 *items.by_category.entry(entry.category.as_str()).or_default() += 1;
             }
-            money.total_yuan += item.cost_basis();
+            // Money sums saturate: amounts come from files and may be absurd.
+            money.total_yuan = money.total_yuan.saturating_add(item.cost_basis());
             for s in FundingSource::ALL {
-                *money.by_source.entry(s.as_str()).or_default() += item.funding.get(s);
+                let v = money.by_source.entry(s.as_str()).or_default();
+                *v = v.saturating_add(item.funding.get(s));
             }
         }
         let area_m2 = if has_boundary { boundary_m2 } else { hull_area_m2(plan) };
