@@ -89,20 +89,6 @@ fn json_error(e: serde_json::Error) -> LoadError {
     }
 }
 
-/// Decompresses gzip input (`.geojson.gz`) when the bytes say it is gzip.
-pub fn maybe_gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, LoadError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        use std::io::Read;
-        let mut out = Vec::with_capacity(bytes.len() * 5);
-        flate2::read::MultiGzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| LoadError::Malformed { place: "gzip stream".into(), message: e.to_string() })?;
-        Ok(Cow::Owned(out))
-    } else {
-        Ok(Cow::Borrowed(bytes))
-    }
-}
-
 /// How to read a file: the coordinate system and progress reporting.
 #[derive(Default, Clone, Copy)]
 pub struct ReadOptions<'a> {
@@ -128,14 +114,8 @@ pub fn read(src: impl Read, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     let mut src = BufReader::with_capacity(1 << 16, Counting { inner: src, read: counted.clone() });
     let gzip = src.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let src: Box<dyn Read> = if gzip { Box::new(flate2::bufread::MultiGzDecoder::new(src)) } else { Box::new(src) };
-    let gz_error = |e: LoadError| match e {
-        LoadError::Malformed { place, message } if gzip && place.starts_with("byte ") => {
-            LoadError::Malformed { place: "gzip stream".into(), message }
-        }
-        e => e,
-    };
     let progress = || opts.progress.is_none_or(|f| f(counted.get()));
-    read_document(Scanner::new(src), &progress, opts.crs).map_err(gz_error)
+    read_document(Scanner::new(src), &progress, opts.crs)
 }
 
 /// Counts the bytes read from the file (compressed bytes for gzip), for progress.

@@ -66,28 +66,12 @@ impl<R: Read> Scanner<R> {
             return Ok(false);
         }
         let want = at_least.max(READ_CHUNK);
-        let old = self.buf.len();
-        self.buf.try_reserve(want).map_err(|_| out_of_memory(want))?;
-        self.buf.resize(old + want, 0);
-        let mut got = 0;
-        while got < want {
-            match self.src.read(&mut self.buf[old + got..]) {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(n) => got += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    self.buf.truncate(old + got);
-                    return Err(LoadError::Malformed {
-                        place: format!("byte {}", self.base + old as u64),
-                        message: e.to_string(),
-                    });
-                }
-            }
-        }
-        self.buf.truncate(old + got);
+        // Room for what is asked for now; the read grows the window only as far as
+        // the source has bytes, so a small file costs its size, not a chunk.
+        self.buf.try_reserve(at_least.max(1 << 16)).map_err(|_| out_of_memory(at_least))?;
+        // A gzip stream's faults come from here too; their messages say what they are.
+        let got = (&mut self.src).take(want as u64).read_to_end(&mut self.buf)?;
+        self.eof = got < want;
         Ok(got > 0)
     }
 
