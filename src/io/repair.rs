@@ -45,55 +45,46 @@ pub fn has_unclosed_ring(v: &geojson::GeometryValue) -> bool {
 /// Repairs what is safe to repair; `Err` says why the geometry cannot be used.
 pub fn repair(g: &mut Geometry<f64>, r: &mut Repairs) -> Result<(), String> {
     match g {
-        Geometry::Polygon(p) => repair_polygon(p, r).map_err(|m| m.to_string()),
+        Geometry::Polygon(p) => repair_polygon(p, r),
         Geometry::MultiPolygon(mp) => {
-            let before = mp.0.len();
-            let mut first_fault = None;
-            mp.0.retain_mut(|p| match repair_polygon(p, r) {
-                Ok(()) => true,
-                Err(m) => {
-                    first_fault.get_or_insert(m);
-                    false
-                }
-            });
-            r.dropped_parts += (before - mp.0.len()) as u32;
-            match first_fault {
-                Some(m) if mp.0.is_empty() => Err(format!("every polygon part is unusable: {m}")),
-                _ => Ok(()),
-            }
+            keep_usable(&mut mp.0, r, repair_polygon).map_err(|m| format!("every polygon part is unusable: {m}"))
         }
-        Geometry::LineString(l) => {
-            dedup(l, r);
-            if l.0.len() < 2 { Err("line has fewer than 2 distinct positions".into()) } else { Ok(()) }
-        }
-        Geometry::MultiLineString(ml) => {
-            ml.0.iter_mut().for_each(|l| dedup(l, r));
-            let before = ml.0.len();
-            ml.0.retain(|l| l.0.len() >= 2);
-            r.dropped_parts += (before - ml.0.len()) as u32;
-            if ml.0.is_empty() { Err("every line part has fewer than 2 distinct positions".into()) } else { Ok(()) }
-        }
-        Geometry::GeometryCollection(c) => {
-            let mut first_fault = None;
-            let before = c.0.len();
-            c.0.retain_mut(|g| match repair(g, r) {
-                Ok(()) => true,
-                Err(m) => {
-                    first_fault.get_or_insert(m);
-                    false
-                }
-            });
-            r.dropped_parts += (before - c.0.len()) as u32;
-            match first_fault {
-                Some(m) if c.0.is_empty() => Err(m),
-                _ => Ok(()),
-            }
-        }
+        Geometry::LineString(l) => repair_line(l, r),
+        Geometry::MultiLineString(ml) => keep_usable(&mut ml.0, r, repair_line),
+        Geometry::GeometryCollection(c) => keep_usable(&mut c.0, r, repair),
         _ => Ok(()),
     }
 }
 
-fn repair_polygon(p: &mut Polygon<f64>, r: &mut Repairs) -> Result<(), &'static str> {
+/// Repairs each part and leaves out those that cannot be used (counted);
+/// `Err` (the first part's fault) only when none is left.
+fn keep_usable<T>(
+    parts: &mut Vec<T>,
+    r: &mut Repairs,
+    mut repair_part: impl FnMut(&mut T, &mut Repairs) -> Result<(), String>,
+) -> Result<(), String> {
+    let before = parts.len();
+    let mut first_fault = None;
+    parts.retain_mut(|p| match repair_part(p, r) {
+        Ok(()) => true,
+        Err(m) => {
+            first_fault.get_or_insert(m);
+            false
+        }
+    });
+    r.dropped_parts += (before - parts.len()) as u32;
+    match first_fault {
+        Some(m) if parts.is_empty() => Err(m),
+        _ => Ok(()),
+    }
+}
+
+fn repair_line(l: &mut LineString<f64>, r: &mut Repairs) -> Result<(), String> {
+    r.deduplicated |= dedup_ring(l);
+    if l.0.len() < 2 { Err("line has fewer than 2 distinct positions".into()) } else { Ok(()) }
+}
+
+fn repair_polygon(p: &mut Polygon<f64>, r: &mut Repairs) -> Result<(), String> {
     let mut too_short = false;
     let mut holes = 0;
     let mut deduped = false;
@@ -102,7 +93,7 @@ fn repair_polygon(p: &mut Polygon<f64>, r: &mut Repairs) -> Result<(), &'static 
         too_short = ring.0.len() < 4;
     });
     if too_short {
-        return Err("polygon ring has fewer than 4 positions");
+        return Err("polygon ring has fewer than 4 positions".into());
     }
     p.interiors_mut(|rings| {
         for ring in rings.iter_mut() {
@@ -148,10 +139,6 @@ fn dedup_ring(ring: &mut LineString<f64>) -> bool {
     let n = ring.0.len();
     ring.0.dedup();
     ring.0.len() != n
-}
-
-fn dedup(l: &mut LineString<f64>, r: &mut Repairs) {
-    r.deduplicated |= dedup_ring(l);
 }
 
 /// Rings longer than this are not checked for self-intersection at load
@@ -224,6 +211,19 @@ mod tests {
         assert_eq!(r.dropped_holes, 1);
         let mut bad = Geometry::Polygon(Polygon::new(LineString::from(vec![(0., 0.), (1., 1.), (0., 0.)]), vec![]));
         assert!(repair(&mut bad, &mut Repairs::default()).is_err());
+    }
+
+    #[test]
+    fn an_unusable_part_is_left_out_and_counted_and_none_left_is_a_fault() {
+        let good = Polygon::new(LineString::from(vec![(0., 0.), (1., 0.), (1., 1.), (0., 0.)]), vec![]);
+        let bad = Polygon::new(LineString::from(vec![(5., 5.), (5., 5.), (6., 6.), (5., 5.)]), vec![]);
+        let mut g = Geometry::MultiPolygon(geo::MultiPolygon(vec![bad.clone(), good]));
+        let mut r = Repairs::default();
+        repair(&mut g, &mut r).unwrap();
+        assert_eq!((r.dropped_parts, matches!(&g, Geometry::MultiPolygon(m) if m.0.len() == 1)), (1, true));
+        let mut none_left = Geometry::MultiPolygon(geo::MultiPolygon(vec![bad]));
+        let e = repair(&mut none_left, &mut Repairs::default()).expect_err("nothing usable");
+        assert!(e.starts_with("every polygon part is unusable"), "{e}");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 /// A plan being read on a background thread.
 struct Loading {
     path: PathBuf,
-    rx: Receiver<Result<(Document, GeometryCache), String>>,
+    rx: Receiver<Result<(Document, GeometryCache), crate::io::LoadError>>,
     /// Bytes of the file read so far, of `total`.
     done: Arc<AtomicU64>,
     total: u64,
@@ -403,12 +403,8 @@ impl PlannerApp {
                 !c.load(Ordering::Relaxed)
             };
             let opts = crate::io::ReadOptions { crs, progress: Some(&watch) };
-            let result = crate::io::load_path_with(&p, &opts)
-                .map(|loaded| crate::render::open(loaded, Source::File(p.clone())))
-                .map_err(|e| match e {
-                    crate::io::LoadError::Cancelled => String::new(),
-                    e => format!("{}: {e}", p.display()),
-                });
+            let result =
+                crate::io::load_path_with(&p, &opts).map(|loaded| crate::render::open(loaded, Source::File(p.clone())));
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
         });
@@ -466,7 +462,7 @@ impl PlannerApp {
         }
     }
 
-    fn finish_load(&mut self, path: PathBuf, result: Result<(Document, GeometryCache), String>) {
+    fn finish_load(&mut self, path: PathBuf, result: Result<(Document, GeometryCache), crate::io::LoadError>) {
         let s = self.lang.strings();
         match result {
             Ok((doc, cache)) => {
@@ -484,12 +480,12 @@ impl PlannerApp {
                 }
                 self.status = Some(Status { text, error: false });
             }
-            Err(e) if e.is_empty() => {
+            Err(crate::io::LoadError::Cancelled) => {
                 self.status = Some(Status { text: format!("{} {}", s.load_cancelled, path.display()), error: false });
             }
             Err(e) => {
                 // The open plan is untouched.
-                self.status = Some(Status { text: format!("{}: {e}", s.load_failed), error: true });
+                self.status = Some(Status { text: format!("{}: {}: {e}", s.load_failed, path.display()), error: true });
             }
         }
     }
