@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use geo::{Geometry, InteriorPoint, LineString, Polygon};
+use geo::{Geometry, LineString, Polygon};
 
 use super::camera::to_world;
 use crate::model::{Feature, FeatureId, Kind, Plan};
@@ -297,7 +297,7 @@ impl GeometryCache {
         e.label = label_texts(f);
         // Only labelled features need an anchor (interior points are not cheap).
         e.anchor = if e.label.is_some() {
-            self.anchor(f, &e)
+            self.anchor(&e)
         } else {
             [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
         };
@@ -305,7 +305,7 @@ impl GeometryCache {
         e
     }
 
-    fn anchor(&self, f: &Feature, e: &Entry) -> [f32; 2] {
+    fn anchor(&self, e: &Entry) -> [f32; 2] {
         if e.rings.len() == 1
             && let Some(c) = self.centroid_inside(self.parts[e.rings.start as usize])
         {
@@ -313,8 +313,11 @@ impl GeometryCache {
             return c;
         }
         if !e.rings.is_empty() {
-            if let Some(p) = f.geometry.interior_point() {
-                return self.to_rel(p.x(), p.y());
+            // Else (holes, several parts, a centroid outside): the centre of the largest
+            // triangle of its own fill, inside by construction. (geo's interior-point sweep
+            // trips on self-intersecting rings, found by fuzzing, and redoes work done here.)
+            if let Some(c) = self.largest_triangle_centre(e) {
+                return c;
             }
         } else if !e.lines.is_empty() {
             // Halfway along the longest part.
@@ -329,6 +332,18 @@ impl GeometryCache {
             return self.verts[e.points.start as usize];
         }
         [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
+    }
+
+    /// The centre of the largest triangle of a feature's fill.
+    fn largest_triangle_centre(&self, e: &Entry) -> Option<[f32; 2]> {
+        let tris = &self.tris[e.tris.start as usize..e.tris.end as usize];
+        let area = |t: &[u32]| {
+            let [a, b, c] = [0, 1, 2].map(|i| self.verts[t[i] as usize]);
+            ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs()
+        };
+        let t = tris.chunks_exact(3).max_by(|s, t| area(s).total_cmp(&area(t)))?;
+        let [a, b, c] = [0, 1, 2].map(|i| self.verts[t[i] as usize]);
+        Some([(a[0] + b[0] + c[0]) / 3.0, (a[1] + b[1] + c[1]) / 3.0])
     }
 
     /// The area centroid of a ring, if it lies inside the ring.
@@ -429,6 +444,30 @@ mod tests {
     use crate::model::PlanMeta;
     use geo::polygon;
     use serde_json::Map;
+
+    #[test]
+    fn a_label_anchor_is_in_the_fill_not_in_a_hole() {
+        // A square garden with a square pond in the middle: its centroid is in the pond.
+        let outer = geo::LineString::from(vec![(116.0, 39.0), (116.002, 39.0), (116.002, 39.002), (116.0, 39.002)]);
+        let pond = geo::LineString::from(vec![
+            (116.0005, 39.0005),
+            (116.0015, 39.0005),
+            (116.0015, 39.0015),
+            (116.0005, 39.0015),
+        ]);
+        let mut props = Map::new();
+        props.insert("name".into(), "花园".into());
+        let mut plan = Plan::new(PlanMeta::default());
+        let id = plan.push(Feature::new(Kind::Garden, props, geo::Polygon::new(outer, vec![pond]).into()));
+        let cache = GeometryCache::build(&plan);
+        let e = cache.get(id).expect("prepared");
+        let [x, y] = e.anchor;
+        let pond_min = cache.to_rel(116.0005, 39.0005);
+        let pond_max = cache.to_rel(116.0015, 39.0015);
+        let in_pond = x > pond_min[0] && x < pond_max[0] && y > pond_min[1] && y < pond_max[1];
+        let in_box = x > e.bbox[0] && x < e.bbox[2] && y > e.bbox[1] && y < e.bbox[3];
+        assert!(in_box && !in_pond, "anchor {:?}", e.anchor);
+    }
 
     #[test]
     fn a_hole_reaching_outside_its_polygon_does_not_break_triangulation() {
