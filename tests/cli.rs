@@ -1,15 +1,13 @@
 //! The command-line contract: `info` prints a summary or one line naming
 //! the file and the place of the fault, and never panics.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
+
+mod corpus;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
-}
-
-fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
 
 #[test]
@@ -109,30 +107,12 @@ fn one_bad_feature_is_a_warning_in_the_json() {
     assert_eq!(v["area_ha"], 0.0);
 }
 
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            corpus_files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 /// Every file of the shared corpus (valid, tricky and malformed GeoJSON and
 /// JSON): `info` either summarises it (exit 0) or prints one line naming the
 /// file (exit 1). Never a panic, never a backtrace.
 #[test]
 fn info_handles_every_corpus_file_without_panicking() {
-    let root = shared().join("corpus");
-    let mut files = Vec::new();
-    corpus_files(&root, &mut files);
-    files.sort();
-    assert!(files.len() >= 1500, "the corpus is at {} ({} files)", root.display(), files.len());
+    let files = corpus::files();
     let chunks: Vec<Vec<PathBuf>> = files.chunks(files.len().div_ceil(4)).map(|c| c.to_vec()).collect();
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks

@@ -2,27 +2,16 @@
 //! meshes, a frame at full extent and one zoomed in, hit-testing and
 //! measurement — without a panic.
 
-use std::path::{Path, PathBuf};
-
 use renewal_planner::document::{Document, Source};
 use renewal_planner::model::Summary;
 use renewal_planner::model::measure::measure;
 use renewal_planner::render::{Camera, GeometryCache, Scene, SceneOptions};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() { files(&p, out) } else { out.push(p) }
-    }
-}
+mod corpus;
 
 #[test]
 fn every_loadable_corpus_file_can_be_drawn_measured_and_clicked() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let mut all = Vec::new();
-    files(&root, &mut all);
-    all.sort();
-    assert!(all.len() >= 1500, "corpus at {}", root.display());
+    let all = corpus::files();
     let mut drawn = 0;
     for path in all {
         let Ok(loaded) = renewal_planner::io::load_path(&path) else {

@@ -4,27 +4,16 @@
 //! map or the status bar carries a one-line message — and the plan that was
 //! open before a failed load is still there. Nothing may panic.
 
-use std::path::{Path, PathBuf};
-
 use renewal_planner::document::Source;
 use renewal_planner::ui::PlannerApp;
 
 mod common;
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() { files(&p, out) } else { out.push(p) }
-    }
-}
+mod corpus;
 
 #[test]
 fn every_corpus_file_opens_in_the_app_or_says_why_in_one_line() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let mut all = Vec::new();
-    files(&root, &mut all);
-    all.sort();
-    assert!(all.len() >= 1500, "corpus at {}", root.display());
+    let all = corpus::files();
     let mut h = common::harness(PlannerApp::new(), [800.0, 600.0]);
     h.run_steps(1);
     let (mut opened, mut refused) = (0, 0);
