@@ -125,13 +125,9 @@ fn repair_polygon(p: &mut Polygon<f64>, r: &mut Repairs) -> Result<(), String> {
 }
 
 fn wound_as_rfc7946(p: &Polygon<f64>) -> bool {
-    signed_area2(&p.exterior().0) >= 0.0 && p.interiors().iter().all(|h| signed_area2(&h.0) <= 0.0)
-}
-
-/// Twice the signed area (shoelace), positive for counter-clockwise rings.
-fn signed_area2(ring: &[Coord<f64>]) -> f64 {
-    let Some(o) = ring.first() else { return 0.0 };
-    ring.windows(2).map(|w| (w[0].x - o.x) * (w[1].y - o.y) - (w[1].x - o.x) * (w[0].y - o.y)).sum()
+    use geo::Winding;
+    // Degenerate rings have no winding and are left as they are.
+    !p.exterior().is_cw() && p.interiors().iter().all(|h| !h.is_ccw())
 }
 
 /// Merges repeated consecutive positions; true if any were.
@@ -162,28 +158,12 @@ pub fn crosses_itself(ring: &[Coord<f64>]) -> bool {
             if c.x.max(d.x) < lo_x || c.x.min(d.x) > hi_x {
                 continue;
             }
-            if segments_meet(a, b, c, d) {
+            if geo::Intersects::intersects(&geo::Line::new(a, b), &geo::Line::new(c, d)) {
                 return true;
             }
         }
     }
     false
-}
-
-fn orient2d(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
-    (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x)
-}
-
-fn segments_meet(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>, d: Coord<f64>) -> bool {
-    let (d1, d2) = (orient2d(c, d, a), orient2d(c, d, b));
-    let (d3, d4) = (orient2d(a, b, c), orient2d(a, b, d));
-    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0)) {
-        return true;
-    }
-    let on = |p: Coord<f64>, q: Coord<f64>, r: Coord<f64>| {
-        r.x >= p.x.min(q.x) && r.x <= p.x.max(q.x) && r.y >= p.y.min(q.y) && r.y <= p.y.max(q.y)
-    };
-    (d1 == 0.0 && on(c, d, a)) || (d2 == 0.0 && on(c, d, b)) || (d3 == 0.0 && on(a, b, c)) || (d4 == 0.0 && on(a, b, d))
 }
 
 #[cfg(test)]
@@ -198,7 +178,7 @@ mod tests {
         repair(&mut g, &mut r).unwrap();
         assert!(r.reoriented);
         let Geometry::Polygon(p) = &g else { panic!() };
-        assert!(signed_area2(&p.exterior().0) > 0.0);
+        assert!(geo::Winding::is_ccw(p.exterior()));
     }
 
     #[test]
