@@ -353,70 +353,27 @@ fn settle_crs(
         let (n, line) = origins.get(i).copied().unwrap_or((i as u32, 0));
         format!("feature {n} (line {line})")
     };
-    let crs = match crs {
-        Some(c) => Some(c),
+    // The features whose coordinates are not longitude/latitude, by position
+    // (the plan is fresh: position i is FeatureId(i)).
+    let strays = |plan: &Plan| -> Vec<(usize, String)> {
+        plan.iter().enumerate().filter_map(|(i, (_, f))| check_degrees(&f.geometry).err().map(|m| (i, m))).collect()
+    };
+    let (crs, faults) = match crs {
+        Some(c @ (Crs::Wgs84 | Crs::Cgcs2000)) => (Some(c), strays(plan)),
+        Some(c) => (Some(c), transform_all(plan, c)),
         None => {
-            // Which features are not in degrees, and where they lie.
-            let mut off = 0usize;
-            let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-            for (_, f) in plan.iter() {
-                if check_degrees(&f.geometry).is_err()
-                    && let Some(r) = geo::BoundingRect::bounding_rect(&f.geometry)
-                {
-                    off += 1;
-                    bbox = [
-                        bbox[0].min(r.min().x),
-                        bbox[1].min(r.min().y),
-                        bbox[2].max(r.max().x),
-                        bbox[3].max(r.max().y),
-                    ];
-                }
-            }
-            if off * 2 <= plan.len() {
-                None
+            let stray = strays(plan);
+            if stray.len() * 2 <= plan.len() {
+                // A longitude/latitude file with a few features in metres: those are faults.
+                (None, stray)
             } else {
-                match crs::guess(bbox[0], bbox[1], bbox[2], bbox[3]) {
-                    crs::Guess::Degrees => None,
-                    crs::Guess::Known(c) => Some(c),
-                    crs::Guess::ProjectedUnknown => {
-                        return Err(LoadError::Malformed {
-                            place: "coordinates".into(),
-                            message: format!(
-                                "projected (metres, e.g. {:.0}, {:.0}) but the file does not say in which coordinate \
-                                 system, and UTM and Gauss-Krüger zones look alike; open it with the system chosen \
-                                 (e.g. --crs EPSG:32650)",
-                                bbox[0], bbox[1]
-                            ),
-                        });
-                    }
-                    crs::Guess::Unrecognised => {
-                        return Err(LoadError::Malformed {
-                            place: "coordinates".into(),
-                            message: format!(
-                                "({}, {}) is neither longitude/latitude nor in a known coordinate system; \
-                                 supported: {}",
-                                bbox[0],
-                                bbox[1],
-                                crs::SUPPORTED
-                            ),
-                        });
-                    }
-                }
+                let c = guess_crs(plan, &stray)?;
+                (Some(c), transform_all(plan, c))
             }
         }
     };
-    let transform = crs.filter(|c| !matches!(c, Crs::Wgs84 | Crs::Cgcs2000));
-    let faults: Vec<(usize, String)> = match transform {
-        None => {
-            plan.iter().enumerate().filter_map(|(i, (_, f))| check_degrees(&f.geometry).err().map(|m| (i, m))).collect()
-        }
-        Some(c) => transform_all(plan, c),
-    };
-    let ids: Vec<FeatureId> = plan.iter().map(|(id, _)| id).collect();
     for (i, message) in &faults {
-        if let Some(id) = ids.get(*i) {
-            plan.take(*id);
-        }
+        plan.take(FeatureId(*i as u32));
         warnings.push(Warning { place: place(*i), message: message.clone() });
     }
     if plan.is_empty()
@@ -425,6 +382,31 @@ fn settle_crs(
         return Err(LoadError::Malformed { place: place(*i), message: format!("no usable feature; {m}") });
     }
     Ok(crs)
+}
+
+/// The coordinate system the features not in degrees show, or why there is none.
+fn guess_crs(plan: &Plan, stray: &[(usize, String)]) -> Result<Crs, LoadError> {
+    let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for r in
+        stray.iter().filter_map(|(i, _)| geo::BoundingRect::bounding_rect(&plan.get(FeatureId(*i as u32))?.geometry))
+    {
+        bbox = [bbox[0].min(r.min().x), bbox[1].min(r.min().y), bbox[2].max(r.max().x), bbox[3].max(r.max().y)];
+    }
+    let message = match crs::guess(bbox[0], bbox[1], bbox[2], bbox[3]) {
+        crs::Guess::Known(c) => return Ok(c),
+        crs::Guess::ProjectedUnknown => format!(
+            "projected (metres, e.g. {:.0}, {:.0}) but the file does not say in which coordinate system, and UTM and \
+             Gauss-Krüger zones look alike; open it with the system chosen (e.g. --crs EPSG:32650)",
+            bbox[0], bbox[1]
+        ),
+        crs::Guess::Degrees | crs::Guess::Unrecognised => format!(
+            "({}, {}) is neither longitude/latitude nor in a known coordinate system; supported: {}",
+            bbox[0],
+            bbox[1],
+            crs::SUPPORTED
+        ),
+    };
+    Err(LoadError::Malformed { place: "coordinates".into(), message })
 }
 
 /// Transforms every feature's geometry to WGS 84 on all cores; returns the
