@@ -40,6 +40,8 @@ pub struct Document {
     pub saved_revision: u64,
     /// The coordinate system the file was read from, when not WGS 84 (the plan itself is always WGS 84).
     pub crs: Option<crate::io::crs::Crs>,
+    /// Unique to this document in the process (see [`Document::stamp`]).
+    id: u64,
 }
 
 impl Document {
@@ -61,7 +63,18 @@ impl Document {
             revision: 0,
             saved_revision: 0,
             crs: None,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
+    }
+
+    /// Which plan this is and how far it has been edited: changes whenever the
+    /// plan does (an edit, undo, redo) and differs between documents (open,
+    /// recovery, import), so whatever is derived from the plan can tell it is stale.
+    pub fn stamp(&self) -> (u64, u64) {
+        (self.id, self.revision)
     }
 
     /// The embedded Jinsong plan.

@@ -178,3 +178,84 @@ fn info_counts_the_features_of_a_phase_and_the_changes() {
     assert!(n(&mid) != n(&before) && n(&mid) != n(&after), "{} {} {}", n(&before), n(&mid), n(&after));
     assert_one_line_error(&["info", "jinsong", "--at", "2019-13-01"], &["--at 2019-13-01"]);
 }
+
+/// Items' statuses on a date, counted straight from the file's histories
+/// (not through the model): the last entry on or before the date; an item
+/// with none yet is not counted.
+fn statuses_in_file_on(date: &str) -> std::collections::BTreeMap<String, u64> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("maps/jinsong.geojson");
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).expect("the Jinsong map")).expect("JSON");
+    let mut items = std::collections::BTreeMap::new();
+    for f in v["features"].as_array().expect("features") {
+        for it in f["properties"]["renewal_items"].as_array().into_iter().flatten() {
+            items.insert(it["id"].as_str().expect("id").to_string(), it.clone());
+        }
+    }
+    let mut counts = std::collections::BTreeMap::new();
+    for it in items.values() {
+        let mut last: Option<(&str, &str)> = None;
+        for h in it["history"].as_array().expect("history") {
+            let (d, s) = (h["date"].as_str().expect("date"), h["status"].as_str().expect("status"));
+            if d <= date && last.is_none_or(|(ld, _)| d >= ld) {
+                last = Some((d, s));
+            }
+        }
+        if let Some((_, s)) = last {
+            *counts.entry(s.to_string()).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+#[test]
+fn info_at_a_date_counts_items_by_their_status_on_that_date() {
+    let date = "2019-06-30";
+    let out = bin().args(["info", "jinsong", "--json", "--at", date]).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let expected = statuses_in_file_on(date);
+    for s in ["proposed", "designed", "publicised", "under_construction", "completed", "operating"] {
+        assert_eq!(v["items"]["by_status"][s].as_u64(), Some(expected.get(s).copied().unwrap_or(0)), "{s}: {v}");
+    }
+    // What slide 7 of the shipped story says: 3 of 46 done, 28 under construction.
+    assert_eq!(v["items"]["by_status"]["completed"], 3);
+    assert_eq!(v["items"]["by_status"]["operating"], 0);
+    assert_eq!(v["items"]["by_status"]["under_construction"], 28);
+    assert_eq!(v["items"]["total"].as_u64(), Some(expected.values().sum::<u64>()), "items not yet recorded are left out");
+    let text = bin().args(["info", "jinsong", "--at", date]).output().expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("under_construction 28") && text.contains("completed 3"), "{text}");
+    // Today (no date): the statuses the items have now.
+    let now = run_json(&["info", "jinsong", "--json"]);
+    assert!(now["items"]["by_status"]["completed"].as_u64() > Some(20), "{now}");
+    assert_eq!(now["items"]["total"], 46);
+}
+
+fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = bin().args(args).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn gis_data_at_a_date_carries_the_statuses_of_that_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("mid.geojson");
+    let r = bin().args(["export", "jinsong", "-o"]).arg(&out).args(["--at", "2019-06-30"]).output().expect("runs");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("JSON");
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let mut checked = 0;
+    for f in v["features"].as_array().expect("features") {
+        let Some(key) = f["properties"]["feature_key"].as_str() else { continue };
+        let Some(id) = plan.by_key(key) else { continue };
+        let then = plan
+            .items_of(id)
+            .into_iter()
+            .filter_map(|i| i.history.iter().filter(|c| c.date.as_str() <= "2019-06-30").last().map(|c| c.status))
+            .min();
+        assert_eq!(f["properties"]["status"].as_str(), then.map(|s| s.as_str()), "{key}");
+        checked += usize::from(then.is_some());
+    }
+    assert!(checked > 10, "{checked} features with items");
+}

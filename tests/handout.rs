@@ -64,3 +64,32 @@ fn an_english_handout_and_clear_errors() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no story named"));
 }
+
+#[test]
+fn the_progress_slide_counts_items_as_of_its_date_like_its_caption() {
+    if !poppler("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pdf = dir.path().join("handout.pdf");
+    let out = bin().args(["export", "jinsong", "-o"]).arg(&pdf).arg("--story").output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let n = 1 + plan.stories[0].slides.iter().position(|s| s.phase == "2019-06-30").expect("the progress slide");
+    let text = Command::new("pdftotext")
+        .args(["-f", &n.to_string(), "-l", &n.to_string(), "-layout"])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("2019年6月底的进度"), "page {n} is the progress slide: {text}");
+    // The caption says 3 of 46 completed and 28 under construction; the legend, counted from the items'
+    // histories as of the slide's date, says the same — not today's 27 completed and 14 operating.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let count_after =
+        |label: &str| words.windows(2).find_map(|w| if w[0] == label { w[1].parse::<usize>().ok() } else { None });
+    assert_eq!(count_after("竣工"), Some(3), "{text}");
+    assert_eq!(count_after("施工"), Some(28), "{text}");
+    assert_eq!(count_after("运营"), Some(0), "{text}");
+}

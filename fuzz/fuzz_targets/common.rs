@@ -52,8 +52,10 @@ pub fn exercise(loaded: &Loaded) {
         std::hint::black_box(serde_json::to_string(&summary).ok());
     }
 
-    let progress = Progress::of(plan);
-    std::hint::black_box((progress.funding_total(), progress.share(FundingSource::Government)));
+    for phase in [Phase::Before, Phase::After, Phase::AsOf("2019-06-30".into())] {
+        let progress = Progress::of(plan, &phase);
+        std::hint::black_box((progress.funding_total(), progress.share(FundingSource::Government)));
+    }
     for item in plan.items.values() {
         for p in item.problems() {
             std::hint::black_box((p.message(true), p.message(false)));
@@ -76,7 +78,7 @@ pub fn exercise(loaded: &Loaded) {
             ghosts: true,
             highlight_changes: true,
             chinese: false,
-            theme: feature_colors(plan, ThemeMode::Status),
+            theme: feature_colors(plan, ThemeMode::Status, &Phase::After),
             ..SceneOptions::default()
         };
         std::hint::black_box(Scene::build(plan, &index, &cache, &camera, &after).items.len());

@@ -46,7 +46,7 @@ pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, chinese: bool) ->
     }
     SceneOptions {
         visible,
-        theme: feature_colors(plan, theme_mode(slide.theme)),
+        theme: feature_colors(plan, theme_mode(slide.theme), &phase),
         chinese,
         labels: true,
         hovered: None,
@@ -167,9 +167,10 @@ pub fn page_svg(
     out.push_str(&defs);
     out.push_str(&furniture(mx, my, mw, mh, ground_mpp, [mx + mw - 24.0, my + 26.0]));
 
-    // Legend of the slide's colours.
+    // Legend of the slide's colours, with the items each stands for in the slide's (after) phase.
     let entries = legend(theme_mode(slide.theme));
     if !entries.is_empty() {
+        let counts = crate::render::theme::legend_counts(plan, theme_mode(slide.theme), &panes[panes.len() - 1].2);
         let (lx, ly) = (mx + mw - 130.0, my + mh - 16.0 - 14.0 * entries.len() as f32);
         let _ = write!(
             out,
@@ -178,11 +179,17 @@ pub fn page_svg(
             ly - 16.0,
             14.0 * entries.len() as f32 + 20.0
         );
-        text(&mut out, lx, ly - 4.0, 8.0, "#222222", "start", s.theme_mode(theme_mode(slide.theme)));
+        let title = s.theme_mode(theme_mode(slide.theme));
+        let title = if counts.is_some() { format!("{title} · {}", s.legend_counts_note) } else { title.to_string() };
+        text(&mut out, lx, ly - 4.0, 8.0, "#222222", "start", &title);
         for (k, (c, name)) in entries.iter().enumerate() {
             let y = ly + 4.0 + 14.0 * k as f32;
             let _ = write!(out, r#"<rect x="{lx:.2}" y="{y:.2}" width="10" height="8" fill="{}"/>"#, c.hex());
-            text(&mut out, lx + 16.0, y + 7.5, 8.0, "#222222", "start", s.legend_label(name));
+            let label = match counts.as_ref().and_then(|n| n.get(k)) {
+                Some(n) => format!("{} {n}", s.legend_label(name)),
+                None => s.legend_label(name).to_string(),
+            };
+            text(&mut out, lx + 16.0, y + 7.5, 8.0, "#222222", "start", &label);
         }
     }
 

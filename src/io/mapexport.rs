@@ -120,7 +120,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         let cam = Camera::fit(ext, [*pw, mh], 12.0 * u);
         ground_mpp = cam.ground_mpp();
         let opts = SceneOptions {
-            theme: crate::render::theme::feature_colors(plan, spec.theme),
+            theme: crate::render::theme::feature_colors(plan, spec.theme, phase),
             phase: phase.clone(),
             chinese: spec.chinese,
             highlight_changes: *phase != Phase::Before,

@@ -102,15 +102,20 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
             "change".into(),
             f.change.as_ref().map(|c| Value::String(c.kind.as_str().into())).unwrap_or(Value::Null),
         );
-        let items = plan.items_of(id);
-        let names: Vec<&str> = items.iter().map(|i| i.display_name(&plan.catalogue_additions, true)).collect();
+        // The items as they stand in the phase (as of a date: those recorded by then, at their status then).
+        let items: Vec<(&crate::model::Item, crate::model::Status)> =
+            plan.items_of(id).into_iter().filter_map(|i| Some((i, i.status_in(phase)?))).collect();
+        let names: Vec<&str> = items.iter().map(|(i, _)| i.display_name(&plan.catalogue_additions, true)).collect();
         props.insert("items".into(), Value::String(names.join("; ")));
         props.insert("items_count".into(), Value::from(items.len()));
         props.insert(
             "status".into(),
-            items.iter().map(|i| i.status).min().map(|s| Value::String(s.as_str().into())).unwrap_or(Value::Null),
+            items.iter().map(|(_, s)| *s).min().map(|s| Value::String(s.as_str().into())).unwrap_or(Value::Null),
         );
-        props.insert("cost_yuan".into(), Value::from(items.iter().fold(0i64, |t, i| t.saturating_add(i.cost_basis()))));
+        props.insert(
+            "cost_yuan".into(),
+            Value::from(items.iter().fold(0i64, |t, (i, _)| t.saturating_add(i.cost_basis()))),
+        );
         // simplestyle-spec: web viewers colour it like the app.
         let st = kind_style(f.kind);
         props.insert("stroke".into(), Value::String(st.stroke.color.hex()));
@@ -159,7 +164,7 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
     let pct = Format::new().set_num_format("0.0%");
 
     // Summary: money by category and by source.
-    let progress = crate::model::stats::Progress::of(plan);
+    let progress = crate::model::stats::Progress::of(plan, &Phase::After);
     let ws = wb.add_worksheet();
     ws.set_name(if chinese { "汇总" } else { "Summary" }).map_err(err)?;
     ws.write_string_with_format(0, 0, s.category, &head).map_err(err)?;

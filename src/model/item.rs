@@ -309,6 +309,33 @@ impl Item {
         self.history.push(StatusChange { status, date: date.to_string() });
     }
 
+    /// The status the item had on a date: its last history entry on or before
+    /// `date` (the latest such date; entries on the same day, the later one).
+    /// `None` when the item has no entry yet on that date: it was not part of
+    /// the plan then. Entries whose date is not a date are ignored (they are
+    /// reported by [`Item::problems`]).
+    pub fn status_at(&self, date: &str) -> Option<Status> {
+        let mut best: Option<&StatusChange> = None;
+        for c in self.history.iter().filter(|c| is_date(&c.date) && c.date.as_str() <= date) {
+            if best.is_none_or(|b| c.date >= b.date) {
+                best = Some(c);
+            }
+        }
+        best.map(|c| c.status)
+    }
+
+    /// The status the item has in a phase, `None` when it is not counted there.
+    /// Before the renewal every item is a proposal (nothing is under way or
+    /// done); after it, the item's current status; as of a date, its status on
+    /// that date ([`Item::status_at`]).
+    pub fn status_in(&self, phase: &super::phase::Phase) -> Option<Status> {
+        match phase {
+            super::phase::Phase::Before => Some(Status::Proposed),
+            super::phase::Phase::After => Some(self.status),
+            super::phase::Phase::AsOf(d) => self.status_at(d),
+        }
+    }
+
     /// The date the item reached `status` (the latest time it did).
     pub fn date_of(&self, status: Status) -> Option<&str> {
         self.history.iter().rev().find(|c| c.status == status).map(|c| c.date.as_str())
@@ -378,6 +405,26 @@ mod tests {
         assert_eq!(item.history.len(), 3);
         item.set_status(Status::Operating, "2019-01-01");
         assert!(item.problems().contains(&Problem::HistoryOutOfOrder));
+    }
+
+    #[test]
+    fn the_status_on_a_date_is_the_last_entry_on_or_before_it() {
+        use crate::model::Phase;
+        let mut item = Item::new("it-1".into(), "x".into(), vec!["b101".into()], "2018-07-20", 0);
+        item.set_status(Status::UnderConstruction, "2019-03-01");
+        item.set_status(Status::Completed, "2019-07-01");
+        assert_eq!(item.status_at("2018-07-19"), None, "not part of the plan yet");
+        assert_eq!(item.status_at("2018-07-20"), Some(Status::Proposed));
+        assert_eq!(item.status_at("2019-06-30"), Some(Status::UnderConstruction));
+        assert_eq!(item.status_at("2019-07-01"), Some(Status::Completed));
+        assert_eq!(item.status_in(&Phase::AsOf("2019-06-30".into())), Some(Status::UnderConstruction));
+        assert_eq!(item.status_in(&Phase::After), Some(Status::Completed));
+        assert_eq!(item.status_in(&Phase::Before), Some(Status::Proposed));
+        // A history out of order still answers by date; a bad date is ignored.
+        item.history.insert(0, StatusChange { status: Status::Designed, date: "2018-09-01".into() });
+        item.history.push(StatusChange { status: Status::Operating, date: "soon".into() });
+        assert_eq!(item.status_at("2018-12-31"), Some(Status::Designed));
+        assert_eq!(item.status_at("2099-01-01"), Some(Status::Completed));
     }
 
     #[test]

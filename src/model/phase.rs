@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::feature::{Feature, FeatureId};
-use super::item::{Status, civil_from_days, is_date};
+use super::item::{Item, Status, StatusChange, civil_from_days, is_date};
 use super::plan::Plan;
 
 /// How a feature differs after the renewal.
@@ -89,9 +89,9 @@ pub enum Presence {
     AsAfter,
 }
 
-/// The date a change comes into force: the latest completion of its items
-/// (the date they became completed, or operating if they skipped completed).
-/// `None` while any of them is not yet done, or when it names no item.
+/// The date a change comes into force: the latest of the dates since which
+/// each of its items has been done (completed or operating, without going
+/// back since). `None` while any of them is not done now, or when it names no item.
 pub fn in_force_from(plan: &Plan, change: &Change) -> Option<String> {
     if change.by_items.is_empty() {
         return None;
@@ -102,7 +102,7 @@ pub fn in_force_from(plan: &Plan, change: &Change) -> Option<String> {
         if !item.status.is_done() {
             return None;
         }
-        let date = item.date_of(Status::Completed).or_else(|| item.date_of(Status::Operating))?;
+        let date = done_since(item)?;
         if latest.as_deref().is_none_or(|l| date > l) {
             latest = Some(date.to_string());
         }
@@ -110,13 +110,37 @@ pub fn in_force_from(plan: &Plan, change: &Change) -> Option<String> {
     latest
 }
 
-/// Is the feature's change in force in a phase?
+/// The first date of the item's last unbroken run of done entries (history in date order).
+fn done_since(item: &Item) -> Option<&str> {
+    let mut dated: Vec<&StatusChange> = item.history.iter().filter(|c| is_date(&c.date)).collect();
+    dated.sort_by(|a, b| a.date.cmp(&b.date));
+    let mut since = None;
+    for c in dated {
+        since = if c.status.is_done() { since.or(Some(c.date.as_str())) } else { None };
+    }
+    since
+}
+
+/// Is the feature's change in force in a phase? As of a date: when each of
+/// its items was done on that date ([`Item::status_at`]).
 fn in_force(plan: &Plan, change: &Change, phase: &Phase) -> bool {
     match phase {
         Phase::Before => false,
         Phase::After => true,
-        Phase::AsOf(d) => in_force_from(plan, change).is_some_and(|from| from.as_str() <= d.as_str()),
+        Phase::AsOf(_) => {
+            !change.by_items.is_empty()
+                && change.by_items.iter().all(|id| {
+                    plan.items.get(id).and_then(|i| i.status_in(phase)).is_some_and(|s| s.is_done())
+                })
+        }
     }
+}
+
+/// Every item counted in a phase, with its status then ([`Item::status_in`]):
+/// as of a date, an item with no history entry yet on that date is left out.
+/// Progress, the summary, thematic colours and exports all count through this.
+pub fn item_statuses<'a>(plan: &'a Plan, phase: &'a Phase) -> impl Iterator<Item = (&'a Item, Status)> + 'a {
+    plan.items.values().filter_map(move |i| Some((i, i.status_in(phase)?)))
 }
 
 /// How a feature appears in a phase.
@@ -166,12 +190,20 @@ pub fn changes(plan: &Plan) -> Vec<(FeatureId, &Change)> {
     plan.iter().filter_map(|(id, f)| Some((id, &**f.change.as_ref()?))).collect()
 }
 
-/// The first and last dates of the plan's item histories.
+/// The span of the renewal's timeline: from the first date in the items'
+/// histories to the last date an item was completed or went into operation —
+/// the date "after" shows. Dates of items that are not done (a new proposal
+/// made today, a design under way) are plans, not the renewal's result, so
+/// they do not stretch it; a plan with nothing done yet spans its history.
 pub fn date_range(plan: &Plan) -> Option<(String, String)> {
-    let mut dates = plan.items.values().flat_map(|i| i.history.iter().map(|c| c.date.as_str())).filter(|d| is_date(d));
-    let first = dates.next()?;
-    let (lo, hi) = dates.fold((first, first), |(lo, hi), d| (lo.min(d), hi.max(d)));
-    Some((lo.to_string(), hi.to_string()))
+    let entries = || plan.items.values().flat_map(|i| i.history.iter()).filter(|c| is_date(&c.date));
+    let first = entries().map(|c| c.date.as_str()).min()?;
+    let last = entries()
+        .filter(|c| c.status.is_done())
+        .map(|c| c.date.as_str())
+        .max()
+        .or_else(|| entries().map(|c| c.date.as_str()).max())?;
+    Some((first.to_string(), last.max(first).to_string()))
 }
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date.
@@ -251,6 +283,40 @@ mod tests {
         let f = plan.get(id).expect("feature");
         assert_eq!(presence(&plan, f, &Phase::AsOf("2099-01-01".into())), Presence::Absent);
         assert_eq!(presence(&plan, f, &Phase::After), Presence::AsBefore, "the plan's after state includes it");
+    }
+
+    #[test]
+    fn the_timeline_ends_at_the_last_completion_not_at_a_proposal_made_today() {
+        let (mut plan, id) = plan_with(ChangeKind::Added, Some("2019-06-30"));
+        assert_eq!(date_range(&plan), Some(("2018-07-20".into(), "2019-06-30".into())));
+        let key = plan.key(id).expect("key");
+        let mut later = Item::new("it-2".into(), "bicycle_shed".into(), vec![key], "2026-11-30", 0);
+        plan.items.insert("it-2".into(), later.clone());
+        assert_eq!(date_range(&plan), Some(("2018-07-20".into(), "2019-06-30".into())), "a proposal today");
+        later.set_status(Status::UnderConstruction, "2026-12-01");
+        plan.items.insert("it-2".into(), later.clone());
+        assert_eq!(date_range(&plan).map(|r| r.1).as_deref(), Some("2019-06-30"), "work under way is not after");
+        later.set_status(Status::Completed, "2027-03-01");
+        plan.items.insert("it-2".into(), later);
+        assert_eq!(date_range(&plan).map(|r| r.1).as_deref(), Some("2027-03-01"), "a completion is");
+        // Nothing done yet: the timeline spans the recorded history.
+        let (plan, _) = plan_with(ChangeKind::Added, None);
+        assert_eq!(date_range(&plan), Some(("2018-07-20".into(), "2018-07-20".into())));
+    }
+
+    #[test]
+    fn a_change_is_in_force_on_a_date_when_its_items_were_done_then() {
+        let (mut plan, id) = plan_with(ChangeKind::Added, Some("2019-06-30"));
+        // Reopened for repairs later, done again after: in force while done, from the last completion on.
+        let item = plan.items.get_mut("it-1").expect("item");
+        item.set_status(Status::UnderConstruction, "2020-01-01");
+        item.set_status(Status::Completed, "2020-03-01");
+        let f = plan.get(id).expect("feature");
+        assert_eq!(presence(&plan, f, &Phase::AsOf("2019-07-01".into())), Presence::AsBefore);
+        assert_eq!(presence(&plan, f, &Phase::AsOf("2020-02-01".into())), Presence::Absent);
+        assert_eq!(presence(&plan, f, &Phase::AsOf("2020-03-01".into())), Presence::AsBefore);
+        let change = f.change.as_deref().expect("change");
+        assert_eq!(in_force_from(&plan, change).as_deref(), Some("2020-03-01"));
     }
 
     #[test]

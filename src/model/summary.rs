@@ -10,7 +10,7 @@ use super::catalogue::{Category, lookup};
 use super::item::{FundingSource, Status};
 use super::kind::Kind;
 use super::measure::area_m2;
-use super::phase::{ChangeKind, Phase, Presence, presence};
+use super::phase::{ChangeKind, Phase, Presence, item_statuses, presence};
 use super::plan::Plan;
 
 /// Totals over the buildings of a plan.
@@ -66,7 +66,8 @@ pub struct Summary {
     pub money: MoneyTotals,
     /// Features that differ between before and after, by kind of change.
     pub changes: BTreeMap<&'static str, usize>,
-    /// The phase `features` and `by_kind` were counted in (`null`: every feature in the file).
+    /// The phase `features`, `by_kind` and `items` were counted in (`null`: every
+    /// feature in the file, items at today's status).
     pub phase: Option<String>,
     /// The coordinate system the file was in when it was not WGS 84 (its
     /// coordinates were transformed on reading), e.g. `EPSG:4527`.
@@ -81,7 +82,8 @@ impl Summary {
     }
 
     /// The summary with `features` and `by_kind` counting only the features
-    /// that exist in `phase`.
+    /// that exist in `phase`, and items at their status in it
+    /// ([`super::phase::item_statuses`]).
     pub fn of_phase(plan: &Plan, warnings: &[String], phase: Option<&Phase>) -> Summary {
         let mut by_kind: BTreeMap<&'static str, usize> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
         let mut bbox: Option<[f64; 4]> = None;
@@ -119,15 +121,19 @@ impl Summary {
                 _ => {}
             }
         }
+        // Items at their status in the phase (today's when none is given); as
+        // of a date, items not yet recorded then are not counted, nor their money.
+        let item_phase = phase.cloned().unwrap_or(Phase::After);
         let mut items = ItemTotals {
-            total: plan.items.len(),
+            total: 0,
             by_status: Status::ALL.iter().map(|s| (s.as_str(), 0)).collect(),
             by_category: Category::ALL.iter().map(|c| (c.as_str(), 0)).collect(),
         };
         let mut money =
             MoneyTotals { total_yuan: 0, by_source: FundingSource::ALL.iter().map(|s| (s.as_str(), 0)).collect() };
-        for item in plan.items.values() {
-            *items.by_status.entry(item.status.as_str()).or_default() += 1;
+        for (item, status) in item_statuses(plan, &item_phase) {
+            items.total += 1;
+            *items.by_status.entry(status.as_str()).or_default() += 1;
             if let Some(entry) = lookup(&plan.catalogue_additions, &item.catalogue) {
                 *items.by_category.entry(entry.category.as_str()).or_default() += 1;
             }
@@ -189,7 +195,7 @@ impl Summary {
             ));
         }
         if let Some(p) = &self.phase {
-            s.push_str(&format!("  phase:      {p} (features counted as they exist then)\n"));
+            s.push_str(&format!("  phase:      {p} (features and items counted as they are then)\n"));
         }
         let changed: usize = self.changes.values().sum();
         if changed > 0 {
@@ -262,4 +268,26 @@ fn hull_area_m2(plan: &Plan) -> f64 {
     }
     let hull = MultiPoint::from(points).convex_hull();
     area_m2(&Geometry::Polygon(hull))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+
+    #[test]
+    fn items_are_counted_at_their_status_in_the_phase() {
+        let plan = Document::jinsong().plan;
+        let now = Summary::of(&plan, &[]);
+        assert_eq!(now.items.total, plan.items.len());
+        let mid = Summary::of_phase(&plan, &[], Some(&Phase::AsOf("2019-06-30".into())));
+        assert_eq!(mid.items.by_status["completed"], 3);
+        assert_eq!(mid.items.by_status["under_construction"], 28);
+        assert_eq!(mid.items.total, mid.items.by_status.values().sum::<usize>());
+        assert!(mid.items.total < now.items.total, "items proposed later are not counted");
+        assert!(mid.money.total_yuan < now.money.total_yuan, "nor their money");
+        let before = Summary::of_phase(&plan, &[], Some(&Phase::Before));
+        assert_eq!(before.items.by_status["proposed"], plan.items.len());
+        assert!(mid.to_text("jinsong").contains("under_construction 28"));
+    }
 }

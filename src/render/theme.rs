@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use super::style::Rgba;
 use crate::model::catalogue::lookup;
-use crate::model::{Category, FundingSource, Plan, Status};
+use crate::model::phase::item_statuses;
+use crate::model::{Category, FundingSource, Phase, Plan, Status};
 
 /// What the map colours features by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -58,20 +59,22 @@ pub fn source_color(s: FundingSource) -> Rgba {
 /// Features without items in a thematic map are drawn muted.
 pub const NO_ITEMS: Rgba = Rgba::rgb(222, 219, 212);
 
-/// Per-feature colours of a thematic mode (indexed by feature id), or
-/// `None` for [`ThemeMode::Kind`].
-pub fn feature_colors(plan: &Plan, mode: ThemeMode) -> Option<Arc<Vec<Option<Rgba>>>> {
+/// Per-feature colours of a thematic mode in a phase (indexed by feature id),
+/// or `None` for [`ThemeMode::Kind`]. Items count at their status in the
+/// phase ([`item_statuses`]): as of a date, an item not yet recorded then
+/// neither colours its features nor adds to their money.
+pub fn feature_colors(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Arc<Vec<Option<Rgba>>>> {
     if mode == ThemeMode::Kind {
         return None;
     }
     let mut status: Vec<Option<Status>> = vec![None; plan.id_bound()];
     let mut category: Vec<Option<(i64, Category)>> = vec![None; plan.id_bound()];
     let mut money: Vec<[i64; 4]> = vec![[0; 4]; plan.id_bound()];
-    for item in plan.items.values() {
+    for (item, st) in item_statuses(plan, phase) {
         let cat = lookup(&plan.catalogue_additions, &item.catalogue).map(|e| e.category);
         for id in plan.features_of(item) {
             let i = id.index();
-            status[i] = Some(status[i].map_or(item.status, |s| s.min(item.status)));
+            status[i] = Some(status[i].map_or(st, |s| s.min(st)));
             if let Some(c) = cat
                 && category[i].is_none_or(|(cost, _)| item.cost_basis() > cost)
             {
@@ -108,6 +111,31 @@ pub fn legend(mode: ThemeMode) -> Vec<(Rgba, &'static str)> {
     }
 }
 
+/// How many items each legend entry stands for in a phase (aligned with
+/// [`legend`]): items by status then, or by category; `None` for the
+/// funding and kind modes, whose entries are not counts of items.
+pub fn legend_counts(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Vec<usize>> {
+    match mode {
+        ThemeMode::Status => {
+            let mut n = vec![0; Status::ALL.len()];
+            for (_, st) in item_statuses(plan, phase) {
+                n[Status::ALL.iter().position(|s| *s == st).unwrap_or(0)] += 1;
+            }
+            Some(n)
+        }
+        ThemeMode::Category => {
+            let mut n = vec![0; Category::ALL.len()];
+            for (item, _) in item_statuses(plan, phase) {
+                if let Some(e) = lookup(&plan.catalogue_additions, &item.catalogue) {
+                    n[Category::ALL.iter().position(|c| *c == e.category).unwrap_or(0)] += 1;
+                }
+            }
+            Some(n)
+        }
+        ThemeMode::Kind | ThemeMode::Funding => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,13 +144,34 @@ mod tests {
     #[test]
     fn a_building_with_a_completed_and_a_proposed_item_shows_as_proposed() {
         let plan = Document::jinsong().plan;
-        let colors = feature_colors(&plan, ThemeMode::Status).expect("colours");
+        let colors = feature_colors(&plan, ThemeMode::Status, &Phase::After).expect("colours");
         for (id, _) in plan.iter() {
             let items = plan.items_of(id);
             let expected = items.iter().map(|i| i.status).min().map(status_color);
             assert_eq!(colors[id.index()], expected);
         }
         assert!(colors.iter().flatten().count() > 20);
-        assert!(feature_colors(&plan, ThemeMode::Kind).is_none());
+        assert!(feature_colors(&plan, ThemeMode::Kind, &Phase::After).is_none());
+    }
+
+    #[test]
+    fn as_of_a_date_a_site_is_coloured_by_its_items_then() {
+        let plan = Document::jinsong().plan;
+        let date = "2019-06-30";
+        let colors = feature_colors(&plan, ThemeMode::Status, &Phase::AsOf(date.into())).expect("colours");
+        let then = |i: &crate::model::Item| i.history.iter().filter(|c| c.date.as_str() <= date).last().map(|c| c.status);
+        let mut done_sites = 0;
+        for (id, _) in plan.iter() {
+            let expected = plan.items_of(id).into_iter().filter_map(then).min();
+            assert_eq!(colors[id.index()], expected.map(status_color), "{:?}", plan.key(id));
+            done_sites += usize::from(expected.is_some_and(|s| s.is_done()));
+        }
+        let done = colors.iter().flatten().filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating)).count();
+        assert_eq!(done, done_sites);
+        let today = feature_colors(&plan, ThemeMode::Status, &Phase::After).expect("colours");
+        let done_today = today.iter().flatten().filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating)).count();
+        assert!(done < done_today / 2, "mid-2019 most sites were not done yet: {done} vs {done_today}");
+        let before = feature_colors(&plan, ThemeMode::Status, &Phase::Before).expect("colours");
+        assert!(before.iter().flatten().all(|c| *c == status_color(Status::Proposed)));
     }
 }

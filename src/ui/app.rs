@@ -91,10 +91,14 @@ pub enum Compare {
 pub struct PlannerApp {
     pub doc: Document,
     pub(super) cache: GeometryCache,
-    /// Counts of features by kind slot, kept up to date after loads and edits.
+    /// Counts of features by kind slot (derived: see [`PlannerApp::sync_derived`]).
     pub(super) counts: [usize; 7],
-    /// Features that differ between before and after.
+    /// Features that differ between before and after (derived: see [`PlannerApp::sync_derived`]).
     pub(super) change_count: usize,
+    /// The document state `counts`, `change_count` and `themes` were derived from.
+    derived_stamp: Option<(u64, u64)>,
+    /// Thematic colours by mode and phase, for the current document state (a few kept).
+    themes: Vec<(ThemeMode, crate::model::Phase, ThemeColors)>,
     pub camera: Option<Camera>,
     /// Where the map was drawn in the last frame (screen points).
     pub map_rect: Option<egui::Rect>,
@@ -193,6 +197,8 @@ impl PlannerApp {
             cache,
             counts: [0; 7],
             change_count: 0,
+            derived_stamp: None,
+            themes: Vec::new(),
             camera: None,
             map_rect: None,
             fly_to: None,
@@ -250,18 +256,57 @@ impl PlannerApp {
             snap: None,
             window_title: String::new(),
         };
-        app.recount();
+        app.sync_derived();
         app
     }
 
-    /// Counts features by kind and those that change (kept, not recounted every frame).
-    pub(super) fn recount(&mut self) {
-        self.counts = [0; 7];
-        self.change_count = 0;
-        for (_, f) in self.doc.plan.iter() {
-            self.counts[kind_slot(f.kind)] += 1;
-            self.change_count += usize::from(f.change.is_some());
+    /// Brings everything derived from the plan (counts by kind, the number of
+    /// changed features, thematic colours) in step with the document. The one
+    /// place they are computed: it compares the document's stamp, so an edit,
+    /// undo, redo, open, import or recovery — whichever way the plan changed —
+    /// is caught. Called after every action and at the start of every frame.
+    pub(super) fn sync_derived(&mut self) {
+        let stamp = self.doc.stamp();
+        if self.derived_stamp != Some(stamp) {
+            self.derived_stamp = Some(stamp);
+            self.counts = [0; 7];
+            self.change_count = 0;
+            for (_, f) in self.doc.plan.iter() {
+                self.counts[kind_slot(f.kind)] += 1;
+                self.change_count += usize::from(f.change.is_some());
+            }
+            self.themes.clear();
+            self.generation += 1;
         }
+        let phase = self.opts.phase.clone();
+        let theme = self.theme_in(&phase);
+        if !same_theme(&self.opts.theme, &theme) {
+            self.opts.theme = theme;
+            self.generation += 1;
+        }
+    }
+
+    /// The thematic colours of the current mode in a phase: items at their
+    /// status then (as of a date, the colours of that date).
+    pub(super) fn theme_in(&mut self, phase: &crate::model::Phase) -> ThemeColors {
+        if self.derived_stamp != Some(self.doc.stamp()) {
+            self.sync_derived();
+        }
+        if let Some((_, _, t)) = self.themes.iter().find(|(m, p, _)| *m == self.theme_mode && p == phase) {
+            return t.clone();
+        }
+        let t = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode, phase);
+        // A playing timeline asks for a new date every step: keep only the last few.
+        if self.themes.len() >= 6 {
+            self.themes.remove(0);
+        }
+        self.themes.push((self.theme_mode, phase.clone(), t.clone()));
+        t
+    }
+
+    /// Features that differ between before and after, as the window shows it.
+    pub fn change_count(&self) -> usize {
+        self.change_count
     }
 
     /// Turns on what a real run has and tests do not: the recent files list,
@@ -358,6 +403,15 @@ impl PlannerApp {
         match &self.opts.phase {
             crate::model::Phase::AsOf(d) => crate::model::Phase::AsOf(d.clone()),
             _ => crate::model::Phase::After,
+        }
+    }
+
+    /// The phase the map's only pane shows, or its after pane when comparing:
+    /// what the legend and the dashboard count in.
+    pub fn after_phase_shown(&self) -> crate::model::Phase {
+        match self.compare {
+            Compare::Single => self.opts.phase.clone(),
+            _ => self.after_phase(),
         }
     }
 
@@ -504,8 +558,7 @@ impl PlannerApp {
         self.drag = None;
         self.snap = None;
         self.generation += 1;
-        self.recount();
-        self.opts.theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
+        self.sync_derived();
     }
 
     /// The extent to fit: the boundary if the plan has one, else everything.
@@ -841,8 +894,7 @@ impl PlannerApp {
                 }
             }
         }
-        let theme = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode);
-        self.opts.theme = theme;
+        self.sync_derived();
         self.generation += 1;
     }
 
@@ -954,7 +1006,7 @@ impl PlannerApp {
 
     fn after_edit(&mut self, touched: &[FeatureId]) {
         self.cache.update(&self.doc.plan, touched);
-        self.recount();
+        self.sync_derived();
         self.generation += 1;
     }
 
@@ -999,6 +1051,8 @@ impl PlannerApp {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
         self.advance_timeline(&ctx);
+        // Whatever changed the plan or the phase since the last frame, derived state follows.
+        self.sync_derived();
         self.close_guard(&ctx);
         self.autosave_tick(&ctx);
         if let Some(full) = self.pending_fullscreen.take() {
@@ -1062,6 +1116,18 @@ impl PlannerApp {
 
 /// Dropped files: photos onto an open item form attach to that item (on the
 /// side of the form they were dropped on); anything else opens as a plan.
+/// Per-feature thematic colours (`None`: colour by kind).
+type ThemeColors = Option<Arc<Vec<Option<crate::render::style::Rgba>>>>;
+
+/// The same colours (the same shared table, or both none).
+fn same_theme(a: &ThemeColors, b: &ThemeColors) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
 fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
     let pointer = ctx.input(|i| i.pointer.latest_pos());
     ctx.input(|i| {

@@ -8,7 +8,7 @@ use super::app::PlannerApp;
 use super::theme::color;
 use crate::model::measure::group_thousands;
 use crate::model::stats::Progress;
-use crate::model::{Category, FundingSource, Status};
+use crate::model::{Category, FundingSource, Phase, Status};
 use crate::render::theme::{source_color, status_color};
 
 fn wan(yuan: i64, zh: bool) -> String {
@@ -20,11 +20,28 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
-    let p = Progress::of(&app.doc.plan);
+    // The dashboard counts as the map shows: as of its date, before or today.
+    let phase = app.after_phase_shown();
+    let p = Progress::of(&app.doc.plan, &phase);
+    let unrecorded = app.doc.plan.items.len().saturating_sub(p.items);
     let mut open = true;
     egui::Window::new(s.dashboard).open(&mut open).default_pos([700.0, 60.0]).default_size([560.0, 620.0]).show(
         ctx,
         |ui| {
+            match &phase {
+                Phase::AsOf(d) => {
+                    ui.label(RichText::new(format!("{} {d}", s.progress_as_of)).strong());
+                    if unrecorded > 0 {
+                        ui.label(RichText::new(format!("{unrecorded} {}", s.not_yet_recorded)).small().weak());
+                    }
+                }
+                Phase::Before => {
+                    ui.label(RichText::new(s.progress_before).strong());
+                }
+                Phase::After => {
+                    ui.label(RichText::new(s.progress_after).strong());
+                }
+            }
             ui.horizontal(|ui| {
                 big_number(ui, s.total_investment, &wan(p.cost, zh));
                 big_number(ui, s.done_items, &format!("{} / {}", p.done, p.items));

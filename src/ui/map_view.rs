@@ -175,6 +175,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 .is_some_and(|m| m.camera == cam && m.generation == app.generation && m.phase == pane.phase);
             if !fresh {
                 let mut opts = app.opts.clone();
+                // Each pane is coloured by its items' status in its own phase.
+                opts.theme = app.theme_in(&pane.phase);
                 opts.phase = pane.phase.clone();
                 opts.highlight_changes = pane.phase != Phase::Before;
                 opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
@@ -262,20 +264,27 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 /// The thematic map's legend, bottom-right.
 fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
     let s = app.lang.strings();
-    let mut entries: Vec<(egui::Color32, &str)> = crate::render::theme::legend(app.theme_mode)
+    // Items each colour stands for, in the phase the (after) map shows.
+    let counts = crate::render::theme::legend_counts(&app.doc.plan, app.theme_mode, &app.after_phase_shown());
+    let mut entries: Vec<(egui::Color32, String)> = crate::render::theme::legend(app.theme_mode)
         .into_iter()
-        .map(|(c, name)| (color(c), s.legend_label(name)))
+        .enumerate()
+        .map(|(k, (c, name))| match counts.as_ref().and_then(|n| n.get(k)) {
+            Some(n) => (color(c), format!("{}  {n}", s.legend_label(name))),
+            None => (color(c), s.legend_label(name).to_string()),
+        })
         .collect();
-    entries.push((color(crate::render::theme::NO_ITEMS), s.no_items));
+    entries.push((color(crate::render::theme::NO_ITEMS), s.no_items.to_string()));
     let row = 18.0;
     let h = 30.0 + row * entries.len() as f32;
-    let w = 170.0;
+    let w = 210.0;
     let r = egui::Rect::from_min_size(Pos2::new(rect.right() - w - 12.0, rect.bottom() - h - 12.0), egui::vec2(w, h));
     painter.rect_filled(r, 6.0, color(style::FURNITURE_BG));
+    let title = s.theme_mode(app.theme_mode);
     painter.text(
         r.min + egui::vec2(10.0, 8.0),
         egui::Align2::LEFT_TOP,
-        s.theme_mode(app.theme_mode),
+        if counts.is_some() { format!("{title} · {}", s.legend_counts_note) } else { title.to_string() },
         egui::FontId::proportional(13.0),
         color(style::FURNITURE),
     );
@@ -285,7 +294,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
         painter.text(
             Pos2::new(r.left() + 32.0, y + 6.0),
             egui::Align2::LEFT_CENTER,
-            *label,
+            label,
             egui::FontId::proportional(12.0),
             color(style::FURNITURE),
         );

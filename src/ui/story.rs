@@ -77,7 +77,7 @@ pub fn restore(app: &mut PlannerApp, slide: &Slide) {
         SlideTheme::Category => ThemeMode::Category,
         SlideTheme::Funding => ThemeMode::Funding,
     };
-    app.opts.theme = crate::render::theme::feature_colors(&app.doc.plan, app.theme_mode);
+    app.sync_derived();
     app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan.by_key(k)).collect();
     app.playing = false;
     if let Some(cam) = app.camera {
