@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use renewal_planner::edit::{Edit, EditLabel};
-use renewal_planner::model::{Change, ChangeKind, FeatureId, Item, Phase, Plan, Status};
+use renewal_planner::model::phase::presence;
+use renewal_planner::model::{Change, ChangeKind, FeatureId, Item, Phase, Plan, Presence, Status};
 use renewal_planner::render::scene::Op;
 use renewal_planner::render::style::Rgba;
 use renewal_planner::render::theme::{ThemeMode, status_color};
@@ -73,11 +74,14 @@ fn filled_in(scene: &renewal_planner::render::Scene, colors: &[Rgba]) -> BTreeSe
         .collect()
 }
 
-/// Of the filled features, those whose items recorded by `date` are all done, from the histories.
+/// Of the filled features standing on `date` (not ghosts of removed ones), those whose items
+/// recorded by then were all done, from the histories.
 fn done_then(plan: &Plan, areas: &BTreeSet<FeatureId>, date: &str) -> BTreeSet<FeatureId> {
+    let phase = Phase::AsOf(date.into());
     areas
         .iter()
         .copied()
+        .filter(|id| plan.get(*id).is_some_and(|f| presence(plan, f, &phase) != Presence::Absent))
         .filter(|id| plan.items_of(*id).into_iter().filter_map(|i| then(i, date)).min().is_some_and(|s| s.is_done()))
         .collect()
 }

@@ -180,7 +180,7 @@ pub fn page_svg(
             14.0 * entries.len() as f32 + 20.0
         );
         let title = s.theme_mode(theme_mode(slide.theme));
-        let title = if counts.is_some() { format!("{title} · {}", s.legend_counts_note) } else { title.to_string() };
+        let title = if counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() };
         text(&mut out, lx, ly - 4.0, 8.0, "#222222", "start", &title);
         for (k, (c, name)) in entries.iter().enumerate() {
             let y = ly + 4.0 + 14.0 * k as f32;

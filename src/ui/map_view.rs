@@ -284,7 +284,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
     painter.text(
         r.min + egui::vec2(10.0, 8.0),
         egui::Align2::LEFT_TOP,
-        if counts.is_some() { format!("{title} · {}", s.legend_counts_note) } else { title.to_string() },
+        if counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() },
         egui::FontId::proportional(13.0),
         color(style::FURNITURE),
     );
