@@ -221,7 +221,11 @@ fn info_at_a_date_counts_items_by_their_status_on_that_date() {
     assert_eq!(v["items"]["by_status"]["completed"], 3);
     assert_eq!(v["items"]["by_status"]["operating"], 0);
     assert_eq!(v["items"]["by_status"]["under_construction"], 28);
-    assert_eq!(v["items"]["total"].as_u64(), Some(expected.values().sum::<u64>()), "items not yet recorded are left out");
+    assert_eq!(
+        v["items"]["total"].as_u64(),
+        Some(expected.values().sum::<u64>()),
+        "items not yet recorded are left out"
+    );
     let text = bin().args(["info", "jinsong", "--at", date]).output().expect("runs");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("under_construction 28") && text.contains("completed 3"), "{text}");
@@ -252,7 +256,7 @@ fn gis_data_at_a_date_carries_the_statuses_of_that_date() {
         let then = plan
             .items_of(id)
             .into_iter()
-            .filter_map(|i| i.history.iter().filter(|c| c.date.as_str() <= "2019-06-30").last().map(|c| c.status))
+            .filter_map(|i| i.history.iter().rfind(|c| c.date.as_str() <= "2019-06-30").map(|c| c.status))
             .min();
         assert_eq!(f["properties"]["status"].as_str(), then.map(|s| s.as_str()), "{key}");
         checked += usize::from(then.is_some());

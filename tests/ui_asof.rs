@@ -188,15 +188,18 @@ fn the_count_of_what_changed_follows_edits_undo_and_recovery() {
     assert!(changes_button(&h, 29), "the embedded plan before recovering");
     h.get_by_label("恢复").click();
     h.run_steps(3);
-    assert!(h.state().doc.plan.by_key("b102").is_some_and(|id| h.state().doc.plan.get(id).is_some_and(|f| f
-        .change
-        .as_ref()
-        .is_some_and(|c| c.kind == ChangeKind::Removed))));
+    assert!(h.state().doc.plan.by_key("b102").is_some_and(|id| {
+        h.state().doc.plan.get(id).is_some_and(|f| f.change.as_ref().is_some_and(|c| c.kind == ChangeKind::Removed))
+    }));
     assert_eq!(h.state().change_count(), 30);
     assert!(changes_button(&h, 30), "the count follows the recovered plan");
     // And an edit made by any path, even straight on the document, is caught at the next frame.
     let b104 = h.state().doc.plan.by_key("b104").expect("104楼");
-    let edit = Edit::SetChange { feature: b104, change: Some(Box::new(Change::new(ChangeKind::Removed))), label: EditLabel::MarkRemoved };
+    let edit = Edit::SetChange {
+        feature: b104,
+        change: Some(Box::new(Change::new(ChangeKind::Removed))),
+        label: EditLabel::MarkRemoved,
+    };
     h.state_mut().doc.apply(edit).expect("applies");
     h.run_steps(2);
     assert!(changes_button(&h, 31));

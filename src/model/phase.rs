@@ -129,9 +129,10 @@ fn in_force(plan: &Plan, change: &Change, phase: &Phase) -> bool {
         Phase::After => true,
         Phase::AsOf(_) => {
             !change.by_items.is_empty()
-                && change.by_items.iter().all(|id| {
-                    plan.items.get(id).and_then(|i| i.status_in(phase)).is_some_and(|s| s.is_done())
-                })
+                && change
+                    .by_items
+                    .iter()
+                    .all(|id| plan.items.get(id).and_then(|i| i.status_in(phase)).is_some_and(|s| s.is_done()))
         }
     }
 }

@@ -94,7 +94,7 @@ mod tests {
         let then: Vec<Status> = plan
             .items
             .values()
-            .filter_map(|i| i.history.iter().filter(|c| c.date.as_str() <= date).last().map(|c| c.status))
+            .filter_map(|i| i.history.iter().rfind(|c| c.date.as_str() <= date).map(|c| c.status))
             .collect();
         assert_eq!(p.items, then.len());
         assert!(p.items < plan.items.len(), "items proposed later are not counted");

@@ -159,17 +159,25 @@ mod tests {
         let plan = Document::jinsong().plan;
         let date = "2019-06-30";
         let colors = feature_colors(&plan, ThemeMode::Status, &Phase::AsOf(date.into())).expect("colours");
-        let then = |i: &crate::model::Item| i.history.iter().filter(|c| c.date.as_str() <= date).last().map(|c| c.status);
+        let then = |i: &crate::model::Item| i.history.iter().rfind(|c| c.date.as_str() <= date).map(|c| c.status);
         let mut done_sites = 0;
         for (id, _) in plan.iter() {
             let expected = plan.items_of(id).into_iter().filter_map(then).min();
             assert_eq!(colors[id.index()], expected.map(status_color), "{:?}", plan.key(id));
             done_sites += usize::from(expected.is_some_and(|s| s.is_done()));
         }
-        let done = colors.iter().flatten().filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating)).count();
+        let done = colors
+            .iter()
+            .flatten()
+            .filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating))
+            .count();
         assert_eq!(done, done_sites);
         let today = feature_colors(&plan, ThemeMode::Status, &Phase::After).expect("colours");
-        let done_today = today.iter().flatten().filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating)).count();
+        let done_today = today
+            .iter()
+            .flatten()
+            .filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating))
+            .count();
         assert!(done < done_today / 2, "mid-2019 most sites were not done yet: {done} vs {done_today}");
         let before = feature_colors(&plan, ThemeMode::Status, &Phase::Before).expect("colours");
         assert!(before.iter().flatten().all(|c| *c == status_color(Status::Proposed)));
