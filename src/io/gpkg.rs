@@ -36,12 +36,12 @@ pub const SCHEMA_VERSION: i64 = 4;
 
 /// The typed columns of the `before` and `after` layers: (column, SQL type,
 /// the properties it is read from in order, Chinese title, English description).
-/// GIS users filter and style by these; every property stays in `properties` too.
+/// GIS users filter and style by these (MEDIUMINT: GDAL's 32-bit Integer); every property stays in `properties` too.
 const TYPED_COLUMNS: [(&str, &str, &[&str], &str, &str); 6] = [
-    ("floors", "INTEGER", &["floors", "building:levels"], "层数", "Number of storeys"),
-    ("households", "INTEGER", &["households"], "户数", "Number of households"),
+    ("floors", "MEDIUMINT", &["floors", "building:levels"], "层数", "Number of storeys"),
+    ("households", "MEDIUMINT", &["households"], "户数", "Number of households"),
     ("floor_area_m2", "REAL", &["floor_area_m2"], "建筑面积（平方米）", "Gross floor area in square metres"),
-    ("year_built", "INTEGER", &["year_built"], "建成年份", "Year the building was completed"),
+    ("year_built", "MEDIUMINT", &["year_built"], "建成年份", "Year the building was completed"),
     ("structure", "TEXT", &["structure", "structure_type"], "结构", "Structure (brick-concrete, frame, …)"),
     ("use", "TEXT", &["use", "use_zh", "use_en"], "用途", "Use of the building or space"),
 ];
@@ -58,7 +58,10 @@ fn typed_value(props: &Map<String, Value>, sql_type: &str, keys: &[&str]) -> rus
         }
         .filter(|n| n.is_finite());
         let value = match sql_type {
-            "INTEGER" => number.filter(|n| n.fract() == 0.0 && n.abs() < 9.0e15).map(|n| Sql::Integer(n as i64)),
+            // GeoPackage MEDIUMINT is 32-bit: GDAL and QGIS show it as Integer (INTEGER would be Integer64).
+            "MEDIUMINT" => {
+                number.filter(|n| n.fract() == 0.0 && n.abs() <= f64::from(i32::MAX)).map(|n| Sql::Integer(n as i64))
+            }
             "REAL" => number.map(Sql::Real),
             _ => match v {
                 Value::String(t) if !t.trim().is_empty() => Some(Sql::Text(t.clone())),
@@ -423,11 +426,11 @@ CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT N
   CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
   CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
 CREATE TABLE "before" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feature_key TEXT, kind TEXT, name_zh TEXT,
-  name_en TEXT, change TEXT, items TEXT, status TEXT, floors INTEGER, households INTEGER, floor_area_m2 REAL,
-  year_built INTEGER, structure TEXT, "use" TEXT, properties TEXT);
+  name_en TEXT, change TEXT, items TEXT, status TEXT, floors MEDIUMINT, households MEDIUMINT, floor_area_m2 REAL,
+  year_built MEDIUMINT, structure TEXT, "use" TEXT, properties TEXT);
 CREATE TABLE "after" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feature_key TEXT, kind TEXT, name_zh TEXT,
-  name_en TEXT, change TEXT, items TEXT, status TEXT, floors INTEGER, households INTEGER, floor_area_m2 REAL,
-  year_built INTEGER, structure TEXT, "use" TEXT, properties TEXT);
+  name_en TEXT, change TEXT, items TEXT, status TEXT, floors MEDIUMINT, households MEDIUMINT, floor_area_m2 REAL,
+  year_built MEDIUMINT, structure TEXT, "use" TEXT, properties TEXT);
 CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
   scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
 CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT,
