@@ -162,7 +162,8 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             .header(22.0, |mut header| {
                 for c in COLS {
                     header.col(|ui| {
-                        let arrow = if t.sort == c { if t.descending { " ▼" } else { " ▲" } } else { "" };
+                        // Arrows the bundled font has (it lacks ▼, which showed as a box).
+                        let arrow = if t.sort == c { if t.descending { " ↓" } else { " ↑" } } else { "" };
                         if ui.button(format!("{}{arrow}", header_text(s, c))).clicked() {
                             sort_click = Some(c);
                         }
