@@ -340,12 +340,21 @@ impl Item {
         (v.is_finite() && (0.0..=MAX_YUAN as f64).contains(&v)).then_some(v as i64)
     }
 
-    /// Sets the estimate to quantity × unit cost, unless it was overridden by hand.
+    /// Sets the estimate to quantity × unit cost, unless it was overridden by
+    /// hand. Funding paid by one source that matched the cost keeps matching
+    /// (3 elevators instead of 1 from the same budget); funding split between
+    /// sources is left for the planner to rebalance (the form says it is off).
     pub fn follow_quantity(&mut self) {
-        if !self.cost_overridden
-            && let Some(c) = self.computed_cost()
-        {
-            self.estimated_cost_yuan = Some(c);
+        if self.cost_overridden {
+            return;
+        }
+        let Some(c) = self.computed_cost() else { return };
+        let matched = self.funding.total() == self.cost_basis();
+        self.estimated_cost_yuan = Some(c);
+        let paying: Vec<FundingSource> =
+            FundingSource::ALL.iter().copied().filter(|s| self.funding.get(*s) != 0).collect();
+        if matched && self.actual_cost_yuan.is_none() && paying.len() == 1 {
+            *self.funding.get_mut(paying[0]) = c;
         }
     }
 
@@ -643,6 +652,15 @@ mod money_tests {
         item.quantity = Some(2.0);
         item.follow_quantity();
         assert_eq!(item.estimated_cost_yuan, Some(1_200_000));
+        assert_eq!(item.funding.government, 1_200_000, "one source that paid it all still does");
+        item.funding = Funding { government: 700_000, residents: 500_000, ..Funding::default() };
+        item.quantity = Some(3.0);
+        item.follow_quantity();
+        assert_eq!(item.funding.total(), 1_200_000, "a split is left for the planner to rebalance");
+        assert!(matches!(item.problems()[..], [Problem::FundingMismatch { .. }]));
+        item.funding = Funding { government: 1_200_000, ..Funding::default() };
+        item.quantity = Some(2.0);
+        item.follow_quantity();
         item.estimated_cost_yuan = Some(1_000_000);
         item.cost_overridden = true;
         item.quantity = Some(4.0);

@@ -446,7 +446,12 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     let label = ui.label(s.quantity);
                     ui.horizontal(|ui| {
                         let mut q = d.quantity.unwrap_or(0.0);
-                        let r = ui.add(egui::DragValue::new(&mut q).speed(0.1).range(0.0..=1.0e9).max_decimals(2));
+                        let r = ui.add(
+                            egui::DragValue::new(&mut q)
+                                .speed(0.1)
+                                .range(0.0..=1.0e9)
+                                .custom_formatter(|v, _| format_quantity((v * 100.0).round() / 100.0)),
+                        );
                         let r = r.labelled_by(label.id);
                         if r.changed() {
                             d.quantity = Some(q);
