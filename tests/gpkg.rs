@@ -202,7 +202,9 @@ fn an_older_plan_file_is_migrated_on_open() {
 fn ogrinfo(args: &[&str], file: &Path, layer: Option<&str>) -> Option<String> {
     let Ok(out) = Command::new("ogrinfo").args(args).arg(file).args(layer).output() else {
         assert!(std::env::var_os("CI").is_none(), "CI must have ogrinfo (gdal-bin)");
-        eprintln!("SKIPPED: ogrinfo (gdal-bin) is not installed; the GeoPackage's typed columns were not checked by GDAL");
+        eprintln!(
+            "SKIPPED: ogrinfo (gdal-bin) is not installed; the GeoPackage's typed columns were not checked by GDAL"
+        );
         return None;
     };
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
@@ -236,17 +238,23 @@ fn gdal_sees_typed_building_columns_with_jinsong_values() {
     }
     let id = plan.by_key("b104").expect("104");
     let f = plan.get(id).expect("104");
-    let (floors, households) = (f.number_prop("floors").expect("floors"), f.number_prop("households").expect("households"));
+    let (floors, households) =
+        (f.number_prop("floors").expect("floors"), f.number_prop("households").expect("households"));
     let Some(row) = ogrinfo(&["-ro", "-q", "-where", "feature_key = 'b104'"], &gpkg, Some("before")) else { return };
     assert!(row.contains(&format!("floors (Integer) = {floors}")), "{row}");
     assert!(row.contains(&format!("households (Integer) = {households}")), "{row}");
     assert!(row.contains("year_built (Integer) = 1977"), "{row}");
     assert!(row.contains("floor_area_m2 (Real) = 4321"), "{row}");
     // A numeric filter, as a QGIS expression would make it, counts the plan's six-storey buildings.
-    let six = plan.iter().filter(|(_, f)| f.kind == renewal_planner::model::Kind::Building && f.number_prop("floors") == Some(6.0)).count();
-    let Some(count) =
-        ogrinfo(&["-ro", "-q", "-sql", "SELECT count(*) AS n FROM \"before\" WHERE kind = 'building' AND floors = 6"], &gpkg, None)
-    else {
+    let six = plan
+        .iter()
+        .filter(|(_, f)| f.kind == renewal_planner::model::Kind::Building && f.number_prop("floors") == Some(6.0))
+        .count();
+    let Some(count) = ogrinfo(
+        &["-ro", "-q", "-sql", "SELECT count(*) AS n FROM \"before\" WHERE kind = 'building' AND floors = 6"],
+        &gpkg,
+        None,
+    ) else {
         return;
     };
     assert!(six > 0 && count.contains(&format!("n (Integer) = {six}")), "{six} six-storey buildings:\n{count}");

@@ -167,7 +167,10 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     h.run_steps(2);
     {
         let item = &h.state().doc.plan.items[&id];
-        assert_eq!((item.quantity, item.estimated_cost_yuan, item.cost_overridden), (Some(3.0), Some(1_650_000), false));
+        assert_eq!(
+            (item.quantity, item.estimated_cost_yuan, item.cost_overridden),
+            (Some(3.0), Some(1_650_000), false)
+        );
     }
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
     h.run_steps(2);
@@ -211,7 +214,8 @@ fn the_items_table_spans_the_window_shows_yuan_with_separators_and_scrolls_to_ev
 
     // The last column is beyond a 1000 px window until the table is scrolled sideways.
     let width = 1000.0;
-    let right_edge = |h: &Harness<'static, PlannerApp>| h.get_by_role_and_label(Role::Button, "计划完成").rect().right();
+    let right_edge =
+        |h: &Harness<'static, PlannerApp>| h.get_by_role_and_label(Role::Button, "计划完成").rect().right();
     assert!(right_edge(&h) > width, "the table is wider than the window ({})", right_edge(&h));
     h.get_by_role_and_label(Role::Button, "计划完成").scroll_to_me();
     h.run_steps(3);

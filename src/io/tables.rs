@@ -257,3 +257,30 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
     }
     wb.save_to_buffer().map_err(err)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, Item, Kind, PlanMeta};
+
+    #[test]
+    fn the_schedule_lists_quantity_unit_and_unit_cost_and_names_unnamed_items_by_their_building() {
+        let mut plan = Plan::new(PlanMeta::default());
+        let mut props = serde_json::Map::new();
+        props.insert("number".into(), Value::String("104".into()));
+        let mut f = Feature::new(Kind::Building, props, geo::point!(x: 116.0, y: 39.0).into());
+        f.source_id = Some(Value::String("b104".into()));
+        plan.push(f);
+        let item = Item::new("it-1".into(), "elevator_retrofit".into(), vec!["b104".into()], "2019-01-01", 0)
+            .with_quantity(3.0, Some("部".into()), 600_000);
+        plan.items.insert(item.id.clone(), item);
+        let csv = schedule_csv(&plan, true);
+        let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        let header: Vec<&str> = rows[0].split(',').collect();
+        let row: Vec<&str> = rows[1].split(',').collect();
+        let col = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+        assert_eq!(col("改造项目"), "104楼 加装电梯");
+        assert_eq!((col("数量"), col("单位"), col("单价"), col("估算造价")), ("3", "部", "600000", "1800000"));
+        assert_eq!(col("政府"), "1800000");
+    }
+}

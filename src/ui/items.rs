@@ -734,8 +734,7 @@ pub fn photo_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
-    let title =
-        plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
+    let title = plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
     let textures = &mut app.photo_textures;
     let mut open = true;
     egui::Window::new(format!("{} — {title}", s.photo_compare)).open(&mut open).default_size([900.0, 520.0]).show(

@@ -149,78 +149,78 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let mut sort_click = None;
         // Every column is reachable: the table scrolls sideways when the window is narrower than it.
         egui::ScrollArea::horizontal().id_salt("items_table_h").auto_shrink([false, false]).show(ui, |ui| {
-        let mut table = TableBuilder::new(ui).striped(true).resizable(true).sense(egui::Sense::click());
-        for c in COLS {
-            table = table.column(match c {
-                Col::Name => Column::initial(220.0).at_least(80.0).clip(true),
-                Col::Features => Column::initial(180.0).at_least(80.0).clip(true),
-                Col::Cost | Col::SocialCapital | Col::UnitCost => Column::initial(110.0).at_least(80.0),
-                _ => Column::auto().at_least(60.0),
-            });
-        }
-        table
-            .header(22.0, |mut header| {
-                for c in COLS {
-                    header.col(|ui| {
-                        // Arrows the bundled font has (it lacks ▼, which showed as a box).
-                        let arrow = if t.sort == c { if t.descending { " ↓" } else { " ↑" } } else { "" };
-                        if ui.button(format!("{}{arrow}", header_text(s, c))).clicked() {
-                            sort_click = Some(c);
-                        }
-                    });
-                }
-            })
-            .body(|body| {
-                body.rows(20.0, rows.len(), |mut row| {
-                    let (item, features) = &rows[row.index()];
-                    let e = lookup(additions, &item.catalogue);
-                    row.col(|ui| {
-                        ui.label(item.display_name(plan, zh));
-                    });
-                    row.col(|ui| {
-                        ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));
-                    });
-                    row.col(|ui| {
-                        ui.label(e.map(|e| s.class(e.class)).unwrap_or("?"));
-                    });
-                    row.col(|ui| {
-                        ui.label(s.status(item.status));
-                    });
-                    row.col(|ui| {
-                        ui.label(features.as_str());
-                    });
-                    row.col(|ui| {
-                        ui.label(item.party.map(|p| s.party(p)).unwrap_or(""));
-                    });
-                    row.col(|ui| {
-                        if let Some(q) = item.quantity {
-                            ui.label(format!("{} {}", format_quantity(q), item.unit.as_deref().unwrap_or("")));
-                        }
-                    });
-                    // Amounts right-aligned, so their digits line up.
-                    let right = egui::Layout::right_to_left(egui::Align::Center);
-                    row.col(|ui| {
-                        if let Some(c) = item.unit_cost_yuan {
-                            ui.with_layout(right, |ui| ui.label(yuan_cell(c)));
-                        }
-                    });
-                    row.col(|ui| {
-                        ui.with_layout(right, |ui| ui.label(yuan_cell(item.cost_basis())));
-                    });
-                    row.col(|ui| {
-                        ui.with_layout(right, |ui| ui.label(yuan_cell(item.funding.social_capital)));
-                    });
-                    row.col(|ui| {
-                        ui.label(item.planned_end.as_deref().unwrap_or(""));
-                    });
-                    let r = row.response();
-                    if r.double_clicked() {
-                        out.push(Action::EditItem(item.id.clone()));
-                    } else if r.clicked() {
-                        out.push(Action::SelectAndFlyMany(plan.features_of(item)));
-                    }
+            let mut table = TableBuilder::new(ui).striped(true).resizable(true).sense(egui::Sense::click());
+            for c in COLS {
+                table = table.column(match c {
+                    Col::Name => Column::initial(220.0).at_least(80.0).clip(true),
+                    Col::Features => Column::initial(180.0).at_least(80.0).clip(true),
+                    Col::Cost | Col::SocialCapital | Col::UnitCost => Column::initial(110.0).at_least(80.0),
+                    _ => Column::auto().at_least(60.0),
                 });
-            });
+            }
+            table
+                .header(22.0, |mut header| {
+                    for c in COLS {
+                        header.col(|ui| {
+                            // Arrows the bundled font has (it lacks ▼, which showed as a box).
+                            let arrow = if t.sort == c { if t.descending { " ↓" } else { " ↑" } } else { "" };
+                            if ui.button(format!("{}{arrow}", header_text(s, c))).clicked() {
+                                sort_click = Some(c);
+                            }
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(20.0, rows.len(), |mut row| {
+                        let (item, features) = &rows[row.index()];
+                        let e = lookup(additions, &item.catalogue);
+                        row.col(|ui| {
+                            ui.label(item.display_name(plan, zh));
+                        });
+                        row.col(|ui| {
+                            ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));
+                        });
+                        row.col(|ui| {
+                            ui.label(e.map(|e| s.class(e.class)).unwrap_or("?"));
+                        });
+                        row.col(|ui| {
+                            ui.label(s.status(item.status));
+                        });
+                        row.col(|ui| {
+                            ui.label(features.as_str());
+                        });
+                        row.col(|ui| {
+                            ui.label(item.party.map(|p| s.party(p)).unwrap_or(""));
+                        });
+                        row.col(|ui| {
+                            if let Some(q) = item.quantity {
+                                ui.label(format!("{} {}", format_quantity(q), item.unit.as_deref().unwrap_or("")));
+                            }
+                        });
+                        // Amounts right-aligned, so their digits line up.
+                        let right = egui::Layout::right_to_left(egui::Align::Center);
+                        row.col(|ui| {
+                            if let Some(c) = item.unit_cost_yuan {
+                                ui.with_layout(right, |ui| ui.label(yuan_cell(c)));
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.with_layout(right, |ui| ui.label(yuan_cell(item.cost_basis())));
+                        });
+                        row.col(|ui| {
+                            ui.with_layout(right, |ui| ui.label(yuan_cell(item.funding.social_capital)));
+                        });
+                        row.col(|ui| {
+                            ui.label(item.planned_end.as_deref().unwrap_or(""));
+                        });
+                        let r = row.response();
+                        if r.double_clicked() {
+                            out.push(Action::EditItem(item.id.clone()));
+                        } else if r.clicked() {
+                            out.push(Action::SelectAndFlyMany(plan.features_of(item)));
+                        }
+                    });
+                });
         });
         if let Some(c) = sort_click {
             if t.sort == c {
