@@ -7,10 +7,14 @@ use geo::Geometry;
 
 use crate::model::{CatalogueEntry, Change, Feature, FeatureId, Item, Kind, Plan};
 
+/// The property that names a feature's kind in files; [`Edit::SetKind`] keeps it in step.
+pub const KIND_PROPERTY: &str = "kind";
+
 /// One change to a plan.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
-    /// Give features a kind (correcting how an import classified them).
+    /// Give features a kind (correcting how an import classified them); their
+    /// `kind` property is set to the kind's name too.
     SetKind { changes: Vec<(FeatureId, Kind)> },
     /// Set (`Some`) or remove (`None`) one property of a feature.
     SetProperty { feature: FeatureId, key: String, value: Option<Value> },
@@ -135,16 +139,25 @@ impl Edit {
     fn apply_checked(self, plan: &mut Plan) -> Applied {
         match self {
             Edit::SetKind { changes } => {
+                // The `kind` property follows the kind, so the property table,
+                // the GeoJSON and the GeoPackage say the same thing; the
+                // inverse restores the property exactly as it was (or absent).
                 let mut old = Vec::with_capacity(changes.len());
+                let mut old_props = Vec::with_capacity(changes.len());
                 let mut touched = Vec::with_capacity(changes.len());
                 for (id, kind) in changes {
                     if let Some(f) = plan.get_mut(id) {
                         old.push((id, std::mem::replace(&mut f.kind, kind)));
+                        let was = f.properties.insert(KIND_PROPERTY.into(), Value::String(kind.as_str().into()));
+                        old_props.push(Edit::SetProperty { feature: id, key: KIND_PROPERTY.into(), value: was });
                         touched.push(id);
                     }
                 }
                 old.reverse();
-                Applied { inverse: Edit::SetKind { changes: old }, touched, geometry_changed: false }
+                old_props.reverse();
+                let mut edits = vec![Edit::SetKind { changes: old }];
+                edits.extend(old_props);
+                Applied { inverse: Edit::Batch { label: EditLabel::SetKind, edits }, touched, geometry_changed: false }
             }
             Edit::SetProperty { feature, key, value } => {
                 let old = plan.get_mut(feature).and_then(|f| match value {
@@ -365,6 +378,26 @@ mod tests {
         };
         assert_eq!(e.apply(&mut p).err(), Some(EditError::NoSuchFeature(FeatureId(99))));
         assert_eq!(p, before);
+    }
+
+    #[test]
+    fn a_kind_correction_updates_the_kind_property_and_undo_restores_it_exactly() {
+        let mut p = plan();
+        let original = p.clone();
+        let a = Edit::SetKind { changes: vec![(FeatureId(0), Kind::Building), (FeatureId(1), Kind::Garden)] }
+            .apply(&mut p)
+            .expect("applies");
+        assert_eq!(a.inverse.label(), EditLabel::SetKind);
+        for (id, name) in [(0, "building"), (1, "garden")] {
+            let f = p.get(FeatureId(id)).expect("feature");
+            assert_eq!(f.properties.get_str("kind"), Some(name), "the property table says what the kind is");
+        }
+        let edited = p.clone();
+        let redo = a.inverse.apply(&mut p).expect("undo");
+        assert_eq!(p, original, "undo removes the added property again");
+        assert!(p.get(FeatureId(0)).expect("feature").properties.get("kind").is_none());
+        redo.inverse.apply(&mut p).expect("redo");
+        assert_eq!(p, edited);
     }
 
     #[test]

@@ -116,6 +116,16 @@ pub struct Strings {
     pub party: &'static str,
     pub operator: &'static str,
     pub operating_term: &'static str,
+    pub money_empty: &'static str,
+    pub money_negative: &'static str,
+    pub money_not_an_amount: &'static str,
+    pub money_too_large: &'static str,
+    pub quantity: &'static str,
+    pub unit: &'static str,
+    pub unit_cost: &'static str,
+    pub cost_override: &'static str,
+    pub cost_follows: &'static str,
+    pub amount_hint: &'static str,
     pub before_note: &'static str,
     pub after_note: &'static str,
     pub linked_features: &'static str,
@@ -286,6 +296,91 @@ impl Strings {
             (Kind::Other, false) => "Other",
         }
     }
+
+    /// A feature's short name for lists of items: a building's number as
+    /// Beijing writes it (`104楼`, `Building 104`), else its name.
+    pub fn feature_short_name(&self, f: &crate::model::Feature) -> Option<String> {
+        let names = f.names();
+        let zh = std::ptr::eq(self, &ZH);
+        if f.kind == Kind::Building
+            && let Some(n) = names.number
+        {
+            return Some(if zh { format!("{n}楼") } else { format!("Building {n}") });
+        }
+        f.name(zh).map(str::to_string)
+    }
+
+    /// An unnamed item's name: where it is, then what it is
+    /// (`104楼 加装电梯`; `101楼等6处 外墙修缮` when on six features).
+    pub fn item_on_features(&self, first: &str, more: usize, what: &str) -> String {
+        match (std::ptr::eq(self, &ZH), more) {
+            (true, 0) => format!("{first} {what}"),
+            (true, n) => format!("{first}等{}处 {what}", n + 1),
+            (false, 0) => format!("{first}: {what}"),
+            (false, n) => format!("{first} and {n} more: {what}"),
+        }
+    }
+
+    /// The readable name of a well-known feature property (`floors` → 层数),
+    /// `None` for a property this table does not know (shown as it is).
+    pub fn field_name(&self, key: &str) -> Option<&'static str> {
+        const FIELDS: &[(&str, &str, &str)] = &[
+            ("kind", "要素类型", "Feature kind"),
+            ("name", "名称", "Name"),
+            ("name_zh", "名称", "Name (Chinese)"),
+            ("name:zh", "名称", "Name (Chinese)"),
+            ("name_en", "英文名称", "Name"),
+            ("name:en", "英文名称", "Name"),
+            ("number", "楼号", "Building number"),
+            ("楼号", "楼号", "Building number"),
+            ("floors", "层数", "Floors"),
+            ("building:levels", "层数", "Floors"),
+            ("households", "户数", "Households"),
+            ("year_built", "建成年份", "Year built"),
+            ("start_date", "建成年份", "Year built"),
+            ("structure", "结构", "Structure"),
+            ("structure_type", "结构类型", "Structure type"),
+            ("floor_area_m2", "建筑面积（m²）", "Floor area (m²)"),
+            ("area_m2", "面积（m²）", "Area (m²)"),
+            ("area_ha", "面积（公顷）", "Area (ha)"),
+            ("area_note", "面积说明", "Area note"),
+            ("use", "用途", "Use"),
+            ("use_zh", "用途", "Use (Chinese)"),
+            ("use_en", "用途（英文）", "Use"),
+            ("subdistrict_zh", "所在片区", "Sub-district (Chinese)"),
+            ("subdistrict_en", "所在片区（英文）", "Sub-district"),
+            ("district_zh", "所在社区", "District (Chinese)"),
+            ("district_en", "所在社区（英文）", "District"),
+            ("shape", "平面形状", "Plan shape"),
+            ("length_m", "长度（m）", "Length (m)"),
+            ("depth_m", "进深（m）", "Depth (m)"),
+            ("width_m", "宽度（m）", "Width (m)"),
+            ("height", "高度（m）", "Height (m)"),
+            ("rotation_deg", "朝向偏角（°）", "Rotation (°)"),
+            ("note_zh", "备注", "Note (Chinese)"),
+            ("note_en", "备注（英文）", "Note"),
+            ("street_class", "道路等级", "Street class"),
+            ("surface_zh", "路面", "Surface (Chinese)"),
+            ("surface_en", "路面（英文）", "Surface"),
+            ("host_building", "所在楼栋", "Host building"),
+            ("beside", "邻近", "Beside"),
+            ("infrastructure", "基础设施", "Infrastructure"),
+            ("facilities_zh", "设施", "Facilities (Chinese)"),
+            ("facilities_en", "设施（英文）", "Facilities"),
+            ("shopfronts_zh", "沿街商铺", "Shopfronts (Chinese)"),
+            ("shopfronts_en", "沿街商铺（英文）", "Shopfronts"),
+            ("addr:housenumber", "门牌号", "House number"),
+            ("addr:street", "街道", "Street"),
+            ("building", "建筑类型", "Building type"),
+            ("amenity", "设施类型", "Amenity"),
+            ("highway", "道路类型", "Highway"),
+            ("landuse", "用地类型", "Land use"),
+            ("leisure", "休闲用地", "Leisure"),
+            ("layer", "图层", "Layer"),
+        ];
+        let zh = std::ptr::eq(self, &ZH);
+        FIELDS.iter().find(|(k, _, _)| *k == key).map(|(_, z, e)| if zh { *z } else { *e })
+    }
 }
 
 pub static ZH: Strings = Strings {
@@ -379,6 +474,16 @@ pub static ZH: Strings = Strings {
     party: "责任方",
     operator: "运营方",
     operating_term: "运营年限",
+    money_empty: "请填写金额",
+    money_negative: "金额不能为负",
+    money_not_an_amount: "不是金额：请写成 1,200,000、1200000 或 120万",
+    money_too_large: "金额过大",
+    quantity: "数量",
+    unit: "单位",
+    unit_cost: "单价",
+    cost_override: "手动指定造价",
+    cost_follows: "= 数量 × 单价",
+    amount_hint: "可写 1,200,000、120万 或 120 万元；回车确认",
     before_note: "改造前",
     after_note: "改造后",
     linked_features: "关联要素",
@@ -616,6 +721,16 @@ pub static EN: Strings = Strings {
     party: "Responsible party",
     operator: "Operator",
     operating_term: "Operating term",
+    money_empty: "Type an amount",
+    money_negative: "Amounts cannot be negative",
+    money_not_an_amount: "Not an amount: write 1,200,000, 1200000 or 120万 (1.2 million)",
+    money_too_large: "The amount is too large",
+    quantity: "Quantity",
+    unit: "Unit",
+    unit_cost: "Unit cost",
+    cost_override: "Set the cost by hand",
+    cost_follows: "= quantity × unit cost",
+    amount_hint: "Type 1,200,000, 1200000 or 120万 (ten-thousands); Enter confirms",
     before_note: "Before",
     after_note: "After",
     linked_features: "Features",

@@ -197,3 +197,105 @@ fn an_older_plan_file_is_migrated_on_open() {
         c.query_row("SELECT value FROM rp_meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
     assert_eq!(v, io::gpkg::SCHEMA_VERSION.to_string());
 }
+
+/// `ogrinfo`'s output, or `None` (with a loud SKIPPED line) where GDAL is not installed; CI must have it.
+fn ogrinfo(args: &[&str], file: &Path, layer: Option<&str>) -> Option<String> {
+    let Ok(out) = Command::new("ogrinfo").args(args).arg(file).args(layer).output() else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have ogrinfo (gdal-bin)");
+        eprintln!(
+            "SKIPPED: ogrinfo (gdal-bin) is not installed; the GeoPackage's typed columns were not checked by GDAL"
+        );
+        return None;
+    };
+    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    Some(text)
+}
+
+/// A QGIS user filters and styles the `before`/`after` layers by typed
+/// columns (floors, households, floor area, year, structure, use), not by
+/// digging in a JSON text column.
+#[test]
+fn gdal_sees_typed_building_columns_with_jinsong_values() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gpkg = dir.path().join("plan.gpkg");
+    let plan = jinsong();
+    io::gpkg::save(&plan, &gpkg).expect("saves");
+    for layer in ["before", "after"] {
+        let Some(summary) = ogrinfo(&["-ro", "-so"], &gpkg, Some(layer)) else { return };
+        for field in [
+            "floors: Integer (",
+            "households: Integer (",
+            "floor_area_m2: Real (",
+            "year_built: Integer (",
+            "structure: String (",
+            "use: String (",
+            "properties: String (",
+        ] {
+            assert!(summary.contains(field), "{layer} has {field}…; Integer, not Integer64:\n{summary}");
+        }
+        assert!(!summary.to_lowercase().contains("warning"), "{summary}");
+    }
+    let id = plan.by_key("b104").expect("104");
+    let f = plan.get(id).expect("104");
+    let (floors, households) =
+        (f.number_prop("floors").expect("floors"), f.number_prop("households").expect("households"));
+    let Some(row) = ogrinfo(&["-ro", "-q", "-where", "feature_key = 'b104'"], &gpkg, Some("before")) else { return };
+    assert!(row.contains(&format!("floors (Integer) = {floors}")), "{row}");
+    assert!(row.contains(&format!("households (Integer) = {households}")), "{row}");
+    assert!(row.contains("year_built (Integer) = 1977"), "{row}");
+    assert!(row.contains("floor_area_m2 (Real) = 4321"), "{row}");
+    // A numeric filter, as a QGIS expression would make it, counts the plan's six-storey buildings.
+    let six = plan
+        .iter()
+        .filter(|(_, f)| f.kind == renewal_planner::model::Kind::Building && f.number_prop("floors") == Some(6.0))
+        .count();
+    let Some(count) = ogrinfo(
+        &["-ro", "-q", "-sql", "SELECT count(*) AS n FROM \"before\" WHERE kind = 'building' AND floors = 6"],
+        &gpkg,
+        None,
+    ) else {
+        return;
+    };
+    assert!(six > 0 && count.contains(&format!("n (Integer) = {six}")), "{six} six-storey buildings:\n{count}");
+}
+
+/// A schema-3 plan (no typed layer columns, no quantity columns) opens as
+/// the same plan, its items without quantities; saving writes schema 4.
+#[test]
+fn a_schema_3_plan_file_opens_and_is_saved_as_schema_4() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = jinsong();
+    let file = dir.path().join("v3.gpkg");
+    io::gpkg::save(&plan, &file).expect("saves");
+    {
+        let c = rusqlite::Connection::open(&file).expect("db");
+        for table in ["before", "after"] {
+            for col in ["floors", "households", "floor_area_m2", "year_built", "structure", "use"] {
+                c.execute_batch(&format!("ALTER TABLE \"{table}\" DROP COLUMN \"{col}\"")).expect("drop");
+            }
+        }
+        for col in ["quantity", "unit", "unit_cost_yuan", "cost_overridden"] {
+            c.execute_batch(&format!("ALTER TABLE rp_items DROP COLUMN {col}")).expect("drop");
+        }
+        c.execute_batch(
+            "DROP TABLE gpkg_data_columns; DROP TABLE gpkg_data_column_constraints; DROP TABLE gpkg_extensions; \
+             UPDATE rp_meta SET value = '3' WHERE key = 'schema_version';",
+        )
+        .expect("sql");
+    }
+    let back = io::load_path(&file).expect("opens");
+    assert!(back.warnings.is_empty(), "{:?}", back.warnings);
+    assert!(back.plan == plan);
+    assert!(back.plan.items.values().all(|i| i.quantity.is_none()));
+    let resaved = dir.path().join("v4.gpkg");
+    io::gpkg::save(&back.plan, &resaved).expect("saves");
+    let c = rusqlite::Connection::open(&resaved).expect("db");
+    let v: String =
+        c.query_row("SELECT value FROM rp_meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
+    assert_eq!(v, "4");
+    let floors: i64 = c
+        .query_row("SELECT floors FROM \"before\" WHERE feature_key = 'b104'", [], |r| r.get(0))
+        .expect("typed column");
+    assert_eq!(floors, 6);
+}

@@ -64,7 +64,7 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     // Its form is open: mark it completed.
     // A new window fades in before it takes clicks.
     h.run_steps(12);
-    h.get_by_role_and_label(egui::accesskit::Role::Window, "编辑 — 加装电梯").get_by_label("竣工").click();
+    h.get_by_role_and_label(egui::accesskit::Role::Window, "编辑 — 101楼 加装电梯").get_by_label("竣工").click();
     h.run_steps(3);
     assert_eq!(h.state().doc.plan.items[&id].status, Status::Completed);
     assert_eq!(h.state().doc.undo_label(), Some(renewal_planner::edit::EditLabel::SetStatus));
@@ -143,7 +143,7 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
 }
 
 #[test]
-fn dragging_an_amount_is_one_undo_step() {
+fn dragging_a_quantity_is_one_undo_step() {
     let mut h = harness(PlannerApp::new());
     h.run_steps(3);
     find_101(&mut h);
@@ -151,11 +151,8 @@ fn dragging_an_amount_is_one_undo_step() {
     h.state_mut().apply(Action::EditItem(id.clone()));
     h.run_steps(3);
     let revision = h.state().doc.revision;
-    // Drag the government amount (the first money field after the estimate and actual cost).
-    let fields: Vec<_> = h.get_all_by_role(egui::accesskit::Role::SpinButton).collect();
-    assert!(fields.len() >= 4, "{} amount fields", fields.len());
-    let gov = fields[2].rect().center();
-    drop(fields);
+    // Drag the quantity (amounts are typed; the quantity is the form's draggable number).
+    let gov = h.get_by_role_and_label(egui::accesskit::Role::SpinButton, "数量").rect().center();
     h.drag_at(gov);
     for i in 1..=20 {
         h.hover_at(gov + egui::vec2(i as f32 * 4.0, 0.0));
@@ -165,5 +162,6 @@ fn dragging_an_amount_is_one_undo_step() {
     h.run_steps(3);
     let app = h.state();
     assert_eq!(app.doc.revision, revision + 1, "twenty frames of dragging made one edit");
-    assert_eq!(app.doc.undo_label(), Some(renewal_planner::edit::EditLabel::SetFunding));
+    assert_eq!(app.doc.undo_label(), Some(renewal_planner::edit::EditLabel::EditItem));
+    assert!(app.doc.plan.items[&id].quantity.is_some_and(|q| q > 0.0), "the quantity was dragged");
 }

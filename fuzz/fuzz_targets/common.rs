@@ -60,7 +60,7 @@ pub fn exercise(loaded: &Loaded) {
         for p in item.problems() {
             std::hint::black_box((p.message(true), p.message(false)));
         }
-        std::hint::black_box((item.display_name(&plan.catalogue_additions, true), plan.features_of(item).len()));
+        std::hint::black_box((item.display_name(plan, true), plan.features_of(item).len()));
     }
 
     let extent = index.extent();

@@ -26,8 +26,55 @@ use crate::model::{
 /// The schema this build writes. Older schemas are migrated on open:
 /// 1 → 2 added `rp_photos` (a schema-1 plan has no photos) and stores
 /// `rp_features.geometry` as WKB instead of GeoJSON text; 2 → 3 added
-/// `rp_stories` (older plans have no stories).
-pub const SCHEMA_VERSION: i64 = 3;
+/// `rp_stories` (older plans have no stories); 3 → 4 added typed columns to
+/// the `before`/`after` layers (floors, households, floor_area_m2,
+/// year_built, structure, use, registered in `gpkg_data_columns`) and the
+/// quantity, unit, unit cost and override to `rp_items`. Those are derived
+/// from the features' properties and the item JSON, which schema 3 already
+/// holds, so a schema-3 plan reads unchanged (its items have no quantity).
+pub const SCHEMA_VERSION: i64 = 4;
+
+/// The typed columns of the `before` and `after` layers: (column, SQL type,
+/// the properties it is read from in order, Chinese title, English description).
+/// GIS users filter and style by these (MEDIUMINT: GDAL's 32-bit Integer); every property stays in `properties` too.
+const TYPED_COLUMNS: [(&str, &str, &[&str], &str, &str); 6] = [
+    ("floors", "MEDIUMINT", &["floors", "building:levels"], "层数", "Number of storeys"),
+    ("households", "MEDIUMINT", &["households"], "户数", "Number of households"),
+    ("floor_area_m2", "REAL", &["floor_area_m2"], "建筑面积（平方米）", "Gross floor area in square metres"),
+    ("year_built", "MEDIUMINT", &["year_built"], "建成年份", "Year the building was completed"),
+    ("structure", "TEXT", &["structure", "structure_type"], "结构", "Structure (brick-concrete, frame, …)"),
+    ("use", "TEXT", &["use", "use_zh", "use_en"], "用途", "Use of the building or space"),
+];
+
+/// A typed column's value from a feature's properties (numbers may be numeric text).
+fn typed_value(props: &Map<String, Value>, sql_type: &str, keys: &[&str]) -> rusqlite::types::Value {
+    use rusqlite::types::Value as Sql;
+    for k in keys {
+        let Some(v) = props.get(*k) else { continue };
+        let number = match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(t) => t.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+        .filter(|n| n.is_finite());
+        let value = match sql_type {
+            // GeoPackage MEDIUMINT is 32-bit: GDAL and QGIS show it as Integer (INTEGER would be Integer64).
+            "MEDIUMINT" => {
+                number.filter(|n| n.fract() == 0.0 && n.abs() <= f64::from(i32::MAX)).map(|n| Sql::Integer(n as i64))
+            }
+            "REAL" => number.map(Sql::Real),
+            _ => match v {
+                Value::String(t) if !t.trim().is_empty() => Some(Sql::Text(t.clone())),
+                Value::Number(n) => Some(Sql::Text(n.to_string())),
+                _ => None,
+            },
+        };
+        if let Some(v) = value {
+            return v;
+        }
+    }
+    Sql::Null
+}
 
 /// A feature geometry as `rp_features` stores it.
 enum StoredGeometry {
@@ -149,6 +196,11 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
             _ => Props::default(),
         };
         let kind = Kind::parse(&kind).unwrap_or_else(|| infer_kind(&properties, shape_of(&geometry)));
+        let mut properties = properties;
+        if properties.get_str("kind").and_then(Kind::parse).is_some_and(|k| k != kind) {
+            // Saved before a kind correction updated the `kind` property: one truth, the kind.
+            properties.insert("kind".into(), Value::String(kind.as_str().into()));
+        }
         let change = match json(place.clone(), change)? {
             Value::Null => None,
             v => match read_change(v) {
@@ -374,15 +426,26 @@ CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT N
   CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
   CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
 CREATE TABLE "before" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feature_key TEXT, kind TEXT, name_zh TEXT,
-  name_en TEXT, change TEXT, items TEXT, status TEXT, properties TEXT);
+  name_en TEXT, change TEXT, items TEXT, status TEXT, floors MEDIUMINT, households MEDIUMINT, floor_area_m2 REAL,
+  year_built MEDIUMINT, structure TEXT, "use" TEXT, properties TEXT);
 CREATE TABLE "after" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom GEOMETRY, feature_key TEXT, kind TEXT, name_zh TEXT,
-  name_en TEXT, change TEXT, items TEXT, status TEXT, properties TEXT);
+  name_en TEXT, change TEXT, items TEXT, status TEXT, floors MEDIUMINT, households MEDIUMINT, floor_area_m2 REAL,
+  year_built MEDIUMINT, structure TEXT, "use" TEXT, properties TEXT);
+CREATE TABLE gpkg_extensions (table_name TEXT, column_name TEXT, extension_name TEXT NOT NULL, definition TEXT NOT NULL,
+  scope TEXT NOT NULL, CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name));
+CREATE TABLE gpkg_data_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT, description TEXT,
+  mime_type TEXT, constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+  CONSTRAINT gdc_tn UNIQUE (table_name, name));
+CREATE TABLE gpkg_data_column_constraints (constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT,
+  min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT,
+  CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value));
 CREATE TABLE rp_meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE rp_features (fid INTEGER PRIMARY KEY, slot INTEGER NOT NULL, feature_key TEXT, source_id TEXT, kind TEXT NOT NULL,
   properties TEXT, geometry BLOB, change TEXT);
 CREATE TABLE rp_items (id TEXT PRIMARY KEY, catalogue TEXT, name_zh TEXT, name_en TEXT, status TEXT, planned_start TEXT,
   planned_end TEXT, estimated_cost_yuan INTEGER, actual_cost_yuan INTEGER, government INTEGER, social_capital INTEGER,
-  residents INTEGER, property_unit INTEGER, party TEXT, operator TEXT, operating_term_years INTEGER, features TEXT, item TEXT NOT NULL);
+  residents INTEGER, property_unit INTEGER, party TEXT, operator TEXT, operating_term_years INTEGER, features TEXT, item TEXT NOT NULL,
+  quantity REAL, unit TEXT, unit_cost_yuan INTEGER, cost_overridden INTEGER);
 CREATE TABLE rp_item_history (item_id TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, date TEXT NOT NULL,
   PRIMARY KEY (item_id, seq));
 CREATE TABLE rp_catalogue_additions (id TEXT PRIMARY KEY, name_zh TEXT, name_en TEXT, category TEXT, class TEXT, entry TEXT NOT NULL);
@@ -419,7 +482,7 @@ fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) 
     let items = plan.items_of(id);
     let names = items
         .iter()
-        .map(|i| format!("{} ({})", i.display_name(&plan.catalogue_additions, true), i.status.as_str()))
+        .map(|i| format!("{} ({})", i.display_name(plan, true), i.status.as_str()))
         .collect::<Vec<_>>()
         .join("; ");
     let least = items.iter().map(|i| i.status).min().map(|s| s.as_str().to_string()).unwrap_or_default();
@@ -455,6 +518,18 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
             params![table, format!("{name} — {what}"), format!("Renewal Planner: the plan {what}"), ext[0], ext[1], ext[2], ext[3]],
         )?;
         tx.execute("INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', 'GEOMETRY', 4326, 0, 0)", [table])?;
+        for (column, _, _, title, description) in TYPED_COLUMNS {
+            tx.execute(
+                "INSERT INTO gpkg_data_columns (table_name, column_name, name, title, description) VALUES (?1, ?2, ?3, ?3, ?4)",
+                params![table, column, title, description],
+            )?;
+        }
+    }
+    for table in ["gpkg_data_columns", "gpkg_data_column_constraints"] {
+        tx.execute(
+            "INSERT INTO gpkg_extensions VALUES (?1, NULL, 'gpkg_schema', 'http://www.geopackage.org/spec121/#extension_schema', 'read-write')",
+            [table],
+        )?;
     }
     for (table, what) in [
         ("rp_items", "renewal items"),
@@ -481,10 +556,12 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
             "INSERT INTO rp_features (slot, feature_key, source_id, kind, properties, geometry, change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         let mut before = tx.prepare(
-            "INSERT INTO \"before\" (geom, feature_key, kind, name_zh, name_en, change, items, status, properties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO \"before\" (geom, feature_key, kind, name_zh, name_en, change, items, status, floors, households, floor_area_m2, year_built, structure, \"use\", properties) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         let mut after = tx.prepare(
-            "INSERT INTO \"after\" (geom, feature_key, kind, name_zh, name_en, change, items, status, properties) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO \"after\" (geom, feature_key, kind, name_zh, name_en, change, items, status, floors, households, floor_area_m2, year_built, structure, \"use\", properties) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         for (id, f) in plan.iter() {
             let key = plan.key(id);
@@ -513,6 +590,8 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                     props.extend(c.after_properties.clone());
                 }
                 let s = |k: &str| props.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                let [floors, households, area, year, structure, use_] =
+                    TYPED_COLUMNS.map(|(_, ty, keys, _, _)| typed_value(&props, ty, keys));
                 stmt.execute(params![
                     wkb::gpkg_blob(geometry_in(f, p), 4326),
                     key,
@@ -522,12 +601,18 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                     change,
                     items,
                     status,
+                    floors,
+                    households,
+                    area,
+                    year,
+                    structure,
+                    use_,
                     Value::Object(props.clone()).to_string(),
                 ])?;
             }
         }
         let mut item = tx.prepare(
-            "INSERT INTO rp_items VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            "INSERT INTO rp_items VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
         let mut hist = tx.prepare("INSERT INTO rp_item_history VALUES (?1, ?2, ?3, ?4)")?;
         for i in plan.items.values() {
@@ -550,6 +635,10 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 i.operating_term_years,
                 i.features.join(","),
                 serde_json::to_string(i).unwrap_or_default(),
+                i.quantity,
+                i.unit,
+                i.unit_cost_yuan,
+                i.cost_overridden,
             ])?;
             for (seq, h) in i.history.iter().enumerate() {
                 hist.execute(params![i.id, seq as i64, h.status.as_str(), h.date])?;

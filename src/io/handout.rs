@@ -333,10 +333,10 @@ fn site_page_svg(
     let items = plan.items_of(site);
     let mut by_source = [0i64; 4];
     for item in &items {
-        let iname = item.display_name(&plan.catalogue_additions, chinese);
+        let iname = item.display_name(plan, chinese);
         let color = crate::render::theme::status_color(item.status).hex();
         let _ = write!(out, r#"<rect x="{cx}" y="{:.1}" width="8" height="8" fill="{color}"/>"#, y - 7.5);
-        for (k, line) in wrap(iname, 9.5, 150.0).iter().enumerate().take(2) {
+        for (k, line) in wrap(&iname, 9.5, 150.0).iter().enumerate().take(2) {
             text(&mut out, cx + 14.0, y + 12.0 * k as f32, 9.5, "#222222", "start", line);
         }
         text(&mut out, cx + 170.0, y, 9.0, "#444444", "start", s.status(item.status));
@@ -349,7 +349,7 @@ fn site_page_svg(
             "end",
             &crate::model::measure::group_thousands(item.cost_basis() as f64),
         );
-        y += if wrap(iname, 9.5, 150.0).len() > 1 { 26.0 } else { 15.0 };
+        y += if wrap(&iname, 9.5, 150.0).len() > 1 { 26.0 } else { 15.0 };
         for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
             by_source[k] = by_source[k].saturating_add(item.funding.get(*src));
         }

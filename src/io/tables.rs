@@ -34,6 +34,9 @@ pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
         s.status.into(),
         s.planned_start.into(),
         s.planned_end.into(),
+        s.quantity.into(),
+        s.unit.into(),
+        s.unit_cost.into(),
         s.estimated_cost.into(),
         s.actual_cost.into(),
     ];
@@ -44,7 +47,7 @@ pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
     out.push_str("\r\n");
     for item in plan.items.values() {
         let entry = lookup(&plan.catalogue_additions, &item.catalogue);
-        let name = item.display_name(&plan.catalogue_additions, chinese);
+        let name = item.display_name(plan, chinese);
         let features = feature_names(plan, item, chinese);
         let mut row: Vec<String> = vec![
             item.id.clone(),
@@ -55,6 +58,9 @@ pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
             s.status(item.status).to_string(),
             item.planned_start.clone().unwrap_or_default(),
             item.planned_end.clone().unwrap_or_default(),
+            item.quantity.map(crate::model::item::format_quantity).unwrap_or_default(),
+            item.unit.clone().unwrap_or_default(),
+            item.unit_cost_yuan.map(|v| v.to_string()).unwrap_or_default(),
             item.estimated_cost_yuan.map(|v| v.to_string()).unwrap_or_default(),
             item.actual_cost_yuan.map(|v| v.to_string()).unwrap_or_default(),
         ];
@@ -105,7 +111,7 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
         // The items as they stand in the phase (as of a date: those recorded by then, at their status then).
         let items: Vec<(&crate::model::Item, crate::model::Status)> =
             plan.items_of(id).into_iter().filter_map(|i| Some((i, i.status_in(phase)?))).collect();
-        let names: Vec<&str> = items.iter().map(|(i, _)| i.display_name(&plan.catalogue_additions, true)).collect();
+        let names: Vec<_> = items.iter().map(|(i, _)| i.display_name(plan, true)).collect();
         props.insert("items".into(), Value::String(names.join("; ")));
         props.insert("items_count".into(), Value::from(items.len()));
         props.insert(
@@ -202,6 +208,9 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
         (s.status.into(), 10.0),
         (s.planned_start.into(), 12.0),
         (s.planned_end.into(), 12.0),
+        (s.quantity.into(), 8.0),
+        (s.unit.into(), 6.0),
+        (s.unit_cost.into(), 12.0),
         (s.estimated_cost.into(), 14.0),
         (s.actual_cost.into(), 14.0),
     ];
@@ -222,30 +231,61 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
         for (r, item) in items.enumerate() {
             let r = r as u32 + 1;
             let entry = lookup(&plan.catalogue_additions, &item.catalogue);
-            let name = item.display_name(&plan.catalogue_additions, chinese);
+            let name = item.display_name(plan, chinese);
             let features = feature_names(plan, item, chinese);
             ws.write_string(r, 0, &item.id).map_err(err)?;
-            ws.write_string(r, 1, name).map_err(err)?;
+            ws.write_string(r, 1, name.as_ref()).map_err(err)?;
             ws.write_string(r, 2, features).map_err(err)?;
             ws.write_string(r, 3, entry.map(|e| s.class(e.class)).unwrap_or("")).map_err(err)?;
             ws.write_string(r, 4, s.status(item.status)).map_err(err)?;
             ws.write_string(r, 5, item.planned_start.as_deref().unwrap_or("")).map_err(err)?;
             ws.write_string(r, 6, item.planned_end.as_deref().unwrap_or("")).map_err(err)?;
-            if let Some(v) = item.estimated_cost_yuan {
-                ws.write_number_with_format(r, 7, v as f64, &money).map_err(err)?;
+            if let Some(q) = item.quantity {
+                ws.write_number(r, 7, q).map_err(err)?;
             }
-            if let Some(v) = item.actual_cost_yuan {
-                ws.write_number_with_format(r, 8, v as f64, &money).map_err(err)?;
+            ws.write_string(r, 8, item.unit.as_deref().unwrap_or("")).map_err(err)?;
+            // Money from column 9 on: unit cost, estimate, actual, then the four sources.
+            let amounts = [item.unit_cost_yuan, item.estimated_cost_yuan, item.actual_cost_yuan]
+                .into_iter()
+                .chain(FundingSource::ALL.iter().map(|src| Some(item.funding.get(*src))));
+            for (k, v) in amounts.enumerate() {
+                if let Some(v) = v {
+                    ws.write_number_with_format(r, 9 + k as u16, v as f64, &money).map_err(err)?;
+                }
             }
-            for (k, src) in FundingSource::ALL.iter().enumerate() {
-                ws.write_number_with_format(r, 9 + k as u16, item.funding.get(*src) as f64, &money).map_err(err)?;
-            }
-            ws.write_string(r, 13, item.party.map(|p| s.party(p)).unwrap_or("")).map_err(err)?;
-            ws.write_string(r, 14, item.operator.as_deref().unwrap_or("")).map_err(err)?;
+            ws.write_string(r, 16, item.party.map(|p| s.party(p)).unwrap_or("")).map_err(err)?;
+            ws.write_string(r, 17, item.operator.as_deref().unwrap_or("")).map_err(err)?;
             if let Some(y) = item.operating_term_years {
-                ws.write_number(r, 15, y as f64).map_err(err)?;
+                ws.write_number(r, 18, y as f64).map_err(err)?;
             }
         }
     }
     wb.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, Item, Kind, PlanMeta};
+
+    #[test]
+    fn the_schedule_lists_quantity_unit_and_unit_cost_and_names_unnamed_items_by_their_building() {
+        let mut plan = Plan::new(PlanMeta::default());
+        let mut props = serde_json::Map::new();
+        props.insert("number".into(), Value::String("104".into()));
+        let mut f = Feature::new(Kind::Building, props, geo::point!(x: 116.0, y: 39.0).into());
+        f.source_id = Some(Value::String("b104".into()));
+        plan.push(f);
+        let item = Item::new("it-1".into(), "elevator_retrofit".into(), vec!["b104".into()], "2019-01-01", 0)
+            .with_quantity(3.0, Some("部".into()), 600_000);
+        plan.items.insert(item.id.clone(), item);
+        let csv = schedule_csv(&plan, true);
+        let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
+        let header: Vec<&str> = rows[0].split(',').collect();
+        let row: Vec<&str> = rows[1].split(',').collect();
+        let col = |name: &str| row[header.iter().position(|h| *h == name).expect(name)];
+        assert_eq!(col("改造项目"), "104楼 加装电梯");
+        assert_eq!((col("数量"), col("单位"), col("单价"), col("估算造价")), ("3", "部", "600000", "1800000"));
+        assert_eq!(col("政府"), "1800000");
+    }
 }

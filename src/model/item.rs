@@ -172,6 +172,19 @@ pub struct Item {
     pub planned_start: Option<String>,
     #[serde(default)]
     pub planned_end: Option<String>,
+    /// How many units the item is (3 for 加装电梯 × 3 部); `None`: not counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    /// The unit of the quantity (部, 处, m, m², 个), usually the catalogue entry's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Yuan per unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost_yuan: Option<i64>,
+    /// True when the estimate was set by hand; otherwise it follows
+    /// quantity × unit cost whenever both are known.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cost_overridden: bool,
     #[serde(default)]
     pub estimated_cost_yuan: Option<i64>,
     #[serde(default)]
@@ -210,6 +223,8 @@ pub enum Problem {
     EndBeforeStart,
     HistoryOutOfOrder,
     NoFeatures,
+    /// A quantity below zero (or not a number).
+    BadQuantity,
 }
 
 impl Problem {
@@ -239,6 +254,8 @@ impl Problem {
             (Problem::HistoryOutOfOrder, false) => "The status history is not in date order".into(),
             (Problem::NoFeatures, true) => "项目未关联任何要素".into(),
             (Problem::NoFeatures, false) => "The item is not attached to any feature".into(),
+            (Problem::BadQuantity, true) => "数量不能为负".into(),
+            (Problem::BadQuantity, false) => "The quantity cannot be negative".into(),
         }
     }
 }
@@ -277,6 +294,10 @@ impl Item {
             history: vec![StatusChange { status: Status::Proposed, date: date.to_string() }],
             planned_start: None,
             planned_end: None,
+            quantity: None,
+            unit: None,
+            unit_cost_yuan: None,
+            cost_overridden: false,
             estimated_cost_yuan: Some(cost),
             actual_cost_yuan: None,
             funding: Funding { government: cost, ..Funding::default() },
@@ -291,11 +312,62 @@ impl Item {
         }
     }
 
-    /// The name shown for the item: its own, else its catalogue entry's, else the entry id.
-    pub fn display_name<'a>(&'a self, additions: &'a [super::catalogue::CatalogueEntry], chinese: bool) -> &'a str {
+    /// The name shown for the item in every list, table and export: its own
+    /// name; else where it is and what it is ("104楼 加装电梯": the first
+    /// feature's number or name, then the catalogue entry's name); else the
+    /// entry's name or id alone.
+    pub fn display_name<'a>(&'a self, plan: &'a super::Plan, chinese: bool) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow;
         let own = if chinese { self.name_zh.as_deref() } else { self.name_en.as_deref() };
-        own.or_else(|| super::catalogue::lookup(additions, &self.catalogue).map(|e| e.name(chinese)))
-            .unwrap_or(self.catalogue.as_str())
+        if let Some(own) = own.filter(|n| !n.trim().is_empty()) {
+            return Cow::Borrowed(own);
+        }
+        let what = super::catalogue::lookup(&plan.catalogue_additions, &self.catalogue)
+            .map(|e| e.name(chinese))
+            .unwrap_or(self.catalogue.as_str());
+        let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+        let mut features = self.features.iter().filter_map(|k| plan.by_key(k)).filter_map(|id| plan.get(id));
+        let Some(first) = features.next().and_then(|f| s.feature_short_name(f)) else {
+            return Cow::Borrowed(what);
+        };
+        let more = features.count();
+        Cow::Owned(s.item_on_features(&first, more, what))
+    }
+
+    /// Quantity × unit cost in whole yuan, when both are known and the product is a sane amount.
+    pub fn computed_cost(&self) -> Option<i64> {
+        let v = (self.quantity? * self.unit_cost_yuan? as f64).round();
+        (v.is_finite() && (0.0..=MAX_YUAN as f64).contains(&v)).then_some(v as i64)
+    }
+
+    /// Sets the estimate to quantity × unit cost, unless it was overridden by
+    /// hand. Funding paid by one source that matched the cost keeps matching
+    /// (3 elevators instead of 1 from the same budget); funding split between
+    /// sources is left for the planner to rebalance (the form says it is off).
+    pub fn follow_quantity(&mut self) {
+        if self.cost_overridden {
+            return;
+        }
+        let Some(c) = self.computed_cost() else { return };
+        let matched = self.funding.total() == self.cost_basis();
+        self.estimated_cost_yuan = Some(c);
+        let paying: Vec<FundingSource> =
+            FundingSource::ALL.iter().copied().filter(|s| self.funding.get(*s) != 0).collect();
+        if matched && self.actual_cost_yuan.is_none() && paying.len() == 1 {
+            *self.funding.get_mut(paying[0]) = c;
+        }
+    }
+
+    /// The item counted in units: `quantity` of `unit` at `unit_cost` yuan
+    /// each, the estimate (and the government's share) following.
+    pub fn with_quantity(mut self, quantity: f64, unit: Option<String>, unit_cost: i64) -> Self {
+        self.quantity = Some(quantity);
+        self.unit = unit;
+        self.unit_cost_yuan = Some(unit_cost);
+        self.cost_overridden = false;
+        self.follow_quantity();
+        self.funding = Funding { government: self.estimated_cost_yuan.unwrap_or(0), ..Funding::default() };
+        self
     }
 
     /// The cost the funding must add up to: the actual cost once known, else the estimate.
@@ -374,6 +446,9 @@ impl Item {
         if self.features.is_empty() {
             out.push(Problem::NoFeatures);
         }
+        if self.quantity.is_some_and(|q| !(q >= 0.0 && q.is_finite())) {
+            out.push(Problem::BadQuantity);
+        }
         out
     }
 }
@@ -433,6 +508,224 @@ mod tests {
         assert!(!is_date("2019-02-29"));
         assert!(!is_date("2019-13-01"));
         assert!(!is_date("2019-1-1"));
+    }
+}
+
+/// The largest amount of money accepted: 10^15 yuan (a thousand trillion),
+/// far above any plan, and small enough that sums and f64 stay exact.
+pub const MAX_YUAN: i64 = 1_000_000_000_000_000;
+
+/// Why a typed amount of money was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyError {
+    /// Nothing was typed.
+    Empty,
+    /// A negative amount.
+    Negative,
+    /// Not an amount this reads (letters, `1.2e6`, misplaced separators).
+    NotAnAmount,
+    /// Above [`MAX_YUAN`].
+    TooLarge,
+}
+
+impl MoneyError {
+    /// The message, in the interface language.
+    pub fn message(self, s: &crate::i18n::Strings) -> &'static str {
+        match self {
+            MoneyError::Empty => s.money_empty,
+            MoneyError::Negative => s.money_negative,
+            MoneyError::NotAnAmount => s.money_not_an_amount,
+            MoneyError::TooLarge => s.money_too_large,
+        }
+    }
+}
+
+/// Reads an amount of money as planners type it, in whole yuan (rounded
+/// half up): `1200000`, `1,200,000`, `¥1,200,000`, `1,200,000 元`, `120万`,
+/// `120 万元`, `1.2万`, `0.5亿`. Thousands separators must fall every three
+/// digits; scientific notation (`1.2e6`) and negatives are refused.
+pub fn parse_yuan(text: &str) -> Result<i64, MoneyError> {
+    let mut t = text.trim().replace('，', ",");
+    for prefix in ['¥', '￥'] {
+        if let Some(rest) = t.strip_prefix(prefix) {
+            t = rest.trim_start().to_string();
+        }
+    }
+    let mut t = t.trim_end_matches('元').trim_end().to_string();
+    let mut scale: i128 = 1;
+    for (suffix, s) in [('万', 10_000), ('亿', 100_000_000)] {
+        if let Some(rest) = t.strip_suffix(suffix) {
+            t = rest.trim_end().to_string();
+            scale = s;
+            break;
+        }
+    }
+    if t.is_empty() {
+        return if scale == 1 { Err(MoneyError::Empty) } else { Err(MoneyError::NotAnAmount) };
+    }
+    if t.starts_with(['-', '−']) {
+        return Err(MoneyError::Negative);
+    }
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (t.as_str(), None),
+    };
+    let groups: Vec<&str> = int.split(',').collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let grouped_ok = (groups.len() == 1 && digits(groups[0]))
+        || (groups.len() > 1
+            && digits(groups[0])
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3 && digits(g)));
+    if !grouped_ok || frac.is_some_and(|f| !digits(f)) {
+        return Err(MoneyError::NotAnAmount);
+    }
+    let int_digits: String = groups.concat();
+    let int_digits = int_digits.trim_start_matches('0');
+    if int_digits.len() > 19 {
+        return Err(MoneyError::TooLarge);
+    }
+    let whole: i128 = if int_digits.is_empty() { 0 } else { int_digits.parse().map_err(|_| MoneyError::TooLarge)? };
+    let mut value = whole * scale;
+    if let Some(f) = frac {
+        // Only the digits that can matter at this scale (plus one for rounding).
+        let keep = (scale.ilog10() as usize + 1).min(f.len());
+        let f = &f[..keep];
+        let num: i128 = f.parse().map_err(|_| MoneyError::NotAnAmount)?;
+        let den = 10i128.pow(keep as u32);
+        value += (num * scale * 2 + den) / (den * 2);
+    }
+    if value > MAX_YUAN as i128 {
+        return Err(MoneyError::TooLarge);
+    }
+    Ok(value as i64)
+}
+
+/// An amount with thousands separators: `1234567` → `1,234,567`.
+pub fn format_yuan(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if v < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The amount in 万 (ten thousands) as Chinese budgets write it, for
+/// amounts of at least 10,000: `1,200,000` → `120万`, `1,234,567` → `123.46万`.
+pub fn format_wan(v: i64) -> Option<String> {
+    if v < 10_000 {
+        return None;
+    }
+    let w = v as f64 / 10_000.0;
+    let text = format!("{w:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    Some(format!("{text}万"))
+}
+
+/// A quantity without needless decimals: `3`, `120.5`.
+pub fn format_quantity(q: f64) -> String {
+    if q.fract() == 0.0 && q.abs() < 1e15 { format!("{}", q as i64) } else { format!("{q}") }
+}
+
+#[cfg(test)]
+mod money_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_read_as_planners_type_them() {
+        assert_eq!(parse_yuan("1200000"), Ok(1_200_000));
+        assert_eq!(parse_yuan("1,200,000"), Ok(1_200_000));
+        assert_eq!(parse_yuan(" ¥1,200,000 元 "), Ok(1_200_000));
+        assert_eq!(parse_yuan("120万"), Ok(1_200_000));
+        assert_eq!(parse_yuan("120 万元"), Ok(1_200_000));
+        assert_eq!(parse_yuan("1.2万"), Ok(12_000));
+        assert_eq!(parse_yuan("0.5亿"), Ok(50_000_000));
+        assert_eq!(parse_yuan("1，200"), Ok(1_200), "a full-width comma from a Chinese keyboard");
+        assert_eq!(parse_yuan("0"), Ok(0));
+        assert_eq!(parse_yuan("12.5"), Ok(13), "whole yuan, rounded half up");
+        assert_eq!(parse_yuan("12.49"), Ok(12));
+        assert_eq!(parse_yuan("1.23456万"), Ok(12_346));
+    }
+
+    #[test]
+    fn junk_negatives_and_overflow_are_refused_with_a_reason() {
+        assert_eq!(parse_yuan(""), Err(MoneyError::Empty));
+        assert_eq!(parse_yuan("元"), Err(MoneyError::Empty));
+        assert_eq!(parse_yuan("-5"), Err(MoneyError::Negative));
+        assert_eq!(parse_yuan("−5万"), Err(MoneyError::Negative));
+        assert_eq!(parse_yuan("1.2e6"), Err(MoneyError::NotAnAmount));
+        assert_eq!(parse_yuan("abc"), Err(MoneyError::NotAnAmount));
+        assert_eq!(parse_yuan("1,20,000"), Err(MoneyError::NotAnAmount), "separators every three digits");
+        assert_eq!(parse_yuan("1234,567"), Err(MoneyError::NotAnAmount));
+        assert_eq!(parse_yuan("1.2.3"), Err(MoneyError::NotAnAmount));
+        assert_eq!(parse_yuan("万"), Err(MoneyError::NotAnAmount));
+        assert_eq!(parse_yuan("99999999999999999999999999"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_yuan("9223372036854775807"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_yuan("10000001亿"), Err(MoneyError::TooLarge));
+        assert_eq!(parse_yuan(&MAX_YUAN.to_string()), Ok(MAX_YUAN));
+        assert!(!MoneyError::NotAnAmount.message(&crate::i18n::ZH).is_empty());
+    }
+
+    #[test]
+    fn formatted_amounts_read_back_as_the_same_amount() {
+        assert_eq!(format_yuan(1_234_567), "1,234,567");
+        assert_eq!(format_yuan(0), "0");
+        assert_eq!(format_yuan(999), "999");
+        assert_eq!(format_yuan(1000), "1,000");
+        assert_eq!(format_wan(1_200_000).as_deref(), Some("120万"));
+        assert_eq!(format_wan(1_234_567).as_deref(), Some("123.46万"));
+        assert_eq!(format_wan(9_999), None);
+        for v in [0, 7, 999, 1000, 123_456, 1_200_000, 98_765_432_101, MAX_YUAN] {
+            assert_eq!(parse_yuan(&format_yuan(v)), Ok(v));
+            if let Some(w) = format_wan(v).filter(|w| !w.contains('.')) {
+                assert_eq!(parse_yuan(&w), Ok(v));
+            }
+        }
+    }
+
+    #[test]
+    fn the_estimate_follows_quantity_times_unit_cost_unless_overridden() {
+        let mut item = Item::new("it-1".into(), "elevator_retrofit".into(), vec!["b104".into()], "2019-01-01", 0)
+            .with_quantity(3.0, Some("部".into()), 600_000);
+        assert_eq!(item.estimated_cost_yuan, Some(1_800_000));
+        assert!(item.problems().is_empty(), "{:?}", item.problems());
+        item.quantity = Some(2.0);
+        item.follow_quantity();
+        assert_eq!(item.estimated_cost_yuan, Some(1_200_000));
+        assert_eq!(item.funding.government, 1_200_000, "one source that paid it all still does");
+        item.funding = Funding { government: 700_000, residents: 500_000, ..Funding::default() };
+        item.quantity = Some(3.0);
+        item.follow_quantity();
+        assert_eq!(item.funding.total(), 1_200_000, "a split is left for the planner to rebalance");
+        assert!(matches!(item.problems()[..], [Problem::FundingMismatch { .. }]));
+        item.funding = Funding { government: 1_200_000, ..Funding::default() };
+        item.quantity = Some(2.0);
+        item.follow_quantity();
+        item.estimated_cost_yuan = Some(1_000_000);
+        item.cost_overridden = true;
+        item.quantity = Some(4.0);
+        item.follow_quantity();
+        assert_eq!(item.estimated_cost_yuan, Some(1_000_000), "an overridden estimate stays");
+        item.cost_overridden = false;
+        item.follow_quantity();
+        assert_eq!(item.estimated_cost_yuan, Some(2_400_000));
+        item.unit_cost_yuan = Some(MAX_YUAN);
+        assert_eq!(item.computed_cost(), None, "an absurd product is not an estimate");
+        item.quantity = Some(-1.0);
+        assert!(item.problems().contains(&Problem::BadQuantity));
+        // The item's JSON keeps them; an item without them reads as before.
+        let back: Item = serde_json::from_str(&serde_json::to_string(&item).expect("json")).expect("reads");
+        assert_eq!(back, item);
+        let plain = Item::new("it-2".into(), "x".into(), vec![], "2019-01-01", 5);
+        let text = serde_json::to_string(&plain).expect("json");
+        assert!(!text.contains("quantity") && !text.contains("cost_overridden"), "{text}");
     }
 }
 

@@ -981,7 +981,11 @@ impl PlannerApp {
         }
         let id = plan.new_item_id(&format!("it-{catalogue}"));
         let cost = entry.unit_cost_yuan.unwrap_or(0.0).round() as i64;
-        let item = Item::new(id.clone(), catalogue.to_string(), keys, &crate::model::item::today(), cost);
+        // One unit of the entry (1 部, 1 处…): the planner sets the quantity and the estimate follows.
+        let mut item = Item::new(id.clone(), catalogue.to_string(), keys, &crate::model::item::today(), cost);
+        if entry.unit_cost_yuan.is_some() {
+            item = item.with_quantity(1.0, entry.unit.clone(), cost);
+        }
         let edit = Edit::PutItem { id: id.clone(), item: Some(Box::new(item)), label: EditLabel::AddItem };
         if let Ok(t) = self.doc.apply(edit) {
             self.after_edit(&t);
@@ -1072,11 +1076,13 @@ impl PlannerApp {
         actions.extend(panels::top_bar(ui, self));
         actions.extend(super::phase_bar::bar(ui, self));
         actions.extend(panels::status_bar(ui, self));
-        actions.extend(panels::left_panel(ui, self));
-        actions.extend(panels::right_panel(ui, self));
         if self.show_table {
+            // Across the whole window, under the layer list and the inspector:
+            // a table is wide (money columns), and scrolls sideways when narrower.
             actions.extend(super::items_table::panel(ui, self));
         }
+        actions.extend(panels::left_panel(ui, self));
+        actions.extend(panels::right_panel(ui, self));
         actions.extend(map_view::central(ui, self));
         actions.extend(panels::windows(&ctx, self));
         self.photo_drop = None;

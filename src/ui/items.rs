@@ -3,6 +3,8 @@
 //! undo step when a gesture ends (a field loses focus, a drag stops, a choice
 //! is made), so a dragged amount is one step, not fifty.
 
+use std::collections::HashMap;
+
 use eframe::egui::{self, Color32, RichText};
 
 use super::action::Action;
@@ -10,7 +12,7 @@ use super::app::PlannerApp;
 use super::theme::color;
 use crate::edit::{Edit, EditLabel};
 use crate::model::catalogue::{CatalogueEntry, builtin, lookup};
-use crate::model::item::{is_date, today};
+use crate::model::item::{format_quantity, format_wan, format_yuan, is_date, parse_yuan, today};
 use crate::model::{Category, FeatureId, FundingSource, Item, Kind, NationalClass, Party, Status};
 use crate::render::theme::status_color;
 
@@ -48,11 +50,19 @@ pub struct ItemEditor {
     base: Item,
     pub draft: Item,
     status_date: String,
+    /// Money fields being typed into (or holding a refused entry), by field.
+    money_text: HashMap<&'static str, String>,
 }
 
 impl ItemEditor {
     pub fn new(item: Item) -> Self {
-        ItemEditor { id: item.id.clone(), base: item.clone(), draft: item, status_date: today() }
+        ItemEditor {
+            id: item.id.clone(),
+            base: item.clone(),
+            draft: item,
+            status_date: today(),
+            money_text: HashMap::new(),
+        }
     }
 }
 
@@ -85,7 +95,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[Fe
                 .color(Color32::BLACK)
                 .background_color(color(status_color(item.status)));
             ui.label(chip);
-            let name = item.display_name(&plan.catalogue_additions, zh);
+            let name = item.display_name(plan, zh);
             if ui.link(name).on_hover_text(s.edit).clicked() {
                 out.push(Action::EditItem(item.id.clone()));
             }
@@ -267,8 +277,54 @@ fn gesture_ended(r: &egui::Response) -> bool {
     r.lost_focus() || r.drag_stopped() || (r.changed() && !r.has_focus() && !r.dragged())
 }
 
-fn money_field(ui: &mut egui::Ui, v: &mut i64, yuan: &str) -> egui::Response {
-    ui.add(egui::DragValue::new(v).speed(1000.0).range(0..=i64::MAX / 4).suffix(format!(" {yuan}")))
+/// A money field labelled by `label`: shows the amount with thousands
+/// separators (and in 万 beside it), takes what [`parse_yuan`] reads
+/// (`1,200,000`, `120万`, `120 万元`) when the field is left or Enter is
+/// pressed. A refused entry stays in red with the reason and leaves the
+/// amount as it was. Returns true when a new amount was committed.
+fn money_field(
+    ui: &mut egui::Ui,
+    texts: &mut HashMap<&'static str, String>,
+    key: &'static str,
+    v: &mut i64,
+    s: &crate::i18n::Strings,
+    label: egui::Id,
+) -> bool {
+    let editing = texts.get(key).cloned();
+    let mut text = editing.clone().unwrap_or_else(|| format_yuan(*v));
+    let mut committed = false;
+    ui.vertical(|ui| {
+        let mut error = None;
+        ui.horizontal(|ui| {
+            let refused = editing.as_deref().map(parse_yuan).and_then(Result::err);
+            let mut edit = egui::TextEdit::singleline(&mut text).desired_width(120.0).hint_text("0");
+            if refused.is_some() {
+                edit = edit.text_color(ERROR);
+            }
+            let r = ui.add(edit).labelled_by(label).on_hover_text(s.amount_hint);
+            ui.label(s.yuan);
+            if let Some(w) = format_wan(*v).filter(|_| std::ptr::eq(s, &crate::i18n::ZH)) {
+                ui.label(RichText::new(w).small().weak());
+            }
+            if r.changed() {
+                texts.insert(key, text.clone());
+            }
+            if r.lost_focus()
+                && let Ok(n) = parse_yuan(&text)
+            {
+                committed = n != *v;
+                *v = n;
+                texts.remove(key);
+            }
+            if !r.has_focus() {
+                error = texts.get(key).and_then(|t| parse_yuan(t).err());
+            }
+        });
+        if let Some(e) = error {
+            ui.colored_label(ERROR, e.message(s));
+        }
+    });
+    committed
 }
 
 fn date_field(ui: &mut egui::Ui, v: &mut Option<String>) -> egui::Response {
@@ -311,10 +367,11 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         // Changed elsewhere (undo, redo): follow it.
         ed.base = stored.clone();
         ed.draft = stored.clone();
+        ed.money_text.clear();
     }
     let additions = &app.doc.plan.catalogue_additions;
     let entry = lookup(additions, &ed.draft.catalogue).cloned();
-    let title = ed.draft.display_name(additions, zh).to_string();
+    let title = ed.draft.display_name(&app.doc.plan, zh).to_string();
     let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
         .draft
         .features
@@ -385,15 +442,76 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     ended |= gesture_ended(&date_field(ui, &mut d.planned_end));
                     ui.end_row();
 
-                    ui.label(s.estimated_cost);
-                    let mut est = d.estimated_cost_yuan.unwrap_or(0);
-                    let r = money_field(ui, &mut est, s.yuan);
-                    if r.changed() {
-                        d.estimated_cost_yuan = Some(est);
-                    }
-                    ended |= gesture_ended(&r);
+                    // Quantity × unit cost; the estimate follows unless set by hand.
+                    let label = ui.label(s.quantity);
+                    ui.horizontal(|ui| {
+                        let mut q = d.quantity.unwrap_or(0.0);
+                        let r = ui.add(
+                            egui::DragValue::new(&mut q)
+                                .speed(0.1)
+                                .range(0.0..=1.0e9)
+                                .custom_formatter(|v, _| format_quantity((v * 100.0).round() / 100.0)),
+                        );
+                        let r = r.labelled_by(label.id);
+                        if r.changed() {
+                            d.quantity = Some(q);
+                            d.follow_quantity();
+                        }
+                        ended |= gesture_ended(&r);
+                        let mut unit = d.unit.clone().unwrap_or_default();
+                        let r = ui.add(egui::TextEdit::singleline(&mut unit).desired_width(48.0).hint_text(s.unit));
+                        let r = r.on_hover_text(s.unit);
+                        if r.changed() {
+                            d.unit = (!unit.trim().is_empty()).then(|| unit.trim().to_string());
+                        }
+                        ended |= gesture_ended(&r);
+                    });
                     ui.end_row();
-                    ui.label(s.actual_cost);
+                    let label = ui.label(s.unit_cost);
+                    let mut unit_cost = d.unit_cost_yuan.unwrap_or(0);
+                    if money_field(ui, &mut ed.money_text, "unit_cost", &mut unit_cost, s, label.id) {
+                        d.unit_cost_yuan = Some(unit_cost);
+                        d.follow_quantity();
+                        ended = true;
+                    }
+                    ui.end_row();
+
+                    let label = ui.label(s.estimated_cost);
+                    ui.vertical(|ui| {
+                        let computed = d.computed_cost();
+                        if let (false, Some(c)) = (d.cost_overridden, computed) {
+                            ui.horizontal(|ui| {
+                                ui.label(RichText::new(format!("{} {}", format_yuan(c), s.yuan)).strong());
+                                ui.label(
+                                    RichText::new(format!(
+                                        "= {} {} × {} {}",
+                                        format_quantity(d.quantity.unwrap_or(0.0)),
+                                        d.unit.as_deref().unwrap_or(""),
+                                        format_yuan(d.unit_cost_yuan.unwrap_or(0)),
+                                        s.yuan
+                                    ))
+                                    .weak(),
+                                );
+                            });
+                        } else {
+                            let mut est = d.estimated_cost_yuan.unwrap_or(0);
+                            if money_field(ui, &mut ed.money_text, "estimate", &mut est, s, label.id) {
+                                d.estimated_cost_yuan = Some(est);
+                                d.cost_overridden = computed.is_some();
+                                ended = true;
+                            }
+                        }
+                        if computed.is_some() {
+                            let mut by_hand = d.cost_overridden;
+                            if ui.checkbox(&mut by_hand, s.cost_override).changed() {
+                                d.cost_overridden = by_hand;
+                                d.follow_quantity();
+                                ended = true;
+                            }
+                        }
+                    });
+                    ui.end_row();
+                    let label = ui.label(s.actual_cost);
                     ui.horizontal(|ui| {
                         let mut known = d.actual_cost_yuan.is_some();
                         let r = ui.checkbox(&mut known, "");
@@ -402,7 +520,7 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         }
                         ended |= gesture_ended(&r);
                         if let Some(v) = d.actual_cost_yuan.as_mut() {
-                            ended |= gesture_ended(&money_field(ui, v, s.yuan));
+                            ended |= money_field(ui, &mut ed.money_text, "actual", v, s, label.id);
                         }
                     });
                     ui.end_row();
@@ -413,8 +531,8 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 egui::Grid::new("funding").num_columns(3).spacing([10.0, 4.0]).show(ui, |ui| {
                     let basis = d.cost_basis().max(1) as f64;
                     for src in FundingSource::ALL {
-                        ui.label(s.source(src));
-                        ended |= gesture_ended(&money_field(ui, d.funding.get_mut(src), s.yuan));
+                        let label = ui.label(s.source(src));
+                        ended |= money_field(ui, &mut ed.money_text, src.as_str(), d.funding.get_mut(src), s, label.id);
                         ui.label(RichText::new(format!("{:.1}%", d.funding.get(src) as f64 * 100.0 / basis)).weak());
                         ui.end_row();
                     }
@@ -616,8 +734,7 @@ pub fn photo_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
-    let title =
-        plan.items.get(&item).map(|i| i.display_name(&plan.catalogue_additions, zh).to_string()).unwrap_or_default();
+    let title = plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
     let textures = &mut app.photo_textures;
     let mut open = true;
     egui::Window::new(format!("{} — {title}", s.photo_compare)).open(&mut open).default_size([900.0, 520.0]).show(

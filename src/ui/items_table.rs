@@ -8,7 +8,7 @@ use egui_extras::{Column, TableBuilder};
 use super::action::Action;
 use super::app::PlannerApp;
 use crate::model::catalogue::lookup;
-use crate::model::measure::group_thousands;
+use crate::model::item::{format_quantity, format_yuan};
 use crate::model::{Category, Item, Party, Status};
 
 /// A column of the table.
@@ -21,22 +21,31 @@ pub enum Col {
     Status,
     Features,
     Party,
+    Quantity,
+    UnitCost,
     Cost,
     SocialCapital,
     PlannedEnd,
 }
 
-const COLS: [Col; 9] = [
+const COLS: [Col; 11] = [
     Col::Name,
     Col::Category,
     Col::Class,
     Col::Status,
     Col::Features,
     Col::Party,
+    Col::Quantity,
+    Col::UnitCost,
     Col::Cost,
     Col::SocialCapital,
     Col::PlannedEnd,
 ];
+
+/// An amount as the table shows it: `¥1,234,567`.
+pub fn yuan_cell(v: i64) -> String {
+    format!("¥{}", format_yuan(v))
+}
 
 /// Sorting and filters, kept while the table is closed.
 #[derive(Default)]
@@ -57,6 +66,8 @@ fn header_text(s: &crate::i18n::Strings, c: Col) -> &'static str {
         Col::Status => s.status,
         Col::Features => s.linked_features,
         Col::Party => s.party,
+        Col::Quantity => s.quantity,
+        Col::UnitCost => s.unit_cost,
         Col::Cost => s.estimated_cost,
         Col::SocialCapital => s.source(crate::model::FundingSource::SocialCapital),
         Col::PlannedEnd => s.planned_end,
@@ -85,7 +96,7 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
-    egui::Panel::bottom("items_table").resizable(true).default_size(260.0).show(ui, |ui| {
+    egui::Panel::bottom("items_table").resizable(true).default_size(280.0).size_range(120.0..=900.0).show(ui, |ui| {
         let t = &mut app.table;
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.items_table).strong());
@@ -118,12 +129,14 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let key = |i: &Item, f: &str, c: Col| -> (i64, String) {
             let e = lookup(additions, &i.catalogue);
             match c {
-                Col::Name => (0, i.display_name(additions, zh).to_string()),
+                Col::Name => (0, i.display_name(plan, zh).into_owned()),
                 Col::Category => (e.map(|e| e.category as i64).unwrap_or(-1), String::new()),
                 Col::Class => (e.map(|e| e.class as i64).unwrap_or(-1), String::new()),
                 Col::Status => (i.status as i64, String::new()),
                 Col::Features => (0, f.to_string()),
                 Col::Party => (i.party.map(|p| p as i64).unwrap_or(-1), String::new()),
+                Col::Quantity => ((i.quantity.unwrap_or(-1.0) * 1000.0) as i64, String::new()),
+                Col::UnitCost => (i.unit_cost_yuan.unwrap_or(-1), String::new()),
                 Col::Cost => (i.cost_basis(), String::new()),
                 Col::SocialCapital => (i.funding.social_capital, String::new()),
                 Col::PlannedEnd => (0, i.planned_end.clone().unwrap_or_default()),
@@ -134,63 +147,81 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             rows.reverse();
         }
         let mut sort_click = None;
-        let mut table = TableBuilder::new(ui).striped(true).resizable(true).sense(egui::Sense::click());
-        for c in COLS {
-            table = table.column(match c {
-                Col::Name | Col::Features => Column::initial(200.0).at_least(80.0).clip(true),
-                _ => Column::auto().at_least(60.0),
-            });
-        }
-        table
-            .header(22.0, |mut header| {
-                for c in COLS {
-                    header.col(|ui| {
-                        let arrow = if t.sort == c { if t.descending { " ▼" } else { " ▲" } } else { "" };
-                        if ui.button(format!("{}{arrow}", header_text(s, c))).clicked() {
-                            sort_click = Some(c);
+        // Every column is reachable: the table scrolls sideways when the window is narrower than it.
+        egui::ScrollArea::horizontal().id_salt("items_table_h").auto_shrink([false, false]).show(ui, |ui| {
+            let mut table = TableBuilder::new(ui).striped(true).resizable(true).sense(egui::Sense::click());
+            for c in COLS {
+                table = table.column(match c {
+                    Col::Name => Column::initial(220.0).at_least(80.0).clip(true),
+                    Col::Features => Column::initial(180.0).at_least(80.0).clip(true),
+                    Col::Cost | Col::SocialCapital | Col::UnitCost => Column::initial(110.0).at_least(80.0),
+                    _ => Column::auto().at_least(60.0),
+                });
+            }
+            table
+                .header(22.0, |mut header| {
+                    for c in COLS {
+                        header.col(|ui| {
+                            // Arrows the bundled font has (it lacks ▼, which showed as a box).
+                            let arrow = if t.sort == c { if t.descending { " ↓" } else { " ↑" } } else { "" };
+                            if ui.button(format!("{}{arrow}", header_text(s, c))).clicked() {
+                                sort_click = Some(c);
+                            }
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(20.0, rows.len(), |mut row| {
+                        let (item, features) = &rows[row.index()];
+                        let e = lookup(additions, &item.catalogue);
+                        row.col(|ui| {
+                            ui.label(item.display_name(plan, zh));
+                        });
+                        row.col(|ui| {
+                            ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));
+                        });
+                        row.col(|ui| {
+                            ui.label(e.map(|e| s.class(e.class)).unwrap_or("?"));
+                        });
+                        row.col(|ui| {
+                            ui.label(s.status(item.status));
+                        });
+                        row.col(|ui| {
+                            ui.label(features.as_str());
+                        });
+                        row.col(|ui| {
+                            ui.label(item.party.map(|p| s.party(p)).unwrap_or(""));
+                        });
+                        row.col(|ui| {
+                            if let Some(q) = item.quantity {
+                                ui.label(format!("{} {}", format_quantity(q), item.unit.as_deref().unwrap_or("")));
+                            }
+                        });
+                        // Amounts right-aligned, so their digits line up.
+                        let right = egui::Layout::right_to_left(egui::Align::Center);
+                        row.col(|ui| {
+                            if let Some(c) = item.unit_cost_yuan {
+                                ui.with_layout(right, |ui| ui.label(yuan_cell(c)));
+                            }
+                        });
+                        row.col(|ui| {
+                            ui.with_layout(right, |ui| ui.label(yuan_cell(item.cost_basis())));
+                        });
+                        row.col(|ui| {
+                            ui.with_layout(right, |ui| ui.label(yuan_cell(item.funding.social_capital)));
+                        });
+                        row.col(|ui| {
+                            ui.label(item.planned_end.as_deref().unwrap_or(""));
+                        });
+                        let r = row.response();
+                        if r.double_clicked() {
+                            out.push(Action::EditItem(item.id.clone()));
+                        } else if r.clicked() {
+                            out.push(Action::SelectAndFlyMany(plan.features_of(item)));
                         }
                     });
-                }
-            })
-            .body(|body| {
-                body.rows(20.0, rows.len(), |mut row| {
-                    let (item, features) = &rows[row.index()];
-                    let e = lookup(additions, &item.catalogue);
-                    row.col(|ui| {
-                        ui.label(item.display_name(additions, zh));
-                    });
-                    row.col(|ui| {
-                        ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));
-                    });
-                    row.col(|ui| {
-                        ui.label(e.map(|e| s.class(e.class)).unwrap_or("?"));
-                    });
-                    row.col(|ui| {
-                        ui.label(s.status(item.status));
-                    });
-                    row.col(|ui| {
-                        ui.label(features.as_str());
-                    });
-                    row.col(|ui| {
-                        ui.label(item.party.map(|p| s.party(p)).unwrap_or(""));
-                    });
-                    row.col(|ui| {
-                        ui.label(group_thousands(item.cost_basis() as f64));
-                    });
-                    row.col(|ui| {
-                        ui.label(group_thousands(item.funding.social_capital as f64));
-                    });
-                    row.col(|ui| {
-                        ui.label(item.planned_end.as_deref().unwrap_or(""));
-                    });
-                    let r = row.response();
-                    if r.double_clicked() {
-                        out.push(Action::EditItem(item.id.clone()));
-                    } else if r.clicked() {
-                        out.push(Action::SelectAndFlyMany(plan.features_of(item)));
-                    }
                 });
-            });
+        });
         if let Some(c) = sort_click {
             if t.sort == c {
                 t.descending = !t.descending;

@@ -424,13 +424,14 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             }
         });
         egui::Grid::new("facts").num_columns(2).spacing([12.0, 4.0]).show(ui, |ui| {
-            ui.label(s.kind);
+            let label = ui.label(s.kind);
             let mut kind = f.kind;
-            egui::ComboBox::from_id_salt("kind_combo").selected_text(s.kind(kind)).show_ui(ui, |ui| {
+            let combo = egui::ComboBox::from_id_salt("kind_combo").selected_text(s.kind(kind)).show_ui(ui, |ui| {
                 for k in Kind::ALL {
                     ui.selectable_value(&mut kind, k, s.kind(k));
                 }
             });
+            let _ = combo.response.labelled_by(label.id);
             if kind != f.kind {
                 let features = if app.kind_apply_alike { alike(app, id) } else { vec![id] };
                 out.push(Action::SetKind { features, kind });
@@ -482,10 +483,19 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         ui.separator();
         ui.label(RichText::new(s.properties).strong());
         egui::Grid::new("props").num_columns(2).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
+            // Known fields by their names in the interface language (the
+            // raw field name on hover, as QGIS shows aliases); unknown ones as they are.
             for (k, v) in f.properties.iter() {
-                ui.label(RichText::new(k).monospace().weak());
+                match s.field_name(&k) {
+                    Some(name) => ui.label(RichText::new(name).weak()).on_hover_text(RichText::new(&k).monospace()),
+                    None => ui.label(RichText::new(&k).monospace().weak()),
+                };
                 let text = match v {
-                    serde_json::Value::String(t) => t.clone(),
+                    // The kind is the plan's kind (the edit keeps the property in step), named as the kind box names it.
+                    serde_json::Value::String(t) if k == crate::edit::KIND_PROPERTY => {
+                        Kind::parse(&t).map(|kind| s.kind(kind).to_string()).unwrap_or(t)
+                    }
+                    serde_json::Value::String(t) => t,
                     other => other.to_string(),
                 };
                 ui.add(egui::Label::new(text).wrap());

@@ -113,11 +113,11 @@ pub fn changes_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> 
                             out.push(Action::SelectAndFly(*id));
                         }
                         ui.label(if date.as_str() == "9999" { s.not_in_force } else { date.as_str() });
-                        let items: Vec<&str> = c
+                        let items: Vec<_> = c
                             .by_items
                             .iter()
                             .filter_map(|i| plan.items.get(i))
-                            .map(|i| i.display_name(&plan.catalogue_additions, zh))
+                            .map(|i| i.display_name(plan, zh))
                             .collect();
                         ui.label(items.join("、"));
                         ui.end_row();
@@ -186,7 +186,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
         ui.label(RichText::new(s.by_items).small());
         for item in items {
             let mut on = change.by_items.contains(&item.id);
-            if ui.checkbox(&mut on, item.display_name(&plan.catalogue_additions, zh)).changed() {
+            if ui.checkbox(&mut on, item.display_name(plan, zh)).changed() {
                 let mut c = change.clone();
                 if on {
                     c.by_items.push(item.id.clone());
