@@ -90,6 +90,8 @@ fn exporting_a_map_asks_for_its_path_and_enter_writes_it() {
 fn a_bad_path_is_said_in_the_prompt_and_esc_cancels() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut h = harness();
+    let first = h.state().doc.plan.iter().next().map(|(id, _)| id).expect("a feature");
+    h.state_mut().apply(Action::Select(Some(first)));
     export_from_dialog(&mut h, "地图");
     let missing = dir.path().join("no-such-folder").join("map.pdf");
     answer(&mut h, MAP, &missing.display().to_string());
@@ -101,6 +103,7 @@ fn a_bad_path_is_said_in_the_prompt_and_esc_cancels() {
     h.key_press(egui::Key::Escape);
     h.run_steps(3);
     assert!(h.query_by_label(MAP).is_none(), "Esc cancels");
+    assert_eq!(h.state().selected(), vec![first], "Esc cancels the prompt only, not the selection");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0, "nothing written");
 }
 

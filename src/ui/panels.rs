@@ -49,7 +49,8 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             app.focus_search = true;
         }
     });
-    if !ctx.egui_wants_keyboard_input() {
+    // The path prompt is modal: its keys (Esc cancels it) are its own.
+    if !ctx.egui_wants_keyboard_input() && app.path_prompt.is_none() {
         let drawing = app.tool != Tool::Select;
         ctx.input(|i| {
             if i.key_pressed(Key::Home) {
