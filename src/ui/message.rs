@@ -77,7 +77,9 @@ impl Message {
         )
     }
 
-    /// A failure the planner must not miss: a file that was not written or read.
+    /// A failure the planner must not miss: a file they asked for that was not
+    /// written or read. (A failed autosave stays in the status bar: it would
+    /// come back after every edit.)
     pub fn needs_window(&self) -> bool {
         use Message::*;
         matches!(
@@ -87,7 +89,6 @@ impl Message {
                 | RecoverFailed(_)
                 | SaveFailed { .. }
                 | WriterStopped(_)
-                | AutosaveFailed(_)
                 | ExportFailed { .. }
                 | PhotoFailed { .. }
         )
@@ -150,5 +151,7 @@ mod tests {
         assert!(failed.text(Lang::En.strings()).contains("disk full"));
         assert!(!Message::NothingToUndo.is_error() && !Message::NothingToUndo.needs_window());
         assert!(!Message::EditingIsOff.needs_window());
+        let autosave = Message::AutosaveFailed("disk full".into());
+        assert!(autosave.is_error() && !autosave.needs_window());
     }
 }
