@@ -143,8 +143,9 @@ fn the_atlas_and_the_handout_are_written_where_the_prompt_says() {
     let filled = prompt_value(&h, HANDOUT);
     // The next prompt starts in the folder used last.
     assert_eq!(Path::new(&filled), dir.path().join("handout.pdf"));
-    h.key_press(egui::Key::Enter);
-    h.run_steps(3);
+    answer(&mut h, HANDOUT, &dir.path().join("gone").join("handout.pdf").display().to_string());
+    h.get_by_label("文件夹不存在");
+    answer(&mut h, HANDOUT, &filled);
     assert!(is_pdf(&dir.path().join("handout.pdf")), "{:?}", h.state().status_text());
 }
 
