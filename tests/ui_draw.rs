@@ -3,6 +3,7 @@
 
 use eframe::egui::{self, Modifiers, Pos2};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use geo::{CoordsIter, Geometry};
 use renewal_planner::edit::EditLabel;
 use renewal_planner::model::{ChangeKind, FeatureId, Kind, Phase};
@@ -102,6 +103,7 @@ fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_ind
         .map(|(id, _)| id)
         .expect("101");
     h.state_mut().apply(Action::SelectAndFly(id));
+    h.state_mut().apply(Action::SetEditing(true));
     h.run_steps(90);
     let original = h.state().doc.plan.get(id).expect("101").geometry.clone();
     let c0 = corner(&original);
@@ -180,6 +182,14 @@ fn delete_marks_removed_after_and_removes_before_and_undo_brings_it_back() {
     let before = h.state().doc.plan.clone();
     h.state_mut().apply(Action::Select(Some(id)));
     h.run_steps(1);
+    // Looking only: Delete says how to edit and changes nothing.
+    h.key_press(egui::Key::Delete);
+    h.run_steps(2);
+    assert!(h.state().doc.plan == before);
+    assert!(h.state().status_text().is_some_and(|t| t.contains('E')), "{:?}", h.state().status_text());
+    h.key_press(egui::Key::E);
+    h.run_steps(1);
+    assert!(h.state().editing);
     h.key_press(egui::Key::Delete);
     h.run_steps(2);
     {
@@ -202,4 +212,142 @@ fn delete_marks_removed_after_and_removes_before_and_undo_brings_it_back() {
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     assert!(h.state().doc.plan == before);
+}
+
+/// Building 101 selected and framed, its first corner on screen.
+fn select_101(h: &mut Harness<'static, PlannerApp>) -> (FeatureId, geo::Coord<f64>) {
+    let id: FeatureId = h
+        .state()
+        .doc
+        .plan
+        .iter()
+        .find(|(_, f)| f.kind == Kind::Building && f.number() == Some("101"))
+        .map(|(id, _)| id)
+        .expect("101");
+    h.state_mut().apply(Action::SelectAndFly(id));
+    h.run_steps(90);
+    let c = corner(&h.state().doc.plan.get(id).expect("101").geometry);
+    (id, c)
+}
+
+/// The shape of a feature as the after phase shows it.
+fn after_shape(app: &PlannerApp, id: FeatureId) -> Geometry<f64> {
+    let f = app.doc.plan.get(id).expect("feature");
+    f.change.as_ref().and_then(|c| c.after_geometry.clone()).unwrap_or_else(|| f.geometry.clone())
+}
+
+#[test]
+fn a_dragged_vertex_lands_where_it_is_dropped_and_the_map_stays_put() {
+    let mut h = harness();
+    let (id, c0) = select_101(&mut h);
+    h.key_press(egui::Key::E);
+    h.run_steps(2);
+    let camera = h.state().camera.expect("camera");
+    let from = screen(h.state(), c0.x, c0.y);
+    // A drop point with nothing to snap to within the snap radius (10 px).
+    let (to, ll) = [(-45.0, 35.0), (45.0, -35.0), (-35.0, -45.0), (35.0, 45.0), (-60.0, 0.0), (0.0, 60.0)]
+        .into_iter()
+        .map(|(dx, dy)| from + egui::vec2(dx, dy))
+        .map(|to| {
+            let r = h.state().map_rect.expect("map");
+            (to, camera.screen_to_lonlat([to.x - r.left(), to.y - r.top()]))
+        })
+        .find(|(_, ll)| {
+            let app = h.state();
+            let tol = 12.0 * camera.ground_mpp();
+            renewal_planner::model::snap::snap(&app.doc.plan, &app.doc.index, ll[0], ll[1], tol, Some(id)).is_none()
+        })
+        .expect("open ground near 101");
+    drag(&mut h, from, to);
+    let app = h.state();
+    assert_eq!(app.camera.expect("camera").center, camera.center, "a drag on a handle does not pan");
+    assert_eq!(app.doc.undo_label(), Some(EditLabel::MoveVertex));
+    let moved = corner(&after_shape(app, id));
+    let landed = screen(app, moved.x, moved.y);
+    assert!(landed.distance(to) <= 1.0, "the vertex landed at {landed:?}, dropped at {to:?}");
+    assert!((moved.x - ll[0]).abs() < 1e-7 && (moved.y - ll[1]).abs() < 1e-7);
+}
+
+#[test]
+fn a_vertex_dropped_near_another_buildings_corner_snaps_onto_it() {
+    let mut h = harness();
+    let (id, c0) = select_101(&mut h);
+    h.state_mut().apply(Action::SetEditing(true));
+    h.run_steps(2);
+    let app = h.state();
+    let cam = app.camera.expect("camera");
+    let from = screen(app, c0.x, c0.y);
+    // The nearest corner of another feature on screen.
+    let (target, at) = app
+        .doc
+        .plan
+        .iter()
+        .filter(|(fid, f)| *fid != id && f.kind == Kind::Building)
+        .flat_map(|(_, f)| geo::CoordsIter::coords_iter(&f.geometry).collect::<Vec<_>>())
+        .map(|c| (c, screen(app, c.x, c.y)))
+        .min_by(|a, b| a.1.distance(from).total_cmp(&b.1.distance(from)))
+        .expect("another building");
+    assert!(at.distance(from) > 20.0 && app.map_rect.expect("map").shrink(20.0).contains(at));
+    // Dropped 6 px off it: within the 10 px snap radius.
+    drag(&mut h, from, at + egui::vec2(4.0, -4.5));
+    let app = h.state();
+    assert_eq!(app.camera.expect("camera").center, cam.center);
+    let moved = corner(&after_shape(app, id));
+    assert!((moved.x - target.x).abs() < 1e-12 && (moved.y - target.y).abs() < 1e-12, "snapped onto the corner");
+}
+
+#[test]
+fn with_editing_off_a_drag_on_the_selected_building_pans_and_changes_nothing() {
+    let mut h = harness();
+    let (id, c0) = select_101(&mut h);
+    assert!(!h.state().editing, "clicking to look does not edit");
+    let plan = h.state().doc.plan.clone();
+    let camera = h.state().camera.expect("camera");
+    let from = screen(h.state(), c0.x, c0.y);
+    drag(&mut h, from, from + egui::vec2(-40.0, 30.0));
+    {
+        let app = h.state();
+        assert!(app.doc.plan == plan, "nothing moved");
+        assert_eq!(app.doc.undo_label(), None);
+        assert_eq!(app.selected(), vec![id]);
+        let c = app.camera.expect("camera");
+        let moved = cam_shift(&camera, &c);
+        assert!(
+            (moved.x + 40.0).abs() < 1.0 && (moved.y - 30.0).abs() < 1.0,
+            "the map followed the pointer: {moved:?}"
+        );
+    }
+    // The toolbar's toggle turns editing on: the same gesture now reshapes 101, and the map stays.
+    h.get_by_label("编辑要素").click();
+    h.run_steps(2);
+    assert!(h.state().editing);
+    let camera = h.state().camera.expect("camera");
+    let from = screen(h.state(), c0.x, c0.y);
+    drag(&mut h, from, from + egui::vec2(-40.0, 30.0));
+    let app = h.state();
+    assert_eq!(app.camera.expect("camera").center, camera.center);
+    assert_eq!(app.doc.undo_label(), Some(EditLabel::MoveVertex));
+    assert_ne!(after_shape(app, id), plan.get(id).expect("101").geometry);
+}
+
+/// How far the map moved on screen between two cameras (pixels).
+fn cam_shift(a: &renewal_planner::render::Camera, b: &renewal_planner::render::Camera) -> egui::Vec2 {
+    let (before, after) = (a.world_to_screen(a.center), b.world_to_screen(a.center));
+    egui::vec2(after[0] - before[0], after[1] - before[1])
+}
+
+#[test]
+fn a_drawing_tool_turns_editing_on() {
+    let mut h = harness();
+    assert!(!h.state().editing);
+    h.key_press(egui::Key::G);
+    h.run_steps(1);
+    assert!(h.state().editing, "drawing is editing");
+    h.key_press(egui::Key::Escape);
+    h.run_steps(1);
+    assert_eq!(h.state().tool, renewal_planner::ui::draw::Tool::Select);
+    assert!(h.state().editing, "the toggle stays on after drawing, as QGIS's does");
+    h.key_press(egui::Key::E);
+    h.run_steps(1);
+    assert!(!h.state().editing);
 }

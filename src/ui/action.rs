@@ -65,8 +65,10 @@ pub enum Action {
     UndoSketchPoint,
     /// Delete the selected features (one undo step).
     DeleteSelected,
-    /// Show a message in the status bar.
-    Status(String),
+    /// Show a message in the status bar (worded in the language shown).
+    Status(super::message::Message),
+    /// Turn the edit toggle on or off (E).
+    SetEditing(bool),
     SetPhase(Phase),
     /// Flip between before and after (T).
     TogglePhase,

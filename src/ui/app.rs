@@ -8,6 +8,8 @@ use std::sync::mpsc::{Receiver, channel};
 use eframe::egui;
 
 use super::action::Action;
+use super::files::{FileDialogs, FileTask, PathPrompt};
+use super::message::Message;
 use super::{map_view, panels};
 use crate::document::{Document, Source};
 use crate::edit::{Edit, EditLabel};
@@ -51,22 +53,6 @@ const AUTOSAVE_DELAY: f64 = 1.5;
 /// Above this many features the plan is not autosaved (see `autosave_tick`).
 const AUTOSAVE_MAX_FEATURES: usize = 250_000;
 
-/// What the path prompt is for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum PromptKind {
-    Open,
-    SaveAs,
-    Photo { item: String, side: crate::model::Side },
-    Handout,
-    Export,
-}
-
-/// A message in the status bar.
-pub(super) struct Status {
-    pub text: String,
-    pub error: bool,
-}
-
 /// The last scene built, and what it was built for.
 pub(super) struct SceneMemo {
     pub camera: Camera,
@@ -107,14 +93,21 @@ pub struct PlannerApp {
     pub lang: Lang,
     pub search: String,
     pub(super) search_missed: bool,
-    pub(super) status: Option<Status>,
+    /// The status bar's message, worded in the current language when drawn.
+    pub(super) status: Option<Message>,
+    /// A failure shown in a window until the planner closes it.
+    pub(super) alert: Option<Message>,
     loading: Option<Loading>,
     saving: Option<Saving>,
     /// The coordinate system files are opened in when they do not say (GCJ-02 and
     /// BD-09 from Chinese web maps must be chosen); `None`: detect.
     pub import_crs: Option<crate::io::crs::Crs>,
-    /// The "type a path" prompt (where no file dialog is available): what it is for, and the text.
-    pub(super) path_prompt: Option<(PromptKind, String)>,
+    /// The "type a path" prompt (where no file dialog is available).
+    pub(super) path_prompt: Option<PathPrompt>,
+    /// Whether the system's file chooser is used (see `ui::files`).
+    pub file_dialogs: FileDialogs,
+    /// The folder of the last file chosen, where the next chooser or prompt starts.
+    pub(super) last_dir: Option<PathBuf>,
     pub(super) picker: Option<super::items::Picker>,
     pub(super) editor: Option<super::items::ItemEditor>,
     pub(super) table: super::items_table::TableState,
@@ -167,6 +160,9 @@ pub struct PlannerApp {
     pending_fullscreen: Option<bool>,
     pub(super) focus_search: bool,
     pub tool: super::draw::Tool,
+    /// The edit toggle: on, the selected feature shows its vertex handles and can be
+    /// reshaped, moved and deleted; off, clicking only looks and a drag pans.
+    pub editing: bool,
     /// The inspector's name field while it is edited: feature, property, text.
     pub(super) name_draft: Option<(FeatureId, String, String)>,
     pub sketch: super::draw::Sketch,
@@ -207,10 +203,13 @@ impl PlannerApp {
             search: String::new(),
             search_missed: false,
             status: None,
+            alert: None,
             loading: None,
             saving: None,
             import_crs: None,
             path_prompt: None,
+            file_dialogs: FileDialogs::Unavailable,
+            last_dir: None,
             picker: None,
             editor: None,
             table: Default::default(),
@@ -249,6 +248,7 @@ impl PlannerApp {
             focus_search: false,
             box_select: None,
             tool: super::draw::Tool::Select,
+            editing: false,
             name_draft: None,
             sketch: Default::default(),
             sketch_cursor: None,
@@ -318,6 +318,22 @@ impl PlannerApp {
         self
     }
 
+    /// Uses the desktop's file chooser (a real run); without this, and where the
+    /// desktop has none, files are chosen by typing a path in a prompt.
+    pub fn with_file_dialogs(mut self) -> Self {
+        self.file_dialogs = FileDialogs::System;
+        self
+    }
+
+    /// Tells the planner something in the status bar; a failed read or write
+    /// also opens the error window.
+    pub(super) fn say(&mut self, message: Message) {
+        if message.needs_window() {
+            self.alert = Some(message.clone());
+        }
+        self.status = Some(message);
+    }
+
     /// Writes unsaved work to the session folder shortly after each edit, on a
     /// background thread, so an edit is on disk within a couple of seconds.
     fn autosave_tick(&mut self, ctx: &egui::Context) {
@@ -330,7 +346,7 @@ impl PlannerApp {
                     self.autosave.running = None;
                 }
                 Ok((_, Err(e))) => {
-                    self.status = Some(Status { text: e, error: true });
+                    self.say(Message::AutosaveFailed(e));
                     self.autosave.running = None;
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => return,
@@ -351,7 +367,7 @@ impl PlannerApp {
             // Autosave writes a snapshot shared with the window; for a city this size
             // each write takes seconds, and an edit made meanwhile copies the whole plan.
             self.autosave.written = self.doc.revision;
-            self.status = Some(Status { text: self.lang.strings().autosave_off_big.into(), error: false });
+            self.say(Message::AutosaveOffBig);
             return;
         }
         let plan = std::sync::Arc::clone(&self.doc.plan);
@@ -371,16 +387,15 @@ impl PlannerApp {
     /// Opens the autosaved work offered for recovery, as unsaved changes to its plan.
     pub(super) fn recover(&mut self) {
         let Some((path, info)) = self.recovery_offer.take() else { return };
-        let s = self.lang.strings();
         match crate::io::load_path(&path) {
             Ok(loaded) => {
                 let source = info.source.map(Source::File).unwrap_or(Source::Jinsong);
                 let (mut doc, cache) = crate::render::open(loaded, source);
                 doc.revision = 1;
                 self.replace_document(doc, cache);
-                self.status = Some(Status { text: s.recovered.into(), error: false });
+                self.say(Message::Recovered);
             }
-            Err(e) => self.status = Some(Status { text: format!("{}: {e}", s.load_failed), error: true }),
+            Err(e) => self.say(Message::RecoverFailed(e.to_string())),
         }
     }
 
@@ -430,9 +445,14 @@ impl PlannerApp {
         self.loading.is_some()
     }
 
-    /// The status bar message, if any.
-    pub fn status_text(&self) -> Option<&str> {
-        self.status.as_ref().map(|s| s.text.as_str())
+    /// The status bar message, if any, in the current language.
+    pub fn status_text(&self) -> Option<String> {
+        self.status.as_ref().map(|m| m.text(self.lang.strings()))
+    }
+
+    /// The error window's message, if it is open, in the current language.
+    pub fn alert_text(&self) -> Option<String> {
+        self.alert.as_ref().map(|m| m.text(self.lang.strings()))
     }
 
     /// The selected features.
@@ -504,43 +524,27 @@ impl PlannerApp {
             Err(std::sync::mpsc::TryRecvError::Empty) => {}
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                 let path = self.loading.take().map(|l| l.path).unwrap_or_default();
-                self.status = Some(Status {
-                    text: format!(
-                        "{} {}: the reader stopped unexpectedly",
-                        self.lang.strings().load_failed,
-                        path.display()
-                    ),
-                    error: true,
-                });
+                self.say(Message::ReaderStopped(path));
             }
         }
     }
 
     fn finish_load(&mut self, path: PathBuf, result: Result<(Document, GeometryCache), crate::io::LoadError>) {
-        let s = self.lang.strings();
         match result {
             Ok((doc, cache)) => {
                 if let Some(dir) = &self.session {
                     let _ = crate::session::remember(dir, &path);
                     self.recent = crate::session::recent(dir);
                 }
-                let n = doc.plan.len();
-                let w = doc.warnings.len();
+                let features = doc.plan.len();
+                let warnings = doc.warnings.len();
                 self.replace_document(doc, cache);
-                let mut text = format!("{} {} — {n} {}", s.loaded, path.display(), s.features);
-                if w > 0 {
-                    text.push_str(&format!(", {w} {}", s.warnings));
-                    self.show_warnings = true;
-                }
-                self.status = Some(Status { text, error: false });
+                self.show_warnings |= warnings > 0;
+                self.say(Message::Opened { path, features, warnings });
             }
-            Err(crate::io::LoadError::Cancelled) => {
-                self.status = Some(Status { text: format!("{} {}", s.load_cancelled, path.display()), error: false });
-            }
-            Err(e) => {
-                // The open plan is untouched.
-                self.status = Some(Status { text: format!("{}: {}: {e}", s.load_failed, path.display()), error: true });
-            }
+            Err(crate::io::LoadError::Cancelled) => self.say(Message::OpenCancelled(path)),
+            // The open plan is untouched.
+            Err(e) => self.say(Message::OpenFailed { path, error: e.to_string() }),
         }
     }
 
@@ -584,28 +588,25 @@ impl PlannerApp {
         Some(cam)
     }
 
+    /// Asks for a file (the system's chooser, else the labelled path prompt) and
+    /// does what the task says with the files chosen in the chooser.
+    fn choose_file(&mut self, task: FileTask) {
+        for a in super::files::choose(self, task) {
+            self.apply(a);
+        }
+    }
+
     /// Applies one intent. The only place the app's state changes on the user's behalf.
     pub fn apply(&mut self, action: Action) {
-        let s = self.lang.strings();
         match action {
-            Action::OpenDialog => {
-                let picked = rfd::FileDialog::new()
-                    .add_filter("GeoPackage / GeoJSON", &["gpkg", "geojson", "json", "gz"])
-                    .add_filter("*", &["*"])
-                    .pick_file();
-                match picked {
-                    Some(p) => self.open_path(p),
-                    // No desktop portal (or cancelled): offer the path prompt instead.
-                    None => self.path_prompt = Some((PromptKind::Open, String::new())),
-                }
-            }
-            Action::OpenPathPrompt => self.path_prompt = Some((PromptKind::Open, String::new())),
+            Action::OpenDialog => self.choose_file(FileTask::OpenPlan),
+            Action::OpenPathPrompt => super::files::prompt(self, FileTask::OpenPlan),
             Action::Open(p) => self.open_path(p),
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
                 let cache = GeometryCache::build(&doc.plan);
                 self.replace_document(doc, cache);
-                self.status = Some(Status { text: format!("{} 劲松 Jinsong", s.loaded), error: false });
+                self.say(Message::OpenedJinsong);
             }
             Action::Quit => {}
             Action::Recover => self.recover(),
@@ -642,52 +643,30 @@ impl PlannerApp {
                         let id = photo.id.clone();
                         self.apply(Action::Edit(Edit::PutPhoto { id, photo: Some(Box::new(photo)) }));
                     }
-                    Err(e) => self.status = Some(Status { text: format!("{}: {e}", path.display()), error: true }),
+                    Err(e) => self.say(Message::PhotoFailed { path, error: e.to_string() }),
                 }
             }
-            Action::PhotoDialog { item, side } => {
-                let picked = rfd::FileDialog::new().add_filter("JPEG / PNG", &["jpg", "jpeg", "png"]).pick_files();
-                match picked {
-                    Some(paths) => {
-                        for path in paths {
-                            self.apply(Action::AttachPhoto { item: item.clone(), side, path });
-                        }
-                    }
-                    None => self.path_prompt = Some((PromptKind::Photo { item, side }, String::new())),
-                }
-            }
+            Action::PhotoDialog { item, side } => self.choose_file(FileTask::Photo { item, side }),
             Action::ViewPhotos(item) => self.photo_view = item,
             Action::ShowStories(v) => self.show_stories = v,
             Action::ShowExport(v) => self.show_export = v,
-            Action::ExportDialog => match super::export::pick_path(self.export.kind) {
-                Some(p) => self.apply(Action::ExportTo(p)),
-                None => self.path_prompt = Some((PromptKind::Export, String::new())),
+            Action::ExportDialog => self.choose_file(FileTask::Export(self.export.kind)),
+            Action::ExportTo(path) => match super::export::write(self, &path) {
+                Ok(()) => self.say(Message::Exported(path)),
+                Err(error) => self.say(Message::ExportFailed { path, error }),
             },
-            Action::ExportTo(path) => {
-                self.status = Some(match super::export::write(self, &path) {
-                    Ok(()) => Status { text: format!("{} {}", s.saved, path.display()), error: false },
-                    Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
-                });
-            }
-            Action::ExportHandout => {
-                let picked =
-                    rfd::FileDialog::new().add_filter("PDF", &["pdf"]).set_file_name("handout.pdf").save_file();
-                match picked {
-                    Some(p) => self.apply(Action::ExportHandoutTo(p)),
-                    None => self.path_prompt = Some((PromptKind::Handout, String::new())),
-                }
-            }
+            Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::ExportHandoutTo(path) => {
                 let i = self.story.story.min(self.doc.plan.stories.len().saturating_sub(1));
                 let result = match self.doc.plan.stories.get(i) {
                     Some(st) => crate::io::handout::story_pdf(&self.doc.plan, st, self.lang.is_chinese())
                         .and_then(|pdf| crate::io::write::save_atomic(&path, &pdf).map_err(|e| e.to_string())),
-                    None => Err(s.no_slides.to_string()),
+                    None => Err(self.lang.strings().no_slides.to_string()),
                 };
-                self.status = Some(match result {
-                    Ok(()) => Status { text: format!("{} {}", s.saved, path.display()), error: false },
-                    Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
-                });
+                match result {
+                    Ok(()) => self.say(Message::Exported(path)),
+                    Err(error) => self.say(Message::ExportFailed { path, error }),
+                }
             }
             Action::GoToSlide(story, slide) => {
                 if let Some(sl) = self.doc.plan.stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
@@ -718,11 +697,11 @@ impl PlannerApp {
             }
             Action::Undo => match self.doc.undo() {
                 Some(t) => self.after_edit(&t),
-                None => self.status = Some(Status { text: s.nothing_to_undo.into(), error: false }),
+                None => self.say(Message::NothingToUndo),
             },
             Action::Redo => match self.doc.redo() {
                 Some(t) => self.after_edit(&t),
-                None => self.status = Some(Status { text: s.nothing_to_redo.into(), error: false }),
+                None => self.say(Message::NothingToRedo),
             },
             Action::FitDistrict => {
                 if let (Some(ext), Some(cam)) = (self.district_extent(), self.camera) {
@@ -749,7 +728,7 @@ impl PlannerApp {
                 if !changes.is_empty() {
                     match self.doc.apply(Edit::SetKind { changes }) {
                         Ok(t) => self.after_edit(&t),
-                        Err(e) => self.status = Some(Status { text: e.to_string(), error: true }),
+                        Err(e) => self.say(Message::EditRefused(e.to_string())),
                     }
                 }
             }
@@ -777,7 +756,7 @@ impl PlannerApp {
             }
             Action::OpenPicker => {
                 if self.opts.selected.is_empty() {
-                    self.status = Some(Status { text: s.nothing_selected.into(), error: true });
+                    self.say(Message::NothingSelected);
                 } else {
                     self.picker = Some(super::items::Picker::default());
                 }
@@ -790,7 +769,7 @@ impl PlannerApp {
             }
             Action::Edit(edit) => match self.doc.apply(edit) {
                 Ok(t) => self.after_edit(&t),
-                Err(e) => self.status = Some(Status { text: e.to_string(), error: true }),
+                Err(e) => self.say(Message::EditRefused(e.to_string())),
             },
             Action::SetTheme(mode) => self.theme_mode = mode,
             Action::ShowTable(v) => self.show_table = v,
@@ -799,20 +778,12 @@ impl PlannerApp {
                 Some(p) => self.save_to(p),
                 None => self.apply(Action::SaveAs),
             },
-            Action::SaveAs => {
-                let picked = rfd::FileDialog::new()
-                    .add_filter("GeoPackage", &["gpkg"])
-                    .add_filter("GeoJSON", &["geojson"])
-                    .set_file_name("renewal-plan.gpkg")
-                    .save_file();
-                match picked {
-                    Some(p) => self.save_to(p),
-                    None => self.path_prompt = Some((PromptKind::SaveAs, String::new())),
-                }
-            }
+            Action::SaveAs => self.choose_file(FileTask::SavePlan),
             Action::SaveTo(p) => self.save_to(p),
             Action::SetTool(t) => {
                 self.tool = t;
+                // Drawing is editing: the toggle comes on with a drawing tool (and stays on).
+                self.editing |= t != super::draw::Tool::Select && t != super::draw::Tool::Measure;
                 self.sketch = Default::default();
                 self.drag = None;
                 self.snap = None;
@@ -832,6 +803,20 @@ impl PlannerApp {
             Action::UndoSketchPoint => {
                 self.sketch.points.pop();
                 self.sketch.done = false;
+            }
+            Action::SetEditing(on) => {
+                self.editing = on;
+                self.drag = None;
+                self.snap = None;
+                if !on && self.tool != super::draw::Tool::Measure {
+                    self.tool = super::draw::Tool::Select;
+                    self.sketch = Default::default();
+                }
+            }
+            Action::DeleteSelected if !self.editing => {
+                if !self.opts.selected.is_empty() {
+                    self.say(Message::EditingIsOff);
+                }
             }
             Action::DeleteSelected => {
                 // In the before phase (and for features new after) deleting removes the feature;
@@ -863,7 +848,7 @@ impl PlannerApp {
                     self.apply(Action::Edit(Edit::Batch { label, edits }));
                 }
             }
-            Action::Status(text) => self.status = Some(Status { text, error: true }),
+            Action::Status(message) => self.say(message),
             Action::SetPhase(p) => {
                 self.opts.phase = p;
                 self.playing = false;
@@ -902,9 +887,8 @@ impl PlannerApp {
     /// not copying it), so a big plan does not freeze the window; edits made
     /// meanwhile stay unsaved.
     fn save_to(&mut self, path: PathBuf) {
-        let s = self.lang.strings();
         if self.saving.is_some() {
-            self.status = Some(Status { text: s.still_saving.into(), error: false });
+            self.say(Message::StillSaving);
             return;
         }
         let plan = std::sync::Arc::clone(&self.doc.plan);
@@ -913,7 +897,7 @@ impl PlannerApp {
         std::thread::spawn(move || {
             let _ = tx.send(crate::io::save_path(&plan, &p));
         });
-        self.status = Some(Status { text: format!("{} {}…", s.saving, path.display()), error: false });
+        self.say(Message::Saving(path.clone()));
         self.saving = Some(Saving { path, revision: self.doc.revision, rx, close_after: false });
     }
 
@@ -939,16 +923,17 @@ impl PlannerApp {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100))
             }
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.finish_save(Err("the writer stopped unexpectedly".into()), Some(ctx))
+                let path = sv.path.clone();
+                self.saving = None;
+                self.say(Message::WriterStopped(path));
             }
         }
     }
 
     fn finish_save(&mut self, result: Result<(), String>, ctx: Option<&egui::Context>) {
         let Some(sv) = self.saving.take() else { return };
-        let s = self.lang.strings();
         let path = sv.path;
-        self.status = Some(match result {
+        let message = match result {
             Ok(()) => {
                 self.doc.mark_saved(&path, sv.revision);
                 if let Some(dir) = &self.session {
@@ -965,10 +950,11 @@ impl PlannerApp {
                         ctx.send_viewport_cmd(egui::ViewportCommand::Close);
                     }
                 }
-                Status { text: format!("{} {}", s.saved, path.display()), error: false }
+                Message::Saved(path)
             }
-            Err(e) => Status { text: format!("{} {}: {e}", s.save_failed, path.display()), error: true },
-        });
+            Err(error) => Message::SaveFailed { path, error },
+        };
+        self.say(message);
     }
 
     /// Adds an item of a catalogue entry to every selected feature (one undo step) and opens its form.
@@ -1100,6 +1086,8 @@ impl PlannerApp {
         if self.show_export {
             actions.extend(super::export::window(&ctx, self));
         }
+        // Last, so the path prompt and the error window are on top.
+        actions.extend(super::files::windows(&ctx, self));
         for a in actions {
             let closing = matches!(a, Action::Quit | Action::CloseWithoutSaving | Action::SaveAndClose);
             self.apply(a);

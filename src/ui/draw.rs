@@ -8,6 +8,7 @@ use geo::{Coord, Geometry, LineString, Point, Polygon};
 
 use super::action::Action;
 use super::app::PlannerApp;
+use super::message::Message;
 use crate::edit::{Edit, EditLabel};
 use crate::model::geom_edit::{self, VertexRef};
 use crate::model::measure::{area_m2, format_area, format_length, length_m};
@@ -232,7 +233,15 @@ pub fn interact(
     (out, false)
 }
 
-/// The select tool: handles of the selected feature, vertex drags, moves and deletes.
+/// True when the selected feature shows handles and can be reshaped: the edit
+/// toggle is on (never while presenting).
+pub fn editing(app: &PlannerApp) -> bool {
+    app.editing && app.presenting.is_none()
+}
+
+/// The select tool: handles of the selected feature, vertex drags, moves and
+/// deletes, with the edit toggle on. Returns whether the drag was used: a drag
+/// that starts on a handle or the feature is the edit's, never the map's pan.
 fn select_tool(
     ui: &egui::Ui,
     response: &Response,
@@ -244,8 +253,8 @@ fn select_tool(
     let alt = ui.input(|i| i.modifiers.alt);
     let shift = ui.input(|i| i.modifiers.shift);
     let selected = app.selected();
-    let editing = (selected.len() == 1).then(|| selected[0]);
-    let Some(fid) = editing else {
+    let target = (selected.len() == 1 && editing(app)).then(|| selected[0]);
+    let Some(fid) = target else {
         app.drag = None;
         return (out, false);
     };
@@ -267,7 +276,7 @@ fn select_tool(
     {
         match geom_edit::delete_vertex(&geom, v) {
             Ok(g) => out.push(Action::Edit(geometry_edit(app, fid, g, EditLabel::DeleteVertex))),
-            Err(e) => out.push(Action::Status(format!("{}: {e}", app.lang.strings().cannot_delete_vertex))),
+            Err(e) => out.push(Action::Status(Message::CannotDeleteVertex(e.to_string()))),
         }
         return (out, true);
     }
@@ -382,8 +391,9 @@ pub fn paint(painter: &egui::Painter, rect: egui::Rect, cam: &Camera, app: &Plan
             painter.galley(at, galley, Color32::BLACK);
         }
     }
-    // Handles of the selected feature (select tool).
+    // Handles of the selected feature (select tool, edit toggle on).
     if app.tool == Tool::Select
+        && editing(app)
         && let [fid] = app.selected()[..]
         && let Some(f) = app.doc.plan.get(fid)
     {

@@ -4,8 +4,6 @@
 //! story handout. Every export is written atomically by the `io` modules the
 //! command line uses too.
 
-use std::path::PathBuf;
-
 use eframe::egui::{self, RichText};
 
 use super::action::Action;
@@ -187,10 +185,4 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         out.push(Action::ShowExport(false));
     }
     out
-}
-
-/// Asks where to write (file dialog, else the path prompt).
-pub fn pick_path(kind: ExportKind) -> Option<PathBuf> {
-    let (name, exts, default) = extensions(kind);
-    rfd::FileDialog::new().add_filter(name, exts).set_file_name(default).save_file()
 }

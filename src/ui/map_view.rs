@@ -85,8 +85,15 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 actions.push(Action::SelectMany(ids));
             }
             app.box_select = None;
-        } else if response.dragged() && app.box_select.is_none() {
-            let d = response.drag_delta();
+        } else if response.dragged() && app.box_select.is_none() && !drag_used {
+            // A drag the tools did not take (not on a handle, not moving the feature) pans.
+            // egui recognises a drag only after the pointer has moved a few pixels; the first
+            // frame pans from where the button went down, so the map stays under the pointer.
+            let origin = ui.input(|i| i.pointer.press_origin());
+            let d = match (response.drag_started(), origin, response.interact_pointer_pos()) {
+                (true, Some(from), Some(now)) => now - from,
+                _ => response.drag_delta(),
+            };
             cam.pan_pixels(d.x, d.y);
             app.fly_to = None;
         }

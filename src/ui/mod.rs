@@ -7,9 +7,11 @@ mod app;
 mod dashboard;
 pub mod draw;
 pub mod export;
+pub mod files;
 mod items;
 mod items_table;
 mod map_view;
+pub mod message;
 mod paint;
 mod panels;
 mod phase_bar;
@@ -58,7 +60,7 @@ pub fn run(file: Option<PathBuf>, crs: Option<crate::io::crs::Crs>) -> eframe::R
         Box::new(move |cc| {
             install_fonts(&cc.egui_ctx);
             theme::apply(&cc.egui_ctx);
-            let mut app = PlannerApp::new().with_session(crate::session::data_dir());
+            let mut app = PlannerApp::new().with_session(crate::session::data_dir()).with_file_dialogs();
             app.import_crs = crs;
             if let Some(path) = file {
                 app.open_path(path);

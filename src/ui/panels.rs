@@ -4,7 +4,7 @@
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText};
 
 use super::action::Action;
-use super::app::{PlannerApp, PromptKind};
+use super::app::PlannerApp;
 use super::draw::Tool;
 use super::theme::color;
 use crate::i18n::Lang;
@@ -49,7 +49,8 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             app.focus_search = true;
         }
     });
-    if !ctx.egui_wants_keyboard_input() {
+    // The path prompt is modal: its keys (Esc cancels it) are its own.
+    if !ctx.egui_wants_keyboard_input() && app.path_prompt.is_none() {
         let drawing = app.tool != Tool::Select;
         ctx.input(|i| {
             if i.key_pressed(Key::Home) {
@@ -72,6 +73,9 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             }
             if !drawing && i.key_pressed(Key::Delete) {
                 out.push(Action::DeleteSelected);
+            }
+            if i.key_pressed(Key::E) && i.modifiers.is_none() {
+                out.push(Action::SetEditing(!app.editing));
             }
             if i.modifiers.is_none() {
                 for t in Tool::ALL {
@@ -200,6 +204,12 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 out.push(Action::SetLang(Lang::En));
             }
             ui.separator();
+            // The edit toggle (QGIS's pencil): off, clicking only looks.
+            let pencil = RichText::new(s.edit_toggle);
+            let pencil = if app.editing { pencil.strong() } else { pencil };
+            if ui.add(egui::Button::selectable(app.editing, pencil)).on_hover_text(s.edit_toggle_hint).clicked() {
+                out.push(Action::SetEditing(!app.editing));
+            }
             for t in Tool::ALL {
                 let key = format!("{:?}", t.key());
                 if ui.selectable_label(app.tool == t, t.name(s)).on_hover_text(key).clicked() {
@@ -231,38 +241,81 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 out.push(Action::ShowStories(!app.show_stories));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let label = ui.label(s.search);
-                let edit = egui::TextEdit::singleline(&mut app.search).hint_text(s.search_hint).desired_width(300.0);
-                let r = ui.add(edit).labelled_by(label.id);
-                if app.focus_search {
-                    r.request_focus();
-                    app.focus_search = false;
-                }
-                if r.changed() {
-                    app.search_missed = false;
-                }
-                if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-                    match search(&app.doc.plan, &app.search, 1).first() {
-                        Some(id) => out.push(Action::SelectAndFly(*id)),
-                        None => app.search_missed = true,
-                    }
-                }
-                if app.search_missed {
-                    ui.colored_label(egui::Color32::from_rgb(190, 30, 30), s.search_none);
-                } else if !app.search.trim().is_empty() && r.has_focus() {
-                    let hits = search(&app.doc.plan, &app.search, 6);
-                    for id in hits.iter().rev() {
-                        if let Some(f) = app.doc.plan.get(*id) {
-                            let name = f.name(app.lang.is_chinese()).unwrap_or("?");
-                            if ui.small_button(name).clicked() {
-                                out.push(Action::SelectAndFly(*id));
-                            }
-                        }
-                    }
-                }
+                search_box(ui, app, &mut out);
             });
         });
     });
+    out
+}
+
+/// The search box: a dropdown of suggestions below it as you type (↑ ↓ pick,
+/// Enter or a click goes there, Esc hides them); Enter with no list takes the best match.
+fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
+    let s = app.lang.strings();
+    let zh = app.lang.is_chinese();
+    let label = ui.label(s.search);
+    let plan = &app.doc.plan;
+    let mut hits: Vec<(FeatureId, String)> = Vec::new();
+    let edit = egui::TextEdit::singleline(&mut app.search).hint_text(s.search_hint).desired_width(300.0);
+    let output = egui::CompletionPopup::new(egui::Id::unique("search"))
+        // The whole text is the query, spaces and all.
+        .word_boundary(|_| false)
+        .align(egui::RectAlign::BOTTOM_START)
+        .max_height(320.0)
+        .show(ui, edit, |q| {
+            hits = suggestions(plan, q.text, zh, s);
+            hits.iter()
+                .map(|(id, text)| {
+                    let kind = plan.get(*id).map(|f| s.kind(f.kind)).unwrap_or_default();
+                    egui::Suggestion::new(text.clone()).description(kind)
+                })
+                .collect()
+        });
+    let r = output.text_edit.response.response.labelled_by(label.id);
+    if app.focus_search {
+        r.request_focus();
+        app.focus_search = false;
+    }
+    if r.changed() {
+        app.search_missed = false;
+    }
+    if let Some(chosen) = output.accepted {
+        if let Some((id, _)) = hits.iter().find(|(_, text)| *text == chosen.insert) {
+            out.push(Action::SelectAndFly(*id));
+        }
+        r.surrender_focus();
+    } else if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+        match search(&app.doc.plan, &app.search, 1).first() {
+            Some(id) => out.push(Action::SelectAndFly(*id)),
+            None => app.search_missed = true,
+        }
+    }
+    if app.search_missed {
+        ui.colored_label(ui.visuals().error_fg_color, s.search_none);
+    }
+}
+
+/// The search's best matches as the list shows them: the name in the language
+/// shown, else the building number, else the kind; the same text twice is
+/// numbered so each line names one feature.
+fn suggestions(plan: &crate::model::Plan, query: &str, zh: bool, s: &crate::i18n::Strings) -> Vec<(FeatureId, String)> {
+    let mut out: Vec<(FeatureId, String)> = Vec::new();
+    for id in search(plan, query, 8) {
+        let Some(f) = plan.get(id) else { continue };
+        let base = match (f.name(zh), f.number()) {
+            (Some(n), _) => n.to_string(),
+            (None, Some(n)) if zh => format!("{n}楼"),
+            (None, Some(n)) => format!("{} {n}", s.kind(f.kind)),
+            (None, None) => s.kind(f.kind).to_string(),
+        };
+        let mut text = base.clone();
+        let mut n = 1;
+        while out.iter().any(|(_, t)| *t == text) {
+            n += 1;
+            text = format!("{base} ({n})");
+        }
+        out.push((id, text));
+    }
     out
 }
 
@@ -283,7 +336,8 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 ui.separator();
             }
             let hint = match app.tool {
-                Tool::Select if app.opts.selected.len() == 1 => Some(s.edit_hint),
+                Tool::Select if app.opts.selected.len() == 1 && app.editing => Some(s.edit_hint),
+                Tool::Select if app.opts.selected.len() == 1 => Some(s.view_hint),
                 Tool::Select => None,
                 Tool::Rect => Some(s.rect_hint),
                 Tool::Measure => Some(s.measure_hint),
@@ -299,10 +353,11 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
             let in_view = app.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0);
             ui.label(format!("{} {} ({} {in_view})", s.feature_count, app.doc.plan.len(), s.in_view));
-            if let Some(st) = &app.status {
+            if let Some(m) = &app.status {
                 ui.separator();
-                let c = if st.error { egui::Color32::from_rgb(190, 30, 30) } else { ui.visuals().text_color() };
-                ui.colored_label(c, &st.text);
+                let c = if m.is_error() { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                // Worded now, in the language shown now.
+                ui.colored_label(c, m.text(s));
             }
         });
     });
@@ -521,7 +576,7 @@ fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
     app.doc.plan.iter().filter(|(_, g)| g.properties.get(key).as_ref() == Some(&value)).map(|(i, _)| i).collect()
 }
 
-/// Warnings, shortcuts, about, and the open-by-path prompt.
+/// Warnings, shortcuts and about (the path prompt is `files::windows`).
 pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
@@ -588,44 +643,6 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             ui.label(format!("v{}", env!("CARGO_PKG_VERSION")));
         });
         app.show_about = open;
-    }
-    if let Some((kind, mut path)) = app.path_prompt.take() {
-        let mut keep = true;
-        let (title, prompt) = match kind {
-            PromptKind::Open => (s.open_path, s.path_prompt),
-            PromptKind::SaveAs => (s.save_as, s.save_prompt),
-            PromptKind::Photo { .. } => (s.add_photo, s.photo_prompt),
-            PromptKind::Handout => (s.export_handout, s.handout_prompt),
-            PromptKind::Export => (s.export, s.handout_prompt),
-        };
-        egui::Window::new(title).collapsible(false).show(ctx, |ui| {
-            let label = ui.label(prompt);
-            let r = ui.add(egui::TextEdit::singleline(&mut path).desired_width(420.0)).labelled_by(label.id);
-            r.request_focus();
-            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
-            ui.horizontal(|ui| {
-                if ui.button(s.ok).clicked() || enter {
-                    if !path.trim().is_empty() {
-                        out.push(match &kind {
-                            PromptKind::Open => Action::Open(path.trim().into()),
-                            PromptKind::SaveAs => Action::SaveTo(path.trim().into()),
-                            PromptKind::Handout => Action::ExportHandoutTo(path.trim().into()),
-                            PromptKind::Export => Action::ExportTo(path.trim().into()),
-                            PromptKind::Photo { item, side } => {
-                                Action::AttachPhoto { item: item.clone(), side: *side, path: path.trim().into() }
-                            }
-                        });
-                    }
-                    keep = false;
-                }
-                if ui.button(s.cancel).clicked() {
-                    keep = false;
-                }
-            });
-        });
-        if keep {
-            app.path_prompt = Some((kind, path));
-        }
     }
     out
 }

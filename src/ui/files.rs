@@ -1,0 +1,411 @@
+//! Choosing a file to open or write: the one way in for opening a plan, Save
+//! As, exports (maps, the item schedule, GIS data, the atlas), the story
+//! handout and photos.
+//!
+//! The system's file chooser is used where the desktop has one. Where it has
+//! none (no XDG portal: Xvfb, CI, a bare window manager) rfd answers
+//! "cancelled" at once; the app then asks for a path in a prompt labelled for
+//! what it opens or writes, with a sensible path filled in. The path is
+//! checked before the prompt closes (a missing file or folder, a wrong file
+//! type is said in the prompt), and a failure of the write or read itself is
+//! shown in the status bar and an error window: nothing fails silently.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui::{self, Key, RichText};
+
+use super::action::Action;
+use super::app::PlannerApp;
+use super::export::ExportKind;
+use crate::document::Source;
+use crate::i18n::Strings;
+
+/// What a file is being chosen for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileTask {
+    /// Open a plan (GeoPackage or GeoJSON).
+    OpenPlan,
+    /// Save the plan as (GeoPackage or plan GeoJSON).
+    SavePlan,
+    /// A photo to attach to an item, on one side.
+    Photo { item: String, side: crate::model::Side },
+    /// The current story's handout PDF (File menu).
+    Handout,
+    /// What the export dialog has chosen.
+    Export(ExportKind),
+}
+
+impl FileTask {
+    /// True when the task writes the file (else it reads one).
+    pub fn writes(&self) -> bool {
+        !matches!(self, FileTask::OpenPlan | FileTask::Photo { .. })
+    }
+
+    /// The chooser's filter: a name and the file name endings it allows.
+    /// An empty list means any file.
+    pub fn filter(&self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            FileTask::OpenPlan => ("GeoPackage / GeoJSON", &[]),
+            FileTask::SavePlan => ("GeoPackage / GeoJSON", &["gpkg", "geojson"]),
+            FileTask::Photo { .. } => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
+            FileTask::Handout => ("PDF", &["pdf"]),
+            FileTask::Export(k) => {
+                let (name, exts, _) = super::export::extensions(*k);
+                (name, exts)
+            }
+        }
+    }
+
+    /// The prompt's label: what is asked for.
+    pub fn label(&self, s: &Strings) -> &'static str {
+        match self {
+            FileTask::OpenPlan => s.path_prompt,
+            FileTask::SavePlan => s.save_prompt,
+            FileTask::Photo { .. } => s.photo_prompt,
+            FileTask::Handout | FileTask::Export(ExportKind::Handout) => s.handout_prompt,
+            FileTask::Export(ExportKind::Map) => s.prompt_map,
+            FileTask::Export(ExportKind::Schedule) => s.prompt_schedule,
+            FileTask::Export(ExportKind::Gis) => s.prompt_gis,
+            FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
+        }
+    }
+
+    /// The prompt window's title.
+    pub fn title(&self, s: &Strings) -> &'static str {
+        match self {
+            FileTask::OpenPlan => s.open,
+            FileTask::SavePlan => s.save_as,
+            FileTask::Photo { .. } => s.add_photo,
+            FileTask::Handout => s.export_handout,
+            FileTask::Export(_) => s.export,
+        }
+    }
+
+    /// The file name offered for a new file.
+    fn default_name(&self, source: &Source) -> Option<String> {
+        match self {
+            FileTask::OpenPlan | FileTask::Photo { .. } => None,
+            FileTask::SavePlan => Some(match source {
+                Source::File(p) => p
+                    .file_stem()
+                    .map(|s| format!("{}.gpkg", s.to_string_lossy().trim_end_matches(".geojson")))
+                    .unwrap_or_else(|| "plan.gpkg".into()),
+                Source::Jinsong => "jinsong.gpkg".into(),
+            }),
+            FileTask::Handout => Some("handout.pdf".into()),
+            FileTask::Export(k) => Some(super::export::extensions(*k).2.into()),
+        }
+    }
+
+    /// What to do with the chosen file.
+    pub fn action(&self, path: PathBuf) -> Action {
+        match self {
+            FileTask::OpenPlan => Action::Open(path),
+            FileTask::SavePlan => Action::SaveTo(path),
+            FileTask::Photo { item, side } => Action::AttachPhoto { item: item.clone(), side: *side, path },
+            FileTask::Handout => Action::ExportHandoutTo(path),
+            FileTask::Export(_) => Action::ExportTo(path),
+        }
+    }
+}
+
+/// Whether the system's file chooser is used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileDialogs {
+    /// The desktop's chooser (rfd); if it turns out to be missing, the prompt from then on.
+    System,
+    /// Always the path prompt: no desktop chooser (and in tests, which must never open one).
+    #[default]
+    Unavailable,
+}
+
+/// The "type a path" prompt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathPrompt {
+    pub task: FileTask,
+    pub text: String,
+    /// Why the last path was not taken.
+    pub error: Option<PathError>,
+    /// Give the text field the keyboard (the first frame).
+    focus: bool,
+}
+
+/// Why a typed path cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathError {
+    Empty,
+    NotFound,
+    NoFolder,
+    IsFolder,
+    /// The file name must end in one of these.
+    FileType(&'static [&'static str]),
+}
+
+impl PathError {
+    pub fn text(&self, s: &Strings) -> String {
+        match self {
+            PathError::Empty => s.prompt_empty.into(),
+            PathError::NotFound => s.prompt_not_found.into(),
+            PathError::NoFolder => s.prompt_no_folder.into(),
+            PathError::IsFolder => s.prompt_is_folder.into(),
+            PathError::FileType(exts) => {
+                let list: Vec<String> = exts.iter().map(|e| format!(".{e}")).collect();
+                format!("{} {}", s.prompt_file_type, list.join(" / "))
+            }
+        }
+    }
+}
+
+/// The path a planner typed, made usable: `~` is the home folder, a file to
+/// write without an ending gets the task's first one. Checked against the
+/// disk: a file to read must exist, a file to write needs its folder.
+pub fn check(task: &FileTask, text: &str) -> Result<PathBuf, PathError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(PathError::Empty);
+    }
+    let mut path = match (text.strip_prefix("~/"), home()) {
+        (Some(rest), Some(h)) => h.join(rest),
+        _ if text == "~" => home().unwrap_or_default(),
+        _ => PathBuf::from(text),
+    };
+    let (_, exts) = task.filter();
+    let ending = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if !task.writes() {
+        if path.is_dir() {
+            return Err(PathError::IsFolder);
+        }
+        if !path.is_file() {
+            return Err(PathError::NotFound);
+        }
+        if !exts.is_empty() && !ending.is_some_and(|e| exts.contains(&e.as_str())) {
+            return Err(PathError::FileType(exts));
+        }
+        return Ok(path);
+    }
+    if path.is_dir() || text.ends_with('/') || text.ends_with(std::path::MAIN_SEPARATOR) {
+        return Err(PathError::IsFolder);
+    }
+    match ending {
+        None => {
+            if let Some(first) = exts.first() {
+                path.set_extension(first);
+            }
+        }
+        Some(e) if !exts.is_empty() && !exts.contains(&e.as_str()) => return Err(PathError::FileType(exts)),
+        Some(_) => {}
+    }
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(PathError::NoFolder),
+        _ => Ok(path),
+    }
+}
+
+fn home() -> Option<PathBuf> {
+    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+}
+
+/// The folder a chooser or prompt starts in: the last one used, else the open
+/// plan's, else the home folder, else the working folder.
+fn start_folder(app: &PlannerApp) -> PathBuf {
+    let plan_dir = match &app.doc.source {
+        Source::File(p) => p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf),
+        Source::Jinsong => None,
+    };
+    app.last_dir
+        .clone()
+        .or(plan_dir)
+        .or_else(home)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The path the prompt starts with: the folder, and for a new file its name.
+pub fn default_path(app: &PlannerApp, task: &FileTask) -> String {
+    let dir = start_folder(app);
+    match task.default_name(&app.doc.source) {
+        Some(name) => dir.join(name).display().to_string(),
+        None => format!("{}{}", dir.display().to_string().trim_end_matches(std::path::MAIN_SEPARATOR), '/'),
+    }
+}
+
+/// Opens the prompt for a task, with its default path.
+pub fn prompt(app: &mut PlannerApp, task: FileTask) {
+    let text = default_path(app, &task);
+    app.path_prompt = Some(PathPrompt { task, text, error: None, focus: true });
+}
+
+/// A chooser that answers within this long was not shown: no one cancels a dialog that fast.
+const NO_CHOOSER: Duration = Duration::from_millis(400);
+
+/// Asks for a file for `task`: the system's chooser, else the prompt. Returns
+/// what to do with the files chosen in the chooser (the prompt answers later).
+pub fn choose(app: &mut PlannerApp, task: FileTask) -> Vec<Action> {
+    if app.file_dialogs == FileDialogs::Unavailable {
+        prompt(app, task);
+        return Vec::new();
+    }
+    let (name, exts) = task.filter();
+    let mut dialog = rfd::FileDialog::new().set_directory(start_folder(app));
+    if !exts.is_empty() {
+        dialog = dialog.add_filter(name, exts);
+    }
+    let asked = Instant::now();
+    let picked: Option<Vec<PathBuf>> = match &task {
+        FileTask::OpenPlan => dialog.add_filter("*", &["*"]).pick_file().map(|p| vec![p]),
+        FileTask::Photo { .. } => dialog.pick_files(),
+        _ => {
+            if let Some(n) = task.default_name(&app.doc.source) {
+                dialog = dialog.set_file_name(n);
+            }
+            dialog.save_file().map(|p| vec![p])
+        }
+    };
+    match picked {
+        Some(paths) => {
+            if let Some(dir) = paths.first().and_then(|p| p.parent()) {
+                app.last_dir = Some(dir.to_path_buf());
+            }
+            paths.into_iter().map(|p| task.action(p)).collect()
+        }
+        None if asked.elapsed() < NO_CHOOSER => {
+            // No chooser on this desktop: ask in the window from now on.
+            app.file_dialogs = FileDialogs::Unavailable;
+            prompt(app, task);
+            Vec::new()
+        }
+        // The planner cancelled the chooser.
+        None => Vec::new(),
+    }
+}
+
+/// The path prompt (Enter takes the path, Esc cancels) and the error window.
+pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+    let mut out = Vec::new();
+    let s = app.lang.strings();
+    if let Some(mut p) = app.path_prompt.take() {
+        let mut keep = true;
+        let modal = egui::Modal::new(egui::Id::unique("path_prompt")).show(ctx, |ui| {
+            ui.set_width(520.0);
+            ui.heading(p.task.title(s));
+            let label = ui.label(p.task.label(s));
+            let r = ui.add(egui::TextEdit::singleline(&mut p.text).desired_width(f32::INFINITY)).labelled_by(label.id);
+            if p.focus {
+                r.request_focus();
+                p.focus = false;
+            }
+            if r.changed() {
+                p.error = None;
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            if let Some(e) = &p.error {
+                ui.colored_label(ui.visuals().error_fg_color, RichText::new(e.text(s)));
+            }
+            let (name, exts) = p.task.filter();
+            if !exts.is_empty() {
+                ui.label(RichText::new(name).small().weak());
+            }
+            ui.horizontal(|ui| {
+                let ok = ui.button(s.ok).clicked();
+                if ui.button(s.cancel).clicked() {
+                    keep = false;
+                }
+                if ok || enter {
+                    match check(&p.task, &p.text) {
+                        Ok(path) => {
+                            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                                app.last_dir = Some(dir.to_path_buf());
+                            }
+                            out.push(p.task.action(path));
+                            keep = false;
+                        }
+                        Err(e) => {
+                            p.error = Some(e);
+                            p.focus = true;
+                        }
+                    }
+                }
+            });
+        });
+        if modal.should_close() {
+            keep = false;
+        }
+        if keep {
+            app.path_prompt = Some(p);
+        }
+    }
+    if let Some(m) = app.alert.clone() {
+        let mut open = true;
+        let mut ok = false;
+        egui::Window::new(s.error_title)
+            .id(egui::Id::unique("error_window"))
+            .collapsible(false)
+            .resizable(false)
+            .open(&mut open)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
+            .show(ctx, |ui| {
+                ui.set_max_width(520.0);
+                ui.colored_label(ui.visuals().error_fg_color, m.text(s));
+                ok = ui.button(s.ok).clicked();
+            });
+        if !open || ok {
+            app.alert = None;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_to_write_gets_its_ending_and_needs_its_folder() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path().display();
+        let t = FileTask::Export(ExportKind::Atlas);
+        assert_eq!(check(&t, &format!("{d}/atlas")), Ok(dir.path().join("atlas.pdf")));
+        assert_eq!(check(&t, &format!(" {d}/a.PDF ")), Ok(dir.path().join("a.PDF")));
+        assert_eq!(check(&t, &format!("{d}/missing/a.pdf")), Err(PathError::NoFolder));
+        assert_eq!(check(&t, &format!("{d}/a.docx")), Err(PathError::FileType(&["pdf"])));
+        assert_eq!(check(&t, &format!("{d}")), Err(PathError::IsFolder));
+        assert_eq!(check(&t, "  "), Err(PathError::Empty));
+        assert_eq!(check(&FileTask::SavePlan, &format!("{d}/plan")), Ok(dir.path().join("plan.gpkg")));
+    }
+
+    #[test]
+    fn a_file_to_read_must_be_there() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let f = dir.path().join("a.geojson");
+        std::fs::write(&f, "{}").expect("write");
+        assert_eq!(check(&FileTask::OpenPlan, &f.display().to_string()), Ok(f.clone()));
+        assert_eq!(check(&FileTask::OpenPlan, &dir.path().display().to_string()), Err(PathError::IsFolder));
+        let photo = FileTask::Photo { item: "x".into(), side: crate::model::Side::Before };
+        assert_eq!(check(&photo, &f.display().to_string()), Err(PathError::FileType(&["jpg", "jpeg", "png"])));
+        assert_eq!(check(&photo, &dir.path().join("no.jpg").display().to_string()), Err(PathError::NotFound));
+    }
+
+    #[test]
+    fn every_prompt_says_what_it_asks_for_in_both_languages() {
+        use crate::i18n::Lang;
+        let tasks = [
+            FileTask::OpenPlan,
+            FileTask::SavePlan,
+            FileTask::Photo { item: "x".into(), side: crate::model::Side::After },
+            FileTask::Handout,
+            FileTask::Export(ExportKind::Map),
+            FileTask::Export(ExportKind::Schedule),
+            FileTask::Export(ExportKind::Gis),
+            FileTask::Export(ExportKind::Atlas),
+        ];
+        for lang in [Lang::Zh, Lang::En] {
+            let labels: Vec<&str> = tasks.iter().map(|t| t.label(lang.strings())).collect();
+            let mut unique = labels.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(unique.len(), labels.len(), "{labels:?}");
+        }
+        assert!(FileTask::SavePlan.label(Lang::Zh.strings()).contains(".gpkg"));
+    }
+}
