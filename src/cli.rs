@@ -151,9 +151,11 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             (None, None) => Some(Phase::After),
         };
         let (size, scale, on_paper) = match (map.size, map.paper) {
-            (Some(s), _) => {
-                (io::mapexport::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?, 1.0, false)
-            }
+            (Some(s), _) => (
+                io::mapexport::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?,
+                1.0,
+                false,
+            ),
             (None, p) => {
                 let name = p.unwrap_or("A4");
                 let mut sheet = io::mapexport::paper(name)
@@ -180,16 +182,8 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             "funding" => ThemeMode::Funding,
             _ => ThemeMode::Kind,
         };
-        let spec = io::mapexport::MapSpec {
-            phase,
-            size,
-            scale,
-            chinese: lang == "zh",
-            extent: None,
-            theme,
-            on_paper,
-            date,
-        };
+        let spec =
+            io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None, theme, on_paper, date };
         io::mapexport::export(&loaded.plan, &spec, out).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }

@@ -246,7 +246,9 @@ fn the_source_note_is_printed_whole() {
     let plan = renewal_planner::document::Document::jinsong().plan;
     let note = plan.meta.note.clone().expect("Jinsong has a source note");
     let (zh, en) = note.split_once(" / ").expect("a Chinese and an English part");
-    for (lang, part, paper) in [("zh", zh, "A4"), ("en", en, "A4"), ("zh", zh, "A4-portrait"), ("en", en, "A1-portrait")] {
+    for (lang, part, paper) in
+        [("zh", zh, "A4"), ("en", en, "A4"), ("zh", zh, "A4-portrait"), ("en", en, "A1-portrait")]
+    {
         let pdf = dir.path().join(format!("{lang}-{paper}.pdf"));
         export(&pdf, &["--lang", lang, "--paper", paper]);
         let Some(text) = pdf_text(&pdf, false) else { return };
@@ -284,8 +286,20 @@ fn the_print_map_has_a_title_block_from_the_plan() {
         .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let Some(text) = pdf_text(&pdf, false) else { return };
-    for want in ["项目", "图名", "改造后总平面图", "图号", "JS-ZT-07", "制图", "李明", "校核", "王芳", "日期", "2026-11-30", "比例"]
-    {
+    for want in [
+        "项目",
+        "图名",
+        "改造后总平面图",
+        "图号",
+        "JS-ZT-07",
+        "制图",
+        "李明",
+        "校核",
+        "王芳",
+        "日期",
+        "2026-11-30",
+        "比例",
+    ] {
         assert!(text.contains(want), "title block lacks {want}:\n{text}");
     }
     assert!(text.matches("1:").count() >= 2, "the numeric scale, in the title block and by the scale bar:\n{text}");
@@ -326,7 +340,9 @@ fn paper_sizes_a4_to_a0_portrait_and_landscape() {
 #[test]
 fn the_numeric_scale_is_true_on_paper() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for args in [vec!["--paper", "A4"], vec!["--paper", "A1", "--portrait"], vec!["--paper", "A3", "--phase", "compare"]] {
+    for args in
+        [vec!["--paper", "A4"], vec!["--paper", "A1", "--portrait"], vec!["--paper", "A3", "--phase", "compare"]]
+    {
         let path = dir.path().join("scale.svg");
         export(&path, &args);
         let svg = std::fs::read_to_string(&path).expect("read");
@@ -359,7 +375,10 @@ fn the_numeric_scale_is_true_on_paper() {
         let ratio = text_of("scale-ratio");
         let n: f64 = ratio.strip_prefix("1:").expect("1:N").parse().expect("N");
         let ground = len_mm * n / 1000.0;
-        assert!((ground - metres).abs() < metres * 1e-4, "{args:?}: {len_mm:.3} mm × {n} = {ground:.3} m, bar says {metres} m");
+        assert!(
+            (ground - metres).abs() < metres * 1e-4,
+            "{args:?}: {len_mm:.3} mm × {n} = {ground:.3} m, bar says {metres} m"
+        );
         // The title block states the same scale.
         assert!(svg.matches(&ratio).count() >= 2, "{args:?}: {ratio} in the title block");
     }

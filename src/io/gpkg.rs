@@ -110,8 +110,7 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
         Some(t) => serde_json::from_str(&t)
             .map_err(|e| LoadError::Malformed { place: "rp_meta.title_block".into(), message: e.to_string() })?,
     };
-    let mut plan =
-        Plan::new(PlanMeta { name: meta(c, "name")?, note: meta(c, "note")?, foreign, title_block });
+    let mut plan = Plan::new(PlanMeta { name: meta(c, "name")?, note: meta(c, "note")?, foreign, title_block });
 
     let mut q = c
         .prepare("SELECT fid, source_id, kind, properties, geometry, change FROM rp_features ORDER BY slot, fid")

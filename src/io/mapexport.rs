@@ -299,7 +299,8 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         let (x0, sw_w, sw_h) = (lx + 8.0 * u, 12.0 * u, 8.0 * u);
         match sw {
             Swatch::Fill(c) => {
-                let _ = write!(out, r#"<rect x="{x0:.2}" y="{y:.2}" width="{sw_w:.2}" height="{sw_h:.2}" fill="{c}"/>"#);
+                let _ =
+                    write!(out, r#"<rect x="{x0:.2}" y="{y:.2}" width="{sw_w:.2}" height="{sw_h:.2}" fill="{c}"/>"#);
             }
             Swatch::Added => {
                 let _ = write!(
@@ -376,7 +377,13 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
             Some((l2, v2)) => {
                 let x2 = tx + lab + half;
                 fitted_text(&mut out, tx + lab + 5.0 * u, base, fs, half - 10.0 * u, "#111111", "start", v1);
-                let _ = write!(out, r#"<path d="M{x2:.2} {y:.2} V{:.2} M{:.2} {y:.2} V{:.2}" fill="none"{line}/>"#, y + row_h, x2 + lab, y + row_h);
+                let _ = write!(
+                    out,
+                    r#"<path d="M{x2:.2} {y:.2} V{:.2} M{:.2} {y:.2} V{:.2}" fill="none"{line}/>"#,
+                    y + row_h,
+                    x2 + lab,
+                    y + row_h
+                );
                 text(&mut out, x2 + lab / 2.0, base, fs, "#444444", "middle", l2);
                 fitted_text(&mut out, x2 + lab + 5.0 * u, base, fs, half - 10.0 * u, "#111111", "start", v2);
             }

@@ -442,7 +442,7 @@ impl Scene {
             let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
             let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
             // A ✕ centred on the label anchor (inside the shape), sized to fit in it.
-            let half = (0.3 * (b1[0] - b0[0]).min(b1[1] - b0[1])).clamp(3.0, 40.0);
+            let half = (0.3 * (b1[0] - b0[0]).min(b1[1] - b0[1])).clamp(5.0, 40.0);
             self.push_cross(id, xf.apply(&e.anchor), half);
         }
         if !e.lines.is_empty() {
@@ -451,11 +451,18 @@ impl Scene {
                 .iter()
                 .filter(|p| p[1] > p[0])
                 .map(|p| {
-                    let (a, b) = (self.points[(p[0] + (p[1] - p[0] - 1) / 2) as usize], self.points[(p[0] + (p[1] - p[0]) / 2) as usize]);
+                    let (a, b) = (
+                        self.points[(p[0] + (p[1] - p[0] - 1) / 2) as usize],
+                        self.points[(p[0] + (p[1] - p[0]) / 2) as usize],
+                    );
                     [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
                 })
                 .collect();
-            self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Line { parts, stroke: style::REMOVED_LINE } });
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Line { parts, stroke: style::REMOVED_LINE },
+            });
             for m in mids {
                 self.push_cross(id, m, 5.0);
             }
@@ -586,7 +593,17 @@ impl Scene {
             };
             let prio = kind_prio * 1_000_000 + (w.max(h).clamp(0.0, 999_999.0)) as u32;
             let lines = wrap(text, size, max_w);
-            cands.push(Cand { id: *id, prio, lines, pos, size, class, bbox: [b0[0], b0[1], b1[0], b1[1]] });
+            // Beside a symbol, a shorter form may fit where the full name does not.
+            let mut shorter = Vec::new();
+            if matches!(class, LabelClass::Beside(_)) {
+                let short = drop_parenthesis(text);
+                for v in [wrap(short, size, max_w), wrap(short, size, max_w * 0.55)] {
+                    if v != lines && !shorter.contains(&v) {
+                        shorter.push(v);
+                    }
+                }
+            }
+            cands.push(Cand { id: *id, prio, lines, shorter, pos, size, class, bbox: [b0[0], b0[1], b1[0], b1[1]] });
         }
         cands.sort_by(|a, b| b.prio.cmp(&a.prio).then(a.id.cmp(&b.id)));
         let mut placed: Vec<[f32; 4]> = Vec::new();
@@ -597,12 +614,12 @@ impl Scene {
         }
         let frame = [0.0, 0.0, xf.size[0], xf.size[1]];
         for c in cands {
-            let Some((pos, size, rect, leader)) = c.place(&grid, &placed, frame) else { continue };
+            let Some((pos, size, rect, leader, lines)) = c.place(&grid, &placed, frame) else { continue };
             grid.insert(&rect, placed.len());
             placed.push(rect);
             self.labels.push(Label {
                 feature: c.id,
-                text: c.lines.join("\n"),
+                text: lines.join("\n"),
                 pos,
                 size,
                 align: Align::Center,
@@ -631,6 +648,8 @@ struct Cand {
     id: FeatureId,
     prio: u32,
     lines: Vec<String>,
+    /// Shorter forms to try beside a symbol when the full name finds no room.
+    shorter: Vec<Vec<String>>,
     /// The anchor on the feature.
     pos: [f32; 2],
     size: f32,
@@ -648,28 +667,22 @@ const MIN_SHRINK: f32 = 0.7;
 impl Cand {
     /// The box of the text centred at `c` at font size `size`, with its halo.
     fn rect_at(&self, c: [f32; 2], size: f32) -> [f32; 4] {
-        let (tw, th) = text_box(&self.lines, size);
-        [c[0] - tw / 2.0 - 2.0, c[1] - th / 2.0 - 1.0, c[0] + tw / 2.0 + 2.0, c[1] + th / 2.0 + 1.0]
+        rect_of(&self.lines, c, size)
     }
 
     /// Where the label goes: its centre, size, box and leader line (from the
-    /// feature to the label), or `None` to leave it out.
+    /// feature to the label), and the lines it is set in; or `None` to leave it out.
     #[allow(clippy::type_complexity)]
     fn place(
         &self,
         grid: &Grid,
         placed: &[[f32; 4]],
         frame: [f32; 4],
-    ) -> Option<([f32; 2], f32, [f32; 4], Option<[[f32; 2]; 2]>)> {
-        let free = |r: &[f32; 4]| within(r, &frame) && !grid.overlaps(r, placed);
-        match self.class {
-            LabelClass::Area => {
-                let r = shift_into(self.rect_at(self.pos, self.size), &frame)?;
-                let c = [(r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0];
-                (!grid.overlaps(&r, placed)).then_some((c, self.size, r, None))
-            }
-            LabelClass::Beside(b) => {
-                let (tw, th) = text_box(&self.lines, self.size);
+    ) -> Option<([f32; 2], f32, [f32; 4], Option<[[f32; 2]; 2]>, Vec<String>)> {
+        if let LabelClass::Beside(b) = self.class {
+            let free = |r: &[f32; 4]| within(r, &frame) && !grid.overlaps(r, placed);
+            for lines in std::iter::once(&self.lines).chain(&self.shorter) {
+                let (tw, th) = text_box(lines, self.size);
                 let (hw, hh) = (tw / 2.0 + 2.0, th / 2.0 + 1.0);
                 let g = 2.0;
                 let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
@@ -684,8 +697,40 @@ impl Cand {
                     [b[2] + g + hw, b[3] + hh],
                     [b[0] - g - hw, b[3] + hh],
                 ];
-                spots.iter().map(|c| (*c, self.rect_at(*c, self.size))).find(|(_, r)| free(r)).map(|(c, r)| (c, self.size, r, None))
+                if let Some((c, r)) = spots.iter().map(|c| (*c, rect_of(lines, *c, self.size))).find(|(_, r)| free(r)) {
+                    return Some((c, self.size, r, None, lines.clone()));
+                }
             }
+            return None;
+        }
+        self.place_on(grid, placed, frame).map(|(c, size, r, leader)| (c, size, r, leader, self.lines.clone()))
+    }
+}
+
+/// The box of `lines` centred at `c` at font size `size`, with its halo.
+fn rect_of(lines: &[String], c: [f32; 2], size: f32) -> [f32; 4] {
+    let (tw, th) = text_box(lines, size);
+    [c[0] - tw / 2.0 - 2.0, c[1] - th / 2.0 - 1.0, c[0] + tw / 2.0 + 2.0, c[1] + th / 2.0 + 1.0]
+}
+
+impl Cand {
+    /// Where a label on its feature (an area's name, a building number) goes.
+    #[allow(clippy::type_complexity)]
+    fn place_on(
+        &self,
+        grid: &Grid,
+        placed: &[[f32; 4]],
+        frame: [f32; 4],
+    ) -> Option<([f32; 2], f32, [f32; 4], Option<[[f32; 2]; 2]>)> {
+        let free = |r: &[f32; 4]| within(r, &frame) && !grid.overlaps(r, placed);
+        match self.class {
+            LabelClass::Area => {
+                let r = shift_into(self.rect_at(self.pos, self.size), &frame)?;
+                let c = [(r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0];
+                (!grid.overlaps(&r, placed)).then_some((c, self.size, r, None))
+            }
+            // Placed by `place`.
+            LabelClass::Beside(_) => None,
             LabelClass::Number => {
                 let b = self.bbox;
                 let (w, h) = (b[2] - b[0], b[3] - b[1]);
@@ -694,7 +739,7 @@ impl Cand {
                     if w >= h { [self.pos[0] + t * w, self.pos[1]] } else { [self.pos[0], self.pos[1] + t * h] }
                 };
                 for size in [self.size, self.size * 0.85, self.size * MIN_SHRINK] {
-                    for t in [0.0, -0.2, 0.2, -0.35, 0.35] {
+                    for t in [0.0, -0.12, 0.12, -0.24, 0.24, -0.36, 0.36] {
                         let c = along(t);
                         let r = self.rect_at(c, size);
                         if free(&r) {
@@ -808,11 +853,9 @@ pub fn wrap(text: &str, size: f32, max_w: f32) -> Vec<String> {
     if let Some(lines) = balanced_split(text, size, max_w) {
         return lines;
     }
-    if let Some(open) = text.rfind(['(', '（'])
-        && open > 0
-        && text.trim_end().ends_with([')', '）'])
-    {
-        return wrap(text[..open].trim_end(), size, max_w);
+    let short = drop_parenthesis(text);
+    if short != text {
+        return wrap(short, size, max_w);
     }
     let mut lines = break_lines(text, size, max_w);
     if lines.len() > 2 {
@@ -833,6 +876,14 @@ pub fn wrap(text: &str, size: f32, max_w: f32) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A name without its trailing parenthesis: `美好邻里食堂（社区食堂）` → `美好邻里食堂`.
+pub fn drop_parenthesis(text: &str) -> &str {
+    match text.rfind(['(', '（']) {
+        Some(open) if open > 0 && text.trim_end().ends_with([')', '）']) => text[..open].trim_end(),
+        _ => text,
+    }
 }
 
 /// Two lines no wider than `max_w`, split at the space (or, in Chinese,
@@ -1090,7 +1141,8 @@ mod tests {
                 let b = doc.plan.get(l.feature).and_then(|f| f.bbox()).expect("point");
                 let c = cam.lonlat_to_screen(b.min().x, b.min().y);
                 let r = kind_style(Kind::Node).marker_radius;
-                let covers = l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
+                let covers =
+                    l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
                 assert!(!covers, "{} covers its own symbol", l.text);
                 beside += 1;
             }
@@ -1159,7 +1211,8 @@ mod tests {
             let texts: Vec<&str> = scene.labels.iter().map(|l| l.text.as_str()).collect();
             assert_eq!(texts.len(), 2, "{bw}×{bh}: both numbers kept: {texts:?}");
             let [a, b] = [&scene.labels[0], &scene.labels[1]];
-            let overlap = a.rect[0] < b.rect[2] && b.rect[0] < a.rect[2] && a.rect[1] < b.rect[3] && b.rect[1] < a.rect[3];
+            let overlap =
+                a.rect[0] < b.rect[2] && b.rect[0] < a.rect[2] && a.rect[1] < b.rect[3] && b.rect[1] < a.rect[3];
             assert!(!overlap, "{bw}×{bh}: {a:?} overlaps {b:?}");
             let centre = |l: &Label| {
                 let e = cache.get(l.feature).expect("entry");
@@ -1191,7 +1244,9 @@ mod tests {
             assert!(crossed, "{id:?} is not crossed out: {ops:?}");
             let boundary = kind_style(Kind::Boundary).stroke;
             let like_boundary = ops.iter().any(|op| match op {
-                Op::Line { stroke, .. } | Op::Area { stroke: Some(stroke), .. } => stroke.dash == boundary.dash && stroke.color == boundary.color,
+                Op::Line { stroke, .. } | Op::Area { stroke: Some(stroke), .. } => {
+                    stroke.dash == boundary.dash && stroke.color == boundary.color
+                }
                 _ => false,
             });
             assert!(!like_boundary, "{id:?} looks like the boundary");

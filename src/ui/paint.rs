@@ -77,8 +77,7 @@ pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene) {
         let lines: Vec<&str> = l.text.split('\n').collect();
         let step = l.size * crate::render::scene::LINE_HEIGHT;
         for (i, line) in lines.iter().enumerate() {
-            let galley =
-                painter.layout_no_wrap(line.to_string(), egui::FontId::proportional(l.size), color(l.color));
+            let galley = painter.layout_no_wrap(line.to_string(), egui::FontId::proportional(l.size), color(l.color));
             let size = galley.size();
             let y = offset.y + l.pos[1] + (i as f32 - (lines.len() - 1) as f32 / 2.0) * step - size.y / 2.0;
             let top_left = match l.align {
