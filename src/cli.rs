@@ -29,6 +29,8 @@ fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).ok_or_else(|| format!("not a supported coordinate system; supported: {}", crate::io::crs::SUPPORTED))
 }
 
+// Parsed once per run: boxing the export's many options would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Print a summary of a plan: features by kind, area, extent, building totals.

@@ -354,7 +354,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     let lab = 44.0 * u;
     let half = (tb_w - 2.0 * lab) / 2.0;
     // Rows: (label, value, optional second label and value).
-    let rows: [(&str, &str, Option<(&str, &str)>); 5] = [
+    let rows: [TitleRow; 5] = [
         (s.tb_project, title.as_str(), None),
         (s.tb_sheet, sheet.as_str(), None),
         (s.tb_sheet_number, number.as_str(), Some((s.tb_scale, scale_text.as_str()))),
@@ -392,6 +392,9 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     out.push_str("</svg>");
     out
 }
+
+/// A row of the title block: a label and its value, and maybe a second pair.
+type TitleRow<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
 
 /// How a legend entry of the print map is drawn.
 enum Swatch {
