@@ -274,6 +274,13 @@ fn the_print_map_has_a_title_block_from_the_plan() {
     let back = renewal_planner::io::load_path(&gpkg).expect("opens");
     assert_eq!(back.plan.meta.title_block.drawn_by, "李明");
     assert_eq!(back.plan.meta.title_block.checked_by, "王芳");
+    // And back to GeoJSON, unchanged.
+    let again = dir.path().join("again.geojson");
+    let o = bin().args(["export"]).arg(&gpkg).arg("-o").arg(&again).output().expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let again = renewal_planner::io::load_path(&again).expect("reads");
+    assert_eq!(again.plan.meta.title_block, back.plan.meta.title_block);
+    assert_eq!(again.plan.meta.title_block.sheet_number, "JS-ZT-07");
 
     let pdf = dir.path().join("a2.pdf");
     let o = bin()
