@@ -194,16 +194,6 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     let top = margin + 48.0 * u;
     let bottom = h - margin - band_h - 10.0 * u;
     let (mx, mw, mh) = (margin, w - 2.0 * margin, (bottom - top).max(40.0));
-    let panes: Vec<(f32, f32, Phase, Option<String>)> = match &spec.phase {
-        Some(p) => vec![(mx, mw, p.clone(), None)],
-        None => {
-            let half = (mw - 8.0 * u) / 2.0;
-            vec![
-                (mx, half, Phase::Before, Some(s.phase_before.to_string())),
-                (mx + half + 8.0 * u, half, Phase::After, Some(s.phase_after.to_string())),
-            ]
-        }
-    };
     // Every pane frames the whole district at the same scale.
     let ext = index.extent().unwrap_or([116.454, 39.885, 116.46, 39.8896]);
     let ext = plan
@@ -216,6 +206,26 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         })
         .unwrap_or(ext);
     let ext = spec.extent.unwrap_or(ext);
+    // The legend goes beside the district when the map leaves room for it there;
+    // else the map gives up a column to it, so that it never covers the plan.
+    let legend_w = 150.0 * u;
+    let (a, b) = (crate::render::camera::to_world(ext[0], ext[1]), crate::render::camera::to_world(ext[2], ext[3]));
+    let aspect = ((b[0] - a[0]) / (b[1] - a[1]).max(1e-9)) as f32;
+    let gap = 8.0 * u;
+    let pane_w = if spec.phase.is_some() { mw } else { (mw - gap) / 2.0 };
+    let district_w = (pane_w - 24.0 * u).min((mh - 24.0 * u) * aspect);
+    let legend_column = (pane_w - district_w) / 2.0 < legend_w + 16.0 * u;
+    let map_w = if legend_column { mw - legend_w - gap } else { mw };
+    let panes: Vec<(f32, f32, Phase, Option<String>)> = match &spec.phase {
+        Some(p) => vec![(mx, map_w, p.clone(), None)],
+        None => {
+            let half = (map_w - gap) / 2.0;
+            vec![
+                (mx, half, Phase::Before, Some(s.phase_before.to_string())),
+                (mx + half + gap, half, Phase::After, Some(s.phase_after.to_string())),
+            ]
+        }
+    };
     let mut defs = String::from("<defs>");
     let mut ground_mpp = 1.0;
     let mut ratio = None;
@@ -263,7 +273,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     }
     defs.push_str("</defs>");
     out.push_str(&defs);
-    out.push_str(&furniture_scaled(mx, top, mw, mh, ground_mpp, [mx + mw - 24.0 * u, top + 26.0 * u], ratio, u));
+    out.push_str(&furniture_scaled(mx, top, map_w, mh, ground_mpp, [mx + map_w - 24.0 * u, top + 26.0 * u], ratio, u));
 
     // Legend: the thematic colours, or the kinds; and the changes when after is shown.
     let themed = crate::render::theme::legend(spec.theme);
@@ -286,8 +296,9 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         entries.push((Swatch::Removed, s.removed.to_string()));
     }
     let row = 13.0 * u;
-    let (lw, lh) = (150.0 * u, 20.0 * u + row * entries.len() as f32);
-    let (lx, ly) = (mx + mw - lw - 8.0 * u, top + mh - lh - 8.0 * u);
+    let (lw, lh) = (legend_w, 20.0 * u + row * entries.len() as f32);
+    let (lx, ly) =
+        if legend_column { (mx + mw - lw, top + mh - lh) } else { (mx + mw - lw - 8.0 * u, top + mh - lh - 8.0 * u) };
     let _ = write!(
         out,
         r#"<rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#
