@@ -206,16 +206,58 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         })
         .unwrap_or(ext);
     let ext = spec.extent.unwrap_or(ext);
+    // Legend: the thematic colours, or the kinds; and the changes when after is shown.
+    let themed = crate::render::theme::legend(spec.theme);
+    let mut entries: Vec<(Swatch, String)> = if themed.is_empty() {
+        [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node]
+            .iter()
+            .map(|k| (Swatch::Fill(kind_style(*k).swatch.hex()), s.kind(*k).to_string()))
+            .collect()
+    } else {
+        let mut e: Vec<(Swatch, String)> =
+            themed.iter().map(|(c, name)| (Swatch::Fill(c.hex()), s.legend_label(name).to_string())).collect();
+        e.push((Swatch::Fill(crate::render::theme::NO_ITEMS.hex()), s.no_items.to_string()));
+        e
+    };
+    if spec.phase.as_ref() != Some(&Phase::Before) {
+        if !matches!(spec.phase, Some(Phase::After)) {
+            // Compare and as-of maps show what is still to be added as green dashes.
+            entries.push((Swatch::Added, s.added.to_string()));
+        }
+        entries.push((Swatch::Removed, s.removed.to_string()));
+    }
+    let row = 13.0 * u;
+    let lh = 20.0 * u + row * entries.len() as f32;
     // The legend goes beside the district when the map leaves room for it there;
-    // else the map gives up a column to it, so that it never covers the plan.
+    // else the map gives up a column (or, when that keeps the plan larger, a
+    // strip along its foot) to it, so that it never covers the plan.
     let legend_w = 150.0 * u;
     let (a, b) = (crate::render::camera::to_world(ext[0], ext[1]), crate::render::camera::to_world(ext[2], ext[3]));
     let aspect = ((b[0] - a[0]) / (b[1] - a[1]).max(1e-9)) as f32;
     let gap = 8.0 * u;
-    let pane_w = if spec.phase.is_some() { mw } else { (mw - gap) / 2.0 };
-    let district_w = (pane_w - 24.0 * u).min((mh - 24.0 * u) * aspect);
-    let legend_column = (pane_w - district_w) / 2.0 < legend_w + 16.0 * u;
-    let map_w = if legend_column { mw - legend_w - gap } else { mw };
+    let panes_across = if spec.phase.is_some() { 1.0 } else { 2.0 };
+    let district = |width: f32, height: f32| {
+        let pane_w = (width - gap * (panes_across - 1.0)) / panes_across;
+        (pane_w, (pane_w - 24.0 * u).min((height - 24.0 * u) * aspect))
+    };
+    let (pane_w, district_w) = district(mw, mh);
+    let inside = (pane_w - district_w) / 2.0 >= legend_w + 16.0 * u;
+    let (_, in_column) = district(mw - legend_w - gap, mh);
+    let (_, in_strip) = district(mw, mh - lh - gap);
+    enum Legend {
+        Inside,
+        Column,
+        Strip,
+    }
+    let legend = if inside {
+        Legend::Inside
+    } else if in_strip > in_column {
+        Legend::Strip
+    } else {
+        Legend::Column
+    };
+    let map_w = if matches!(legend, Legend::Column) { mw - legend_w - gap } else { mw };
+    let mh = if matches!(legend, Legend::Strip) { mh - lh - gap } else { mh };
     let panes: Vec<(f32, f32, Phase, Option<String>)> = match &spec.phase {
         Some(p) => vec![(mx, map_w, p.clone(), None)],
         None => {
@@ -275,30 +317,12 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     out.push_str(&defs);
     out.push_str(&furniture_scaled(mx, top, map_w, mh, ground_mpp, [mx + map_w - 24.0 * u, top + 26.0 * u], ratio, u));
 
-    // Legend: the thematic colours, or the kinds; and the changes when after is shown.
-    let themed = crate::render::theme::legend(spec.theme);
-    let mut entries: Vec<(Swatch, String)> = if themed.is_empty() {
-        [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node]
-            .iter()
-            .map(|k| (Swatch::Fill(kind_style(*k).swatch.hex()), s.kind(*k).to_string()))
-            .collect()
-    } else {
-        let mut e: Vec<(Swatch, String)> =
-            themed.iter().map(|(c, name)| (Swatch::Fill(c.hex()), s.legend_label(name).to_string())).collect();
-        e.push((Swatch::Fill(crate::render::theme::NO_ITEMS.hex()), s.no_items.to_string()));
-        e
+    let lw = legend_w;
+    let (lx, ly) = match legend {
+        Legend::Inside => (mx + mw - lw - 8.0 * u, top + mh - lh - 8.0 * u),
+        Legend::Column => (mx + mw - lw, top + mh - lh),
+        Legend::Strip => (mx + mw - lw, top + mh + gap),
     };
-    if spec.phase.as_ref() != Some(&Phase::Before) {
-        if !matches!(spec.phase, Some(Phase::After)) {
-            // Compare and as-of maps show what is still to be added as green dashes.
-            entries.push((Swatch::Added, s.added.to_string()));
-        }
-        entries.push((Swatch::Removed, s.removed.to_string()));
-    }
-    let row = 13.0 * u;
-    let (lw, lh) = (legend_w, 20.0 * u + row * entries.len() as f32);
-    let (lx, ly) =
-        if legend_column { (mx + mw - lw, top + mh - lh) } else { (mx + mw - lw - 8.0 * u, top + mh - lh - 8.0 * u) };
     let _ = write!(
         out,
         r#"<rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#
