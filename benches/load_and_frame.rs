@@ -138,6 +138,8 @@ fn benches(c: &mut Criterion) {
         chinese: true,
         extent: None,
         theme: renewal_planner::render::theme::ThemeMode::Kind,
+        on_paper: false,
+        date: "2026-01-01".into(),
     };
     let t = Instant::now();
     let svg = io::mapexport::layout_svg(&doc.plan, &doc.index, &cache, &spec);

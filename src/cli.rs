@@ -29,6 +29,8 @@ fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).ok_or_else(|| format!("not a supported coordinate system; supported: {}", crate::io::crs::SUPPORTED))
 }
 
+// Parsed once per run: boxing the export's many options would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Print a summary of a plan: features by kind, area, extent, building totals.
@@ -69,9 +71,20 @@ pub enum Command {
         /// Maps: the image size in pixels, e.g. 1920x1080.
         #[arg(long, conflicts_with = "paper")]
         size: Option<String>,
-        /// Maps: the paper, e.g. A4, A3-landscape (default A4-landscape).
+        /// Maps: the paper, A4 to A0 (default A4, landscape); the map is drawn
+        /// at a round scale (1:N) true on that sheet, with a title block.
+        /// `A3-landscape` / `A3-portrait` also work.
         #[arg(long)]
         paper: Option<String>,
+        /// Maps: lay the paper landscape (the default).
+        #[arg(long, conflicts_with_all = ["portrait", "size"])]
+        landscape: bool,
+        /// Maps: lay the paper portrait.
+        #[arg(long, conflicts_with = "size")]
+        portrait: bool,
+        /// Maps: the date in the title block, YYYY-MM-DD (default today).
+        #[arg(long)]
+        date: Option<String>,
         /// Maps: colour by kind, or by item status, category or funding source.
         #[arg(long, default_value = "kind", value_parser = ["kind", "status", "category", "funding"])]
         theme: String,
@@ -95,6 +108,10 @@ pub struct MapArgs<'a> {
     pub at: Option<&'a str>,
     pub size: Option<&'a str>,
     pub paper: Option<&'a str>,
+    /// `Some(true)` landscape, `Some(false)` portrait, `None` as the paper name says.
+    pub landscape: Option<bool>,
+    /// The title block's date (`--date`).
+    pub date: Option<&'a str>,
     pub atlas: bool,
     pub theme: &'a str,
     pub sites: &'a [String],
@@ -135,15 +152,29 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             }
             (None, None) => Some(Phase::After),
         };
-        let (size, scale) = match (map.size, map.paper) {
-            (Some(s), _) => {
-                (io::mapexport::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?, 1.0)
-            }
-            (None, Some(p)) => (
-                io::mapexport::paper(p).ok_or_else(|| format!("--paper {p}: use A4 or A3, -portrait or -landscape"))?,
-                2.0,
+        let (size, scale, on_paper) = match (map.size, map.paper) {
+            (Some(s), _) => (
+                io::mapexport::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?,
+                1.0,
+                false,
             ),
-            (None, None) => (io::mapexport::paper("A4-landscape").unwrap_or([842.0, 595.0]), 2.0),
+            (None, p) => {
+                let name = p.unwrap_or("A4");
+                let mut sheet = io::mapexport::paper(name)
+                    .ok_or_else(|| format!("--paper {name}: use A4, A3, A2, A1 or A0 (-portrait or -landscape)"))?;
+                // Landscape unless asked otherwise; a name ending in -portrait or -landscape decides on its own.
+                let named = name.contains('-');
+                let landscape = map.landscape.unwrap_or(!named || sheet[0] > sheet[1]);
+                if landscape != (sheet[0] > sheet[1]) {
+                    sheet = [sheet[1], sheet[0]];
+                }
+                (sheet, io::mapexport::raster_scale(sheet), true)
+            }
+        };
+        let date = match map.date {
+            Some(d) if crate::model::item::is_date(d) => d.to_string(),
+            Some(d) => return Err(format!("--date {d}: not a date (YYYY-MM-DD)")),
+            None => crate::model::item::today(),
         };
         let loaded = load_for_cli(file, map.crs)?;
         use crate::render::theme::ThemeMode;
@@ -153,7 +184,8 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             "funding" => ThemeMode::Funding,
             _ => ThemeMode::Kind,
         };
-        let spec = io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None, theme };
+        let spec =
+            io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None, theme, on_paper, date };
         io::mapexport::export(&loaded.plan, &spec, out).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }

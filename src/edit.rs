@@ -30,6 +30,8 @@ pub enum Edit {
     SetChange { feature: FeatureId, change: Option<Box<Change>>, label: EditLabel },
     /// Replace the plan's stories (slides added, edited, moved, deleted).
     SetStories { stories: Vec<crate::model::Story>, label: EditLabel },
+    /// Set what the print map's title block says (sheet number, drawn by, checked by).
+    SetTitleBlock { block: crate::model::TitleBlock },
     /// Attach (`Some`) or remove (`None`) a photo.
     PutPhoto { id: String, photo: Option<Box<crate::model::Photo>> },
     /// Put a new (or restored) feature into its slot.
@@ -70,6 +72,7 @@ pub enum EditLabel {
     DeleteSlide,
     DuplicateSlide,
     EditStory,
+    EditTitleBlock,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -103,6 +106,7 @@ impl Edit {
             Edit::PutPhoto { photo: Some(_), .. } => EditLabel::AddPhoto,
             Edit::PutPhoto { photo: None, .. } => EditLabel::RemovePhoto,
             Edit::SetStories { label, .. } => *label,
+            Edit::SetTitleBlock { .. } => EditLabel::EditTitleBlock,
             Edit::SetGeometry { label, .. } | Edit::SetChange { label, .. } => *label,
             Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
@@ -118,6 +122,7 @@ impl Edit {
             Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } | Edit::PutPhoto { .. } | Edit::SetStories { .. } => {
                 Ok(())
             }
+            Edit::SetTitleBlock { .. } => Ok(()),
             Edit::SetGeometry { feature, .. }
             | Edit::SetChange { feature, .. }
             | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
@@ -229,6 +234,10 @@ impl Edit {
                     touched: Vec::new(),
                     geometry_changed: false,
                 }
+            }
+            Edit::SetTitleBlock { block } => {
+                let old = std::mem::replace(&mut plan.meta.title_block, block);
+                Applied { inverse: Edit::SetTitleBlock { block: old }, touched: Vec::new(), geometry_changed: false }
             }
             Edit::PutPhoto { id, photo } => {
                 let old = match photo {

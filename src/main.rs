@@ -37,7 +37,23 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Some(Command::Export { file, out, story, lang, phase, at, size, paper, theme, atlas, sites, to_crs }) => {
+        Some(Command::Export {
+            file,
+            out,
+            story,
+            lang,
+            phase,
+            at,
+            size,
+            paper,
+            landscape,
+            portrait,
+            date,
+            theme,
+            atlas,
+            sites,
+            to_crs,
+        }) => {
             match cli::export(
                 &file,
                 &out,
@@ -48,6 +64,14 @@ fn main() -> ExitCode {
                     at: at.as_deref(),
                     size: size.as_deref(),
                     paper: paper.as_deref(),
+                    landscape: if landscape {
+                        Some(true)
+                    } else if portrait {
+                        Some(false)
+                    } else {
+                        None
+                    },
+                    date: date.as_deref(),
                     atlas,
                     theme: &theme,
                     sites: &sites,

@@ -48,3 +48,31 @@ fn the_export_dialog_writes_a_map_of_the_current_view_and_the_schedule() {
     assert!((w.x - s.x).abs() > 1e-3, "GCJ-02 moves Beijing by hundreds of metres");
     assert!((w.x - b.x).abs() < 1e-8 && (w.y - b.y).abs() < 1e-8);
 }
+
+#[test]
+fn the_export_dialog_sets_the_title_block_and_the_paper() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
+    h.run_steps(3);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(12);
+    // Who drew the sheet is typed once and kept in the plan, as one undoable edit.
+    h.get_by_label("制图").click();
+    h.run_steps(2);
+    h.get_by_label("制图").type_text("李明");
+    h.run_steps(2);
+    h.key_press(egui::Key::Tab);
+    h.run_steps(3);
+    assert_eq!(h.state().doc.plan.meta.title_block.drawn_by, "李明");
+    h.get_by_label("纵向").click();
+    h.run_steps(2);
+    let svg = dir.path().join("portrait.svg");
+    h.state_mut().apply(Action::ExportTo(svg.clone()));
+    let text = std::fs::read_to_string(&svg).expect("written");
+    let tree = usvg::Tree::from_str(&text, &usvg::Options::default()).expect("a valid SVG");
+    assert_eq!((tree.size().width(), tree.size().height()), (595.0, 842.0), "A4 portrait");
+    assert!(text.contains("李明") && text.contains("制图") && text.contains("1:"), "the title block says who drew it");
+    h.state_mut().apply(Action::Undo);
+    h.run_steps(3);
+    assert_eq!(h.state().doc.plan.meta.title_block.drawn_by, "", "undo takes the name back");
+}

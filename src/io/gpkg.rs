@@ -152,7 +152,12 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    let mut plan = Plan::new(PlanMeta { name: meta(c, "name")?, note: meta(c, "note")?, foreign });
+    let title_block = match meta(c, "title_block")? {
+        None => Default::default(),
+        Some(t) => serde_json::from_str(&t)
+            .map_err(|e| LoadError::Malformed { place: "rp_meta.title_block".into(), message: e.to_string() })?,
+    };
+    let mut plan = Plan::new(PlanMeta { name: meta(c, "name")?, note: meta(c, "note")?, foreign, title_block });
 
     let mut q = c
         .prepare("SELECT fid, source_id, kind, properties, geometry, change FROM rp_features ORDER BY slot, fid")
@@ -551,6 +556,9 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
         m.execute(params!["name", plan.meta.name])?;
         m.execute(params!["note", plan.meta.note])?;
         m.execute(params!["foreign", Value::Object(plan.meta.foreign.clone()).to_string()])?;
+        if !plan.meta.title_block.is_empty() {
+            m.execute(params!["title_block", serde_json::to_string(&plan.meta.title_block).unwrap_or_default()])?;
+        }
 
         let mut feat = tx.prepare(
             "INSERT INTO rp_features (slot, feature_key, source_id, kind, properties, geometry, change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::model::{Kind, Phase, Plan, SpatialIndex};
 use crate::render::style::{self, kind_style};
-use crate::render::svg::{FONT_FAMILY, esc, furniture, scene_group};
+use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions};
 
 /// What a map export shows.
@@ -25,9 +25,27 @@ pub struct MapSpec {
     pub extent: Option<[f64; 4]>,
     /// What the map is coloured by (the legend follows).
     pub theme: crate::render::theme::ThemeMode,
+    /// True when `size` is paper (points): the map is drawn at a round
+    /// numeric scale (1:N) that holds on the printed sheet, and says so.
+    pub on_paper: bool,
+    /// The date in the title block (YYYY-MM-DD); the caller chooses it, so
+    /// the same spec always gives the same bytes.
+    pub date: String,
 }
 
-/// A paper size by name: `A4`, `A3`, with `-landscape` or `-portrait` (the default).
+/// The ISO 216 A sizes in points (1/72 inch), portrait.
+const A_SIZES: [(&str, [f32; 2]); 5] = [
+    ("a0", [2384.0, 3370.0]),
+    ("a1", [1684.0, 2384.0]),
+    ("a2", [1191.0, 1684.0]),
+    ("a3", [842.0, 1191.0]),
+    ("a4", [595.0, 842.0]),
+];
+
+/// The paper names the command line and the dialog offer.
+pub const PAPERS: [&str; 5] = ["A4", "A3", "A2", "A1", "A0"];
+
+/// A paper size by name: `A4` … `A0`, with `-landscape` or `-portrait` (the default).
 pub fn paper(name: &str) -> Option<[f32; 2]> {
     let lower = name.to_ascii_lowercase();
     let (base, landscape) = match lower.split_once('-') {
@@ -36,12 +54,14 @@ pub fn paper(name: &str) -> Option<[f32; 2]> {
         None => (lower.clone(), false),
         _ => return None,
     };
-    let p = match base.as_str() {
-        "a4" => [595.0, 842.0],
-        "a3" => [842.0, 1191.0],
-        _ => return None,
-    };
+    let p = A_SIZES.iter().find(|(n, _)| *n == base)?.1;
     Some(if landscape { [p[1], p[0]] } else { p })
+}
+
+/// Pixels per point when a paper map is rasterised: 2 (144 dpi), less on
+/// the largest sheets so that the image stays under 8,000 pixels a side.
+pub fn raster_scale(size: [f32; 2]) -> f32 {
+    (8_000.0 / size[0].max(size[1])).min(2.0)
 }
 
 /// `1920x1080` → `[1920, 1080]`.
@@ -49,6 +69,24 @@ pub fn pixel_size(s: &str) -> Option<[f32; 2]> {
     let (w, h) = s.split_once(['x', 'X', '×'])?;
     let (w, h): (u32, u32) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
     ((16..=16_384).contains(&w) && (16..=16_384).contains(&h)).then_some([w as f32, h as f32])
+}
+
+/// Metres in one point (1/72 inch).
+pub const METRES_PER_POINT: f64 = 0.0254 / 72.0;
+
+/// The round scale denominator (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 × 10ⁿ, as
+/// planning drawings use: 1:500, 1:1000, 1:2000, 1:2500 …) at or just above `n`.
+pub fn round_scale(n: f64) -> u64 {
+    let n = n.max(1.0);
+    let mut p = 10f64.powi(n.log10().floor() as i32);
+    loop {
+        for k in [1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0] {
+            if k * p >= n - 1e-6 {
+                return (k * p).round() as u64;
+            }
+        }
+        p *= 10.0;
+    }
 }
 
 fn text(out: &mut String, x: f32, y: f32, size: f32, color: &str, anchor: &str, s: &str) {
@@ -59,12 +97,59 @@ fn text(out: &mut String, x: f32, y: f32, size: f32, color: &str, anchor: &str, 
     );
 }
 
+/// Text shrunk (down to half its size) to fit `max_w`.
+#[allow(clippy::too_many_arguments)]
+fn fitted_text(out: &mut String, x: f32, y: f32, size: f32, max_w: f32, color: &str, anchor: &str, s: &str) {
+    let w = crate::render::scene::text_width(s, size);
+    let size = if w > max_w { (size * max_w / w).max(size * 0.5) } else { size };
+    text(out, x, y, size, color, anchor, s);
+}
+
 fn phase_label(s: &crate::i18n::Strings, p: &Phase) -> String {
     match p {
         Phase::Before => s.phase_before.to_string(),
         Phase::After => s.phase_after.to_string(),
         Phase::AsOf(d) => format!("{} {d}", s.phase_as_of),
     }
+}
+
+/// The part of a bilingual note (`中文 / English`) in the sheet's language.
+fn note_in(note: &str, chinese: bool) -> &str {
+    match note.split_once(" / ") {
+        Some((zh, en)) if crate::model::has_cjk(zh) && !crate::model::has_cjk(en) => {
+            if chinese {
+                zh.trim()
+            } else {
+                en.trim()
+            }
+        }
+        _ => note.trim(),
+    }
+}
+
+/// The sheet's title, by what it shows.
+pub fn sheet_title(s: &crate::i18n::Strings, phase: Option<&Phase>) -> String {
+    match phase {
+        Some(Phase::Before) => s.sheet_before.to_string(),
+        Some(Phase::After) => s.sheet_after.to_string(),
+        Some(Phase::AsOf(d)) => format!("{} ({d})", s.sheet_as_of),
+        None => s.sheet_compare.to_string(),
+    }
+}
+
+/// The sheet number: the plan's, else one by what the sheet shows (总图 01–04).
+pub fn sheet_number(plan: &Plan, phase: Option<&Phase>) -> String {
+    let n = &plan.meta.title_block.sheet_number;
+    if !n.is_empty() {
+        return n.clone();
+    }
+    let k = match phase {
+        Some(Phase::Before) => 1,
+        Some(Phase::After) => 2,
+        None => 3,
+        Some(Phase::AsOf(_)) => 4,
+    };
+    format!("ZT-{k:02}")
 }
 
 /// The print layout as an SVG document.
@@ -79,7 +164,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>"#
     );
     let title = plan.meta.name.clone().unwrap_or_else(|| "Renewal plan".into());
-    text(&mut out, margin, margin + 18.0 * u, 20.0 * u, "#222222", "start", &title);
+    fitted_text(&mut out, margin, margin + 18.0 * u, 20.0 * u, w - 2.0 * margin, "#222222", "start", &title);
     let (first, last) = crate::model::phase::date_range(plan).unwrap_or_default();
     let subtitle = match &spec.phase {
         Some(Phase::Before) => format!("{} · {first}", s.phase_before),
@@ -89,19 +174,26 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     };
     text(&mut out, margin, margin + 36.0 * u, 11.0 * u, "#555555", "start", &subtitle);
 
+    // The bottom band: the source note (wrapped, never cut) beside the title block.
+    let row_h = 13.0 * u;
+    let tb_rows = 5.0;
+    let tb_w = (300.0 * u).min(w - 2.0 * margin);
+    let tb_h = row_h * tb_rows;
+    let note_w = (w - 2.0 * margin - tb_w - 14.0 * u).max(60.0 * u);
+    let note = note_in(plan.meta.note.as_deref().unwrap_or(""), spec.chinese);
+    let mut note_size = 7.0 * u;
+    let mut lines = crate::render::scene::break_lines(note, note_size, note_w * 0.94);
+    // A long note is set smaller to fit beside the title block; if it still does not, the band grows.
+    while (lines.len() as f32 + 1.0) * note_size * 1.35 > tb_h && note_size > 5.0 * u {
+        note_size -= 0.5 * u;
+        lines = crate::render::scene::break_lines(note, note_size, note_w * 0.94);
+    }
+    let note_h = (lines.len() as f32 + 1.0) * note_size * 1.35;
+    let band_h = tb_h.max(note_h);
+
     let top = margin + 48.0 * u;
-    let bottom = h - margin - 30.0 * u;
+    let bottom = h - margin - band_h - 10.0 * u;
     let (mx, mw, mh) = (margin, w - 2.0 * margin, (bottom - top).max(40.0));
-    let panes: Vec<(f32, f32, Phase, Option<String>)> = match &spec.phase {
-        Some(p) => vec![(mx, mw, p.clone(), None)],
-        None => {
-            let half = (mw - 8.0 * u) / 2.0;
-            vec![
-                (mx, half, Phase::Before, Some(s.phase_before.to_string())),
-                (mx + half + 8.0 * u, half, Phase::After, Some(s.phase_after.to_string())),
-            ]
-        }
-    };
     // Every pane frames the whole district at the same scale.
     let ext = index.extent().unwrap_or([116.454, 39.885, 116.46, 39.8896]);
     let ext = plan
@@ -114,17 +206,87 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         })
         .unwrap_or(ext);
     let ext = spec.extent.unwrap_or(ext);
+    // Legend: the thematic colours, or the kinds; and the changes when after is shown.
+    let themed = crate::render::theme::legend(spec.theme);
+    let mut entries: Vec<(Swatch, String)> = if themed.is_empty() {
+        [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node]
+            .iter()
+            .map(|k| (Swatch::Fill(kind_style(*k).swatch.hex()), s.kind(*k).to_string()))
+            .collect()
+    } else {
+        let mut e: Vec<(Swatch, String)> =
+            themed.iter().map(|(c, name)| (Swatch::Fill(c.hex()), s.legend_label(name).to_string())).collect();
+        e.push((Swatch::Fill(crate::render::theme::NO_ITEMS.hex()), s.no_items.to_string()));
+        e
+    };
+    if spec.phase.as_ref() != Some(&Phase::Before) {
+        if !matches!(spec.phase, Some(Phase::After)) {
+            // Compare and as-of maps show what is still to be added as green dashes.
+            entries.push((Swatch::Added, s.added.to_string()));
+        }
+        entries.push((Swatch::Removed, s.removed.to_string()));
+    }
+    let row = 13.0 * u;
+    let lh = 20.0 * u + row * entries.len() as f32;
+    // The legend goes beside the district when the map leaves room for it there;
+    // else the map gives up a column (or, when that keeps the plan larger, a
+    // strip along its foot) to it, so that it never covers the plan.
+    let legend_w = 150.0 * u;
+    let (a, b) = (crate::render::camera::to_world(ext[0], ext[1]), crate::render::camera::to_world(ext[2], ext[3]));
+    let aspect = ((b[0] - a[0]) / (b[1] - a[1]).max(1e-9)) as f32;
+    let gap = 8.0 * u;
+    let panes_across = if spec.phase.is_some() { 1.0 } else { 2.0 };
+    let district = |width: f32, height: f32| {
+        let pane_w = (width - gap * (panes_across - 1.0)) / panes_across;
+        (pane_w, (pane_w - 24.0 * u).min((height - 24.0 * u) * aspect))
+    };
+    let (pane_w, district_w) = district(mw, mh);
+    let inside = (pane_w - district_w) / 2.0 >= legend_w + 16.0 * u;
+    let (_, in_column) = district(mw - legend_w - gap, mh);
+    let (_, in_strip) = district(mw, mh - lh - gap);
+    enum Legend {
+        Inside,
+        Column,
+        Strip,
+    }
+    let legend = if inside {
+        Legend::Inside
+    } else if in_strip > in_column {
+        Legend::Strip
+    } else {
+        Legend::Column
+    };
+    let map_w = if matches!(legend, Legend::Column) { mw - legend_w - gap } else { mw };
+    let mh = if matches!(legend, Legend::Strip) { mh - lh - gap } else { mh };
+    let panes: Vec<(f32, f32, Phase, Option<String>)> = match &spec.phase {
+        Some(p) => vec![(mx, map_w, p.clone(), None)],
+        None => {
+            let half = (map_w - gap) / 2.0;
+            vec![
+                (mx, half, Phase::Before, Some(s.phase_before.to_string())),
+                (mx + half + gap, half, Phase::After, Some(s.phase_after.to_string())),
+            ]
+        }
+    };
     let mut defs = String::from("<defs>");
     let mut ground_mpp = 1.0;
+    let mut ratio = None;
     for (n, (px, pw, phase, label)) in panes.iter().enumerate() {
-        let cam = Camera::fit(ext, [*pw, mh], 12.0 * u);
+        let mut cam = Camera::fit(ext, [*pw, mh], 12.0 * u);
+        if spec.on_paper {
+            // A round scale at or just smaller than the fit: the map fits, and 1:N holds on paper.
+            let n = round_scale(cam.ground_mpp() / METRES_PER_POINT);
+            cam.mpp *= n as f64 * METRES_PER_POINT / cam.ground_mpp();
+            ratio = Some(n);
+        }
         ground_mpp = cam.ground_mpp();
         let opts = SceneOptions {
             theme: crate::render::theme::feature_colors(plan, spec.theme, phase),
             phase: phase.clone(),
             chinese: spec.chinese,
             highlight_changes: *phase != Phase::Before,
-            ghosts: spec.phase.is_none() && *phase != Phase::Before,
+            // What the renewal removes is shown crossed out on every map after it.
+            ghosts: *phase != Phase::Before,
             ..SceneOptions::default()
         };
         let scene = Scene::build(plan, index, cache, &cam, &opts);
@@ -153,51 +315,127 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     }
     defs.push_str("</defs>");
     out.push_str(&defs);
-    out.push_str(&furniture(mx, top, mw, mh, ground_mpp, [mx + mw - 24.0 * u, top + 26.0 * u]));
+    out.push_str(&furniture_scaled(mx, top, map_w, mh, ground_mpp, [mx + map_w - 24.0 * u, top + 26.0 * u], ratio, u));
 
-    // Legend: the thematic colours, or the kinds; and the changes when after is shown.
-    let themed = crate::render::theme::legend(spec.theme);
-    let mut entries: Vec<(String, String)> = if themed.is_empty() {
-        [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node]
-            .iter()
-            .map(|k| (kind_style(*k).swatch.hex(), s.kind(*k).to_string()))
-            .collect()
-    } else {
-        let mut e: Vec<(String, String)> =
-            themed.iter().map(|(c, name)| (c.hex(), s.legend_label(name).to_string())).collect();
-        e.push((crate::render::theme::NO_ITEMS.hex(), s.no_items.to_string()));
-        e
+    let lw = legend_w;
+    let (lx, ly) = match legend {
+        Legend::Inside => (mx + mw - lw - 8.0 * u, top + mh - lh - 8.0 * u),
+        Legend::Column => (mx + mw - lw, top + mh - lh),
+        Legend::Strip => (mx + mw - lw, top + mh + gap),
     };
-    if spec.phase.as_ref() != Some(&Phase::Before) {
-        entries.push((style::GHOST_ADDED.hex(), s.added.to_string()));
-        entries.push((style::GHOST_REMOVED.hex(), s.removed.to_string()));
-    }
-    let row = 13.0 * u;
-    let (lw, lh) = (150.0 * u, 20.0 * u + row * entries.len() as f32);
-    let (lx, ly) = (mx + mw - lw - 8.0 * u, top + mh - lh - 8.0 * u);
     let _ = write!(
         out,
         r#"<rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#
     );
     let legend_title = if themed.is_empty() { s.layers } else { s.theme_mode(spec.theme) };
     text(&mut out, lx + 8.0 * u, ly + 13.0 * u, 9.0 * u, "#222222", "start", legend_title);
-    for (i, (c, name)) in entries.iter().enumerate() {
+    for (i, (sw, name)) in entries.iter().enumerate() {
         let y = ly + 18.0 * u + row * i as f32;
-        let _ = write!(
-            out,
-            r#"<rect x="{:.2}" y="{y:.2}" width="{:.2}" height="{:.2}" fill="{c}"/>"#,
-            lx + 8.0 * u,
-            12.0 * u,
-            8.0 * u
-        );
+        let (x0, sw_w, sw_h) = (lx + 8.0 * u, 12.0 * u, 8.0 * u);
+        match sw {
+            Swatch::Fill(c) => {
+                let _ =
+                    write!(out, r#"<rect x="{x0:.2}" y="{y:.2}" width="{sw_w:.2}" height="{sw_h:.2}" fill="{c}"/>"#);
+            }
+            Swatch::Added => {
+                let _ = write!(
+                    out,
+                    r#"<rect x="{x0:.2}" y="{y:.2}" width="{sw_w:.2}" height="{sw_h:.2}" fill="none" stroke="{}" stroke-width="{:.2}" stroke-dasharray="{:.2} {:.2}"/>"#,
+                    style::GHOST_ADDED.hex(),
+                    1.2 * u,
+                    3.0 * u,
+                    2.0 * u
+                );
+            }
+            Swatch::Removed => {
+                let (c, op) = (style::REMOVED_OUTLINE.color.hex(), style::REMOVED_FILL.0[3] as f32 / 255.0);
+                let _ = write!(
+                    out,
+                    r#"<rect class="legend-removed" x="{x0:.2}" y="{y:.2}" width="{sw_w:.2}" height="{sw_h:.2}" fill="{c}" fill-opacity="{op:.3}" stroke="{c}" stroke-width="{:.2}"/><path d="M{x0:.2} {y:.2} L{:.2} {:.2} M{x0:.2} {:.2} L{:.2} {y:.2}" stroke="{c}" stroke-width="{:.2}"/>"#,
+                    0.9 * u,
+                    x0 + sw_w,
+                    y + sw_h,
+                    y + sw_h,
+                    x0 + sw_w,
+                    1.1 * u
+                );
+            }
+        }
         text(&mut out, lx + 26.0 * u, y + 7.5 * u, 8.0 * u, "#222222", "start", name);
     }
-    // Source note.
-    let note = plan.meta.note.as_deref().and_then(|n| n.split(['。', '.']).next()).unwrap_or("");
-    text(&mut out, margin, h - margin, 7.0 * u, "#777777", "start", note);
-    text(&mut out, w - margin, h - margin, 7.0 * u, "#777777", "end", "Renewal Planner 更新规划");
+
+    // The source note, whole, wrapped beside the title block.
+    let band_top = h - margin - band_h;
+    for (i, line) in lines.iter().enumerate() {
+        let y = band_top + note_size * 1.35 * (i as f32 + 1.0);
+        text(&mut out, margin, y, note_size, "#777777", "start", line);
+    }
+    text(
+        &mut out,
+        margin,
+        band_top + note_size * 1.35 * (lines.len() as f32 + 1.0),
+        note_size,
+        "#999999",
+        "start",
+        "Renewal Planner 更新规划",
+    );
+
+    // The title block (图签), bottom right.
+    let (tx, ty) = (w - margin - tb_w, h - margin - tb_h);
+    let tb = &plan.meta.title_block;
+    let scale_text = ratio.map(|n| format!("1:{n}")).unwrap_or_else(|| "—".into());
+    let number = sheet_number(plan, spec.phase.as_ref());
+    let sheet = sheet_title(s, spec.phase.as_ref());
+    let lab = 44.0 * u;
+    let half = (tb_w - 2.0 * lab) / 2.0;
+    // Rows: (label, value, optional second label and value).
+    let rows: [TitleRow; 5] = [
+        (s.tb_project, title.as_str(), None),
+        (s.tb_sheet, sheet.as_str(), None),
+        (s.tb_sheet_number, number.as_str(), Some((s.tb_scale, scale_text.as_str()))),
+        (s.tb_drawn_by, tb.drawn_by.as_str(), Some((s.tb_checked_by, tb.checked_by.as_str()))),
+        (s.tb_date, spec.date.as_str(), None),
+    ];
+    let line = format!(r##" stroke="#444444" stroke-width="{:.2}""##, 0.6 * u);
+    let _ = write!(out, r#"<rect x="{tx:.2}" y="{ty:.2}" width="{tb_w:.2}" height="{tb_h:.2}" fill="white"{line}/>"#);
+    let fs = 7.5 * u;
+    for (i, (l1, v1, second)) in rows.iter().enumerate() {
+        let y = ty + row_h * i as f32;
+        if i > 0 {
+            let _ = write!(out, r#"<path d="M{tx:.2} {y:.2} H{:.2}" fill="none"{line}/>"#, tx + tb_w);
+        }
+        let base = y + row_h / 2.0 + fs * 0.35;
+        let _ = write!(out, r#"<path d="M{:.2} {y:.2} V{:.2}" fill="none"{line}/>"#, tx + lab, y + row_h);
+        text(&mut out, tx + lab / 2.0, base, fs, "#444444", "middle", l1);
+        match second {
+            None => fitted_text(&mut out, tx + lab + 5.0 * u, base, fs, tb_w - lab - 10.0 * u, "#111111", "start", v1),
+            Some((l2, v2)) => {
+                let x2 = tx + lab + half;
+                fitted_text(&mut out, tx + lab + 5.0 * u, base, fs, half - 10.0 * u, "#111111", "start", v1);
+                let _ = write!(
+                    out,
+                    r#"<path d="M{x2:.2} {y:.2} V{:.2} M{:.2} {y:.2} V{:.2}" fill="none"{line}/>"#,
+                    y + row_h,
+                    x2 + lab,
+                    y + row_h
+                );
+                text(&mut out, x2 + lab / 2.0, base, fs, "#444444", "middle", l2);
+                fitted_text(&mut out, x2 + lab + 5.0 * u, base, fs, half - 10.0 * u, "#111111", "start", v2);
+            }
+        }
+    }
     out.push_str("</svg>");
     out
+}
+
+/// A row of the title block: a label and its value, and maybe a second pair.
+type TitleRow<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+
+/// How a legend entry of the print map is drawn.
+enum Swatch {
+    Fill(String),
+    Added,
+    Removed,
 }
 
 /// Rasterises a layout to PNG bytes at `scale` pixels per unit.

@@ -48,6 +48,13 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
             None | Some(Value::Null) => {}
             Some(_) => warn(warnings, PLAN_MEMBER.into(), "catalogue_additions is not a list".into()),
         }
+        match rp.remove("title_block") {
+            None | Some(Value::Null) => {}
+            Some(v) => match serde_json::from_value::<crate::model::TitleBlock>(v) {
+                Ok(t) => plan.meta.title_block = t,
+                Err(err) => warn(warnings, format!("{PLAN_MEMBER}.title_block"), err.to_string()),
+            },
+        }
         if let Some(Value::Array(items)) = rp.remove("unattached_items") {
             for (i, v) in items.into_iter().enumerate() {
                 match serde_json::from_value::<Item>(v) {
@@ -166,6 +173,9 @@ pub fn plan_member(plan: &Plan) -> Value {
     rp.insert("format".into(), Value::String("renewal-planner".into()));
     rp.insert("version".into(), Value::from(FORMAT_VERSION));
     rp.insert("catalogue_additions".into(), serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null));
+    if !plan.meta.title_block.is_empty() {
+        rp.insert("title_block".into(), serde_json::to_value(&plan.meta.title_block).unwrap_or(Value::Null));
+    }
     if !plan.stories.is_empty() {
         rp.insert("stories".into(), serde_json::to_value(&plan.stories).unwrap_or(Value::Null));
     }

@@ -36,7 +36,7 @@ pub use item::{Funding, FundingSource, Item, Party, Status};
 pub use kind::{Kind, Shape, infer_kind};
 pub use phase::{Change, ChangeKind, Phase, Presence};
 pub use photo::{Photo, Side};
-pub use plan::{Plan, PlanMeta, key_of_id};
+pub use plan::{Plan, PlanMeta, TitleBlock, key_of_id};
 pub use props::Props;
 pub use story::{Slide, SlideCompare, SlideTheme, Story};
 pub use summary::{BuildingTotals, ItemTotals, MoneyTotals, Summary};

@@ -17,6 +17,28 @@ pub struct PlanMeta {
     pub name: Option<String>,
     pub note: Option<String>,
     pub foreign: Map<String, Value>,
+    /// Who drew and checked the plan's drawings, and their sheet number.
+    pub title_block: TitleBlock,
+}
+
+/// What the title block (图签) of a print map says about the drawing beyond
+/// what the map itself knows: the sheet number (图号), who drew it (制图)
+/// and who checked it (校核). Empty fields are left blank on the sheet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct TitleBlock {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sheet_number: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub drawn_by: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub checked_by: String,
+}
+
+impl TitleBlock {
+    pub fn is_empty(&self) -> bool {
+        self.sheet_number.is_empty() && self.drawn_by.is_empty() && self.checked_by.is_empty()
+    }
 }
 
 /// A district plan. Features live in slots addressed by [`FeatureId`]; a

@@ -39,7 +39,7 @@ pub struct Item {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Align {
     Center,
-    /// Left edge at the position (labels beside point markers).
+    /// Left edge at the position.
     Left,
 }
 
@@ -55,6 +55,9 @@ pub struct Label {
     pub halo: Rgba,
     /// The box it occupies (for tests and exports): `[x0, y0, x1, y1]`.
     pub rect: [f32; 4],
+    /// A leader line from the feature to the label's box, when
+    /// the label had to be led out of a crowded feature.
+    pub leader: Option<[[f32; 2]; 2]>,
 }
 
 /// What the view should show besides the plan itself.
@@ -224,9 +227,13 @@ impl Scene {
             }
         }
         for (id, kind) in &ghosts {
-            let color = if *kind == ChangeKind::Removed { style::GHOST_REMOVED } else { style::GHOST_ADDED };
-            let stroke = Stroke { width: 2.0, color, dash: Some([6.0, 4.0]) };
-            scene.push_outline(*id, cache, cache.get(*id), &xf, stroke, 6.0);
+            if *kind == ChangeKind::Removed {
+                // Removals are crossed out, as on a demolition plan: never mistaken for the dashed boundary.
+                scene.push_removed(*id, cache, cache.get(*id), &xf);
+            } else {
+                let stroke = Stroke { width: 2.0, color: style::GHOST_ADDED, dash: Some([6.0, 4.0]) };
+                scene.push_outline(*id, cache, cache.get(*id), &xf, stroke, 6.0);
+            }
         }
         for id in &opts.selected {
             let p = plan.get(*id).map(|f| presence(plan, f, &opts.phase)).unwrap_or(Presence::AsBefore);
@@ -421,6 +428,67 @@ impl Scene {
         self.push_markers(id, cache, e, xf, marker_radius, Rgba::new(0, 0, 0, 0), stroke);
     }
 
+    /// A removed feature: a red tint and outline with a ✕ (drawn as lines) on
+    /// areas and points, and a red dotted line crossed at its middle for lines.
+    fn push_removed(&mut self, id: FeatureId, cache: &GeometryCache, e: Option<&super::cache::Entry>, xf: &Transform) {
+        let Some(e) = e else { return };
+        if !e.rings.is_empty() {
+            let (verts, tris, rings) = self.push_area(cache, e, xf);
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Area { verts, tris, rings, fill: style::REMOVED_FILL, stroke: Some(style::REMOVED_OUTLINE) },
+            });
+            let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
+            let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
+            // A ✕ centred on the label anchor (inside the shape), sized to fit in it.
+            let half = (0.3 * (b1[0] - b0[0]).min(b1[1] - b0[1])).clamp(5.0, 40.0);
+            self.push_cross(id, xf.apply(&e.anchor), half);
+        }
+        if !e.lines.is_empty() {
+            let parts = self.push_parts(cache, e.lines.clone(), xf);
+            let mids: Vec<[f32; 2]> = self.parts[parts.start as usize..parts.end as usize]
+                .iter()
+                .filter(|p| p[1] > p[0])
+                .map(|p| {
+                    let (a, b) = (
+                        self.points[(p[0] + (p[1] - p[0] - 1) / 2) as usize],
+                        self.points[(p[0] + (p[1] - p[0]) / 2) as usize],
+                    );
+                    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+                })
+                .collect();
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Line { parts, stroke: style::REMOVED_LINE },
+            });
+            for m in mids {
+                self.push_cross(id, m, 5.0);
+            }
+        }
+        for i in e.points.clone() {
+            let at = xf.apply(&cache.verts[i as usize]);
+            self.push_cross(id, at, 6.0);
+        }
+    }
+
+    /// A ✕ of half-size `half` pixels at `c`.
+    fn push_cross(&mut self, id: FeatureId, c: [f32; 2], half: f32) {
+        let r0 = self.parts.len() as u32;
+        for (a, b) in [([-half, -half], [half, half]), ([-half, half], [half, -half])] {
+            let s = self.points.len() as u32;
+            self.points.push([c[0] + a[0], c[1] + a[1]]);
+            self.points.push([c[0] + b[0], c[1] + b[1]]);
+            self.parts.push([s, s + 2]);
+        }
+        self.items.push(Item {
+            feature: id,
+            layer: self.current_layer,
+            op: Op::Line { parts: r0..self.parts.len() as u32, stroke: style::REMOVED_CROSS },
+        });
+    }
+
     fn push_highlight(
         &mut self,
         id: FeatureId,
@@ -462,83 +530,387 @@ impl Scene {
         self.push_markers(id, cache, e, xf, r, Rgba::new(0, 0, 0, 0), stroke);
     }
 
-    /// Places labels by priority, dropping any that would overlap one
-    /// already placed: as the map zooms out, labels thin out instead of piling up.
+    /// Places labels by priority. Building numbers come first and are kept
+    /// whenever the building is large enough to carry one: a number that
+    /// collides is shrunk, slid along the building, and at last led out to a
+    /// free spot with a leader line. Point labels then try positions around
+    /// their symbol and are left out when none is free; everything else is
+    /// dropped on overlap, so the map thins out as it zooms out. Labels stay
+    /// inside the frame, and long names wrap to two lines at a bounded width.
     fn place_labels(&mut self, ids: &[(FeatureId, Presence)], cache: &GeometryCache, xf: &Transform, chinese: bool) {
-        struct Cand<'a> {
-            id: FeatureId,
-            prio: u32,
-            text: &'a str,
-            pos: [f32; 2],
-            size: f32,
-            align: Align,
-        }
         let mut cands = Vec::new();
+        let mut obstacles: Vec<[f32; 4]> = Vec::new();
         for (id, p) in ids {
             let Some(e) = cache.get_in(*id, *p) else { continue };
+            let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
+            let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
+            let (w, h) = (b1[0] - b0[0], b1[1] - b0[1]);
+            let symbol = matches!(e.kind, Kind::Node | Kind::Core) && (e.rings.is_empty() || w.max(h) < 24.0);
+            if symbol {
+                // A point symbol (or a small area such as a ramp) is kept clear of labels.
+                let r = if e.rings.is_empty() { kind_style(e.kind).marker_radius } else { 0.0 };
+                obstacles.push([b0[0] - r, b0[1] - r, b1[0] + r, b1[1] + r]);
+            }
             let Some(texts) = e.label.as_deref() else {
                 continue;
             };
             let text = if chinese { texts.0.as_str() } else { texts.1.as_str() };
-            let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
-            let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
-            let (w, h) = (b1[0] - b0[0], b1[1] - b0[1]);
             let pos = xf.apply(&e.anchor);
-            let (size, kind_prio, align, fits) = match e.kind {
-                Kind::Node => (style::LABEL_SIZE_SMALL, 6, Align::Left, true),
-                Kind::Core => {
-                    (style::LABEL_SIZE, 7, if e.rings.is_empty() { Align::Left } else { Align::Center }, true)
-                }
-                Kind::Garden => (style::LABEL_SIZE, 5, Align::Center, w.max(h) > 40.0),
-                Kind::Street => {
-                    (style::LABEL_SIZE_SMALL, 4, Align::Center, w.max(h) > text_width(text, style::LABEL_SIZE_SMALL))
-                }
-                Kind::Building => (
-                    style::LABEL_SIZE_SMALL,
-                    3,
-                    Align::Center,
-                    w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL),
-                ),
-                Kind::Other => (
-                    style::LABEL_SIZE_SMALL,
-                    2,
-                    Align::Center,
-                    w.max(h) > 0.7 * text_width(text, style::LABEL_SIZE_SMALL),
-                ),
-                Kind::Boundary => (style::LABEL_SIZE_LARGE, 1, Align::Center, w.max(h) > 60.0 && w.max(h) < 400.0),
-            };
-            if !fits || pos[0] < -50.0 || pos[1] < -20.0 || pos[0] > xf.size[0] + 50.0 || pos[1] > xf.size[1] + 20.0 {
+            let inside = pos[0] >= 0.0 && pos[1] >= 0.0 && pos[0] <= xf.size[0] && pos[1] <= xf.size[1];
+            if !inside {
                 continue;
             }
-            let offset = if align == Align::Left { kind_style(e.kind).marker_radius + 3.0 } else { 0.0 };
-            let prio = kind_prio * 1_000_000 + (w.max(h).min(999_999.0)) as u32;
-            cands.push(Cand { id: *id, prio, text, pos: [pos[0] + offset, pos[1]], size, align });
+            let small = style::LABEL_SIZE_SMALL;
+            let (size, class, fits, max_w) = match e.kind {
+                Kind::Building => (small, LabelClass::Number, w.max(h) > 0.7 * text_width(text, small), f32::MAX),
+                Kind::Core | Kind::Node if symbol => {
+                    let size = if e.kind == Kind::Core { style::LABEL_SIZE } else { small };
+                    let r = if e.rings.is_empty() { kind_style(e.kind).marker_radius } else { 0.0 };
+                    let bx = [b0[0] - r, b0[1] - r, b1[0] + r, b1[1] + r];
+                    (size, LabelClass::Beside(bx), true, POINT_LABEL_EMS * size)
+                }
+                Kind::Core => (style::LABEL_SIZE, LabelClass::Area, true, w.max(6.0 * style::LABEL_SIZE)),
+                Kind::Node => (small, LabelClass::Area, true, w.max(6.0 * small)),
+                Kind::Garden => (style::LABEL_SIZE, LabelClass::Area, w.max(h) > 40.0, w.max(6.0 * style::LABEL_SIZE)),
+                Kind::Street => (small, LabelClass::Area, w.max(h) > text_width(text, small), w.max(h)),
+                Kind::Other => (small, LabelClass::Area, w.max(h) > 0.7 * text_width(text, small), w.max(h).max(40.0)),
+                Kind::Boundary => {
+                    let large = style::LABEL_SIZE_LARGE;
+                    (large, LabelClass::Area, w.max(h) > 60.0 && w.max(h) < 400.0, 14.0 * large)
+                }
+            };
+            if !fits {
+                continue;
+            }
+            let kind_prio = match e.kind {
+                Kind::Building => 7,
+                Kind::Core => 6,
+                Kind::Garden => 5,
+                Kind::Street => 4,
+                Kind::Node => 3,
+                Kind::Other => 2,
+                Kind::Boundary => 1,
+            };
+            let prio = kind_prio * 1_000_000 + (w.max(h).clamp(0.0, 999_999.0)) as u32;
+            let lines = wrap(text, size, max_w);
+            // Beside a symbol, a shorter form may fit where the full name does not.
+            let mut shorter = Vec::new();
+            if matches!(class, LabelClass::Beside(_)) {
+                let short = drop_parenthesis(text);
+                for v in [wrap(short, size, max_w), wrap(short, size, max_w * 0.55)] {
+                    if v != lines && !shorter.contains(&v) {
+                        shorter.push(v);
+                    }
+                }
+            }
+            cands.push(Cand { id: *id, prio, lines, shorter, pos, size, class, bbox: [b0[0], b0[1], b1[0], b1[1]] });
         }
         cands.sort_by(|a, b| b.prio.cmp(&a.prio).then(a.id.cmp(&b.id)));
         let mut placed: Vec<[f32; 4]> = Vec::new();
         let mut grid = Grid::new(xf.size);
+        for o in obstacles {
+            grid.insert(&o, placed.len());
+            placed.push(o);
+        }
+        let frame = [0.0, 0.0, xf.size[0], xf.size[1]];
         for c in cands {
-            let tw = text_width(c.text, c.size);
-            let th = c.size * 1.25;
-            let x0 = if c.align == Align::Left { c.pos[0] } else { c.pos[0] - tw / 2.0 };
-            let rect = [x0 - 2.0, c.pos[1] - th / 2.0 - 1.0, x0 + tw + 2.0, c.pos[1] + th / 2.0 + 1.0];
-            if grid.overlaps(&rect, &placed) {
-                continue;
-            }
+            let Some((pos, size, rect, leader, lines)) = c.place(&grid, &placed, frame) else { continue };
             grid.insert(&rect, placed.len());
             placed.push(rect);
             self.labels.push(Label {
                 feature: c.id,
-                text: c.text.to_string(),
-                pos: c.pos,
-                size: c.size,
-                align: c.align,
+                text: lines.join("\n"),
+                pos,
+                size,
+                align: Align::Center,
                 color: style::LABEL_TEXT,
                 halo: style::LABEL_HALO,
                 rect,
+                leader,
             });
         }
     }
+}
+
+/// How a label relates to its feature.
+#[derive(Clone, Copy, Debug)]
+enum LabelClass {
+    /// A building number: on the building, shrunk, slid or led out, never dropped for lesser labels.
+    Number,
+    /// Beside a point symbol whose box (screen pixels) is given, or left out.
+    Beside([f32; 4]),
+    /// On its feature (kept inside the frame), or left out.
+    Area,
+}
+
+/// A label waiting to be placed.
+struct Cand {
+    id: FeatureId,
+    prio: u32,
+    lines: Vec<String>,
+    /// Shorter forms to try beside a symbol when the full name finds no room.
+    shorter: Vec<Vec<String>>,
+    /// The anchor on the feature.
+    pos: [f32; 2],
+    size: f32,
+    class: LabelClass,
+    /// The feature's box on screen.
+    bbox: [f32; 4],
+}
+
+/// The widest a point label may be, in ems (longer names wrap to two lines).
+pub const POINT_LABEL_EMS: f32 = 13.0;
+
+/// The smallest a building number may be shrunk to, as a share of its size.
+const MIN_SHRINK: f32 = 0.7;
+
+impl Cand {
+    /// The box of the text centred at `c` at font size `size`, with its halo.
+    fn rect_at(&self, c: [f32; 2], size: f32) -> [f32; 4] {
+        rect_of(&self.lines, c, size)
+    }
+
+    /// Where the label goes: its centre, size, box and leader line (from the
+    /// feature to the label), and the lines it is set in; or `None` to leave it out.
+    #[allow(clippy::type_complexity)]
+    fn place(
+        &self,
+        grid: &Grid,
+        placed: &[[f32; 4]],
+        frame: [f32; 4],
+    ) -> Option<([f32; 2], f32, [f32; 4], Option<[[f32; 2]; 2]>, Vec<String>)> {
+        if let LabelClass::Beside(b) = self.class {
+            let free = |r: &[f32; 4]| within(r, &frame) && !grid.overlaps(r, placed);
+            for lines in std::iter::once(&self.lines).chain(&self.shorter) {
+                let (tw, th) = text_box(lines, self.size);
+                let (hw, hh) = (tw / 2.0 + 2.0, th / 2.0 + 1.0);
+                let g = 2.0;
+                let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+                // Right, left, above, below, then the corners (as cartographers rank them).
+                let spots = [
+                    [b[2] + g + hw, cy],
+                    [b[0] - g - hw, cy],
+                    [cx, b[1] - g - hh],
+                    [cx, b[3] + g + hh],
+                    [b[2] + g + hw, b[1] - hh],
+                    [b[0] - g - hw, b[1] - hh],
+                    [b[2] + g + hw, b[3] + hh],
+                    [b[0] - g - hw, b[3] + hh],
+                ];
+                if let Some((c, r)) = spots.iter().map(|c| (*c, rect_of(lines, *c, self.size))).find(|(_, r)| free(r)) {
+                    return Some((c, self.size, r, None, lines.clone()));
+                }
+            }
+            return None;
+        }
+        self.place_on(grid, placed, frame).map(|(c, size, r, leader)| (c, size, r, leader, self.lines.clone()))
+    }
+}
+
+/// The box of `lines` centred at `c` at font size `size`, with its halo.
+fn rect_of(lines: &[String], c: [f32; 2], size: f32) -> [f32; 4] {
+    let (tw, th) = text_box(lines, size);
+    [c[0] - tw / 2.0 - 2.0, c[1] - th / 2.0 - 1.0, c[0] + tw / 2.0 + 2.0, c[1] + th / 2.0 + 1.0]
+}
+
+impl Cand {
+    /// Where a label on its feature (an area's name, a building number) goes.
+    #[allow(clippy::type_complexity)]
+    fn place_on(
+        &self,
+        grid: &Grid,
+        placed: &[[f32; 4]],
+        frame: [f32; 4],
+    ) -> Option<([f32; 2], f32, [f32; 4], Option<[[f32; 2]; 2]>)> {
+        let free = |r: &[f32; 4]| within(r, &frame) && !grid.overlaps(r, placed);
+        match self.class {
+            LabelClass::Area => {
+                let r = shift_into(self.rect_at(self.pos, self.size), &frame)?;
+                let c = [(r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0];
+                (!grid.overlaps(&r, placed)).then_some((c, self.size, r, None))
+            }
+            // Placed by `place`.
+            LabelClass::Beside(_) => None,
+            LabelClass::Number => {
+                let b = self.bbox;
+                let (w, h) = (b[2] - b[0], b[3] - b[1]);
+                // Along the building's long side, a little each way from its anchor.
+                let along = |t: f32| {
+                    if w >= h { [self.pos[0] + t * w, self.pos[1]] } else { [self.pos[0], self.pos[1] + t * h] }
+                };
+                for size in [self.size, self.size * 0.85, self.size * MIN_SHRINK] {
+                    for t in [0.0, -0.12, 0.12, -0.24, 0.24, -0.36, 0.36] {
+                        let c = along(t);
+                        let r = self.rect_at(c, size);
+                        if free(&r) {
+                            return Some((c, size, r, None));
+                        }
+                    }
+                }
+                // Led out: the nearest free spot around the building, with a leader line.
+                let size = self.size * MIN_SHRINK;
+                let (tw, th) = text_box(&self.lines, size);
+                let (hw, hh) = (tw / 2.0 + 2.0, th / 2.0 + 1.0);
+                let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+                for gap in [4.0, 10.0, 18.0, 28.0] {
+                    let spots = [
+                        [cx, b[1] - gap - hh],
+                        [cx, b[3] + gap + hh],
+                        [b[2] + gap + hw, cy],
+                        [b[0] - gap - hw, cy],
+                        [b[2] + gap + hw, b[1] - gap - hh],
+                        [b[0] - gap - hw, b[1] - gap - hh],
+                        [b[2] + gap + hw, b[3] + gap + hh],
+                        [b[0] - gap - hw, b[3] + gap + hh],
+                    ];
+                    for c in spots {
+                        let r = self.rect_at(c, size);
+                        if free(&r) {
+                            // The leader runs from the anchor to the nearest point of the label's box.
+                            let end = [self.pos[0].clamp(r[0], r[2]), self.pos[1].clamp(r[1], r[3])];
+                            return Some((c, size, r, Some([self.pos, end])));
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+}
+
+/// True if `r` lies inside `frame`.
+fn within(r: &[f32; 4], frame: &[f32; 4]) -> bool {
+    r[0] >= frame[0] && r[1] >= frame[1] && r[2] <= frame[2] && r[3] <= frame[3]
+}
+
+/// `r` moved the least distance to lie inside `frame`, or `None` if it is larger than the frame.
+fn shift_into(r: [f32; 4], frame: &[f32; 4]) -> Option<[f32; 4]> {
+    if r[2] - r[0] > frame[2] - frame[0] || r[3] - r[1] > frame[3] - frame[1] {
+        return None;
+    }
+    let dx = (frame[0] - r[0]).max(0.0) - (r[2] - frame[2]).max(0.0);
+    let dy = (frame[1] - r[1]).max(0.0) - (r[3] - frame[3]).max(0.0);
+    Some([r[0] + dx, r[1] + dy, r[2] + dx, r[3] + dy])
+}
+
+/// Line height of labels, as a share of the font size.
+pub const LINE_HEIGHT: f32 = 1.25;
+
+/// The width and height of a label's lines at `size`.
+fn text_box(lines: &[String], size: f32) -> (f32, f32) {
+    let w = lines.iter().map(|l| text_width(l, size)).fold(0.0, f32::max);
+    (w, size * LINE_HEIGHT * lines.len().max(1) as f32)
+}
+
+/// Breaks text into lines no wider than `max_w` (at font size `size`): at
+/// spaces for Latin text, between characters for Chinese. A single word wider
+/// than `max_w` stays whole on its line.
+pub fn break_lines(text: &str, size: f32, max_w: f32) -> Vec<String> {
+    if text_width(text, size) <= max_w {
+        return vec![text.to_string()];
+    }
+    // Words (Latin, each with its following space) or single wide characters.
+    let mut tokens: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        let mut latin = String::new();
+        for ch in word.chars() {
+            if ch.is_ascii() {
+                latin.push(ch);
+            } else {
+                if !latin.is_empty() {
+                    tokens.push(std::mem::take(&mut latin));
+                }
+                tokens.push(ch.to_string());
+            }
+        }
+        latin.push(' ');
+        match tokens.last_mut() {
+            Some(t) if latin == " " => t.push(' '),
+            _ => tokens.push(latin),
+        }
+    }
+    let mut lines: Vec<String> = vec![String::new()];
+    for t in tokens {
+        let cur = lines.last_mut().expect("one line");
+        let candidate = format!("{cur}{t}");
+        if cur.trim().is_empty() || text_width(candidate.trim_end(), size) <= max_w {
+            *cur = candidate;
+        } else {
+            lines.push(t);
+        }
+    }
+    lines.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+}
+
+/// A label in at most two lines no wider than `max_w`: split where the two
+/// lines come out most even; if it does not fit in two lines, a trailing
+/// parenthesis is left out (`Community Canteen (Meihao …)` → `Community
+/// Canteen`), and what still does not fit is cut with an ellipsis.
+pub fn wrap(text: &str, size: f32, max_w: f32) -> Vec<String> {
+    if text_width(text, size) <= max_w {
+        return vec![text.to_string()];
+    }
+    if let Some(lines) = balanced_split(text, size, max_w) {
+        return lines;
+    }
+    let short = drop_parenthesis(text);
+    if short != text {
+        return wrap(short, size, max_w);
+    }
+    let mut lines = break_lines(text, size, max_w);
+    if lines.len() > 2 {
+        let rest = lines[1..].join(" ");
+        lines.truncate(1);
+        lines.push(rest);
+    }
+    for l in lines.iter_mut() {
+        if text_width(l, size) > max_w {
+            let mut cut = String::new();
+            for ch in l.chars() {
+                if text_width(&format!("{cut}{ch}…"), size) > max_w {
+                    break;
+                }
+                cut.push(ch);
+            }
+            *l = format!("{}…", cut.trim_end());
+        }
+    }
+    lines
+}
+
+/// A name without its trailing parenthesis: `美好邻里食堂（社区食堂）` → `美好邻里食堂`.
+pub fn drop_parenthesis(text: &str) -> &str {
+    match text.rfind(['(', '（']) {
+        Some(open) if open > 0 && text.trim_end().ends_with([')', '）']) => text[..open].trim_end(),
+        _ => text,
+    }
+}
+
+/// Two lines no wider than `max_w`, split at the space (or, in Chinese,
+/// between the characters) that makes them most even; `None` if no split fits.
+fn balanced_split(text: &str, size: f32, max_w: f32) -> Option<Vec<String>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut best: Option<(f32, usize, usize)> = None;
+    for (k, (i, c)) in chars.iter().enumerate().skip(1) {
+        let prev = chars[k - 1].1;
+        // Break at a space (dropped), or between two wide characters.
+        let (end, start) = if *c == ' ' {
+            (*i, i + 1)
+        } else if !c.is_ascii() && !prev.is_ascii() && !matches!(c, '）' | '，' | '、' | '。') {
+            (*i, *i)
+        } else {
+            continue;
+        };
+        let (l1, l2) = (text[..end].trim_end(), text[start..].trim_start());
+        if l1.is_empty() || l2.is_empty() {
+            continue;
+        }
+        let w = text_width(l1, size).max(text_width(l2, size));
+        if w <= max_w && best.is_none_or(|(bw, _, _)| w < bw) {
+            best = Some((w, end, start));
+        }
+    }
+    best.map(|(_, end, start)| vec![text[..end].trim_end().to_string(), text[start..].trim_start().to_string()])
 }
 
 /// A kind's style recoloured by the thematic map: features with items take
@@ -702,6 +1074,182 @@ mod tests {
                     assert!(!overlap, "{} overlaps {}", a.text, b.text);
                 }
             }
+        }
+    }
+
+    /// The numbers of Jinsong's buildings, from the plan.
+    fn building_numbers(doc: &Document) -> Vec<String> {
+        let mut n: Vec<String> = doc
+            .plan
+            .iter()
+            .filter(|(_, f)| f.kind == Kind::Building)
+            .filter_map(|(_, f)| f.number().map(|n| format!("{n}楼")))
+            .collect();
+        n.sort();
+        n
+    }
+
+    fn scene_at(doc: &Document, size: [f32; 2], opts: &SceneOptions) -> Scene {
+        let cache = GeometryCache::build(&doc.plan);
+        let cam = Camera::fit(doc.index.extent().expect("extent"), size, 30.0);
+        Scene::build(&doc.plan, &doc.index, &cache, &cam, opts)
+    }
+
+    #[test]
+    fn every_building_keeps_its_number_at_fit_zoom_in_both_phases() {
+        let doc = Document::jinsong();
+        let numbers = building_numbers(&doc);
+        assert_eq!(numbers.len(), 43);
+        // The map area of the default 1280×800 window (between the layer list and the
+        // inspector, under the tool and phase bars), and a full-screen map.
+        for size in [[730.0, 690.0], [1280.0, 800.0]] {
+            for phase in [Phase::Before, Phase::After] {
+                let opts = SceneOptions { phase: phase.clone(), highlight_changes: true, ..SceneOptions::default() };
+                let scene = scene_at(&doc, size, &opts);
+                let shown: BTreeSet<&str> = scene.labels.iter().map(|l| l.text.as_str()).collect();
+                let missing: Vec<&String> = numbers.iter().filter(|n| !shown.contains(n.as_str())).collect();
+                assert!(missing.is_empty(), "{phase:?} at {size:?}: {missing:?} missing");
+                // And point labels were still placed (beside their symbols), not all given up.
+                let points = scene
+                    .labels
+                    .iter()
+                    .filter(|l| doc.plan.get(l.feature).is_some_and(|f| f.kind == Kind::Node))
+                    .count();
+                assert!(points > 0, "{phase:?}: no facility labels at all");
+            }
+        }
+    }
+
+    #[test]
+    fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
+        let doc = Document::jinsong();
+        let size = [1280.0, 800.0];
+        let opts = SceneOptions { phase: Phase::After, chinese: false, ..SceneOptions::default() };
+        let scene = scene_at(&doc, size, &opts);
+        let cache = GeometryCache::build(&doc.plan);
+        let cam = Camera::fit(doc.index.extent().expect("extent"), size, 30.0);
+        let mut beside = 0;
+        for l in &scene.labels {
+            assert!(
+                l.rect[0] >= 0.0 && l.rect[1] >= 0.0 && l.rect[2] <= size[0] && l.rect[3] <= size[1],
+                "{} runs off the map: {:?}",
+                l.text,
+                l.rect
+            );
+            let Some(e) = cache.get(l.feature) else { continue };
+            if e.kind == Kind::Node && e.rings.is_empty() {
+                let b = doc.plan.get(l.feature).and_then(|f| f.bbox()).expect("point");
+                let c = cam.lonlat_to_screen(b.min().x, b.min().y);
+                let r = kind_style(Kind::Node).marker_radius;
+                let covers =
+                    l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
+                assert!(!covers, "{} covers its own symbol", l.text);
+                beside += 1;
+            }
+        }
+        assert!(beside > 0, "some point labels are placed");
+    }
+
+    #[test]
+    fn long_english_labels_wrap_to_two_lines_within_their_width() {
+        let text = "Barrier-free ramp (Building 101, stairway 1)";
+        let max = POINT_LABEL_EMS * style::LABEL_SIZE_SMALL;
+        // Too long for two lines: the parenthesis is left out.
+        assert_eq!(wrap(text, style::LABEL_SIZE_SMALL, max), vec!["Barrier-free ramp".to_string()]);
+        let lines = wrap("Community Health Service Station", style::LABEL_SIZE_SMALL, max);
+        assert_eq!(lines, vec!["Community Health".to_string(), "Service Station".to_string()]);
+        let canteen = wrap("Community Canteen (Meihao Neighbourhood Canteen of Jinsong)", style::LABEL_SIZE_SMALL, max);
+        assert_eq!(canteen, vec!["Community Canteen".to_string()]);
+        let long = wrap(
+            "Community Canteen and Meihao Neighbourhood Canteen of Jinsong District One",
+            style::LABEL_SIZE_SMALL,
+            max,
+        );
+        assert_eq!(long.len(), 2);
+        assert!(long[1].ends_with('…'), "{long:?}");
+        for l in lines.iter().chain(&long) {
+            assert!(text_width(l, style::LABEL_SIZE_SMALL) <= max, "{l}");
+        }
+        // Chinese breaks between characters; short labels stay as they are.
+        assert_eq!(wrap("101楼", 11.5, 100.0), vec!["101楼".to_string()]);
+        assert_eq!(break_lines("劲松一区二区", 10.0, 30.0), vec!["劲松一", "区二区"]);
+        assert_eq!(wrap("劲松一区二区", 10.0, 40.0), vec!["劲松一", "区二区"]);
+        // In the English map no label is wider than its bound.
+        let doc = Document::jinsong();
+        let scene = scene_at(&doc, [1280.0, 800.0], &SceneOptions { chinese: false, ..SceneOptions::default() });
+        for l in &scene.labels {
+            assert!(l.text.lines().count() <= 2, "{}", l.text);
+            assert!(l.rect[2] - l.rect[0] <= 14.0 * style::LABEL_SIZE_LARGE + 4.0, "{}", l.text);
+        }
+    }
+
+    #[test]
+    fn a_crowded_number_is_slid_shrunk_or_led_out_not_dropped() {
+        // Two buildings side by side, too close for two full-size numbers at their centres:
+        // long slabs (a number can slide along) and small squares (it must shrink or be led out).
+        use crate::model::{Feature, PlanMeta};
+        use geo::{Geometry, polygon};
+        for (bw, bh) in [(0.0001, 0.0004), (0.0001, 0.00008)] {
+            let mut plan = Plan::new(PlanMeta::default());
+            for i in 0..2 {
+                let (x0, y0) = (116.45 + i as f64 * (bw + 0.00001), 39.88);
+                let g = Geometry::Polygon(
+                    polygon![(x: x0, y: y0), (x: x0 + bw, y: y0), (x: x0 + bw, y: y0 + bh), (x: x0, y: y0 + bh), (x: x0, y: y0)],
+                );
+                let props = serde_json::json!({"kind": "building", "number": format!("{}", 101 + i)});
+                plan.push(Feature::new(Kind::Building, props.as_object().cloned().expect("object"), g));
+            }
+            let index = SpatialIndex::build(&plan);
+            let cache = GeometryCache::build(&plan);
+            let ext = index.extent().expect("extent");
+            // A scale at which the two numbers, side by side at full size, would overlap.
+            let step_m = (bw + 0.00001) * crate::model::metres_per_degree(39.88).0;
+            let mut cam = Camera::fit(ext, [400.0, 400.0], 20.0);
+            let want_mpp = step_m / (0.9 * text_width("101楼", style::LABEL_SIZE_SMALL) as f64);
+            cam.zoom_at(cam.ground_mpp() / want_mpp, [200.0, 200.0]);
+            let scene = Scene::build(&plan, &index, &cache, &cam, &SceneOptions::default());
+            let texts: Vec<&str> = scene.labels.iter().map(|l| l.text.as_str()).collect();
+            assert_eq!(texts.len(), 2, "{bw}×{bh}: both numbers kept: {texts:?}");
+            let [a, b] = [&scene.labels[0], &scene.labels[1]];
+            let overlap =
+                a.rect[0] < b.rect[2] && b.rect[0] < a.rect[2] && a.rect[1] < b.rect[3] && b.rect[1] < a.rect[3];
+            assert!(!overlap, "{bw}×{bh}: {a:?} overlaps {b:?}");
+            let centre = |l: &Label| {
+                let e = cache.get(l.feature).expect("entry");
+                cam.world_to_screen([e.anchor[0] as f64 + cache.origin[0], e.anchor[1] as f64 + cache.origin[1]])
+            };
+            let gave_way = scene.labels.iter().any(|l| {
+                let c = centre(l);
+                l.size < style::LABEL_SIZE_SMALL || l.leader.is_some() || (l.pos[0] - c[0]).hypot(l.pos[1] - c[1]) > 1.0
+            });
+            assert!(gave_way, "{bw}×{bh}: one of them had to give way: {:?}", scene.labels);
+        }
+    }
+
+    #[test]
+    fn removed_features_are_crossed_out_not_dashed_like_the_boundary() {
+        let doc = Document::jinsong();
+        let removed: Vec<FeatureId> = doc
+            .plan
+            .iter()
+            .filter(|(_, f)| f.change.as_ref().is_some_and(|c| c.kind == ChangeKind::Removed))
+            .map(|(id, _)| id)
+            .collect();
+        assert!(!removed.is_empty());
+        let opts = SceneOptions { phase: Phase::After, ghosts: true, ..SceneOptions::default() };
+        let scene = scene_at(&doc, [1280.0, 800.0], &opts);
+        for id in &removed {
+            let ops: Vec<&Op> = scene.items.iter().filter(|i| i.feature == *id).map(|i| &i.op).collect();
+            let crossed = ops.iter().any(|op| matches!(op, Op::Line { stroke, .. } if *stroke == style::REMOVED_CROSS));
+            assert!(crossed, "{id:?} is not crossed out: {ops:?}");
+            let boundary = kind_style(Kind::Boundary).stroke;
+            let like_boundary = ops.iter().any(|op| match op {
+                Op::Line { stroke, .. } | Op::Area { stroke: Some(stroke), .. } => {
+                    stroke.dash == boundary.dash && stroke.color == boundary.color
+                }
+                _ => false,
+            });
+            assert!(!like_boundary, "{id:?} looks like the boundary");
         }
     }
 

@@ -65,6 +65,12 @@ pub const SELECTED_FILL: Rgba = Rgba::new(0, 102, 255, 60);
 /// Ghosts of features absent in a phase: removed ones, and ones still to be added.
 pub const GHOST_REMOVED: Rgba = Rgba::rgb(200, 50, 50);
 pub const GHOST_ADDED: Rgba = Rgba::rgb(30, 150, 70);
+/// Removed features: a red tint and outline crossed with a ✕ (lines: dotted
+/// and crossed), unlike the district boundary's dark red dashes.
+pub const REMOVED_FILL: Rgba = Rgba::new(215, 25, 25, 46);
+pub const REMOVED_OUTLINE: Stroke = Stroke::solid(1.8, Rgba::rgb(215, 25, 25));
+pub const REMOVED_CROSS: Stroke = Stroke::solid(2.0, Rgba::rgb(215, 25, 25));
+pub const REMOVED_LINE: Stroke = Stroke { width: 2.5, color: Rgba::rgb(215, 25, 25), dash: Some([2.0, 4.0]) };
 /// A change whose items have no category.
 pub const CHANGE_DEFAULT: Rgba = Rgba::rgb(230, 90, 0);
 /// Map furniture (scale bar, north arrow).

@@ -91,65 +91,118 @@ pub fn scene_group(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
         }
     }
     for l in &scene.labels {
+        if let Some([a, b]) = l.leader {
+            let _ = write!(
+                out,
+                r#"<path d="M{:.2} {:.2} L{:.2} {:.2}" fill="none" stroke-width="0.8"{}/><circle cx="{:.2}" cy="{:.2}" r="1.3"{}/>"#,
+                a[0],
+                a[1],
+                b[0],
+                b[1],
+                paint("stroke", l.color),
+                a[0],
+                a[1],
+                paint("fill", l.color)
+            );
+        }
         let anchor = if l.align == Align::Center { "middle" } else { "start" };
-        let _ = write!(
-            out,
-            r#"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{:.1}" text-anchor="{anchor}" dominant-baseline="central" paint-order="stroke"{}{} stroke-width="3" stroke-linejoin="round">{}</text>"#,
-            l.pos[0],
-            l.pos[1],
-            l.size,
-            paint("fill", l.color),
-            paint("stroke", l.halo),
-            esc(&l.text)
-        );
+        let lines: Vec<&str> = l.text.split('\n').collect();
+        let step = l.size * super::scene::LINE_HEIGHT;
+        for (i, line) in lines.iter().enumerate() {
+            let y = l.pos[1] + (i as f32 - (lines.len() - 1) as f32 / 2.0) * step;
+            let _ = write!(
+                out,
+                r#"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{:.1}" text-anchor="{anchor}" dominant-baseline="central" paint-order="stroke"{}{} stroke-width="3" stroke-linejoin="round">{}</text>"#,
+                l.pos[0],
+                y,
+                l.size,
+                paint("fill", l.color),
+                paint("stroke", l.halo),
+                esc(line)
+            );
+        }
     }
     out.push_str("</g></g>");
     out
 }
 
 /// A scale bar and a north arrow for a map box at `(x, y, w, h)`.
-pub fn furniture(x: f32, y: f32, _w: f32, h: f32, ground_mpp: f64, north_at: [f32; 2]) -> String {
-    let bar = super::furniture::scale_bar(ground_mpp, 110.0);
+pub fn furniture(x: f32, y: f32, w: f32, h: f32, ground_mpp: f64, north_at: [f32; 2]) -> String {
+    furniture_scaled(x, y, w, h, ground_mpp, north_at, None, 1.0)
+}
+
+/// A scale bar (with the numeric scale `1:N` beside it when given) and a
+/// north arrow for a map box at `(x, y, w, h)`, sized by `u` (1 on A4).
+/// The bar's path carries `class="scale-bar"`, its label `class="scale-bar-label"`.
+#[allow(clippy::too_many_arguments)]
+pub fn furniture_scaled(
+    x: f32,
+    y: f32,
+    _w: f32,
+    h: f32,
+    ground_mpp: f64,
+    north_at: [f32; 2],
+    ratio: Option<u64>,
+    u: f32,
+) -> String {
+    let bar = super::furniture::scale_bar(ground_mpp, 110.0 * u);
     let c = super::style::FURNITURE.hex();
-    let (bx, by) = (x + 12.0, y + h - 14.0);
+    let (bx, by) = (x + 12.0 * u, y + h - 14.0 * u);
+    let ratio_text = ratio.map(|n| format!("1:{n}"));
+    let ratio_w = ratio_text.as_deref().map(|t| super::scene::text_width(t, 9.0 * u) + 10.0 * u).unwrap_or(0.0);
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="24" rx="3" fill="white" fill-opacity="0.85"/>"#,
-        bx - 6.0,
-        by - 18.0,
-        bar.pixels + 12.0
+        r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" rx="3" fill="white" fill-opacity="0.85"/>"#,
+        bx - 6.0 * u,
+        by - 18.0 * u,
+        bar.pixels + 12.0 * u + ratio_w,
+        24.0 * u
     );
     let _ = write!(
         out,
-        r#"<path d="M{bx:.2} {:.2} L{bx:.2} {by:.2} L{:.2} {by:.2} L{:.2} {:.2}" fill="none" stroke="{c}" stroke-width="1.5"/>"#,
-        by - 4.0,
+        r#"<path class="scale-bar" d="M{bx:.3} {:.3} L{bx:.3} {by:.3} L{:.3} {by:.3} L{:.3} {:.3}" fill="none" stroke="{c}" stroke-width="{:.2}"/>"#,
+        by - 4.0 * u,
         bx + bar.pixels,
         bx + bar.pixels,
-        by - 4.0
+        by - 4.0 * u,
+        1.5 * u
     );
     let _ = write!(
         out,
-        r#"<text x="{bx:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="8" fill="{c}">{}</text>"#,
-        by - 7.0,
+        r#"<text class="scale-bar-label" x="{bx:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{:.1}" fill="{c}">{}</text>"#,
+        by - 7.0 * u,
+        8.0 * u,
         esc(&bar.label)
     );
-    let pts = super::furniture::north_arrow(22.0);
+    if let Some(t) = ratio_text {
+        let _ = write!(
+            out,
+            r#"<text class="scale-ratio" x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{:.1}" fill="{c}">{t}</text>"#,
+            bx + bar.pixels + 8.0 * u,
+            by - 2.0 * u,
+            9.0 * u
+        );
+    }
+    let pts = super::furniture::north_arrow(22.0 * u);
     let mut d = String::new();
     for (i, p) in pts.iter().enumerate() {
         let _ = write!(d, "{}{:.2} {:.2} ", if i == 0 { 'M' } else { 'L' }, north_at[0] + p[0], north_at[1] + p[1]);
     }
     let _ = write!(
         out,
-        r#"<circle cx="{:.2}" cy="{:.2}" r="16" fill="white" fill-opacity="0.85"/>"#,
-        north_at[0], north_at[1]
+        r#"<circle cx="{:.2}" cy="{:.2}" r="{:.2}" fill="white" fill-opacity="0.85"/>"#,
+        north_at[0],
+        north_at[1],
+        16.0 * u
     );
     let _ = write!(out, r#"<path d="{d}Z" fill="{c}"/>"#);
     let _ = write!(
         out,
-        r#"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="7" text-anchor="middle" fill="{c}">N</text>"#,
+        r#"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{:.1}" text-anchor="middle" fill="{c}">N</text>"#,
         north_at[0],
-        north_at[1] - 12.0
+        north_at[1] - 12.0 * u,
+        7.0 * u
     );
     out
 }

@@ -28,7 +28,13 @@ pub struct ExportState {
     /// Map: None = before and after compared, else the phase.
     pub phase: Option<Phase>,
     pub current_view: bool,
+    /// The paper: `A4` … `A0`.
     pub paper: String,
+    pub landscape: bool,
+    /// The title block being typed (the plan's, between edits).
+    pub title_block: crate::model::TitleBlock,
+    /// True while a title-block field has the keyboard.
+    pub title_block_editing: bool,
     /// A pixel size instead of paper (PNG).
     pub pixels: String,
     pub use_pixels: bool,
@@ -42,7 +48,10 @@ impl Default for ExportState {
             kind: ExportKind::Map,
             phase: Some(Phase::After),
             current_view: false,
-            paper: "A4-landscape".into(),
+            paper: "A4".into(),
+            landscape: true,
+            title_block: Default::default(),
+            title_block_editing: false,
             pixels: "1920x1080".into(),
             use_pixels: false,
             web_map: None,
@@ -62,7 +71,9 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
             let (size, scale) = if st.use_pixels {
                 (crate::io::mapexport::pixel_size(&st.pixels).ok_or("WIDTHxHEIGHT")?, 1.0)
             } else {
-                (crate::io::mapexport::paper(&st.paper).ok_or("paper")?, 2.0)
+                let orientation = if st.landscape { "landscape" } else { "portrait" };
+                let sheet = crate::io::mapexport::paper(&format!("{}-{orientation}", st.paper)).ok_or("paper")?;
+                (sheet, crate::io::mapexport::raster_scale(sheet))
             };
             let extent = if st.current_view { app.camera.map(|c| c.view_lonlat()) } else { None };
             // The map is coloured as the screen is, and its legend says so.
@@ -73,6 +84,8 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
                 chinese: zh,
                 extent,
                 theme: app.theme_mode,
+                on_paper: !st.use_pixels,
+                date: crate::model::item::today(),
             };
             crate::io::mapexport::export(plan, &spec, path)
         }
@@ -120,7 +133,11 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
     let has_stories = !app.doc.plan.stories.is_empty();
+    let plan_block = app.doc.plan.meta.title_block.clone();
     let st = &mut app.export;
+    if !st.title_block_editing {
+        st.title_block = plan_block.clone();
+    }
     let mut open = true;
     egui::Window::new(s.export).open(&mut open).default_pos([300.0, 100.0]).show(ctx, |ui| {
         ui.horizontal_wrapped(|ui| {
@@ -167,14 +184,39 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             ui.horizontal(|ui| {
                 ui.radio_value(&mut st.use_pixels, false, s.paper);
                 egui::ComboBox::from_id_salt("paper").selected_text(st.paper.clone()).show_ui(ui, |ui| {
-                    for p in ["A4-landscape", "A4-portrait", "A3-landscape", "A3-portrait"] {
+                    for p in crate::io::mapexport::PAPERS {
                         ui.selectable_value(&mut st.paper, p.to_string(), p);
                     }
                 });
+                ui.selectable_value(&mut st.landscape, true, s.landscape);
+                ui.selectable_value(&mut st.landscape, false, s.portrait);
+            });
+            ui.horizontal(|ui| {
                 ui.radio_value(&mut st.use_pixels, true, s.pixels);
                 let l = ui.label("");
                 ui.add(egui::TextEdit::singleline(&mut st.pixels).desired_width(90.0)).labelled_by(l.id);
             });
+            // The title block's own facts, kept in the plan (undoable, saved with it).
+            ui.label(RichText::new(s.title_block).strong());
+            let mut editing = false;
+            let mut done = false;
+            egui::Grid::new("title_block").num_columns(2).show(ui, |ui| {
+                for (name, value) in [
+                    (s.tb_sheet_number, &mut st.title_block.sheet_number),
+                    (s.tb_drawn_by, &mut st.title_block.drawn_by),
+                    (s.tb_checked_by, &mut st.title_block.checked_by),
+                ] {
+                    let l = ui.label(name);
+                    let r = ui.add(egui::TextEdit::singleline(value).desired_width(160.0)).labelled_by(l.id);
+                    editing |= r.has_focus();
+                    done |= r.lost_focus();
+                    ui.end_row();
+                }
+            });
+            st.title_block_editing = editing;
+            if done && st.title_block != plan_block {
+                out.push(Action::Edit(crate::edit::Edit::SetTitleBlock { block: st.title_block.clone() }));
+            }
         }
         ui.separator();
         if ui.button(s.export_to).clicked() {

@@ -213,7 +213,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 egui::StrokeKind::Inside,
             );
         }
-        if app.theme_mode != crate::render::theme::ThemeMode::Kind {
+        if app.theme_mode != crate::render::theme::ThemeMode::Kind || app.compare != Compare::Single {
             paint_legend(&painter, rect, app);
         }
         let badge = app.lang.strings().schematic_badge;
@@ -268,36 +268,76 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     actions
 }
 
-/// The thematic map's legend, bottom-right.
+/// How a legend entry is drawn.
+enum Swatch {
+    Fill(egui::Color32),
+    /// A feature still to be added: a green dashed outline.
+    Added,
+    /// A removed feature: red, crossed out.
+    Removed,
+}
+
+/// The legend, bottom-right: the thematic colours, and in the compare views
+/// how added and removed features are drawn.
 fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
     let s = app.lang.strings();
+    let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;
     // Items each colour stands for, in the phase the (after) map shows.
     let counts = crate::render::theme::legend_counts(&app.doc.plan, app.theme_mode, &app.after_phase_shown());
-    let mut entries: Vec<(egui::Color32, String)> = crate::render::theme::legend(app.theme_mode)
+    let mut entries: Vec<(Swatch, String)> = crate::render::theme::legend(app.theme_mode)
         .into_iter()
         .enumerate()
         .map(|(k, (c, name))| match counts.as_ref().and_then(|n| n.get(k)) {
-            Some(n) => (color(c), format!("{}  {n}", s.legend_label(name))),
-            None => (color(c), s.legend_label(name).to_string()),
+            Some(n) => (Swatch::Fill(color(c)), format!("{}  {n}", s.legend_label(name))),
+            None => (Swatch::Fill(color(c)), s.legend_label(name).to_string()),
         })
         .collect();
-    entries.push((color(crate::render::theme::NO_ITEMS), s.no_items.to_string()));
+    if themed {
+        entries.push((Swatch::Fill(color(crate::render::theme::NO_ITEMS)), s.no_items.to_string()));
+    }
+    if app.compare != Compare::Single {
+        entries.push((Swatch::Added, s.added.to_string()));
+        entries.push((Swatch::Removed, s.removed.to_string()));
+    }
     let row = 18.0;
+    let title = if themed { s.theme_mode(app.theme_mode) } else { s.legend_changes };
     let h = 30.0 + row * entries.len() as f32;
     let w = 210.0;
     let r = egui::Rect::from_min_size(Pos2::new(rect.right() - w - 12.0, rect.bottom() - h - 12.0), egui::vec2(w, h));
     painter.rect_filled(r, 6.0, color(style::FURNITURE_BG));
-    let title = s.theme_mode(app.theme_mode);
     painter.text(
         r.min + egui::vec2(10.0, 8.0),
         egui::Align2::LEFT_TOP,
-        if counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() },
+        if themed && counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() },
         egui::FontId::proportional(13.0),
         color(style::FURNITURE),
     );
-    for (i, (c, label)) in entries.iter().enumerate() {
+    for (i, (sw, label)) in entries.iter().enumerate() {
         let y = r.top() + 30.0 + i as f32 * row;
-        painter.rect_filled(egui::Rect::from_min_size(Pos2::new(r.left() + 10.0, y), egui::vec2(14.0, 12.0)), 2.0, *c);
+        let b = egui::Rect::from_min_size(Pos2::new(r.left() + 10.0, y), egui::vec2(14.0, 12.0));
+        match sw {
+            Swatch::Fill(c) => {
+                painter.rect_filled(b, 2.0, *c);
+            }
+            Swatch::Added => {
+                let st = egui::Stroke::new(1.5, color(style::GHOST_ADDED));
+                let mut pts = vec![b.left_top(), b.right_top(), b.right_bottom(), b.left_bottom(), b.left_top()];
+                pts.dedup();
+                painter.extend(egui::Shape::dashed_line(&pts, st, 3.0, 2.0));
+            }
+            Swatch::Removed => {
+                painter.rect_filled(b, 0.0, color(style::REMOVED_FILL));
+                painter.rect_stroke(
+                    b,
+                    0.0,
+                    egui::Stroke::new(1.2, color(style::REMOVED_OUTLINE.color)),
+                    egui::StrokeKind::Inside,
+                );
+                let st = egui::Stroke::new(1.5, color(style::REMOVED_CROSS.color));
+                painter.line_segment([b.left_top(), b.right_bottom()], st);
+                painter.line_segment([b.left_bottom(), b.right_top()], st);
+            }
+        }
         painter.text(
             Pos2::new(r.left() + 32.0, y + 6.0),
             egui::Align2::LEFT_CENTER,

@@ -69,17 +69,27 @@ pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene) {
         i = end;
     }
     for l in &scene.labels {
-        let galley = painter.layout_no_wrap(l.text.clone(), egui::FontId::proportional(l.size), color(l.color));
-        let size = galley.size();
-        let top_left = match l.align {
-            Align::Center => Pos2::new(offset.x + l.pos[0] - size.x / 2.0, offset.y + l.pos[1] - size.y / 2.0),
-            Align::Left => Pos2::new(offset.x + l.pos[0], offset.y + l.pos[1] - size.y / 2.0),
-        };
-        let halo = color(l.halo);
-        for d in [egui::vec2(-1.0, 0.0), egui::vec2(1.0, 0.0), egui::vec2(0.0, -1.0), egui::vec2(0.0, 1.0)] {
-            painter.galley_with_override_text_color(top_left + d, galley.clone(), halo);
+        if let Some([a, b]) = l.leader {
+            painter.line_segment([pos(offset, a), pos(offset, b)], egui::Stroke::new(0.8, color(l.color)));
+            painter.circle_filled(pos(offset, a), 1.5, color(l.color));
         }
-        painter.galley(top_left, galley, color(l.color));
+        // One galley a line, each centred (or left-aligned) on the label's position.
+        let lines: Vec<&str> = l.text.split('\n').collect();
+        let step = l.size * crate::render::scene::LINE_HEIGHT;
+        for (i, line) in lines.iter().enumerate() {
+            let galley = painter.layout_no_wrap(line.to_string(), egui::FontId::proportional(l.size), color(l.color));
+            let size = galley.size();
+            let y = offset.y + l.pos[1] + (i as f32 - (lines.len() - 1) as f32 / 2.0) * step - size.y / 2.0;
+            let top_left = match l.align {
+                Align::Center => Pos2::new(offset.x + l.pos[0] - size.x / 2.0, y),
+                Align::Left => Pos2::new(offset.x + l.pos[0], y),
+            };
+            let halo = color(l.halo);
+            for d in [egui::vec2(-1.0, 0.0), egui::vec2(1.0, 0.0), egui::vec2(0.0, -1.0), egui::vec2(0.0, 1.0)] {
+                painter.galley_with_override_text_color(top_left + d, galley.clone(), halo);
+            }
+            painter.galley(top_left, galley, color(l.color));
+        }
     }
 }
 
