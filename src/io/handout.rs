@@ -535,6 +535,9 @@ pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, S
     pdf_pages(story_pages(plan, story, chinese)?)
 }
 
+/// The least ground an atlas site map spans across, in metres: a building with its neighbours and lanes.
+const SITE_CONTEXT_M: f64 = 120.0;
+
 /// One atlas page: a site (a feature carrying items) with its map, its items
 /// and their status, its money by source and its before/after photos.
 fn site_page_svg(
@@ -562,14 +565,19 @@ fn site_page_svg(
     // The site map: after the renewal, the site highlighted, framed with its surroundings; the left 60 % of the page.
     let (mx, my, mw, mh) = (40.0, 76.0, 480.0, 478.0);
     let r = f.bbox().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]).unwrap_or([0.0; 4]);
-    let mut cam = Camera::fit(r, [mw, mh], 140.0);
-    if cam.ground_mpp() < 0.15 {
-        cam.mpp *= 0.15 / cam.ground_mpp();
+    // The site fills the map with a margin; a small one shows at least ~120 m of its surroundings.
+    let mut cam = Camera::fit(r, [mw, mh], 60.0);
+    let least = SITE_CONTEXT_M / mw as f64;
+    if cam.ground_mpp() < least {
+        cam.mpp *= least / cam.ground_mpp();
     }
+    // A site the renewal removes (overhead lines, illegal structures) is not there after: it shows as removed.
+    let removed = f.change.as_ref().is_some_and(|c| c.kind == crate::model::phase::ChangeKind::Removed);
     let opts = SceneOptions {
         phase: Phase::After,
         chinese,
         highlight_changes: true,
+        ghosts: removed,
         selected: std::iter::once(site).collect(),
         ..SceneOptions::default()
     };
