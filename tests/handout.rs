@@ -65,6 +65,148 @@ fn an_english_handout_and_clear_errors() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no story named"));
 }
 
+/// The text of a PDF, whitespace removed for Chinese, collapsed for English.
+fn pdf_text(pdf: &std::path::Path) -> String {
+    let out = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn normalised(text: &str, chinese: bool) -> String {
+    let text = renewal_planner::io::handout::font_safe(text);
+    if chinese {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[test]
+fn both_handouts_carry_every_caption_whole() {
+    if !poppler("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    for (lang, zh) in [("zh", true), ("en", false)] {
+        let pdf = dir.path().join(format!("handout-{lang}.pdf"));
+        let out =
+            bin().args(["export", "jinsong", "-o"]).arg(&pdf).args(["--lang", lang, "--story"]).output().expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = normalised(&pdf_text(&pdf), zh);
+        for (i, slide) in plan.stories[0].slides.iter().enumerate() {
+            let caption = normalised(slide.caption(zh), zh);
+            assert!(text.contains(&caption), "{lang} slide {}: the caption {caption:?} is whole in\n{text}", i + 1);
+        }
+        // The source note's first sentence is whole too (it was cut at the point of "116.4540").
+        let note = plan.meta.note.as_deref().expect("a note");
+        let (note_zh, note_en) = note.split_once(" / ").expect("both languages");
+        let first = if zh {
+            &note_zh[..note_zh.find('。').expect("a sentence") + '。'.len_utf8()]
+        } else {
+            &note_en[..note_en.find(". ").expect("a sentence") + 1]
+        };
+        assert!(first.contains("116.4540"), "{first}");
+        assert!(text.contains(&normalised(first, zh)), "{lang}: the note {first:?} is whole");
+    }
+}
+
+#[test]
+fn the_dash_of_1977_1978_is_drawn_with_a_glyph_the_font_has() {
+    use renewal_planner::io::handout::{font_safe, has_glyph};
+    let caption = &renewal_planner::document::Document::jinsong().plan.stories[0].slides[0].caption_zh;
+    assert!(caption.contains("1977—1978"), "the source text has an em dash");
+    assert!(!has_glyph('—'), "the GB2312 subset has no U+2014");
+    let drawn = font_safe(caption);
+    assert!(drawn.contains("1977―1978"), "drawn with GB2312's dash, U+2015: {drawn}");
+    assert!(drawn.chars().all(has_glyph));
+}
+
+#[test]
+fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_font() {
+    use renewal_planner::io::handout::{atlas_pages, font_safe, missing_glyphs, story_pages};
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    for zh in [true, false] {
+        let pages = story_pages(&plan, &plan.stories[0], zh).expect("handout").into_iter();
+        for (i, page) in pages.chain(atlas_pages(&plan, zh, None).expect("atlas")).enumerate() {
+            let missing = missing_glyphs(&font_safe(&page));
+            assert!(
+                missing.is_empty(),
+                "page {} ({}) draws {missing:?} with no glyph",
+                i + 1,
+                if zh { "zh" } else { "en" }
+            );
+        }
+    }
+}
+
+#[test]
+fn slide_1s_page_map_shows_the_whole_district_with_the_slides_proportions() {
+    use renewal_planner::io::handout::{page_map_boxes, slide_camera};
+    let plan = renewal_planner::document::Document::jinsong().plan;
+    let slide = &plan.stories[0].slides[0];
+    let boundary = plan.get(plan.by_key("boundary").expect("boundary")).and_then(|f| f.bbox()).expect("bbox");
+    for zh in [true, false] {
+        let b = page_map_boxes(slide, zh, false)[0];
+        let v = slide.view_size();
+        assert!((b.w / b.h - v[0] / v[1]).abs() < 1e-3, "the map box keeps the slide's aspect: {b:?}");
+        assert!(b.w > 500.0 && b.h > 300.0, "a large map: {b:?}");
+        let cam = slide_camera(slide, [b.w, b.h]);
+        for (x, y) in [(boundary.min().x, boundary.min().y), (boundary.max().x, boundary.max().y)] {
+            let p = cam.lonlat_to_screen(x, y);
+            assert!((0.0..=b.w).contains(&p[0]) && (0.0..=b.h).contains(&p[1]), "corner {p:?} in {b:?}");
+        }
+        // The same ground as the screen's slide: the box shows the slide's whole extent, no less.
+        let ext = slide.ground_extent();
+        let shown = [b.w as f64 * cam.ground_mpp(), b.h as f64 * cam.ground_mpp()];
+        assert!(
+            (shown[0] / ext[0] - 1.0).abs() < 1e-3 && (shown[1] / ext[1] - 1.0).abs() < 1e-3,
+            "{shown:?} vs {ext:?}"
+        );
+    }
+}
+
+#[test]
+fn an_atlas_building_page_lists_the_buildings_facts() {
+    if !poppler("pdftotext") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (lang, facts) in [
+        ("zh", ["层数6", "户数101", "建成年份1977", "结构砖混", "建筑面积6,050平方米", "占地面积"]),
+        (
+            "en",
+            [
+                "Floors 6",
+                "Households 101",
+                "Year built 1977",
+                "Structure 砖混 brick-concrete",
+                "Floor area 6,050 m2",
+                "Footprint",
+            ],
+        ),
+    ] {
+        let pdf = dir.path().join(format!("atlas-{lang}.pdf"));
+        let out =
+            bin().args(["export", "jinsong", "-o"]).arg(&pdf).args(["--atlas", "--lang", lang]).output().expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-").output().expect("pdftotext");
+        let text = String::from_utf8_lossy(&text.stdout).into_owned();
+        let name = if lang == "zh" { "劲松一区101楼" } else { "Building 101, Jinsong District 1" };
+        let page = text.split('\x0c').find(|p| p.lines().take(3).any(|l| l.contains(name))).expect("b101's page");
+        let flat: String = if lang == "zh" {
+            page.chars().filter(|c| !c.is_whitespace()).collect()
+        } else {
+            page.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        for fact in facts {
+            let fact: String =
+                if lang == "zh" { fact.to_string() } else { fact.split_whitespace().collect::<Vec<_>>().join(" ") };
+            assert!(flat.contains(&fact), "{lang}: {fact:?} on the page of 101:\n{page}");
+        }
+        assert!(page.contains(if lang == "zh" { "加装电梯" } else { "Elevator retrofit" }), "its items: {page}");
+    }
+}
+
 #[test]
 fn the_progress_slide_counts_items_as_of_its_date_like_its_caption() {
     if !poppler("pdftotext") {

@@ -417,16 +417,18 @@ NEW_SHEDS = [
     ("node-newshed-2", rect(300, 238, 320, 244), "劲松二区210楼北侧", "north of Building 210, District 2"),
     ("node-newshed-3", rect(60, 404, 80, 410), "劲松一区118楼北侧", "north of Building 118, District 1"),
 ]
-# Overhead lines moved underground: id, name_zh, name_en, item, street beside, points (local metres)
+# Overhead lines moved underground: id, name_zh, name_en, item, street beside, points (local metres).
+# The poles stand 1.5 m outside the carriageway's edge: a line inside the street's width is drawn under the
+# street (the map draws other things below streets) and a slide of the street before the renewal showed no lines.
 OVERHEAD = [
     ("other-overhead-jinsongxi", "劲松西街架空线", "Overhead lines along Jinsongxi Street", "it-overhead-jinsongxi",
-     "street-jinsongxi", [(260.0, 3.0), (260.0, 249.5), (260.0, BOX_H - INSET - 3.0)]),
+     "street-jinsongxi", [(262.5, 3.0), (262.5, 249.5), (262.5, BOX_H - INSET - 3.0)]),
     ("other-overhead-yiqu-zhong", "一区中路架空线", "Overhead lines along District 1 Middle Road", "it-overhead-lanes",
-     "street-yiqu-zhong", [(11.0, 252.5), (131.0, 252.5), (247.0, 252.5)]),
+     "street-yiqu-zhong", [(11.0, 254.0), (131.0, 254.0), (245.5, 254.0)]),
     ("other-overhead-erqu-zhong", "二区中路架空线", "Overhead lines along District 2 Middle Road", "it-overhead-lanes",
-     "street-erqu-zhong", [(261.0, 252.5), (380.0, 252.5), (504.0, 252.5)]),
+     "street-erqu-zhong", [(263.0, 254.0), (380.0, 254.0), (504.0, 254.0)]),
     ("other-overhead-erqu-nan", "二区南巷架空线", "Overhead lines along District 2 South Lane", "it-overhead-lanes",
-     "street-erqu-nan", [(261.0, 87.5), (380.0, 87.5), (504.0, 87.5)]),
+     "street-erqu-nan", [(263.0, 89.0), (380.0, 89.0), (504.0, 89.0)]),
 ]
 # Illegal structures demolished (it-illegal-structures), ~4 x 8 m: id, name_zh, building it leans on (or
 # None), outline, note_zh, note_en
@@ -1150,14 +1152,19 @@ def change(kind, by_items, after_properties=None):
 #     counts with its width), or of the district boundary when nothing is highlighted;
 #   * ground_mpp: the highlighted features fill about the middle half of a 1280 x 800 view (each pane
 #     of a side-by-side view is 640 x 800), clamped to 0.12-0.8; a slide of the whole district fits the
-#     boundary to the whole view with a 5 % margin (~0.67).  "across" fits a long street by its width and lets it run through the
-#     view: 劲松西街 (509 m) would otherwise never be "zoomed to the street";
+#     boundary to the whole view with a 5 % margin (~0.67).  "across" frames a long street across: its axis
+#     in the middle with ACROSS_SIDE_M of ground either side (the building rows that line it), and lets it run
+#     through the view: 劲松西街 (509 m) would otherwise never be "zoomed to the street";
 #   * swipe: the divider starts 2 m east of the objects the slide is about, so a swipe slide opens on the
 #     before state of its subject and dragging the divider west reveals the after (left pane = before);
+#     "divider_on" puts it on the axis of a street instead, so each side shows the street, before on the
+#     left (its lanes' overhead lines) and after on the right (the lines gone, shown as removed): a divider
+#     east of a north-south street left the after side without the street at all;
 #     0.5 where it does not matter.
 # --------------------------------------------------------------------------------------------------
 VIEW_W, VIEW_H = 1280, 800  # pixels of the projector view the zooms are chosen for
 MPP_MIN, MPP_MAX = 0.12, 0.8
+ACROSS_SIDE_M = 150  # ground shown either side of a street framed "across"
 DISTRICT_MARGIN = 1.05
 STORY_LAYERS = ["boundary", "building", "street", "garden", "core", "node", "other"]
 STORY_PROGRESS_DATE = "2019-06-30"
@@ -1238,7 +1245,7 @@ def _slide_specs():
              caption_en="Drag the divider across Jinsongxi Street: the overhead lines went underground, shopfronts and "
                         "signs were redesigned, the pavements repaved and kerb ramps added at the crossings.",
              phase="after", compare="swipe", theme="kind", layers=STORY_LAYERS, highlight=["street-jinsongxi"],
-             fit="across", divider_after=["street-jinsongxi"] + overhead_ids("it-overhead-jinsongxi")),
+             fit="across", divider_on="street-jinsongxi"),
         dict(title_zh="架空线入地", title_en="Overhead lines underground",
              caption_zh="改造前后并排对比：劲松西街和一区、二区巷道上空杂乱的电力、通信架空线改为入地敷设，"
                         "街巷上空恢复整洁。",
@@ -1311,13 +1318,14 @@ def union_bounds(bbs):
     return min(b[0] for b in bbs), min(b[1] for b in bbs), max(b[2] for b in bbs), max(b[3] for b in bbs)
 
 
-def slide_view(by_id, highlight, compare, fit="both", divider_after=None):
+def slide_view(by_id, highlight, compare, fit="both", divider_after=None, divider_on=None):
     """(center [lon, lat], ground_mpp, swipe) of a slide framed on its highlighted features (or the district)."""
     pane_w = VIEW_W / 2 if compare == "side_by_side" else VIEW_W
     if highlight:
         x0, y0, x1, y1 = union_bounds([feature_bounds_xy(by_id[i]) for i in highlight])
         need = [(x1 - x0) / (pane_w / 2), (y1 - y0) / (VIEW_H / 2)]
-        mpp = min(need) if fit == "across" else max(need)
+        across = min(x1 - x0, y1 - y0) + 2 * ACROSS_SIDE_M
+        mpp = across / (pane_w if x1 - x0 < y1 - y0 else VIEW_H) if fit == "across" else max(need)
     else:
         x0, y0, x1, y1 = feature_bounds_xy(by_id["boundary"])
         mpp = max((x1 - x0) / pane_w, (y1 - y0) / VIEW_H) * DISTRICT_MARGIN
@@ -1327,6 +1335,9 @@ def slide_view(by_id, highlight, compare, fit="both", divider_after=None):
     if compare == "swipe" and divider_after:
         east = union_bounds([feature_bounds_xy(by_id[i]) for i in divider_after])[2] + 2.0
         swipe = round(min(0.95, max(0.05, 0.5 + (east - cx) / (mpp * VIEW_W))), 3)
+    if compare == "swipe" and divider_on:
+        b = feature_bounds_xy(by_id[divider_on])
+        swipe = round(min(0.95, max(0.05, 0.5 + ((b[0] + b[2]) / 2 - cx) / (mpp * VIEW_W))), 3)
     return to_lonlat(cx, cy), mpp, swipe
 
 
@@ -1334,7 +1345,8 @@ def build_stories(feats):
     by_id = {f["id"]: f for f in feats}
     slides = []
     for s in _slide_specs():
-        center, mpp, swipe = slide_view(by_id, s["highlight"], s["compare"], s.get("fit", "both"), s.get("divider_after"))
+        center, mpp, swipe = slide_view(by_id, s["highlight"], s["compare"], s.get("fit", "both"), s.get("divider_after"),
+                                        s.get("divider_on"))
         assert all(h in by_id for h in s["highlight"]), s["title_en"]
         slides.append({
             "title_zh": s["title_zh"], "title_en": s["title_en"],

@@ -27,12 +27,27 @@ fn theme_mode(t: SlideTheme) -> ThemeMode {
     }
 }
 
-/// The camera a slide shows, for a view of `size` pixels.
+/// The camera a slide shows in a view of `size` pixels: the ground the slide
+/// was captured showing, whole and centred.
 pub fn slide_camera(slide: &Slide, size: [f32; 2]) -> Camera {
+    framed_camera(slide, size, [0.0, 0.0, size[0], size[1]])
+}
+
+/// The camera of a view of `size` pixels that frames the slide's ground
+/// ([`Slide::ground_extent`]) whole inside `free` (`[x0, y0, x1, y1]` in the
+/// view's pixels), its centre at the free rectangle's centre, aspect kept: what
+/// is outside `free` (under a presentation's title and caption bands) is extra.
+pub fn framed_camera(slide: &Slide, size: [f32; 2], free: [f32; 4]) -> Camera {
+    let ext = slide.ground_extent();
+    let (fw, fh) = (((free[2] - free[0]) as f64).max(1.0), ((free[3] - free[1]) as f64).max(1.0));
     let mut cam = Camera::new(size);
-    cam.center = crate::render::camera::to_world(slide.center[0], slide.center[1]);
-    cam.mpp = slide.ground_mpp / slide.center[1].to_radians().cos().max(1e-6);
+    let cos = slide.center[1].to_radians().cos().max(1e-6);
+    let c = crate::render::camera::to_world(slide.center[0], slide.center[1]);
+    cam.center = c;
+    cam.mpp = (ext[0] / fw).max(ext[1] / fh) / cos;
     cam.clamp_zoom();
+    let (fx, fy) = ((free[0] + free[2]) as f64 / 2.0, (free[1] + free[3]) as f64 / 2.0);
+    cam.center = [c[0] - (fx - size[0] as f64 / 2.0) * cam.mpp, c[1] + (fy - size[1] as f64 / 2.0) * cam.mpp];
     cam
 }
 
@@ -57,20 +72,146 @@ pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, chinese: bool) ->
     }
 }
 
-/// Splits text into lines of at most `max` estimated pixels.
-fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
-    let mut lines = vec![String::new()];
-    let mut w = 0.0;
-    for c in text.chars() {
-        let cw = crate::render::scene::text_width(c.encode_utf8(&mut [0; 4]), size);
-        if w + cw > max && !lines.last().is_some_and(|l| l.is_empty()) {
-            lines.push(String::new());
-            w = 0.0;
+/// The bundled font, parsed once: glyph coverage and advance widths.
+fn face() -> Option<&'static ttf_parser::Face<'static>> {
+    static FACE: std::sync::OnceLock<Option<ttf_parser::Face<'static>>> = std::sync::OnceLock::new();
+    FACE.get_or_init(|| ttf_parser::Face::parse(CJK_FONT, 0).ok()).as_ref()
+}
+
+/// Whether the bundled font draws `c` (white space and controls need no glyph).
+pub fn has_glyph(c: char) -> bool {
+    c.is_control() || face().is_some_and(|f| f.glyph_index(c).is_some())
+}
+
+/// What a character the bundled GB2312 subset lacks is written as: the dashes
+/// become its horizontal bar (GB2312's dash, U+2015; an en dash of a range a
+/// hyphen), the middle dot its
+/// katakana middle dot, superscript digits plain ones. Anything else is kept
+/// (and [`missing_glyphs`] names it).
+fn substitute(c: char) -> Option<char> {
+    match c {
+        '\u{2014}' | '\u{2E3A}' => Some('\u{2015}'),
+        '\u{2013}' | '\u{2012}' | '\u{2212}' | '\u{2010}' | '\u{2011}' => Some('-'),
+        '\u{00B7}' | '\u{2027}' | '\u{2022}' => Some('\u{30FB}'),
+        '\u{00B2}' => Some('2'),
+        '\u{00B3}' => Some('3'),
+        '\u{00A0}' | '\u{2009}' | '\u{202F}' => Some(' '),
+        _ => None,
+    }
+}
+
+/// `text` with every character the bundled font lacks replaced by one it has
+/// that reads the same ([`substitute`]); applied to every exported SVG before
+/// it is drawn, so a dash is never silently lost.
+pub fn font_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| c.is_ascii() || has_glyph(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(
+                |c| if c.is_ascii() || has_glyph(c) { c } else { substitute(c).filter(|s| has_glyph(*s)).unwrap_or(c) },
+            )
+            .collect(),
+    )
+}
+
+/// The characters of an SVG's text the bundled font cannot draw, each once, in order.
+pub fn missing_glyphs(svg: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    let Ok(doc) = usvg::roxmltree::Document::parse(svg) else { return out };
+    for node in doc.descendants().filter(|n| n.is_text()) {
+        for c in node.text().unwrap_or("").chars() {
+            if !has_glyph(c) && !out.contains(&c) {
+                out.push(c);
+            }
         }
-        if let Some(l) = lines.last_mut() {
-            l.push(c);
+    }
+    out
+}
+
+/// The advance width of `text` at `size` points in the bundled font (a missing
+/// glyph counts as the font's box glyph).
+pub fn text_width(text: &str, size: f32) -> f32 {
+    let Some(f) = face() else { return crate::render::scene::text_width(text, size) };
+    let upem = f.units_per_em().max(1) as f32;
+    let units: u32 = text
+        .chars()
+        .map(|c| {
+            let g = f.glyph_index(c).unwrap_or(ttf_parser::GlyphId(0));
+            f.glyph_hor_advance(g).unwrap_or(0) as u32
+        })
+        .sum();
+    units as f32 * size / upem
+}
+
+/// A character that breaks like a CJK ideograph (a line may end before or after it).
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x2015)
+}
+
+/// CJK punctuation that must not start a line: it hangs at the end of the line before.
+fn closes(c: char) -> bool {
+    "，。、；：？！）》」』”’…%,.;:?!)".contains(c)
+}
+
+/// Splits text into lines no wider than `max` points at `size`, measured with
+/// the bundled font's advances: Latin text breaks between words, CJK text
+/// between characters (closing punctuation stays with the character before it);
+/// a word longer than a line is broken where it must be.
+pub fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
+    let text = font_safe(text);
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        // Units: a CJK character, or a run of other non-space characters; with whether a space precedes it.
+        let mut units: Vec<(bool, String)> = Vec::new();
+        let mut space = false;
+        for c in para.chars() {
+            if c.is_whitespace() {
+                space = true;
+                continue;
+            }
+            let glue = !space
+                && units.last().is_some_and(|(_, u)| {
+                    let last = u.chars().last().unwrap_or(' ');
+                    (!is_cjk(c) && !is_cjk(last)) || closes(c)
+                });
+            if glue && let Some((_, u)) = units.last_mut() {
+                u.push(c);
+            } else {
+                units.push((space, c.to_string()));
+            }
+            space = false;
         }
-        w += cw;
+        let mut line = String::new();
+        for (space, unit) in units {
+            let joined = if line.is_empty() {
+                unit.clone()
+            } else if space {
+                format!("{line} {unit}")
+            } else {
+                format!("{line}{unit}")
+            };
+            if line.is_empty() || text_width(&joined, size) <= max {
+                line = joined;
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line = unit;
+            }
+            // A word wider than the line is cut where it must be.
+            while text_width(&line, size) > max && line.chars().count() > 1 {
+                let mut head = String::new();
+                for c in line.chars() {
+                    if !head.is_empty() && text_width(&format!("{head}{c}"), size) > max {
+                        break;
+                    }
+                    head.push(c);
+                }
+                line = line[head.len()..].to_string();
+                lines.push(head);
+            }
+        }
+        lines.push(line);
     }
     lines
 }
@@ -79,9 +220,88 @@ fn text(out: &mut String, x: f32, y: f32, size: f32, color: &str, anchor: &str, 
     let _ = write!(
         out,
         r#"<text x="{x:.2}" y="{y:.2}" font-family="{FONT_FAMILY}" font-size="{size}" fill="{color}" text-anchor="{anchor}">{}</text>"#,
-        esc(s)
+        esc(&font_safe(s))
     );
 }
+
+/// Where a page's map goes: each pane's box (`x, y, w, h` in points).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MapBox {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+/// The largest box of the slide's aspect (`aspect` = width / height) that fits `w × h`, at `(x, y)`.
+fn fit_box(x: f32, y: f32, w: f32, h: f32, aspect: f32) -> MapBox {
+    let bw = w.min(h * aspect);
+    MapBox { x, y, w: bw, h: bw / aspect }
+}
+
+/// The map panes of a handout page: the slide's view (both panes when side by
+/// side) as large as the space above the caption allows, aspect kept, so the
+/// page shows the ground the screen showed.
+pub fn page_map_boxes(slide: &Slide, chinese: bool, with_photos: bool) -> Vec<MapBox> {
+    let caption_lines = wrap(slide.caption(chinese), CAPTION_PT, PAGE[0] - 80.0).len().min(CAPTION_MAX_LINES) as f32;
+    let top = 76.0;
+    let bottom = PAGE[1] - 30.0 - NOTE_LEAD * NOTE_MAX_LINES as f32 - caption_lines * CAPTION_LEAD - 8.0;
+    let avail_w = if with_photos { 480.0 } else { PAGE[0] - 80.0 };
+    let v = slide.view_size();
+    let aspect = v[0] / v[1].max(1.0);
+    if slide.compare == SlideCompare::SideBySide {
+        let b = fit_box(40.0, top, (avail_w - 8.0) / 2.0, bottom - top, aspect);
+        vec![b, MapBox { x: b.x + b.w + 8.0, ..b }]
+    } else {
+        vec![fit_box(40.0, top, avail_w, bottom - top, aspect)]
+    }
+}
+
+/// Drops the labels whose centre lies outside `[x0, y0, x1, y1]` (the part of
+/// the map a page shows): clipped away they are invisible, but their text would
+/// still be in the PDF, read out between the caption's words.
+fn keep_labels_within(scene: &mut Scene, r: [f32; 4]) {
+    scene.labels.retain(|l| {
+        let c = [(l.rect[0] + l.rect[2]) / 2.0, (l.rect[1] + l.rect[3]) / 2.0];
+        (r[0]..=r[2]).contains(&c[0]) && (r[1]..=r[3]).contains(&c[1])
+    });
+}
+
+/// What one pane of a page's map shows: a phase over a share of its width
+/// (`from`..`to`, 0–1: a swipe shows two), and the label naming it.
+type PanePart = (Phase, f32, f32, &'static str);
+
+/// The first sentence of a plan's note, from its Chinese or English half when
+/// it has both (`中文… / English…`). A sentence ends at `。` or at a full stop
+/// followed by a space — never at the point of a number such as 116.4540.
+fn note_sentence(note: &str, chinese: bool) -> &str {
+    let half = match note.split_once(" / ") {
+        Some((zh, en)) => {
+            if chinese {
+                zh
+            } else {
+                en
+            }
+        }
+        None => note,
+    };
+    let end = [half.find('。').map(|i| i + '。'.len_utf8()), half.find(". ").map(|i| i + 1)]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(half.len());
+    half[..end].trim()
+}
+
+/// The source note on a handout page: size, line spacing, most lines.
+const NOTE_PT: f32 = 6.5;
+const NOTE_LEAD: f32 = 8.5;
+const NOTE_MAX_LINES: usize = 3;
+
+/// Caption size, line spacing and most lines on a handout page.
+const CAPTION_PT: f32 = 12.5;
+const CAPTION_LEAD: f32 = 17.0;
+const CAPTION_MAX_LINES: usize = 8;
 
 /// One page of the handout as SVG.
 pub fn page_svg(
@@ -101,7 +321,9 @@ pub fn page_svg(
         PAGE[0], PAGE[1], PAGE[0], PAGE[1]
     );
     let _ = write!(out, r#"<rect width="{}" height="{}" fill="white"/>"#, PAGE[0], PAGE[1]);
-    text(&mut out, 40.0, 46.0, 22.0, "#222222", "start", slide.title(chinese));
+    let title = slide.title(chinese);
+    let title_pt = (22.0 * (PAGE[0] - 80.0) / text_width(title, 22.0).max(1.0)).min(22.0);
+    text(&mut out, 40.0, 46.0, title_pt, "#222222", "start", title);
     let plan_name = plan.meta.name.clone().unwrap_or_default();
     text(
         &mut out,
@@ -124,60 +346,94 @@ pub fn page_svg(
                 .collect()
         })
         .unwrap_or_default();
-    let (mx, my, mw, mh) = (40.0, 76.0, if photos.is_empty() { 762.0 } else { 480.0 }, 390.0);
+    let boxes = page_map_boxes(slide, chinese, !photos.is_empty());
     let phase = Phase::parse(&slide.phase).unwrap_or(Phase::After);
     let after = match &phase {
         Phase::AsOf(d) => Phase::AsOf(d.clone()),
         _ => Phase::After,
     };
-    let panes: Vec<(f32, f32, Phase, Option<&str>)> = if slide.compare == SlideCompare::Single {
-        vec![(mx, mw, phase.clone(), None)]
-    } else {
-        let half = (mw - 8.0) / 2.0;
-        vec![(mx, half, Phase::Before, Some(s.phase_before)), (mx + half + 8.0, half, after, Some(s.phase_after))]
+    // Each pane: its box, and the phases it shows with the share of its width each takes.
+    let panes: Vec<(MapBox, Vec<PanePart>)> = match slide.compare {
+        SlideCompare::Single => vec![(boxes[0], vec![(phase.clone(), 0.0, 1.0, "")])],
+        SlideCompare::Swipe => {
+            let d = slide.swipe.clamp(0.02, 0.98);
+            vec![(boxes[0], vec![(Phase::Before, 0.0, d, s.phase_before), (after, d, 1.0, s.phase_after)])]
+        }
+        SlideCompare::SideBySide => vec![
+            (boxes[0], vec![(Phase::Before, 0.0, 1.0, s.phase_before)]),
+            (boxes[1], vec![(after, 0.0, 1.0, s.phase_after)]),
+        ],
     };
     let mut defs = String::from("<defs>");
     let mut ground_mpp = 1.0;
-    for (n, (px, pw, ph, label)) in panes.iter().enumerate() {
-        let cam = slide_camera(slide, [*pw, mh]);
+    for (n, (b, parts)) in panes.iter().enumerate() {
+        let cam = slide_camera(slide, [b.w, b.h]);
         ground_mpp = cam.ground_mpp();
-        let opts = slide_options(plan, slide, ph.clone(), chinese);
-        let scene = Scene::build(plan, index, cache, &cam, &opts);
-        let id = format!("map{n}");
-        let _ = write!(
-            defs,
-            r#"<clipPath id="{id}"><rect x="{px:.2}" y="{my:.2}" width="{pw:.2}" height="{mh:.2}"/></clipPath>"#
-        );
-        out.push_str(&scene_group(&scene, *px, my, &id));
-        let _ = write!(
-            out,
-            r##"<rect x="{px:.2}" y="{my:.2}" width="{pw:.2}" height="{mh:.2}" fill="none" stroke="#888888" stroke-width="0.8"/>"##
-        );
-        if let Some(l) = label {
+        for (k, (ph, from, to, label)) in parts.iter().enumerate() {
+            let opts = slide_options(plan, slide, ph.clone(), chinese);
+            let mut scene = Scene::build(plan, index, cache, &cam, &opts);
+            keep_labels_within(&mut scene, [b.w * from, 0.0, b.w * to, b.h]);
+            let id = format!("map{n}-{k}");
+            let (cx, cw) = (b.x + b.w * from, b.w * (to - from));
+            let _ = write!(
+                defs,
+                r#"<clipPath id="{id}"><rect x="{cx:.2}" y="{:.2}" width="{cw:.2}" height="{:.2}"/></clipPath>"#,
+                b.y, b.h
+            );
+            out.push_str(&scene_group(&scene, b.x, b.y, &id));
+            if !label.is_empty() {
+                let lw = text_width(label, 10.0) + 16.0;
+                // The left part's label at its left, the right part's at its right (clear of the north arrow).
+                let lx = if *from > 0.0 { cx + cw - lw - 48.0 } else { cx + 8.0 };
+                let _ = write!(
+                    out,
+                    r##"<rect x="{lx:.2}" y="{:.2}" width="{lw:.2}" height="18" rx="3" fill="#333333" fill-opacity="0.8"/>"##,
+                    b.y + 8.0
+                );
+                text(&mut out, lx + lw / 2.0, b.y + 21.0, 10.0, "white", "middle", label);
+            }
+        }
+        if parts.len() > 1 {
+            let x = b.x + b.w * parts[1].1;
             let _ = write!(
                 out,
-                r##"<rect x="{:.2}" y="{:.2}" width="64" height="18" rx="3" fill="#333333" fill-opacity="0.8"/>"##,
-                px + 8.0,
-                my + 8.0
+                r##"<path d="M{x:.2} {:.2} V{:.2}" stroke="#333333" stroke-opacity="0.5" stroke-width="3.5"/><path d="M{x:.2} {:.2} V{:.2}" stroke="white" stroke-width="1.8"/>"##,
+                b.y,
+                b.y + b.h,
+                b.y,
+                b.y + b.h
             );
-            text(&mut out, px + 40.0, my + 21.0, 10.0, "white", "middle", l);
         }
+        let _ = write!(
+            out,
+            r##"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="#888888" stroke-width="0.8"/>"##,
+            b.x, b.y, b.w, b.h
+        );
     }
     defs.push_str("</defs>");
     out.push_str(&defs);
-    out.push_str(&furniture(mx, my, mw, mh, ground_mpp, [mx + mw - 24.0, my + 26.0]));
+    let first = boxes[0];
+    let last = boxes[boxes.len() - 1];
+    let map_right = last.x + last.w;
+    out.push_str(&furniture(first.x, first.y, first.w, first.h, ground_mpp, [map_right - 24.0, first.y + 26.0]));
 
-    // Legend of the slide's colours, with the items each stands for in the slide's (after) phase.
+    // Legend of the slide's colours: beside the map when the page has room, else in its corner.
     let entries = legend(theme_mode(slide.theme));
     if !entries.is_empty() {
-        let counts = crate::render::theme::legend_counts(plan, theme_mode(slide.theme), &panes[panes.len() - 1].2);
-        let (lx, ly) = (mx + mw - 130.0, my + mh - 16.0 - 14.0 * entries.len() as f32);
+        let last_phase = &panes[panes.len() - 1].1.last().expect("a pane shows a phase").0;
+        let counts = crate::render::theme::legend_counts(plan, theme_mode(slide.theme), last_phase);
+        let h = 14.0 * entries.len() as f32 + 20.0;
+        let beside = photos.is_empty() && PAGE[0] - 40.0 - map_right >= 136.0;
+        let (lx, ly) = if beside {
+            (map_right + 16.0, last.y + last.h - h + 16.0)
+        } else {
+            (map_right - 130.0, last.y + last.h - h + 4.0)
+        };
         let _ = write!(
             out,
-            r#"<rect x="{:.2}" y="{:.2}" width="122" height="{:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#,
+            r#"<rect x="{:.2}" y="{:.2}" width="122" height="{h:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#,
             lx - 6.0,
             ly - 16.0,
-            14.0 * entries.len() as f32 + 20.0
         );
         let title = s.theme_mode(theme_mode(slide.theme));
         let title = if counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() };
@@ -196,7 +452,7 @@ pub fn page_svg(
     // Photos, before above after.
     for (k, (side, p)) in photos.iter().enumerate() {
         use base64::Engine;
-        let (x, y, w, h) = (540.0, my + k as f32 * 200.0, 262.0, 172.0);
+        let (x, y, w, h) = (540.0, first.y + k as f32 * 200.0, 262.0, 172.0);
         let data = base64::engine::general_purpose::STANDARD.encode(p.jpeg.as_slice());
         let _ = write!(
             out,
@@ -213,13 +469,20 @@ pub fn page_svg(
         );
     }
 
-    // The caption, wrapped.
-    for (k, line) in wrap(slide.caption(chinese), 13.0, 762.0).iter().enumerate().take(6) {
-        text(&mut out, 40.0, my + mh + 24.0 + 18.0 * k as f32, 13.0, "#222222", "start", line);
+    // The caption, wrapped by the font's own widths.
+    let cap_y = first.y + first.h + 22.0;
+    for (k, line) in wrap(slide.caption(chinese), CAPTION_PT, PAGE[0] - 80.0).iter().enumerate().take(CAPTION_MAX_LINES)
+    {
+        text(&mut out, 40.0, cap_y + CAPTION_LEAD * k as f32, CAPTION_PT, "#222222", "start", line);
     }
-    if let Some(note) = &plan.meta.note {
-        let first = note.split(['。', '.']).next().unwrap_or("");
-        text(&mut out, 40.0, PAGE[1] - 18.0, 7.0, "#888888", "start", first);
+    // The source note's first sentence, whole, in the page's language when the note has both.
+    if let Some(note) = plan.meta.note.as_deref().map(|n| note_sentence(n, chinese)).filter(|n| !n.is_empty()) {
+        let lines = wrap(note, NOTE_PT, PAGE[0] - 140.0);
+        let lines = &lines[..lines.len().min(NOTE_MAX_LINES)];
+        for (k, line) in lines.iter().enumerate() {
+            let y = PAGE[1] - 18.0 - NOTE_LEAD * (lines.len() - 1 - k) as f32;
+            text(&mut out, 40.0, y, NOTE_PT, "#888888", "start", line);
+        }
     }
     text(
         &mut out,
@@ -245,7 +508,7 @@ pub fn font_db() -> Arc<usvg::fontdb::Database> {
 /// Parses an SVG page with the bundled font only, so output never depends on system fonts.
 pub fn svg_tree(svg: &str) -> Result<usvg::Tree, String> {
     let opts = usvg::Options { fontdb: font_db(), font_family: FONT_FAMILY.to_string(), ..usvg::Options::default() };
-    usvg::Tree::from_str(svg, &opts).map_err(|e| e.to_string())
+    usvg::Tree::from_str(&font_safe(svg), &opts).map_err(|e| e.to_string())
 }
 
 /// A PDF with one page per SVG page (each page as large as its SVG), text
@@ -265,16 +528,23 @@ pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, Str
     doc.finish().map_err(|e| format!("{e:?}"))
 }
 
-/// The handout of a story as PDF bytes.
-pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, String> {
+/// The handout of a story as SVG pages, one a slide.
+pub fn story_pages(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<String>, String> {
     if story.slides.is_empty() {
         return Err(format!("story \"{}\" has no slides", story.name(chinese)));
     }
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    let pages = (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, chinese));
-    pdf_pages(pages)
+    Ok((0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, chinese)).collect())
 }
+
+/// The handout of a story as PDF bytes.
+pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, String> {
+    pdf_pages(story_pages(plan, story, chinese)?)
+}
+
+/// The least ground an atlas site map spans across, in metres: a building with its neighbours and lanes.
+const SITE_CONTEXT_M: f64 = 120.0;
 
 /// One atlas page: a site (a feature carrying items) with its map, its items
 /// and their status, its money by source and its before/after photos.
@@ -300,21 +570,27 @@ fn site_page_svg(
     let plan_name = plan.meta.name.clone().unwrap_or_default();
     text(&mut out, 40.0, 64.0, 9.0, "#666666", "start", &format!("{plan_name} · {} · {n}/{total}", s.kind(f.kind)));
 
-    // The site map: after the renewal, the site highlighted, framed with its surroundings.
-    let (mx, my, mw, mh) = (40.0, 76.0, 470.0, 440.0);
+    // The site map: after the renewal, the site highlighted, framed with its surroundings; the left 60 % of the page.
+    let (mx, my, mw, mh) = (40.0, 76.0, 480.0, 478.0);
     let r = f.bbox().map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]).unwrap_or([0.0; 4]);
-    let mut cam = Camera::fit(r, [mw, mh], 120.0);
-    if cam.ground_mpp() < 0.15 {
-        cam.mpp *= 0.15 / cam.ground_mpp();
+    // The site fills the map with a margin; a small one shows at least ~120 m of its surroundings.
+    let mut cam = Camera::fit(r, [mw, mh], 60.0);
+    let least = SITE_CONTEXT_M / mw as f64;
+    if cam.ground_mpp() < least {
+        cam.mpp *= least / cam.ground_mpp();
     }
+    // A site the renewal removes (overhead lines, illegal structures) is not there after: it shows as removed.
+    let removed = f.change.as_ref().is_some_and(|c| c.kind == crate::model::phase::ChangeKind::Removed);
     let opts = SceneOptions {
         phase: Phase::After,
         chinese,
         highlight_changes: true,
+        ghosts: removed,
         selected: std::iter::once(site).collect(),
         ..SceneOptions::default()
     };
-    let scene = Scene::build(plan, index, cache, &cam, &opts);
+    let mut scene = Scene::build(plan, index, cache, &cam, &opts);
+    keep_labels_within(&mut scene, [0.0, 0.0, mw, mh]);
     let _ = write!(
         out,
         r#"<defs><clipPath id="site"><rect x="{mx}" y="{my}" width="{mw}" height="{mh}"/></clipPath></defs>"#
@@ -326,68 +602,94 @@ fn site_page_svg(
     );
     out.push_str(&furniture(mx, my, mw, mh, cam.ground_mpp(), [mx + mw - 24.0, my + 26.0]));
 
-    // Items, status and money.
-    let (cx, mut y) = (530.0, 90.0);
+    // The right column: the site's facts, its items, its money, its photos.
+    let (cx, right) = (mx + mw + 22.0, PAGE[0] - 40.0);
+    let col = right - cx;
+    let mut y = 90.0;
+    let facts = site_facts(f, chinese);
+    if !facts.is_empty() {
+        let heading = if f.kind == Kind::Building { s.building_facts } else { s.site_facts };
+        text(&mut out, cx, y, 12.0, "#222222", "start", heading);
+        y += 17.0;
+        let label_w = facts.iter().map(|(l, _)| text_width(l, 9.5)).fold(0.0, f32::max) + 12.0;
+        for (label, value) in &facts {
+            text(&mut out, cx, y, 9.5, "#666666", "start", label);
+            for (k, line) in wrap(value, 9.5, col - label_w).iter().enumerate().take(2) {
+                text(&mut out, cx + label_w, y + 12.0 * k as f32, 9.5, "#222222", "start", line);
+                if k > 0 {
+                    y += 12.0;
+                }
+            }
+            y += 14.0;
+        }
+        y += 12.0;
+    }
+    let photo_item = plan.items_of(site).into_iter().find(|i| plan.photos.values().any(|p| p.item == i.id));
+    // Items stop where the money (and the photos) must still fit.
+    let items_end = PAGE[1] - 40.0 - 16.0 - 13.0 * 4.0 - 16.0 - if photo_item.is_some() { 112.0 } else { 0.0 };
     text(&mut out, cx, y, 12.0, "#222222", "start", s.items);
     y += 18.0;
     let items = plan.items_of(site);
     let mut by_source = [0i64; 4];
+    let name_w = col - 150.0;
+    let mut shown = 0;
     for item in &items {
+        for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
+            by_source[k] = by_source[k].saturating_add(item.funding.get(*src));
+        }
         let iname = item.display_name(plan, chinese);
+        let lines = wrap(&iname, 9.5, name_w);
+        let lines = &lines[..lines.len().min(2)];
+        if y + 12.0 * lines.len() as f32 > items_end {
+            continue;
+        }
+        shown += 1;
         let color = crate::render::theme::status_color(item.status).hex();
         let _ = write!(out, r#"<rect x="{cx}" y="{:.1}" width="8" height="8" fill="{color}"/>"#, y - 7.5);
-        for (k, line) in wrap(&iname, 9.5, 150.0).iter().enumerate().take(2) {
+        for (k, line) in lines.iter().enumerate() {
             text(&mut out, cx + 14.0, y + 12.0 * k as f32, 9.5, "#222222", "start", line);
         }
-        text(&mut out, cx + 170.0, y, 9.0, "#444444", "start", s.status(item.status));
+        text(&mut out, cx + 20.0 + name_w, y, 9.0, "#444444", "start", s.status(item.status));
         text(
             &mut out,
-            PAGE[0] - 40.0,
+            right,
             y,
             9.0,
             "#444444",
             "end",
             &crate::model::measure::group_thousands(item.cost_basis() as f64),
         );
-        y += if wrap(&iname, 9.5, 150.0).len() > 1 { 26.0 } else { 15.0 };
-        for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
-            by_source[k] = by_source[k].saturating_add(item.funding.get(*src));
-        }
-        if y > 330.0 {
-            break;
-        }
+        y += 12.0 * lines.len() as f32 + 4.0;
     }
-    y += 8.0;
+    if shown < items.len() {
+        text(&mut out, cx + 14.0, y, 9.0, "#666666", "start", &format!("… +{}", items.len() - shown));
+        y += 14.0;
+    }
+    y += 10.0;
     text(&mut out, cx, y, 11.0, "#222222", "start", &format!("{} ({})", s.funding, s.yuan));
     y += 16.0;
     for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
         text(&mut out, cx, y, 9.0, "#444444", "start", s.source(*src));
-        text(
-            &mut out,
-            PAGE[0] - 40.0,
-            y,
-            9.0,
-            "#444444",
-            "end",
-            &crate::model::measure::group_thousands(by_source[k] as f64),
-        );
+        text(&mut out, right, y, 9.0, "#444444", "end", &crate::model::measure::group_thousands(by_source[k] as f64));
         y += 13.0;
     }
-    // Before and after photos of the site's first item that has any.
-    if let Some(item) = items.iter().find(|i| plan.photos.values().any(|p| p.item == i.id)) {
+    // Before and after photos of the site's first item that has any, at the foot of the column.
+    if let Some(item) = photo_item {
         use base64::Engine;
+        let pw = (col - 8.0) / 2.0;
         for (k, side) in [Side::Before, Side::After].iter().enumerate() {
             if let Some(p) = plan.photos_of(&item.id, *side).first() {
                 let data = base64::engine::general_purpose::STANDARD.encode(p.jpeg.as_slice());
-                let x = cx + k as f32 * 140.0;
+                let x = cx + k as f32 * (pw + 8.0);
+                let top = PAGE[1] - 40.0 - 100.0;
                 let _ = write!(
                     out,
-                    r#"<image x="{x}" y="430" width="132" height="86" preserveAspectRatio="xMidYMid meet" xlink:href="data:image/jpeg;base64,{data}"/>"#
+                    r#"<image x="{x:.2}" y="{top:.2}" width="{pw:.2}" height="86" preserveAspectRatio="xMidYMid meet" xlink:href="data:image/jpeg;base64,{data}"/>"#
                 );
                 text(
                     &mut out,
                     x,
-                    528.0,
+                    top + 98.0,
                     8.0,
                     "#444444",
                     "start",
@@ -401,9 +703,42 @@ fn site_page_svg(
     out
 }
 
-/// The atlas: one page per site (every feature that carries items, or only
-/// those of the given kinds), the sheet a site meeting needs.
-pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, String> {
+/// A site's facts from its properties, as label and value, only those it has:
+/// floors, households, year built, structure, floor area — and, for an area,
+/// its measured footprint.
+pub fn site_facts(f: &crate::model::Feature, chinese: bool) -> Vec<(&'static str, String)> {
+    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let mut out = Vec::new();
+    let whole = |v: f64| crate::model::measure::group_thousands(v.round());
+    if let Some(v) = f.number_prop("floors") {
+        out.push((s.fact_floors, whole(v)));
+    }
+    if let Some(v) = f.number_prop("households") {
+        out.push((s.fact_households, whole(v)));
+    }
+    if let Some(v) = f.number_prop("year_built") {
+        out.push((s.fact_year_built, format!("{v:.0}")));
+    }
+    let text_prop = |keys: &[&str]| keys.iter().find_map(|k| f.properties.get_str(k).map(str::to_string));
+    let structure =
+        if chinese { text_prop(&["structure_zh", "structure"]) } else { text_prop(&["structure_en", "structure"]) };
+    if let Some(v) = structure.filter(|v| !v.trim().is_empty()) {
+        out.push((s.fact_structure, v));
+    }
+    if let Some(v) = f.number_prop("floor_area_m2") {
+        out.push((s.fact_floor_area, format!("{} {}", whole(v), s.square_metres)));
+    }
+    if let crate::model::measure::Measure::Area { m2, .. } = crate::model::measure::measure(&f.geometry)
+        && m2 > 0.0
+    {
+        out.push((s.fact_footprint, format!("{} {}", whole(m2), s.square_metres)));
+    }
+    out
+}
+
+/// The atlas as SVG pages: one per site (every feature that carries items, or
+/// only those of the given kinds), the sheet a site meeting needs.
+pub fn atlas_pages(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<String>, String> {
     let mut sites: Vec<crate::model::FeatureId> = plan
         .iter()
         .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
@@ -415,9 +750,14 @@ pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<V
     sites.sort_by_key(|id| (plan.get(*id).map(|f| f.kind), *id));
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    let pages = sites
+    Ok(sites
         .iter()
         .enumerate()
-        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), chinese));
-    pdf_pages(pages)
+        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), chinese))
+        .collect())
+}
+
+/// The atlas as PDF bytes.
+pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, String> {
+    pdf_pages(atlas_pages(plan, chinese, kinds)?)
 }

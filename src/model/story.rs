@@ -41,6 +41,12 @@ pub struct Slide {
     pub center: [f64; 2],
     /// Ground metres per pixel.
     pub ground_mpp: f64,
+    /// The size in pixels of the map the slide was captured in (of one pane when
+    /// side by side): with `ground_mpp` it is the ground the slide shows, which a
+    /// presentation or a handout page frames whole in whatever space it has.
+    /// Absent in older plans: the 1280 × 800 projector view (640 × 800 a pane).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view_px: Option<[f32; 2]>,
     /// `before`, `after` or a date.
     pub phase: String,
     #[serde(default)]
@@ -83,7 +89,24 @@ impl Story {
     }
 }
 
+/// The projector view a slide without `view_px` was made for.
+pub const DEFAULT_VIEW_PX: [f32; 2] = [1280.0, 800.0];
+
 impl Slide {
+    /// The pixel size of the view (one pane when side by side) the slide was captured in.
+    pub fn view_size(&self) -> [f32; 2] {
+        self.view_px.filter(|v| v[0] >= 1.0 && v[1] >= 1.0).unwrap_or(match self.compare {
+            SlideCompare::SideBySide => [DEFAULT_VIEW_PX[0] / 2.0, DEFAULT_VIEW_PX[1]],
+            _ => DEFAULT_VIEW_PX,
+        })
+    }
+
+    /// The ground the slide shows (one pane when side by side): width and height in metres.
+    pub fn ground_extent(&self) -> [f64; 2] {
+        let v = self.view_size();
+        [v[0] as f64 * self.ground_mpp, v[1] as f64 * self.ground_mpp]
+    }
+
     pub fn title(&self, chinese: bool) -> &str {
         if chinese && !self.title_zh.is_empty() || self.title_en.is_empty() { &self.title_zh } else { &self.title_en }
     }
@@ -118,6 +141,7 @@ mod tests {
             caption_en: String::new(),
             center: [116.457, 39.887],
             ground_mpp: 0.6,
+            view_px: None,
             phase: "after".into(),
             compare: SlideCompare::Single,
             swipe: 0.5,

@@ -678,6 +678,7 @@ impl PlannerApp {
             Action::Present(None) => {
                 if self.presenting.take().is_some() {
                     self.pending_fullscreen = Some(false);
+                    super::story::leave_presentation(self);
                 }
             }
             Action::Present(Some((story, slide))) => {
@@ -686,6 +687,7 @@ impl PlannerApp {
                 };
                 if self.presenting.is_none() {
                     self.pending_fullscreen = Some(true);
+                    super::story::enter_presentation(self);
                 }
                 if self.presenting != Some((story, slide)) {
                     self.presenting = Some((story, slide));

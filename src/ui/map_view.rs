@@ -160,8 +160,11 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         if response.hover_pos().is_none() {
             app.cursor = None;
         }
-        let hovered = hovered
-            .filter(|id| app.doc.plan.get(*id).is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)]));
+        // A presentation shows the slide, not what the pointer happens to rest on.
+        let hovered = hovered.filter(|id| {
+            app.presenting.is_none()
+                && app.doc.plan.get(*id).is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)])
+        });
         if hovered != app.opts.hovered {
             app.opts.hovered = hovered;
             app.generation += 1;
@@ -199,10 +202,13 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &m.scene);
             }
         }
-        paint_panes(&painter, full, &panes, app);
+        // While presenting, the furniture keeps to the free area between the title and caption bands.
+        let free = app.story.layout.filter(|_| app.presenting.is_some()).map(|l| l.free);
+        let furn = free.map_or(rect, |f| rect.intersect(egui::Rect::from_x_y_ranges(rect.x_range(), f.y_range())));
+        paint_panes(&painter, full, free.map_or(full.top(), |f| f.top()), &panes, app);
         let painter = ui.painter_at(rect);
         super::draw::paint(&painter, rect, &cam, app);
-        paint_furniture(&painter, rect, cam.ground_mpp());
+        paint_furniture(&painter, furn, cam.ground_mpp());
         if let (Some(start), Some(now)) = (app.box_select, response.hover_pos().or(response.interact_pointer_pos())) {
             let r = egui::Rect::from_two_pos(start, now);
             painter.rect_filled(r, 0.0, egui::Color32::from_rgba_unmultiplied(0, 102, 255, 30));
@@ -214,12 +220,15 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             );
         }
         if app.theme_mode != crate::render::theme::ThemeMode::Kind || app.compare != Compare::Single {
-            paint_legend(&painter, rect, app);
+            let legend = paint_legend(&painter, furn, app);
+            if let Some(l) = app.story.layout.as_mut().filter(|_| app.presenting.is_some()) {
+                l.legend = Some(legend);
+            }
         }
         let badge = app.lang.strings().schematic_badge;
         if matches!(app.doc.source, crate::document::Source::Jinsong) {
             painter.text(
-                Pos2::new(rect.left() + 12.0, rect.top() + 10.0),
+                Pos2::new(rect.left() + 12.0, furn.top() + 10.0),
                 egui::Align2::LEFT_TOP,
                 badge,
                 egui::FontId::proportional(12.0),
@@ -278,8 +287,8 @@ enum Swatch {
 }
 
 /// The legend, bottom-right: the thematic colours, and in the compare views
-/// how added and removed features are drawn.
-fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
+/// how added and removed features are drawn; returns where it went.
+fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> egui::Rect {
     let s = app.lang.strings();
     let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;
     // Items each colour stands for, in the phase the (after) map shows.
@@ -346,6 +355,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) {
             color(style::FURNITURE),
         );
     }
+    r
 }
 
 /// One view of the map: where it is drawn, what it is clipped to, and which phase it shows.
@@ -381,7 +391,8 @@ fn panes(app: &PlannerApp, full: egui::Rect) -> Vec<Pane> {
 }
 
 /// Phase labels on each pane, the swipe divider and the side-by-side gutter.
-fn paint_panes(painter: &egui::Painter, full: egui::Rect, panes: &[Pane], app: &PlannerApp) {
+/// `top`: where the labels may start (below a presentation's title band).
+fn paint_panes(painter: &egui::Painter, full: egui::Rect, top: f32, panes: &[Pane], app: &PlannerApp) {
     if panes.len() < 2 {
         return;
     }
@@ -394,9 +405,10 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, panes: &[Pane], app: &
             Phase::AsOf(d) => format!("{} · {d}", s.phase_as_of),
         };
         let galley = painter.layout_no_wrap(text, egui::FontId::proportional(15.0), egui::Color32::WHITE);
-        let at = Pos2::new(pane.clip.left() + 12.0, pane.clip.top() + 30.0);
+        let y = top.max(pane.clip.top()) + 30.0;
+        let at = Pos2::new(pane.clip.left() + 12.0, y);
         let at = if pane.clip.left() > full.left() + 1.0 && app.compare == Compare::Swipe {
-            Pos2::new(pane.clip.right() - galley.size().x - 60.0, pane.clip.top() + 30.0)
+            Pos2::new(pane.clip.right() - galley.size().x - 60.0, y)
         } else {
             at
         };

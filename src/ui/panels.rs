@@ -66,7 +66,9 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 out.push(Action::UndoSketchPoint);
             }
             if i.key_pressed(Key::F5) && !app.doc.plan.stories.is_empty() {
-                out.push(Action::Present(Some((app.story.story, app.story.slide.unwrap_or(0)))));
+                // From the slide selected in the open stories window, else from the first.
+                let from = if app.show_stories { app.story.slide.unwrap_or(0) } else { 0 };
+                out.push(Action::Present(Some((app.story.story, from))));
             }
             if i.key_pressed(Key::T) && i.modifiers.is_none() {
                 out.push(Action::TogglePhase);

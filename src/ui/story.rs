@@ -19,6 +19,91 @@ pub struct StoryState {
     pub slide: Option<usize>,
     /// The slide being edited (committed when a field is left).
     draft: Option<(usize, usize, Slide)>,
+    /// The working view to come back to when the presentation ends.
+    saved: Option<WorkingView>,
+    /// Where this frame's presentation puts its bands, its free map area and its legend.
+    pub(super) layout: Option<PresentLayout>,
+    /// The slide and free area the presentation camera was last framed for.
+    framed: Option<(usize, usize, [i32; 4])>,
+}
+
+/// The screen of a presentation: the title band at the top, the caption band at
+/// the bottom and the free map area between them, where the slide's view is
+/// framed and the legend and scale bar sit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PresentLayout {
+    pub title: egui::Rect,
+    pub caption: egui::Rect,
+    pub free: egui::Rect,
+    /// The thematic legend, when the slide has one.
+    pub legend: Option<egui::Rect>,
+}
+
+/// What the planner was looking at before presenting: all of it comes back on leaving.
+struct WorkingView {
+    camera: Option<crate::render::Camera>,
+    phase: Phase,
+    compare: Compare,
+    swipe: f32,
+    theme_mode: ThemeMode,
+    theme: Option<std::sync::Arc<Vec<Option<crate::render::style::Rgba>>>>,
+    selected: std::collections::BTreeSet<crate::model::FeatureId>,
+    visible: [bool; 7],
+    tool: super::draw::Tool,
+    story: usize,
+    slide: Option<usize>,
+}
+
+impl PlannerApp {
+    /// The presentation's bands and free area, while presenting.
+    pub fn presentation_layout(&self) -> Option<PresentLayout> {
+        self.presenting.and(self.story.layout)
+    }
+}
+
+/// Keeps the working view before a presentation replaces it with slides.
+pub(super) fn enter_presentation(app: &mut PlannerApp) {
+    app.story.saved = Some(WorkingView {
+        camera: app.camera,
+        phase: app.opts.phase.clone(),
+        compare: app.compare,
+        swipe: app.swipe,
+        theme_mode: app.theme_mode,
+        theme: app.opts.theme.clone(),
+        selected: app.opts.selected.clone(),
+        visible: app.opts.visible,
+        tool: app.tool,
+        story: app.story.story,
+        slide: app.story.slide,
+    });
+    app.story.framed = None;
+}
+
+/// Gives the working view back after a presentation.
+pub(super) fn leave_presentation(app: &mut PlannerApp) {
+    app.story.layout = None;
+    app.story.framed = None;
+    let Some(v) = app.story.saved.take() else { return };
+    if let Some(mut cam) = v.camera {
+        // The window leaves full screen: keep the centre and scale, the size follows the map.
+        if let Some(now) = app.camera {
+            cam.size = now.size;
+        }
+        app.camera = Some(cam);
+    }
+    app.fly_to = None;
+    app.opts.phase = v.phase;
+    app.compare = v.compare;
+    app.swipe = v.swipe;
+    app.theme_mode = v.theme_mode;
+    app.opts.theme = v.theme;
+    app.opts.selected = v.selected;
+    app.opts.visible = v.visible;
+    app.tool = v.tool;
+    app.story.story = v.story;
+    app.story.slide = v.slide;
+    app.opts.hovered = None;
+    app.generation += 1;
 }
 
 /// The slide that captures the current view.
@@ -37,6 +122,7 @@ pub fn capture(app: &PlannerApp) -> Option<Slide> {
         caption_en: String::new(),
         center,
         ground_mpp: cam.ground_mpp(),
+        view_px: Some(cam.size),
         phase,
         compare: match app.compare {
             Compare::Single => SlideCompare::Single,
@@ -307,33 +393,43 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             out.push(Action::Present(None));
         }
     });
+    let Some(slide) = story.slides.get(slide_i).cloned() else {
+        super::map_view::central(ui, app);
+        return out;
+    };
+    let zh = app.lang.is_chinese();
+    let rect = ctx.content_rect();
+    // The bands first: the map is framed in what they leave free.
+    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("presentation")));
+    let galley = |text: &str, size: f32| {
+        (!text.is_empty()).then(|| {
+            painter.layout(text.to_string(), egui::FontId::proportional(size), Color32::WHITE, rect.width() - 120.0)
+        })
+    };
+    // Sized for the back of a meeting room.
+    let title = galley(slide.title(zh), 40.0);
+    let caption = galley(slide.caption(zh), 30.0);
+    let band_h = |g: &Option<std::sync::Arc<egui::Galley>>| g.as_ref().map_or(0.0, |g| g.size().y + 28.0);
+    let title_band = egui::Rect::from_min_size(rect.min, egui::vec2(rect.width(), band_h(&title)));
+    let caption_band = egui::Rect::from_min_max(egui::pos2(rect.left(), rect.bottom() - band_h(&caption)), rect.max);
+    let free = egui::Rect::from_min_max(
+        egui::pos2(rect.left(), title_band.bottom()),
+        egui::pos2(rect.right(), caption_band.top().max(title_band.bottom() + 40.0)),
+    );
+    app.story.layout = Some(PresentLayout { title: title_band, caption: caption_band, free, legend: None });
+    frame_slide(app, (story_i, slide_i), &slide, rect, free);
+
     let map_actions = super::map_view::central(ui, app);
     // A click on the map moves on, as a clicker would.
     if map_actions.iter().any(|a| matches!(a, Action::Select(_) | Action::ToggleSelect(_))) {
         out.push(Action::Present(Some((story_i, (slide_i + 1).min(n.saturating_sub(1))))));
     }
-    let Some(slide) = story.slides.get(slide_i) else { return out };
-    let zh = app.lang.is_chinese();
-    let rect = ctx.content_rect();
-    let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("presentation")));
-    let band = |painter: &egui::Painter, text: &str, size: f32, top: bool| {
-        if text.is_empty() {
-            return;
+    for (g, band) in [(title, title_band), (caption, caption_band)] {
+        if let Some(g) = g {
+            painter.rect_filled(band, 0.0, Color32::from_black_alpha(170));
+            painter.galley(band.min + egui::vec2(60.0, 14.0), g, Color32::WHITE);
         }
-        let galley =
-            painter.layout(text.to_string(), egui::FontId::proportional(size), Color32::WHITE, rect.width() - 120.0);
-        let h = galley.size().y + 28.0;
-        let band = if top {
-            egui::Rect::from_min_size(rect.min, egui::vec2(rect.width(), h))
-        } else {
-            egui::Rect::from_min_size(egui::pos2(rect.left(), rect.bottom() - h), egui::vec2(rect.width(), h))
-        };
-        painter.rect_filled(band, 0.0, Color32::from_black_alpha(170));
-        painter.galley(band.min + egui::vec2(60.0, 14.0), galley, Color32::WHITE);
-    };
-    // Sized for the back of a meeting room.
-    band(&painter, slide.title(zh), 40.0, true);
-    band(&painter, slide.caption(zh), 30.0, false);
+    }
     painter.text(
         rect.right_bottom() - egui::vec2(24.0, 16.0),
         egui::Align2::RIGHT_BOTTOM,
@@ -342,9 +438,24 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         Color32::from_white_alpha(230),
     );
     if let Some(item) = &slide.photo_item {
-        photo_pair(&painter, rect, app, item);
+        photo_pair(&painter, free, app, item);
     }
     out
+}
+
+/// Sends the camera to the slide's view framed in the free area (of each pane
+/// when side by side), once per slide and screen layout.
+fn frame_slide(app: &mut PlannerApp, at: (usize, usize), slide: &Slide, screen: egui::Rect, free: egui::Rect) {
+    let key = (at.0, at.1, [screen.width(), screen.height(), free.top(), free.bottom()].map(|v| v.round() as i32));
+    if app.story.framed.map(|k| (k.0, k.1, k.2)) == Some(key) {
+        return;
+    }
+    app.story.framed = Some(key);
+    // The map's pane: the whole screen, or its half side by side (the camera is the pane's).
+    let pane_w = if slide.compare == SlideCompare::SideBySide { screen.width() / 2.0 - 1.0 } else { screen.width() };
+    let size = [pane_w, screen.height()];
+    let free_px = [0.0, free.top() - screen.top(), pane_w, free.bottom() - screen.top()];
+    app.fly_to = Some(crate::io::handout::framed_camera(slide, size, free_px));
 }
 
 /// A photo slide: the item's first before and after photos side by side.
