@@ -161,6 +161,7 @@ fn the_count_of_what_changed_follows_edits_undo_and_recovery() {
     assert!(changes_button(&h, 29));
     // 102楼 did not change: marking it removed makes 30 features that differ.
     let b102 = h.state().doc.plan.by_key("b102").expect("102楼");
+    h.state_mut().apply(Action::SetEditing(true));
     h.state_mut().apply(Action::Select(Some(b102)));
     h.state_mut().apply(Action::DeleteSelected);
     h.run_steps(2);
