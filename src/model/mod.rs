@@ -19,6 +19,7 @@ mod index;
 pub mod item;
 mod kind;
 pub mod measure;
+pub mod mercator;
 pub mod phase;
 pub mod photo;
 mod plan;
