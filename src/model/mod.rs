@@ -34,7 +34,7 @@ pub use catalogue::{CatalogueEntry, Category, NationalClass};
 pub use feature::{Feature, FeatureId, Names, has_cjk, shape_of};
 pub use index::{SpatialIndex, metres_per_degree};
 pub use item::{Funding, FundingSource, Item, Party, Status};
-pub use kind::{Kind, Shape, infer_kind};
+pub use kind::{Classified, Kind, Shape, alike, classify, infer_kind};
 pub use phase::{Change, ChangeKind, Phase, Presence};
 pub use photo::{Photo, Side};
 pub use plan::{Plan, PlanMeta, TitleBlock, key_of_id};
