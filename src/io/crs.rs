@@ -15,6 +15,8 @@
 
 use serde_json::Value;
 
+use crate::model::mercator;
+
 /// A supported coordinate system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Crs {
@@ -147,7 +149,8 @@ impl Crs {
                 if !(x.abs() <= WM_MAX + WM_SLACK && y.abs() <= WM_MAX + WM_SLACK) {
                     return None;
                 }
-                lon_lat((x / WM_R).to_degrees(), (y / WM_R).sinh().atan().to_degrees())
+                let [lon, lat] = mercator::inverse(x, y);
+                lon_lat(lon, lat)
             }
             Crs::GaussKruger { .. } | Crs::Utm { .. } => self.zone()?.inverse(x, y),
             Crs::Gcj02 => lon_lat(x, y).and_then(|(lon, lat)| lon_lat_pair(gcj_to_wgs(lon, lat))),
@@ -165,7 +168,7 @@ impl Crs {
         match self {
             Crs::Wgs84 | Crs::Cgcs2000 => Some((lon, lat)),
             Crs::WebMercator => {
-                let (x, y) = (WM_R * lon.to_radians(), WM_R * lat.to_radians().tan().asinh());
+                let [x, y] = mercator::forward(lon, lat);
                 (y.abs() <= WM_MAX + WM_SLACK).then_some((x, y))
             }
             Crs::GaussKruger { .. } | Crs::Utm { .. } => self.zone()?.forward(lon, lat),
@@ -336,10 +339,10 @@ fn lon_lat_pair((lon, lat): (f64, f64)) -> Option<(f64, f64)> {
 
 // ---- Web Mercator ----
 
-/// Web Mercator's sphere radius (WGS 84's semi-major axis).
-const WM_R: f64 = 6_378_137.0;
+// The projection itself is `model::mercator`, shared with the camera.
+
 /// Half the side of Web Mercator's square, π × R.
-const WM_MAX: f64 = std::f64::consts::PI * WM_R;
+const WM_MAX: f64 = mercator::HALF_SIDE;
 /// Tolerance on the square's edge, in metres.
 const WM_SLACK: f64 = 1e-6;
 

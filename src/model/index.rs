@@ -60,6 +60,41 @@ impl SpatialIndex {
         self.boxes[id.index()] = new;
     }
 
+    /// The first way this index differs from `other`, compared feature by
+    /// feature (which features are indexed and under which box), or `None`
+    /// when both hold the same entries. Also checks that each index's R-tree
+    /// holds exactly the boxes it records, so an index kept up to date by
+    /// [`SpatialIndex::update`] can be checked against a fresh
+    /// [`SpatialIndex::build`] of the same plan.
+    pub fn difference(&self, other: &SpatialIndex) -> Option<String> {
+        for (name, index) in [("this index", self), ("the other index", other)] {
+            let mut in_tree: Vec<(FeatureId, [f64; 4])> = index
+                .tree
+                .iter()
+                .map(|e| {
+                    let (lo, hi) = (e.geom().lower(), e.geom().upper());
+                    (e.data, [lo[0], lo[1], hi[0], hi[1]])
+                })
+                .collect();
+            in_tree.sort_by_key(|(id, _)| *id);
+            let recorded: Vec<(FeatureId, [f64; 4])> = index.entries().collect();
+            if in_tree != recorded {
+                return Some(format!("{name}: its tree holds {in_tree:?} but it records {recorded:?}"));
+            }
+        }
+        let n = self.boxes.len().max(other.boxes.len());
+        (0..n).find_map(|i| {
+            let a = self.boxes.get(i).copied().flatten();
+            let b = other.boxes.get(i).copied().flatten();
+            (a != b).then(|| format!("feature {i}: indexed under {a:?}, not {b:?}"))
+        })
+    }
+
+    /// The recorded (feature, box) pairs in id order.
+    fn entries(&self) -> impl Iterator<Item = (FeatureId, [f64; 4])> + '_ {
+        self.boxes.iter().enumerate().filter_map(|(i, b)| Some((FeatureId(i as u32), (*b)?)))
+    }
+
     /// Number of indexed features.
     pub fn len(&self) -> usize {
         self.tree.size()

@@ -1,6 +1,8 @@
 //! Feature kinds — the planner's vocabulary for what a feature *is* — and how
 //! they are inferred from the properties of arbitrary GeoJSON.
 
+use super::feature::{FeatureId, shape_of};
+use super::plan::Plan;
 use super::props::Props;
 use serde::{Deserialize, Serialize};
 
@@ -106,6 +108,15 @@ const KEYS: [&str; 19] = [
     "tourism",
 ];
 
+/// A feature's inferred kind and the property that decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Classified<'a> {
+    pub kind: Kind,
+    /// The property (key, value) whose value gave the kind; `None` when no
+    /// property did and the kind is `Other` by default.
+    pub by: Option<(&'static str, &'a str)>,
+}
+
 /// Infers a feature's kind from its properties, in this order:
 /// 1. an explicit `kind` (or `type`/`category`/`类型`) property naming a kind;
 /// 2. OpenStreetMap tags: `boundary`/`place`/`landuse=residential` → boundary,
@@ -114,57 +125,94 @@ const KEYS: [&str; 19] = [
 ///    `amenity`/`shop`/`office`/`craft` → node;
 /// 3. `other`.
 pub fn infer_kind(props: &Props, shape: Shape) -> Kind {
+    classify(props, shape).kind
+}
+
+/// [`infer_kind`], also saying which property decided the kind, so that
+/// "every feature like this one" means every feature classified by the same
+/// property with the same value (see [`alike`]).
+pub fn classify(props: &Props, shape: Shape) -> Classified<'_> {
     let values = props.get_strs(KEYS);
     let get = |key: &str| KEYS.iter().position(|k| *k == key).and_then(|i| values[i]).filter(|s| !s.is_empty());
+    // The first of `keys` that has a value passing `test`, as the deciding property.
+    let first = |keys: &[&'static str], test: &dyn Fn(&str) -> bool| {
+        keys.iter().find_map(|k| get(k).filter(|v| test(v)).map(|v| (*k, v)))
+    };
+    fn by<'a>(kind: Kind, by: (&'static str, &'a str)) -> Classified<'a> {
+        Classified { kind, by: Some(by) }
+    }
     for key in ["kind", "Kind", "KIND", "type", "category", "类型", "类别"] {
-        if let Some(kind) = get(key).and_then(Kind::parse) {
-            return kind;
+        if let Some(v) = get(key)
+            && let Some(kind) = Kind::parse(v)
+        {
+            return by(kind, (key, v));
         }
     }
-    if get("boundary").is_some() || matches!(get("place"), Some("neighbourhood" | "quarter" | "suburb")) {
-        return if shape == Shape::Area { Kind::Boundary } else { Kind::Other };
+    let district = |v: &str| matches!(v, "neighbourhood" | "quarter" | "suburb");
+    if let Some(p) = first(&["boundary"], &|_| true).or_else(|| first(&["place"], &district)) {
+        return by(if shape == Shape::Area { Kind::Boundary } else { Kind::Other }, p);
     }
-    if let Some(b) = get("building")
-        && b != "no"
-    {
-        return Kind::Building;
+    if let Some(p) = first(&["building"], &|v| v != "no") {
+        return by(Kind::Building, p);
     }
-    if get("highway").is_some() {
-        return Kind::Street;
+    if let Some(p) = first(&["highway"], &|_| true) {
+        return by(Kind::Street, p);
     }
-    let green = |v: Option<&str>| {
+    let green = |v: &str| {
         matches!(
             v,
-            Some(
-                "park"
-                    | "garden"
-                    | "playground"
-                    | "pitch"
-                    | "recreation_ground"
-                    | "grass"
-                    | "village_green"
-                    | "meadow"
-                    | "forest"
-                    | "nature_reserve"
-                    | "common"
-            )
+            "park"
+                | "garden"
+                | "playground"
+                | "pitch"
+                | "recreation_ground"
+                | "grass"
+                | "village_green"
+                | "meadow"
+                | "forest"
+                | "nature_reserve"
+                | "common"
         )
     };
-    if green(get("leisure")) || green(get("landuse")) {
-        return Kind::Garden;
+    if let Some(p) = first(&["leisure", "landuse"], &green) {
+        return by(Kind::Garden, p);
     }
-    if matches!(get("amenity"), Some("community_centre" | "townhall"))
-        || matches!(get("office"), Some("government" | "property_management"))
+    if let Some(p) = first(&["amenity"], &|v| matches!(v, "community_centre" | "townhall"))
+        .or_else(|| first(&["office"], &|v| matches!(v, "government" | "property_management")))
     {
-        return Kind::Core;
+        return by(Kind::Core, p);
     }
-    if ["amenity", "shop", "office", "craft", "healthcare", "tourism"].iter().any(|k| get(k).is_some()) {
-        return Kind::Node;
+    if let Some(p) = first(&["amenity", "shop", "office", "craft", "healthcare", "tourism"], &|_| true) {
+        return by(Kind::Node, p);
     }
-    if get("landuse") == Some("residential") && shape == Shape::Area {
-        return Kind::Boundary;
+    if let Some(p) = first(&["landuse"], &|v| v == "residential")
+        && shape == Shape::Area
+    {
+        return by(Kind::Boundary, p);
     }
-    Kind::Other
+    Classified { kind: Kind::Other, by: None }
+}
+
+/// Features classified by the same property with the same value as `id`
+/// (every `building=yes`, every `amenity=cafe`), so one kind correction
+/// fixes the whole mapping; just `id` when no property classified it.
+pub fn alike(plan: &Plan, id: FeatureId) -> Vec<FeatureId> {
+    let Some(f) = plan.get(id) else {
+        return vec![id];
+    };
+    let Some((key, _)) = classify(&f.properties, shape_of(&f.geometry)).by else {
+        return vec![id];
+    };
+    // Values are compared as JSON values: a property's text may be escaped
+    // differently in one feature than in another.
+    let value = f.properties.get(key);
+    plan.iter()
+        .filter(|(_, g)| {
+            g.properties.get(key) == value
+                && classify(&g.properties, shape_of(&g.geometry)).by.map(|b| b.0) == Some(key)
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]
@@ -200,6 +248,44 @@ mod tests {
     fn unknown_properties_fall_back_to_other() {
         assert_eq!(infer_kind(&props(json!({"name": "x", "kind": "volcano"})), Shape::Area), Kind::Other);
         assert_eq!(infer_kind(&Props::default(), Shape::Point), Kind::Other);
+    }
+
+    #[test]
+    fn the_property_that_decided_the_kind_is_named() {
+        let p = props(json!({"building": "no", "amenity": "cafe", "landuse": "retail"}));
+        assert_eq!(classify(&p, Shape::Point), Classified { kind: Kind::Node, by: Some(("amenity", "cafe")) });
+        let p = props(json!({"类型": "花园", "building": "yes"}));
+        assert_eq!(classify(&p, Shape::Area).by, Some(("类型", "花园")));
+        let p = props(json!({"landuse": "retail", "amenity": "community_centre"}));
+        assert_eq!(
+            classify(&p, Shape::Area),
+            Classified { kind: Kind::Core, by: Some(("amenity", "community_centre")) }
+        );
+        assert_eq!(classify(&props(json!({"name": "x"})), Shape::Area), Classified { kind: Kind::Other, by: None });
+    }
+
+    #[test]
+    fn a_feature_classified_by_amenity_is_grouped_by_amenity_not_by_another_key_it_has() {
+        use crate::model::{Feature, PlanMeta};
+        let mut plan = Plan::new(PlanMeta::default());
+        fn add(plan: &mut Plan, v: serde_json::Value) -> FeatureId {
+            let props = v.as_object().cloned().unwrap_or_default();
+            let kind = infer_kind(&props.clone().into(), Shape::Point);
+            plan.push(Feature::new(kind, props, geo::point!(x: 116.46, y: 39.88).into()))
+        }
+        // A café in a building mapped `building=no` (an OSM habit): amenity decides its kind.
+        let cafe = add(&mut plan, json!({"building": "no", "amenity": "cafe"}));
+        let other_cafe = add(&mut plan, json!({"amenity": "cafe"}));
+        let bench = add(&mut plan, json!({"building": "no", "amenity": "bench"}));
+        // A café inside a named building is classified by `building`, not `amenity`.
+        let in_building = add(&mut plan, json!({"building": "yes", "amenity": "cafe"}));
+        let explicit = add(&mut plan, json!({"kind": "node", "amenity": "cafe"}));
+        assert_eq!(alike(&plan, cafe), vec![cafe, other_cafe]);
+        assert_eq!(alike(&plan, bench), vec![bench]);
+        assert_eq!(alike(&plan, in_building), vec![in_building]);
+        assert_eq!(alike(&plan, explicit), vec![explicit]);
+        let plain = add(&mut plan, json!({"name": "x"}));
+        assert_eq!(alike(&plan, plain), vec![plain], "nothing classified it: only itself");
     }
 
     #[test]

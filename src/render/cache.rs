@@ -165,6 +165,88 @@ impl GeometryCache {
         }
     }
 
+    /// The first way this cache differs from `other`, compared feature by
+    /// feature (the before entry and the after entry of each): kind, change
+    /// mark, line width, label texts, the vertices, parts, points and
+    /// triangles (as positions in world metres and indices within the
+    /// feature, since the two caches may have different origins and buffer
+    /// layouts), the bounding box and the label anchor. `None` when they
+    /// prepare every feature alike: a cache kept up to date by
+    /// [`GeometryCache::update`] must match a fresh [`GeometryCache::build`].
+    pub fn difference(&self, other: &GeometryCache) -> Option<String> {
+        let n = self.entries.len().max(other.entries.len());
+        (0..n).find_map(|i| {
+            let id = FeatureId(i as u32);
+            let before = match (self.get(id), other.get(id)) {
+                (None, None) => None,
+                (Some(a), Some(b)) => self.entry_difference(a, other, b),
+                (a, b) => Some(format!("prepared here: {}, there: {}", a.is_some(), b.is_some())),
+            };
+            let after = match (self.after.get(&id), other.after.get(&id)) {
+                (None, None) => None,
+                (Some(a), Some(b)) => self.entry_difference(a, other, b).map(|d| format!("after state: {d}")),
+                (a, b) => Some(format!("after state here: {}, there: {}", a.is_some(), b.is_some())),
+            };
+            before.or(after).map(|d| format!("feature {i}: {d}"))
+        })
+    }
+
+    fn entry_difference(&self, a: &Entry, other: &GeometryCache, b: &Entry) -> Option<String> {
+        // A few millimetres: vertices are f32 relative to each cache's own origin.
+        const TOLERANCE_M: f64 = 0.005;
+        let world = |c: &GeometryCache, v: [f32; 2]| [c.origin[0] + v[0] as f64, c.origin[1] + v[1] as f64];
+        let near = |p: [f32; 2], q: [f32; 2]| {
+            let (p, q) = (world(self, p), world(other, q));
+            (p[0] - q[0]).abs() <= TOLERANCE_M && (p[1] - q[1]).abs() <= TOLERANCE_M
+        };
+        // Ranges and indices made relative to the entry's first vertex / part.
+        let within = |r: &Range<u32>, base: u32| r.start.wrapping_sub(base)..r.end.wrapping_sub(base);
+        let parts = |c: &GeometryCache, e: &Entry, r: &Range<u32>| -> Vec<[u32; 2]> {
+            c.parts[r.start as usize..r.end as usize]
+                .iter()
+                .map(|p| [p[0] - e.verts.start, p[1] - e.verts.start])
+                .collect()
+        };
+        let tris = |c: &GeometryCache, e: &Entry| -> Vec<u32> {
+            c.tris[e.tris.start as usize..e.tris.end as usize].iter().map(|t| t - e.verts.start).collect()
+        };
+        if (a.kind, a.changed, a.width_m, &a.label) != (b.kind, b.changed, b.width_m, &b.label) {
+            return Some(format!(
+                "kind/changed/width/label {:?} ≠ {:?}",
+                (a.kind, a.changed, a.width_m, &a.label),
+                (b.kind, b.changed, b.width_m, &b.label)
+            ));
+        }
+        if a.verts.len() != b.verts.len() || within(&a.points, a.verts.start) != within(&b.points, b.verts.start) {
+            return Some(format!("vertices {:?} points {:?} ≠ {:?} {:?}", a.verts, a.points, b.verts, b.points));
+        }
+        let va = &self.verts[a.verts.start as usize..a.verts.end as usize];
+        let vb = &other.verts[b.verts.start as usize..b.verts.end as usize];
+        if let Some(k) = (0..va.len()).find(|k| !near(va[*k], vb[*k])) {
+            return Some(format!("vertex {k} at {:?} ≠ {:?}", world(self, va[k]), world(other, vb[k])));
+        }
+        if parts(self, a, &a.rings) != parts(other, b, &b.rings)
+            || parts(self, a, &a.lines) != parts(other, b, &b.lines)
+        {
+            return Some("rings or line parts differ".into());
+        }
+        if tris(self, a) != tris(other, b) {
+            return Some(format!("triangles {:?} ≠ {:?}", tris(self, a), tris(other, b)));
+        }
+        if va.is_empty() {
+            // Nothing drawn: its box and anchor are placeholders at the origin.
+            return None;
+        }
+        let (ba, bb) = (a.bbox, b.bbox);
+        if !(near([ba[0], ba[1]], [bb[0], bb[1]]) && near([ba[2], ba[3]], [bb[2], bb[3]])) {
+            return Some(format!("bounding box {ba:?} ≠ {bb:?} (relative to their origins)"));
+        }
+        if !near(a.anchor, b.anchor) {
+            return Some(format!("label anchor {:?} ≠ {:?}", world(self, a.anchor), world(other, b.anchor)));
+        }
+        None
+    }
+
     /// One past the largest feature id the cache has room for.
     pub fn id_bound(&self) -> usize {
         self.entries.len()
@@ -341,7 +423,11 @@ impl GeometryCache {
             let [a, b, c] = [0, 1, 2].map(|i| self.verts[t[i] as usize]);
             ((b[0] - a[0]) * (c[1] - a[1]) - (c[0] - a[0]) * (b[1] - a[1])).abs()
         };
-        let t = tris.chunks_exact(3).max_by(|s, t| area(s).total_cmp(&area(t)))?;
+        // The first of the largest (within rounding): a rectangle's two halves are
+        // equally large, and which one f32 rounding favours depends on the cache's
+        // origin, so a strict maximum would move the label after an unrelated rebuild.
+        let largest = tris.chunks_exact(3).map(area).fold(0.0f32, f32::max);
+        let t = tris.chunks_exact(3).find(|t| area(t) >= largest * (1.0 - 1e-3))?;
         let [a, b, c] = [0, 1, 2].map(|i| self.verts[t[i] as usize]);
         Some([(a[0] + b[0] + c[0]) / 3.0, (a[1] + b[1] + c[1]) / 3.0])
     }
@@ -467,6 +553,37 @@ mod tests {
         let in_pond = x > pond_min[0] && x < pond_max[0] && y > pond_min[1] && y < pond_max[1];
         let in_box = x > e.bbox[0] && x < e.bbox[2] && y > e.bbox[1] && y < e.bbox[3];
         assert!(in_box && !in_pond, "anchor {:?}", e.anchor);
+    }
+
+    #[test]
+    fn a_label_anchor_does_not_depend_on_the_cache_origin() {
+        // A courtyard building: its anchor is the centre of its largest fill triangle, and
+        // its fill has several equally large ones. Which of them is picked must not depend on
+        // where the cache's origin is (the first feature), or a label moves after a rebuild.
+        let outer = geo::LineString::from(vec![(116.0, 39.0), (116.0004, 39.0), (116.0004, 39.0003), (116.0, 39.0003)]);
+        let yard = geo::LineString::from(vec![
+            (116.0001, 39.0001),
+            (116.0001, 39.0002),
+            (116.0003, 39.0002),
+            (116.0003, 39.0001),
+        ]);
+        let mut props = Map::new();
+        props.insert("name".into(), "四合院".into());
+        let building = Feature::new(Kind::Building, props, geo::Polygon::new(outer, vec![yard]).into());
+        let anchors: Vec<[f64; 2]> = [(116.0, 39.0), (116.3, 39.9), (116.47, 39.88), (115.9, 40.1), (116.46, 39.8875)]
+            .into_iter()
+            .map(|(x, y)| {
+                let mut plan = Plan::new(PlanMeta::default());
+                plan.push(Feature::new(Kind::Node, Map::new(), geo::point!(x: x, y: y).into()));
+                let id = plan.push(building.clone());
+                let cache = GeometryCache::build(&plan);
+                let a = cache.get(id).expect("prepared").anchor;
+                [cache.origin[0] + a[0] as f64, cache.origin[1] + a[1] as f64]
+            })
+            .collect();
+        for a in &anchors {
+            assert!((a[0] - anchors[0][0]).abs() < 0.01 && (a[1] - anchors[0][1]).abs() < 0.01, "{anchors:?}");
+        }
     }
 
     #[test]

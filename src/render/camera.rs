@@ -5,20 +5,16 @@
 //! camera maps world metres to screen pixels. The scale bar uses ground
 //! metres, which differ from Mercator metres by cos(latitude).
 
-use std::f64::consts::PI;
+use crate::model::mercator;
 
-/// Earth radius of the Web Mercator projection (EPSG:3857).
-const R: f64 = 6_378_137.0;
-
-/// Longitude/latitude → Web Mercator metres.
+/// Longitude/latitude → Web Mercator metres (latitude clamped to the map's square).
 pub fn to_world(lon: f64, lat: f64) -> [f64; 2] {
-    let lat = lat.clamp(-85.051_128_78, 85.051_128_78);
-    [R * lon.to_radians(), R * (PI / 4.0 + lat.to_radians() / 2.0).tan().ln()]
+    mercator::forward(lon, lat.clamp(-mercator::MAX_LATITUDE, mercator::MAX_LATITUDE))
 }
 
 /// Web Mercator metres → longitude/latitude.
 pub fn to_lonlat(w: [f64; 2]) -> [f64; 2] {
-    [(w[0] / R).to_degrees(), (2.0 * (w[1] / R).exp().atan() - PI / 2.0).to_degrees()]
+    mercator::inverse(w[0], w[1])
 }
 
 /// The smallest and largest ground metres per pixel the map allows: from a

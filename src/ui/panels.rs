@@ -490,7 +490,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             });
             let _ = combo.response.labelled_by(label.id);
             if kind != f.kind {
-                let features = if app.kind_apply_alike { alike(app, id) } else { vec![id] };
+                let features = if app.kind_apply_alike { crate::model::alike(&app.doc.plan, id) } else { vec![id] };
                 out.push(Action::SetKind { features, kind });
             }
             ui.end_row();
@@ -560,22 +560,6 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             }
         });
     }
-}
-
-/// Features classified by the same property value as `id` (e.g. every
-/// `building=yes`), so one correction fixes the whole mapping.
-fn alike(app: &PlannerApp, id: FeatureId) -> Vec<FeatureId> {
-    const KEYS: [&str; 12] = [
-        "kind", "type", "category", "building", "highway", "leisure", "landuse", "amenity", "shop", "office",
-        "boundary", "place",
-    ];
-    let Some(f) = app.doc.plan.get(id) else {
-        return vec![id];
-    };
-    let Some((key, value)) = KEYS.iter().find_map(|k| f.properties.get(k).map(|v| (*k, v))) else {
-        return vec![id];
-    };
-    app.doc.plan.iter().filter(|(_, g)| g.properties.get(key).as_ref() == Some(&value)).map(|(i, _)| i).collect()
 }
 
 /// Warnings, shortcuts and about (the path prompt is `files::windows`).
