@@ -300,7 +300,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     v.caption_en = old.caption_en.clone();
                     out.push(stories_edit(app, story_i, |st| st.slides[i] = v, EditLabel::EditSlide));
                 }
-                if ui.button(RichText::new(s.delete).color(Color32::from_rgb(190, 30, 30))).clicked() {
+                if ui.button(RichText::new(s.delete).color(super::theme::ERROR)).clicked() {
                     out.push(stories_edit(
                         app,
                         story_i,
