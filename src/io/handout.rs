@@ -1,7 +1,7 @@
 //! The story handout: one A4 landscape PDF page per slide — the map as the
 //! slide shows it, title, caption, legend, scale bar, north arrow and the
 //! item's before/after photos — with the Chinese font embedded. Each page is
-//! an SVG drawn from the same [`Scene`](crate::render::Scene) as the screen,
+//! an SVG drawn from the same [`Scene`] as the screen,
 //! turned into PDF by krilla.
 
 use std::fmt::Write;
@@ -67,7 +67,7 @@ fn substitute(c: char) -> Option<char> {
 }
 
 /// `text` with every character the bundled font lacks replaced by one it has
-/// that reads the same ([`substitute`]); applied to every exported SVG before
+/// that reads the same (`substitute`); applied to every exported SVG before
 /// it is drawn, so a dash is never silently lost.
 pub fn font_safe(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().all(|c| c.is_ascii() || has_glyph(c)) {
