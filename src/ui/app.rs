@@ -1186,3 +1186,21 @@ impl eframe::App for PlannerApp {
         self.show(ui);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_compare_mode_is_saved_in_a_slide_as_itself_and_shown_back() {
+        let pairs = [
+            (Compare::Single, SlideCompare::Single),
+            (Compare::Swipe, SlideCompare::Swipe),
+            (Compare::SideBySide, SlideCompare::SideBySide),
+        ];
+        for (window, slide) in pairs {
+            assert_eq!(SlideCompare::from(window), slide);
+            assert_eq!(Compare::from(slide), window);
+        }
+    }
+}
