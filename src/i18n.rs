@@ -1056,8 +1056,8 @@ impl Strings {
     }
 }
 
+use crate::model::ThemeMode;
 use crate::model::{Category, FundingSource, NationalClass, Party, Status};
-use crate::render::theme::ThemeMode;
 
 impl Strings {
     fn zh(&self) -> bool {
@@ -1146,7 +1146,7 @@ impl Strings {
         }
     }
 
-    /// The label of a legend entry (a machine name from [`crate::render::theme::legend`]).
+    /// The label of a legend entry (a machine name from the map's legend, `render::theme::legend`).
     pub fn legend_label(&self, name: &str) -> &'static str {
         Status::ALL
             .iter()

@@ -141,7 +141,8 @@ fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_fon
 
 #[test]
 fn slide_1s_page_map_shows_the_whole_district_with_the_slides_proportions() {
-    use renewal_planner::io::handout::{page_map_boxes, slide_camera};
+    use renewal_planner::io::handout::page_map_boxes;
+    use renewal_planner::render::camera::slide_camera;
     let plan = renewal_planner::document::Document::jinsong().plan;
     let slide = &plan.stories[0].slides[0];
     let boundary = plan.get(plan.by_key("boundary").expect("boundary")).and_then(|f| f.bbox()).expect("bbox");

@@ -3,7 +3,8 @@
 use geo::{Area, MinimumRotatedRect};
 use renewal_planner::document::Document;
 use renewal_planner::model::measure::area_m2;
-use renewal_planner::model::{Feature, Kind, Summary};
+use renewal_planner::model::stats::Progress;
+use renewal_planner::model::{Category, Feature, FundingSource, Kind, Phase, Status, Summary};
 
 fn doc() -> Document {
     let d = Document::jinsong();
@@ -92,4 +93,55 @@ fn the_summary_counts_the_district() {
     let b = s.bbox.expect("bbox");
     assert!(b[0] > 116.45 && b[2] < 116.465 && b[1] > 39.88 && b[3] < 39.895, "{b:?}");
     assert!(s.buildings.households > 2000);
+}
+
+#[test]
+fn the_jinsong_dashboard_adds_up() {
+    let plan = Document::jinsong().plan;
+    let p = Progress::of(&plan, &Phase::After);
+    assert_eq!(p.items, plan.items.len());
+    assert!(p.done > 0 && p.done < p.items);
+    assert!(p.done_cost > 0 && p.done_cost < p.cost);
+    assert_eq!(p.matrix.values().sum::<usize>(), p.items);
+    assert_eq!(p.funding_total(), p.cost);
+    assert!((p.share(FundingSource::SocialCapital) - 45.0).abs() < 0.5);
+}
+
+#[test]
+fn progress_as_of_a_date_counts_each_item_at_its_status_then() {
+    let plan = Document::jinsong().plan;
+    let date = "2019-06-30";
+    let p = Progress::of(&plan, &Phase::AsOf(date.into()));
+    // Counted independently from the histories: the last entry on or before the date.
+    let then: Vec<Status> = plan
+        .items
+        .values()
+        .filter_map(|i| i.history.iter().rfind(|c| c.date.as_str() <= date).map(|c| c.status))
+        .collect();
+    assert_eq!(p.items, then.len());
+    assert!(p.items < plan.items.len(), "items proposed later are not counted");
+    assert_eq!(p.done, then.iter().filter(|s| s.is_done()).count());
+    for st in Status::ALL {
+        let n: usize = Category::ALL.iter().map(|c| p.count(*c, st)).sum();
+        assert_eq!(n, then.iter().filter(|s| **s == st).count(), "{st:?}");
+    }
+    assert!(p.done < Progress::of(&plan, &Phase::After).done);
+    let before = Progress::of(&plan, &Phase::Before);
+    assert_eq!((before.items, before.done), (plan.items.len(), 0), "before the renewal nothing is done");
+}
+
+#[test]
+fn items_are_counted_at_their_status_in_the_phase() {
+    let plan = Document::jinsong().plan;
+    let now = Summary::of(&plan, &[]);
+    assert_eq!(now.items.total, plan.items.len());
+    let mid = Summary::of_phase(&plan, &[], Some(&Phase::AsOf("2019-06-30".into())));
+    assert_eq!(mid.items.by_status["completed"], 3);
+    assert_eq!(mid.items.by_status["under_construction"], 28);
+    assert_eq!(mid.items.total, mid.items.by_status.values().sum::<usize>());
+    assert!(mid.items.total < now.items.total, "items proposed later are not counted");
+    assert!(mid.money.total_yuan < now.money.total_yuan, "nor their money");
+    let before = Summary::of_phase(&plan, &[], Some(&Phase::Before));
+    assert_eq!(before.items.by_status["proposed"], plan.items.len());
+    assert!(mid.to_text("jinsong").contains("under_construction 28"));
 }

@@ -1,55 +1,21 @@
 //! The story handout: one A4 landscape PDF page per slide — the map as the
 //! slide shows it, title, caption, legend, scale bar, north arrow and the
 //! item's before/after photos — with the Chinese font embedded. Each page is
-//! an SVG drawn from the same [`Scene`](crate::render::Scene) as the screen,
+//! an SVG drawn from the same [`Scene`] as the screen,
 //! turned into PDF by krilla.
 
 use std::fmt::Write;
 use std::sync::Arc;
 
-use crate::model::{Kind, Phase, Plan, Side, Slide, SlideCompare, SlideTheme, Story};
+use crate::model::{Kind, Phase, Plan, Side, Slide, SlideCompare, Story};
+use crate::render::camera::slide_camera;
+use crate::render::fonts::CJK_FONT;
 use crate::render::svg::{FONT_FAMILY, esc, furniture, scene_group};
 use crate::render::theme::{ThemeMode, feature_colors, legend};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 
-/// The bundled Noto Sans SC subset (GB2312, OFL), used by every export.
-pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-gb2312.otf");
-
 /// A4 landscape in PDF points.
 const PAGE: [f32; 2] = [842.0, 595.0];
-
-fn theme_mode(t: SlideTheme) -> ThemeMode {
-    match t {
-        SlideTheme::Kind => ThemeMode::Kind,
-        SlideTheme::Status => ThemeMode::Status,
-        SlideTheme::Category => ThemeMode::Category,
-        SlideTheme::Funding => ThemeMode::Funding,
-    }
-}
-
-/// The camera a slide shows in a view of `size` pixels: the ground the slide
-/// was captured showing, whole and centred.
-pub fn slide_camera(slide: &Slide, size: [f32; 2]) -> Camera {
-    framed_camera(slide, size, [0.0, 0.0, size[0], size[1]])
-}
-
-/// The camera of a view of `size` pixels that frames the slide's ground
-/// ([`Slide::ground_extent`]) whole inside `free` (`[x0, y0, x1, y1]` in the
-/// view's pixels), its centre at the free rectangle's centre, aspect kept: what
-/// is outside `free` (under a presentation's title and caption bands) is extra.
-pub fn framed_camera(slide: &Slide, size: [f32; 2], free: [f32; 4]) -> Camera {
-    let ext = slide.ground_extent();
-    let (fw, fh) = (((free[2] - free[0]) as f64).max(1.0), ((free[3] - free[1]) as f64).max(1.0));
-    let mut cam = Camera::new(size);
-    let cos = slide.center[1].to_radians().cos().max(1e-6);
-    let c = crate::render::camera::to_world(slide.center[0], slide.center[1]);
-    cam.center = c;
-    cam.mpp = (ext[0] / fw).max(ext[1] / fh) / cos;
-    cam.clamp_zoom();
-    let (fx, fy) = ((free[0] + free[2]) as f64 / 2.0, (free[1] + free[3]) as f64 / 2.0);
-    cam.center = [c[0] - (fx - size[0] as f64 / 2.0) * cam.mpp, c[1] + (fy - size[1] as f64 / 2.0) * cam.mpp];
-    cam
-}
 
 /// The scene options a slide asks for, in a phase.
 pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, chinese: bool) -> SceneOptions {
@@ -61,7 +27,7 @@ pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, chinese: bool) ->
     }
     SceneOptions {
         visible,
-        theme: feature_colors(plan, theme_mode(slide.theme), &phase),
+        theme: feature_colors(plan, ThemeMode::from(slide.theme), &phase),
         chinese,
         labels: true,
         hovered: None,
@@ -101,7 +67,7 @@ fn substitute(c: char) -> Option<char> {
 }
 
 /// `text` with every character the bundled font lacks replaced by one it has
-/// that reads the same ([`substitute`]); applied to every exported SVG before
+/// that reads the same (`substitute`); applied to every exported SVG before
 /// it is drawn, so a dash is never silently lost.
 pub fn font_safe(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().all(|c| c.is_ascii() || has_glyph(c)) {
@@ -418,10 +384,10 @@ pub fn page_svg(
     out.push_str(&furniture(first.x, first.y, first.w, first.h, ground_mpp, [map_right - 24.0, first.y + 26.0]));
 
     // Legend of the slide's colours: beside the map when the page has room, else in its corner.
-    let entries = legend(theme_mode(slide.theme));
+    let entries = legend(ThemeMode::from(slide.theme));
     if !entries.is_empty() {
         let last_phase = &panes[panes.len() - 1].1.last().expect("a pane shows a phase").0;
-        let counts = crate::render::theme::legend_counts(plan, theme_mode(slide.theme), last_phase);
+        let counts = crate::render::theme::legend_counts(plan, ThemeMode::from(slide.theme), last_phase);
         let h = 14.0 * entries.len() as f32 + 20.0;
         let beside = photos.is_empty() && PAGE[0] - 40.0 - map_right >= 136.0;
         let (lx, ly) = if beside {
@@ -435,7 +401,7 @@ pub fn page_svg(
             lx - 6.0,
             ly - 16.0,
         );
-        let title = s.theme_mode(theme_mode(slide.theme));
+        let title = s.theme_mode(ThemeMode::from(slide.theme));
         let title = if counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() };
         text(&mut out, lx, ly - 4.0, 8.0, "#222222", "start", &title);
         for (k, (c, name)) in entries.iter().enumerate() {

@@ -29,6 +29,7 @@ pub mod snap;
 pub mod stats;
 pub mod story;
 mod summary;
+pub mod theme_mode;
 
 pub use catalogue::{CatalogueEntry, Category, NationalClass};
 pub use feature::{Feature, FeatureId, Names, has_cjk, shape_of};
@@ -41,3 +42,4 @@ pub use plan::{Plan, PlanMeta, TitleBlock, key_of_id};
 pub use props::Props;
 pub use story::{Slide, SlideCompare, SlideTheme, Story};
 pub use summary::{BuildingTotals, ItemTotals, MoneyTotals, Summary};
+pub use theme_mode::ThemeMode;

@@ -5,13 +5,15 @@
 //! JSON text instead (about what the file spent on it) and reads a value
 //! when asked. Text with escapes is kept parsed, so that a string read from
 //! the text is always the string itself and can be lent out as `&str`.
+//!
+//! [`value_extent`], which finds where a JSON value ends in such text, lives
+//! here so the model needs nothing from `io`; the GeoJSON reader's scanner
+//! (`io::stream`) uses it too.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::{Map, Value};
-
-use crate::io::stream::value_extent;
 
 /// The properties of a feature, in their original order.
 #[derive(Clone, Default)]
@@ -243,6 +245,51 @@ fn members(text: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
+/// The length of the JSON value at the start of `b`, or None if `b` ends before it does.
+/// Strings and nesting are followed; scalars end at a delimiter.
+pub fn value_extent(b: &[u8]) -> Option<usize> {
+    match *b.first()? {
+        b'"' => string_end(b, 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = 0;
+            while i < b.len() {
+                match b[i] {
+                    b'"' => {
+                        i = string_end(b, i + 1)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            None
+        }
+        _ => b.iter().position(|c| matches!(c, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')),
+    }
+}
+
+/// The index just past the closing quote of a string whose contents start at `i`.
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        let j = i + memchr::memchr2(b'"', b'\\', &b[i..])?;
+        if b[j] == b'"' {
+            return Some(j + 1);
+        }
+        i = j + 2;
+        if i > b.len() {
+            return None;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +322,15 @@ mod tests {
         assert!(Props::from_json("[1]").is_err());
         assert!(Props::from_json("null").unwrap().is_empty());
         assert!(Props::from_json("{ }").unwrap().is_empty());
+    }
+
+    #[test]
+    fn extents_follow_strings_and_nesting() {
+        assert_eq!(value_extent(br#"{"a":"}\"]","b":[1,{"c":2}]} ,"#), Some(28));
+        assert_eq!(value_extent(br#""x\\" rest"#), Some(5));
+        assert_eq!(value_extent(b"12.5e3, 4"), Some(6));
+        assert_eq!(value_extent(b"true]"), Some(4));
+        assert_eq!(value_extent(br#"{"a":[1,2"#), None);
+        assert_eq!(value_extent(br#""abc\"#), None);
     }
 }

@@ -269,25 +269,3 @@ fn hull_area_m2(plan: &Plan) -> f64 {
     let hull = MultiPoint::from(points).convex_hull();
     area_m2(&Geometry::Polygon(hull))
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::document::Document;
-
-    #[test]
-    fn items_are_counted_at_their_status_in_the_phase() {
-        let plan = Document::jinsong().plan;
-        let now = Summary::of(&plan, &[]);
-        assert_eq!(now.items.total, plan.items.len());
-        let mid = Summary::of_phase(&plan, &[], Some(&Phase::AsOf("2019-06-30".into())));
-        assert_eq!(mid.items.by_status["completed"], 3);
-        assert_eq!(mid.items.by_status["under_construction"], 28);
-        assert_eq!(mid.items.total, mid.items.by_status.values().sum::<usize>());
-        assert!(mid.items.total < now.items.total, "items proposed later are not counted");
-        assert!(mid.money.total_yuan < now.money.total_yuan, "nor their money");
-        let before = Summary::of_phase(&plan, &[], Some(&Phase::Before));
-        assert_eq!(before.items.by_status["proposed"], plan.items.len());
-        assert!(mid.to_text("jinsong").contains("under_construction 28"));
-    }
-}

@@ -7,6 +7,8 @@
 
 use crate::model::mercator;
 
+use crate::model::Slide;
+
 /// Longitude/latitude → Web Mercator metres (latitude clamped to the map's square).
 pub fn to_world(lon: f64, lat: f64) -> [f64; 2] {
     mercator::forward(lon, lat.clamp(-mercator::MAX_LATITUDE, mercator::MAX_LATITUDE))
@@ -127,6 +129,30 @@ impl Camera {
         }
         close
     }
+}
+
+/// The camera a slide shows in a view of `size` pixels: the ground the slide
+/// was captured showing, whole and centred.
+pub fn slide_camera(slide: &Slide, size: [f32; 2]) -> Camera {
+    framed_camera(slide, size, [0.0, 0.0, size[0], size[1]])
+}
+
+/// The camera of a view of `size` pixels that frames the slide's ground
+/// ([`Slide::ground_extent`]) whole inside `free` (`[x0, y0, x1, y1]` in the
+/// view's pixels), its centre at the free rectangle's centre, aspect kept: what
+/// is outside `free` (under a presentation's title and caption bands) is extra.
+pub fn framed_camera(slide: &Slide, size: [f32; 2], free: [f32; 4]) -> Camera {
+    let ext = slide.ground_extent();
+    let (fw, fh) = (((free[2] - free[0]) as f64).max(1.0), ((free[3] - free[1]) as f64).max(1.0));
+    let mut cam = Camera::new(size);
+    let cos = slide.center[1].to_radians().cos().max(1e-6);
+    let c = to_world(slide.center[0], slide.center[1]);
+    cam.center = c;
+    cam.mpp = (ext[0] / fw).max(ext[1] / fh) / cos;
+    cam.clamp_zoom();
+    let (fx, fy) = ((free[0] + free[2]) as f64 / 2.0, (free[1] + free[3]) as f64 / 2.0);
+    cam.center = [c[0] - (fx - size[0] as f64 / 2.0) * cam.mpp, c[1] + (fy - size[1] as f64 / 2.0) * cam.mpp];
+    cam
 }
 
 #[cfg(test)]

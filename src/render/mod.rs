@@ -5,10 +5,12 @@
 //! - [`style`] — design tokens (colours, widths, label sizes);
 //! - [`cache`] — per-feature prepared geometry (projected, triangulated) reused every frame;
 //! - [`scene`] — what one frame shows: draw ops, placed labels;
-//! - [`furniture`] — scale bar and north arrow geometry.
+//! - [`furniture`] — scale bar and north arrow geometry;
+//! - [`fonts`] — the bundled CJK font the window and every export use.
 
 pub mod cache;
 pub mod camera;
+pub mod fonts;
 pub mod furniture;
 pub mod scene;
 pub mod style;

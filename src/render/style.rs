@@ -77,6 +77,12 @@ pub const CHANGE_DEFAULT: Rgba = Rgba::rgb(230, 90, 0);
 pub const FURNITURE: Rgba = Rgba::rgb(40, 40, 40);
 pub const FURNITURE_BG: Rgba = Rgba::new(255, 255, 255, 235);
 
+/// Interface text that reports a fault (a geometry problem, an amount that does
+/// not parse) or marks a destructive button (delete), and text saying a check
+/// passed. The window's colours for them are `ui::theme::ERROR` and `OK`.
+pub const ERROR_TEXT: Rgba = Rgba::rgb(190, 30, 30);
+pub const OK_TEXT: Rgba = Rgba::rgb(30, 130, 60);
+
 /// Label font sizes in pixels.
 pub const LABEL_SIZE: f32 = 13.0;
 pub const LABEL_SIZE_SMALL: f32 = 11.5;

@@ -9,23 +9,7 @@ use crate::model::catalogue::lookup;
 use crate::model::phase::item_statuses;
 use crate::model::{Category, FundingSource, Phase, Plan, Status};
 
-/// What the map colours features by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ThemeMode {
-    /// Colours by kind.
-    #[default]
-    Kind,
-    /// The least advanced status of the feature's items (what holds the site up).
-    Status,
-    /// The category of the feature's costliest item.
-    Category,
-    /// The source that pays most for the feature's items.
-    Funding,
-}
-
-impl ThemeMode {
-    pub const ALL: [ThemeMode; 4] = [ThemeMode::Kind, ThemeMode::Status, ThemeMode::Category, ThemeMode::Funding];
-}
+pub use crate::model::ThemeMode;
 
 pub fn status_color(s: Status) -> Rgba {
     match s {

@@ -15,7 +15,7 @@ use crate::document::{Document, Source};
 use crate::edit::{Edit, EditLabel};
 use crate::i18n::Lang;
 use crate::model::Item;
-use crate::model::{FeatureId, Kind};
+use crate::model::{FeatureId, Kind, SlideCompare};
 use crate::render::theme::ThemeMode;
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 
@@ -71,6 +71,29 @@ pub enum Compare {
     Swipe,
     /// Before and after side by side, panning and zooming together.
     SideBySide,
+}
+
+/// The comparison a slide asks for: the one mapping between a slide's saved
+/// comparison and the window's, used when a slide is shown.
+impl From<SlideCompare> for Compare {
+    fn from(c: SlideCompare) -> Compare {
+        match c {
+            SlideCompare::Single => Compare::Single,
+            SlideCompare::Swipe => Compare::Swipe,
+            SlideCompare::SideBySide => Compare::SideBySide,
+        }
+    }
+}
+
+/// The comparison a slide captured from the window saves.
+impl From<Compare> for SlideCompare {
+    fn from(c: Compare) -> SlideCompare {
+        match c {
+            Compare::Single => SlideCompare::Single,
+            Compare::Swipe => SlideCompare::Swipe,
+            Compare::SideBySide => SlideCompare::SideBySide,
+        }
+    }
 }
 
 /// The whole application.
@@ -1161,5 +1184,23 @@ pub(super) struct PhotoDrop {
 impl eframe::App for PlannerApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_compare_mode_is_saved_in_a_slide_as_itself_and_shown_back() {
+        let pairs = [
+            (Compare::Single, SlideCompare::Single),
+            (Compare::Swipe, SlideCompare::Swipe),
+            (Compare::SideBySide, SlideCompare::SideBySide),
+        ];
+        for (window, slide) in pairs {
+            assert_eq!(SlideCompare::from(window), slide);
+            assert_eq!(Compare::from(slide), window);
+        }
     }
 }

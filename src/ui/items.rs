@@ -9,7 +9,7 @@ use eframe::egui::{self, Color32, RichText};
 
 use super::action::Action;
 use super::app::PlannerApp;
-use super::theme::color;
+use super::theme::{ERROR, OK, color};
 use crate::edit::{Edit, EditLabel};
 use crate::model::catalogue::{CatalogueEntry, builtin, lookup};
 use crate::model::item::{format_quantity, format_wan, format_yuan, is_date, parse_yuan, today};
@@ -65,9 +65,6 @@ impl ItemEditor {
         }
     }
 }
-
-const ERROR: Color32 = Color32::from_rgb(190, 30, 30);
-const OK: Color32 = Color32::from_rgb(30, 130, 60);
 
 /// The inspector's items section for the selection.
 pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[FeatureId]) -> Vec<Action> {

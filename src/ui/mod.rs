@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 /// The bundled Noto Sans SC subset (GB2312, OFL): no system ships a CJK font
 /// we can count on, so Chinese always renders.
-pub const CJK_FONT: &[u8] = crate::io::handout::CJK_FONT;
+pub const CJK_FONT: &[u8] = crate::render::fonts::CJK_FONT;
 
 /// Adds the CJK font as the last fallback of every family, keeping egui's
 /// Latin fonts first.

@@ -527,11 +527,11 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(s.validity).strong());
             if problems.is_empty() {
-                ui.colored_label(egui::Color32::from_rgb(30, 130, 60), s.valid);
+                ui.colored_label(super::theme::OK, s.valid);
             }
         });
         for p in &problems {
-            ui.colored_label(egui::Color32::from_rgb(190, 30, 30), p.message(zh));
+            ui.colored_label(super::theme::ERROR, p.message(zh));
         }
         ui.separator();
         out.extend(super::phase_bar::inspector_section(ui, app, id));

@@ -8,7 +8,7 @@ use eframe::egui::{self, Color32, Key, RichText};
 use super::action::Action;
 use super::app::{Compare, PlannerApp};
 use crate::edit::{Edit, EditLabel};
-use crate::model::{Kind, Phase, Slide, SlideCompare, SlideTheme, Story};
+use crate::model::{Kind, Phase, Slide, SlideCompare, Story};
 use crate::render::kind_slot;
 use crate::render::theme::ThemeMode;
 
@@ -124,19 +124,10 @@ pub fn capture(app: &PlannerApp) -> Option<Slide> {
         ground_mpp: cam.ground_mpp(),
         view_px: Some(cam.size),
         phase,
-        compare: match app.compare {
-            Compare::Single => SlideCompare::Single,
-            Compare::Swipe => SlideCompare::Swipe,
-            Compare::SideBySide => SlideCompare::SideBySide,
-        },
+        compare: app.compare.into(),
         swipe: app.swipe,
         layers: Kind::ALL.iter().filter(|k| app.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
-        theme: match app.theme_mode {
-            ThemeMode::Kind => SlideTheme::Kind,
-            ThemeMode::Status => SlideTheme::Status,
-            ThemeMode::Category => SlideTheme::Category,
-            ThemeMode::Funding => SlideTheme::Funding,
-        },
+        theme: app.theme_mode.into(),
         highlight: app.opts.selected.iter().filter_map(|id| app.doc.plan.key(*id)).collect(),
         photo_item: app.editor.as_ref().map(|e| e.id.clone()),
     })
@@ -146,28 +137,19 @@ pub fn capture(app: &PlannerApp) -> Option<Slide> {
 /// and the camera glides there.
 pub fn restore(app: &mut PlannerApp, slide: &Slide) {
     app.opts.phase = Phase::parse(&slide.phase).unwrap_or(Phase::After);
-    app.compare = match slide.compare {
-        SlideCompare::Single => Compare::Single,
-        SlideCompare::Swipe => Compare::Swipe,
-        SlideCompare::SideBySide => Compare::SideBySide,
-    };
+    app.compare = slide.compare.into();
     app.swipe = slide.swipe.clamp(0.02, 0.98);
     if !slide.layers.is_empty() {
         for k in Kind::ALL {
             app.opts.visible[kind_slot(k)] = slide.layers.iter().any(|l| l == k.as_str());
         }
     }
-    app.theme_mode = match slide.theme {
-        SlideTheme::Kind => ThemeMode::Kind,
-        SlideTheme::Status => ThemeMode::Status,
-        SlideTheme::Category => ThemeMode::Category,
-        SlideTheme::Funding => ThemeMode::Funding,
-    };
+    app.theme_mode = slide.theme.into();
     app.sync_derived();
     app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan.by_key(k)).collect();
     app.playing = false;
     if let Some(cam) = app.camera {
-        app.fly_to = Some(crate::io::handout::slide_camera(slide, cam.size));
+        app.fly_to = Some(crate::render::camera::slide_camera(slide, cam.size));
     }
     app.generation += 1;
 }
@@ -318,7 +300,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     v.caption_en = old.caption_en.clone();
                     out.push(stories_edit(app, story_i, |st| st.slides[i] = v, EditLabel::EditSlide));
                 }
-                if ui.button(RichText::new(s.delete).color(Color32::from_rgb(190, 30, 30))).clicked() {
+                if ui.button(RichText::new(s.delete).color(super::theme::ERROR)).clicked() {
                     out.push(stories_edit(
                         app,
                         story_i,
@@ -455,7 +437,7 @@ fn frame_slide(app: &mut PlannerApp, at: (usize, usize), slide: &Slide, screen: 
     let pane_w = if slide.compare == SlideCompare::SideBySide { screen.width() / 2.0 - 1.0 } else { screen.width() };
     let size = [pane_w, screen.height()];
     let free_px = [0.0, free.top() - screen.top(), pane_w, free.bottom() - screen.top()];
-    app.fly_to = Some(crate::io::handout::framed_camera(slide, size, free_px));
+    app.fly_to = Some(crate::render::camera::framed_camera(slide, size, free_px));
 }
 
 /// A photo slide: the item's first before and after photos side by side.

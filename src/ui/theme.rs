@@ -2,12 +2,17 @@
 
 use eframe::egui::{self, Color32};
 
-use crate::render::style::Rgba;
+use crate::render::style::{self, Rgba};
 
 /// An `egui` colour from a design token.
-pub fn color(c: Rgba) -> Color32 {
-    Color32::from_rgba_unmultiplied(c.0[0], c.0[1], c.0[2], c.0[3])
+pub const fn color(c: Rgba) -> Color32 {
+    Color32::from_rgba_unmultiplied_const(c.0[0], c.0[1], c.0[2], c.0[3])
 }
+
+/// Error text and destructive buttons ([`style::ERROR_TEXT`]).
+pub const ERROR: Color32 = color(style::ERROR_TEXT);
+/// Text saying a check passed ([`style::OK_TEXT`]).
+pub const OK: Color32 = color(style::OK_TEXT);
 
 /// Applies the app's visuals and options.
 pub fn apply(ctx: &egui::Context) {
