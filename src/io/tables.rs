@@ -157,10 +157,10 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
 
 /// The item schedule as an Excel workbook: a summary sheet, then one sheet
 /// per category with a header row, sized columns and money formatted in yuan.
-pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
+pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, crate::error::ExportError> {
     use rust_xlsxwriter::{Color, Format, Workbook};
     let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
-    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let err = crate::error::ExportError::Xlsx;
     let mut wb = Workbook::new();
     let head = Format::new()
         .set_bold()

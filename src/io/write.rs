@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::plan_items::{CHANGE_PROPERTY, ITEMS_PROPERTY, PLAN_MEMBER, change_value, plan_member};
+use crate::error::{SaveError, Step};
 use crate::model::Plan;
 
 /// The plan as a GeoJSON FeatureCollection, one feature per line. Every
@@ -61,13 +62,13 @@ pub fn to_geojson(plan: &Plan) -> String {
 
 /// Writes `bytes` to `path` atomically: into `PATH.saving` beside it, flushed
 /// to disk, then renamed over the old file. A crash mid-way leaves the old
-/// file as it was.
-pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// file as it was; a failed step is an error naming it and its path.
+pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
     let tmp = temp_path(path);
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        let mut f = std::fs::File::create(&tmp).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
+        f.write_all(bytes).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
+        f.sync_all().map_err(|e| SaveError::io(Step::Sync, &tmp, e))?;
         drop(f);
         commit_file(&tmp, path)
     })();
@@ -85,15 +86,22 @@ pub fn temp_path(path: &Path) -> PathBuf {
     tmp
 }
 
+/// Flushes a finished temporary file to disk: it must be whole on disk before
+/// a rename makes it the file, so a failure here is an error, never ignored.
+pub fn sync_file(tmp: &Path) -> Result<(), SaveError> {
+    std::fs::File::open(tmp).and_then(|f| f.sync_all()).map_err(|e| SaveError::io(Step::Sync, tmp, e))
+}
+
 /// Renames a complete, synced temporary file over `path`. Renaming over the
 /// old file is atomic on one file system: a crash leaves the old or the new
 /// file, never a mix.
-pub fn commit_file(tmp: &Path, path: &Path) -> std::io::Result<()> {
-    std::fs::rename(tmp, path)?;
+pub fn commit_file(tmp: &Path, path: &Path) -> Result<(), SaveError> {
+    std::fs::rename(tmp, path).map_err(|e| SaveError::io(Step::Rename, path, e))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Ok(d) = std::fs::File::open(dir)
     {
-        // Make the rename itself durable; not every platform can sync a directory.
+        // Make the rename itself durable; not every platform or file system can
+        // sync a directory, and the file's own data is already synced.
         let _ = d.sync_all();
     }
     Ok(())
@@ -116,4 +124,32 @@ pub fn reproject(plan: &crate::model::Plan, crs: super::crs::Crs) -> crate::mode
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rename_that_fails_is_an_error_naming_the_step_and_the_old_file_stays() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A non-empty folder cannot be replaced by a file.
+        let target = dir.path().join("plan.geojson");
+        std::fs::create_dir(&target).expect("folder");
+        std::fs::write(target.join("keep"), b"x").expect("file");
+        let e = save_atomic(&target, b"{}").expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: Step::Rename, path, .. } if *path == target), "{e:?}");
+        assert!(target.join("keep").exists(), "the old contents stay");
+        assert!(!temp_path(&target).exists(), "the temporary file is removed");
+    }
+
+    #[test]
+    fn a_flush_that_fails_is_an_error_not_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let e = sync_file(&dir.path().join("gone.saving")).expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: Step::Sync, .. }), "{e:?}");
+        assert!(e.to_string().starts_with("cannot flush to disk"), "{e}");
+        let e = commit_file(&dir.path().join("gone.saving"), &dir.path().join("plan.gpkg")).expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: Step::Rename, .. }), "{e:?}");
+    }
 }
