@@ -71,10 +71,9 @@ pub enum SaveError {
     /// The GeoPackage database refused a write.
     #[error("{0}")]
     Db(rusqlite::Error),
-    /// A value could not be encoded as the JSON its column holds: the file
-    /// would lose it, so nothing is written.
-    #[error("{column}: cannot be written as JSON: {message}")]
-    Encode { column: String, message: String },
+    /// A value could not be encoded as JSON: the file would lose it, so nothing is written.
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
     #[error("{0}")]
     OutOfMemory(OutOfMemory),
 }
@@ -106,9 +105,29 @@ impl From<rusqlite::Error> for SaveError {
     }
 }
 
+/// A value of the plan that could not be encoded as JSON, named by where it
+/// goes (a GeoPackage column, a GeoJSON member).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{column}: cannot be written as JSON: {message}")]
+pub struct EncodeError {
+    pub column: String,
+    pub message: String,
+}
+
+impl EncodeError {
+    pub fn new(column: impl Into<String>, e: serde_json::Error) -> Self {
+        EncodeError { column: column.into(), message: e.to_string() }
+    }
+}
+
 /// The JSON text of a value for a column that keeps it; an error names the column.
-pub fn json_column<T: serde::Serialize + ?Sized>(column: &str, value: &T) -> Result<String, SaveError> {
-    serde_json::to_string(value).map_err(|e| SaveError::Encode { column: column.to_string(), message: e.to_string() })
+pub fn json_column<T: serde::Serialize + ?Sized>(column: &str, value: &T) -> Result<String, EncodeError> {
+    serde_json::to_string(value).map_err(|e| EncodeError::new(column, e))
+}
+
+/// The JSON value of a part of the plan; an error names where it goes.
+pub fn json_value<T: serde::Serialize + ?Sized>(column: &str, value: &T) -> Result<serde_json::Value, EncodeError> {
+    serde_json::to_value(value).map_err(|e| EncodeError::new(column, e))
 }
 
 /// Why an export (print map, handout, atlas, schedule, GIS data) was not written.
@@ -117,6 +136,9 @@ pub enum ExportError {
     /// Writing the finished bytes failed.
     #[error("{0}")]
     Save(#[from] SaveError),
+    /// A value could not be encoded as JSON (GIS GeoJSON).
+    #[error("{0}")]
+    Encode(#[from] EncodeError),
     /// The file's extension is not a format this export writes.
     #[error("cannot write {what} as .{ext}")]
     Format { what: &'static str, ext: String },
@@ -178,8 +200,10 @@ mod tests {
         // JSON object keys must be strings: a map keyed by pairs cannot be written.
         let bad: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
         let e = json_column("rp_items.item", &bad).expect_err("refused");
-        assert!(matches!(&e, SaveError::Encode { column, .. } if column == "rp_items.item"), "{e:?}");
+        assert_eq!(e.column, "rp_items.item");
+        let e = SaveError::from(e);
         assert!(e.to_string().starts_with("rp_items.item: cannot be written as JSON"), "{e}");
+        assert!(json_value("renewal_plan.stories", &bad).is_err());
         assert_eq!(json_column("x", &[1, 2]).expect("encodes"), "[1,2]");
     }
 

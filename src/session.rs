@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{SaveError, Step};
+use crate::error::{EncodeError, SaveError, Step};
 use crate::model::Plan;
 
 /// How many recent files are remembered.
@@ -46,8 +46,7 @@ pub fn remember(dir: &Path, path: &Path) -> Result<(), SaveError> {
     list.insert(0, path);
     list.truncate(RECENT_MAX);
     std::fs::create_dir_all(dir).map_err(|e| SaveError::io(Step::CreateFolder, dir, e))?;
-    let bytes = serde_json::to_vec_pretty(&list)
-        .map_err(|e| SaveError::Encode { column: "recent.json".into(), message: e.to_string() })?;
+    let bytes = serde_json::to_vec_pretty(&list).map_err(|e| EncodeError::new("recent.json", e))?;
     crate::io::write::save_atomic(&recent_file(dir), &bytes)
 }
 
@@ -77,8 +76,7 @@ pub fn autosave(dir: &Path, plan: &Plan, source: Option<&Path>) -> Result<(), Sa
         source: source.map(Path::to_path_buf),
         saved_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
     };
-    let bytes = serde_json::to_vec_pretty(&info)
-        .map_err(|e| SaveError::Encode { column: "recovery.json".into(), message: e.to_string() })?;
+    let bytes = serde_json::to_vec_pretty(&info).map_err(|e| EncodeError::new("recovery.json", e))?;
     crate::io::write::save_atomic(&recovery_info(dir), &bytes)
 }
 

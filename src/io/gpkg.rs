@@ -573,7 +573,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
                 f.kind.as_str(),
                 f.properties.json().into_owned(),
                 geometry_wkb,
-                f.change.as_ref().map(|c| change_value(c).to_string()),
+                f.change.as_deref().map(change_value).transpose()?.map(|v| v.to_string()),
             ])?;
             let (items, status) = status_summary(plan, id);
             let change = f.change.as_ref().map(|c| c.kind.as_str());

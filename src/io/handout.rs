@@ -520,7 +520,8 @@ pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, Exp
     for (i, svg) in pages.into_iter().enumerate() {
         let page = i + 1;
         let tree = svg_tree(&svg).map_err(|e| ExportError::Page { page, message: e.to_string() })?;
-        let size = krilla::geom::Size::from_wh(tree.size().width(), tree.size().height()).ok_or(ExportError::PageSize)?;
+        let size =
+            krilla::geom::Size::from_wh(tree.size().width(), tree.size().height()).ok_or(ExportError::PageSize)?;
         let mut sheet = doc.start_page_with(krilla::page::PageSettings::new(size));
         let mut surface = sheet.surface();
         surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(ExportError::Draw { page })?;

@@ -55,7 +55,7 @@ pub fn load_jinsong() -> Loaded {
 
 /// Saves a plan as GeoJSON, atomically.
 pub fn save_geojson(plan: &crate::model::Plan, path: &Path) -> Result<(), SaveError> {
-    write::save_atomic(path, write::to_geojson(plan).as_bytes())
+    write::save_atomic(path, write::to_geojson(plan)?.as_bytes())
 }
 
 /// Loads a plan from a file path: a GeoPackage (plan file or any GeoPackage),

@@ -7,13 +7,14 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::plan_items::{CHANGE_PROPERTY, ITEMS_PROPERTY, PLAN_MEMBER, change_value, plan_member};
-use crate::error::{SaveError, Step};
+use crate::error::{EncodeError, SaveError, Step, json_value};
 use crate::model::Plan;
 
 /// The plan as a GeoJSON FeatureCollection, one feature per line. Every
 /// feature keeps its properties (unknown ones included) with its `kind` and
-/// its `renewal_items`; plan-wide data goes in the `renewal_plan` member.
-pub fn to_geojson(plan: &Plan) -> String {
+/// its `renewal_items`; plan-wide data goes in the `renewal_plan` member. A
+/// value that cannot be encoded is an error naming it, never left out.
+pub fn to_geojson(plan: &Plan) -> Result<String, EncodeError> {
     let mut head = Map::new();
     head.insert("type".into(), Value::String("FeatureCollection".into()));
     if let Some(n) = &plan.meta.name {
@@ -27,8 +28,8 @@ pub fn to_geojson(plan: &Plan) -> String {
             head.insert(k.clone(), v.clone());
         }
     }
-    head.insert(PLAN_MEMBER.into(), plan_member(plan));
-    let mut out = serde_json::to_string(&Value::Object(head)).unwrap_or_else(|_| "{".into());
+    head.insert(PLAN_MEMBER.into(), plan_member(plan)?);
+    let mut out = Value::Object(head).to_string();
     out.pop(); // the closing brace: features follow
     out.push_str(",\"features\":[\n");
     let mut first = true;
@@ -36,11 +37,11 @@ pub fn to_geojson(plan: &Plan) -> String {
         let mut props = f.properties.to_map();
         props.insert("kind".into(), Value::String(f.kind.as_str().into()));
         if let Some(c) = &f.change {
-            props.insert(CHANGE_PROPERTY.into(), change_value(c));
+            props.insert(CHANGE_PROPERTY.into(), change_value(c)?);
         }
         let items = plan.items_of(id);
         if !items.is_empty() {
-            props.insert(ITEMS_PROPERTY.into(), serde_json::to_value(items).unwrap_or(Value::Null));
+            props.insert(ITEMS_PROPERTY.into(), json_value(&format!("feature {}: {ITEMS_PROPERTY}", id.0), &items)?);
         }
         let mut feature = Map::new();
         feature.insert("type".into(), Value::String("Feature".into()));
@@ -49,15 +50,15 @@ pub fn to_geojson(plan: &Plan) -> String {
         }
         feature.insert("properties".into(), Value::Object(props));
         let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&f.geometry));
-        feature.insert("geometry".into(), serde_json::to_value(geometry).unwrap_or(Value::Null));
+        feature.insert("geometry".into(), json_value(&format!("feature {}: geometry", id.0), &geometry)?);
         if !first {
             out.push_str(",\n");
         }
         first = false;
-        out.push_str(&serde_json::to_string(&Value::Object(feature)).unwrap_or_default());
+        out.push_str(&Value::Object(feature).to_string());
     }
     out.push_str("\n]}\n");
-    out
+    Ok(out)
 }
 
 /// Writes `bytes` to `path` atomically: into `PATH.saving` beside it, flushed

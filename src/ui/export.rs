@@ -97,9 +97,9 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError
             let phase = st.phase.as_ref().unwrap_or(&Phase::After);
             match st.web_map {
                 Some(c) => {
-                    save(crate::io::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase).as_bytes())
+                    save(crate::io::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase)?.as_bytes())
                 }
-                None => save(crate::io::tables::phase_geojson(plan, phase).as_bytes()),
+                None => save(crate::io::tables::phase_geojson(plan, phase)?.as_bytes()),
             }
         }
         ExportKind::Atlas => {
