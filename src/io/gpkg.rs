@@ -89,6 +89,10 @@ pub fn is_sqlite(bytes: &[u8]) -> bool {
 }
 
 fn db_error(e: rusqlite::Error) -> LoadError {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OutOfMemory) {
+        // Not a fault of the file: say so, not "malformed".
+        return LoadError::OutOfMemory(crate::error::OutOfMemory::RanLow);
+    }
     let m = e.to_string();
     let message = if m.contains("not a database") {
         "not a GeoPackage: the file is not an SQLite database".to_string()
@@ -685,4 +689,29 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
     c.close().map_err(|(_, e)| e)?;
     // Flush to disk before the rename makes this the plan file.
     super::write::sync_file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_running_out_of_memory_is_not_a_damaged_file() {
+        let nomem = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOMEM), None);
+        assert!(matches!(db_error(nomem), LoadError::OutOfMemory(_)));
+        let corrupt = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT), None);
+        assert!(matches!(db_error(corrupt), LoadError::Malformed { .. }));
+    }
+
+    #[test]
+    fn a_plan_that_cannot_be_renamed_into_place_is_not_saved_and_says_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("plan.gpkg");
+        std::fs::create_dir(&target).expect("folder");
+        std::fs::write(target.join("keep"), b"x").expect("file");
+        let e = save(&Plan::default(), &target).expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: crate::error::Step::Rename, .. }), "{e:?}");
+        assert!(!super::super::write::temp_path(&target).exists(), "the temporary database is removed");
+        assert!(target.join("keep").exists());
+    }
 }
