@@ -99,7 +99,7 @@ fn benches(c: &mut Criterion) {
             };
             let touched = doc.apply(edit).expect("applies");
             cache.update(&doc.plan, &touched);
-            let touched = doc.undo().expect("undoes");
+            let touched = doc.undo().expect("something to undo").expect("undoes");
             cache.update(&doc.plan, &touched);
         })
     });

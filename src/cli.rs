@@ -236,7 +236,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             Some(c) => io::write::reproject(&loaded.plan, c),
             None => loaded.plan,
         };
-        let text = io::tables::phase_geojson(&plan, &phase);
+        let text = io::tables::phase_geojson(&plan, &phase).map_err(|e| format!("{}: {e}", out.display()))?;
         io::write::save_atomic(out, text.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
         return Ok(format!("wrote {}\n", out.display()));
     }

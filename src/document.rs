@@ -91,18 +91,23 @@ impl Document {
         Ok(touched)
     }
 
-    /// Undoes the last edit; returns the touched features.
-    pub fn undo(&mut self) -> Option<Vec<FeatureId>> {
+    /// Undoes the last edit; returns the touched features. `None`: nothing
+    /// to undo; an error: the edit could not be applied, and stays to undo.
+    pub fn undo(&mut self) -> Option<Result<Vec<FeatureId>, EditError>> {
         let applied = self.history.undo(std::sync::Arc::make_mut(&mut self.plan))?;
-        self.revision += 1;
-        Some(self.follow(&applied))
+        Some(applied.map(|a| self.followed(&a)))
     }
 
-    /// Redoes the last undone edit; returns the touched features.
-    pub fn redo(&mut self) -> Option<Vec<FeatureId>> {
+    /// Redoes the last undone edit; returns the touched features. As `undo`.
+    pub fn redo(&mut self) -> Option<Result<Vec<FeatureId>, EditError>> {
         let applied = self.history.redo(std::sync::Arc::make_mut(&mut self.plan))?;
+        Some(applied.map(|a| self.followed(&a)))
+    }
+
+    /// After an undo or redo changed the plan: a new revision, the index following.
+    fn followed(&mut self, applied: &Applied) -> Vec<FeatureId> {
         self.revision += 1;
-        Some(self.follow(&applied))
+        self.follow(applied)
     }
 
     /// True if there are edits not yet saved.
@@ -120,7 +125,7 @@ impl Document {
 
     /// Saves the plan (a GeoPackage for `.gpkg`, else plan GeoJSON; atomically)
     /// and makes `path` its file.
-    pub fn save_to(&mut self, path: &std::path::Path) -> Result<(), String> {
+    pub fn save_to(&mut self, path: &std::path::Path) -> Result<(), crate::error::SaveError> {
         crate::io::save_path(&self.plan, path)?;
         self.mark_saved(path, self.revision);
         Ok(())

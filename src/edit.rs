@@ -312,20 +312,27 @@ impl History {
         self.redo.last().map(Edit::label)
     }
 
-    /// Undoes the last edit; returns what it touched.
-    pub fn undo(&mut self, plan: &mut Plan) -> Option<Applied> {
-        let inverse = self.undo.pop()?;
-        let applied = inverse.apply(plan).ok()?;
-        self.redo.push(applied.inverse.clone());
-        Some(applied)
+    /// Undoes the last edit; returns what it touched. `None`: nothing to
+    /// undo. An edit that cannot be applied to the plan as it is stays on the
+    /// stack, the plan unchanged, and the error says why.
+    pub fn undo(&mut self, plan: &mut Plan) -> Option<Result<Applied, EditError>> {
+        Self::step(&mut self.undo, &mut self.redo, plan)
     }
 
-    /// Redoes the last undone edit; returns what it touched.
-    pub fn redo(&mut self, plan: &mut Plan) -> Option<Applied> {
-        let edit = self.redo.pop()?;
-        let applied = edit.apply(plan).ok()?;
-        self.undo.push(applied.inverse.clone());
-        Some(applied)
+    /// Redoes the last undone edit; returns what it touched. As `undo`, a
+    /// failing edit keeps its place and says why.
+    pub fn redo(&mut self, plan: &mut Plan) -> Option<Result<Applied, EditError>> {
+        Self::step(&mut self.redo, &mut self.undo, plan)
+    }
+
+    /// Applies the top of `from` and moves its inverse to `to`, or leaves both as they are.
+    fn step(from: &mut Vec<Edit>, to: &mut Vec<Edit>, plan: &mut Plan) -> Option<Result<Applied, EditError>> {
+        if let Err(e) = from.last()?.check(plan) {
+            return Some(Err(e));
+        }
+        let applied = from.pop()?.apply_checked(plan);
+        to.push(applied.inverse.clone());
+        Some(Ok(applied))
     }
 
     pub fn clear(&mut self) {
@@ -420,5 +427,27 @@ mod tests {
         let a = Edit::SetKind { changes: vec![(FeatureId(1), Kind::Garden)] }.apply(&mut p).expect("applies");
         h.record(a.inverse);
         assert!(h.redo_label().is_none());
+    }
+
+    #[test]
+    fn an_undo_that_cannot_apply_keeps_its_entry_and_says_why() {
+        let mut p = plan();
+        let mut h = History::default();
+        let a = Edit::SetKind { changes: vec![(FeatureId(2), Kind::Garden)] }.apply(&mut p).expect("applies");
+        h.record(a.inverse);
+        // The feature the undo would restore is gone (e.g. a plan replaced under the history).
+        let mut other = Plan::new(PlanMeta::default());
+        let e = h.undo(&mut other).expect("something to undo").expect_err("cannot apply");
+        assert_eq!(e, EditError::NoSuchFeature(FeatureId(2)));
+        assert_eq!(h.undo_label(), Some(EditLabel::SetKind), "the entry is kept");
+        assert_eq!(h.redo_label(), None);
+        // On the plan it belongs to, the same entry still undoes.
+        h.undo(&mut p).expect("something to undo").expect("applies");
+        assert_eq!(p.get(FeatureId(2)).map(|f| f.kind), Some(Kind::Other));
+        let e = h.redo(&mut other).expect("something to redo").expect_err("cannot apply");
+        assert_eq!(e, EditError::NoSuchFeature(FeatureId(2)));
+        assert_eq!(h.redo_label(), Some(EditLabel::SetKind), "the redo entry is kept");
+        assert!(h.redo(&mut p).expect("something to redo").is_ok());
+        assert_eq!(p.get(FeatureId(2)).map(|f| f.kind), Some(Kind::Garden));
     }
 }

@@ -39,6 +39,8 @@ pub struct Strings {
     pub redo: &'static str,
     pub nothing_to_undo: &'static str,
     pub nothing_to_redo: &'static str,
+    pub undo_failed: &'static str,
+    pub redo_failed: &'static str,
     pub fit_district: &'static str,
     pub show_labels: &'static str,
     pub language: &'static str,
@@ -446,6 +448,8 @@ pub static ZH: Strings = Strings {
     redo: "重做",
     nothing_to_undo: "没有可撤销的操作",
     nothing_to_redo: "没有可重做的操作",
+    undo_failed: "无法撤销（该步骤仍保留）",
+    redo_failed: "无法重做（该步骤仍保留）",
     fit_district: "全图",
     show_labels: "显示标注",
     language: "语言",
@@ -740,6 +744,8 @@ pub static EN: Strings = Strings {
     redo: "Redo",
     nothing_to_undo: "Nothing to undo",
     nothing_to_redo: "Nothing to redo",
+    undo_failed: "Cannot undo (the step is kept)",
+    redo_failed: "Cannot redo (the step is kept)",
     fit_district: "Fit district",
     show_labels: "Show labels",
     language: "Language",
@@ -1062,6 +1068,25 @@ use crate::model::{Category, FundingSource, NationalClass, Party, Status};
 impl Strings {
     fn zh(&self) -> bool {
         std::ptr::eq(self, &ZH)
+    }
+
+    /// Why a task ran out of memory, in this language.
+    pub fn out_of_memory(&self, m: crate::error::OutOfMemory) -> String {
+        use crate::error::OutOfMemory::*;
+        if !self.zh() {
+            return m.to_string();
+        }
+        match m {
+            Open { need_mb, available_mb } => format!(
+                "打开此文件约需 {need_mb} MB 内存，目前只有 {available_mb} MB 可用；请关闭其他程序，或打开较小的范围"
+            ),
+            RanLow => "读取此文件时电脑内存不足，已停止加载".into(),
+            Reading { mb } => format!("内存不足，无法再读取此文件的 {mb} MB"),
+            Writing => "写入此文件时电脑内存不足；请关闭其他程序后重新保存".into(),
+            Image { need_mb, available_mb } => {
+                format!("此图片约需 {need_mb} MB 内存，目前只有 {available_mb} MB 可用；请选择较小的尺寸或纸张")
+            }
+        }
     }
 
     pub fn status(&self, s: Status) -> &'static str {

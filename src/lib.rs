@@ -6,6 +6,7 @@
 //! - [`model`] — the plan, features, kinds, measurement, spatial index;
 //! - [`edit`] — every change as a value with an inverse, and the undo history;
 //! - [`io`] — reading GeoJSON and the embedded Jinsong map;
+//! - [`error`] — why a save or an export failed (typed), and out-of-memory;
 //! - [`document`] — an open plan with its index and history;
 //! - [`render`] — the backend-neutral description of the map (camera, styles,
 //!   cached meshes, the per-frame scene) that the screen and exports draw from;
@@ -16,6 +17,7 @@
 pub mod cli;
 pub mod document;
 pub mod edit;
+pub mod error;
 pub mod i18n;
 pub mod io;
 pub mod model;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{EncodeError, SaveError, Step};
 use crate::model::Plan;
 
 /// How many recent files are remembered.
@@ -38,14 +39,14 @@ pub fn recent(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Puts a file at the top of the recent list.
-pub fn remember(dir: &Path, path: &Path) -> std::io::Result<()> {
+pub fn remember(dir: &Path, path: &Path) -> Result<(), SaveError> {
     let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let mut list = recent(dir);
     list.retain(|p| *p != path);
     list.insert(0, path);
     list.truncate(RECENT_MAX);
-    std::fs::create_dir_all(dir)?;
-    let bytes = serde_json::to_vec_pretty(&list).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir).map_err(|e| SaveError::io(Step::CreateFolder, dir, e))?;
+    let bytes = serde_json::to_vec_pretty(&list).map_err(|e| EncodeError::new("recent.json", e))?;
     crate::io::write::save_atomic(&recent_file(dir), &bytes)
 }
 
@@ -68,15 +69,15 @@ fn recovery_info(dir: &Path) -> PathBuf {
 
 /// Writes unsaved work where the next start will find it. Atomic: a crash
 /// while autosaving leaves the previous autosave.
-pub fn autosave(dir: &Path, plan: &Plan, source: Option<&Path>) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    crate::io::gpkg::save(plan, &recovery_plan(dir)).map_err(|e| e.to_string())?;
+pub fn autosave(dir: &Path, plan: &Plan, source: Option<&Path>) -> Result<(), SaveError> {
+    std::fs::create_dir_all(dir).map_err(|e| SaveError::io(Step::CreateFolder, dir, e))?;
+    crate::io::gpkg::save(plan, &recovery_plan(dir))?;
     let info = RecoveryInfo {
         source: source.map(Path::to_path_buf),
         saved_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
     };
-    let bytes = serde_json::to_vec_pretty(&info).map_err(|e| e.to_string())?;
-    crate::io::write::save_atomic(&recovery_info(dir), &bytes).map_err(|e| e.to_string())
+    let bytes = serde_json::to_vec_pretty(&info).map_err(|e| EncodeError::new("recovery.json", e))?;
+    crate::io::write::save_atomic(&recovery_info(dir), &bytes)
 }
 
 /// Unsaved work left by a run that did not end cleanly, if any.

@@ -268,8 +268,8 @@ fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed:
     let mut kinds = [0usize; 3];
     for step in 0..steps {
         let (what, touched) = match rng.below(10) {
-            0 | 1 => ("undo", doc.undo()),
-            2 | 3 => ("redo", doc.redo()),
+            0 | 1 => ("undo", doc.undo().map(|r| r.unwrap_or_else(|e| panic!("seed {seed} step {step}: undo: {e}")))),
+            2 | 3 => ("redo", doc.redo().map(|r| r.unwrap_or_else(|e| panic!("seed {seed} step {step}: redo: {e}")))),
             _ => {
                 let edit = random_edit(&doc.plan, &mut rng);
                 let what = format!("{edit:?}");

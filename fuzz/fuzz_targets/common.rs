@@ -84,5 +84,5 @@ pub fn exercise(loaded: &Loaded) {
         std::hint::black_box(Scene::build(plan, &index, &cache, &camera, &after).items.len());
     }
 
-    std::hint::black_box(write::to_geojson(plan).len());
+    std::hint::black_box(write::to_geojson(plan).expect("a plan that was read can be written").len());
 }

@@ -89,6 +89,10 @@ pub fn is_sqlite(bytes: &[u8]) -> bool {
 }
 
 fn db_error(e: rusqlite::Error) -> LoadError {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::OutOfMemory) {
+        // Not a fault of the file: say so, not "malformed".
+        return LoadError::OutOfMemory(crate::error::OutOfMemory::RanLow);
+    }
     let m = e.to_string();
     let message = if m.contains("not a database") {
         "not a GeoPackage: the file is not an SQLite database".to_string()
@@ -459,24 +463,15 @@ CREATE TABLE rp_photos (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, side TEXT NO
   width INTEGER, height INTEGER, original_width INTEGER, original_height INTEGER, data BLOB NOT NULL);
 "#;
 
-/// Why a plan could not be saved. The previous file is intact.
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error("{0}")]
-    Db(#[from] rusqlite::Error),
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-}
+pub use crate::error::SaveError;
+use crate::error::json_column;
 
 /// Saves a plan as a GeoPackage, atomically: a new database is written as
 /// `FILE.saving` and renamed over `FILE` only when it is complete and on disk.
 pub fn save(plan: &Plan, path: &Path) -> Result<(), SaveError> {
     let tmp = super::write::temp_path(path);
     let _ = std::fs::remove_file(&tmp);
-    let result = write_db(plan, &tmp).map_err(SaveError::from).and_then(|()| {
-        super::write::commit_file(&tmp, path)?;
-        Ok(())
-    });
+    let result = write_db(plan, &tmp).and_then(|()| super::write::commit_file(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -494,7 +489,7 @@ fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) 
     (names, least)
 }
 
-fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
+fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
     let mut c = Connection::open(path)?;
     // One transaction: the file is complete or it is not renamed into place.
     c.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
@@ -557,7 +552,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
         m.execute(params!["note", plan.meta.note])?;
         m.execute(params!["foreign", Value::Object(plan.meta.foreign.clone()).to_string()])?;
         if !plan.meta.title_block.is_empty() {
-            m.execute(params!["title_block", serde_json::to_string(&plan.meta.title_block).unwrap_or_default()])?;
+            m.execute(params!["title_block", json_column("rp_meta.title_block", &plan.meta.title_block)?])?;
         }
 
         let mut feat = tx.prepare(
@@ -582,7 +577,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 f.kind.as_str(),
                 f.properties.json().into_owned(),
                 geometry_wkb,
-                f.change.as_ref().map(|c| change_value(c).to_string()),
+                f.change.as_deref().map(change_value).transpose()?.map(|v| v.to_string()),
             ])?;
             let (items, status) = status_summary(plan, id);
             let change = f.change.as_ref().map(|c| c.kind.as_str());
@@ -642,7 +637,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 i.operator,
                 i.operating_term_years,
                 i.features.join(","),
-                serde_json::to_string(i).unwrap_or_default(),
+                json_column(&format!("rp_items.item ({})", i.id), i)?,
                 i.quantity,
                 i.unit,
                 i.unit_cost_yuan,
@@ -675,7 +670,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 st.name_zh,
                 st.name_en,
                 st.slides.len() as i64,
-                serde_json::to_string(st).unwrap_or_default()
+                json_column(&format!("rp_stories.story ({})", st.id), st)?
             ])?;
         }
         let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
@@ -686,15 +681,37 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), rusqlite::Error> {
                 e.name_en,
                 e.category.as_str(),
                 e.class.as_str(),
-                serde_json::to_string(e).unwrap_or_default()
+                json_column(&format!("rp_catalogue_additions.entry ({})", e.id), e)?
             ])?;
         }
     }
     tx.commit()?;
     c.close().map_err(|(_, e)| e)?;
     // Flush to disk before the rename makes this the plan file.
-    if let Ok(f) = std::fs::File::open(path) {
-        let _ = f.sync_all();
+    super::write::sync_file(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_database_running_out_of_memory_is_not_a_damaged_file() {
+        let nomem = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOMEM), None);
+        assert!(matches!(db_error(nomem), LoadError::OutOfMemory(_)));
+        let corrupt = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT), None);
+        assert!(matches!(db_error(corrupt), LoadError::Malformed { .. }));
     }
-    Ok(())
+
+    #[test]
+    fn a_plan_that_cannot_be_renamed_into_place_is_not_saved_and_says_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("plan.gpkg");
+        std::fs::create_dir(&target).expect("folder");
+        std::fs::write(target.join("keep"), b"x").expect("file");
+        let e = save(&Plan::default(), &target).expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: crate::error::Step::Rename, .. }), "{e:?}");
+        assert!(!super::super::write::temp_path(&target).exists(), "the temporary database is removed");
+        assert!(target.join("keep").exists());
+    }
 }

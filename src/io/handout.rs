@@ -7,6 +7,7 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
+use crate::error::ExportError;
 use crate::model::{Kind, Phase, Plan, Side, Slide, SlideCompare, Story};
 use crate::render::camera::slide_camera;
 use crate::render::fonts::CJK_FONT;
@@ -472,32 +473,34 @@ pub fn font_db() -> Arc<usvg::fontdb::Database> {
 }
 
 /// Parses an SVG page with the bundled font only, so output never depends on system fonts.
-pub fn svg_tree(svg: &str) -> Result<usvg::Tree, String> {
+pub fn svg_tree(svg: &str) -> Result<usvg::Tree, usvg::Error> {
     let opts = usvg::Options { fontdb: font_db(), font_family: FONT_FAMILY.to_string(), ..usvg::Options::default() };
-    usvg::Tree::from_str(&font_safe(svg), &opts).map_err(|e| e.to_string())
+    usvg::Tree::from_str(&font_safe(svg), &opts)
 }
 
 /// A PDF with one page per SVG page (each page as large as its SVG), text
 /// embedded with the bundled font. The one way every PDF export is made.
-pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, String> {
+pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, ExportError> {
     use krilla_svg::{SurfaceExt, SvgSettings};
     let mut doc = krilla::Document::new();
     for (i, svg) in pages.into_iter().enumerate() {
-        let tree = svg_tree(&svg).map_err(|e| format!("page {}: {e}", i + 1))?;
-        let size = krilla::geom::Size::from_wh(tree.size().width(), tree.size().height()).ok_or("bad page size")?;
-        let mut page = doc.start_page_with(krilla::page::PageSettings::new(size));
-        let mut surface = page.surface();
-        surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(format!("page {}: could not draw", i + 1))?;
+        let page = i + 1;
+        let tree = svg_tree(&svg).map_err(|e| ExportError::Page { page, message: e.to_string() })?;
+        let size =
+            krilla::geom::Size::from_wh(tree.size().width(), tree.size().height()).ok_or(ExportError::PageSize)?;
+        let mut sheet = doc.start_page_with(krilla::page::PageSettings::new(size));
+        let mut surface = sheet.surface();
+        surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(ExportError::Draw { page })?;
         surface.finish();
-        page.finish();
+        sheet.finish();
     }
-    doc.finish().map_err(|e| format!("{e:?}"))
+    doc.finish().map_err(|e| ExportError::Pdf(format!("{e:?}")))
 }
 
 /// The handout of a story as SVG pages, one a slide.
-pub fn story_pages(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<String>, String> {
+pub fn story_pages(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<String>, ExportError> {
     if story.slides.is_empty() {
-        return Err(format!("story \"{}\" has no slides", story.name(chinese)));
+        return Err(ExportError::NoSlides(story.name(chinese).to_string()));
     }
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
@@ -505,7 +508,7 @@ pub fn story_pages(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<Stri
 }
 
 /// The handout of a story as PDF bytes.
-pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, String> {
+pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, ExportError> {
     pdf_pages(story_pages(plan, story, chinese)?)
 }
 
@@ -704,14 +707,14 @@ pub fn site_facts(f: &crate::model::Feature, chinese: bool) -> Vec<(&'static str
 
 /// The atlas as SVG pages: one per site (every feature that carries items, or
 /// only those of the given kinds), the sheet a site meeting needs.
-pub fn atlas_pages(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<String>, String> {
+pub fn atlas_pages(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<String>, ExportError> {
     let mut sites: Vec<crate::model::FeatureId> = plan
         .iter()
         .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
         .map(|(id, _)| id)
         .collect();
     if sites.is_empty() {
-        return Err("no feature carries an item".into());
+        return Err(ExportError::NoSites);
     }
     sites.sort_by_key(|id| (plan.get(*id).map(|f| f.kind), *id));
     let index = crate::model::SpatialIndex::build(plan);
@@ -724,6 +727,6 @@ pub fn atlas_pages(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result
 }
 
 /// The atlas as PDF bytes.
-pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, String> {
+pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, ExportError> {
     pdf_pages(atlas_pages(plan, chinese, kinds)?)
 }

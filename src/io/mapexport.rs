@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use crate::error::ExportError;
 use crate::model::{Kind, Phase, Plan, SpatialIndex};
 use crate::render::style::{self, kind_style};
 use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group};
@@ -439,17 +440,20 @@ enum Swatch {
 }
 
 /// Rasterises a layout to PNG bytes at `scale` pixels per unit.
-pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, String> {
-    let t = super::handout::svg_tree(svg)?;
+/// An image that would not fit in the memory left is refused before it is drawn.
+pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
+    let t = super::handout::svg_tree(svg).map_err(|e| ExportError::Page { page: 1, message: e.to_string() })?;
     let size = t.size();
     let (w, h) = ((size.width() * scale).round() as u32, (size.height() * scale).round() as u32);
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or("the image is too large")?;
+    // The pixels, and about as much again for the PNG being encoded.
+    super::memory::check_image_fits(u64::from(w.max(1)) * u64::from(h.max(1)) * 8).map_err(ExportError::OutOfMemory)?;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or(ExportError::ImageTooLarge)?;
     resvg::render(&t, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| e.to_string())
+    pixmap.encode_png().map_err(|e| ExportError::Png(e.to_string()))
 }
 
 /// Writes a map of the plan as PNG, SVG or PDF (by the file's extension), atomically.
-pub fn export(plan: &Plan, spec: &MapSpec, out: &std::path::Path) -> Result<(), String> {
+pub fn export(plan: &Plan, spec: &MapSpec, out: &std::path::Path) -> Result<(), ExportError> {
     let index = SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
     let svg = layout_svg(plan, &index, &cache, spec);
@@ -458,7 +462,7 @@ pub fn export(plan: &Plan, spec: &MapSpec, out: &std::path::Path) -> Result<(), 
         "svg" => svg.into_bytes(),
         "png" => png(&svg, spec.scale)?,
         "pdf" => super::handout::pdf_pages([svg])?,
-        other => return Err(format!("cannot write a map as .{other}")),
+        other => return Err(ExportError::Format { what: "a map", ext: other.to_string() }),
     };
-    super::write::save_atomic(out, &bytes).map_err(|e| e.to_string())
+    Ok(super::write::save_atomic(out, &bytes)?)
 }

@@ -14,6 +14,8 @@ pub mod write;
 
 use std::path::Path;
 
+pub use crate::error::SaveError;
+
 pub use self::geojson::{Loaded, ReadOptions, Warning};
 
 /// Why a file could not be opened. Every variant names the place of the
@@ -28,6 +30,10 @@ pub enum LoadError {
     Malformed { place: String, message: String },
     #[error("loading was cancelled")]
     Cancelled,
+    /// The file does not fit in the memory left, or the machine ran low while
+    /// reading it: not a fault of the file.
+    #[error("{0}")]
+    OutOfMemory(#[from] crate::error::OutOfMemory),
 }
 
 /// The embedded Jinsong plan (劲松一区、二区), so the app runs from any directory.
@@ -48,8 +54,8 @@ pub fn load_jinsong() -> Loaded {
 }
 
 /// Saves a plan as GeoJSON, atomically.
-pub fn save_geojson(plan: &crate::model::Plan, path: &Path) -> std::io::Result<()> {
-    write::save_atomic(path, write::to_geojson(plan).as_bytes())
+pub fn save_geojson(plan: &crate::model::Plan, path: &Path) -> Result<(), SaveError> {
+    write::save_atomic(path, write::to_geojson(plan)?.as_bytes())
 }
 
 /// Loads a plan from a file path: a GeoPackage (plan file or any GeoPackage),
@@ -85,14 +91,14 @@ pub fn load_path_with(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadErr
     };
     let result = geojson::read(file, &ReadOptions { progress: Some(&watch), ..*opts });
     match result {
-        Err(LoadError::Cancelled) if low.get() => Err(memory::exhausted()),
+        Err(LoadError::Cancelled) if low.get() => Err(memory::exhausted().into()),
         r => r,
     }
 }
 
 /// Memory checks for loading big files.
 pub mod memory {
-    use super::LoadError;
+    use crate::error::OutOfMemory;
 
     /// The memory a GeoJSON file of `size` bytes takes open (plan, index and
     /// drawing cache), measured on generated cities: about 3 times the text.
@@ -130,17 +136,17 @@ pub mod memory {
     }
 
     /// Refuses a load that needs more than the memory available.
-    pub fn check_fits(need: u64) -> Result<(), LoadError> {
+    pub fn check_fits(need: u64) -> Result<(), OutOfMemory> {
         match available() {
-            Some(avail) if need > avail => Err(LoadError::Malformed {
-                place: "memory".into(),
-                message: format!(
-                    "opening this file needs about {} MB of memory and only {} MB are available; \
-                     close other programs or open a smaller extract",
-                    need >> 20,
-                    avail >> 20
-                ),
-            }),
+            Some(avail) if need > avail => Err(OutOfMemory::Open { need_mb: need >> 20, available_mb: avail >> 20 }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses an image of `need` bytes (a raster export) that needs more than the memory available.
+    pub fn check_image_fits(need: u64) -> Result<(), OutOfMemory> {
+        match available() {
+            Some(avail) if need > avail => Err(OutOfMemory::Image { need_mb: need >> 20, available_mb: avail >> 20 }),
             _ => Ok(()),
         }
     }
@@ -159,19 +165,17 @@ pub mod memory {
         assert_eq!(need_for_geojson(100, false), 300);
     }
 
-    pub fn exhausted() -> LoadError {
-        LoadError::Malformed {
-            place: "memory".into(),
-            message: "the computer ran low on memory while reading this file; the load was stopped".into(),
-        }
+    /// Why a load stopped when the machine ran low.
+    pub fn exhausted() -> OutOfMemory {
+        OutOfMemory::RanLow
     }
 }
 
 /// Saves a plan: a GeoPackage for `.gpkg`, else plan GeoJSON. Atomic either way.
-pub fn save_path(plan: &crate::model::Plan, path: &Path) -> Result<(), String> {
+pub fn save_path(plan: &crate::model::Plan, path: &Path) -> Result<(), SaveError> {
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) {
-        gpkg::save(plan, path).map_err(|e| e.to_string())
+        gpkg::save(plan, path)
     } else {
-        save_geojson(plan, path).map_err(|e| e.to_string())
+        save_geojson(plan, path)
     }
 }

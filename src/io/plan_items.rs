@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::geojson::Warning;
+use crate::error::{EncodeError, json_value};
 use crate::model::{CatalogueEntry, Change, ChangeKind, Item, Plan};
 
 /// The property that carries a feature's items.
@@ -165,19 +166,20 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
 }
 
 /// The top-level `renewal_plan` member for a plan.
-pub fn plan_member(plan: &Plan) -> Value {
+/// A value that cannot be encoded is an error, never left out.
+pub fn plan_member(plan: &Plan) -> Result<Value, EncodeError> {
     let mut rp = match plan.meta.foreign.get(PLAN_MEMBER) {
         Some(Value::Object(m)) => m.clone(),
         _ => Map::new(),
     };
     rp.insert("format".into(), Value::String("renewal-planner".into()));
     rp.insert("version".into(), Value::from(FORMAT_VERSION));
-    rp.insert("catalogue_additions".into(), serde_json::to_value(&plan.catalogue_additions).unwrap_or(Value::Null));
+    rp.insert("catalogue_additions".into(), json_value("renewal_plan.catalogue_additions", &plan.catalogue_additions)?);
     if !plan.meta.title_block.is_empty() {
-        rp.insert("title_block".into(), serde_json::to_value(&plan.meta.title_block).unwrap_or(Value::Null));
+        rp.insert("title_block".into(), json_value("renewal_plan.title_block", &plan.meta.title_block)?);
     }
     if !plan.stories.is_empty() {
-        rp.insert("stories".into(), serde_json::to_value(&plan.stories).unwrap_or(Value::Null));
+        rp.insert("stories".into(), json_value("renewal_plan.stories", &plan.stories)?);
     }
     if !plan.photos.is_empty() {
         use base64::Engine;
@@ -198,9 +200,9 @@ pub fn plan_member(plan: &Plan) -> Value {
     let unattached: Vec<&Item> =
         plan.items.values().filter(|i| i.features.iter().all(|k| plan.by_key(k).is_none())).collect();
     if !unattached.is_empty() {
-        rp.insert("unattached_items".into(), serde_json::to_value(unattached).unwrap_or(Value::Null));
+        rp.insert("unattached_items".into(), json_value("renewal_plan.unattached_items", &unattached)?);
     }
-    Value::Object(rp)
+    Ok(Value::Object(rp))
 }
 
 /// Reads a feature's `renewal_change` property.
@@ -227,18 +229,18 @@ pub(super) fn read_change(v: Value) -> Result<Change, String> {
 }
 
 /// A feature's `renewal_change` property.
-pub fn change_value(c: &Change) -> Value {
+pub fn change_value(c: &Change) -> Result<Value, EncodeError> {
     let mut m = Map::new();
     m.insert("change".into(), Value::String(c.kind.as_str().into()));
-    m.insert("by_items".into(), serde_json::to_value(&c.by_items).unwrap_or(Value::Null));
+    m.insert("by_items".into(), Value::Array(c.by_items.iter().cloned().map(Value::String).collect()));
     if !c.after_properties.is_empty() {
         m.insert("after_properties".into(), Value::Object(c.after_properties.clone()));
     }
     if let Some(g) = &c.after_geometry {
         let gj = geojson::Geometry::new(geojson::GeometryValue::from(g));
-        m.insert("after_geometry".into(), serde_json::to_value(gj).unwrap_or(Value::Null));
+        m.insert("after_geometry".into(), json_value("renewal_change.after_geometry", &gj)?);
     }
-    Value::Object(m)
+    Ok(Value::Object(m))
 }
 
 /// Reads a photo from the plan member (JPEG as base64).

@@ -182,10 +182,7 @@ impl<R: Read> Scanner<R> {
 }
 
 fn out_of_memory(bytes: usize) -> LoadError {
-    LoadError::Malformed {
-        place: "memory".into(),
-        message: format!("not enough memory to read {} MB more of the file", bytes >> 20),
-    }
+    LoadError::OutOfMemory(crate::error::OutOfMemory::Reading { mb: (bytes >> 20) as u64 })
 }
 
 #[cfg(test)]

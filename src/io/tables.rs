@@ -79,7 +79,7 @@ pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
 /// The plan in one phase as RFC 7946 GeoJSON for GIS tools: every feature
 /// that exists then, in its shape then, with flat properties (its own, its
 /// items and their status and cost, its change) and simplestyle colours.
-pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
+pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error::EncodeError> {
     let mut features = Vec::new();
     for (id, f) in plan.iter() {
         let p = presence(plan, f, phase);
@@ -138,8 +138,9 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
             feature.insert("id".into(), sid.clone());
         }
         feature.insert("properties".into(), Value::Object(props));
-        feature.insert("geometry".into(), serde_json::to_value(geometry).unwrap_or(Value::Null));
-        features.push(serde_json::to_string(&Value::Object(feature)).unwrap_or_default());
+        let column = format!("feature {}: geometry", id.0);
+        feature.insert("geometry".into(), crate::error::json_value(&column, &geometry)?);
+        features.push(Value::Object(feature).to_string());
     }
     let name = plan.meta.name.clone().unwrap_or_default();
     let phase_name = match phase {
@@ -147,20 +148,20 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> String {
         Phase::After => "after".to_string(),
         Phase::AsOf(d) => d.clone(),
     };
-    format!(
+    Ok(format!(
         "{{\"type\":\"FeatureCollection\",\"name\":{},\"phase\":{},\"features\":[\n{}\n]}}\n",
         Value::String(name),
         Value::String(phase_name),
         features.join(",\n")
-    )
+    ))
 }
 
 /// The item schedule as an Excel workbook: a summary sheet, then one sheet
 /// per category with a header row, sized columns and money formatted in yuan.
-pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, String> {
+pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, crate::error::ExportError> {
     use rust_xlsxwriter::{Color, Format, Workbook};
     let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
-    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let err = crate::error::ExportError::Xlsx;
     let mut wb = Workbook::new();
     let head = Format::new()
         .set_bold()

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::plan_items::{CHANGE_PROPERTY, ITEMS_PROPERTY, PLAN_MEMBER, change_value, plan_member};
+use crate::error::{EncodeError, SaveError, Step, json_value};
 use crate::model::Plan;
 
 /// The plan as a GeoJSON FeatureCollection, one feature per line. Every
 /// feature keeps its properties (unknown ones included) with its `kind` and
-/// its `renewal_items`; plan-wide data goes in the `renewal_plan` member.
-pub fn to_geojson(plan: &Plan) -> String {
+/// its `renewal_items`; plan-wide data goes in the `renewal_plan` member. A
+/// value that cannot be encoded is an error naming it, never left out.
+pub fn to_geojson(plan: &Plan) -> Result<String, EncodeError> {
     let mut head = Map::new();
     head.insert("type".into(), Value::String("FeatureCollection".into()));
     if let Some(n) = &plan.meta.name {
@@ -26,8 +28,8 @@ pub fn to_geojson(plan: &Plan) -> String {
             head.insert(k.clone(), v.clone());
         }
     }
-    head.insert(PLAN_MEMBER.into(), plan_member(plan));
-    let mut out = serde_json::to_string(&Value::Object(head)).unwrap_or_else(|_| "{".into());
+    head.insert(PLAN_MEMBER.into(), plan_member(plan)?);
+    let mut out = Value::Object(head).to_string();
     out.pop(); // the closing brace: features follow
     out.push_str(",\"features\":[\n");
     let mut first = true;
@@ -35,11 +37,11 @@ pub fn to_geojson(plan: &Plan) -> String {
         let mut props = f.properties.to_map();
         props.insert("kind".into(), Value::String(f.kind.as_str().into()));
         if let Some(c) = &f.change {
-            props.insert(CHANGE_PROPERTY.into(), change_value(c));
+            props.insert(CHANGE_PROPERTY.into(), change_value(c)?);
         }
         let items = plan.items_of(id);
         if !items.is_empty() {
-            props.insert(ITEMS_PROPERTY.into(), serde_json::to_value(items).unwrap_or(Value::Null));
+            props.insert(ITEMS_PROPERTY.into(), json_value(&format!("feature {}: {ITEMS_PROPERTY}", id.0), &items)?);
         }
         let mut feature = Map::new();
         feature.insert("type".into(), Value::String("Feature".into()));
@@ -48,26 +50,26 @@ pub fn to_geojson(plan: &Plan) -> String {
         }
         feature.insert("properties".into(), Value::Object(props));
         let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&f.geometry));
-        feature.insert("geometry".into(), serde_json::to_value(geometry).unwrap_or(Value::Null));
+        feature.insert("geometry".into(), json_value(&format!("feature {}: geometry", id.0), &geometry)?);
         if !first {
             out.push_str(",\n");
         }
         first = false;
-        out.push_str(&serde_json::to_string(&Value::Object(feature)).unwrap_or_default());
+        out.push_str(&Value::Object(feature).to_string());
     }
     out.push_str("\n]}\n");
-    out
+    Ok(out)
 }
 
 /// Writes `bytes` to `path` atomically: into `PATH.saving` beside it, flushed
 /// to disk, then renamed over the old file. A crash mid-way leaves the old
-/// file as it was.
-pub fn save_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// file as it was; a failed step is an error naming it and its path.
+pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
     let tmp = temp_path(path);
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        let mut f = std::fs::File::create(&tmp).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
+        f.write_all(bytes).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
+        f.sync_all().map_err(|e| SaveError::io(Step::Sync, &tmp, e))?;
         drop(f);
         commit_file(&tmp, path)
     })();
@@ -85,15 +87,22 @@ pub fn temp_path(path: &Path) -> PathBuf {
     tmp
 }
 
+/// Flushes a finished temporary file to disk: it must be whole on disk before
+/// a rename makes it the file, so a failure here is an error, never ignored.
+pub fn sync_file(tmp: &Path) -> Result<(), SaveError> {
+    std::fs::File::open(tmp).and_then(|f| f.sync_all()).map_err(|e| SaveError::io(Step::Sync, tmp, e))
+}
+
 /// Renames a complete, synced temporary file over `path`. Renaming over the
 /// old file is atomic on one file system: a crash leaves the old or the new
 /// file, never a mix.
-pub fn commit_file(tmp: &Path, path: &Path) -> std::io::Result<()> {
-    std::fs::rename(tmp, path)?;
+pub fn commit_file(tmp: &Path, path: &Path) -> Result<(), SaveError> {
+    std::fs::rename(tmp, path).map_err(|e| SaveError::io(Step::Rename, path, e))?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         && let Ok(d) = std::fs::File::open(dir)
     {
-        // Make the rename itself durable; not every platform can sync a directory.
+        // Make the rename itself durable; not every platform or file system can
+        // sync a directory, and the file's own data is already synced.
         let _ = d.sync_all();
     }
     Ok(())
@@ -116,4 +125,32 @@ pub fn reproject(plan: &crate::model::Plan, crs: super::crs::Crs) -> crate::mode
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rename_that_fails_is_an_error_naming_the_step_and_the_old_file_stays() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A non-empty folder cannot be replaced by a file.
+        let target = dir.path().join("plan.geojson");
+        std::fs::create_dir(&target).expect("folder");
+        std::fs::write(target.join("keep"), b"x").expect("file");
+        let e = save_atomic(&target, b"{}").expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: Step::Rename, path, .. } if *path == target), "{e:?}");
+        assert!(target.join("keep").exists(), "the old contents stay");
+        assert!(!temp_path(&target).exists(), "the temporary file is removed");
+    }
+
+    #[test]
+    fn a_flush_that_fails_is_an_error_not_ignored() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let e = sync_file(&dir.path().join("gone.saving")).expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: Step::Sync, .. }), "{e:?}");
+        assert!(e.to_string().starts_with("cannot flush to disk"), "{e}");
+        let e = commit_file(&dir.path().join("gone.saving"), &dir.path().join("plan.gpkg")).expect_err("refused");
+        assert!(matches!(&e, SaveError::Io { step: Step::Rename, .. }), "{e:?}");
+    }
 }

@@ -13,6 +13,7 @@ use super::message::Message;
 use super::{map_view, panels};
 use crate::document::{Document, Source};
 use crate::edit::{Edit, EditLabel};
+use crate::error::SaveError;
 use crate::i18n::Lang;
 use crate::model::Item;
 use crate::model::{FeatureId, Kind, SlideCompare};
@@ -35,7 +36,7 @@ struct Saving {
     path: PathBuf,
     /// The revision the snapshot was taken at.
     revision: u64,
-    rx: Receiver<Result<(), String>>,
+    rx: Receiver<Result<(), SaveError>>,
     /// Close the window when it succeeds (Save in the close dialog).
     close_after: bool,
 }
@@ -45,7 +46,7 @@ struct Saving {
 pub(super) struct Autosave {
     pub written: u64,
     pub due: Option<f64>,
-    pub running: Option<Receiver<(u64, Result<(), String>)>>,
+    pub running: Option<Receiver<(u64, Result<(), SaveError>)>>,
 }
 
 /// Seconds after the last edit before it is autosaved.
@@ -369,7 +370,7 @@ impl PlannerApp {
                     self.autosave.running = None;
                 }
                 Ok((_, Err(e))) => {
-                    self.say(Message::AutosaveFailed(e));
+                    self.say(Message::AutosaveFailed(e.into()));
                     self.autosave.running = None;
                 }
                 Err(std::sync::mpsc::TryRecvError::Empty) => return,
@@ -418,7 +419,7 @@ impl PlannerApp {
                 self.replace_document(doc, cache);
                 self.say(Message::Recovered);
             }
-            Err(e) => self.say(Message::RecoverFailed(e.to_string())),
+            Err(e) => self.say(Message::RecoverFailed(e.into())),
         }
     }
 
@@ -567,7 +568,7 @@ impl PlannerApp {
             }
             Err(crate::io::LoadError::Cancelled) => self.say(Message::OpenCancelled(path)),
             // The open plan is untouched.
-            Err(e) => self.say(Message::OpenFailed { path, error: e.to_string() }),
+            Err(e) => self.say(Message::OpenFailed { path, error: e.into() }),
         }
     }
 
@@ -666,7 +667,7 @@ impl PlannerApp {
                         let id = photo.id.clone();
                         self.apply(Action::Edit(Edit::PutPhoto { id, photo: Some(Box::new(photo)) }));
                     }
-                    Err(e) => self.say(Message::PhotoFailed { path, error: e.to_string() }),
+                    Err(e) => self.say(Message::PhotoFailed { path, error: e.to_string().into() }),
                 }
             }
             Action::PhotoDialog { item, side } => self.choose_file(FileTask::Photo { item, side }),
@@ -676,19 +677,19 @@ impl PlannerApp {
             Action::ExportDialog => self.choose_file(FileTask::Export(self.export.kind)),
             Action::ExportTo(path) => match super::export::write(self, &path) {
                 Ok(()) => self.say(Message::Exported(path)),
-                Err(error) => self.say(Message::ExportFailed { path, error }),
+                Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
             },
             Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::ExportHandoutTo(path) => {
                 let i = self.story.story.min(self.doc.plan.stories.len().saturating_sub(1));
                 let result = match self.doc.plan.stories.get(i) {
                     Some(st) => crate::io::handout::story_pdf(&self.doc.plan, st, self.lang.is_chinese())
-                        .and_then(|pdf| crate::io::write::save_atomic(&path, &pdf).map_err(|e| e.to_string())),
-                    None => Err(self.lang.strings().no_slides.to_string()),
+                        .and_then(|pdf| Ok(crate::io::write::save_atomic(&path, &pdf)?)),
+                    None => Err(crate::error::ExportError::NoStory),
                 };
                 match result {
                     Ok(()) => self.say(Message::Exported(path)),
-                    Err(error) => self.say(Message::ExportFailed { path, error }),
+                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
                 }
             }
             Action::GoToSlide(story, slide) => {
@@ -721,11 +722,13 @@ impl PlannerApp {
                 }
             }
             Action::Undo => match self.doc.undo() {
-                Some(t) => self.after_edit(&t),
+                Some(Ok(t)) => self.after_edit(&t),
+                Some(Err(e)) => self.say(Message::UndoFailed(e.to_string())),
                 None => self.say(Message::NothingToUndo),
             },
             Action::Redo => match self.doc.redo() {
-                Some(t) => self.after_edit(&t),
+                Some(Ok(t)) => self.after_edit(&t),
+                Some(Err(e)) => self.say(Message::RedoFailed(e.to_string())),
                 None => self.say(Message::NothingToRedo),
             },
             Action::FitDistrict => {
@@ -955,7 +958,7 @@ impl PlannerApp {
         }
     }
 
-    fn finish_save(&mut self, result: Result<(), String>, ctx: Option<&egui::Context>) {
+    fn finish_save(&mut self, result: Result<(), SaveError>, ctx: Option<&egui::Context>) {
         let Some(sv) = self.saving.take() else { return };
         let path = sv.path;
         let message = match result {
@@ -977,7 +980,7 @@ impl PlannerApp {
                 }
                 Message::Saved(path)
             }
-            Err(error) => Message::SaveFailed { path, error },
+            Err(error) => Message::SaveFailed { path, error: error.into() },
         };
         self.say(message);
     }

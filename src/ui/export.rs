@@ -8,6 +8,7 @@ use eframe::egui::{self, RichText};
 
 use super::action::Action;
 use super::app::PlannerApp;
+use crate::error::ExportError;
 use crate::model::Phase;
 
 /// What to export.
@@ -60,19 +61,20 @@ impl Default for ExportState {
 }
 
 /// Writes the chosen export to `path`; returns the status message.
-pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
+pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError> {
     let st = &app.export;
     let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
     let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let save = |bytes: &[u8]| crate::io::write::save_atomic(path, bytes).map_err(|e| e.to_string());
+    let save = |bytes: &[u8]| Ok(crate::io::write::save_atomic(path, bytes)?);
     match st.kind {
         ExportKind::Map => {
             let (size, scale) = if st.use_pixels {
-                (crate::io::mapexport::pixel_size(&st.pixels).ok_or("WIDTHxHEIGHT")?, 1.0)
+                (crate::io::mapexport::pixel_size(&st.pixels).ok_or_else(|| ExportError::Size(st.pixels.clone()))?, 1.0)
             } else {
                 let orientation = if st.landscape { "landscape" } else { "portrait" };
-                let sheet = crate::io::mapexport::paper(&format!("{}-{orientation}", st.paper)).ok_or("paper")?;
+                let name = format!("{}-{orientation}", st.paper);
+                let sheet = crate::io::mapexport::paper(&name).ok_or(ExportError::Paper(name))?;
                 (sheet, crate::io::mapexport::raster_scale(sheet))
             };
             let extent = if st.current_view { app.camera.map(|c| c.view_lonlat()) } else { None };
@@ -95,9 +97,9 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
             let phase = st.phase.as_ref().unwrap_or(&Phase::After);
             match st.web_map {
                 Some(c) => {
-                    save(crate::io::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase).as_bytes())
+                    save(crate::io::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase)?.as_bytes())
                 }
-                None => save(crate::io::tables::phase_geojson(plan, phase).as_bytes()),
+                None => save(crate::io::tables::phase_geojson(plan, phase)?.as_bytes()),
             }
         }
         ExportKind::Atlas => {
@@ -111,7 +113,7 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), String> {
         }
         ExportKind::Handout => {
             let i = app.story.story.min(plan.stories.len().saturating_sub(1));
-            let story = plan.stories.get(i).ok_or(app.lang.strings().no_slides)?;
+            let story = plan.stories.get(i).ok_or(ExportError::NoStory)?;
             save(&crate::io::handout::story_pdf(plan, story, zh)?)
         }
     }

@@ -5,7 +5,71 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::{ExportError, OutOfMemory, SaveError};
 use crate::i18n::Strings;
+use crate::io::LoadError;
+
+/// Why a file could not be read or written, kept as a value: a shortage of
+/// memory, or a plan without slides, is worded in the language shown; other
+/// errors keep the text of the error they came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reason {
+    OutOfMemory(OutOfMemory),
+    /// A handout was asked of a plan without slides.
+    NoSlides,
+    Text(String),
+}
+
+impl Reason {
+    /// The reason in the words of one language.
+    pub fn text(&self, s: &Strings) -> String {
+        match self {
+            Reason::OutOfMemory(m) => s.out_of_memory(*m),
+            Reason::NoSlides => s.no_slides.into(),
+            Reason::Text(t) => t.clone(),
+        }
+    }
+}
+
+impl From<&str> for Reason {
+    fn from(t: &str) -> Self {
+        Reason::Text(t.into())
+    }
+}
+
+impl From<String> for Reason {
+    fn from(t: String) -> Self {
+        Reason::Text(t)
+    }
+}
+
+impl From<LoadError> for Reason {
+    fn from(e: LoadError) -> Self {
+        match e {
+            LoadError::OutOfMemory(m) => Reason::OutOfMemory(m),
+            e => Reason::Text(e.to_string()),
+        }
+    }
+}
+
+impl From<SaveError> for Reason {
+    fn from(e: SaveError) -> Self {
+        match e.out_of_memory() {
+            Some(m) => Reason::OutOfMemory(m),
+            None => Reason::Text(e.to_string()),
+        }
+    }
+}
+
+impl From<ExportError> for Reason {
+    fn from(e: ExportError) -> Self {
+        match (e.out_of_memory(), &e) {
+            (Some(m), _) => Reason::OutOfMemory(m),
+            (None, ExportError::NoStory) => Reason::NoSlides,
+            (None, _) => Reason::Text(e.to_string()),
+        }
+    }
+}
 
 /// Something to tell the planner.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,34 +85,37 @@ pub enum Message {
     /// A file could not be opened; the open plan is untouched.
     OpenFailed {
         path: PathBuf,
-        error: String,
+        error: Reason,
     },
     /// The background reader ended without an answer.
     ReaderStopped(PathBuf),
     Recovered,
-    RecoverFailed(String),
+    RecoverFailed(Reason),
     Saving(PathBuf),
     Saved(PathBuf),
     StillSaving,
     SaveFailed {
         path: PathBuf,
-        error: String,
+        error: Reason,
     },
     /// The background writer ended without an answer.
     WriterStopped(PathBuf),
-    AutosaveFailed(String),
+    AutosaveFailed(Reason),
     AutosaveOffBig,
     Exported(PathBuf),
     ExportFailed {
         path: PathBuf,
-        error: String,
+        error: Reason,
     },
     PhotoFailed {
         path: PathBuf,
-        error: String,
+        error: Reason,
     },
     NothingToUndo,
     NothingToRedo,
+    /// The edit to undo or redo could not be applied; it stays to be tried again.
+    UndoFailed(String),
+    RedoFailed(String),
     NothingSelected,
     /// An edit the plan refused (e.g. a geometry that would be invalid).
     EditRefused(String),
@@ -71,6 +138,8 @@ impl Message {
                 | AutosaveFailed(_)
                 | ExportFailed { .. }
                 | PhotoFailed { .. }
+                | UndoFailed(_)
+                | RedoFailed(_)
                 | NothingSelected
                 | EditRefused(_)
                 | CannotDeleteVertex(_)
@@ -108,22 +177,24 @@ impl Message {
             }
             OpenedJinsong => format!("{} {}", s.loaded, s.jinsong_name),
             OpenCancelled(p) => format!("{} {}", s.load_cancelled, d(p)),
-            OpenFailed { path, error } => format!("{}: {}: {error}", s.load_failed, d(path)),
+            OpenFailed { path, error } => format!("{}: {}: {}", s.load_failed, d(path), error.text(s)),
             ReaderStopped(p) => format!("{}: {}: {}", s.load_failed, d(p), s.reader_stopped),
             Recovered => s.recovered.into(),
-            RecoverFailed(e) => format!("{}: {e}", s.load_failed),
+            RecoverFailed(e) => format!("{}: {}", s.load_failed, e.text(s)),
             Saving(p) => format!("{} {}…", s.saving, d(p)),
             Saved(p) => format!("{} {}", s.saved, d(p)),
             StillSaving => s.still_saving.into(),
-            SaveFailed { path, error } => format!("{} {}: {error}", s.save_failed, d(path)),
+            SaveFailed { path, error } => format!("{} {}: {}", s.save_failed, d(path), error.text(s)),
             WriterStopped(p) => format!("{} {}: {}", s.save_failed, d(p), s.writer_stopped),
-            AutosaveFailed(e) => format!("{}: {e}", s.autosave_failed),
+            AutosaveFailed(e) => format!("{}: {}", s.autosave_failed, e.text(s)),
             AutosaveOffBig => s.autosave_off_big.into(),
             Exported(p) => format!("{} {}", s.exported, d(p)),
-            ExportFailed { path, error } => format!("{} {}: {error}", s.export_failed, d(path)),
-            PhotoFailed { path, error } => format!("{} {}: {error}", s.photo_failed, d(path)),
+            ExportFailed { path, error } => format!("{} {}: {}", s.export_failed, d(path), error.text(s)),
+            PhotoFailed { path, error } => format!("{} {}: {}", s.photo_failed, d(path), error.text(s)),
             NothingToUndo => s.nothing_to_undo.into(),
             NothingToRedo => s.nothing_to_redo.into(),
+            UndoFailed(e) => format!("{}: {e}", s.undo_failed),
+            RedoFailed(e) => format!("{}: {e}", s.redo_failed),
             NothingSelected => s.nothing_selected.into(),
             EditRefused(e) => format!("{}: {e}", s.edit_refused),
             CannotDeleteVertex(e) => format!("{}: {e}", s.cannot_delete_vertex),
@@ -153,5 +224,30 @@ mod tests {
         assert!(!Message::EditingIsOff.needs_window());
         let autosave = Message::AutosaveFailed("disk full".into());
         assert!(autosave.is_error() && !autosave.needs_window());
+    }
+
+    #[test]
+    fn running_out_of_memory_is_said_in_the_language_shown_not_as_a_malformed_file() {
+        let m = Message::OpenFailed {
+            path: "big.geojson".into(),
+            error: LoadError::from(crate::io::memory::exhausted()).into(),
+        };
+        let zh = m.text(Lang::Zh.strings());
+        let en = m.text(Lang::En.strings());
+        assert!(zh.contains("内存不足") && !zh.contains("ran low"), "{zh}");
+        assert!(en.contains("ran low on memory") && !en.contains("memory:"), "{en}");
+        let refused = Message::ExportFailed {
+            path: "map.png".into(),
+            error: ExportError::OutOfMemory(OutOfMemory::Image { need_mb: 900, available_mb: 300 }).into(),
+        };
+        assert!(refused.text(Lang::Zh.strings()).contains("约需 900 MB"), "{}", refused.text(Lang::Zh.strings()));
+        assert!(refused.text(Lang::En.strings()).contains("about 900 MB"));
+    }
+
+    #[test]
+    fn a_failed_undo_is_an_error_in_the_status_bar() {
+        let m = Message::UndoFailed("feature FeatureId(2) does not exist".into());
+        assert!(m.is_error() && !m.needs_window());
+        assert!(m.text(Lang::En.strings()).starts_with("Cannot undo (the step is kept): feature"));
     }
 }
