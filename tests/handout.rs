@@ -10,6 +10,9 @@ fn bin() -> Command {
 fn poppler(tool: &str) -> bool {
     let ok = Command::new(tool).arg("-v").output().is_ok();
     assert!(ok || std::env::var_os("CI").is_none(), "CI must have {tool} (poppler-utils)");
+    if !ok {
+        eprintln!("SKIPPED: {tool} (poppler-utils) is not installed; the handout PDF is not checked");
+    }
     ok
 }
 
