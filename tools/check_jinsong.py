@@ -330,6 +330,8 @@ ENTRY_KEYS = {"id", "name_zh", "name_en", "category", "class", "applies_to", "un
 ITEM_KEYS = {"id", "catalogue", "name_zh", "name_en", "features", "status", "history", "planned_start", "planned_end",
              "estimated_cost_yuan", "actual_cost_yuan", "funding", "party", "operator", "operating_term_years",
              "before_note_zh", "before_note_en", "after_note_zh", "after_note_en"}
+# Optional: an item counted in units (加装电梯 × 2 部) carries all three, and the estimate is their product.
+QUANTITY_KEYS = {"quantity", "unit", "unit_cost_yuan"}
 SOCIAL_CAPITAL = 30_000_000
 
 
@@ -443,7 +445,13 @@ def check_items(doc, feats):
         items[iid] = it
         w = f"item {iid}"
         check(isinstance(iid, str) and re.fullmatch(r"it-[a-z0-9]+(-[a-z0-9]+)*", iid or "") is not None, f"{w}: id")
-        check(not set(it) - ITEM_KEYS, f"{w}: unknown keys {sorted(set(it) - ITEM_KEYS)}")
+        check(not set(it) - ITEM_KEYS - QUANTITY_KEYS, f"{w}: unknown keys {sorted(set(it) - ITEM_KEYS - QUANTITY_KEYS)}")
+        if QUANTITY_KEYS & set(it):
+            if check(QUANTITY_KEYS <= set(it), f"{w}: quantity, unit and unit_cost_yuan go together"):
+                q, u, uc = it["quantity"], it["unit"], it["unit_cost_yuan"]
+                check(isinstance(q, (int, float)) and q > 0 and isinstance(u, str) and u and isinstance(uc, int) and uc > 0,
+                      f"{w}: quantity {q!r} {u!r} at {uc!r} yuan")
+                check(q * uc == it.get("estimated_cost_yuan"), f"{w}: quantity x unit cost is not the estimate")
         missing = ITEM_KEYS - {"name_zh", "name_en"} - set(it)
         check(not missing, f"{w}: missing {sorted(missing)}")
         if missing:

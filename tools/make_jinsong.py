@@ -556,9 +556,10 @@ ITEMS = []
 RENEWAL_PLAN = {"format": "renewal-planner", "version": 1, "catalogue_additions": []}
 
 
-def item(iid, cat, feats, dates, planned, est, act, fund, party, notes, name=None, operator=None, term=None):
+def item(iid, cat, feats, dates, planned, est, act, fund, party, notes, name=None, operator=None, term=None, qty=None):
     """One renewal item.  dates: one per status step from "proposed" up to the current status.
-    fund: (government, social_capital, residents, property_unit) in yuan, summing to the cost basis."""
+    fund: (government, social_capital, residents, property_unit) in yuan, summing to the cost basis.
+    qty: (quantity, unit, unit cost in yuan) when the item is counted in units; the estimate is then their product."""
     status = STATUSES[len(dates) - 1]
     it = {"id": iid, "catalogue": cat}
     if name:
@@ -569,6 +570,11 @@ def item(iid, cat, feats, dates, planned, est, act, fund, party, notes, name=Non
         "history": [{"status": s, "date": d} for s, d in zip(STATUSES, dates)],
         "planned_start": planned[0],
         "planned_end": planned[1],
+    })
+    if qty:
+        it.update({"quantity": qty[0], "unit": qty[1], "unit_cost_yuan": qty[2]})
+        assert qty[0] * qty[2] == est, f"{iid}: quantity x unit cost != estimate"
+    it.update({
         "estimated_cost_yuan": est,
         "actual_cost_yuan": act,
         "funding": dict(zip(FUNDING_KEYS, fund)),
@@ -698,7 +704,7 @@ for num, units, dates, planned, act in [
              (f"{units} elevators added to Building {num}, level access; 60 % government subsidy, 40 % shared by the residents." if done else
               f"{units} elevators planned for Building {num}; 60 % government subsidy, 40 % shared by the residents, "
               "subject to the consent of the residents of each stairway.")),
-         name=(f"{num}楼加装电梯", f"Elevator retrofit, Building {num}"))
+         name=(f"{num}楼加装电梯", f"Elevator retrofit, Building {num}"), qty=(units, "部", 600_000))
 
 # ---- public space: barrier-free access, the street, the gardens ---------------------------------------
 item("it-barrier-free-buildings", "barrier_free", ["b101", "b102", "b104", "b106", "b108"] + RAMP_IDS,

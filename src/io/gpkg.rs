@@ -31,7 +31,7 @@ use crate::model::{
 /// year_built, structure, use, registered in `gpkg_data_columns`) and the
 /// quantity, unit, unit cost and override to `rp_items`. Those are derived
 /// from the features' properties and the item JSON, which schema 3 already
-/// holds, so a schema-3 plan reads unchanged (its items have no quantity).
+/// holds, so a schema-3 plan reads unchanged.
 pub const SCHEMA_VERSION: i64 = 4;
 
 /// The typed columns of the `before` and `after` layers: (column, SQL type,
