@@ -305,8 +305,10 @@ fn a_rule_above_the_floor_catches_what_it_forbids_and_lets_the_rest_pass() {
         .map(|o| (o.line, o.module))
         .collect();
     assert_eq!(io, [(3, "render".to_string()), (4, "i18n".into()), (5, "export".into())]);
-    let render: Vec<String> =
-        offences_of(&code_only(src), &["io", "export", "ui", "cli", "document"]).into_iter().map(|o| o.module).collect();
+    let render: Vec<String> = offences_of(&code_only(src), &["io", "export", "ui", "cli", "document"])
+        .into_iter()
+        .map(|o| o.module)
+        .collect();
     assert_eq!(render, ["export"]);
 }
 

@@ -45,10 +45,8 @@ fn labels_thin_out_as_the_map_zooms_out_and_never_overlap() {
     for scene in [&near, &far] {
         for (i, a) in scene.labels.iter().enumerate() {
             for b in &scene.labels[i + 1..] {
-                let overlap = a.rect[0] < b.rect[2]
-                    && b.rect[0] < a.rect[2]
-                    && a.rect[1] < b.rect[3]
-                    && b.rect[1] < a.rect[3];
+                let overlap =
+                    a.rect[0] < b.rect[2] && b.rect[0] < a.rect[2] && a.rect[1] < b.rect[3] && b.rect[1] < a.rect[3];
                 assert!(!overlap, "{} overlaps {}", a.text, b.text);
             }
         }
@@ -88,11 +86,8 @@ fn every_building_keeps_its_number_at_fit_zoom_in_both_phases() {
             let missing: Vec<&String> = numbers.iter().filter(|n| !shown.contains(n.as_str())).collect();
             assert!(missing.is_empty(), "{phase:?} at {size:?}: {missing:?} missing");
             // And point labels were still placed (beside their symbols), not all given up.
-            let points = scene
-                .labels
-                .iter()
-                .filter(|l| doc.plan.get(l.feature).is_some_and(|f| f.kind == Kind::Node))
-                .count();
+            let points =
+                scene.labels.iter().filter(|l| doc.plan.get(l.feature).is_some_and(|f| f.kind == Kind::Node)).count();
             assert!(points > 0, "{phase:?}: no facility labels at all");
         }
     }
@@ -119,8 +114,7 @@ fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
             let b = doc.plan.get(l.feature).and_then(|f| f.bbox()).expect("point");
             let c = cam.lonlat_to_screen(b.min().x, b.min().y);
             let r = kind_style(Kind::Node).marker_radius;
-            let covers =
-                l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
+            let covers = l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
             assert!(!covers, "{} covers its own symbol", l.text);
             beside += 1;
         }

@@ -501,8 +501,8 @@ impl PlannerApp {
                 !c.load(Ordering::Relaxed)
             };
             let opts = crate::io::ReadOptions { crs, progress: Some(&watch) };
-            let result =
-                crate::io::load_path_with(&p, &opts).map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
+            let result = crate::io::load_path_with(&p, &opts)
+                .map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
         });
