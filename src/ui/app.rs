@@ -682,13 +682,18 @@ impl PlannerApp {
             Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::ExportHandoutTo(path) => {
                 let i = self.story.story.min(self.doc.plan.stories.len().saturating_sub(1));
-                let result = match self.doc.plan.stories.get(i) {
-                    Some(st) => crate::export::handout::story_pdf(&self.doc.plan, st, self.lang.is_chinese())
-                        .and_then(|pdf| Ok(crate::io::write::save_atomic(&path, &pdf)?)),
-                    None => Err(crate::error::ExportError::NoStory),
+                // The stories window's handout goes through the one export dispatch, as the dialog's does.
+                let request = crate::export::Request {
+                    what: crate::export::What::Handout { story: i },
+                    phase: None,
+                    theme: self.theme_mode,
+                    chinese: self.lang.is_chinese(),
+                    date: crate::model::item::today(),
+                    out: path.clone(),
                 };
+                let result = crate::export::run(&self.doc.plan, &request);
                 match result {
-                    Ok(()) => self.say(Message::Exported(path)),
+                    Ok(_) => self.say(Message::Exported(path)),
                     Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
                 }
             }
