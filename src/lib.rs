@@ -13,7 +13,7 @@
 //! - [`export`] — print maps, handout, atlas, schedule and GIS data, from one
 //!   [`export::Request`] the command line and the window both build;
 //! - [`i18n`] — every user-visible string, in Chinese and English;
-//! - [`cli`] — the command line (`info`);
+//! - [`cli`] — the command line (`info`, `export`);
 //! - `ui` (feature `gui`) — the egui window.
 
 pub mod cli;
