@@ -22,7 +22,7 @@ fn data_path() -> PathBuf {
 
 fn load(bytes: &[u8]) -> (Document, GeometryCache) {
     let loaded = io::geojson::parse(bytes).expect("the NYC file loads");
-    renewal_planner::render::open(loaded, Source::File(data_path()))
+    renewal_planner::document::open(loaded, Source::File(data_path()))
 }
 
 fn benches(c: &mut Criterion) {
@@ -131,7 +131,7 @@ fn benches(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 
     // A 1920×1080 PNG map of all 113k buildings (the same scene, as SVG, rasterised by resvg).
-    let spec = io::mapexport::MapSpec {
+    let spec = renewal_planner::export::map::MapSpec {
         phase: Some(renewal_planner::model::Phase::After),
         size: [1920.0, 1080.0],
         scale: 1.0,
@@ -142,10 +142,10 @@ fn benches(c: &mut Criterion) {
         date: "2026-01-01".into(),
     };
     let t = Instant::now();
-    let svg = io::mapexport::layout_svg(&doc.plan, &doc.index, &cache, &spec);
+    let svg = renewal_planner::export::map::layout_svg(&doc.plan, &doc.index, &cache, &spec);
     let t_svg = t.elapsed();
     let t = Instant::now();
-    let png = io::mapexport::png(&svg, 1.0).expect("renders");
+    let png = renewal_planner::export::map::png(&svg, 1.0).expect("renders");
     println!(
         "NYC 1920x1080 PNG: SVG {:?} ({} MB), raster+encode {:?}, {} KB",
         t_svg,
@@ -157,8 +157,8 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("png_1920x1080", |b| {
         b.iter(|| {
-            let svg = io::mapexport::layout_svg(&doc.plan, &doc.index, &cache, &spec);
-            black_box(io::mapexport::png(&svg, 1.0).expect("renders"))
+            let svg = renewal_planner::export::map::layout_svg(&doc.plan, &doc.index, &cache, &spec);
+            black_box(renewal_planner::export::map::png(&svg, 1.0).expect("renders"))
         })
     });
     g.finish();

@@ -100,7 +100,6 @@ pub enum Command {
     },
 }
 
-/// Runs `export`; returns the line to print, or the one-line error.
 /// How a map export is asked for on the command line.
 #[derive(Debug, Default)]
 pub struct MapArgs<'a> {
@@ -121,9 +120,21 @@ pub struct MapArgs<'a> {
     pub to_crs: Option<Crs>,
 }
 
+/// Runs `export`: builds one [`crate::export::Request`] and writes it with
+/// [`crate::export::run`]; returns the line to print, or the one-line error.
 pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
+    use crate::export::{MapSize, Request, What, Written};
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    if map.atlas {
+    let mut req = Request {
+        what: What::Plan { crs: None },
+        phase: None,
+        theme: crate::render::theme::ThemeMode::Kind,
+        chinese: lang == "zh",
+        date: String::new(),
+        out: out.to_path_buf(),
+    };
+    // What to write, checked before the file is read; the plan itself when nothing else is asked.
+    let loaded = if map.atlas {
         if ext != "pdf" {
             return Err(format!("{}: the atlas is written as .pdf", out.display()));
         }
@@ -133,14 +144,10 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             .iter()
             .map(|k| crate::model::Kind::parse(k).ok_or_else(|| format!("--sites {k}: not a kind of feature")))
             .collect::<Result<_, _>>()?;
-        let filter = (!kinds.is_empty()).then_some(kinds.as_slice());
-        let pdf = io::handout::atlas_pdf(&loaded.plan, lang == "zh", filter)
-            .map_err(|e| format!("{}: {e}", out.display()))?;
-        io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {}\n", out.display()));
-    }
-    if story.is_none() && matches!(ext.as_str(), "png" | "svg" | "pdf") {
-        let phase = match (map.phase, map.at) {
+        req.what = What::Atlas { kinds: (!kinds.is_empty()).then_some(kinds) };
+        loaded
+    } else if story.is_none() && matches!(ext.as_str(), "png" | "svg" | "pdf") {
+        req.phase = match (map.phase, map.at) {
             (_, Some(d)) => Some(
                 Phase::parse(d)
                     .filter(|p| matches!(p, Phase::AsOf(_)))
@@ -152,15 +159,13 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             }
             (None, None) => Some(Phase::After),
         };
-        let (size, scale, on_paper) = match (map.size, map.paper) {
-            (Some(s), _) => (
-                io::mapexport::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?,
-                1.0,
-                false,
+        let size = match (map.size, map.paper) {
+            (Some(s), _) => MapSize::Pixels(
+                crate::export::map::pixel_size(s).ok_or_else(|| format!("--size {s}: use WIDTHxHEIGHT pixels"))?,
             ),
             (None, p) => {
                 let name = p.unwrap_or("A4");
-                let mut sheet = io::mapexport::paper(name)
+                let mut sheet = crate::export::map::paper(name)
                     .ok_or_else(|| format!("--paper {name}: use A4, A3, A2, A1 or A0 (-portrait or -landscape)"))?;
                 // Landscape unless asked otherwise; a name ending in -portrait or -landscape decides on its own.
                 let named = name.contains('-');
@@ -168,61 +173,46 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
                 if landscape != (sheet[0] > sheet[1]) {
                     sheet = [sheet[1], sheet[0]];
                 }
-                (sheet, io::mapexport::raster_scale(sheet), true)
+                MapSize::Paper(sheet)
             }
         };
-        let date = match map.date {
+        req.date = match map.date {
             Some(d) if crate::model::item::is_date(d) => d.to_string(),
             Some(d) => return Err(format!("--date {d}: not a date (YYYY-MM-DD)")),
             None => crate::model::item::today(),
         };
         let loaded = load_for_cli(file, map.crs)?;
         use crate::render::theme::ThemeMode;
-        let theme = match map.theme {
+        req.theme = match map.theme {
             "status" => ThemeMode::Status,
             "category" => ThemeMode::Category,
             "funding" => ThemeMode::Funding,
             _ => ThemeMode::Kind,
         };
-        let spec =
-            io::mapexport::MapSpec { phase, size, scale, chinese: lang == "zh", extent: None, theme, on_paper, date };
-        io::mapexport::export(&loaded.plan, &spec, out).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {}\n", out.display()));
-    }
-    if let Some(name) = story {
+        req.what = What::Map { size, extent: None };
+        loaded
+    } else if let Some(name) = story {
         if ext != "pdf" {
             return Err(format!("{}: a story handout is written as .pdf", out.display()));
         }
         let loaded = load_for_cli(file, map.crs)?;
-        let plan = &loaded.plan;
-        let st = if name.is_empty() {
-            plan.stories.first()
+        let stories = &loaded.plan.stories;
+        let found = if name.is_empty() {
+            (!stories.is_empty()).then_some(0)
         } else {
-            plan.stories.iter().find(|s| s.id == name || s.name_zh == name || s.name_en == name)
-        }
-        .ok_or_else(|| match name {
+            stories.iter().position(|s| s.id == name || s.name_zh == name || s.name_en == name)
+        };
+        let story = found.ok_or_else(|| match name {
             "" => format!("{}: the plan has no story", file.display()),
             n => format!("{}: no story named \"{n}\"", file.display()),
         })?;
-        let pdf = io::handout::story_pdf(plan, st, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
-        io::write::save_atomic(out, &pdf).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {} ({} pages)\n", out.display(), st.slides.len()));
-    }
-    if ext == "xlsx" {
-        let loaded = load_for_cli(file, map.crs)?;
-        let xlsx =
-            io::tables::schedule_xlsx(&loaded.plan, lang == "zh").map_err(|e| format!("{}: {e}", out.display()))?;
-        io::write::save_atomic(out, &xlsx).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {} ({} items)\n", out.display(), loaded.plan.items.len()));
-    }
-    if ext == "csv" {
-        let loaded = load_for_cli(file, map.crs)?;
-        let csv = io::tables::schedule_csv(&loaded.plan, lang == "zh");
-        io::write::save_atomic(out, csv.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {} ({} items)\n", out.display(), loaded.plan.items.len()));
-    }
-    if matches!(ext.as_str(), "geojson" | "json") && (map.phase.is_some() || map.at.is_some()) {
-        let phase = match (map.phase, map.at) {
+        req.what = What::Handout { story };
+        loaded
+    } else if ext == "xlsx" || ext == "csv" {
+        req.what = What::Schedule;
+        load_for_cli(file, map.crs)?
+    } else if matches!(ext.as_str(), "geojson" | "json") && (map.phase.is_some() || map.at.is_some()) {
+        req.phase = Some(match (map.phase, map.at) {
             (_, Some(d)) => Phase::parse(d)
                 .filter(|p| matches!(p, Phase::AsOf(_)))
                 .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
@@ -230,33 +220,32 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
                 Phase::parse(p).ok_or_else(|| format!("--phase {p}: GIS data is of one phase, before or after"))?
             }
             (None, None) => Phase::After,
-        };
-        let loaded = load_for_cli(file, map.crs)?;
-        let plan = match map.to_crs {
-            Some(c) => io::write::reproject(&loaded.plan, c),
-            None => loaded.plan,
-        };
-        let text = io::tables::phase_geojson(&plan, &phase).map_err(|e| format!("{}: {e}", out.display()))?;
-        io::write::save_atomic(out, text.as_bytes()).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {}\n", out.display()));
-    }
-    if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
+        });
+        req.what = What::Gis { crs: map.to_crs };
+        load_for_cli(file, map.crs)?
+    } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
             "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .xlsx, .png, .svg and .pdf",
             out.display()
         ));
-    }
-    let loaded = load_for_cli(file, map.crs)?;
-    if let Some(c) = map.to_crs {
-        if ext == "gpkg" {
+    } else {
+        let loaded = load_for_cli(file, map.crs)?;
+        if map.to_crs.is_some() && ext == "gpkg" {
             return Err(format!("{}: --to-crs is for GeoJSON; a plan file is always WGS 84", out.display()));
         }
-        let plan = io::write::reproject(&loaded.plan, c);
-        io::save_geojson(&plan, out).map_err(|e| format!("{}: {e}", out.display()))?;
-        return Ok(format!("wrote {} ({} features in {})\n", out.display(), plan.len(), c.code()));
-    }
-    io::save_path(&loaded.plan, out).map_err(|e| format!("{}: {e}", out.display()))?;
-    Ok(format!("wrote {} ({} features, {} items)\n", out.display(), loaded.plan.len(), loaded.plan.items.len()))
+        req.what = What::Plan { crs: map.to_crs };
+        loaded
+    };
+    let written = crate::export::run(&loaded.plan, &req).map_err(|e| format!("{}: {e}", out.display()))?;
+    Ok(match written {
+        Written::File => format!("wrote {}\n", out.display()),
+        Written::Pages(n) => format!("wrote {} ({n} pages)\n", out.display()),
+        Written::Items(n) => format!("wrote {} ({n} items)\n", out.display()),
+        Written::Plan { features, items } => format!("wrote {} ({features} features, {items} items)\n", out.display()),
+        Written::Reprojected { features, crs } => {
+            format!("wrote {} ({features} features in {})\n", out.display(), crs.code())
+        }
+    })
 }
 
 /// Loads a file for the command line; `jinsong` means the embedded plan.

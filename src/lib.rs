@@ -5,19 +5,22 @@
 //! without egui (`--no-default-features`):
 //! - [`model`] — the plan, features, kinds, measurement, spatial index;
 //! - [`edit`] — every change as a value with an inverse, and the undo history;
-//! - [`io`] — reading GeoJSON and the embedded Jinsong map;
+//! - [`io`] — reading and writing plans (GeoJSON, GeoPackage) and the embedded Jinsong map;
 //! - [`error`] — why a save or an export failed (typed), and out-of-memory;
 //! - [`document`] — an open plan with its index and history;
 //! - [`render`] — the backend-neutral description of the map (camera, styles,
 //!   cached meshes, the per-frame scene) that the screen and exports draw from;
+//! - [`export`] — print maps, handout, atlas, schedule and GIS data, from one
+//!   [`export::Request`] the command line and the window both build;
 //! - [`i18n`] — every user-visible string, in Chinese and English;
-//! - [`cli`] — the command line (`info`);
+//! - [`cli`] — the command line (`info`, `export`);
 //! - `ui` (feature `gui`) — the egui window.
 
 pub mod cli;
 pub mod document;
 pub mod edit;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod io;
 pub mod model;

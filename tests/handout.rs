@@ -75,7 +75,7 @@ fn pdf_text(pdf: &std::path::Path) -> String {
 }
 
 fn normalised(text: &str, chinese: bool) -> String {
-    let text = renewal_planner::io::handout::font_safe(text);
+    let text = renewal_planner::export::handout::font_safe(text);
     if chinese {
         text.chars().filter(|c| !c.is_whitespace()).collect()
     } else {
@@ -115,7 +115,7 @@ fn both_handouts_carry_every_caption_whole() {
 
 #[test]
 fn the_dash_of_1977_1978_is_drawn_with_a_glyph_the_font_has() {
-    use renewal_planner::io::handout::{font_safe, has_glyph};
+    use renewal_planner::export::handout::{font_safe, has_glyph};
     let caption = &renewal_planner::document::Document::jinsong().plan.stories[0].slides[0].caption_zh;
     assert!(caption.contains("1977—1978"), "the source text has an em dash");
     assert!(!has_glyph('—'), "the GB2312 subset has no U+2014");
@@ -126,7 +126,7 @@ fn the_dash_of_1977_1978_is_drawn_with_a_glyph_the_font_has() {
 
 #[test]
 fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_font() {
-    use renewal_planner::io::handout::{atlas_pages, font_safe, missing_glyphs, story_pages};
+    use renewal_planner::export::handout::{atlas_pages, font_safe, missing_glyphs, story_pages};
     let plan = renewal_planner::document::Document::jinsong().plan;
     for zh in [true, false] {
         let pages = story_pages(&plan, &plan.stories[0], zh).expect("handout").into_iter();
@@ -144,7 +144,7 @@ fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_fon
 
 #[test]
 fn slide_1s_page_map_shows_the_whole_district_with_the_slides_proportions() {
-    use renewal_planner::io::handout::page_map_boxes;
+    use renewal_planner::export::handout::page_map_boxes;
     use renewal_planner::render::camera::slide_camera;
     let plan = renewal_planner::document::Document::jinsong().plan;
     let slide = &plan.stories[0].slides[0];

@@ -5,6 +5,12 @@
 //! not in code, not in their unit tests. The check reads the source text, so it
 //! holds for the `gui` build and the `--no-default-features` build alike.
 //! Comments and string literals are not code and are not checked.
+//!
+//! Above the floor, `io` (reading and writing plans and data) stands on the
+//! model alone: it may not name `render`, `i18n`, `export`, `ui`, `document`
+//! or `cli`. `render` (the scene the screen and exports draw) may not name
+//! `io`, `export`, `ui`, `cli` or `document`: opening a document is
+//! `document`'s, and exports draw from the scene in `export`.
 
 use std::path::{Path, PathBuf};
 
@@ -163,6 +169,11 @@ fn ident(t: Option<&(usize, Token)>, name: &str) -> bool {
 /// reach) and names a module above the floor, directly or inside a
 /// `{…}` group (`crate::{model::Kind, io::Loaded}`).
 fn offences(code: &str) -> Vec<Offence> {
+    offences_of(code, &ABOVE)
+}
+
+/// Every path in `code` from the crate root into one of the modules `above`.
+fn offences_of(code: &str, above: &[&str]) -> Vec<Offence> {
     let t = tokens(code);
     let mut found = Vec::new();
     let mut i = 0;
@@ -185,7 +196,7 @@ fn offences(code: &str) -> Vec<Offence> {
         j += 1;
         let mut check = |k: usize| {
             if let Some((line, Token::Ident(name))) = t.get(k)
-                && ABOVE.contains(&name.as_str())
+                && above.contains(&name.as_str())
             {
                 found.push(Offence { line: *line, module: name.clone() });
             }
@@ -241,6 +252,64 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
+}
+
+/// The lines of `files` that name one of the modules `above`, as `file:line: uses `m`: text`.
+fn report(files: &[PathBuf], above: &[&str]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut report = Vec::new();
+    for f in files {
+        let src = std::fs::read_to_string(f).expect("a source file is readable");
+        let lines: Vec<&str> = src.lines().collect();
+        for o in offences_of(&code_only(&src), above) {
+            let rel = f.strip_prefix(root).unwrap_or(f).display();
+            report.push(format!("{rel}:{}: uses `{}`: {}", o.line, o.module, lines[o.line - 1].trim()));
+        }
+    }
+    report
+}
+
+/// The `.rs` files under `src/<dir>`.
+fn files_under(dir: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir), &mut files);
+    files
+}
+
+#[test]
+fn io_reads_and_writes_on_the_model_alone() {
+    const FORBIDDEN: [&str; 6] = ["render", "i18n", "export", "ui", "document", "cli"];
+    let files = files_under("io");
+    assert!(files.len() > 5 && files.iter().any(|f| f.ends_with("io/gpkg.rs")), "the io files are found: {files:?}");
+    let report = report(&files, &FORBIDDEN);
+    assert!(report.is_empty(), "io must not import {}:\n{}", FORBIDDEN.join(", "), report.join("\n"));
+}
+
+#[test]
+fn render_draws_without_io_documents_exports_or_the_window() {
+    const FORBIDDEN: [&str; 5] = ["io", "export", "ui", "cli", "document"];
+    let files = files_under("render");
+    assert!(
+        files.len() > 5 && files.iter().any(|f| f.ends_with("render/scene.rs")),
+        "the render files are found: {files:?}"
+    );
+    let report = report(&files, &FORBIDDEN);
+    assert!(report.is_empty(), "render must not import {}:\n{}", FORBIDDEN.join(", "), report.join("\n"));
+}
+
+#[test]
+fn a_rule_above_the_floor_catches_what_it_forbids_and_lets_the_rest_pass() {
+    let src = "use crate::model::Plan;\nuse super::wkb;\nuse crate::render::style::kind_style;\nfn f() { crate::i18n::ZH; }\nuse crate::{error::SaveError, export::map};\n";
+    let io: Vec<(usize, String)> = offences_of(&code_only(src), &["render", "i18n", "export", "ui", "document", "cli"])
+        .into_iter()
+        .map(|o| (o.line, o.module))
+        .collect();
+    assert_eq!(io, [(3, "render".to_string()), (4, "i18n".into()), (5, "export".into())]);
+    let render: Vec<String> = offences_of(&code_only(src), &["io", "export", "ui", "cli", "document"])
+        .into_iter()
+        .map(|o| o.module)
+        .collect();
+    assert_eq!(render, ["export"]);
 }
 
 #[test]

@@ -256,7 +256,7 @@ fn the_source_note_is_printed_whole() {
         let Some(text) = pdf_text(&pdf, false) else { return };
         let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
         // Dashes the bundled font lacks are drawn with ones it has (`font_safe`), never dropped.
-        let part = renewal_planner::io::handout::font_safe(part);
+        let part = renewal_planner::export::handout::font_safe(part);
         assert!(squash(&text).contains(&squash(&part)), "{lang} {paper}: the note is cut:\n{text}");
     }
 }

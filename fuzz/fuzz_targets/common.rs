@@ -1,5 +1,5 @@
 //! What the app does with a plan it has just loaded, without the window: the
-//! spatial index and the geometry cache (`render::open`), measurement of each
+//! spatial index and the geometry cache (`document::open`), measurement of each
 //! feature (the info panel), the `info` summary in every phase, the dashboard
 //! and the item checks, one frame of the map, and the GeoJSON it would save.
 //! Shared by the fuzz targets so that every input that loads goes on through

@@ -3,12 +3,9 @@
 pub mod crs;
 pub mod geojson;
 pub mod gpkg;
-pub mod handout;
-pub mod mapexport;
 pub mod plan_items;
 pub mod repair;
 pub mod stream;
-pub mod tables;
 pub mod wkb;
 pub mod write;
 

@@ -414,7 +414,7 @@ impl PlannerApp {
         match crate::io::load_path(&path) {
             Ok(loaded) => {
                 let source = info.source.map(Source::File).unwrap_or(Source::Jinsong);
-                let (mut doc, cache) = crate::render::open(loaded, source);
+                let (mut doc, cache) = crate::document::open(loaded, source);
                 doc.revision = 1;
                 self.replace_document(doc, cache);
                 self.say(Message::Recovered);
@@ -501,8 +501,8 @@ impl PlannerApp {
                 !c.load(Ordering::Relaxed)
             };
             let opts = crate::io::ReadOptions { crs, progress: Some(&watch) };
-            let result =
-                crate::io::load_path_with(&p, &opts).map(|loaded| crate::render::open(loaded, Source::File(p.clone())));
+            let result = crate::io::load_path_with(&p, &opts)
+                .map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
         });
@@ -682,13 +682,18 @@ impl PlannerApp {
             Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::ExportHandoutTo(path) => {
                 let i = self.story.story.min(self.doc.plan.stories.len().saturating_sub(1));
-                let result = match self.doc.plan.stories.get(i) {
-                    Some(st) => crate::io::handout::story_pdf(&self.doc.plan, st, self.lang.is_chinese())
-                        .and_then(|pdf| Ok(crate::io::write::save_atomic(&path, &pdf)?)),
-                    None => Err(crate::error::ExportError::NoStory),
+                // The stories window's handout goes through the one export dispatch, as the dialog's does.
+                let request = crate::export::Request {
+                    what: crate::export::What::Handout { story: i },
+                    phase: None,
+                    theme: self.theme_mode,
+                    chinese: self.lang.is_chinese(),
+                    date: crate::model::item::today(),
+                    out: path.clone(),
                 };
+                let result = crate::export::run(&self.doc.plan, &request);
                 match result {
-                    Ok(()) => self.say(Message::Exported(path)),
+                    Ok(_) => self.say(Message::Exported(path)),
                     Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
                 }
             }

@@ -1,8 +1,8 @@
 //! The export dialog: maps (PNG/SVG/PDF of the whole district or the current
 //! view, in a phase or compared, on paper or at a pixel size), the item
 //! schedule (XLSX/CSV), GIS data (GeoJSON of a phase), the site atlas and the
-//! story handout. Every export is written atomically by the `io` modules the
-//! command line uses too.
+//! story handout. The dialog builds one [`crate::export::Request`] and
+//! [`crate::export::run`] writes it, atomically, as for the command line.
 
 use eframe::egui::{self, RichText};
 
@@ -60,48 +60,27 @@ impl Default for ExportState {
     }
 }
 
-/// Writes the chosen export to `path`; returns the status message.
-pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError> {
+/// The request for the chosen export to `path`, as the dialog's choices and the window say.
+pub fn request(app: &PlannerApp, path: &std::path::Path) -> Result<crate::export::Request, ExportError> {
+    use crate::export::{MapSize, Request, What};
     let st = &app.export;
-    let zh = app.lang.is_chinese();
     let plan = &app.doc.plan;
-    let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let save = |bytes: &[u8]| Ok(crate::io::write::save_atomic(path, bytes)?);
-    match st.kind {
+    let what = match st.kind {
         ExportKind::Map => {
-            let (size, scale) = if st.use_pixels {
-                (crate::io::mapexport::pixel_size(&st.pixels).ok_or_else(|| ExportError::Size(st.pixels.clone()))?, 1.0)
+            let size = if st.use_pixels {
+                MapSize::Pixels(
+                    crate::export::map::pixel_size(&st.pixels).ok_or_else(|| ExportError::Size(st.pixels.clone()))?,
+                )
             } else {
                 let orientation = if st.landscape { "landscape" } else { "portrait" };
                 let name = format!("{}-{orientation}", st.paper);
-                let sheet = crate::io::mapexport::paper(&name).ok_or(ExportError::Paper(name))?;
-                (sheet, crate::io::mapexport::raster_scale(sheet))
+                MapSize::Paper(crate::export::map::paper(&name).ok_or(ExportError::Paper(name))?)
             };
             let extent = if st.current_view { app.camera.map(|c| c.view_lonlat()) } else { None };
-            // The map is coloured as the screen is, and its legend says so.
-            let spec = crate::io::mapexport::MapSpec {
-                phase: st.phase.clone(),
-                size,
-                scale,
-                chinese: zh,
-                extent,
-                theme: app.theme_mode,
-                on_paper: !st.use_pixels,
-                date: crate::model::item::today(),
-            };
-            crate::io::mapexport::export(plan, &spec, path)
+            What::Map { size, extent }
         }
-        ExportKind::Schedule if ext == "csv" => save(crate::io::tables::schedule_csv(plan, zh).as_bytes()),
-        ExportKind::Schedule => save(&crate::io::tables::schedule_xlsx(plan, zh)?),
-        ExportKind::Gis => {
-            let phase = st.phase.as_ref().unwrap_or(&Phase::After);
-            match st.web_map {
-                Some(c) => {
-                    save(crate::io::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase)?.as_bytes())
-                }
-                None => save(crate::io::tables::phase_geojson(plan, phase)?.as_bytes()),
-            }
-        }
+        ExportKind::Schedule => What::Schedule,
+        ExportKind::Gis => What::Gis { crs: st.web_map },
         ExportKind::Atlas => {
             // The sites of the kinds shown in the layer list.
             let kinds: Vec<crate::model::Kind> = crate::model::Kind::ALL
@@ -109,14 +88,24 @@ pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError
                 .copied()
                 .filter(|k| app.opts.visible[crate::render::kind_slot(*k)])
                 .collect();
-            save(&crate::io::handout::atlas_pdf(plan, zh, Some(&kinds))?)
+            What::Atlas { kinds: Some(kinds) }
         }
-        ExportKind::Handout => {
-            let i = app.story.story.min(plan.stories.len().saturating_sub(1));
-            let story = plan.stories.get(i).ok_or(ExportError::NoStory)?;
-            save(&crate::io::handout::story_pdf(plan, story, zh)?)
-        }
-    }
+        ExportKind::Handout => What::Handout { story: app.story.story.min(plan.stories.len().saturating_sub(1)) },
+    };
+    Ok(Request {
+        what,
+        phase: st.phase.clone(),
+        // The map is coloured as the screen is, and its legend says so.
+        theme: app.theme_mode,
+        chinese: app.lang.is_chinese(),
+        date: crate::model::item::today(),
+        out: path.to_path_buf(),
+    })
+}
+
+/// Writes the chosen export to `path` through [`crate::export::run`], as the command line does.
+pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError> {
+    crate::export::run(&app.doc.plan, &request(app, path)?).map(|_| ())
 }
 
 /// The file types offered for a kind of export.
@@ -186,7 +175,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             ui.horizontal(|ui| {
                 ui.radio_value(&mut st.use_pixels, false, s.paper);
                 egui::ComboBox::from_id_salt("paper").selected_text(st.paper.clone()).show_ui(ui, |ui| {
-                    for p in crate::io::mapexport::PAPERS {
+                    for p in crate::export::map::PAPERS {
                         ui.selectable_value(&mut st.paper, p.to_string(), p);
                     }
                 });

@@ -446,7 +446,8 @@ pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
     let size = t.size();
     let (w, h) = ((size.width() * scale).round() as u32, (size.height() * scale).round() as u32);
     // The pixels, and about as much again for the PNG being encoded.
-    super::memory::check_image_fits(u64::from(w.max(1)) * u64::from(h.max(1)) * 8).map_err(ExportError::OutOfMemory)?;
+    crate::io::memory::check_image_fits(u64::from(w.max(1)) * u64::from(h.max(1)) * 8)
+        .map_err(ExportError::OutOfMemory)?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or(ExportError::ImageTooLarge)?;
     resvg::render(&t, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
     pixmap.encode_png().map_err(|e| ExportError::Png(e.to_string()))
@@ -464,5 +465,5 @@ pub fn export(plan: &Plan, spec: &MapSpec, out: &std::path::Path) -> Result<(), 
         "pdf" => super::handout::pdf_pages([svg])?,
         other => return Err(ExportError::Format { what: "a map", ext: other.to_string() }),
     };
-    Ok(super::write::save_atomic(out, &bytes)?)
+    Ok(crate::io::write::save_atomic(out, &bytes)?)
 }

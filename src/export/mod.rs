@@ -1,0 +1,188 @@
+//! Everything the plan is written out as for people and other programs:
+//! print maps, the story handout, the site atlas, the item schedule, GIS data
+//! of a phase and the plan file itself. Maps and pages are drawn from the same
+//! [`crate::render::Scene`] as the screen.
+//!
+//! One [`Request`] says what to write and where; [`run`] writes it. The
+//! command line (`export`) and the window's export dialog both build a
+//! `Request` and call `run`, so the dispatch exists once.
+//!
+//! - [`map`] — print maps (PNG/SVG/PDF) with title block, legend and scale;
+//! - [`handout`] — the story handout and the site atlas (PDF);
+//! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase.
+//!
+//! `export` stands above `render` and `io`: it may import both, and neither
+//! of them imports it.
+
+pub mod handout;
+pub mod map;
+pub mod tables;
+
+use std::path::PathBuf;
+
+use crate::error::ExportError;
+use crate::io::crs::Crs;
+use crate::model::{Kind, Phase, Plan};
+use crate::render::theme::ThemeMode;
+
+/// The size of a map.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MapSize {
+    /// A sheet of paper in points (see [`map::paper`]): drawn at a round scale
+    /// true on that sheet, with a title block; rasters at print resolution.
+    Paper([f32; 2]),
+    /// An image of this many pixels (see [`map::pixel_size`]).
+    Pixels([f32; 2]),
+}
+
+/// What to write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum What {
+    /// A map (PNG, SVG or PDF by the extension) of [`Request::phase`], or
+    /// before and after side by side when that is `None`.
+    Map {
+        size: MapSize,
+        /// The view to draw (lon/lat `[min_x, min_y, max_x, max_y]`), else the whole district.
+        extent: Option<[f64; 4]>,
+    },
+    /// The item schedule: CSV for `.csv`, else XLSX.
+    Schedule,
+    /// GIS GeoJSON of [`Request::phase`] (`None`: after), in WGS 84 or a Chinese web map's coordinates.
+    Gis { crs: Option<Crs> },
+    /// The site atlas (PDF): one page per site that carries items, only
+    /// sites of these kinds when given.
+    Atlas { kinds: Option<Vec<Kind>> },
+    /// The handout (PDF) of the plan's story with this index.
+    Handout { story: usize },
+    /// The plan itself: a GeoPackage for `.gpkg`, else plan GeoJSON, which
+    /// may be in a Chinese web map's coordinates.
+    Plan { crs: Option<Crs> },
+}
+
+/// One export: what, which phase or date, theme, language, title-block date and destination.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub what: What,
+    /// The phase drawn or written (a date is [`Phase::AsOf`]); maps: `None` compares before and after.
+    pub phase: Option<Phase>,
+    /// Maps: what the colours say.
+    pub theme: ThemeMode,
+    /// Chinese words, else English.
+    pub chinese: bool,
+    /// Maps: the date in the title block, YYYY-MM-DD.
+    pub date: String,
+    /// Where to write; the format follows its extension.
+    pub out: PathBuf,
+}
+
+/// What [`run`] wrote, for the message that says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// A map, an atlas or GIS data.
+    File,
+    /// A handout of this many pages.
+    Pages(usize),
+    /// A schedule of this many items.
+    Items(usize),
+    /// A plan file of this many features and items.
+    Plan { features: usize, items: usize },
+    /// Plan GeoJSON of this many features in a web map's coordinates.
+    Reprojected { features: usize, crs: Crs },
+}
+
+/// The lower-case extension of the destination, or empty.
+pub fn extension(req: &Request) -> String {
+    req.out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// Writes `req` from `plan`, atomically.
+pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
+    let ext = extension(req);
+    let out = req.out.as_path();
+    let save = |bytes: &[u8]| crate::io::write::save_atomic(out, bytes);
+    match &req.what {
+        What::Map { size, extent } => {
+            let (size, scale, on_paper) = match *size {
+                MapSize::Paper(sheet) => (sheet, map::raster_scale(sheet), true),
+                MapSize::Pixels(px) => (px, 1.0, false),
+            };
+            let spec = map::MapSpec {
+                phase: req.phase.clone(),
+                size,
+                scale,
+                chinese: req.chinese,
+                extent: *extent,
+                theme: req.theme,
+                on_paper,
+                date: req.date.clone(),
+            };
+            map::export(plan, &spec, out)?;
+            Ok(Written::File)
+        }
+        What::Schedule if ext == "csv" => {
+            save(tables::schedule_csv(plan, req.chinese).as_bytes())?;
+            Ok(Written::Items(plan.items.len()))
+        }
+        What::Schedule => {
+            save(&tables::schedule_xlsx(plan, req.chinese)?)?;
+            Ok(Written::Items(plan.items.len()))
+        }
+        What::Gis { crs } => {
+            let phase = req.phase.as_ref().unwrap_or(&Phase::After);
+            let text = match crs {
+                Some(c) => tables::phase_geojson(&crate::io::write::reproject(plan, *c), phase)?,
+                None => tables::phase_geojson(plan, phase)?,
+            };
+            save(text.as_bytes())?;
+            Ok(Written::File)
+        }
+        What::Atlas { kinds } => {
+            save(&handout::atlas_pdf(plan, req.chinese, kinds.as_deref())?)?;
+            Ok(Written::File)
+        }
+        What::Handout { story } => {
+            let story = plan.stories.get(*story).ok_or(ExportError::NoStory)?;
+            save(&handout::story_pdf(plan, story, req.chinese)?)?;
+            Ok(Written::Pages(story.slides.len()))
+        }
+        What::Plan { crs: Some(_) } if ext == "gpkg" => {
+            Err(ExportError::Format { what: "a plan in web map coordinates", ext })
+        }
+        What::Plan { crs: Some(c) } => {
+            let moved = crate::io::write::reproject(plan, *c);
+            crate::io::save_geojson(&moved, out)?;
+            Ok(Written::Reprojected { features: moved.len(), crs: *c })
+        }
+        What::Plan { crs: None } => {
+            crate::io::save_path(plan, out)?;
+            Ok(Written::Plan { features: plan.len(), items: plan.items.len() })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(what: What, out: PathBuf) -> Request {
+        Request { what, phase: None, theme: ThemeMode::Kind, chinese: true, date: "2026-01-02".into(), out }
+    }
+
+    #[test]
+    fn a_handout_of_a_plan_without_stories_is_refused_and_nothing_is_written() {
+        let dir = std::env::temp_dir().join(format!("rp-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let out = dir.join("handout.pdf");
+        let plan = Plan::new(crate::model::PlanMeta::default());
+        let e = run(&plan, &request(What::Handout { story: 0 }, out.clone())).expect_err("no story");
+        assert!(matches!(e, ExportError::NoStory), "{e}");
+        assert!(!out.exists());
+        let e = run(&plan, &request(What::Plan { crs: Some(Crs::Gcj02) }, dir.join("p.gpkg"))).expect_err("gpkg");
+        assert!(matches!(e, ExportError::Format { .. }), "{e}");
+        assert!(!dir.join("p.gpkg").exists());
+        let csv = dir.join("s.csv");
+        assert_eq!(run(&plan, &request(What::Schedule, csv.clone())).expect("written"), Written::Items(0));
+        assert!(std::fs::read(&csv).expect("the schedule").starts_with(b"\xef\xbb\xbf"), "CSV with a BOM");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,189 @@
+//! The map scene drawn from the embedded Jinsong plan: streets, labels,
+//! building numbers, removed features, what a frame touches. (Moved from the
+//! unit tests of `render::scene`: `render` may not open a document.)
+
+use std::collections::BTreeSet;
+
+use renewal_planner::document::Document;
+use renewal_planner::model::{ChangeKind, FeatureId, Kind, Phase};
+use renewal_planner::render::scene::{POINT_LABEL_EMS, break_lines, text_width, wrap};
+use renewal_planner::render::style::{self, kind_style};
+use renewal_planner::render::{Camera, GeometryCache, Op, Scene, SceneOptions};
+
+fn jinsong_scene(zoom: f64) -> (Document, Scene, Camera) {
+    let doc = Document::jinsong();
+    let cache = GeometryCache::build(&doc.plan);
+    let ext = doc.index.extent().expect("extent");
+    let mut cam = Camera::fit(ext, [1280.0, 800.0], 30.0);
+    cam.zoom_at(zoom, [640.0, 400.0]);
+    let scene = Scene::build(&doc.plan, &doc.index, &cache, &cam, &SceneOptions::default());
+    (doc, scene, cam)
+}
+
+#[test]
+fn streets_are_drawn_at_their_real_width_when_zoomed_in() {
+    let (doc, scene, cam) = jinsong_scene(1.0);
+    let id = doc.plan.iter().find(|(_, f)| f.name_zh() == Some("劲松西街")).map(|(id, _)| id).expect("street");
+    let widest = scene
+        .items
+        .iter()
+        .filter(|i| i.feature == id)
+        .filter_map(|i| match &i.op {
+            Op::Line { stroke, .. } => Some(stroke.width),
+            _ => None,
+        })
+        .fold(0.0f32, f32::max);
+    let expected = 14.0 / cam.ground_mpp() as f32;
+    assert!(widest >= expected, "劲松西街 drawn {widest}px wide, expected at least {expected}px");
+}
+
+#[test]
+fn labels_thin_out_as_the_map_zooms_out_and_never_overlap() {
+    let (_, near, _) = jinsong_scene(2.0);
+    let (_, far, _) = jinsong_scene(0.2);
+    assert!(near.labels.len() > far.labels.len(), "{} near vs {} far", near.labels.len(), far.labels.len());
+    for scene in [&near, &far] {
+        for (i, a) in scene.labels.iter().enumerate() {
+            for b in &scene.labels[i + 1..] {
+                let overlap =
+                    a.rect[0] < b.rect[2] && b.rect[0] < a.rect[2] && a.rect[1] < b.rect[3] && b.rect[1] < a.rect[3];
+                assert!(!overlap, "{} overlaps {}", a.text, b.text);
+            }
+        }
+    }
+}
+
+/// The numbers of Jinsong's buildings, from the plan.
+fn building_numbers(doc: &Document) -> Vec<String> {
+    let mut n: Vec<String> = doc
+        .plan
+        .iter()
+        .filter(|(_, f)| f.kind == Kind::Building)
+        .filter_map(|(_, f)| f.number().map(|n| format!("{n}楼")))
+        .collect();
+    n.sort();
+    n
+}
+
+fn scene_at(doc: &Document, size: [f32; 2], opts: &SceneOptions) -> Scene {
+    let cache = GeometryCache::build(&doc.plan);
+    let cam = Camera::fit(doc.index.extent().expect("extent"), size, 30.0);
+    Scene::build(&doc.plan, &doc.index, &cache, &cam, opts)
+}
+
+#[test]
+fn every_building_keeps_its_number_at_fit_zoom_in_both_phases() {
+    let doc = Document::jinsong();
+    let numbers = building_numbers(&doc);
+    assert_eq!(numbers.len(), 43);
+    // The map area of the default 1280×800 window (between the layer list and the
+    // inspector, under the tool and phase bars), and a full-screen map.
+    for size in [[730.0, 690.0], [1280.0, 800.0]] {
+        for phase in [Phase::Before, Phase::After] {
+            let opts = SceneOptions { phase: phase.clone(), highlight_changes: true, ..SceneOptions::default() };
+            let scene = scene_at(&doc, size, &opts);
+            let shown: BTreeSet<&str> = scene.labels.iter().map(|l| l.text.as_str()).collect();
+            let missing: Vec<&String> = numbers.iter().filter(|n| !shown.contains(n.as_str())).collect();
+            assert!(missing.is_empty(), "{phase:?} at {size:?}: {missing:?} missing");
+            // And point labels were still placed (beside their symbols), not all given up.
+            let points =
+                scene.labels.iter().filter(|l| doc.plan.get(l.feature).is_some_and(|f| f.kind == Kind::Node)).count();
+            assert!(points > 0, "{phase:?}: no facility labels at all");
+        }
+    }
+}
+
+#[test]
+fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
+    let doc = Document::jinsong();
+    let size = [1280.0, 800.0];
+    let opts = SceneOptions { phase: Phase::After, chinese: false, ..SceneOptions::default() };
+    let scene = scene_at(&doc, size, &opts);
+    let cache = GeometryCache::build(&doc.plan);
+    let cam = Camera::fit(doc.index.extent().expect("extent"), size, 30.0);
+    let mut beside = 0;
+    for l in &scene.labels {
+        assert!(
+            l.rect[0] >= 0.0 && l.rect[1] >= 0.0 && l.rect[2] <= size[0] && l.rect[3] <= size[1],
+            "{} runs off the map: {:?}",
+            l.text,
+            l.rect
+        );
+        let Some(e) = cache.get(l.feature) else { continue };
+        if e.kind == Kind::Node && e.rings.is_empty() {
+            let b = doc.plan.get(l.feature).and_then(|f| f.bbox()).expect("point");
+            let c = cam.lonlat_to_screen(b.min().x, b.min().y);
+            let r = kind_style(Kind::Node).marker_radius;
+            let covers = l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
+            assert!(!covers, "{} covers its own symbol", l.text);
+            beside += 1;
+        }
+    }
+    assert!(beside > 0, "some point labels are placed");
+}
+
+#[test]
+fn long_english_labels_wrap_to_two_lines_within_their_width() {
+    let text = "Barrier-free ramp (Building 101, stairway 1)";
+    let max = POINT_LABEL_EMS * style::LABEL_SIZE_SMALL;
+    // Too long for two lines: the parenthesis is left out.
+    assert_eq!(wrap(text, style::LABEL_SIZE_SMALL, max), vec!["Barrier-free ramp".to_string()]);
+    let lines = wrap("Community Health Service Station", style::LABEL_SIZE_SMALL, max);
+    assert_eq!(lines, vec!["Community Health".to_string(), "Service Station".to_string()]);
+    let canteen = wrap("Community Canteen (Meihao Neighbourhood Canteen of Jinsong)", style::LABEL_SIZE_SMALL, max);
+    assert_eq!(canteen, vec!["Community Canteen".to_string()]);
+    let long = wrap(
+        "Community Canteen and Meihao Neighbourhood Canteen of Jinsong District One",
+        style::LABEL_SIZE_SMALL,
+        max,
+    );
+    assert_eq!(long.len(), 2);
+    assert!(long[1].ends_with('…'), "{long:?}");
+    for l in lines.iter().chain(&long) {
+        assert!(text_width(l, style::LABEL_SIZE_SMALL) <= max, "{l}");
+    }
+    // Chinese breaks between characters; short labels stay as they are.
+    assert_eq!(wrap("101楼", 11.5, 100.0), vec!["101楼".to_string()]);
+    assert_eq!(break_lines("劲松一区二区", 10.0, 30.0), vec!["劲松一", "区二区"]);
+    assert_eq!(wrap("劲松一区二区", 10.0, 40.0), vec!["劲松一", "区二区"]);
+    // In the English map no label is wider than its bound.
+    let doc = Document::jinsong();
+    let scene = scene_at(&doc, [1280.0, 800.0], &SceneOptions { chinese: false, ..SceneOptions::default() });
+    for l in &scene.labels {
+        assert!(l.text.lines().count() <= 2, "{}", l.text);
+        assert!(l.rect[2] - l.rect[0] <= 14.0 * style::LABEL_SIZE_LARGE + 4.0, "{}", l.text);
+    }
+}
+
+#[test]
+fn removed_features_are_crossed_out_not_dashed_like_the_boundary() {
+    let doc = Document::jinsong();
+    let removed: Vec<FeatureId> = doc
+        .plan
+        .iter()
+        .filter(|(_, f)| f.change.as_ref().is_some_and(|c| c.kind == ChangeKind::Removed))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!removed.is_empty());
+    let opts = SceneOptions { phase: Phase::After, ghosts: true, ..SceneOptions::default() };
+    let scene = scene_at(&doc, [1280.0, 800.0], &opts);
+    for id in &removed {
+        let ops: Vec<&Op> = scene.items.iter().filter(|i| i.feature == *id).map(|i| &i.op).collect();
+        let crossed = ops.iter().any(|op| matches!(op, Op::Line { stroke, .. } if *stroke == style::REMOVED_CROSS));
+        assert!(crossed, "{id:?} is not crossed out: {ops:?}");
+        let boundary = kind_style(Kind::Boundary).stroke;
+        let like_boundary = ops.iter().any(|op| match op {
+            Op::Line { stroke, .. } | Op::Area { stroke: Some(stroke), .. } => {
+                stroke.dash == boundary.dash && stroke.color == boundary.color
+            }
+            _ => false,
+        });
+        assert!(!like_boundary, "{id:?} looks like the boundary");
+    }
+}
+
+#[test]
+fn a_frame_touches_only_what_is_in_view() {
+    let (doc, near, _) = jinsong_scene(8.0);
+    assert!(near.features_in_view < doc.plan.len(), "{} of {}", near.features_in_view, doc.plan.len());
+}
