@@ -16,15 +16,21 @@ fn poppler(tool: &str) -> bool {
     ok
 }
 
+/// The Jinsong story handout written by the command line into `dir`.
+fn jinsong_handout(dir: &std::path::Path) -> std::path::PathBuf {
+    let pdf = dir.join("handout.pdf");
+    let out = bin().args(["export", "jinsong", "-o"]).arg(&pdf).arg("--story").output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    pdf
+}
+
 #[test]
 fn the_jinsong_story_handout_has_a_page_per_slide_with_its_chinese_words() {
     if !poppler("pdfinfo") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let pdf = dir.path().join("handout.pdf");
-    let out = bin().args(["export", "jinsong", "-o"]).arg(&pdf).arg("--story").output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pdf = jinsong_handout(dir.path());
     let plan = renewal_planner::document::Document::jinsong().plan;
     let story = &plan.stories[0];
     let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
@@ -217,9 +223,7 @@ fn the_progress_slide_counts_items_as_of_its_date_like_its_caption() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let pdf = dir.path().join("handout.pdf");
-    let out = bin().args(["export", "jinsong", "-o"]).arg(&pdf).arg("--story").output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let pdf = jinsong_handout(dir.path());
     let plan = renewal_planner::document::Document::jinsong().plan;
     let n = 1 + plan.stories[0].slides.iter().position(|s| s.phase == "2019-06-30").expect("the progress slide");
     let text = Command::new("pdftotext")
