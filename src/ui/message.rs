@@ -125,25 +125,19 @@ pub enum Message {
 }
 
 impl Message {
-    /// True for failures: shown in red, and those of file operations also in a window.
+    /// True for failures: shown in red (those that need a window among them).
     pub fn is_error(&self) -> bool {
         use Message::*;
-        matches!(
-            self,
-            OpenFailed { .. }
-                | ReaderStopped(_)
-                | RecoverFailed(_)
-                | SaveFailed { .. }
-                | WriterStopped(_)
-                | AutosaveFailed(_)
-                | ExportFailed { .. }
-                | PhotoFailed { .. }
-                | UndoFailed(_)
-                | RedoFailed(_)
-                | NothingSelected
-                | EditRefused(_)
-                | CannotDeleteVertex(_)
-        )
+        self.needs_window()
+            || matches!(
+                self,
+                AutosaveFailed(_)
+                    | UndoFailed(_)
+                    | RedoFailed(_)
+                    | NothingSelected
+                    | EditRefused(_)
+                    | CannotDeleteVertex(_)
+            )
     }
 
     /// A failure the planner must not miss: a file they asked for that was not
