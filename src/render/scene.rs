@@ -321,13 +321,8 @@ impl Scene {
                     op: Op::Area { verts: v..v + 4, tris: t..t + 6, rings: 0..0, fill: st.stroke.color, stroke: None },
                 });
             } else {
-                let (verts, tris, rings) = self.push_area(cache, e, xf);
                 let stroke = (px >= 6.0).then_some(st.stroke);
-                self.items.push(Item {
-                    feature: id,
-                    layer: self.current_layer,
-                    op: Op::Area { verts, tris, rings, fill, stroke },
-                });
+                self.push_area(id, cache, e, xf, fill, stroke);
             }
         }
         if !e.lines.is_empty() {
@@ -344,7 +339,25 @@ impl Scene {
         Some(px)
     }
 
+    /// The feature's fill triangles and rings as one area item.
     fn push_area(
+        &mut self,
+        id: FeatureId,
+        cache: &GeometryCache,
+        e: &super::cache::Entry,
+        xf: &Transform,
+        fill: Rgba,
+        stroke: Option<Stroke>,
+    ) {
+        let (verts, tris, rings) = self.area_ranges(cache, e, xf);
+        self.items.push(Item {
+            feature: id,
+            layer: self.current_layer,
+            op: Op::Area { verts, tris, rings, fill, stroke },
+        });
+    }
+
+    fn area_ranges(
         &mut self,
         cache: &GeometryCache,
         e: &super::cache::Entry,
@@ -414,12 +427,7 @@ impl Scene {
     ) {
         let Some(e) = e else { return };
         if !e.rings.is_empty() {
-            let (verts, tris, rings) = self.push_area(cache, e, xf);
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                op: Op::Area { verts, tris, rings, fill: Rgba::new(0, 0, 0, 0), stroke: Some(stroke) },
-            });
+            self.push_area(id, cache, e, xf, Rgba::new(0, 0, 0, 0), Some(stroke));
         }
         if !e.lines.is_empty() {
             let parts = self.push_parts(cache, e.lines.clone(), xf);
@@ -433,12 +441,7 @@ impl Scene {
     fn push_removed(&mut self, id: FeatureId, cache: &GeometryCache, e: Option<&super::cache::Entry>, xf: &Transform) {
         let Some(e) = e else { return };
         if !e.rings.is_empty() {
-            let (verts, tris, rings) = self.push_area(cache, e, xf);
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                op: Op::Area { verts, tris, rings, fill: style::REMOVED_FILL, stroke: Some(style::REMOVED_OUTLINE) },
-            });
+            self.push_area(id, cache, e, xf, style::REMOVED_FILL, Some(style::REMOVED_OUTLINE));
             let b0 = xf.apply(&[e.bbox[0], e.bbox[3]]);
             let b1 = xf.apply(&[e.bbox[2], e.bbox[1]]);
             // A ✕ centred on the label anchor (inside the shape), sized to fit in it.
@@ -502,19 +505,9 @@ impl Scene {
             return;
         };
         if !e.rings.is_empty() {
-            let (verts, tris, rings) = self.push_area(cache, e, xf);
-            self.items.push(Item {
-                feature: id,
-                layer: self.current_layer,
-                // A selected district boundary is outlined, not tinted: it covers everything.
-                op: Op::Area {
-                    verts,
-                    tris,
-                    rings,
-                    fill: fill.filter(|_| e.kind != Kind::Boundary).unwrap_or(Rgba::new(0, 0, 0, 0)),
-                    stroke: Some(stroke),
-                },
-            });
+            // A selected district boundary is outlined, not tinted: it covers everything.
+            let fill = fill.filter(|_| e.kind != Kind::Boundary).unwrap_or(Rgba::new(0, 0, 0, 0));
+            self.push_area(id, cache, e, xf, fill, Some(stroke));
         }
         if !e.lines.is_empty() {
             let parts = self.push_parts(cache, e.lines.clone(), xf);
