@@ -348,27 +348,14 @@ impl Strings {
         }
     }
 
-    /// A feature's short name for lists of items: a building's number as
-    /// Beijing writes it (`104楼`, `Building 104`), else its name.
-    pub fn feature_short_name(&self, f: &crate::model::Feature) -> Option<String> {
-        let names = f.names();
-        let zh = std::ptr::eq(self, &ZH);
-        if f.kind == Kind::Building
-            && let Some(n) = names.number
-        {
-            return Some(if zh { format!("{n}楼") } else { format!("Building {n}") });
-        }
-        f.name(zh).map(str::to_string)
-    }
-
-    /// An unnamed item's name: where it is, then what it is
-    /// (`104楼 加装电梯`; `101楼等6处 外墙修缮` when on six features).
-    pub fn item_on_features(&self, first: &str, more: usize, what: &str) -> String {
-        match (std::ptr::eq(self, &ZH), more) {
-            (true, 0) => format!("{first} {what}"),
-            (true, n) => format!("{first}等{}处 {what}", n + 1),
-            (false, 0) => format!("{first}: {what}"),
-            (false, n) => format!("{first} and {n} more: {what}"),
+    /// Why a typed amount of money was refused.
+    pub fn money_error(&self, e: crate::model::item::MoneyError) -> &'static str {
+        use crate::model::item::MoneyError;
+        match e {
+            MoneyError::Empty => self.money_empty,
+            MoneyError::Negative => self.money_negative,
+            MoneyError::NotAnAmount => self.money_not_an_amount,
+            MoneyError::TooLarge => self.money_too_large,
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! `model` (the plan) and `i18n` (the words) are the floor every other module
 //! stands on, so they may not name `io`, `render`, `document`, `ui` or `cli` —
-//! not in code, not in their unit tests. The check reads the source text, so it
+//! not in code, not in their unit tests; and `i18n` stands on `model`, so the
+//! model may not name `i18n` (nor `export`). The check reads the source text, so it
 //! holds for the `gui` build and the `--no-default-features` build alike.
 //! Comments and string literals are not code and are not checked.
 //!
@@ -333,6 +334,18 @@ fn the_model_and_the_strings_import_nothing_from_the_layers_above() {
         "model and i18n must not import io, render, document, ui or cli:\n{}",
         report.join("\n")
     );
+}
+
+/// The model names no interface strings either: wording in the interface
+/// language belongs to `i18n`, which stands on the model (a model that used
+/// `i18n` would close a circle, and `io` would reach the strings through it).
+#[test]
+fn the_model_does_not_word_itself_through_the_strings() {
+    const FORBIDDEN: [&str; 2] = ["i18n", "export"];
+    let files = files_under("model");
+    assert!(files.len() > 10, "the model's files are found: {files:?}");
+    let report = report(&files, &FORBIDDEN);
+    assert!(report.is_empty(), "model must not import {}:\n{}", FORBIDDEN.join(", "), report.join("\n"));
 }
 
 #[test]

@@ -325,13 +325,16 @@ impl Item {
         let what = super::catalogue::lookup(&plan.catalogue_additions, &self.catalogue)
             .map(|e| e.name(chinese))
             .unwrap_or(self.catalogue.as_str());
-        let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
         let mut features = self.features.iter().filter_map(|k| plan.by_key(k)).filter_map(|id| plan.get(id));
-        let Some(first) = features.next().and_then(|f| s.feature_short_name(f)) else {
+        let Some(first) = features.next().and_then(|f| short_name(f, chinese)) else {
             return Cow::Borrowed(what);
         };
-        let more = features.count();
-        Cow::Owned(s.item_on_features(&first, more, what))
+        Cow::Owned(match (chinese, features.count()) {
+            (true, 0) => format!("{first} {what}"),
+            (true, n) => format!("{first}等{}处 {what}", n + 1),
+            (false, 0) => format!("{first}: {what}"),
+            (false, n) => format!("{first} and {n} more: {what}"),
+        })
     }
 
     /// Quantity × unit cost in whole yuan, when both are known and the product is a sane amount.
@@ -511,6 +514,17 @@ mod tests {
     }
 }
 
+/// A feature as an unnamed item's place: a building by its number (`104楼`,
+/// `Building 104`), anything else by its name.
+fn short_name(f: &super::Feature, chinese: bool) -> Option<String> {
+    if f.kind == super::Kind::Building
+        && let Some(n) = f.names().number
+    {
+        return Some(if chinese { format!("{n}楼") } else { format!("Building {n}") });
+    }
+    f.name(chinese).map(str::to_string)
+}
+
 /// The largest amount of money accepted: 10^15 yuan (a thousand trillion),
 /// far above any plan, and small enough that sums and f64 stay exact.
 pub const MAX_YUAN: i64 = 1_000_000_000_000_000;
@@ -526,18 +540,6 @@ pub enum MoneyError {
     NotAnAmount,
     /// Above [`MAX_YUAN`].
     TooLarge,
-}
-
-impl MoneyError {
-    /// The message, in the interface language.
-    pub fn message(self, s: &crate::i18n::Strings) -> &'static str {
-        match self {
-            MoneyError::Empty => s.money_empty,
-            MoneyError::Negative => s.money_negative,
-            MoneyError::NotAnAmount => s.money_not_an_amount,
-            MoneyError::TooLarge => s.money_too_large,
-        }
-    }
 }
 
 /// Reads an amount of money as planners type it, in whole yuan (rounded
@@ -670,7 +672,6 @@ mod money_tests {
         assert_eq!(parse_yuan("9223372036854775807"), Err(MoneyError::TooLarge));
         assert_eq!(parse_yuan("10000001亿"), Err(MoneyError::TooLarge));
         assert_eq!(parse_yuan(&MAX_YUAN.to_string()), Ok(MAX_YUAN));
-        assert!(!MoneyError::NotAnAmount.message(&crate::i18n::ZH).is_empty());
     }
 
     #[test]

@@ -318,7 +318,7 @@ fn money_field(
             }
         });
         if let Some(e) = error {
-            ui.colored_label(ERROR, e.message(s));
+            ui.colored_label(ERROR, s.money_error(e));
         }
     });
     committed
