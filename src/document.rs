@@ -29,17 +29,17 @@ impl Source {
 pub struct Document {
     /// Shared, so that a save or autosave on another thread reads a snapshot
     /// without copying; an edit made meanwhile copies it first (`Arc::make_mut`).
-    pub plan: std::sync::Arc<Plan>,
-    pub index: SpatialIndex,
-    pub history: History,
-    pub warnings: Vec<Warning>,
-    pub source: Source,
+    plan: std::sync::Arc<Plan>,
+    index: SpatialIndex,
+    history: History,
+    warnings: Vec<Warning>,
+    source: Source,
     /// Bumped by every edit, undo and redo.
-    pub revision: u64,
+    revision: u64,
     /// The revision last saved (or loaded).
-    pub saved_revision: u64,
+    saved_revision: u64,
     /// The coordinate system the file was read from, when not WGS 84 (the plan itself is always WGS 84).
-    pub crs: Option<crate::io::crs::Crs>,
+    crs: Option<crate::io::crs::Crs>,
     /// Unique to this document in the process (see [`Document::stamp`]).
     id: u64,
 }
@@ -68,6 +68,48 @@ impl Document {
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             },
         }
+    }
+
+    /// The plan. It changes only through [`Document::apply`], undo and redo.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The plan, shared: a save or autosave on another thread reads this
+    /// snapshot while the window goes on (an edit then copies the plan first).
+    pub fn shared_plan(&self) -> std::sync::Arc<Plan> {
+        std::sync::Arc::clone(&self.plan)
+    }
+
+    /// The spatial index of the plan, kept in step by every edit.
+    pub fn index(&self) -> &SpatialIndex {
+        &self.index
+    }
+
+    /// What loading the plan found wrong and worked around.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// Where the plan came from.
+    pub fn source(&self) -> &Source {
+        &self.source
+    }
+
+    /// Bumped by every edit, undo and redo.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The coordinate system the file was read from, when not WGS 84 (the plan itself is always WGS 84).
+    pub fn crs(&self) -> Option<crate::io::crs::Crs> {
+        self.crs
+    }
+
+    /// Marks a plan recovered from an autosave as unsaved work (its own file
+    /// does not have these changes yet).
+    pub fn mark_recovered(&mut self) {
+        self.revision = self.saved_revision + 1;
     }
 
     /// Which plan this is and how far it has been edited: changes whenever the

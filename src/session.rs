@@ -118,7 +118,7 @@ mod tests {
     fn autosaved_work_is_found_and_can_be_discarded() {
         let dir = tempfile::tempdir().expect("temp dir");
         assert!(pending_recovery(dir.path()).is_none());
-        let plan = crate::document::Document::jinsong().plan;
+        let plan = crate::document::Document::jinsong().shared_plan();
         autosave(dir.path(), &plan, Some(Path::new("/plans/劲松.gpkg"))).expect("autosaves");
         let (path, info) = pending_recovery(dir.path()).expect("pending");
         assert_eq!(info.source.as_deref(), Some(Path::new("/plans/劲松.gpkg")));

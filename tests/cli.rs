@@ -248,7 +248,7 @@ fn gis_data_at_a_date_carries_the_statuses_of_that_date() {
     let r = bin().args(["export", "jinsong", "-o"]).arg(&out).args(["--at", "2019-06-30"]).output().expect("runs");
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).expect("written")).expect("JSON");
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let mut checked = 0;
     for f in v["features"].as_array().expect("features") {
         let Some(key) = f["properties"]["feature_key"].as_str() else { continue };

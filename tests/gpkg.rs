@@ -14,7 +14,7 @@ fn bin() -> Command {
 }
 
 fn jinsong() -> renewal_planner::model::Plan {
-    (*Document::jinsong().plan).clone()
+    Document::jinsong().plan().clone()
 }
 
 #[test]

@@ -31,7 +31,7 @@ fn the_jinsong_story_handout_has_a_page_per_slide_with_its_chinese_words() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let pdf = jinsong_handout(dir.path());
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let story = &plan.stories[0];
     let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
     let info = String::from_utf8_lossy(&info.stdout);
@@ -62,7 +62,7 @@ fn an_english_handout_and_clear_errors() {
         .expect("runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext");
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     assert!(String::from_utf8_lossy(&text.stdout).contains(&plan.stories[0].slides[0].title_en));
     let bad = bin()
         .args(["export", "jinsong", "-o"])
@@ -95,7 +95,7 @@ fn both_handouts_carry_every_caption_whole() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     for (lang, zh) in [("zh", true), ("en", false)] {
         let pdf = dir.path().join(format!("handout-{lang}.pdf"));
         let out =
@@ -122,10 +122,10 @@ fn both_handouts_carry_every_caption_whole() {
 #[test]
 fn the_dash_of_1977_1978_is_drawn_with_a_glyph_the_font_has() {
     use renewal_planner::export::handout::{font_safe, has_glyph};
-    let caption = &renewal_planner::document::Document::jinsong().plan.stories[0].slides[0].caption_zh;
+    let caption = renewal_planner::document::Document::jinsong().plan().stories[0].slides[0].caption_zh.clone();
     assert!(caption.contains("1977—1978"), "the source text has an em dash");
     assert!(!has_glyph('—'), "the GB2312 subset has no U+2014");
-    let drawn = font_safe(caption);
+    let drawn = font_safe(&caption);
     assert!(drawn.contains("1977―1978"), "drawn with GB2312's dash, U+2015: {drawn}");
     assert!(drawn.chars().all(has_glyph));
 }
@@ -133,7 +133,7 @@ fn the_dash_of_1977_1978_is_drawn_with_a_glyph_the_font_has() {
 #[test]
 fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_font() {
     use renewal_planner::export::handout::{atlas_pages, font_safe, missing_glyphs, story_pages};
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     for zh in [true, false] {
         let pages = story_pages(&plan, &plan.stories[0], zh).expect("handout").into_iter();
         for (i, page) in pages.chain(atlas_pages(&plan, zh, None).expect("atlas")).enumerate() {
@@ -152,7 +152,7 @@ fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_fon
 fn slide_1s_page_map_shows_the_whole_district_with_the_slides_proportions() {
     use renewal_planner::export::handout::page_map_boxes;
     use renewal_planner::render::camera::slide_camera;
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let slide = &plan.stories[0].slides[0];
     let boundary = plan.get(plan.by_key("boundary").expect("boundary")).and_then(|f| f.bbox()).expect("bbox");
     for zh in [true, false] {
@@ -224,7 +224,7 @@ fn the_progress_slide_counts_items_as_of_its_date_like_its_caption() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let pdf = jinsong_handout(dir.path());
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let n = 1 + plan.stories[0].slides.iter().position(|s| s.phase == "2019-06-30").expect("the progress slide");
     let text = Command::new("pdftotext")
         .args(["-f", &n.to_string(), "-l", &n.to_string(), "-layout"])

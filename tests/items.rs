@@ -11,8 +11,8 @@ use renewal_planner::model::{
 
 fn jinsong() -> Plan {
     let d = Document::jinsong();
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-    (*d.plan).clone()
+    assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    (*d.plan()).clone()
 }
 
 #[test]

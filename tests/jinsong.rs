@@ -8,12 +8,12 @@ use renewal_planner::model::{Category, Feature, FundingSource, Kind, Phase, Stat
 
 fn doc() -> Document {
     let d = Document::jinsong();
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    assert!(d.warnings().is_empty(), "{:?}", d.warnings());
     d
 }
 
 fn of_kind(d: &Document, kind: Kind) -> Vec<&Feature> {
-    d.plan.iter().filter(|(_, f)| f.kind == kind).map(|(_, f)| f).collect()
+    d.plan().iter().filter(|(_, f)| f.kind == kind).map(|(_, f)| f).collect()
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn the_district_has_43_buildings_one_boundary_of_26_hectares_and_the_named_place
 #[test]
 fn every_feature_has_a_kind_and_names_in_chinese_and_english() {
     let d = doc();
-    for (_, f) in d.plan.iter() {
+    for (_, f) in d.plan().iter() {
         assert!(f.properties.contains_key("kind"));
         assert!(f.name_zh().is_some_and(renewal_planner::model::has_cjk), "{:?}", f.properties);
         assert!(f.name_en().is_some(), "{:?}", f.properties);
@@ -79,14 +79,14 @@ fn buildings_are_numbered_late_1970s_brick_slabs_with_their_facts() {
 #[test]
 fn the_plan_says_its_geometry_is_schematic() {
     let d = doc();
-    let note = d.plan.meta.note.as_deref().expect("a note");
+    let note = d.plan().meta.note.as_deref().expect("a note");
     assert!(note.to_lowercase().contains("schematic") && note.contains("示意"), "{note}");
 }
 
 #[test]
 fn the_summary_counts_the_district() {
     let d = doc();
-    let s = Summary::of(&d.plan, &[]);
+    let s = Summary::of(&d.plan(), &[]);
     assert_eq!(s.by_kind["building"], 43);
     assert_eq!(s.by_kind["boundary"], 1);
     assert!((s.area_ha - 26.0).abs() < 0.52);
@@ -97,7 +97,7 @@ fn the_summary_counts_the_district() {
 
 #[test]
 fn the_jinsong_dashboard_adds_up() {
-    let plan = Document::jinsong().plan;
+    let plan = Document::jinsong().shared_plan();
     let p = Progress::of(&plan, &Phase::After);
     assert_eq!(p.items, plan.items.len());
     assert!(p.done > 0 && p.done < p.items);
@@ -109,7 +109,7 @@ fn the_jinsong_dashboard_adds_up() {
 
 #[test]
 fn progress_as_of_a_date_counts_each_item_at_its_status_then() {
-    let plan = Document::jinsong().plan;
+    let plan = Document::jinsong().shared_plan();
     let date = "2019-06-30";
     let p = Progress::of(&plan, &Phase::AsOf(date.into()));
     // Counted independently from the histories: the last entry on or before the date.
@@ -132,7 +132,7 @@ fn progress_as_of_a_date_counts_each_item_at_its_status_then() {
 
 #[test]
 fn items_are_counted_at_their_status_in_the_phase() {
-    let plan = Document::jinsong().plan;
+    let plan = Document::jinsong().shared_plan();
     let now = Summary::of(&plan, &[]);
     assert_eq!(now.items.total, plan.items.len());
     let mid = Summary::of_phase(&plan, &[], Some(&Phase::AsOf("2019-06-30".into())));

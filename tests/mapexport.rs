@@ -83,7 +83,7 @@ fn the_item_schedule_is_a_csv_excel_opens_with_chinese_intact() {
     let bytes = std::fs::read(&csv).expect("read");
     assert!(bytes.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 with a BOM");
     let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let rows: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
     assert_eq!(rows.len(), plan.items.len() + 1, "a header and a row per item");
     assert!(rows[0].starts_with("id,改造项目,关联要素,类别"));
@@ -110,7 +110,7 @@ fn gis_geojson_of_a_phase_has_flat_columns_and_simplestyle() {
     export(&after, &["--phase", "after"]);
     let b = renewal_planner::io::load_path(&before).expect("the project's loader reads it");
     let a = renewal_planner::io::load_path(&after).expect("reads");
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let count = |p: renewal_planner::model::Phase| {
         plan.iter()
             .filter(|(_, f)| {
@@ -142,7 +142,7 @@ fn the_item_schedule_is_a_real_workbook() {
     let mut wb: Xlsx<_> = open_workbook(&path).expect("calamine opens it");
     let names = wb.sheet_names().to_vec();
     assert_eq!(names, vec!["汇总", "公共空间", "智能化", "服务业态", "社区文化"]);
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let mut rows = 0;
     let mut social = 0.0;
     for name in &names[1..] {
@@ -171,7 +171,7 @@ fn the_atlas_has_a_page_per_site() {
     let dir = tempfile::tempdir().expect("temp dir");
     let pdf = dir.path().join("atlas.pdf");
     export(&pdf, &["--atlas"]);
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let sites = plan.iter().filter(|(id, _)| !plan.items_of(*id).is_empty()).count();
     let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo");
     assert!(String::from_utf8_lossy(&info.stdout).contains(&format!("Pages:           {sites}")));
@@ -207,7 +207,7 @@ fn pdf_text(pdf: &Path, layout: bool) -> Option<String> {
 
 /// Jinsong's building numbers as the map labels them, from the plan itself.
 fn building_labels() -> Vec<String> {
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let mut n: Vec<String> = plan
         .iter()
         .filter(|(_, f)| f.kind == renewal_planner::model::Kind::Building)
@@ -245,7 +245,7 @@ fn every_building_number_is_on_the_print_map_in_both_phases() {
 #[test]
 fn the_source_note_is_printed_whole() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let note = plan.meta.note.clone().expect("Jinsong has a source note");
     let (zh, en) = note.split_once(" / ").expect("a Chinese and an English part");
     for (lang, part, paper) in
@@ -404,7 +404,7 @@ fn removals_have_their_own_legend_entry() {
     assert!(text.contains("class=\"legend-removed\""), "the legend explains the ✕");
     let cross = renewal_planner::render::style::REMOVED_CROSS.color.hex();
     // The removed illegal structures and overhead lines are drawn crossed out on the after map: one ✕ each.
-    let plan = renewal_planner::document::Document::jinsong().plan;
+    let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let removed = plan
         .iter()
         .filter(|(_, f)| {

@@ -20,7 +20,7 @@ fn png(path: &Path, w: u32, h: u32) {
 }
 
 fn plan_with_photo(dir: &Path) -> (Plan, String) {
-    let mut plan = (*Document::jinsong().plan).clone();
+    let mut plan = Document::jinsong().plan().clone();
     let item = plan.items.keys().next().expect("an item").clone();
     let path = dir.join("before.png");
     png(&path, 2400, 1800);
@@ -87,11 +87,11 @@ fn photos_dropped_on_an_item_form_attach_before_or_after_and_undo() {
     };
     drop_on(&mut h, "改造前", &before);
     drop_on(&mut h, "改造后", &after);
-    let plan = &h.state().doc.plan;
+    let plan = &h.state().doc.plan();
     assert_eq!(plan.photos_of(&item, Side::Before).len(), 1, "the 2018 photo is a before photo");
     assert_eq!(plan.photos_of(&item, Side::After).len(), 1, "the 2020 photo is an after photo");
     // The inspector shows the item's thumbnails when its feature is selected.
-    let shed = h.state().doc.plan.by_key("node-bikeshed").expect("the shed");
+    let shed = h.state().doc.plan().by_key("node-bikeshed").expect("the shed");
     h.state_mut().apply(Action::Select(Some(shed)));
     h.run_steps(3);
     assert_eq!(h.state().photo_textures_len(), 2, "both photos made into thumbnails");
@@ -104,5 +104,5 @@ fn photos_dropped_on_an_item_form_attach_before_or_after_and_undo() {
     assert!(h.query_all_by_label_contains("改造前后对比 —").count() >= 1, "the comparison window is open");
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert_eq!(h.state().doc.plan.photos_of(&item, Side::After).len(), 0, "undo removes the last photo");
+    assert_eq!(h.state().doc.plan().photos_of(&item, Side::After).len(), 0, "undo removes the last photo");
 }

@@ -41,12 +41,12 @@ fn child_editing() {
     }
     let dir = session::data_dir();
     let mut doc = Document::jinsong();
-    let key = doc.plan.iter().next().and_then(|(id, _)| doc.plan.key(id)).expect("key");
+    let key = doc.plan().iter().next().and_then(|(id, _)| doc.plan().key(id)).expect("key");
     for n in 1.. {
         let id = format!("it-crash-{n}");
         let item = Item::new(id.clone(), "lighting".into(), vec![key.clone()], "2021-01-01", n);
         doc.apply(Edit::PutItem { id, item: Some(Box::new(item)), label: EditLabel::AddItem }).expect("applies");
-        session::autosave(&dir, &doc.plan, None).expect("autosaves");
+        session::autosave(&dir, &doc.plan(), None).expect("autosaves");
         std::fs::write(dir.join("count"), n.to_string()).expect("count");
     }
 }
@@ -66,7 +66,7 @@ fn work_killed_while_editing_is_recovered_on_the_next_start() {
     let crash_items = recovered.items.keys().filter(|k| k.starts_with("it-crash-")).count() as i64;
     assert!(crash_items >= done, "{crash_items} edits recovered, {done} were autosaved");
     assert!(crash_items <= done + 1);
-    assert_eq!(recovered.len(), Document::jinsong().plan.len());
+    assert_eq!(recovered.len(), Document::jinsong().plan().len());
 }
 
 /// A plan big enough that saving it takes a while.

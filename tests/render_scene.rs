@@ -12,18 +12,18 @@ use renewal_planner::render::{Camera, GeometryCache, Op, Scene, SceneOptions};
 
 fn jinsong_scene(zoom: f64) -> (Document, Scene, Camera) {
     let doc = Document::jinsong();
-    let cache = GeometryCache::build(&doc.plan);
-    let ext = doc.index.extent().expect("extent");
+    let cache = GeometryCache::build(&doc.plan());
+    let ext = doc.index().extent().expect("extent");
     let mut cam = Camera::fit(ext, [1280.0, 800.0], 30.0);
     cam.zoom_at(zoom, [640.0, 400.0]);
-    let scene = Scene::build(&doc.plan, &doc.index, &cache, &cam, &SceneOptions::default());
+    let scene = Scene::build(&doc.plan(), &doc.index(), &cache, &cam, &SceneOptions::default());
     (doc, scene, cam)
 }
 
 #[test]
 fn streets_are_drawn_at_their_real_width_when_zoomed_in() {
     let (doc, scene, cam) = jinsong_scene(1.0);
-    let id = doc.plan.iter().find(|(_, f)| f.name_zh() == Some("劲松西街")).map(|(id, _)| id).expect("street");
+    let id = doc.plan().iter().find(|(_, f)| f.name_zh() == Some("劲松西街")).map(|(id, _)| id).expect("street");
     let widest = scene
         .items
         .iter()
@@ -56,7 +56,7 @@ fn labels_thin_out_as_the_map_zooms_out_and_never_overlap() {
 /// The numbers of Jinsong's buildings, from the plan.
 fn building_numbers(doc: &Document) -> Vec<String> {
     let mut n: Vec<String> = doc
-        .plan
+        .plan()
         .iter()
         .filter(|(_, f)| f.kind == Kind::Building)
         .filter_map(|(_, f)| f.number().map(|n| format!("{n}楼")))
@@ -66,9 +66,9 @@ fn building_numbers(doc: &Document) -> Vec<String> {
 }
 
 fn scene_at(doc: &Document, size: [f32; 2], opts: &SceneOptions) -> Scene {
-    let cache = GeometryCache::build(&doc.plan);
-    let cam = Camera::fit(doc.index.extent().expect("extent"), size, 30.0);
-    Scene::build(&doc.plan, &doc.index, &cache, &cam, opts)
+    let cache = GeometryCache::build(&doc.plan());
+    let cam = Camera::fit(doc.index().extent().expect("extent"), size, 30.0);
+    Scene::build(&doc.plan(), &doc.index(), &cache, &cam, opts)
 }
 
 #[test]
@@ -87,7 +87,7 @@ fn every_building_keeps_its_number_at_fit_zoom_in_both_phases() {
             assert!(missing.is_empty(), "{phase:?} at {size:?}: {missing:?} missing");
             // And point labels were still placed (beside their symbols), not all given up.
             let points =
-                scene.labels.iter().filter(|l| doc.plan.get(l.feature).is_some_and(|f| f.kind == Kind::Node)).count();
+                scene.labels.iter().filter(|l| doc.plan().get(l.feature).is_some_and(|f| f.kind == Kind::Node)).count();
             assert!(points > 0, "{phase:?}: no facility labels at all");
         }
     }
@@ -99,8 +99,8 @@ fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
     let size = [1280.0, 800.0];
     let opts = SceneOptions { phase: Phase::After, chinese: false, ..SceneOptions::default() };
     let scene = scene_at(&doc, size, &opts);
-    let cache = GeometryCache::build(&doc.plan);
-    let cam = Camera::fit(doc.index.extent().expect("extent"), size, 30.0);
+    let cache = GeometryCache::build(&doc.plan());
+    let cam = Camera::fit(doc.index().extent().expect("extent"), size, 30.0);
     let mut beside = 0;
     for l in &scene.labels {
         assert!(
@@ -111,7 +111,7 @@ fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
         );
         let Some(e) = cache.get(l.feature) else { continue };
         if e.kind == Kind::Node && e.rings.is_empty() {
-            let b = doc.plan.get(l.feature).and_then(|f| f.bbox()).expect("point");
+            let b = doc.plan().get(l.feature).and_then(|f| f.bbox()).expect("point");
             let c = cam.lonlat_to_screen(b.min().x, b.min().y);
             let r = kind_style(Kind::Node).marker_radius;
             let covers = l.rect[0] < c[0] + r && c[0] - r < l.rect[2] && l.rect[1] < c[1] + r && c[1] - r < l.rect[3];
@@ -159,7 +159,7 @@ fn long_english_labels_wrap_to_two_lines_within_their_width() {
 fn removed_features_are_crossed_out_not_dashed_like_the_boundary() {
     let doc = Document::jinsong();
     let removed: Vec<FeatureId> = doc
-        .plan
+        .plan()
         .iter()
         .filter(|(_, f)| f.change.as_ref().is_some_and(|c| c.kind == ChangeKind::Removed))
         .map(|(id, _)| id)
@@ -185,5 +185,5 @@ fn removed_features_are_crossed_out_not_dashed_like_the_boundary() {
 #[test]
 fn a_frame_touches_only_what_is_in_view() {
     let (doc, near, _) = jinsong_scene(8.0);
-    assert!(near.features_in_view < doc.plan.len(), "{} of {}", near.features_in_view, doc.plan.len());
+    assert!(near.features_in_view < doc.plan().len(), "{} of {}", near.features_in_view, doc.plan().len());
 }

@@ -8,7 +8,7 @@ use renewal_planner::render::theme::{ThemeMode, feature_colors, status_color};
 
 #[test]
 fn a_building_with_a_completed_and_a_proposed_item_shows_as_proposed() {
-    let plan = Document::jinsong().plan;
+    let plan = Document::jinsong().shared_plan();
     let colors = feature_colors(&plan, ThemeMode::Status, &Phase::After).expect("colours");
     for (id, _) in plan.iter() {
         let items = plan.items_of(id);
@@ -21,7 +21,7 @@ fn a_building_with_a_completed_and_a_proposed_item_shows_as_proposed() {
 
 #[test]
 fn as_of_a_date_a_site_is_coloured_by_its_items_then() {
-    let plan = Document::jinsong().plan;
+    let plan = Document::jinsong().shared_plan();
     let date = "2019-06-30";
     let colors = feature_colors(&plan, ThemeMode::Status, &Phase::AsOf(date.into())).expect("colours");
     let then = |i: &renewal_planner::model::Item| i.history.iter().rfind(|c| c.date.as_str() <= date).map(|c| c.status);

@@ -15,7 +15,7 @@ fn harness(app: PlannerApp) -> Harness<'static, PlannerApp> {
 
 fn building(app: &PlannerApp, number: &str) -> FeatureId {
     app.doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| f.kind == Kind::Building && f.number() == Some(number))
         .map(|(id, _)| id)
@@ -24,7 +24,7 @@ fn building(app: &PlannerApp, number: &str) -> FeatureId {
 
 /// Where a feature's interior point is on the screen.
 fn screen_pos(app: &PlannerApp, id: FeatureId) -> Pos2 {
-    let f = app.doc.plan.get(id).expect("feature");
+    let f = app.doc.plan().get(id).expect("feature");
     let p = f.geometry.interior_point().expect("interior point");
     let cam = app.camera.expect("the map has a camera after the first frame");
     let rect = app.map_rect.expect("the map was drawn");
@@ -63,7 +63,7 @@ fn searching_a_name_selects_it_and_flies_there() {
     h.key_press(egui::Key::Enter);
     h.run_steps(60);
     let app = h.state();
-    let garden = app.doc.plan.iter().find(|(_, f)| f.name_zh() == Some("劲松园")).map(|(id, _)| id).expect("劲松园");
+    let garden = app.doc.plan().iter().find(|(_, f)| f.name_zh() == Some("劲松园")).map(|(id, _)| id).expect("劲松园");
     assert_eq!(app.selected(), vec![garden]);
     let after = app.camera.expect("camera");
     assert!(after.mpp < before.mpp, "the map zoomed in on the garden");
@@ -108,13 +108,13 @@ fn a_kind_correction_is_undone_with_ctrl_z() {
     let id = building(h.state(), "115");
     h.state_mut().apply(Action::SetKind { features: vec![id], kind: Kind::Core });
     h.run_steps(1);
-    assert_eq!(h.state().doc.plan.get(id).map(|f| f.kind), Some(Kind::Core));
+    assert_eq!(h.state().doc.plan().get(id).map(|f| f.kind), Some(Kind::Core));
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert_eq!(h.state().doc.plan.get(id).map(|f| f.kind), Some(Kind::Building));
+    assert_eq!(h.state().doc.plan().get(id).map(|f| f.kind), Some(Kind::Building));
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Y);
     h.run_steps(2);
-    assert_eq!(h.state().doc.plan.get(id).map(|f| f.kind), Some(Kind::Core));
+    assert_eq!(h.state().doc.plan().get(id).map(|f| f.kind), Some(Kind::Core));
 }
 
 #[test]
@@ -124,11 +124,11 @@ fn a_file_that_fails_to_load_leaves_the_open_plan_untouched() {
     std::fs::write(&bad, "{\"type\":\"FeatureCollection\",\"features\":[{").expect("write");
     let mut h = harness(PlannerApp::new());
     h.run_steps(2);
-    let before = h.state().doc.plan.clone();
+    let before = h.state().doc.plan().clone();
     h.state_mut().open_path(bad);
     h.state_mut().wait_for_load();
     h.run_steps(2);
-    assert_eq!(h.state().doc.plan, before);
+    assert_eq!(*h.state().doc.plan(), before);
     let status = h.state().status_text().expect("a message").to_string();
     assert!(status.contains("broken.geojson") && status.contains("line 1"), "{status}");
 }
@@ -148,6 +148,6 @@ fn another_geojson_opens_and_replaces_the_plan() {
     h.state_mut().wait_for_load();
     h.run_steps(3);
     let app = h.state();
-    assert_eq!(app.doc.plan.len(), 1);
-    assert_eq!(app.doc.plan.iter().next().map(|(_, f)| f.kind), Some(Kind::Garden));
+    assert_eq!(app.doc.plan().len(), 1);
+    assert_eq!(app.doc.plan().iter().next().map(|(_, f)| f.kind), Some(Kind::Garden));
 }

@@ -26,7 +26,7 @@ fn a_big_file_shows_progress_and_cancel_keeps_the_open_plan() {
     assert!(made.status.success());
     let mut h = harness(PlannerApp::new());
     h.run_steps(2);
-    let before = h.state().doc.plan.clone();
+    let before = h.state().doc.plan().clone();
     h.state_mut().open_path(path);
     h.run_steps(2);
     assert!(h.state().is_loading());
@@ -43,7 +43,7 @@ fn a_big_file_shows_progress_and_cancel_keeps_the_open_plan() {
     h.state_mut().wait_for_load();
     h.run_steps(2);
     assert!(!h.state().is_loading());
-    assert!(h.state().doc.plan == before, "cancelling keeps the open plan");
+    assert!(*h.state().doc.plan() == before, "cancelling keeps the open plan");
     let status = h.state().status_text().expect("a message").to_string();
     assert!(status.contains("已取消打开"), "{status}");
 }
@@ -67,10 +67,10 @@ fn web_map_coordinates_open_in_the_system_chosen_in_the_file_menu() {
     h.state_mut().open_path(path);
     h.state_mut().wait_for_load();
     h.run_steps(2);
-    assert_eq!(h.state().doc.crs, Some(Crs::Gcj02));
+    assert_eq!(h.state().doc.crs(), Some(Crs::Gcj02));
     assert!(h.query_by_label("GCJ-02 → WGS 84").is_some());
     // Back where the district really is, to the centimetre.
-    for ((_, a), (_, b)) in plan.iter().zip(h.state().doc.plan.iter()) {
+    for ((_, a), (_, b)) in plan.iter().zip(h.state().doc.plan().iter()) {
         for (p, q) in geo::CoordsIter::coords_iter(&a.geometry).zip(geo::CoordsIter::coords_iter(&b.geometry)) {
             assert!((p.x - q.x).abs() < 1e-8 && (p.y - q.y).abs() < 1e-8);
         }

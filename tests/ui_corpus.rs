@@ -18,24 +18,24 @@ fn every_corpus_file_opens_in_the_app_or_says_why_in_one_line() {
     h.run_steps(1);
     let (mut opened, mut refused) = (0, 0);
     for path in all {
-        let before_source = h.state().doc.source.clone();
-        let before_len = h.state().doc.plan.len();
+        let before_source = h.state().doc.source().clone();
+        let before_len = h.state().doc.plan().len();
         h.state_mut().open_path(path.clone());
         h.state_mut().wait_for_load();
         h.run_steps(1);
         let app = h.state();
-        match &app.doc.source {
+        match &app.doc.source() {
             Source::File(p) if *p == path => {
                 opened += 1;
                 // An empty collection is a valid (empty) district; anything else has features to draw.
                 let status = app.status_text().unwrap_or_default();
-                assert!(status.contains(&format!("{} ", app.doc.plan.len())), "{}: {status}", path.display());
+                assert!(status.contains(&format!("{} ", app.doc.plan().len())), "{}: {status}", path.display());
             }
             _ => {
                 refused += 1;
                 let status = app.status_text().unwrap_or_default();
                 assert!(!status.is_empty() && !status.contains('\n'), "{}: {status:?}", path.display());
-                assert!(app.doc.source == before_source && app.doc.plan.len() == before_len, "{}", path.display());
+                assert!(*app.doc.source() == before_source && app.doc.plan().len() == before_len, "{}", path.display());
             }
         }
     }

@@ -38,7 +38,7 @@ fn screen(app: &PlannerApp, lon: f64, lat: f64) -> Pos2 {
 #[test]
 fn a_polygon_drawn_by_clicking_is_in_the_plan_and_one_undo_step() {
     let mut h = harness();
-    let before = h.state().doc.plan.len();
+    let before = h.state().doc.plan().len();
     h.key_press(egui::Key::G);
     h.run_steps(1);
     let r = h.state().map_rect.expect("map");
@@ -49,9 +49,9 @@ fn a_polygon_drawn_by_clicking_is_in_the_plan_and_one_undo_step() {
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     let app = h.state();
-    assert_eq!(app.doc.plan.len(), before + 1);
+    assert_eq!(app.doc.plan().len(), before + 1);
     let id = *app.selected().first().expect("the new feature is selected");
-    let f = app.doc.plan.get(id).expect("feature");
+    let f = app.doc.plan().get(id).expect("feature");
     let Geometry::Polygon(p) = &f.geometry else { panic!("a polygon: {:?}", f.geometry) };
     assert_eq!(p.exterior().coords_count(), 5, "four corners, closed");
     assert_eq!(app.doc.undo_label(), Some(EditLabel::DrawFeature));
@@ -68,7 +68,7 @@ fn a_polygon_drawn_by_clicking_is_in_the_plan_and_one_undo_step() {
     assert_eq!(h.state().selected(), vec![id]);
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert_eq!(h.state().doc.plan.len(), before);
+    assert_eq!(h.state().doc.plan().len(), before);
 }
 
 fn corner(g: &Geometry<f64>) -> geo::Coord<f64> {
@@ -97,7 +97,7 @@ fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_ind
     let id: FeatureId = h
         .state()
         .doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| f.kind == Kind::Building && f.number() == Some("101"))
         .map(|(id, _)| id)
@@ -105,25 +105,25 @@ fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_ind
     h.state_mut().apply(Action::SelectAndFly(id));
     h.state_mut().apply(Action::SetEditing(true));
     h.run_steps(90);
-    let original = h.state().doc.plan.get(id).expect("101").geometry.clone();
+    let original = h.state().doc.plan().get(id).expect("101").geometry.clone();
     let c0 = corner(&original);
 
     // Looking at the plan after renewal, the drag reshapes the after state only.
     let from = screen(h.state(), c0.x, c0.y);
-    let revision = h.state().doc.revision;
+    let revision = h.state().doc.revision();
     drag(&mut h, from, from + egui::vec2(-40.0, 30.0));
     {
         let app = h.state();
-        assert_eq!(app.doc.revision, revision + 1, "one edit");
+        assert_eq!(app.doc.revision(), revision + 1, "one edit");
         assert_eq!(app.doc.undo_label(), Some(EditLabel::MoveVertex));
-        let f = app.doc.plan.get(id).expect("101");
+        let f = app.doc.plan().get(id).expect("101");
         assert_eq!(f.geometry, original, "the before state is untouched");
         let after = f.change.as_ref().and_then(|c| c.after_geometry.as_ref()).expect("an after geometry");
         let moved = corner(after);
         assert!(moved.x < c0.x && moved.y < c0.y, "the after corner moved west and south");
         let cam = app.camera.expect("camera");
-        let hit = app.doc.index.hit_test_in(
-            &app.doc.plan,
+        let hit = app.doc.index().hit_test_in(
+            &app.doc.plan(),
             moved.x + 1e-6,
             moved.y + 1e-6,
             2.0 * cam.ground_mpp(),
@@ -137,19 +137,19 @@ fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_ind
     h.run_steps(2);
     drag(&mut h, from, from + egui::vec2(30.0, -20.0));
     let app = h.state();
-    assert_eq!(app.doc.revision, revision + 2);
-    let moved = corner(&app.doc.plan.get(id).expect("101").geometry);
+    assert_eq!(app.doc.revision(), revision + 2);
+    let moved = corner(&app.doc.plan().get(id).expect("101").geometry);
     assert!(moved.x > c0.x && moved.y > c0.y, "the before corner moved east and north");
     let cam = app.camera.expect("camera");
-    let hit = app.doc.index.hit_test(&app.doc.plan, moved.x - 1e-6, moved.y - 1e-6, 2.0 * cam.ground_mpp());
+    let hit = app.doc.index().hit_test(&app.doc.plan(), moved.x - 1e-6, moved.y - 1e-6, 2.0 * cam.ground_mpp());
     assert_eq!(hit, Some(id));
 }
 
 #[test]
 fn measuring_changes_nothing() {
     let mut h = harness();
-    let before = h.state().doc.plan.clone();
-    let revision = h.state().doc.revision;
+    let before = h.state().doc.plan().clone();
+    let revision = h.state().doc.revision();
     h.key_press(egui::Key::M);
     h.run_steps(1);
     let r = h.state().map_rect.expect("map");
@@ -164,8 +164,8 @@ fn measuring_changes_nothing() {
     h.run_steps(2);
     assert_eq!(h.state().sketch.points.len(), 3);
     assert!(h.state().sketch.done);
-    assert_eq!(h.state().doc.revision, revision);
-    assert!(h.state().doc.plan == before);
+    assert_eq!(h.state().doc.revision(), revision);
+    assert!(*h.state().doc.plan() == before);
 }
 
 #[test]
@@ -174,18 +174,18 @@ fn delete_marks_removed_after_and_removes_before_and_undo_brings_it_back() {
     let id = h
         .state()
         .doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| f.kind == Kind::Node && f.change.is_none())
         .map(|(id, _)| id)
         .expect("an unchanged node");
-    let before = h.state().doc.plan.clone();
+    let before = h.state().doc.plan().clone();
     h.state_mut().apply(Action::Select(Some(id)));
     h.run_steps(1);
     // Looking only: Delete says how to edit and changes nothing.
     h.key_press(egui::Key::Delete);
     h.run_steps(2);
-    assert!(h.state().doc.plan == before);
+    assert!(*h.state().doc.plan() == before);
     assert!(h.state().status_text().is_some_and(|t| t.contains('E')), "{:?}", h.state().status_text());
     h.key_press(egui::Key::E);
     h.run_steps(1);
@@ -194,24 +194,24 @@ fn delete_marks_removed_after_and_removes_before_and_undo_brings_it_back() {
     h.run_steps(2);
     {
         let app = h.state();
-        let f = app.doc.plan.get(id).expect("still in the plan");
+        let f = app.doc.plan().get(id).expect("still in the plan");
         assert_eq!(f.change.as_ref().map(|c| c.kind), Some(ChangeKind::Removed));
         assert_eq!(app.doc.undo_label(), Some(EditLabel::MarkRemoved));
     }
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert!(h.state().doc.plan == before);
+    assert!(*h.state().doc.plan() == before);
 
     h.state_mut().apply(Action::SetPhase(Phase::Before));
     h.state_mut().apply(Action::Select(Some(id)));
     h.run_steps(2);
     h.key_press(egui::Key::Delete);
     h.run_steps(2);
-    assert!(h.state().doc.plan.get(id).is_none());
+    assert!(h.state().doc.plan().get(id).is_none());
     assert_eq!(h.state().doc.undo_label(), Some(EditLabel::DeleteFeature));
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert!(h.state().doc.plan == before);
+    assert!(*h.state().doc.plan() == before);
 }
 
 /// Building 101 selected and framed, its first corner on screen.
@@ -219,20 +219,20 @@ fn select_101(h: &mut Harness<'static, PlannerApp>) -> (FeatureId, geo::Coord<f6
     let id: FeatureId = h
         .state()
         .doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| f.kind == Kind::Building && f.number() == Some("101"))
         .map(|(id, _)| id)
         .expect("101");
     h.state_mut().apply(Action::SelectAndFly(id));
     h.run_steps(90);
-    let c = corner(&h.state().doc.plan.get(id).expect("101").geometry);
+    let c = corner(&h.state().doc.plan().get(id).expect("101").geometry);
     (id, c)
 }
 
 /// The shape of a feature as the after phase shows it.
 fn after_shape(app: &PlannerApp, id: FeatureId) -> Geometry<f64> {
-    let f = app.doc.plan.get(id).expect("feature");
+    let f = app.doc.plan().get(id).expect("feature");
     f.change.as_ref().and_then(|c| c.after_geometry.clone()).unwrap_or_else(|| f.geometry.clone())
 }
 
@@ -255,7 +255,7 @@ fn a_dragged_vertex_lands_where_it_is_dropped_and_the_map_stays_put() {
         .find(|(_, ll)| {
             let app = h.state();
             let tol = 12.0 * camera.ground_mpp();
-            renewal_planner::model::snap::snap(&app.doc.plan, &app.doc.index, ll[0], ll[1], tol, Some(id)).is_none()
+            renewal_planner::model::snap::snap(&app.doc.plan(), &app.doc.index(), ll[0], ll[1], tol, Some(id)).is_none()
         })
         .expect("open ground near 101");
     drag(&mut h, from, to);
@@ -280,7 +280,7 @@ fn a_vertex_dropped_near_another_buildings_corner_snaps_onto_it() {
     // The nearest corner of another feature on screen.
     let (target, at) = app
         .doc
-        .plan
+        .plan()
         .iter()
         .filter(|(fid, f)| *fid != id && f.kind == Kind::Building)
         .flat_map(|(_, f)| geo::CoordsIter::coords_iter(&f.geometry).collect::<Vec<_>>())
@@ -301,13 +301,13 @@ fn with_editing_off_a_drag_on_the_selected_building_pans_and_changes_nothing() {
     let mut h = harness();
     let (id, c0) = select_101(&mut h);
     assert!(!h.state().editing, "clicking to look does not edit");
-    let plan = h.state().doc.plan.clone();
+    let plan = h.state().doc.plan().clone();
     let camera = h.state().camera.expect("camera");
     let from = screen(h.state(), c0.x, c0.y);
     drag(&mut h, from, from + egui::vec2(-40.0, 30.0));
     {
         let app = h.state();
-        assert!(app.doc.plan == plan, "nothing moved");
+        assert!(*app.doc.plan() == plan, "nothing moved");
         assert_eq!(app.doc.undo_label(), None);
         assert_eq!(app.selected(), vec![id]);
         let c = app.camera.expect("camera");

@@ -63,7 +63,7 @@ fn the_export_dialog_sets_the_title_block_and_the_paper() {
     h.run_steps(2);
     h.key_press(egui::Key::Tab);
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.meta.title_block.drawn_by, "李明");
+    assert_eq!(h.state().doc.plan().meta.title_block.drawn_by, "李明");
     h.get_by_label("纵向").click();
     h.run_steps(2);
     let svg = dir.path().join("portrait.svg");
@@ -74,5 +74,5 @@ fn the_export_dialog_sets_the_title_block_and_the_paper() {
     assert!(text.contains("李明") && text.contains("制图") && text.contains("1:"), "the title block says who drew it");
     h.state_mut().apply(Action::Undo);
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.meta.title_block.drawn_by, "", "undo takes the name back");
+    assert_eq!(h.state().doc.plan().meta.title_block.drawn_by, "", "undo takes the name back");
 }

@@ -90,7 +90,7 @@ fn exporting_a_map_asks_for_its_path_and_enter_writes_it() {
 fn a_bad_path_is_said_in_the_prompt_and_esc_cancels() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut h = harness();
-    let first = h.state().doc.plan.iter().next().map(|(id, _)| id).expect("a feature");
+    let first = h.state().doc.plan().iter().next().map(|(id, _)| id).expect("a feature");
     h.state_mut().apply(Action::Select(Some(first)));
     export_from_dialog(&mut h, "地图");
     let missing = dir.path().join("no-such-folder").join("map.pdf");
@@ -166,7 +166,7 @@ fn opening_a_plan_by_path_reads_it_and_a_missing_file_is_said() {
     answer(&mut h, OPEN, &file.display().to_string());
     h.state_mut().wait_for_load();
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.len(), 1, "{:?}", h.state().status_text());
+    assert_eq!(h.state().doc.plan().len(), 1, "{:?}", h.state().status_text());
     assert!(h.query_by_label(OPEN).is_none());
 }
 
@@ -182,7 +182,7 @@ fn save_as_asks_for_a_plan_file_and_writes_a_geopackage() {
     h.run_steps(2);
     let saved = dir.path().join("劲松方案.gpkg");
     let back = renewal_planner::io::load_path(&saved).expect("a plan file");
-    assert_eq!(back.plan.len(), h.state().doc.plan.len());
+    assert_eq!(back.plan.len(), h.state().doc.plan().len());
     assert!(!h.state().doc.is_dirty());
 }
 
@@ -194,7 +194,7 @@ fn adding_a_photo_asks_for_a_jpeg_or_png_and_attaches_it() {
         .save(&photo)
         .expect("jpeg");
     let mut h = harness();
-    let item = h.state().doc.plan.items.keys().next().expect("an item").clone();
+    let item = h.state().doc.plan().items.keys().next().expect("an item").clone();
     h.state_mut().apply(Action::EditItem(item.clone()));
     h.run_steps(3);
     h.get_all_by_label("添加照片…").next().expect("the before column's button").scroll_to_me();
@@ -204,7 +204,7 @@ fn adding_a_photo_asks_for_a_jpeg_or_png_and_attaches_it() {
     answer(&mut h, PHOTO, &dir.path().join("notes.txt").display().to_string());
     h.get_by_label("找不到这个文件");
     answer(&mut h, PHOTO, &photo.display().to_string());
-    let plan = &h.state().doc.plan;
+    let plan = &h.state().doc.plan();
     let attached = plan.photos_of(&item, Side::Before);
     assert_eq!(attached.len(), 1, "{:?}", h.state().status_text());
     assert_eq!((attached[0].width, attached[0].height), (640, 480));

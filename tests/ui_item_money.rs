@@ -36,7 +36,7 @@ fn save_and_reopen(h: &mut Harness<'static, PlannerApp>, path: std::path::PathBu
     h.state_mut().open_path(path);
     h.state_mut().wait_for_load();
     h.run_steps(3);
-    assert!(h.state().doc.warnings.is_empty(), "{:?}", h.state().doc.warnings);
+    assert!(h.state().doc.warnings().is_empty(), "{:?}", h.state().doc.warnings());
 }
 
 #[test]
@@ -60,7 +60,7 @@ fn a_kind_changed_in_the_inspector_is_what_the_property_table_and_both_plan_file
         h.get_by_role_and_label(Role::Button, "核心（居委会·物业）").click();
         h.run_steps(3);
         {
-            let f = h.state().doc.plan.get(b101).expect("101");
+            let f = h.state().doc.plan().get(b101).expect("101");
             assert_eq!(f.kind, Kind::Core);
             assert_eq!(f.properties.get_str("kind"), Some("core"), "the property follows the kind");
         }
@@ -73,8 +73,8 @@ fn a_kind_changed_in_the_inspector_is_what_the_property_table_and_both_plan_file
 
         save_and_reopen(&mut h, dir.path().join(file));
         let app = h.state();
-        let id = app.doc.plan.by_key("b101").expect("101 after reopening");
-        let f = app.doc.plan.get(id).expect("101");
+        let id = app.doc.plan().by_key("b101").expect("101 after reopening");
+        let f = app.doc.plan().get(id).expect("101");
         assert_eq!(f.kind, Kind::Core, "{file}: the kind is saved");
         assert_eq!(f.properties.get_str("kind"), Some("core"), "{file}: the `kind` property is the new kind");
     }
@@ -85,7 +85,7 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     let mut h = harness(PlannerApp::new(), [1400.0, 1000.0]);
     h.run_steps(3);
     let b104 = find(&mut h, "104");
-    let before: Vec<String> = h.state().doc.plan.items.keys().cloned().collect();
+    let before: Vec<String> = h.state().doc.plan().items.keys().cloned().collect();
     h.get_by_label("添加项目…").click();
     h.run_steps(12);
     h.get_by_label("搜索项目名称").type_text("电梯");
@@ -93,7 +93,7 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     h.get_all_by_label("加装电梯").last().expect("the catalogue entry").click();
     h.run_steps(12);
     let id = {
-        let plan = &h.state().doc.plan;
+        let plan = &h.state().doc.plan();
         let new: Vec<&String> = plan.items.keys().filter(|k| !before.contains(k)).collect();
         assert_eq!(new.len(), 1);
         let item = &plan.items[new[0]];
@@ -109,7 +109,7 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     // Three entrances: 3 部; the estimate follows.
     h.get_by_role_and_label(Role::SpinButton, "数量").set_value_accesskit(3.0);
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.items[&id].estimated_cost_yuan, Some(1_800_000));
+    assert_eq!(h.state().doc.plan().items[&id].estimated_cost_yuan, Some(1_800_000));
     assert!(h.query_by_label("1,800,000 元").is_some(), "the estimate is shown with separators");
     assert!(h.query_by_label_contains("= 3 部 × 600,000 元").is_some(), "and how it is made");
 
@@ -124,27 +124,27 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
     {
-        let item = &h.state().doc.plan.items[&id];
+        let item = &h.state().doc.plan().items[&id];
         assert_eq!(item.unit_cost_yuan, Some(550_000));
         assert_eq!(item.estimated_cost_yuan, Some(1_650_000));
     }
 
     // Junk is refused with a reason and changes nothing.
-    let revision = h.state().doc.revision;
+    let revision = h.state().doc.revision();
     h.get_by_role_and_label(Role::TextInput, "单价").focus();
     h.run_steps(1);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.get_by_role_and_label(Role::TextInput, "单价").type_text("1.2e6");
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
-    assert_eq!(h.state().doc.revision, revision, "a refused amount is not an edit");
+    assert_eq!(h.state().doc.revision(), revision, "a refused amount is not an edit");
     assert!(h.query_by_label_contains("不是金额").is_some(), "the reason is shown");
-    assert_eq!(h.state().doc.plan.items[&id].unit_cost_yuan, Some(550_000));
+    assert_eq!(h.state().doc.plan().items[&id].unit_cost_yuan, Some(550_000));
 
     // The estimate set by hand stays when the quantity changes.
     h.get_by_label("手动指定造价").click();
     h.run_steps(3);
-    assert!(h.state().doc.plan.items[&id].cost_overridden);
+    assert!(h.state().doc.plan().items[&id].cost_overridden);
     let estimate = h.get_by_role_and_label(Role::TextInput, "估算造价");
     estimate.focus();
     h.run_steps(1);
@@ -155,7 +155,7 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     h.get_by_role_and_label(Role::SpinButton, "数量").set_value_accesskit(4.0);
     h.run_steps(3);
     {
-        let item = &h.state().doc.plan.items[&id];
+        let item = &h.state().doc.plan().items[&id];
         assert_eq!((item.quantity, item.estimated_cost_yuan, item.cost_overridden), (Some(4.0), Some(1_500_000), true));
     }
     // Every step was one edit: undo walks back to 3 部 at 1,650,000.
@@ -166,7 +166,7 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     {
-        let item = &h.state().doc.plan.items[&id];
+        let item = &h.state().doc.plan().items[&id];
         assert_eq!(
             (item.quantity, item.estimated_cost_yuan, item.cost_overridden),
             (Some(3.0), Some(1_650_000), false)
@@ -178,14 +178,14 @@ fn an_elevator_per_entrance_costs_quantity_times_unit_cost_typed_in_wan() {
     h.run_steps(2);
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
     h.run_steps(2);
-    let edited = h.state().doc.plan.items[&id].clone();
+    let edited = h.state().doc.plan().items[&id].clone();
     assert_eq!(edited.quantity, Some(4.0));
 
     // Saved in both plan formats.
     let dir = tempfile::tempdir().expect("temp dir");
     for file in ["plan.gpkg", "plan.geojson"] {
         save_and_reopen(&mut h, dir.path().join(file));
-        assert_eq!(h.state().doc.plan.items[&id], edited, "{file} keeps quantity, unit, unit cost and the override");
+        assert_eq!(h.state().doc.plan().items[&id], edited, "{file} keeps quantity, unit, unit cost and the override");
     }
 }
 
@@ -200,7 +200,7 @@ fn the_items_table_spans_the_window_shows_yuan_with_separators_and_scrolls_to_ev
         h.get_by_role_and_label(Role::Button, header).click();
         h.run_steps(2);
     }
-    let plan = h.state().doc.plan.clone();
+    let plan = h.state().doc.plan().clone();
     let costliest = plan.items.values().map(|i| i.cost_basis()).max().expect("items");
     let cell = format!("¥{}", renewal_planner::model::item::format_yuan(costliest));
     assert!(cell.contains(','), "{cell}");

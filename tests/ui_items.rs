@@ -29,7 +29,7 @@ fn find_101(h: &mut Harness<'static, PlannerApp>) -> renewal_planner::model::Fea
 
 fn new_elevator(h: &Harness<'static, PlannerApp>, before: &[String]) -> String {
     let app = h.state();
-    let new: Vec<&String> = app.doc.plan.items.keys().filter(|k| !before.contains(k)).collect();
+    let new: Vec<&String> = app.doc.plan().items.keys().filter(|k| !before.contains(k)).collect();
     assert_eq!(new.len(), 1, "one item was added");
     new[0].clone()
 }
@@ -39,9 +39,9 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     let mut h = harness(PlannerApp::new());
     h.run_steps(3);
     let b101 = find_101(&mut h);
-    let before: Vec<String> = h.state().doc.plan.items.keys().cloned().collect();
+    let before: Vec<String> = h.state().doc.plan().items.keys().cloned().collect();
     let done_before =
-        renewal_planner::model::stats::Progress::of(&h.state().doc.plan, &renewal_planner::model::Phase::After).done;
+        renewal_planner::model::stats::Progress::of(&h.state().doc.plan(), &renewal_planner::model::Phase::After).done;
 
     // Add item… → the picker → search 电梯 → 加装电梯.
     h.get_by_label("添加项目…").click();
@@ -54,9 +54,9 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     let id = new_elevator(&h, &before);
     {
         let app = h.state();
-        let item = &app.doc.plan.items[&id];
+        let item = &app.doc.plan().items[&id];
         assert_eq!(item.catalogue, "elevator_retrofit");
-        assert_eq!(app.doc.plan.features_of(item), vec![b101]);
+        assert_eq!(app.doc.plan().features_of(item), vec![b101]);
         assert_eq!(item.status, Status::Proposed);
         assert!(item.problems().is_empty(), "a new item is consistent: {:?}", item.problems());
     }
@@ -66,14 +66,14 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     h.run_steps(12);
     h.get_by_role_and_label(egui::accesskit::Role::Window, "编辑 — 101楼 加装电梯").get_by_label("竣工").click();
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.items[&id].status, Status::Completed);
+    assert_eq!(h.state().doc.plan().items[&id].status, Status::Completed);
     assert_eq!(h.state().doc.undo_label(), Some(renewal_planner::edit::EditLabel::SetStatus));
 
     // Funding: the residents pay 40% of the 600,000 yuan estimate; the form says it no longer adds up.
     {
         let app = h.state_mut();
-        let cost = app.doc.plan.items[&id].cost_basis();
-        let mut item = app.doc.plan.items[&id].clone();
+        let cost = app.doc.plan().items[&id].cost_basis();
+        let mut item = app.doc.plan().items[&id].clone();
         item.funding.residents = cost * 4 / 10;
         app.apply(Action::Edit(renewal_planner::edit::Edit::PutItem {
             id: id.clone(),
@@ -86,7 +86,7 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     h.get_by_label("差额计入政府").click();
     h.run_steps(3);
     {
-        let item = &h.state().doc.plan.items[&id];
+        let item = &h.state().doc.plan().items[&id];
         assert!(item.problems().is_empty(), "{:?}", item.problems());
         assert_eq!(item.funding.get(FundingSource::Residents) + item.funding.government, item.cost_basis());
     }
@@ -95,9 +95,9 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     h.get_by_label("仪表盘").click();
     h.run_steps(12);
     let done_now =
-        renewal_planner::model::stats::Progress::of(&h.state().doc.plan, &renewal_planner::model::Phase::After).done;
+        renewal_planner::model::stats::Progress::of(&h.state().doc.plan(), &renewal_planner::model::Phase::After).done;
     assert_eq!(done_now, done_before + 1);
-    let total = h.state().doc.plan.items.len();
+    let total = h.state().doc.plan().items.len();
 
     assert!(h.query_by_label(&format!("{done_now} / {total}")).is_some(), "the dashboard shows {done_now} / {total}");
 
@@ -107,23 +107,23 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     {
         let app = h.state();
         let colors = app.opts.theme.as_ref().expect("a thematic map");
-        let least = app.doc.plan.items_of(b101).iter().map(|i| i.status).min().expect("items");
+        let least = app.doc.plan().items_of(b101).iter().map(|i| i.status).min().expect("items");
         assert_eq!(colors[b101.index()], Some(status_color(least)));
     }
     h.get_by_label("专题图");
 
     // Undo everything back to before the item, then redo it all.
-    let edited = h.state().doc.plan.clone();
+    let edited = h.state().doc.plan().clone();
     for _ in 0..4 {
         h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
         h.run_steps(2);
     }
-    assert!(!h.state().doc.plan.items.contains_key(&id), "undone back to before the item");
+    assert!(!h.state().doc.plan().items.contains_key(&id), "undone back to before the item");
     for _ in 0..4 {
         h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Y);
         h.run_steps(2);
     }
-    assert!(h.state().doc.plan == edited, "redo gives the edited plan back");
+    assert!(*h.state().doc.plan() == edited, "redo gives the edited plan back");
 
     // Save, reopen, and everything is as it was.
     let dir = tempfile::tempdir().expect("temp dir");
@@ -137,9 +137,9 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     h.state_mut().wait_for_load();
     h.run_steps(3);
     let app = h.state();
-    assert!(app.doc.warnings.is_empty(), "{:?}", app.doc.warnings);
-    assert_eq!(app.doc.plan.items, edited.items);
-    assert_eq!(app.doc.plan.len(), edited.len());
+    assert!(app.doc.warnings().is_empty(), "{:?}", app.doc.warnings());
+    assert_eq!(app.doc.plan().items, edited.items);
+    assert_eq!(app.doc.plan().len(), edited.len());
 }
 
 #[test]
@@ -147,10 +147,10 @@ fn dragging_a_quantity_is_one_undo_step() {
     let mut h = harness(PlannerApp::new());
     h.run_steps(3);
     find_101(&mut h);
-    let id = h.state().doc.plan.items_of(h.state().selected()[0])[0].id.clone();
+    let id = h.state().doc.plan().items_of(h.state().selected()[0])[0].id.clone();
     h.state_mut().apply(Action::EditItem(id.clone()));
     h.run_steps(3);
-    let revision = h.state().doc.revision;
+    let revision = h.state().doc.revision();
     // Drag the quantity (amounts are typed; the quantity is the form's draggable number).
     let gov = h.get_by_role_and_label(egui::accesskit::Role::SpinButton, "数量").rect().center();
     h.drag_at(gov);
@@ -161,7 +161,7 @@ fn dragging_a_quantity_is_one_undo_step() {
     h.drop_at(gov + egui::vec2(80.0, 0.0));
     h.run_steps(3);
     let app = h.state();
-    assert_eq!(app.doc.revision, revision + 1, "twenty frames of dragging made one edit");
+    assert_eq!(app.doc.revision(), revision + 1, "twenty frames of dragging made one edit");
     assert_eq!(app.doc.undo_label(), Some(renewal_planner::edit::EditLabel::EditItem));
-    assert!(app.doc.plan.items[&id].quantity.is_some_and(|q| q > 0.0), "the quantity was dragged");
+    assert!(app.doc.plan().items[&id].quantity.is_some_and(|q| q > 0.0), "the quantity was dragged");
 }

@@ -20,7 +20,7 @@ fn harness() -> Harness<'static, PlannerApp> {
 /// The first feature of the plan with a change of this kind.
 fn changed(app: &PlannerApp, kind: ChangeKind, name_part: &str) -> FeatureId {
     app.doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| {
             f.change.as_ref().is_some_and(|c| c.kind == kind) && f.name_zh().is_some_and(|n| n.contains(name_part))
@@ -114,7 +114,7 @@ fn scrubbing_the_timeline_brings_changes_into_force_as_their_items_complete() {
     };
     let seen = |h: &Harness<'static, PlannerApp>, id: FeatureId| {
         let app = h.state();
-        presence(&app.doc.plan, app.doc.plan.get(id).expect("feature"), &app.opts.phase)
+        presence(&app.doc.plan(), app.doc.plan().get(id).expect("feature"), &app.opts.phase)
     };
     h.state_mut().apply(Action::SetPhase(Phase::AsOf("2018-08-01".into())));
     h.run_steps(2);
@@ -148,7 +148,7 @@ fn clicking_an_entry_in_what_changed_lands_on_it() {
     let shed = h
         .state()
         .doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| f.name_zh() == Some(name.as_str()))
         .map(|(id, _)| id)
@@ -157,7 +157,7 @@ fn clicking_an_entry_in_what_changed_lands_on_it() {
     let app = h.state();
     assert_eq!(app.selected(), vec![shed]);
     let cam = app.camera.expect("camera");
-    let r = app.doc.plan.get(shed).and_then(|f| f.bbox()).expect("bbox");
+    let r = app.doc.plan().get(shed).and_then(|f| f.bbox()).expect("bbox");
     let c = cam.lonlat_to_screen(r.center().x, r.center().y);
     assert!((c[0] - cam.size[0] / 2.0).abs() < 40.0 && (c[1] - cam.size[1] / 2.0).abs() < 40.0, "centred: {c:?}");
 }

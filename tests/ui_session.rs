@@ -16,7 +16,7 @@ fn an_edit_is_autosaved_within_a_couple_of_seconds() {
     let mut h = common::harness(app, [1280.0, 800.0]);
     h.run_steps(3);
     assert!(session::pending_recovery(dir.path()).is_none(), "nothing to recover before an edit");
-    let key = h.state().doc.plan.key(h.state().doc.plan.iter().next().expect("feature").0).expect("key");
+    let key = h.state().doc.plan().key(h.state().doc.plan().iter().next().expect("feature").0).expect("key");
     let item = Item::new("it-autosave".into(), "lighting".into(), vec![key], "2021-01-01", 1000);
     h.state_mut().apply(Action::Edit(Edit::PutItem {
         id: "it-autosave".into(),
@@ -29,7 +29,7 @@ fn an_edit_is_autosaved_within_a_couple_of_seconds() {
         std::thread::sleep(Duration::from_millis(2));
     }
     let start = std::time::Instant::now();
-    while session::pending_recovery(dir.path()).is_none() || h.state().doc.revision == 0 {
+    while session::pending_recovery(dir.path()).is_none() || h.state().doc.revision() == 0 {
         assert!(start.elapsed() < Duration::from_secs(30), "autosave never happened");
         h.step();
         std::thread::sleep(Duration::from_millis(20));
@@ -42,7 +42,7 @@ fn an_edit_is_autosaved_within_a_couple_of_seconds() {
 #[test]
 fn work_left_by_a_crash_is_offered_and_recovered() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut plan = (*renewal_planner::document::Document::jinsong().plan).clone();
+    let mut plan = renewal_planner::document::Document::jinsong().plan().clone();
     let key = plan.key(plan.iter().next().expect("feature").0).expect("key");
     plan.items.insert("it-lost".into(), Item::new("it-lost".into(), "lighting".into(), vec![key], "2021-01-01", 1000));
     session::autosave(dir.path(), &plan, None).expect("autosaves");
@@ -54,14 +54,14 @@ fn work_left_by_a_crash_is_offered_and_recovered() {
     h.get_by_label("恢复").click();
     h.run_steps(3);
     let app = h.state();
-    assert!(app.doc.plan.items.contains_key("it-lost"), "the lost item is back");
+    assert!(app.doc.plan().items.contains_key("it-lost"), "the lost item is back");
     assert!(app.doc.is_dirty(), "recovered work is unsaved until saved");
 }
 
 #[test]
 fn discarding_the_offer_forgets_the_autosave() {
     let dir = tempfile::tempdir().expect("temp dir");
-    session::autosave(dir.path(), &renewal_planner::document::Document::jinsong().plan, None).expect("autosaves");
+    session::autosave(dir.path(), &renewal_planner::document::Document::jinsong().plan(), None).expect("autosaves");
     let app = PlannerApp::new().with_session(dir.path().to_path_buf());
     let mut h = common::harness(app, [1280.0, 800.0]);
     h.run_steps(12);
@@ -77,7 +77,7 @@ fn a_save_writes_a_snapshot_and_edits_made_meanwhile_stay_unsaved() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
     h.run_steps(2);
-    let key = h.state().doc.plan.key(h.state().doc.plan.iter().next().expect("feature").0).expect("key");
+    let key = h.state().doc.plan().key(h.state().doc.plan().iter().next().expect("feature").0).expect("key");
     let put = |id: &str| {
         Action::Edit(Edit::PutItem {
             id: id.into(),

@@ -4,6 +4,7 @@
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use renewal_planner::document::{Document, Source};
 use renewal_planner::model::{FeatureId, Kind, Phase, SlideCompare, SlideTheme};
 use renewal_planner::render::theme::ThemeMode;
 use renewal_planner::ui::{Action, Compare, PlannerApp};
@@ -11,8 +12,9 @@ use renewal_planner::ui::{Action, Compare, PlannerApp};
 mod common;
 
 fn harness() -> Harness<'static, PlannerApp> {
-    let mut app = PlannerApp::new();
-    std::sync::Arc::make_mut(&mut app.doc.plan).stories.clear();
+    let mut loaded = renewal_planner::io::load_jinsong();
+    loaded.plan.stories.clear();
+    let app = PlannerApp::with_document(Document::new(loaded, Source::Jinsong));
     let mut h = common::harness(app, [1280.0, 800.0]);
     h.run_steps(3);
     h
@@ -20,7 +22,7 @@ fn harness() -> Harness<'static, PlannerApp> {
 
 fn b101(app: &PlannerApp) -> FeatureId {
     app.doc
-        .plan
+        .plan()
         .iter()
         .find(|(_, f)| f.kind == Kind::Building && f.number() == Some("101"))
         .map(|(id, _)| id)
@@ -43,7 +45,7 @@ fn a_slide_captures_the_view_and_restores_it() {
     h.get_by_label("从当前视图添加幻灯片").click();
     h.run_steps(3);
     {
-        let story = &h.state().doc.plan.stories[0];
+        let story = &h.state().doc.plan().stories[0];
         assert_eq!(story.slides.len(), 1);
         let s = &story.slides[0];
         assert_eq!(s.phase, "before");
@@ -73,7 +75,7 @@ fn a_slide_captures_the_view_and_restores_it() {
     // Adding the slide is one undo step.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
-    assert!(h.state().doc.plan.stories.iter().all(|s| s.slides.is_empty()));
+    assert!(h.state().doc.plan().stories.iter().all(|s| s.slides.is_empty()));
 }
 
 #[test]
@@ -85,27 +87,27 @@ fn slides_are_duplicated_moved_and_deleted_with_undo() {
         h.get_by_label("从当前视图添加幻灯片").click();
         h.run_steps(3);
     }
-    let before = h.state().doc.plan.stories.clone();
+    let before = h.state().doc.plan().stories.clone();
     h.state_mut().apply(Action::GoToSlide(0, 0));
     h.run_steps(3);
     h.get_by_label("复制").click();
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.stories[0].slides.len(), 3);
+    assert_eq!(h.state().doc.plan().stories[0].slides.len(), 3);
     h.get_by_label("删除").click();
     h.run_steps(3);
-    assert_eq!(h.state().doc.plan.stories[0].slides.len(), 2);
+    assert_eq!(h.state().doc.plan().stories[0].slides.len(), 2);
     for _ in 0..2 {
         h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
         h.run_steps(2);
     }
-    assert_eq!(h.state().doc.plan.stories, before);
+    assert_eq!(h.state().doc.plan().stories, before);
 }
 
 #[test]
 fn presentation_mode_steps_through_slides_with_keys_and_leaves_with_esc() {
     let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
     h.run_steps(3);
-    let n = h.state().doc.plan.stories.first().map(|s| s.slides.len()).unwrap_or(0);
+    let n = h.state().doc.plan().stories.first().map(|s| s.slides.len()).unwrap_or(0);
     assert!(n >= 8, "the Jinsong plan ships with a story ({n} slides)");
     h.key_press(egui::Key::F5);
     h.run_steps(3);
@@ -122,7 +124,7 @@ fn presentation_mode_steps_through_slides_with_keys_and_leaves_with_esc() {
     h.run_steps(90);
     assert_eq!(h.state().presenting, Some((0, 2)));
     // The camera glided to the slide's view.
-    let slide = h.state().doc.plan.stories[0].slides[2].clone();
+    let slide = h.state().doc.plan().stories[0].slides[2].clone();
     let cam = h.state().camera.expect("camera");
     let c = cam.screen_to_lonlat([cam.size[0] / 2.0, cam.size[1] / 2.0]);
     assert!(
@@ -147,8 +149,8 @@ fn presenting(i: usize) -> Harness<'static, PlannerApp> {
 
 /// A feature's screen box in each pane of the presentation (both halves when side by side).
 fn screen_boxes(app: &PlannerApp, key: &str) -> Vec<egui::Rect> {
-    let id = app.doc.plan.by_key(key).expect(key);
-    let b = app.doc.plan.get(id).and_then(|f| f.bbox()).expect("bbox");
+    let id = app.doc.plan().by_key(key).expect(key);
+    let b = app.doc.plan().get(id).and_then(|f| f.bbox()).expect("bbox");
     let cam = app.camera.expect("camera");
     let p = [cam.lonlat_to_screen(b.min().x, b.min().y), cam.lonlat_to_screen(b.max().x, b.max().y)];
     let r = egui::Rect::from_two_pos(egui::pos2(p[0][0], p[0][1]), egui::pos2(p[1][0], p[1][1]));
@@ -157,11 +159,11 @@ fn screen_boxes(app: &PlannerApp, key: &str) -> Vec<egui::Rect> {
 
 #[test]
 fn each_jinsong_slide_frames_what_it_highlights_between_the_title_and_caption_bands() {
-    let n = PlannerApp::new().doc.plan.stories[0].slides.len();
+    let n = PlannerApp::new().doc.plan().stories[0].slides.len();
     for i in 0..n {
         let h = presenting(i);
         let app = h.state();
-        let slide = app.doc.plan.stories[0].slides[i].clone();
+        let slide = app.doc.plan().stories[0].slides[i].clone();
         let l = app.presentation_layout().expect("a layout while presenting");
         assert!(l.title.height() > 40.0 && l.caption.height() > 40.0, "slide {}: both bands are drawn", i + 1);
         assert_eq!((l.free.top(), l.free.bottom()), (l.title.bottom(), l.caption.top()));
@@ -220,7 +222,7 @@ fn hover_tooltips_are_off_while_presenting() {
     let (id, p) = {
         let app = h.state();
         let id = b101(app);
-        let f = app.doc.plan.get(id).expect("b101");
+        let f = app.doc.plan().get(id).expect("b101");
         let p = geo::InteriorPoint::interior_point(&f.geometry).expect("a point inside 101");
         (id, p)
     };

@@ -211,7 +211,7 @@ impl PlannerApp {
     }
 
     pub fn with_document(doc: Document) -> Self {
-        let cache = GeometryCache::build(&doc.plan);
+        let cache = GeometryCache::build(&doc.plan());
         let mut app = PlannerApp {
             doc,
             cache,
@@ -295,7 +295,7 @@ impl PlannerApp {
             self.derived_stamp = Some(stamp);
             self.counts = [0; 7];
             self.change_count = 0;
-            for (_, f) in self.doc.plan.iter() {
+            for (_, f) in self.doc.plan().iter() {
                 self.counts[kind_slot(f.kind)] += 1;
                 self.change_count += usize::from(f.change.is_some());
             }
@@ -319,7 +319,7 @@ impl PlannerApp {
         if let Some((_, _, t)) = self.themes.iter().find(|(m, p, _)| *m == self.theme_mode && p == phase) {
             return t.clone();
         }
-        let t = crate::render::theme::feature_colors(&self.doc.plan, self.theme_mode, phase);
+        let t = crate::render::theme::feature_colors(&self.doc.plan(), self.theme_mode, phase);
         // A playing timeline asks for a new date every step: keep only the last few.
         if self.themes.len() >= 6 {
             self.themes.remove(0);
@@ -377,7 +377,7 @@ impl PlannerApp {
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => self.autosave.running = None,
             }
         }
-        if !self.doc.is_dirty() || self.autosave.written == self.doc.revision || self.recovery_offer.is_some() {
+        if !self.doc.is_dirty() || self.autosave.written == self.doc.revision() || self.recovery_offer.is_some() {
             self.autosave.due = None;
             return;
         }
@@ -387,16 +387,16 @@ impl PlannerApp {
             return;
         }
         self.autosave.due = None;
-        if self.doc.plan.id_bound() > AUTOSAVE_MAX_FEATURES {
+        if self.doc.plan().id_bound() > AUTOSAVE_MAX_FEATURES {
             // Autosave writes a snapshot shared with the window; for a city this size
             // each write takes seconds, and an edit made meanwhile copies the whole plan.
-            self.autosave.written = self.doc.revision;
+            self.autosave.written = self.doc.revision();
             self.say(Message::AutosaveOffBig);
             return;
         }
-        let plan = std::sync::Arc::clone(&self.doc.plan);
-        let rev = self.doc.revision;
-        let source = match &self.doc.source {
+        let plan = self.doc.shared_plan();
+        let rev = self.doc.revision();
+        let source = match &self.doc.source() {
             Source::File(p) => Some(p.clone()),
             Source::Jinsong => None,
         };
@@ -415,7 +415,7 @@ impl PlannerApp {
             Ok(loaded) => {
                 let source = info.source.map(Source::File).unwrap_or(Source::Jinsong);
                 let (mut doc, cache) = crate::document::open(loaded, source);
-                doc.revision = 1;
+                doc.mark_recovered();
                 self.replace_document(doc, cache);
                 self.say(Message::Recovered);
             }
@@ -560,8 +560,8 @@ impl PlannerApp {
                     let _ = crate::session::remember(dir, &path);
                     self.recent = crate::session::recent(dir);
                 }
-                let features = doc.plan.len();
-                let warnings = doc.warnings.len();
+                let features = doc.plan().len();
+                let warnings = doc.warnings().len();
                 self.replace_document(doc, cache);
                 self.show_warnings |= warnings > 0;
                 self.say(Message::Opened { path, features, warnings });
@@ -592,18 +592,18 @@ impl PlannerApp {
     /// The extent to fit: the boundary if the plan has one, else everything.
     pub(super) fn district_extent(&self) -> Option<[f64; 4]> {
         let mut b: Option<[f64; 4]> = None;
-        for (_, f) in self.doc.plan.iter().filter(|(_, f)| f.kind == Kind::Boundary) {
+        for (_, f) in self.doc.plan().iter().filter(|(_, f)| f.kind == Kind::Boundary) {
             if let Some(r) = f.bbox() {
                 let e = b.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
                 *e = [e[0].min(r.min().x), e[1].min(r.min().y), e[2].max(r.max().x), e[3].max(r.max().y)];
             }
         }
-        b.or_else(|| self.doc.index.extent())
+        b.or_else(|| self.doc.index().extent())
     }
 
     /// A camera that frames one feature, not closer than street level.
     pub(super) fn camera_for(&self, id: FeatureId, size: [f32; 2]) -> Option<Camera> {
-        let r = self.doc.plan.get(id)?.bbox()?;
+        let r = self.doc.plan().get(id)?.bbox()?;
         let mut cam = Camera::fit([r.min().x, r.min().y, r.max().x, r.max().y], size, size[0].min(size[1]) * 0.3);
         let min_ground = 0.25;
         if cam.ground_mpp() < min_ground {
@@ -628,7 +628,7 @@ impl PlannerApp {
             Action::Open(p) => self.open_path(p),
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
-                let cache = GeometryCache::build(&doc.plan);
+                let cache = GeometryCache::build(&doc.plan());
                 self.replace_document(doc, cache);
                 self.say(Message::OpenedJinsong);
             }
@@ -661,7 +661,7 @@ impl PlannerApp {
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 let result = std::fs::read(&path)
                     .map_err(crate::model::photo::PhotoError::from)
-                    .and_then(|b| crate::model::photo::import(&b, self.doc.plan.new_photo_id(), item, side, name));
+                    .and_then(|b| crate::model::photo::import(&b, self.doc.plan().new_photo_id(), item, side, name));
                 match result {
                     Ok(photo) => {
                         let id = photo.id.clone();
@@ -681,7 +681,7 @@ impl PlannerApp {
             },
             Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::ExportHandoutTo(path) => {
-                let i = self.story.story.min(self.doc.plan.stories.len().saturating_sub(1));
+                let i = self.story.story.min(self.doc.plan().stories.len().saturating_sub(1));
                 // The stories window's handout goes through the one export dispatch, as the dialog's does.
                 let request = crate::export::Request {
                     what: crate::export::What::Handout { story: i },
@@ -691,14 +691,14 @@ impl PlannerApp {
                     date: crate::model::item::today(),
                     out: path.clone(),
                 };
-                let result = crate::export::run(&self.doc.plan, &request);
+                let result = crate::export::run(&self.doc.plan(), &request);
                 match result {
                     Ok(_) => self.say(Message::Exported(path)),
                     Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
                 }
             }
             Action::GoToSlide(story, slide) => {
-                if let Some(sl) = self.doc.plan.stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
+                if let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
                     self.story.story = story;
                     self.story.slide = Some(slide);
                     super::story::restore(self, &sl);
@@ -711,7 +711,7 @@ impl PlannerApp {
                 }
             }
             Action::Present(Some((story, slide))) => {
-                let Some(sl) = self.doc.plan.stories.get(story).and_then(|s| s.slides.get(slide)).cloned() else {
+                let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() else {
                     return;
                 };
                 if self.presenting.is_none() {
@@ -755,7 +755,7 @@ impl PlannerApp {
             Action::SetKind { features, kind } => {
                 let changes: Vec<(FeatureId, Kind)> = features
                     .into_iter()
-                    .filter(|id| self.doc.plan.get(*id).is_some_and(|f| f.kind != kind))
+                    .filter(|id| self.doc.plan().get(*id).is_some_and(|f| f.kind != kind))
                     .map(|id| (id, kind))
                     .collect();
                 if !changes.is_empty() {
@@ -796,7 +796,7 @@ impl PlannerApp {
             }
             Action::AddItem { catalogue } => self.add_item(&catalogue),
             Action::EditItem(id) => {
-                if let Some(item) = self.doc.plan.items.get(&id) {
+                if let Some(item) = self.doc.plan().items.get(&id) {
                     self.editor = Some(super::items::ItemEditor::new(item.clone()));
                 }
             }
@@ -860,7 +860,7 @@ impl PlannerApp {
                     .selected
                     .iter()
                     .filter_map(|id| {
-                        let f = self.doc.plan.get(*id)?;
+                        let f = self.doc.plan().get(*id)?;
                         let added = f.change.as_ref().is_some_and(|c| c.kind == crate::model::ChangeKind::Added);
                         Some(if before || added {
                             Edit::RemoveFeature { id: *id, label: EditLabel::DeleteFeature }
@@ -899,11 +899,10 @@ impl PlannerApp {
                 self.playing = v;
                 self.play_clock = 0.0;
                 if v {
-                    let start = crate::model::phase::date_range(&self.doc.plan).map(|r| r.0).unwrap_or_default();
+                    let start = crate::model::phase::date_range(&self.doc.plan()).map(|r| r.0).unwrap_or_default();
                     let restart = match &self.opts.phase {
-                        crate::model::Phase::AsOf(d) => {
-                            crate::model::phase::date_range(&self.doc.plan).is_some_and(|r| d.as_str() >= r.1.as_str())
-                        }
+                        crate::model::Phase::AsOf(d) => crate::model::phase::date_range(&self.doc.plan())
+                            .is_some_and(|r| d.as_str() >= r.1.as_str()),
                         _ => true,
                     };
                     if restart {
@@ -924,14 +923,14 @@ impl PlannerApp {
             self.say(Message::StillSaving);
             return;
         }
-        let plan = std::sync::Arc::clone(&self.doc.plan);
+        let plan = self.doc.shared_plan();
         let (tx, rx) = channel();
         let p = path.clone();
         std::thread::spawn(move || {
             let _ = tx.send(crate::io::save_path(&plan, &p));
         });
         self.say(Message::Saving(path.clone()));
-        self.saving = Some(Saving { path, revision: self.doc.revision, rx, close_after: false });
+        self.saving = Some(Saving { path, revision: self.doc.revision(), rx, close_after: false });
     }
 
     /// True while a save is running.
@@ -992,7 +991,7 @@ impl PlannerApp {
 
     /// Adds an item of a catalogue entry to every selected feature (one undo step) and opens its form.
     fn add_item(&mut self, catalogue: &str) {
-        let plan = &self.doc.plan;
+        let plan = &self.doc.plan();
         let keys: Vec<String> = self.opts.selected.iter().filter_map(|id| plan.key(*id)).collect();
         let Some(entry) = crate::model::catalogue::lookup(&plan.catalogue_additions, catalogue) else { return };
         if keys.is_empty() {
@@ -1016,7 +1015,7 @@ impl PlannerApp {
     /// A camera that frames several features.
     pub(super) fn camera_for_all(&self, ids: &[FeatureId], size: [f32; 2]) -> Option<Camera> {
         let mut b: Option<[f64; 4]> = None;
-        for r in ids.iter().filter_map(|id| self.doc.plan.get(*id)?.bbox()) {
+        for r in ids.iter().filter_map(|id| self.doc.plan().get(*id)?.bbox()) {
             let e = b.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
             *e = [e[0].min(r.min().x), e[1].min(r.min().y), e[2].max(r.max().x), e[3].max(r.max().y)];
         }
@@ -1028,7 +1027,7 @@ impl PlannerApp {
     }
 
     fn after_edit(&mut self, touched: &[FeatureId]) {
-        self.cache.update(&self.doc.plan, touched);
+        self.cache.update(&self.doc.plan(), touched);
         self.sync_derived();
         self.generation += 1;
     }
@@ -1049,7 +1048,7 @@ impl PlannerApp {
             return;
         }
         self.play_clock = 0.0;
-        let Some((_, last)) = crate::model::phase::date_range(&self.doc.plan) else {
+        let Some((_, last)) = crate::model::phase::date_range(&self.doc.plan()) else {
             self.playing = false;
             return;
         };
@@ -1131,8 +1130,8 @@ impl PlannerApp {
         let title = format!(
             "{}{} — {}",
             if self.doc.is_dirty() { "*" } else { "" },
-            self.doc.plan.meta.name.as_deref().unwrap_or("Renewal Planner"),
-            self.doc.source.display_name()
+            self.doc.plan().meta.name.as_deref().unwrap_or("Renewal Planner"),
+            self.doc.source().display_name()
         );
         if title != self.window_title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("Renewal Planner 更新规划 — {title}")));

@@ -22,8 +22,8 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let zh = app.lang.is_chinese();
     // The dashboard counts as the map shows: as of its date, before or today.
     let phase = app.after_phase_shown();
-    let p = Progress::of(&app.doc.plan, &phase);
-    let unrecorded = app.doc.plan.items.len().saturating_sub(p.items);
+    let p = Progress::of(&app.doc.plan(), &phase);
+    let unrecorded = app.doc.plan().items.len().saturating_sub(p.items);
     let mut open = true;
     egui::Window::new(s.dashboard).open(&mut open).default_pos([700.0, 60.0]).default_size([560.0, 620.0]).show(
         ctx,

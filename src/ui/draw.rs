@@ -111,7 +111,7 @@ fn snapped(
     if alt {
         return ll;
     }
-    let s = snap(&app.doc.plan, &app.doc.index, ll[0], ll[1], SNAP_PX * cam.ground_mpp(), exclude);
+    let s = snap(&app.doc.plan(), &app.doc.index(), ll[0], ll[1], SNAP_PX * cam.ground_mpp(), exclude);
     app.snap = s;
     s.map(|s| [s.at.x, s.at.y]).unwrap_or(ll)
 }
@@ -148,7 +148,7 @@ pub fn finish(app: &mut PlannerApp) -> Vec<Action> {
         Tool::Line => Kind::Street,
         _ => Kind::Other,
     };
-    let (id, key) = app.doc.plan.next_feature();
+    let (id, key) = app.doc.plan().next_feature();
     let mut props = serde_json::Map::new();
     props.insert("kind".into(), serde_json::Value::String(kind.as_str().into()));
     // Drawn while looking at the plan after renewal, it is new in the after state;
@@ -171,7 +171,7 @@ pub fn finish(app: &mut PlannerApp) -> Vec<Action> {
 /// its own geometry in the before phase (and for features new in the after
 /// state), otherwise its after geometry (making it modified).
 pub fn geometry_edit(app: &PlannerApp, feature: FeatureId, geometry: Geometry<f64>, label: EditLabel) -> Edit {
-    let change = app.doc.plan.get(feature).and_then(|f| f.change.clone());
+    let change = app.doc.plan().get(feature).and_then(|f| f.change.clone());
     let own = app.active_phase == Phase::Before || change.as_ref().is_some_and(|c| c.kind == ChangeKind::Added);
     if own {
         return Edit::SetGeometry { feature, geometry: Box::new(geometry), label };
@@ -185,7 +185,7 @@ pub fn geometry_edit(app: &PlannerApp, feature: FeatureId, geometry: Geometry<f6
 
 /// The geometry of a feature as the phase being edited shows it.
 fn shown_geometry(app: &PlannerApp, f: &crate::model::Feature) -> Geometry<f64> {
-    match presence(&app.doc.plan, f, &app.active_phase) {
+    match presence(&app.doc.plan(), f, &app.active_phase) {
         Presence::Absent => f.geometry.clone(),
         p => geometry_in(f, p).clone(),
     }
@@ -258,7 +258,7 @@ fn select_tool(
         app.drag = None;
         return (out, false);
     };
-    let Some(geom) = app.doc.plan.get(fid).map(|f| shown_geometry(app, f)) else { return (out, false) };
+    let Some(geom) = app.doc.plan().get(fid).map(|f| shown_geometry(app, f)) else { return (out, false) };
     let near = |p: Pos2, list: &[(VertexRef, Coord<f64>)]| {
         list.iter()
             .map(|(v, c)| (*v, to_screen(cam, rect, [c.x, c.y]).distance(p)))
@@ -293,7 +293,8 @@ fn select_tool(
             Some(DragKind::Midpoint(v))
         } else {
             let ll = to_lonlat(cam, rect, p);
-            let hit = app.doc.index.hit_test_in(&app.doc.plan, ll[0], ll[1], 5.0 * cam.ground_mpp(), &app.active_phase);
+            let hit =
+                app.doc.index().hit_test_in(&app.doc.plan(), ll[0], ll[1], 5.0 * cam.ground_mpp(), &app.active_phase);
             (hit == Some(fid)).then_some(DragKind::Move(ll))
         };
         app.drag = kind.map(|kind| GeomDrag { feature: fid, kind, preview: None });
@@ -395,7 +396,7 @@ pub fn paint(painter: &egui::Painter, rect: egui::Rect, cam: &Camera, app: &Plan
     if app.tool == Tool::Select
         && editing(app)
         && let [fid] = app.selected()[..]
-        && let Some(f) = app.doc.plan.get(fid)
+        && let Some(f) = app.doc.plan().get(fid)
     {
         let g = app.drag.as_ref().and_then(|d| d.preview.clone()).unwrap_or_else(|| shown_geometry(app, f));
         if let Some(d) = &app.drag

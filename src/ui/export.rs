@@ -64,7 +64,7 @@ impl Default for ExportState {
 pub fn request(app: &PlannerApp, path: &std::path::Path) -> Result<crate::export::Request, ExportError> {
     use crate::export::{MapSize, Request, What};
     let st = &app.export;
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let what = match st.kind {
         ExportKind::Map => {
             let size = if st.use_pixels {
@@ -105,7 +105,7 @@ pub fn request(app: &PlannerApp, path: &std::path::Path) -> Result<crate::export
 
 /// Writes the chosen export to `path` through [`crate::export::run`], as the command line does.
 pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError> {
-    crate::export::run(&app.doc.plan, &request(app, path)?).map(|_| ())
+    crate::export::run(&app.doc.plan(), &request(app, path)?).map(|_| ())
 }
 
 /// The file types offered for a kind of export.
@@ -123,8 +123,8 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
 pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    let has_stories = !app.doc.plan.stories.is_empty();
-    let plan_block = app.doc.plan.meta.title_block.clone();
+    let has_stories = !app.doc.plan().stories.is_empty();
+    let plan_block = app.doc.plan().meta.title_block.clone();
     let st = &mut app.export;
     if !st.title_block_editing {
         st.title_block = plan_block.clone();

@@ -71,7 +71,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[Fe
     let mut out = Vec::new();
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let textures = &mut app.photo_textures;
     ui.horizontal(|ui| {
         ui.label(RichText::new(s.items).strong());
@@ -141,13 +141,13 @@ fn picker_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
     let selected: Vec<FeatureId> = app.selected();
-    let kinds: Vec<Kind> = selected.iter().filter_map(|id| app.doc.plan.get(*id).map(|f| f.kind)).collect();
+    let kinds: Vec<Kind> = selected.iter().filter_map(|id| app.doc.plan().get(*id).map(|f| f.kind)).collect();
     let names: Vec<String> = selected
         .iter()
         .take(6)
-        .filter_map(|id| app.doc.plan.get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
+        .filter_map(|id| app.doc.plan().get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
         .collect();
-    let additions = app.doc.plan.catalogue_additions.clone();
+    let additions = app.doc.plan().catalogue_additions.clone();
     let Some(picker) = app.picker.as_mut() else { return out };
     let mut open = true;
     egui::Window::new(s.picker_title).open(&mut open).default_pos([250.0, 60.0]).default_size([460.0, 520.0]).show(
@@ -355,7 +355,7 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let zh = app.lang.is_chinese();
     let selected = app.selected();
     let Some(ed) = app.editor.as_mut() else { return out };
-    let Some(stored) = app.doc.plan.items.get(&ed.id) else {
+    let Some(stored) = app.doc.plan().items.get(&ed.id) else {
         // Removed (deleted, or its addition undone).
         app.editor = None;
         return out;
@@ -366,27 +366,27 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         ed.draft = stored.clone();
         ed.money_text.clear();
     }
-    let additions = &app.doc.plan.catalogue_additions;
+    let additions = &app.doc.plan().catalogue_additions;
     let entry = lookup(additions, &ed.draft.catalogue).cloned();
-    let title = ed.draft.display_name(&app.doc.plan, zh).to_string();
+    let title = ed.draft.display_name(&app.doc.plan(), zh).to_string();
     let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
         .draft
         .features
         .iter()
         .map(|k| {
-            let id = app.doc.plan.by_key(k);
+            let id = app.doc.plan().by_key(k);
             let name = id
-                .and_then(|id| app.doc.plan.get(id))
+                .and_then(|id| app.doc.plan().get(id))
                 .map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string())
                 .unwrap_or_else(|| k.clone());
             (k.clone(), id, name)
         })
         .collect();
-    let selected_keys: Vec<String> = selected.iter().filter_map(|id| app.doc.plan.key(*id)).collect();
+    let selected_keys: Vec<String> = selected.iter().filter_map(|id| app.doc.plan().key(*id)).collect();
     let mut open = true;
     let mut ended = false;
     let mut before_rect = None;
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let textures = &mut app.photo_textures;
     let mut delete = false;
     egui::Window::new(format!("{} — {}", s.edit, title))
@@ -730,7 +730,7 @@ pub fn photo_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let Some(item) = app.photo_view.clone() else { return out };
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let title = plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
     let textures = &mut app.photo_textures;
     let mut open = true;

@@ -107,7 +107,7 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             let label = ui.label(s.filter_feature);
             ui.add(egui::TextEdit::singleline(&mut t.feature).desired_width(140.0)).labelled_by(label.id);
         });
-        let plan = &app.doc.plan;
+        let plan = &app.doc.plan();
         let additions = &plan.catalogue_additions;
         let feature_text = |item: &Item| {
             plan.features_of(item)

@@ -74,8 +74,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 let b = cam.screen_to_lonlat([end.x - rect.left(), end.y - rect.top()]);
                 let r = [a[0].min(b[0]), a[1].min(b[1]), a[0].max(b[0]), a[1].max(b[1])];
                 let mut ids: Vec<_> = app.opts.selected.iter().copied().collect();
-                for id in app.doc.index.query(r) {
-                    let keep = app.doc.plan.get(id).is_some_and(|f| {
+                for id in app.doc.index().query(r) {
+                    let keep = app.doc.plan().get(id).is_some_and(|f| {
                         f.kind != crate::model::Kind::Boundary && app.opts.visible[crate::render::kind_slot(f.kind)]
                     });
                     if keep && !ids.contains(&id) {
@@ -155,7 +155,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let hovered = response.hover_pos().and_then(|p| {
             let ll = cam.screen_to_lonlat([p.x - rect.left(), p.y - rect.top()]);
             app.cursor = Some(ll);
-            app.doc.index.hit_test_in(&app.doc.plan, ll[0], ll[1], tol_m, &app.active_phase)
+            app.doc.index().hit_test_in(&app.doc.plan(), ll[0], ll[1], tol_m, &app.active_phase)
         });
         if response.hover_pos().is_none() {
             app.cursor = None;
@@ -163,7 +163,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         // A presentation shows the slide, not what the pointer happens to rest on.
         let hovered = hovered.filter(|id| {
             app.presenting.is_none()
-                && app.doc.plan.get(*id).is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)])
+                && app.doc.plan().get(*id).is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)])
         });
         if hovered != app.opts.hovered {
             app.opts.hovered = hovered;
@@ -190,7 +190,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 opts.phase = pane.phase.clone();
                 opts.highlight_changes = pane.phase != Phase::Before;
                 opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
-                let scene = Scene::build(&app.doc.plan, &app.doc.index, &app.cache, &cam, &opts);
+                let scene = Scene::build(&app.doc.plan(), &app.doc.index(), &app.cache, &cam, &opts);
                 app.memos[i] =
                     Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });
             }
@@ -226,7 +226,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
         }
         let badge = app.lang.strings().schematic_badge;
-        if matches!(app.doc.source, crate::document::Source::Jinsong) {
+        if matches!(app.doc.source(), crate::document::Source::Jinsong) {
             painter.text(
                 Pos2::new(rect.left() + 12.0, furn.top() + 10.0),
                 egui::Align2::LEFT_TOP,
@@ -253,7 +253,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             && selecting
             && app.drag.is_none()
             && !response.dragged()
-            && let Some(f) = app.doc.plan.get(id)
+            && let Some(f) = app.doc.plan().get(id)
         {
             let s = app.lang.strings();
             let zh = app.lang.is_chinese();
@@ -292,7 +292,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
     let s = app.lang.strings();
     let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;
     // Items each colour stands for, in the phase the (after) map shows.
-    let counts = crate::render::theme::legend_counts(&app.doc.plan, app.theme_mode, &app.after_phase_shown());
+    let counts = crate::render::theme::legend_counts(&app.doc.plan(), app.theme_mode, &app.after_phase_shown());
     let mut entries: Vec<(Swatch, String)> = crate::render::theme::legend(app.theme_mode)
         .into_iter()
         .enumerate()
@@ -397,7 +397,7 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, top: f32, panes: &[Pan
         return;
     }
     let s = app.lang.strings();
-    let (first, last) = date_range(&app.doc.plan).unwrap_or_default();
+    let (first, last) = date_range(&app.doc.plan()).unwrap_or_default();
     for pane in panes {
         let text = match &pane.phase {
             Phase::Before => format!("{} · {first}", s.phase_before),

@@ -65,7 +65,7 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             if drawing && i.key_pressed(Key::Backspace) {
                 out.push(Action::UndoSketchPoint);
             }
-            if i.key_pressed(Key::F5) && !app.doc.plan.stories.is_empty() {
+            if i.key_pressed(Key::F5) && !app.doc.plan().stories.is_empty() {
                 // From the slide selected in the open stories window, else from the first.
                 let from = if app.show_stories { app.story.slide.unwrap_or(0) } else { 0 };
                 out.push(Action::Present(Some((app.story.story, from))));
@@ -143,7 +143,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if ui.add(egui::Button::new(s.export).shortcut_text(ui.ctx().format_shortcut(&EXPORT))).clicked() {
                     out.push(Action::ShowExport(true));
                 }
-                if ui.add_enabled(!app.doc.plan.stories.is_empty(), egui::Button::new(s.export_handout)).clicked() {
+                if ui.add_enabled(!app.doc.plan().stories.is_empty(), egui::Button::new(s.export_handout)).clicked() {
                     out.push(Action::ExportHandout);
                 }
                 ui.separator();
@@ -256,7 +256,7 @@ fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
     let label = ui.label(s.search);
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let mut hits: Vec<(FeatureId, String)> = Vec::new();
     let edit = egui::TextEdit::singleline(&mut app.search).hint_text(s.search_hint).desired_width(300.0);
     let output = egui::CompletionPopup::new(egui::Id::unique("search"))
@@ -287,7 +287,7 @@ fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         }
         r.surrender_focus();
     } else if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-        match search(&app.doc.plan, &app.search, 1).first() {
+        match search(&app.doc.plan(), &app.search, 1).first() {
             Some(id) => out.push(Action::SelectAndFly(*id)),
             None => app.search_missed = true,
         }
@@ -349,12 +349,12 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 ui.label(RichText::new(h).small().weak());
                 ui.separator();
             }
-            if let Some(c) = app.doc.crs {
+            if let Some(c) = app.doc.crs() {
                 ui.label(RichText::new(format!("{} → WGS 84", c.code())).small()).on_hover_text(c.label());
                 ui.separator();
             }
             let in_view = app.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0);
-            ui.label(format!("{} {} ({} {in_view})", s.feature_count, app.doc.plan.len(), s.in_view));
+            ui.label(format!("{} {} ({} {in_view})", s.feature_count, app.doc.plan().len(), s.in_view));
             if let Some(m) = &app.status {
                 ui.separator();
                 let c = if m.is_error() { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
@@ -372,19 +372,19 @@ pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let s = app.lang.strings();
     egui::Panel::left("layers").default_size(230.0).size_range(180.0..=400.0).resizable(true).show(ui, |ui| {
         ui.heading(s.plan);
-        if let Some(name) = &app.doc.plan.meta.name {
+        if let Some(name) = &app.doc.plan().meta.name {
             ui.label(RichText::new(name).strong());
         }
-        ui.label(RichText::new(app.doc.source.display_name()).small().weak());
-        if let Some(note) = &app.doc.plan.meta.note {
+        ui.label(RichText::new(app.doc.source().display_name()).small().weak());
+        if let Some(note) = &app.doc.plan().meta.note {
             ui.collapsing(s.schematic_badge, |ui| {
                 ui.label(RichText::new(note).small());
             });
         }
-        if !app.doc.warnings.is_empty()
+        if !app.doc.warnings().is_empty()
             && ui
                 .button(
-                    RichText::new(format!("{} {}", app.doc.warnings.len(), s.warnings))
+                    RichText::new(format!("{} {}", app.doc.warnings().len(), s.warnings))
                         .color(egui::Color32::from_rgb(190, 110, 0)),
                 )
                 .clicked()
@@ -439,7 +439,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             ui.label(RichText::new(format!("{} {}", s.selected_features, selected.len())).size(18.0).strong());
             egui::ScrollArea::vertical().id_salt("multi").max_height(180.0).show(ui, |ui| {
                 for fid in &selected {
-                    if let Some(f) = app.doc.plan.get(*fid)
+                    if let Some(f) = app.doc.plan().get(*fid)
                         && ui.link(f.name(zh).unwrap_or(s.kind(f.kind))).clicked()
                     {
                         out.push(Action::SelectAndFly(*fid));
@@ -451,7 +451,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             return;
         }
         // A copy, so the inspector's sections can take the app mutably.
-        let Some(f) = app.doc.plan.get(id).cloned() else {
+        let Some(f) = app.doc.plan().get(id).cloned() else {
             return;
         };
         let f = &f;
@@ -490,7 +490,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             });
             let _ = combo.response.labelled_by(label.id);
             if kind != f.kind {
-                let features = if app.kind_apply_alike { crate::model::alike(&app.doc.plan, id) } else { vec![id] };
+                let features = if app.kind_apply_alike { crate::model::alike(&app.doc.plan(), id) } else { vec![id] };
                 out.push(Action::SetKind { features, kind });
             }
             ui.end_row();
@@ -605,11 +605,11 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         let mut open = true;
         egui::Window::new(s.warnings).open(&mut open).default_size([520.0, 300.0]).show(ctx, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for w in app.doc.warnings.iter().take(2000) {
+                for w in app.doc.warnings().iter().take(2000) {
                     ui.label(w.to_string());
                 }
-                if app.doc.warnings.len() > 2000 {
-                    ui.label(format!("… {}", app.doc.warnings.len() - 2000));
+                if app.doc.warnings().len() > 2000 {
+                    ui.label(format!("… {}", app.doc.warnings().len() - 2000));
                 }
             });
         });

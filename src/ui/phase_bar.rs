@@ -14,7 +14,7 @@ use crate::model::{ChangeKind, Phase};
 pub fn bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    let range = date_range(&app.doc.plan);
+    let range = date_range(&app.doc.plan());
     egui::Panel::top("phase_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.phase).strong());
@@ -89,7 +89,7 @@ pub fn changes_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> 
     let mut out = Vec::new();
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let mut list: Vec<_> = changes(plan)
         .into_iter()
         .map(|(id, c)| (in_force_from(plan, c).unwrap_or_else(|| "9999".into()), id, c))
@@ -140,7 +140,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
     let mut out = Vec::new();
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan;
+    let plan = &app.doc.plan();
     let Some(f) = plan.get(id) else { return out };
     let set =
         |c: Option<Box<Change>>, label: EditLabel| Action::Edit(Edit::SetChange { feature: id, change: c, label });

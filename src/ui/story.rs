@@ -128,7 +128,7 @@ pub fn capture(app: &PlannerApp) -> Option<Slide> {
         swipe: app.swipe,
         layers: Kind::ALL.iter().filter(|k| app.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
         theme: app.theme_mode.into(),
-        highlight: app.opts.selected.iter().filter_map(|id| app.doc.plan.key(*id)).collect(),
+        highlight: app.opts.selected.iter().filter_map(|id| app.doc.plan().key(*id)).collect(),
         photo_item: app.editor.as_ref().map(|e| e.id.clone()),
     })
 }
@@ -146,7 +146,7 @@ pub fn restore(app: &mut PlannerApp, slide: &Slide) {
     }
     app.theme_mode = slide.theme.into();
     app.sync_derived();
-    app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan.by_key(k)).collect();
+    app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan().by_key(k)).collect();
     app.playing = false;
     if let Some(cam) = app.camera {
         app.fly_to = Some(crate::render::camera::slide_camera(slide, cam.size));
@@ -155,7 +155,7 @@ pub fn restore(app: &mut PlannerApp, slide: &Slide) {
 }
 
 fn stories_edit(app: &PlannerApp, story: usize, f: impl FnOnce(&mut Story), label: EditLabel) -> Action {
-    let mut stories = app.doc.plan.stories.clone();
+    let mut stories = app.doc.plan().stories.clone();
     if stories.is_empty() {
         stories.push(Story {
             id: "story-1".into(),
@@ -175,24 +175,24 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let s = app.lang.strings();
     let zh = app.lang.is_chinese();
     let mut open = true;
-    let story_i = app.story.story.min(app.doc.plan.stories.len().saturating_sub(1));
+    let story_i = app.story.story.min(app.doc.plan().stories.len().saturating_sub(1));
     egui::Window::new(s.stories).open(&mut open).default_pos([260.0, 90.0]).default_size([420.0, 520.0]).show(
         ctx,
         |ui| {
-            if app.doc.plan.stories.len() > 1 {
+            if app.doc.plan().stories.len() > 1 {
                 egui::ComboBox::from_id_salt("story_pick")
-                    .selected_text(app.doc.plan.stories[story_i].name(zh).to_string())
+                    .selected_text(app.doc.plan().stories[story_i].name(zh).to_string())
                     .show_ui(ui, |ui| {
-                        for (i, st) in app.doc.plan.stories.iter().enumerate() {
+                        for (i, st) in app.doc.plan().stories.iter().enumerate() {
                             ui.selectable_value(&mut app.story.story, i, st.name(zh));
                         }
                     });
-            } else if let Some(st) = app.doc.plan.stories.first() {
+            } else if let Some(st) = app.doc.plan().stories.first() {
                 ui.label(RichText::new(st.name(zh)).strong());
             }
             ui.horizontal(|ui| {
                 if ui.button(s.new_story).clicked() {
-                    let mut stories = app.doc.plan.stories.clone();
+                    let mut stories = app.doc.plan().stories.clone();
                     let n = stories.len() + 1;
                     stories.push(Story {
                         id: format!("story-{n}"),
@@ -204,7 +204,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     app.story.slide = None;
                     out.push(Action::Edit(Edit::SetStories { stories, label: EditLabel::EditStory }));
                 }
-                if let Some(st) = app.doc.plan.stories.get(story_i) {
+                if let Some(st) = app.doc.plan().stories.get(story_i) {
                     let mut name = if zh { st.name_zh.clone() } else { st.name_en.clone() };
                     let l = ui.label(s.name);
                     let r = ui.add(egui::TextEdit::singleline(&mut name).desired_width(160.0)).labelled_by(l.id);
@@ -233,15 +233,15 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         EditLabel::AddSlide,
                     ));
                     app.story.slide =
-                        Some(at.unwrap_or(app.doc.plan.stories.get(story_i).map_or(0, |s| s.slides.len())));
+                        Some(at.unwrap_or(app.doc.plan().stories.get(story_i).map_or(0, |s| s.slides.len())));
                 }
-                let n = app.doc.plan.stories.get(story_i).map_or(0, |s| s.slides.len());
+                let n = app.doc.plan().stories.get(story_i).map_or(0, |s| s.slides.len());
                 if ui.add_enabled(n > 0, egui::Button::new(s.present)).on_hover_text("F5").clicked() {
                     out.push(Action::Present(Some((story_i, app.story.slide.unwrap_or(0)))));
                 }
             });
             ui.separator();
-            let Some(story) = app.doc.plan.stories.get(story_i).cloned() else {
+            let Some(story) = app.doc.plan().stories.get(story_i).cloned() else {
                 ui.label(RichText::new(s.no_slides).weak());
                 return;
             };
@@ -356,7 +356,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
 pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let Some((story_i, slide_i)) = app.presenting else { return out };
-    let Some(story) = app.doc.plan.stories.get(story_i).cloned() else {
+    let Some(story) = app.doc.plan().stories.get(story_i).cloned() else {
         out.push(Action::Present(None));
         return out;
     };
@@ -445,7 +445,7 @@ fn photo_pair(painter: &egui::Painter, rect: egui::Rect, app: &mut PlannerApp, i
     use crate::model::Side;
     let pair: Vec<_> = [Side::Before, Side::After]
         .iter()
-        .filter_map(|side| app.doc.plan.photos_of(item, *side).first().map(|p| (*p).clone()))
+        .filter_map(|side| app.doc.plan().photos_of(item, *side).first().map(|p| (*p).clone()))
         .collect();
     if pair.is_empty() {
         return;
