@@ -34,6 +34,10 @@ pub enum Action {
     },
     SetLayerVisible(Kind, bool),
     SetLang(Lang),
+    /// The coordinate system files are opened in when they do not say (`None`: detect).
+    SetImportCrs(Option<crate::io::crs::Crs>),
+    /// Open or close one of the small windows (warnings, shortcuts, about…).
+    ShowWindow(super::view::Window, bool),
     SetLabels(bool),
     /// Add a feature to the selection, or take it out.
     ToggleSelect(FeatureId),

@@ -10,6 +10,7 @@ use eframe::egui;
 use super::action::Action;
 use super::files::{FileDialogs, FileTask, PathPrompt};
 use super::message::Message;
+use super::view::{Shown, View};
 use super::{map_view, panels};
 use crate::document::{Document, Source};
 use crate::edit::{Edit, EditLabel};
@@ -97,6 +98,30 @@ impl From<Compare> for SlideCompare {
     }
 }
 
+/// The state each panel owns. A panel draws from its own part and a
+/// read-only [`View`] of the rest, and returns actions.
+#[derive(Default)]
+pub(super) struct Panels {
+    /// The search box: its text, whether the last search missed, focus asked for.
+    pub search: super::panels::SearchState,
+    /// The inspector's drafts (name, new after-attribute) and its "all alike" box.
+    pub inspector: super::panels::InspectorState,
+    /// The item picker, the item form, photo textures and the photo viewer.
+    pub items: super::items::ItemsState,
+    pub table: super::items_table::TableState,
+    pub export: super::export::ExportState,
+}
+
+/// What an action changed: whether the map must be drawn anew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Changed {
+    /// Only panels and windows (a window opened, a message, a draft).
+    Panels,
+    /// What the map draws (the phase, selection, layers, theme, language, the
+    /// drawing overlay, the plan): the thematic colours and the scene follow.
+    Map,
+}
+
 /// The whole application.
 pub struct PlannerApp {
     pub doc: Document,
@@ -115,8 +140,10 @@ pub struct PlannerApp {
     pub(super) fly_to: Option<Camera>,
     pub opts: SceneOptions,
     pub lang: Lang,
-    pub search: String,
-    pub(super) search_missed: bool,
+    /// Which optional panels and windows are open.
+    pub shown: Shown,
+    /// Each panel's own state (drafts, filters, open forms): see [`Panels`].
+    pub(super) panels: Panels,
     /// The status bar's message, worded in the current language when drawn.
     pub(super) status: Option<Message>,
     /// A failure shown in a window until the planner closes it.
@@ -132,16 +159,7 @@ pub struct PlannerApp {
     pub file_dialogs: FileDialogs,
     /// The folder of the last file chosen, where the next chooser or prompt starts.
     pub(super) last_dir: Option<PathBuf>,
-    pub(super) picker: Option<super::items::Picker>,
-    pub(super) editor: Option<super::items::ItemEditor>,
-    pub(super) table: super::items_table::TableState,
-    pub show_table: bool,
-    pub show_dashboard: bool,
     pub theme_mode: ThemeMode,
-    pub(super) show_warnings: bool,
-    pub(super) show_shortcuts: bool,
-    pub(super) show_about: bool,
-    pub(super) kind_apply_alike: bool,
     /// Cursor position in longitude/latitude, when over the map.
     pub(super) cursor: Option<[f64; 2]>,
     /// Bumped whenever what the map shows may have changed.
@@ -152,9 +170,6 @@ pub struct PlannerApp {
     pub swipe: f32,
     /// The phase of the pane under the pointer (what clicks and edits act on).
     pub active_phase: crate::model::Phase,
-    pub show_changes: bool,
-    /// The inspector's new after-attribute (key, value) being typed.
-    pub(super) after_prop_draft: (String, String),
     /// The timeline is playing (as-of date advancing).
     pub playing: bool,
     pub(super) play_clock: f64,
@@ -168,27 +183,15 @@ pub struct PlannerApp {
     pub(super) confirm_close: bool,
     /// The user chose to close without saving.
     pub(super) allow_close: bool,
-    /// Where photos dropped on the open item form go (set while it is shown).
-    pub(super) photo_drop: Option<PhotoDrop>,
-    /// Photo thumbnails and full views made into textures, by photo id and size.
-    pub(super) photo_textures: std::collections::HashMap<(String, u32), egui::TextureHandle>,
-    /// The item whose before/after photos are shown full size.
-    pub(super) photo_view: Option<String>,
     pub(super) story: super::story::StoryState,
-    pub show_stories: bool,
-    pub show_export: bool,
-    pub export: super::export::ExportState,
     /// Presenting: the story and slide on screen.
     pub presenting: Option<(usize, usize)>,
     /// Full screen to switch to at the next frame.
     pending_fullscreen: Option<bool>,
-    pub(super) focus_search: bool,
     pub tool: super::draw::Tool,
     /// The edit toggle: on, the selected feature shows its vertex handles and can be
     /// reshaped, moved and deleted; off, clicking only looks and a drag pans.
     pub editing: bool,
-    /// The inspector's name field while it is edited: feature, property, text.
-    pub(super) name_draft: Option<(FeatureId, String, String)>,
     pub sketch: super::draw::Sketch,
     pub(super) sketch_cursor: Option<[f64; 2]>,
     pub(super) drag: Option<super::draw::GeomDrag>,
@@ -224,8 +227,8 @@ impl PlannerApp {
             fly_to: None,
             opts: SceneOptions { phase: crate::model::Phase::After, ..SceneOptions::default() },
             lang: Lang::Zh,
-            search: String::new(),
-            search_missed: false,
+            shown: Shown::default(),
+            panels: Panels::default(),
             status: None,
             alert: None,
             loading: None,
@@ -234,24 +237,13 @@ impl PlannerApp {
             path_prompt: None,
             file_dialogs: FileDialogs::Unavailable,
             last_dir: None,
-            picker: None,
-            editor: None,
-            table: Default::default(),
-            show_table: false,
-            show_dashboard: false,
             theme_mode: ThemeMode::Kind,
-            show_warnings: false,
-            show_shortcuts: false,
-            show_about: false,
-            kind_apply_alike: false,
             cursor: None,
             generation: 0,
             memos: Vec::new(),
             compare: Compare::Single,
             swipe: 0.5,
             active_phase: crate::model::Phase::After,
-            show_changes: false,
-            after_prop_draft: (String::new(), String::new()),
             playing: false,
             play_clock: 0.0,
             session: None,
@@ -260,20 +252,12 @@ impl PlannerApp {
             autosave: Autosave::default(),
             confirm_close: false,
             allow_close: false,
-            photo_drop: None,
-            photo_textures: Default::default(),
-            photo_view: None,
             story: Default::default(),
-            show_stories: false,
-            show_export: false,
-            export: Default::default(),
             presenting: None,
             pending_fullscreen: None,
-            focus_search: false,
             box_select: None,
             tool: super::draw::Tool::Select,
             editing: false,
-            name_draft: None,
             sketch: Default::default(),
             sketch_cursor: None,
             drag: None,
@@ -439,19 +423,13 @@ impl PlannerApp {
 
     /// The phase the "after" side of a comparison shows: the as-of date if one is chosen.
     pub fn after_phase(&self) -> crate::model::Phase {
-        match &self.opts.phase {
-            crate::model::Phase::AsOf(d) => crate::model::Phase::AsOf(d.clone()),
-            _ => crate::model::Phase::After,
-        }
+        super::view::after_phase(&self.opts.phase)
     }
 
     /// The phase the map's only pane shows, or its after pane when comparing:
     /// what the legend and the dashboard count in.
     pub fn after_phase_shown(&self) -> crate::model::Phase {
-        match self.compare {
-            Compare::Single => self.opts.phase.clone(),
-            _ => self.after_phase(),
-        }
+        super::view::after_phase_shown(self.compare, &self.opts.phase)
     }
 
     /// The scenes the map last drew, one a pane, with the phase each shows.
@@ -461,7 +439,7 @@ impl PlannerApp {
 
     /// How many photo images have been made into textures (thumbnails and full views).
     pub fn photo_textures_len(&self) -> usize {
-        self.photo_textures.len()
+        self.panels.items.photo_textures.len()
     }
 
     /// True while a file is being read in the background.
@@ -563,7 +541,7 @@ impl PlannerApp {
                 let features = doc.plan().len();
                 let warnings = doc.warnings().len();
                 self.replace_document(doc, cache);
-                self.show_warnings |= warnings > 0;
+                self.shown.warnings |= warnings > 0;
                 self.say(Message::Opened { path, features, warnings });
             }
             Err(crate::io::LoadError::Cancelled) => self.say(Message::OpenCancelled(path)),
@@ -580,13 +558,42 @@ impl PlannerApp {
         self.camera = None;
         self.fly_to = None;
         self.memos.clear();
-        self.editor = None;
-        self.picker = None;
+        self.panels.items.editor = None;
+        self.panels.items.picker = None;
         self.sketch = Default::default();
         self.drag = None;
         self.snap = None;
         self.generation += 1;
         self.sync_derived();
+    }
+
+    /// The read-only view every panel draws from, and the panels' own state
+    /// beside it (borrowed apart, so a panel can change its state while reading the view).
+    pub(super) fn parts(&mut self) -> (View<'_>, &mut Panels) {
+        let view = View {
+            doc: &self.doc,
+            lang: self.lang,
+            opts: &self.opts,
+            theme_mode: self.theme_mode,
+            compare: self.compare,
+            shown: self.shown,
+            counts: &self.counts,
+            change_count: self.change_count,
+            camera: self.camera,
+            cursor: self.cursor,
+            in_view: self.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0),
+            editing: self.editing,
+            tool: self.tool,
+            playing: self.playing,
+            story: (self.story.story, self.story.slide),
+            recent: &self.recent,
+            status: self.status.as_ref(),
+            import_crs: self.import_crs,
+            prompting: self.path_prompt.is_some(),
+            recovery: self.recovery_offer.as_ref().map(|(_, info)| info),
+            confirm_close: self.confirm_close,
+        };
+        (view, &mut self.panels)
     }
 
     /// The extent to fit: the boundary if the plan has one, else everything.
@@ -620,8 +627,77 @@ impl PlannerApp {
         }
     }
 
-    /// Applies one intent. The only place the app's state changes on the user's behalf.
+    /// Applies one intent. The only place the app's state changes on the user's
+    /// behalf: each area's handler says what it changed, and only a change to
+    /// what the map draws rebuilds the thematic colours and the scene.
     pub fn apply(&mut self, action: Action) {
+        let changed = match action {
+            a @ (Action::OpenDialog
+            | Action::OpenPathPrompt
+            | Action::Open(..)
+            | Action::OpenJinsong
+            | Action::Quit
+            | Action::Recover
+            | Action::DiscardRecovery
+            | Action::CloseWithoutSaving
+            | Action::SaveAndClose
+            | Action::CancelClose
+            | Action::Save
+            | Action::SaveAs
+            | Action::SaveTo(..)
+            | Action::ExportDialog
+            | Action::ExportTo(..)
+            | Action::ExportHandout
+            | Action::ExportHandoutTo(..)
+            | Action::PhotoDialog { .. }
+            | Action::SetImportCrs(..)) => self.apply_file(a),
+            a @ (Action::Undo
+            | Action::Redo
+            | Action::Edit(..)
+            | Action::SetKind { .. }
+            | Action::AddItem { .. }
+            | Action::DeleteSelected
+            | Action::AttachPhoto { .. }) => self.apply_edit(a),
+            a @ (Action::FitDistrict
+            | Action::Select(..)
+            | Action::SelectAndFly(..)
+            | Action::ToggleSelect(..)
+            | Action::SelectMany(..)
+            | Action::SelectAndFlyMany(..)
+            | Action::SetLayerVisible(..)
+            | Action::SetLang(..)
+            | Action::SetLabels(..)
+            | Action::SetTheme(..)
+            | Action::SetPhase(..)
+            | Action::TogglePhase
+            | Action::SetCompare(..)
+            | Action::Play(..)
+            | Action::GoToSlide(..)
+            | Action::Present(..)) => self.apply_view(a),
+            a @ (Action::SetTool(..)
+            | Action::FinishSketch
+            | Action::CancelSketch
+            | Action::UndoSketchPoint
+            | Action::SetEditing(..)) => self.apply_tool(a),
+            a @ (Action::OpenPicker
+            | Action::EditItem(..)
+            | Action::ShowTable(..)
+            | Action::ShowDashboard(..)
+            | Action::ShowStories(..)
+            | Action::ShowExport(..)
+            | Action::ShowChanges(..)
+            | Action::ViewPhotos(..)
+            | Action::Status(..)
+            | Action::ShowWindow(..)) => self.apply_panel(a),
+        };
+        if changed == Changed::Map {
+            self.sync_derived();
+            self.generation += 1;
+        }
+    }
+
+    /// Files: open, recover, save, export, close. A new document brings its own scene (`replace_document`).
+    fn apply_file(&mut self, action: Action) -> Changed {
         match action {
             Action::OpenDialog => self.choose_file(FileTask::OpenPlan),
             Action::OpenPathPrompt => super::files::prompt(self, FileTask::OpenPlan),
@@ -657,29 +733,17 @@ impl PlannerApp {
                 }
             }
             Action::CancelClose => self.confirm_close = false,
-            Action::AttachPhoto { item, side, path } => {
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let result = std::fs::read(&path)
-                    .map_err(crate::model::photo::PhotoError::from)
-                    .and_then(|b| crate::model::photo::import(&b, self.doc.plan().new_photo_id(), item, side, name));
-                match result {
-                    Ok(photo) => {
-                        let id = photo.id.clone();
-                        self.apply(Action::Edit(Edit::PutPhoto { id, photo: Some(Box::new(photo)) }));
-                    }
-                    Err(e) => self.say(Message::PhotoFailed { path, error: e.to_string().into() }),
-                }
-            }
             Action::PhotoDialog { item, side } => self.choose_file(FileTask::Photo { item, side }),
-            Action::ViewPhotos(item) => self.photo_view = item,
-            Action::ShowStories(v) => self.show_stories = v,
-            Action::ShowExport(v) => self.show_export = v,
-            Action::ExportDialog => self.choose_file(FileTask::Export(self.export.kind)),
-            Action::ExportTo(path) => match super::export::write(self, &path) {
+            Action::ExportDialog => self.choose_file(FileTask::Export(self.panels.export.kind)),
+            Action::ExportTo(path) => match {
+                let (v, p) = self.parts();
+                super::export::write(&p.export, &v, &path)
+            } {
                 Ok(()) => self.say(Message::Exported(path)),
                 Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
             },
             Action::ExportHandout => self.choose_file(FileTask::Handout),
+            Action::SetImportCrs(crs) => self.import_crs = crs,
             Action::ExportHandoutTo(path) => {
                 let i = self.story.story.min(self.doc.plan().stories.len().saturating_sub(1));
                 // The stories window's handout goes through the one export dispatch, as the dialog's does.
@@ -697,33 +761,32 @@ impl PlannerApp {
                     Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
                 }
             }
-            Action::GoToSlide(story, slide) => {
-                if let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
-                    self.story.story = story;
-                    self.story.slide = Some(slide);
-                    super::story::restore(self, &sl);
-                }
-            }
-            Action::Present(None) => {
-                if self.presenting.take().is_some() {
-                    self.pending_fullscreen = Some(false);
-                    super::story::leave_presentation(self);
-                }
-            }
-            Action::Present(Some((story, slide))) => {
-                let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() else {
-                    return;
-                };
-                if self.presenting.is_none() {
-                    self.pending_fullscreen = Some(true);
-                    super::story::enter_presentation(self);
-                }
-                if self.presenting != Some((story, slide)) {
-                    self.presenting = Some((story, slide));
-                    self.story.story = story;
-                    self.story.slide = Some(slide);
-                    self.tool = super::draw::Tool::Select;
-                    super::story::restore(self, &sl);
+            Action::Save => match self.doc.save_path().map(|p| p.to_path_buf()) {
+                Some(p) => self.save_to(p),
+                None => self.apply(Action::SaveAs),
+            },
+            Action::SaveAs => self.choose_file(FileTask::SavePlan),
+            Action::SaveTo(p) => self.save_to(p),
+            // `apply` routes only file actions here.
+            _ => return Changed::Panels,
+        }
+        Changed::Panels
+    }
+
+    /// Plan edits, undo and redo: each edit that lands updates the cache and the scene (`after_edit`).
+    fn apply_edit(&mut self, action: Action) -> Changed {
+        match action {
+            Action::AttachPhoto { item, side, path } => {
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let result = std::fs::read(&path)
+                    .map_err(crate::model::photo::PhotoError::from)
+                    .and_then(|b| crate::model::photo::import(&b, self.doc.plan().new_photo_id(), item, side, name));
+                match result {
+                    Ok(photo) => {
+                        let id = photo.id.clone();
+                        self.apply(Action::Edit(Edit::PutPhoto { id, photo: Some(Box::new(photo)) }));
+                    }
+                    Err(e) => self.say(Message::PhotoFailed { path, error: e.to_string().into() }),
                 }
             }
             Action::Undo => match self.doc.undo() {
@@ -736,22 +799,6 @@ impl PlannerApp {
                 Some(Err(e)) => self.say(Message::RedoFailed(e.to_string())),
                 None => self.say(Message::NothingToRedo),
             },
-            Action::FitDistrict => {
-                if let (Some(ext), Some(cam)) = (self.district_extent(), self.camera) {
-                    self.fly_to = Some(Camera::fit(ext, cam.size, 30.0));
-                }
-            }
-            Action::Select(id) => {
-                self.opts.selected.clear();
-                self.opts.selected.extend(id);
-            }
-            Action::SelectAndFly(id) => {
-                self.opts.selected.clear();
-                self.opts.selected.insert(id);
-                if let Some(cam) = self.camera {
-                    self.fly_to = self.camera_for(id, cam.size);
-                }
-            }
             Action::SetKind { features, kind } => {
                 let changes: Vec<(FeatureId, Kind)> = features
                     .into_iter()
@@ -765,87 +812,11 @@ impl PlannerApp {
                     }
                 }
             }
-            Action::SetLayerVisible(kind, v) => self.opts.visible[kind_slot(kind)] = v,
-            Action::SetLang(lang) => {
-                self.lang = lang;
-                self.opts.chinese = lang.is_chinese();
-            }
-            Action::SetLabels(v) => self.opts.labels = v,
-            Action::ToggleSelect(id) => {
-                if !self.opts.selected.remove(&id) {
-                    self.opts.selected.insert(id);
-                }
-            }
-            Action::SelectMany(ids) => {
-                self.opts.selected.clear();
-                self.opts.selected.extend(ids);
-            }
-            Action::SelectAndFlyMany(ids) => {
-                self.opts.selected.clear();
-                self.opts.selected.extend(ids.iter().copied());
-                if let Some(cam) = self.camera {
-                    self.fly_to = self.camera_for_all(&ids, cam.size);
-                }
-            }
-            Action::OpenPicker => {
-                if self.opts.selected.is_empty() {
-                    self.say(Message::NothingSelected);
-                } else {
-                    self.picker = Some(super::items::Picker::default());
-                }
-            }
             Action::AddItem { catalogue } => self.add_item(&catalogue),
-            Action::EditItem(id) => {
-                if let Some(item) = self.doc.plan().items.get(&id) {
-                    self.editor = Some(super::items::ItemEditor::new(item.clone()));
-                }
-            }
             Action::Edit(edit) => match self.doc.apply(edit) {
                 Ok(t) => self.after_edit(&t),
                 Err(e) => self.say(Message::EditRefused(e.to_string())),
             },
-            Action::SetTheme(mode) => self.theme_mode = mode,
-            Action::ShowTable(v) => self.show_table = v,
-            Action::ShowDashboard(v) => self.show_dashboard = v,
-            Action::Save => match self.doc.save_path().map(|p| p.to_path_buf()) {
-                Some(p) => self.save_to(p),
-                None => self.apply(Action::SaveAs),
-            },
-            Action::SaveAs => self.choose_file(FileTask::SavePlan),
-            Action::SaveTo(p) => self.save_to(p),
-            Action::SetTool(t) => {
-                self.tool = t;
-                // Drawing is editing: the toggle comes on with a drawing tool (and stays on).
-                self.editing |= t != super::draw::Tool::Select && t != super::draw::Tool::Measure;
-                self.sketch = Default::default();
-                self.drag = None;
-                self.snap = None;
-            }
-            Action::FinishSketch => {
-                for a in super::draw::finish(self) {
-                    self.apply(a);
-                }
-            }
-            Action::CancelSketch => {
-                if self.sketch.points.is_empty() {
-                    self.tool = super::draw::Tool::Select;
-                }
-                self.sketch = Default::default();
-                self.snap = None;
-            }
-            Action::UndoSketchPoint => {
-                self.sketch.points.pop();
-                self.sketch.done = false;
-            }
-            Action::SetEditing(on) => {
-                self.editing = on;
-                self.drag = None;
-                self.snap = None;
-                if !on && self.tool != super::draw::Tool::Measure {
-                    self.tool = super::draw::Tool::Select;
-                    self.sketch = Default::default();
-                }
-            }
             Action::DeleteSelected if !self.editing => {
                 if !self.opts.selected.is_empty() {
                     self.say(Message::EditingIsOff);
@@ -881,7 +852,83 @@ impl PlannerApp {
                     self.apply(Action::Edit(Edit::Batch { label, edits }));
                 }
             }
-            Action::Status(message) => self.say(message),
+            // `apply` routes only edit actions here.
+            _ => return Changed::Panels,
+        }
+        Changed::Map
+    }
+
+    /// What the map shows and how: selection, layers, phase, theme, language, slides.
+    fn apply_view(&mut self, action: Action) -> Changed {
+        match action {
+            Action::GoToSlide(story, slide) => {
+                if let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
+                    self.story.story = story;
+                    self.story.slide = Some(slide);
+                    super::story::restore(self, &sl);
+                }
+            }
+            Action::Present(None) => {
+                if self.presenting.take().is_some() {
+                    self.pending_fullscreen = Some(false);
+                    super::story::leave_presentation(self);
+                }
+            }
+            Action::Present(Some((story, slide))) => {
+                let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() else {
+                    return Changed::Panels;
+                };
+                if self.presenting.is_none() {
+                    self.pending_fullscreen = Some(true);
+                    super::story::enter_presentation(self);
+                }
+                if self.presenting != Some((story, slide)) {
+                    self.presenting = Some((story, slide));
+                    self.story.story = story;
+                    self.story.slide = Some(slide);
+                    self.tool = super::draw::Tool::Select;
+                    super::story::restore(self, &sl);
+                }
+            }
+            Action::FitDistrict => {
+                if let (Some(ext), Some(cam)) = (self.district_extent(), self.camera) {
+                    self.fly_to = Some(Camera::fit(ext, cam.size, 30.0));
+                }
+            }
+            Action::Select(id) => {
+                self.opts.selected.clear();
+                self.opts.selected.extend(id);
+            }
+            Action::SelectAndFly(id) => {
+                self.opts.selected.clear();
+                self.opts.selected.insert(id);
+                if let Some(cam) = self.camera {
+                    self.fly_to = self.camera_for(id, cam.size);
+                }
+            }
+            Action::SetLayerVisible(kind, v) => self.opts.visible[kind_slot(kind)] = v,
+            Action::SetLang(lang) => {
+                self.lang = lang;
+                self.opts.chinese = lang.is_chinese();
+            }
+            Action::SetLabels(v) => self.opts.labels = v,
+            Action::ToggleSelect(id) => {
+                if !self.opts.selected.remove(&id) {
+                    self.opts.selected.insert(id);
+                }
+            }
+            Action::SelectMany(ids) => {
+                self.opts.selected.clear();
+                self.opts.selected.extend(ids);
+            }
+            Action::SelectAndFlyMany(ids) => {
+                self.opts.selected.clear();
+                self.opts.selected.extend(ids.iter().copied());
+                if let Some(cam) = self.camera {
+                    self.fly_to = self.camera_for_all(&ids, cam.size);
+                }
+            }
+            Action::SetTheme(mode) => self.theme_mode = mode,
             Action::SetPhase(p) => {
                 self.opts.phase = p;
                 self.playing = false;
@@ -894,7 +941,6 @@ impl PlannerApp {
                 };
             }
             Action::SetCompare(c) => self.compare = c,
-            Action::ShowChanges(v) => self.show_changes = v,
             Action::Play(v) => {
                 self.playing = v;
                 self.play_clock = 0.0;
@@ -910,9 +956,81 @@ impl PlannerApp {
                     }
                 }
             }
+            // `apply` routes only view actions here.
+            _ => return Changed::Panels,
         }
-        self.sync_derived();
-        self.generation += 1;
+        Changed::Map
+    }
+
+    /// The drawing tools and the edit toggle (the map's overlay follows).
+    fn apply_tool(&mut self, action: Action) -> Changed {
+        match action {
+            Action::SetTool(t) => {
+                self.tool = t;
+                // Drawing is editing: the toggle comes on with a drawing tool (and stays on).
+                self.editing |= t != super::draw::Tool::Select && t != super::draw::Tool::Measure;
+                self.sketch = Default::default();
+                self.drag = None;
+                self.snap = None;
+            }
+            Action::FinishSketch => {
+                for a in super::draw::finish(self) {
+                    self.apply(a);
+                }
+            }
+            Action::CancelSketch => {
+                if self.sketch.points.is_empty() {
+                    self.tool = super::draw::Tool::Select;
+                }
+                self.sketch = Default::default();
+                self.snap = None;
+            }
+            Action::UndoSketchPoint => {
+                self.sketch.points.pop();
+                self.sketch.done = false;
+            }
+            Action::SetEditing(on) => {
+                self.editing = on;
+                self.drag = None;
+                self.snap = None;
+                if !on && self.tool != super::draw::Tool::Measure {
+                    self.tool = super::draw::Tool::Select;
+                    self.sketch = Default::default();
+                }
+            }
+            // `apply` routes only tool actions here.
+            _ => return Changed::Panels,
+        }
+        Changed::Map
+    }
+
+    /// Panels and windows opening and closing, messages: nothing the map draws.
+    fn apply_panel(&mut self, action: Action) -> Changed {
+        match action {
+            Action::ViewPhotos(item) => self.panels.items.photo_view = item,
+            Action::ShowWindow(w, open) => self.shown.set(w, open),
+            Action::ShowStories(v) => self.shown.stories = v,
+            Action::ShowExport(v) => self.shown.export = v,
+            Action::OpenPicker => {
+                if self.opts.selected.is_empty() {
+                    self.say(Message::NothingSelected);
+                } else {
+                    self.panels.items.picker = Some(super::items::Picker::default());
+                }
+            }
+            Action::EditItem(id) => {
+                if let Some(item) = self.doc.plan().items.get(&id) {
+                    self.panels.items.editor = Some(super::items::ItemEditor::new(item.clone()));
+                }
+            }
+            Action::ShowTable(v) => self.shown.table = v,
+            Action::ShowDashboard(v) => self.shown.dashboard = v,
+            Action::Status(message) => self.say(message),
+            Action::ShowChanges(v) => self.shown.changes = v,
+            // `apply` routes only panel actions here.
+            _ => return Changed::Panels,
+        }
+        Changed::Panels
     }
 
     /// Saves on a background thread from a snapshot of the plan (sharing it,
@@ -1007,7 +1125,7 @@ impl PlannerApp {
         let edit = Edit::PutItem { id: id.clone(), item: Some(Box::new(item)), label: EditLabel::AddItem };
         if let Ok(t) = self.doc.apply(edit) {
             self.after_edit(&t);
-            self.picker = None;
+            self.panels.items.picker = None;
             self.apply(Action::EditItem(id));
         }
     }
@@ -1030,11 +1148,6 @@ impl PlannerApp {
         self.cache.update(&self.doc.plan(), touched);
         self.sync_derived();
         self.generation += 1;
-    }
-
-    /// "Undo set kind" — the menu text for an edit label.
-    pub(super) fn action_name(&self, label: EditLabel) -> &'static str {
-        self.lang.strings().action(label)
     }
 
     /// While playing, the as-of date moves a month every 0.3 s until the plan's last date.
@@ -1089,34 +1202,38 @@ impl PlannerApp {
             return;
         }
         let mut actions = Vec::new();
-        actions.extend(panels::shortcuts(&ctx, self));
-        actions.extend(dropped_files(&ctx, self));
-        actions.extend(panels::top_bar(ui, self));
-        actions.extend(super::phase_bar::bar(ui, self));
-        actions.extend(panels::status_bar(ui, self));
-        if self.show_table {
-            // Across the whole window, under the layer list and the inspector:
-            // a table is wide (money columns), and scrolls sideways when narrower.
-            actions.extend(super::items_table::panel(ui, self));
+        {
+            let (v, p) = self.parts();
+            actions.extend(panels::shortcuts(&ctx, &mut p.search, &v));
+            actions.extend(dropped_files(&ctx, p.items.photo_drop.as_ref()));
+            actions.extend(panels::top_bar(ui, &mut p.search, &v));
+            actions.extend(super::phase_bar::bar(ui, &v));
+            actions.extend(panels::status_bar(ui, &v));
+            if v.shown.table {
+                // Across the whole window, under the layer list and the inspector:
+                // a table is wide (money columns), and scrolls sideways when narrower.
+                actions.extend(super::items_table::panel(ui, &mut p.table, &v));
+            }
+            actions.extend(panels::left_panel(ui, &v));
+            actions.extend(panels::right_panel(ui, &mut p.inspector, &mut p.items, &v));
         }
-        actions.extend(panels::left_panel(ui, self));
-        actions.extend(panels::right_panel(ui, self));
         actions.extend(map_view::central(ui, self));
-        actions.extend(panels::windows(&ctx, self));
-        self.photo_drop = None;
-        actions.extend(super::items::windows(&ctx, self));
-        actions.extend(super::items::photo_window(&ctx, self));
-        if self.show_dashboard {
-            actions.extend(super::dashboard::window(&ctx, self));
+        let (v, p) = self.parts();
+        actions.extend(panels::windows(&ctx, &v));
+        p.items.photo_drop = None;
+        actions.extend(super::items::windows(&ctx, &mut p.items, &v));
+        actions.extend(super::items::photo_window(&ctx, &mut p.items, &v));
+        if v.shown.dashboard {
+            actions.extend(super::dashboard::window(&ctx, &v));
         }
-        if self.show_changes {
-            actions.extend(super::phase_bar::changes_window(&ctx, self));
+        if v.shown.changes {
+            actions.extend(super::phase_bar::changes_window(&ctx, &v));
         }
-        if self.show_stories {
+        if v.shown.export {
+            actions.extend(super::export::window(&ctx, &mut p.export, &v));
+        }
+        if self.shown.stories {
             actions.extend(super::story::window(&ctx, self));
-        }
-        if self.show_export {
-            actions.extend(super::export::window(&ctx, self));
         }
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
@@ -1154,7 +1271,7 @@ fn same_theme(a: &ThemeColors, b: &ThemeColors) -> bool {
     }
 }
 
-fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
+fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDrop>) -> Vec<Action> {
     let pointer = ctx.input(|i| i.pointer.latest_pos());
     ctx.input(|i| {
         i.raw
@@ -1165,7 +1282,7 @@ fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
                 let is_photo = path.extension().is_some_and(|e| {
                     ["jpg", "jpeg", "png"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
                 });
-                match (&app.photo_drop, is_photo) {
+                match (photo_drop, is_photo) {
                     (Some(target), true) => {
                         let side = match pointer {
                             Some(p) if target.before.contains(p) => crate::model::Side::Before,
@@ -1179,13 +1296,6 @@ fn dropped_files(ctx: &egui::Context, app: &PlannerApp) -> Vec<Action> {
             .take(8)
             .collect()
     })
-}
-
-/// Where photos dropped onto the open item form go.
-pub(super) struct PhotoDrop {
-    pub item: String,
-    /// The form's "before" column: drops there are before photos.
-    pub before: egui::Rect,
 }
 
 impl eframe::App for PlannerApp {
@@ -1209,5 +1319,32 @@ mod tests {
             assert_eq!(SlideCompare::from(window), slide);
             assert_eq!(Compare::from(slide), window);
         }
+    }
+
+    #[test]
+    fn only_actions_that_change_the_map_rebuild_its_scene() {
+        let mut app = PlannerApp::new();
+        let stamp = |app: &PlannerApp| app.generation;
+        let g = stamp(&app);
+        for a in [
+            Action::ShowTable(true),
+            Action::ShowDashboard(true),
+            Action::ShowWindow(super::super::view::Window::About, true),
+            Action::Status(Message::NothingSelected),
+            Action::ShowExport(true),
+        ] {
+            app.apply(a);
+        }
+        assert_eq!(stamp(&app), g, "opening panels and saying something keep the scene");
+        assert!(app.shown.table && app.shown.dashboard && app.shown.about && app.shown.export);
+        app.apply(Action::SetTheme(ThemeMode::Status));
+        assert!(stamp(&app) > g, "a new theme redraws the map");
+        let g = stamp(&app);
+        let id = app.doc.plan().iter().next().map(|(id, _)| id).expect("a feature");
+        app.apply(Action::Select(Some(id)));
+        assert!(stamp(&app) > g, "a selection redraws the map");
+        let g = stamp(&app);
+        app.apply(Action::Edit(Edit::SetProperty { feature: id, key: "note".into(), value: Some("x".into()) }));
+        assert!(stamp(&app) > g, "an edit redraws the map");
     }
 }

@@ -4,8 +4,8 @@
 use eframe::egui::{self, Color32, Pos2, Rect, RichText, Stroke, vec2};
 
 use super::action::Action;
-use super::app::PlannerApp;
 use super::theme::color;
+use super::view::View;
 use crate::model::measure::group_thousands;
 use crate::model::stats::Progress;
 use crate::model::{Category, FundingSource, Phase, Status};
@@ -16,14 +16,14 @@ fn wan(yuan: i64, zh: bool) -> String {
 }
 
 /// The dashboard window.
-pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
     // The dashboard counts as the map shows: as of its date, before or today.
-    let phase = app.after_phase_shown();
-    let p = Progress::of(&app.doc.plan(), &phase);
-    let unrecorded = app.doc.plan().items.len().saturating_sub(p.items);
+    let phase = v.after_phase_shown();
+    let p = Progress::of(&v.doc.plan(), &phase);
+    let unrecorded = v.doc.plan().items.len().saturating_sub(p.items);
     let mut open = true;
     egui::Window::new(s.dashboard).open(&mut open).default_pos([700.0, 60.0]).default_size([560.0, 620.0]).show(
         ctx,

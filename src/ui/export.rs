@@ -7,7 +7,7 @@
 use eframe::egui::{self, RichText};
 
 use super::action::Action;
-use super::app::PlannerApp;
+use super::view::View;
 use crate::error::ExportError;
 use crate::model::Phase;
 
@@ -61,10 +61,9 @@ impl Default for ExportState {
 }
 
 /// The request for the chosen export to `path`, as the dialog's choices and the window say.
-pub fn request(app: &PlannerApp, path: &std::path::Path) -> Result<crate::export::Request, ExportError> {
+pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<crate::export::Request, ExportError> {
     use crate::export::{MapSize, Request, What};
-    let st = &app.export;
-    let plan = &app.doc.plan();
+    let plan = &v.doc.plan();
     let what = match st.kind {
         ExportKind::Map => {
             let size = if st.use_pixels {
@@ -76,7 +75,7 @@ pub fn request(app: &PlannerApp, path: &std::path::Path) -> Result<crate::export
                 let name = format!("{}-{orientation}", st.paper);
                 MapSize::Paper(crate::export::map::paper(&name).ok_or(ExportError::Paper(name))?)
             };
-            let extent = if st.current_view { app.camera.map(|c| c.view_lonlat()) } else { None };
+            let extent = if st.current_view { v.camera.map(|c| c.view_lonlat()) } else { None };
             What::Map { size, extent }
         }
         ExportKind::Schedule => What::Schedule,
@@ -86,26 +85,26 @@ pub fn request(app: &PlannerApp, path: &std::path::Path) -> Result<crate::export
             let kinds: Vec<crate::model::Kind> = crate::model::Kind::ALL
                 .iter()
                 .copied()
-                .filter(|k| app.opts.visible[crate::render::kind_slot(*k)])
+                .filter(|k| v.opts.visible[crate::render::kind_slot(*k)])
                 .collect();
             What::Atlas { kinds: Some(kinds) }
         }
-        ExportKind::Handout => What::Handout { story: app.story.story.min(plan.stories.len().saturating_sub(1)) },
+        ExportKind::Handout => What::Handout { story: v.story.0.min(plan.stories.len().saturating_sub(1)) },
     };
     Ok(Request {
         what,
         phase: st.phase.clone(),
         // The map is coloured as the screen is, and its legend says so.
-        theme: app.theme_mode,
-        chinese: app.lang.is_chinese(),
+        theme: v.theme_mode,
+        chinese: v.lang.is_chinese(),
         date: crate::model::item::today(),
         out: path.to_path_buf(),
     })
 }
 
 /// Writes the chosen export to `path` through [`crate::export::run`], as the command line does.
-pub fn write(app: &PlannerApp, path: &std::path::Path) -> Result<(), ExportError> {
-    crate::export::run(&app.doc.plan(), &request(app, path)?).map(|_| ())
+pub fn write(st: &ExportState, v: &View, path: &std::path::Path) -> Result<(), ExportError> {
+    crate::export::run(&v.doc.plan(), &request(st, v, path)?).map(|_| ())
 }
 
 /// The file types offered for a kind of export.
@@ -120,12 +119,11 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
 }
 
 /// The export dialog.
-pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let has_stories = !app.doc.plan().stories.is_empty();
-    let plan_block = app.doc.plan().meta.title_block.clone();
-    let st = &mut app.export;
+    let s = v.lang.strings();
+    let has_stories = !v.doc.plan().stories.is_empty();
+    let plan_block = v.doc.plan().meta.title_block.clone();
     if !st.title_block_editing {
         st.title_block = plan_block.clone();
     }

@@ -8,13 +8,34 @@ use std::collections::HashMap;
 use eframe::egui::{self, Color32, RichText};
 
 use super::action::Action;
-use super::app::PlannerApp;
 use super::theme::{ERROR, OK, color};
+use super::view::View;
 use crate::edit::{Edit, EditLabel};
 use crate::model::catalogue::{CatalogueEntry, builtin, lookup};
 use crate::model::item::{format_quantity, format_wan, format_yuan, is_date, parse_yuan, today};
 use crate::model::{Category, FeatureId, FundingSource, Item, Kind, NationalClass, Party, Status};
 use crate::render::theme::status_color;
+
+/// The items area's own state: the picker and the form when open, where
+/// photos dropped on the form go, and the photo textures made so far.
+#[derive(Default)]
+pub struct ItemsState {
+    pub picker: Option<Picker>,
+    pub editor: Option<ItemEditor>,
+    /// Where photos dropped on the open item form go (set while it is shown).
+    pub photo_drop: Option<PhotoDrop>,
+    /// Photo thumbnails and full views made into textures, by photo id and size.
+    pub photo_textures: HashMap<(String, u32), egui::TextureHandle>,
+    /// The item whose before/after photos are shown full size.
+    pub photo_view: Option<String>,
+}
+
+/// Where photos dropped onto the open item form go.
+pub struct PhotoDrop {
+    pub item: String,
+    /// The form's "before" column: drops there are before photos.
+    pub before: egui::Rect,
+}
 
 /// The catalogue picker's state.
 #[derive(Default)]
@@ -67,12 +88,12 @@ impl ItemEditor {
 }
 
 /// The inspector's items section for the selection.
-pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[FeatureId]) -> Vec<Action> {
+pub fn inspector_section(ui: &mut egui::Ui, st: &mut ItemsState, v: &View, selected: &[FeatureId]) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan();
-    let textures = &mut app.photo_textures;
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
+    let plan = &v.doc.plan();
+    let textures = &mut st.photo_textures;
     ui.horizontal(|ui| {
         ui.label(RichText::new(s.items).strong());
         if ui.button(s.add_item).clicked() {
@@ -125,30 +146,30 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, selected: &[Fe
 }
 
 /// The picker and the item form, when open.
-pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn windows(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    if app.picker.is_some() {
-        out.extend(picker_window(ctx, app));
+    if st.picker.is_some() {
+        out.extend(picker_window(ctx, st, v));
     }
-    if app.editor.is_some() {
-        out.extend(editor_window(ctx, app));
+    if st.editor.is_some() {
+        out.extend(editor_window(ctx, st, v));
     }
     out
 }
 
-fn picker_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+fn picker_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
-    let selected: Vec<FeatureId> = app.selected();
-    let kinds: Vec<Kind> = selected.iter().filter_map(|id| app.doc.plan().get(*id).map(|f| f.kind)).collect();
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
+    let selected: Vec<FeatureId> = v.selected();
+    let kinds: Vec<Kind> = selected.iter().filter_map(|id| v.doc.plan().get(*id).map(|f| f.kind)).collect();
     let names: Vec<String> = selected
         .iter()
         .take(6)
-        .filter_map(|id| app.doc.plan().get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
+        .filter_map(|id| v.doc.plan().get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
         .collect();
-    let additions = app.doc.plan().catalogue_additions.clone();
-    let Some(picker) = app.picker.as_mut() else { return out };
+    let additions = v.doc.plan().catalogue_additions.clone();
+    let Some(picker) = st.picker.as_mut() else { return out };
     let mut open = true;
     egui::Window::new(s.picker_title).open(&mut open).default_pos([250.0, 60.0]).default_size([460.0, 520.0]).show(
         ctx,
@@ -264,7 +285,7 @@ fn picker_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         },
     );
     if !open {
-        app.picker = None;
+        st.picker = None;
     }
     out
 }
@@ -349,15 +370,15 @@ fn opt_text(ui: &mut egui::Ui, v: &mut Option<String>, multiline: bool) -> egui:
     r
 }
 
-fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
-    let selected = app.selected();
-    let Some(ed) = app.editor.as_mut() else { return out };
-    let Some(stored) = app.doc.plan().items.get(&ed.id) else {
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
+    let selected = v.selected();
+    let Some(ed) = st.editor.as_mut() else { return out };
+    let Some(stored) = v.doc.plan().items.get(&ed.id) else {
         // Removed (deleted, or its addition undone).
-        app.editor = None;
+        st.editor = None;
         return out;
     };
     if ed.draft == ed.base && *stored != ed.base {
@@ -366,28 +387,28 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         ed.draft = stored.clone();
         ed.money_text.clear();
     }
-    let additions = &app.doc.plan().catalogue_additions;
+    let additions = &v.doc.plan().catalogue_additions;
     let entry = lookup(additions, &ed.draft.catalogue).cloned();
-    let title = ed.draft.display_name(&app.doc.plan(), zh).to_string();
+    let title = ed.draft.display_name(&v.doc.plan(), zh).to_string();
     let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
         .draft
         .features
         .iter()
         .map(|k| {
-            let id = app.doc.plan().by_key(k);
+            let id = v.doc.plan().by_key(k);
             let name = id
-                .and_then(|id| app.doc.plan().get(id))
+                .and_then(|id| v.doc.plan().get(id))
                 .map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string())
                 .unwrap_or_else(|| k.clone());
             (k.clone(), id, name)
         })
         .collect();
-    let selected_keys: Vec<String> = selected.iter().filter_map(|id| app.doc.plan().key(*id)).collect();
+    let selected_keys: Vec<String> = selected.iter().filter_map(|id| v.doc.plan().key(*id)).collect();
     let mut open = true;
     let mut ended = false;
     let mut before_rect = None;
-    let plan = &app.doc.plan();
-    let textures = &mut app.photo_textures;
+    let plan = &v.doc.plan();
+    let textures = &mut st.photo_textures;
     let mut delete = false;
     egui::Window::new(format!("{} — {}", s.edit, title))
         .id(egui::Id::unique("item_editor"))
@@ -625,10 +646,10 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 }
             });
         });
-    app.photo_drop = before_rect.map(|before| super::app::PhotoDrop { item: ed.id.clone(), before });
+    st.photo_drop = before_rect.map(|before| PhotoDrop { item: ed.id.clone(), before });
     if delete {
         out.push(Action::Edit(Edit::PutItem { id: ed.id.clone(), item: None, label: EditLabel::RemoveItem }));
-        app.editor = None;
+        st.editor = None;
         return out;
     }
     if ended && ed.draft != ed.base {
@@ -645,7 +666,7 @@ fn editor_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         ed.base = ed.draft.clone();
     }
     if !open {
-        app.editor = None;
+        st.editor = None;
     }
     out
 }
@@ -724,15 +745,15 @@ fn photo_section(
 }
 
 /// An item's before and after photos full size, side by side.
-pub fn photo_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn photo_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action> {
     use crate::model::Side;
     let mut out = Vec::new();
-    let Some(item) = app.photo_view.clone() else { return out };
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan();
+    let Some(item) = st.photo_view.clone() else { return out };
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
+    let plan = &v.doc.plan();
     let title = plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
-    let textures = &mut app.photo_textures;
+    let textures = &mut st.photo_textures;
     let mut open = true;
     egui::Window::new(format!("{} — {title}", s.photo_compare)).open(&mut open).default_size([900.0, 520.0]).show(
         ctx,

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use super::action::Action;
-use super::app::PlannerApp;
+use super::view::View;
 use crate::model::catalogue::lookup;
 use crate::model::item::{format_quantity, format_yuan};
 use crate::model::{Category, Item, Party, Status};
@@ -92,12 +92,11 @@ fn filter_combo<T: Copy + PartialEq>(
 }
 
 /// The bottom panel with the table.
-pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+pub fn panel(ui: &mut egui::Ui, t: &mut TableState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
     egui::Panel::bottom("items_table").resizable(true).default_size(280.0).size_range(120.0..=900.0).show(ui, |ui| {
-        let t = &mut app.table;
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.items_table).strong());
             ui.separator();
@@ -107,7 +106,7 @@ pub fn panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             let label = ui.label(s.filter_feature);
             ui.add(egui::TextEdit::singleline(&mut t.feature).desired_width(140.0)).labelled_by(label.id);
         });
-        let plan = &app.doc.plan();
+        let plan = &v.doc.plan();
         let additions = &plan.catalogue_additions;
         let feature_text = |item: &Item| {
             plan.features_of(item)

@@ -17,6 +17,7 @@ mod panels;
 mod phase_bar;
 pub mod story;
 pub mod theme;
+mod view;
 
 pub use action::Action;
 pub use app::{Compare, PlannerApp};

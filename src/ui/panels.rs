@@ -4,12 +4,13 @@
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers, RichText};
 
 use super::action::Action;
-use super::app::PlannerApp;
 use super::draw::Tool;
+use super::items::ItemsState;
 use super::theme::color;
+use super::view::{View, Window};
 use crate::i18n::Lang;
 use crate::model::measure::{Measure, format_area, format_length, measure};
-use crate::model::search::search;
+use crate::model::search;
 use crate::model::{FeatureId, Kind};
 use crate::render::theme::ThemeMode;
 use crate::render::{kind_slot, style};
@@ -23,8 +24,29 @@ const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(
 const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 
+/// The search box's own state.
+#[derive(Default)]
+pub struct SearchState {
+    pub text: String,
+    /// The last Enter found nothing.
+    pub missed: bool,
+    /// Ctrl+F asked for the box to take the keyboard.
+    pub focus: bool,
+}
+
+/// The inspector's own state.
+#[derive(Default)]
+pub struct InspectorState {
+    /// The name field while it is edited: feature, property, text.
+    pub name_draft: Option<(FeatureId, String, String)>,
+    /// The new after-attribute (key, value) being typed.
+    pub after_prop_draft: (String, String),
+    /// "Set the kind of every feature alike" is ticked.
+    pub kind_apply_alike: bool,
+}
+
 /// Keyboard shortcuts that work anywhere.
-pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn shortcuts(ctx: &egui::Context, search: &mut SearchState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     ctx.input_mut(|i| {
         if i.consume_shortcut(&REDO) || i.consume_shortcut(&REDO_Y) {
@@ -46,12 +68,12 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             out.push(Action::OpenDialog);
         }
         if i.consume_shortcut(&FIND) {
-            app.focus_search = true;
+            search.focus = true;
         }
     });
     // The path prompt is modal: its keys (Esc cancels it) are its own.
-    if !ctx.egui_wants_keyboard_input() && app.path_prompt.is_none() {
-        let drawing = app.tool != Tool::Select;
+    if !ctx.egui_wants_keyboard_input() && !v.prompting {
+        let drawing = v.tool != Tool::Select;
         ctx.input(|i| {
             if i.key_pressed(Key::Home) {
                 out.push(Action::FitDistrict);
@@ -65,10 +87,10 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             if drawing && i.key_pressed(Key::Backspace) {
                 out.push(Action::UndoSketchPoint);
             }
-            if i.key_pressed(Key::F5) && !app.doc.plan().stories.is_empty() {
+            if i.key_pressed(Key::F5) && !v.doc.plan().stories.is_empty() {
                 // From the slide selected in the open stories window, else from the first.
-                let from = if app.show_stories { app.story.slide.unwrap_or(0) } else { 0 };
-                out.push(Action::Present(Some((app.story.story, from))));
+                let from = if v.shown.stories { v.story.1.unwrap_or(0) } else { 0 };
+                out.push(Action::Present(Some((v.story.0, from))));
             }
             if i.key_pressed(Key::T) && i.modifiers.is_none() {
                 out.push(Action::TogglePhase);
@@ -77,7 +99,7 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 out.push(Action::DeleteSelected);
             }
             if i.key_pressed(Key::E) && i.modifiers.is_none() {
-                out.push(Action::SetEditing(!app.editing));
+                out.push(Action::SetEditing(!v.editing));
             }
             if i.modifiers.is_none() {
                 for t in Tool::ALL {
@@ -92,9 +114,9 @@ pub fn shortcuts(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
 }
 
 /// The menu bar, fit button, language switch and search box.
-pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
+    let s = v.lang.strings();
     egui::Panel::top("top_bar").show(ui, |ui| {
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button(s.menu_file, |ui| {
@@ -109,7 +131,8 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
                 ui.menu_button(s.import_crs, |ui| {
                     use crate::io::crs::Crs;
-                    ui.radio_value(&mut app.import_crs, None, s.crs_detect);
+                    let mut crs = v.import_crs;
+                    ui.radio_value(&mut crs, None, s.crs_detect);
                     for c in [
                         Crs::Gcj02,
                         Crs::Bd09,
@@ -119,12 +142,15 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                         Crs::GaussKruger { epsg: 4548 },
                         Crs::Utm { zone: 50, north: true },
                     ] {
-                        ui.radio_value(&mut app.import_crs, Some(c), c.label());
+                        ui.radio_value(&mut crs, Some(c), c.label());
+                    }
+                    if crs != v.import_crs {
+                        out.push(Action::SetImportCrs(crs));
                     }
                 });
-                if !app.recent.is_empty() {
+                if !v.recent.is_empty() {
                     ui.menu_button(s.recent_files, |ui| {
-                        for p in &app.recent {
+                        for p in v.recent {
                             let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                             if ui.button(name).on_hover_text(p.display().to_string()).clicked() {
                                 out.push(Action::Open(p.clone()));
@@ -143,7 +169,7 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if ui.add(egui::Button::new(s.export).shortcut_text(ui.ctx().format_shortcut(&EXPORT))).clicked() {
                     out.push(Action::ShowExport(true));
                 }
-                if ui.add_enabled(!app.doc.plan().stories.is_empty(), egui::Button::new(s.export_handout)).clicked() {
+                if ui.add_enabled(!v.doc.plan().stories.is_empty(), egui::Button::new(s.export_handout)).clicked() {
                     out.push(Action::ExportHandout);
                 }
                 ui.separator();
@@ -152,20 +178,20 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
             });
             ui.menu_button(s.menu_edit, |ui| {
-                let undo = match app.doc.undo_label() {
-                    Some(l) => format!("{} {}", s.undo, app.action_name(l)),
+                let undo = match v.doc.undo_label() {
+                    Some(l) => format!("{} {}", s.undo, v.action_name(l)),
                     None => s.undo.to_string(),
                 };
                 let b = egui::Button::new(undo).shortcut_text(ui.ctx().format_shortcut(&UNDO));
-                if ui.add_enabled(app.doc.undo_label().is_some(), b).clicked() {
+                if ui.add_enabled(v.doc.undo_label().is_some(), b).clicked() {
                     out.push(Action::Undo);
                 }
-                let redo = match app.doc.redo_label() {
-                    Some(l) => format!("{} {}", s.redo, app.action_name(l)),
+                let redo = match v.doc.redo_label() {
+                    Some(l) => format!("{} {}", s.redo, v.action_name(l)),
                     None => s.redo.to_string(),
                 };
                 let b = egui::Button::new(redo).shortcut_text(ui.ctx().format_shortcut(&REDO));
-                if ui.add_enabled(app.doc.redo_label().is_some(), b).clicked() {
+                if ui.add_enabled(v.doc.redo_label().is_some(), b).clicked() {
                     out.push(Action::Redo);
                 }
             });
@@ -173,25 +199,25 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if ui.add(egui::Button::new(s.fit_district).shortcut_text("Home")).clicked() {
                     out.push(Action::FitDistrict);
                 }
-                let mut labels = app.opts.labels;
+                let mut labels = v.opts.labels;
                 if ui.checkbox(&mut labels, s.show_labels).changed() {
                     out.push(Action::SetLabels(labels));
                 }
                 ui.separator();
                 ui.label(s.language);
-                if ui.radio(app.lang == Lang::Zh, "中文").clicked() {
+                if ui.radio(v.lang == Lang::Zh, "中文").clicked() {
                     out.push(Action::SetLang(Lang::Zh));
                 }
-                if ui.radio(app.lang == Lang::En, "English").clicked() {
+                if ui.radio(v.lang == Lang::En, "English").clicked() {
                     out.push(Action::SetLang(Lang::En));
                 }
             });
             ui.menu_button(s.menu_help, |ui| {
                 if ui.button(s.shortcuts).clicked() {
-                    app.show_shortcuts = true;
+                    out.push(Action::ShowWindow(Window::Shortcuts, true));
                 }
                 if ui.button(s.about).clicked() {
-                    app.show_about = true;
+                    out.push(Action::ShowWindow(Window::About, true));
                 }
             });
             ui.separator();
@@ -199,28 +225,28 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 out.push(Action::FitDistrict);
             }
             ui.separator();
-            if ui.selectable_label(app.lang == Lang::Zh, "中文").clicked() {
+            if ui.selectable_label(v.lang == Lang::Zh, "中文").clicked() {
                 out.push(Action::SetLang(Lang::Zh));
             }
-            if ui.selectable_label(app.lang == Lang::En, "EN").clicked() {
+            if ui.selectable_label(v.lang == Lang::En, "EN").clicked() {
                 out.push(Action::SetLang(Lang::En));
             }
             ui.separator();
             // The edit toggle (QGIS's pencil): off, clicking only looks.
             let pencil = RichText::new(s.edit_toggle);
-            let pencil = if app.editing { pencil.strong() } else { pencil };
-            if ui.add(egui::Button::selectable(app.editing, pencil)).on_hover_text(s.edit_toggle_hint).clicked() {
-                out.push(Action::SetEditing(!app.editing));
+            let pencil = if v.editing { pencil.strong() } else { pencil };
+            if ui.add(egui::Button::selectable(v.editing, pencil)).on_hover_text(s.edit_toggle_hint).clicked() {
+                out.push(Action::SetEditing(!v.editing));
             }
             for t in Tool::ALL {
                 let key = format!("{:?}", t.key());
-                if ui.selectable_label(app.tool == t, t.name(s)).on_hover_text(key).clicked() {
+                if ui.selectable_label(v.tool == t, t.name(s)).on_hover_text(key).clicked() {
                     out.push(Action::SetTool(t));
                 }
             }
             ui.separator();
             let label = ui.label(s.theme);
-            let mut mode = app.theme_mode;
+            let mut mode = v.theme_mode;
             egui::ComboBox::from_id_salt("theme_mode")
                 .selected_text(s.theme_mode(mode))
                 .show_ui(ui, |ui| {
@@ -230,20 +256,20 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 })
                 .response
                 .labelled_by(label.id);
-            if mode != app.theme_mode {
+            if mode != v.theme_mode {
                 out.push(Action::SetTheme(mode));
             }
-            if ui.selectable_label(app.show_table, s.items_table).clicked() {
-                out.push(Action::ShowTable(!app.show_table));
+            if ui.selectable_label(v.shown.table, s.items_table).clicked() {
+                out.push(Action::ShowTable(!v.shown.table));
             }
-            if ui.selectable_label(app.show_dashboard, s.dashboard).clicked() {
-                out.push(Action::ShowDashboard(!app.show_dashboard));
+            if ui.selectable_label(v.shown.dashboard, s.dashboard).clicked() {
+                out.push(Action::ShowDashboard(!v.shown.dashboard));
             }
-            if ui.selectable_label(app.show_stories, s.stories).clicked() {
-                out.push(Action::ShowStories(!app.show_stories));
+            if ui.selectable_label(v.shown.stories, s.stories).clicked() {
+                out.push(Action::ShowStories(!v.shown.stories));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                search_box(ui, app, &mut out);
+                search_box(ui, search, v, &mut out);
             });
         });
     });
@@ -252,13 +278,13 @@ pub fn top_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 
 /// The search box: a dropdown of suggestions below it as you type (↑ ↓ pick,
 /// Enter or a click goes there, Esc hides them); Enter with no list takes the best match.
-fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
+fn search_box(ui: &mut egui::Ui, search: &mut SearchState, v: &View, out: &mut Vec<Action>) {
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
     let label = ui.label(s.search);
-    let plan = &app.doc.plan();
+    let plan = &v.doc.plan();
     let mut hits: Vec<(FeatureId, String)> = Vec::new();
-    let edit = egui::TextEdit::singleline(&mut app.search).hint_text(s.search_hint).desired_width(300.0);
+    let edit = egui::TextEdit::singleline(&mut search.text).hint_text(s.search_hint).desired_width(300.0);
     let output = egui::CompletionPopup::new(egui::Id::unique("search"))
         // The whole text is the query, spaces and all.
         .word_boundary(|_| false)
@@ -274,12 +300,12 @@ fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
                 .collect()
         });
     let r = output.text_edit.response.response.labelled_by(label.id);
-    if app.focus_search {
+    if search.focus {
         r.request_focus();
-        app.focus_search = false;
+        search.focus = false;
     }
     if r.changed() {
-        app.search_missed = false;
+        search.missed = false;
     }
     if let Some(chosen) = output.accepted {
         if let Some((id, _)) = hits.iter().find(|(_, text)| *text == chosen.insert) {
@@ -287,12 +313,12 @@ fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         }
         r.surrender_focus();
     } else if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
-        match search(&app.doc.plan(), &app.search, 1).first() {
+        match search::search(v.doc.plan(), &search.text, 1).first() {
             Some(id) => out.push(Action::SelectAndFly(*id)),
-            None => app.search_missed = true,
+            None => search.missed = true,
         }
     }
-    if app.search_missed {
+    if search.missed {
         ui.colored_label(ui.visuals().error_fg_color, s.search_none);
     }
 }
@@ -302,7 +328,7 @@ fn search_box(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
 /// numbered so each line names one feature.
 fn suggestions(plan: &crate::model::Plan, query: &str, zh: bool, s: &crate::i18n::Strings) -> Vec<(FeatureId, String)> {
     let mut out: Vec<(FeatureId, String)> = Vec::new();
-    for id in search(plan, query, 8) {
+    for id in search::search(plan, query, 8) {
         let Some(f) = plan.get(id) else { continue };
         let base = match (f.name(zh), f.number()) {
             (Some(n), _) => n.to_string(),
@@ -322,24 +348,24 @@ fn suggestions(plan: &crate::model::Plan, query: &str, zh: bool, s: &crate::i18n
 }
 
 /// Cursor position, scale and counts.
-pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
-    let s = app.lang.strings();
+pub fn status_bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
+    let s = v.lang.strings();
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            match app.cursor {
+            match v.cursor {
                 Some([lon, lat]) => ui.monospace(format!("{} {lon:.6}°E {lat:.6}°N", s.lon_lat)),
                 None => ui.monospace(format!("{} —", s.lon_lat)),
             };
             ui.separator();
-            if let Some(cam) = app.camera {
+            if let Some(cam) = v.camera {
                 // 1:N at 96 dpi (0.2646 mm a pixel).
                 let n = cam.ground_mpp() / 0.000_264_6;
                 ui.monospace(format!("{} 1:{}", s.scale, crate::model::measure::group_thousands(n)));
                 ui.separator();
             }
-            let hint = match app.tool {
-                Tool::Select if app.opts.selected.len() == 1 && app.editing => Some(s.edit_hint),
-                Tool::Select if app.opts.selected.len() == 1 => Some(s.view_hint),
+            let hint = match v.tool {
+                Tool::Select if v.opts.selected.len() == 1 && v.editing => Some(s.edit_hint),
+                Tool::Select if v.opts.selected.len() == 1 => Some(s.view_hint),
                 Tool::Select => None,
                 Tool::Rect => Some(s.rect_hint),
                 Tool::Measure => Some(s.measure_hint),
@@ -349,13 +375,13 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 ui.label(RichText::new(h).small().weak());
                 ui.separator();
             }
-            if let Some(c) = app.doc.crs() {
+            if let Some(c) = v.doc.crs() {
                 ui.label(RichText::new(format!("{} → WGS 84", c.code())).small()).on_hover_text(c.label());
                 ui.separator();
             }
-            let in_view = app.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0);
-            ui.label(format!("{} {} ({} {in_view})", s.feature_count, app.doc.plan().len(), s.in_view));
-            if let Some(m) = &app.status {
+            let in_view = v.in_view;
+            ui.label(format!("{} {} ({} {in_view})", s.feature_count, v.doc.plan().len(), s.in_view));
+            if let Some(m) = v.status {
                 ui.separator();
                 let c = if m.is_error() { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
                 // Worded now, in the language shown now.
@@ -367,36 +393,36 @@ pub fn status_bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 }
 
 /// Plan facts and the layer list.
-pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+pub fn left_panel(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
+    let s = v.lang.strings();
     egui::Panel::left("layers").default_size(230.0).size_range(180.0..=400.0).resizable(true).show(ui, |ui| {
         ui.heading(s.plan);
-        if let Some(name) = &app.doc.plan().meta.name {
+        if let Some(name) = &v.doc.plan().meta.name {
             ui.label(RichText::new(name).strong());
         }
-        ui.label(RichText::new(app.doc.source().display_name()).small().weak());
-        if let Some(note) = &app.doc.plan().meta.note {
+        ui.label(RichText::new(v.doc.source().display_name()).small().weak());
+        if let Some(note) = &v.doc.plan().meta.note {
             ui.collapsing(s.schematic_badge, |ui| {
                 ui.label(RichText::new(note).small());
             });
         }
-        if !app.doc.warnings().is_empty()
+        if !v.doc.warnings().is_empty()
             && ui
                 .button(
-                    RichText::new(format!("{} {}", app.doc.warnings().len(), s.warnings))
+                    RichText::new(format!("{} {}", v.doc.warnings().len(), s.warnings))
                         .color(egui::Color32::from_rgb(190, 110, 0)),
                 )
                 .clicked()
         {
-            app.show_warnings = true;
+            out.push(Action::ShowWindow(Window::Warnings, true));
         }
         ui.separator();
         ui.heading(s.layers);
         for kind in [Kind::Boundary, Kind::Building, Kind::Street, Kind::Garden, Kind::Core, Kind::Node, Kind::Other] {
-            let n = app.counts[kind_slot(kind)];
+            let n = v.counts[kind_slot(kind)];
             ui.horizontal(|ui| {
-                let mut v = app.opts.visible[kind_slot(kind)];
+                let mut v = v.opts.visible[kind_slot(kind)];
                 let (r, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
                 ui.painter().rect_filled(r, 3.0, color(style::kind_style(kind).swatch));
                 if ui.checkbox(&mut v, s.kind(kind)).changed() {
@@ -412,34 +438,34 @@ pub fn left_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 }
 
 /// The inspector for the selected feature.
-pub fn right_panel(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+pub fn right_panel(ui: &mut egui::Ui, ins: &mut InspectorState, items: &mut ItemsState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
+    let s = v.lang.strings();
     egui::Panel::right("inspector").default_size(320.0).size_range(240.0..=520.0).resizable(true).show(ui, |ui| {
         ui.heading(s.inspector);
         ui.separator();
         // The whole inspector scrolls: a feature with many items and a change is long.
-        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| inspector(ui, app, &mut out));
+        egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| inspector(ui, ins, items, v, &mut out));
     });
     out
 }
 
 /// The inspector's contents for the selection.
-fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
-    let s = app.lang.strings();
+fn inspector(ui: &mut egui::Ui, ins: &mut InspectorState, items: &mut ItemsState, v: &View, out: &mut Vec<Action>) {
+    let s = v.lang.strings();
     {
-        let selected = app.selected();
+        let selected = v.selected();
         let Some(id) = selected.first().copied() else {
             ui.label(RichText::new(s.nothing_selected).weak());
             ui.label(RichText::new(s.shift_hint).small().weak());
             return;
         };
         if selected.len() > 1 {
-            let zh = app.lang.is_chinese();
+            let zh = v.lang.is_chinese();
             ui.label(RichText::new(format!("{} {}", s.selected_features, selected.len())).size(18.0).strong());
             egui::ScrollArea::vertical().id_salt("multi").max_height(180.0).show(ui, |ui| {
                 for fid in &selected {
-                    if let Some(f) = app.doc.plan().get(*fid)
+                    if let Some(f) = v.doc.plan().get(*fid)
                         && ui.link(f.name(zh).unwrap_or(s.kind(f.kind))).clicked()
                     {
                         out.push(Action::SelectAndFly(*fid));
@@ -447,15 +473,14 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
                 }
             });
             ui.separator();
-            out.extend(super::items::inspector_section(ui, app, &selected));
+            out.extend(super::items::inspector_section(ui, items, v, &selected));
             return;
         }
-        // A copy, so the inspector's sections can take the app mutably.
-        let Some(f) = app.doc.plan().get(id).cloned() else {
+        let Some(f) = v.doc.plan().get(id).cloned() else {
             return;
         };
         let f = &f;
-        let zh = app.lang.is_chinese();
+        let zh = v.lang.is_chinese();
         ui.label(RichText::new(f.name(zh).unwrap_or(s.kind(f.kind))).size(18.0).strong());
         if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
             ui.label(other);
@@ -464,12 +489,12 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
         // The name, editable (one undo step when the field is left).
         let key = if zh { "name_zh" } else { "name_en" };
         let current = f.properties.get_str(key).unwrap_or("").to_string();
-        if app.name_draft.as_ref().is_none_or(|(fid, k, _)| *fid != id || k != key) {
-            app.name_draft = Some((id, key.to_string(), current.clone()));
+        if ins.name_draft.as_ref().is_none_or(|(fid, k, _)| *fid != id || k != key) {
+            ins.name_draft = Some((id, key.to_string(), current.clone()));
         }
         ui.horizontal(|ui| {
             let label = ui.label(s.name);
-            if let Some((_, _, text)) = app.name_draft.as_mut() {
+            if let Some((_, _, text)) = ins.name_draft.as_mut() {
                 let r = ui.add(egui::TextEdit::singleline(text).desired_width(200.0)).labelled_by(label.id);
                 if !r.has_focus() && !r.lost_focus() && *text != current {
                     // Changed elsewhere (undo): follow the plan.
@@ -490,7 +515,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             });
             let _ = combo.response.labelled_by(label.id);
             if kind != f.kind {
-                let features = if app.kind_apply_alike { crate::model::alike(&app.doc.plan(), id) } else { vec![id] };
+                let features = if ins.kind_apply_alike { crate::model::alike(&v.doc.plan(), id) } else { vec![id] };
                 out.push(Action::SetKind { features, kind });
             }
             ui.end_row();
@@ -522,7 +547,7 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             }
             let _ = format_area;
         });
-        ui.checkbox(&mut app.kind_apply_alike, s.set_kind_all_like);
+        ui.checkbox(&mut ins.kind_apply_alike, s.set_kind_all_like);
         let problems = crate::model::geom_edit::problems(&f.geometry);
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(s.validity).strong());
@@ -534,9 +559,9 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
             ui.colored_label(super::theme::ERROR, p.message(zh));
         }
         ui.separator();
-        out.extend(super::phase_bar::inspector_section(ui, app, id));
+        out.extend(super::phase_bar::inspector_section(ui, &mut ins.after_prop_draft, v, id));
         ui.separator();
-        out.extend(super::items::inspector_section(ui, app, &selected));
+        out.extend(super::items::inspector_section(ui, items, v, &selected));
         ui.separator();
         ui.label(RichText::new(s.properties).strong());
         egui::Grid::new("props").num_columns(2).striped(true).spacing([12.0, 3.0]).show(ui, |ui| {
@@ -563,10 +588,10 @@ fn inspector(ui: &mut egui::Ui, app: &mut PlannerApp, out: &mut Vec<Action>) {
 }
 
 /// Warnings, shortcuts and about (the path prompt is `files::windows`).
-pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    if let Some((_, info)) = &app.recovery_offer {
+    let s = v.lang.strings();
+    if let Some(info) = v.recovery {
         egui::Modal::new(egui::Id::unique("recovery")).show(ctx, |ui| {
             ui.heading(s.recover_title);
             ui.label(s.recover_text);
@@ -584,7 +609,7 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             });
         });
     }
-    if app.confirm_close {
+    if v.confirm_close {
         egui::Modal::new(egui::Id::unique("confirm_close")).show(ctx, |ui| {
             ui.heading(s.unsaved_title);
             ui.label(s.unsaved_text);
@@ -601,34 +626,40 @@ pub fn windows(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             });
         });
     }
-    if app.show_warnings {
+    if v.shown.warnings {
         let mut open = true;
         egui::Window::new(s.warnings).open(&mut open).default_size([520.0, 300.0]).show(ctx, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
-                for w in app.doc.warnings().iter().take(2000) {
+                for w in v.doc.warnings().iter().take(2000) {
                     ui.label(w.to_string());
                 }
-                if app.doc.warnings().len() > 2000 {
-                    ui.label(format!("… {}", app.doc.warnings().len() - 2000));
+                if v.doc.warnings().len() > 2000 {
+                    ui.label(format!("… {}", v.doc.warnings().len() - 2000));
                 }
             });
         });
-        app.show_warnings = open;
+        if !open {
+            out.push(Action::ShowWindow(Window::Warnings, false));
+        }
     }
-    if app.show_shortcuts {
+    if v.shown.shortcuts {
         let mut open = true;
         egui::Window::new(s.shortcuts).open(&mut open).show(ctx, |ui| {
             ui.label(s.shortcuts_text);
         });
-        app.show_shortcuts = open;
+        if !open {
+            out.push(Action::ShowWindow(Window::Shortcuts, false));
+        }
     }
-    if app.show_about {
+    if v.shown.about {
         let mut open = true;
         egui::Window::new(s.about).open(&mut open).show(ctx, |ui| {
             ui.label(s.about_text);
             ui.label(format!("v{}", env!("CARGO_PKG_VERSION")));
         });
-        app.show_about = open;
+        if !open {
+            out.push(Action::ShowWindow(Window::About, false));
+        }
     }
     out
 }

@@ -5,20 +5,21 @@
 use eframe::egui::{self, RichText};
 
 use super::action::Action;
-use super::app::{Compare, PlannerApp};
+use super::app::Compare;
 use super::theme::color;
+use super::view::View;
 use crate::model::phase::{changes, date_of_days, date_range, days_of, in_force_from};
 use crate::model::{ChangeKind, Phase};
 
 /// The phase bar under the menu.
-pub fn bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
+pub fn bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let range = date_range(&app.doc.plan());
+    let s = v.lang.strings();
+    let range = date_range(&v.doc.plan());
     egui::Panel::top("phase_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.phase).strong());
-            let phase = app.opts.phase.clone();
+            let phase = v.opts.phase.clone();
             if ui.selectable_label(phase == Phase::Before, s.phase_before).on_hover_text(s.toggle_hint).clicked() {
                 out.push(Action::SetPhase(Phase::Before));
             }
@@ -38,9 +39,9 @@ pub fn bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                         out.push(Action::SetPhase(Phase::AsOf(date_of_days(day))));
                     }
                     ui.monospace(d.as_str());
-                    let play = if app.playing { s.pause } else { s.play };
+                    let play = if v.playing { s.pause } else { s.play };
                     if ui.button(play).clicked() {
-                        out.push(Action::Play(!app.playing));
+                        out.push(Action::Play(!v.playing));
                     }
                 }
             }
@@ -51,14 +52,14 @@ pub fn bar(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 (Compare::Swipe, s.compare_swipe),
                 (Compare::SideBySide, s.compare_side),
             ] {
-                if ui.selectable_label(app.compare == c, name).clicked() {
+                if ui.selectable_label(v.compare == c, name).clicked() {
                     out.push(Action::SetCompare(c));
                 }
             }
             ui.separator();
-            let n = app.change_count;
-            if ui.selectable_label(app.show_changes, format!("{} ({n})", s.what_changed)).clicked() {
-                out.push(Action::ShowChanges(!app.show_changes));
+            let n = v.change_count;
+            if ui.selectable_label(v.shown.changes, format!("{} ({n})", s.what_changed)).clicked() {
+                out.push(Action::ShowChanges(!v.shown.changes));
             }
         });
     });
@@ -85,11 +86,11 @@ fn change_color(k: ChangeKind) -> egui::Color32 {
 
 /// Every feature that differs, with the kind of change, when it comes into
 /// force and the items that cause it; clicking one flies to it.
-pub fn changes_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan();
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
+    let plan = &v.doc.plan();
     let mut list: Vec<_> = changes(plan)
         .into_iter()
         .map(|(id, c)| (in_force_from(plan, c).unwrap_or_else(|| "9999".into()), id, c))
@@ -134,13 +135,18 @@ pub fn changes_window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> 
 
 /// The inspector's before/after section for one feature: its change, what
 /// causes it, when it comes into force, and its after attributes.
-pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::model::FeatureId) -> Vec<Action> {
+pub fn inspector_section(
+    ui: &mut egui::Ui,
+    draft: &mut (String, String),
+    v: &View,
+    id: crate::model::FeatureId,
+) -> Vec<Action> {
     use crate::edit::{Edit, EditLabel};
     use crate::model::Change;
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
-    let plan = &app.doc.plan();
+    let s = v.lang.strings();
+    let zh = v.lang.is_chinese();
+    let plan = &v.doc.plan();
     let Some(f) = plan.get(id) else { return out };
     let set =
         |c: Option<Box<Change>>, label: EditLabel| Action::Edit(Edit::SetChange { feature: id, change: c, label });
@@ -214,7 +220,7 @@ pub fn inspector_section(ui: &mut egui::Ui, app: &mut PlannerApp, id: crate::mod
                 ui.end_row();
             }
         });
-        let (key, value) = &mut app.after_prop_draft;
+        let (key, value) = draft;
         ui.horizontal(|ui| {
             let kl = ui.label(s.key);
             ui.add(egui::TextEdit::singleline(key).desired_width(80.0)).labelled_by(kl.id);

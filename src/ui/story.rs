@@ -129,7 +129,7 @@ pub fn capture(app: &PlannerApp) -> Option<Slide> {
         layers: Kind::ALL.iter().filter(|k| app.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
         theme: app.theme_mode.into(),
         highlight: app.opts.selected.iter().filter_map(|id| app.doc.plan().key(*id)).collect(),
-        photo_item: app.editor.as_ref().map(|e| e.id.clone()),
+        photo_item: app.panels.items.editor.as_ref().map(|e| e.id.clone()),
     })
 }
 
@@ -453,7 +453,9 @@ fn photo_pair(painter: &egui::Painter, rect: egui::Rect, app: &mut PlannerApp, i
     let w = (rect.width() - 180.0) / 2.0;
     let h = rect.height() * 0.55;
     for (i, p) in pair.iter().enumerate() {
-        let Some(t) = super::items::photo_texture(painter.ctx(), &mut app.photo_textures, p, 1600) else { continue };
+        let Some(t) = super::items::photo_texture(painter.ctx(), &mut app.panels.items.photo_textures, p, 1600) else {
+            continue;
+        };
         let size = t.size_vec2();
         let scale = (w / size.x).min(h / size.y);
         let r = egui::Rect::from_center_size(

@@ -1,0 +1,142 @@
+//! What a panel may read: the open document and how the window shows it.
+//!
+//! A panel is a function of its own state (`&mut`) and a [`View`] (read-only),
+//! returning [`super::Action`]s; only [`super::PlannerApp::apply`] changes the
+//! document or the shared view settings. The view is built afresh for each
+//! panel from the app's fields, so it is always what the last action left.
+
+use std::path::PathBuf;
+
+use crate::document::Document;
+use crate::i18n::{Lang, Strings};
+use crate::model::Phase;
+use crate::render::theme::ThemeMode;
+use crate::render::{Camera, SceneOptions};
+
+use super::app::Compare;
+use super::draw::Tool;
+use super::message::Message;
+
+/// Which of the window's optional panels and windows are open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub table: bool,
+    pub dashboard: bool,
+    pub changes: bool,
+    pub stories: bool,
+    pub export: bool,
+    pub warnings: bool,
+    pub shortcuts: bool,
+    pub about: bool,
+}
+
+/// One of the windows [`Shown`] opens and closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    Table,
+    Dashboard,
+    Changes,
+    Stories,
+    Export,
+    Warnings,
+    Shortcuts,
+    About,
+}
+
+impl Shown {
+    /// Opens or closes one window.
+    pub fn set(&mut self, w: Window, open: bool) {
+        *match w {
+            Window::Table => &mut self.table,
+            Window::Dashboard => &mut self.dashboard,
+            Window::Changes => &mut self.changes,
+            Window::Stories => &mut self.stories,
+            Window::Export => &mut self.export,
+            Window::Warnings => &mut self.warnings,
+            Window::Shortcuts => &mut self.shortcuts,
+            Window::About => &mut self.about,
+        } = open;
+    }
+}
+
+/// The document and the window's shared settings, read-only.
+pub struct View<'a> {
+    pub doc: &'a Document,
+    pub lang: Lang,
+    /// Phase, selection, visible layers, labels: what the map is drawn with.
+    pub opts: &'a SceneOptions,
+    pub theme_mode: ThemeMode,
+    pub compare: Compare,
+    pub shown: Shown,
+    /// Counts of features by kind slot.
+    pub counts: &'a [usize; 7],
+    /// Features that differ between before and after.
+    pub change_count: usize,
+    pub camera: Option<Camera>,
+    /// The pointer's longitude/latitude over the map.
+    pub cursor: Option<[f64; 2]>,
+    /// Features in the map's view when it was last drawn.
+    pub in_view: usize,
+    pub editing: bool,
+    pub tool: Tool,
+    pub playing: bool,
+    /// The story shown in the stories window, and its selected slide.
+    pub story: (usize, Option<usize>),
+    pub recent: &'a [PathBuf],
+    pub status: Option<&'a Message>,
+    /// The coordinate system files are opened in when they do not say (`None`: detect).
+    pub import_crs: Option<crate::io::crs::Crs>,
+    /// The modal path prompt is open (its keys are its own).
+    pub prompting: bool,
+    /// Autosaved work offered for recovery.
+    pub recovery: Option<&'a crate::session::RecoveryInfo>,
+    /// The "unsaved changes" dialog is open.
+    pub confirm_close: bool,
+}
+
+impl View<'_> {
+    pub fn strings(&self) -> &'static Strings {
+        self.lang.strings()
+    }
+
+    pub fn zh(&self) -> bool {
+        self.lang.is_chinese()
+    }
+
+    /// The phase the "after" side of a comparison shows: the as-of date if one is chosen.
+    pub fn after_phase(&self) -> Phase {
+        after_phase(&self.opts.phase)
+    }
+
+    /// The phase the map's only pane shows, or its after pane when comparing:
+    /// what the legend and the dashboard count in.
+    pub fn after_phase_shown(&self) -> Phase {
+        after_phase_shown(self.compare, &self.opts.phase)
+    }
+
+    /// The selected features, in order.
+    pub fn selected(&self) -> Vec<crate::model::FeatureId> {
+        self.opts.selected.iter().copied().collect()
+    }
+
+    /// "Undo set kind" — the menu text for an edit label.
+    pub fn action_name(&self, label: crate::edit::EditLabel) -> &'static str {
+        self.strings().action(label)
+    }
+}
+
+/// The phase the "after" side of a comparison shows when `phase` is chosen.
+pub fn after_phase(phase: &Phase) -> Phase {
+    match phase {
+        Phase::AsOf(d) => Phase::AsOf(d.clone()),
+        _ => Phase::After,
+    }
+}
+
+/// The phase the map's only pane shows, or its after pane when comparing.
+pub fn after_phase_shown(compare: Compare, phase: &Phase) -> Phase {
+    match compare {
+        Compare::Single => phase.clone(),
+        _ => after_phase(phase),
+    }
+}
