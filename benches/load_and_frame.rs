@@ -43,7 +43,7 @@ fn benches(c: &mut Criterion) {
     let doc = Document::new(loaded, Source::Jinsong);
     let t_index = t.elapsed();
     let t = Instant::now();
-    let cache = GeometryCache::build(&doc.plan());
+    let cache = GeometryCache::build(doc.plan());
     let t_cache = t.elapsed();
     println!(
         "NYC: {} features, {} MB of GeoJSON; gunzip {:?}, parse {:?}, R-tree {:?}, meshes {:?}; total {:?}",
@@ -69,7 +69,7 @@ fn benches(c: &mut Criterion) {
     street.center = renewal_planner::render::camera::to_world(-74.0060, 40.7128);
     let opts = SceneOptions::default();
     for (name, cam) in [("full extent", &full), ("street zoom", &street)] {
-        let s = Scene::build(&doc.plan(), &doc.index(), &cache, cam, &opts);
+        let s = Scene::build(doc.plan(), doc.index(), &cache, cam, &opts);
         println!(
             "{name}: {} features in view, {} draw items, {} labels",
             s.features_in_view,
@@ -98,9 +98,9 @@ fn benches(c: &mut Criterion) {
                 label: renewal_planner::edit::EditLabel::MoveVertex,
             };
             let touched = doc.apply(edit).expect("applies");
-            cache.update(&doc.plan(), &touched);
+            cache.update(doc.plan(), &touched);
             let touched = doc.undo().expect("something to undo").expect("undoes");
-            cache.update(&doc.plan(), &touched);
+            cache.update(doc.plan(), &touched);
         })
     });
     g.finish();
@@ -111,7 +111,7 @@ fn benches(c: &mut Criterion) {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("nyc.gpkg");
     let t = Instant::now();
-    io::gpkg::save(&doc.plan(), &file).expect("saves");
+    io::gpkg::save(doc.plan(), &file).expect("saves");
     let t_save = t.elapsed();
     let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
@@ -125,7 +125,7 @@ fn benches(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("gpkg_113k");
     g.sample_size(10);
-    g.bench_function("save", |b| b.iter(|| io::gpkg::save(&doc.plan(), &file).expect("saves")));
+    g.bench_function("save", |b| b.iter(|| io::gpkg::save(doc.plan(), &file).expect("saves")));
     g.bench_function("open", |b| b.iter(|| black_box(io::load_path(&file).expect("opens"))));
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
@@ -142,7 +142,7 @@ fn benches(c: &mut Criterion) {
         date: "2026-01-01".into(),
     };
     let t = Instant::now();
-    let svg = renewal_planner::export::map::layout_svg(&doc.plan(), &doc.index(), &cache, &spec);
+    let svg = renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec);
     let t_svg = t.elapsed();
     let t = Instant::now();
     let png = renewal_planner::export::map::png(&svg, 1.0).expect("renders");
@@ -157,7 +157,7 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("png_1920x1080", |b| {
         b.iter(|| {
-            let svg = renewal_planner::export::map::layout_svg(&doc.plan(), &doc.index(), &cache, &spec);
+            let svg = renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec);
             black_box(renewal_planner::export::map::png(&svg, 1.0).expect("renders"))
         })
     });
@@ -165,10 +165,10 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("frame_1280x800");
     g.bench_function("full_extent", |b| {
-        b.iter(|| black_box(Scene::build(&doc.plan(), &doc.index(), &cache, &full, &opts)))
+        b.iter(|| black_box(Scene::build(doc.plan(), doc.index(), &cache, &full, &opts)))
     });
     g.bench_function("street_zoom", |b| {
-        b.iter(|| black_box(Scene::build(&doc.plan(), &doc.index(), &cache, &street, &opts)))
+        b.iter(|| black_box(Scene::build(doc.plan(), doc.index(), &cache, &street, &opts)))
     });
     g.finish();
 }

@@ -18,8 +18,8 @@ fn every_loadable_corpus_file_can_be_drawn_measured_and_clicked() {
             continue;
         };
         let doc = Document::new(loaded, Source::File(path.clone()));
-        let cache = GeometryCache::build(&doc.plan());
-        let _ = Summary::of(&doc.plan(), &[]);
+        let cache = GeometryCache::build(doc.plan());
+        let _ = Summary::of(doc.plan(), &[]);
         for (_, f) in doc.plan().iter() {
             let _ = measure(&f.geometry);
         }
@@ -28,13 +28,13 @@ fn every_loadable_corpus_file_can_be_drawn_measured_and_clicked() {
         };
         let opts = SceneOptions::default();
         let full = Camera::fit(ext, [800.0, 600.0], 10.0);
-        let scene = Scene::build(&doc.plan(), &doc.index(), &cache, &full, &opts);
+        let scene = Scene::build(doc.plan(), doc.index(), &cache, &full, &opts);
         assert!(scene.points.iter().all(|p| p[0].is_finite() && p[1].is_finite()), "{}", path.display());
         let mut close = full;
         close.zoom_at(50.0, [400.0, 300.0]);
-        let _ = Scene::build(&doc.plan(), &doc.index(), &cache, &close, &opts);
+        let _ = Scene::build(doc.plan(), doc.index(), &cache, &close, &opts);
         let c = full.screen_to_lonlat([400.0, 300.0]);
-        let _ = doc.index().hit_test(&doc.plan(), c[0], c[1], 5.0 * full.ground_mpp());
+        let _ = doc.index().hit_test(doc.plan(), c[0], c[1], 5.0 * full.ground_mpp());
         drawn += 1;
     }
     assert!(drawn > 500, "only {drawn} files drawn");

@@ -264,14 +264,14 @@ fn random_edit(plan: &Plan, rng: &mut Rng) -> Edit {
 /// builds after every step.
 fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed: u64, steps: usize) {
     let mut rng = Rng(seed);
-    let mut cache = GeometryCache::build(&doc.plan());
+    let mut cache = GeometryCache::build(doc.plan());
     let mut kinds = [0usize; 3];
     for step in 0..steps {
         let (what, touched) = match rng.below(10) {
             0 | 1 => ("undo", doc.undo().map(|r| r.unwrap_or_else(|e| panic!("seed {seed} step {step}: undo: {e}")))),
             2 | 3 => ("redo", doc.redo().map(|r| r.unwrap_or_else(|e| panic!("seed {seed} step {step}: redo: {e}")))),
             _ => {
-                let edit = random_edit(&doc.plan(), &mut rng);
+                let edit = random_edit(doc.plan(), &mut rng);
                 let what = format!("{edit:?}");
                 let touched = doc.apply(edit).unwrap_or_else(|e| panic!("seed {seed} step {step}: {e}: {what}"));
                 ("edit", Some(touched))
@@ -279,11 +279,11 @@ fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed:
         };
         let Some(touched) = touched else { continue };
         kinds[["edit", "undo", "redo"].iter().position(|k| *k == what).unwrap_or(0)] += 1;
-        cache.update(&doc.plan(), &touched);
-        if let Some(d) = doc.index().difference(&SpatialIndex::build(&doc.plan())) {
+        cache.update(doc.plan(), &touched);
+        if let Some(d) = doc.index().difference(&SpatialIndex::build(doc.plan())) {
             panic!("seed {seed} step {step} ({what}): the index differs from a fresh one: {d}");
         }
-        if let Some(d) = cache.difference(&GeometryCache::build(&doc.plan())) {
+        if let Some(d) = cache.difference(&GeometryCache::build(doc.plan())) {
             panic!("seed {seed} step {step} ({what}): the drawing cache differs from a fresh one: {d}");
         }
     }

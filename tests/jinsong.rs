@@ -86,7 +86,7 @@ fn the_plan_says_its_geometry_is_schematic() {
 #[test]
 fn the_summary_counts_the_district() {
     let d = doc();
-    let s = Summary::of(&d.plan(), &[]);
+    let s = Summary::of(d.plan(), &[]);
     assert_eq!(s.by_kind["building"], 43);
     assert_eq!(s.by_kind["boundary"], 1);
     assert!((s.area_ha - 26.0).abs() < 0.52);

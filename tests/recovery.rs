@@ -46,7 +46,7 @@ fn child_editing() {
         let id = format!("it-crash-{n}");
         let item = Item::new(id.clone(), "lighting".into(), vec![key.clone()], "2021-01-01", n);
         doc.apply(Edit::PutItem { id, item: Some(Box::new(item)), label: EditLabel::AddItem }).expect("applies");
-        session::autosave(&dir, &doc.plan(), None).expect("autosaves");
+        session::autosave(&dir, doc.plan(), None).expect("autosaves");
         std::fs::write(dir.join("count"), n.to_string()).expect("count");
     }
 }

@@ -12,11 +12,11 @@ use renewal_planner::render::{Camera, GeometryCache, Op, Scene, SceneOptions};
 
 fn jinsong_scene(zoom: f64) -> (Document, Scene, Camera) {
     let doc = Document::jinsong();
-    let cache = GeometryCache::build(&doc.plan());
+    let cache = GeometryCache::build(doc.plan());
     let ext = doc.index().extent().expect("extent");
     let mut cam = Camera::fit(ext, [1280.0, 800.0], 30.0);
     cam.zoom_at(zoom, [640.0, 400.0]);
-    let scene = Scene::build(&doc.plan(), &doc.index(), &cache, &cam, &SceneOptions::default());
+    let scene = Scene::build(doc.plan(), doc.index(), &cache, &cam, &SceneOptions::default());
     (doc, scene, cam)
 }
 
@@ -66,9 +66,9 @@ fn building_numbers(doc: &Document) -> Vec<String> {
 }
 
 fn scene_at(doc: &Document, size: [f32; 2], opts: &SceneOptions) -> Scene {
-    let cache = GeometryCache::build(&doc.plan());
+    let cache = GeometryCache::build(doc.plan());
     let cam = Camera::fit(doc.index().extent().expect("extent"), size, 30.0);
-    Scene::build(&doc.plan(), &doc.index(), &cache, &cam, opts)
+    Scene::build(doc.plan(), doc.index(), &cache, &cam, opts)
 }
 
 #[test]
@@ -99,7 +99,7 @@ fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
     let size = [1280.0, 800.0];
     let opts = SceneOptions { phase: Phase::After, chinese: false, ..SceneOptions::default() };
     let scene = scene_at(&doc, size, &opts);
-    let cache = GeometryCache::build(&doc.plan());
+    let cache = GeometryCache::build(doc.plan());
     let cam = Camera::fit(doc.index().extent().expect("extent"), size, 30.0);
     let mut beside = 0;
     for l in &scene.labels {

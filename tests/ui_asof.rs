@@ -42,7 +42,7 @@ fn by_status(plan: &Plan, date: &str) -> BTreeMap<Status, usize> {
 #[test]
 fn the_dashboard_as_of_a_date_shows_the_items_at_their_status_then() {
     let mut h = harness(PlannerApp::new());
-    let counts = by_status(&h.state().doc.plan(), DATE);
+    let counts = by_status(h.state().doc.plan(), DATE);
     let counted: usize = counts.values().sum();
     let done = counts.iter().filter(|(s, _)| s.is_done()).map(|(_, n)| n).sum::<usize>();
     assert_eq!((done, counts.get(&Status::UnderConstruction).copied()), (3, Some(28)), "what slide 7 says");
@@ -97,7 +97,7 @@ fn the_status_map_as_of_a_date_colours_each_site_by_its_items_then() {
     let scenes = app.pane_scenes();
     assert_eq!(scenes.len(), 1);
     assert_eq!(*scenes[0].0, Phase::AsOf(DATE.into()));
-    let expected = done_then(&app.doc.plan(), &filled_in(scenes[0].1, &[]), DATE);
+    let expected = done_then(app.doc.plan(), &filled_in(scenes[0].1, &[]), DATE);
     let shown = filled_in(scenes[0].1, &done);
     assert!(!expected.is_empty());
     assert_eq!(shown, expected, "sites coloured done as of {DATE} are those whose items were done then");
@@ -108,7 +108,7 @@ fn the_status_map_as_of_a_date_colours_each_site_by_its_items_then() {
     h.state_mut().apply(Action::SetCompare(Compare::Swipe));
     h.run_steps(3);
     let scenes = h.state().pane_scenes();
-    assert_eq!(filled_in(scenes[1].1, &done), done_then(&h.state().doc.plan(), &filled_in(scenes[1].1, &[]), DATE));
+    assert_eq!(filled_in(scenes[1].1, &done), done_then(h.state().doc.plan(), &filled_in(scenes[1].1, &[]), DATE));
     assert!(filled_in(scenes[0].1, &done).is_empty(), "before the renewal nothing is done");
 
     // Today most sites are done.
@@ -121,7 +121,7 @@ fn the_status_map_as_of_a_date_colours_each_site_by_its_items_then() {
 #[test]
 fn an_item_proposed_today_does_not_stretch_the_timeline_or_the_after_date() {
     let mut h = harness(PlannerApp::new());
-    let range0 = renewal_planner::model::phase::date_range(&h.state().doc.plan()).expect("a timeline");
+    let range0 = renewal_planner::model::phase::date_range(h.state().doc.plan()).expect("a timeline");
     let last_done = h
         .state()
         .doc
@@ -141,7 +141,7 @@ fn an_item_proposed_today_does_not_stretch_the_timeline_or_the_after_date() {
     h.run_steps(3);
     let today = renewal_planner::model::item::today();
     assert!(h.state().doc.plan().items.values().any(|i| i.history.iter().any(|c| c.date == today)), "added today");
-    assert_eq!(renewal_planner::model::phase::date_range(&h.state().doc.plan()), Some(range0.clone()));
+    assert_eq!(renewal_planner::model::phase::date_range(h.state().doc.plan()), Some(range0.clone()));
     // The phase bar's "as of" starts at the timeline's end: still the last completion, not today.
     h.get_by_label("按日期").click();
     h.run_steps(3);
@@ -186,7 +186,7 @@ fn the_count_of_what_changed_follows_edits_undo_and_recovery() {
 
     // The plan left by a crash (102楼 and 101楼 removed) replaces the open one on recovery.
     let dir = tempfile::tempdir().expect("temp dir");
-    session::autosave(dir.path(), &h.state().doc.plan(), None).expect("autosaves");
+    session::autosave(dir.path(), h.state().doc.plan(), None).expect("autosaves");
     let mut h = harness(PlannerApp::new().with_session(dir.path().to_path_buf()));
     h.run_steps(9);
     assert!(changes_button(&h, 29), "the embedded plan before recovering");

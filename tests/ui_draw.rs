@@ -123,7 +123,7 @@ fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_ind
         assert!(moved.x < c0.x && moved.y < c0.y, "the after corner moved west and south");
         let cam = app.camera.expect("camera");
         let hit = app.doc.index().hit_test_in(
-            &app.doc.plan(),
+            app.doc.plan(),
             moved.x + 1e-6,
             moved.y + 1e-6,
             2.0 * cam.ground_mpp(),
@@ -141,7 +141,7 @@ fn dragging_a_corner_of_building_101_is_one_edit_of_the_phase_shown_that_the_ind
     let moved = corner(&app.doc.plan().get(id).expect("101").geometry);
     assert!(moved.x > c0.x && moved.y > c0.y, "the before corner moved east and north");
     let cam = app.camera.expect("camera");
-    let hit = app.doc.index().hit_test(&app.doc.plan(), moved.x - 1e-6, moved.y - 1e-6, 2.0 * cam.ground_mpp());
+    let hit = app.doc.index().hit_test(app.doc.plan(), moved.x - 1e-6, moved.y - 1e-6, 2.0 * cam.ground_mpp());
     assert_eq!(hit, Some(id));
 }
 
@@ -255,7 +255,7 @@ fn a_dragged_vertex_lands_where_it_is_dropped_and_the_map_stays_put() {
         .find(|(_, ll)| {
             let app = h.state();
             let tol = 12.0 * camera.ground_mpp();
-            renewal_planner::model::snap::snap(&app.doc.plan(), &app.doc.index(), ll[0], ll[1], tol, Some(id)).is_none()
+            renewal_planner::model::snap::snap(app.doc.plan(), app.doc.index(), ll[0], ll[1], tol, Some(id)).is_none()
         })
         .expect("open ground near 101");
     drag(&mut h, from, to);

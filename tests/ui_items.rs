@@ -41,7 +41,7 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     let b101 = find_101(&mut h);
     let before: Vec<String> = h.state().doc.plan().items.keys().cloned().collect();
     let done_before =
-        renewal_planner::model::stats::Progress::of(&h.state().doc.plan(), &renewal_planner::model::Phase::After).done;
+        renewal_planner::model::stats::Progress::of(h.state().doc.plan(), &renewal_planner::model::Phase::After).done;
 
     // Add item… → the picker → search 电梯 → 加装电梯.
     h.get_by_label("添加项目…").click();
@@ -95,7 +95,7 @@ fn a_planner_adds_an_elevator_to_building_101_tracks_it_undoes_and_saves() {
     h.get_by_label("仪表盘").click();
     h.run_steps(12);
     let done_now =
-        renewal_planner::model::stats::Progress::of(&h.state().doc.plan(), &renewal_planner::model::Phase::After).done;
+        renewal_planner::model::stats::Progress::of(h.state().doc.plan(), &renewal_planner::model::Phase::After).done;
     assert_eq!(done_now, done_before + 1);
     let total = h.state().doc.plan().items.len();
 

@@ -114,7 +114,7 @@ fn scrubbing_the_timeline_brings_changes_into_force_as_their_items_complete() {
     };
     let seen = |h: &Harness<'static, PlannerApp>, id: FeatureId| {
         let app = h.state();
-        presence(&app.doc.plan(), app.doc.plan().get(id).expect("feature"), &app.opts.phase)
+        presence(app.doc.plan(), app.doc.plan().get(id).expect("feature"), &app.opts.phase)
     };
     h.state_mut().apply(Action::SetPhase(Phase::AsOf("2018-08-01".into())));
     h.run_steps(2);

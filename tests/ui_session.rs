@@ -61,7 +61,7 @@ fn work_left_by_a_crash_is_offered_and_recovered() {
 #[test]
 fn discarding_the_offer_forgets_the_autosave() {
     let dir = tempfile::tempdir().expect("temp dir");
-    session::autosave(dir.path(), &renewal_planner::document::Document::jinsong().plan(), None).expect("autosaves");
+    session::autosave(dir.path(), renewal_planner::document::Document::jinsong().plan(), None).expect("autosaves");
     let app = PlannerApp::new().with_session(dir.path().to_path_buf());
     let mut h = common::harness(app, [1280.0, 800.0]);
     h.run_steps(12);

@@ -35,7 +35,7 @@ fn type_search(h: &mut Harness<'static, PlannerApp>, text: &str) {
 }
 
 fn hits(h: &Harness<'static, PlannerApp>, query: &str) -> Vec<FeatureId> {
-    search(&h.state().doc.plan(), query, 8)
+    search(h.state().doc.plan(), query, 8)
 }
 
 #[test]

@@ -214,7 +214,7 @@ impl PlannerApp {
     }
 
     pub fn with_document(doc: Document) -> Self {
-        let cache = GeometryCache::build(&doc.plan());
+        let cache = GeometryCache::build(doc.plan());
         let mut app = PlannerApp {
             doc,
             cache,
@@ -303,7 +303,7 @@ impl PlannerApp {
         if let Some((_, _, t)) = self.themes.iter().find(|(m, p, _)| *m == self.theme_mode && p == phase) {
             return t.clone();
         }
-        let t = crate::render::theme::feature_colors(&self.doc.plan(), self.theme_mode, phase);
+        let t = crate::render::theme::feature_colors(self.doc.plan(), self.theme_mode, phase);
         // A playing timeline asks for a new date every step: keep only the last few.
         if self.themes.len() >= 6 {
             self.themes.remove(0);
@@ -704,7 +704,7 @@ impl PlannerApp {
             Action::Open(p) => self.open_path(p),
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
-                let cache = GeometryCache::build(&doc.plan());
+                let cache = GeometryCache::build(doc.plan());
                 self.replace_document(doc, cache);
                 self.say(Message::OpenedJinsong);
             }
@@ -735,13 +735,14 @@ impl PlannerApp {
             Action::CancelClose => self.confirm_close = false,
             Action::PhotoDialog { item, side } => self.choose_file(FileTask::Photo { item, side }),
             Action::ExportDialog => self.choose_file(FileTask::Export(self.panels.export.kind)),
-            Action::ExportTo(path) => match {
+            Action::ExportTo(path) => {
                 let (v, p) = self.parts();
-                super::export::write(&p.export, &v, &path)
-            } {
-                Ok(()) => self.say(Message::Exported(path)),
-                Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
-            },
+                let result = super::export::write(&p.export, &v, &path);
+                match result {
+                    Ok(()) => self.say(Message::Exported(path)),
+                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
+                }
+            }
             Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::SetImportCrs(crs) => self.import_crs = crs,
             Action::ExportHandoutTo(path) => {
@@ -755,7 +756,7 @@ impl PlannerApp {
                     date: crate::model::item::today(),
                     out: path.clone(),
                 };
-                let result = crate::export::run(&self.doc.plan(), &request);
+                let result = crate::export::run(self.doc.plan(), &request);
                 match result {
                     Ok(_) => self.say(Message::Exported(path)),
                     Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
@@ -945,10 +946,11 @@ impl PlannerApp {
                 self.playing = v;
                 self.play_clock = 0.0;
                 if v {
-                    let start = crate::model::phase::date_range(&self.doc.plan()).map(|r| r.0).unwrap_or_default();
+                    let start = crate::model::phase::date_range(self.doc.plan()).map(|r| r.0).unwrap_or_default();
                     let restart = match &self.opts.phase {
-                        crate::model::Phase::AsOf(d) => crate::model::phase::date_range(&self.doc.plan())
-                            .is_some_and(|r| d.as_str() >= r.1.as_str()),
+                        crate::model::Phase::AsOf(d) => {
+                            crate::model::phase::date_range(self.doc.plan()).is_some_and(|r| d.as_str() >= r.1.as_str())
+                        }
                         _ => true,
                     };
                     if restart {
@@ -1109,7 +1111,7 @@ impl PlannerApp {
 
     /// Adds an item of a catalogue entry to every selected feature (one undo step) and opens its form.
     fn add_item(&mut self, catalogue: &str) {
-        let plan = &self.doc.plan();
+        let plan = self.doc.plan();
         let keys: Vec<String> = self.opts.selected.iter().filter_map(|id| plan.key(*id)).collect();
         let Some(entry) = crate::model::catalogue::lookup(&plan.catalogue_additions, catalogue) else { return };
         if keys.is_empty() {
@@ -1145,7 +1147,7 @@ impl PlannerApp {
     }
 
     fn after_edit(&mut self, touched: &[FeatureId]) {
-        self.cache.update(&self.doc.plan(), touched);
+        self.cache.update(self.doc.plan(), touched);
         self.sync_derived();
         self.generation += 1;
     }
@@ -1161,7 +1163,7 @@ impl PlannerApp {
             return;
         }
         self.play_clock = 0.0;
-        let Some((_, last)) = crate::model::phase::date_range(&self.doc.plan()) else {
+        let Some((_, last)) = crate::model::phase::date_range(self.doc.plan()) else {
             self.playing = false;
             return;
         };

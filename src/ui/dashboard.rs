@@ -22,7 +22,7 @@ pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let zh = v.lang.is_chinese();
     // The dashboard counts as the map shows: as of its date, before or today.
     let phase = v.after_phase_shown();
-    let p = Progress::of(&v.doc.plan(), &phase);
+    let p = Progress::of(v.doc.plan(), &phase);
     let unrecorded = v.doc.plan().items.len().saturating_sub(p.items);
     let mut open = true;
     egui::Window::new(s.dashboard).open(&mut open).default_pos([700.0, 60.0]).default_size([560.0, 620.0]).show(

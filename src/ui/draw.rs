@@ -111,7 +111,7 @@ fn snapped(
     if alt {
         return ll;
     }
-    let s = snap(&app.doc.plan(), &app.doc.index(), ll[0], ll[1], SNAP_PX * cam.ground_mpp(), exclude);
+    let s = snap(app.doc.plan(), app.doc.index(), ll[0], ll[1], SNAP_PX * cam.ground_mpp(), exclude);
     app.snap = s;
     s.map(|s| [s.at.x, s.at.y]).unwrap_or(ll)
 }
@@ -185,7 +185,7 @@ pub fn geometry_edit(app: &PlannerApp, feature: FeatureId, geometry: Geometry<f6
 
 /// The geometry of a feature as the phase being edited shows it.
 fn shown_geometry(app: &PlannerApp, f: &crate::model::Feature) -> Geometry<f64> {
-    match presence(&app.doc.plan(), f, &app.active_phase) {
+    match presence(app.doc.plan(), f, &app.active_phase) {
         Presence::Absent => f.geometry.clone(),
         p => geometry_in(f, p).clone(),
     }
@@ -294,7 +294,7 @@ fn select_tool(
         } else {
             let ll = to_lonlat(cam, rect, p);
             let hit =
-                app.doc.index().hit_test_in(&app.doc.plan(), ll[0], ll[1], 5.0 * cam.ground_mpp(), &app.active_phase);
+                app.doc.index().hit_test_in(app.doc.plan(), ll[0], ll[1], 5.0 * cam.ground_mpp(), &app.active_phase);
             (hit == Some(fid)).then_some(DragKind::Move(ll))
         };
         app.drag = kind.map(|kind| GeomDrag { feature: fid, kind, preview: None });

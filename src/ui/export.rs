@@ -63,7 +63,7 @@ impl Default for ExportState {
 /// The request for the chosen export to `path`, as the dialog's choices and the window say.
 pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<crate::export::Request, ExportError> {
     use crate::export::{MapSize, Request, What};
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let what = match st.kind {
         ExportKind::Map => {
             let size = if st.use_pixels {
@@ -104,7 +104,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
 
 /// Writes the chosen export to `path` through [`crate::export::run`], as the command line does.
 pub fn write(st: &ExportState, v: &View, path: &std::path::Path) -> Result<(), ExportError> {
-    crate::export::run(&v.doc.plan(), &request(st, v, path)?).map(|_| ())
+    crate::export::run(v.doc.plan(), &request(st, v, path)?).map(|_| ())
 }
 
 /// The file types offered for a kind of export.

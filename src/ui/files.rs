@@ -224,7 +224,7 @@ fn start_folder(app: &PlannerApp) -> PathBuf {
 /// The path the prompt starts with: the folder, and for a new file its name.
 pub fn default_path(app: &PlannerApp, task: &FileTask) -> String {
     let dir = start_folder(app);
-    match task.default_name(&app.doc.source()) {
+    match task.default_name(app.doc.source()) {
         Some(name) => dir.join(name).display().to_string(),
         None => format!("{}{}", dir.display().to_string().trim_end_matches(std::path::MAIN_SEPARATOR), '/'),
     }
@@ -256,7 +256,7 @@ pub fn choose(app: &mut PlannerApp, task: FileTask) -> Vec<Action> {
         FileTask::OpenPlan => dialog.add_filter("*", &["*"]).pick_file().map(|p| vec![p]),
         FileTask::Photo { .. } => dialog.pick_files(),
         _ => {
-            if let Some(n) = task.default_name(&app.doc.source()) {
+            if let Some(n) = task.default_name(app.doc.source()) {
                 dialog = dialog.set_file_name(n);
             }
             dialog.save_file().map(|p| vec![p])

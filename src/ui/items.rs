@@ -92,7 +92,7 @@ pub fn inspector_section(ui: &mut egui::Ui, st: &mut ItemsState, v: &View, selec
     let mut out = Vec::new();
     let s = v.lang.strings();
     let zh = v.lang.is_chinese();
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let textures = &mut st.photo_textures;
     ui.horizontal(|ui| {
         ui.label(RichText::new(s.items).strong());
@@ -389,7 +389,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     }
     let additions = &v.doc.plan().catalogue_additions;
     let entry = lookup(additions, &ed.draft.catalogue).cloned();
-    let title = ed.draft.display_name(&v.doc.plan(), zh).to_string();
+    let title = ed.draft.display_name(v.doc.plan(), zh).to_string();
     let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
         .draft
         .features
@@ -407,7 +407,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     let mut open = true;
     let mut ended = false;
     let mut before_rect = None;
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let textures = &mut st.photo_textures;
     let mut delete = false;
     egui::Window::new(format!("{} — {}", s.edit, title))
@@ -751,7 +751,7 @@ pub fn photo_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<A
     let Some(item) = st.photo_view.clone() else { return out };
     let s = v.lang.strings();
     let zh = v.lang.is_chinese();
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let title = plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
     let textures = &mut st.photo_textures;
     let mut open = true;

@@ -106,7 +106,7 @@ pub fn panel(ui: &mut egui::Ui, t: &mut TableState, v: &View) -> Vec<Action> {
             let label = ui.label(s.filter_feature);
             ui.add(egui::TextEdit::singleline(&mut t.feature).desired_width(140.0)).labelled_by(label.id);
         });
-        let plan = &v.doc.plan();
+        let plan = v.doc.plan();
         let additions = &plan.catalogue_additions;
         let feature_text = |item: &Item| {
             plan.features_of(item)

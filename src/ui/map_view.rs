@@ -155,7 +155,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let hovered = response.hover_pos().and_then(|p| {
             let ll = cam.screen_to_lonlat([p.x - rect.left(), p.y - rect.top()]);
             app.cursor = Some(ll);
-            app.doc.index().hit_test_in(&app.doc.plan(), ll[0], ll[1], tol_m, &app.active_phase)
+            app.doc.index().hit_test_in(app.doc.plan(), ll[0], ll[1], tol_m, &app.active_phase)
         });
         if response.hover_pos().is_none() {
             app.cursor = None;
@@ -190,7 +190,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 opts.phase = pane.phase.clone();
                 opts.highlight_changes = pane.phase != Phase::Before;
                 opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
-                let scene = Scene::build(&app.doc.plan(), &app.doc.index(), &app.cache, &cam, &opts);
+                let scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
                 app.memos[i] =
                     Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });
             }
@@ -292,7 +292,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
     let s = app.lang.strings();
     let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;
     // Items each colour stands for, in the phase the (after) map shows.
-    let counts = crate::render::theme::legend_counts(&app.doc.plan(), app.theme_mode, &app.after_phase_shown());
+    let counts = crate::render::theme::legend_counts(app.doc.plan(), app.theme_mode, &app.after_phase_shown());
     let mut entries: Vec<(Swatch, String)> = crate::render::theme::legend(app.theme_mode)
         .into_iter()
         .enumerate()
@@ -397,7 +397,7 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, top: f32, panes: &[Pan
         return;
     }
     let s = app.lang.strings();
-    let (first, last) = date_range(&app.doc.plan()).unwrap_or_default();
+    let (first, last) = date_range(app.doc.plan()).unwrap_or_default();
     for pane in panes {
         let text = match &pane.phase {
             Phase::Before => format!("{} · {first}", s.phase_before),

@@ -282,7 +282,7 @@ fn search_box(ui: &mut egui::Ui, search: &mut SearchState, v: &View, out: &mut V
     let s = v.lang.strings();
     let zh = v.lang.is_chinese();
     let label = ui.label(s.search);
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let mut hits: Vec<(FeatureId, String)> = Vec::new();
     let edit = egui::TextEdit::singleline(&mut search.text).hint_text(s.search_hint).desired_width(300.0);
     let output = egui::CompletionPopup::new(egui::Id::unique("search"))
@@ -515,7 +515,7 @@ fn inspector(ui: &mut egui::Ui, ins: &mut InspectorState, items: &mut ItemsState
             });
             let _ = combo.response.labelled_by(label.id);
             if kind != f.kind {
-                let features = if ins.kind_apply_alike { crate::model::alike(&v.doc.plan(), id) } else { vec![id] };
+                let features = if ins.kind_apply_alike { crate::model::alike(v.doc.plan(), id) } else { vec![id] };
                 out.push(Action::SetKind { features, kind });
             }
             ui.end_row();

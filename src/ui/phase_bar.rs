@@ -15,7 +15,7 @@ use crate::model::{ChangeKind, Phase};
 pub fn bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let range = date_range(&v.doc.plan());
+    let range = date_range(v.doc.plan());
     egui::Panel::top("phase_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.phase).strong());
@@ -90,7 +90,7 @@ pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
     let zh = v.lang.is_chinese();
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let mut list: Vec<_> = changes(plan)
         .into_iter()
         .map(|(id, c)| (in_force_from(plan, c).unwrap_or_else(|| "9999".into()), id, c))
@@ -146,7 +146,7 @@ pub fn inspector_section(
     let mut out = Vec::new();
     let s = v.lang.strings();
     let zh = v.lang.is_chinese();
-    let plan = &v.doc.plan();
+    let plan = v.doc.plan();
     let Some(f) = plan.get(id) else { return out };
     let set =
         |c: Option<Box<Change>>, label: EditLabel| Action::Edit(Edit::SetChange { feature: id, change: c, label });
