@@ -135,7 +135,7 @@ fn benches(c: &mut Criterion) {
         phase: Some(renewal_planner::model::Phase::After),
         size: [1920.0, 1080.0],
         scale: 1.0,
-        chinese: true,
+        lang: renewal_planner::model::Lang::Zh,
         extent: None,
         theme: renewal_planner::render::theme::ThemeMode::Kind,
         on_paper: false,

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use crate::io::crs::Crs;
 use crate::io::{self, Loaded};
-use crate::model::{Phase, Summary};
+use crate::model::{Lang, Phase, Summary};
 
 /// Renewal Planner — plan the renewal of old residential communities (老旧小区改造).
 #[derive(Parser, Debug)]
@@ -129,7 +129,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         what: What::Plan { crs: None },
         phase: None,
         theme: crate::render::theme::ThemeMode::Kind,
-        chinese: lang == "zh",
+        lang: if lang == "zh" { Lang::Zh } else { Lang::En },
         date: String::new(),
         out: out.to_path_buf(),
     };

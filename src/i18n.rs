@@ -4,18 +4,11 @@
 
 use crate::model::Kind;
 
-/// The interface language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+pub use crate::model::Lang;
 
+/// The strings of each language live here, not in the model, which may not
+/// import `i18n`.
 impl Lang {
-    pub fn is_chinese(self) -> bool {
-        self == Lang::Zh
-    }
     pub fn strings(self) -> &'static Strings {
         match self {
             Lang::Zh => &ZH,

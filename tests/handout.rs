@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use renewal_planner::model::Lang;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
 }
@@ -80,12 +82,11 @@ fn pdf_text(pdf: &std::path::Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn normalised(text: &str, chinese: bool) -> String {
+fn normalised(text: &str, lang: Lang) -> String {
     let text = renewal_planner::export::handout::font_safe(text);
-    if chinese {
-        text.chars().filter(|c| !c.is_whitespace()).collect()
-    } else {
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    match lang {
+        Lang::Zh => text.chars().filter(|c| !c.is_whitespace()).collect(),
+        Lang::En => text.split_whitespace().collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -96,26 +97,25 @@ fn both_handouts_carry_every_caption_whole() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let plan = renewal_planner::document::Document::jinsong().shared_plan();
-    for (lang, zh) in [("zh", true), ("en", false)] {
-        let pdf = dir.path().join(format!("handout-{lang}.pdf"));
+    for (code, lang) in [("zh", Lang::Zh), ("en", Lang::En)] {
+        let pdf = dir.path().join(format!("handout-{code}.pdf"));
         let out =
-            bin().args(["export", "jinsong", "-o"]).arg(&pdf).args(["--lang", lang, "--story"]).output().expect("runs");
+            bin().args(["export", "jinsong", "-o"]).arg(&pdf).args(["--lang", code, "--story"]).output().expect("runs");
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let text = normalised(&pdf_text(&pdf), zh);
+        let text = normalised(&pdf_text(&pdf), lang);
         for (i, slide) in plan.stories[0].slides.iter().enumerate() {
-            let caption = normalised(slide.caption(zh), zh);
-            assert!(text.contains(&caption), "{lang} slide {}: the caption {caption:?} is whole in\n{text}", i + 1);
+            let caption = normalised(slide.caption(lang), lang);
+            assert!(text.contains(&caption), "{code} slide {}: the caption {caption:?} is whole in\n{text}", i + 1);
         }
         // The source note's first sentence is whole too (it was cut at the point of "116.4540").
         let note = plan.meta.note.as_deref().expect("a note");
         let (note_zh, note_en) = note.split_once(" / ").expect("both languages");
-        let first = if zh {
-            &note_zh[..note_zh.find('。').expect("a sentence") + '。'.len_utf8()]
-        } else {
-            &note_en[..note_en.find(". ").expect("a sentence") + 1]
+        let first = match lang {
+            Lang::Zh => &note_zh[..note_zh.find('。').expect("a sentence") + '。'.len_utf8()],
+            Lang::En => &note_en[..note_en.find(". ").expect("a sentence") + 1],
         };
         assert!(first.contains("116.4540"), "{first}");
-        assert!(text.contains(&normalised(first, zh)), "{lang}: the note {first:?} is whole");
+        assert!(text.contains(&normalised(first, lang)), "{code}: the note {first:?} is whole");
     }
 }
 
@@ -134,15 +134,15 @@ fn the_dash_of_1977_1978_is_drawn_with_a_glyph_the_font_has() {
 fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_font() {
     use renewal_planner::export::handout::{atlas_pages, font_safe, missing_glyphs, story_pages};
     let plan = renewal_planner::document::Document::jinsong().shared_plan();
-    for zh in [true, false] {
-        let pages = story_pages(&plan, &plan.stories[0], zh).expect("handout").into_iter();
-        for (i, page) in pages.chain(atlas_pages(&plan, zh, None).expect("atlas")).enumerate() {
+    for lang in [Lang::Zh, Lang::En] {
+        let pages = story_pages(&plan, &plan.stories[0], lang).expect("handout").into_iter();
+        for (i, page) in pages.chain(atlas_pages(&plan, lang, None).expect("atlas")).enumerate() {
             let missing = missing_glyphs(&font_safe(&page));
             assert!(
                 missing.is_empty(),
                 "page {} ({}) draws {missing:?} with no glyph",
                 i + 1,
-                if zh { "zh" } else { "en" }
+                if lang.is_chinese() { "zh" } else { "en" }
             );
         }
     }
@@ -155,8 +155,8 @@ fn slide_1s_page_map_shows_the_whole_district_with_the_slides_proportions() {
     let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let slide = &plan.stories[0].slides[0];
     let boundary = plan.get(plan.by_key("boundary").expect("boundary")).and_then(|f| f.bbox()).expect("bbox");
-    for zh in [true, false] {
-        let b = page_map_boxes(slide, zh, false)[0];
+    for lang in [Lang::Zh, Lang::En] {
+        let b = page_map_boxes(slide, lang, false)[0];
         let v = slide.view_size();
         assert!((b.w / b.h - v[0] / v[1]).abs() < 1e-3, "the map box keeps the slide's aspect: {b:?}");
         assert!(b.w > 500.0 && b.h > 300.0, "a large map: {b:?}");

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use renewal_planner::document::Document;
-use renewal_planner::model::{ChangeKind, FeatureId, Kind, Phase};
+use renewal_planner::model::{ChangeKind, FeatureId, Kind, Lang, Phase};
 use renewal_planner::render::scene::{POINT_LABEL_EMS, break_lines, text_width, wrap};
 use renewal_planner::render::style::{self, kind_style};
 use renewal_planner::render::{Camera, GeometryCache, Op, Scene, SceneOptions};
@@ -97,7 +97,7 @@ fn every_building_keeps_its_number_at_fit_zoom_in_both_phases() {
 fn point_labels_sit_beside_their_symbol_and_inside_the_frame() {
     let doc = Document::jinsong();
     let size = [1280.0, 800.0];
-    let opts = SceneOptions { phase: Phase::After, chinese: false, ..SceneOptions::default() };
+    let opts = SceneOptions { phase: Phase::After, lang: Lang::En, ..SceneOptions::default() };
     let scene = scene_at(&doc, size, &opts);
     let cache = GeometryCache::build(doc.plan());
     let cam = Camera::fit(doc.index().extent().expect("extent"), size, 30.0);
@@ -148,7 +148,7 @@ fn long_english_labels_wrap_to_two_lines_within_their_width() {
     assert_eq!(wrap("劲松一区二区", 10.0, 40.0), vec!["劲松一", "区二区"]);
     // In the English map no label is wider than its bound.
     let doc = Document::jinsong();
-    let scene = scene_at(&doc, [1280.0, 800.0], &SceneOptions { chinese: false, ..SceneOptions::default() });
+    let scene = scene_at(&doc, [1280.0, 800.0], &SceneOptions { lang: Lang::En, ..SceneOptions::default() });
     for l in &scene.labels {
         assert!(l.text.lines().count() <= 2, "{}", l.text);
         assert!(l.rect[2] - l.rect[0] <= 14.0 * style::LABEL_SIZE_LARGE + 4.0, "{}", l.text);

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use renewal_planner::io::{LoadError, Loaded, write};
 use renewal_planner::model::measure::{self, Measure};
 use renewal_planner::model::stats::Progress;
-use renewal_planner::model::{FundingSource, Phase, SpatialIndex, Summary};
+use renewal_planner::model::{FundingSource, Lang, Phase, SpatialIndex, Summary};
 use renewal_planner::render::theme::{ThemeMode, feature_colors};
 use renewal_planner::render::{Camera, GeometryCache, Scene, SceneOptions};
 
@@ -41,7 +41,7 @@ pub fn exercise(loaded: &Loaded) {
                 std::hint::black_box((measure::format_area(m2), measure::format_length(perimeter_m)));
             }
         }
-        std::hint::black_box((f.name(true), f.name(false), f.number(), plan.items_of(id).len()));
+        std::hint::black_box((f.name(Lang::Zh), f.name(Lang::En), f.number(), plan.items_of(id).len()));
     }
 
     let warnings: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
@@ -58,9 +58,9 @@ pub fn exercise(loaded: &Loaded) {
     }
     for item in plan.items.values() {
         for p in item.problems() {
-            std::hint::black_box((p.message(true), p.message(false)));
+            std::hint::black_box((p.message(Lang::Zh), p.message(Lang::En)));
         }
-        std::hint::black_box((item.display_name(plan, true), plan.features_of(item).len()));
+        std::hint::black_box((item.display_name(plan, Lang::Zh), plan.features_of(item).len()));
     }
 
     let extent = index.extent();
@@ -77,7 +77,7 @@ pub fn exercise(loaded: &Loaded) {
             phase: Phase::After,
             ghosts: true,
             highlight_changes: true,
-            chinese: false,
+            lang: Lang::En,
             theme: feature_colors(plan, ThemeMode::Status, &Phase::After),
             ..SceneOptions::default()
         };

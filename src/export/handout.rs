@@ -8,7 +8,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::error::ExportError;
-use crate::model::{Kind, Phase, Plan, Side, Slide, SlideCompare, Story};
+use crate::model::{Kind, Lang, Phase, Plan, Side, Slide, SlideCompare, Story};
 use crate::render::camera::slide_camera;
 use crate::render::fonts::CJK_FONT;
 use crate::render::svg::{FONT_FAMILY, esc, furniture, scene_group};
@@ -19,7 +19,7 @@ use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 const PAGE: [f32; 2] = [842.0, 595.0];
 
 /// The scene options a slide asks for, in a phase.
-pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, chinese: bool) -> SceneOptions {
+pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, lang: Lang) -> SceneOptions {
     let mut visible = [true; 7];
     if !slide.layers.is_empty() {
         for k in Kind::ALL {
@@ -29,7 +29,7 @@ pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, chinese: bool) ->
     SceneOptions {
         visible,
         theme: feature_colors(plan, ThemeMode::from(slide.theme), &phase),
-        chinese,
+        lang,
         labels: true,
         hovered: None,
         selected: slide.highlight.iter().filter_map(|k| plan.by_key(k)).collect(),
@@ -209,8 +209,8 @@ fn fit_box(x: f32, y: f32, w: f32, h: f32, aspect: f32) -> MapBox {
 /// The map panes of a handout page: the slide's view (both panes when side by
 /// side) as large as the space above the caption allows, aspect kept, so the
 /// page shows the ground the screen showed.
-pub fn page_map_boxes(slide: &Slide, chinese: bool, with_photos: bool) -> Vec<MapBox> {
-    let caption_lines = wrap(slide.caption(chinese), CAPTION_PT, PAGE[0] - 80.0).len().min(CAPTION_MAX_LINES) as f32;
+pub fn page_map_boxes(slide: &Slide, lang: Lang, with_photos: bool) -> Vec<MapBox> {
+    let caption_lines = wrap(slide.caption(lang), CAPTION_PT, PAGE[0] - 80.0).len().min(CAPTION_MAX_LINES) as f32;
     let top = 76.0;
     let bottom = PAGE[1] - 30.0 - NOTE_LEAD * NOTE_MAX_LINES as f32 - caption_lines * CAPTION_LEAD - 8.0;
     let avail_w = if with_photos { 480.0 } else { PAGE[0] - 80.0 };
@@ -241,15 +241,12 @@ type PanePart = (Phase, f32, f32, &'static str);
 /// The first sentence of a plan's note, from its Chinese or English half when
 /// it has both (`中文… / English…`). A sentence ends at `。` or at a full stop
 /// followed by a space — never at the point of a number such as 116.4540.
-fn note_sentence(note: &str, chinese: bool) -> &str {
+fn note_sentence(note: &str, lang: Lang) -> &str {
     let half = match note.split_once(" / ") {
-        Some((zh, en)) => {
-            if chinese {
-                zh
-            } else {
-                en
-            }
-        }
+        Some((zh, en)) => match lang {
+            Lang::Zh => zh,
+            Lang::En => en,
+        },
         None => note,
     };
     let end = [half.find('。').map(|i| i + '。'.len_utf8()), half.find(". ").map(|i| i + 1)]
@@ -277,10 +274,10 @@ pub fn page_svg(
     index: &crate::model::SpatialIndex,
     story: &Story,
     i: usize,
-    chinese: bool,
+    lang: Lang,
 ) -> String {
     let slide = &story.slides[i];
-    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let s = lang.strings();
     let mut out = String::new();
     let _ = write!(
         out,
@@ -288,7 +285,7 @@ pub fn page_svg(
         PAGE[0], PAGE[1], PAGE[0], PAGE[1]
     );
     let _ = write!(out, r#"<rect width="{}" height="{}" fill="white"/>"#, PAGE[0], PAGE[1]);
-    let title = slide.title(chinese);
+    let title = slide.title(lang);
     let title_pt = (22.0 * (PAGE[0] - 80.0) / text_width(title, 22.0).max(1.0)).min(22.0);
     text(&mut out, 40.0, 46.0, title_pt, "#222222", "start", title);
     let plan_name = plan.meta.name.clone().unwrap_or_default();
@@ -299,7 +296,7 @@ pub fn page_svg(
         9.0,
         "#666666",
         "start",
-        &format!("{plan_name} · {} · {}/{}", story.name(chinese), i + 1, story.slides.len()),
+        &format!("{plan_name} · {} · {}/{}", story.name(lang), i + 1, story.slides.len()),
     );
 
     // Photos take the right column when the slide has them.
@@ -313,7 +310,7 @@ pub fn page_svg(
                 .collect()
         })
         .unwrap_or_default();
-    let boxes = page_map_boxes(slide, chinese, !photos.is_empty());
+    let boxes = page_map_boxes(slide, lang, !photos.is_empty());
     let phase = Phase::parse(&slide.phase).unwrap_or(Phase::After);
     let after = match &phase {
         Phase::AsOf(d) => Phase::AsOf(d.clone()),
@@ -337,7 +334,7 @@ pub fn page_svg(
         let cam = slide_camera(slide, [b.w, b.h]);
         ground_mpp = cam.ground_mpp();
         for (k, (ph, from, to, label)) in parts.iter().enumerate() {
-            let opts = slide_options(plan, slide, ph.clone(), chinese);
+            let opts = slide_options(plan, slide, ph.clone(), lang);
             let mut scene = Scene::build(plan, index, cache, &cam, &opts);
             keep_labels_within(&mut scene, [b.w * from, 0.0, b.w * to, b.h]);
             let id = format!("map{n}-{k}");
@@ -438,12 +435,11 @@ pub fn page_svg(
 
     // The caption, wrapped by the font's own widths.
     let cap_y = first.y + first.h + 22.0;
-    for (k, line) in wrap(slide.caption(chinese), CAPTION_PT, PAGE[0] - 80.0).iter().enumerate().take(CAPTION_MAX_LINES)
-    {
+    for (k, line) in wrap(slide.caption(lang), CAPTION_PT, PAGE[0] - 80.0).iter().enumerate().take(CAPTION_MAX_LINES) {
         text(&mut out, 40.0, cap_y + CAPTION_LEAD * k as f32, CAPTION_PT, "#222222", "start", line);
     }
     // The source note's first sentence, whole, in the page's language when the note has both.
-    if let Some(note) = plan.meta.note.as_deref().map(|n| note_sentence(n, chinese)).filter(|n| !n.is_empty()) {
+    if let Some(note) = plan.meta.note.as_deref().map(|n| note_sentence(n, lang)).filter(|n| !n.is_empty()) {
         let lines = wrap(note, NOTE_PT, PAGE[0] - 140.0);
         let lines = &lines[..lines.len().min(NOTE_MAX_LINES)];
         for (k, line) in lines.iter().enumerate() {
@@ -498,18 +494,18 @@ pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, Exp
 }
 
 /// The handout of a story as SVG pages, one a slide.
-pub fn story_pages(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<String>, ExportError> {
+pub fn story_pages(plan: &Plan, story: &Story, lang: Lang) -> Result<Vec<String>, ExportError> {
     if story.slides.is_empty() {
-        return Err(ExportError::NoSlides(story.name(chinese).to_string()));
+        return Err(ExportError::NoSlides(story.name(lang).to_string()));
     }
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    Ok((0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, chinese)).collect())
+    Ok((0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang)).collect())
 }
 
 /// The handout of a story as PDF bytes.
-pub fn story_pdf(plan: &Plan, story: &Story, chinese: bool) -> Result<Vec<u8>, ExportError> {
-    pdf_pages(story_pages(plan, story, chinese)?)
+pub fn story_pdf(plan: &Plan, story: &Story, lang: Lang) -> Result<Vec<u8>, ExportError> {
+    pdf_pages(story_pages(plan, story, lang)?)
 }
 
 /// The least ground an atlas site map spans across, in metres: a building with its neighbours and lanes.
@@ -524,9 +520,9 @@ fn site_page_svg(
     site: crate::model::FeatureId,
     n: usize,
     total: usize,
-    chinese: bool,
+    lang: Lang,
 ) -> String {
-    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let s = lang.strings();
     let Some(f) = plan.get(site) else { return String::new() };
     let mut out = String::new();
     let _ = write!(
@@ -534,7 +530,7 @@ fn site_page_svg(
         r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{}" height="{}" viewBox="0 0 {} {}"><rect width="{}" height="{}" fill="white"/>"#,
         PAGE[0], PAGE[1], PAGE[0], PAGE[1], PAGE[0], PAGE[1]
     );
-    let name = f.name(chinese).unwrap_or(s.kind(f.kind)).to_string();
+    let name = f.name(lang).unwrap_or(s.kind(f.kind)).to_string();
     text(&mut out, 40.0, 46.0, 22.0, "#222222", "start", &name);
     let plan_name = plan.meta.name.clone().unwrap_or_default();
     text(&mut out, 40.0, 64.0, 9.0, "#666666", "start", &format!("{plan_name} · {} · {n}/{total}", s.kind(f.kind)));
@@ -552,7 +548,7 @@ fn site_page_svg(
     let removed = f.change.as_ref().is_some_and(|c| c.kind == crate::model::phase::ChangeKind::Removed);
     let opts = SceneOptions {
         phase: Phase::After,
-        chinese,
+        lang,
         highlight_changes: true,
         ghosts: removed,
         selected: std::iter::once(site).collect(),
@@ -575,7 +571,7 @@ fn site_page_svg(
     let (cx, right) = (mx + mw + 22.0, PAGE[0] - 40.0);
     let col = right - cx;
     let mut y = 90.0;
-    let facts = site_facts(f, chinese);
+    let facts = site_facts(f, lang);
     if !facts.is_empty() {
         let heading = if f.kind == Kind::Building { s.building_facts } else { s.site_facts };
         text(&mut out, cx, y, 12.0, "#222222", "start", heading);
@@ -606,7 +602,7 @@ fn site_page_svg(
         for (k, src) in crate::model::FundingSource::ALL.iter().enumerate() {
             by_source[k] = by_source[k].saturating_add(item.funding.get(*src));
         }
-        let iname = item.display_name(plan, chinese);
+        let iname = item.display_name(plan, lang);
         let lines = wrap(&iname, 9.5, name_w);
         let lines = &lines[..lines.len().min(2)];
         if y + 12.0 * lines.len() as f32 > items_end {
@@ -675,8 +671,8 @@ fn site_page_svg(
 /// A site's facts from its properties, as label and value, only those it has:
 /// floors, households, year built, structure, floor area — and, for an area,
 /// its measured footprint.
-pub fn site_facts(f: &crate::model::Feature, chinese: bool) -> Vec<(&'static str, String)> {
-    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+pub fn site_facts(f: &crate::model::Feature, lang: Lang) -> Vec<(&'static str, String)> {
+    let s = lang.strings();
     let mut out = Vec::new();
     let whole = |v: f64| crate::model::measure::group_thousands(v.round());
     if let Some(v) = f.number_prop("floors") {
@@ -689,8 +685,10 @@ pub fn site_facts(f: &crate::model::Feature, chinese: bool) -> Vec<(&'static str
         out.push((s.fact_year_built, format!("{v:.0}")));
     }
     let text_prop = |keys: &[&str]| keys.iter().find_map(|k| f.properties.get_str(k).map(str::to_string));
-    let structure =
-        if chinese { text_prop(&["structure_zh", "structure"]) } else { text_prop(&["structure_en", "structure"]) };
+    let structure = text_prop(match lang {
+        Lang::Zh => &["structure_zh", "structure"],
+        Lang::En => &["structure_en", "structure"],
+    });
     if let Some(v) = structure.filter(|v| !v.trim().is_empty()) {
         out.push((s.fact_structure, v));
     }
@@ -707,7 +705,7 @@ pub fn site_facts(f: &crate::model::Feature, chinese: bool) -> Vec<(&'static str
 
 /// The atlas as SVG pages: one per site (every feature that carries items, or
 /// only those of the given kinds), the sheet a site meeting needs.
-pub fn atlas_pages(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<String>, ExportError> {
+pub fn atlas_pages(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>) -> Result<Vec<String>, ExportError> {
     let mut sites: Vec<crate::model::FeatureId> = plan
         .iter()
         .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
@@ -722,11 +720,11 @@ pub fn atlas_pages(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result
     Ok(sites
         .iter()
         .enumerate()
-        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), chinese))
+        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), lang))
         .collect())
 }
 
 /// The atlas as PDF bytes.
-pub fn atlas_pdf(plan: &Plan, chinese: bool, kinds: Option<&[Kind]>) -> Result<Vec<u8>, ExportError> {
-    pdf_pages(atlas_pages(plan, chinese, kinds)?)
+pub fn atlas_pdf(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>) -> Result<Vec<u8>, ExportError> {
+    pdf_pages(atlas_pages(plan, lang, kinds)?)
 }

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use crate::error::ExportError;
-use crate::model::{Kind, Phase, Plan, SpatialIndex};
+use crate::model::{Kind, Lang, Phase, Plan, SpatialIndex};
 use crate::render::style::{self, kind_style};
 use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions};
@@ -21,7 +21,8 @@ pub struct MapSpec {
     pub size: [f32; 2],
     /// Pixels per unit of `size` when rasterising (2 for paper sizes, 1 for `--size`).
     pub scale: f32,
-    pub chinese: bool,
+    /// The language of the title, legend and labels.
+    pub lang: Lang,
     /// The area to show, `[west, south, east, north]`; `None`: the whole district.
     pub extent: Option<[f64; 4]>,
     /// What the map is coloured by (the legend follows).
@@ -115,15 +116,12 @@ fn phase_label(s: &crate::i18n::Strings, p: &Phase) -> String {
 }
 
 /// The part of a bilingual note (`中文 / English`) in the sheet's language.
-fn note_in(note: &str, chinese: bool) -> &str {
+fn note_in(note: &str, lang: Lang) -> &str {
     match note.split_once(" / ") {
-        Some((zh, en)) if crate::model::has_cjk(zh) && !crate::model::has_cjk(en) => {
-            if chinese {
-                zh.trim()
-            } else {
-                en.trim()
-            }
-        }
+        Some((zh, en)) if crate::model::has_cjk(zh) && !crate::model::has_cjk(en) => match lang {
+            Lang::Zh => zh.trim(),
+            Lang::En => en.trim(),
+        },
         _ => note.trim(),
     }
 }
@@ -155,7 +153,7 @@ pub fn sheet_number(plan: &Plan, phase: Option<&Phase>) -> String {
 
 /// The print layout as an SVG document.
 pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec: &MapSpec) -> String {
-    let s = if spec.chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let s = spec.lang.strings();
     let [w, h] = spec.size;
     let u = (w.min(h) / 595.0).max(0.4); // type scale: 1 on A4
     let margin = 28.0 * u;
@@ -181,7 +179,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     let tb_w = (300.0 * u).min(w - 2.0 * margin);
     let tb_h = row_h * tb_rows;
     let note_w = (w - 2.0 * margin - tb_w - 14.0 * u).max(60.0 * u);
-    let note = note_in(plan.meta.note.as_deref().unwrap_or(""), spec.chinese);
+    let note = note_in(plan.meta.note.as_deref().unwrap_or(""), spec.lang);
     let mut note_size = 7.0 * u;
     let mut lines = crate::render::scene::break_lines(note, note_size, note_w * 0.94);
     // A long note is set smaller to fit beside the title block; if it still does not, the band grows.
@@ -284,7 +282,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         let opts = SceneOptions {
             theme: crate::render::theme::feature_colors(plan, spec.theme, phase),
             phase: phase.clone(),
-            chinese: spec.chinese,
+            lang: spec.lang,
             highlight_changes: *phase != Phase::Before,
             // What the renewal removes is shown crossed out on every map after it.
             ghosts: *phase != Phase::Before,

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use crate::error::ExportError;
 use crate::io::crs::Crs;
-use crate::model::{Kind, Phase, Plan};
+use crate::model::{Kind, Lang, Phase, Plan};
 use crate::render::theme::ThemeMode;
 
 /// The size of a map.
@@ -67,8 +67,8 @@ pub struct Request {
     pub phase: Option<Phase>,
     /// Maps: what the colours say.
     pub theme: ThemeMode,
-    /// Chinese words, else English.
-    pub chinese: bool,
+    /// The language of the words.
+    pub lang: Lang,
     /// Maps: the date in the title block, YYYY-MM-DD.
     pub date: String,
     /// Where to write; the format follows its extension.
@@ -110,7 +110,7 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
                 phase: req.phase.clone(),
                 size,
                 scale,
-                chinese: req.chinese,
+                lang: req.lang,
                 extent: *extent,
                 theme: req.theme,
                 on_paper,
@@ -120,11 +120,11 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             Ok(Written::File)
         }
         What::Schedule if ext == "csv" => {
-            save(tables::schedule_csv(plan, req.chinese).as_bytes())?;
+            save(tables::schedule_csv(plan, req.lang).as_bytes())?;
             Ok(Written::Items(plan.items.len()))
         }
         What::Schedule => {
-            save(&tables::schedule_xlsx(plan, req.chinese)?)?;
+            save(&tables::schedule_xlsx(plan, req.lang)?)?;
             Ok(Written::Items(plan.items.len()))
         }
         What::Gis { crs } => {
@@ -137,12 +137,12 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             Ok(Written::File)
         }
         What::Atlas { kinds } => {
-            save(&handout::atlas_pdf(plan, req.chinese, kinds.as_deref())?)?;
+            save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref())?)?;
             Ok(Written::File)
         }
         What::Handout { story } => {
             let story = plan.stories.get(*story).ok_or(ExportError::NoStory)?;
-            save(&handout::story_pdf(plan, story, req.chinese)?)?;
+            save(&handout::story_pdf(plan, story, req.lang)?)?;
             Ok(Written::Pages(story.slides.len()))
         }
         What::Plan { crs: Some(_) } if ext == "gpkg" => {
@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     fn request(what: What, out: PathBuf) -> Request {
-        Request { what, phase: None, theme: ThemeMode::Kind, chinese: true, date: "2026-01-02".into(), out }
+        Request { what, phase: None, theme: ThemeMode::Kind, lang: Lang::Zh, date: "2026-01-02".into(), out }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::model::catalogue::lookup;
 use crate::model::phase::{Presence, geometry_in, presence};
-use crate::model::{FundingSource, Phase, Plan};
+use crate::model::{FundingSource, Lang, Phase, Plan};
 use crate::render::style::kind_style;
 
 fn csv_field(s: &str) -> String {
@@ -14,17 +14,17 @@ fn csv_field(s: &str) -> String {
 }
 
 /// The names of the features an item is attached to, `; `-separated.
-fn feature_names(plan: &Plan, item: &crate::model::Item, chinese: bool) -> String {
+fn feature_names(plan: &Plan, item: &crate::model::Item, lang: Lang) -> String {
     plan.features_of(item)
         .iter()
-        .filter_map(|id| plan.get(*id).and_then(|f| f.name(chinese).map(str::to_string)))
+        .filter_map(|id| plan.get(*id).and_then(|f| f.name(lang).map(str::to_string)))
         .collect::<Vec<_>>()
         .join("; ")
 }
 
 /// The item schedule, one row per item, as CSV text with a UTF-8 BOM.
-pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
-    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+pub fn schedule_csv(plan: &Plan, lang: Lang) -> String {
+    let s = lang.strings();
     let mut header: Vec<String> = vec![
         "id".into(),
         s.items.into(),
@@ -47,8 +47,8 @@ pub fn schedule_csv(plan: &Plan, chinese: bool) -> String {
     out.push_str("\r\n");
     for item in plan.items.values() {
         let entry = lookup(&plan.catalogue_additions, &item.catalogue);
-        let name = item.display_name(plan, chinese);
-        let features = feature_names(plan, item, chinese);
+        let name = item.display_name(plan, lang);
+        let features = feature_names(plan, item, lang);
         let mut row: Vec<String> = vec![
             item.id.clone(),
             name.to_string(),
@@ -111,7 +111,7 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error:
         // The items as they stand in the phase (as of a date: those recorded by then, at their status then).
         let items: Vec<(&crate::model::Item, crate::model::Status)> =
             plan.items_of(id).into_iter().filter_map(|i| Some((i, i.status_in(phase)?))).collect();
-        let names: Vec<_> = items.iter().map(|(i, _)| i.display_name(plan, true)).collect();
+        let names: Vec<_> = items.iter().map(|(i, _)| i.display_name(plan, Lang::Zh)).collect();
         props.insert("items".into(), Value::String(names.join("; ")));
         props.insert("items_count".into(), Value::from(items.len()));
         props.insert(
@@ -158,9 +158,9 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error:
 
 /// The item schedule as an Excel workbook: a summary sheet, then one sheet
 /// per category with a header row, sized columns and money formatted in yuan.
-pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, crate::error::ExportError> {
+pub fn schedule_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, crate::error::ExportError> {
     use rust_xlsxwriter::{Color, Format, Workbook};
-    let s = if chinese { &crate::i18n::ZH } else { &crate::i18n::EN };
+    let s = lang.strings();
     let err = crate::error::ExportError::Xlsx;
     let mut wb = Workbook::new();
     let head = Format::new()
@@ -173,7 +173,11 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, crate::error
     // Summary: money by category and by source.
     let progress = crate::model::stats::Progress::of(plan, &Phase::After);
     let ws = wb.add_worksheet();
-    ws.set_name(if chinese { "汇总" } else { "Summary" }).map_err(err)?;
+    ws.set_name(match lang {
+        Lang::Zh => "汇总",
+        Lang::En => "Summary",
+    })
+    .map_err(err)?;
     ws.write_string_with_format(0, 0, s.category, &head).map_err(err)?;
     ws.write_string_with_format(0, 1, s.items, &head).map_err(err)?;
     ws.write_string_with_format(0, 2, format!("{} ({})", s.estimated_cost, s.yuan), &head).map_err(err)?;
@@ -232,8 +236,8 @@ pub fn schedule_xlsx(plan: &Plan, chinese: bool) -> Result<Vec<u8>, crate::error
         for (r, item) in items.enumerate() {
             let r = r as u32 + 1;
             let entry = lookup(&plan.catalogue_additions, &item.catalogue);
-            let name = item.display_name(plan, chinese);
-            let features = feature_names(plan, item, chinese);
+            let name = item.display_name(plan, lang);
+            let features = feature_names(plan, item, lang);
             ws.write_string(r, 0, &item.id).map_err(err)?;
             ws.write_string(r, 1, name.as_ref()).map_err(err)?;
             ws.write_string(r, 2, features).map_err(err)?;
@@ -280,7 +284,7 @@ mod tests {
         let item = Item::new("it-1".into(), "elevator_retrofit".into(), vec!["b104".into()], "2019-01-01", 0)
             .with_quantity(3.0, Some("部".into()), 600_000);
         plan.items.insert(item.id.clone(), item);
-        let csv = schedule_csv(&plan, true);
+        let csv = schedule_csv(&plan, Lang::Zh);
         let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').split("\r\n").collect();
         let header: Vec<&str> = rows[0].split(',').collect();
         let row: Vec<&str> = rows[1].split(',').collect();

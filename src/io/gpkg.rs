@@ -20,7 +20,7 @@ use super::wkb;
 use super::{LoadError, Loaded};
 use crate::model::phase::{Presence, geometry_in, presence};
 use crate::model::{
-    CatalogueEntry, Feature, Item, Kind, Phase, Photo, Plan, PlanMeta, Props, Side, infer_kind, shape_of,
+    CatalogueEntry, Feature, Item, Kind, Lang, Phase, Photo, Plan, PlanMeta, Props, Side, infer_kind, shape_of,
 };
 
 /// The schema this build writes. Older schemas are migrated on open:
@@ -482,7 +482,7 @@ fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) 
     let items = plan.items_of(id);
     let names = items
         .iter()
-        .map(|i| format!("{} ({})", i.display_name(plan, true), i.status.as_str()))
+        .map(|i| format!("{} ({})", i.display_name(plan, Lang::Zh), i.status.as_str()))
         .collect::<Vec<_>>()
         .join("; ");
     let least = items.iter().map(|i| i.status).min().map(|s| s.as_str().to_string()).unwrap_or_default();

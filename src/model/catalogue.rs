@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::kind::Kind;
+use super::lang::Lang;
 
 /// Jinsong's four categories of special operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,8 +73,11 @@ pub struct CatalogueEntry {
 }
 
 impl CatalogueEntry {
-    pub fn name(&self, chinese: bool) -> &str {
-        if chinese { &self.name_zh } else { &self.name_en }
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.name_zh,
+            Lang::En => &self.name_en,
+        }
     }
 }
 

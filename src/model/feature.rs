@@ -5,6 +5,7 @@ use geo::{BoundingRect, Geometry, Rect};
 use serde_json::Value;
 
 use super::kind::{Kind, Shape};
+use super::lang::Lang;
 use super::props::Props;
 
 /// A feature's handle in a [`Plan`](super::Plan). Stable for the life of the
@@ -92,9 +93,12 @@ impl Feature {
     }
 
     /// The best name for the language, falling back to the other language.
-    pub fn name(&self, chinese: bool) -> Option<&str> {
+    pub fn name(&self, lang: Lang) -> Option<&str> {
         let n = self.names();
-        if chinese { n.zh.or(n.en) } else { n.en.or(n.zh) }
+        match lang {
+            Lang::Zh => n.zh.or(n.en),
+            Lang::En => n.en.or(n.zh),
+        }
     }
 
     /// A building's number as Beijing writes it (`101` for 101楼), or an address house number.

@@ -6,6 +6,8 @@
 
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, Validation};
 
+use super::lang::Lang;
+
 /// Where a vertex is: which part (polygon of a multipolygon, line of a
 /// multiline, point of a multipoint), which ring (0 the exterior, 1.. holes),
 /// and its index in the ring (the closing repeat of a ring is not a vertex).
@@ -199,16 +201,16 @@ pub enum GeomProblem {
 }
 
 impl GeomProblem {
-    pub fn message(&self, chinese: bool) -> String {
-        match (self, chinese) {
-            (GeomProblem::TooFewVertices, true) => "顶点太少（面至少 3 个，线至少 2 个）".into(),
-            (GeomProblem::TooFewVertices, false) => "Too few vertices (3 for an area, 2 for a line)".into(),
-            (GeomProblem::SelfIntersection, true) => "边界自相交".into(),
-            (GeomProblem::SelfIntersection, false) => "The outline crosses itself".into(),
-            (GeomProblem::HoleOutside, true) => "内环不在外环之内".into(),
-            (GeomProblem::HoleOutside, false) => "A hole lies outside the outline".into(),
-            (GeomProblem::RingsCross, true) => "环或部件相互交叉重叠".into(),
-            (GeomProblem::RingsCross, false) => "Rings or parts cross or overlap".into(),
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (GeomProblem::TooFewVertices, Lang::Zh) => "顶点太少（面至少 3 个，线至少 2 个）".into(),
+            (GeomProblem::TooFewVertices, Lang::En) => "Too few vertices (3 for an area, 2 for a line)".into(),
+            (GeomProblem::SelfIntersection, Lang::Zh) => "边界自相交".into(),
+            (GeomProblem::SelfIntersection, Lang::En) => "The outline crosses itself".into(),
+            (GeomProblem::HoleOutside, Lang::Zh) => "内环不在外环之内".into(),
+            (GeomProblem::HoleOutside, Lang::En) => "A hole lies outside the outline".into(),
+            (GeomProblem::RingsCross, Lang::Zh) => "环或部件相互交叉重叠".into(),
+            (GeomProblem::RingsCross, Lang::En) => "Rings or parts cross or overlap".into(),
             (GeomProblem::Other(m), _) => m.clone(),
         }
     }

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::lang::Lang;
+
 /// Where an item stands, from proposal to operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -229,33 +231,33 @@ pub enum Problem {
 
 impl Problem {
     /// The message, in Chinese or English.
-    pub fn message(&self, chinese: bool) -> String {
+    pub fn message(&self, lang: Lang) -> String {
         use super::measure::group_thousands as g;
-        match (self, chinese) {
-            (Problem::FundingMismatch { funding, cost }, true) => format!(
+        match (self, lang) {
+            (Problem::FundingMismatch { funding, cost }, Lang::Zh) => format!(
                 "资金来源合计 {} 元，与造价 {} 元不符（差 {} 元）",
                 g(*funding as f64),
                 g(*cost as f64),
                 g(cost.saturating_sub(*funding) as f64)
             ),
-            (Problem::FundingMismatch { funding, cost }, false) => format!(
+            (Problem::FundingMismatch { funding, cost }, Lang::En) => format!(
                 "Funding adds up to {} yuan but the cost is {} yuan (difference {} yuan)",
                 g(*funding as f64),
                 g(*cost as f64),
                 g(cost.saturating_sub(*funding) as f64)
             ),
-            (Problem::NegativeMoney, true) => "金额不能为负".into(),
-            (Problem::NegativeMoney, false) => "Amounts cannot be negative".into(),
-            (Problem::BadDate(d), true) => format!("日期“{d}”不是 YYYY-MM-DD 格式"),
-            (Problem::BadDate(d), false) => format!("\"{d}\" is not a date (YYYY-MM-DD)"),
-            (Problem::EndBeforeStart, true) => "计划完成日期早于计划开始日期".into(),
-            (Problem::EndBeforeStart, false) => "The planned end is before the planned start".into(),
-            (Problem::HistoryOutOfOrder, true) => "状态记录的日期顺序不对".into(),
-            (Problem::HistoryOutOfOrder, false) => "The status history is not in date order".into(),
-            (Problem::NoFeatures, true) => "项目未关联任何要素".into(),
-            (Problem::NoFeatures, false) => "The item is not attached to any feature".into(),
-            (Problem::BadQuantity, true) => "数量不能为负".into(),
-            (Problem::BadQuantity, false) => "The quantity cannot be negative".into(),
+            (Problem::NegativeMoney, Lang::Zh) => "金额不能为负".into(),
+            (Problem::NegativeMoney, Lang::En) => "Amounts cannot be negative".into(),
+            (Problem::BadDate(d), Lang::Zh) => format!("日期“{d}”不是 YYYY-MM-DD 格式"),
+            (Problem::BadDate(d), Lang::En) => format!("\"{d}\" is not a date (YYYY-MM-DD)"),
+            (Problem::EndBeforeStart, Lang::Zh) => "计划完成日期早于计划开始日期".into(),
+            (Problem::EndBeforeStart, Lang::En) => "The planned end is before the planned start".into(),
+            (Problem::HistoryOutOfOrder, Lang::Zh) => "状态记录的日期顺序不对".into(),
+            (Problem::HistoryOutOfOrder, Lang::En) => "The status history is not in date order".into(),
+            (Problem::NoFeatures, Lang::Zh) => "项目未关联任何要素".into(),
+            (Problem::NoFeatures, Lang::En) => "The item is not attached to any feature".into(),
+            (Problem::BadQuantity, Lang::Zh) => "数量不能为负".into(),
+            (Problem::BadQuantity, Lang::En) => "The quantity cannot be negative".into(),
         }
     }
 }
@@ -316,24 +318,27 @@ impl Item {
     /// name; else where it is and what it is ("104楼 加装电梯": the first
     /// feature's number or name, then the catalogue entry's name); else the
     /// entry's name or id alone.
-    pub fn display_name<'a>(&'a self, plan: &'a super::Plan, chinese: bool) -> std::borrow::Cow<'a, str> {
+    pub fn display_name<'a>(&'a self, plan: &'a super::Plan, lang: Lang) -> std::borrow::Cow<'a, str> {
         use std::borrow::Cow;
-        let own = if chinese { self.name_zh.as_deref() } else { self.name_en.as_deref() };
+        let own = match lang {
+            Lang::Zh => self.name_zh.as_deref(),
+            Lang::En => self.name_en.as_deref(),
+        };
         if let Some(own) = own.filter(|n| !n.trim().is_empty()) {
             return Cow::Borrowed(own);
         }
         let what = super::catalogue::lookup(&plan.catalogue_additions, &self.catalogue)
-            .map(|e| e.name(chinese))
+            .map(|e| e.name(lang))
             .unwrap_or(self.catalogue.as_str());
         let mut features = self.features.iter().filter_map(|k| plan.by_key(k)).filter_map(|id| plan.get(id));
-        let Some(first) = features.next().and_then(|f| short_name(f, chinese)) else {
+        let Some(first) = features.next().and_then(|f| short_name(f, lang)) else {
             return Cow::Borrowed(what);
         };
-        Cow::Owned(match (chinese, features.count()) {
-            (true, 0) => format!("{first} {what}"),
-            (true, n) => format!("{first}等{}处 {what}", n + 1),
-            (false, 0) => format!("{first}: {what}"),
-            (false, n) => format!("{first} and {n} more: {what}"),
+        Cow::Owned(match (lang, features.count()) {
+            (Lang::Zh, 0) => format!("{first} {what}"),
+            (Lang::Zh, n) => format!("{first}等{}处 {what}", n + 1),
+            (Lang::En, 0) => format!("{first}: {what}"),
+            (Lang::En, n) => format!("{first} and {n} more: {what}"),
         })
     }
 
@@ -467,8 +472,8 @@ mod tests {
         item.funding.social_capital = 100_000;
         let p = item.problems();
         assert_eq!(p, vec![Problem::FundingMismatch { funding: 700_000, cost: 600_000 }]);
-        assert!(p[0].message(false).contains("difference -100,000 yuan"), "{}", p[0].message(false));
-        assert!(p[0].message(true).contains("资金来源合计 700,000 元"));
+        assert!(p[0].message(Lang::En).contains("difference -100,000 yuan"), "{}", p[0].message(Lang::En));
+        assert!(p[0].message(Lang::Zh).contains("资金来源合计 700,000 元"));
         item.actual_cost_yuan = Some(700_000);
         assert!(item.problems().is_empty(), "the actual cost is what funding must match");
     }
@@ -516,13 +521,16 @@ mod tests {
 
 /// A feature as an unnamed item's place: a building by its number (`104楼`,
 /// `Building 104`), anything else by its name.
-fn short_name(f: &super::Feature, chinese: bool) -> Option<String> {
+fn short_name(f: &super::Feature, lang: Lang) -> Option<String> {
     if f.kind == super::Kind::Building
         && let Some(n) = f.names().number
     {
-        return Some(if chinese { format!("{n}楼") } else { format!("Building {n}") });
+        return Some(match lang {
+            Lang::Zh => format!("{n}楼"),
+            Lang::En => format!("Building {n}"),
+        });
     }
-    f.name(chinese).map(str::to_string)
+    f.name(lang).map(str::to_string)
 }
 
 /// The largest amount of money accepted: 10^15 yuan (a thousand trillion),

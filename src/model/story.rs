@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::lang::Lang;
+
 /// How a slide compares before and after.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -84,8 +86,8 @@ pub struct Story {
 }
 
 impl Story {
-    pub fn name(&self, chinese: bool) -> &str {
-        if chinese && !self.name_zh.is_empty() || self.name_en.is_empty() { &self.name_zh } else { &self.name_en }
+    pub fn name(&self, lang: Lang) -> &str {
+        in_lang(lang, &self.name_zh, &self.name_en)
     }
 }
 
@@ -107,16 +109,21 @@ impl Slide {
         [v[0] as f64 * self.ground_mpp, v[1] as f64 * self.ground_mpp]
     }
 
-    pub fn title(&self, chinese: bool) -> &str {
-        if chinese && !self.title_zh.is_empty() || self.title_en.is_empty() { &self.title_zh } else { &self.title_en }
+    pub fn title(&self, lang: Lang) -> &str {
+        in_lang(lang, &self.title_zh, &self.title_en)
     }
-    pub fn caption(&self, chinese: bool) -> &str {
-        if chinese && !self.caption_zh.is_empty() || self.caption_en.is_empty() {
-            &self.caption_zh
-        } else {
-            &self.caption_en
-        }
+    pub fn caption(&self, lang: Lang) -> &str {
+        in_lang(lang, &self.caption_zh, &self.caption_en)
     }
+}
+
+/// The words in the language, else (left empty) in the other.
+fn in_lang<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    let (wanted, other) = match lang {
+        Lang::Zh => (zh, en),
+        Lang::En => (en, zh),
+    };
+    if wanted.is_empty() { other } else { wanted }
 }
 
 /// Story edits are whole-list replacements: small, and their inverse is exact.
@@ -163,7 +170,7 @@ mod tests {
     #[test]
     fn a_slide_falls_back_to_the_other_language() {
         let s = slide("劲松西街");
-        assert_eq!(s.title(false), "劲松西街");
+        assert_eq!(s.title(Lang::En), "劲松西街");
         let json = serde_json::to_string(&s).expect("json");
         assert_eq!(serde_json::from_str::<Slide>(&json).expect("back"), s);
     }

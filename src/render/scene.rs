@@ -13,7 +13,7 @@ use super::camera::Camera;
 use super::style::{self, Rgba, Stroke, kind_style};
 use crate::model::catalogue::lookup;
 use crate::model::phase::presence;
-use crate::model::{Change, ChangeKind, FeatureId, Kind, Phase, Plan, Presence, SpatialIndex};
+use crate::model::{Change, ChangeKind, FeatureId, Kind, Lang, Phase, Plan, Presence, SpatialIndex};
 
 /// One thing to draw.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +66,8 @@ pub struct SceneOptions {
     pub visible: [bool; 7],
     /// Thematic colours by feature id (from [`super::theme::feature_colors`]), or none: colour by kind.
     pub theme: Option<std::sync::Arc<Vec<Option<Rgba>>>>,
-    pub chinese: bool,
+    /// The language of the labels.
+    pub lang: Lang,
     pub labels: bool,
     pub hovered: Option<FeatureId>,
     pub selected: BTreeSet<FeatureId>,
@@ -83,7 +84,7 @@ impl Default for SceneOptions {
         SceneOptions {
             visible: [true; 7],
             theme: None,
-            chinese: true,
+            lang: Lang::Zh,
             labels: true,
             hovered: None,
             selected: BTreeSet::new(),
@@ -248,7 +249,7 @@ impl Scene {
             scene.push_highlight(id, cache, cache.get_in(id, p), &xf, style::HOVER, None);
         }
         if opts.labels {
-            scene.place_labels(&label_candidates, cache, &xf, opts.chinese);
+            scene.place_labels(&label_candidates, cache, &xf, opts.lang);
         }
         scene.dots = Vec::new();
         scene
@@ -530,7 +531,7 @@ impl Scene {
     /// their symbol and are left out when none is free; everything else is
     /// dropped on overlap, so the map thins out as it zooms out. Labels stay
     /// inside the frame, and long names wrap to two lines at a bounded width.
-    fn place_labels(&mut self, ids: &[(FeatureId, Presence)], cache: &GeometryCache, xf: &Transform, chinese: bool) {
+    fn place_labels(&mut self, ids: &[(FeatureId, Presence)], cache: &GeometryCache, xf: &Transform, lang: Lang) {
         let mut cands = Vec::new();
         let mut obstacles: Vec<[f32; 4]> = Vec::new();
         for (id, p) in ids {
@@ -547,7 +548,10 @@ impl Scene {
             let Some(texts) = e.label.as_deref() else {
                 continue;
             };
-            let text = if chinese { texts.0.as_str() } else { texts.1.as_str() };
+            let text = match lang {
+                Lang::Zh => texts.0.as_str(),
+                Lang::En => texts.1.as_str(),
+            };
             let pos = xf.apply(&e.anchor);
             let inside = pos[0] >= 0.0 && pos[1] >= 0.0 && pos[0] <= xf.size[0] && pos[1] <= xf.size[1];
             if !inside {

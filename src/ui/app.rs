@@ -752,7 +752,7 @@ impl PlannerApp {
                     what: crate::export::What::Handout { story: i },
                     phase: None,
                     theme: self.theme_mode,
-                    chinese: self.lang.is_chinese(),
+                    lang: self.lang,
                     date: crate::model::item::today(),
                     out: path.clone(),
                 };
@@ -910,7 +910,7 @@ impl PlannerApp {
             Action::SetLayerVisible(kind, v) => self.opts.visible[kind_slot(kind)] = v,
             Action::SetLang(lang) => {
                 self.lang = lang;
-                self.opts.chinese = lang.is_chinese();
+                self.opts.lang = lang;
             }
             Action::SetLabels(v) => self.opts.labels = v,
             Action::ToggleSelect(id) => {

@@ -8,18 +8,21 @@ use super::theme::color;
 use super::view::View;
 use crate::model::measure::group_thousands;
 use crate::model::stats::Progress;
-use crate::model::{Category, FundingSource, Phase, Status};
+use crate::model::{Category, FundingSource, Lang, Phase, Status};
 use crate::render::theme::{source_color, status_color};
 
-fn wan(yuan: i64, zh: bool) -> String {
-    if zh { format!("{:.1} 万元", yuan as f64 / 10_000.0) } else { format!("{} yuan", group_thousands(yuan as f64)) }
+fn wan(yuan: i64, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{:.1} 万元", yuan as f64 / 10_000.0),
+        Lang::En => format!("{} yuan", group_thousands(yuan as f64)),
+    }
 }
 
 /// The dashboard window.
 pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     // The dashboard counts as the map shows: as of its date, before or today.
     let phase = v.after_phase_shown();
     let p = Progress::of(v.doc.plan(), &phase);
@@ -43,9 +46,9 @@ pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                 }
             }
             ui.horizontal(|ui| {
-                big_number(ui, s.total_investment, &wan(p.cost, zh));
+                big_number(ui, s.total_investment, &wan(p.cost, lang));
                 big_number(ui, s.done_items, &format!("{} / {}", p.done, p.items));
-                big_number(ui, s.done_cost, &wan(p.done_cost, zh));
+                big_number(ui, s.done_cost, &wan(p.done_cost, lang));
             });
             let pct = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
             ui.add(egui::ProgressBar::new(pct(p.done as f64, p.items as f64) as f32).text(format!(
@@ -83,7 +86,7 @@ pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                 for src in FundingSource::ALL {
                     swatch(ui, color(source_color(src)));
                     ui.label(s.source(src));
-                    ui.label(wan(p.by_source.get(&src).copied().unwrap_or(0), zh));
+                    ui.label(wan(p.by_source.get(&src).copied().unwrap_or(0), lang));
                     ui.label(format!("{:.1}%", p.share(src)));
                     ui.end_row();
                 }
@@ -121,7 +124,7 @@ pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                             if n > 0 { Color32::BLACK } else { Color32::from_gray(170) },
                         );
                     }
-                    ui.label(wan(p.cost_by_category.get(&c).copied().unwrap_or(0), zh));
+                    ui.label(wan(p.cost_by_category.get(&c).copied().unwrap_or(0), lang));
                     ui.end_row();
                 }
             });

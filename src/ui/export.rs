@@ -96,7 +96,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         phase: st.phase.clone(),
         // The map is coloured as the screen is, and its legend says so.
         theme: v.theme_mode,
-        chinese: v.lang.is_chinese(),
+        lang: v.lang,
         date: crate::model::item::today(),
         out: path.to_path_buf(),
     })

@@ -91,7 +91,7 @@ impl ItemEditor {
 pub fn inspector_section(ui: &mut egui::Ui, st: &mut ItemsState, v: &View, selected: &[FeatureId]) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let plan = v.doc.plan();
     let textures = &mut st.photo_textures;
     ui.horizontal(|ui| {
@@ -113,7 +113,7 @@ pub fn inspector_section(ui: &mut egui::Ui, st: &mut ItemsState, v: &View, selec
                 .color(Color32::BLACK)
                 .background_color(color(status_color(item.status)));
             ui.label(chip);
-            let name = item.display_name(plan, zh);
+            let name = item.display_name(plan, lang);
             if ui.link(name).on_hover_text(s.edit).clicked() {
                 out.push(Action::EditItem(item.id.clone()));
             }
@@ -160,13 +160,13 @@ pub fn windows(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action
 fn picker_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let selected: Vec<FeatureId> = v.selected();
     let kinds: Vec<Kind> = selected.iter().filter_map(|id| v.doc.plan().get(*id).map(|f| f.kind)).collect();
     let names: Vec<String> = selected
         .iter()
         .take(6)
-        .filter_map(|id| v.doc.plan().get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
+        .filter_map(|id| v.doc.plan().get(*id).map(|f| f.name(lang).unwrap_or(s.kind(f.kind)).to_string()))
         .collect();
     let additions = v.doc.plan().catalogue_additions.clone();
     let Some(picker) = st.picker.as_mut() else { return out };
@@ -206,7 +206,7 @@ fn picker_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
             egui::ScrollArea::vertical().max_height(340.0).show(ui, |ui| {
                 for e in entries {
                     ui.horizontal(|ui| {
-                        if ui.button(e.name(zh)).on_hover_text(e.name(!zh)).clicked() {
+                        if ui.button(e.name(lang)).on_hover_text(e.name(lang.other())).clicked() {
                             out.push(Action::AddItem { catalogue: e.id.clone() });
                         }
                         ui.label(RichText::new(s.category(e.category)).small().weak());
@@ -373,7 +373,7 @@ fn opt_text(ui: &mut egui::Ui, v: &mut Option<String>, multiline: bool) -> egui:
 fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let selected = v.selected();
     let Some(ed) = st.editor.as_mut() else { return out };
     let Some(stored) = v.doc.plan().items.get(&ed.id) else {
@@ -389,7 +389,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     }
     let additions = &v.doc.plan().catalogue_additions;
     let entry = lookup(additions, &ed.draft.catalogue).cloned();
-    let title = ed.draft.display_name(v.doc.plan(), zh).to_string();
+    let title = ed.draft.display_name(v.doc.plan(), lang).to_string();
     let feature_names: Vec<(String, Option<FeatureId>, String)> = ed
         .draft
         .features
@@ -398,7 +398,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
             let id = v.doc.plan().by_key(k);
             let name = id
                 .and_then(|id| v.doc.plan().get(id))
-                .map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string())
+                .map(|f| f.name(lang).unwrap_or(s.kind(f.kind)).to_string())
                 .unwrap_or_else(|| k.clone());
             (k.clone(), id, name)
         })
@@ -586,7 +586,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                     }
                     ended |= gesture_ended(&r);
                     ui.end_row();
-                    let (before_note, after_note) = if zh {
+                    let (before_note, after_note) = if lang == crate::model::Lang::Zh {
                         (&mut d.before_note_zh, &mut d.after_note_zh)
                     } else {
                         (&mut d.before_note_en, &mut d.after_note_en)
@@ -637,7 +637,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                     ui.colored_label(OK, s.consistent);
                 } else {
                     for p in problems {
-                        ui.colored_label(ERROR, p.message(zh));
+                        ui.colored_label(ERROR, p.message(lang));
                     }
                 }
                 ui.separator();
@@ -750,9 +750,9 @@ pub fn photo_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<A
     let mut out = Vec::new();
     let Some(item) = st.photo_view.clone() else { return out };
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let plan = v.doc.plan();
-    let title = plan.items.get(&item).map(|i| i.display_name(plan, zh).to_string()).unwrap_or_default();
+    let title = plan.items.get(&item).map(|i| i.display_name(plan, lang).to_string()).unwrap_or_default();
     let textures = &mut st.photo_textures;
     let mut open = true;
     egui::Window::new(format!("{} — {title}", s.photo_compare)).open(&mut open).default_size([900.0, 520.0]).show(

@@ -95,7 +95,7 @@ fn filter_combo<T: Copy + PartialEq>(
 pub fn panel(ui: &mut egui::Ui, t: &mut TableState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     egui::Panel::bottom("items_table").resizable(true).default_size(280.0).size_range(120.0..=900.0).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.items_table).strong());
@@ -111,7 +111,7 @@ pub fn panel(ui: &mut egui::Ui, t: &mut TableState, v: &View) -> Vec<Action> {
         let feature_text = |item: &Item| {
             plan.features_of(item)
                 .iter()
-                .filter_map(|id| plan.get(*id).map(|f| f.name(zh).unwrap_or(s.kind(f.kind)).to_string()))
+                .filter_map(|id| plan.get(*id).map(|f| f.name(lang).unwrap_or(s.kind(f.kind)).to_string()))
                 .collect::<Vec<_>>()
                 .join("、")
         };
@@ -128,7 +128,7 @@ pub fn panel(ui: &mut egui::Ui, t: &mut TableState, v: &View) -> Vec<Action> {
         let key = |i: &Item, f: &str, c: Col| -> (i64, String) {
             let e = lookup(additions, &i.catalogue);
             match c {
-                Col::Name => (0, i.display_name(plan, zh).into_owned()),
+                Col::Name => (0, i.display_name(plan, lang).into_owned()),
                 Col::Category => (e.map(|e| e.category as i64).unwrap_or(-1), String::new()),
                 Col::Class => (e.map(|e| e.class as i64).unwrap_or(-1), String::new()),
                 Col::Status => (i.status as i64, String::new()),
@@ -174,7 +174,7 @@ pub fn panel(ui: &mut egui::Ui, t: &mut TableState, v: &View) -> Vec<Action> {
                         let (item, features) = &rows[row.index()];
                         let e = lookup(additions, &item.catalogue);
                         row.col(|ui| {
-                            ui.label(item.display_name(plan, zh));
+                            ui.label(item.display_name(plan, lang));
                         });
                         row.col(|ui| {
                             ui.label(e.map(|e| s.category(e.category)).unwrap_or("?"));

@@ -256,10 +256,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             && let Some(f) = app.doc.plan().get(id)
         {
             let s = app.lang.strings();
-            let zh = app.lang.is_chinese();
+            let lang = app.lang;
             response.on_hover_ui_at_pointer(|ui| {
-                ui.strong(f.name(zh).unwrap_or(s.kind(f.kind)));
-                if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
+                ui.strong(f.name(lang).unwrap_or(s.kind(f.kind)));
+                if let Some(other) = f.name(lang.other()).filter(|o| Some(*o) != f.name(lang)) {
                     ui.label(other);
                 }
                 ui.label(format!("{}: {}", s.kind, s.kind(f.kind)));

@@ -280,7 +280,7 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
 /// Enter or a click goes there, Esc hides them); Enter with no list takes the best match.
 fn search_box(ui: &mut egui::Ui, search: &mut SearchState, v: &View, out: &mut Vec<Action>) {
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let label = ui.label(s.search);
     let plan = v.doc.plan();
     let mut hits: Vec<(FeatureId, String)> = Vec::new();
@@ -291,7 +291,7 @@ fn search_box(ui: &mut egui::Ui, search: &mut SearchState, v: &View, out: &mut V
         .align(egui::RectAlign::BOTTOM_START)
         .max_height(320.0)
         .show(ui, edit, |q| {
-            hits = suggestions(plan, q.text, zh, s);
+            hits = suggestions(plan, q.text, lang, s);
             hits.iter()
                 .map(|(id, text)| {
                     let kind = plan.get(*id).map(|f| s.kind(f.kind)).unwrap_or_default();
@@ -326,13 +326,18 @@ fn search_box(ui: &mut egui::Ui, search: &mut SearchState, v: &View, out: &mut V
 /// The search's best matches as the list shows them: the name in the language
 /// shown, else the building number, else the kind; the same text twice is
 /// numbered so each line names one feature.
-fn suggestions(plan: &crate::model::Plan, query: &str, zh: bool, s: &crate::i18n::Strings) -> Vec<(FeatureId, String)> {
+fn suggestions(
+    plan: &crate::model::Plan,
+    query: &str,
+    lang: Lang,
+    s: &crate::i18n::Strings,
+) -> Vec<(FeatureId, String)> {
     let mut out: Vec<(FeatureId, String)> = Vec::new();
     for id in search::search(plan, query, 8) {
         let Some(f) = plan.get(id) else { continue };
-        let base = match (f.name(zh), f.number()) {
+        let base = match (f.name(lang), f.number()) {
             (Some(n), _) => n.to_string(),
-            (None, Some(n)) if zh => format!("{n}楼"),
+            (None, Some(n)) if lang == Lang::Zh => format!("{n}楼"),
             (None, Some(n)) => format!("{} {n}", s.kind(f.kind)),
             (None, None) => s.kind(f.kind).to_string(),
         };
@@ -461,12 +466,12 @@ fn inspector(ui: &mut egui::Ui, ins: &mut InspectorState, items: &mut ItemsState
             return;
         };
         if selected.len() > 1 {
-            let zh = v.lang.is_chinese();
+            let lang = v.lang;
             ui.label(RichText::new(format!("{} {}", s.selected_features, selected.len())).size(18.0).strong());
             egui::ScrollArea::vertical().id_salt("multi").max_height(180.0).show(ui, |ui| {
                 for fid in &selected {
                     if let Some(f) = v.doc.plan().get(*fid)
-                        && ui.link(f.name(zh).unwrap_or(s.kind(f.kind))).clicked()
+                        && ui.link(f.name(lang).unwrap_or(s.kind(f.kind))).clicked()
                     {
                         out.push(Action::SelectAndFly(*fid));
                     }
@@ -480,14 +485,14 @@ fn inspector(ui: &mut egui::Ui, ins: &mut InspectorState, items: &mut ItemsState
             return;
         };
         let f = &f;
-        let zh = v.lang.is_chinese();
-        ui.label(RichText::new(f.name(zh).unwrap_or(s.kind(f.kind))).size(18.0).strong());
-        if let Some(other) = f.name(!zh).filter(|o| Some(*o) != f.name(zh)) {
+        let lang = v.lang;
+        ui.label(RichText::new(f.name(lang).unwrap_or(s.kind(f.kind))).size(18.0).strong());
+        if let Some(other) = f.name(lang.other()).filter(|o| Some(*o) != f.name(lang)) {
             ui.label(other);
         }
         ui.add_space(4.0);
         // The name, editable (one undo step when the field is left).
-        let key = if zh { "name_zh" } else { "name_en" };
+        let key = if lang == Lang::Zh { "name_zh" } else { "name_en" };
         let current = f.properties.get_str(key).unwrap_or("").to_string();
         if ins.name_draft.as_ref().is_none_or(|(fid, k, _)| *fid != id || k != key) {
             ins.name_draft = Some((id, key.to_string(), current.clone()));
@@ -556,7 +561,7 @@ fn inspector(ui: &mut egui::Ui, ins: &mut InspectorState, items: &mut ItemsState
             }
         });
         for p in &problems {
-            ui.colored_label(super::theme::ERROR, p.message(zh));
+            ui.colored_label(super::theme::ERROR, p.message(lang));
         }
         ui.separator();
         out.extend(super::phase_bar::inspector_section(ui, &mut ins.after_prop_draft, v, id));

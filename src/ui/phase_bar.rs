@@ -89,7 +89,7 @@ fn change_color(k: ChangeKind) -> egui::Color32 {
 pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let plan = v.doc.plan();
     let mut list: Vec<_> = changes(plan)
         .into_iter()
@@ -110,7 +110,7 @@ pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                     for (date, id, c) in &list {
                         let Some(f) = plan.get(*id) else { continue };
                         ui.colored_label(change_color(c.kind), change_name(s, c.kind));
-                        if ui.link(f.name(zh).unwrap_or(s.kind(f.kind))).clicked() {
+                        if ui.link(f.name(lang).unwrap_or(s.kind(f.kind))).clicked() {
                             out.push(Action::SelectAndFly(*id));
                         }
                         ui.label(if date.as_str() == "9999" { s.not_in_force } else { date.as_str() });
@@ -118,7 +118,7 @@ pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                             .by_items
                             .iter()
                             .filter_map(|i| plan.items.get(i))
-                            .map(|i| i.display_name(plan, zh))
+                            .map(|i| i.display_name(plan, lang))
                             .collect();
                         ui.label(items.join("、"));
                         ui.end_row();
@@ -145,7 +145,7 @@ pub fn inspector_section(
     use crate::model::Change;
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let zh = v.lang.is_chinese();
+    let lang = v.lang;
     let plan = v.doc.plan();
     let Some(f) = plan.get(id) else { return out };
     let set =
@@ -192,7 +192,7 @@ pub fn inspector_section(
         ui.label(RichText::new(s.by_items).small());
         for item in items {
             let mut on = change.by_items.contains(&item.id);
-            if ui.checkbox(&mut on, item.display_name(plan, zh)).changed() {
+            if ui.checkbox(&mut on, item.display_name(plan, lang)).changed() {
                 let mut c = change.clone();
                 if on {
                     c.by_items.push(item.id.clone());

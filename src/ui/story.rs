@@ -173,7 +173,7 @@ fn stories_edit(app: &PlannerApp, story: usize, f: impl FnOnce(&mut Story), labe
 pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
     let mut out = Vec::new();
     let s = app.lang.strings();
-    let zh = app.lang.is_chinese();
+    let lang = app.lang;
     let mut open = true;
     let story_i = app.story.story.min(app.doc.plan().stories.len().saturating_sub(1));
     egui::Window::new(s.stories).open(&mut open).default_pos([260.0, 90.0]).default_size([420.0, 520.0]).show(
@@ -181,14 +181,14 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
         |ui| {
             if app.doc.plan().stories.len() > 1 {
                 egui::ComboBox::from_id_salt("story_pick")
-                    .selected_text(app.doc.plan().stories[story_i].name(zh).to_string())
+                    .selected_text(app.doc.plan().stories[story_i].name(lang).to_string())
                     .show_ui(ui, |ui| {
                         for (i, st) in app.doc.plan().stories.iter().enumerate() {
-                            ui.selectable_value(&mut app.story.story, i, st.name(zh));
+                            ui.selectable_value(&mut app.story.story, i, st.name(lang));
                         }
                     });
             } else if let Some(st) = app.doc.plan().stories.first() {
-                ui.label(RichText::new(st.name(zh)).strong());
+                ui.label(RichText::new(st.name(lang)).strong());
             }
             ui.horizontal(|ui| {
                 if ui.button(s.new_story).clicked() {
@@ -205,14 +205,16 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     out.push(Action::Edit(Edit::SetStories { stories, label: EditLabel::EditStory }));
                 }
                 if let Some(st) = app.doc.plan().stories.get(story_i) {
-                    let mut name = if zh { st.name_zh.clone() } else { st.name_en.clone() };
+                    let mut name = if lang.is_chinese() { st.name_zh.clone() } else { st.name_en.clone() };
                     let l = ui.label(s.name);
                     let r = ui.add(egui::TextEdit::singleline(&mut name).desired_width(160.0)).labelled_by(l.id);
-                    if r.lost_focus() && name != if zh { st.name_zh.as_str() } else { st.name_en.as_str() } {
+                    if r.lost_focus()
+                        && name != if lang.is_chinese() { st.name_zh.as_str() } else { st.name_en.as_str() }
+                    {
                         out.push(stories_edit(
                             app,
                             story_i,
-                            |st| if zh { st.name_zh = name } else { st.name_en = name },
+                            |st| if lang.is_chinese() { st.name_zh = name } else { st.name_en = name },
                             EditLabel::EditStory,
                         ));
                     }
@@ -248,7 +250,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             egui::ScrollArea::vertical().max_height(220.0).show(ui, |ui| {
                 for (i, slide) in story.slides.iter().enumerate() {
                     ui.horizontal(|ui| {
-                        let title = if slide.title(zh).is_empty() { s.untitled } else { slide.title(zh) };
+                        let title = if slide.title(lang).is_empty() { s.untitled } else { slide.title(lang) };
                         if ui.selectable_label(app.story.slide == Some(i), format!("{}. {title}", i + 1)).clicked() {
                             app.story.slide = Some(i);
                             out.push(Action::GoToSlide(story_i, i));
@@ -379,7 +381,7 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         super::map_view::central(ui, app);
         return out;
     };
-    let zh = app.lang.is_chinese();
+    let lang = app.lang;
     let rect = ctx.content_rect();
     // The bands first: the map is framed in what they leave free.
     let painter = ctx.layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("presentation")));
@@ -389,8 +391,8 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         })
     };
     // Sized for the back of a meeting room.
-    let title = galley(slide.title(zh), 40.0);
-    let caption = galley(slide.caption(zh), 30.0);
+    let title = galley(slide.title(lang), 40.0);
+    let caption = galley(slide.caption(lang), 30.0);
     let band_h = |g: &Option<std::sync::Arc<egui::Galley>>| g.as_ref().map_or(0.0, |g| g.size().y + 28.0);
     let title_band = egui::Rect::from_min_size(rect.min, egui::vec2(rect.width(), band_h(&title)));
     let caption_band = egui::Rect::from_min_max(egui::pos2(rect.left(), rect.bottom() - band_h(&caption)), rect.max);

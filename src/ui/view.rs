@@ -99,10 +99,6 @@ impl View<'_> {
         self.lang.strings()
     }
 
-    pub fn zh(&self) -> bool {
-        self.lang.is_chinese()
-    }
-
     /// The phase the "after" side of a comparison shows: the as-of date if one is chosen.
     pub fn after_phase(&self) -> Phase {
         after_phase(&self.opts.phase)
