@@ -110,6 +110,8 @@ pub(super) struct Panels {
     pub items: super::items::ItemsState,
     pub table: super::items_table::TableState,
     pub export: super::export::ExportState,
+    /// The stories window's story and slide, its draft, and the presentation's layout.
+    pub story: super::story::StoryState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -183,7 +185,6 @@ pub struct PlannerApp {
     pub(super) confirm_close: bool,
     /// The user chose to close without saving.
     pub(super) allow_close: bool,
-    pub(super) story: super::story::StoryState,
     /// Presenting: the story and slide on screen.
     pub presenting: Option<(usize, usize)>,
     /// Full screen to switch to at the next frame.
@@ -252,7 +253,6 @@ impl PlannerApp {
             autosave: Autosave::default(),
             confirm_close: false,
             allow_close: false,
-            story: Default::default(),
             presenting: None,
             pending_fullscreen: None,
             box_select: None,
@@ -576,6 +576,7 @@ impl PlannerApp {
             opts: &self.opts,
             theme_mode: self.theme_mode,
             compare: self.compare,
+            swipe: self.swipe,
             shown: self.shown,
             counts: &self.counts,
             change_count: self.change_count,
@@ -585,7 +586,7 @@ impl PlannerApp {
             editing: self.editing,
             tool: self.tool,
             playing: self.playing,
-            story: (self.story.story, self.story.slide),
+            story: (self.panels.story.story, self.panels.story.slide),
             recent: &self.recent,
             status: self.status.as_ref(),
             import_crs: self.import_crs,
@@ -746,7 +747,7 @@ impl PlannerApp {
             Action::ExportHandout => self.choose_file(FileTask::Handout),
             Action::SetImportCrs(crs) => self.import_crs = crs,
             Action::ExportHandoutTo(path) => {
-                let i = self.story.story.min(self.doc.plan().stories.len().saturating_sub(1));
+                let i = self.panels.story.story.min(self.doc.plan().stories.len().saturating_sub(1));
                 // The stories window's handout goes through the one export dispatch, as the dialog's does.
                 let request = crate::export::Request {
                     what: crate::export::What::Handout { story: i },
@@ -864,8 +865,8 @@ impl PlannerApp {
         match action {
             Action::GoToSlide(story, slide) => {
                 if let Some(sl) = self.doc.plan().stories.get(story).and_then(|s| s.slides.get(slide)).cloned() {
-                    self.story.story = story;
-                    self.story.slide = Some(slide);
+                    self.panels.story.story = story;
+                    self.panels.story.slide = Some(slide);
                     super::story::restore(self, &sl);
                 }
             }
@@ -885,8 +886,8 @@ impl PlannerApp {
                 }
                 if self.presenting != Some((story, slide)) {
                     self.presenting = Some((story, slide));
-                    self.story.story = story;
-                    self.story.slide = Some(slide);
+                    self.panels.story.story = story;
+                    self.panels.story.slide = Some(slide);
                     self.tool = super::draw::Tool::Select;
                     super::story::restore(self, &sl);
                 }
@@ -1234,8 +1235,9 @@ impl PlannerApp {
         if v.shown.export {
             actions.extend(super::export::window(&ctx, &mut p.export, &v));
         }
-        if self.shown.stories {
-            actions.extend(super::story::window(&ctx, self));
+        if v.shown.stories {
+            let photo_item = p.items.editor.as_ref().map(|e| e.id.clone());
+            actions.extend(super::story::window(&ctx, &mut p.story, &v, photo_item));
         }
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));

@@ -203,7 +203,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
         }
         // While presenting, the furniture keeps to the free area between the title and caption bands.
-        let free = app.story.layout.filter(|_| app.presenting.is_some()).map(|l| l.free);
+        let free = app.panels.story.layout.filter(|_| app.presenting.is_some()).map(|l| l.free);
         let furn = free.map_or(rect, |f| rect.intersect(egui::Rect::from_x_y_ranges(rect.x_range(), f.y_range())));
         paint_panes(&painter, full, free.map_or(full.top(), |f| f.top()), &panes, app);
         let painter = ui.painter_at(rect);
@@ -221,7 +221,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         }
         if app.theme_mode != crate::render::theme::ThemeMode::Kind || app.compare != Compare::Single {
             let legend = paint_legend(&painter, furn, app);
-            if let Some(l) = app.story.layout.as_mut().filter(|_| app.presenting.is_some()) {
+            if let Some(l) = app.panels.story.layout.as_mut().filter(|_| app.presenting.is_some()) {
                 l.legend = Some(legend);
             }
         }

@@ -7,6 +7,7 @@ use eframe::egui::{self, Color32, Key, RichText};
 
 use super::action::Action;
 use super::app::{Compare, PlannerApp};
+use super::view::View;
 use crate::edit::{Edit, EditLabel};
 use crate::model::{Kind, Phase, Slide, SlideCompare, Story};
 use crate::render::kind_slot;
@@ -57,13 +58,13 @@ struct WorkingView {
 impl PlannerApp {
     /// The presentation's bands and free area, while presenting.
     pub fn presentation_layout(&self) -> Option<PresentLayout> {
-        self.presenting.and(self.story.layout)
+        self.presenting.and(self.panels.story.layout)
     }
 }
 
 /// Keeps the working view before a presentation replaces it with slides.
 pub(super) fn enter_presentation(app: &mut PlannerApp) {
-    app.story.saved = Some(WorkingView {
+    app.panels.story.saved = Some(WorkingView {
         camera: app.camera,
         phase: app.opts.phase.clone(),
         compare: app.compare,
@@ -73,17 +74,17 @@ pub(super) fn enter_presentation(app: &mut PlannerApp) {
         selected: app.opts.selected.clone(),
         visible: app.opts.visible,
         tool: app.tool,
-        story: app.story.story,
-        slide: app.story.slide,
+        story: app.panels.story.story,
+        slide: app.panels.story.slide,
     });
-    app.story.framed = None;
+    app.panels.story.framed = None;
 }
 
 /// Gives the working view back after a presentation.
 pub(super) fn leave_presentation(app: &mut PlannerApp) {
-    app.story.layout = None;
-    app.story.framed = None;
-    let Some(v) = app.story.saved.take() else { return };
+    app.panels.story.layout = None;
+    app.panels.story.framed = None;
+    let Some(v) = app.panels.story.saved.take() else { return };
     if let Some(mut cam) = v.camera {
         // The window leaves full screen: keep the centre and scale, the size follows the map.
         if let Some(now) = app.camera {
@@ -100,17 +101,18 @@ pub(super) fn leave_presentation(app: &mut PlannerApp) {
     app.opts.selected = v.selected;
     app.opts.visible = v.visible;
     app.tool = v.tool;
-    app.story.story = v.story;
-    app.story.slide = v.slide;
+    app.panels.story.story = v.story;
+    app.panels.story.slide = v.slide;
     app.opts.hovered = None;
     app.generation += 1;
 }
 
-/// The slide that captures the current view.
-pub fn capture(app: &PlannerApp) -> Option<Slide> {
-    let cam = app.camera?;
+/// The slide that captures the current view (with the photos of the item
+/// whose form is open, if one is).
+pub fn capture(v: &View, photo_item: Option<String>) -> Option<Slide> {
+    let cam = v.camera?;
     let center = cam.screen_to_lonlat([cam.size[0] / 2.0, cam.size[1] / 2.0]);
-    let phase = match &app.opts.phase {
+    let phase = match &v.opts.phase {
         Phase::Before => "before".to_string(),
         Phase::After => "after".to_string(),
         Phase::AsOf(d) => d.clone(),
@@ -124,12 +126,12 @@ pub fn capture(app: &PlannerApp) -> Option<Slide> {
         ground_mpp: cam.ground_mpp(),
         view_px: Some(cam.size),
         phase,
-        compare: app.compare.into(),
-        swipe: app.swipe,
-        layers: Kind::ALL.iter().filter(|k| app.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
-        theme: app.theme_mode.into(),
-        highlight: app.opts.selected.iter().filter_map(|id| app.doc.plan().key(*id)).collect(),
-        photo_item: app.panels.items.editor.as_ref().map(|e| e.id.clone()),
+        compare: v.compare.into(),
+        swipe: v.swipe,
+        layers: Kind::ALL.iter().filter(|k| v.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
+        theme: v.theme_mode.into(),
+        highlight: v.opts.selected.iter().filter_map(|id| v.doc.plan().key(*id)).collect(),
+        photo_item,
     })
 }
 
@@ -154,8 +156,8 @@ pub fn restore(app: &mut PlannerApp, slide: &Slide) {
     app.generation += 1;
 }
 
-fn stories_edit(app: &PlannerApp, story: usize, f: impl FnOnce(&mut Story), label: EditLabel) -> Action {
-    let mut stories = app.doc.plan().stories.clone();
+fn stories_edit(v: &View, story: usize, f: impl FnOnce(&mut Story), label: EditLabel) -> Action {
+    let mut stories = v.doc.plan().stories.clone();
     if stories.is_empty() {
         stories.push(Story {
             id: "story-1".into(),
@@ -170,29 +172,29 @@ fn stories_edit(app: &PlannerApp, story: usize, f: impl FnOnce(&mut Story), labe
 }
 
 /// The stories window.
-pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
+pub fn window(ctx: &egui::Context, st: &mut StoryState, v: &View, photo_item: Option<String>) -> Vec<Action> {
     let mut out = Vec::new();
-    let s = app.lang.strings();
-    let lang = app.lang;
+    let s = v.lang.strings();
+    let lang = v.lang;
     let mut open = true;
-    let story_i = app.story.story.min(app.doc.plan().stories.len().saturating_sub(1));
+    let story_i = st.story.min(v.doc.plan().stories.len().saturating_sub(1));
     egui::Window::new(s.stories).open(&mut open).default_pos([260.0, 90.0]).default_size([420.0, 520.0]).show(
         ctx,
         |ui| {
-            if app.doc.plan().stories.len() > 1 {
+            if v.doc.plan().stories.len() > 1 {
                 egui::ComboBox::from_id_salt("story_pick")
-                    .selected_text(app.doc.plan().stories[story_i].name(lang).to_string())
+                    .selected_text(v.doc.plan().stories[story_i].name(lang).to_string())
                     .show_ui(ui, |ui| {
-                        for (i, st) in app.doc.plan().stories.iter().enumerate() {
-                            ui.selectable_value(&mut app.story.story, i, st.name(lang));
+                        for (i, story) in v.doc.plan().stories.iter().enumerate() {
+                            ui.selectable_value(&mut st.story, i, story.name(lang));
                         }
                     });
-            } else if let Some(st) = app.doc.plan().stories.first() {
+            } else if let Some(st) = v.doc.plan().stories.first() {
                 ui.label(RichText::new(st.name(lang)).strong());
             }
             ui.horizontal(|ui| {
                 if ui.button(s.new_story).clicked() {
-                    let mut stories = app.doc.plan().stories.clone();
+                    let mut stories = v.doc.plan().stories.clone();
                     let n = stories.len() + 1;
                     stories.push(Story {
                         id: format!("story-{n}"),
@@ -200,11 +202,11 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         name_en: format!("Story {n}"),
                         slides: Vec::new(),
                     });
-                    app.story.story = stories.len() - 1;
-                    app.story.slide = None;
+                    st.story = stories.len() - 1;
+                    st.slide = None;
                     out.push(Action::Edit(Edit::SetStories { stories, label: EditLabel::EditStory }));
                 }
-                if let Some(st) = app.doc.plan().stories.get(story_i) {
+                if let Some(st) = v.doc.plan().stories.get(story_i) {
                     let mut name = if lang.is_chinese() { st.name_zh.clone() } else { st.name_en.clone() };
                     let l = ui.label(s.name);
                     let r = ui.add(egui::TextEdit::singleline(&mut name).desired_width(160.0)).labelled_by(l.id);
@@ -212,7 +214,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         && name != if lang.is_chinese() { st.name_zh.as_str() } else { st.name_en.as_str() }
                     {
                         out.push(stories_edit(
-                            app,
+                            v,
                             story_i,
                             |st| if lang.is_chinese() { st.name_zh = name } else { st.name_en = name },
                             EditLabel::EditStory,
@@ -222,11 +224,11 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             });
             ui.horizontal(|ui| {
                 if ui.button(s.add_slide).clicked()
-                    && let Some(slide) = capture(app)
+                    && let Some(slide) = capture(v, photo_item.clone())
                 {
-                    let at = app.story.slide.map(|i| i + 1);
+                    let at = st.slide.map(|i| i + 1);
                     out.push(stories_edit(
-                        app,
+                        v,
                         story_i,
                         |st| {
                             let at = at.unwrap_or(st.slides.len()).min(st.slides.len());
@@ -234,16 +236,15 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                         },
                         EditLabel::AddSlide,
                     ));
-                    app.story.slide =
-                        Some(at.unwrap_or(app.doc.plan().stories.get(story_i).map_or(0, |s| s.slides.len())));
+                    st.slide = Some(at.unwrap_or(v.doc.plan().stories.get(story_i).map_or(0, |s| s.slides.len())));
                 }
-                let n = app.doc.plan().stories.get(story_i).map_or(0, |s| s.slides.len());
+                let n = v.doc.plan().stories.get(story_i).map_or(0, |s| s.slides.len());
                 if ui.add_enabled(n > 0, egui::Button::new(s.present)).on_hover_text("F5").clicked() {
-                    out.push(Action::Present(Some((story_i, app.story.slide.unwrap_or(0)))));
+                    out.push(Action::Present(Some((story_i, st.slide.unwrap_or(0)))));
                 }
             });
             ui.separator();
-            let Some(story) = app.doc.plan().stories.get(story_i).cloned() else {
+            let Some(story) = v.doc.plan().stories.get(story_i).cloned() else {
                 ui.label(RichText::new(s.no_slides).weak());
                 return;
             };
@@ -251,24 +252,24 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                 for (i, slide) in story.slides.iter().enumerate() {
                     ui.horizontal(|ui| {
                         let title = if slide.title(lang).is_empty() { s.untitled } else { slide.title(lang) };
-                        if ui.selectable_label(app.story.slide == Some(i), format!("{}. {title}", i + 1)).clicked() {
-                            app.story.slide = Some(i);
+                        if ui.selectable_label(st.slide == Some(i), format!("{}. {title}", i + 1)).clicked() {
+                            st.slide = Some(i);
                             out.push(Action::GoToSlide(story_i, i));
                         }
                     });
                 }
             });
-            let Some(i) = app.story.slide.filter(|i| *i < story.slides.len()) else { return };
+            let Some(i) = st.slide.filter(|i| *i < story.slides.len()) else { return };
             ui.separator();
             ui.horizontal(|ui| {
                 if ui.add_enabled(i > 0, egui::Button::new(s.move_up)).on_hover_text(s.action_move_slide).clicked() {
                     out.push(stories_edit(
-                        app,
+                        v,
                         story_i,
                         |st| st.slides = crate::model::story::moved(&st.slides, i, i - 1),
                         EditLabel::MoveSlide,
                     ));
-                    app.story.slide = Some(i - 1);
+                    st.slide = Some(i - 1);
                 }
                 if ui
                     .add_enabled(i + 1 < story.slides.len(), egui::Button::new(s.move_down))
@@ -276,47 +277,47 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
                     .clicked()
                 {
                     out.push(stories_edit(
-                        app,
+                        v,
                         story_i,
                         |st| st.slides = crate::model::story::moved(&st.slides, i, i + 1),
                         EditLabel::MoveSlide,
                     ));
-                    app.story.slide = Some(i + 1);
+                    st.slide = Some(i + 1);
                 }
                 if ui.button(s.duplicate).clicked() {
                     out.push(stories_edit(
-                        app,
+                        v,
                         story_i,
                         |st| st.slides.insert(i + 1, st.slides[i].clone()),
                         EditLabel::DuplicateSlide,
                     ));
-                    app.story.slide = Some(i + 1);
+                    st.slide = Some(i + 1);
                 }
                 if ui.button(s.recapture).clicked()
-                    && let Some(mut v) = capture(app)
+                    && let Some(mut slide) = capture(v, photo_item.clone())
                 {
                     let old = &story.slides[i];
-                    v.title_zh = old.title_zh.clone();
-                    v.title_en = old.title_en.clone();
-                    v.caption_zh = old.caption_zh.clone();
-                    v.caption_en = old.caption_en.clone();
-                    out.push(stories_edit(app, story_i, |st| st.slides[i] = v, EditLabel::EditSlide));
+                    slide.title_zh = old.title_zh.clone();
+                    slide.title_en = old.title_en.clone();
+                    slide.caption_zh = old.caption_zh.clone();
+                    slide.caption_en = old.caption_en.clone();
+                    out.push(stories_edit(v, story_i, |st| st.slides[i] = slide, EditLabel::EditSlide));
                 }
                 if ui.button(RichText::new(s.delete).color(super::theme::ERROR)).clicked() {
                     out.push(stories_edit(
-                        app,
+                        v,
                         story_i,
                         |st| {
                             st.slides.remove(i);
                         },
                         EditLabel::DeleteSlide,
                     ));
-                    app.story.slide = if i > 0 { Some(i - 1) } else { None };
+                    st.slide = if i > 0 { Some(i - 1) } else { None };
                 }
             });
             // Words: edited in a draft, one undo step when a field is left.
             let stored = story.slides[i].clone();
-            let draft = match &mut app.story.draft {
+            let draft = match &mut st.draft {
                 Some((si, di, d)) if *si == story_i && *di == i => d,
                 slot => &mut slot.insert((story_i, i, stored.clone())).2,
             };
@@ -343,7 +344,7 @@ pub fn window(ctx: &egui::Context, app: &mut PlannerApp) -> Vec<Action> {
             });
             if ended && *draft != stored {
                 let d = draft.clone();
-                out.push(stories_edit(app, story_i, |st| st.slides[i] = d, EditLabel::EditSlide));
+                out.push(stories_edit(v, story_i, |st| st.slides[i] = d, EditLabel::EditSlide));
             }
         },
     );
@@ -400,7 +401,7 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         egui::pos2(rect.left(), title_band.bottom()),
         egui::pos2(rect.right(), caption_band.top().max(title_band.bottom() + 40.0)),
     );
-    app.story.layout = Some(PresentLayout { title: title_band, caption: caption_band, free, legend: None });
+    app.panels.story.layout = Some(PresentLayout { title: title_band, caption: caption_band, free, legend: None });
     frame_slide(app, (story_i, slide_i), &slide, rect, free);
 
     let map_actions = super::map_view::central(ui, app);
@@ -431,10 +432,10 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
 /// when side by side), once per slide and screen layout.
 fn frame_slide(app: &mut PlannerApp, at: (usize, usize), slide: &Slide, screen: egui::Rect, free: egui::Rect) {
     let key = (at.0, at.1, [screen.width(), screen.height(), free.top(), free.bottom()].map(|v| v.round() as i32));
-    if app.story.framed.map(|k| (k.0, k.1, k.2)) == Some(key) {
+    if app.panels.story.framed.map(|k| (k.0, k.1, k.2)) == Some(key) {
         return;
     }
-    app.story.framed = Some(key);
+    app.panels.story.framed = Some(key);
     // The map's pane: the whole screen, or its half side by side (the camera is the pane's).
     let pane_w = if slide.compare == SlideCompare::SideBySide { screen.width() / 2.0 - 1.0 } else { screen.width() };
     let size = [pane_w, screen.height()];

@@ -67,6 +67,8 @@ pub struct View<'a> {
     pub opts: &'a SceneOptions,
     pub theme_mode: ThemeMode,
     pub compare: Compare,
+    /// Where the swipe divider is, as a fraction of the map's width.
+    pub swipe: f32,
     pub shown: Shown,
     /// Counts of features by kind slot.
     pub counts: &'a [usize; 7],
