@@ -1,0 +1,403 @@
+//! The file area: opening plans on a background thread (with progress and
+//! cancel), saving from a snapshot, autosave and crash recovery, closing with
+//! unsaved work, and the file actions (open, save, export, recover).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui;
+
+use super::{Changed, PlannerApp};
+use crate::document::{Document, Source};
+use crate::error::SaveError;
+use crate::render::GeometryCache;
+use crate::ui::action::Action;
+use crate::ui::files::FileTask;
+use crate::ui::message::Message;
+
+/// A plan being read on a background thread.
+pub(super) struct Loading {
+    path: PathBuf,
+    rx: Receiver<Result<(Document, GeometryCache), crate::io::LoadError>>,
+    /// Bytes of the file read so far, of `total`.
+    done: Arc<AtomicU64>,
+    total: u64,
+    /// Set to stop the reader; the open plan stays.
+    cancel: Arc<AtomicBool>,
+}
+
+/// A save running on a background thread from a snapshot of the plan.
+pub(super) struct Saving {
+    path: PathBuf,
+    /// The revision the snapshot was taken at.
+    revision: u64,
+    rx: Receiver<Result<(), SaveError>>,
+    /// Close the window when it succeeds (Save in the close dialog).
+    close_after: bool,
+}
+
+/// Autosave state: what is on disk, when the next write is due, and the writer running.
+#[derive(Default)]
+pub(super) struct Autosave {
+    pub written: u64,
+    pub due: Option<f64>,
+    pub running: Option<Receiver<(u64, Result<(), SaveError>)>>,
+}
+
+/// Seconds after the last edit before it is autosaved.
+const AUTOSAVE_DELAY: f64 = 1.5;
+
+/// Above this many features the plan is not autosaved (see `autosave_tick`).
+const AUTOSAVE_MAX_FEATURES: usize = 250_000;
+
+impl PlannerApp {
+    /// Writes unsaved work to the session folder shortly after each edit, on a
+    /// background thread, so an edit is on disk within a couple of seconds.
+    pub(super) fn autosave_tick(&mut self, ctx: &egui::Context) {
+        let Some(dir) = self.session.clone() else { return };
+        let now = ctx.input(|i| i.time);
+        if let Some(rx) = &self.autosave.running {
+            match rx.try_recv() {
+                Ok((rev, Ok(()))) => {
+                    self.autosave.written = rev;
+                    self.autosave.running = None;
+                }
+                Ok((_, Err(e))) => {
+                    self.say(Message::AutosaveFailed(e.into()));
+                    self.autosave.running = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.autosave.running = None,
+            }
+        }
+        if !self.doc.is_dirty() || self.autosave.written == self.doc.revision() || self.recovery_offer.is_some() {
+            self.autosave.due = None;
+            return;
+        }
+        let due = *self.autosave.due.get_or_insert(now + AUTOSAVE_DELAY);
+        if now < due {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64((due - now).max(0.05)));
+            return;
+        }
+        self.autosave.due = None;
+        if self.doc.plan().id_bound() > AUTOSAVE_MAX_FEATURES {
+            // Autosave writes a snapshot shared with the window; for a city this size
+            // each write takes seconds, and an edit made meanwhile copies the whole plan.
+            self.autosave.written = self.doc.revision();
+            self.say(Message::AutosaveOffBig);
+            return;
+        }
+        let plan = self.doc.shared_plan();
+        let rev = self.doc.revision();
+        let source = match &self.doc.source() {
+            Source::File(p) => Some(p.clone()),
+            Source::Jinsong => None,
+        };
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let r = crate::session::autosave(&dir, &plan, source.as_deref());
+            let _ = tx.send((rev, r));
+        });
+        self.autosave.running = Some(rx);
+    }
+
+    /// Opens the autosaved work offered for recovery, as unsaved changes to its plan.
+    pub(in crate::ui) fn recover(&mut self) {
+        let Some((path, info)) = self.recovery_offer.take() else { return };
+        match crate::io::load_path(&path) {
+            Ok(loaded) => {
+                let source = info.source.map(Source::File).unwrap_or(Source::Jinsong);
+                let (mut doc, cache) = crate::document::open(loaded, source);
+                doc.mark_recovered();
+                self.replace_document(doc, cache);
+                self.say(Message::Recovered);
+            }
+            Err(e) => self.say(Message::RecoverFailed(e.into())),
+        }
+    }
+
+    /// Closing the window: ask first when there are unsaved changes.
+    pub(super) fn close_guard(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        if self.doc.is_dirty() && !self.allow_close {
+            ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            self.confirm_close = true;
+        } else if let Some(dir) = &self.session {
+            // A clean exit: the autosave is not needed.
+            crate::session::clear_recovery(dir);
+        }
+    }
+
+    /// Starts reading a file in the background; the open plan stays until it succeeds.
+    pub fn open_path(&mut self, path: PathBuf) {
+        if let Some(l) = &self.loading {
+            l.cancel.store(true, Ordering::Relaxed);
+        }
+        let (tx, rx) = channel();
+        let p = path.clone();
+        let done = Arc::new(AtomicU64::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let (d, c, crs) = (done.clone(), cancel.clone(), self.import_crs);
+        std::thread::spawn(move || {
+            let watch = |n: u64| {
+                d.store(n, Ordering::Relaxed);
+                !c.load(Ordering::Relaxed)
+            };
+            let opts = crate::io::ReadOptions { crs, progress: Some(&watch) };
+            let result = crate::io::load_path_with(&p, &opts)
+                .map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
+            // The receiver may be gone if the app closed meanwhile; nothing to do then.
+            let _ = tx.send(result);
+        });
+        self.loading = Some(Loading { path, rx, done, total, cancel });
+    }
+
+    /// How far the background load has got (0–1), if one is running.
+    pub fn load_progress(&self) -> Option<f32> {
+        let l = self.loading.as_ref()?;
+        let done = l.done.load(Ordering::Relaxed) as f64;
+        Some(if l.total == 0 { 0.0 } else { (done / l.total as f64).clamp(0.0, 1.0) as f32 })
+    }
+
+    /// The file being loaded, if any.
+    pub fn loading_path(&self) -> Option<&std::path::Path> {
+        self.loading.as_ref().map(|l| l.path.as_path())
+    }
+
+    /// Stops the background load; the open plan stays as it is.
+    pub fn cancel_load(&mut self) {
+        if let Some(l) = &self.loading {
+            l.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Blocks until a background load finishes (for tests and scripts).
+    pub fn wait_for_load(&mut self) {
+        if let Some(l) = self.loading.take()
+            && let Ok(r) = l.rx.recv()
+        {
+            self.finish_load(l.path, r);
+        }
+    }
+
+    pub(super) fn poll_loading(&mut self) {
+        let Some(l) = &self.loading else { return };
+        match l.rx.try_recv() {
+            Ok(r) => {
+                if let Some(l) = self.loading.take() {
+                    self.finish_load(l.path, r);
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let path = self.loading.take().map(|l| l.path).unwrap_or_default();
+                self.say(Message::ReaderStopped(path));
+            }
+        }
+    }
+
+    pub(super) fn finish_load(
+        &mut self,
+        path: PathBuf,
+        result: Result<(Document, GeometryCache), crate::io::LoadError>,
+    ) {
+        match result {
+            Ok((doc, cache)) => {
+                if let Some(dir) = &self.session {
+                    let _ = crate::session::remember(dir, &path);
+                    self.recent = crate::session::recent(dir);
+                }
+                let features = doc.plan().len();
+                let warnings = doc.warnings().len();
+                self.replace_document(doc, cache);
+                self.shown.warnings |= warnings > 0;
+                self.say(Message::Opened { path, features, warnings });
+            }
+            Err(crate::io::LoadError::Cancelled) => self.say(Message::OpenCancelled(path)),
+            // The open plan is untouched.
+            Err(e) => self.say(Message::OpenFailed { path, error: e.into() }),
+        }
+    }
+
+    pub(super) fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
+        self.doc = doc;
+        self.cache = cache;
+        self.opts.selected.clear();
+        self.opts.hovered = None;
+        self.camera = None;
+        self.fly_to = None;
+        self.memos.clear();
+        self.panels.items.editor = None;
+        self.panels.items.picker = None;
+        self.sketch = Default::default();
+        self.drag = None;
+        self.snap = None;
+        self.generation += 1;
+        self.sync_derived();
+    }
+
+    /// Asks for a file (the system's chooser, else the labelled path prompt) and
+    /// does what the task says with the files chosen in the chooser.
+    pub(super) fn choose_file(&mut self, task: FileTask) {
+        for a in crate::ui::files::choose(self, task) {
+            self.apply(a);
+        }
+    }
+
+    /// Files: open, recover, save, export, close. A new document brings its own scene (`replace_document`).
+    pub(super) fn apply_file(&mut self, action: Action) -> Changed {
+        match action {
+            Action::OpenDialog => self.choose_file(FileTask::OpenPlan),
+            Action::OpenPathPrompt => crate::ui::files::prompt(self, FileTask::OpenPlan),
+            Action::Open(p) => self.open_path(p),
+            Action::OpenJinsong => {
+                let doc = Document::jinsong();
+                let cache = GeometryCache::build(doc.plan());
+                self.replace_document(doc, cache);
+                self.say(Message::OpenedJinsong);
+            }
+            Action::Quit => {}
+            Action::Recover => self.recover(),
+            Action::DiscardRecovery => {
+                if let (Some(dir), Some(_)) = (&self.session, self.recovery_offer.take()) {
+                    crate::session::clear_recovery(dir);
+                }
+            }
+            Action::CloseWithoutSaving => {
+                self.allow_close = true;
+                self.confirm_close = false;
+                if let Some(dir) = &self.session {
+                    crate::session::clear_recovery(dir);
+                }
+            }
+            Action::SaveAndClose => {
+                self.confirm_close = false;
+                self.apply(Action::Save);
+                match &mut self.saving {
+                    // The window closes when the save has succeeded.
+                    Some(sv) => sv.close_after = true,
+                    None if !self.doc.is_dirty() => self.allow_close = true,
+                    None => {}
+                }
+            }
+            Action::CancelClose => self.confirm_close = false,
+            Action::PhotoDialog { item, side } => self.choose_file(FileTask::Photo { item, side }),
+            Action::ExportDialog => self.choose_file(FileTask::Export(self.panels.export.kind)),
+            Action::ExportTo(path) => {
+                let (v, p) = self.parts();
+                let result = crate::ui::export::write(&p.export, &v, &path);
+                match result {
+                    Ok(()) => self.say(Message::Exported(path)),
+                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
+                }
+            }
+            Action::ExportHandout => self.choose_file(FileTask::Handout),
+            Action::SetImportCrs(crs) => self.import_crs = crs,
+            Action::ExportHandoutTo(path) => {
+                let i = self.panels.story.story.min(self.doc.plan().stories.len().saturating_sub(1));
+                // The stories window's handout goes through the one export dispatch, as the dialog's does.
+                let request = crate::export::Request {
+                    what: crate::export::What::Handout { story: i },
+                    phase: None,
+                    theme: self.theme_mode,
+                    lang: self.lang,
+                    date: crate::model::item::today(),
+                    out: path.clone(),
+                };
+                let result = crate::export::run(self.doc.plan(), &request);
+                match result {
+                    Ok(_) => self.say(Message::Exported(path)),
+                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
+                }
+            }
+            Action::Save => match self.doc.save_path().map(|p| p.to_path_buf()) {
+                Some(p) => self.save_to(p),
+                None => self.apply(Action::SaveAs),
+            },
+            Action::SaveAs => self.choose_file(FileTask::SavePlan),
+            Action::SaveTo(p) => self.save_to(p),
+            // `apply` routes only file actions here.
+            _ => return Changed::Panels,
+        }
+        Changed::Panels
+    }
+
+    /// Saves on a background thread from a snapshot of the plan (sharing it,
+    /// not copying it), so a big plan does not freeze the window; edits made
+    /// meanwhile stay unsaved.
+    pub(super) fn save_to(&mut self, path: PathBuf) {
+        if self.saving.is_some() {
+            self.say(Message::StillSaving);
+            return;
+        }
+        let plan = self.doc.shared_plan();
+        let (tx, rx) = channel();
+        let p = path.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(crate::io::save_path(&plan, &p));
+        });
+        self.say(Message::Saving(path.clone()));
+        self.saving = Some(Saving { path, revision: self.doc.revision(), rx, close_after: false });
+    }
+
+    /// True while a save is running.
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
+    /// Blocks until a background save finishes (for tests and scripts).
+    pub fn wait_for_save(&mut self) {
+        if let Some(sv) = &self.saving
+            && let Ok(r) = sv.rx.recv()
+        {
+            self.finish_save(r, None);
+        }
+    }
+
+    pub(super) fn poll_saving(&mut self, ctx: &egui::Context) {
+        let Some(sv) = &self.saving else { return };
+        match sv.rx.try_recv() {
+            Ok(r) => self.finish_save(r, Some(ctx)),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let path = sv.path.clone();
+                self.saving = None;
+                self.say(Message::WriterStopped(path));
+            }
+        }
+    }
+
+    pub(super) fn finish_save(&mut self, result: Result<(), SaveError>, ctx: Option<&egui::Context>) {
+        let Some(sv) = self.saving.take() else { return };
+        let path = sv.path;
+        let message = match result {
+            Ok(()) => {
+                self.doc.mark_saved(&path, sv.revision);
+                if let Some(dir) = &self.session {
+                    // Saved: nothing to recover any more, unless edits came after the snapshot.
+                    if !self.doc.is_dirty() {
+                        crate::session::clear_recovery(dir);
+                    }
+                    let _ = crate::session::remember(dir, &path);
+                    self.recent = crate::session::recent(dir);
+                }
+                if sv.close_after && !self.doc.is_dirty() {
+                    self.allow_close = true;
+                    if let Some(ctx) = ctx {
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                }
+                Message::Saved(path)
+            }
+            Err(error) => Message::SaveFailed { path, error: error.into() },
+        };
+        self.say(message);
+    }
+}

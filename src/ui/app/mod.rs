@@ -1,0 +1,646 @@
+//! The application: the document, the camera, the view settings and the
+//! panels' state, and the one place where user intents are applied. Each
+//! area's actions are handled in its own file: `file_area` (open, save,
+//! autosave, export, close), `edit_area` (plan edits, undo, redo) and
+//! `view_area` (what the map shows, the tools, the cameras).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use eframe::egui;
+
+use super::action::Action;
+use super::files::{FileDialogs, PathPrompt};
+use super::message::Message;
+use super::view::{Shown, View};
+use super::{map_view, panels};
+use crate::document::Document;
+use crate::i18n::Lang;
+use crate::model::{FeatureId, SlideCompare};
+
+mod edit_area;
+mod file_area;
+mod view_area;
+
+use crate::render::theme::ThemeMode;
+use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
+use file_area::{Autosave, Loading, Saving};
+
+/// The last scene built, and what it was built for.
+pub(super) struct SceneMemo {
+    pub camera: Camera,
+    pub generation: u64,
+    pub phase: crate::model::Phase,
+    pub scene: Scene,
+}
+
+/// How before and after are compared on the map.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Compare {
+    /// One map in the selected phase (T flips before/after).
+    #[default]
+    Single,
+    /// Before left of a draggable divider, after right of it.
+    Swipe,
+    /// Before and after side by side, panning and zooming together.
+    SideBySide,
+}
+
+/// The comparison a slide asks for: the one mapping between a slide's saved
+/// comparison and the window's, used when a slide is shown.
+impl From<SlideCompare> for Compare {
+    fn from(c: SlideCompare) -> Compare {
+        match c {
+            SlideCompare::Single => Compare::Single,
+            SlideCompare::Swipe => Compare::Swipe,
+            SlideCompare::SideBySide => Compare::SideBySide,
+        }
+    }
+}
+
+/// The comparison a slide captured from the window saves.
+impl From<Compare> for SlideCompare {
+    fn from(c: Compare) -> SlideCompare {
+        match c {
+            Compare::Single => SlideCompare::Single,
+            Compare::Swipe => SlideCompare::Swipe,
+            Compare::SideBySide => SlideCompare::SideBySide,
+        }
+    }
+}
+
+/// The state each panel owns. A panel draws from its own part and a
+/// read-only [`View`] of the rest, and returns actions.
+#[derive(Default)]
+pub(super) struct Panels {
+    /// The search box: its text, whether the last search missed, focus asked for.
+    pub search: super::panels::SearchState,
+    /// The inspector's drafts (name, new after-attribute) and its "all alike" box.
+    pub inspector: super::panels::InspectorState,
+    /// The item picker, the item form, photo textures and the photo viewer.
+    pub items: super::items::ItemsState,
+    pub table: super::items_table::TableState,
+    pub export: super::export::ExportState,
+    /// The stories window's story and slide, its draft, and the presentation's layout.
+    pub story: super::story::StoryState,
+}
+
+/// What an action changed: whether the map must be drawn anew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Changed {
+    /// Only panels and windows (a window opened, a message, a draft).
+    Panels,
+    /// What the map draws (the phase, selection, layers, theme, language, the
+    /// drawing overlay, the plan): the thematic colours and the scene follow.
+    Map,
+}
+
+/// The whole application.
+pub struct PlannerApp {
+    pub doc: Document,
+    pub(super) cache: GeometryCache,
+    /// Counts of features by kind slot (derived: see [`PlannerApp::sync_derived`]).
+    pub(super) counts: [usize; 7],
+    /// Features that differ between before and after (derived: see [`PlannerApp::sync_derived`]).
+    pub(super) change_count: usize,
+    /// The document state `counts`, `change_count` and `themes` were derived from.
+    derived_stamp: Option<(u64, u64)>,
+    /// Thematic colours by mode and phase, for the current document state (a few kept).
+    themes: Vec<(ThemeMode, crate::model::Phase, ThemeColors)>,
+    pub camera: Option<Camera>,
+    /// Where the map was drawn in the last frame (screen points).
+    pub map_rect: Option<egui::Rect>,
+    pub(super) fly_to: Option<Camera>,
+    pub opts: SceneOptions,
+    pub lang: Lang,
+    /// Which optional panels and windows are open.
+    pub shown: Shown,
+    /// Each panel's own state (drafts, filters, open forms): see [`Panels`].
+    pub(super) panels: Panels,
+    /// The status bar's message, worded in the current language when drawn.
+    pub(super) status: Option<Message>,
+    /// A failure shown in a window until the planner closes it.
+    pub(super) alert: Option<Message>,
+    loading: Option<Loading>,
+    saving: Option<Saving>,
+    /// The coordinate system files are opened in when they do not say (GCJ-02 and
+    /// BD-09 from Chinese web maps must be chosen); `None`: detect.
+    pub import_crs: Option<crate::io::crs::Crs>,
+    /// The "type a path" prompt (where no file dialog is available).
+    pub(super) path_prompt: Option<PathPrompt>,
+    /// Whether the system's file chooser is used (see `ui::files`).
+    pub file_dialogs: FileDialogs,
+    /// The folder of the last file chosen, where the next chooser or prompt starts.
+    pub(super) last_dir: Option<PathBuf>,
+    pub theme_mode: ThemeMode,
+    /// Cursor position in longitude/latitude, when over the map.
+    pub(super) cursor: Option<[f64; 2]>,
+    /// Bumped whenever what the map shows may have changed.
+    pub(super) generation: u64,
+    pub(super) memos: Vec<Option<SceneMemo>>,
+    pub compare: Compare,
+    /// Where the swipe divider is, as a fraction of the map's width.
+    pub swipe: f32,
+    /// The phase of the pane under the pointer (what clicks and edits act on).
+    pub active_phase: crate::model::Phase,
+    /// The timeline is playing (as-of date advancing).
+    pub playing: bool,
+    pub(super) play_clock: f64,
+    /// The app's own folder (recent files, autosave) when running for real; tests leave it unset.
+    pub(super) session: Option<PathBuf>,
+    pub(super) recent: Vec<PathBuf>,
+    /// Autosaved work from a run that crashed, offered for recovery.
+    pub(super) recovery_offer: Option<(PathBuf, crate::session::RecoveryInfo)>,
+    autosave: Autosave,
+    /// Closing was asked for with unsaved changes: the dialog is open.
+    pub(super) confirm_close: bool,
+    /// The user chose to close without saving.
+    pub(super) allow_close: bool,
+    /// Presenting: the story and slide on screen.
+    pub presenting: Option<(usize, usize)>,
+    /// Full screen to switch to at the next frame.
+    pending_fullscreen: Option<bool>,
+    pub tool: super::draw::Tool,
+    /// The edit toggle: on, the selected feature shows its vertex handles and can be
+    /// reshaped, moved and deleted; off, clicking only looks and a drag pans.
+    pub editing: bool,
+    pub sketch: super::draw::Sketch,
+    pub(super) sketch_cursor: Option<[f64; 2]>,
+    pub(super) drag: Option<super::draw::GeomDrag>,
+    pub(super) snap: Option<crate::model::snap::Snap>,
+    /// Where a Shift+drag selection box started.
+    pub(super) box_select: Option<egui::Pos2>,
+    pub(super) window_title: String,
+}
+
+impl Default for PlannerApp {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PlannerApp {
+    /// The app with the embedded Jinsong plan open.
+    pub fn new() -> Self {
+        Self::with_document(Document::jinsong())
+    }
+
+    pub fn with_document(doc: Document) -> Self {
+        let cache = GeometryCache::build(doc.plan());
+        let mut app = PlannerApp {
+            doc,
+            cache,
+            counts: [0; 7],
+            change_count: 0,
+            derived_stamp: None,
+            themes: Vec::new(),
+            camera: None,
+            map_rect: None,
+            fly_to: None,
+            opts: SceneOptions { phase: crate::model::Phase::After, ..SceneOptions::default() },
+            lang: Lang::Zh,
+            shown: Shown::default(),
+            panels: Panels::default(),
+            status: None,
+            alert: None,
+            loading: None,
+            saving: None,
+            import_crs: None,
+            path_prompt: None,
+            file_dialogs: FileDialogs::Unavailable,
+            last_dir: None,
+            theme_mode: ThemeMode::Kind,
+            cursor: None,
+            generation: 0,
+            memos: Vec::new(),
+            compare: Compare::Single,
+            swipe: 0.5,
+            active_phase: crate::model::Phase::After,
+            playing: false,
+            play_clock: 0.0,
+            session: None,
+            recent: Vec::new(),
+            recovery_offer: None,
+            autosave: Autosave::default(),
+            confirm_close: false,
+            allow_close: false,
+            presenting: None,
+            pending_fullscreen: None,
+            box_select: None,
+            tool: super::draw::Tool::Select,
+            editing: false,
+            sketch: Default::default(),
+            sketch_cursor: None,
+            drag: None,
+            snap: None,
+            window_title: String::new(),
+        };
+        app.sync_derived();
+        app
+    }
+
+    /// Brings everything derived from the plan (counts by kind, the number of
+    /// changed features, thematic colours) in step with the document. The one
+    /// place they are computed: it compares the document's stamp, so an edit,
+    /// undo, redo, open, import or recovery — whichever way the plan changed —
+    /// is caught. Called after every action and at the start of every frame.
+    pub(super) fn sync_derived(&mut self) {
+        let stamp = self.doc.stamp();
+        if self.derived_stamp != Some(stamp) {
+            self.derived_stamp = Some(stamp);
+            self.counts = [0; 7];
+            self.change_count = 0;
+            for (_, f) in self.doc.plan().iter() {
+                self.counts[kind_slot(f.kind)] += 1;
+                self.change_count += usize::from(f.change.is_some());
+            }
+            self.themes.clear();
+            self.generation += 1;
+        }
+        let phase = self.opts.phase.clone();
+        let theme = self.theme_in(&phase);
+        if !same_theme(&self.opts.theme, &theme) {
+            self.opts.theme = theme;
+            self.generation += 1;
+        }
+    }
+
+    /// The thematic colours of the current mode in a phase: items at their
+    /// status then (as of a date, the colours of that date).
+    pub(super) fn theme_in(&mut self, phase: &crate::model::Phase) -> ThemeColors {
+        if self.derived_stamp != Some(self.doc.stamp()) {
+            self.sync_derived();
+        }
+        if let Some((_, _, t)) = self.themes.iter().find(|(m, p, _)| *m == self.theme_mode && p == phase) {
+            return t.clone();
+        }
+        let t = crate::render::theme::feature_colors(self.doc.plan(), self.theme_mode, phase);
+        // A playing timeline asks for a new date every step: keep only the last few.
+        if self.themes.len() >= 6 {
+            self.themes.remove(0);
+        }
+        self.themes.push((self.theme_mode, phase.clone(), t.clone()));
+        t
+    }
+
+    /// Features that differ between before and after, as the window shows it.
+    pub fn change_count(&self) -> usize {
+        self.change_count
+    }
+
+    /// Turns on what a real run has and tests do not: the recent files list,
+    /// autosave into `dir`, and the offer to recover work a crash left there.
+    pub fn with_session(mut self, dir: PathBuf) -> Self {
+        self.recent = crate::session::recent(&dir);
+        self.recovery_offer = crate::session::pending_recovery(&dir);
+        self.session = Some(dir);
+        self
+    }
+
+    /// Uses the desktop's file chooser (a real run); without this, and where the
+    /// desktop has none, files are chosen by typing a path in a prompt.
+    pub fn with_file_dialogs(mut self) -> Self {
+        self.file_dialogs = FileDialogs::System;
+        self
+    }
+
+    /// Tells the planner something in the status bar; a failed read or write
+    /// also opens the error window.
+    pub(super) fn say(&mut self, message: Message) {
+        if message.needs_window() {
+            self.alert = Some(message.clone());
+        }
+        self.status = Some(message);
+    }
+
+    /// The scenes the map last drew, one a pane, with the phase each shows.
+    pub fn pane_scenes(&self) -> Vec<(&crate::model::Phase, &Scene)> {
+        self.memos.iter().flatten().map(|m| (&m.phase, &m.scene)).collect()
+    }
+
+    /// How many photo images have been made into textures (thumbnails and full views).
+    pub fn photo_textures_len(&self) -> usize {
+        self.panels.items.photo_textures.len()
+    }
+
+    /// True while a file is being read in the background.
+    pub fn is_loading(&self) -> bool {
+        self.loading.is_some()
+    }
+
+    /// The status bar message, if any, in the current language.
+    pub fn status_text(&self) -> Option<String> {
+        self.status.as_ref().map(|m| m.text(self.lang.strings()))
+    }
+
+    /// The error window's message, if it is open, in the current language.
+    pub fn alert_text(&self) -> Option<String> {
+        self.alert.as_ref().map(|m| m.text(self.lang.strings()))
+    }
+
+    /// The selected features.
+    pub fn selected(&self) -> Vec<FeatureId> {
+        self.opts.selected.iter().copied().collect()
+    }
+
+    /// The read-only view every panel draws from, and the panels' own state
+    /// beside it (borrowed apart, so a panel can change its state while reading the view).
+    pub(super) fn parts(&mut self) -> (View<'_>, &mut Panels) {
+        let view = View {
+            doc: &self.doc,
+            lang: self.lang,
+            opts: &self.opts,
+            theme_mode: self.theme_mode,
+            compare: self.compare,
+            swipe: self.swipe,
+            shown: self.shown,
+            counts: &self.counts,
+            change_count: self.change_count,
+            camera: self.camera,
+            cursor: self.cursor,
+            in_view: self.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0),
+            editing: self.editing,
+            tool: self.tool,
+            playing: self.playing,
+            story: (self.panels.story.story, self.panels.story.slide),
+            recent: &self.recent,
+            status: self.status.as_ref(),
+            import_crs: self.import_crs,
+            prompting: self.path_prompt.is_some(),
+            recovery: self.recovery_offer.as_ref().map(|(_, info)| info),
+            confirm_close: self.confirm_close,
+        };
+        (view, &mut self.panels)
+    }
+
+    /// Applies one intent. The only place the app's state changes on the user's
+    /// behalf: each area's handler says what it changed, and only a change to
+    /// what the map draws rebuilds the thematic colours and the scene.
+    pub fn apply(&mut self, action: Action) {
+        let changed = match action {
+            a @ (Action::OpenDialog
+            | Action::OpenPathPrompt
+            | Action::Open(..)
+            | Action::OpenJinsong
+            | Action::Quit
+            | Action::Recover
+            | Action::DiscardRecovery
+            | Action::CloseWithoutSaving
+            | Action::SaveAndClose
+            | Action::CancelClose
+            | Action::Save
+            | Action::SaveAs
+            | Action::SaveTo(..)
+            | Action::ExportDialog
+            | Action::ExportTo(..)
+            | Action::ExportHandout
+            | Action::ExportHandoutTo(..)
+            | Action::PhotoDialog { .. }
+            | Action::SetImportCrs(..)) => self.apply_file(a),
+            a @ (Action::Undo
+            | Action::Redo
+            | Action::Edit(..)
+            | Action::SetKind { .. }
+            | Action::AddItem { .. }
+            | Action::DeleteSelected
+            | Action::AttachPhoto { .. }) => self.apply_edit(a),
+            a @ (Action::FitDistrict
+            | Action::Select(..)
+            | Action::SelectAndFly(..)
+            | Action::ToggleSelect(..)
+            | Action::SelectMany(..)
+            | Action::SelectAndFlyMany(..)
+            | Action::SetLayerVisible(..)
+            | Action::SetLang(..)
+            | Action::SetLabels(..)
+            | Action::SetTheme(..)
+            | Action::SetPhase(..)
+            | Action::TogglePhase
+            | Action::SetCompare(..)
+            | Action::Play(..)
+            | Action::GoToSlide(..)
+            | Action::Present(..)) => self.apply_view(a),
+            a @ (Action::SetTool(..)
+            | Action::FinishSketch
+            | Action::CancelSketch
+            | Action::UndoSketchPoint
+            | Action::SetEditing(..)) => self.apply_tool(a),
+            a @ (Action::OpenPicker
+            | Action::EditItem(..)
+            | Action::ShowTable(..)
+            | Action::ShowDashboard(..)
+            | Action::ShowStories(..)
+            | Action::ShowExport(..)
+            | Action::ShowChanges(..)
+            | Action::ViewPhotos(..)
+            | Action::Status(..)
+            | Action::ShowWindow(..)) => self.apply_panel(a),
+        };
+        if changed == Changed::Map {
+            self.sync_derived();
+            self.generation += 1;
+        }
+    }
+
+    /// Panels and windows opening and closing, messages: nothing the map draws.
+    fn apply_panel(&mut self, action: Action) -> Changed {
+        match action {
+            Action::ViewPhotos(item) => self.panels.items.photo_view = item,
+            Action::ShowWindow(w, open) => self.shown.set(w, open),
+            Action::ShowStories(v) => self.shown.stories = v,
+            Action::ShowExport(v) => self.shown.export = v,
+            Action::OpenPicker => {
+                if self.opts.selected.is_empty() {
+                    self.say(Message::NothingSelected);
+                } else {
+                    self.panels.items.picker = Some(super::items::Picker::default());
+                }
+            }
+            Action::EditItem(id) => {
+                if let Some(item) = self.doc.plan().items.get(&id) {
+                    self.panels.items.editor = Some(super::items::ItemEditor::new(item.clone()));
+                }
+            }
+            Action::ShowTable(v) => self.shown.table = v,
+            Action::ShowDashboard(v) => self.shown.dashboard = v,
+            Action::Status(message) => self.say(message),
+            Action::ShowChanges(v) => self.shown.changes = v,
+            // `apply` routes only panel actions here.
+            _ => return Changed::Panels,
+        }
+        Changed::Panels
+    }
+
+    /// Draws the whole interface into `ui` (the window, or a test harness).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.poll_loading();
+        self.poll_saving(&ctx);
+        if self.loading.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        self.advance_timeline(&ctx);
+        // Whatever changed the plan or the phase since the last frame, derived state follows.
+        self.sync_derived();
+        self.close_guard(&ctx);
+        self.autosave_tick(&ctx);
+        if let Some(full) = self.pending_fullscreen.take() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(full));
+        }
+        if self.presenting.is_some() {
+            // Nothing but the map and the slide's words.
+            let actions = super::story::presentation(ui, self);
+            for a in actions {
+                self.apply(a);
+            }
+            return;
+        }
+        let mut actions = Vec::new();
+        {
+            let (v, p) = self.parts();
+            actions.extend(panels::shortcuts(&ctx, &mut p.search, &v));
+            actions.extend(dropped_files(&ctx, p.items.photo_drop.as_ref()));
+            actions.extend(panels::top_bar(ui, &mut p.search, &v));
+            actions.extend(super::phase_bar::bar(ui, &v));
+            actions.extend(panels::status_bar(ui, &v));
+            if v.shown.table {
+                // Across the whole window, under the layer list and the inspector:
+                // a table is wide (money columns), and scrolls sideways when narrower.
+                actions.extend(super::items_table::panel(ui, &mut p.table, &v));
+            }
+            actions.extend(panels::left_panel(ui, &v));
+            actions.extend(panels::right_panel(ui, &mut p.inspector, &mut p.items, &v));
+        }
+        actions.extend(map_view::central(ui, self));
+        let (v, p) = self.parts();
+        actions.extend(panels::windows(&ctx, &v));
+        p.items.photo_drop = None;
+        actions.extend(super::items::windows(&ctx, &mut p.items, &v));
+        actions.extend(super::items::photo_window(&ctx, &mut p.items, &v));
+        if v.shown.dashboard {
+            actions.extend(super::dashboard::window(&ctx, &v));
+        }
+        if v.shown.changes {
+            actions.extend(super::phase_bar::changes_window(&ctx, &v));
+        }
+        if v.shown.export {
+            actions.extend(super::export::window(&ctx, &mut p.export, &v));
+        }
+        if v.shown.stories {
+            let photo_item = p.items.editor.as_ref().map(|e| e.id.clone());
+            actions.extend(super::story::window(&ctx, &mut p.story, &v, photo_item));
+        }
+        // Last, so the path prompt and the error window are on top.
+        actions.extend(super::files::windows(&ctx, self));
+        for a in actions {
+            let closing = matches!(a, Action::Quit | Action::CloseWithoutSaving | Action::SaveAndClose);
+            self.apply(a);
+            if closing && (self.allow_close || !self.doc.is_dirty()) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+        let title = format!(
+            "{}{} — {}",
+            if self.doc.is_dirty() { "*" } else { "" },
+            self.doc.plan().meta.name.as_deref().unwrap_or("Renewal Planner"),
+            self.doc.source().display_name()
+        );
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(format!("Renewal Planner 更新规划 — {title}")));
+            self.window_title = title;
+        }
+    }
+}
+
+/// Per-feature thematic colours (`None`: colour by kind).
+type ThemeColors = Option<Arc<Vec<Option<crate::render::style::Rgba>>>>;
+
+/// The same colours (the same shared table, or both none).
+fn same_theme(a: &ThemeColors, b: &ThemeColors) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+/// Dropped files: photos onto an open item form attach to that item (on the
+/// side of the form they were dropped on); anything else opens as a plan.
+fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDrop>) -> Vec<Action> {
+    let pointer = ctx.input(|i| i.pointer.latest_pos());
+    ctx.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| {
+                let path = f.path().to_path_buf();
+                let is_photo = path.extension().is_some_and(|e| {
+                    ["jpg", "jpeg", "png"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
+                });
+                match (photo_drop, is_photo) {
+                    (Some(target), true) => {
+                        let side = match pointer {
+                            Some(p) if target.before.contains(p) => crate::model::Side::Before,
+                            _ => crate::model::Side::After,
+                        };
+                        Action::AttachPhoto { item: target.item.clone(), side, path }
+                    }
+                    _ => Action::Open(path),
+                }
+            })
+            .take(8)
+            .collect()
+    })
+}
+
+impl eframe::App for PlannerApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edit::Edit;
+
+    #[test]
+    fn each_compare_mode_is_saved_in_a_slide_as_itself_and_shown_back() {
+        let pairs = [
+            (Compare::Single, SlideCompare::Single),
+            (Compare::Swipe, SlideCompare::Swipe),
+            (Compare::SideBySide, SlideCompare::SideBySide),
+        ];
+        for (window, slide) in pairs {
+            assert_eq!(SlideCompare::from(window), slide);
+            assert_eq!(Compare::from(slide), window);
+        }
+    }
+
+    #[test]
+    fn only_actions_that_change_the_map_rebuild_its_scene() {
+        let mut app = PlannerApp::new();
+        let stamp = |app: &PlannerApp| app.generation;
+        let g = stamp(&app);
+        for a in [
+            Action::ShowTable(true),
+            Action::ShowDashboard(true),
+            Action::ShowWindow(super::super::view::Window::About, true),
+            Action::Status(Message::NothingSelected),
+            Action::ShowExport(true),
+        ] {
+            app.apply(a);
+        }
+        assert_eq!(stamp(&app), g, "opening panels and saying something keep the scene");
+        assert!(app.shown.table && app.shown.dashboard && app.shown.about && app.shown.export);
+        app.apply(Action::SetTheme(ThemeMode::Status));
+        assert!(stamp(&app) > g, "a new theme redraws the map");
+        let g = stamp(&app);
+        let id = app.doc.plan().iter().next().map(|(id, _)| id).expect("a feature");
+        app.apply(Action::Select(Some(id)));
+        assert!(stamp(&app) > g, "a selection redraws the map");
+        let g = stamp(&app);
+        app.apply(Action::Edit(Edit::SetProperty { feature: id, key: "note".into(), value: Some("x".into()) }));
+        assert!(stamp(&app) > g, "an edit redraws the map");
+    }
+}
