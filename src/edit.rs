@@ -32,6 +32,8 @@ pub enum Edit {
     SetStories { stories: Vec<crate::model::Story>, label: EditLabel },
     /// Set what the print map's title block says (sheet number, drawn by, checked by).
     SetTitleBlock { block: crate::model::TitleBlock },
+    /// Replace the plan's basemaps (added, removed, reordered, opacity, shown, placed).
+    SetBasemaps { basemaps: Vec<crate::model::Basemap> },
     /// Attach (`Some`) or remove (`None`) a photo.
     PutPhoto { id: String, photo: Option<Box<crate::model::Photo>> },
     /// Put a new (or restored) feature into its slot.
@@ -73,6 +75,7 @@ pub enum EditLabel {
     DuplicateSlide,
     EditStory,
     EditTitleBlock,
+    SetBasemaps,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -107,6 +110,7 @@ impl Edit {
             Edit::PutPhoto { photo: None, .. } => EditLabel::RemovePhoto,
             Edit::SetStories { label, .. } => *label,
             Edit::SetTitleBlock { .. } => EditLabel::EditTitleBlock,
+            Edit::SetBasemaps { .. } => EditLabel::SetBasemaps,
             Edit::SetGeometry { label, .. } | Edit::SetChange { label, .. } => *label,
             Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
@@ -122,7 +126,7 @@ impl Edit {
             Edit::PutItem { .. } | Edit::PutCatalogueEntry { .. } | Edit::PutPhoto { .. } | Edit::SetStories { .. } => {
                 Ok(())
             }
-            Edit::SetTitleBlock { .. } => Ok(()),
+            Edit::SetTitleBlock { .. } | Edit::SetBasemaps { .. } => Ok(()),
             Edit::SetGeometry { feature, .. }
             | Edit::SetChange { feature, .. }
             | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
@@ -238,6 +242,10 @@ impl Edit {
             Edit::SetTitleBlock { block } => {
                 let old = std::mem::replace(&mut plan.meta.title_block, block);
                 Applied { inverse: Edit::SetTitleBlock { block: old }, touched: Vec::new(), geometry_changed: false }
+            }
+            Edit::SetBasemaps { basemaps } => {
+                let old = std::mem::replace(&mut plan.basemaps, basemaps);
+                Applied { inverse: Edit::SetBasemaps { basemaps: old }, touched: Vec::new(), geometry_changed: false }
             }
             Edit::PutPhoto { id, photo } => {
                 let old = match photo {

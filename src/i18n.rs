@@ -267,6 +267,7 @@ pub struct Strings {
     pub action_delete_slide: &'static str,
     pub action_duplicate_slide: &'static str,
     pub action_edit_story: &'static str,
+    pub action_set_basemaps: &'static str,
     pub action_add_photo: &'static str,
     pub action_remove_photo: &'static str,
     pub photos: &'static str,
@@ -658,6 +659,7 @@ pub static ZH: Strings = Strings {
     action_delete_slide: "删除幻灯片",
     action_duplicate_slide: "复制幻灯片",
     action_edit_story: "编辑演示",
+    action_set_basemaps: "修改底图",
     action_add_photo: "添加照片",
     action_remove_photo: "删除照片",
     photos: "照片",
@@ -954,6 +956,7 @@ pub static EN: Strings = Strings {
     action_delete_slide: "delete slide",
     action_duplicate_slide: "duplicate slide",
     action_edit_story: "edit story",
+    action_set_basemaps: "change basemaps",
     action_add_photo: "add photo",
     action_remove_photo: "remove photo",
     photos: "Photos",
@@ -1037,6 +1040,7 @@ impl Strings {
             crate::edit::EditLabel::DeleteSlide => self.action_delete_slide,
             crate::edit::EditLabel::DuplicateSlide => self.action_duplicate_slide,
             crate::edit::EditLabel::EditStory => self.action_edit_story,
+            crate::edit::EditLabel::SetBasemaps => self.action_set_basemaps,
             crate::edit::EditLabel::EditTitleBlock => self.action_edit_title_block,
         }
     }

@@ -16,6 +16,7 @@
 //! - [`cli`] — the command line (`info`, `export`);
 //! - `ui` (feature `gui`) — the egui window.
 
+pub mod basemap;
 pub mod cli;
 pub mod document;
 pub mod edit;

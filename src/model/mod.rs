@@ -12,6 +12,7 @@
 //! - **catalogue** — the kinds of item there are, in Jinsong's four categories
 //!   and the national basic / improvement / upgrading classes.
 
+pub mod basemaps;
 pub mod catalogue;
 mod feature;
 pub mod geom_edit;
@@ -32,6 +33,7 @@ pub mod story;
 mod summary;
 pub mod theme_mode;
 
+pub use basemaps::{Basemap, ControlPoint, Shift};
 pub use catalogue::{CatalogueEntry, Category, NationalClass};
 pub use feature::{Feature, FeatureId, Names, has_cjk, shape_of};
 pub use index::{SpatialIndex, metres_per_degree};

@@ -58,6 +58,8 @@ pub struct Plan {
     pub photos: BTreeMap<String, super::photo::Photo>,
     /// Stories (slide shows) for meetings.
     pub stories: Vec<super::story::Story>,
+    /// Basemaps and underlays, bottom to top.
+    pub basemaps: Vec<super::basemaps::Basemap>,
 }
 
 impl PartialEq for Plan {
@@ -69,6 +71,7 @@ impl PartialEq for Plan {
             && self.catalogue_additions == other.catalogue_additions
             && self.photos == other.photos
             && self.stories == other.stories
+            && self.basemaps == other.basemaps
     }
 }
 
