@@ -186,7 +186,7 @@ pub fn tile_bounds(z: u8, x: u32, y: u32) -> [f64; 4] {
 /// metres a pixel (over-zoom beyond `max_zoom` is the caller's).
 pub fn zoom_for(mpp: f64, max_zoom: u8) -> u8 {
     let z0 = 2.0 * HALF_SIDE / f64::from(TILE_PX);
-    if !(mpp > 0.0) {
+    if mpp.is_nan() || mpp <= 0.0 {
         return max_zoom;
     }
     // Within 10 % of a level's resolution is that level: no blurry half step.
