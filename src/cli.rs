@@ -98,6 +98,22 @@ pub enum Command {
         #[arg(long, value_parser = ["gcj02", "bd09"])]
         to_crs: Option<String>,
     },
+    /// Keep an area's basemap tiles offline: estimate the tiles of SOURCE
+    /// covering the area at the zooms, refuse above the limit, else fetch
+    /// them into the tile cache (tiles already cached are not fetched again).
+    Tiles {
+        /// A tile URL template (`https://…/{z}/{x}/{y}.png`) or a preset: osm, tianditu-vec, tianditu-img.
+        source: String,
+        /// The area: west,south,east,north in degrees (WGS 84).
+        #[arg(long, allow_hyphen_values = true)]
+        bbox: String,
+        /// The zoom levels, e.g. 15-18 (or one level, 17).
+        #[arg(long)]
+        zoom: String,
+        /// The most tiles to fetch; a bigger estimate is refused.
+        #[arg(long, default_value_t = crate::basemap::xyz::PREFETCH_LIMIT)]
+        limit: usize,
+    },
 }
 
 /// How a map export is asked for on the command line.
@@ -288,4 +304,74 @@ pub fn info(
         };
         Ok(summary.to_text(&source))
     }
+}
+
+/// Runs `tiles`: fetches the tiles of `source` (a URL template or a preset)
+/// covering `bbox` at `zoom` into the cache kept in `home`. Prints the
+/// estimate and progress to `out`; returns the last line, or the one-line error.
+pub fn tiles(
+    source: &str,
+    bbox: &str,
+    zoom: &str,
+    limit: usize,
+    home: &Path,
+    out: &mut dyn std::io::Write,
+) -> Result<String, String> {
+    use crate::basemap::{Settings, presets, xyz};
+    use crate::model::basemaps::{Basemap, SourceKind};
+    let nums: Vec<f64> = bbox.split(',').map(|v| v.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| {
+        format!("--bbox {bbox}: give west,south,east,north in degrees, e.g. 116.455,39.884,116.466,39.891")
+    })?;
+    let [w, s, e, n] = nums[..] else {
+        return Err(format!("--bbox {bbox}: give four numbers, west,south,east,north"));
+    };
+    let (a, b) = zoom.split_once('-').unwrap_or((zoom, zoom));
+    let zooms = match (a.trim().parse::<u8>(), b.trim().parse::<u8>()) {
+        (Ok(a), Ok(b)) if a <= b => a..=b,
+        _ => return Err(format!("--zoom {zoom}: give a zoom range such as 15-18")),
+    };
+    let basemaps = match presets::preset(source) {
+        Some(p) => p.basemaps,
+        None if crate::model::basemaps::source_kind(source) == SourceKind::Xyz => vec![Basemap::new(source)],
+        None => {
+            let ids: Vec<&str> = presets::presets().iter().map(|p| p.id).collect();
+            return Err(format!("{source}: not a tile URL (https://…/{{z}}/{{x}}/{{y}}.png) nor a preset ({})", ids.join(", ")));
+        }
+    };
+    let settings = Settings::load(home);
+    let mut total = xyz::Prefetched::default();
+    for b in &basemaps {
+        let estimate = xyz::estimate([w, s, e, n], zooms.clone()).map_err(|e| format!("{source}: {e}"))?;
+        let _ = writeln!(out, "{}: {estimate} tiles at zoom {}-{}", b.name, zooms.start(), zooms.end());
+        let mut shown = 0;
+        let mut progress = |done: usize, of: usize| {
+            // About every tenth, and the end: a line a step, not a line a tile.
+            let step = (done * 10).checked_div(of).unwrap_or(10);
+            if step > shown || done == of {
+                shown = step.max(shown + 1);
+                let _ = writeln!(out, "  {done}/{of}");
+            }
+        };
+        let done = xyz::prefetch(b, &settings, [w, s, e, n], zooms.clone(), limit, &mut progress)
+            .map_err(|e| match e {
+                xyz::PrefetchError::Source(crate::basemap::BasemapError::NeedsKey(service)) => format!(
+                    "{}: needs a key for {service}; put it in {} as {{\"keys\": {{\"{service}\": \"…\"}}}}",
+                    b.name,
+                    home.join("basemaps.json").display()
+                ),
+                e => format!("{}: {e}", b.name),
+            })?;
+        total.estimate += done.estimate;
+        total.fetched += done.fetched;
+        total.cached += done.cached;
+        total.missing += done.missing;
+    }
+    Ok(format!(
+        "kept {} tiles offline in {} ({} fetched, {} already cached, {} not on the server)\n",
+        total.estimate,
+        settings.tile_cache().display(),
+        total.fetched,
+        total.cached,
+        total.missing
+    ))
 }

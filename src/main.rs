@@ -89,6 +89,19 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Tiles { source, bbox, zoom, limit }) => {
+            let home = renewal_planner::session::data_dir();
+            match cli::tiles(&source, &bbox, &zoom, limit, &home, &mut std::io::stdout()) {
+                Ok(msg) => {
+                    print!("{msg}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("renewal-planner: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         None => run_app(args.file, args.crs),
     }
 }

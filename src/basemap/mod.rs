@@ -6,8 +6,11 @@
 //! and `io` (coordinate systems); knows nothing of `render`, `export` or `ui`.
 
 pub mod mbtiles;
+pub mod pmtiles;
+pub mod presets;
 pub mod pyramid;
 pub mod settings;
+pub mod xyz;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,10 +55,17 @@ pub trait Layer: Send + Sync {
 
 /// Opens a basemap's source.
 pub fn open(b: &Basemap, settings: &Settings) -> Result<Arc<dyn Layer>, BasemapError> {
-    let _ = settings;
     match b.kind() {
         SourceKind::MbTiles => {
             let src = mbtiles::MbTiles::open(std::path::Path::new(&b.source))?;
+            Ok(Arc::new(Pyramid::new(src, b.shift, b.attribution.clone())))
+        }
+        SourceKind::Xyz => {
+            let src = xyz::Xyz::open(&b.source, settings, b.attribution.clone())?;
+            Ok(Arc::new(Pyramid::new(src, b.shift, None)))
+        }
+        SourceKind::PmTiles => {
+            let src = pmtiles::PmTiles::open(std::path::Path::new(&b.source))?;
             Ok(Arc::new(Pyramid::new(src, b.shift, b.attribution.clone())))
         }
         _ => Err(BasemapError::Unsupported(b.source.clone())),
