@@ -335,7 +335,10 @@ pub fn tiles(
         None if crate::model::basemaps::source_kind(source) == SourceKind::Xyz => vec![Basemap::new(source)],
         None => {
             let ids: Vec<&str> = presets::presets().iter().map(|p| p.id).collect();
-            return Err(format!("{source}: not a tile URL (https://…/{{z}}/{{x}}/{{y}}.png) nor a preset ({})", ids.join(", ")));
+            return Err(format!(
+                "{source}: not a tile URL (https://…/{{z}}/{{x}}/{{y}}.png) nor a preset ({})",
+                ids.join(", ")
+            ));
         }
     };
     let settings = Settings::load(home);
@@ -352,8 +355,8 @@ pub fn tiles(
                 let _ = writeln!(out, "  {done}/{of}");
             }
         };
-        let done = xyz::prefetch(b, &settings, [w, s, e, n], zooms.clone(), limit, &mut progress)
-            .map_err(|e| match e {
+        let done =
+            xyz::prefetch(b, &settings, [w, s, e, n], zooms.clone(), limit, &mut progress).map_err(|e| match e {
                 xyz::PrefetchError::Source(crate::basemap::BasemapError::NeedsKey(service)) => format!(
                     "{}: needs a key for {service}; put it in {} as {{\"keys\": {{\"{service}\": \"…\"}}}}",
                     b.name,

@@ -32,7 +32,12 @@ fn compose(layer: &Arc<dyn Layer>, v: &MercView) -> basemap::Composed {
 
 /// Checks that the pixel at the middle of each piece (inside the view) has
 /// the colour of the tile `expect(key)` names.
-fn check_colours(layer: &Arc<dyn Layer>, v: &MercView, img: &image::RgbaImage, expect: impl Fn(u8, u32, u32) -> [u8; 3]) {
+fn check_colours(
+    layer: &Arc<dyn Layer>,
+    v: &MercView,
+    img: &image::RgbaImage,
+    expect: impl Fn(u8, u32, u32) -> [u8; 3],
+) {
     let mut checked = 0;
     for p in layer.pieces(v) {
         let [tl, tr, bl] = p.corners.map(|c| v.to_px(c));
@@ -118,6 +123,13 @@ fn a_server_error_is_http_and_a_page_is_not_an_image_and_neither_is_cached() {
         BasemapError::NotAnImage { reason, .. } => assert!(reason.contains("text/html"), "{reason}"),
         other => panic!("expected NotAnImage, got {other:?}"),
     }
+
+    // A server that has no tile at all (a wrong address): one 404 fault, not a silent blank map.
+    let nothing = TileServer::start(0..=0);
+    let wrong = Basemap::new(format!("{}/{{z}}/{{x}}/{{y}}.png", nothing.url()));
+    let c = compose(&basemap::open(&wrong, &settings(home.path())).expect("opens"), &v);
+    assert_eq!(c.faults.len(), 1, "{:?}", c.faults);
+    assert!(matches!(&c.faults[0], BasemapError::Http { status: 404, .. }), "{:?}", c.faults);
 
     // Neither answer was kept: once the server is right, the tiles come.
     server.answer(Answer::Tiles);
@@ -285,7 +297,10 @@ fn prefetch_refuses_above_its_limit_and_fills_the_cache_below_it() {
     let off = Settings { offline: true, ..s.clone() };
     assert_eq!(xyz::prefetch(&b, &off, JINSONG, 15..=15, 10, &mut |_, _| {}), Err(xyz::PrefetchError::Offline));
     let file = Basemap::new("/data/area.mbtiles");
-    assert!(matches!(xyz::prefetch(&file, &s, JINSONG, 15..=15, 10, &mut |_, _| {}), Err(xyz::PrefetchError::NotTiles(_))));
+    assert!(matches!(
+        xyz::prefetch(&file, &s, JINSONG, 15..=15, 10, &mut |_, _| {}),
+        Err(xyz::PrefetchError::NotTiles(_))
+    ));
 }
 
 #[test]
@@ -303,12 +318,16 @@ fn the_tiles_command_estimates_fetches_and_refuses_in_one_line() {
     assert!(ok.status.success(), "{out}{}", String::from_utf8_lossy(&ok.stderr));
     assert!(out.contains(&format!("{estimate} tiles at zoom 16-17")), "{out}");
     assert!(out.contains(&format!("{estimate}/{estimate}")), "{out}");
-    assert!(out.contains(&format!("kept {estimate} tiles offline")) && out.contains(&format!("{estimate} fetched")), "{out}");
+    assert!(
+        out.contains(&format!("kept {estimate} tiles offline")) && out.contains(&format!("{estimate} fetched")),
+        "{out}"
+    );
     assert_eq!(server.requests(), estimate);
     let cache = home.path().join("tiles");
     assert!(cache.is_dir());
 
-    let refused = run(&["tiles", &template, "--bbox", "116.455,39.884,116.466,39.891", "--zoom", "16-17", "--limit", "3"]);
+    let refused =
+        run(&["tiles", &template, "--bbox", "116.455,39.884,116.466,39.891", "--zoom", "16-17", "--limit", "3"]);
     assert_eq!(refused.status.code(), Some(1));
     let err = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -329,4 +348,27 @@ fn the_tiles_command_estimates_fetches_and_refuses_in_one_line() {
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("needs a key") && err.lines().count() == 1, "{err}");
     assert_eq!(server.requests(), estimate);
+}
+
+#[test]
+fn no_more_than_four_requests_are_in_flight_however_many_views_ask() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let server = TileServer::start(0..=18);
+    let b = Basemap::new(format!("{}/{{z}}/{{x}}/{{y}}.png", server.url()));
+    let s = settings(home.path());
+    // Eight windows of eight districts at once, each with its own layer, all uncached.
+    std::thread::scope(|scope| {
+        for i in 0..8 {
+            let (b, s) = (&b, &s);
+            scope.spawn(move || {
+                let west = 116.0 + f64::from(i) * 0.05;
+                let c =
+                    compose(&basemap::open(b, s).expect("opens"), &view([west, 39.9, west + 0.01, 39.906], [640, 400]));
+                assert!(c.faults.is_empty(), "{:?}", c.faults);
+            });
+        }
+    });
+    assert!(server.requests() >= 8 * 4, "{}", server.requests());
+    let most = server.max_in_flight();
+    assert!((2..=xyz::IN_FLIGHT).contains(&most), "{most} at once");
 }

@@ -99,7 +99,10 @@ impl PmTiles {
             t => return Err(broken(format!("its tile type {t} is unknown"))),
         }
         if !matches!(header.internal_compression, NONE | GZIP) {
-            return Err(broken(format!("its directories are compressed as {}", compression_name(header.internal_compression))));
+            return Err(broken(format!(
+                "its directories are compressed as {}",
+                compression_name(header.internal_compression)
+            )));
         }
         if !matches!(header.tile_compression, 0 | NONE | GZIP) {
             return Err(broken(format!("its tiles are compressed as {}", compression_name(header.tile_compression))));
@@ -107,9 +110,12 @@ impl PmTiles {
         if header.min_zoom > header.max_zoom || header.max_zoom > MAX_Z {
             return Err(broken(format!("its zoom levels {}–{} are impossible", header.min_zoom, header.max_zoom)));
         }
-        for (name, (off, n)) in
-            [("root directory", header.root), ("metadata", header.metadata), ("leaf directories", header.leaves), ("tile data", header.data)]
-        {
+        for (name, (off, n)) in [
+            ("root directory", header.root),
+            ("metadata", header.metadata),
+            ("leaf directories", header.leaves),
+            ("tile data", header.data),
+        ] {
             if off.checked_add(n).is_none_or(|end| end > len) {
                 return Err(broken(format!("its {name} lies beyond the end of the file")));
             }
@@ -173,7 +179,8 @@ impl PmTiles {
         if let Some(d) = self.leaves.lock().ok().and_then(|m| m.get(&offset).cloned()) {
             return Ok(d);
         }
-        let start = self.header.leaves.0.checked_add(offset).ok_or_else(|| self.broken("a leaf offset overflows".into()))?;
+        let start =
+            self.header.leaves.0.checked_add(offset).ok_or_else(|| self.broken("a leaf offset overflows".into()))?;
         let bytes = self.read_section(start, n, self.header.internal_compression)?;
         let dir = Arc::new(decode_directory(&bytes).map_err(|r| self.broken(format!("a leaf directory: {r}")))?);
         if let Ok(mut m) = self.leaves.lock() {
@@ -203,7 +210,8 @@ impl TileSource for PmTiles {
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, BasemapError> {
         let Some(id) = tile_id(z, x, y) else { return Ok(None) };
         let Some(e) = self.find(id)? else { return Ok(None) };
-        let start = self.header.data.0.checked_add(e.offset).ok_or_else(|| self.broken("a tile offset overflows".into()))?;
+        let start =
+            self.header.data.0.checked_add(e.offset).ok_or_else(|| self.broken("a tile offset overflows".into()))?;
         self.read_section(start, u64::from(e.length), self.header.tile_compression).map(Some)
     }
 
@@ -228,11 +236,7 @@ fn compression_name(c: u8) -> String {
 fn find_entry(dir: &[Entry], tile_id: u64) -> Option<Entry> {
     let i = dir.partition_point(|e| e.tile_id <= tile_id).checked_sub(1)?;
     let e = dir[i];
-    if e.run_length == 0 || tile_id < e.tile_id + u64::from(e.run_length) {
-        Some(e)
-    } else {
-        None
-    }
+    if e.run_length == 0 || tile_id < e.tile_id + u64::from(e.run_length) { Some(e) } else { None }
 }
 
 /// The tile id of `z/x/y`: the tiles of all shallower zooms, then the position on zoom `z`'s Hilbert curve.
@@ -389,7 +393,12 @@ pub fn write(path: &Path, tiles: &[(u8, u32, u32, Vec<u8>)], attribution: Option
         let mut root = Vec::new();
         for chunk in entries.chunks(ROOT_ENTRIES) {
             let bytes = gzip(&encode_directory(chunk))?;
-            root.push(Entry { tile_id: chunk[0].tile_id, offset: leaves.len() as u64, length: bytes.len() as u32, run_length: 0 });
+            root.push(Entry {
+                tile_id: chunk[0].tile_id,
+                offset: leaves.len() as u64,
+                length: bytes.len() as u32,
+                run_length: 0,
+            });
             leaves.extend_from_slice(&bytes);
         }
         (root, leaves)

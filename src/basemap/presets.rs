@@ -107,6 +107,10 @@ mod tests {
             Some(BasemapError::NeedsKey("tianditu".into()))
         );
         let url = xyz::expand(&img.basemaps[0].source, 16, 53970, 24823, &["3".to_string()], Some("k"));
-        assert!(url.starts_with("https://t3.tianditu.gov.cn/img_w/wmts?") && url.ends_with("TILEROW=24823&TILECOL=53970&tk=k"), "{url}");
+        assert!(
+            url.starts_with("https://t3.tianditu.gov.cn/img_w/wmts?")
+                && url.ends_with("TILEROW=24823&TILECOL=53970&tk=k"),
+            "{url}"
+        );
     }
 }

@@ -39,6 +39,9 @@ pub const MAX_ZOOM: u8 = 19;
 /// (tiles in the cache are still drawn): one fault, not one timeout a tile.
 const BACK_OFF: Duration = Duration::from_secs(30);
 
+/// After this many 404s and not one tile, the template is taken as wrong (a fault), not as the edge of coverage.
+const NOTHING_THERE: usize = 4;
+
 /// Tiles a prefetch may fetch unless told otherwise.
 pub const PREFETCH_LIMIT: usize = 5_000;
 
@@ -58,6 +61,8 @@ pub struct Xyz {
     requests: AtomicUsize,
     /// Tiles the server said it does not have (404), counted.
     missing: AtomicUsize,
+    /// Tiles had, from the cache or the server.
+    found: AtomicUsize,
     first_fault: Mutex<Option<BasemapError>>,
     /// Until when the server is not asked again, after it could not be reached.
     down_until: Mutex<Option<Instant>>,
@@ -71,7 +76,9 @@ impl Xyz {
         if !(lower.starts_with("http://") || lower.starts_with("https://")) {
             return Err(BasemapError::Unsupported(template.to_string()));
         }
-        if !(template.contains("{z}") && template.contains("{x}") && (template.contains("{y}") || template.contains("{-y}")))
+        if !(template.contains("{z}")
+            && template.contains("{x}")
+            && (template.contains("{y}") || template.contains("{-y}")))
         {
             return Err(BasemapError::Broken {
                 path: PathBuf::from(template),
@@ -105,6 +112,7 @@ impl Xyz {
             attribution,
             requests: AtomicUsize::new(0),
             missing: AtomicUsize::new(0),
+            found: AtomicUsize::new(0),
             first_fault: Mutex::new(None),
             down_until: Mutex::new(None),
         })
@@ -162,7 +170,7 @@ impl Xyz {
         if self.offline {
             return Err(BasemapError::Unreachable {
                 url: shown,
-                reason: "working offline (from the cache only)".into(),
+                reason: "working offline, from the cache only".into(),
             });
         }
         if let Some(until) = self.down_until.lock().ok().and_then(|d| *d)
@@ -178,12 +186,19 @@ impl Xyz {
                 if let Ok(mut d) = self.down_until.lock() {
                     *d = Some(Instant::now() + BACK_OFF);
                 }
-                return Err(BasemapError::Unreachable { url: shown, reason: redact(&e.to_string(), self.key.as_deref()) });
+                return Err(BasemapError::Unreachable {
+                    url: shown,
+                    reason: redact(&e.to_string(), self.key.as_deref()),
+                });
             }
         };
         let status = response.status().as_u16();
         if status == 404 {
-            self.missing.fetch_add(1, Ordering::Relaxed);
+            let missing = self.missing.fetch_add(1, Ordering::Relaxed) + 1;
+            // A few tiles missing is the edge of the server's coverage; only ever 404 is a wrong address.
+            if missing >= NOTHING_THERE && self.found.load(Ordering::Relaxed) == 0 {
+                return Err(BasemapError::Http { url: shown, status });
+            }
             // Remembered (best effort): the next look, online or not, knows nothing is there.
             let _ = write_atomic(&self.none_path(z, x, y), b"");
             return Ok(None);
@@ -205,6 +220,7 @@ impl Xyz {
         }
         // A tile that cannot be cached is still drawn; the cache is a convenience here.
         let _ = write_atomic(&self.tile_path(z, x, y), &body);
+        self.found.fetch_add(1, Ordering::Relaxed);
         Ok(Some(body))
     }
 }
@@ -212,6 +228,7 @@ impl Xyz {
 impl TileSource for Xyz {
     fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, BasemapError> {
         if let Ok(bytes) = std::fs::read(self.tile_path(z, x, y)) {
+            self.found.fetch_add(1, Ordering::Relaxed);
             return Ok(Some(bytes));
         }
         if self.none_path(z, x, y).is_file() {
@@ -233,11 +250,7 @@ impl TileSource for Xyz {
 /// `*.tianditu.gov.cn`, else the host itself.
 pub fn service(template: &str) -> String {
     let host = host(template);
-    if host == "tianditu.gov.cn" || host.ends_with(".tianditu.gov.cn") {
-        "tianditu".to_string()
-    } else {
-        host
-    }
+    if host == "tianditu.gov.cn" || host.ends_with(".tianditu.gov.cn") { "tianditu".to_string() } else { host }
 }
 
 /// The host a template names, lower-case, without a port.
@@ -312,8 +325,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     static SEQ: AtomicUsize = AtomicUsize::new(0);
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp =
-        dir.join(format!(".{name}.{}.{}.part", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed)));
+    let tmp = dir.join(format!(".{name}.{}.{}.part", std::process::id(), SEQ.fetch_add(1, Ordering::Relaxed)));
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -404,7 +416,9 @@ fn area_tiles(bbox: [f64; 4], zooms: std::ops::RangeInclusive<u8>) -> Result<Ran
     use crate::model::mercator;
     let [w, s, e, n] = bbox;
     if !bbox.iter().all(|v| v.is_finite()) || w >= e || s >= n {
-        return Err(PrefetchError::BadArea(format!("{w},{s},{e},{n} (give west,south,east,north, west < east, south < north)")));
+        return Err(PrefetchError::BadArea(format!(
+            "{w},{s},{e},{n} (give west,south,east,north, west < east, south < north)"
+        )));
     }
     if w < -180.0 || e > 180.0 || s < -85.06 || n > 85.06 {
         return Err(PrefetchError::BadArea(format!(

@@ -141,8 +141,6 @@ impl Drop for TileServer {
 }
 
 fn serve(stream: TcpStream, s: &Shared) {
-    let now = s.active.fetch_add(1, Ordering::SeqCst) + 1;
-    s.max_active.fetch_max(now, Ordering::SeqCst);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut reader = BufReader::new(match stream.try_clone() {
         Ok(s) => s,
@@ -166,6 +164,8 @@ fn serve(stream: TcpStream, s: &Shared) {
         }
     }
     let path = first.split_whitespace().nth(1).unwrap_or("").to_string();
+    let now = s.active.fetch_add(1, Ordering::SeqCst) + 1;
+    s.max_active.fetch_max(now, Ordering::SeqCst);
     // A little work time, so requests overlap when a client sends many at once.
     std::thread::sleep(Duration::from_millis(5));
     let (status, kind, body) = answer(&path, s);
@@ -180,10 +180,11 @@ fn serve(stream: TcpStream, s: &Shared) {
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
+    // Counted as in flight while being worked on, which is inside the client's request.
+    s.active.fetch_sub(1, Ordering::SeqCst);
     let mut stream = stream;
     let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
     let _ = stream.flush();
-    s.active.fetch_sub(1, Ordering::SeqCst);
 }
 
 fn answer(path: &str, s: &Shared) -> (u16, &'static str, Vec<u8>) {
@@ -195,7 +196,8 @@ fn answer(path: &str, s: &Shared) -> (u16, &'static str, Vec<u8>) {
     let clean = path.split('?').next().unwrap_or("");
     let parts: Vec<&str> = clean.trim_end_matches(".png").split('/').collect();
     let n = parts.len();
-    let parsed = (n >= 3).then(|| (parts[n - 3].parse::<u8>(), parts[n - 2].parse::<u32>(), parts[n - 1].parse::<u32>()));
+    let parsed =
+        (n >= 3).then(|| (parts[n - 3].parse::<u8>(), parts[n - 2].parse::<u32>(), parts[n - 1].parse::<u32>()));
     let Some((Ok(z), Ok(x), Ok(row))) = parsed else { return (400, "text/plain", Vec::new()) };
     if z > 30 || x >= 1 << z || row >= 1 << z || !s.zooms.contains(&z) {
         return (404, "text/plain", Vec::new());
