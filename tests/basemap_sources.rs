@@ -372,3 +372,18 @@ fn no_more_than_four_requests_are_in_flight_however_many_views_ask() {
     let most = server.max_in_flight();
     assert!((2..=xyz::IN_FLIGHT).contains(&most), "{most} at once");
 }
+
+#[test]
+fn no_content_is_an_empty_tile_not_a_fault() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let server = TileServer::start(0..=18);
+    server.answer(Answer::Status(204));
+    let b = Basemap::new(format!("{}/{{z}}/{{x}}/{{y}}.png", server.url()));
+    let c = compose(&basemap::open(&b, &settings(home.path())).expect("opens"), &view(JINSONG, [640, 400]));
+    assert!(c.faults.is_empty(), "{:?}", c.faults);
+    assert!(c.image.pixels().all(|p| p.0[3] == 0));
+    // Remembered: asked once.
+    let asked = server.requests();
+    let _ = compose(&basemap::open(&b, &settings(home.path())).expect("opens"), &view(JINSONG, [640, 400]));
+    assert_eq!(server.requests(), asked);
+}

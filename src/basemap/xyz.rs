@@ -203,6 +203,11 @@ impl Xyz {
             let _ = write_atomic(&self.none_path(z, x, y), b"");
             return Ok(None);
         }
+        if status == 204 {
+            // "No content": the server's way of saying the tile is empty (sea, beyond its data).
+            let _ = write_atomic(&self.none_path(z, x, y), b"");
+            return Ok(None);
+        }
         if status != 200 {
             return Err(BasemapError::Http { url: shown, status });
         }
