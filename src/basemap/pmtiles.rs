@@ -236,7 +236,7 @@ fn compression_name(c: u8) -> String {
 fn find_entry(dir: &[Entry], tile_id: u64) -> Option<Entry> {
     let i = dir.partition_point(|e| e.tile_id <= tile_id).checked_sub(1)?;
     let e = dir[i];
-    if e.run_length == 0 || tile_id < e.tile_id + u64::from(e.run_length) { Some(e) } else { None }
+    if e.run_length == 0 || tile_id < e.tile_id.saturating_add(u64::from(e.run_length)) { Some(e) } else { None }
 }
 
 /// The tile id of `z/x/y`: the tiles of all shallower zooms, then the position on zoom `z`'s Hilbert curve.
@@ -486,5 +486,57 @@ mod tests {
         assert!(decode_directory(&[0xff, 0xff, 0xff, 0xff, 0x0f]).is_err());
         assert!(decode_directory(&[3, 1]).is_err());
         assert!(decode_directory(&[]).is_err());
+    }
+
+    #[test]
+    fn a_damaged_file_is_an_error_never_a_panic() {
+        // 85 tiles over zooms 0–3 (leaf directories), each a few distinct bytes.
+        let tiles: Vec<(u8, u32, u32, Vec<u8>)> = (0..=3u8)
+            .flat_map(|z| {
+                (0..1u32 << z).flat_map(move |x| (0..1u32 << z).map(move |y| (z, x, y, vec![z, x as u8, y as u8, 7])))
+            })
+            .collect();
+        let dir = std::env::temp_dir().join(format!("rp-pmtiles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let good = dir.join("good.pmtiles");
+        write(&good, &tiles, Some("x")).expect("write");
+        let reader = PmTiles::open(&good).expect("opens");
+        for (z, x, y, b) in &tiles {
+            assert_eq!(reader.tile(*z, *x, *y).expect("reads").as_ref(), Some(b));
+        }
+        let bytes = std::fs::read(&good).expect("read");
+        let bad = dir.join("bad.pmtiles");
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut refused = 0;
+        for round in 0..400 {
+            let mut m = bytes.clone();
+            for _ in 0..1 + round % 6 {
+                let i = (next() % m.len() as u64) as usize;
+                m[i] = next() as u8;
+            }
+            if round % 50 == 0 {
+                m.truncate((next() % m.len() as u64) as usize);
+            }
+            std::fs::write(&bad, &m).expect("write");
+            match PmTiles::open(&bad) {
+                Ok(r) => {
+                    for (z, x, y, _) in &tiles {
+                        let _ = r.tile(*z, *x, *y);
+                    }
+                }
+                Err(e) => {
+                    assert!(matches!(e, BasemapError::Broken { .. }), "{e:?}");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(refused > 50, "most damage is noticed at once: {refused}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
