@@ -387,3 +387,16 @@ fn no_content_is_an_empty_tile_not_a_fault() {
     let _ = compose(&basemap::open(&b, &settings(home.path())).expect("opens"), &view(JINSONG, [640, 400]));
     assert_eq!(server.requests(), asked);
 }
+
+#[test]
+fn offline_settings_never_ask_the_server() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let server = TileServer::start(0..=18);
+    let b = Basemap::new(format!("{}/{{z}}/{{x}}/{{y}}.png", server.url()));
+    let mut s = settings(home.path());
+    s.offline = true;
+    let c = compose(&basemap::open(&b, &s).expect("opens"), &view(JINSONG, [640, 400]));
+    assert_eq!(server.requests(), 0);
+    assert_eq!(c.faults.len(), 1, "{:?}", c.faults);
+    assert!(c.faults[0].to_string().contains("offline"), "{}", c.faults[0]);
+}
