@@ -4,7 +4,7 @@
 //! tile is read from disk and decoded, as when the app opens a plan.
 //!
 //! The cache is filled from a tile server on 127.0.0.1 (`tests/common/tileserver.rs`),
-//! then each cached tile is replaced by a textured PNG about the size of a
+//! then each cached tile is replaced by a textured PNG at least as heavy as a
 //! real street-map tile (a flat colour would decode unrealistically fast).
 //!
 //! Run: `cargo bench --bench basemap`
@@ -22,7 +22,8 @@ use renewal_planner::model::mercator;
 
 const JINSONG: [f64; 4] = [116.455, 39.884, 116.466, 39.891];
 
-/// A 256 × 256 tile with blocks, streets and a little noise: ~20–40 KB as PNG, like a street-map tile.
+/// A 256 × 256 tile with blocks, streets and noise: ~80 KB as PNG, heavier to decode than a
+/// typical street-map tile (20–40 KB), so the time measured errs on the slow side.
 fn textured(z: u8, x: u32, y: u32) -> Vec<u8> {
     let seed = u32::from(z) * 7919 + x * 31 + y * 17;
     let img = image::RgbaImage::from_fn(256, 256, |px, py| {
