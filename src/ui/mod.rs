@@ -5,6 +5,7 @@
 mod action;
 mod app;
 mod dashboard;
+pub mod georef;
 pub mod draw;
 pub mod export;
 pub mod files;
