@@ -148,7 +148,17 @@ fn write_palette_geotiff(path: &Path, w: u32, h: u32, epsg: Option<u16>) {
     use tiff::tags::Tag;
     let (e0, n0) = jinsong_gk();
     let data: Vec<u8> = (0..h)
-        .flat_map(|y| (0..w).map(move |x| if x < 10 { 0 } else if y < h / 2 { 1 } else { 2 }))
+        .flat_map(|y| {
+            (0..w).map(move |x| {
+                if x < 10 {
+                    0
+                } else if y < h / 2 {
+                    1
+                } else {
+                    2
+                }
+            })
+        })
         .collect();
     let mut map = vec![0u16; 768];
     map[1] = RED[0] as u16 * 257;
@@ -232,7 +242,8 @@ fn a_gdal_geotiff_in_epsg_4527_is_placed_by_its_own_tags() {
     let ullr = [e0, n0, e0 + 250.0, n0 - 200.0].map(|v| format!("{v:.3}"));
     let tif = dir.path().join("ortho.tif");
     let (src, dst) = (png.to_string_lossy().into_owned(), tif.to_string_lossy().into_owned());
-    let mut args = vec!["-q", "-of", "GTiff", "-a_srs", "EPSG:4527", "-co", "TILED=YES", "-co", "COMPRESS=DEFLATE", "-a_ullr"];
+    let mut args =
+        vec!["-q", "-of", "GTiff", "-a_srs", "EPSG:4527", "-co", "TILED=YES", "-co", "COMPRESS=DEFLATE", "-a_ullr"];
     args.extend(ullr.iter().map(String::as_str));
     args.extend([src.as_str(), dst.as_str()]);
     run(&translate, &args);
@@ -284,6 +295,11 @@ fn a_big_tiled_geotiff_is_read_only_where_and_as_sharp_as_the_view_needs() {
         image.image(p.key).expect("read");
     }
     assert!(image.decoded_pixels() < total / 20, "{} of {total}", image.decoded_pixels());
+    // At the bottom-right corner the tiles are cut short (8000 = 31 × 256 + 64): still grey, to the last pixel.
+    let (lon, lat) = gk_to_lonlat(e0 + 799.95, n0 - 599.95);
+    assert!(close(colour_at(&layer, lon, lat, 2.0), GREY), "{:?}", colour_at(&layer, lon, lat, 2.0));
+    let (lon, lat) = gk_to_lonlat(e0 + 800.3, n0 - 599.95);
+    assert_eq!(colour_at(&layer, lon, lat, 0.1)[3], 0, "nothing beyond the edge");
 
     // Far out, with overviews in the file: reduced blocks from an overview, not the full image.
     run(&addo, &["-q", "-r", "average", &dst, "2", "4", "8", "16"]);

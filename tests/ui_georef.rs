@@ -62,7 +62,10 @@ fn three_points_clicked_on_the_image_and_the_map_place_it_in_one_undoable_edit()
     let points = &app.doc.plan().basemaps[0].control_points;
     assert_eq!(points.len(), 3);
     for ((p, f), ll) in points.iter().zip(on_image).zip(&expected) {
-        assert!((p.pixel[0] - 300.0 * f64::from(f[0])).abs() < 2.0 && (p.pixel[1] - 200.0 * f64::from(f[1])).abs() < 2.0, "{p:?}");
+        assert!(
+            (p.pixel[0] - 300.0 * f64::from(f[0])).abs() < 2.0 && (p.pixel[1] - 200.0 * f64::from(f[1])).abs() < 2.0,
+            "{p:?}"
+        );
         assert!((p.lonlat[0] - ll[0]).abs() < 1e-5 && (p.lonlat[1] - ll[1]).abs() < 1e-5, "{p:?} vs {ll:?}");
     }
     assert_eq!(app.doc.undo_label(), Some(EditLabel::SetBasemaps));

@@ -178,8 +178,8 @@ impl GeoTiff {
             _ => return Err(self.broken("its samples are not 8-bit".into())),
         };
         let n = level.colour.samples();
-        if data.len() < (w as usize) * (h as usize) * n {
-            return Err(self.broken(format!("block {index} is shorter than its size says")));
+        if data.len() != (w as usize) * (h as usize) * n {
+            return Err(self.broken(format!("block {index} does not have the size its image says")));
         }
         self.decoded.fetch_add(u64::from(w) * u64::from(h), Ordering::Relaxed);
         let img = std::sync::Arc::new(to_rgba(&data, w, h, &level.colour, self.nodata));
@@ -208,10 +208,8 @@ impl Pixels for GeoTiff {
         let full = self.levels[0].width as f64;
         let reduction = f64::from(1u32 << z.min(30));
         // The smallest level still at least as sharp as the piece.
-        let l = (0..self.levels.len())
-            .rev()
-            .find(|&l| full / self.levels[l].width as f64 <= reduction * 1.01)
-            .unwrap_or(0);
+        let l =
+            (0..self.levels.len()).rev().find(|&l| full / self.levels[l].width as f64 <= reduction * 1.01).unwrap_or(0);
         let level = &self.levels[l];
         let fx = full / level.width as f64;
         let fy = self.levels[0].height as f64 / level.height as f64;
@@ -254,7 +252,8 @@ fn read_level<R: Read + Seek>(d: &mut Decoder<R>, ifd: usize, path: &Path) -> Re
         what: "GeoTIFF",
         reason: format!("{what}; 8-bit RGB, RGBA, grey (with alpha) and palette images are drawn"),
     };
-    let broken = |e: tiff::TiffError| BasemapError::Broken { path: path.to_path_buf(), what: "GeoTIFF", reason: e.to_string() };
+    let broken =
+        |e: tiff::TiffError| BasemapError::Broken { path: path.to_path_buf(), what: "GeoTIFF", reason: e.to_string() };
     let (width, height) = d.dimensions().map_err(broken)?;
     if width == 0 || height == 0 {
         return Err(unsupported("it has no pixels".into()));

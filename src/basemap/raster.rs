@@ -282,9 +282,12 @@ pub fn world_file(path: &Path) -> Result<Option<(PathBuf, Affine)>, BasemapError
     let Some(wf) = candidates.map(|n| path.with_extension(n)).find(|p| p.is_file()) else { return Ok(None) };
     let broken = |reason: String| BasemapError::Broken { path: wf.clone(), what: "world file", reason };
     let text = std::fs::read_to_string(&wf).map_err(|e| broken(e.to_string()))?;
-    let v: Vec<f64> = text.split_whitespace().take(6).map(|t| t.parse::<f64>()).collect::<Result<_, _>>().map_err(
-        |e| broken(format!("{e}: it must be six numbers, one a line (A D B E C F)")),
-    )?;
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .take(6)
+        .map(|t| t.parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| broken(format!("{e}: it must be six numbers, one a line (A D B E C F)")))?;
     let [a, d, b, e, c, f] = v[..] else {
         return Err(broken(format!("it has {} numbers, not six (A D B E C F)", v.len())));
     };
@@ -320,18 +323,15 @@ impl GeoImage {
         let (w, h) = pixels.size();
         let (wf, hf) = (f64::from(w), f64::from(h));
         let mut footprint = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
-        let outside = || {
-            format!(
-                "it falls outside where {} is defined: check its coordinate system",
-                placement.crs.label()
-            )
-        };
+        let outside =
+            || format!("it falls outside where {} is defined: check its coordinate system", placement.crs.label());
         // The edges, sampled: a projected image's outline is slightly curved in Web Mercator.
         for i in 0..=8 {
             let t = f64::from(i) / 8.0;
             for p in [[t * wf, 0.0], [t * wf, hf], [0.0, t * hf], [wf, t * hf]] {
                 let m = placement.to_merc(p).ok_or_else(outside)?;
-                footprint = [footprint[0].min(m[0]), footprint[1].min(m[1]), footprint[2].max(m[0]), footprint[3].max(m[1])];
+                footprint =
+                    [footprint[0].min(m[0]), footprint[1].min(m[1]), footprint[2].max(m[0]), footprint[3].max(m[1])];
             }
         }
         let c = [wf / 2.0, hf / 2.0];
@@ -410,7 +410,10 @@ impl Layer for GeoImage {
         let mut px = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
         for i in 0..=4 {
             for j in 0..=4 {
-                let m = [clip[0] + (clip[2] - clip[0]) * f64::from(i) / 4.0, clip[1] + (clip[3] - clip[1]) * f64::from(j) / 4.0];
+                let m = [
+                    clip[0] + (clip[2] - clip[0]) * f64::from(i) / 4.0,
+                    clip[1] + (clip[3] - clip[1]) * f64::from(j) / 4.0,
+                ];
                 match self.placement.from_merc(m) {
                     Some(p) => px = [px[0].min(p[0]), px[1].min(p[1]), px[2].max(p[0]), px[3].max(p[1])],
                     None => px = [0.0, 0.0, f64::from(w), f64::from(h)],
@@ -437,8 +440,14 @@ impl Layer for GeoImage {
                 let br = [tr[0] + bl[0] - tl[0], tr[1] + bl[1] - tl[1]];
                 let xs = [tl[0], tr[0], bl[0], br[0]];
                 let ys = [tl[1], tr[1], bl[1], br[1]];
-                let (min_x, max_x) = (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
-                let (min_y, max_y) = (ys.iter().cloned().fold(f64::INFINITY, f64::min), ys.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+                let (min_x, max_x) = (
+                    xs.iter().cloned().fold(f64::INFINITY, f64::min),
+                    xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+                );
+                let (min_y, max_y) = (
+                    ys.iter().cloned().fold(f64::INFINITY, f64::min),
+                    ys.iter().cloned().fold(f64::NEG_INFINITY, f64::max),
+                );
                 if max_x < view.min[0] || min_x > view.max[0] || max_y < view.min[1] || min_y > view.max[1] {
                     continue;
                 }

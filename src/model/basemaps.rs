@@ -388,7 +388,10 @@ mod tests {
         let [x, y] = super::super::mercator::forward(116.46, 39.888);
         // 0.3 m a pixel, turned a little, y down.
         let truth: Affine = [0.3, 0.02, x, 0.02, -0.3, y];
-        for px in [vec![[0.0, 0.0], [4000.0, 0.0], [0.0, 3000.0]], vec![[10.0, 20.0], [3900.0, 50.0], [200.0, 2900.0], [3500.0, 2800.0]]] {
+        for px in [
+            vec![[0.0, 0.0], [4000.0, 0.0], [0.0, 3000.0]],
+            vec![[10.0, 20.0], [3900.0, 50.0], [200.0, 2900.0], [3500.0, 2800.0]],
+        ] {
             let fit = fit_affine(&points(&truth, &px, &[])).expect("fits");
             for (f, t) in fit.affine.iter().zip(truth) {
                 assert!((f - t).abs() < 1e-5 * t.abs().max(1.0), "{:?} vs {truth:?}", fit.affine);
@@ -435,5 +438,4 @@ mod tests {
         nan[1].pixel[0] = f64::NAN;
         assert_eq!(fit_affine(&nan), Err(FitError::NotFinite(2)));
     }
-
 }

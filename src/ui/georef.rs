@@ -20,8 +20,8 @@ use super::view::View;
 use crate::basemap::{BasemapError, raster};
 use crate::edit::Edit;
 use crate::i18n::Lang;
-use crate::model::basemaps::{Basemap, ControlPoint, Fit, FitError, SourceKind, fit_affine};
 use crate::model::Plan;
+use crate::model::basemaps::{Basemap, ControlPoint, Fit, FitError, SourceKind, fit_affine};
 
 /// Control points placed: the hover colour, as on the map.
 const MARK: Color32 = color(crate::render::style::HOVER.color);

@@ -5,10 +5,10 @@
 mod action;
 mod app;
 mod dashboard;
-pub mod georef;
 pub mod draw;
 pub mod export;
 pub mod files;
+pub mod georef;
 mod items;
 mod items_table;
 mod map_view;
