@@ -264,7 +264,7 @@ pub fn open(b: &Basemap) -> Result<GeoImage, BasemapError> {
                 .into(),
         ));
     };
-    GeoImage::new(pixels, placement, b.attribution.clone()).map_err(|reason| unplaced(reason))
+    GeoImage::new(pixels, placement, b.attribution.clone()).map_err(unplaced)
 }
 
 /// The world file beside an image (`.pgw`, `.pngw`, `.jgw`, `.tfw`, `.wld`, …)

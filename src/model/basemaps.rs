@@ -190,7 +190,7 @@ pub fn fit_affine(points: &[ControlPoint]) -> Result<Fit, FitError> {
     // (nearly) zero when the points lie on a line.
     let det = suu * svv - suv * suv;
     let trace = suu + svv;
-    if !(trace > 0.0) || det <= 1e-9 * trace * trace {
+    if trace.is_nan() || trace <= 0.0 || det <= 1e-9 * trace * trace {
         return Err(FitError::CollinearOnImage);
     }
     let a = (sux * svv - svx * suv) / det;

@@ -37,9 +37,12 @@ pub fn can_georeference(b: &Basemap) -> bool {
     b.kind() == SourceKind::Image && raster::world_file(Path::new(&b.source)).is_ok_and(|w| w.is_none())
 }
 
+/// The image read for the window, and its full size.
+type Preview = Result<(image::RgbaImage, (u32, u32)), BasemapError>;
+
 /// The picture shown while placing.
 enum Picture {
-    Loading(Receiver<Result<(image::RgbaImage, (u32, u32)), BasemapError>>),
+    Loading(Receiver<Preview>),
     Ready { texture: Option<egui::TextureHandle>, image: Option<image::RgbaImage>, size: (u32, u32) },
     Failed(String),
 }
