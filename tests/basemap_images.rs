@@ -321,3 +321,46 @@ fn a_big_tiled_geotiff_is_read_only_where_and_as_sharp_as_the_view_needs() {
     let px = c.image.get_pixel(p[0] as u32, p[1] as u32).0;
     assert!(px[2] > px[0] + 60, "{px:?}");
 }
+
+#[test]
+fn damaged_geotiffs_are_errors_or_pictures_never_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.tif");
+    write_palette_geotiff(&good, 64, 48, Some(4527));
+    let bytes = std::fs::read(&good).expect("read");
+    let (e0, n0) = jinsong_gk();
+    let (lon, lat) = gk_to_lonlat(e0 + 32.0, n0 - 24.0);
+    let [x, y] = mercator::forward(lon, lat);
+    let view = MercView { min: [x - 60.0, y - 60.0], max: [x + 60.0, y + 60.0], size: [64, 64] };
+    // A fixed sequence of byte changes (xorshift), concentrated on the header and directory.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let (mut opened, mut refused) = (0, 0);
+    for i in 0..300 {
+        let mut b = bytes.clone();
+        for _ in 0..1 + i % 4 {
+            let r = next() as usize;
+            let at = if r % 2 == 0 { r / 2 % b.len().min(512) } else { r / 2 % b.len() };
+            b[at] = (next() & 0xff) as u8;
+        }
+        let path = dir.path().join(format!("damaged-{i}.tif"));
+        std::fs::write(&path, &b).expect("write");
+        match open(&Basemap::new(path.to_string_lossy())) {
+            Ok(layer) => {
+                opened += 1;
+                let c = basemap::compose(&[(layer, 1.0)], &view);
+                assert!(c.faults.iter().all(|f| !f.to_string().contains('\n')));
+            }
+            Err(e) => {
+                refused += 1;
+                assert!(e.to_string().contains(&format!("damaged-{i}.tif")), "{e}");
+            }
+        }
+    }
+    assert!(opened > 0 && refused > 0, "{opened} opened, {refused} refused");
+}
