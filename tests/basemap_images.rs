@@ -144,6 +144,11 @@ fn an_image_placed_by_control_points_lands_on_them_and_the_fit_reports_residuals
 
 /// Writes a GeoTIFF without GDAL: 8-bit palette (index 1 red, 2 blue, 0 no-data), 1 m pixels in EPSG:4527.
 fn write_palette_geotiff(path: &Path, w: u32, h: u32, epsg: Option<u16>) {
+    write_palette_tiff(path, w, h, epsg, false);
+}
+
+/// As [`write_palette_geotiff`], placed by four ground control points at its corners instead of a scale.
+fn write_palette_tiff(path: &Path, w: u32, h: u32, epsg: Option<u16>, gcps: bool) {
     use tiff::encoder::{TiffEncoder, colortype::Gray8};
     use tiff::tags::Tag;
     let (e0, n0) = jinsong_gk();
@@ -175,8 +180,17 @@ fn write_palette_geotiff(path: &Path, w: u32, h: u32, epsg: Option<u16>) {
     dir.write_tag(Tag::ColorMap, &map[..]).expect("tag");
     dir.write_tag(Tag::GdalNodata, "0").expect("tag");
     if let Some(code) = epsg {
-        dir.write_tag(Tag::ModelPixelScaleTag, &[1.0f64, 1.0, 0.0][..]).expect("tag");
-        dir.write_tag(Tag::ModelTiepointTag, &[0.0f64, 0.0, 0.0, e0, n0, 0.0][..]).expect("tag");
+        if gcps {
+            let (wf, hf) = (f64::from(w), f64::from(h));
+            let mut tie = Vec::new();
+            for (i, j) in [(0.0, 0.0), (wf, 0.0), (0.0, hf), (wf, hf)] {
+                tie.extend([i, j, 0.0, e0 + i, n0 - j, 0.0]);
+            }
+            dir.write_tag(Tag::ModelTiepointTag, &tie[..]).expect("tag");
+        } else {
+            dir.write_tag(Tag::ModelPixelScaleTag, &[1.0f64, 1.0, 0.0][..]).expect("tag");
+            dir.write_tag(Tag::ModelTiepointTag, &[0.0f64, 0.0, 0.0, e0, n0, 0.0][..]).expect("tag");
+        }
         // Version 1.1.0, 3 keys: model type projected, raster type area, projected CRS.
         let keys = [1u16, 1, 0, 3, 1024, 0, 1, 1, 1025, 0, 1, 1, 3072, 0, 1, code];
         dir.write_tag(Tag::GeoKeyDirectoryTag, &keys[..]).expect("tag");
@@ -198,6 +212,15 @@ fn a_palette_geotiff_written_without_gdal_is_coloured_placed_and_its_no_data_is_
     // Index 0 is the no-data value: transparent.
     let (lon, lat) = gk_to_lonlat(e0 + 4.5, n0 - 50.5);
     assert_eq!(colour_at(&layer, lon, lat, 3.0)[3], 0);
+
+    // The same image placed by ground control points (as QGIS's georeferencer leaves them) lands in the same place.
+    let gcp = dir.path().join("gcps.tif");
+    write_palette_tiff(&gcp, 200, 100, Some(4527), true);
+    let layer = open(&Basemap::new(gcp.to_string_lossy())).expect("opens");
+    let (lon, lat) = gk_to_lonlat(e0 + 100.5, n0 - 20.5);
+    assert!(close(colour_at(&layer, lon, lat, 10.0), RED), "{:?}", colour_at(&layer, lon, lat, 10.0));
+    let (lon, lat) = gk_to_lonlat(e0 + 180.5, n0 - 80.5);
+    assert!(close(colour_at(&layer, lon, lat, 10.0), BLUE));
 }
 
 #[test]

@@ -21,12 +21,22 @@ use super::BasemapError;
 use super::raster::{Accumulator, Pixels};
 use crate::model::basemaps::Affine;
 
-/// Where a GeoTIFF says its pixels are: pixel → its coordinate system, and
-/// that system's EPSG code when the file names one.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Where a GeoTIFF says its pixels are, and its coordinate system's EPSG
+/// code when the file names one.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Georef {
-    pub affine: Affine,
+    pub place: Place,
     pub epsg: Option<u32>,
+}
+
+/// How a GeoTIFF's tags place its pixels.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    /// Pixel (column, row from the top-left corner) → the coordinate system.
+    Affine(Affine),
+    /// Ground control points, `[column, row, x, y]` (pixel corners, as [`Place::Affine`]),
+    /// as QGIS's georeferencer or `gdal_translate -gcp` leave them: the caller fits them.
+    Gcps(Vec<[f64; 4]>),
 }
 
 /// How a level's samples make a colour.
@@ -148,7 +158,7 @@ impl GeoTiff {
 
     /// The georeference in the file's tags, if any.
     pub fn georef(&self) -> Option<Georef> {
-        self.georef
+        self.georef.clone()
     }
 
     /// How many overviews the file has.
@@ -294,8 +304,9 @@ fn patched_palette<R: Read + Seek>(d: &mut Decoder<R>) -> bool {
     d.find_tag(Tag::ColorMap).ok().flatten().is_some()
 }
 
-/// The GeoTIFF tags: a full transformation, or a tie point and pixel scale;
-/// and the EPSG code from the GeoKey directory.
+/// The GeoTIFF tags: a full transformation, a tie point and pixel scale, or
+/// three or more tie points (ground control points); and the EPSG code from
+/// the GeoKey directory.
 fn read_georef<R: Read + Seek>(d: &mut Decoder<R>) -> Result<Option<Georef>, String> {
     let f64s = |d: &mut Decoder<R>, t: Tag| d.find_tag(t).ok().flatten().and_then(|v| v.into_f64_vec().ok());
     let transform = f64s(d, Tag::ModelTransformationTag);
@@ -307,30 +318,34 @@ fn read_georef<R: Read + Seek>(d: &mut Decoder<R>) -> Result<Option<Georef>, Str
         let n = usize::from(*k.get(3)?);
         k.get(4..4 + 4 * n)?.chunks_exact(4).find(|e| e[0] == id && e[1] == 0).map(|e| e[3])
     };
+    // GTRasterTypeGeoKey = PixelIsPoint: a tie point is a pixel's centre, not its corner.
+    let point = key(1025) == Some(2);
+    let code = |id| key(id).filter(|c| *c != 0 && *c != 32767).map(u32::from);
+    // ProjectedCSTypeGeoKey, else GeographicTypeGeoKey.
+    let epsg = code(3072).or_else(|| code(2048));
     let mut affine = match (transform, scale, tie) {
         (Some(t), _, _) if t.len() >= 16 => [t[0], t[1], t[3], t[4], t[5], t[7]],
         (_, Some(s), Some(t)) if s.len() >= 2 && t.len() >= 6 => {
             [s[0], 0.0, t[3] - t[0] * s[0], 0.0, -s[1], t[4] + t[1] * s[1]]
         }
-        (_, None, Some(t)) if t.len() >= 12 => {
-            return Err("it is placed by ground control points, which this app does not read: \
-                        warp it with gdalwarp or place it with control points here"
-                .into());
+        (_, None, Some(t)) if t.len() >= 18 => {
+            let half = if point { 0.5 } else { 0.0 };
+            let gcps: Vec<[f64; 4]> = t.chunks_exact(6).map(|g| [g[0] + half, g[1] + half, g[3], g[4]]).collect();
+            if !gcps.iter().flatten().all(|v| v.is_finite()) {
+                return Err("its ground control points are not numbers".into());
+            }
+            return Ok(Some(Georef { place: Place::Gcps(gcps), epsg }));
         }
         _ => return Ok(None),
     };
     if !affine.iter().all(|v| v.is_finite()) || (affine[0] * affine[4] - affine[1] * affine[3]).abs() < 1e-300 {
         return Err("its GeoTIFF placement is not a usable transformation".into());
     }
-    // GTRasterTypeGeoKey = PixelIsPoint: the tie point is a pixel's centre, not its corner.
-    if key(1025) == Some(2) {
+    if point {
         affine[2] -= 0.5 * (affine[0] + affine[1]);
         affine[5] -= 0.5 * (affine[3] + affine[4]);
     }
-    let code = |id| key(id).filter(|c| *c != 0 && *c != 32767).map(u32::from);
-    // ProjectedCSTypeGeoKey, else GeographicTypeGeoKey.
-    let epsg = code(3072).or_else(|| code(2048));
-    Ok(Some(Georef { affine, epsg }))
+    Ok(Some(Georef { place: Place::Affine(affine), epsg }))
 }
 
 /// A chunk's samples as RGBA; a pixel equal to the no-data value in every

@@ -15,11 +15,12 @@ use std::sync::{Arc, Mutex};
 
 use image::RgbaImage;
 
-use super::geotiff::GeoTiff;
+use super::geotiff::{GeoTiff, Place};
 use super::{BasemapError, Layer};
 use crate::io::crs::{Crs, SUPPORTED};
 use crate::model::basemaps::{
-    Affine, Basemap, MercView, Piece, PieceKey, Shift, SourceKind, apply_affine, fit_affine, invert_affine,
+    Affine, Basemap, ControlPoint, MercView, Piece, PieceKey, Shift, SourceKind, apply_affine, fit_affine,
+    invert_affine,
 };
 use crate::model::mercator;
 
@@ -248,7 +249,24 @@ pub fn open(b: &Basemap) -> Result<GeoImage, BasemapError> {
         let code = b.epsg.or(g.epsg).ok_or_else(|| {
             unplaced("its GeoTIFF tags name no EPSG code: choose the coordinate system it is in".into())
         })?;
-        Placement { affine: g.affine, crs: crs_of(code)? }
+        let crs = crs_of(code)?;
+        match g.place {
+            Place::Affine(affine) => Placement { affine, crs },
+            Place::Gcps(gcps) => {
+                // Fitted in Web Mercator, as control points placed by hand are.
+                let points = gcps
+                    .iter()
+                    .map(|&[col, row, x, y]| {
+                        crs.to_wgs84(x, y).map(|(lon, lat)| ControlPoint { pixel: [col, row], lonlat: [lon, lat] })
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        unplaced(format!("its ground control points fall outside where {} is defined", crs.label()))
+                    })?;
+                let fit = fit_affine(&points).map_err(|e| unplaced(format!("its ground control points: {e}")))?;
+                Placement { affine: fit.affine, crs: Crs::WebMercator }
+            }
+        }
     } else if let Some((wf, affine)) = world_file(path)? {
         let code = b.epsg.ok_or_else(|| {
             unplaced(format!("choose the coordinate system (EPSG code) its world file {} is in", wf.display()))
