@@ -368,7 +368,7 @@ fn damaged_geotiffs_are_errors_or_pictures_never_a_panic() {
         let mut b = bytes.clone();
         for _ in 0..1 + i % 4 {
             let r = next() as usize;
-            let at = if r % 2 == 0 { r / 2 % b.len().min(512) } else { r / 2 % b.len() };
+            let at = if r.is_multiple_of(2) { r / 2 % b.len().min(512) } else { r / 2 % b.len() };
             b[at] = (next() & 0xff) as u8;
         }
         let path = dir.path().join(format!("damaged-{i}.tif"));
