@@ -387,3 +387,63 @@ fn damaged_geotiffs_are_errors_or_pictures_never_a_panic() {
     }
     assert!(opened > 0 && refused > 0, "{opened} opened, {refused} refused");
 }
+
+#[test]
+fn a_striped_tiff_reads_a_row_of_blocks_in_one_pass_and_each_block_keeps_its_own_pixels() {
+    use tiff::encoder::{TiffEncoder, colortype::RGB8};
+    use tiff::tags::Tag;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tif = dir.path().join("bands.tif");
+    let (w, h) = (1200u32, 300u32);
+    // Three bands across three 512-px blocks: red, blue, grey, with their edges off the blocks' edges.
+    let data: Vec<u8> = (0..h)
+        .flat_map(|_| {
+            (0..w).flat_map(|x| {
+                if x < 400 {
+                    RED
+                } else if x < 800 {
+                    BLUE
+                } else {
+                    GREY
+                }[..3]
+                    .to_vec()
+            })
+        })
+        .collect();
+    let (e0, n0) = jinsong_gk();
+    {
+        let file = std::fs::File::create(&tif).expect("create");
+        let mut enc = TiffEncoder::new(std::io::BufWriter::new(file)).expect("encoder");
+        let mut img = enc.new_image::<RGB8>(w, h).expect("image");
+        img.rows_per_strip(16).expect("rows");
+        let dir = img.encoder();
+        dir.write_tag(Tag::ModelPixelScaleTag, &[0.5f64, 0.5, 0.0][..]).expect("tag");
+        dir.write_tag(Tag::ModelTiepointTag, &[0.0f64, 0.0, 0.0, e0, n0, 0.0][..]).expect("tag");
+        dir.write_tag(Tag::GeoKeyDirectoryTag, &[1u16, 1, 0, 1, 3072, 0, 1, 4527][..]).expect("tag");
+        img.write_data(&data).expect("data");
+    }
+    let image = raster::open(&Basemap::new(tif.to_string_lossy())).expect("opens");
+    let (lon, lat) = gk_to_lonlat(e0 + 300.0, n0 - 75.0);
+    let [x, y] = mercator::forward(lon, lat);
+    let view = MercView { min: [x - 450.0, y - 150.0], max: [x + 450.0, y + 150.0], size: [1200, 400] };
+    let pieces = image.pieces(&view);
+    assert!(pieces.len() == 3 && pieces.iter().all(|p| p.key.z == 0), "{pieces:?}");
+    let first = image.image(pieces[1].key).expect("read").expect("a block");
+    assert_eq!(first.get_pixel(100, 10).0, BLUE, "block 1 starts at x = 512: blue");
+    // Every strip is decoded once for the three blocks.
+    assert_eq!(image.decoded_pixels(), u64::from(w * h));
+    let left = image.image(pieces[0].key).expect("read").expect("a block");
+    let right = image.image(pieces[2].key).expect("read").expect("a block");
+    assert_eq!(image.decoded_pixels(), u64::from(w * h));
+    assert_eq!((left.width(), right.width()), (512, 1200 - 1024));
+    assert_eq!(left.get_pixel(399, 0).0, RED);
+    assert_eq!(left.get_pixel(400, 0).0, BLUE);
+    assert_eq!(first.get_pixel(800 - 512 - 1, 299).0, BLUE);
+    assert_eq!(first.get_pixel(800 - 512, 299).0, GREY);
+    assert_eq!(right.get_pixel(0, 150).0, GREY);
+    let layer: Arc<dyn Layer> = Arc::new(image);
+    for (gx, c) in [(100.0, RED), (300.0, BLUE), (500.0, GREY)] {
+        let (lon, lat) = gk_to_lonlat(e0 + gx, n0 - 75.0);
+        assert!(close(colour_at(&layer, lon, lat, 20.0), c), "{gx}: {:?}", colour_at(&layer, lon, lat, 20.0));
+    }
+}

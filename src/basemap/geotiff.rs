@@ -214,7 +214,21 @@ impl Pixels for GeoTiff {
     }
 
     fn read(&self, rect: [u32; 4], z: u8) -> Result<RgbaImage, BasemapError> {
-        let [x0, y0, x1, y1] = rect;
+        let mut blocks = self.read_many(&[rect], z)?;
+        blocks.pop().ok_or_else(|| self.broken("nothing was read".into()))
+    }
+
+    fn whole_rows(&self) -> bool {
+        self.levels.iter().any(|l| l.chunk.0 >= l.width)
+    }
+
+    /// Blocks side by side read in one pass over the chunks under them: a
+    /// strip spans every block of its row, and is decoded once for all.
+    fn read_many(&self, rects: &[[u32; 4]], z: u8) -> Result<Vec<RgbaImage>, BasemapError> {
+        let mut accs: Vec<Accumulator> = rects.iter().map(|r| Accumulator::new(*r, z)).collect();
+        let Some(&first) = rects.first() else { return Ok(Vec::new()) };
+        let [x0, y0, x1, y1] =
+            rects.iter().fold(first, |u, r| [u[0].min(r[0]), u[1].min(r[1]), u[2].max(r[2]), u[3].max(r[3])]);
         let full = self.levels[0].width as f64;
         let reduction = f64::from(1u32 << z.min(30));
         // The smallest level still at least as sharp as the piece.
@@ -223,13 +237,19 @@ impl Pixels for GeoTiff {
         let level = &self.levels[l];
         let fx = full / level.width as f64;
         let fy = self.levels[0].height as f64 / level.height as f64;
-        let lx0 = ((x0 as f64 / fx).floor() as u32).min(level.width);
-        let ly0 = ((y0 as f64 / fy).floor() as u32).min(level.height);
-        let lx1 = ((x1 as f64 / fx).ceil() as u32).min(level.width);
-        let ly1 = ((y1 as f64 / fy).ceil() as u32).min(level.height);
-        let mut acc = Accumulator::new(rect, z);
+        // A full-resolution rectangle → the level's pixels under it.
+        let to_level = |r: [u32; 4]| {
+            [
+                ((r[0] as f64 / fx).floor() as u32).min(level.width),
+                ((r[1] as f64 / fy).floor() as u32).min(level.height),
+                ((r[2] as f64 / fx).ceil() as u32).min(level.width),
+                ((r[3] as f64 / fy).ceil() as u32).min(level.height),
+            ]
+        };
+        let [lx0, ly0, lx1, ly1] = to_level([x0, y0, x1, y1]);
+        let parts: Vec<[u32; 4]> = rects.iter().map(|r| to_level(*r)).collect();
         if lx0 >= lx1 || ly0 >= ly1 {
-            return Ok(acc.finish());
+            return Ok(accs.into_iter().map(Accumulator::finish).collect());
         }
         let mut reader = self.reader.lock().map_err(|_| self.broken("a reader failed".into()))?;
         let (cw, ch) = level.chunk;
@@ -241,13 +261,17 @@ impl Pixels for GeoTiff {
                 }
                 let chunk = self.chunk(&mut reader, l, index)?;
                 let (ox, oy) = (cx * cw, cy * ch);
-                // The part of the chunk inside the rectangle.
-                let (sx0, sx1) = (lx0.max(ox) - ox, lx1.min(ox + chunk.width()) - ox);
-                let (sy0, sy1) = (ly0.max(oy) - oy, ly1.min(oy + chunk.height()) - oy);
-                acc.add(&chunk, [sx0, sy0, sx1, sy1], [ox, oy], [fx, fy]);
+                // The part of the chunk inside each rectangle.
+                for (acc, p) in accs.iter_mut().zip(&parts) {
+                    let (sx0, sx1) = (p[0].max(ox), p[2].min(ox + chunk.width()));
+                    let (sy0, sy1) = (p[1].max(oy), p[3].min(oy + chunk.height()));
+                    if sx0 < sx1 && sy0 < sy1 {
+                        acc.add(&chunk, [sx0 - ox, sy0 - oy, sx1 - ox, sy1 - oy], [ox, oy], [fx, fy]);
+                    }
+                }
             }
         }
-        Ok(acc.finish())
+        Ok(accs.into_iter().map(Accumulator::finish).collect())
     }
 
     fn decoded_pixels(&self) -> u64 {

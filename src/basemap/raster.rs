@@ -39,7 +39,20 @@ pub trait Pixels: Send + Sync {
     fn read(&self, rect: [u32; 4], z: u8) -> Result<RgbaImage, BasemapError>;
     /// How many source pixels have been decoded so far (full image or overview).
     fn decoded_pixels(&self) -> u64;
+    /// True when the source is stored in rows spanning the image (TIFF strips),
+    /// so blocks side by side are cheaper read together with [`Pixels::read_many`].
+    fn whole_rows(&self) -> bool {
+        false
+    }
+    /// Several blocks at once (side by side, the same reduction).
+    fn read_many(&self, rects: &[[u32; 4]], z: u8) -> Result<Vec<RgbaImage>, BasemapError> {
+        rects.iter().map(|r| self.read(*r, z)).collect()
+    }
 }
+
+/// The most blocks of one row read together from a striped source (each is
+/// ~9 MB of sums while it is read).
+const ROW_BLOCKS: u32 = 4;
 
 /// Averages source pixels into the pixels of a reduced block (alpha-weighted,
 /// so transparent no-data does not darken the edges).
@@ -480,7 +493,39 @@ impl Layer for GeoImage {
             return Ok(Some(b));
         }
         let Some((rect, _)) = self.block(key) else { return Ok(None) };
-        let img = Arc::new(self.pixels.read(rect, key.z)?);
+        // A far-out view of a striped TIFF: the whole row of blocks from one pass over its strips.
+        let span = u64::from(BLOCK) << key.z;
+        let cols = u64::from(self.pixels.size().0).div_ceil(span) as u32;
+        let row: Vec<(PieceKey, [u32; 4])> = if self.pixels.whole_rows() && (2..=ROW_BLOCKS).contains(&cols) {
+            (0..cols)
+                .filter_map(|x| self.block(PieceKey { x, ..key }).map(|(r, _)| (PieceKey { x, ..key }, r)))
+                .collect()
+        } else {
+            vec![(key, rect)]
+        };
+        let rects: Vec<[u32; 4]> = row.iter().map(|(_, r)| *r).collect();
+        let read = self.pixels.read_many(&rects, key.z)?.into_iter().map(Arc::new);
+        let mut img = None;
+        for ((k, _), block) in row.iter().zip(read) {
+            if *k == key {
+                img = Some(block.clone());
+            }
+            self.keep(*k, block);
+        }
+        match img {
+            Some(img) => Ok(Some(img)),
+            None => Ok(Some(Arc::new(self.pixels.read(rect, key.z)?))),
+        }
+    }
+
+    fn attribution(&self) -> Option<String> {
+        self.attribution.clone()
+    }
+}
+
+impl GeoImage {
+    /// Keeps a decoded block, dropping the oldest beyond the cache's bound.
+    fn keep(&self, key: PieceKey, img: Arc<RgbaImage>) {
         if let Ok(mut c) = self.cache.lock() {
             let bytes = img.as_raw().len();
             while c.bytes + bytes > KEEP_BYTES
@@ -490,15 +535,10 @@ impl Layer for GeoImage {
                     c.bytes -= b.as_raw().len();
                 }
             }
-            if c.map.insert(key, img.clone()).is_none() {
+            if c.map.insert(key, img).is_none() {
                 c.order.push_back(key);
                 c.bytes += bytes;
             }
         }
-        Ok(Some(img))
-    }
-
-    fn attribution(&self) -> Option<String> {
-        self.attribution.clone()
     }
 }
