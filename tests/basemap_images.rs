@@ -399,14 +399,14 @@ fn a_striped_tiff_reads_a_row_of_blocks_in_one_pass_and_each_block_keeps_its_own
     let data: Vec<u8> = (0..h)
         .flat_map(|_| {
             (0..w).flat_map(|x| {
-                if x < 400 {
+                let c = if x < 400 {
                     RED
                 } else if x < 800 {
                     BLUE
                 } else {
                     GREY
-                }[..3]
-                    .to_vec()
+                };
+                [c[0], c[1], c[2]]
             })
         })
         .collect();
