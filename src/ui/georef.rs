@@ -31,10 +31,19 @@ const WAITING: Color32 = color(crate::render::style::SELECTED.color);
 /// The longest side of the image as the window decodes it.
 const PREVIEW_PX: u32 = 1024;
 
-/// Whether a basemap is an image the window can place: a PNG/JPEG with no
-/// world file beside it (a GeoTIFF or a world file already places it).
+/// Whether a basemap is an image the window can place: a PNG/JPEG, or a
+/// TIFF without GeoTIFF tags, with no world file beside it. Reads the
+/// file's header: ask when the basemap list changes, not every frame.
 pub fn can_georeference(b: &Basemap) -> bool {
-    b.kind() == SourceKind::Image && raster::world_file(Path::new(&b.source)).is_ok_and(|w| w.is_none())
+    let path = Path::new(&b.source);
+    let no_world_file = raster::world_file(path).is_ok_and(|w| w.is_none());
+    match b.kind() {
+        SourceKind::Image => no_world_file,
+        SourceKind::GeoTiff => {
+            no_world_file && crate::basemap::geotiff::GeoTiff::open(path).is_ok_and(|t| t.georef().is_none())
+        }
+        _ => false,
+    }
 }
 
 /// The image read for the window, and its full size.
@@ -384,12 +393,26 @@ mod tests {
     }
 
     #[test]
-    fn an_image_with_a_world_file_is_not_offered_for_placing_by_hand() {
+    fn an_image_already_placed_by_a_world_file_or_geotiff_tags_is_not_offered_for_placing_by_hand() {
         let dir = tempfile::tempdir().expect("tempdir");
         let plan = plan_with_image(dir.path());
         let path = PathBuf::from(&plan.basemaps[0].source);
         std::fs::write(path.with_extension("pgw"), "1\n0\n0\n-1\n500000\n4400000\n").expect("pgw");
         assert!(!can_georeference(&plan.basemaps[0]));
-        assert!(!can_georeference(&Basemap::new("/d/ortho.tif")));
+        assert!(!can_georeference(&Basemap::new("/d/missing.tif")));
+        // A TIFF with no GeoTIFF tags is offered; with them it is not.
+        let tif = dir.path().join("scan.tif");
+        let file = std::fs::File::create(&tif).expect("create");
+        let mut enc = tiff::encoder::TiffEncoder::new(file).expect("encoder");
+        enc.write_image::<tiff::encoder::colortype::Gray8>(4, 4, &[9u8; 16]).expect("write");
+        assert!(can_georeference(&Basemap::new(tif.to_string_lossy())));
+        let geo = dir.path().join("geo.tif");
+        let file = std::fs::File::create(&geo).expect("create");
+        let mut enc = tiff::encoder::TiffEncoder::new(file).expect("encoder");
+        let mut img = enc.new_image::<tiff::encoder::colortype::Gray8>(4, 4).expect("image");
+        let t = [1.0f64, 0.0, 0.0, 5e5, 0.0, -1.0, 0.0, 4.4e6, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0];
+        img.encoder().write_tag(tiff::tags::Tag::ModelTransformationTag, &t[..]).expect("tag");
+        img.write_data(&[9u8; 16]).expect("write");
+        assert!(!can_georeference(&Basemap::new(geo.to_string_lossy())));
     }
 }
