@@ -5,10 +5,12 @@
 //! exports [`compose`] them into one image under the map. Stands on `model`
 //! and `io` (coordinate systems); knows nothing of `render`, `export` or `ui`.
 
+pub mod geotiff;
 pub mod mbtiles;
 pub mod pmtiles;
 pub mod presets;
 pub mod pyramid;
+pub mod raster;
 pub mod settings;
 pub mod xyz;
 
@@ -39,6 +41,9 @@ pub enum BasemapError {
     NeedsKey(String),
     #[error("{0}: not a basemap this app reads")]
     Unsupported(String),
+    /// An image that cannot be placed on the ground (no georeference, no or an unknown coordinate system).
+    #[error("{path}: {reason}")]
+    Unplaced { path: PathBuf, reason: String },
 }
 
 /// A basemap opened for drawing.
@@ -68,7 +73,7 @@ pub fn open(b: &Basemap, settings: &Settings) -> Result<Arc<dyn Layer>, BasemapE
             let src = pmtiles::PmTiles::open(std::path::Path::new(&b.source))?;
             Ok(Arc::new(Pyramid::new(src, b.shift, b.attribution.clone())))
         }
-        _ => Err(BasemapError::Unsupported(b.source.clone())),
+        SourceKind::GeoTiff | SourceKind::Image => Ok(Arc::new(raster::open(b)?)),
     }
 }
 

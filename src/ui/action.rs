@@ -110,4 +110,8 @@ pub enum Action {
     GoToSlide(usize, usize),
     /// Present from a slide (full screen), or leave presentation (`None`).
     Present(Option<(usize, usize)>),
+    /// Open the georeferencing window for the plan's basemap at this index (`ui::georef`).
+    Georeference(usize),
+    /// A point clicked on the map while the georeferencing window waits for one.
+    GeorefMapClick([f64; 2]),
 }

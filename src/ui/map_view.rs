@@ -169,7 +169,12 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             app.opts.hovered = hovered;
             app.generation += 1;
         }
-        if response.clicked() && selecting {
+        // The georeferencing window waiting for a point on the map takes the click.
+        let georef_click = response.clicked() && app.panels.georef.as_ref().is_some_and(|g| g.waiting_for_map());
+        if georef_click && let Some(ll) = app.cursor {
+            actions.push(Action::GeorefMapClick(ll));
+        }
+        if response.clicked() && selecting && !georef_click {
             match (shift, hovered) {
                 (true, Some(id)) => actions.push(Action::ToggleSelect(id)),
                 (true, None) => {}

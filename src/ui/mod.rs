@@ -8,6 +8,7 @@ mod dashboard;
 pub mod draw;
 pub mod export;
 pub mod files;
+pub mod georef;
 mod items;
 mod items_table;
 mod map_view;

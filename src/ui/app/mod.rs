@@ -83,6 +83,8 @@ pub(super) struct Panels {
     pub export: super::export::ExportState,
     /// The stories window's story and slide, its draft, and the presentation's layout.
     pub story: super::story::StoryState,
+    /// The georeferencing window, while open.
+    pub georef: Option<super::georef::GeorefState>,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -434,7 +436,9 @@ impl PlannerApp {
             | Action::ShowChanges(..)
             | Action::ViewPhotos(..)
             | Action::Status(..)
-            | Action::ShowWindow(..)) => self.apply_panel(a),
+            | Action::ShowWindow(..)
+            | Action::Georeference(..)
+            | Action::GeorefMapClick(..)) => self.apply_panel(a),
         };
         if changed == Changed::Map {
             self.sync_derived();
@@ -465,6 +469,8 @@ impl PlannerApp {
             Action::ShowDashboard(v) => self.shown.dashboard = v,
             Action::Status(message) => self.say(message),
             Action::ShowChanges(v) => self.shown.changes = v,
+            Action::Georeference(i) => self.panels.georef = super::georef::GeorefState::open(self.doc.plan(), i),
+            Action::GeorefMapClick(lonlat) => self.panels.georef.iter_mut().for_each(|g| g.map_click(lonlat)),
             // `apply` routes only panel actions here.
             _ => return Changed::Panels,
         }
@@ -530,6 +536,7 @@ impl PlannerApp {
             let photo_item = p.items.editor.as_ref().map(|e| e.id.clone());
             actions.extend(super::story::window(&ctx, &mut p.story, &v, photo_item));
         }
+        actions.extend(super::georef::window(&ctx, &mut p.georef, &v));
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         for a in actions {
