@@ -48,6 +48,9 @@ fn basemaps_survive_geojson_to_gpkg_to_geojson() {
     assert_eq!(io::write::to_geojson(&back.plan), io::write::to_geojson(&plan), "GeoJSON → gpkg → GeoJSON is equal");
 }
 
+/// A row of `rp_basemaps`: seq, name, source, opacity, visible, epsg, shift.
+type BasemapRow = (i64, String, String, f64, bool, Option<i64>, Option<String>);
+
 #[test]
 fn the_plan_file_lists_its_basemap_table_for_gis_tools_and_keeps_no_key() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -58,7 +61,7 @@ fn the_plan_file_lists_its_basemap_table_for_gis_tools_and_keeps_no_key() {
         .query_row("SELECT data_type FROM gpkg_contents WHERE table_name = 'rp_basemaps'", [], |r| r.get(0))
         .expect("rp_basemaps is listed in gpkg_contents");
     assert_eq!(kind, "attributes");
-    let rows: Vec<(i64, String, String, f64, bool, Option<i64>, Option<String>)> = c
+    let rows: Vec<BasemapRow> = c
         .prepare("SELECT seq, name, source, opacity, visible, epsg, shift FROM rp_basemaps ORDER BY seq")
         .expect("the table exists")
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
@@ -70,9 +73,8 @@ fn the_plan_file_lists_its_basemap_table_for_gis_tools_and_keeps_no_key() {
     assert!(rows[0].2.contains("tk={key}"), "the URL keeps its {{key}} placeholder: {}", rows[0].2);
     assert_eq!((rows[1].3, rows[1].4, rows[1].6.as_deref()), (0.45f32 as f64, false, Some("gcj02")));
     assert_eq!(rows[2].5, Some(4527));
-    let version: String = c
-        .query_row("SELECT value FROM rp_meta WHERE key = 'schema_version'", [], |r| r.get(0))
-        .expect("version");
+    let version: String =
+        c.query_row("SELECT value FROM rp_meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
     assert_eq!(version, io::gpkg::SCHEMA_VERSION.to_string());
 }
 

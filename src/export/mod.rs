@@ -9,14 +9,16 @@
 //!
 //! - [`map`] — print maps (PNG/SVG/PDF) with title block, legend and scale;
 //! - [`handout`] — the story handout and the site atlas (PDF);
-//! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase.
+//! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase;
+//! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet.
 //!
-//! `export` stands above `render` and `io`: it may import both, and neither
-//! of them imports it.
+//! `export` stands above `render`, `io` and `basemap`: it may import them,
+//! and none of them imports it.
 
 pub mod handout;
 pub mod map;
 pub mod tables;
+pub mod underlay;
 
 use std::path::PathBuf;
 
@@ -73,6 +75,12 @@ pub struct Request {
     pub date: String,
     /// Where to write; the format follows its extension.
     pub out: PathBuf,
+    /// Maps, handouts and the atlas: the basemaps drawn under them, bottom to
+    /// top (those shown: visible, not transparent); `None`: the plan's own.
+    pub basemaps: Option<Vec<crate::model::Basemap>>,
+    /// The user's basemap settings (tile cache, keys, offline); the command
+    /// line and the window read them from the app's data folder, tests make their own.
+    pub settings: crate::basemap::Settings,
 }
 
 /// What [`run`] wrote, for the message that says so.
@@ -93,6 +101,11 @@ pub enum Written {
 /// The lower-case extension of the destination, or empty.
 pub fn extension(req: &Request) -> String {
     req.out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// The basemaps a request draws, opened: its own, else the plan's.
+fn underlay(plan: &Plan, req: &Request) -> Result<underlay::Underlay, ExportError> {
+    underlay::Underlay::open(req.basemaps.as_deref().unwrap_or(&plan.basemaps), &req.settings)
 }
 
 /// Writes `req` from `plan`, atomically.
@@ -116,7 +129,7 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
                 on_paper,
                 date: req.date.clone(),
             };
-            map::export(plan, &spec, out)?;
+            map::export(plan, &spec, underlay(plan, req)?, out)?;
             Ok(Written::File)
         }
         What::Schedule if ext == "csv" => {
@@ -137,12 +150,12 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             Ok(Written::File)
         }
         What::Atlas { kinds } => {
-            save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref())?)?;
+            save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref(), &underlay(plan, req)?)?)?;
             Ok(Written::File)
         }
         What::Handout { story } => {
             let story = plan.stories.get(*story).ok_or(ExportError::NoStory)?;
-            save(&handout::story_pdf(plan, story, req.lang)?)?;
+            save(&handout::story_pdf(plan, story, req.lang, &underlay(plan, req)?)?)?;
             Ok(Written::Pages(story.slides.len()))
         }
         What::Plan { crs: Some(_) } if ext == "gpkg" => {
@@ -165,7 +178,16 @@ mod tests {
     use super::*;
 
     fn request(what: What, out: PathBuf) -> Request {
-        Request { what, phase: None, theme: ThemeMode::Kind, lang: Lang::Zh, date: "2026-01-02".into(), out }
+        Request {
+            what,
+            phase: None,
+            theme: ThemeMode::Kind,
+            lang: Lang::Zh,
+            date: "2026-01-02".into(),
+            out,
+            basemaps: None,
+            settings: Default::default(),
+        }
     }
 
     #[test]
