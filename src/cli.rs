@@ -1,4 +1,5 @@
-//! The command line: `renewal-planner [FILE]` and `renewal-planner info FILE [--json]`.
+//! The command line: `renewal-planner [FILE]`, `renewal-planner info FILE [--json]` and
+//! `renewal-planner export FILE -o OUT [--basemap SOURCE …]`.
 //! Every failure is one line naming the file and the place of the fault.
 
 use std::path::{Path, PathBuf};
@@ -48,8 +49,10 @@ pub enum Command {
         at: Option<String>,
     },
     /// Write a plan in another format, chosen by OUT's extension: `.gpkg` (the
-    /// plan file, a GeoPackage), `.geojson` (the plan's text form), or `.pdf`
-    /// with `--story` (the story handout: one page per slide).
+    /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
+    /// `.svg` or `.pdf` (a print map, over the plan's basemaps and any
+    /// `--basemap`), or `.pdf` with `--story` (the story handout: one page per
+    /// slide) or `--atlas`.
     Export {
         /// A GeoJSON or GeoPackage file, or `jinsong`.
         file: PathBuf,
