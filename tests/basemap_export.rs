@@ -169,7 +169,7 @@ fn the_svg_map_carries_the_basemap_as_an_embedded_image_with_its_credit() {
         let text = std::fs::read_to_string(&svg).expect("reads");
         let image = text.find("<image").expect("an <image> element");
         assert!(text[image..].starts_with("<image x="), "placed at the map box");
-        assert!(text.contains("href=\"data:image/png;base64,"), "a PNG data URI");
+        assert!(text.contains("xlink:href=\"data:image/png;base64,"), "a PNG data URI");
         let features = text.find("<path").expect("features");
         assert!(image < features, "the basemap is under the features");
         assert!(text.contains(f.credit), "the credit is in the map's corner");

@@ -168,7 +168,7 @@ pub fn layout_svg(
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>"#
     );
     let title = plan.meta.name.clone().unwrap_or_else(|| "Renewal plan".into());
     fitted_text(&mut out, margin, margin + 18.0 * u, 20.0 * u, w - 2.0 * margin, "#222222", "start", &title);

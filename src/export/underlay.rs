@@ -106,7 +106,8 @@ impl Underlay {
     }
 
     /// The paper colour and the composed basemap image for the box `cam`
-    /// frames, placed at `(x, y)` and clipped by `clip_id`; empty when there is no basemap.
+    /// frames, placed at `(x, y)` and clipped by `clip_id` (the page declares
+    /// the `xlink` namespace, as every export page does); empty when there is no basemap.
     pub fn backdrop(&self, cam: &Camera, x: f32, y: f32, clip_id: &str, paper: Rgba) -> Result<String, ExportError> {
         if self.is_empty() {
             return Ok(String::new());
@@ -133,7 +134,7 @@ impl Underlay {
         }
         let _ = write!(
             out,
-            r#"<image x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" preserveAspectRatio="none" href="data:image/png;base64,{data}"/></g>"#
+            r#"<image x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" preserveAspectRatio="none" xlink:href="data:image/png;base64,{data}"/></g>"#
         );
         Ok(out)
     }
