@@ -191,6 +191,28 @@ mod tests {
     }
 
     #[test]
+    fn a_request_draws_its_own_basemaps_else_the_plans_shown_ones_and_one_that_cannot_be_drawn_is_the_error() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let out = dir.path().join("m.svg");
+        let mut plan = Plan::new(crate::model::PlanMeta::default());
+        plan.basemaps = vec![crate::model::Basemap::new(dir.path().join("gone.mbtiles").to_string_lossy())];
+        let extent = Some([116.454, 39.885, 116.46, 39.8896]);
+        let mut req = request(What::Map { size: MapSize::Pixels([400.0, 300.0]), extent }, out.clone());
+        let e = run(&plan, &req).expect_err("the plan's basemap is missing");
+        assert!(matches!(e, ExportError::Basemap(crate::basemap::BasemapError::NotFound(_))), "{e}");
+        assert!(e.to_string().contains("gone.mbtiles: no such file"), "{e}");
+        assert!(!out.exists(), "nothing is written");
+        // The request's own list (here: none) is drawn instead of the plan's.
+        req.basemaps = Some(Vec::new());
+        run(&plan, &req).expect("written without a basemap");
+        assert!(!std::fs::read_to_string(&out).expect("the map").contains("<image"));
+        // A hidden basemap is not opened at all.
+        req.basemaps = None;
+        plan.basemaps[0].visible = false;
+        run(&plan, &req).expect("the hidden basemap is not drawn");
+    }
+
+    #[test]
     fn a_handout_of_a_plan_without_stories_is_refused_and_nothing_is_written() {
         let dir = std::env::temp_dir().join(format!("rp-export-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
