@@ -170,7 +170,8 @@ impl Underlay {
             size = (size * (w - 8.0 * u) / tw.max(1.0)).max(3.0 * u);
             tw = crate::render::scene::text_width(&line, size);
         }
-        let pad = 2.0 * u;
+        // Under 8u high: it fits below a legend set 8u above the box's foot.
+        let pad = 1.2 * u;
         let (bx, by, bw, bh) = (x + w - tw - 2.0 * pad, y + h - size - 2.0 * pad, tw + 2.0 * pad, size + 2.0 * pad);
         format!(
             r#"<g class="basemap-credits"><rect x="{bx:.2}" y="{by:.2}" width="{bw:.2}" height="{bh:.2}" fill="white" fill-opacity="0.75"/><text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{size:.2}" fill="{}" text-anchor="end">{}</text></g>"#,
