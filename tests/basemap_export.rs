@@ -153,7 +153,8 @@ fn the_jinsong_png_map_shows_the_basemap_under_the_buildings() {
         assert_eq!(count(&img, COARSE_BLUE), 0, "drawn from the print's zoom level, not a coarser one");
         let brick = count(&img, BRICK);
         assert!(brick > 20_000, "the buildings keep their fill over the basemap: {brick} px");
-        let paper = count(&img, [236, 234, 229]);
+        let bg = renewal_planner::render::style::BACKGROUND.0;
+        let paper = count(&img, [bg[0], bg[1], bg[2]]);
         assert!(paper < 1_000, "no bare map background where the basemap covers: {paper} px");
         let inside = near(&img, &[veiled(f.colour)]);
         assert!(inside > 100_000, "the basemap shows through the district's ground: {inside} px");
