@@ -142,7 +142,8 @@ fn benches(c: &mut Criterion) {
         date: "2026-01-01".into(),
     };
     let t = Instant::now();
-    let svg = renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec);
+    let svg = renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec, &Default::default())
+        .expect("no basemap to fail");
     let t_svg = t.elapsed();
     let t = Instant::now();
     let png = renewal_planner::export::map::png(&svg, 1.0).expect("renders");
@@ -157,7 +158,9 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("png_1920x1080", |b| {
         b.iter(|| {
-            let svg = renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec);
+            let svg =
+                renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec, &Default::default())
+                    .expect("no basemap to fail");
             black_box(renewal_planner::export::map::png(&svg, 1.0).expect("renders"))
         })
     });

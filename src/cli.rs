@@ -1,4 +1,5 @@
-//! The command line: `renewal-planner [FILE]` and `renewal-planner info FILE [--json]`.
+//! The command line: `renewal-planner [FILE]`, `renewal-planner info FILE [--json]` and
+//! `renewal-planner export FILE -o OUT [--basemap SOURCE …]`.
 //! Every failure is one line naming the file and the place of the fault.
 
 use std::path::{Path, PathBuf};
@@ -48,8 +49,10 @@ pub enum Command {
         at: Option<String>,
     },
     /// Write a plan in another format, chosen by OUT's extension: `.gpkg` (the
-    /// plan file, a GeoPackage), `.geojson` (the plan's text form), or `.pdf`
-    /// with `--story` (the story handout: one page per slide).
+    /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
+    /// `.svg` or `.pdf` (a print map, over the plan's basemaps and any
+    /// `--basemap`), or `.pdf` with `--story` (the story handout: one page per
+    /// slide) or `--atlas`.
     Export {
         /// A GeoJSON or GeoPackage file, or `jinsong`.
         file: PathBuf,
@@ -97,6 +100,18 @@ pub enum Command {
         /// GeoJSON: write the coordinates for Chinese web maps, gcj02 (Amap, Tencent) or bd09 (Baidu).
         #[arg(long, value_parser = ["gcj02", "bd09"])]
         to_crs: Option<String>,
+        /// Maps, handouts, the atlas: draw this basemap over the plan's own
+        /// (repeatable, bottom to top): an MBTiles file or a tile URL template
+        /// (`https://…/{z}/{x}/{y}.png`). With a `.gpkg` or plan `.geojson`
+        /// out, the plan file keeps it and later maps draw it.
+        #[arg(long = "basemap", value_name = "SOURCE")]
+        basemap: Vec<String>,
+        /// The coordinate system (EPSG code, e.g. 4527) of the --basemap just before it, for an image whose file does not say.
+        #[arg(long, value_name = "N", requires = "basemap")]
+        basemap_epsg: Vec<String>,
+        /// The shift of the --basemap just before it: gcj02 (Amap, Tencent tiles) or bd09 (Baidu).
+        #[arg(long, value_name = "SHIFT", value_parser = ["gcj02", "bd09"], requires = "basemap")]
+        basemap_shift: Vec<String>,
     },
     /// Keep an area's basemap tiles offline: estimate the tiles of SOURCE
     /// covering the area at the zooms, refuse above the limit, else fetch
@@ -114,6 +129,72 @@ pub enum Command {
         #[arg(long, default_value_t = crate::basemap::xyz::PREFETCH_LIMIT)]
         limit: usize,
     },
+}
+
+/// The `--basemap` options of an `export`, in the order given: each
+/// `--basemap-epsg` and `--basemap-shift` applies to the `--basemap` just
+/// before it. File paths are made absolute, so a plan file that keeps them
+/// still finds them from another folder.
+pub fn basemap_args(export: &clap::ArgMatches) -> Result<Vec<crate::model::Basemap>, String> {
+    let with_index = |id: &str| -> Vec<(usize, String)> {
+        match (export.indices_of(id), export.get_many::<String>(id)) {
+            (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    pair_basemaps(&with_index("basemap"), &with_index("basemap_epsg"), &with_index("basemap_shift"))
+}
+
+/// Pairs `--basemap` sources with the `--basemap-epsg`/`--basemap-shift`
+/// that follow them, by their places on the command line.
+pub fn pair_basemaps(
+    sources: &[(usize, String)],
+    epsg: &[(usize, String)],
+    shift: &[(usize, String)],
+) -> Result<Vec<crate::model::Basemap>, String> {
+    use crate::model::{Basemap, Shift, basemaps::SourceKind};
+    let mut out: Vec<(usize, Basemap, bool, bool)> = sources
+        .iter()
+        .map(|(i, s)| {
+            let mut b = Basemap::new(s.as_str());
+            if b.kind() != SourceKind::Xyz {
+                let absolute = std::path::absolute(&b.source).map_err(|e| format!("--basemap {s}: {e}"))?;
+                b.source = absolute.to_string_lossy().into_owned();
+            }
+            Ok((*i, b, false, false))
+        })
+        .collect::<Result<_, String>>()?;
+    let owner = |out: &mut Vec<(usize, Basemap, bool, bool)>, at: usize, opt: &str, value: &str| {
+        let pos = out.iter().rposition(|(i, ..)| *i < at);
+        pos.ok_or_else(|| format!("--{opt} {value}: give it after the --basemap it is for"))
+    };
+    for (at, value) in epsg {
+        let code = value.trim().to_ascii_uppercase();
+        let code = code.strip_prefix("EPSG:").unwrap_or(&code);
+        let crs = code.parse::<u32>().ok().and_then(crate::io::crs::Crs::from_epsg).ok_or_else(|| {
+            format!(
+                "--basemap-epsg {value}: not a supported coordinate system; supported: {}",
+                crate::io::crs::SUPPORTED
+            )
+        })?;
+        let k = owner(&mut out, *at, "basemap-epsg", value)?;
+        if std::mem::replace(&mut out[k].2, true) {
+            return Err(format!("--basemap-epsg {value}: {} already has one", out[k].1.source));
+        }
+        out[k].1.epsg = crs.epsg();
+    }
+    for (at, value) in shift {
+        let k = owner(&mut out, *at, "basemap-shift", value)?;
+        if std::mem::replace(&mut out[k].3, true) {
+            return Err(format!("--basemap-shift {value}: {} already has one", out[k].1.source));
+        }
+        out[k].1.shift = match value.as_str() {
+            "gcj02" => Shift::Gcj02,
+            "bd09" => Shift::Bd09,
+            other => return Err(format!("--basemap-shift {other}: use gcj02 or bd09")),
+        };
+    }
+    Ok(out.into_iter().map(|(_, b, ..)| b).collect())
 }
 
 /// How a map export is asked for on the command line.
@@ -134,6 +215,8 @@ pub struct MapArgs<'a> {
     pub crs: Option<Crs>,
     /// GeoJSON output in GCJ-02 or BD-09 (`--to-crs`).
     pub to_crs: Option<Crs>,
+    /// Basemaps to draw over the plan's, or for a plan file to keep (`--basemap`, see [`basemap_args`]).
+    pub basemaps: Vec<crate::model::Basemap>,
 }
 
 /// Runs `export`: builds one [`crate::export::Request`] and writes it with
@@ -148,6 +231,8 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         lang: if lang == "zh" { Lang::Zh } else { Lang::En },
         date: String::new(),
         out: out.to_path_buf(),
+        basemaps: None,
+        settings: crate::basemap::Settings::load(&crate::session::data_dir()),
     };
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
     let loaded = if map.atlas {
@@ -252,7 +337,19 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         req.what = What::Plan { crs: map.to_crs };
         loaded
     };
-    let written = crate::export::run(&loaded.plan, &req).map_err(|e| format!("{}: {e}", out.display()))?;
+    let mut plan = loaded.plan;
+    if !map.basemaps.is_empty() {
+        if matches!(req.what, What::Schedule | What::Gis { .. }) {
+            return Err(format!(
+                "{}: --basemap is for maps, handouts, the atlas and plan files, not .{ext} data",
+                out.display()
+            ));
+        }
+        // Over the plan's own; a plan file written now keeps them all.
+        let basemaps = plan.basemaps.iter().cloned().chain(map.basemaps).collect();
+        crate::edit::Edit::SetBasemaps { basemaps }.apply(&mut plan).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    let written = crate::export::run(&plan, &req).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(match written {
         Written::File => format!("wrote {}\n", out.display()),
         Written::Pages(n) => format!("wrote {} ({n} pages)\n", out.display()),

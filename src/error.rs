@@ -178,6 +178,9 @@ pub enum ExportError {
     NoSites,
     #[error("{0}")]
     OutOfMemory(OutOfMemory),
+    /// A basemap the export was asked to draw could not be drawn (worded once, naming its file or server).
+    #[error("basemap {0}")]
+    Basemap(#[from] crate::basemap::BasemapError),
 }
 
 impl ExportError {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use renewal_planner::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
@@ -23,7 +23,12 @@ fn main() -> ExitCode {
         eprintln!("renewal-planner: internal error (a bug, please report it): {msg}{place}");
     }));
 
-    let args = Cli::parse();
+    // Parsed through the matches, which also know where each `--basemap` option stands.
+    let matches = Cli::command().get_matches();
+    let args = match Cli::from_arg_matches(&matches) {
+        Ok(a) => a,
+        Err(e) => e.exit(),
+    };
     match args.command {
         Some(Command::Info { file, json, phase, at }) => {
             match cli::info(&file, json, phase.as_deref(), at.as_deref(), args.crs) {
@@ -53,7 +58,15 @@ fn main() -> ExitCode {
             atlas,
             sites,
             to_crs,
+            ..
         }) => {
+            let basemaps = match matches.subcommand_matches("export").map(cli::basemap_args).transpose() {
+                Ok(b) => b.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("renewal-planner: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
             match cli::export(
                 &file,
                 &out,
@@ -77,6 +90,7 @@ fn main() -> ExitCode {
                     sites: &sites,
                     crs: args.crs,
                     to_crs: to_crs.as_deref().and_then(renewal_planner::io::crs::Crs::parse),
+                    basemaps,
                 },
             ) {
                 Ok(msg) => {

@@ -263,7 +263,7 @@ fn gdal_sees_typed_building_columns_with_jinsong_values() {
 /// A schema-3 plan (no typed layer columns, no quantity columns) opens as
 /// the same plan (the item JSON holds quantities); saving writes schema 4.
 #[test]
-fn a_schema_3_plan_file_opens_and_is_saved_as_schema_4() {
+fn a_schema_3_plan_file_opens_and_is_saved_in_the_current_schema() {
     let dir = tempfile::tempdir().expect("temp dir");
     let plan = jinsong();
     let file = dir.path().join("v3.gpkg");
@@ -295,7 +295,7 @@ fn a_schema_3_plan_file_opens_and_is_saved_as_schema_4() {
     let c = rusqlite::Connection::open(&resaved).expect("db");
     let v: String =
         c.query_row("SELECT value FROM rp_meta WHERE key = 'schema_version'", [], |r| r.get(0)).expect("version");
-    assert_eq!(v, "4");
+    assert_eq!(v, io::gpkg::SCHEMA_VERSION.to_string());
     let floors: i64 = c
         .query_row("SELECT floors FROM \"before\" WHERE feature_key = 'b104'", [], |r| r.get(0))
         .expect("typed column");

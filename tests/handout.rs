@@ -135,8 +135,9 @@ fn every_character_a_handout_or_atlas_page_writes_has_a_glyph_in_the_bundled_fon
     use renewal_planner::export::handout::{atlas_pages, font_safe, missing_glyphs, story_pages};
     let plan = renewal_planner::document::Document::jinsong().shared_plan();
     for lang in [Lang::Zh, Lang::En] {
-        let pages = story_pages(&plan, &plan.stories[0], lang).expect("handout").into_iter();
-        for (i, page) in pages.chain(atlas_pages(&plan, lang, None).expect("atlas")).enumerate() {
+        let none = Default::default();
+        let pages = story_pages(&plan, &plan.stories[0], lang, &none).expect("handout").into_iter();
+        for (i, page) in pages.chain(atlas_pages(&plan, lang, None, &none).expect("atlas")).enumerate() {
             let missing = missing_glyphs(&font_safe(&page));
             assert!(
                 missing.is_empty(),

@@ -15,6 +15,8 @@ use crate::render::svg::{FONT_FAMILY, esc, furniture, scene_group};
 use crate::render::theme::{ThemeMode, feature_colors, legend};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 
+use super::underlay::Underlay;
+
 /// A4 landscape in PDF points.
 const PAGE: [f32; 2] = [842.0, 595.0];
 
@@ -275,7 +277,8 @@ pub fn page_svg(
     story: &Story,
     i: usize,
     lang: Lang,
-) -> String {
+    under: &Underlay,
+) -> Result<String, ExportError> {
     let slide = &story.slides[i];
     let s = lang.strings();
     let mut out = String::new();
@@ -333,9 +336,20 @@ pub fn page_svg(
     for (n, (b, parts)) in panes.iter().enumerate() {
         let cam = slide_camera(slide, [b.w, b.h]);
         ground_mpp = cam.ground_mpp();
+        // The basemap once under the whole box; every part's scene shows it through.
+        if !under.is_empty() {
+            let id = format!("map{n}");
+            let _ = write!(
+                defs,
+                r#"<clipPath id="{id}"><rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}"/></clipPath>"#,
+                b.x, b.y, b.w, b.h
+            );
+            out.push_str(&under.backdrop(&cam, b.x, b.y, &id, crate::render::style::BACKGROUND)?);
+        }
         for (k, (ph, from, to, label)) in parts.iter().enumerate() {
             let opts = slide_options(plan, slide, ph.clone(), lang);
             let mut scene = Scene::build(plan, index, cache, &cam, &opts);
+            under.show_through(plan, &mut scene);
             keep_labels_within(&mut scene, [b.w * from, 0.0, b.w * to, b.h]);
             let id = format!("map{n}-{k}");
             let (cx, cw) = (b.x + b.w * from, b.w * (to - from));
@@ -368,6 +382,7 @@ pub fn page_svg(
                 b.y + b.h
             );
         }
+        out.push_str(&under.credits_svg([b.x, b.y, b.w, b.h], 1.0));
         let _ = write!(
             out,
             r##"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="#888888" stroke-width="0.8"/>"##,
@@ -457,7 +472,7 @@ pub fn page_svg(
         &format!("{} / {}", i + 1, story.slides.len()),
     );
     out.push_str("</svg>");
-    out
+    Ok(out)
 }
 
 /// A font database holding only the bundled font, so output never depends on system fonts.
@@ -493,37 +508,38 @@ pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, Exp
     doc.finish().map_err(|e| ExportError::Pdf(format!("{e:?}")))
 }
 
-/// The handout of a story as SVG pages, one a slide.
-pub fn story_pages(plan: &Plan, story: &Story, lang: Lang) -> Result<Vec<String>, ExportError> {
+/// The handout of a story as SVG pages, one a slide, each map over the basemaps of `under`.
+pub fn story_pages(plan: &Plan, story: &Story, lang: Lang, under: &Underlay) -> Result<Vec<String>, ExportError> {
     if story.slides.is_empty() {
         return Err(ExportError::NoSlides(story.name(lang).to_string()));
     }
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    Ok((0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang)).collect())
+    (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under)).collect()
 }
 
 /// The handout of a story as PDF bytes.
-pub fn story_pdf(plan: &Plan, story: &Story, lang: Lang) -> Result<Vec<u8>, ExportError> {
-    pdf_pages(story_pages(plan, story, lang)?)
+pub fn story_pdf(plan: &Plan, story: &Story, lang: Lang, under: &Underlay) -> Result<Vec<u8>, ExportError> {
+    pdf_pages(story_pages(plan, story, lang, under)?)
 }
 
 /// The least ground an atlas site map spans across, in metres: a building with its neighbours and lanes.
 const SITE_CONTEXT_M: f64 = 120.0;
 
 /// One atlas page: a site (a feature carrying items) with its map, its items
-/// and their status, its money by source and its before/after photos.
+/// and their status, its money by source and its before/after photos; page
+/// `n` of `total`.
 fn site_page_svg(
     plan: &Plan,
     cache: &GeometryCache,
     index: &crate::model::SpatialIndex,
     site: crate::model::FeatureId,
-    n: usize,
-    total: usize,
+    (n, total): (usize, usize),
     lang: Lang,
-) -> String {
+    under: &Underlay,
+) -> Result<String, ExportError> {
     let s = lang.strings();
-    let Some(f) = plan.get(site) else { return String::new() };
+    let Some(f) = plan.get(site) else { return Ok(String::new()) };
     let mut out = String::new();
     let _ = write!(
         out,
@@ -560,7 +576,9 @@ fn site_page_svg(
         out,
         r#"<defs><clipPath id="site"><rect x="{mx}" y="{my}" width="{mw}" height="{mh}"/></clipPath></defs>"#
     );
+    out.push_str(&under.lay_under(plan, &mut scene, &cam, mx, my, "site")?);
     out.push_str(&scene_group(&scene, mx, my, "site"));
+    out.push_str(&under.credits_svg([mx, my, mw, mh], 1.0));
     let _ = write!(
         out,
         r##"<rect x="{mx}" y="{my}" width="{mw}" height="{mh}" fill="none" stroke="#888888" stroke-width="0.8"/>"##
@@ -665,7 +683,7 @@ fn site_page_svg(
     }
     text(&mut out, PAGE[0] - 40.0, PAGE[1] - 18.0, 8.0, "#888888", "end", &format!("{n} / {total}"));
     out.push_str("</svg>");
-    out
+    Ok(out)
 }
 
 /// A site's facts from its properties, as label and value, only those it has:
@@ -705,7 +723,13 @@ pub fn site_facts(f: &crate::model::Feature, lang: Lang) -> Vec<(&'static str, S
 
 /// The atlas as SVG pages: one per site (every feature that carries items, or
 /// only those of the given kinds), the sheet a site meeting needs.
-pub fn atlas_pages(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>) -> Result<Vec<String>, ExportError> {
+/// Each site map is drawn over the basemaps of `under`.
+pub fn atlas_pages(
+    plan: &Plan,
+    lang: Lang,
+    kinds: Option<&[Kind]>,
+    under: &Underlay,
+) -> Result<Vec<String>, ExportError> {
     let mut sites: Vec<crate::model::FeatureId> = plan
         .iter()
         .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
@@ -717,14 +741,14 @@ pub fn atlas_pages(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>) -> Result<Ve
     sites.sort_by_key(|id| (plan.get(*id).map(|f| f.kind), *id));
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    Ok(sites
+    sites
         .iter()
         .enumerate()
-        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, i + 1, sites.len(), lang))
-        .collect())
+        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, (i + 1, sites.len()), lang, under))
+        .collect()
 }
 
 /// The atlas as PDF bytes.
-pub fn atlas_pdf(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>) -> Result<Vec<u8>, ExportError> {
-    pdf_pages(atlas_pages(plan, lang, kinds)?)
+pub fn atlas_pdf(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>, under: &Underlay) -> Result<Vec<u8>, ExportError> {
+    pdf_pages(atlas_pages(plan, lang, kinds, under)?)
 }

@@ -6,6 +6,7 @@
 
 use std::fmt::Write;
 
+use super::underlay::Underlay;
 use crate::error::ExportError;
 use crate::model::{Kind, Lang, Phase, Plan, SpatialIndex};
 use crate::render::style::{self, kind_style};
@@ -151,8 +152,15 @@ pub fn sheet_number(plan: &Plan, phase: Option<&Phase>) -> String {
     format!("ZT-{k:02}")
 }
 
-/// The print layout as an SVG document.
-pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec: &MapSpec) -> String {
+/// The print layout as an SVG document, each map pane over the basemaps of
+/// `under` (none: [`Underlay::default`]); a basemap that cannot be drawn is the error.
+pub fn layout_svg(
+    plan: &Plan,
+    index: &SpatialIndex,
+    cache: &GeometryCache,
+    spec: &MapSpec,
+    under: &Underlay,
+) -> Result<String, ExportError> {
     let s = spec.lang.strings();
     let [w, h] = spec.size;
     let u = (w.min(h) / 595.0).max(0.4); // type scale: 1 on A4
@@ -160,7 +168,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
     let mut out = String::new();
     let _ = write!(
         out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>"#
     );
     let title = plan.meta.name.clone().unwrap_or_else(|| "Renewal plan".into());
     fitted_text(&mut out, margin, margin + 18.0 * u, 20.0 * u, w - 2.0 * margin, "#222222", "start", &title);
@@ -288,13 +296,15 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
             ghosts: *phase != Phase::Before,
             ..SceneOptions::default()
         };
-        let scene = Scene::build(plan, index, cache, &cam, &opts);
+        let mut scene = Scene::build(plan, index, cache, &cam, &opts);
         let id = format!("pane{n}");
         let _ = write!(
             defs,
             r#"<clipPath id="{id}"><rect x="{px:.2}" y="{top:.2}" width="{pw:.2}" height="{mh:.2}"/></clipPath>"#
         );
+        out.push_str(&under.lay_under(plan, &mut scene, &cam, *px, top, &id)?);
         out.push_str(&scene_group(&scene, *px, top, &id));
+        out.push_str(&under.credits_svg([*px, top, *pw, mh], u));
         let _ = write!(
             out,
             r##"<rect x="{px:.2}" y="{top:.2}" width="{pw:.2}" height="{mh:.2}" fill="none" stroke="#888888" stroke-width="{:.2}"/>"##,
@@ -424,7 +434,7 @@ pub fn layout_svg(plan: &Plan, index: &SpatialIndex, cache: &GeometryCache, spec
         }
     }
     out.push_str("</svg>");
-    out
+    Ok(out)
 }
 
 /// A row of the title block: a label and its value, and maybe a second pair.
@@ -451,12 +461,18 @@ pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
     pixmap.encode_png().map_err(|e| ExportError::Png(e.to_string()))
 }
 
-/// Writes a map of the plan as PNG, SVG or PDF (by the file's extension), atomically.
-pub fn export(plan: &Plan, spec: &MapSpec, out: &std::path::Path) -> Result<(), ExportError> {
+/// Writes a map of the plan as PNG, SVG or PDF (by the file's extension),
+/// atomically, over the basemaps of `under` (drawn at the PNG's pixels, or at
+/// twice the map box's size in points for SVG and PDF).
+pub fn export(plan: &Plan, spec: &MapSpec, under: Underlay, out: &std::path::Path) -> Result<(), ExportError> {
+    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if !matches!(ext.as_str(), "svg" | "png" | "pdf") {
+        return Err(ExportError::Format { what: "a map", ext });
+    }
+    let under = if ext == "png" { under.for_raster(spec.scale) } else { under };
     let index = SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    let svg = layout_svg(plan, &index, &cache, spec);
-    let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let svg = layout_svg(plan, &index, &cache, spec, &under)?;
     let bytes = match ext.as_str() {
         "svg" => svg.into_bytes(),
         "png" => png(&svg, spec.scale)?,

@@ -9,14 +9,16 @@
 //!
 //! - [`map`] — print maps (PNG/SVG/PDF) with title block, legend and scale;
 //! - [`handout`] — the story handout and the site atlas (PDF);
-//! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase.
+//! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase;
+//! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet.
 //!
-//! `export` stands above `render` and `io`: it may import both, and neither
-//! of them imports it.
+//! `export` stands above `render`, `io` and `basemap`: it may import them,
+//! and none of them imports it.
 
 pub mod handout;
 pub mod map;
 pub mod tables;
+pub mod underlay;
 
 use std::path::PathBuf;
 
@@ -73,6 +75,12 @@ pub struct Request {
     pub date: String,
     /// Where to write; the format follows its extension.
     pub out: PathBuf,
+    /// Maps, handouts and the atlas: the basemaps drawn under them, bottom to
+    /// top (those shown: visible, not transparent); `None`: the plan's own.
+    pub basemaps: Option<Vec<crate::model::Basemap>>,
+    /// The user's basemap settings (tile cache, keys, offline); the command
+    /// line and the window read them from the app's data folder, tests make their own.
+    pub settings: crate::basemap::Settings,
 }
 
 /// What [`run`] wrote, for the message that says so.
@@ -93,6 +101,11 @@ pub enum Written {
 /// The lower-case extension of the destination, or empty.
 pub fn extension(req: &Request) -> String {
     req.out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// The basemaps a request draws, opened: its own, else the plan's.
+fn underlay(plan: &Plan, req: &Request) -> Result<underlay::Underlay, ExportError> {
+    underlay::Underlay::open(req.basemaps.as_deref().unwrap_or(&plan.basemaps), &req.settings)
 }
 
 /// Writes `req` from `plan`, atomically.
@@ -116,7 +129,7 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
                 on_paper,
                 date: req.date.clone(),
             };
-            map::export(plan, &spec, out)?;
+            map::export(plan, &spec, underlay(plan, req)?, out)?;
             Ok(Written::File)
         }
         What::Schedule if ext == "csv" => {
@@ -137,12 +150,12 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             Ok(Written::File)
         }
         What::Atlas { kinds } => {
-            save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref())?)?;
+            save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref(), &underlay(plan, req)?)?)?;
             Ok(Written::File)
         }
         What::Handout { story } => {
             let story = plan.stories.get(*story).ok_or(ExportError::NoStory)?;
-            save(&handout::story_pdf(plan, story, req.lang)?)?;
+            save(&handout::story_pdf(plan, story, req.lang, &underlay(plan, req)?)?)?;
             Ok(Written::Pages(story.slides.len()))
         }
         What::Plan { crs: Some(_) } if ext == "gpkg" => {
@@ -165,7 +178,38 @@ mod tests {
     use super::*;
 
     fn request(what: What, out: PathBuf) -> Request {
-        Request { what, phase: None, theme: ThemeMode::Kind, lang: Lang::Zh, date: "2026-01-02".into(), out }
+        Request {
+            what,
+            phase: None,
+            theme: ThemeMode::Kind,
+            lang: Lang::Zh,
+            date: "2026-01-02".into(),
+            out,
+            basemaps: None,
+            settings: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_request_draws_its_own_basemaps_else_the_plans_shown_ones_and_one_that_cannot_be_drawn_is_the_error() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let out = dir.path().join("m.svg");
+        let mut plan = Plan::new(crate::model::PlanMeta::default());
+        plan.basemaps = vec![crate::model::Basemap::new(dir.path().join("gone.mbtiles").to_string_lossy())];
+        let extent = Some([116.454, 39.885, 116.46, 39.8896]);
+        let mut req = request(What::Map { size: MapSize::Pixels([400.0, 300.0]), extent }, out.clone());
+        let e = run(&plan, &req).expect_err("the plan's basemap is missing");
+        assert!(matches!(e, ExportError::Basemap(crate::basemap::BasemapError::NotFound(_))), "{e}");
+        assert!(e.to_string().contains("gone.mbtiles: no such file"), "{e}");
+        assert!(!out.exists(), "nothing is written");
+        // The request's own list (here: none) is drawn instead of the plan's.
+        req.basemaps = Some(Vec::new());
+        run(&plan, &req).expect("written without a basemap");
+        assert!(!std::fs::read_to_string(&out).expect("the map").contains("<image"));
+        // A hidden basemap is not opened at all.
+        req.basemaps = None;
+        plan.basemaps[0].visible = false;
+        run(&plan, &req).expect("the hidden basemap is not drawn");
     }
 
     #[test]

@@ -31,8 +31,9 @@ use crate::model::{
 /// year_built, structure, use, registered in `gpkg_data_columns`) and the
 /// quantity, unit, unit cost and override to `rp_items`. Those are derived
 /// from the features' properties and the item JSON, which schema 3 already
-/// holds, so a schema-3 plan reads unchanged.
-pub const SCHEMA_VERSION: i64 = 4;
+/// holds, so a schema-3 plan reads unchanged; 4 → 5 added `rp_basemaps`
+/// (the plan's basemaps, bottom to top; older plans have none).
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// The typed columns of the `before` and `after` layers: (column, SQL type,
 /// the properties it is read from in order, Chinese title, English description).
@@ -259,6 +260,18 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
             }
         }
     }
+    // Schema 5 added basemaps.
+    if version >= 5 {
+        let mut q = c.prepare("SELECT seq, basemap FROM rp_basemaps ORDER BY seq").map_err(db_error)?;
+        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
+        for row in rows {
+            let (seq, text) = row.map_err(db_error)?;
+            match serde_json::from_str::<crate::model::Basemap>(&text) {
+                Ok(b) => plan.basemaps.push(b),
+                Err(e) => warnings.push(Warning { place: format!("rp_basemaps row {seq}"), message: e.to_string() }),
+            }
+        }
+    }
     // Schema 2 added photos; a schema-1 plan simply has none.
     if version >= 2 {
         let mut q = c
@@ -461,6 +474,8 @@ CREATE TABLE rp_catalogue_additions (id TEXT PRIMARY KEY, name_zh TEXT, name_en 
 CREATE TABLE rp_stories (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name_zh TEXT, name_en TEXT, slides INTEGER, story TEXT NOT NULL);
 CREATE TABLE rp_photos (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, side TEXT NOT NULL, name TEXT, mime TEXT NOT NULL,
   width INTEGER, height INTEGER, original_width INTEGER, original_height INTEGER, data BLOB NOT NULL);
+CREATE TABLE rp_basemaps (seq INTEGER PRIMARY KEY, name TEXT, source TEXT, opacity REAL, visible INTEGER, epsg INTEGER,
+  shift TEXT, basemap TEXT NOT NULL);
 "#;
 
 pub use crate::error::SaveError;
@@ -538,6 +553,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
         ("rp_meta", "plan metadata"),
         ("rp_photos", "before and after photos"),
         ("rp_stories", "stories (slides for meetings)"),
+        ("rp_basemaps", "basemaps and underlays"),
     ] {
         tx.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?1, 'attributes', ?2, ?3)",
@@ -671,6 +687,25 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
                 st.name_en,
                 st.slides.len() as i64,
                 json_column(&format!("rp_stories.story ({})", st.id), st)?
+            ])?;
+        }
+        // Keys are never in a basemap (they are the user's settings): a URL template keeps `{key}`.
+        let mut basemap = tx.prepare("INSERT INTO rp_basemaps VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+        for (i, b) in plan.basemaps.iter().enumerate() {
+            let shift = match b.shift {
+                crate::model::Shift::None => None,
+                crate::model::Shift::Gcj02 => Some("gcj02"),
+                crate::model::Shift::Bd09 => Some("bd09"),
+            };
+            basemap.execute(params![
+                i as i64,
+                b.name,
+                b.source,
+                f64::from(b.opacity),
+                b.visible,
+                b.epsg,
+                shift,
+                json_column(&format!("rp_basemaps.basemap ({})", b.name), b)?
             ])?;
         }
         let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;

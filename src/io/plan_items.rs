@@ -74,6 +74,18 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
                 }
             }
         }
+        match rp.remove("basemaps") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(basemaps)) => {
+                for (i, v) in basemaps.into_iter().enumerate() {
+                    match serde_json::from_value::<crate::model::Basemap>(v) {
+                        Ok(b) => plan.basemaps.push(b),
+                        Err(e) => warn(warnings, format!("{PLAN_MEMBER}.basemaps[{i}]"), e.to_string()),
+                    }
+                }
+            }
+            Some(_) => warn(warnings, PLAN_MEMBER.into(), "basemaps is not a list".into()),
+        }
         if let Some(Value::Array(photos)) = rp.remove("photos") {
             for (i, v) in photos.into_iter().enumerate() {
                 match read_photo(v) {
@@ -180,6 +192,10 @@ pub fn plan_member(plan: &Plan) -> Result<Value, EncodeError> {
     }
     if !plan.stories.is_empty() {
         rp.insert("stories".into(), json_value("renewal_plan.stories", &plan.stories)?);
+    }
+    if !plan.basemaps.is_empty() {
+        // Keys are not in a basemap: a URL template keeps its `{key}`.
+        rp.insert("basemaps".into(), json_value("renewal_plan.basemaps", &plan.basemaps)?);
     }
     if !plan.photos.is_empty() {
         use base64::Engine;

@@ -99,6 +99,9 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         lang: v.lang,
         date: crate::model::item::today(),
         out: path.to_path_buf(),
+        // The plan's basemaps, with the user's tile cache and keys.
+        basemaps: None,
+        settings: crate::basemap::Settings::load(&crate::session::data_dir()),
     })
 }
 

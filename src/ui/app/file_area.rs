@@ -308,6 +308,8 @@ impl PlannerApp {
                     lang: self.lang,
                     date: crate::model::item::today(),
                     out: path.clone(),
+                    basemaps: None,
+                    settings: crate::basemap::Settings::load(&crate::session::data_dir()),
                 };
                 let result = crate::export::run(self.doc.plan(), &request);
                 match result {
