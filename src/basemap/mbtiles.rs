@@ -78,16 +78,21 @@ impl TileSource for MbTiles {
 /// Writes an MBTiles file of the given tiles (`z, x, y` XYZ, PNG bytes): for
 /// tests and for "keep this area offline".
 pub fn write(path: &Path, name: &str, tiles: &[(u8, u32, u32, Vec<u8>)]) -> Result<(), rusqlite::Error> {
-    let db = Connection::open(path)?;
-    db.execute_batch(
+    let mut db = Connection::open(path)?;
+    // One transaction: thousands of tiles are one write, not one each.
+    let tx = db.transaction()?;
+    tx.execute_batch(
         "CREATE TABLE metadata (name TEXT, value TEXT);
          CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);
          CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
     )?;
-    db.execute("INSERT INTO metadata VALUES ('name', ?1), ('format', 'png')", [name])?;
-    for (z, x, y, data) in tiles {
-        let row = (1u32 << z) - 1 - y;
-        db.execute("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)", (i64::from(*z), i64::from(*x), i64::from(row), data))?;
+    tx.execute("INSERT INTO metadata VALUES ('name', ?1), ('format', 'png')", [name])?;
+    {
+        let mut insert = tx.prepare("INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)")?;
+        for (z, x, y, data) in tiles {
+            let row = (1u32 << z) - 1 - y;
+            insert.execute((i64::from(*z), i64::from(*x), i64::from(row), data))?;
+        }
     }
-    Ok(())
+    tx.commit()
 }
