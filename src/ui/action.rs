@@ -110,4 +110,22 @@ pub enum Action {
     GoToSlide(usize, usize),
     /// Present from a slide (full screen), or leave presentation (`None`).
     Present(Option<(usize, usize)>),
+    /// Open or close the "Add basemap" window.
+    ShowBasemapAdd(bool),
+    /// Choose a basemap file (chooser or path prompt), to be placed as given.
+    BasemapDialog {
+        epsg: Option<u32>,
+        shift: crate::model::basemaps::Shift,
+    },
+    /// Add a basemap file on top of the plan's (one undo step).
+    AddBasemapFile {
+        path: PathBuf,
+        epsg: Option<u32>,
+        shift: crate::model::basemaps::Shift,
+    },
+    /// Keep a service key (天地图) in the user's settings, never in the plan.
+    SetServiceKey {
+        service: String,
+        key: String,
+    },
 }
