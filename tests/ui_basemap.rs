@@ -268,7 +268,7 @@ fn a_junk_mbtiles_is_said_once_and_the_map_stays_usable() {
 }
 
 #[test]
-fn a_junk_tile_is_one_fault_and_an_unsupported_source_is_named() {
+fn a_tile_that_is_not_an_image_is_one_fault_worded_in_the_language_shown() {
     let dir = tempfile::tempdir().expect("temp dir");
     // An MBTiles whose tiles are not images.
     let path = dir.path().join("garbled.mbtiles");
@@ -294,4 +294,75 @@ fn a_junk_tile_is_one_fault_and_an_unsupported_source_is_named() {
     h.state_mut().apply(Action::SetLang(renewal_planner::i18n::Lang::En));
     h.run_steps(2);
     assert!(h.state().status_text().unwrap_or_default().starts_with("Basemap cannot be drawn"));
+}
+
+#[test]
+fn a_url_template_or_a_preset_is_added_from_the_window_and_a_bad_url_is_refused() {
+    let mut h = harness();
+    h.get_by_label("添加底图…").click();
+    h.run_steps(3);
+    let field = "切片地址模板";
+    h.get_by_label(field).focus();
+    h.run_steps(1);
+    h.get_by_label(field).type_text("www.example.com/tiles.png");
+    h.run_steps(1);
+    h.get_by_label("添加此地址").click();
+    h.run_steps(2);
+    assert!(basemaps(&h).is_empty());
+    assert!(h.query_by_label_contains("须以 http:// 或 https:// 开头").is_some());
+    h.get_by_label(field).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(field).type_text("http://127.0.0.1:9/{z}/{x}/{-y}.png");
+    h.run_steps(1);
+    h.get_by_label("添加此地址").click();
+    h.run_steps(2);
+    assert_eq!(basemaps(&h).len(), 1);
+    assert_eq!(basemaps(&h)[0].source, "http://127.0.0.1:9/{z}/{x}/{-y}.png");
+    h.get_by_label("OpenStreetMap").click();
+    h.run_steps(2);
+    let list = basemaps(&h);
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1].source, "https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+    assert_eq!(list[1].attribution.as_deref(), Some("© OpenStreetMap contributors"));
+    // One undo step each.
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(2);
+    assert_eq!(basemaps(&h).len(), 1);
+}
+
+#[test]
+fn the_attribution_of_a_drawn_basemap_is_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = jinsong_mbtiles(dir.path(), "credit.mbtiles", [200, 200, 200]);
+    let mut h = harness();
+    let mut b = Basemap::new(path.display().to_string());
+    b.attribution = Some("© 北京市测绘院".into());
+    set(&mut h, vec![b.clone()]);
+    settle(&mut h);
+    assert_eq!(h.state().basemap_attributions(), vec!["© 北京市测绘院".to_string()]);
+    b.visible = false;
+    set(&mut h, vec![b]);
+    assert!(h.state().basemap_attributions().is_empty(), "a hidden basemap is not credited");
+}
+
+#[test]
+fn the_tianditu_key_is_kept_in_the_user_settings() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let app = PlannerApp::new().with_session(home.path().to_path_buf());
+    let mut h = common::harness(app, [1280.0, 800.0]);
+    h.run_steps(3);
+    h.get_by_label("添加底图…").click();
+    h.run_steps(3);
+    h.get_by_label("天地图密钥").focus();
+    h.run_steps(1);
+    h.get_by_label("天地图密钥").type_text("abc123密钥");
+    h.run_steps(1);
+    h.get_by_label("保存密钥").click();
+    h.run_steps(2);
+    let saved = std::fs::read_to_string(home.path().join("basemaps.json")).expect("settings written");
+    assert!(saved.contains("abc123密钥"), "{saved}");
+    assert_eq!(h.state().status_text().as_deref(), Some("密钥已保存"));
+    let settings = renewal_planner::basemap::Settings::load(home.path());
+    assert_eq!(settings.keys.get("tianditu").map(String::as_str), Some("abc123密钥"));
 }

@@ -258,7 +258,8 @@ impl Basemaps {
     /// The credits of the visible basemaps, once each.
     pub fn attributions(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for e in self.entries.iter().filter(|e| e.basemap.visible && e.basemap.opacity > 0.0) {
+        // Only what is drawn: a basemap that cannot be opened shows nothing to credit.
+        for e in self.entries.iter().filter(|e| e.basemap.visible && e.basemap.opacity > 0.0 && e.layer.is_ok()) {
             let a = e.basemap.attribution.clone().or_else(|| e.layer.as_ref().ok().and_then(|l| l.attribution()));
             if let Some(a) = a.filter(|a| !a.trim().is_empty() && !out.contains(a)) {
                 out.push(a);

@@ -110,6 +110,11 @@ impl PlannerApp {
         self.basemaps.pieces_stood_in()
     }
 
+    /// The credits shown at the map's bottom-right.
+    pub fn basemap_attributions(&self) -> Vec<String> {
+        self.basemaps.attributions()
+    }
+
     /// Basemap textures kept on the GPU.
     pub fn basemap_textures(&self) -> usize {
         self.basemaps.textures_len()
