@@ -13,6 +13,8 @@ use renewal_planner::edit::Edit;
 use renewal_planner::model::Basemap;
 use renewal_planner::model::basemaps::{MercView, tiles_covering};
 use renewal_planner::model::mercator;
+use renewal_planner::model::Kind;
+use renewal_planner::render::Op;
 use renewal_planner::ui::{Action, Compare, PlannerApp};
 
 mod common;
@@ -60,6 +62,22 @@ fn settle(h: &mut Harness<'static, PlannerApp>) {
     h.run_steps(1);
 }
 
+/// The alpha of the district boundary's fill in each pane.
+fn boundary_fills(h: &Harness<'static, PlannerApp>) -> Vec<u8> {
+    let app = h.state();
+    let mut out = Vec::new();
+    for (_, scene) in app.pane_scenes() {
+        for item in &scene.items {
+            let boundary = app.doc.plan().get(item.feature).is_some_and(|f| f.kind == Kind::Boundary);
+            if let (true, Op::Area { fill, .. }) = (boundary, &item.op) {
+                out.push(fill.0[3]);
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
 fn basemaps(h: &Harness<'static, PlannerApp>) -> Vec<Basemap> {
     h.state().doc.plan().basemaps.clone()
 }
@@ -75,14 +93,16 @@ fn an_mbtiles_basemap_is_drawn_under_the_features_as_textures_in_every_pane() {
     let path = jinsong_mbtiles(dir.path(), "劲松影像.mbtiles", [200, 220, 180]);
     let mut h = harness();
     assert_eq!(h.state().basemap_pieces_drawn(), 0, "no basemap, nothing drawn");
+    assert_eq!(boundary_fills(&h), vec![255], "without a basemap the district has its ground colour");
     set(&mut h, vec![Basemap::new(path.display().to_string())]);
     settle(&mut h);
     let drawn = h.state().basemap_pieces_drawn();
     assert!(drawn >= 2, "the pieces in view are textures: {drawn}");
     assert_eq!(h.state().basemap_pieces_missing(), 0, "every piece in view arrived");
     assert!(h.state().status_text().is_none_or(|t| !t.contains("底图无法显示")), "{:?}", h.state().status_text());
-    // The features are still drawn over it.
+    // The features are still drawn over it; the district's ground is not filled, so the basemap shows.
     assert!(h.state().pane_scenes().iter().all(|(_, s)| !s.items.is_empty()));
+    assert_eq!(boundary_fills(&h), vec![0]);
     // The layer list names it.
     assert!(h.query_by_label_contains("劲松影像.mbtiles").is_some());
 

@@ -496,6 +496,19 @@ fn stand_in(
     None
 }
 
+/// Over a basemap the district's boundary is an outline only: its ground
+/// fill would hide the imagery inside it.
+pub fn clear_ground(scene: &mut crate::render::Scene, plan: &crate::model::Plan) {
+    use crate::render::scene::Op;
+    for item in &mut scene.items {
+        if let Op::Area { fill, .. } = &mut item.op
+            && plan.get(item.feature).is_some_and(|f| f.kind == crate::model::Kind::Boundary)
+        {
+            *fill = crate::render::style::Rgba::new(0, 0, 0, 0);
+        }
+    }
+}
+
 /// The credits of the visible basemaps at the map's bottom-right, small, on a translucent band.
 pub fn paint_attribution(painter: &egui::Painter, rect: egui::Rect, attributions: &[String]) {
     if attributions.is_empty() {

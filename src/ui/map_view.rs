@@ -190,7 +190,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 opts.phase = pane.phase.clone();
                 opts.highlight_changes = pane.phase != Phase::Before;
                 opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
-                let scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
+                let mut scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
+                if app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0) {
+                    super::basemaps::clear_ground(&mut scene, app.doc.plan());
+                }
                 app.memos[i] =
                     Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });
             }
