@@ -61,7 +61,7 @@ fn add(h: &mut Harness<'static, PlannerApp>, path: &Path) {
 /// One frame with the camera moved a few pixels (back and forth, to stay over the tiles).
 fn pan_frame(h: &mut Harness<'static, PlannerApp>, i: &mut u64) {
     *i += 1;
-    let dx = if (*i / 150) % 2 == 0 { 3.0 } else { -3.0 };
+    let dx = if (*i / 150).is_multiple_of(2) { 3.0 } else { -3.0 };
     if let Some(c) = h.state_mut().camera.as_mut() {
         c.pan_pixels(dx, 1.0 - 2.0 * ((*i / 75) % 2) as f32);
     }

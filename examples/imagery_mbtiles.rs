@@ -10,7 +10,8 @@ use renewal_planner::model::mercator;
 
 /// A repeatable pseudo-random value in [0, 1) for a lattice point.
 fn hash(ix: i64, iy: i64, seed: u64) -> f64 {
-    let mut h = (ix as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (iy as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ seed;
+    let mut h =
+        (ix as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (iy as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ seed;
     h ^= h >> 31;
     h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     h ^= h >> 29;

@@ -345,6 +345,7 @@ pub struct Strings {
     pub basemap_failed: &'static str,
     pub key_saved: &'static str,
     pub key_save_failed: &'static str,
+    pub basemap_epsg_bad: &'static str,
 }
 
 impl Strings {
@@ -764,6 +765,7 @@ pub static ZH: Strings = Strings {
     basemap_failed: "底图无法显示",
     key_saved: "密钥已保存",
     key_save_failed: "密钥未能保存",
+    basemap_epsg_bad: "EPSG 代码是一个正整数，如 4527",
 };
 
 pub static EN: Strings = Strings {
@@ -1088,6 +1090,7 @@ pub static EN: Strings = Strings {
     basemap_failed: "Basemap cannot be drawn",
     key_saved: "Key saved",
     key_save_failed: "The key was not saved",
+    basemap_epsg_bad: "An EPSG code is a positive whole number, such as 4527",
 };
 
 impl Strings {

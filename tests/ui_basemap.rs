@@ -11,9 +11,9 @@ use egui_kittest::kittest::Queryable;
 use renewal_planner::basemap::mbtiles;
 use renewal_planner::edit::Edit;
 use renewal_planner::model::Basemap;
+use renewal_planner::model::Kind;
 use renewal_planner::model::basemaps::{MercView, tiles_covering};
 use renewal_planner::model::mercator;
-use renewal_planner::model::Kind;
 use renewal_planner::render::Op;
 use renewal_planner::ui::{Action, Compare, PlannerApp};
 

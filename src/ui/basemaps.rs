@@ -69,9 +69,8 @@ impl Pool {
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         for i in 0..WORKERS {
             let (queue, tx, stop) = (queue.clone(), tx.clone(), stop.clone());
-            let spawned = std::thread::Builder::new()
-                .name(format!("basemap-{i}"))
-                .spawn(move || work(&queue, &tx, &stop));
+            let spawned =
+                std::thread::Builder::new().name(format!("basemap-{i}")).spawn(move || work(&queue, &tx, &stop));
             // Without a thread the pieces stay missing; the map itself works.
             drop(spawned);
         }
@@ -433,7 +432,9 @@ impl Basemaps {
                 };
                 let mesh = &mut meshes[at];
                 let i = mesh.vertices.len() as u32;
-                for (pos, u) in [(tl, uv.left_top()), (tr, uv.right_top()), (br, uv.right_bottom()), (bl, uv.left_bottom())] {
+                for (pos, u) in
+                    [(tl, uv.left_top()), (tr, uv.right_top()), (br, uv.right_bottom()), (bl, uv.left_bottom())]
+                {
                     mesh.vertices.push(egui::epaint::Vertex { pos, uv: u, color: tint });
                 }
                 mesh.indices.extend([i, i + 1, i + 2, i, i + 2, i + 3]);
@@ -647,10 +648,17 @@ pub fn add_window(ctx: &egui::Context, st: &mut AddState, v: &View) -> Vec<Actio
                 let label = ui.label(s.basemap_epsg_code);
                 let r = ui.add(egui::TextEdit::singleline(&mut st.epsg_text).hint_text("4527").desired_width(80.0));
                 let r = r.labelled_by(label.id);
-                if r.changed() {
-                    if let Ok(code) = st.epsg_text.trim().trim_start_matches("EPSG:").parse::<u32>() {
-                        st.epsg = Some(code);
-                    }
+                let typed = st.epsg_text.trim().trim_start_matches("EPSG:").trim();
+                let code = typed.parse::<u32>().ok().filter(|c| *c > 0);
+                if r.changed()
+                    && let Some(c) = code
+                {
+                    st.epsg = Some(c);
+                }
+                if !typed.is_empty() && code.is_none() {
+                    ui.end_row();
+                    ui.label("");
+                    ui.colored_label(super::theme::ERROR, s.basemap_epsg_bad);
                 }
                 ui.end_row();
                 ui.label(s.basemap_shift);
@@ -712,7 +720,10 @@ pub fn add_window(ctx: &egui::Context, st: &mut AddState, v: &View) -> Vec<Actio
                     .add(egui::TextEdit::singleline(&mut st.tianditu_key).password(true).desired_width(220.0))
                     .labelled_by(label.id);
                 if r.lost_focus() || ui.button(s.save_key).clicked() {
-                    out.push(Action::SetServiceKey { service: "tianditu".into(), key: st.tianditu_key.trim().to_string() });
+                    out.push(Action::SetServiceKey {
+                        service: "tianditu".into(),
+                        key: st.tianditu_key.trim().to_string(),
+                    });
                 }
             });
             ui.label(RichText::new(s.tianditu_key_note).small().weak());

@@ -52,9 +52,10 @@ impl FileTask {
             FileTask::SavePlan => ("GeoPackage / GeoJSON", &["gpkg", "geojson"]),
             FileTask::Photo { .. } => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
             FileTask::Handout => ("PDF", &["pdf"]),
-            FileTask::Basemap { .. } => {
-                ("MBTiles / PMTiles / GeoTIFF / PNG / JPEG", &["mbtiles", "pmtiles", "tif", "tiff", "png", "jpg", "jpeg"])
-            }
+            FileTask::Basemap { .. } => (
+                "MBTiles / PMTiles / GeoTIFF / PNG / JPEG",
+                &["mbtiles", "pmtiles", "tif", "tiff", "png", "jpg", "jpeg"],
+            ),
             FileTask::Export(k) => {
                 let (name, exts, _) = super::export::extensions(*k);
                 (name, exts)
