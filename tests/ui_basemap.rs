@@ -113,7 +113,9 @@ fn an_mbtiles_basemap_is_drawn_under_the_features_as_textures_in_every_pane() {
     assert!(both >= 2 && h.state().basemap_pieces_missing() == 0, "{both}");
     h.state_mut().apply(Action::SetCompare(Compare::Swipe));
     settle(&mut h);
+    // Swipe: each side asks for its own pieces without dropping the other's.
     assert!(h.state().basemap_pieces_drawn() >= 2);
+    assert_eq!(h.state().basemap_pieces_missing(), 0);
 
     // Zooming in two steps asks for deeper tiles; they arrive too, and textures are reused, bounded.
     h.state_mut().apply(Action::SetCompare(Compare::Single));

@@ -160,6 +160,8 @@ pub struct Basemaps {
     pending: HashSet<TexKey>,
     /// Pieces the source has nothing for, or that failed: not asked again.
     empty: HashSet<TexKey>,
+    /// Pieces wanted by this frame's panes so far (a queued piece none wants is dropped).
+    frame_wanted: HashSet<TexKey>,
     /// The frame counter (texture use, for the LRU).
     frame: u64,
     /// Pieces drawn with their own texture in the last frame, and those still missing.
@@ -182,6 +184,7 @@ impl Default for Basemaps {
             textures: HashMap::new(),
             pending: HashSet::new(),
             empty: HashSet::new(),
+            frame_wanted: HashSet::new(),
             frame: 0,
             drawn: 0,
             missing: 0,
@@ -293,6 +296,7 @@ impl Basemaps {
         self.drawn = 0;
         self.missing = 0;
         self.stood_in = 0;
+        self.frame_wanted.clear();
         if self.ctx.is_none() {
             self.ctx = Some(ctx.clone());
         }
@@ -453,9 +457,10 @@ impl Basemaps {
         }
         let pool = self.pool.get_or_insert_with(Pool::new);
         let Ok(mut items) = pool.queue.items.lock() else { return };
-        let now: HashSet<TexKey> = wanted.iter().map(|(k, _)| *k).collect();
-        // A piece panned out of view before a worker took it is not decoded.
+        self.frame_wanted.extend(wanted.iter().map(|(k, _)| *k));
+        // A piece panned out of view (of every pane) before a worker took it is not decoded.
         let pending = &mut self.pending;
+        let now = &self.frame_wanted;
         items.retain(|r| {
             let keep = now.contains(&(r.uid, r.key));
             if !keep {
