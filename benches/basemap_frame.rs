@@ -85,6 +85,7 @@ fn benches(c: &mut Criterion) {
         if h.state().basemap_pieces_drawn() > 0 && h.state().basemap_pieces_missing() == 0 {
             break;
         }
+        assert!(t.elapsed().as_secs() < 60, "the tiles never all arrived: {:?}", h.state().status_text());
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
     println!(
