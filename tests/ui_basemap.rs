@@ -127,6 +127,16 @@ fn an_mbtiles_basemap_is_drawn_under_the_features_as_textures_in_every_pane() {
     assert!(h.state().basemap_pieces_drawn() >= 1);
     assert_eq!(h.state().basemap_pieces_missing(), 0);
     assert!(h.state().basemap_textures() <= 384);
+
+    // Far out, a file of fine tiles only would be thousands of one-pixel tiles: not drawn, nothing asked.
+    let mut cam = h.state().camera.expect("camera");
+    cam.mpp = 1500.0;
+    h.state_mut().camera = Some(cam);
+    h.run_steps(1);
+    assert_eq!((h.state().basemap_pieces_drawn(), h.state().basemap_pieces_missing()), (0, 0));
+    h.key_press(egui::Key::Home);
+    settle(&mut h);
+    assert!(h.state().basemap_pieces_drawn() >= 2, "back at the district, drawn again");
 }
 
 #[test]

@@ -27,6 +27,9 @@ const WORKERS: usize = 2;
 const QUEUE: usize = 128;
 /// Textures kept on the GPU at most (256 × 256 RGBA: ~256 KB each).
 const TEXTURES: usize = 384;
+/// A layer asked for more pieces than this in one pane (a source of fine
+/// tiles only, far zoomed out: each tile a pixel or less) is not drawn there.
+const MAX_PIECES: usize = 4096;
 /// How many coarser levels a missing tile's stand-in is looked for.
 const STAND_IN_LEVELS: u8 = 6;
 
@@ -401,7 +404,11 @@ impl Basemaps {
             // Stand-ins (coarser tiles) first, then the pieces themselves: one mesh a texture.
             let mut stand_ins: Vec<egui::Mesh> = Vec::new();
             let mut own: Vec<egui::Mesh> = Vec::new();
-            for piece in layer.pieces(&view) {
+            let pieces = layer.pieces(&view);
+            if pieces.len() > MAX_PIECES {
+                continue;
+            }
+            for piece in pieces {
                 let key = (e.uid, piece.key);
                 let [tl, tr, bl] = piece.corners.map(to_screen);
                 let br = tr + (bl - tl);
