@@ -114,4 +114,22 @@ pub enum Action {
     Georeference(usize),
     /// A point clicked on the map while the georeferencing window waits for one.
     GeorefMapClick([f64; 2]),
+    /// Open or close the "Add basemap" window.
+    ShowBasemapAdd(bool),
+    /// Choose a basemap file (chooser or path prompt), to be placed as given.
+    BasemapDialog {
+        epsg: Option<u32>,
+        shift: crate::model::basemaps::Shift,
+    },
+    /// Add a basemap file on top of the plan's (one undo step).
+    AddBasemapFile {
+        path: PathBuf,
+        epsg: Option<u32>,
+        shift: crate::model::basemaps::Shift,
+    },
+    /// Keep a service key (天地图) in the user's settings, never in the plan.
+    SetServiceKey {
+        service: String,
+        key: String,
+    },
 }

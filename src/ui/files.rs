@@ -34,12 +34,14 @@ pub enum FileTask {
     Handout,
     /// What the export dialog has chosen.
     Export(ExportKind),
+    /// A basemap file (tiles or an image), placed as the add window says.
+    Basemap { epsg: Option<u32>, shift: crate::model::basemaps::Shift },
 }
 
 impl FileTask {
     /// True when the task writes the file (else it reads one).
     pub fn writes(&self) -> bool {
-        !matches!(self, FileTask::OpenPlan | FileTask::Photo { .. })
+        !matches!(self, FileTask::OpenPlan | FileTask::Photo { .. } | FileTask::Basemap { .. })
     }
 
     /// The chooser's filter: a name and the file name endings it allows.
@@ -50,6 +52,10 @@ impl FileTask {
             FileTask::SavePlan => ("GeoPackage / GeoJSON", &["gpkg", "geojson"]),
             FileTask::Photo { .. } => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
             FileTask::Handout => ("PDF", &["pdf"]),
+            FileTask::Basemap { .. } => (
+                "MBTiles / PMTiles / GeoTIFF / PNG / JPEG",
+                &["mbtiles", "pmtiles", "tif", "tiff", "png", "jpg", "jpeg"],
+            ),
             FileTask::Export(k) => {
                 let (name, exts, _) = super::export::extensions(*k);
                 (name, exts)
@@ -68,6 +74,7 @@ impl FileTask {
             FileTask::Export(ExportKind::Schedule) => s.prompt_schedule,
             FileTask::Export(ExportKind::Gis) => s.prompt_gis,
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
+            FileTask::Basemap { .. } => s.basemap_prompt,
         }
     }
 
@@ -79,13 +86,14 @@ impl FileTask {
             FileTask::Photo { .. } => s.add_photo,
             FileTask::Handout => s.export_handout,
             FileTask::Export(_) => s.export,
+            FileTask::Basemap { .. } => s.add_basemap_title,
         }
     }
 
     /// The file name offered for a new file.
     fn default_name(&self, source: &Source) -> Option<String> {
         match self {
-            FileTask::OpenPlan | FileTask::Photo { .. } => None,
+            FileTask::OpenPlan | FileTask::Photo { .. } | FileTask::Basemap { .. } => None,
             FileTask::SavePlan => Some(match source {
                 Source::File(p) => p
                     .file_stem()
@@ -106,6 +114,7 @@ impl FileTask {
             FileTask::Photo { item, side } => Action::AttachPhoto { item: item.clone(), side: *side, path },
             FileTask::Handout => Action::ExportHandoutTo(path),
             FileTask::Export(_) => Action::ExportTo(path),
+            FileTask::Basemap { epsg, shift } => Action::AddBasemapFile { path, epsg: *epsg, shift: *shift },
         }
     }
 }
@@ -254,6 +263,7 @@ pub fn choose(app: &mut PlannerApp, task: FileTask) -> Vec<Action> {
     let asked = Instant::now();
     let picked: Option<Vec<PathBuf>> = match &task {
         FileTask::OpenPlan => dialog.add_filter("*", &["*"]).pick_file().map(|p| vec![p]),
+        FileTask::Basemap { .. } => dialog.pick_file().map(|p| vec![p]),
         FileTask::Photo { .. } => dialog.pick_files(),
         _ => {
             if let Some(n) = task.default_name(app.doc.source()) {
@@ -398,6 +408,7 @@ mod tests {
             FileTask::Export(ExportKind::Schedule),
             FileTask::Export(ExportKind::Gis),
             FileTask::Export(ExportKind::Atlas),
+            FileTask::Basemap { epsg: None, shift: crate::model::basemaps::Shift::None },
         ];
         for lang in [Lang::Zh, Lang::En] {
             let labels: Vec<&str> = tasks.iter().map(|t| t.label(lang.strings())).collect();

@@ -195,7 +195,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 opts.phase = pane.phase.clone();
                 opts.highlight_changes = pane.phase != Phase::Before;
                 opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
-                let scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
+                let mut scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
+                if app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0) {
+                    super::basemaps::clear_ground(&mut scene, app.doc.plan());
+                }
                 app.memos[i] =
                     Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });
             }
@@ -203,6 +206,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let painter = ui.painter_at(full);
         painter.rect_filled(full, 0.0, color(style::BACKGROUND));
         for (i, pane) in panes.iter().enumerate() {
+            // The basemaps under the features, in every pane.
+            app.basemaps.paint(&ui.painter_at(pane.clip), pane.rect, &cam);
             if let Some(m) = &app.memos[i] {
                 paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &m.scene);
             }
@@ -214,6 +219,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         let painter = ui.painter_at(rect);
         super::draw::paint(&painter, rect, &cam, app);
         paint_furniture(&painter, furn, cam.ground_mpp());
+        super::basemaps::paint_attribution(&ui.painter_at(full), full, &app.basemaps.attributions());
         if let (Some(start), Some(now)) = (app.box_select, response.hover_pos().or(response.interact_pointer_pos())) {
             let r = egui::Rect::from_two_pos(start, now);
             painter.rect_filled(r, 0.0, egui::Color32::from_rgba_unmultiplied(0, 102, 255, 30));

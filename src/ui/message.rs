@@ -122,6 +122,13 @@ pub enum Message {
     CannotDeleteVertex(String),
     /// Something was asked that needs the edit toggle on.
     EditingIsOff,
+    /// A basemap cannot be drawn (its first fault, said once); the map stays usable.
+    BasemapFailed {
+        name: String,
+        error: String,
+    },
+    KeySaved,
+    KeySaveFailed(Reason),
 }
 
 impl Message {
@@ -137,6 +144,8 @@ impl Message {
                     | NothingSelected
                     | EditRefused(_)
                     | CannotDeleteVertex(_)
+                    | BasemapFailed { .. }
+                    | KeySaveFailed(_)
             )
     }
 
@@ -193,6 +202,9 @@ impl Message {
             EditRefused(e) => format!("{}: {e}", s.edit_refused),
             CannotDeleteVertex(e) => format!("{}: {e}", s.cannot_delete_vertex),
             EditingIsOff => s.editing_is_off.into(),
+            BasemapFailed { name, error } => format!("{}: {name}: {error}", s.basemap_failed),
+            KeySaved => s.key_saved.into(),
+            KeySaveFailed(e) => format!("{}: {}", s.key_save_failed, e.text(s)),
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod action;
 mod app;
+pub mod basemaps;
 mod dashboard;
 pub mod draw;
 pub mod export;

@@ -18,6 +18,7 @@ use crate::document::Document;
 use crate::i18n::Lang;
 use crate::model::{FeatureId, SlideCompare};
 
+mod basemap_area;
 mod edit_area;
 mod file_area;
 mod view_area;
@@ -85,6 +86,8 @@ pub(super) struct Panels {
     pub story: super::story::StoryState,
     /// The georeferencing window, while open.
     pub georef: Option<super::georef::GeorefState>,
+    /// The "Add basemap" window's choices.
+    pub basemap_add: super::basemaps::AddState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -173,6 +176,12 @@ pub struct PlannerApp {
     /// Where a Shift+drag selection box started.
     pub(super) box_select: Option<egui::Pos2>,
     pub(super) window_title: String,
+    /// The plan's basemaps as the screen draws them (layers, decoding, textures).
+    pub(super) basemaps: super::basemaps::Basemaps,
+    /// The user's basemap settings (keys, tile cache): kept in the session folder on a real run.
+    pub(super) basemap_settings: crate::basemap::Settings,
+    /// The "Add basemap" window is open.
+    pub(super) basemap_add_open: bool,
 }
 
 impl Default for PlannerApp {
@@ -236,6 +245,9 @@ impl PlannerApp {
             drag: None,
             snap: None,
             window_title: String::new(),
+            basemaps: Default::default(),
+            basemap_settings: basemap_area::test_settings(),
+            basemap_add_open: false,
         };
         app.sync_derived();
         app
@@ -295,6 +307,7 @@ impl PlannerApp {
     pub fn with_session(mut self, dir: PathBuf) -> Self {
         self.recent = crate::session::recent(&dir);
         self.recovery_offer = crate::session::pending_recovery(&dir);
+        self.basemap_settings = crate::basemap::Settings::load(&dir);
         self.session = Some(dir);
         self
     }
@@ -422,6 +435,10 @@ impl PlannerApp {
             | Action::Play(..)
             | Action::GoToSlide(..)
             | Action::Present(..)) => self.apply_view(a),
+            a @ (Action::ShowBasemapAdd(..)
+            | Action::BasemapDialog { .. }
+            | Action::AddBasemapFile { .. }
+            | Action::SetServiceKey { .. }) => self.apply_basemap(a),
             a @ (Action::SetTool(..)
             | Action::FinishSketch
             | Action::CancelSketch
@@ -488,6 +505,7 @@ impl PlannerApp {
         self.advance_timeline(&ctx);
         // Whatever changed the plan or the phase since the last frame, derived state follows.
         self.sync_derived();
+        self.basemaps_tick(&ctx);
         self.close_guard(&ctx);
         self.autosave_tick(&ctx);
         if let Some(full) = self.pending_fullscreen.take() {
@@ -502,6 +520,8 @@ impl PlannerApp {
             return;
         }
         let mut actions = Vec::new();
+        let basemap_faults = self.basemaps.faults();
+        let basemap_add_open = self.basemap_add_open;
         {
             let (v, p) = self.parts();
             actions.extend(panels::shortcuts(&ctx, &mut p.search, &v));
@@ -514,7 +534,7 @@ impl PlannerApp {
                 // a table is wide (money columns), and scrolls sideways when narrower.
                 actions.extend(super::items_table::panel(ui, &mut p.table, &v));
             }
-            actions.extend(panels::left_panel(ui, &v));
+            actions.extend(panels::left_panel(ui, &v, &basemap_faults));
             actions.extend(panels::right_panel(ui, &mut p.inspector, &mut p.items, &v));
         }
         actions.extend(map_view::central(ui, self));
@@ -531,6 +551,9 @@ impl PlannerApp {
         }
         if v.shown.export {
             actions.extend(super::export::window(&ctx, &mut p.export, &v));
+        }
+        if basemap_add_open {
+            actions.extend(super::basemaps::add_window(&ctx, &mut p.basemap_add, &v));
         }
         if v.shown.stories {
             let photo_item = p.items.editor.as_ref().map(|e| e.id.clone());
