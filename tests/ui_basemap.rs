@@ -100,9 +100,11 @@ fn an_mbtiles_basemap_is_drawn_under_the_features_as_textures_in_every_pane() {
     assert!(drawn >= 2, "the pieces in view are textures: {drawn}");
     assert_eq!(h.state().basemap_pieces_missing(), 0, "every piece in view arrived");
     assert!(h.state().status_text().is_none_or(|t| !t.contains("底图无法显示")), "{:?}", h.state().status_text());
-    // The features are still drawn over it; the district's ground is not filled, so the basemap shows.
+    // The features are still drawn over it; the district's ground is a thin veil, so the basemap shows —
+    // the same rule as the exports (`render::style::DISTRICT_VEIL`).
     assert!(h.state().pane_scenes().iter().all(|(_, s)| !s.items.is_empty()));
-    assert_eq!(boundary_fills(&h), vec![0]);
+    let veil = (255.0 * renewal_planner::render::style::DISTRICT_VEIL).round() as u8;
+    assert_eq!(boundary_fills(&h), vec![veil]);
     // The layer list names it.
     assert!(h.query_by_label_contains("劲松影像.mbtiles").is_some());
 

@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 use crate::basemap::{self, Layer, Settings};
 use crate::error::ExportError;
+use crate::model::Plan;
 use crate::model::basemaps::{Basemap, MercView};
-use crate::model::{Kind, Plan};
 use crate::render::style::Rgba;
 use crate::render::svg::{FONT_FAMILY, esc};
-use crate::render::{Camera, Op, Scene};
+use crate::render::{Camera, Scene};
 
 /// Raster pixels per point for a basemap in an SVG or PDF: twice the box's
 /// size, sharp on paper and on a zoomed screen.
@@ -26,8 +26,8 @@ pub const VECTOR_PX_PER_UNIT: f32 = 2.0;
 /// The longest side of a basemap image in an SVG or PDF (an A0 sheet's map box at 2× would be ~6,000 px).
 pub const VECTOR_MAX_SIDE: u32 = 4_096;
 
-/// How much of the district's ground fill is kept over a basemap.
-pub const DISTRICT_VEIL: f32 = 0.3;
+/// How much of the district's ground fill is kept over a basemap (the one rule, in `render::style`).
+pub use crate::render::style::DISTRICT_VEIL;
 
 /// The longest side of a basemap image under a PNG map: the PNG's own pixels, up to its limit.
 pub const RASTER_MAX_SIDE: u32 = 16_384;
@@ -148,13 +148,7 @@ impl Underlay {
             return;
         }
         scene.background = Rgba([0, 0, 0, 0]);
-        for item in &mut scene.items {
-            if let Op::Area { fill, .. } = &mut item.op
-                && plan.get(item.feature).is_some_and(|f| f.kind == Kind::Boundary)
-            {
-                fill.0[3] = (f32::from(fill.0[3]) * DISTRICT_VEIL).round() as u8;
-            }
-        }
+        scene.veil_district_ground(plan);
     }
 
     /// The credits as small text in the bottom-right corner of the box

@@ -126,6 +126,20 @@ pub struct Scene {
 const TINY_PX: f32 = 2.0;
 
 impl Scene {
+    /// Lets a basemap under the map show through the district: the
+    /// boundary's ground fill (paper-coloured) becomes a thin veil
+    /// ([`super::style::DISTRICT_VEIL`]) while lines, buildings and labels keep
+    /// their styles. The screen and every export call this one rule.
+    pub fn veil_district_ground(&mut self, plan: &crate::model::Plan) {
+        for item in &mut self.items {
+            if let Op::Area { fill, .. } = &mut item.op
+                && plan.get(item.feature).is_some_and(|f| f.kind == crate::model::Kind::Boundary)
+            {
+                fill.0[3] = (f32::from(fill.0[3]) * super::style::DISTRICT_VEIL).round() as u8;
+            }
+        }
+    }
+
     /// Builds the scene for a camera.
     pub fn build(
         plan: &Plan,

@@ -144,3 +144,6 @@ pub fn kind_style(kind: Kind) -> KindStyle {
         },
     }
 }
+
+/// How much of the district's ground fill is kept over a basemap (on screen and in exports).
+pub const DISTRICT_VEIL: f32 = 0.3;

@@ -123,6 +123,8 @@ struct Entry {
     /// The first fault of its pieces (or of opening it).
     fault: Option<BasemapError>,
     said: bool,
+    /// An image the georeferencing window can place (asked once, when opened: it reads the file's header).
+    placeable: bool,
 }
 
 impl Entry {
@@ -135,6 +137,14 @@ impl Entry {
     fn fault(&self) -> Option<&BasemapError> {
         self.layer.as_ref().err().or(self.fault.as_ref())
     }
+}
+
+/// What the layer list shows of one basemap beyond the plan's own fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Row {
+    pub fault: Option<String>,
+    /// An image without georeference: the list offers to place it by control points.
+    pub placeable: bool,
 }
 
 /// The same source placed the same way: an opened layer can be kept.
@@ -218,7 +228,8 @@ impl Basemaps {
                     self.next_uid += 1;
                     let layer = basemap::open(b, settings);
                     let said = false;
-                    Entry { basemap: b.clone(), uid, layer, fault: None, said }
+                    let placeable = super::georef::can_georeference(b);
+                    Entry { basemap: b.clone(), uid, layer, fault: None, said, placeable }
                 }
             };
             self.entries.push(entry);
@@ -255,9 +266,10 @@ impl Basemaps {
         std::mem::take(&mut self.to_say)
     }
 
-    /// Each basemap's fault, in the plan's order, as text.
-    pub fn faults(&self) -> Vec<Option<String>> {
-        self.entries.iter().map(|e| e.fault().map(|f| f.to_string())).collect()
+    /// What the layer list shows of each basemap, in the plan's order: its
+    /// fault as text, and whether the georeferencing window can place it.
+    pub fn rows(&self) -> Vec<Row> {
+        self.entries.iter().map(|e| Row { fault: e.fault().map(|f| f.to_string()), placeable: e.placeable }).collect()
     }
 
     /// The credits of the visible basemaps, once each.
@@ -509,19 +521,6 @@ fn stand_in(
     None
 }
 
-/// Over a basemap the district's boundary is an outline only: its ground
-/// fill would hide the imagery inside it.
-pub fn clear_ground(scene: &mut crate::render::Scene, plan: &crate::model::Plan) {
-    use crate::render::scene::Op;
-    for item in &mut scene.items {
-        if let Op::Area { fill, .. } = &mut item.op
-            && plan.get(item.feature).is_some_and(|f| f.kind == crate::model::Kind::Boundary)
-        {
-            *fill = crate::render::style::Rgba::new(0, 0, 0, 0);
-        }
-    }
-}
-
 /// The credits of the visible basemaps at the map's bottom-right, small, on a translucent band.
 pub fn paint_attribution(painter: &egui::Painter, rect: egui::Rect, attributions: &[String]) {
     if attributions.is_empty() {
@@ -582,7 +581,7 @@ fn with_changed(v: &View, i: usize, f: impl FnOnce(&mut Vec<Basemap>)) -> Option
 
 /// The layer list's basemap section: each basemap (top of the list is drawn on
 /// top) with its checkbox, opacity, order, remove and fault; "Add basemap…".
-pub fn section(ui: &mut egui::Ui, v: &View, faults: &[Option<String>]) -> Vec<Action> {
+pub fn section(ui: &mut egui::Ui, v: &View, rows: &[Row]) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.strings();
     ui.separator();
@@ -627,8 +626,12 @@ pub fn section(ui: &mut egui::Ui, v: &View, faults: &[Option<String>]) -> Vec<Ac
                     }));
                 }
             });
-            if let Some(Some(f)) = faults.get(i) {
+            let row = rows.get(i).cloned().unwrap_or_default();
+            if let Some(f) = &row.fault {
                 ui.colored_label(super::theme::ERROR, RichText::new(f).small());
+            }
+            if row.placeable && ui.button(s.basemap_place).on_hover_text(s.basemap_place_hint).clicked() {
+                out.push(Action::Georeference(i));
             }
         });
     }

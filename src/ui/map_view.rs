@@ -197,7 +197,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
                 let mut scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
                 if app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0) {
-                    super::basemaps::clear_ground(&mut scene, app.doc.plan());
+                    scene.veil_district_ground(app.doc.plan());
                 }
                 app.memos[i] =
                     Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });

@@ -398,7 +398,7 @@ pub fn status_bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
 }
 
 /// Plan facts and the layer list.
-pub fn left_panel(ui: &mut egui::Ui, v: &View, basemap_faults: &[Option<String>]) -> Vec<Action> {
+pub fn left_panel(ui: &mut egui::Ui, v: &View, basemap_rows: &[super::basemaps::Row]) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
     egui::Panel::left("layers").default_size(230.0).size_range(180.0..=400.0).resizable(true).show(ui, |ui| {
@@ -438,7 +438,7 @@ pub fn left_panel(ui: &mut egui::Ui, v: &View, basemap_faults: &[Option<String>]
                 });
             });
         }
-        out.extend(super::basemaps::section(ui, v, basemap_faults));
+        out.extend(super::basemaps::section(ui, v, basemap_rows));
     });
     out
 }

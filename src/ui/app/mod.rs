@@ -520,7 +520,7 @@ impl PlannerApp {
             return;
         }
         let mut actions = Vec::new();
-        let basemap_faults = self.basemaps.faults();
+        let basemap_rows = self.basemaps.rows();
         let basemap_add_open = self.basemap_add_open;
         {
             let (v, p) = self.parts();
@@ -534,7 +534,7 @@ impl PlannerApp {
                 // a table is wide (money columns), and scrolls sideways when narrower.
                 actions.extend(super::items_table::panel(ui, &mut p.table, &v));
             }
-            actions.extend(panels::left_panel(ui, &v, &basemap_faults));
+            actions.extend(panels::left_panel(ui, &v, &basemap_rows));
             actions.extend(panels::right_panel(ui, &mut p.inspector, &mut p.items, &v));
         }
         actions.extend(map_view::central(ui, self));
