@@ -39,10 +39,10 @@ fn three_points_clicked_on_the_image_and_the_map_place_it_in_one_undoable_edit()
     }
     let image = h.get_by_label("待配准的图像").rect();
     let map = h.state().map_rect.expect("map");
-    assert!(map.left() + 70.0 < 320.0, "{map:?}");
+    assert!(map.left() + 70.0 < 560.0, "{map:?}");
     let on_image: [[f32; 2]; 3] = [[0.1, 0.1], [0.9, 0.1], [0.1, 0.9]];
     let on_map = [
-        // Left of the window (which opens at x = 320).
+        // Left of the window (which opens at x = 560, clear of the layer list).
         Pos2::new(map.left() + 15.0, map.top() + 60.0),
         Pos2::new(map.left() + 70.0, map.top() + 60.0),
         Pos2::new(map.left() + 15.0, map.top() + 300.0),

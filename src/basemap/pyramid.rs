@@ -34,11 +34,19 @@ pub struct Pyramid<S> {
     shift: Shift,
     attribution: Option<String>,
     decoded: Mutex<HashMap<PieceKey, Option<Arc<RgbaImage>>>>,
+    /// Over-zoomed tiles made from a coarser one (an atlas page or a print asks for the same ones again).
+    enlarged: Mutex<HashMap<PieceKey, Arc<RgbaImage>>>,
 }
 
 impl<S: TileSource> Pyramid<S> {
     pub fn new(source: S, shift: Shift, attribution: Option<String>) -> Self {
-        Pyramid { source, shift, attribution, decoded: Mutex::new(HashMap::new()) }
+        Pyramid {
+            source,
+            shift,
+            attribution,
+            decoded: Mutex::new(HashMap::new()),
+            enlarged: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn source(&self) -> &S {
@@ -86,6 +94,9 @@ impl<S: TileSource> Layer for Pyramid<S> {
 
     fn image(&self, key: PieceKey) -> Result<Option<Arc<RgbaImage>>, BasemapError> {
         let (min_z, max_z) = self.source.zooms();
+        if let Some(t) = self.enlarged.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(Some(t));
+        }
         // Over-zoom: the nearest coarser tile the source has, its quarter enlarged.
         let mut k = key;
         while k.z > max_z {
@@ -93,7 +104,17 @@ impl<S: TileSource> Layer for Pyramid<S> {
         }
         for _ in 0..=OVERZOOM {
             if let Some(t) = self.decoded(k)? {
-                return Ok(Some(if k == key { t } else { Arc::new(enlarge(&t, k, key)) }));
+                if k == key {
+                    return Ok(Some(t));
+                }
+                let made = Arc::new(enlarge(&t, k, key));
+                if let Ok(mut m) = self.enlarged.lock() {
+                    if m.len() >= KEEP {
+                        m.clear();
+                    }
+                    m.insert(key, made.clone());
+                }
+                return Ok(Some(made));
             }
             if k.z <= min_z {
                 break;

@@ -154,7 +154,7 @@ pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) ->
     egui::Window::new(format!("{} — {name}", w.title))
         .id(egui::Id::unique("georef-window"))
         .open(&mut open)
-        .default_pos([320.0, 80.0])
+        .default_pos([560.0, 80.0])
         .default_width(540.0)
         .show(ctx, |ui| {
             if gone {
