@@ -31,16 +31,7 @@ fn main() -> ExitCode {
     };
     match args.command {
         Some(Command::Info { file, json, phase, at }) => {
-            match cli::info(&file, json, phase.as_deref(), at.as_deref(), args.crs) {
-                Ok(out) => {
-                    print!("{out}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("renewal-planner: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(cli::info(&file, json, phase.as_deref(), at.as_deref(), args.crs))
         }
         Some(Command::Export {
             file,
@@ -67,7 +58,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match cli::export(
+            finish(cli::export(
                 &file,
                 &out,
                 story.as_deref(),
@@ -92,29 +83,11 @@ fn main() -> ExitCode {
                     to_crs: to_crs.as_deref().and_then(renewal_planner::io::crs::Crs::parse),
                     basemaps,
                 },
-            ) {
-                Ok(msg) => {
-                    print!("{msg}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("renewal-planner: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            ))
         }
         Some(Command::Tiles { source, bbox, zoom, limit }) => {
             let home = renewal_planner::session::data_dir();
-            match cli::tiles(&source, &bbox, &zoom, limit, &home, &mut std::io::stdout()) {
-                Ok(msg) => {
-                    print!("{msg}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("renewal-planner: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            finish(cli::tiles(&source, &bbox, &zoom, limit, &home, &mut std::io::stdout()))
         }
         None => run_app(args.file, args.crs),
     }
@@ -135,4 +108,18 @@ fn run_app(file: Option<std::path::PathBuf>, crs: Option<renewal_planner::io::cr
 fn run_app(_file: Option<std::path::PathBuf>, _crs: Option<renewal_planner::io::crs::Crs>) -> ExitCode {
     eprintln!("renewal-planner: built without the window (feature `gui`); use `renewal-planner info FILE`");
     ExitCode::FAILURE
+}
+
+/// What a command printed, or its one-line failure on stderr and exit code 1.
+fn finish(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("renewal-planner: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
