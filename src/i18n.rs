@@ -342,6 +342,22 @@ pub struct Strings {
     pub save_key: &'static str,
     pub basemap_place: &'static str,
     pub basemap_place_hint: &'static str,
+    pub georef_title: &'static str,
+    pub georef_click_image: &'static str,
+    pub georef_click_map: &'static str,
+    pub georef_point: &'static str,
+    pub georef_on_image: &'static str,
+    pub georef_on_map: &'static str,
+    pub georef_residual: &'static str,
+    pub georef_remove: &'static str,
+    pub georef_need_three: &'static str,
+    pub georef_rms: &'static str,
+    pub georef_apply: &'static str,
+    pub georef_cancel_point: &'static str,
+    pub georef_close: &'static str,
+    pub georef_gone: &'static str,
+    pub georef_loading: &'static str,
+    pub georef_image: &'static str,
     pub tianditu_key_note: &'static str,
     pub basemap_prompt: &'static str,
     pub basemap_failed: &'static str,
@@ -764,6 +780,22 @@ pub static ZH: Strings = Strings {
     save_key: "保存密钥",
     basemap_place: "配准…",
     basemap_place_hint: "在图片上和地图上各点同一处，至少三对控制点",
+    georef_title: "控制点配准",
+    georef_click_image: "在图像上点一个能认出的点（路口、楼角）",
+    georef_click_map: "再在地图上点同一个点",
+    georef_point: "点",
+    georef_on_image: "图像（像素）",
+    georef_on_map: "地图（经度, 纬度）",
+    georef_residual: "残差",
+    georef_remove: "删除",
+    georef_need_three: "至少需要 3 对控制点",
+    georef_rms: "中误差",
+    georef_apply: "应用",
+    georef_cancel_point: "取消这个点",
+    georef_close: "关闭",
+    georef_gone: "这个底图已被删除或替换",
+    georef_loading: "正在读取图像…",
+    georef_image: "待配准的图像",
     tianditu_key_note: "密钥只保存在本机的用户设置中，不写入规划文件",
     basemap_prompt: "底图文件路径（.mbtiles、.pmtiles、.tif、.png、.jpg）",
     basemap_failed: "底图无法显示",
@@ -1091,6 +1123,22 @@ pub static EN: Strings = Strings {
     save_key: "Save key",
     basemap_place: "Place…",
     basemap_place_hint: "Click the same spot on the image and on the map, three pairs or more",
+    georef_title: "Place by control points",
+    georef_click_image: "Click a point you can recognise on the image (a corner, a crossing)",
+    georef_click_map: "Now click the same point on the map",
+    georef_point: "Point",
+    georef_on_image: "Image (pixels)",
+    georef_on_map: "Map (lon, lat)",
+    georef_residual: "Residual",
+    georef_remove: "Remove",
+    georef_need_three: "At least 3 pairs of points are needed",
+    georef_rms: "RMS error",
+    georef_apply: "Apply",
+    georef_cancel_point: "Cancel this point",
+    georef_close: "Close",
+    georef_gone: "This basemap was removed or replaced",
+    georef_loading: "Reading the image…",
+    georef_image: "The image to place",
     tianditu_key_note: "The key is kept in this computer's user settings, never in a plan file",
     basemap_prompt: "Basemap file path (.mbtiles, .pmtiles, .tif, .png, .jpg)",
     basemap_failed: "Basemap cannot be drawn",
@@ -1098,6 +1146,22 @@ pub static EN: Strings = Strings {
     key_save_failed: "The key was not saved",
     basemap_epsg_bad: "An EPSG code is a positive whole number, such as 4527",
 };
+
+impl Strings {
+    /// A control-point fit's failure, worded (`ui::georef`).
+    pub fn georef_fit_error(&self, e: &crate::model::basemaps::FitError) -> String {
+        use crate::model::basemaps::FitError;
+        if !self.zh() {
+            return e.to_string();
+        }
+        match e {
+            FitError::TooFew(n) => format!("只有 {n} 个控制点：至少需要 3 个"),
+            FitError::NotFinite(i) => format!("控制点 {i} 不是有效数字"),
+            FitError::CollinearOnImage => "图像上的控制点在一条直线上：请选分散的点".into(),
+            FitError::CollinearOnMap => "地图上的控制点在一条直线上：请选分散的点".into(),
+        }
+    }
+}
 
 impl Strings {
     /// The menu name of an edit.

@@ -19,7 +19,6 @@ use super::theme::{ERROR, color};
 use super::view::View;
 use crate::basemap::{BasemapError, raster};
 use crate::edit::Edit;
-use crate::i18n::Lang;
 use crate::model::Plan;
 use crate::model::basemaps::{Basemap, ControlPoint, Fit, FitError, SourceKind, fit_affine};
 
@@ -141,7 +140,7 @@ impl GeorefState {
 pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let Some(st) = state.as_mut() else { return out };
-    let w = words(v.lang);
+    let w = v.strings();
     st.poll();
     if matches!(st.picture, Picture::Loading(_)) {
         ctx.request_repaint_after(std::time::Duration::from_millis(50));
@@ -151,17 +150,19 @@ pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) ->
     let mut open = true;
     let mut close = false;
     let name = plan.basemaps.get(st.index).map(|b| b.name.clone()).unwrap_or_default();
-    egui::Window::new(format!("{} — {name}", w.title))
+    egui::Window::new(format!("{} — {name}", w.georef_title))
         .id(egui::Id::unique("georef-window"))
         .open(&mut open)
         .default_pos([560.0, 80.0])
         .default_width(540.0)
         .show(ctx, |ui| {
             if gone {
-                ui.colored_label(ERROR, w.gone);
+                ui.colored_label(ERROR, w.georef_gone);
                 return;
             }
-            ui.label(RichText::new(if st.pending.is_some() { w.click_map } else { w.click_image }).strong());
+            ui.label(
+                RichText::new(if st.pending.is_some() { w.georef_click_map } else { w.georef_click_image }).strong(),
+            );
             picture(ui, st, w);
             ui.separator();
             let fit = st.fit();
@@ -171,7 +172,7 @@ pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) ->
             };
             let mut remove = None;
             egui::Grid::new("georef-points").striped(true).show(ui, |ui| {
-                for h in [w.point, w.on_image, w.on_map, w.residual, ""] {
+                for h in [w.georef_point, w.georef_on_image, w.georef_on_map, w.georef_residual, ""] {
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
@@ -183,7 +184,7 @@ pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) ->
                         Some(r) => ui.label(format!("{r:.2} m")),
                         None => ui.label("—"),
                     };
-                    if ui.small_button(w.remove).clicked() {
+                    if ui.small_button(w.georef_remove).clicked() {
                         remove = Some(i);
                     }
                     ui.end_row();
@@ -193,22 +194,22 @@ pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) ->
                 st.points.remove(i);
             }
             match &fit {
-                None => ui.label(format!("{} ({}/3)", w.need_three, st.points.len())),
-                Some(Ok(f)) => ui.label(RichText::new(format!("{} {:.2} m", w.rms, f.rms_m)).strong()),
-                Some(Err(e)) => ui.colored_label(ERROR, fit_error(e, v.lang)),
+                None => ui.label(format!("{} ({}/3)", w.georef_need_three, st.points.len())),
+                Some(Ok(f)) => ui.label(RichText::new(format!("{} {:.2} m", w.georef_rms, f.rms_m)).strong()),
+                Some(Err(e)) => ui.colored_label(ERROR, w.georef_fit_error(e)),
             };
             ui.horizontal(|ui| {
                 let apply = st.apply(plan);
-                if ui.add_enabled(apply.is_some(), egui::Button::new(w.apply)).clicked()
+                if ui.add_enabled(apply.is_some(), egui::Button::new(w.georef_apply)).clicked()
                     && let Some(a) = apply
                 {
                     out.push(a);
                     close = true;
                 }
-                if st.pending.is_some() && ui.button(w.cancel_point).clicked() {
+                if st.pending.is_some() && ui.button(w.georef_cancel_point).clicked() {
                     st.pending = None;
                 }
-                if ui.button(w.close).clicked() {
+                if ui.button(w.georef_close).clicked() {
                     close = true;
                 }
             });
@@ -221,12 +222,12 @@ pub fn window(ctx: &egui::Context, state: &mut Option<GeorefState>, v: &View) ->
 
 /// The image, scaled to the window; a click on it is an image point. Points
 /// placed so far are numbered on it; the waiting one is a ring.
-fn picture(ui: &mut egui::Ui, st: &mut GeorefState, w: &Words) {
+fn picture(ui: &mut egui::Ui, st: &mut GeorefState, w: &crate::i18n::Strings) {
     let (texture, size) = match &mut st.picture {
         Picture::Loading(_) => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(w.loading);
+                ui.label(w.georef_loading);
             });
             return;
         }
@@ -253,7 +254,7 @@ fn picture(ui: &mut egui::Ui, st: &mut GeorefState, w: &Words) {
     let avail = ui.available_width().clamp(200.0, 720.0);
     let scale = (avail / size.0 as f32).min(420.0 / size.1 as f32);
     let shown = egui::vec2(size.0 as f32 * scale, size.1 as f32 * scale);
-    let r = ui.add(egui::Image::new(&texture).fit_to_exact_size(shown).sense(Sense::click()).alt_text(w.image));
+    let r = ui.add(egui::Image::new(&texture).fit_to_exact_size(shown).sense(Sense::click()).alt_text(w.georef_image));
     if r.clicked()
         && let Some(p) = r.interact_pointer_pos()
     {
@@ -275,78 +276,6 @@ fn picture(ui: &mut egui::Ui, st: &mut GeorefState, w: &Words) {
     }
     if let Some(p) = st.pending {
         painter.circle_stroke(at(p), 7.0, egui::Stroke::new(2.0, WAITING));
-    }
-}
-
-/// A fit's failure, worded.
-fn fit_error(e: &FitError, lang: Lang) -> String {
-    match (lang, e) {
-        (Lang::Zh, FitError::TooFew(n)) => format!("只有 {n} 个控制点：至少需要 3 个"),
-        (Lang::Zh, FitError::NotFinite(i)) => format!("控制点 {i} 不是有效数字"),
-        (Lang::Zh, FitError::CollinearOnImage) => "图像上的控制点在一条直线上：请选分散的点".into(),
-        (Lang::Zh, FitError::CollinearOnMap) => "地图上的控制点在一条直线上：请选分散的点".into(),
-        (Lang::En, e) => e.to_string(),
-    }
-}
-
-/// The window's words, in both languages (kept beside the window it words).
-struct Words {
-    title: &'static str,
-    click_image: &'static str,
-    click_map: &'static str,
-    point: &'static str,
-    on_image: &'static str,
-    on_map: &'static str,
-    residual: &'static str,
-    remove: &'static str,
-    need_three: &'static str,
-    rms: &'static str,
-    apply: &'static str,
-    cancel_point: &'static str,
-    close: &'static str,
-    gone: &'static str,
-    loading: &'static str,
-    image: &'static str,
-}
-
-fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::Zh => &Words {
-            title: "控制点配准",
-            click_image: "在图像上点一个能认出的点（路口、楼角）",
-            click_map: "再在地图上点同一个点",
-            point: "点",
-            on_image: "图像（像素）",
-            on_map: "地图（经度, 纬度）",
-            residual: "残差",
-            remove: "删除",
-            need_three: "至少需要 3 对控制点",
-            rms: "中误差",
-            apply: "应用",
-            cancel_point: "取消这个点",
-            close: "关闭",
-            gone: "这个底图已被删除或替换",
-            loading: "正在读取图像…",
-            image: "待配准的图像",
-        },
-        Lang::En => &Words {
-            title: "Place by control points",
-            click_image: "Click a point you can recognise on the image (a corner, a crossing)",
-            click_map: "Now click the same point on the map",
-            point: "Point",
-            on_image: "Image (pixels)",
-            on_map: "Map (lon, lat)",
-            residual: "Residual",
-            remove: "Remove",
-            need_three: "At least 3 pairs of points are needed",
-            rms: "RMS error",
-            apply: "Apply",
-            cancel_point: "Cancel this point",
-            close: "Close",
-            gone: "This basemap was removed or replaced",
-            loading: "Reading the image…",
-            image: "The image to place",
-        },
     }
 }
 
