@@ -119,7 +119,9 @@ fn work(queue: &Queue, tx: &mpsc::Sender<Answer>, stop: &std::sync::atomic::Atom
 struct Entry {
     basemap: Basemap,
     uid: u64,
-    layer: Result<Arc<dyn Layer>, BasemapError>,
+    /// The opened layer: opening reads the file or asks the server, so it runs
+    /// on a thread of its own and the window never waits for it.
+    layer: Opened,
     /// The first fault of its pieces (or of opening it).
     fault: Option<BasemapError>,
     said: bool,
@@ -127,7 +129,42 @@ struct Entry {
     placeable: bool,
 }
 
+/// A basemap's source being opened, or opened.
+enum Opened {
+    Waiting(mpsc::Receiver<Result<Arc<dyn Layer>, BasemapError>>),
+    Done(Result<Arc<dyn Layer>, BasemapError>),
+}
+
 impl Entry {
+    /// The layer, once opened without fault.
+    fn layer(&self) -> Option<&Arc<dyn Layer>> {
+        match &self.layer {
+            Opened::Done(Ok(l)) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Takes the opened layer if its thread has finished; `wait` blocks for it.
+    fn poll(&mut self, wait: bool) {
+        let Opened::Waiting(rx) = &self.layer else { return };
+        let got = if wait {
+            rx.recv_timeout(Duration::from_secs(30)).map_err(|_| ())
+        } else {
+            match rx.try_recv() {
+                Ok(r) => Ok(r),
+                Err(mpsc::TryRecvError::Empty) => return,
+                Err(mpsc::TryRecvError::Disconnected) => Err(()),
+            }
+        };
+        self.layer = Opened::Done(got.unwrap_or_else(|()| {
+            Err(BasemapError::Broken {
+                path: PathBuf::from(&self.basemap.source),
+                what: "basemap",
+                reason: "opening it stopped".into(),
+            })
+        }));
+    }
+
     /// Drawn from tiles in a pyramid (XYZ rows from the top): a missing tile can
     /// stand in with a part of a coarser one.
     fn pyramid(&self) -> bool {
@@ -135,7 +172,10 @@ impl Entry {
     }
 
     fn fault(&self) -> Option<&BasemapError> {
-        self.layer.as_ref().err().or(self.fault.as_ref())
+        match &self.layer {
+            Opened::Done(Err(e)) => Some(e),
+            _ => self.fault.as_ref(),
+        }
     }
 }
 
@@ -226,7 +266,16 @@ impl Basemaps {
                 None => {
                     let uid = self.next_uid;
                     self.next_uid += 1;
-                    let layer = basemap::open(b, settings);
+                    let (tx, rx) = mpsc::channel();
+                    let (source, settings, ctx) = (b.clone(), settings.clone(), self.ctx.clone());
+                    std::thread::spawn(move || {
+                        // The window may be gone meanwhile: nothing to tell then.
+                        let _ = tx.send(basemap::open(&source, &settings));
+                        if let Some(ctx) = ctx {
+                            ctx.request_repaint();
+                        }
+                    });
+                    let layer = Opened::Waiting(rx);
                     let said = false;
                     let placeable = super::georef::can_georeference(b);
                     Entry { basemap: b.clone(), uid, layer, fault: None, said, placeable }
@@ -276,8 +325,9 @@ impl Basemaps {
     pub fn attributions(&self) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         // Only what is drawn: a basemap that cannot be opened shows nothing to credit.
-        for e in self.entries.iter().filter(|e| e.basemap.visible && e.basemap.opacity > 0.0 && e.layer.is_ok()) {
-            let a = e.basemap.attribution.clone().or_else(|| e.layer.as_ref().ok().and_then(|l| l.attribution()));
+        for e in self.entries.iter().filter(|e| e.basemap.visible && e.basemap.opacity > 0.0) {
+            let Some(layer) = e.layer() else { continue };
+            let a = e.basemap.attribution.clone().or_else(|| layer.attribution());
             if let Some(a) = a.filter(|a| !a.trim().is_empty() && !out.contains(a)) {
                 out.push(a);
             }
@@ -305,7 +355,15 @@ impl Basemaps {
         self.textures.len()
     }
 
-    /// Starts a frame: takes the workers' answers and makes them textures.
+    /// The window's context, for the threads that open sources and decode pieces to wake it.
+    pub fn set_context(&mut self, ctx: &egui::Context) {
+        if self.ctx.is_none() {
+            self.ctx = Some(ctx.clone());
+        }
+    }
+
+    /// Starts a frame: takes the workers' answers and makes them textures,
+    /// and the layers whose sources have finished opening.
     pub fn begin_frame(&mut self, ctx: &egui::Context) {
         self.frame += 1;
         self.drawn = 0;
@@ -322,11 +380,17 @@ impl Basemaps {
         for a in answers {
             self.take(a);
         }
+        for e in &mut self.entries {
+            e.poll(false);
+        }
         self.collect_faults();
     }
 
     /// Waits until every piece asked for has been answered (tests, benchmarks).
     pub fn wait(&mut self) {
+        for e in &mut self.entries {
+            e.poll(true);
+        }
         while !self.pending.is_empty() {
             let Some(pool) = &self.pool else { return };
             match pool.answers.recv_timeout(Duration::from_secs(30)) {
@@ -385,7 +449,7 @@ impl Basemaps {
     /// Draws the visible basemaps (bottom to top, each with its opacity) into
     /// `pane` as `cam` sees it, asking the workers for the pieces not decoded yet.
     pub fn paint(&mut self, painter: &egui::Painter, pane: egui::Rect, cam: &Camera) {
-        if self.entries.iter().all(|e| !e.basemap.visible || e.layer.is_err()) {
+        if self.entries.iter().all(|e| !e.basemap.visible || e.layer().is_none()) {
             return;
         }
         let ppp = painter.ctx().pixels_per_point();
@@ -408,7 +472,7 @@ impl Basemaps {
             Pos2::new(pane.left() + p[0], pane.top() + p[1])
         };
         for e in &self.entries {
-            let Ok(layer) = &e.layer else { continue };
+            let Some(layer) = e.layer() else { continue };
             if !e.basemap.visible || e.basemap.opacity <= 0.0 {
                 continue;
             }

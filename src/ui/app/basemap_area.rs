@@ -78,6 +78,8 @@ impl PlannerApp {
     /// Each frame: the basemaps follow the plan's list, decoded pieces become
     /// textures, and a basemap's first fault is said.
     pub(super) fn basemaps_tick(&mut self, ctx: &egui::Context) {
+        // Known before a source is opened: its thread asks for a repaint when done.
+        self.basemaps.set_context(ctx);
         self.basemaps.sync(&self.doc.plan().basemaps, &self.basemap_settings);
         self.basemaps.begin_frame(ctx);
         for (name, error) in self.basemaps.take_faults() {
