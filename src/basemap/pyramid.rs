@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use image::RgbaImage;
 
 use super::{BasemapError, Layer};
-use crate::model::basemaps::{MercView, Piece, PieceKey, Shift, TILE_PX, tile_pieces};
+use crate::model::basemaps::{MercView, Piece, PieceKey, Shift, TILE_PX, tile_pieces, zoom_for};
 
 /// Where a pyramid's tiles come from.
 pub trait TileSource: Send + Sync {
@@ -27,6 +27,11 @@ const KEEP: usize = 256;
 
 /// How many zoom levels a missing tile is looked for above it.
 const OVERZOOM: u8 = 6;
+
+/// How many levels coarser than its coarsest tiles a source is still drawn
+/// (its tiles then at least 32 px): further out, thousands of tiny tiles a
+/// view — a world view over a z14 file would be 268 million — so nothing.
+const UNDERZOOM: u8 = 3;
 
 /// A tile source drawn as a basemap.
 pub struct Pyramid<S> {
@@ -78,6 +83,9 @@ impl<S: TileSource> Pyramid<S> {
 impl<S: TileSource> Layer for Pyramid<S> {
     fn pieces(&self, view: &MercView) -> Vec<Piece> {
         let (min_z, max_z) = self.source.zooms();
+        if zoom_for(view.mpp(), 30).saturating_add(UNDERZOOM) < min_z {
+            return Vec::new();
+        }
         let shifted = shift_view(view, self.shift);
         let mut pieces = tile_pieces(&shifted, min_z, max_z.saturating_add(OVERZOOM).min(22));
         if self.shift != Shift::None {
@@ -227,5 +235,31 @@ mod tests {
 
     fn tile_x(k: PieceKey) -> f64 {
         crate::model::basemaps::tile_bounds(k.z, k.x, k.y)[0]
+    }
+
+    /// A source whose coarsest tiles are at zoom 14.
+    struct Fine;
+    impl TileSource for Fine {
+        fn tile(&self, _: u8, _: u32, _: u32) -> Result<Option<Vec<u8>>, BasemapError> {
+            Ok(None)
+        }
+        fn zooms(&self) -> (u8, u8) {
+            (14, 18)
+        }
+    }
+
+    #[test]
+    fn far_out_a_fine_source_gives_no_pieces_rather_than_millions() {
+        use crate::model::mercator::HALF_SIDE;
+        let p = Pyramid::new(Fine, Shift::None, None);
+        let world = MercView { min: [-HALF_SIDE, -HALF_SIDE], max: [HALF_SIDE, HALF_SIDE], size: [1280, 800] };
+        assert!(p.pieces(&world).is_empty());
+        // Three levels coarser than its tiles it is still drawn, a few hundred tiles at most.
+        let [x, y] = crate::model::mercator::forward(116.46, 39.888);
+        // Zoom 11: ~76.4 m a pixel, three levels coarser than the source's z14.
+        let half = 1280.0 * 76.4 / 2.0;
+        let city = MercView { min: [x - half, y - half * 0.625], max: [x + half, y + half * 0.625], size: [1280, 800] };
+        let n = p.pieces(&city).len();
+        assert!(n > 0 && n <= 1_500, "{n}");
     }
 }
