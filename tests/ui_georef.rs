@@ -28,6 +28,11 @@ fn three_points_clicked_on_the_image_and_the_map_place_it_in_one_undoable_edit()
     h.run_steps(3);
     let basemaps = vec![Basemap::new(png.to_string_lossy())];
     h.state_mut().apply(Action::Edit(Edit::SetBasemaps { basemaps }));
+    // The layer list offers to place it once its file has been looked at (off the UI thread).
+    h.run_steps(1);
+    h.state_mut().wait_for_basemaps();
+    h.run_steps(2);
+    assert!(h.query_by_label("配准…").is_some(), "an image without georeference can be placed from the list");
     h.state_mut().apply(Action::Georeference(0));
     // The image is read on a background thread.
     for _ in 0..200 {

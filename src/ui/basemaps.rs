@@ -125,14 +125,18 @@ struct Entry {
     /// The first fault of its pieces (or of opening it).
     fault: Option<BasemapError>,
     said: bool,
-    /// An image the georeferencing window can place (asked once, when opened: it reads the file's header).
+    /// An image the georeferencing window can place (asked once, on the thread that opens it: it reads the file's header).
     placeable: bool,
 }
 
+/// What opening a basemap's source gave.
+type LayerOrFault = Result<Arc<dyn Layer>, BasemapError>;
+
 /// A basemap's source being opened, or opened.
 enum Opened {
-    Waiting(mpsc::Receiver<Result<Arc<dyn Layer>, BasemapError>>),
-    Done(Result<Arc<dyn Layer>, BasemapError>),
+    /// The layer, and whether the georeferencing window can place it (both read the file).
+    Waiting(mpsc::Receiver<(LayerOrFault, bool)>),
+    Done(LayerOrFault),
 }
 
 impl Entry {
@@ -156,13 +160,16 @@ impl Entry {
                 Err(mpsc::TryRecvError::Disconnected) => Err(()),
             }
         };
-        self.layer = Opened::Done(got.unwrap_or_else(|()| {
-            Err(BasemapError::Broken {
+        let (layer, placeable) = got.unwrap_or_else(|()| {
+            let stopped = BasemapError::Broken {
                 path: PathBuf::from(&self.basemap.source),
                 what: "basemap",
                 reason: "opening it stopped".into(),
-            })
-        }));
+            };
+            (Err(stopped), false)
+        });
+        self.layer = Opened::Done(layer);
+        self.placeable = placeable;
     }
 
     /// Drawn from tiles in a pyramid (XYZ rows from the top): a missing tile can
@@ -270,15 +277,15 @@ impl Basemaps {
                     let (source, settings, ctx) = (b.clone(), settings.clone(), self.ctx.clone());
                     std::thread::spawn(move || {
                         // The window may be gone meanwhile: nothing to tell then.
-                        let _ = tx.send(basemap::open(&source, &settings));
+                        let placeable = super::georef::can_georeference(&source);
+                        let _ = tx.send((basemap::open(&source, &settings), placeable));
                         if let Some(ctx) = ctx {
                             ctx.request_repaint();
                         }
                     });
                     let layer = Opened::Waiting(rx);
                     let said = false;
-                    let placeable = super::georef::can_georeference(b);
-                    Entry { basemap: b.clone(), uid, layer, fault: None, said, placeable }
+                    Entry { basemap: b.clone(), uid, layer, fault: None, said, placeable: false }
                 }
             };
             self.entries.push(entry);
