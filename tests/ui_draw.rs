@@ -20,13 +20,7 @@ fn harness() -> Harness<'static, PlannerApp> {
     h
 }
 
-fn click(h: &mut Harness<'static, PlannerApp>, p: Pos2) {
-    h.hover_at(p);
-    h.run_steps(1);
-    h.drag_at(p);
-    h.drop_at(p);
-    h.run_steps(2);
-}
+use common::click;
 
 fn screen(app: &PlannerApp, lon: f64, lat: f64) -> Pos2 {
     let cam = app.camera.expect("camera");

@@ -3,7 +3,6 @@
 //! step; the map's clicks go to the window while it waits, not to selection.
 
 use eframe::egui::Pos2;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use renewal_planner::edit::{Edit, EditLabel};
 use renewal_planner::model::Basemap;
@@ -11,13 +10,7 @@ use renewal_planner::ui::{Action, PlannerApp};
 
 mod common;
 
-fn click(h: &mut Harness<'static, PlannerApp>, p: Pos2) {
-    h.hover_at(p);
-    h.run_steps(1);
-    h.drag_at(p);
-    h.drop_at(p);
-    h.run_steps(2);
-}
+use common::click;
 
 #[test]
 fn three_points_clicked_on_the_image_and_the_map_place_it_in_one_undoable_edit() {

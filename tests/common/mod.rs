@@ -1,6 +1,7 @@
 //! What the UI tests share: a harness that runs the real app with the
 //! bundled CJK font and the app's theme.
 
+use eframe::egui::Pos2;
 use egui_kittest::Harness;
 use renewal_planner::ui::{PlannerApp, install_fonts, theme};
 
@@ -12,4 +13,14 @@ pub fn harness(app: PlannerApp, size: [f32; 2]) -> Harness<'static, PlannerApp> 
             theme::apply(ctx);
         })
         .build_ui_state(|ui, app: &mut PlannerApp| app.show(ui), app)
+}
+
+/// A click at a screen point, as the pointer does it: move there, press, release.
+#[allow(dead_code)] // Not every test file clicks.
+pub fn click(h: &mut Harness<'static, PlannerApp>, p: Pos2) {
+    h.hover_at(p);
+    h.run_steps(1);
+    h.drag_at(p);
+    h.drop_at(p);
+    h.run_steps(2);
 }
