@@ -27,8 +27,10 @@ const WORKERS: usize = 2;
 const QUEUE: usize = 128;
 /// Textures kept on the GPU at most (256 × 256 RGBA: ~256 KB each).
 const TEXTURES: usize = 384;
-/// A layer asked for more pieces than this in one pane (a source of fine
-/// tiles only, far zoomed out: each tile a pixel or less) is not drawn there.
+/// A layer asked for more pieces than this in one pane is not drawn there: a
+/// source of fine tiles far zoomed out (`basemap::pyramid` already stops three
+/// levels out; a large image at its finest blocks). More pieces than
+/// [`TEXTURES`] in view are decoded again as they are evicted.
 const MAX_PIECES: usize = 4096;
 /// How many coarser levels a missing tile's stand-in is looked for.
 const STAND_IN_LEVELS: u8 = 6;
