@@ -334,7 +334,11 @@ fn read_document<R: Read>(
             });
         }
     }
-    let crs = settle_crs(&mut plan, &origins, chosen.or(named), &mut warnings)?;
+    let place = |i: usize| {
+        let (n, line) = origins.get(i).copied().unwrap_or((i as u32, 0));
+        format!("feature {n} (line {line})")
+    };
+    let crs = settle_crs(&mut plan, &place, chosen.or(named), &mut warnings)?;
     super::plan_items::extract(&mut plan, &mut warnings);
     Ok(Loaded { plan, warnings, crs })
 }
@@ -343,16 +347,12 @@ fn read_document<R: Read>(
 /// or named, else from the one its coordinates show. A feature that cannot be
 /// brought (or, in a longitude/latitude file, a stray one in metres) is left
 /// out with a warning. Returns the system transformed from, if any.
-fn settle_crs(
+pub(crate) fn settle_crs(
     plan: &mut Plan,
-    origins: &[(u32, u32)],
+    place: &dyn Fn(usize) -> String,
     crs: Option<Crs>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<Crs>, LoadError> {
-    let place = |i: usize| {
-        let (n, line) = origins.get(i).copied().unwrap_or((i as u32, 0));
-        format!("feature {n} (line {line})")
-    };
     // The features whose coordinates are not longitude/latitude, by position
     // (the plan is fresh: position i is FeatureId(i)).
     let strays = |plan: &Plan| -> Vec<(usize, String)> {
@@ -836,7 +836,7 @@ pub fn check_geometry(g: &Geometry<f64>) -> Result<(), String> {
 }
 
 /// Rejects geometries with non-finite numbers, no positions, or too few for their type.
-fn check_usable(g: &Geometry<f64>) -> Result<(), String> {
+pub(crate) fn check_usable(g: &Geometry<f64>) -> Result<(), String> {
     let mut n = 0usize;
     for c in g.coords_iter() {
         n += 1;

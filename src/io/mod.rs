@@ -1,11 +1,16 @@
 //! Reading plans from files and from the embedded Jinsong map. No egui here.
 
 pub mod crs;
+pub mod dxf;
+pub mod foreign;
 pub mod geojson;
 pub mod gpkg;
+pub mod kml;
 pub mod plan_items;
 pub mod repair;
+pub mod shapefile;
 pub mod stream;
+pub mod table;
 pub mod wkb;
 pub mod write;
 
@@ -71,8 +76,21 @@ pub fn load_path_with(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadErr
     let mut file = std::fs::File::open(path)?;
     let mut head = [0u8; 16];
     let n = file.read(&mut head)?;
-    if gpkg::is_sqlite(&head[..n]) || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) {
-        return gpkg::load(path);
+    match foreign::Format::of(path, &head[..n]) {
+        foreign::Format::GeoJson => {}
+        foreign::Format::GeoPackage => return gpkg::load(path),
+        foreign::Format::Shapefile => return shapefile::load(path, opts),
+        foreign::Format::Dxf => return dxf::load(path, opts),
+        foreign::Format::Kml => return kml::load(path, opts),
+        foreign::Format::Csv | foreign::Format::Xlsx => return table::load(path, opts),
+        foreign::Format::Dwg => {
+            return Err(LoadError::Malformed {
+                place: "DWG".into(),
+                message: "DWG is AutoCAD's closed format and cannot be read; save the drawing as DXF in AutoCAD, \
+                          天正 or the free ODA File Converter (另存为 DXF) and open that"
+                    .into(),
+            });
+        }
     }
     let size = file.metadata()?.len();
     let gzip = head.starts_with(&[0x1f, 0x8b]);
