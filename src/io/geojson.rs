@@ -99,6 +99,12 @@ pub struct ReadOptions<'a> {
     /// Called now and then with the number of bytes of the file read so far;
     /// returning `false` cancels the load ([`LoadError::Cancelled`]).
     pub progress: Option<&'a dyn Fn(u64) -> bool>,
+    /// CAD drawings: the kind each layer's features take (`None` in the map:
+    /// the layer is left out); `None`: the kinds guessed from the layers' names.
+    pub layers: Option<&'a std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
+    /// Tables of points: the columns holding x (longitude) and y (latitude);
+    /// `None`: picked from the header (经度/纬度, lon/lat, x/y …).
+    pub columns: Option<(&'a str, &'a str)>,
 }
 
 /// Parses GeoJSON text (or gzip of it) into a plan.
