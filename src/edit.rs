@@ -76,6 +76,8 @@ pub enum EditLabel {
     EditStory,
     EditTitleBlock,
     SetBasemaps,
+    /// File → Import layer…: a file's features added to the plan.
+    ImportLayer,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.

@@ -268,6 +268,18 @@ pub struct Strings {
     pub action_duplicate_slide: &'static str,
     pub action_edit_story: &'static str,
     pub action_set_basemaps: &'static str,
+    pub action_import_layer: &'static str,
+    /// File → Import layer… (the menu entry and the prompt's title).
+    pub import_layer: &'static str,
+    pub import_prompt: &'static str,
+    pub imported: &'static str,
+    pub import_failed: &'static str,
+    pub import_cancelled: &'static str,
+    pub import_empty: &'static str,
+    /// Before the list of what an imported file had that is not merged (items, stories…).
+    pub import_not_merged: &'static str,
+    /// The chooser's filter for plans and the GIS formats the app reads.
+    pub filter_plans_gis: &'static str,
     pub action_add_photo: &'static str,
     pub action_remove_photo: &'static str,
     pub photos: &'static str,
@@ -481,7 +493,7 @@ pub static ZH: Strings = Strings {
     show_labels: "显示标注",
     language: "语言",
     shortcuts: "快捷键",
-    shortcuts_text: "拖动 / 方向键：平移\n滚轮 / 触控板捏合 / + −：缩放\nHome：全图\n单击：选择　Esc：取消选择\nCtrl+F：搜索（↑ ↓ 选择建议，回车前往）\nCtrl+O：打开\nE：编辑开关（拖动顶点、移动、删除）\nCtrl+Z：撤销　Ctrl+Shift+Z / Ctrl+Y：重做",
+    shortcuts_text: "拖动 / 方向键：平移\n滚轮 / 触控板捏合 / + −：缩放\nHome：全图\n单击：选择　Esc：取消选择\nCtrl+F：搜索（↑ ↓ 选择建议，回车前往）\nCtrl+O：打开\nCtrl+Shift+I：导入图层到本方案\nE：编辑开关（拖动顶点、移动、删除）\nCtrl+Z：撤销　Ctrl+Shift+Z / Ctrl+Y：重做",
     about: "关于",
     about_text: "更新规划：老旧小区有机更新规划工具，以劲松模式（朝阳区劲松一区、二区）为范例。",
     layers: "图层",
@@ -706,6 +718,15 @@ pub static ZH: Strings = Strings {
     action_duplicate_slide: "复制幻灯片",
     action_edit_story: "编辑演示",
     action_set_basemaps: "修改底图",
+    action_import_layer: "导入图层",
+    import_layer: "导入图层到本方案…",
+    import_prompt: "要导入到本方案的文件 (.shp / .zip / .dxf / .kml / .kmz / .csv / .xlsx / .gpkg / .geojson) 路径：",
+    imported: "已导入",
+    import_failed: "无法导入",
+    import_cancelled: "已取消导入",
+    import_empty: "文件中没有要素",
+    import_not_merged: "该文件的以下内容未合并：",
+    filter_plans_gis: "方案与 GIS 数据",
     action_add_photo: "添加照片",
     action_remove_photo: "删除照片",
     photos: "照片",
@@ -824,7 +845,7 @@ pub static EN: Strings = Strings {
     show_labels: "Show labels",
     language: "Language",
     shortcuts: "Keyboard shortcuts",
-    shortcuts_text: "Drag / arrow keys: pan\nWheel / pinch / + −: zoom\nHome: fit district\nClick: select   Esc: clear selection\nCtrl+F: search (↑ ↓ pick a suggestion, Enter goes there)\nCtrl+O: open\nE: edit toggle (drag vertices, move, delete)\nCtrl+Z: undo   Ctrl+Shift+Z / Ctrl+Y: redo",
+    shortcuts_text: "Drag / arrow keys: pan\nWheel / pinch / + −: zoom\nHome: fit district\nClick: select   Esc: clear selection\nCtrl+F: search (↑ ↓ pick a suggestion, Enter goes there)\nCtrl+O: open\nCtrl+Shift+I: import a layer into this plan\nE: edit toggle (drag vertices, move, delete)\nCtrl+Z: undo   Ctrl+Shift+Z / Ctrl+Y: redo",
     about: "About",
     about_text: "Renewal Planner: planning the organic renewal of old residential communities, after the Jinsong model (Jinsong District 1 & 2, Chaoyang, Beijing).",
     layers: "Layers",
@@ -1049,6 +1070,15 @@ pub static EN: Strings = Strings {
     action_duplicate_slide: "duplicate slide",
     action_edit_story: "edit story",
     action_set_basemaps: "change basemaps",
+    action_import_layer: "import layer",
+    import_layer: "Import layer into this plan…",
+    import_prompt: "File to import into this plan (.shp / .zip / .dxf / .kml / .kmz / .csv / .xlsx / .gpkg / .geojson), path:",
+    imported: "Imported",
+    import_failed: "Could not import",
+    import_cancelled: "Import cancelled:",
+    import_empty: "the file holds no features",
+    import_not_merged: "not merged from the file:",
+    filter_plans_gis: "Plans and GIS data",
     action_add_photo: "add photo",
     action_remove_photo: "remove photo",
     photos: "Photos",
@@ -1164,6 +1194,17 @@ impl Strings {
 }
 
 impl Strings {
+    /// "Imported N features from FILE (kinds: 20 buildings, 3 streets)", in this language.
+    pub fn imported_features(&self, features: usize, file: &str, kinds: &[(Kind, usize)]) -> String {
+        if self.zh() {
+            let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{} {n}", self.kind(*k))).collect();
+            format!("{} {file} 的 {features} 个{}（{}）", self.imported, self.features, list.join("、"))
+        } else {
+            let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {}", self.kind(*k).to_lowercase())).collect();
+            format!("{} {features} {} from {file} (kinds: {})", self.imported, self.features, list.join(", "))
+        }
+    }
+
     /// The menu name of an edit.
     pub fn action(&self, label: crate::edit::EditLabel) -> &'static str {
         match label {
@@ -1195,6 +1236,7 @@ impl Strings {
             crate::edit::EditLabel::DuplicateSlide => self.action_duplicate_slide,
             crate::edit::EditLabel::EditStory => self.action_edit_story,
             crate::edit::EditLabel::SetBasemaps => self.action_set_basemaps,
+            crate::edit::EditLabel::ImportLayer => self.action_import_layer,
             crate::edit::EditLabel::EditTitleBlock => self.action_edit_title_block,
         }
     }

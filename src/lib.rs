@@ -8,6 +8,7 @@
 //! - [`io`] — reading and writing plans (GeoJSON, GeoPackage) and the embedded Jinsong map;
 //! - [`error`] — why a save or an export failed (typed), and out-of-memory;
 //! - [`document`] — an open plan with its index and history;
+//! - [`import`] — a file's features added to the open plan as one undoable edit;
 //! - [`render`] — the backend-neutral description of the map (camera, styles,
 //!   cached meshes, the per-frame scene) that the screen and exports draw from;
 //! - [`export`] — print maps, handout, atlas, schedule and GIS data, from one
@@ -23,6 +24,7 @@ pub mod edit;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod import;
 pub mod io;
 pub mod model;
 pub mod render;

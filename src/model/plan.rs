@@ -159,6 +159,11 @@ impl Plan {
         (id, key)
     }
 
+    /// True if a feature has, or had, this key (a removed feature's key stays reserved for its undo).
+    pub fn has_key(&self, key: &str) -> bool {
+        self.keys.contains_key(key)
+    }
+
     /// The key items use to refer to a feature.
     pub fn key(&self, id: FeatureId) -> Option<String> {
         self.get(id)?.source_id.as_ref().and_then(key_of_id)

@@ -18,6 +18,10 @@ pub enum Action {
     OpenDialog,
     OpenPathPrompt,
     Open(PathBuf),
+    /// File → Import layer…: choose a file whose features are added to the open plan.
+    ImportLayerDialog,
+    /// Read a file in the background and add its features to the open plan (one undo step).
+    ImportLayer(PathBuf),
     OpenJinsong,
     Quit,
     Undo,

@@ -24,8 +24,10 @@ use crate::i18n::Strings;
 /// What a file is being chosen for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FileTask {
-    /// Open a plan (GeoPackage or GeoJSON).
+    /// Open a plan (GeoPackage or GeoJSON) or a file of the GIS formats the app reads.
     OpenPlan,
+    /// A file whose features are added to the open plan (File → Import layer…).
+    ImportLayer,
     /// Save the plan as (GeoPackage or plan GeoJSON).
     SavePlan,
     /// A photo to attach to an item, on one side.
@@ -41,14 +43,23 @@ pub enum FileTask {
 impl FileTask {
     /// True when the task writes the file (else it reads one).
     pub fn writes(&self) -> bool {
-        !matches!(self, FileTask::OpenPlan | FileTask::Photo { .. } | FileTask::Basemap { .. })
+        !matches!(self, FileTask::OpenPlan | FileTask::ImportLayer | FileTask::Photo { .. } | FileTask::Basemap { .. })
+    }
+
+    /// True when any file may be chosen besides those the filter lists (the
+    /// chooser offers "*" too, and the prompt takes any ending): the reader
+    /// tells a file's format by its first bytes as well as its name.
+    pub fn any_file(&self) -> bool {
+        matches!(self, FileTask::OpenPlan | FileTask::ImportLayer)
     }
 
     /// The chooser's filter: a name and the file name endings it allows.
     /// An empty list means any file.
     pub fn filter(&self) -> (&'static str, &'static [&'static str]) {
         match self {
-            FileTask::OpenPlan => ("GeoPackage / GeoJSON", &[]),
+            FileTask::OpenPlan | FileTask::ImportLayer => {
+                ("GeoPackage / GeoJSON / Shapefile / DXF / KML / CSV / Excel", crate::io::foreign::OPEN_EXTENSIONS)
+            }
             FileTask::SavePlan => ("GeoPackage / GeoJSON", &["gpkg", "geojson"]),
             FileTask::Photo { .. } => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
             FileTask::Handout => ("PDF", &["pdf"]),
@@ -67,6 +78,7 @@ impl FileTask {
     pub fn label(&self, s: &Strings) -> &'static str {
         match self {
             FileTask::OpenPlan => s.path_prompt,
+            FileTask::ImportLayer => s.import_prompt,
             FileTask::SavePlan => s.save_prompt,
             FileTask::Photo { .. } => s.photo_prompt,
             FileTask::Handout | FileTask::Export(ExportKind::Handout) => s.handout_prompt,
@@ -82,6 +94,7 @@ impl FileTask {
     pub fn title(&self, s: &Strings) -> &'static str {
         match self {
             FileTask::OpenPlan => s.open,
+            FileTask::ImportLayer => s.import_layer,
             FileTask::SavePlan => s.save_as,
             FileTask::Photo { .. } => s.add_photo,
             FileTask::Handout => s.export_handout,
@@ -93,7 +106,7 @@ impl FileTask {
     /// The file name offered for a new file.
     fn default_name(&self, source: &Source) -> Option<String> {
         match self {
-            FileTask::OpenPlan | FileTask::Photo { .. } | FileTask::Basemap { .. } => None,
+            FileTask::OpenPlan | FileTask::ImportLayer | FileTask::Photo { .. } | FileTask::Basemap { .. } => None,
             FileTask::SavePlan => Some(match source {
                 Source::File(p) => p
                     .file_stem()
@@ -110,6 +123,7 @@ impl FileTask {
     pub fn action(&self, path: PathBuf) -> Action {
         match self {
             FileTask::OpenPlan => Action::Open(path),
+            FileTask::ImportLayer => Action::ImportLayer(path),
             FileTask::SavePlan => Action::SaveTo(path),
             FileTask::Photo { item, side } => Action::AttachPhoto { item: item.clone(), side: *side, path },
             FileTask::Handout => Action::ExportHandoutTo(path),
@@ -117,6 +131,32 @@ impl FileTask {
             FileTask::Basemap { epsg, shift } => Action::AddBasemapFile { path, epsg: *epsg, shift: *shift },
         }
     }
+}
+
+/// The files of a Shapefile besides its `.shp` (attributes, index, projection, code page…).
+const SHAPEFILE_SIDECARS: [&str; 9] = ["dbf", "shx", "prj", "cpg", "qix", "sbn", "sbx", "qmd", "xml"];
+
+/// Files dropped together, as the files to open: a Shapefile's sidecars
+/// (`.dbf`, `.shx`, `.prj`, `.cpg`…) dropped with its `.shp`, or lying beside
+/// it, stand for that one `.shp`, so it is opened once, not once a part.
+/// Order is kept; each file once.
+pub fn dropped_to_open(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+        let path = if SHAPEFILE_SIDECARS.contains(&ext.as_str()) {
+            // `a.shp.xml` is the metadata of `a.shp`; `a.dbf` belongs to `a.shp` (or `a.SHP`).
+            let stem = if ext == "xml" { path.with_extension("") } else { path.clone() };
+            // Without its `.shp` beside it, a file is opened as it is (the reader says what it lacks).
+            ["shp", "SHP"].iter().map(|e| stem.with_extension(e)).find(|s| s.is_file()).unwrap_or(path)
+        } else {
+            path
+        };
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out
 }
 
 /// Whether the system's file chooser is used.
@@ -188,7 +228,7 @@ pub fn check(task: &FileTask, text: &str) -> Result<PathBuf, PathError> {
         if !path.is_file() {
             return Err(PathError::NotFound);
         }
-        if !exts.is_empty() && !ending.is_some_and(|e| exts.contains(&e.as_str())) {
+        if !exts.is_empty() && !task.any_file() && !ending.is_some_and(|e| exts.contains(&e.as_str())) {
             return Err(PathError::FileType(exts));
         }
         return Ok(path);
@@ -256,13 +296,14 @@ pub fn choose(app: &mut PlannerApp, task: FileTask) -> Vec<Action> {
         return Vec::new();
     }
     let (name, exts) = task.filter();
+    let name = if task.any_file() { app.lang.strings().filter_plans_gis } else { name };
     let mut dialog = rfd::FileDialog::new().set_directory(start_folder(app));
     if !exts.is_empty() {
         dialog = dialog.add_filter(name, exts);
     }
     let asked = Instant::now();
     let picked: Option<Vec<PathBuf>> = match &task {
-        FileTask::OpenPlan => dialog.add_filter("*", &["*"]).pick_file().map(|p| vec![p]),
+        FileTask::OpenPlan | FileTask::ImportLayer => dialog.add_filter("*", &["*"]).pick_file().map(|p| vec![p]),
         FileTask::Basemap { .. } => dialog.pick_file().map(|p| vec![p]),
         FileTask::Photo { .. } => dialog.pick_files(),
         _ => {
@@ -397,10 +438,44 @@ mod tests {
     }
 
     #[test]
+    fn a_shapefile_dropped_with_its_sidecars_is_opened_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let d = dir.path();
+        for f in ["楼栋.shp", "楼栋.dbf", "楼栋.shx", "楼栋.prj", "楼栋.cpg", "楼栋.shp.xml", "b.geojson"] {
+            std::fs::write(d.join(f), b"x").expect("write");
+        }
+        let dropped = ["楼栋.dbf", "楼栋.shp", "楼栋.prj", "楼栋.shx", "楼栋.cpg", "楼栋.shp.xml", "b.geojson"]
+            .iter()
+            .map(|f| d.join(f))
+            .collect();
+        assert_eq!(dropped_to_open(dropped), vec![d.join("楼栋.shp"), d.join("b.geojson")]);
+        // Sidecars alone, their .shp beside them: the .shp; a .dbf with no .shp is opened as it is.
+        assert_eq!(dropped_to_open(vec![d.join("楼栋.prj"), d.join("楼栋.cpg")]), vec![d.join("楼栋.shp")]);
+        assert_eq!(dropped_to_open(vec![d.join("other.dbf")]), vec![d.join("other.dbf")]);
+        assert_eq!(dropped_to_open(vec![d.join("a.dwg")]), vec![d.join("a.dwg")], "DWG goes to the reader, which says why not");
+    }
+
+    #[test]
+    fn opening_and_importing_offer_every_format_read_and_take_any_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let f = dir.path().join("plan.data");
+        std::fs::write(&f, "{}").expect("write");
+        for task in [FileTask::OpenPlan, FileTask::ImportLayer] {
+            let (_, exts) = task.filter();
+            for e in ["shp", "zip", "dxf", "kml", "kmz", "csv", "xlsx", "gpkg", "geojson"] {
+                assert!(exts.contains(&e), "{task:?} offers .{e}");
+            }
+            assert_eq!(check(&task, &f.display().to_string()), Ok(f.clone()), "any ending is taken");
+        }
+        assert_eq!(FileTask::ImportLayer.action(f.clone()), Action::ImportLayer(f));
+    }
+
+    #[test]
     fn every_prompt_says_what_it_asks_for_in_both_languages() {
         use crate::i18n::Lang;
         let tasks = [
             FileTask::OpenPlan,
+            FileTask::ImportLayer,
             FileTask::SavePlan,
             FileTask::Photo { item: "x".into(), side: crate::model::Side::After },
             FileTask::Handout,

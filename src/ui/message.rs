@@ -82,6 +82,23 @@ pub enum Message {
     },
     OpenedJinsong,
     OpenCancelled(PathBuf),
+    /// File → Import layer… added a file's features to the plan (one undo step).
+    Imported {
+        path: PathBuf,
+        features: usize,
+        /// Features of each kind, most first.
+        kinds: Vec<(crate::model::Kind, usize)>,
+        /// Warnings from reading the file (features left out, repairs).
+        warnings: usize,
+        /// What the file had that is not merged.
+        left_out: crate::import::LeftOut,
+    },
+    /// A file could not be imported; the plan is untouched.
+    ImportFailed {
+        path: PathBuf,
+        error: Reason,
+    },
+    ImportCancelled(PathBuf),
     /// A file could not be opened; the open plan is untouched.
     OpenFailed {
         path: PathBuf,
@@ -157,6 +174,7 @@ impl Message {
         matches!(
             self,
             OpenFailed { .. }
+                | ImportFailed { .. }
                 | ReaderStopped(_)
                 | RecoverFailed(_)
                 | SaveFailed { .. }
@@ -180,6 +198,28 @@ impl Message {
             }
             OpenedJinsong => format!("{} {}", s.loaded, s.jinsong_name),
             OpenCancelled(p) => format!("{} {}", s.load_cancelled, d(p)),
+            Imported { path, features, kinds, warnings, left_out } => {
+                let mut t = s.imported_features(*features, &d(path), kinds);
+                if *warnings > 0 {
+                    t.push_str(&format!("; {warnings} {}", s.warnings));
+                }
+                if left_out.any() {
+                    let parts: Vec<String> = [
+                        (left_out.items, s.items),
+                        (left_out.stories, s.stories),
+                        (left_out.basemaps, s.basemaps),
+                        (left_out.photos, s.photos),
+                    ]
+                    .into_iter()
+                    .filter(|(n, _)| *n > 0)
+                    .map(|(n, what)| format!("{n} {}", what.to_lowercase()))
+                    .collect();
+                    t.push_str(&format!("; {} {}", s.import_not_merged, parts.join(", ")));
+                }
+                t
+            }
+            ImportFailed { path, error } => format!("{}: {}: {}", s.import_failed, d(path), error.text(s)),
+            ImportCancelled(p) => format!("{} {}", s.import_cancelled, d(p)),
             OpenFailed { path, error } => format!("{}: {}: {}", s.load_failed, d(path), error.text(s)),
             ReaderStopped(p) => format!("{}: {}: {}", s.load_failed, d(p), s.reader_stopped),
             Recovered => s.recovered.into(),
@@ -248,6 +288,27 @@ mod tests {
         };
         assert!(refused.text(Lang::Zh.strings()).contains("约需 900 MB"), "{}", refused.text(Lang::Zh.strings()));
         assert!(refused.text(Lang::En.strings()).contains("about 900 MB"));
+    }
+
+    #[test]
+    fn an_import_names_its_count_kinds_and_what_was_not_merged_in_both_languages() {
+        use crate::model::Kind;
+        let m = Message::Imported {
+            path: "新建筑.shp".into(),
+            features: 23,
+            kinds: vec![(Kind::Building, 20), (Kind::Street, 3)],
+            warnings: 0,
+            left_out: crate::import::LeftOut { items: 2, ..Default::default() },
+        };
+        assert_eq!(
+            m.text(Lang::En.strings()),
+            "Imported 23 features from 新建筑.shp (kinds: 20 buildings, 3 streets); not merged from the file: 2 renewal items"
+        );
+        let zh = m.text(Lang::Zh.strings());
+        assert!(zh.starts_with("已导入 新建筑.shp 的 23 个要素（楼栋 20、街巷 3）"), "{zh}");
+        assert!(zh.contains("未合并") && zh.contains("2 改造项目"), "{zh}");
+        let failed = Message::ImportFailed { path: "a.dxf".into(), error: "line 3: bad".into() };
+        assert!(failed.needs_window() && failed.text(Lang::En.strings()).starts_with("Could not import: a.dxf"));
     }
 
     #[test]

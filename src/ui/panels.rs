@@ -23,6 +23,7 @@ const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S)
 const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
 const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+const IMPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::I);
 
 /// The search box's own state.
 #[derive(Default)]
@@ -66,6 +67,9 @@ pub fn shortcuts(ctx: &egui::Context, search: &mut SearchState, v: &View) -> Vec
         }
         if i.consume_shortcut(&OPEN) {
             out.push(Action::OpenDialog);
+        }
+        if i.consume_shortcut(&IMPORT) {
+            out.push(Action::ImportLayerDialog);
         }
         if i.consume_shortcut(&FIND) {
             search.focus = true;
@@ -128,6 +132,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 }
                 if ui.button(s.open_jinsong).clicked() {
                     out.push(Action::OpenJinsong);
+                }
+                if ui.add(egui::Button::new(s.import_layer).shortcut_text(ui.ctx().format_shortcut(&IMPORT))).clicked() {
+                    out.push(Action::ImportLayerDialog);
                 }
                 ui.menu_button(s.import_crs, |ui| {
                     use crate::io::crs::Crs;

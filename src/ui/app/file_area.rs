@@ -1,8 +1,9 @@
 //! The file area: opening plans on a background thread (with progress and
-//! cancel), saving from a snapshot, autosave and crash recovery, closing with
-//! unsaved work, and the file actions (open, save, export, recover).
+//! cancel), importing a file's features into the open plan the same way,
+//! saving from a snapshot, autosave and crash recovery, closing with unsaved
+//! work, and the file actions (open, import, save, export, recover).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -17,10 +18,39 @@ use crate::ui::action::Action;
 use crate::ui::files::FileTask;
 use crate::ui::message::Message;
 
+/// What a file is read for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Purpose {
+    /// To replace the open plan.
+    Open,
+    /// To add its features to the open plan (File → Import layer…).
+    Import,
+}
+
+/// What the background reader hands back.
+enum Read {
+    /// A plan to open, made a document with its drawing cache on the reader's thread.
+    Plan(Box<(Document, GeometryCache)>),
+    /// A file's features to add to the open plan.
+    Layer(crate::io::Loaded),
+}
+
+/// How a file is to be read, owned so it can go to the reader's thread:
+/// the one place read options are built ([`PlannerApp::read_options`]).
+#[derive(Clone, Debug, Default)]
+pub(super) struct ReadChoice {
+    crs: Option<crate::io::crs::Crs>,
+    /// CAD drawings: the kind of each layer (`None`: guessed from the layers' names).
+    layers: Option<std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
+    /// Tables of points: the x and y columns (`None`: picked from the header).
+    columns: Option<(String, String)>,
+}
+
 /// A plan being read on a background thread.
 pub(super) struct Loading {
     path: PathBuf,
-    rx: Receiver<Result<(Document, GeometryCache), crate::io::LoadError>>,
+    purpose: Purpose,
+    rx: Receiver<Result<Read, crate::io::LoadError>>,
     /// Bytes of the file read so far, of `total`.
     done: Arc<AtomicU64>,
     total: u64,
@@ -134,6 +164,24 @@ impl PlannerApp {
 
     /// Starts reading a file in the background; the open plan stays until it succeeds.
     pub fn open_path(&mut self, path: PathBuf) {
+        self.start_read(path, Purpose::Open);
+    }
+
+    /// Starts reading a file in the background whose features, once read, are
+    /// added to the open plan as one undoable edit (File → Import layer…).
+    /// A file that cannot be read leaves the plan untouched.
+    pub fn import_path(&mut self, path: PathBuf) {
+        self.start_read(path, Purpose::Import);
+    }
+
+    /// How a file is read: the coordinate system chosen in the File menu, and
+    /// (for CAD drawings and tables of points) the choices made for it. The one
+    /// place read options are built, for opening and importing alike.
+    pub(super) fn read_options(&self, _path: &Path) -> ReadChoice {
+        ReadChoice { crs: self.import_crs, ..ReadChoice::default() }
+    }
+
+    fn start_read(&mut self, path: PathBuf, purpose: Purpose) {
         if let Some(l) = &self.loading {
             l.cancel.store(true, Ordering::Relaxed);
         }
@@ -142,19 +190,26 @@ impl PlannerApp {
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let (d, c, crs) = (done.clone(), cancel.clone(), self.import_crs);
+        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(&path));
         std::thread::spawn(move || {
             let watch = |n: u64| {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             };
-            let opts = crate::io::ReadOptions { crs, progress: Some(&watch), ..Default::default() };
-            let result = crate::io::load_path_with(&p, &opts)
-                .map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
+            let opts = crate::io::ReadOptions {
+                crs: choice.crs,
+                progress: Some(&watch),
+                layers: choice.layers.as_ref(),
+                columns: choice.columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str())),
+            };
+            let result = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
+                Purpose::Open => Read::Plan(Box::new(crate::document::open(loaded, Source::File(p.clone())))),
+                Purpose::Import => Read::Layer(loaded),
+            });
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
         });
-        self.loading = Some(Loading { path, rx, done, total, cancel });
+        self.loading = Some(Loading { path, purpose, rx, done, total, cancel });
     }
 
     /// How far the background load has got (0–1), if one is running.
@@ -181,7 +236,7 @@ impl PlannerApp {
         if let Some(l) = self.loading.take()
             && let Ok(r) = l.rx.recv()
         {
-            self.finish_load(l.path, r);
+            self.finish_read(l.path, l.purpose, r);
         }
     }
 
@@ -190,7 +245,7 @@ impl PlannerApp {
         match l.rx.try_recv() {
             Ok(r) => {
                 if let Some(l) = self.loading.take() {
-                    self.finish_load(l.path, r);
+                    self.finish_read(l.path, l.purpose, r);
                 }
             }
             Err(std::sync::mpsc::TryRecvError::Empty) => {}
@@ -198,6 +253,46 @@ impl PlannerApp {
                 let path = self.loading.take().map(|l| l.path).unwrap_or_default();
                 self.say(Message::ReaderStopped(path));
             }
+        }
+    }
+
+    fn finish_read(&mut self, path: PathBuf, purpose: Purpose, result: Result<Read, crate::io::LoadError>) {
+        match (purpose, result) {
+            (_, Ok(Read::Plan(opened))) => self.finish_load(path, Ok(*opened)),
+            (_, Ok(Read::Layer(loaded))) => self.finish_import(path, loaded),
+            (Purpose::Open, Err(e)) => self.finish_load(path, Err(e)),
+            (Purpose::Import, Err(crate::io::LoadError::Cancelled)) => self.say(Message::ImportCancelled(path)),
+            // The open plan is untouched.
+            (Purpose::Import, Err(e)) => self.say(Message::ImportFailed { path, error: e.into() }),
+        }
+    }
+
+    /// Adds a file's features to the open plan: one `Edit::Batch` through
+    /// `Document::apply`, so one Undo takes the whole import back. The view
+    /// then frames the district and the imported features together.
+    fn finish_import(&mut self, path: PathBuf, loaded: crate::io::Loaded) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let warnings = loaded.warnings.len();
+        let import = crate::import::layer(self.doc.plan(), loaded.plan, &name);
+        if import.ids.is_empty() {
+            let error = self.lang.strings().import_empty.into();
+            self.say(Message::ImportFailed { path, error });
+            return;
+        }
+        let features = import.ids.len();
+        match self.doc.apply(import.edit) {
+            Ok(touched) => {
+                self.after_edit(&touched);
+                let whole = match (self.district_extent(), import.extent) {
+                    (Some(a), Some(b)) => Some([a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]),
+                    (a, b) => a.or(b),
+                };
+                if let (Some(ext), Some(cam)) = (whole, self.camera) {
+                    self.fly_to = Some(crate::render::Camera::fit(ext, cam.size, 30.0));
+                }
+                self.say(Message::Imported { path, features, kinds: import.kinds, warnings, left_out: import.left_out });
+            }
+            Err(e) => self.say(Message::ImportFailed { path, error: e.to_string().into() }),
         }
     }
 
@@ -255,6 +350,8 @@ impl PlannerApp {
             Action::OpenDialog => self.choose_file(FileTask::OpenPlan),
             Action::OpenPathPrompt => crate::ui::files::prompt(self, FileTask::OpenPlan),
             Action::Open(p) => self.open_path(p),
+            Action::ImportLayerDialog => self.choose_file(FileTask::ImportLayer),
+            Action::ImportLayer(p) => self.import_path(p),
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
                 let cache = GeometryCache::build(doc.plan());

@@ -396,6 +396,8 @@ impl PlannerApp {
             a @ (Action::OpenDialog
             | Action::OpenPathPrompt
             | Action::Open(..)
+            | Action::ImportLayerDialog
+            | Action::ImportLayer(..)
             | Action::OpenJinsong
             | Action::Quit
             | Action::Recover
@@ -595,15 +597,17 @@ fn same_theme(a: &ThemeColors, b: &ThemeColors) -> bool {
 }
 
 /// Dropped files: photos onto an open item form attach to that item (on the
-/// side of the form they were dropped on); anything else opens as a plan.
+/// side of the form they were dropped on); anything else opens, by its format
+/// (a plan, GeoJSON, Shapefile — once with its sidecars —, DXF, KML/KMZ,
+/// CSV/XLSX; a DWG is refused by the reader with what to do).
 fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDrop>) -> Vec<Action> {
     let pointer = ctx.input(|i| i.pointer.latest_pos());
-    ctx.input(|i| {
-        i.raw
-            .dropped_files
-            .iter()
-            .map(|f| {
-                let path = f.path().to_path_buf();
+    let paths = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).collect::<Vec<_>>());
+    let paths = if photo_drop.is_some() { paths } else { super::files::dropped_to_open(paths) };
+    {
+        paths
+            .into_iter()
+            .map(|path| {
                 let is_photo = path.extension().is_some_and(|e| {
                     ["jpg", "jpeg", "png"].contains(&e.to_string_lossy().to_ascii_lowercase().as_str())
                 });
@@ -620,7 +624,7 @@ fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDro
             })
             .take(8)
             .collect()
-    })
+    }
 }
 
 impl eframe::App for PlannerApp {
