@@ -476,6 +476,9 @@ CREATE TABLE rp_photos (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, side TEXT NO
   width INTEGER, height INTEGER, original_width INTEGER, original_height INTEGER, data BLOB NOT NULL);
 CREATE TABLE rp_basemaps (seq INTEGER PRIMARY KEY, name TEXT, source TEXT, opacity REAL, visible INTEGER, epsg INTEGER,
   shift TEXT, basemap TEXT NOT NULL);
+CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+  f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN,
+  description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
 "#;
 
 pub use crate::error::SaveError;
@@ -720,10 +723,39 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
             ])?;
         }
     }
+    write_styles(&tx, plan)?;
     tx.commit()?;
     c.close().map_err(|(_, e)| e)?;
     // Flush to disk before the rename makes this the plan file.
     super::write::sync_file(path)
+}
+
+/// QGIS's `layer_styles` table (as QGIS's OGR provider writes it, registered
+/// as attributes like GDAL does): one default style a layer, by kind in the
+/// app's colours (`io::qgis_style`). Loading never reads it.
+fn write_styles(tx: &rusqlite::Transaction, plan: &Plan) -> Result<(), SaveError> {
+    tx.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles')",
+        [],
+    )?;
+    for (table, phase) in [("before", Phase::Before), ("after", Phase::After)] {
+        let present = super::qgis_style::kinds_present(plan.iter().filter_map(|(_, f)| {
+            let p = presence(plan, f, &phase);
+            (p != Presence::Absent).then(|| (f.kind, geometry_in(f, p)))
+        }));
+        tx.execute(
+            "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner) \
+             VALUES ('', '', ?1, 'geom', ?2, ?3, ?4, 1, ?5, '')",
+            params![
+                table,
+                super::qgis_style::STYLE_NAME,
+                super::qgis_style::qml(&present),
+                super::qgis_style::sld(table, &present),
+                format!("Renewal Planner: {table} renewal, by kind as the app draws it"),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

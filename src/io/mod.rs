@@ -7,6 +7,7 @@ pub mod geojson;
 pub mod gpkg;
 pub mod kml;
 pub mod plan_items;
+pub mod qgis_style;
 pub mod repair;
 pub mod shapefile;
 pub mod stream;

@@ -22,6 +22,7 @@ mod kind;
 mod lang;
 pub mod measure;
 pub mod mercator;
+pub mod palette;
 pub mod phase;
 pub mod photo;
 mod plan;
