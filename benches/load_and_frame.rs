@@ -103,6 +103,36 @@ fn benches(c: &mut Criterion) {
             cache.update(doc.plan(), &touched);
         })
     });
+    // File → Import layer…: the 113k buildings added to Jinsong as one edit (index and meshes follow), then undone.
+    let mut jinsong = Document::jinsong();
+    let mut jinsong_cache = GeometryCache::build(jinsong.plan());
+    // Once, timed by phase: making the edit, applying it (index), the meshes, the undo.
+    let t = Instant::now();
+    let import = renewal_planner::import::layer(jinsong.plan(), doc.plan().clone(), "nyc.geojson");
+    let t_edit = t.elapsed();
+    let t = Instant::now();
+    let touched = jinsong.apply(import.edit).expect("applies");
+    let t_apply = t.elapsed();
+    let t = Instant::now();
+    jinsong_cache.update(jinsong.plan(), &touched);
+    let t_cache = t.elapsed();
+    let t = Instant::now();
+    let touched = jinsong.undo().expect("something to undo").expect("undoes");
+    jinsong_cache.update(jinsong.plan(), &touched);
+    println!(
+        "Import 113k into Jinsong: edit {t_edit:?} (with a copy of the plan), apply + index {t_apply:?}, meshes {t_cache:?}, undo {:?}",
+        t.elapsed()
+    );
+    g.sample_size(10);
+    g.bench_function("import_layer_113k_apply_and_undo", |b| {
+        b.iter(|| {
+            let import = renewal_planner::import::layer(jinsong.plan(), doc.plan().clone(), "nyc.geojson");
+            let touched = jinsong.apply(import.edit).expect("applies");
+            jinsong_cache.update(jinsong.plan(), &touched);
+            let touched = jinsong.undo().expect("something to undo").expect("undoes");
+            jinsong_cache.update(jinsong.plan(), &touched);
+        })
+    });
     g.finish();
     let (doc, cache) = (doc, cache);
 

@@ -1200,7 +1200,8 @@ impl Strings {
             let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{} {n}", self.kind(*k))).collect();
             format!("{} {file} 的 {features} 个{}（{}）", self.imported, self.features, list.join("、"))
         } else {
-            let list: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {}", self.kind(*k).to_lowercase())).collect();
+            let list: Vec<String> =
+                kinds.iter().map(|(k, n)| format!("{n} {}", self.kind(*k).to_lowercase())).collect();
             format!("{} {features} {} from {file} (kinds: {})", self.imported, self.features, list.join(", "))
         }
     }

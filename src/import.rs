@@ -53,7 +53,7 @@ pub struct Import {
 
 /// The edit that adds every feature of `source` (a file read on its own) to
 /// `plan`, each marked with `source` = `file_name`.
-pub fn layer(plan: &Plan, source: Plan, file_name: &str) -> Import {
+pub fn layer(plan: &Plan, mut source: Plan, file_name: &str) -> Import {
     let left_out = LeftOut {
         items: source.items.len(),
         stories: source.stories.len(),
@@ -66,8 +66,11 @@ pub fn layer(plan: &Plan, source: Plan, file_name: &str) -> Import {
     let mut ids = Vec::with_capacity(source.len());
     let mut counts = [0usize; Kind::ALL.len()];
     let mut extent: Option<[f64; 4]> = None;
-    for (n, (_, f)) in source.iter().enumerate() {
+    let from: Vec<FeatureId> = source.iter().map(|(id, _)| id).collect();
+    for (n, from) in from.into_iter().enumerate() {
         let Some(id) = first.checked_add(n).and_then(|i| u32::try_from(i).ok()).map(FeatureId) else { break };
+        // Moved out of the file's plan, not copied: a big layer is not held twice.
+        let Some(f) = source.take(from) else { continue };
         let own = f.source_id.as_ref().and_then(key_of_id);
         let free = |k: &str| !plan.has_key(k) && !used.contains(k);
         let key = match &own {
@@ -99,7 +102,7 @@ pub fn layer(plan: &Plan, source: Plan, file_name: &str) -> Import {
             source_id: Some(Value::String(key)),
             kind: f.kind,
             properties: props.into(),
-            geometry: f.geometry.clone(),
+            geometry: f.geometry,
             // The district as it is: the file's own before/after changes are its plan's, not this one's.
             change: None,
         };

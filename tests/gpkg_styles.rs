@@ -63,8 +63,7 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
         // QGIS writes (and reads) QML with its DOCTYPE line.
         let dtd = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
         let xml = Xml::parse_with_options(&qml, dtd).unwrap_or_else(|e| panic!("{table}'s QML is XML: {e}"));
-        let renderer =
-            xml.descendants().find(|n| n.has_tag_name("renderer-v2")).expect("a renderer");
+        let renderer = xml.descendants().find(|n| n.has_tag_name("renderer-v2")).expect("a renderer");
         assert_eq!(renderer.attribute("type"), Some("categorizedSymbol"));
         assert_eq!(renderer.attribute("attr"), Some("kind"));
         assert_eq!(renderer.attribute("symbollevels"), Some("1"), "drawn in the app's order");
@@ -148,5 +147,8 @@ fn gdal_lists_the_styles_table_without_error() {
     assert!(text.contains("useAsDefault: Integer(Boolean)"), "{text}");
     assert!(text.contains("update_time: DateTime") && text.contains("DEFAULT CURRENT_TIMESTAMP"), "{text}");
     let rows = tools::run("ogrinfo", &["-ro", "-q", &path, "-sql", "SELECT f_table_name, styleName FROM layer_styles"]);
-    assert!(rows.contains("f_table_name (String) = before") && rows.contains("f_table_name (String) = after"), "{rows}");
+    assert!(
+        rows.contains("f_table_name (String) = before") && rows.contains("f_table_name (String) = after"),
+        "{rows}"
+    );
 }

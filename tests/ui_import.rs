@@ -18,8 +18,7 @@ use serde_json::Value;
 
 mod common;
 
-const IMPORT: &str =
-    "要导入到本方案的文件 (.shp / .zip / .dxf / .kml / .kmz / .csv / .xlsx / .gpkg / .geojson) 路径：";
+const IMPORT: &str = "要导入到本方案的文件 (.shp / .zip / .dxf / .kml / .kmz / .csv / .xlsx / .gpkg / .geojson) 路径：";
 
 fn harness() -> Harness<'static, PlannerApp> {
     let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
@@ -46,9 +45,7 @@ fn import(h: &mut Harness<'static, PlannerApp>, path: &Path) {
 /// A small layer near Jinsong: three buildings, a garden and a street, named in Chinese.
 fn small_layer(dir: &Path) -> PathBuf {
     let path = dir.join("新增设施.geojson");
-    let square = |x: f64, y: f64| {
-        serde_json::json!({"type": "Polygon", "coordinates": [[[x, y], [x + 0.0004, y], [x + 0.0004, y + 0.0003], [x, y + 0.0003], [x, y]]]})
-    };
+    let square = |x: f64, y: f64| serde_json::json!({"type": "Polygon", "coordinates": [[[x, y], [x + 0.0004, y], [x + 0.0004, y + 0.0003], [x, y + 0.0003], [x, y]]]});
     let features = vec![
         serde_json::json!({"type": "Feature", "id": "101", "properties": {"kind": "building", "name": "新建一号楼"}, "geometry": square(116.4600, 39.8800)}),
         serde_json::json!({"type": "Feature", "properties": {"kind": "building", "name": "新建二号楼"}, "geometry": square(116.4610, 39.8800)}),
@@ -171,10 +168,8 @@ fn drop_files(h: &mut Harness<'static, PlannerApp>, paths: &[PathBuf]) {
 #[test]
 fn a_shapefile_dropped_with_its_sidecars_is_read_once_and_a_dwg_says_what_to_do() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let parts: Vec<PathBuf> = ["楼栋.dbf", "楼栋.shp", "楼栋.shx", "楼栋.prj", "楼栋.cpg"]
-        .iter()
-        .map(|f| dir.path().join(f))
-        .collect();
+    let parts: Vec<PathBuf> =
+        ["楼栋.dbf", "楼栋.shp", "楼栋.shx", "楼栋.prj", "楼栋.cpg"].iter().map(|f| dir.path().join(f)).collect();
     for p in &parts {
         std::fs::write(p, b"not really").expect("write");
     }

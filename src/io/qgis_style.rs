@@ -193,7 +193,9 @@ pub fn qml(present: &[(Kind, Shape)]) -> String {
     }
     out.push_str("    </symbols>\n  </renderer-v2>\n");
     label_settings(&mut out);
-    out.push_str("  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerOpacity>1</layerOpacity>\n");
+    out.push_str(
+        "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n  <layerOpacity>1</layerOpacity>\n",
+    );
     out.push_str("</qgis>\n");
     out
 }
@@ -286,7 +288,11 @@ pub fn sld(layer: &str, present: &[(Kind, Shape)]) -> String {
                 out.push_str("<se:PointSymbolizer><se:Graphic><se:Mark><se:WellKnownName>circle</se:WellKnownName>");
                 fill(&mut out, st.fill.unwrap_or(st.swatch));
                 stroke(&mut out, st.stroke);
-                let _ = write!(out, "</se:Mark><se:Size>{}</se:Size></se:Graphic></se:PointSymbolizer>", st.marker_radius * 2.0);
+                let _ = write!(
+                    out,
+                    "</se:Mark><se:Size>{}</se:Size></se:Graphic></se:PointSymbolizer>",
+                    st.marker_radius * 2.0
+                );
             }
         }
         out.push_str("\n        </se:Rule>\n");
@@ -342,7 +348,10 @@ mod tests {
         assert!(b < s && s < h, "bottom to top");
         assert!(!q.contains(r#"value="garden""#), "only kinds present");
         assert_eq!(q.matches(r#"<prop k="style" v="no"/>"#).count(), 1, "the boundary alone is unfilled");
-        assert!(q.contains(&format!(r#"<prop k="color" v="{}"/>"#, qgis_color(kind_style(Kind::Building).fill.expect("fill")))));
+        assert!(q.contains(&format!(
+            r#"<prop k="color" v="{}"/>"#,
+            qgis_color(kind_style(Kind::Building).fill.expect("fill"))
+        )));
         assert_eq!(esc(r#"a<b & "c""#), "a&lt;b &amp; &quot;c&quot;");
         let sld = sld("after", &[(Kind::Node, Shape::Point)]);
         assert!(sld.contains("<ogc:Literal>node</ogc:Literal>") && sld.contains("PointSymbolizer"));
@@ -352,7 +361,8 @@ mod tests {
     fn a_kind_takes_the_shape_most_of_its_features_have() {
         let p: geo::Geometry<f64> = geo::Point::new(1.0, 2.0).into();
         let l: geo::Geometry<f64> = geo::LineString::from(vec![(0.0, 0.0), (1.0, 1.0)]).into();
-        let got = kinds_present([(Kind::Street, &l), (Kind::Street, &p), (Kind::Street, &l), (Kind::Node, &p)].into_iter());
+        let got =
+            kinds_present([(Kind::Street, &l), (Kind::Street, &p), (Kind::Street, &l), (Kind::Node, &p)].into_iter());
         assert_eq!(got, vec![(Kind::Street, Shape::Line), (Kind::Node, Shape::Point)]);
         assert_eq!(SymbolType::of(Kind::Street, Shape::Mixed), SymbolType::Line);
     }

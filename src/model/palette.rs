@@ -114,4 +114,3 @@ pub fn kind_style(kind: Kind) -> KindStyle {
         },
     }
 }
-

@@ -452,7 +452,11 @@ mod tests {
         // Sidecars alone, their .shp beside them: the .shp; a .dbf with no .shp is opened as it is.
         assert_eq!(dropped_to_open(vec![d.join("楼栋.prj"), d.join("楼栋.cpg")]), vec![d.join("楼栋.shp")]);
         assert_eq!(dropped_to_open(vec![d.join("other.dbf")]), vec![d.join("other.dbf")]);
-        assert_eq!(dropped_to_open(vec![d.join("a.dwg")]), vec![d.join("a.dwg")], "DWG goes to the reader, which says why not");
+        assert_eq!(
+            dropped_to_open(vec![d.join("a.dwg")]),
+            vec![d.join("a.dwg")],
+            "DWG goes to the reader, which says why not"
+        );
     }
 
     #[test]

@@ -133,7 +133,8 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 if ui.button(s.open_jinsong).clicked() {
                     out.push(Action::OpenJinsong);
                 }
-                if ui.add(egui::Button::new(s.import_layer).shortcut_text(ui.ctx().format_shortcut(&IMPORT))).clicked() {
+                if ui.add(egui::Button::new(s.import_layer).shortcut_text(ui.ctx().format_shortcut(&IMPORT))).clicked()
+                {
                     out.push(Action::ImportLayerDialog);
                 }
                 ui.menu_button(s.import_crs, |ui| {

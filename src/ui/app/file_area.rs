@@ -290,7 +290,13 @@ impl PlannerApp {
                 if let (Some(ext), Some(cam)) = (whole, self.camera) {
                     self.fly_to = Some(crate::render::Camera::fit(ext, cam.size, 30.0));
                 }
-                self.say(Message::Imported { path, features, kinds: import.kinds, warnings, left_out: import.left_out });
+                self.say(Message::Imported {
+                    path,
+                    features,
+                    kinds: import.kinds,
+                    warnings,
+                    left_out: import.left_out,
+                });
             }
             Err(e) => self.say(Message::ImportFailed { path, error: e.to_string().into() }),
         }
