@@ -32,7 +32,7 @@ enum Read {
     /// A plan to open, made a document with its drawing cache on the reader's thread.
     Plan(Box<(Document, GeometryCache)>),
     /// A file's features to add to the open plan.
-    Layer(crate::io::Loaded),
+    Layer(Box<crate::io::Loaded>),
 }
 
 /// How a file is to be read, owned so it can go to the reader's thread:
@@ -204,7 +204,7 @@ impl PlannerApp {
             };
             let result = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
                 Purpose::Open => Read::Plan(Box::new(crate::document::open(loaded, Source::File(p.clone())))),
-                Purpose::Import => Read::Layer(loaded),
+                Purpose::Import => Read::Layer(Box::new(loaded)),
             });
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
@@ -259,7 +259,7 @@ impl PlannerApp {
     fn finish_read(&mut self, path: PathBuf, purpose: Purpose, result: Result<Read, crate::io::LoadError>) {
         match (purpose, result) {
             (_, Ok(Read::Plan(opened))) => self.finish_load(path, Ok(*opened)),
-            (_, Ok(Read::Layer(loaded))) => self.finish_import(path, loaded),
+            (_, Ok(Read::Layer(loaded))) => self.finish_import(path, *loaded),
             (Purpose::Open, Err(e)) => self.finish_load(path, Err(e)),
             (Purpose::Import, Err(crate::io::LoadError::Cancelled)) => self.say(Message::ImportCancelled(path)),
             // The open plan is untouched.
