@@ -106,10 +106,15 @@ fn benches(c: &mut Criterion) {
     // File → Import layer…: the 113k buildings added to Jinsong as one edit (index and meshes follow), then undone.
     let mut jinsong = Document::jinsong();
     let mut jinsong_cache = GeometryCache::build(jinsong.plan());
-    // Once, timed by phase: making the edit, applying it (index), the meshes, the undo.
+    // Once, timed by phase: marking the features (the reader's thread), placing them
+    // (ids and keys: the window), applying the edit (index), the meshes, the undo.
+    let copy = doc.plan().clone();
     let t = Instant::now();
-    let import = renewal_planner::import::layer(jinsong.plan(), doc.plan().clone(), "nyc.geojson");
-    let t_edit = t.elapsed();
+    let marked = renewal_planner::import::mark(copy, "nyc.geojson");
+    let t_mark = t.elapsed();
+    let t = Instant::now();
+    let import = renewal_planner::import::place(jinsong.plan(), marked);
+    let t_place = t.elapsed();
     let t = Instant::now();
     let touched = jinsong.apply(import.edit).expect("applies");
     let t_apply = t.elapsed();
@@ -120,7 +125,7 @@ fn benches(c: &mut Criterion) {
     let touched = jinsong.undo().expect("something to undo").expect("undoes");
     jinsong_cache.update(jinsong.plan(), &touched);
     println!(
-        "Import 113k into Jinsong: edit {t_edit:?} (with a copy of the plan), apply + index {t_apply:?}, meshes {t_cache:?}, undo {:?}",
+        "Import 113k into Jinsong: mark {t_mark:?} (reader's thread), place {t_place:?}, apply + index {t_apply:?}, meshes {t_cache:?}, undo {:?}",
         t.elapsed()
     );
     g.sample_size(10);

@@ -51,26 +51,76 @@ pub struct Import {
     pub left_out: LeftOut,
 }
 
-/// The edit that adds every feature of `source` (a file read on its own) to
-/// `plan`, each marked with `source` = `file_name`.
-pub fn layer(plan: &Plan, mut source: Plan, file_name: &str) -> Import {
+/// A file's features made ready to import, before the plan they go into is
+/// known: each marked with the file's name, changes dropped, counted by kind.
+/// This is the costly part (every feature's properties are rewritten), so the
+/// window does it on the reader's thread; [`place`] then only picks ids and keys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Marked {
+    /// The features with the keys they had in the file.
+    features: Vec<Feature>,
+    kinds: Vec<(Kind, usize)>,
+    extent: Option<[f64; 4]>,
+    left_out: LeftOut,
+}
+
+impl Marked {
+    /// How many features the file gave.
+    pub fn len(&self) -> usize {
+        self.features.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty()
+    }
+}
+
+/// Marks every feature of `source` (a file read on its own) with `source` = `file_name`.
+pub fn mark(mut source: Plan, file_name: &str) -> Marked {
     let left_out = LeftOut {
         items: source.items.len(),
         stories: source.stories.len(),
         basemaps: source.basemaps.len(),
         photos: source.photos.len(),
     };
-    let first = plan.id_bound();
-    let mut used: HashSet<String> = HashSet::new();
-    let mut edits = Vec::with_capacity(source.len());
-    let mut ids = Vec::with_capacity(source.len());
     let mut counts = [0usize; Kind::ALL.len()];
     let mut extent: Option<[f64; 4]> = None;
-    let from: Vec<FeatureId> = source.iter().map(|(id, _)| id).collect();
-    for (n, from) in from.into_iter().enumerate() {
-        let Some(id) = first.checked_add(n).and_then(|i| u32::try_from(i).ok()).map(FeatureId) else { break };
+    let ids: Vec<FeatureId> = source.iter().map(|(id, _)| id).collect();
+    let mut features = Vec::with_capacity(ids.len());
+    for id in ids {
         // Moved out of the file's plan, not copied: a big layer is not held twice.
-        let Some(f) = source.take(from) else { continue };
+        let Some(mut f) = source.take(id) else { continue };
+        let mut props = f.properties.to_map();
+        props.insert(SOURCE_PROPERTY.into(), Value::String(file_name.into()));
+        f.properties = props.into();
+        // The district as it is: the file's own before/after changes are its plan's, not this one's.
+        f.change = None;
+        if let Some(slot) = Kind::ALL.iter().position(|k| *k == f.kind) {
+            counts[slot] += 1;
+        }
+        if let Some(r) = f.bbox() {
+            let e = extent.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+            *e = [e[0].min(r.min().x), e[1].min(r.min().y), e[2].max(r.max().x), e[3].max(r.max().y)];
+        }
+        features.push(f);
+    }
+    let mut kinds: Vec<(Kind, usize)> =
+        Kind::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(k, n)| (*k, n)).collect();
+    kinds.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    Marked { features, kinds, extent, left_out }
+}
+
+/// The edit that adds marked features to `plan`: ids after its last slot,
+/// keys it never had (a taken key is replaced, the file's own kept as the
+/// property `source_id`).
+pub fn place(plan: &Plan, marked: Marked) -> Import {
+    let Marked { features, kinds, extent, left_out } = marked;
+    let first = plan.id_bound();
+    let mut used: HashSet<String> = HashSet::new();
+    let mut edits = Vec::with_capacity(features.len());
+    let mut ids = Vec::with_capacity(features.len());
+    for (n, mut f) in features.into_iter().enumerate() {
+        let Some(id) = first.checked_add(n).and_then(|i| u32::try_from(i).ok()).map(FeatureId) else { break };
         let own = f.source_id.as_ref().and_then(key_of_id);
         let free = |k: &str| !plan.has_key(k) && !used.contains(k);
         let key = match &own {
@@ -85,34 +135,23 @@ pub fn layer(plan: &Plan, mut source: Plan, file_name: &str) -> Import {
                 k
             }
         };
-        let mut props = f.properties.to_map();
         if let Some(own) = own.filter(|o| *o != key) {
+            let mut props = f.properties.to_map();
             props.insert(SOURCE_ID_PROPERTY.into(), Value::String(own));
+            f.properties = props.into();
         }
-        props.insert(SOURCE_PROPERTY.into(), Value::String(file_name.into()));
         used.insert(key.clone());
-        if let Some(slot) = Kind::ALL.iter().position(|k| *k == f.kind) {
-            counts[slot] += 1;
-        }
-        if let Some(r) = f.bbox() {
-            let e = extent.get_or_insert([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
-            *e = [e[0].min(r.min().x), e[1].min(r.min().y), e[2].max(r.max().x), e[3].max(r.max().y)];
-        }
-        let feature = Feature {
-            source_id: Some(Value::String(key)),
-            kind: f.kind,
-            properties: props.into(),
-            geometry: f.geometry,
-            // The district as it is: the file's own before/after changes are its plan's, not this one's.
-            change: None,
-        };
-        edits.push(Edit::AddFeature { id, feature: Box::new(feature), label: EditLabel::ImportLayer });
+        f.source_id = Some(Value::String(key));
+        edits.push(Edit::AddFeature { id, feature: Box::new(f), label: EditLabel::ImportLayer });
         ids.push(id);
     }
-    let mut kinds: Vec<(Kind, usize)> =
-        Kind::ALL.iter().zip(counts).filter(|(_, n)| *n > 0).map(|(k, n)| (*k, n)).collect();
-    kinds.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     Import { edit: Edit::Batch { label: EditLabel::ImportLayer, edits }, ids, kinds, extent, left_out }
+}
+
+/// The edit that adds every feature of `source` (a file read on its own) to
+/// `plan`, each marked with `source` = `file_name`: [`mark`] then [`place`].
+pub fn layer(plan: &Plan, source: Plan, file_name: &str) -> Import {
+    place(plan, mark(source, file_name))
 }
 
 #[cfg(test)]
@@ -172,5 +211,23 @@ mod tests {
         assert!(plan.items.len() == before.items.len(), "items are not merged");
         inverse.apply(&mut plan).expect("undoes");
         assert_eq!(plan, before, "one undo takes the whole import back");
+    }
+
+    #[test]
+    fn ids_and_keys_are_picked_against_the_plan_as_it_is_when_the_import_lands() {
+        let mut source = Plan::new(PlanMeta::default());
+        source.push(feature(Some("a"), Kind::Node, Point::new(116.48, 39.9).into()));
+        // Marked while the file is read; meanwhile the planner draws a feature keyed "a".
+        let marked = mark(source, "points.csv");
+        assert_eq!(marked.len(), 1);
+        let mut plan = Plan::new(PlanMeta::default());
+        plan.push(feature(Some("a"), Kind::Building, Point::new(116.46, 39.88).into()));
+        let import = place(&plan, marked);
+        assert_eq!(import.ids, vec![FeatureId(1)]);
+        import.edit.apply(&mut plan).expect("applies");
+        assert_eq!(plan.key(FeatureId(1)).as_deref(), Some("f1"));
+        let f = plan.get(FeatureId(1)).expect("added");
+        assert_eq!(f.properties.get(SOURCE_ID_PROPERTY), Some(Value::String("a".into())));
+        assert_eq!(f.properties.get(SOURCE_PROPERTY), Some(Value::String("points.csv".into())));
     }
 }

@@ -31,8 +31,9 @@ enum Purpose {
 enum Read {
     /// A plan to open, made a document with its drawing cache on the reader's thread.
     Plan(Box<(Document, GeometryCache)>),
-    /// A file's features to add to the open plan.
-    Layer(Box<crate::io::Loaded>),
+    /// A file's features to add to the open plan, marked with the file's
+    /// name on the reader's thread, and the number of warnings reading it gave.
+    Layer(Box<crate::import::Marked>, usize),
 }
 
 /// How a file is to be read, owned so it can go to the reader's thread:
@@ -204,7 +205,10 @@ impl PlannerApp {
             };
             let result = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
                 Purpose::Open => Read::Plan(Box::new(crate::document::open(loaded, Source::File(p.clone())))),
-                Purpose::Import => Read::Layer(Box::new(loaded)),
+                Purpose::Import => {
+                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    Read::Layer(Box::new(crate::import::mark(loaded.plan, &name)), loaded.warnings.len())
+                }
             });
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
             let _ = tx.send(result);
@@ -259,7 +263,7 @@ impl PlannerApp {
     fn finish_read(&mut self, path: PathBuf, purpose: Purpose, result: Result<Read, crate::io::LoadError>) {
         match (purpose, result) {
             (_, Ok(Read::Plan(opened))) => self.finish_load(path, Ok(*opened)),
-            (_, Ok(Read::Layer(loaded))) => self.finish_import(path, *loaded),
+            (_, Ok(Read::Layer(marked, warnings))) => self.finish_import(path, *marked, warnings),
             (Purpose::Open, Err(e)) => self.finish_load(path, Err(e)),
             (Purpose::Import, Err(crate::io::LoadError::Cancelled)) => self.say(Message::ImportCancelled(path)),
             // The open plan is untouched.
@@ -270,10 +274,9 @@ impl PlannerApp {
     /// Adds a file's features to the open plan: one `Edit::Batch` through
     /// `Document::apply`, so one Undo takes the whole import back. The view
     /// then frames the district and the imported features together.
-    fn finish_import(&mut self, path: PathBuf, loaded: crate::io::Loaded) {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let warnings = loaded.warnings.len();
-        let import = crate::import::layer(self.doc.plan(), loaded.plan, &name);
+    fn finish_import(&mut self, path: PathBuf, marked: crate::import::Marked, warnings: usize) {
+        // Ids and keys are picked against the plan as it is now (it may have been edited while the file was read).
+        let import = crate::import::place(self.doc.plan(), marked);
         if import.ids.is_empty() {
             let error = self.lang.strings().import_empty.into();
             self.say(Message::ImportFailed { path, error });
