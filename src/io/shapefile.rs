@@ -48,6 +48,8 @@ struct Set {
     dbf: Option<Vec<u8>>,
     prj: Option<Vec<u8>>,
     cpg: Option<Vec<u8>>,
+    /// `NAME_fields.csv` as the app writes it: the full column names behind the 10-character ones.
+    fields: Option<Vec<u8>>,
 }
 
 impl Set {
@@ -109,6 +111,18 @@ fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
+/// The names a set's `_fields.csv` may have: `NAME_fields.csv`, or for `NAME_polygons` (lines, points)
+/// the one the app writes beside the three.
+fn fields_names(stem: &str) -> Vec<String> {
+    let mut names = vec![format!("{stem}_fields.csv")];
+    for suffix in ["_polygons", "_lines", "_points"] {
+        if let Some(base) = stem.strip_suffix(suffix) {
+            names.push(format!("{base}_fields.csv"));
+        }
+    }
+    names
+}
+
 /// The files of the set `path` belongs to, found case-insensitively next to it (`A.SHP`, `a.dbf`).
 fn siblings(path: &Path) -> Result<Set, LoadError> {
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -127,6 +141,13 @@ fn siblings(path: &Path) -> Result<Set, LoadError> {
     for (ext, p) in found {
         if let Some(slot) = set.slot(&ext) {
             *slot = Some(std::fs::read(&p)?);
+        }
+    }
+    for name in fields_names(&stem) {
+        let p = dir.join(name);
+        if std::fs::metadata(&p).is_ok_and(|m| m.len() < 1 << 20) {
+            set.fields = std::fs::read(&p).ok();
+            break;
         }
     }
     if set.shp.is_none() {
@@ -149,6 +170,7 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| malformed(place, format!("is not a readable zip ({e})")))?;
     let mut sets: Vec<Set> = Vec::new();
+    let mut fields: Vec<(String, Vec<u8>)> = Vec::new();
     let mut kml = false;
     let mut unzipped = 0u64;
     for i in 0..zip.len() {
@@ -172,7 +194,8 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
         if ext == "kml" {
             kml = true;
         }
-        if !matches!(ext.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg") {
+        let is_fields = ext == "csv" && base.ends_with("_fields");
+        if !matches!(ext.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg") && !is_fields {
             continue;
         }
         let size = member.size();
@@ -188,6 +211,10 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
             .map_err(|e| malformed(format!("{place}, {name}"), format!("cannot be unpacked ({e})")))?;
         if data.len() as u64 != size {
             return Err(malformed(format!("{place}, {name}"), "unpacks to another size than the zip says"));
+        }
+        if is_fields {
+            fields.push((format!("{base}.csv").to_lowercase(), data));
+            continue;
         }
         let key = base.to_lowercase();
         let idx = match sets.iter().position(|s| s.name.to_lowercase() == key) {
@@ -207,6 +234,10 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
             return Ok(Unzipped::Kml);
         }
         return Err(malformed(place, "holds no shapefile (.shp)"));
+    }
+    for s in &mut sets {
+        let names = fields_names(&s.name.to_lowercase());
+        s.fields = names.iter().find_map(|n| fields.iter().find(|(f, _)| f == n)).map(|(_, d)| d.clone());
     }
     // The layer name is the file's name without its folders.
     for s in &mut sets {
@@ -290,7 +321,11 @@ fn read_set(set: &Set, layer: Option<&str>, opts: &ReadOptions) -> Result<Collec
                 }
                 e
             });
-            Some(read_dbf(dbf, enc, &format!("{name}.dbf"), &mut out.warnings)?)
+            let mut t = read_dbf(dbf, enc, &format!("{name}.dbf"), &mut out.warnings)?;
+            if let Some(f) = &set.fields {
+                restore_names(&mut t, f);
+            }
+            Some(t)
         }
         None => {
             out.warnings.push(Warning {
@@ -537,8 +572,12 @@ fn polygons(rings: Vec<Vec<Coord<f64>>>) -> Option<Geometry<f64>> {
             None => polys.push((h, Vec::new())),
         }
     }
-    let mut out: Vec<Polygon<f64>> =
-        polys.into_iter().map(|(o, holes)| Polygon::new(LineString(rings[o].clone()), holes)).collect();
+    // Counter-clockwise outer rings and clockwise holes, as RFC 7946 and the app draw them.
+    use geo::orient::{Direction, Orient};
+    let mut out: Vec<Polygon<f64>> = polys
+        .into_iter()
+        .map(|(o, holes)| Polygon::new(LineString(rings[o].clone()), holes).orient(Direction::Default))
+        .collect();
     match out.len() {
         0 => None,
         1 => out.pop().map(Geometry::Polygon),
@@ -695,6 +734,30 @@ fn read_dbf(
         records.push(Some(props));
     }
     Ok(Table { records })
+}
+
+/// Gives columns back the full names `NAME_fields.csv` (`short,long,…`) records for them.
+fn restore_names(t: &mut Table, csv_bytes: &[u8]) {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv_bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(csv_bytes));
+    let pairs: Vec<(String, String)> = reader
+        .records()
+        .flatten()
+        .filter_map(|r| Some((r.get(0)?.to_string(), r.get(1)?.to_string())))
+        .filter(|(s, l)| !s.is_empty() && !l.is_empty() && s != l)
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    for props in t.records.iter_mut().flatten() {
+        let old = std::mem::take(props);
+        for (k, v) in old {
+            let long = pairs.iter().find(|(s, _)| *s == k).map(|(_, l)| l.clone());
+            match long {
+                Some(l) if !props.contains_key(&l) => props.insert(l, v),
+                _ => props.insert(k, v),
+            };
+        }
+    }
 }
 
 /// A UTF-8 text cut at the field's width may end inside a character: drop the partial one.
