@@ -850,7 +850,20 @@ pub fn crs_of_prj(wkt: &str) -> Result<Crs, String> {
     {
         return Ok(c);
     }
-    crs_of_name(&name).ok_or(name)
+    if let Some(c) = crs_of_name(&name) {
+        return Ok(c);
+    }
+    // Longitude/latitude under another name (GDAL's "WGS_1984_3D"): the datum says which.
+    if !outer_is_projected {
+        let datum = |d: &str| lower.contains(&format!("datum[\"{d}\""));
+        if datum("d_wgs_1984") || datum("wgs_1984") || datum("world geodetic system 1984") {
+            return Ok(Crs::Wgs84);
+        }
+        if datum("d_china_2000") || datum("china_2000") || datum("china 2000") {
+            return Ok(Crs::Cgcs2000);
+        }
+    }
+    Err(name)
 }
 
 /// A system by its ESRI or GDAL name: `CGCS2000_3_Degree_GK_Zone_39`, `CGCS2000 / 3-degree Gauss-Kruger CM 117E`,
@@ -922,6 +935,8 @@ mod tests {
         assert_eq!(crs_of_prj(r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984"]]"#), Ok(Crs::Wgs84));
         assert_eq!(crs_of_prj(r#"GEOGCS["WGS 84",AUTHORITY["EPSG","4326"]]"#), Ok(Crs::Wgs84));
         assert_eq!(crs_of_prj(r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000"]"#), Ok(Crs::Cgcs2000));
+        let gdal_3d = r#"GEOGCS["WGS_1984_3D",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433],LINUNIT["Meter",1.0]]"#;
+        assert_eq!(crs_of_prj(gdal_3d), Ok(Crs::Wgs84));
         assert_eq!(crs_of_prj(r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984"]]"#), Ok(Crs::WebMercator));
         assert_eq!(
             crs_of_prj(r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger zone 39",GEOGCS["China Geodetic Coordinate System 2000",AUTHORITY["EPSG","4490"]],AUTHORITY["EPSG","4527"]]"#),
