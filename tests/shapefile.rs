@@ -471,3 +471,52 @@ fn every_seed_cut_and_flipped_reads_or_fails_in_one_line() {
     }
     assert!(ok > 0 && failed > 0, "{ok} read, {failed} refused");
 }
+
+fn rp(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_renewal-planner")).args(args).output().expect("runs");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn the_command_line_writes_shapefiles_zips_and_projected_geojson() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let shp = dir.path().join("js.shp");
+    let (ok, text) = rp(&["export", "jinsong", "-o", &s(&shp), "--to-crs", "EPSG:4527", "--at", "2020-06-01"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("features in 3 shapefiles, EPSG:4527"), "{text}");
+    let (ok, text) = rp(&["info", &s(&dir.path().join("js_polygons.shp"))]);
+    assert!(ok && text.contains("EPSG:4527"), "{text}");
+    let zip = dir.path().join("js.zip");
+    let (ok, text) = rp(&["export", "jinsong", "-o", &s(&zip), "--phase", "before", "--to-crs", "utm50n"]);
+    assert!(!ok && text.contains("--to-crs") && text.contains("not a supported coordinate system"), "{text}");
+    let (ok, text) = rp(&["export", "jinsong", "-o", &s(&zip), "--phase", "before", "--to-crs", "EPSG:32650"]);
+    assert!(ok, "{text}");
+    let (ok, text) = rp(&["info", &s(&zip)]);
+    assert!(ok && text.contains("EPSG:32650"), "{text}");
+    let (ok, text) = rp(&["export", "jinsong", "-o", &s(&dir.path().join("x.dwg"))]);
+    assert!(!ok && text.contains(".shp, .zip (zipped shapefiles)"), "{text}");
+
+    // GeoJSON in a projected system names it, so GDAL and the app place it right.
+    let gis = dir.path().join("gis.geojson");
+    let (ok, text) = rp(&["export", "jinsong", "-o", &s(&gis), "--phase", "after", "--to-crs", "EPSG:4527"]);
+    assert!(ok, "{text}");
+    let body = std::fs::read_to_string(&gis).expect("the GeoJSON");
+    assert!(body.starts_with(r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4527"}}"#));
+    let plan_gk = dir.path().join("plan.geojson");
+    let (ok, text) = rp(&["export", "jinsong", "-o", &s(&plan_gk), "--to-crs", "EPSG:4548"]);
+    assert!(ok && text.contains("EPSG:4548"), "{text}");
+    let back = load_path(&plan_gk).expect("reads back");
+    assert_eq!(back.crs, Some(Crs::GaussKruger { epsg: 4548 }));
+    let orig = renewal_planner::io::load_jinsong().plan;
+    assert_close(bbox(&back.plan), bbox(&orig), 1e-6);
+    // A plan saved again in WGS 84 does not keep the crs member it was read with.
+    let again = dir.path().join("again.geojson");
+    renewal_planner::io::save_geojson(&back.plan, &again).expect("saved");
+    assert!(!std::fs::read_to_string(&again).expect("text").contains("urn:ogc:def:crs"));
+    if tools::have("ogrinfo", "projected GeoJSON read by GDAL") {
+        let (_, _, ext) = summary(&gis);
+        assert!((39.4e6..39.5e6).contains(&ext[0]), "{ext:?}");
+        let (_, _, ext) = summary(&plan_gk);
+        assert!((4e5..6e5).contains(&ext[0]), "{ext:?}");
+    }
+}
