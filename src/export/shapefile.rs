@@ -575,7 +575,7 @@ mod tests {
         assert_eq!(s("name"), "name");
         assert_eq!(s("NAME"), "NAME_1");
         assert_eq!(s("建筑面积平方米"), "建筑面");
-        assert_eq!(s("建筑面积平方米二"), "建筑面_1");
+        assert_eq!(s("建筑面积平方米二"), "建筑_1");
         assert_eq!(s("a_very_long_column"), "a_very_lon");
         assert_eq!(s("a_very_long_column_2"), "a_very_l_1");
     }
