@@ -122,7 +122,16 @@ fn shapefiles_from_gdal_read_with_their_counts_places_and_chinese_names() {
 
     // (c) UTF-8 with a .cpg: the streets.
     let utf8 = dir.path().join("streets.shp");
-    ogr2ogr(&["-f", "ESRI Shapefile", "-lco", "ENCODING=UTF-8", "-where", "OGR_GEOMETRY='LINESTRING'", &s(&utf8), &s(&city)]);
+    ogr2ogr(&[
+        "-f",
+        "ESRI Shapefile",
+        "-lco",
+        "ENCODING=UTF-8",
+        "-where",
+        "OGR_GEOMETRY='LINESTRING'",
+        &s(&utf8),
+        &s(&city),
+    ]);
     let l = load_path(&utf8).expect("reads");
     assert_eq!(l.crs, Some(Crs::Wgs84));
     assert_eq!(l.plan.len(), lines.count);
@@ -153,12 +162,31 @@ fn shapefiles_from_gdal_read_with_their_counts_places_and_chinese_names() {
     });
     assert_eq!(layers, BTreeMap::from([("streets".to_string(), lines.count), ("楼房".to_string(), polys.count)]));
     // Two systems in one zip: each brought to WGS 84 on its own.
-    assert_close(bbox(&l.plan), [polys.bbox[0].min(lines.bbox[0]), polys.bbox[1].min(lines.bbox[1]),
-        polys.bbox[2].max(lines.bbox[2]), polys.bbox[3].max(lines.bbox[3])], 2e-6);
+    assert_close(
+        bbox(&l.plan),
+        [
+            polys.bbox[0].min(lines.bbox[0]),
+            polys.bbox[1].min(lines.bbox[1]),
+            polys.bbox[2].max(lines.bbox[2]),
+            polys.bbox[3].max(lines.bbox[3]),
+        ],
+        2e-6,
+    );
 
     // (e) WGS 84 polygons.
     let wgs = dir.path().join("wgs.shp");
-    ogr2ogr(&["-f", "ESRI Shapefile", "-t_srs", "EPSG:4326", "-lco", "ENCODING=UTF-8", w[0], w[1], &s(&wgs), &s(&city)]);
+    ogr2ogr(&[
+        "-f",
+        "ESRI Shapefile",
+        "-t_srs",
+        "EPSG:4326",
+        "-lco",
+        "ENCODING=UTF-8",
+        w[0],
+        w[1],
+        &s(&wgs),
+        &s(&city),
+    ]);
     let l = load_path(&wgs).expect("reads");
     assert_eq!(l.crs, Some(Crs::Wgs84));
     check(&l, "WGS 84");
@@ -172,7 +200,9 @@ fn shapefiles_from_gdal_read_with_their_counts_places_and_chinese_names() {
     let l = load_path(&shp).expect("reads");
     let w: Vec<String> = l.warnings.iter().map(|w| w.to_string()).collect();
     assert!(
-        w.iter().any(|w| w.contains("coordinate system 'Xian_1980_3_Degree_GK_Zone_39' is not one the app knows; read by its numbers")),
+        w.iter().any(|w| w.contains(
+            "coordinate system 'Xian_1980_3_Degree_GK_Zone_39' is not one the app knows; read by its numbers"
+        )),
         "{w:?}"
     );
     assert_eq!(l.crs, Some(Crs::GaussKruger { epsg: 4527 }), "guessed from the zone prefix");
@@ -260,7 +290,11 @@ fn the_apps_shapefiles_read_in_gdal_and_back_in_the_app() {
                     assert_eq!(f.properties.get_str(key), orig.properties.get_str(key));
                     let (a, b) =
                         (f.geometry.bounding_rect().expect("bbox"), orig.geometry.bounding_rect().expect("bbox"));
-                    assert_close([a.min().x, a.min().y, a.max().x, a.max().y], [b.min().x, b.min().y, b.max().x, b.max().y], 1e-6);
+                    assert_close(
+                        [a.min().x, a.min().y, a.max().x, a.max().y],
+                        [b.min().x, b.min().y, b.max().x, b.max().y],
+                        1e-6,
+                    );
                 }
             }
         }
@@ -306,7 +340,11 @@ fn a_zip_export_holds_every_file_and_reads_back() {
         panic!("shapefiles")
     };
     assert_eq!(sets, 3);
-    let names: Vec<String> = std::fs::read_dir(dir.path()).expect("listed").flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("listed")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     assert_eq!(names, vec!["劲松.zip".to_string()], "only the zip, no temporary files");
     let z = zip::ZipArchive::new(std::fs::File::open(&out).expect("the zip")).expect("a zip");
     let mut members: Vec<String> = z.file_names().map(|n| n.expect("a name").into_owned()).collect();
@@ -319,11 +357,7 @@ fn a_zip_export_holds_every_file_and_reads_back() {
     assert_eq!(back.plan.len(), features);
     // Three layers, each feature told by its layer.
     assert!(back.plan.iter().all(|(_, f)| f.properties.get_str("layer").is_some_and(|l| l.starts_with("劲松_"))));
-    let area = |p: &Plan| {
-        p.iter()
-            .filter_map(|(_, f)| f.properties.get_f64("floor_area_m2"))
-            .sum::<f64>()
-    };
+    let area = |p: &Plan| p.iter().filter_map(|(_, f)| f.properties.get_f64("floor_area_m2")).sum::<f64>();
     assert!(area(&back.plan) > 0.0, "floor_area_m2 restored from the fields file");
 }
 
@@ -501,7 +535,9 @@ fn the_command_line_writes_shapefiles_zips_and_projected_geojson() {
     let (ok, text) = rp(&["export", "jinsong", "-o", &s(&gis), "--phase", "after", "--to-crs", "EPSG:4527"]);
     assert!(ok, "{text}");
     let body = std::fs::read_to_string(&gis).expect("the GeoJSON");
-    assert!(body.starts_with(r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4527"}}"#));
+    assert!(body.starts_with(
+        r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::4527"}}"#
+    ));
     let plan_gk = dir.path().join("plan.geojson");
     let (ok, text) = rp(&["export", "jinsong", "-o", &s(&plan_gk), "--to-crs", "EPSG:4548"]);
     assert!(ok && text.contains("EPSG:4548"), "{text}");

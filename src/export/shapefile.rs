@@ -58,6 +58,12 @@ impl Group {
     }
 }
 
+/// A file's name and bytes.
+type NamedFile = (String, Vec<u8>);
+
+/// A set's `.shp` and `.shx`, and the rows whose shapes they hold.
+type Shapes<'a> = (Vec<u8>, Vec<u8>, Vec<&'a Row>);
+
 /// One feature as written: its columns and its geometry in the output system.
 struct Row {
     props: Map<String, Value>,
@@ -113,8 +119,7 @@ pub fn write(
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_default();
     if zip {
         let mut zw = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let opts =
-            zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         for (name, bytes) in &files {
             zw.start_file(name.as_str(), opts).map_err(|e| ExportError::Shapefile(format!("zip: {e}")))?;
             zw.write_all(bytes).map_err(|e| ExportError::Shapefile(format!("zip: {e}")))?;
@@ -196,12 +201,7 @@ fn group_of(g: &Geometry<f64>) -> Option<Group> {
 }
 
 /// Every file's name and bytes.
-fn files(
-    rows: &[Row],
-    base: &str,
-    crs: Option<Crs>,
-    date: &str,
-) -> Result<(Vec<(String, Vec<u8>)>, Summary), ExportError> {
+fn files(rows: &[Row], base: &str, crs: Option<Crs>, date: &str) -> Result<(Vec<NamedFile>, Summary), ExportError> {
     let mut columns = columns(rows);
     let mut groups: Vec<Group> = rows.iter().filter_map(|r| group_of(&r.geometry)).collect();
     groups.sort();
@@ -214,8 +214,10 @@ fn files(
         let (shp, shx, kept) = shapes(&mine, group)?;
         features += kept.len();
         // The set's columns: those any of its features has.
-        let used: Vec<&Column> =
-            columns.iter().filter(|c| kept.iter().any(|r| r.props.get(&c.long).is_some_and(|v| !v.is_null()))).collect();
+        let used: Vec<&Column> = columns
+            .iter()
+            .filter(|c| kept.iter().any(|r| r.props.get(&c.long).is_some_and(|v| !v.is_null())))
+            .collect();
         let dbf = dbf(&kept, &used, date);
         files.push((format!("{name}.shp"), shp));
         files.push((format!("{name}.shx"), shx));
@@ -230,11 +232,7 @@ fn files(
         if !matches!(c.kind, ColumnKind::Text { .. }) {
             continue;
         }
-        c.cut = rows
-            .iter()
-            .filter_map(|r| r.props.get(&c.long))
-            .filter(|v| text_of(v).len() > MAX_TEXT)
-            .count();
+        c.cut = rows.iter().filter_map(|r| r.props.get(&c.long)).filter(|v| text_of(v).len() > MAX_TEXT).count();
     }
     files.push((format!("{base}_fields.csv"), fields_csv(&columns).into_bytes()));
     Ok((files, Summary { features, sets: groups.len() }))
@@ -389,7 +387,7 @@ fn fields_csv(columns: &[Column]) -> String {
 
 /// The `.shp` and `.shx` of one set, and the rows whose shapes were written (a shape with no
 /// usable part, e.g. a line of one point, is left out with its row).
-fn shapes<'a>(rows: &[&'a Row], group: Group) -> Result<(Vec<u8>, Vec<u8>, Vec<&'a Row>), ExportError> {
+fn shapes<'a>(rows: &[&'a Row], group: Group) -> Result<Shapes<'a>, ExportError> {
     use shapefile::{Multipoint, Point, Polygon, PolygonRing, Polyline};
     let pt = |c: &geo::Coord<f64>| Point::new(c.x, c.y);
     let err = |e: shapefile::Error| ExportError::Shapefile(e.to_string());
@@ -598,7 +596,10 @@ mod tests {
 
     #[test]
     fn numbers_text_and_logicals_are_sized_to_their_values_and_long_text_is_cut() {
-        let row = |v: Value| Row { props: [("v".to_string(), v)].into_iter().collect(), geometry: geo::point!(x: 1.0, y: 2.0).into() };
+        let row = |v: Value| Row {
+            props: [("v".to_string(), v)].into_iter().collect(),
+            geometry: geo::point!(x: 1.0, y: 2.0).into(),
+        };
         let rows = [row(Value::from(12)), row(Value::from(3.25)), row(Value::Null)];
         let cols = columns(&rows);
         assert_eq!(cols[0].kind, ColumnKind::Number { width: 5, decimals: 2 });

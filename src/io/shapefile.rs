@@ -420,7 +420,8 @@ fn read_shapes(
         }
         ok
     });
-    let run = || -> Result<(Vec<Option<Geometry<f64>>>, Vec<Warning>), LoadError> {
+    type Read = (Vec<Option<Geometry<f64>>>, Vec<Warning>);
+    let run = || -> Result<Read, LoadError> {
         let mut shapes = Vec::new();
         let mut bad = Vec::new();
         let mut reader = match shx {
@@ -716,7 +717,8 @@ fn read_dbf(
             encoding_rs::WINDOWS_1252
         }
     });
-    let names: Vec<String> = fields.iter().map(|f| enc.decode_without_bom_handling(&f.name).0.trim().to_string()).collect();
+    let names: Vec<String> =
+        fields.iter().map(|f| enc.decode_without_bom_handling(&f.name).0.trim().to_string()).collect();
     let mut records = Vec::with_capacity(rows);
     for i in 0..rows {
         let r = record(i);
@@ -738,7 +740,9 @@ fn read_dbf(
 
 /// Gives columns back the full names `NAME_fields.csv` (`short,long,…`) records for them.
 fn restore_names(t: &mut Table, csv_bytes: &[u8]) {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(csv_bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(csv_bytes));
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(csv_bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(csv_bytes));
     let pairs: Vec<(String, String)> = reader
         .records()
         .flatten()
@@ -885,7 +889,8 @@ fn crs_of_name(name: &str) -> Option<Crs> {
         let rest: String = n[at + digits.len()..].chars().take(1).collect();
         Some((digits.parse().ok()?, rest))
     };
-    let cgcs = n.contains("cgcs2000") || n.contains("china_geodetic_coordinate_system_2000") || n.contains("china_2000");
+    let cgcs =
+        n.contains("cgcs2000") || n.contains("china_geodetic_coordinate_system_2000") || n.contains("china_2000");
     let gk = n.contains("gk") || n.contains("gauss");
     let wgs = n.contains("wgs_1984") || n.contains("wgs_84") || n.contains("wgs84");
     if cgcs && gk && (n.contains("3_degree") || n.contains("3_deg")) {
@@ -931,15 +936,23 @@ mod tests {
         assert_eq!(crs_of_prj(gk), Ok(Crs::GaussKruger { epsg: 4527 }));
         let cm = gk.replace("Zone_39", "CM_117E");
         assert_eq!(crs_of_prj(&cm), Ok(Crs::GaussKruger { epsg: 4548 }));
-        assert_eq!(crs_of_prj(r#"PROJCS["WGS_1984_UTM_Zone_50N",GEOGCS["GCS_WGS_1984"]]"#), Ok(Crs::Utm { zone: 50, north: true }));
+        assert_eq!(
+            crs_of_prj(r#"PROJCS["WGS_1984_UTM_Zone_50N",GEOGCS["GCS_WGS_1984"]]"#),
+            Ok(Crs::Utm { zone: 50, north: true })
+        );
         assert_eq!(crs_of_prj(r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984"]]"#), Ok(Crs::Wgs84));
         assert_eq!(crs_of_prj(r#"GEOGCS["WGS 84",AUTHORITY["EPSG","4326"]]"#), Ok(Crs::Wgs84));
         assert_eq!(crs_of_prj(r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000"]"#), Ok(Crs::Cgcs2000));
         let gdal_3d = r#"GEOGCS["WGS_1984_3D",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433],LINUNIT["Meter",1.0]]"#;
         assert_eq!(crs_of_prj(gdal_3d), Ok(Crs::Wgs84));
-        assert_eq!(crs_of_prj(r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984"]]"#), Ok(Crs::WebMercator));
         assert_eq!(
-            crs_of_prj(r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger zone 39",GEOGCS["China Geodetic Coordinate System 2000",AUTHORITY["EPSG","4490"]],AUTHORITY["EPSG","4527"]]"#),
+            crs_of_prj(r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",GEOGCS["GCS_WGS_1984"]]"#),
+            Ok(Crs::WebMercator)
+        );
+        assert_eq!(
+            crs_of_prj(
+                r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger zone 39",GEOGCS["China Geodetic Coordinate System 2000",AUTHORITY["EPSG","4490"]],AUTHORITY["EPSG","4527"]]"#
+            ),
             Ok(Crs::GaussKruger { epsg: 4527 })
         );
         assert_eq!(
@@ -947,7 +960,10 @@ mod tests {
             Err("Xian_1980_3_Degree_GK_Zone_39".to_string())
         );
         // A projected system with only its GEOGCS's code is not taken for longitude/latitude.
-        assert!(crs_of_prj(r#"PROJCS["Beijing_1954_GK_Zone_20",GEOGCS["GCS_Beijing_1954",AUTHORITY["EPSG","4214"]]]"#).is_err());
+        assert!(
+            crs_of_prj(r#"PROJCS["Beijing_1954_GK_Zone_20",GEOGCS["GCS_Beijing_1954",AUTHORITY["EPSG","4214"]]]"#)
+                .is_err()
+        );
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub fn zones_of(plan: &crate::model::Plan) -> (Option<crate::io::crs::Crs>, Opti
     let zone = (c.x / 3.0).round();
     let gk = (25.0..=45.0).contains(&zone).then(|| Crs::GaussKruger { epsg: 4488 + zone as u16 });
     let utm_zone = ((c.x + 180.0) / 6.0).floor() + 1.0;
-    let utm = (1.0..=60.0).contains(&utm_zone).then(|| Crs::Utm { zone: utm_zone as u8, north: c.y >= 0.0 });
+    let utm = (1.0..=60.0).contains(&utm_zone).then_some(Crs::Utm { zone: utm_zone as u8, north: c.y >= 0.0 });
     (gk, utm)
 }
 
