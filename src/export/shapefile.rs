@@ -218,7 +218,7 @@ fn files(rows: &[Row], base: &str, crs: Option<Crs>, date: &str) -> Result<(Vec<
             .iter()
             .filter(|c| kept.iter().any(|r| r.props.get(&c.long).is_some_and(|v| !v.is_null())))
             .collect();
-        let dbf = dbf(&kept, &used, date);
+        let dbf = dbf(&kept, &used, date)?;
         files.push((format!("{name}.shp"), shp));
         files.push((format!("{name}.shx"), shx));
         files.push((format!("{name}.dbf"), dbf));
@@ -467,9 +467,15 @@ fn shapes<'a>(rows: &[&'a Row], group: Group) -> Result<Shapes<'a>, ExportError>
 
 /// A dBASE III table: UTF-8 text (no language driver id stands for UTF-8: byte 29 is 0, the
 /// `.cpg` says it), one record per row.
-fn dbf(rows: &[&Row], columns: &[&Column], date: &str) -> Vec<u8> {
+fn dbf(rows: &[&Row], columns: &[&Column], date: &str) -> Result<Vec<u8>, ExportError> {
     let record_len = 1 + columns.iter().map(|c| c.kind.width()).sum::<usize>();
     let header_len = 32 + 32 * columns.len() + 1;
+    if record_len > usize::from(u16::MAX) || header_len > usize::from(u16::MAX) {
+        return Err(ExportError::Shapefile(format!(
+            "{} columns of {record_len} bytes a record do not fit a dBASE table (at most 65,535 bytes)",
+            columns.len()
+        )));
+    }
     let mut b = Vec::with_capacity(header_len + record_len * rows.len() + 1);
     b.push(0x03);
     let part = |r: std::ops::Range<usize>| date.get(r).and_then(|s| s.parse::<u16>().ok()).unwrap_or(0);
@@ -520,7 +526,7 @@ fn dbf(rows: &[&Row], columns: &[&Column], date: &str) -> Vec<u8> {
         }
     }
     b.push(0x1A);
-    b
+    Ok(b)
 }
 
 const GCS_WGS84: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
@@ -611,7 +617,7 @@ mod tests {
         assert_eq!(cols[0].kind, ColumnKind::Text { width: MAX_TEXT });
         let refs: Vec<&Row> = rows.iter().collect();
         let col_refs: Vec<&Column> = cols.iter().collect();
-        let table = dbf(&refs, &col_refs, "2026-01-02");
+        let table = dbf(&refs, &col_refs, "2026-01-02").expect("a table");
         // 252 bytes of whole characters, then padding: never half a character.
         let first = &table[32 + 32 + 1 + 1..32 + 32 + 1 + 1 + MAX_TEXT];
         assert_eq!(std::str::from_utf8(first).expect("UTF-8").trim_end(), "楼".repeat(84));

@@ -560,14 +560,29 @@ fn polygons(rings: Vec<Vec<Coord<f64>>>) -> Option<Geometry<f64>> {
     let is_outer = |i: usize| !any_outer || areas[i] <= 0.0;
     let mut polys: Vec<(usize, Vec<LineString<f64>>)> =
         (0..rings.len()).filter(|i| is_outer(*i)).map(|i| (i, Vec::new())).collect();
+    // The outer rings' boxes in an R-tree: a record of many rings is not searched ring by ring.
+    use rstar::primitives::{GeomWithData, Rectangle};
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = polys
+        .iter()
+        .enumerate()
+        .map(|(k, (o, _))| {
+            let r = &rings[*o];
+            let (mut lo, mut hi) = ([f64::MAX; 2], [f64::MIN; 2]);
+            for c in r {
+                lo = [lo[0].min(c.x), lo[1].min(c.y)];
+                hi = [hi[0].max(c.x), hi[1].max(c.y)];
+            }
+            GeomWithData::new(Rectangle::from_corners(lo, hi), k)
+        })
+        .collect();
+    let tree = rstar::RTree::bulk_load(boxes);
     for (h, hole) in rings.iter().enumerate().filter(|(i, _)| !is_outer(*i)) {
         let probe = hole[0];
-        let holder = polys
-            .iter()
-            .enumerate()
-            .filter(|(_, (o, _))| inside(probe, &rings[*o]))
-            .min_by(|a, b| areas[a.1.0].abs().total_cmp(&areas[b.1.0].abs()))
-            .map(|(k, _)| k);
+        let holder = tree
+            .locate_all_at_point(&[probe.x, probe.y])
+            .map(|b| b.data)
+            .filter(|k| inside(probe, &rings[polys[*k].0]))
+            .min_by(|a, b| areas[polys[*a].0].abs().total_cmp(&areas[polys[*b].0].abs()));
         match holder {
             Some(k) => polys[k].1.push(LineString(hole.clone())),
             None => polys.push((h, Vec::new())),
