@@ -348,12 +348,13 @@ fn read_set(set: &Set, layer: Option<&str>, opts: &ReadOptions) -> Result<Collec
         });
     }
     let mut nulls = 0usize;
+    let mut records = table.map(|t| t.records.into_iter());
     for (i, shape) in shapes.into_iter().enumerate() {
         let place = prefix(&format!("record {}", i + 1));
-        let record = table.as_ref().map(|t| t.records.get(i));
+        let record = records.as_mut().map(|r| r.next());
         let mut properties = match record {
             Some(Some(None)) => continue, // deleted in the .dbf
-            Some(Some(Some(p))) => p.clone(),
+            Some(Some(Some(p))) => p,
             _ => Map::new(),
         };
         let Some(geometry) = shape else {
