@@ -63,7 +63,7 @@ pub enum What {
     /// The handout (PDF) of the plan's story with this index.
     Handout { story: usize },
     /// The plan itself: a GeoPackage for `.gpkg`, else plan GeoJSON, which
-    /// may be in a Chinese web map's coordinates.
+    /// may be in another system (a Chinese web map's, or a projected one named in its `crs` member).
     Plan { crs: Option<Crs> },
 }
 
@@ -100,7 +100,7 @@ pub enum Written {
     Items(usize),
     /// A plan file of this many features and items.
     Plan { features: usize, items: usize },
-    /// Plan GeoJSON of this many features in a web map's coordinates.
+    /// Plan GeoJSON of this many features in another system than WGS 84 (a web map's, a projected one).
     Reprojected { features: usize, crs: Crs },
     /// Shapefiles: this many features in this many sets (one per geometry type).
     Shapefile { features: usize, sets: usize },
