@@ -1046,6 +1046,25 @@ mod tests {
     }
 
     #[test]
+    fn values_become_json_numbers_dates_booleans_or_null() {
+        let f = |kind: u8, decimals: u8| Field { name: b"v".to_vec(), kind, len: 10, decimals };
+        let utf8 = encoding_rs::UTF_8;
+        assert_eq!(value_of(&f(b'N', 0), b"        42", utf8), Value::from(42));
+        assert_eq!(value_of(&f(b'N', 2), b"     -3.25", utf8), Value::from(-3.25));
+        assert_eq!(value_of(&f(b'F', 3), b"    12.500", utf8), Value::from(12.5));
+        assert_eq!(value_of(&f(b'N', 0), b"          ", utf8), Value::Null);
+        assert_eq!(value_of(&f(b'N', 0), b"**********", utf8), Value::Null);
+        assert_eq!(value_of(&f(b'D', 0), b"20190501", utf8), Value::String("2019-05-01".into()));
+        assert_eq!(value_of(&f(b'D', 0), b"        ", utf8), Value::Null);
+        assert_eq!(value_of(&f(b'L', 0), b"T", utf8), Value::Bool(true));
+        assert_eq!(value_of(&f(b'L', 0), b"n", utf8), Value::Bool(false));
+        assert_eq!(value_of(&f(b'L', 0), b"?", utf8), Value::Null);
+        assert_eq!(value_of(&f(b'C', 0), "楼  ".as_bytes(), utf8), Value::String("楼".into()));
+        assert_eq!(value_of(&f(b'I', 0), &7i32.to_le_bytes(), utf8), Value::from(7));
+        assert_eq!(value_of(&f(b'O', 0), &1.5f64.to_le_bytes(), utf8), Value::from(1.5));
+    }
+
+    #[test]
     fn holes_go_to_the_outer_ring_holding_them() {
         let sq = |x0: f64, y0: f64, s: f64, cw: bool| {
             let mut r = vec![
