@@ -462,7 +462,7 @@ fn read_shapes(
         Ok((shapes, bad))
     };
     let (shapes, bad) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
-        .map_err(|_| malformed(place, "is damaged: its shapes cannot be read"))??;
+        .map_err(|_| malformed(place, "is damaged: reading its shapes failed unexpectedly"))??;
     let n = bad.len();
     warnings.extend(bad.into_iter().take(5));
     if n > 5 {
@@ -511,23 +511,39 @@ fn geometry_of(shape: shapefile::Shape) -> (Option<Geometry<f64>>, Option<String
             _ => Some(MultiLineString(parts).into()),
         }
     }
-    let g = match shape {
+    enum Kind {
+        Points,
+        Lines,
+        Rings,
+    }
+    fn ring_parts<P: shapefile::record::traits::HasXY>(rings: &[shapefile::PolygonRing<P>]) -> Vec<Vec<Coord<f64>>> {
+        rings.iter().map(|r| r.points().iter().map(xy).collect()).collect()
+    }
+    let (kind, parts): (Kind, Vec<Vec<Coord<f64>>>) = match shape {
         S::NullShape => return (None, None),
-        S::Point(p) => Some(Point(xy(&p)).into()),
-        S::PointM(p) => Some(Point(xy(&p)).into()),
-        S::PointZ(p) => Some(Point(xy(&p)).into()),
-        S::Multipoint(m) => points(m.points().iter().map(xy).collect()),
-        S::MultipointM(m) => points(m.points().iter().map(xy).collect()),
-        S::MultipointZ(m) => points(m.points().iter().map(xy).collect()),
-        S::Polyline(l) => lines(l.parts().iter().map(|p| p.iter().map(xy).collect()).collect()),
-        S::PolylineM(l) => lines(l.parts().iter().map(|p| p.iter().map(xy).collect()).collect()),
-        S::PolylineZ(l) => lines(l.parts().iter().map(|p| p.iter().map(xy).collect()).collect()),
-        S::Polygon(p) => polygons(p.rings().iter().map(|r| r.points().iter().map(xy).collect()).collect()),
-        S::PolygonM(p) => polygons(p.rings().iter().map(|r| r.points().iter().map(xy).collect()).collect()),
-        S::PolygonZ(p) => polygons(p.rings().iter().map(|r| r.points().iter().map(xy).collect()).collect()),
+        S::Point(p) => (Kind::Points, vec![vec![xy(&p)]]),
+        S::PointM(p) => (Kind::Points, vec![vec![xy(&p)]]),
+        S::PointZ(p) => (Kind::Points, vec![vec![xy(&p)]]),
+        S::Multipoint(m) => (Kind::Points, vec![m.points().iter().map(xy).collect()]),
+        S::MultipointM(m) => (Kind::Points, vec![m.points().iter().map(xy).collect()]),
+        S::MultipointZ(m) => (Kind::Points, vec![m.points().iter().map(xy).collect()]),
+        S::Polyline(l) => (Kind::Lines, l.parts().iter().map(|p| p.iter().map(xy).collect()).collect()),
+        S::PolylineM(l) => (Kind::Lines, l.parts().iter().map(|p| p.iter().map(xy).collect()).collect()),
+        S::PolylineZ(l) => (Kind::Lines, l.parts().iter().map(|p| p.iter().map(xy).collect()).collect()),
+        S::Polygon(p) => (Kind::Rings, ring_parts(p.rings())),
+        S::PolygonM(p) => (Kind::Rings, ring_parts(p.rings())),
+        S::PolygonZ(p) => (Kind::Rings, ring_parts(p.rings())),
         S::Multipatch(_) => {
             return (None, Some("is a multipatch (a 3D surface), which the app does not read; left out".into()));
         }
+    };
+    if parts.iter().flatten().any(|c| !(c.x.is_finite() && c.y.is_finite())) {
+        return (None, Some("has a position that is not a number; left out".into()));
+    }
+    let g = match kind {
+        Kind::Points => points(parts.into_iter().flatten().collect()),
+        Kind::Lines => lines(parts),
+        Kind::Rings => polygons(parts),
     };
     match g {
         Some(g) => (Some(g), None),
