@@ -107,6 +107,12 @@ fn malformed(place: impl Into<String>, message: impl Into<String>) -> LoadError 
     LoadError::Malformed { place: place.into(), message: message.into() }
 }
 
+/// Text from a file shown in a message: control characters (a line break would split the
+/// one-line message) become `?`, and at most 100 characters are kept.
+fn printable(s: &str) -> String {
+    s.chars().take(100).map(|c| if c.is_control() { '?' } else { c }).collect()
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
@@ -180,10 +186,14 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
         }
         // Names from Chinese Windows are GBK without the UTF-8 flag.
         let raw = member.name_raw().to_vec();
-        let name = match std::str::from_utf8(&raw) {
+        // Control characters (a line break would split a one-line message) become `?`.
+        let name: String = match std::str::from_utf8(&raw) {
             Ok(s) => s.to_string(),
             Err(_) => encoding_rs::GB18030.decode(&raw).0.into_owned(),
-        };
+        }
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
         if name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|n| n.starts_with("._")) {
             continue;
         }
@@ -315,7 +325,7 @@ fn read_set(set: &Set, layer: Option<&str>, opts: &ReadOptions) -> Result<Collec
                         place: format!("{name}.cpg"),
                         message: format!(
                             "code page '{}' is not one the app knows; the text encoding is guessed",
-                            String::from_utf8_lossy(c).trim()
+                            printable(String::from_utf8_lossy(c).trim())
                         ),
                     });
                 }
@@ -381,7 +391,10 @@ fn read_set(set: &Set, layer: Option<&str>, opts: &ReadOptions) -> Result<Collec
             Ok(c) => out.crs = Some(c),
             Err(system) => out.warnings.push(Warning {
                 place: format!("{name}.prj"),
-                message: format!("coordinate system '{system}' is not one the app knows; read by its numbers"),
+                message: format!(
+                    "coordinate system '{}' is not one the app knows; read by its numbers",
+                    printable(&system)
+                ),
             }),
         }
     }
