@@ -97,9 +97,11 @@ pub enum Command {
         /// Atlas: only sites of these kinds, e.g. `building,node`.
         #[arg(long, requires = "atlas", value_delimiter = ',')]
         sites: Vec<String>,
-        /// GeoJSON: write the coordinates for Chinese web maps, gcj02 (Amap, Tencent) or bd09 (Baidu).
-        #[arg(long, value_parser = ["gcj02", "bd09"])]
-        to_crs: Option<String>,
+        /// GeoJSON and Shapefile: write the coordinates in this system: an EPSG code (EPSG:4527
+        /// CGCS2000 Gauss-Krüger, EPSG:32650 UTM, EPSG:4490, EPSG:3857), or gcj02 (Amap, Tencent) /
+        /// bd09 (Baidu) for Chinese web maps.
+        #[arg(long, value_parser = parse_crs)]
+        to_crs: Option<Crs>,
         /// Maps, handouts, the atlas: draw this basemap over the plan's own
         /// (repeatable, bottom to top): an MBTiles file or a tile URL template
         /// (`https://…/{z}/{x}/{y}.png`). With a `.gpkg` or plan `.geojson`
@@ -213,7 +215,7 @@ pub struct MapArgs<'a> {
     pub sites: &'a [String],
     /// The coordinate system of the input (`--crs`).
     pub crs: Option<Crs>,
-    /// GeoJSON output in GCJ-02 or BD-09 (`--to-crs`).
+    /// GeoJSON or Shapefile output in another system than WGS 84 (`--to-crs`).
     pub to_crs: Option<Crs>,
     /// Basemaps to draw over the plan's, or for a plan file to keep (`--basemap`, see [`basemap_args`]).
     pub basemaps: Vec<crate::model::Basemap>,
@@ -312,7 +314,9 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     } else if ext == "xlsx" || ext == "csv" {
         req.what = What::Schedule;
         load_for_cli(file, map.crs)?
-    } else if matches!(ext.as_str(), "geojson" | "json") && (map.phase.is_some() || map.at.is_some()) {
+    } else if matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip")
+        && (map.phase.is_some() || map.at.is_some() || matches!(ext.as_str(), "shp" | "zip"))
+    {
         req.phase = Some(match (map.phase, map.at) {
             (_, Some(d)) => Phase::parse(d)
                 .filter(|p| matches!(p, Phase::AsOf(_)))
@@ -322,11 +326,15 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             }
             (None, None) => Phase::After,
         });
-        req.what = What::Gis { crs: map.to_crs };
+        req.what = match ext.as_str() {
+            "shp" | "zip" => What::Shapefile { crs: map.to_crs, zip: ext == "zip" },
+            _ => What::Gis { crs: map.to_crs },
+        };
         load_for_cli(file, map.crs)?
     } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
-            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .xlsx, .png, .svg and .pdf",
+            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .shp, .zip (zipped shapefiles), \
+             .csv, .xlsx, .png, .svg and .pdf",
             out.display()
         ));
     } else {
@@ -339,7 +347,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     };
     let mut plan = loaded.plan;
     if !map.basemaps.is_empty() {
-        if matches!(req.what, What::Schedule | What::Gis { .. }) {
+        if matches!(req.what, What::Schedule | What::Gis { .. } | What::Shapefile { .. }) {
             return Err(format!(
                 "{}: --basemap is for maps, handouts, the atlas and plan files, not .{ext} data",
                 out.display()
@@ -358,6 +366,12 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         Written::Reprojected { features, crs } => {
             format!("wrote {} ({features} features in {})\n", out.display(), crs.code())
         }
+        Written::Shapefile { features, sets } => format!(
+            "wrote {} ({features} features in {sets} shapefile{}, {})\n",
+            out.display(),
+            if sets == 1 { "" } else { "s" },
+            map.to_crs.unwrap_or(Crs::Wgs84).code()
+        ),
     })
 }
 

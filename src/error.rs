@@ -178,6 +178,9 @@ pub enum ExportError {
     NoSites,
     #[error("{0}")]
     OutOfMemory(OutOfMemory),
+    /// The shapefile writer failed (a zip or shape it could not write).
+    #[error("Shapefile: {0}")]
+    Shapefile(String),
     /// A basemap the export was asked to draw could not be drawn (worded once, naming its file or server).
     #[error("basemap {0}")]
     Basemap(#[from] crate::basemap::BasemapError),

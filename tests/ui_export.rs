@@ -76,3 +76,22 @@ fn the_export_dialog_sets_the_title_block_and_the_paper() {
     h.run_steps(3);
     assert_eq!(h.state().doc.plan().meta.title_block.drawn_by, "", "undo takes the name back");
 }
+
+#[test]
+fn the_export_dialog_writes_zipped_shapefiles_in_the_plans_gauss_kruger_zone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
+    h.run_steps(3);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(12);
+    h.get_by_label("Shapefile（.shp / .zip）").click();
+    h.run_steps(2);
+    h.get_by_label("CGCS2000 高斯-克吕格（本区所在 3° 带） EPSG:4527").click();
+    h.run_steps(2);
+    let zip = dir.path().join("劲松.zip");
+    h.state_mut().apply(Action::ExportTo(zip.clone()));
+    let back = renewal_planner::io::load_path(&zip).expect("the zip reads back");
+    assert_eq!(back.crs, Some(renewal_planner::io::crs::Crs::GaussKruger { epsg: 4527 }));
+    assert!(back.plan.iter().any(|(_, f)| f.properties.get_str("name_zh").is_some_and(|n| n.contains("劲松"))));
+    assert!(h.state().status_text().is_some_and(|t| t.contains("劲松.zip")));
+}

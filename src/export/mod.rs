@@ -10,6 +10,7 @@
 //! - [`map`] — print maps (PNG/SVG/PDF) with title block, legend and scale;
 //! - [`handout`] — the story handout and the site atlas (PDF);
 //! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase;
+//! - [`shapefile`] — a phase as ESRI Shapefiles (one set per geometry type, or a zip);
 //! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet.
 //!
 //! `export` stands above `render`, `io` and `basemap`: it may import them,
@@ -17,6 +18,7 @@
 
 pub mod handout;
 pub mod map;
+pub mod shapefile;
 pub mod tables;
 pub mod underlay;
 
@@ -49,15 +51,19 @@ pub enum What {
     },
     /// The item schedule: CSV for `.csv`, else XLSX.
     Schedule,
-    /// GIS GeoJSON of [`Request::phase`] (`None`: after), in WGS 84 or a Chinese web map's coordinates.
+    /// GIS GeoJSON of [`Request::phase`] (`None`: after), in WGS 84 or another system
+    /// (projected ones named in a legacy `crs` member).
     Gis { crs: Option<Crs> },
+    /// Shapefiles of [`Request::phase`] (`None`: after) in `crs` (`None`: WGS 84), one set per
+    /// geometry type; in one zip when `zip` (or the destination is `.zip`).
+    Shapefile { crs: Option<Crs>, zip: bool },
     /// The site atlas (PDF): one page per site that carries items, only
     /// sites of these kinds when given.
     Atlas { kinds: Option<Vec<Kind>> },
     /// The handout (PDF) of the plan's story with this index.
     Handout { story: usize },
     /// The plan itself: a GeoPackage for `.gpkg`, else plan GeoJSON, which
-    /// may be in a Chinese web map's coordinates.
+    /// may be in another system (a Chinese web map's, or a projected one named in its `crs` member).
     Plan { crs: Option<Crs> },
 }
 
@@ -94,8 +100,10 @@ pub enum Written {
     Items(usize),
     /// A plan file of this many features and items.
     Plan { features: usize, items: usize },
-    /// Plan GeoJSON of this many features in a web map's coordinates.
+    /// Plan GeoJSON of this many features in another system than WGS 84 (a web map's, a projected one).
     Reprojected { features: usize, crs: Crs },
+    /// Shapefiles: this many features in this many sets (one per geometry type).
+    Shapefile { features: usize, sets: usize },
 }
 
 /// The lower-case extension of the destination, or empty.
@@ -106,6 +114,19 @@ pub fn extension(req: &Request) -> String {
 /// The basemaps a request draws, opened: its own, else the plan's.
 fn underlay(plan: &Plan, req: &Request) -> Result<underlay::Underlay, ExportError> {
     underlay::Underlay::open(req.basemaps.as_deref().unwrap_or(&plan.basemaps), &req.settings)
+}
+
+/// GeoJSON text in `crs` with the legacy (2008) `crs` member naming it, so GDAL and QGIS place
+/// it right; WGS 84 and the web maps' systems (no EPSG code) are left without one.
+pub fn with_crs_member(text: String, crs: Crs) -> String {
+    const HEAD: &str = "{\"type\":\"FeatureCollection\",";
+    match crs.epsg().filter(|c| *c != 4326) {
+        Some(code) if text.starts_with(HEAD) => format!(
+            "{HEAD}\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::{code}\"}}}},{}",
+            &text[HEAD.len()..]
+        ),
+        _ => text,
+    }
 }
 
 /// Writes `req` from `plan`, atomically.
@@ -143,11 +164,16 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
         What::Gis { crs } => {
             let phase = req.phase.as_ref().unwrap_or(&Phase::After);
             let text = match crs {
-                Some(c) => tables::phase_geojson(&crate::io::write::reproject(plan, *c), phase)?,
+                Some(c) => with_crs_member(tables::phase_geojson(&crate::io::write::reproject(plan, *c), phase)?, *c),
                 None => tables::phase_geojson(plan, phase)?,
             };
             save(text.as_bytes())?;
             Ok(Written::File)
+        }
+        What::Shapefile { crs, zip } => {
+            let phase = req.phase.as_ref().unwrap_or(&Phase::After);
+            let s = shapefile::write(plan, phase, *crs, out, *zip || ext == "zip", &req.date)?;
+            Ok(Written::Shapefile { features: s.features, sets: s.sets })
         }
         What::Atlas { kinds } => {
             save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref(), &underlay(plan, req)?)?)?;
@@ -163,7 +189,7 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
         }
         What::Plan { crs: Some(c) } => {
             let moved = crate::io::write::reproject(plan, *c);
-            crate::io::save_geojson(&moved, out)?;
+            save(with_crs_member(crate::io::write::to_geojson(&moved)?, *c).as_bytes())?;
             Ok(Written::Reprojected { features: moved.len(), crs: *c })
         }
         What::Plan { crs: None } => {

@@ -1,6 +1,6 @@
 //! The export dialog: maps (PNG/SVG/PDF of the whole district or the current
 //! view, in a phase or compared, on paper or at a pixel size), the item
-//! schedule (XLSX/CSV), GIS data (GeoJSON of a phase), the site atlas and the
+//! schedule (XLSX/CSV), GIS data (GeoJSON or Shapefile of a phase), the site atlas and the
 //! story handout. The dialog builds one [`crate::export::Request`] and
 //! [`crate::export::run`] writes it, atomically, as for the command line.
 
@@ -18,6 +18,7 @@ pub enum ExportKind {
     Map,
     Schedule,
     Gis,
+    Shapefile,
     Atlas,
     Handout,
 }
@@ -41,6 +42,8 @@ pub struct ExportState {
     pub use_pixels: bool,
     /// GIS data: coordinates for a Chinese web map (GCJ-02, BD-09), else WGS 84.
     pub web_map: Option<crate::io::crs::Crs>,
+    /// Shapefile: the system written, else WGS 84.
+    pub shp_crs: Option<crate::io::crs::Crs>,
 }
 
 impl Default for ExportState {
@@ -56,6 +59,7 @@ impl Default for ExportState {
             pixels: "1920x1080".into(),
             use_pixels: false,
             web_map: None,
+            shp_crs: None,
         }
     }
 }
@@ -80,6 +84,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         }
         ExportKind::Schedule => What::Schedule,
         ExportKind::Gis => What::Gis { crs: st.web_map },
+        ExportKind::Shapefile => What::Shapefile { crs: st.shp_crs, zip: false },
         ExportKind::Atlas => {
             // The sites of the kinds shown in the layer list.
             let kinds: Vec<crate::model::Kind> = crate::model::Kind::ALL
@@ -116,9 +121,28 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
         ExportKind::Map => ("PNG / SVG / PDF", &["png", "svg", "pdf"], "map.png"),
         ExportKind::Schedule => ("Excel / CSV", &["xlsx", "csv"], "schedule.xlsx"),
         ExportKind::Gis => ("GeoJSON", &["geojson"], "plan.geojson"),
+        ExportKind::Shapefile => ("Shapefile", &["shp", "zip"], "plan.shp"),
         ExportKind::Atlas => ("PDF", &["pdf"], "atlas.pdf"),
         ExportKind::Handout => ("PDF", &["pdf"], "handout.pdf"),
     }
+}
+
+/// The CGCS2000 3-degree Gauss-Krüger zone (with its zone prefix) and the UTM zone of the
+/// plan's centre; `None` where the plan lies outside China's zones or has no features.
+pub fn zones_of(plan: &crate::model::Plan) -> (Option<crate::io::crs::Crs>, Option<crate::io::crs::Crs>) {
+    use crate::io::crs::Crs;
+    let rect = plan.iter().filter_map(|(_, f)| f.bbox()).reduce(|a, b| {
+        geo::Rect::new(
+            geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    });
+    let Some(c) = rect.map(|r| r.center()) else { return (None, None) };
+    let zone = (c.x / 3.0).round();
+    let gk = (25.0..=45.0).contains(&zone).then(|| Crs::GaussKruger { epsg: 4488 + zone as u16 });
+    let utm_zone = ((c.x + 180.0) / 6.0).floor() + 1.0;
+    let utm = (1.0..=60.0).contains(&utm_zone).then_some(Crs::Utm { zone: utm_zone as u8, north: c.y >= 0.0 });
+    (gk, utm)
 }
 
 /// The export dialog.
@@ -137,6 +161,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                 (ExportKind::Map, s.export_map),
                 (ExportKind::Schedule, s.items_table),
                 (ExportKind::Gis, s.export_gis),
+                (ExportKind::Shapefile, s.export_shapefile),
                 (ExportKind::Atlas, s.export_atlas),
                 (ExportKind::Handout, s.stories),
             ] {
@@ -147,7 +172,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
             }
         });
         ui.separator();
-        if matches!(st.kind, ExportKind::Map | ExportKind::Gis) {
+        if matches!(st.kind, ExportKind::Map | ExportKind::Gis | ExportKind::Shapefile) {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(s.phase).strong());
                 ui.selectable_value(&mut st.phase, Some(Phase::Before), s.phase_before);
@@ -166,6 +191,18 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                 ui.selectable_value(&mut st.web_map, None, "WGS 84");
                 ui.selectable_value(&mut st.web_map, Some(Crs::Gcj02), s.gcj02_web);
                 ui.selectable_value(&mut st.web_map, Some(Crs::Bd09), s.bd09_web);
+            });
+        }
+        if st.kind == ExportKind::Shapefile {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(s.coordinates).strong());
+                ui.selectable_value(&mut st.shp_crs, None, "WGS 84");
+                let (gk, utm) = zones_of(v.doc.plan());
+                for (c, name) in [(gk, s.gauss_kruger_zone), (utm, s.utm_zone)] {
+                    if let Some(c) = c {
+                        ui.selectable_value(&mut st.shp_crs, Some(c), format!("{name} {}", c.code()));
+                    }
+                }
             });
         }
         if st.kind == ExportKind::Map {
@@ -219,4 +256,21 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
         out.push(Action::ShowExport(false));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::crs::Crs;
+
+    #[test]
+    fn the_shapefile_choices_are_the_zones_of_the_plans_centre() {
+        let jinsong = crate::io::load_jinsong().plan;
+        assert_eq!(
+            zones_of(&jinsong),
+            (Some(Crs::GaussKruger { epsg: 4527 }), Some(Crs::Utm { zone: 50, north: true }))
+        );
+        assert_eq!(zones_of(&crate::model::Plan::default()), (None, None));
+        assert_eq!(extensions(ExportKind::Shapefile).1, &["shp", "zip"]);
+    }
 }

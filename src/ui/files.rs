@@ -85,6 +85,7 @@ impl FileTask {
             FileTask::Export(ExportKind::Map) => s.prompt_map,
             FileTask::Export(ExportKind::Schedule) => s.prompt_schedule,
             FileTask::Export(ExportKind::Gis) => s.prompt_gis,
+            FileTask::Export(ExportKind::Shapefile) => s.prompt_shapefile,
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
             FileTask::Basemap { .. } => s.basemap_prompt,
         }
@@ -486,6 +487,7 @@ mod tests {
             FileTask::Export(ExportKind::Map),
             FileTask::Export(ExportKind::Schedule),
             FileTask::Export(ExportKind::Gis),
+            FileTask::Export(ExportKind::Shapefile),
             FileTask::Export(ExportKind::Atlas),
             FileTask::Basemap { epsg: None, shift: crate::model::basemaps::Shift::None },
         ];
