@@ -71,12 +71,9 @@ fn unzip(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     for i in 0..zip.len() {
         let Ok(f) = zip.by_index_raw(i) else { continue };
         let name = clip(&String::from_utf8_lossy(f.name_raw()), 60);
-        if !f.is_dir() && name.to_ascii_lowercase().ends_with(".kml") {
-            if name.eq_ignore_ascii_case("doc.kml") {
-                chosen = Some((i, name.clone()));
-            } else if chosen.is_none() {
-                chosen = Some((i, name.clone()));
-            }
+        let is_kml = !f.is_dir() && name.to_ascii_lowercase().ends_with(".kml");
+        if is_kml && (chosen.is_none() || name.eq_ignore_ascii_case("doc.kml")) {
+            chosen = Some((i, name.clone()));
         }
         names.push(name);
     }
@@ -251,18 +248,16 @@ fn collect(text: &str, file_len: u64, opts: &ReadOptions) -> Result<Collected, L
             Event::End(_) => s.end(),
             Event::Text(t) => s.push_text(&t.decode().map_err(|e| xml_fault(text, at, e))?),
             Event::CData(t) => s.push_text(&t.decode().map_err(|e| xml_fault(text, at, e))?),
-            Event::GeneralRef(r) => {
-                if s.text.is_some() {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        _ => {
-                            let name = r.decode().map_err(|e| xml_fault(text, at, e))?;
-                            quick_xml::escape::resolve_predefined_entity(&name)
-                                .map_or_else(|| format!("&{name};"), str::to_string)
-                        }
-                    };
-                    s.push_text(&resolved);
-                }
+            Event::GeneralRef(r) if s.text.is_some() => {
+                let resolved = match r.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => {
+                        let name = r.decode().map_err(|e| xml_fault(text, at, e))?;
+                        quick_xml::escape::resolve_predefined_entity(&name)
+                            .map_or_else(|| format!("&{name};"), str::to_string)
+                    }
+                };
+                s.push_text(&resolved);
             }
             Event::Eof => break,
             _ => {}
