@@ -461,6 +461,8 @@ fn an_excel_workbook_reads_its_first_sheet_with_data_dates_bools_and_codes() {
     sheet.write_string(6, 0, "错行").expect("name");
     sheet.write_string(6, 1, "见备注").expect("bad lon");
     sheet.write_number(6, 2, 39.9).expect("lat");
+    // A stray note in the sheet's far corner: read cell by cell, not as a 17-billion-cell rectangle.
+    sheet.write_string(1_048_575, 16_383, "角落").expect("far cell");
     book.save(&path).expect("save xlsx");
     let l = loaded(&path);
     assert_eq!(l.plan.len(), 3);
@@ -472,8 +474,9 @@ fn an_excel_workbook_reads_its_first_sheet_with_data_dates_bools_and_codes() {
     let got = points(&l);
     assert!(got.iter().any(|p| p.0 == "农光里小广场" && p.2 == 39.8762), "a latitude written 39.8762°: {got:?}");
     let warnings: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(warnings[0].starts_with("row 7:") && warnings[0].contains("见备注"), "{warnings:?}");
+    assert!(warnings[1].starts_with("row 1048576: no 经度"), "{warnings:?}");
 }
 
 #[test]

@@ -109,20 +109,33 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
             }
         }
         let number = record.position().map_or(0, |p| p.line() as usize);
-        Ok((number, record.iter().map(|c| Cell::Text(c.to_string())).collect::<Vec<_>>()))
+        Ok((number, record.iter().map(|c| Cell::Text(c.to_string())).enumerate().collect::<Vec<_>>()))
     });
-    let mut header = None;
-    for row in rows.by_ref() {
-        let (n, cells) = row?;
-        if cells.iter().any(|c| !c.is_empty()) {
-            header = Some((n, cells));
-            break;
+    match header(&mut rows)? {
+        Some(header) => points(&header, rows, opts),
+        None => Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() }),
+    }
+}
+
+/// A row: its number as the user sees it (1-based) and its cells by column (0-based, sparse).
+type Row = (usize, Vec<(usize, Cell)>);
+
+/// The first row with a value, as column names by column.
+fn header(rows: &mut impl Iterator<Item = Result<Row, LoadError>>) -> Result<Option<Vec<String>>, LoadError> {
+    for row in rows {
+        let (_, cells) = row?;
+        if cells.iter().any(|(_, c)| !c.is_empty()) {
+            let width = cells.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+            let mut names = vec![String::new(); width];
+            for (i, c) in cells {
+                if let Some(n) = names.get_mut(i) {
+                    *n = c.text();
+                }
+            }
+            return Ok(Some(names));
         }
     }
-    let Some((_, header)) = header else {
-        return Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() });
-    };
-    points(&header.iter().map(Cell::text).collect::<Vec<_>>(), rows, opts)
+    Ok(None)
 }
 
 /// Reads an Excel workbook (`.xlsx`, `.xlsm`, `.xls`): the first sheet with data.
@@ -144,33 +157,105 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
         .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", one_line(&e.to_string()))))?;
     let mut first_fault = None;
     for name in book.sheet_names() {
-        let range = match book.worksheet_range(&name) {
-            Ok(r) => r,
-            Err(e) => {
-                first_fault.get_or_insert_with(|| {
-                    bad(
-                        &format!("sheet “{}”", clip(&name, 40)),
-                        format!("cannot be read ({})", one_line(&e.to_string())),
-                    )
-                });
-                continue;
-            }
-        };
-        let Some((top, _)) = range.start() else { continue };
-        let mut rows = range.rows().enumerate().map(|(i, r)| {
-            let cells = r.iter().map(cell_of).collect::<Vec<_>>();
-            Ok::<_, LoadError>((top as usize + i + 1, cells))
-        });
-        let header = rows.by_ref().map_while(Result::ok).find(|(_, cells)| cells.iter().any(|c| !c.is_empty()));
-        let Some((_, header)) = header else { continue };
-        return points(&header.iter().map(Cell::text).collect::<Vec<_>>(), rows, opts).map_err(|e| match e {
+        let sheet = format!("sheet “{}”", clip(&name, 40));
+        let in_sheet = |e: LoadError| match e {
             LoadError::Malformed { place, message } => {
-                LoadError::Malformed { place: format!("sheet “{}”, {place}", clip(&name, 40)), message }
+                LoadError::Malformed { place: format!("{sheet}, {place}"), message }
             }
             e => e,
-        });
+        };
+        let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", one_line(&e.to_string())));
+        // A sheet that cannot be opened is remembered (the next may hold the points); a fault inside one is the error.
+        let result = match &mut book {
+            // Cell by cell: memory follows the cells there are, not the rectangle they span.
+            calamine::Sheets::Xlsx(x) => match x.worksheet_cells_reader(&name) {
+                Ok(cells) => {
+                    let mut rows = XlsxRows { cells, pending: None, done: false, last: 0 };
+                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+                }
+                Err(e) => {
+                    first_fault.get_or_insert(fault(&e));
+                    continue;
+                }
+            },
+            other => match other.worksheet_range(&name) {
+                Ok(range) => {
+                    let (top, left) = range.start().unwrap_or_default();
+                    let mut rows = range.rows().enumerate().map(|(i, r)| {
+                        let cells = r
+                            .iter()
+                            .enumerate()
+                            .map(|(j, d)| (left as usize + j, cell_of(d)))
+                            .filter(|(_, c)| !c.is_empty())
+                            .collect();
+                        Ok((top as usize + i + 1, cells))
+                    });
+                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+                }
+                Err(e) => {
+                    first_fault.get_or_insert(fault(&e));
+                    continue;
+                }
+            },
+        };
+        match result {
+            Ok(Some(loaded)) => return Ok(loaded),
+            Ok(None) => {}
+            Err(e) => return Err(in_sheet(e)),
+        }
     }
     Err(first_fault.unwrap_or_else(|| bad("the workbook", "has no sheet with data".into())))
+}
+
+/// The rows of an `.xlsx` sheet from its cells in file order, one row at a time.
+struct XlsxRows<'a, RS: std::io::Read + std::io::Seek> {
+    cells: calamine::XlsxCellReader<'a, RS>,
+    /// The first cell of the next row, read while finishing the one before.
+    pending: Option<(u32, usize, Cell)>,
+    done: bool,
+    /// The number of the last row given, for a fault's place.
+    last: usize,
+}
+
+impl<RS: std::io::Read + std::io::Seek> Iterator for XlsxRows<'_, RS> {
+    type Item = Result<Row, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut row: Option<(u32, Vec<(usize, Cell)>)> = self.pending.take().map(|(r, c, v)| (r, vec![(c, v)]));
+        loop {
+            let cell = match self.cells.next_cell() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => {
+                    self.done = true;
+                    return row.map(|(r, cells)| Ok((r as usize + 1, cells)));
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(LoadError::Malformed {
+                        place: format!("after row {}", self.last),
+                        message: format!("cannot be read ({})", one_line(&e.to_string())),
+                    }));
+                }
+            };
+            let (r, c) = cell.get_position();
+            let value = cell_of(&Data::from(cell.get_value().clone()));
+            if value.is_empty() {
+                continue;
+            }
+            match &mut row {
+                Some((current, cells)) if *current == r => cells.push((c as usize, value)),
+                Some((current, _)) => {
+                    self.last = *current as usize + 1;
+                    self.pending = Some((r, c as usize, value));
+                    return row.map(|(r, cells)| Ok((r as usize + 1, cells)));
+                }
+                None => row = Some((r, vec![(c as usize, value)])),
+            }
+        }
+    }
 }
 
 /// A workbook cell as a [`Cell`]; dates as YYYY-MM-DD (with the time when it has one).
@@ -235,7 +320,7 @@ fn list_columns(header: &[String]) -> String {
 /// recognised columns, the other columns as properties.
 fn points(
     header: &[String],
-    rows: impl Iterator<Item = Result<(usize, Vec<Cell>), LoadError>>,
+    rows: impl Iterator<Item = Result<Row, LoadError>>,
     opts: &ReadOptions,
 ) -> Result<Loaded, LoadError> {
     let (x, y) = match opts.columns {
@@ -264,6 +349,7 @@ fn points(
     };
     // Property names: the header's, an empty one "column N", a repeated one "name (2)".
     let mut names: Vec<String> = Vec::with_capacity(header.len());
+    let mut taken = std::collections::HashSet::new();
     for (i, h) in header.iter().enumerate() {
         let base = match h.trim() {
             "" => format!("column {}", i + 1),
@@ -271,10 +357,11 @@ fn points(
         };
         let mut name = base.clone();
         let mut k = 2;
-        while names.contains(&name) {
+        while taken.contains(&name) {
             name = format!("{base} ({k})");
             k += 1;
         }
+        taken.insert(name.clone());
         names.push(name);
     }
     let (x_name, y_name) = (names[x].clone(), names[y].clone());
@@ -282,11 +369,11 @@ fn points(
     let mut bad: Vec<(usize, String)> = Vec::new();
     for row in rows {
         let (number, cells) = row?;
-        if cells.iter().all(Cell::is_empty) {
+        if cells.iter().all(|(_, c)| c.is_empty()) {
             continue;
         }
         let coordinate = |i: usize, name: &str| -> Result<f64, String> {
-            match cells.get(i) {
+            match cells.iter().find(|(c, _)| *c == i).map(|(_, v)| v) {
                 None | Some(Cell::Empty) => Err(format!("no {name}")),
                 Some(Cell::Number(n)) if n.is_finite() => Ok(*n),
                 Some(Cell::Text(t)) if t.trim().is_empty() => Err(format!("no {name}")),
@@ -304,7 +391,8 @@ fn points(
             }
         };
         let mut properties = Map::new();
-        for (i, cell) in cells.iter().enumerate() {
+        for (i, cell) in &cells {
+            let i = *i;
             if i == x || i == y {
                 continue;
             }
