@@ -518,3 +518,32 @@ fn tables_without_coordinates_bad_rows_and_chosen_columns() {
     let e = renewal_planner::cli::info(&path, false, None, None, None, None).expect_err("no columns named");
     assert!(e.contains("--columns") && e.contains("chosen.csv"), "{e}");
 }
+
+#[test]
+fn the_command_line_takes_columns_for_info_and_export() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = write(dir.path(), "点位.csv", "东西向,南北向,名称\n116.46,39.88,甲\n116.47,39.89,乙\n");
+    let bin = env!("CARGO_BIN_EXE_renewal-planner");
+    let run = |args: &[&str]| {
+        let out =
+            std::process::Command::new(bin).args(args).env("RENEWAL_PLANNER_HOME", dir.path()).output().expect("runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let csv_arg = csv.to_string_lossy().into_owned();
+    let (ok, text) = run(&["info", &csv_arg, "--json", "--columns", "东西向,南北向"]);
+    assert!(ok, "{text}");
+    let summary: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(summary["features"], Value::from(2), "{text}");
+    let (ok, text) = run(&["info", &csv_arg]);
+    assert!(!ok && text.lines().count() == 1 && text.contains("--columns"), "{text}");
+    let (ok, text) = run(&["info", &csv_arg, "--columns", "东西向"]);
+    assert!(!ok && text.contains("--columns"), "{text}");
+    let out = dir.path().join("out.geojson");
+    let (ok, text) = run(&["export", &csv_arg, "--columns", "东西向,南北向", "-o", &out.to_string_lossy()]);
+    assert!(ok, "{text}");
+    let written = loaded(&out);
+    assert_eq!(points(&written).iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["乙", "甲"]);
+}
