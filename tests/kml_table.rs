@@ -547,3 +547,35 @@ fn the_command_line_takes_columns_for_info_and_export() {
     let written = loaded(&out);
     assert_eq!(points(&written).iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["乙", "甲"]);
 }
+
+#[test]
+fn progress_is_reported_in_bytes_and_a_load_can_be_cancelled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Enough Placemarks for several progress reports (one a megabyte).
+    let mut kml = String::from("<kml><Document>\n");
+    let mut csv = String::from("经度,纬度,名称,备注\n");
+    for i in 0..40_000 {
+        kml += &format!(
+            "<Placemark><name>点{i}</name><Point><coordinates>116.{i:05},39.9</coordinates></Point></Placemark>\n"
+        );
+        csv += &format!("116.{i:05},39.9,点{i},这一栏只为让文件超过两兆字节\n");
+    }
+    kml += "</Document></kml>\n";
+    for (name, text) in [("many.kml", kml), ("many.csv", csv)] {
+        let path = write(dir.path(), name, &text);
+        let seen = std::cell::RefCell::new(Vec::new());
+        let record = |done: u64| {
+            seen.borrow_mut().push(done);
+            true
+        };
+        let l =
+            io::load_path_with(&path, &ReadOptions { progress: Some(&record), ..Default::default() }).expect("loads");
+        assert_eq!(l.plan.len(), 40_000);
+        let seen = seen.into_inner();
+        assert!(seen.len() >= 2 && seen.windows(2).all(|w| w[0] < w[1]), "{name}: {seen:?}");
+        assert!(seen.iter().all(|&b| b <= text.len() as u64), "{name}: {seen:?}");
+        let stop = |_: u64| false;
+        let r = io::load_path_with(&path, &ReadOptions { progress: Some(&stop), ..Default::default() });
+        assert!(matches!(r, Err(LoadError::Cancelled)), "{name}");
+    }
+}

@@ -222,7 +222,7 @@ fn collect(text: &str, file_len: u64, opts: &ReadOptions) -> Result<Collected, L
         let at = reader.buffer_position() as usize;
         if at >= next_report {
             next_report = at + (1 << 20);
-            if opts.progress.is_some_and(|f| !f(at as u64 * file_len / total)) {
+            if opts.progress.is_some_and(|f| !f((at as f64 / total as f64 * file_len as f64) as u64)) {
                 return Err(LoadError::Cancelled);
             }
         }

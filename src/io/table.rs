@@ -104,7 +104,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
         let at = record.position().map_or(0, |p| p.byte());
         if at >= next_report {
             next_report = at + (1 << 20);
-            if opts.progress.is_some_and(|f| !f(at * bytes.len() as u64 / total)) {
+            if opts.progress.is_some_and(|f| !f((at as f64 / total as f64 * bytes.len() as f64) as u64)) {
                 return Err(LoadError::Cancelled);
             }
         }
