@@ -692,6 +692,29 @@ mod tests {
     }
 
     #[test]
+    fn tracks_rings_and_nested_multigeometry() {
+        let text = r#"<kml xmlns:gx="http://www.google.com/kml/ext/2.2"><Document>
+<Placemark><name>两段</name><gx:MultiTrack>
+  <gx:Track><gx:coord>116.46 39.879 0</gx:coord><gx:coord>116.463 39.879 0</gx:coord></gx:Track>
+  <gx:Track><gx:coord>116.47 39.88</gx:coord><gx:coord>116.471 39.881</gx:coord></gx:Track>
+</gx:MultiTrack></Placemark>
+<Placemark><name>环 &amp; 线</name><LinearRing><coordinates>116.46,39.88 116.47,39.88 116.47,39.89 116.46,39.88</coordinates></LinearRing></Placemark>
+<Placemark><name>嵌套</name><MultiGeometry><Point><coordinates>116.4,39.8</coordinates></Point>
+  <MultiGeometry><Point><coordinates>116.5,39.9</coordinates></Point></MultiGeometry></MultiGeometry></Placemark>
+<Placemark/>
+</Document></kml>"#;
+        let l = read(text.as_bytes(), &ReadOptions::default()).expect("reads");
+        let by = |n: &str| {
+            l.plan.iter().find(|(_, f)| f.properties.get_str("name") == Some(n)).map(|(_, f)| f.geometry.clone())
+        };
+        assert!(matches!(by("两段"), Some(Geometry::MultiLineString(m)) if m.0.len() == 2));
+        assert!(matches!(by("环 & 线"), Some(Geometry::LineString(r)) if r.0.len() == 4));
+        assert!(matches!(by("嵌套"), Some(Geometry::MultiPoint(m)) if m.0.len() == 2));
+        assert_eq!(l.plan.len(), 3);
+        assert!(l.warnings.iter().any(|w| w.place == "placemark 4 (line 9)"), "{:?}", l.warnings);
+    }
+
+    #[test]
     fn an_xml_declaration_names_the_encoding() {
         assert_eq!(declared_encoding(b"<?xml version=\"1.0\" encoding=\"GBK\"?><kml/>"), Some(encoding_rs::GBK));
         assert_eq!(declared_encoding(b"<?xml version='1.0' encoding='utf-8'?>"), Some(encoding_rs::UTF_8));
