@@ -167,10 +167,12 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
         let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", one_line(&e.to_string())));
         // A sheet that cannot be opened is remembered (the next may hold the points); a fault inside one is the error.
         let result = match &mut book {
-            // Cell by cell: memory follows the cells there are, not the rectangle they span.
+            // Cell by cell: memory follows the cells there are, not the rectangle they span
+            // (calamine's `worksheet_range` allocates the rectangle: 550 GB for a cell in XFD1048576).
             calamine::Sheets::Xlsx(x) => match x.worksheet_cells_reader(&name) {
-                Ok(cells) => {
-                    let mut rows = XlsxRows { cells, pending: None, done: false, last: 0 };
+                Ok(mut cells) => {
+                    let next = move || cells.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string());
+                    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
                     header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
                 }
                 Err(e) => {
@@ -178,6 +180,18 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
                     continue;
                 }
             },
+            calamine::Sheets::Xlsb(x) => match x.worksheet_cells_reader(&name) {
+                Ok(mut cells) => {
+                    let next = move || cells.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string());
+                    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
+                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+                }
+                Err(e) => {
+                    first_fault.get_or_insert(fault(&e));
+                    continue;
+                }
+            },
+            // .xls and .ods: at most 65,536 × 256 cells, or capped by calamine.
             other => match other.worksheet_range(&name) {
                 Ok(range) => {
                     let (top, left) = range.start().unwrap_or_default();
@@ -207,9 +221,14 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
     Err(first_fault.unwrap_or_else(|| bad("the workbook", "has no sheet with data".into())))
 }
 
-/// The rows of an `.xlsx` sheet from its cells in file order, one row at a time.
-struct XlsxRows<'a, RS: std::io::Read + std::io::Seek> {
-    cells: calamine::XlsxCellReader<'a, RS>,
+/// A workbook cell's position and value, owned.
+fn owned(c: calamine::Cell<calamine::DataRef<'_>>) -> ((u32, u32), Cell) {
+    (c.get_position(), cell_of(&Data::from(c.get_value().clone())))
+}
+
+/// The rows of a sheet from its cells in file order (`next` gives them), one row at a time.
+struct CellRows<F> {
+    next: F,
     /// The first cell of the next row, read while finishing the one before.
     pending: Option<(u32, usize, Cell)>,
     done: bool,
@@ -217,7 +236,7 @@ struct XlsxRows<'a, RS: std::io::Read + std::io::Seek> {
     last: usize,
 }
 
-impl<RS: std::io::Read + std::io::Seek> Iterator for XlsxRows<'_, RS> {
+impl<F: FnMut() -> Result<Option<((u32, u32), Cell)>, String>> Iterator for CellRows<F> {
     type Item = Result<Row, LoadError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -226,7 +245,7 @@ impl<RS: std::io::Read + std::io::Seek> Iterator for XlsxRows<'_, RS> {
         }
         let mut row: Option<(u32, Vec<(usize, Cell)>)> = self.pending.take().map(|(r, c, v)| (r, vec![(c, v)]));
         loop {
-            let cell = match self.cells.next_cell() {
+            let ((r, c), value) = match (self.next)() {
                 Ok(Some(cell)) => cell,
                 Ok(None) => {
                     self.done = true;
@@ -236,12 +255,10 @@ impl<RS: std::io::Read + std::io::Seek> Iterator for XlsxRows<'_, RS> {
                     self.done = true;
                     return Some(Err(LoadError::Malformed {
                         place: format!("after row {}", self.last),
-                        message: format!("cannot be read ({})", one_line(&e.to_string())),
+                        message: format!("cannot be read ({})", one_line(&e)),
                     }));
                 }
             };
-            let (r, c) = cell.get_position();
-            let value = cell_of(&Data::from(cell.get_value().clone()));
             if value.is_empty() {
                 continue;
             }
