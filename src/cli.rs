@@ -30,6 +30,16 @@ fn parse_crs(s: &str) -> Result<Crs, String> {
     Crs::parse(s).ok_or_else(|| format!("not a supported coordinate system; supported: {}", crate::io::crs::SUPPORTED))
 }
 
+/// `--columns X,Y`: the two column names of a table of points.
+fn parse_columns(s: &str) -> Result<(String, String), String> {
+    match s.split_once(',') {
+        Some((x, y)) if !x.trim().is_empty() && !y.trim().is_empty() && !y.contains(',') => {
+            Ok((x.trim().to_string(), y.trim().to_string()))
+        }
+        _ => Err("name the x (longitude) and y (latitude) columns, e.g. --columns 经度,纬度".into()),
+    }
+}
+
 // Parsed once per run: boxing the export's many options would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
@@ -47,6 +57,10 @@ pub enum Command {
         /// Count the features that exist on a date (YYYY-MM-DD): changes whose items were completed by then.
         #[arg(long)]
         at: Option<String>,
+        /// A table of points (CSV, Excel): the columns holding x (longitude) and y (latitude),
+        /// when the header does not name them 经度/纬度, lon/lat or x/y.
+        #[arg(long, value_name = "X,Y", value_parser = parse_columns)]
+        columns: Option<(String, String)>,
     },
     /// Write a plan in another format, chosen by OUT's extension: `.gpkg` (the
     /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
@@ -114,6 +128,10 @@ pub enum Command {
         /// The shift of the --basemap just before it: gcj02 (Amap, Tencent tiles) or bd09 (Baidu).
         #[arg(long, value_name = "SHIFT", value_parser = ["gcj02", "bd09"], requires = "basemap")]
         basemap_shift: Vec<String>,
+        /// A table of points (CSV, Excel): the columns holding x (longitude) and y (latitude),
+        /// when the header does not name them 经度/纬度, lon/lat or x/y.
+        #[arg(long, value_name = "X,Y", value_parser = parse_columns)]
+        columns: Option<(String, String)>,
     },
     /// Keep an area's basemap tiles offline: estimate the tiles of SOURCE
     /// covering the area at the zooms, refuse above the limit, else fetch
@@ -215,6 +233,8 @@ pub struct MapArgs<'a> {
     pub sites: &'a [String],
     /// The coordinate system of the input (`--crs`).
     pub crs: Option<Crs>,
+    /// A table of points: its x and y columns (`--columns`).
+    pub columns: Option<(&'a str, &'a str)>,
     /// GeoJSON or Shapefile output in another system than WGS 84 (`--to-crs`).
     pub to_crs: Option<Crs>,
     /// Basemaps to draw over the plan's, or for a plan file to keep (`--basemap`, see [`basemap_args`]).
@@ -241,7 +261,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         if ext != "pdf" {
             return Err(format!("{}: the atlas is written as .pdf", out.display()));
         }
-        let loaded = load_for_cli(file, map.crs)?;
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
         let kinds: Vec<crate::model::Kind> = map
             .sites
             .iter()
@@ -284,7 +304,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             Some(d) => return Err(format!("--date {d}: not a date (YYYY-MM-DD)")),
             None => crate::model::item::today(),
         };
-        let loaded = load_for_cli(file, map.crs)?;
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
         use crate::render::theme::ThemeMode;
         req.theme = match map.theme {
             "status" => ThemeMode::Status,
@@ -298,7 +318,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         if ext != "pdf" {
             return Err(format!("{}: a story handout is written as .pdf", out.display()));
         }
-        let loaded = load_for_cli(file, map.crs)?;
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
         let stories = &loaded.plan.stories;
         let found = if name.is_empty() {
             (!stories.is_empty()).then_some(0)
@@ -313,7 +333,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         loaded
     } else if ext == "xlsx" || ext == "csv" {
         req.what = What::Schedule;
-        load_for_cli(file, map.crs)?
+        load_for_cli(file, map.crs, map.columns)?
     } else if matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip")
         && (map.phase.is_some() || map.at.is_some() || matches!(ext.as_str(), "shp" | "zip"))
     {
@@ -330,7 +350,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             "shp" | "zip" => What::Shapefile { crs: map.to_crs, zip: ext == "zip" },
             _ => What::Gis { crs: map.to_crs },
         };
-        load_for_cli(file, map.crs)?
+        load_for_cli(file, map.crs, map.columns)?
     } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
             "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .shp, .zip (zipped shapefiles), \
@@ -338,7 +358,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             out.display()
         ));
     } else {
-        let loaded = load_for_cli(file, map.crs)?;
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
         if map.to_crs.is_some() && ext == "gpkg" {
             return Err(format!("{}: --to-crs is for GeoJSON; a plan file is always WGS 84", out.display()));
         }
@@ -376,11 +396,12 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
 }
 
 /// Loads a file for the command line; `jinsong` means the embedded plan.
-pub fn load_for_cli(file: &Path, crs: Option<Crs>) -> Result<Loaded, String> {
+/// `columns`: a table of points' x and y columns (`--columns`).
+pub fn load_for_cli(file: &Path, crs: Option<Crs>, columns: Option<(&str, &str)>) -> Result<Loaded, String> {
     if file.as_os_str() == "jinsong" && !file.exists() {
         return Ok(io::load_jinsong());
     }
-    io::load_path_with(file, &io::ReadOptions { crs, ..Default::default() })
+    io::load_path_with(file, &io::ReadOptions { crs, columns, ..Default::default() })
         .map_err(|e| format!("{}: {e}", file.display()))
 }
 
@@ -391,6 +412,7 @@ pub fn info(
     phase: Option<&str>,
     at: Option<&str>,
     crs: Option<Crs>,
+    columns: Option<(&str, &str)>,
 ) -> Result<String, String> {
     let phase = match (phase, at) {
         (_, Some(d)) => Some(
@@ -401,7 +423,7 @@ pub fn info(
         (Some(p), None) => Some(Phase::parse(p).ok_or_else(|| format!("--phase {p}: use before or after"))?),
         (None, None) => None,
     };
-    let loaded = load_for_cli(file, crs)?;
+    let loaded = load_for_cli(file, crs, columns)?;
     let warnings: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
     let mut summary = Summary::of_phase(&loaded.plan, &warnings, phase.as_ref());
     summary.source_crs = loaded.crs.map(|c| c.label());

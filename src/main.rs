@@ -30,8 +30,9 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     match args.command {
-        Some(Command::Info { file, json, phase, at }) => {
-            finish(cli::info(&file, json, phase.as_deref(), at.as_deref(), args.crs))
+        Some(Command::Info { file, json, phase, at, columns }) => {
+            let columns = columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str()));
+            finish(cli::info(&file, json, phase.as_deref(), at.as_deref(), args.crs, columns))
         }
         Some(Command::Export {
             file,
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
             atlas,
             sites,
             to_crs,
+            columns,
             ..
         }) => {
             let basemaps = match matches.subcommand_matches("export").map(cli::basemap_args).transpose() {
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
                     theme: &theme,
                     sites: &sites,
                     crs: args.crs,
+                    columns: columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str())),
                     to_crs,
                     basemaps,
                 },

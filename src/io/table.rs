@@ -1,10 +1,652 @@
-//! Reading table files (issue 16): being written.
+//! Tables of points: CSV (comma, semicolon or tab; UTF-8 with or without BOM,
+//! else GBK/GB18030 as Excel on Chinese Windows saves it) and Excel workbooks
+//! (the first sheet with data). Each row is a point: its coordinates from the
+//! columns the user names (`ReadOptions::columns`, `--columns X,Y`) or from
+//! the header (经度/纬度, lon/lat, x/y …), the other columns its properties.
+//! The rows then go through [`foreign::assemble`] like every other format, so
+//! metres in a chosen system (or Gauss-Krüger with its zone prefix) become
+//! degrees there.
 
+use std::io::Cursor;
 use std::path::Path;
 
-use super::{LoadError, Loaded, ReadOptions};
+use calamine::{Data, Reader};
+use encoding_rs::Encoding;
+use geo::{Geometry, Point};
+use serde_json::{Map, Value};
 
-/// Loads a plan from a table file.
-pub fn load(path: &Path, _opts: &ReadOptions) -> Result<Loaded, LoadError> {
-    Err(LoadError::Malformed { place: path.display().to_string(), message: "this format is not read yet".into() })
+use super::foreign::{Collected, Found, assemble};
+use super::{LoadError, Loaded, ReadOptions, Warning, memory};
+
+/// Names of the x (longitude, easting) column, compared lower-case without
+/// spaces or a bracketed unit ("经度(°)", "X 坐标").
+const X_NAMES: &[&str] =
+    &["lon", "lng", "long", "longitude", "经度", "x", "easting", "东坐标", "x坐标", "point_x", "东经"];
+/// Names of the y (latitude, northing) column, compared the same way.
+const Y_NAMES: &[&str] = &["lat", "latitude", "纬度", "y", "northing", "北坐标", "y坐标", "point_y", "北纬"];
+
+/// Rows whose coordinates cannot be used are named one by one up to this many; the rest in one summary.
+const NAMED_BAD_ROWS: usize = 5;
+
+/// The most a workbook may unpack to (its sheets' XML), so a small file cannot fill the memory.
+const MAX_UNPACKED: u64 = 1 << 30;
+
+/// Loads the points of a CSV file or an Excel workbook (told by its first bytes:
+/// a zip or an OLE file is a workbook, anything else is read as CSV text, so a
+/// "导出Excel" that is really CSV opens too).
+pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    let size = std::fs::metadata(path)?.len();
+    // The text, its decoded copy, and the features and their properties.
+    memory::check_fits(size.saturating_mul(6))?;
+    let bytes = std::fs::read(path)?;
+    read(&bytes, opts)
+}
+
+/// Reads the points of CSV or workbook bytes.
+pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        read_workbook(bytes, opts)
+    } else {
+        read_csv(bytes, opts)
+    }
+}
+
+/// One cell as read.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Empty,
+    /// Text, typed on the way into the properties ([`typed`]).
+    Text(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl Cell {
+    fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(t) => t.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(t) => t.clone(),
+            Cell::Number(n) => n.to_string(),
+            Cell::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// Reads CSV bytes: decoded (BOM, UTF-8, else GB18030), the delimiter sniffed from the header.
+pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    let (text, _) = decode_text(bytes, None);
+    let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() });
+    }
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| (first_line.bytes().filter(|&b| b == d).count(), d == b','))
+        .unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let total = text.len().max(1) as u64;
+    let mut next_report = 0u64;
+    let mut rows = reader.records().map(|r| {
+        let record = r.map_err(|e| LoadError::Malformed {
+            place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
+            message: one_line(&e.to_string()),
+        })?;
+        let at = record.position().map_or(0, |p| p.byte());
+        if at >= next_report {
+            next_report = at + (1 << 20);
+            if opts.progress.is_some_and(|f| !f((at as f64 / total as f64 * bytes.len() as f64) as u64)) {
+                return Err(LoadError::Cancelled);
+            }
+        }
+        let number = record.position().map_or(0, |p| p.line() as usize);
+        Ok((number, record.iter().map(|c| Cell::Text(c.to_string())).enumerate().collect::<Vec<_>>()))
+    });
+    match header(&mut rows)? {
+        Some(header) => points(&header, rows, opts),
+        None => Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() }),
+    }
+}
+
+/// A row: its number as the user sees it (1-based) and its cells by column (0-based, sparse).
+type Row = (usize, Vec<(usize, Cell)>);
+
+/// The first row with a value, as column names by column.
+fn header(rows: &mut impl Iterator<Item = Result<Row, LoadError>>) -> Result<Option<Vec<String>>, LoadError> {
+    for row in rows {
+        let (_, cells) = row?;
+        if cells.iter().any(|(_, c)| !c.is_empty()) {
+            let width = cells.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
+            let mut names = vec![String::new(); width];
+            for (i, c) in cells {
+                if let Some(n) = names.get_mut(i) {
+                    *n = c.text();
+                }
+            }
+            return Ok(Some(names));
+        }
+    }
+    Ok(None)
+}
+
+/// Reads an Excel workbook (`.xlsx`, `.xlsm`, `.xls`): the first sheet with data.
+pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    let bad = |place: &str, message: String| LoadError::Malformed { place: place.into(), message };
+    if bytes.starts_with(b"PK") {
+        // A zip: refuse one that unpacks to more than the memory can hold before calamine unpacks it.
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", one_line(&e.to_string()))))?;
+        // The central directory's sizes (a lying size makes the unpacking fail, not grow).
+        let unpacked =
+            (0..zip.len()).filter_map(|i| zip.by_index_raw(i).ok().map(|f| f.size())).fold(0u64, u64::saturating_add);
+        if unpacked > MAX_UNPACKED {
+            return Err(bad("the workbook", format!("unpacks to {} MB, more than this app reads", unpacked >> 20)));
+        }
+        memory::check_fits(unpacked.saturating_mul(3))?;
+    }
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", one_line(&e.to_string()))))?;
+    let mut first_fault = None;
+    for name in book.sheet_names() {
+        let sheet = format!("sheet “{}”", clip(&name, 40));
+        let in_sheet = |e: LoadError| match e {
+            LoadError::Malformed { place, message } => {
+                LoadError::Malformed { place: format!("{sheet}, {place}"), message }
+            }
+            e => e,
+        };
+        let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", one_line(&e.to_string())));
+        // A sheet that cannot be opened is remembered (the next may hold the points); a fault inside one is the error.
+        let result = match &mut book {
+            // Cell by cell: memory follows the cells there are, not the rectangle they span
+            // (calamine's `worksheet_range` allocates the rectangle: 550 GB for a cell in XFD1048576).
+            calamine::Sheets::Xlsx(x) => match x.worksheet_cells_reader(&name) {
+                Ok(mut cells) => {
+                    let next = move || cells.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string());
+                    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
+                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+                }
+                Err(e) => {
+                    first_fault.get_or_insert(fault(&e));
+                    continue;
+                }
+            },
+            calamine::Sheets::Xlsb(x) => match x.worksheet_cells_reader(&name) {
+                Ok(mut cells) => {
+                    let next = move || cells.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string());
+                    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
+                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+                }
+                Err(e) => {
+                    first_fault.get_or_insert(fault(&e));
+                    continue;
+                }
+            },
+            // .xls and .ods: at most 65,536 × 256 cells, or capped by calamine.
+            other => match other.worksheet_range(&name) {
+                Ok(range) => {
+                    let (top, left) = range.start().unwrap_or_default();
+                    let mut rows = range.rows().enumerate().map(|(i, r)| {
+                        let cells = r
+                            .iter()
+                            .enumerate()
+                            .map(|(j, d)| (left as usize + j, cell_of(d)))
+                            .filter(|(_, c)| !c.is_empty())
+                            .collect();
+                        Ok((top as usize + i + 1, cells))
+                    });
+                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+                }
+                Err(e) => {
+                    first_fault.get_or_insert(fault(&e));
+                    continue;
+                }
+            },
+        };
+        match result {
+            Ok(Some(loaded)) => return Ok(loaded),
+            Ok(None) => {}
+            Err(e) => return Err(in_sheet(e)),
+        }
+    }
+    Err(first_fault.unwrap_or_else(|| bad("the workbook", "has no sheet with data".into())))
+}
+
+/// A workbook cell's position and value, owned.
+fn owned(c: calamine::Cell<calamine::DataRef<'_>>) -> ((u32, u32), Cell) {
+    (c.get_position(), cell_of(&Data::from(c.get_value().clone())))
+}
+
+/// The rows of a sheet from its cells in file order (`next` gives them), one row at a time.
+struct CellRows<F> {
+    next: F,
+    /// The first cell of the next row, read while finishing the one before.
+    pending: Option<(u32, usize, Cell)>,
+    done: bool,
+    /// The number of the last row given, for a fault's place.
+    last: usize,
+}
+
+impl<F: FnMut() -> Result<Option<((u32, u32), Cell)>, String>> Iterator for CellRows<F> {
+    type Item = Result<Row, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let mut row: Option<(u32, Vec<(usize, Cell)>)> = self.pending.take().map(|(r, c, v)| (r, vec![(c, v)]));
+        loop {
+            let ((r, c), value) = match (self.next)() {
+                Ok(Some(cell)) => cell,
+                Ok(None) => {
+                    self.done = true;
+                    return row.map(|(r, cells)| Ok((r as usize + 1, cells)));
+                }
+                Err(e) => {
+                    self.done = true;
+                    return Some(Err(LoadError::Malformed {
+                        place: format!("after row {}", self.last),
+                        message: format!("cannot be read ({})", one_line(&e)),
+                    }));
+                }
+            };
+            if value.is_empty() {
+                continue;
+            }
+            match &mut row {
+                Some((current, cells)) if *current == r => cells.push((c as usize, value)),
+                Some((current, _)) => {
+                    self.last = *current as usize + 1;
+                    self.pending = Some((r, c as usize, value));
+                    return row.map(|(r, cells)| Ok((r as usize + 1, cells)));
+                }
+                None => row = Some((r, vec![(c as usize, value)])),
+            }
+        }
+    }
+}
+
+/// A workbook cell as a [`Cell`]; dates as YYYY-MM-DD (with the time when it has one).
+fn cell_of(d: &Data) -> Cell {
+    match d {
+        Data::Empty | Data::Error(_) => Cell::Empty,
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DateTime(t) if t.is_datetime() => {
+            let (y, mo, d, h, mi, s, _) = t.to_ymd_hms_milli();
+            if (h, mi, s) == (0, 0, 0) {
+                Cell::Text(format!("{y:04}-{mo:02}-{d:02}"))
+            } else {
+                Cell::Text(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"))
+            }
+        }
+        Data::DateTime(t) => Cell::Number(t.as_f64()),
+    }
+}
+
+/// Lower-case, without spaces and bracketed units: "经度 (°)" → "经度", "X坐标" → "x坐标".
+fn normalise(header: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in header.chars() {
+        match c {
+            '(' | '（' | '[' | '【' | '{' => depth += 1,
+            ')' | '）' | ']' | '】' | '}' => depth = depth.saturating_sub(1),
+            c if depth == 0 && !c.is_whitespace() && c != '\u{feff}' => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The index of the column `wanted` names (exactly, else as [`normalise`] compares).
+fn column_named(header: &[String], wanted: &str) -> Option<usize> {
+    header
+        .iter()
+        .position(|h| h.trim() == wanted.trim())
+        .or_else(|| header.iter().position(|h| normalise(h) == normalise(wanted)))
+}
+
+/// The first column (in the order of `names`) whose header is one of `names`.
+fn column_among(header: &[String], names: &[&str]) -> Option<usize> {
+    let normalised: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+    names.iter().find_map(|n| normalised.iter().position(|h| h == n))
+}
+
+/// The columns, quoted, for messages (the first 30).
+fn list_columns(header: &[String]) -> String {
+    let mut shown: Vec<String> = header.iter().take(30).map(|h| format!("“{}”", clip(h.trim(), 40))).collect();
+    if header.len() > 30 {
+        shown.push(format!("… ({} columns)", header.len()));
+    }
+    shown.join(", ")
+}
+
+/// Makes points of the rows under `header`: coordinates from the chosen or
+/// recognised columns, the other columns as properties.
+fn points(
+    header: &[String],
+    rows: impl Iterator<Item = Result<Row, LoadError>>,
+    opts: &ReadOptions,
+) -> Result<Loaded, LoadError> {
+    let (x, y) = match opts.columns {
+        Some((xn, yn)) => {
+            let find = |n: &str| {
+                column_named(header, n).ok_or_else(|| LoadError::Malformed {
+                    place: "the header".into(),
+                    message: format!("has no column “{}”; the columns are {}", clip(n, 40), list_columns(header)),
+                })
+            };
+            (find(xn)?, find(yn)?)
+        }
+        None => match (column_among(header, X_NAMES), column_among(header, Y_NAMES)) {
+            (Some(x), Some(y)) if x != y => (x, y),
+            _ => {
+                return Err(LoadError::Malformed {
+                    place: "the header".into(),
+                    message: format!(
+                        "names no coordinate columns (经度/纬度, lon/lat, x/y, easting/northing); the columns are {}; \
+                         name the two with --columns X,Y",
+                        list_columns(header)
+                    ),
+                });
+            }
+        },
+    };
+    // Property names: the header's, an empty one "column N", a repeated one "name (2)".
+    let mut names: Vec<String> = Vec::with_capacity(header.len());
+    let mut taken = std::collections::HashSet::new();
+    for (i, h) in header.iter().enumerate() {
+        let base = match h.trim() {
+            "" => format!("column {}", i + 1),
+            t => t.to_string(),
+        };
+        let mut name = base.clone();
+        let mut k = 2;
+        while taken.contains(&name) {
+            name = format!("{base} ({k})");
+            k += 1;
+        }
+        taken.insert(name.clone());
+        names.push(name);
+    }
+    let (x_name, y_name) = (names[x].clone(), names[y].clone());
+    let mut features = Vec::new();
+    let mut bad: Vec<(usize, String)> = Vec::new();
+    for row in rows {
+        let (number, cells) = row?;
+        if cells.iter().all(|(_, c)| c.is_empty()) {
+            continue;
+        }
+        let coordinate = |i: usize, name: &str| -> Result<f64, String> {
+            match cells.iter().find(|(c, _)| *c == i).map(|(_, v)| v) {
+                None | Some(Cell::Empty) => Err(format!("no {name}")),
+                Some(Cell::Number(n)) if n.is_finite() => Ok(*n),
+                Some(Cell::Text(t)) if t.trim().is_empty() => Err(format!("no {name}")),
+                Some(Cell::Text(t)) => {
+                    parse_degrees(t).ok_or_else(|| format!("{name} “{}” is not a number", clip(t.trim(), 40)))
+                }
+                Some(c) => Err(format!("{name} “{}” is not a number", clip(&c.text(), 40))),
+            }
+        };
+        let (px, py) = match (coordinate(x, &x_name), coordinate(y, &y_name)) {
+            (Ok(px), Ok(py)) => (px, py),
+            (Err(m), _) | (_, Err(m)) => {
+                bad.push((number, m));
+                continue;
+            }
+        };
+        let mut properties = Map::new();
+        for (i, cell) in &cells {
+            let i = *i;
+            if i == x || i == y {
+                continue;
+            }
+            let value = match cell {
+                Cell::Empty => continue,
+                Cell::Text(t) if t.trim().is_empty() => continue,
+                Cell::Text(t) => typed(t),
+                Cell::Number(n) => number_value(*n),
+                Cell::Bool(b) => Value::Bool(*b),
+            };
+            let name = names.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+            properties.insert(name, value);
+        }
+        features.push(Found {
+            geometry: Geometry::Point(Point::new(px, py)),
+            properties,
+            place: format!("row {number}"),
+        });
+    }
+    if features.is_empty() {
+        return Err(LoadError::Malformed {
+            place: "the table".into(),
+            message: match bad.first() {
+                Some((n, m)) => format!("no row has usable coordinates (row {n}: {m})"),
+                None => "has a header but no rows".into(),
+            },
+        });
+    }
+    let mut warnings: Vec<Warning> = bad
+        .iter()
+        .take(NAMED_BAD_ROWS)
+        .map(|(n, m)| Warning { place: format!("row {n}"), message: format!("{m}; row left out") })
+        .collect();
+    if bad.len() > NAMED_BAD_ROWS {
+        let rest = &bad[NAMED_BAD_ROWS..];
+        let listed: Vec<String> = rest.iter().take(10).map(|(n, _)| n.to_string()).collect();
+        warnings.push(Warning {
+            place: format!("{} more rows", rest.len()),
+            message: format!(
+                "no usable coordinates (rows {}{}); left out",
+                listed.join(", "),
+                if rest.len() > 10 { ", …" } else { "" }
+            ),
+        });
+    }
+    assemble(Collected { features, warnings, crs: None }, opts.crs)
+}
+
+/// At most `n` characters of `s` on one line, for messages.
+pub(crate) fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", one_line(&s[..i])),
+        None => one_line(s),
+    }
+}
+
+/// `s` with line breaks and other control characters made spaces: a message is one line.
+pub(crate) fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+/// A number as JSON: an integer when it is one (and exact), else a float.
+fn number_value(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+        Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+/// A text cell as a property: a plain decimal number becomes a number, but a
+/// code with leading zeros ("0012"), more digits than a double keeps (an ID
+/// number), or anything else stays the text.
+pub(crate) fn typed(text: &str) -> Value {
+    let t = text.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = match digits.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (digits, None),
+    };
+    let plain = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+        && !(int.len() > 1 && int.starts_with('0'))
+        && int.len() + frac.map_or(0, str::len) <= 15;
+    if plain {
+        if frac.is_none()
+            && let Ok(i) = t.parse::<i64>()
+        {
+            return Value::from(i);
+        }
+        if let Ok(f) = t.parse::<f64>()
+            && let Some(n) = serde_json::Number::from_f64(f)
+        {
+            return Value::Number(n);
+        }
+    }
+    Value::String(t.to_string())
+}
+
+/// A coordinate as written in a table: a decimal number, or degrees with
+/// minutes and seconds and a hemisphere ("116.46°", "116°27'36\"E",
+/// "东经116度27分36秒", "39°54′N"). `None` when it is none of these.
+pub fn parse_degrees(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if let Ok(v) = t.parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
+    let mut sign = 1.0;
+    let mut body = t;
+    for (word, s) in [("东经", 1.0), ("北纬", 1.0), ("西经", -1.0), ("南纬", -1.0)] {
+        if let Some(rest) = body.strip_prefix(word) {
+            body = rest;
+            sign = s;
+        }
+    }
+    let hemisphere = |c: char| match c.to_ascii_uppercase() {
+        'N' | 'E' => Some(1.0),
+        'S' | 'W' => Some(-1.0),
+        _ => None,
+    };
+    if let Some(c) = body.chars().next()
+        && let Some(s) = hemisphere(c)
+    {
+        sign = s;
+        body = &body[c.len_utf8()..];
+    }
+    if let Some(c) = body.chars().last()
+        && let Some(s) = hemisphere(c)
+    {
+        sign = s;
+        body = &body[..body.len() - c.len_utf8()];
+    }
+    let body = body.trim();
+    let (body, negative) = match body.strip_prefix('-') {
+        Some(rest) => (rest, true),
+        None => (body, false),
+    };
+    let mut parts: Vec<f64> = Vec::with_capacity(3);
+    let mut number = String::new();
+    for c in body.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || c == '.' {
+            number.push(c);
+        } else if matches!(c, '°' | 'º' | '\'' | '′' | '’' | '"' | '″' | '”' | '度' | '分' | '秒' | ':' | ' ')
+        {
+            if !number.is_empty() {
+                parts.push(number.parse().ok()?);
+                number.clear();
+            }
+        } else {
+            return None;
+        }
+    }
+    let value = match parts[..] {
+        [d] => d,
+        [d, m] if m < 60.0 => d + m / 60.0,
+        [d, m, s] if m < 60.0 && s < 60.0 => d + m / 60.0 + s / 3600.0,
+        _ => return None,
+    };
+    let value = if negative { -value } else { value } * sign;
+    value.is_finite().then_some(value)
+}
+
+/// Text from bytes: by a byte-order mark, else by `declared` (an XML
+/// declaration's encoding), else UTF-8 when it is valid, else GB18030 (which
+/// reads GBK), as Chinese Windows writes it. Returns the encoding used.
+pub(crate) fn decode_text(bytes: &[u8], declared: Option<&'static Encoding>) -> (String, &'static Encoding) {
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes.get(bom..).unwrap_or_default());
+        return (text.into_owned(), encoding);
+    }
+    if let Some(encoding) = declared.filter(|e| *e != encoding_rs::UTF_8 && e.is_ascii_compatible()) {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return (text.into_owned(), encoding);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (text.to_string(), encoding_rs::UTF_8),
+        Err(_) => {
+            let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            (text.into_owned(), encoding_rs::GB18030)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn degrees_minutes_seconds_and_plain_numbers() {
+        assert_eq!(parse_degrees("116.46"), Some(116.46));
+        assert_eq!(parse_degrees(" 116.46° "), Some(116.46));
+        let v = parse_degrees("116°27'36\"E").expect("dms");
+        assert!((v - 116.46).abs() < 1e-9, "{v}");
+        let v = parse_degrees("东经116度27分36秒").expect("chinese dms");
+        assert!((v - 116.46).abs() < 1e-9, "{v}");
+        let v = parse_degrees("33°52′S").expect("south");
+        assert!((v + (33.0 + 52.0 / 60.0)).abs() < 1e-9, "{v}");
+        assert_eq!(parse_degrees("-73.5"), Some(-73.5));
+        for bad in ["abc", "", "116°75'", "NaN", "inf", "1.2.3", "116x", "E"] {
+            assert_eq!(parse_degrees(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_numbers_but_codes_stay_text() {
+        assert_eq!(typed("12"), Value::from(12));
+        assert_eq!(typed("-3.5"), Value::from(-3.5));
+        assert_eq!(typed("0"), Value::from(0));
+        assert_eq!(typed("0.25"), Value::from(0.25));
+        assert_eq!(typed("0012"), Value::from("0012"));
+        assert_eq!(typed("110101199003077777"), Value::from("110101199003077777"));
+        assert_eq!(typed("1e5"), Value::from("1e5"));
+        assert_eq!(typed("3号楼"), Value::from("3号楼"));
+        assert_eq!(typed("12."), Value::from("12."));
+    }
+
+    #[test]
+    fn headers_are_recognised_without_case_spaces_or_units() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let header = h(&["名称", "经度 (°)", "纬度（度）"]);
+        assert_eq!(column_among(&header, X_NAMES), Some(1));
+        assert_eq!(column_among(&header, Y_NAMES), Some(2));
+        let header = h(&["ID", "X 坐标", "Y坐标"]);
+        assert_eq!((column_among(&header, X_NAMES), column_among(&header, Y_NAMES)), (Some(1), Some(2)));
+        let header = h(&["name", "Longitude", "LAT"]);
+        assert_eq!((column_among(&header, X_NAMES), column_among(&header, Y_NAMES)), (Some(1), Some(2)));
+        assert_eq!(column_named(&header, "longitude"), Some(1));
+    }
+
+    #[test]
+    fn gbk_text_is_decoded_and_a_bom_is_honoured() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("经度,纬度,名称\n116.4,39.9,劲松");
+        let (text, enc) = decode_text(&gbk, None);
+        assert_eq!(enc, encoding_rs::GB18030);
+        assert!(text.starts_with("经度,纬度,名称"), "{text}");
+        let bom = [&[0xef, 0xbb, 0xbf][..], "名称".as_bytes()].concat();
+        assert_eq!(decode_text(&bom, None).0, "名称");
+    }
 }
