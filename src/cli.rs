@@ -98,8 +98,10 @@ pub enum Command {
         #[arg(long, requires = "atlas", value_delimiter = ',')]
         sites: Vec<String>,
         /// GeoJSON: write the coordinates for Chinese web maps, gcj02 (Amap, Tencent) or bd09 (Baidu).
-        #[arg(long, value_parser = ["gcj02", "bd09"])]
-        to_crs: Option<String>,
+        /// `.dxf`: the projected system of the drawing, e.g. EPSG:4527 (default: the
+        /// CGCS2000 Gauss-Krüger zone of the plan's centre).
+        #[arg(long, value_parser = parse_crs)]
+        to_crs: Option<Crs>,
         /// Maps, handouts, the atlas: draw this basemap over the plan's own
         /// (repeatable, bottom to top): an MBTiles file or a tile URL template
         /// (`https://…/{z}/{x}/{y}.png`). With a `.gpkg` or plan `.geojson`
@@ -234,6 +236,14 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         basemaps: None,
         settings: crate::basemap::Settings::load(&crate::session::data_dir()),
     };
+    if let Some(c) = map.to_crs
+        && ext != "dxf"
+        && !matches!(c, Crs::Gcj02 | Crs::Bd09)
+    {
+        return Err(format!("--to-crs {}: GeoJSON is written in gcj02 or bd09; projected systems are for .dxf", c.code()));
+    }
+    // Said after the line that names the file, when the drawing's system was chosen for the planner.
+    let mut default_note = String::new();
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
     let loaded = if map.atlas {
         if ext != "pdf" {
@@ -324,9 +334,35 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         });
         req.what = What::Gis { crs: map.to_crs };
         load_for_cli(file, map.crs)?
+    } else if ext == "dxf" {
+        req.phase = Some(match (map.phase, map.at) {
+            (_, Some(d)) => Phase::parse(d)
+                .filter(|p| matches!(p, Phase::AsOf(_)))
+                .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
+            (Some(p), None) => {
+                Phase::parse(p).ok_or_else(|| format!("--phase {p}: a drawing is of one phase, before or after"))?
+            }
+            (None, None) => Phase::After,
+        });
+        let loaded = load_for_cli(file, map.crs)?;
+        let crs = match map.to_crs {
+            Some(c) => c,
+            None => {
+                let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
+                    format!("{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N", file.display())
+                })?;
+                default_note = format!(
+                    " (the Gauss-Krüger zone of the plan's centre, {}; another with --to-crs EPSG:N)",
+                    zone.label()
+                );
+                zone
+            }
+        };
+        req.what = What::Dxf { crs };
+        loaded
     } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
-            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .xlsx, .png, .svg and .pdf",
+            "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .csv, .xlsx, .png, .svg, .pdf and .dxf",
             out.display()
         ));
     } else {
@@ -356,7 +392,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         Written::Items(n) => format!("wrote {} ({n} items)\n", out.display()),
         Written::Plan { features, items } => format!("wrote {} ({features} features, {items} items)\n", out.display()),
         Written::Reprojected { features, crs } => {
-            format!("wrote {} ({features} features in {})\n", out.display(), crs.code())
+            format!("wrote {} ({features} features in {}){default_note}\n", out.display(), crs.code())
         }
     })
 }

@@ -80,7 +80,7 @@ fn main() -> ExitCode {
                     theme: &theme,
                     sites: &sites,
                     crs: args.crs,
-                    to_crs: to_crs.as_deref().and_then(renewal_planner::io::crs::Crs::parse),
+                    to_crs,
                     basemaps,
                 },
             ))

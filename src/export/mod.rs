@@ -10,11 +10,13 @@
 //! - [`map`] — print maps (PNG/SVG/PDF) with title block, legend and scale;
 //! - [`handout`] — the story handout and the site atlas (PDF);
 //! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase;
-//! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet.
+//! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet;
+//! - [`dxf`] — CAD drawings (DXF R2010) for design institutes.
 //!
 //! `export` stands above `render`, `io` and `basemap`: it may import them,
 //! and none of them imports it.
 
+pub mod dxf;
 pub mod handout;
 pub mod map;
 pub mod tables;
@@ -59,6 +61,8 @@ pub enum What {
     /// The plan itself: a GeoPackage for `.gpkg`, else plan GeoJSON, which
     /// may be in a Chinese web map's coordinates.
     Plan { crs: Option<Crs> },
+    /// A CAD drawing (DXF R2010) of [`Request::phase`] (`None`: after) in a projected system.
+    Dxf { crs: Crs },
 }
 
 /// One export: what, which phase or date, theme, language, title-block date and destination.
@@ -165,6 +169,12 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             let moved = crate::io::write::reproject(plan, *c);
             crate::io::save_geojson(&moved, out)?;
             Ok(Written::Reprojected { features: moved.len(), crs: *c })
+        }
+        What::Dxf { crs } => {
+            let phase = req.phase.clone().unwrap_or(Phase::After);
+            let (bytes, drawn) = dxf::to_dxf(plan, &phase, *crs, req.lang)?;
+            save(&bytes)?;
+            Ok(Written::Reprojected { features: drawn.features, crs: *crs })
         }
         What::Plan { crs: None } => {
             crate::io::save_path(plan, out)?;

@@ -990,11 +990,12 @@ impl<'d> Reader<'d> {
         };
         let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
         let mut shapes: Vec<(Item, Kind)> = Vec::new();
-        let mut texts: Vec<(Item, Kind)> = Vec::new();
+        // Texts of every layer: those of left-out (annotation) layers may still name a building.
+        let mut texts: Vec<(Item, Option<Kind>)> = Vec::new();
         for item in std::mem::take(&mut self.items) {
             match kind_of(&item.layer) {
+                k if matches!(item.shape, Shape::Text { .. }) => texts.push((item, k)),
                 None => *left_out.entry(item.layer).or_default() += 1,
-                Some(k) if matches!(item.shape, Shape::Text { .. }) => texts.push((item, k)),
                 Some(k) => shapes.push((item, k)),
             }
         }
@@ -1021,6 +1022,10 @@ impl<'d> Reader<'d> {
             if names.used.contains(&j) {
                 continue;
             }
+            let Some(kind) = kind else {
+                *left_out.entry(item.layer).or_default() += 1;
+                continue;
+            };
             let here = place(&item);
             let Shape::Text { at, text } = item.shape else { continue };
             let mut props = props_of(&item.layer, item.entity, &item.handle, kind);
@@ -1083,9 +1088,11 @@ struct Names {
     used: std::collections::HashSet<usize>,
 }
 
-/// A text inside a building's outline, or within 2 m of it, names it; the
-/// nearest building when several are that close.
-fn name_buildings(shapes: &[(Item, Kind)], texts: &[(Item, Kind)]) -> Names {
+/// A text inside a building's outline, or within 2 m of it, names it (the
+/// first such text; later ones are kept as `texts`); the nearest building
+/// when several are that close. Texts of annotation layers name buildings
+/// too, as 地形图 put them there, but never become features of their own.
+fn name_buildings(shapes: &[(Item, Kind)], texts: &[(Item, Option<Kind>)]) -> Names {
     use rstar::{AABB, RTree, primitives::GeomWithData, primitives::Rectangle};
     let mut names = Names { by_building: HashMap::new(), used: Default::default() };
     let buildings: Vec<GeomWithData<Rectangle<[f64; 2]>, usize>> = shapes
@@ -1347,6 +1354,8 @@ mod tests {
         assert_eq!(c.features.len(), 3, "{names:?}");
         let b = &c.features[0];
         assert_eq!(b.properties["name"], "1号楼");
+        // The annotation layer's text inside names it too, after the first.
+        assert_eq!(b.properties["texts"], "砖4");
         assert_eq!(b.properties["layer"], "建筑");
         assert_eq!(b.properties["kind"], "building");
         assert_eq!(b.properties["handle"], "2A");
@@ -1355,15 +1364,16 @@ mod tests {
         assert_eq!(h.properties["kind"], "garden");
         let Geometry::Polygon(p) = &h.geometry else { panic!("{:?}", h.geometry) };
         assert_eq!(p.interiors().len(), 1);
-        // A text outside any building stays a labelled point; the annotation layer is left out, with a warning.
+        // A text outside any building stays a labelled point.
         assert_eq!(c.features[2].properties["label"], "门卫");
         assert!(matches!(c.features[2].geometry, Geometry::Point(_)));
-        assert!(c.warnings.iter().any(|w| w.message.contains("注记 (1)")), "{:?}", c.warnings);
         // The planner's mapping wins: 绿地 left out, 建筑 as other.
         let map = BTreeMap::from([("绿地".to_string(), None), ("建筑".to_string(), Some(Kind::Other))]);
         let c = collect(&bytes, "t.dxf", &ReadOptions { layers: Some(&map), ..Default::default() }).expect("reads");
         assert_eq!(c.features.len(), 3);
         assert!(c.features.iter().all(|f| f.properties["kind"] == "other"));
+        // With no building to name, the annotation layer's text is left out, with a warning.
+        assert!(c.warnings.iter().any(|w| w.message.contains("注记 (1)") && w.message.contains("绿地 (1)")), "{:?}", c.warnings);
         // Without buildings the texts stay points.
         assert!(c.features.iter().any(|f| f.properties.get("label").is_some_and(|l| l == "1号楼")));
     }
