@@ -5,8 +5,10 @@
 //! kind (`RP_建筑`, `RP_道路` …); in the after phase demolished and added ones
 //! go on `RP_拆除_…` / `RP_新增_…` layers, so an institute sees at once what
 //! the renewal removes and adds. Names are TEXT on `RP_标注` in a SimSun
-//! (宋体) TrueType style: from R2007 a DXF is UTF-8, so Chinese comes through.
-//! The layer names read back as the same kinds ([`crate::io::dxf::guess_kind`]).
+//! (宋体) TrueType style. From R2007 a DXF's text is UTF-8 (AutoCAD, 天正
+//! and ezdxf read it so); GDAL 3.6, and so QGIS, goes by `$DWGCODEPAGE`
+//! only and needs `--config DXF_ENCODING UTF-8` to show the Chinese. The
+//! layer names read back as the same kinds ([`crate::io::dxf::guess_kind`]).
 
 use dxf::entities::{Entity, EntityType, LwPolyline, ModelPoint, Text};
 use dxf::enums::{AcadVersion, HorizontalTextJustification, Units, VerticalTextJustification};
@@ -177,7 +179,7 @@ fn kind_word(kind: Kind) -> &'static str {
 fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) {
     let mut put = |specific: EntityType| {
         let mut e = Entity::new(specific);
-        e.common.layer = layer.to_string();
+        e.common.layer = layer.into();
         d.add_entity(e);
     };
     let mut line = |ls: &LineString, closed: bool| {
@@ -218,7 +220,7 @@ fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) {
 fn point(d: &mut Drawing, c: Coord, layer: &str) {
     if c.x.is_finite() && c.y.is_finite() {
         let mut e = Entity::new(EntityType::ModelPoint(ModelPoint::new(dxf::Point::new(c.x, c.y, 0.0))));
-        e.common.layer = layer.to_string();
+        e.common.layer = layer.into();
         d.add_entity(e);
     }
 }

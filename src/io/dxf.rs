@@ -295,6 +295,8 @@ struct Scan<'a> {
     version: String,
     codepage: String,
     binary: bool,
+    /// The file's bytes (text files only), for telling UTF-8 and GBK from the code page the header claims.
+    text: &'a [u8],
     /// Model-space entities per layer (the name's bytes as in the file).
     layer_counts: BTreeMap<&'a [u8], usize>,
     /// HATCH entities of the ENTITIES section, as group codes.
@@ -304,11 +306,28 @@ struct Scan<'a> {
 }
 
 impl Scan<'_> {
-    /// How the drawing's text is encoded: UTF-8 from R2007 (AC1021), else its code page.
+    /// How the drawing's text is encoded: UTF-8 from R2007 (AC1021), else its
+    /// code page. Many writers (GDAL among them) put UTF-8 or, on Chinese
+    /// systems, GBK text in a drawing that says ANSI_1252: text that is
+    /// valid UTF-8, or else valid GBK, is read as such.
     fn encoding(&self) -> &'static Encoding {
         if self.version.as_str() >= "AC1021" {
             return encoding_rs::UTF_8;
         }
+        let declared = self.declared();
+        if declared == encoding_rs::WINDOWS_1252 && !self.text.is_ascii() {
+            if std::str::from_utf8(self.text).is_ok() {
+                return encoding_rs::UTF_8;
+            }
+            if !encoding_rs::GBK.decode_without_bom_handling(self.text).1 {
+                return encoding_rs::GBK;
+            }
+        }
+        declared
+    }
+
+    /// The code page the header names.
+    fn declared(&self) -> &'static Encoding {
         let cp = self.codepage.trim().to_ascii_uppercase();
         match cp.as_str() {
             "ANSI_936" | "GB2312" | "GBK" => encoding_rs::GBK,
@@ -327,7 +346,8 @@ impl Scan<'_> {
 /// The quick pass: header variables, entities per layer, HATCHes. A file
 /// that is not DXF at all, or breaks before its entities, is an error.
 fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
-    let mut s = Scan { binary: bytes.starts_with(BINARY_SENTINEL), ..Default::default() };
+    let binary = bytes.starts_with(BINARY_SENTINEL);
+    let mut s = Scan { binary, text: if binary { &[] } else { bytes }, ..Default::default() };
     let mut pairs = Pairs::new(bytes);
     let mut section: &[u8] = b"";
     let mut seen_section = false;
@@ -988,6 +1008,7 @@ impl<'d> Reader<'d> {
             Some(k) => *k,
             None => guess_kind(layer),
         };
+        merge_holes(&mut self.items);
         let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
         let mut shapes: Vec<(Item, Kind)> = Vec::new();
         // Texts of every layer: those of left-out (annotation) layers may still name a building.
@@ -1055,6 +1076,76 @@ impl<'d> Reader<'d> {
         }
         Collected { features, warnings, crs: None }
     }
+}
+
+/// Closed outlines drawn inside another closed outline of the same layer
+/// become its holes (a courtyard in a building, a pond in a garden drawn as
+/// two polylines, as our own drawings write holes); an outline inside a hole
+/// stays a feature of its own. HATCHes have their holes already.
+fn merge_holes(items: &mut Vec<Item>) {
+    use rstar::{AABB, RTree, primitives::GeomWithData};
+    let area = |it: &Item| match &it.shape {
+        Shape::Geometry(Geometry::Polygon(p)) if it.entity != "HATCH" && p.interiors().is_empty() => {
+            Some(geo::Area::unsigned_area(p))
+        }
+        _ => None,
+    };
+    // Largest first, so an outline meets the ones it may hold after itself.
+    let mut order: Vec<(usize, f64)> = items.iter().enumerate().filter_map(|(i, it)| Some((i, area(it)?))).collect();
+    if order.len() < 2 {
+        return;
+    }
+    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let envelope = |p: &Polygon| {
+        p.bounding_rect().map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
+    };
+    let mut outers: RTree<GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>> = RTree::new();
+    // hole index → the outline it belongs to.
+    let mut holes: Vec<(usize, usize)> = Vec::new();
+    let mut is_hole = std::collections::HashSet::new();
+    for &(i, _) in &order {
+        let Some(Item { shape: Shape::Geometry(Geometry::Polygon(p)), layer, .. }) = items.get(i) else { continue };
+        let Some(env) = envelope(p) else { continue };
+        // The smallest outline of the same layer around it; a hole when that one is an outline, not a hole.
+        let around = outers
+            .locate_in_envelope_intersecting(&env)
+            .filter_map(|o| {
+                let Some(Item { shape: Shape::Geometry(Geometry::Polygon(q)), layer: l, .. }) = items.get(o.data)
+                else {
+                    return None;
+                };
+                (l == layer && o.data != i && q.contains(p)).then_some((o.data, geo::Area::unsigned_area(q)))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        match around {
+            Some((o, _)) if !is_hole.contains(&o) => {
+                holes.push((i, o));
+                is_hole.insert(i);
+            }
+            _ => {}
+        }
+        outers.insert(GeomWithData::new(
+            rstar::primitives::Rectangle::from_corners(env.lower(), env.upper()),
+            i,
+        ));
+    }
+    if holes.is_empty() {
+        return;
+    }
+    for &(h, o) in &holes {
+        let ring = match items.get(h) {
+            Some(Item { shape: Shape::Geometry(Geometry::Polygon(p)), .. }) => p.exterior().clone(),
+            _ => continue,
+        };
+        if let Some(Item { shape: Shape::Geometry(Geometry::Polygon(p)), .. }) = items.get_mut(o) {
+            p.interiors_push(ring);
+        }
+    }
+    let mut i = 0;
+    items.retain(|_| {
+        i += 1;
+        !is_hole.contains(&(i - 1))
+    });
 }
 
 fn finite_or(v: f64, or: f64) -> f64 {
