@@ -18,6 +18,11 @@ pub enum Action {
     OpenDialog,
     OpenPathPrompt,
     Open(PathBuf),
+    /// Open a CAD drawing with the kinds chosen for its layers in the "CAD layers" window (`None`: left out).
+    OpenCad {
+        path: PathBuf,
+        layers: std::collections::BTreeMap<String, Option<Kind>>,
+    },
     OpenJinsong,
     Quit,
     Undo,

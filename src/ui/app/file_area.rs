@@ -132,8 +132,20 @@ impl PlannerApp {
         }
     }
 
-    /// Starts reading a file in the background; the open plan stays until it succeeds.
+    /// Starts reading a file in the background; the open plan stays until it
+    /// succeeds. A CAD drawing first asks what its layers are (`ui::cad_layers`).
     pub fn open_path(&mut self, path: PathBuf) {
+        if is_cad_drawing(&path) {
+            if let Err(e) = self.panels.cad_layers.ask(path.clone(), self.session.as_deref()) {
+                self.say(Message::OpenFailed { path, error: e.into() });
+            }
+            return;
+        }
+        self.load_in_background(path, None);
+    }
+
+    /// Reads a file in the background, a CAD drawing with its layers' kinds.
+    fn load_in_background(&mut self, path: PathBuf, layers: Option<super::super::cad_layers::LayerKinds>) {
         if let Some(l) = &self.loading {
             l.cancel.store(true, Ordering::Relaxed);
         }
@@ -148,7 +160,7 @@ impl PlannerApp {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             };
-            let opts = crate::io::ReadOptions { crs, progress: Some(&watch), ..Default::default() };
+            let opts = crate::io::ReadOptions { crs, progress: Some(&watch), layers: layers.as_ref(), ..Default::default() };
             let result = crate::io::load_path_with(&p, &opts)
                 .map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
@@ -255,6 +267,14 @@ impl PlannerApp {
             Action::OpenDialog => self.choose_file(FileTask::OpenPlan),
             Action::OpenPathPrompt => crate::ui::files::prompt(self, FileTask::OpenPlan),
             Action::Open(p) => self.open_path(p),
+            Action::OpenCad { path, layers } => {
+                if let Some(dir) = &self.session
+                    && let Err(e) = super::super::cad_layers::remember(dir, &path, &layers)
+                {
+                    self.say(Message::SaveFailed { path: dir.join("cad_layers.json"), error: e.into() });
+                }
+                self.load_in_background(path, Some(layers));
+            }
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
                 let cache = GeometryCache::build(doc.plan());
@@ -402,4 +422,12 @@ impl PlannerApp {
         };
         self.say(message);
     }
+}
+
+/// Whether a file is a DXF drawing (by its first bytes and name, as `io` tells formats).
+fn is_cad_drawing(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 32];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    crate::io::foreign::Format::of(path, &head[..n]) == crate::io::foreign::Format::Dxf
 }
