@@ -371,6 +371,11 @@ pub struct Strings {
     pub cad_leave_out: &'static str,
     pub cad_open: &'static str,
     pub cad_cancel: &'static str,
+    pub export_dxf: &'static str,
+    pub prompt_dxf: &'static str,
+    pub cad_system: &'static str,
+    pub cad_plan_zone: &'static str,
+    pub cad_zone: &'static str,
 }
 
 impl Strings {
@@ -816,6 +821,11 @@ pub static ZH: Strings = Strings {
     cad_leave_out: "不导入",
     cad_open: "打开",
     cad_cancel: "取消",
+    export_dxf: "DXF (CAD)",
+    prompt_dxf: "导出 CAD 图纸 (DXF) 路径：",
+    cad_system: "坐标系（米）",
+    cad_plan_zone: "规划所在的高斯-克吕格带",
+    cad_zone: "高斯-克吕格 3° 带",
 };
 
 pub static EN: Strings = Strings {
@@ -1166,6 +1176,11 @@ pub static EN: Strings = Strings {
     cad_leave_out: "Leave out",
     cad_open: "Open",
     cad_cancel: "Cancel",
+    export_dxf: "DXF (CAD)",
+    prompt_dxf: "CAD drawing (DXF) path:",
+    cad_system: "System (metres)",
+    cad_plan_zone: "The plan's Gauss-Krüger zone",
+    cad_zone: "Gauss-Krüger 3° zone",
 };
 
 impl Strings {

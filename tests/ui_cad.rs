@@ -97,3 +97,31 @@ fn the_cad_layers_dialog_lists_counts_applies_the_choice_and_remembers_it() {
     let saved = std::fs::read_to_string(home.path().join("cad_layers.json")).expect("remembered");
     assert!(saved.contains("道路") && saved.contains("null"), "{saved}");
 }
+
+#[test]
+fn the_export_dialog_writes_a_drawing_in_the_plans_zone_or_the_one_chosen() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let mut h = common::harness(PlannerApp::new(), [1280.0, 900.0]);
+    h.run_steps(3);
+    h.state_mut().apply(Action::ShowExport(true));
+    h.run_steps(3);
+    h.get_by_role_and_label(Role::Window, "导出…").get_by_label("DXF (CAD)").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Window, "导出…").get_by_value("规划所在的高斯-克吕格带 (EPSG:4527)");
+    let out = dir.path().join("jinsong.dxf");
+    h.state_mut().apply(Action::ExportTo(out.clone()));
+    assert!(h.state().status_text().is_some_and(|t| t.contains("jinsong.dxf")), "{:?}", h.state().status_text());
+    let back = renewal_planner::io::load_path(&out).expect("reads back");
+    assert_eq!(back.crs, Some(renewal_planner::io::crs::Crs::GaussKruger { epsg: 4527 }));
+    assert_eq!(back.plan.iter().filter(|(_, f)| f.kind == Kind::Building).count(), 43);
+    // Zone 38 (EPSG:4526) chosen instead.
+    h.get_by_role_and_label(Role::Window, "导出…").get_by_value("规划所在的高斯-克吕格带 (EPSG:4527)").click();
+    h.run_steps(2);
+    let zone38 = "EPSG:4526 · 高斯-克吕格 3° 带 38 (114°E)";
+    h.get_by_label(zone38).click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Window, "导出…").get_by_value(zone38);
+    h.state_mut().apply(Action::ExportTo(out.clone()));
+    let back = renewal_planner::io::load_path(&out).expect("reads back");
+    assert_eq!(back.crs, Some(renewal_planner::io::crs::Crs::GaussKruger { epsg: 4526 }));
+}

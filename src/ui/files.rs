@@ -74,6 +74,7 @@ impl FileTask {
             FileTask::Export(ExportKind::Schedule) => s.prompt_schedule,
             FileTask::Export(ExportKind::Gis) => s.prompt_gis,
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
+            FileTask::Export(ExportKind::Dxf) => s.prompt_dxf,
             FileTask::Basemap { .. } => s.basemap_prompt,
         }
     }
@@ -408,6 +409,7 @@ mod tests {
             FileTask::Export(ExportKind::Schedule),
             FileTask::Export(ExportKind::Gis),
             FileTask::Export(ExportKind::Atlas),
+            FileTask::Export(ExportKind::Dxf),
             FileTask::Basemap { epsg: None, shift: crate::model::basemaps::Shift::None },
         ];
         for lang in [Lang::Zh, Lang::En] {
