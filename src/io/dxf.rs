@@ -70,7 +70,7 @@ pub fn guess_kind(layer: &str) -> Option<Kind> {
 /// the drawing itself is not built.
 pub fn layers(path: &Path) -> Result<Vec<CadLayer>, LoadError> {
     let bytes = std::fs::read(path)?;
-    let scan = scan(&bytes).map_err(|message| LoadError::Malformed { place: place_of(path), message })?;
+    let scan = scan(&bytes).map_err(|m| LoadError::Malformed { place: place_of(path), message: one_line(&m) })?;
     let enc = scan.encoding();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (raw, n) in &scan.layer_counts {
@@ -97,13 +97,23 @@ pub fn read(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Loaded, Loa
     assemble(collected, opts.crs)
 }
 
+/// A message as one line: control characters (from a damaged file's text) shown escaped, at most 300 characters.
+fn one_line(s: &str) -> String {
+    let mut out: String = s.chars().flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
+    if let Some((i, _)) = out.char_indices().nth(300) {
+        out.truncate(i);
+        out.push('…');
+    }
+    out
+}
+
 fn place_of(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The features of a drawing in its own coordinates, with their layers and kinds.
 pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
-    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message };
+    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: one_line(&message) };
     let scan = scan(bytes).map_err(malformed)?;
     let enc = scan.encoding();
     // The crate has been seen to panic on hostile input (e.g. out-of-range
