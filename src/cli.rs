@@ -240,7 +240,10 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         && ext != "dxf"
         && !matches!(c, Crs::Gcj02 | Crs::Bd09)
     {
-        return Err(format!("--to-crs {}: GeoJSON is written in gcj02 or bd09; projected systems are for .dxf", c.code()));
+        return Err(format!(
+            "--to-crs {}: GeoJSON is written in gcj02 or bd09; projected systems are for .dxf",
+            c.code()
+        ));
     }
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();

@@ -55,10 +55,7 @@ fn gdal_drawing(dir: &Path) -> (Plan, PathBuf) {
     let source = io::load_path(&city).expect("the city loads").plan;
     let layered = layered(&city, dir);
     let dxf = dir.join("city.dxf");
-    tools::run(
-        "ogr2ogr",
-        &["-f", "DXF", &dxf.to_string_lossy(), &layered.to_string_lossy(), "-t_srs", "EPSG:4527"],
-    );
+    tools::run("ogr2ogr", &["-f", "DXF", &dxf.to_string_lossy(), &layered.to_string_lossy(), "-t_srs", "EPSG:4527"]);
     (source, dxf)
 }
 
@@ -98,7 +95,12 @@ fn a_city_drawn_by_gdal_opens_with_its_kinds_names_holes_and_place() {
         layers.iter().map(|l| (l.name.as_str(), l.entities, l.guess)).collect();
     assert_eq!(
         listed,
-        vec![("建筑", 30, Some(Kind::Building)), ("建筑注记", 30, None), ("绿地", 1, Some(Kind::Garden)), ("道路", 7, Some(Kind::Street))]
+        vec![
+            ("建筑", 30, Some(Kind::Building)),
+            ("建筑注记", 30, None),
+            ("绿地", 1, Some(Kind::Garden)),
+            ("道路", 7, Some(Kind::Street))
+        ]
     );
     let loaded = io::load_path(&dxf).expect("the drawing opens");
     assert_eq!(loaded.crs, Some(renewal_planner::io::crs::Crs::GaussKruger { epsg: 4527 }));
@@ -106,7 +108,11 @@ fn a_city_drawn_by_gdal_opens_with_its_kinds_names_holes_and_place() {
     assert_eq!(counts(&loaded.plan)[&Kind::Building], 30);
     // Every building is named by the text inside it, in Chinese.
     assert_eq!(names(&loaded.plan, Kind::Building), names(&source, Kind::Building));
-    assert!(names(&loaded.plan, Kind::Building).iter().all(|n| n.contains('楼')), "{:?}", names(&loaded.plan, Kind::Building));
+    assert!(
+        names(&loaded.plan, Kind::Building).iter().all(|n| n.contains('楼')),
+        "{:?}",
+        names(&loaded.plan, Kind::Building)
+    );
     let (a, b) = (bbox(&loaded.plan), bbox(&source));
     for i in 0..4 {
         assert!((a[i] - b[i]).abs() < 2e-6, "bbox {a:?} vs {b:?}");
@@ -132,7 +138,10 @@ fn our_drawing_reads_in_gdal_with_chinese_names_in_zone_39_metres_and_back_in_th
     let city = tools::gen_city(30, dir.path());
     let source = io::load_path(&city).expect("the city").plan;
     let out = dir.path().join("out.dxf");
-    let o = bin().args(["export", &city.to_string_lossy(), "-o", &out.to_string_lossy(), "--to-crs", "EPSG:4527"]).output().expect("runs");
+    let o = bin()
+        .args(["export", &city.to_string_lossy(), "-o", &out.to_string_lossy(), "--to-crs", "EPSG:4527"])
+        .output()
+        .expect("runs");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), format!("wrote {} (38 features in EPSG:4527)\n", out.display()));
     // Entities: one closed polyline per ring, one per street, one TEXT per named feature.
@@ -149,10 +158,8 @@ fn our_drawing_reads_in_gdal_with_chinese_names_in_zone_39_metres_and_back_in_th
     let summary = tools::run("ogrinfo", &[&utf8[..], &["-al", "-so", &out.to_string_lossy()]].concat());
     assert!(summary.contains(&format!("Feature Count: {}", rings + named)), "{summary}");
     let extent = summary.lines().find(|l| l.starts_with("Extent:")).expect("an extent");
-    let numbers: Vec<f64> = extent
-        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
-        .filter_map(|s| s.parse().ok())
-        .collect();
+    let numbers: Vec<f64> =
+        extent.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).filter_map(|s| s.parse().ok()).collect();
     assert_eq!(numbers.len(), 4, "{extent}");
     assert!((39.4e6..39.5e6).contains(&numbers[0]) && (39.4e6..39.5e6).contains(&numbers[2]), "{extent}");
     assert!((4.3e6..4.5e6).contains(&numbers[1]), "{extent}");
@@ -181,9 +188,11 @@ fn without_a_system_the_drawing_takes_the_plans_zone_and_degrees_are_refused_in_
     assert!(said.contains("in EPSG:4527)") && said.contains("zone 39"), "{said}");
     assert_eq!(io::load_path(&out).expect("reads back").crs, Some(io::crs::Crs::GaussKruger { epsg: 4527 }));
     let before = dir.path().join("before.dxf");
-    let o = bin().args(["export", "jinsong", "-o", &before.to_string_lossy(), "--phase", "before"]).output().expect("runs");
+    let o =
+        bin().args(["export", "jinsong", "-o", &before.to_string_lossy(), "--phase", "before"]).output().expect("runs");
     assert!(o.status.success());
-    let o = bin().args(["export", "jinsong", "-o", &dir.path().join("d.dxf").to_string_lossy(), "--to-crs", "EPSG:4326"])
+    let o = bin()
+        .args(["export", "jinsong", "-o", &dir.path().join("d.dxf").to_string_lossy(), "--to-crs", "EPSG:4326"])
         .output()
         .expect("runs");
     assert!(!o.status.success());
@@ -197,7 +206,10 @@ fn without_a_system_the_drawing_takes_the_plans_zone_and_degrees_are_refused_in_
 fn a_binary_drawing_reads_as_its_ascii_twin() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let ascii = dir.path().join("j.dxf");
-    let o = bin().args(["export", "jinsong", "-o", &ascii.to_string_lossy(), "--to-crs", "EPSG:4527"]).output().expect("runs");
+    let o = bin()
+        .args(["export", "jinsong", "-o", &ascii.to_string_lossy(), "--to-crs", "EPSG:4527"])
+        .output()
+        .expect("runs");
     assert!(o.status.success());
     let drawing = dxf::Drawing::load_file(&ascii).expect("the crate reads ours");
     let binary = dir.path().join("b.dxf");

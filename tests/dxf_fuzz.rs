@@ -31,7 +31,10 @@ fn replay(bytes: &[u8]) -> Option<String> {
         Err(e) => common::check_error(&e, true),
     }));
     outcome.err().map(|p| {
-        p.downcast_ref::<String>().cloned().or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_default()
+        p.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
     })
 }
 
@@ -110,7 +113,9 @@ fn the_binary_seed_reads_as_its_ascii_twin() {
     let (a, b) = (read("ours-r2010.dxf"), read("ours-binary.dxf"));
     assert!(std::fs::read(dir.join("ours-binary.dxf")).expect("bytes").starts_with(b"AutoCAD Binary DXF"));
     let names = |p: &renewal_planner::model::Plan| {
-        p.iter().map(|(_, f)| (f.kind, f.name(renewal_planner::model::Lang::Zh).map(str::to_string))).collect::<Vec<_>>()
+        p.iter()
+            .map(|(_, f)| (f.kind, f.name(renewal_planner::model::Lang::Zh).map(str::to_string)))
+            .collect::<Vec<_>>()
     };
     assert_eq!(names(&a), names(&b));
 }

@@ -10,19 +10,15 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use egui_kittest::kittest::Queryable;
 use eframe::egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
 use renewal_planner::model::Kind;
 use renewal_planner::ui::{Action, PlannerApp};
 
 /// Two buildings, a street and a garden near Jinsong, drawn by GDAL in Gauss-Krüger zone 39.
 fn drawing(dir: &Path) -> PathBuf {
-    let square = |x: f64, y: f64, d: f64| {
-        serde_json::json!([[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]])
-    };
-    let f = |layer: &str, geometry: serde_json::Value| {
-        serde_json::json!({"type": "Feature", "properties": {"Layer": layer}, "geometry": geometry})
-    };
+    let square = |x: f64, y: f64, d: f64| serde_json::json!([[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]);
+    let f = |layer: &str, geometry: serde_json::Value| serde_json::json!({"type": "Feature", "properties": {"Layer": layer}, "geometry": geometry});
     let features = vec![
         f("建筑", serde_json::json!({"type": "Polygon", "coordinates": square(116.460, 39.880, 0.0004)})),
         f("建筑", serde_json::json!({"type": "Polygon", "coordinates": square(116.461, 39.880, 0.0004)})),

@@ -45,7 +45,8 @@ pub struct CadLayer {
 pub fn guess_kind(layer: &str) -> Option<Kind> {
     let name = layer.trim().to_lowercase();
     let has = |words: &[&str]| words.iter().any(|w| name.contains(w));
-    if name == "0" || name == "defpoints" || has(&["text", "标注", "注记", "anno", "dim", "尺寸", "图框", "轴线"]) {
+    if name == "0" || name == "defpoints" || has(&["text", "标注", "注记", "anno", "dim", "尺寸", "图框", "轴线"])
+    {
         return None;
     }
     Some(if has(&["boundary", "红线", "用地", "边界", "范围"]) {
@@ -99,7 +100,8 @@ pub fn read(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Loaded, Loa
 
 /// A message as one line: control characters (from a damaged file's text) shown escaped, at most 300 characters.
 fn one_line(s: &str) -> String {
-    let mut out: String = s.chars().flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
+    let mut out: String =
+        s.chars().flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
     if let Some((i, _)) = out.char_indices().nth(300) {
         out.truncate(i);
         out.push('…');
@@ -275,7 +277,15 @@ impl<'a> Pairs<'a> {
                     None => truncated(self),
                 }
             }
-            0..=9 | 100..=102 | 105 | 300..=309 | 320..=369 | 390..=399 | 410..=419 | 430..=439 | 470..=481
+            0..=9
+            | 100..=102
+            | 105
+            | 300..=309
+            | 320..=369
+            | 390..=399
+            | 410..=419
+            | 430..=439
+            | 470..=481
             | 999..=1009 => {
                 let rest = self.data.get(self.pos..).unwrap_or_default();
                 let Some(end) = rest.iter().position(|&b| b == 0) else { return truncated(self) };
@@ -451,7 +461,8 @@ pub fn unescape(s: &str) -> String {
         if c == '\\' {
             let tag = ahead(i + 1, 2);
             if tag.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("U+"))
-                && let Some(ch) = ahead(i + 3, 4).and_then(|h| u32::from_str_radix(&h, 16).ok()).and_then(char::from_u32)
+                && let Some(ch) =
+                    ahead(i + 3, 4).and_then(|h| u32::from_str_radix(&h, 16).ok()).and_then(char::from_u32)
             {
                 out.push(ch);
                 i += 7;
@@ -1106,9 +1117,8 @@ fn merge_holes(items: &mut Vec<Item>) {
         return;
     }
     order.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let envelope = |p: &Polygon| {
-        p.bounding_rect().map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
-    };
+    let envelope =
+        |p: &Polygon| p.bounding_rect().map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]));
     let mut outers: RTree<GeomWithData<rstar::primitives::Rectangle<[f64; 2]>, usize>> = RTree::new();
     // hole index → the outline it belongs to.
     let mut holes: Vec<(usize, usize)> = Vec::new();
@@ -1134,10 +1144,7 @@ fn merge_holes(items: &mut Vec<Item>) {
             }
             _ => {}
         }
-        outers.insert(GeomWithData::new(
-            rstar::primitives::Rectangle::from_corners(env.lower(), env.upper()),
-            i,
-        ));
+        outers.insert(GeomWithData::new(rstar::primitives::Rectangle::from_corners(env.lower(), env.upper()), i));
     }
     if holes.is_empty() {
         return;
@@ -1426,7 +1433,8 @@ mod tests {
     }
 
     fn ascii(body: &str) -> Vec<u8> {
-        let mut s = String::from("0\nSECTION\n2\nHEADER\n9\n$ACADVER\n1\nAC1015\n9\n$DWGCODEPAGE\n3\nANSI_936\n0\nENDSEC\n");
+        let mut s =
+            String::from("0\nSECTION\n2\nHEADER\n9\n$ACADVER\n1\nAC1015\n9\n$DWGCODEPAGE\n3\nANSI_936\n0\nENDSEC\n");
         s.push_str("0\nSECTION\n2\nENTITIES\n");
         s.push_str(body);
         s.push_str("0\nENDSEC\n0\nEOF\n");
@@ -1451,7 +1459,8 @@ mod tests {
                     75\n0\n76\n1\n98\n0\n";
         let bytes = gbk(&ascii(body));
         let c = collect(&bytes, "t.dxf", &ReadOptions::default()).expect("reads");
-        let names: Vec<_> = c.features.iter().map(|f| (f.properties["entity"].clone(), f.properties.get("name").cloned())).collect();
+        let names: Vec<_> =
+            c.features.iter().map(|f| (f.properties["entity"].clone(), f.properties.get("name").cloned())).collect();
         assert_eq!(c.features.len(), 3, "{names:?}");
         let b = &c.features[0];
         assert_eq!(b.properties["name"], "1号楼");
@@ -1474,7 +1483,11 @@ mod tests {
         assert_eq!(c.features.len(), 3);
         assert!(c.features.iter().all(|f| f.properties["kind"] == "other"));
         // With no building to name, the annotation layer's text is left out, with a warning.
-        assert!(c.warnings.iter().any(|w| w.message.contains("注记 (1)") && w.message.contains("绿地 (1)")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.message.contains("注记 (1)") && w.message.contains("绿地 (1)")),
+            "{:?}",
+            c.warnings
+        );
         // Without buildings the texts stay points.
         assert!(c.features.iter().any(|f| f.properties.get("label").is_some_and(|l| l == "1号楼")));
     }
@@ -1494,7 +1507,11 @@ mod tests {
         let bytes = gbk(&bytes);
         let c = collect(&bytes, "t.dxf", &ReadOptions::default()).expect("reads");
         assert_eq!(c.features.len(), 6, "2 columns × 3 rows");
-        assert!(c.features.iter().all(|f| f.properties["layer"] == "住宅" && f.properties["kind"] == "building"), "{:?}", c.features[0].properties);
+        assert!(
+            c.features.iter().all(|f| f.properties["layer"] == "住宅" && f.properties["kind"] == "building"),
+            "{:?}",
+            c.features[0].properties
+        );
         // The first copy: scaled 2×, turned 90°: (0,0)-(20,0)-(20,10) → (100,200)-(100,220)-(90,220).
         let Geometry::Polygon(p) = &c.features[0].geometry else { panic!() };
         let r = p.bounding_rect().expect("rect");

@@ -192,15 +192,16 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
             let shown = |c: Option<Crs>| c.map_or_else(|| plan_zone.clone(), zone_name);
             ui.horizontal(|ui| {
                 ui.label(RichText::new(s.cad_system).strong());
-                egui::ComboBox::from_id_salt("cad-crs").width(280.0).height(600.0).selected_text(shown(st.cad_crs)).show_ui(
-                    ui,
-                    |ui| {
+                egui::ComboBox::from_id_salt("cad-crs")
+                    .width(280.0)
+                    .height(600.0)
+                    .selected_text(shown(st.cad_crs))
+                    .show_ui(ui, |ui| {
                         ui.selectable_value(&mut st.cad_crs, None, shown(None));
                         for c in (4513..=4533).filter_map(Crs::from_epsg) {
                             ui.selectable_value(&mut st.cad_crs, Some(c), zone_name(c));
                         }
-                    },
-                );
+                    });
             });
         }
         if st.kind == ExportKind::Map {

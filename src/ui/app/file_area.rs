@@ -160,7 +160,8 @@ impl PlannerApp {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             };
-            let opts = crate::io::ReadOptions { crs, progress: Some(&watch), layers: layers.as_ref(), ..Default::default() };
+            let opts =
+                crate::io::ReadOptions { crs, progress: Some(&watch), layers: layers.as_ref(), ..Default::default() };
             let result = crate::io::load_path_with(&p, &opts)
                 .map(|loaded| crate::document::open(loaded, Source::File(p.clone())));
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
