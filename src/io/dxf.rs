@@ -388,7 +388,7 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
     let (mut version, mut codepage) = (String::new(), String::new());
     let mut layer_counts: BTreeMap<&[u8], usize> = BTreeMap::new();
     let mut previous_code = -1;
-    while let Some(p) = pairs.next() {
+    for p in pairs.by_ref() {
         if p.code == 0 {
             finish(&mut s, &mut hatch, section, block_name);
             entity = p.raw.trim_ascii();
