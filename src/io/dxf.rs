@@ -713,6 +713,9 @@ struct Skipped {
 
 /// Most features the blocks of one drawing may expand to (arrays of arrays of blocks).
 const MAX_EXPANDED: usize = 1_000_000;
+/// Most positions blocks may expand to (about 320 MB of coordinates): a
+/// block of a large polyline placed in a large array stops here.
+const MAX_EXPANDED_COORDS: usize = 20_000_000;
 /// Deepest nesting of blocks followed.
 const MAX_DEPTH: usize = 8;
 
@@ -726,6 +729,8 @@ struct Reader<'d> {
     skipped: Skipped,
     warnings: Vec<Warning>,
     expanded: usize,
+    /// Positions of the features made from blocks.
+    expanded_coords: usize,
 }
 
 impl<'d> Reader<'d> {
@@ -739,6 +744,7 @@ impl<'d> Reader<'d> {
             skipped: Skipped::default(),
             warnings: Vec::new(),
             expanded: 0,
+            expanded_coords: 0,
         };
         for b in drawing.blocks() {
             let name = r.text(&b.name);
@@ -762,6 +768,12 @@ impl<'d> Reader<'d> {
     }
 
     fn push(&mut self, shape: Shape, layer: &str, entity: &'static str, handle: String) {
+        if self.expanded > 0 {
+            self.expanded_coords += match &shape {
+                Shape::Geometry(g) => geo::CoordsIter::coords_count(g),
+                Shape::Text { .. } => 1,
+            };
+        }
         self.items.push(Item { shape, layer: layer.to_string(), entity, handle });
     }
 
@@ -945,7 +957,7 @@ impl<'d> Reader<'d> {
                 let placed = compose(&[c, -s, ins.location.x, s, c, ins.location.y], &local);
                 let xf = compose(t, &compose(&o, &placed));
                 for e in &block.entities {
-                    if self.expanded >= MAX_EXPANDED {
+                    if self.expanded >= MAX_EXPANDED || self.expanded_coords >= MAX_EXPANDED_COORDS {
                         break 'grid;
                     }
                     self.expanded += 1;
@@ -957,10 +969,13 @@ impl<'d> Reader<'d> {
             }
         }
         stack.pop();
-        if self.expanded >= MAX_EXPANDED && !self.warnings.iter().any(|w| w.place == "blocks") {
+        let full = self.expanded >= MAX_EXPANDED || self.expanded_coords >= MAX_EXPANDED_COORDS;
+        if full && !self.warnings.iter().any(|w| w.place == "blocks") {
             self.warnings.push(Warning {
                 place: "blocks".into(),
-                message: format!("expand to more than {MAX_EXPANDED} entities; the rest are left out"),
+                message: format!(
+                    "expand to more than {MAX_EXPANDED} entities or {MAX_EXPANDED_COORDS} positions; the rest are left out"
+                ),
             });
         }
     }
