@@ -1534,6 +1534,45 @@ mod tests {
         assert!(c.warnings.iter().any(|w| w.place == "block LOOP" && w.message.contains("inserts itself")));
     }
 
+    fn square(layer: &str, a: f64, b: f64, extra: &str) -> String {
+        format!(
+            "0\nLWPOLYLINE\n8\n{layer}\n90\n4\n70\n1\n10\n{a}\n20\n{a}\n10\n{b}\n20\n{a}\n10\n{b}\n20\n{b}\n10\n{a}\n20\n{b}\n{extra}"
+        )
+    }
+
+    #[test]
+    fn an_outline_inside_another_of_its_layer_is_a_hole_and_a_mirrored_one_is_flipped() {
+        let body = [
+            square("建筑", 0.0, 100.0, ""),
+            square("建筑", 20.0, 80.0, ""),
+            // An island in the courtyard, and an outline of another layer inside: both their own features.
+            square("建筑", 40.0, 60.0, ""),
+            square("绿地", 30.0, 35.0, ""),
+            // Normal −Z: AutoCAD's mirrored entity, x turned over.
+            square("绿地", 200.0, 210.0, "210\n0\n220\n0\n230\n-1\n"),
+        ]
+        .concat();
+        let bytes = gbk(&ascii(&body));
+        let c = collect(&bytes, "t.dxf", &ReadOptions::default()).expect("reads");
+        let polys: Vec<(String, usize, geo::Rect)> = c
+            .features
+            .iter()
+            .map(|f| match &f.geometry {
+                Geometry::Polygon(p) => (
+                    f.properties["layer"].as_str().unwrap_or_default().to_string(),
+                    p.interiors().len(),
+                    p.bounding_rect().expect("a box"),
+                ),
+                g => panic!("{g:?}"),
+            })
+            .collect();
+        assert_eq!(polys.len(), 4, "{polys:?}");
+        assert_eq!((polys[0].0.as_str(), polys[0].1), ("建筑", 1));
+        assert_eq!((polys[1].1, polys[1].2.min().x), (0, 40.0));
+        assert_eq!((polys[2].0.as_str(), polys[2].1), ("绿地", 0));
+        assert_eq!((polys[3].2.min().x, polys[3].2.max().x), (-210.0, -200.0));
+    }
+
     #[test]
     fn garbage_and_truncated_drawings_are_one_line_errors() {
         for bad in [&b"hello"[..], b"", b"0\nSECTION\n2\nENTITIES\n0\nLINE\n8\n", b"AutoCAD Binary DXF\r\n\x1a\0\x00"] {
