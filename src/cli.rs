@@ -52,7 +52,7 @@ pub enum Command {
     /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
     /// `.svg` or `.pdf` (a print map, over the plan's basemaps and any
     /// `--basemap`), or `.pdf` with `--story` (the story handout: one page per
-    /// slide) or `--atlas`.
+    /// slide) or `--atlas`, or `.dxf` (a CAD drawing in a Gauss-Krüger zone, `--to-crs`).
     Export {
         /// A GeoJSON or GeoPackage file, or `jinsong`.
         file: PathBuf,
