@@ -120,7 +120,8 @@ pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collecte
     let enc = scan.encoding();
     // The crate has been seen to panic on hostile input (e.g. out-of-range
     // indices while reading); as a last resort a panic becomes one message.
-    let drawing = std::panic::catch_unwind(|| Drawing::load_with_encoding(&mut &bytes[..], enc))
+    let given = for_crate(bytes, &scan);
+    let drawing = std::panic::catch_unwind(|| Drawing::load_with_encoding(&mut &given[..], enc))
         .map_err(|_| malformed("the drawing is damaged and cannot be read".into()))?
         .map_err(|e| malformed(format!("the drawing cannot be read: {e}")))?;
     let mut reader = Reader::new(&drawing, &scan, enc);
@@ -244,16 +245,21 @@ impl<'a> Pairs<'a> {
                 _ => return truncated(self),
             }
         };
-        let number = |s: &mut Self, n: usize| -> Option<f64> {
+        let number = |s: &mut Self, n: usize| -> Option<(f64, &'a [u8])> {
             let b = s.take(n)?;
-            Some(match *b {
-                [a] => f64::from(a),
-                [a, b] => f64::from(i16::from_le_bytes([a, b])),
-                [a, b, c, d] => f64::from(i32::from_le_bytes([a, b, c, d])),
-                [a, b, c, d, e, f, g, h] if n == 8 && is_double(code) => f64::from_le_bytes([a, b, c, d, e, f, g, h]),
-                [a, b, c, d, e, f, g, h] => i64::from_le_bytes([a, b, c, d, e, f, g, h]) as f64,
-                _ => return None,
-            })
+            Some((
+                match *b {
+                    [a] => f64::from(a),
+                    [a, b] => f64::from(i16::from_le_bytes([a, b])),
+                    [a, b, c, d] => f64::from(i32::from_le_bytes([a, b, c, d])),
+                    [a, b, c, d, e, f, g, h] if n == 8 && is_double(code) => {
+                        f64::from_le_bytes([a, b, c, d, e, f, g, h])
+                    }
+                    [a, b, c, d, e, f, g, h] => i64::from_le_bytes([a, b, c, d, e, f, g, h]) as f64,
+                    _ => return None,
+                },
+                b,
+            ))
         };
         let width = match code {
             c if is_double(c) => Some(8),
@@ -265,7 +271,7 @@ impl<'a> Pairs<'a> {
         };
         if let Some(n) = width {
             return match number(self, n) {
-                Some(v) => Some(Pair { code, raw: &[], num: Some(v) }),
+                Some((v, raw)) => Some(Pair { code, raw, num: Some(v) }),
                 None => truncated(self),
             };
         }
@@ -323,6 +329,34 @@ struct Scan<'a> {
     hatches: Vec<Vec<Pair<'a>>>,
     /// HATCH entities inside blocks, by the block's name bytes.
     block_hatches: HashMap<&'a [u8], Vec<Vec<Pair<'a>>>>,
+    /// Where header dates and timers hold numbers the `dxf` crate would
+    /// panic on (chrono out of range): byte ranges of their values, to be
+    /// set to 0 before the crate reads the drawing.
+    bad_dates: Vec<std::ops::Range<usize>>,
+}
+
+/// Header variables the `dxf` crate turns into dates or durations.
+const DATE_VARIABLES: [&[u8]; 6] =
+    [b"$TDCREATE", b"$TDUCREATE", b"$TDUPDATE", b"$TDUUPDATE", b"$TDINDWG", b"$TDUSRTIMER"];
+
+/// The bytes the `dxf` crate is given: the file, with out-of-range header
+/// dates set to 0 (same length: spaces after a `0` in text, a 0.0 double in binary).
+fn for_crate<'b>(bytes: &'b [u8], scan: &Scan<'_>) -> std::borrow::Cow<'b, [u8]> {
+    if scan.bad_dates.is_empty() {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut copy = bytes.to_vec();
+    for r in &scan.bad_dates {
+        if let Some(v) = copy.get_mut(r.clone()) {
+            v.fill(if scan.binary { 0 } else { b' ' });
+            if !scan.binary
+                && let Some(first) = v.first_mut()
+            {
+                *first = b'0';
+            }
+        }
+    }
+    std::borrow::Cow::Owned(copy)
 }
 
 impl Scan<'_> {
@@ -417,6 +451,13 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
                 version = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
             } else if header_var == b"$DWGCODEPAGE" && p.code == 3 {
                 codepage = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
+            } else if DATE_VARIABLES.contains(&header_var)
+                && !p.num().is_some_and(|v| (0.0..=5.0e6).contains(&v))
+                && let Some(start) = (p.raw.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)
+                && !p.raw.is_empty()
+            {
+                // Julian days up to 5 million (the year 8977) and timers as long are safe.
+                s.bad_dates.push(start..start + p.raw.len());
             }
         }
         if section == b"BLOCKS" && entity == b"BLOCK" && p.code == 2 {
