@@ -1179,9 +1179,16 @@ fn merge_holes(items: &mut Vec<Item>) {
     // hole index → the outline it belongs to.
     let mut holes: Vec<(usize, usize)> = Vec::new();
     let mut is_hole = std::collections::HashSet::new();
+    // Outlines drawn on top of each other (copies, arrays without spacing) are looked at once:
+    // otherwise every copy would meet every other, quadratic in their number.
+    let mut seen = std::collections::HashSet::new();
     for &(i, _) in &order {
         let Some(Item { shape: Shape::Geometry(Geometry::Polygon(p)), layer, .. }) = items.get(i) else { continue };
         let Some(env) = envelope(p) else { continue };
+        let key = (layer.as_str(), env.lower().map(f64::to_bits), env.upper().map(f64::to_bits));
+        if !seen.insert(key) {
+            continue;
+        }
         // The smallest outline of the same layer around it; a hole when that one is an outline, not a hole.
         let around = outers
             .locate_in_envelope_intersecting(&env)
