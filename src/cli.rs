@@ -66,7 +66,7 @@ pub enum Command {
     /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
     /// `.svg` or `.pdf` (a print map, over the plan's basemaps and any
     /// `--basemap`), or `.pdf` with `--story` (the story handout: one page per
-    /// slide) or `--atlas`.
+    /// slide) or `--atlas`, or `.dxf` (a CAD drawing in a Gauss-Krüger zone, `--to-crs`).
     Export {
         /// A GeoJSON or GeoPackage file, or `jinsong`.
         file: PathBuf,
@@ -111,9 +111,10 @@ pub enum Command {
         /// Atlas: only sites of these kinds, e.g. `building,node`.
         #[arg(long, requires = "atlas", value_delimiter = ',')]
         sites: Vec<String>,
-        /// GeoJSON and Shapefile: write the coordinates in this system: an EPSG code (EPSG:4527
+        /// GeoJSON, Shapefile and DXF: write the coordinates in this system: an EPSG code (EPSG:4527
         /// CGCS2000 Gauss-Krüger, EPSG:32650 UTM, EPSG:4490, EPSG:3857), or gcj02 (Amap, Tencent) /
-        /// bd09 (Baidu) for Chinese web maps.
+        /// bd09 (Baidu) for Chinese web maps. A `.dxf` needs a projected system; its default is the
+        /// CGCS2000 Gauss-Krüger zone of the plan's centre.
         #[arg(long, value_parser = parse_crs)]
         to_crs: Option<Crs>,
         /// Maps, handouts, the atlas: draw this basemap over the plan's own
@@ -256,6 +257,17 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         basemaps: None,
         settings: crate::basemap::Settings::load(&crate::session::data_dir()),
     };
+    if let Some(c) = map.to_crs
+        && ext != "dxf"
+        && !matches!(c, Crs::Gcj02 | Crs::Bd09)
+    {
+        return Err(format!(
+            "--to-crs {}: GeoJSON is written in gcj02 or bd09; projected systems are for .dxf",
+            c.code()
+        ));
+    }
+    // Said after the line that names the file, when the drawing's system was chosen for the planner.
+    let mut default_note = String::new();
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
     let loaded = if map.atlas {
         if ext != "pdf" {
@@ -351,10 +363,36 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             _ => What::Gis { crs: map.to_crs },
         };
         load_for_cli(file, map.crs, map.columns)?
+    } else if ext == "dxf" {
+        req.phase = Some(match (map.phase, map.at) {
+            (_, Some(d)) => Phase::parse(d)
+                .filter(|p| matches!(p, Phase::AsOf(_)))
+                .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
+            (Some(p), None) => {
+                Phase::parse(p).ok_or_else(|| format!("--phase {p}: a drawing is of one phase, before or after"))?
+            }
+            (None, None) => Phase::After,
+        });
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
+        let crs = match map.to_crs {
+            Some(c) => c,
+            None => {
+                let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
+                    format!("{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N", file.display())
+                })?;
+                default_note = format!(
+                    " (the Gauss-Krüger zone of the plan's centre, {}; another with --to-crs EPSG:N)",
+                    zone.label()
+                );
+                zone
+            }
+        };
+        req.what = What::Dxf { crs };
+        loaded
     } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
             "{}: cannot export to .{ext}; this version writes .gpkg, .geojson, .shp, .zip (zipped shapefiles), \
-             .csv, .xlsx, .png, .svg and .pdf",
+             .dxf, .csv, .xlsx, .png, .svg and .pdf",
             out.display()
         ));
     } else {
@@ -384,7 +422,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         Written::Items(n) => format!("wrote {} ({n} items)\n", out.display()),
         Written::Plan { features, items } => format!("wrote {} ({features} features, {items} items)\n", out.display()),
         Written::Reprojected { features, crs } => {
-            format!("wrote {} ({features} features in {})\n", out.display(), crs.code())
+            format!("wrote {} ({features} features in {}){default_note}\n", out.display(), crs.code())
         }
         Written::Shapefile { features, sets } => format!(
             "wrote {} ({features} features in {sets} shapefile{}, {})\n",

@@ -145,6 +145,9 @@ pub enum ExportError {
     /// An image size that is not WIDTHxHEIGHT pixels.
     #[error("{0}: use WIDTHxHEIGHT pixels")]
     Size(String),
+    /// A CAD drawing that cannot be made as asked (a system in degrees).
+    #[error("{0}")]
+    Drawing(String),
     /// A paper name that is not A4–A0.
     #[error("{0}: use A4, A3, A2, A1 or A0")]
     Paper(String),

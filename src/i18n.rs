@@ -381,6 +381,18 @@ pub struct Strings {
     pub key_saved: &'static str,
     pub key_save_failed: &'static str,
     pub basemap_epsg_bad: &'static str,
+    pub cad_layers_title: &'static str,
+    pub cad_layers_hint: &'static str,
+    pub cad_layer: &'static str,
+    pub cad_entities: &'static str,
+    pub cad_leave_out: &'static str,
+    pub cad_open: &'static str,
+    pub cad_cancel: &'static str,
+    pub export_dxf: &'static str,
+    pub prompt_dxf: &'static str,
+    pub cad_system: &'static str,
+    pub cad_plan_zone: &'static str,
+    pub cad_zone: &'static str,
 }
 
 impl Strings {
@@ -832,6 +844,18 @@ pub static ZH: Strings = Strings {
     key_saved: "密钥已保存",
     key_save_failed: "密钥未能保存",
     basemap_epsg_bad: "EPSG 代码是一个正整数，如 4527",
+    cad_layers_title: "CAD 图层",
+    cad_layers_hint: "为每个图层选择要素类型。标注图层默认不导入，其中落在楼栋内的文字仍用作楼名。",
+    cad_layer: "图层",
+    cad_entities: "图元数",
+    cad_leave_out: "不导入",
+    cad_open: "打开",
+    cad_cancel: "取消",
+    export_dxf: "DXF (CAD)",
+    prompt_dxf: "导出 CAD 图纸 (DXF) 路径：",
+    cad_system: "坐标系（米）",
+    cad_plan_zone: "规划所在的高斯-克吕格带",
+    cad_zone: "高斯-克吕格 3° 带",
 };
 
 pub static EN: Strings = Strings {
@@ -1188,6 +1212,18 @@ pub static EN: Strings = Strings {
     key_saved: "Key saved",
     key_save_failed: "The key was not saved",
     basemap_epsg_bad: "An EPSG code is a positive whole number, such as 4527",
+    cad_layers_title: "CAD layers",
+    cad_layers_hint: "Choose what each layer's features are. Annotation layers are left out; their texts inside buildings still name them.",
+    cad_layer: "Layer",
+    cad_entities: "Entities",
+    cad_leave_out: "Leave out",
+    cad_open: "Open",
+    cad_cancel: "Cancel",
+    export_dxf: "DXF (CAD)",
+    prompt_dxf: "CAD drawing (DXF) path:",
+    cad_system: "System (metres)",
+    cad_plan_zone: "The plan's Gauss-Krüger zone",
+    cad_zone: "Gauss-Krüger 3° zone",
 };
 
 impl Strings {

@@ -11,11 +11,13 @@
 //! - [`handout`] — the story handout and the site atlas (PDF);
 //! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase;
 //! - [`shapefile`] — a phase as ESRI Shapefiles (one set per geometry type, or a zip);
-//! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet.
+//! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet;
+//! - [`dxf`] — CAD drawings (DXF R2010) for design institutes.
 //!
 //! `export` stands above `render`, `io` and `basemap`: it may import them,
 //! and none of them imports it.
 
+pub mod dxf;
 pub mod handout;
 pub mod map;
 pub mod shapefile;
@@ -65,6 +67,8 @@ pub enum What {
     /// The plan itself: a GeoPackage for `.gpkg`, else plan GeoJSON, which
     /// may be in another system (a Chinese web map's, or a projected one named in its `crs` member).
     Plan { crs: Option<Crs> },
+    /// A CAD drawing (DXF R2010) of [`Request::phase`] (`None`: after) in a projected system.
+    Dxf { crs: Crs },
 }
 
 /// One export: what, which phase or date, theme, language, title-block date and destination.
@@ -191,6 +195,12 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             let moved = crate::io::write::reproject(plan, *c);
             save(with_crs_member(crate::io::write::to_geojson(&moved)?, *c).as_bytes())?;
             Ok(Written::Reprojected { features: moved.len(), crs: *c })
+        }
+        What::Dxf { crs } => {
+            let phase = req.phase.clone().unwrap_or(Phase::After);
+            let (bytes, drawn) = dxf::to_dxf(plan, &phase, *crs, req.lang)?;
+            save(&bytes)?;
+            Ok(Written::Reprojected { features: drawn.features, crs: *crs })
         }
         What::Plan { crs: None } => {
             crate::io::save_path(plan, out)?;

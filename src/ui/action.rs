@@ -22,6 +22,13 @@ pub enum Action {
     ImportLayerDialog,
     /// Read a file in the background and add its features to the open plan (one undo step).
     ImportLayer(PathBuf),
+    /// Open a CAD drawing with the kinds chosen for its layers in the "CAD layers" window (`None`: left out).
+    /// With `import`, its features are added to the open plan (File → Import layer…).
+    OpenCad {
+        path: PathBuf,
+        import: bool,
+        layers: std::collections::BTreeMap<String, Option<Kind>>,
+    },
     OpenJinsong,
     Quit,
     Undo,

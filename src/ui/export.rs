@@ -1,7 +1,7 @@
 //! The export dialog: maps (PNG/SVG/PDF of the whole district or the current
 //! view, in a phase or compared, on paper or at a pixel size), the item
-//! schedule (XLSX/CSV), GIS data (GeoJSON or Shapefile of a phase), the site atlas and the
-//! story handout. The dialog builds one [`crate::export::Request`] and
+//! schedule (XLSX/CSV), GIS data (GeoJSON or Shapefile of a phase), a CAD drawing (DXF in
+//! a Gauss-Krüger zone), the site atlas and the story handout. The dialog builds one [`crate::export::Request`] and
 //! [`crate::export::run`] writes it, atomically, as for the command line.
 
 use eframe::egui::{self, RichText};
@@ -21,6 +21,8 @@ pub enum ExportKind {
     Shapefile,
     Atlas,
     Handout,
+    /// A CAD drawing (DXF R2010) for design institutes.
+    Dxf,
 }
 
 /// The dialog's choices, kept while it is closed.
@@ -44,6 +46,8 @@ pub struct ExportState {
     pub web_map: Option<crate::io::crs::Crs>,
     /// Shapefile: the system written, else WGS 84.
     pub shp_crs: Option<crate::io::crs::Crs>,
+    /// CAD drawing: its projected system; `None`: the Gauss-Krüger zone of the plan's centre.
+    pub cad_crs: Option<crate::io::crs::Crs>,
 }
 
 impl Default for ExportState {
@@ -60,6 +64,7 @@ impl Default for ExportState {
             use_pixels: false,
             web_map: None,
             shp_crs: None,
+            cad_crs: None,
         }
     }
 }
@@ -95,6 +100,11 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
             What::Atlas { kinds: Some(kinds) }
         }
         ExportKind::Handout => What::Handout { story: v.story.0.min(plan.stories.len().saturating_sub(1)) },
+        ExportKind::Dxf => What::Dxf {
+            crs: st.cad_crs.or_else(|| crate::export::dxf::zone_of(plan)).ok_or_else(|| {
+                ExportError::Drawing("the plan is outside China's Gauss-Krüger zones; choose a system".into())
+            })?,
+        },
     };
     Ok(Request {
         what,
@@ -124,6 +134,7 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
         ExportKind::Shapefile => ("Shapefile", &["shp", "zip"], "plan.shp"),
         ExportKind::Atlas => ("PDF", &["pdf"], "atlas.pdf"),
         ExportKind::Handout => ("PDF", &["pdf"], "handout.pdf"),
+        ExportKind::Dxf => ("DXF (CAD)", &["dxf"], "plan.dxf"),
     }
 }
 
@@ -163,6 +174,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                 (ExportKind::Gis, s.export_gis),
                 (ExportKind::Shapefile, s.export_shapefile),
                 (ExportKind::Atlas, s.export_atlas),
+                (ExportKind::Dxf, s.export_dxf),
                 (ExportKind::Handout, s.stories),
             ] {
                 if k == ExportKind::Handout && !has_stories {
@@ -172,7 +184,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
             }
         });
         ui.separator();
-        if matches!(st.kind, ExportKind::Map | ExportKind::Gis | ExportKind::Shapefile) {
+        if matches!(st.kind, ExportKind::Map | ExportKind::Gis | ExportKind::Shapefile | ExportKind::Dxf) {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(s.phase).strong());
                 ui.selectable_value(&mut st.phase, Some(Phase::Before), s.phase_before);
@@ -203,6 +215,30 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                         ui.selectable_value(&mut st.shp_crs, Some(c), format!("{name} {}", c.code()));
                     }
                 }
+            });
+        }
+        if st.kind == ExportKind::Dxf {
+            use crate::io::crs::Crs;
+            let zone = crate::export::dxf::zone_of(v.doc.plan());
+            let plan_zone = format!("{} ({})", s.cad_plan_zone, zone.map(|z| z.code()).unwrap_or_else(|| "—".into()));
+            // CGCS2000 3-degree Gauss-Krüger zones 25–45 (75°E–135°E), with zone prefix: EPSG 4488 + zone.
+            let zone_name = |c: Crs| {
+                let zone = c.epsg().unwrap_or(0).saturating_sub(4488);
+                format!("{} · {} {zone} ({}°E)", c.code(), s.cad_zone, zone * 3)
+            };
+            let shown = |c: Option<Crs>| c.map_or_else(|| plan_zone.clone(), zone_name);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(s.cad_system).strong());
+                egui::ComboBox::from_id_salt("cad-crs")
+                    .width(280.0)
+                    .height(600.0)
+                    .selected_text(shown(st.cad_crs))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut st.cad_crs, None, shown(None));
+                        for c in (4513..=4533).filter_map(Crs::from_epsg) {
+                            ui.selectable_value(&mut st.cad_crs, Some(c), zone_name(c));
+                        }
+                    });
             });
         }
         if st.kind == ExportKind::Map {

@@ -87,6 +87,7 @@ impl FileTask {
             FileTask::Export(ExportKind::Gis) => s.prompt_gis,
             FileTask::Export(ExportKind::Shapefile) => s.prompt_shapefile,
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
+            FileTask::Export(ExportKind::Dxf) => s.prompt_dxf,
             FileTask::Basemap { .. } => s.basemap_prompt,
         }
     }
@@ -489,6 +490,7 @@ mod tests {
             FileTask::Export(ExportKind::Gis),
             FileTask::Export(ExportKind::Shapefile),
             FileTask::Export(ExportKind::Atlas),
+            FileTask::Export(ExportKind::Dxf),
             FileTask::Basemap { epsg: None, shift: crate::model::basemaps::Shift::None },
         ];
         for lang in [Lang::Zh, Lang::En] {

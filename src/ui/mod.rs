@@ -5,6 +5,7 @@
 mod action;
 mod app;
 pub mod basemaps;
+pub mod cad_layers;
 mod dashboard;
 pub mod draw;
 pub mod export;

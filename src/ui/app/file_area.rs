@@ -3,7 +3,7 @@
 //! saving from a snapshot, autosave and crash recovery, closing with unsaved
 //! work, and the file actions (open, import, save, export, recover).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -163,26 +163,39 @@ impl PlannerApp {
         }
     }
 
-    /// Starts reading a file in the background; the open plan stays until it succeeds.
+    /// Starts reading a file in the background; the open plan stays until it
+    /// succeeds. A CAD drawing first asks what its layers are (`ui::cad_layers`).
     pub fn open_path(&mut self, path: PathBuf) {
-        self.start_read(path, Purpose::Open);
+        self.read_or_ask(path, Purpose::Open);
     }
 
     /// Starts reading a file in the background whose features, once read, are
     /// added to the open plan as one undoable edit (File → Import layer…).
     /// A file that cannot be read leaves the plan untouched.
     pub fn import_path(&mut self, path: PathBuf) {
-        self.start_read(path, Purpose::Import);
+        self.read_or_ask(path, Purpose::Import);
+    }
+
+    /// A CAD drawing first asks what its layers are (`ui::cad_layers`); any other file is read at once.
+    fn read_or_ask(&mut self, path: PathBuf, purpose: Purpose) {
+        if is_cad_drawing(&path) {
+            let import = purpose == Purpose::Import;
+            if let Err(e) = self.panels.cad_layers.ask(path.clone(), import, self.session.as_deref()) {
+                self.say(Message::OpenFailed { path, error: e.into() });
+            }
+            return;
+        }
+        self.start_read(path, purpose, None);
     }
 
     /// How a file is read: the coordinate system chosen in the File menu, and
-    /// (for CAD drawings and tables of points) the choices made for it. The one
-    /// place read options are built, for opening and importing alike.
-    pub(super) fn read_options(&self, _path: &Path) -> ReadChoice {
-        ReadChoice { crs: self.import_crs, ..ReadChoice::default() }
+    /// (for CAD drawings) the kinds chosen for its layers. The one place read
+    /// options are built, for opening and importing alike.
+    pub(super) fn read_options(&self, layers: Option<super::super::cad_layers::LayerKinds>) -> ReadChoice {
+        ReadChoice { crs: self.import_crs, layers, ..ReadChoice::default() }
     }
 
-    fn start_read(&mut self, path: PathBuf, purpose: Purpose) {
+    fn start_read(&mut self, path: PathBuf, purpose: Purpose, layers: Option<super::super::cad_layers::LayerKinds>) {
         if let Some(l) = &self.loading {
             l.cancel.store(true, Ordering::Relaxed);
         }
@@ -191,7 +204,7 @@ impl PlannerApp {
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(&path));
+        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(layers));
         std::thread::spawn(move || {
             let watch = |n: u64| {
                 d.store(n, Ordering::Relaxed);
@@ -361,6 +374,15 @@ impl PlannerApp {
             Action::Open(p) => self.open_path(p),
             Action::ImportLayerDialog => self.choose_file(FileTask::ImportLayer),
             Action::ImportLayer(p) => self.import_path(p),
+            Action::OpenCad { path, import, layers } => {
+                if let Some(dir) = &self.session
+                    && let Err(e) = super::super::cad_layers::remember(dir, &path, &layers)
+                {
+                    self.say(Message::SaveFailed { path: dir.join("cad_layers.json"), error: e.into() });
+                }
+                let purpose = if import { Purpose::Import } else { Purpose::Open };
+                self.start_read(path, purpose, Some(layers));
+            }
             Action::OpenJinsong => {
                 let doc = Document::jinsong();
                 let cache = GeometryCache::build(doc.plan());
@@ -508,4 +530,12 @@ impl PlannerApp {
         };
         self.say(message);
     }
+}
+
+/// Whether a file is a DXF drawing (by its first bytes and name, as `io` tells formats).
+fn is_cad_drawing(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 32];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).unwrap_or(0);
+    crate::io::foreign::Format::of(path, &head[..n]) == crate::io::foreign::Format::Dxf
 }

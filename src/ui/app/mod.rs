@@ -88,6 +88,8 @@ pub(super) struct Panels {
     pub georef: Option<super::georef::GeorefState>,
     /// The "Add basemap" window's choices.
     pub basemap_add: super::basemaps::AddState,
+    /// The "CAD layers" window, while a drawing waits for its layers' kinds.
+    pub cad_layers: super::cad_layers::CadLayersState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -398,6 +400,7 @@ impl PlannerApp {
             | Action::Open(..)
             | Action::ImportLayerDialog
             | Action::ImportLayer(..)
+            | Action::OpenCad { .. }
             | Action::OpenJinsong
             | Action::Quit
             | Action::Recover
@@ -562,6 +565,7 @@ impl PlannerApp {
             actions.extend(super::story::window(&ctx, &mut p.story, &v, photo_item));
         }
         actions.extend(super::georef::window(&ctx, &mut p.georef, &v));
+        actions.extend(super::cad_layers::window(&ctx, &mut p.cad_layers, &v));
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         for a in actions {

@@ -1,0 +1,266 @@
+//! The plan as an AutoCAD DXF drawing (R2010) for design institutes (issue 16).
+//!
+//! A drawing is in a projected system in metres (CGCS2000 Gauss-Krüger, as
+//! Chinese survey drawings are), never degrees. Features go on one layer per
+//! kind (`RP_建筑`, `RP_道路` …); in the after phase demolished and added ones
+//! go on `RP_拆除_…` / `RP_新增_…` layers, so an institute sees at once what
+//! the renewal removes and adds. Names are TEXT on `RP_标注` in a SimSun
+//! (宋体) TrueType style. From R2007 a DXF's text is UTF-8 (AutoCAD, 天正
+//! and ezdxf read it so); GDAL 3.6, and so QGIS, goes by `$DWGCODEPAGE`
+//! only and needs `--config DXF_ENCODING UTF-8` to show the Chinese. The
+//! layer names read back as the same kinds ([`crate::io::dxf::guess_kind`]).
+
+use dxf::entities::{Entity, EntityType, LwPolyline, ModelPoint, Text};
+use dxf::enums::{AcadVersion, HorizontalTextJustification, Units, VerticalTextJustification};
+use dxf::tables::{Layer, Style};
+use dxf::{Color, Drawing, LwPolylineVertex};
+use geo::{BoundingRect, Coord, Geometry, InteriorPoint, LineString};
+
+use crate::error::ExportError;
+use crate::io::crs::Crs;
+use crate::model::phase::{Presence, geometry_in, presence};
+use crate::model::{ChangeKind, Kind, Lang, Phase, Plan};
+
+/// The layer of names.
+pub const LABEL_LAYER: &str = "RP_标注";
+/// The text style of names: SimSun (宋体), which AutoCAD and 天正 find on every Chinese Windows.
+pub const TEXT_STYLE: &str = "RP_宋体";
+/// Text height in metres (1:500 地形图 annotation is 2.5 mm on paper ≈ 1.25 m; names a little larger).
+pub const TEXT_HEIGHT: f64 = 2.5;
+
+/// The layer of a kind's features.
+pub fn layer_of(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Boundary => "RP_边界",
+        Kind::Building => "RP_建筑",
+        Kind::Street => "RP_道路",
+        Kind::Garden => "RP_绿地",
+        Kind::Core => "RP_居委物业",
+        Kind::Node => "RP_服务设施",
+        Kind::Other => "RP_其他",
+    }
+}
+
+/// The AutoCAD colour index (ACI) closest to the app's colour of a kind.
+fn colour_of(kind: Kind) -> u8 {
+    match kind {
+        Kind::Boundary => 1, // red, as 用地红线
+        Kind::Building => 30,
+        Kind::Street => 42,
+        Kind::Garden => 3,
+        Kind::Core => 5,
+        Kind::Node => 32,
+        Kind::Other => 8,
+    }
+}
+
+/// The CGCS2000 3-degree Gauss-Krüger zone (with zone prefix) of the plan's
+/// centre, for drawings asked for without a system; `None` outside China's zones 25–45.
+pub fn zone_of(plan: &Plan) -> Option<Crs> {
+    let rect = plan.iter().filter_map(|(_, f)| f.geometry.bounding_rect()).reduce(|a, b| {
+        geo::Rect::new(
+            Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+            Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+        )
+    })?;
+    let lon = rect.center().x;
+    let zone = (lon / 3.0).round();
+    (25.0..=45.0).contains(&zone).then(|| Crs::from_epsg(4488 + zone as u32)).flatten()
+}
+
+/// What a drawing holds, for the message that says it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Drawn {
+    /// Features drawn (a feature is one or more entities).
+    pub features: usize,
+    /// Entities written, names included.
+    pub entities: usize,
+}
+
+/// The plan's `phase` as DXF R2010 bytes in `crs`, which must be projected.
+pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u8>, Drawn), ExportError> {
+    if crs.is_geographic() {
+        return Err(ExportError::Drawing(format!(
+            "CAD drawings need a projected system in metres, e.g. --to-crs EPSG:4527 for Beijing (not {})",
+            crs.code()
+        )));
+    }
+    let projected = crate::io::write::reproject(plan, crs);
+    let mut d = Drawing::new();
+    d.header.version = AcadVersion::R2010;
+    d.header.default_drawing_units = Units::Meters;
+    d.header.text_style = TEXT_STYLE.into();
+    let after = !matches!(phase, Phase::Before);
+    let mut layers: Vec<(String, u8)> = Vec::new();
+    let mut use_layer = |name: String, colour: u8| {
+        if !layers.iter().any(|(n, _)| *n == name) {
+            layers.push((name.clone(), colour));
+        }
+        name
+    };
+    let mut drawn = Drawn { features: 0, entities: 0 };
+    let mut labels: Vec<(Coord, String)> = Vec::new();
+    let (mut min, mut max) = (Coord { x: f64::MAX, y: f64::MAX }, Coord { x: f64::MIN, y: f64::MIN });
+    for (_, f) in projected.iter() {
+        let p = presence(&projected, f, phase);
+        let change = f.change.as_ref().map(|c| c.kind);
+        // After the renewal a demolished feature is still drawn, on its own layer.
+        let (g, layer) = match (p, change) {
+            (Presence::Absent, Some(ChangeKind::Removed)) if after => {
+                (&f.geometry, use_layer(format!("RP_拆除_{}", kind_word(f.kind)), 6))
+            }
+            (Presence::Absent, _) => continue,
+            (_, Some(ChangeKind::Added)) if after => {
+                (geometry_in(f, p), use_layer(format!("RP_新增_{}", kind_word(f.kind)), 4))
+            }
+            _ => (geometry_in(f, p), use_layer(layer_of(f.kind).to_string(), colour_of(f.kind))),
+        };
+        let before = d.entities().count();
+        add_geometry(&mut d, g, &layer);
+        if d.entities().count() == before {
+            continue;
+        }
+        drawn.features += 1;
+        if let Some(r) = g.bounding_rect() {
+            min = Coord { x: min.x.min(r.min().x), y: min.y.min(r.min().y) };
+            max = Coord { x: max.x.max(r.max().x), y: max.y.max(r.max().y) };
+        }
+        let name = f.name(lang).map(str::to_string).or_else(|| f.number().map(|n| format!("{n}楼")));
+        if let (Some(name), Some(at)) = (name, g.interior_point()) {
+            labels.push((at.0, name));
+        }
+    }
+    if !labels.is_empty() {
+        use_layer(LABEL_LAYER.into(), 7);
+    }
+    for (name, colour) in layers {
+        d.add_layer(Layer { name, color: Color::from_index(colour), ..Default::default() });
+    }
+    d.add_style(Style {
+        name: TEXT_STYLE.into(),
+        primary_font_file_name: "simsun.ttc".into(),
+        width_factor: 1.0,
+        ..Default::default()
+    });
+    for (at, name) in labels {
+        let location = dxf::Point::new(at.x, at.y, 0.0);
+        let text = Text {
+            location: location.clone(),
+            second_alignment_point: location,
+            text_height: TEXT_HEIGHT,
+            value: name,
+            text_style_name: TEXT_STYLE.into(),
+            horizontal_text_justification: HorizontalTextJustification::Center,
+            vertical_text_justification: VerticalTextJustification::Middle,
+            relative_x_scale_factor: 1.0,
+            ..Default::default()
+        };
+        let mut e = Entity::new(EntityType::Text(text));
+        e.common.layer = LABEL_LAYER.into();
+        d.add_entity(e);
+    }
+    if min.x <= max.x {
+        d.header.minimum_drawing_extents = dxf::Point::new(min.x, min.y, 0.0);
+        d.header.maximum_drawing_extents = dxf::Point::new(max.x, max.y, 0.0);
+    }
+    drawn.entities = d.entities().count();
+    let mut bytes = Vec::new();
+    d.save(&mut bytes).map_err(|e| ExportError::Drawing(format!("DXF: {e}")))?;
+    Ok((bytes, drawn))
+}
+
+/// The Chinese word of a kind in layer names (read back by the DXF reader's guesses).
+fn kind_word(kind: Kind) -> &'static str {
+    layer_of(kind).trim_start_matches("RP_")
+}
+
+/// Adds a geometry's entities: polygons as closed LWPOLYLINEs (each hole its
+/// own), lines as LWPOLYLINEs, points as POINTs.
+fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) {
+    let mut put = |specific: EntityType| {
+        let mut e = Entity::new(specific);
+        e.common.layer = layer.into();
+        d.add_entity(e);
+    };
+    let mut line = |ls: &LineString, closed: bool| {
+        let mut pts: Vec<&Coord> = ls.0.iter().collect();
+        if closed && pts.len() > 1 && pts.first() == pts.last() {
+            pts.pop();
+        }
+        if pts.len() < 2 || pts.iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
+            return;
+        }
+        let mut p = LwPolyline {
+            vertices: pts.iter().map(|c| LwPolylineVertex { x: c.x, y: c.y, ..Default::default() }).collect(),
+            ..Default::default()
+        };
+        p.set_is_closed(closed);
+        put(EntityType::LwPolyline(p));
+    };
+    let mut polygon = |p: &geo::Polygon| {
+        line(p.exterior(), true);
+        for h in p.interiors() {
+            line(h, true);
+        }
+    };
+    match g {
+        Geometry::Polygon(p) => polygon(p),
+        Geometry::MultiPolygon(mp) => mp.iter().for_each(&mut polygon),
+        Geometry::Rect(r) => polygon(&r.to_polygon()),
+        Geometry::Triangle(t) => polygon(&t.to_polygon()),
+        Geometry::LineString(l) => line(l, false),
+        Geometry::MultiLineString(ml) => ml.iter().for_each(|l| line(l, false)),
+        Geometry::Line(l) => line(&LineString::from(vec![l.start, l.end]), false),
+        Geometry::Point(p) => point(d, p.0, layer),
+        Geometry::MultiPoint(mp) => mp.iter().for_each(|p| point(d, p.0, layer)),
+        Geometry::GeometryCollection(c) => c.iter().for_each(|g| add_geometry(d, g, layer)),
+    }
+}
+
+fn point(d: &mut Drawing, c: Coord, layer: &str) {
+    if c.x.is_finite() && c.y.is_finite() {
+        let mut e = Entity::new(EntityType::ModelPoint(ModelPoint::new(dxf::Point::new(c.x, c.y, 0.0))));
+        e.common.layer = layer.into();
+        d.add_entity(e);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::ReadOptions;
+    use crate::model::{Feature, PlanMeta};
+    use geo::{line_string, polygon};
+    use serde_json::json;
+
+    fn plan() -> Plan {
+        let mut plan = Plan::new(PlanMeta::default());
+        let square = polygon![(x: 117.09, y: 39.87), (x: 117.0905, y: 39.87), (x: 117.0905, y: 39.8704), (x: 117.09, y: 39.8704)];
+        let props = json!({"name": "1号楼"}).as_object().cloned().unwrap_or_default();
+        plan.push(Feature::new(Kind::Building, props, square.into()));
+        let road = line_string![(x: 117.089, y: 39.869), (x: 117.092, y: 39.869)];
+        plan.push(Feature::new(Kind::Street, serde_json::Map::new(), road.into()));
+        plan
+    }
+
+    #[test]
+    fn a_drawing_in_degrees_is_refused_in_one_line() {
+        let Err(e) = to_dxf(&plan(), &Phase::After, Crs::Wgs84, Lang::Zh) else { panic!("degrees") };
+        assert!(e.to_string().starts_with("CAD drawings need a projected system in metres"), "{e}");
+    }
+
+    #[test]
+    fn the_plans_zone_is_its_centres_gauss_kruger_zone_and_a_drawing_reads_back_with_kinds_and_names() {
+        let p = plan();
+        assert_eq!(zone_of(&p), Some(Crs::GaussKruger { epsg: 4527 }));
+        let (bytes, drawn) = to_dxf(&p, &Phase::After, Crs::GaussKruger { epsg: 4527 }, Lang::Zh).expect("drawn");
+        assert_eq!(drawn, Drawn { features: 2, entities: 3 });
+        let text = String::from_utf8(bytes.clone()).expect("UTF-8 (R2010)");
+        assert!(text.contains("AC1024") && text.contains("RP_建筑") && text.contains("simsun.ttc"));
+        let back = crate::io::dxf::read(&bytes, "out.dxf", &ReadOptions::default()).expect("reads back");
+        assert_eq!(back.crs, Some(Crs::GaussKruger { epsg: 4527 }));
+        let mut kinds: Vec<_> = back.plan.iter().map(|(_, f)| (f.kind, f.name(Lang::Zh).map(str::to_string))).collect();
+        kinds.sort();
+        assert_eq!(kinds, vec![(Kind::Building, Some("1号楼".into())), (Kind::Street, None)]);
+    }
+}
