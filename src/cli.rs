@@ -258,13 +258,9 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         settings: crate::basemap::Settings::load(&crate::session::data_dir()),
     };
     if let Some(c) = map.to_crs
-        && ext != "dxf"
-        && !matches!(c, Crs::Gcj02 | Crs::Bd09)
+        && !matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip" | "dxf" | "gpkg")
     {
-        return Err(format!(
-            "--to-crs {}: GeoJSON is written in gcj02 or bd09; projected systems are for .dxf",
-            c.code()
-        ));
+        return Err(format!("--to-crs {}: is for GeoJSON, Shapefile and DXF output, not .{ext}", c.code()));
     }
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();
