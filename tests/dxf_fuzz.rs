@@ -38,21 +38,9 @@ fn replay(bytes: &[u8]) -> Option<String> {
     })
 }
 
-/// xorshift64*: a fixed sequence, so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 #[test]
 fn every_seed_loads_and_no_cut_or_flipped_copy_panics() {

@@ -13,21 +13,9 @@ use renewal_planner::io::{LoadError, Loaded, ReadOptions, kml, table};
 #[path = "../fuzz/fuzz_targets/common.rs"]
 mod common;
 
-/// xorshift64*: small, fixed-seed randomness.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Bytes that matter to the readers, put in by the mutations.
 const TOKENS: &[&[u8]] = &[
