@@ -33,6 +33,15 @@ pub enum LoadError {
     Malformed { place: String, message: String },
     #[error("loading was cancelled")]
     Cancelled,
+    /// A table of points whose header names no coordinate columns the app
+    /// recognises: the planner names them (`--columns X,Y`, or the window's
+    /// column chooser, which these columns fill).
+    #[error(
+        "the header: names no coordinate columns (经度/纬度, lon/lat, x/y, easting/northing); the columns are {}; \
+         name the two with --columns X,Y",
+        table::list_columns(.columns)
+    )]
+    NoCoordinateColumns { columns: Vec<String> },
     /// The file does not fit in the memory left, or the machine ran low while
     /// reading it: not a fault of the file.
     #[error("{0}")]

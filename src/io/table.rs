@@ -325,7 +325,7 @@ fn column_among(header: &[String], names: &[&str]) -> Option<usize> {
 }
 
 /// The columns, quoted, for messages (the first 30).
-fn list_columns(header: &[String]) -> String {
+pub(crate) fn list_columns(header: &[String]) -> String {
     let mut shown: Vec<String> = header.iter().take(30).map(|h| format!("“{}”", clip(h.trim(), 40))).collect();
     if header.len() > 30 {
         shown.push(format!("… ({} columns)", header.len()));
@@ -352,16 +352,7 @@ fn points(
         }
         None => match (column_among(header, X_NAMES), column_among(header, Y_NAMES)) {
             (Some(x), Some(y)) if x != y => (x, y),
-            _ => {
-                return Err(LoadError::Malformed {
-                    place: "the header".into(),
-                    message: format!(
-                        "names no coordinate columns (经度/纬度, lon/lat, x/y, easting/northing); the columns are {}; \
-                         name the two with --columns X,Y",
-                        list_columns(header)
-                    ),
-                });
-            }
+            _ => return Err(LoadError::NoCoordinateColumns { columns: header.to_vec() }),
         },
     };
     // Property names: the header's, an empty one "column N", a repeated one "name (2)".

@@ -23,6 +23,13 @@ pub enum Action {
     /// Read a file in the background and add its features to the open plan (one undo step).
     ImportLayer(PathBuf),
     /// Open a CAD drawing with the kinds chosen for its layers in the "CAD layers" window (`None`: left out).
+    /// Read a table of points with these x and y columns, chosen in the "point table columns" window.
+    /// With `import`, its features are added to the open plan (File → Import layer…).
+    OpenTable {
+        path: PathBuf,
+        import: bool,
+        columns: (String, String),
+    },
     /// With `import`, its features are added to the open plan (File → Import layer…).
     OpenCad {
         path: PathBuf,

@@ -19,6 +19,7 @@ mod paint;
 mod panels;
 mod phase_bar;
 pub mod story;
+mod table_columns;
 pub mod theme;
 mod view;
 

@@ -185,17 +185,18 @@ impl PlannerApp {
             }
             return;
         }
-        self.start_read(path, purpose, None);
+        self.start_read(path, purpose, ReadChoice::default());
     }
 
     /// How a file is read: the coordinate system chosen in the File menu, and
     /// (for CAD drawings) the kinds chosen for its layers. The one place read
     /// options are built, for opening and importing alike.
-    pub(super) fn read_options(&self, layers: Option<super::super::cad_layers::LayerKinds>) -> ReadChoice {
-        ReadChoice { crs: self.import_crs, layers, ..ReadChoice::default() }
+    pub(super) fn read_options(&self, asked: ReadChoice) -> ReadChoice {
+        ReadChoice { crs: self.import_crs, ..asked }
     }
 
-    fn start_read(&mut self, path: PathBuf, purpose: Purpose, layers: Option<super::super::cad_layers::LayerKinds>) {
+    /// Reads a file in the background with what the planner said of it (`asked`: a drawing's layers, a table's columns).
+    fn start_read(&mut self, path: PathBuf, purpose: Purpose, asked: ReadChoice) {
         if let Some(l) = &self.loading {
             l.cancel.store(true, Ordering::Relaxed);
         }
@@ -204,7 +205,7 @@ impl PlannerApp {
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(layers));
+        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(asked));
         std::thread::spawn(move || {
             let watch = |n: u64| {
                 d.store(n, Ordering::Relaxed);
@@ -277,6 +278,10 @@ impl PlannerApp {
         match (purpose, result) {
             (_, Ok(Read::Plan(opened))) => self.finish_load(path, Ok(*opened)),
             (_, Ok(Read::Layer(marked, warnings))) => self.finish_import(path, *marked, warnings),
+            // A table whose coordinate columns are not recognised: ask which they are.
+            (_, Err(crate::io::LoadError::NoCoordinateColumns { columns })) => {
+                self.panels.table_columns.ask(path, purpose == Purpose::Import, columns);
+            }
             (Purpose::Open, Err(e)) => self.finish_load(path, Err(e)),
             (Purpose::Import, Err(crate::io::LoadError::Cancelled)) => self.say(Message::ImportCancelled(path)),
             // The open plan is untouched.
@@ -381,7 +386,11 @@ impl PlannerApp {
                     self.say(Message::SaveFailed { path: dir.join("cad_layers.json"), error: e.into() });
                 }
                 let purpose = if import { Purpose::Import } else { Purpose::Open };
-                self.start_read(path, purpose, Some(layers));
+                self.start_read(path, purpose, ReadChoice { layers: Some(layers), ..ReadChoice::default() });
+            }
+            Action::OpenTable { path, import, columns } => {
+                let purpose = if import { Purpose::Import } else { Purpose::Open };
+                self.start_read(path, purpose, ReadChoice { columns: Some(columns), ..ReadChoice::default() });
             }
             Action::OpenJinsong => {
                 let doc = Document::jinsong();

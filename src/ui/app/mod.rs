@@ -90,6 +90,7 @@ pub(super) struct Panels {
     pub basemap_add: super::basemaps::AddState,
     /// The "CAD layers" window, while a drawing waits for its layers' kinds.
     pub cad_layers: super::cad_layers::CadLayersState,
+    pub table_columns: super::table_columns::TableColumnsState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -401,6 +402,7 @@ impl PlannerApp {
             | Action::ImportLayerDialog
             | Action::ImportLayer(..)
             | Action::OpenCad { .. }
+            | Action::OpenTable { .. }
             | Action::OpenJinsong
             | Action::Quit
             | Action::Recover
@@ -566,6 +568,7 @@ impl PlannerApp {
         }
         actions.extend(super::georef::window(&ctx, &mut p.georef, &v));
         actions.extend(super::cad_layers::window(&ctx, &mut p.cad_layers, &v));
+        actions.extend(super::table_columns::window(&ctx, &mut p.table_columns, &v));
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         for a in actions {
