@@ -93,9 +93,12 @@ fn importing_a_layer_adds_its_features_as_one_undo_step_and_names_them() {
     h.key_press_modifiers(Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     assert!(h.state().doc.plan() == &before, "one Undo takes the whole import back");
+    // The status bar no longer says "imported": it says what was undone.
+    assert_eq!(h.state().status_text().as_deref(), Some("已撤销: 导入图层"));
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::Z);
     h.run_steps(2);
     assert!(h.state().doc.plan() == &plan, "Redo brings it back, the same features under the same ids");
+    assert_eq!(h.state().status_text().as_deref(), Some("已重做: 导入图层"));
 }
 
 #[test]

@@ -128,6 +128,9 @@ pub enum Message {
         path: PathBuf,
         error: Reason,
     },
+    /// This edit was undone or redone (so a message about the edit itself does not stay standing).
+    Undone(crate::edit::EditLabel),
+    Redone(crate::edit::EditLabel),
     NothingToUndo,
     NothingToRedo,
     /// The edit to undo or redo could not be applied; it stays to be tried again.
@@ -234,6 +237,8 @@ impl Message {
             Exported(p) => format!("{} {}", s.exported, d(p)),
             ExportFailed { path, error } => format!("{} {}: {}", s.export_failed, d(path), error.text(s)),
             PhotoFailed { path, error } => format!("{} {}: {}", s.photo_failed, d(path), error.text(s)),
+            Undone(l) => format!("{}: {}", s.undone, s.action(*l)),
+            Redone(l) => format!("{}: {}", s.redone, s.action(*l)),
             NothingToUndo => s.nothing_to_undo.into(),
             NothingToRedo => s.nothing_to_redo.into(),
             UndoFailed(e) => format!("{}: {e}", s.undo_failed),

@@ -24,15 +24,25 @@ impl PlannerApp {
                     Err(e) => self.say(Message::PhotoFailed { path, error: e.to_string().into() }),
                 }
             }
-            Action::Undo => match self.doc.undo() {
-                Some(Ok(t)) => self.after_edit(&t),
-                Some(Err(e)) => self.say(Message::UndoFailed(e.to_string())),
-                None => self.say(Message::NothingToUndo),
+            Action::Undo => match (self.doc.undo_label(), self.doc.undo()) {
+                (label, Some(Ok(t))) => {
+                    self.after_edit(&t);
+                    if let Some(l) = label {
+                        self.say(Message::Undone(l));
+                    }
+                }
+                (_, Some(Err(e))) => self.say(Message::UndoFailed(e.to_string())),
+                (_, None) => self.say(Message::NothingToUndo),
             },
-            Action::Redo => match self.doc.redo() {
-                Some(Ok(t)) => self.after_edit(&t),
-                Some(Err(e)) => self.say(Message::RedoFailed(e.to_string())),
-                None => self.say(Message::NothingToRedo),
+            Action::Redo => match (self.doc.redo_label(), self.doc.redo()) {
+                (label, Some(Ok(t))) => {
+                    self.after_edit(&t);
+                    if let Some(l) = label {
+                        self.say(Message::Redone(l));
+                    }
+                }
+                (_, Some(Err(e))) => self.say(Message::RedoFailed(e.to_string())),
+                (_, None) => self.say(Message::NothingToRedo),
             },
             Action::SetKind { features, kind } => {
                 let changes: Vec<(FeatureId, Kind)> = features
