@@ -47,6 +47,15 @@ pub enum Crs {
     Bd09,
 }
 
+/// A transverse Mercator system's defining parameters (degrees, metres).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TmParams {
+    pub central_meridian: f64,
+    pub scale: f64,
+    pub false_easting: f64,
+    pub false_northing: f64,
+}
+
 /// The supported systems, for messages.
 pub const SUPPORTED: &str = "WGS 84 (OGC:CRS84, EPSG:4326), CGCS2000 (EPSG:4490), Web Mercator (EPSG:3857), \
     CGCS2000 3-degree Gauss-Kruger (EPSG:4513-4554), WGS 84 / UTM (EPSG:32601-32660, EPSG:32701-32760)";
@@ -131,6 +140,39 @@ impl Crs {
             Crs::Bd09 => "BD-09 longitude/latitude (Baidu)".into(),
         };
         format!("{name} ({})", self.code())
+    }
+
+    /// The CGCS2000 3-degree Gauss-Krüger zone with zone prefix (EPSG:4513–4533,
+    /// zones 25–45) whose central meridian is nearest `lon`; `None` outside them.
+    pub fn gauss_kruger_at(lon: f64) -> Option<Crs> {
+        let zone = (lon / 3.0).round();
+        (25.0..=45.0).contains(&zone).then(|| Crs::GaussKruger { epsg: 4488 + zone as u16 })
+    }
+
+    /// The WGS 84 / UTM zone holding (`lon`, `lat`); `None` for a longitude outside ±180.
+    pub fn utm_at(lon: f64, lat: f64) -> Option<Crs> {
+        let zone = ((lon + 180.0) / 6.0).floor() + 1.0;
+        let zone = if lon == 180.0 { 60.0 } else { zone };
+        (1.0..=60.0).contains(&zone).then_some(Crs::Utm { zone: zone as u8, north: lat >= 0.0 })
+    }
+
+    /// A Gauss-Krüger system's zone number (zones 25–45 with prefix; `None` for the "CM" codes and others).
+    pub fn gauss_kruger_zone(&self) -> Option<u16> {
+        match *self {
+            Crs::GaussKruger { epsg: epsg @ 4513..=4533 } => Some(epsg - 4488),
+            _ => None,
+        }
+    }
+
+    /// A transverse Mercator system's parameters (Gauss-Krüger, UTM): what a
+    /// `.prj` or any other description of the system states. `None` for the others.
+    pub fn transverse_mercator(&self) -> Option<TmParams> {
+        self.zone().map(|z| TmParams {
+            central_meridian: z.lon0,
+            scale: z.k0,
+            false_easting: z.x0,
+            false_northing: z.y0,
+        })
     }
 
     /// True for longitude/latitude systems (WGS 84, CGCS2000, GCJ-02, BD-09).
@@ -588,6 +630,24 @@ fn bd_to_gcj(lon: f64, lat: f64) -> (f64, f64) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_zones_at_a_place_and_their_parameters() {
+        // Jinsong (116.46°E, 39.88°N): Gauss-Krüger zone 39 (CM 117°E), UTM 50N (CM 117°E).
+        let gk = Crs::gauss_kruger_at(116.46).expect("in China");
+        assert_eq!((gk, gk.gauss_kruger_zone()), (Crs::GaussKruger { epsg: 4527 }, Some(39)));
+        assert_eq!(Crs::utm_at(116.46, 39.88), Some(Crs::Utm { zone: 50, north: true }));
+        assert_eq!(Crs::utm_at(180.0, -1.0), Some(Crs::Utm { zone: 60, north: false }));
+        assert_eq!(Crs::gauss_kruger_at(2.35), None, "Paris is in no Chinese zone");
+        let tm = gk.transverse_mercator().expect("transverse Mercator");
+        assert_eq!(
+            (tm.central_meridian, tm.scale, tm.false_easting, tm.false_northing),
+            (117.0, 1.0, 39_500_000.0, 0.0)
+        );
+        let utm = Crs::Utm { zone: 50, north: false }.transverse_mercator().expect("UTM");
+        assert_eq!((utm.central_meridian, utm.scale, utm.false_easting, utm.false_northing), (117.0, 0.9996, 5e5, 1e7));
+        assert_eq!(Crs::Wgs84.transverse_mercator(), None);
+    }
 
     /// Reference pairs (lon, lat, x, y) from GDAL 3.6.2 (`gdaltransform -s_srs EPSG:4326 -t_srs EPSG:<code>
     /// -output_xy`, PROJ's exact transverse Mercator), EPSG:4490 taken equal to EPSG:4326 as GDAL does.

@@ -336,7 +336,7 @@ fn read_document<R: Read>(
         other => {
             return Err(LoadError::Malformed {
                 place: "top level".into(),
-                message: format!("not GeoJSON: \"type\" is \"{}\"", truncate(other, 40)),
+                message: format!("not GeoJSON: \"type\" is \"{}\"", super::clip(other, 40)),
             });
         }
     }
@@ -694,20 +694,6 @@ fn clean(e: serde_json::Error) -> String {
     m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m)
 }
 
-/// A value from the file for a message: at most `n` characters, control
-/// characters escaped, so the message stays on one line.
-fn truncate(s: &str, n: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .take(n)
-        .flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] })
-        .collect();
-    if s.chars().count() > n {
-        out.push('…');
-    }
-    out
-}
-
 /// Reads one feature's text; `Err` says why it cannot be used.
 fn read_feature(text: &[u8]) -> Result<(Feature, Repairs), String> {
     feature_of(serde_json::from_slice(text).map_err(clean)?)
@@ -715,7 +701,7 @@ fn read_feature(text: &[u8]) -> Result<(Feature, Repairs), String> {
 
 fn feature_of(rf: RawFeature) -> Result<(Feature, Repairs), String> {
     if rf.ty != "Feature" {
-        return Err(format!("\"type\" is \"{}\", expected \"Feature\"", truncate(&rf.ty, 40)));
+        return Err(format!("\"type\" is \"{}\", expected \"Feature\"", super::clip(&rf.ty, 40)));
     }
     let Some(geometry) = rf.geometry.filter(|g| g.get() != "null") else {
         return Err("has no geometry".into());
@@ -810,7 +796,8 @@ fn geometry_of(text: &str, repairs: &mut Repairs, depth: usize) -> Result<Geomet
             parts.iter().map(|g| geometry_of(g.get(), repairs, depth + 1)).collect::<Result<_, _>>()?;
         return Ok(Geometry::GeometryCollection(GeometryCollection(parts)));
     }
-    let raw = rg.coordinates.ok_or_else(|| format!("bad geometry: {} has no \"coordinates\"", truncate(&rg.ty, 40)))?;
+    let raw =
+        rg.coordinates.ok_or_else(|| format!("bad geometry: {} has no \"coordinates\"", super::clip(&rg.ty, 40)))?;
     let c = raw.get();
     Ok(match rg.ty.as_ref() {
         "Point" => Geometry::Point(Point(serde_json::from_str::<Pos>(c).map_err(bad)?.0)),
@@ -831,7 +818,7 @@ fn geometry_of(text: &str, repairs: &mut Repairs, depth: usize) -> Result<Geomet
             repairs.dropped_parts += (n - parts.len()) as u32;
             Geometry::MultiPolygon(MultiPolygon(parts))
         }
-        other => return Err(format!("bad geometry: unknown type \"{}\"", truncate(other, 40))),
+        other => return Err(format!("bad geometry: unknown type \"{}\"", super::clip(other, 40))),
     })
 }
 

@@ -48,6 +48,20 @@ pub enum LoadError {
     OutOfMemory(#[from] crate::error::OutOfMemory),
 }
 
+/// Text from a file, made fit for a one-line message: at most `n` characters
+/// (then "…"), control characters such as line breaks shown escaped.
+pub(crate) fn clip(s: &str, n: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .take(n)
+        .flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
+    if s.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
 /// The embedded Jinsong plan (劲松一区、二区), so the app runs from any directory.
 pub const JINSONG_GEOJSON: &str = include_str!("../../maps/jinsong.geojson");
 

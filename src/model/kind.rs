@@ -27,6 +27,20 @@ impl Kind {
     pub const ALL: [Kind; 7] =
         [Kind::Boundary, Kind::Garden, Kind::Other, Kind::Street, Kind::Building, Kind::Core, Kind::Node];
 
+    /// The kind's place in [`Kind::ALL`]: its drawing order, and the index of
+    /// per-kind tables (counts, symbols).
+    pub fn index(self) -> usize {
+        match self {
+            Kind::Boundary => 0,
+            Kind::Garden => 1,
+            Kind::Other => 2,
+            Kind::Street => 3,
+            Kind::Building => 4,
+            Kind::Core => 5,
+            Kind::Node => 6,
+        }
+    }
+
     /// The machine name used in files and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -218,6 +232,13 @@ pub fn alike(plan: &Plan, id: FeatureId) -> Vec<FeatureId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kinds_index_is_its_place_in_all() {
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            assert_eq!(k.index(), i, "{k}");
+        }
+    }
     use serde_json::json;
 
     fn props(v: serde_json::Value) -> Props {

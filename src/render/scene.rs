@@ -97,7 +97,7 @@ impl Default for SceneOptions {
 
 /// The index of a kind in [`SceneOptions::visible`].
 pub fn kind_slot(kind: Kind) -> usize {
-    Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    kind.index()
 }
 
 /// Everything the map shows in one frame, in screen pixels.
