@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use geo::BoundingRect;
+use renewal_planner::export::shapefile as shapefile_export;
 use renewal_planner::export::{Request, What, Written};
 use renewal_planner::io::crs::Crs;
 use renewal_planner::io::{LoadError, Loaded, ReadOptions, load_path, shapefile};
@@ -207,6 +208,70 @@ fn shapefiles_from_gdal_read_with_their_counts_places_and_chinese_names() {
     );
     assert_eq!(l.crs, Some(Crs::GaussKruger { epsg: 4527 }), "guessed from the zone prefix");
     assert_eq!(l.plan.len(), polys.count);
+}
+
+/// A `.shp` and `.shx` of points.
+fn point_set(points: &[(f64, f64)]) -> (Vec<u8>, Vec<u8>) {
+    let (mut shp, mut shx) = (Vec::new(), Vec::new());
+    {
+        let mut w = ::shapefile::ShapeWriter::with_shx(std::io::Cursor::new(&mut shp), std::io::Cursor::new(&mut shx));
+        for &(x, y) in points {
+            w.write_shape(&::shapefile::Point::new(x, y)).expect("a point");
+        }
+        w.finalize().expect("finished");
+    }
+    (shp, shx)
+}
+
+fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        z.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).expect("a member");
+        z.write_all(bytes).expect("written");
+    }
+    z.finish().expect("finished").into_inner()
+}
+
+#[test]
+fn a_zip_of_sets_in_different_systems_lands_every_set_where_it_lies() {
+    // Around Jinsong (116.46E, 39.88N): the same three places in three sets.
+    let places = [(116.458, 39.878), (116.462, 39.881), (116.466, 39.884)];
+    let gk = Crs::GaussKruger { epsg: 4527 };
+    let metres: Vec<(f64, f64)> = places.iter().map(|&(x, y)| gk.from_wgs84(x, y).expect("in zone 39")).collect();
+    assert!(metres.iter().all(|(x, _)| (39.4e6..39.5e6).contains(x)), "zone-prefixed eastings: {metres:?}");
+    let mut members = Vec::new();
+    for (name, pts, prj) in [
+        ("gk", &metres, shapefile_export::wkt(gk)),
+        ("wgs", &places.to_vec(), shapefile_export::wkt(Crs::Wgs84)),
+        ("noprj", &metres, None),
+    ] {
+        let (shp, shx) = point_set(pts);
+        members.push((format!("{name}.shp"), shp));
+        members.push((format!("{name}.shx"), shx));
+        if let Some(p) = prj {
+            members.push((format!("{name}.prj"), p.into_bytes()));
+        }
+    }
+    let bytes = zip_of(&members);
+    // With nothing chosen, and with Gauss-Krüger zone 39 chosen (it applies to the set without a .prj only).
+    for chosen in [None, Some(gk)] {
+        let l = shapefile::load_bytes(&bytes, &ReadOptions { crs: chosen, ..Default::default() }).expect("reads");
+        assert_eq!(l.plan.len(), 9, "{chosen:?}: every feature kept: {:?}", l.warnings);
+        for (_, f) in l.plan.iter() {
+            let geo::Geometry::Point(p) = &f.geometry else { panic!("a point: {:?}", f.geometry) };
+            let near = places.iter().any(|&(x, y)| (p.x() - x).abs() < 1e-6 && (p.y() - y).abs() < 1e-6);
+            assert!(near, "{chosen:?}: layer {:?} at {p:?}", f.properties.get_str("layer"));
+        }
+        let mut layers: Vec<String> = names(&l.plan, "layer");
+        layers.dedup();
+        assert_eq!(layers, ["gk", "noprj", "wgs"]);
+        assert_eq!(l.crs, Some(Crs::Wgs84), "mixed systems");
+    }
+    // Every set in zone 39 (one named, one not): the plan says so.
+    let only_gk: Vec<(String, Vec<u8>)> = members.iter().filter(|(n, _)| !n.starts_with("wgs")).cloned().collect();
+    let l = shapefile::load_bytes(&zip_of(&only_gk), &ReadOptions::default()).expect("reads");
+    assert_eq!((l.plan.len(), l.crs), (6, Some(gk)));
 }
 
 fn export(plan: &Plan, out: &Path, crs: Option<Crs>) -> Written {

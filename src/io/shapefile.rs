@@ -259,51 +259,55 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
 }
 
 /// Reads every set and assembles one plan; several sets get a `layer` property each.
+///
+/// Each set is brought to WGS 84 on its own, as [`assemble`] brings any file: from the system
+/// chosen, the one its `.prj` names, or the one its own numbers show. For one set the chosen
+/// system wins over the `.prj` (as over a GeoJSON's `crs` member). In a zip of several sets,
+/// which may each be in another system, a set whose `.prj` names a system the app knows keeps
+/// it; the chosen system applies to the sets with no `.prj` or an unknown one.
 fn read_sets(sets: Vec<Set>, opts: &ReadOptions) -> Result<Loaded, LoadError> {
-    let several = sets.len() > 1;
-    let mut parts: Vec<Collected> = Vec::with_capacity(sets.len());
-    for set in &sets {
-        let layer = several.then_some(set.name.as_str());
-        parts.push(read_set(set, layer, opts)?);
+    if sets.len() == 1 {
+        let part = read_set(&sets[0], None, opts)?;
+        return assemble(part, opts.crs);
     }
-    let mut crs: Vec<Option<Crs>> = parts.iter().map(|c| c.crs).collect();
-    crs.dedup();
-    let mut all = Collected::default();
-    if crs.len() > 1 {
-        // Layers in different systems: each brought to WGS 84 here, so one plan holds them all.
-        for mut part in parts {
-            let from = part.crs;
-            all.warnings.append(&mut part.warnings);
-            for mut f in part.features {
-                if let Some(from) = from {
-                    match to_wgs84(&f.geometry, from) {
-                        Some(g) => f.geometry = g,
-                        None => {
-                            all.warnings.push(Warning {
-                                place: f.place,
-                                message: format!("lies outside {}; left out", from.label()),
-                            });
-                            continue;
-                        }
+    let mut plan = crate::model::Plan::new(crate::model::PlanMeta::default());
+    let mut warnings = Vec::new();
+    let mut systems: Vec<Option<Crs>> = Vec::new();
+    let mut first_error = None;
+    for set in &sets {
+        let part = read_set(set, Some(&set.name), opts)?;
+        let chosen = part.crs.or(opts.crs);
+        match assemble(part, chosen) {
+            Ok(mut loaded) => {
+                warnings.append(&mut loaded.warnings);
+                systems.push(loaded.crs);
+                for slot in loaded.plan.slots_mut() {
+                    if let Some(f) = slot.take() {
+                        plan.push(f);
                     }
                 }
-                all.features.push(f);
             }
-        }
-        all.crs = Some(Crs::Wgs84);
-    } else {
-        all.crs = crs.first().copied().flatten();
-        for mut part in parts {
-            all.warnings.append(&mut part.warnings);
-            all.features.append(&mut part.features);
+            // A set with nothing usable is one warning; the others are read.
+            Err(e @ LoadError::Malformed { .. }) => {
+                warnings.push(Warning {
+                    place: format!("layer {}", set.name),
+                    message: format!("{e}; the layer is left out"),
+                });
+                first_error.get_or_insert(e);
+            }
+            Err(e) => return Err(e),
         }
     }
-    assemble(all, opts.crs)
-}
-
-fn to_wgs84(g: &Geometry<f64>, from: Crs) -> Option<Geometry<f64>> {
-    use geo::MapCoords;
-    g.try_map_coords(|c| from.to_wgs84(c.x, c.y).map(|(x, y)| Coord { x, y }).ok_or(())).ok()
+    if plan.is_empty() {
+        return Err(first_error.unwrap_or_else(|| malformed("the zip", "holds no features")));
+    }
+    systems.dedup();
+    // The system the sets were in: theirs when they share one, else (mixed) WGS 84, as the plan is now.
+    let crs = match systems.as_slice() {
+        [one] => *one,
+        _ => Some(Crs::Wgs84),
+    };
+    Ok(Loaded { plan, warnings, crs })
 }
 
 /// The features of one set.
@@ -455,7 +459,7 @@ fn read_shapes(
                 Ok(s) => {
                     let (g, note) = geometry_of(s);
                     if let Some(message) = note {
-                        bad.push(Warning { place: format!("record {}", i + 1), message });
+                        bad.push(Warning { place: format!("{place}, record {}", i + 1), message });
                     }
                     shapes.push(g);
                 }
