@@ -7,7 +7,8 @@
 //! one zip.
 //!
 //! The columns are those of the GIS GeoJSON export
-//! ([`super::tables::phase_geojson`]), without its web-viewer colours. Text
+//! ([`super::tables::phase_features`]), without its web-viewer colours; each geometry is
+//! moved into the output system as it is written, with no copy of the plan. Text
 //! columns are as wide as their longest value (at most 254 bytes; a longer
 //! value is cut at a character boundary and the fields file says how many
 //! were); columns holding only numbers are numeric, only true/false logical.
@@ -28,9 +29,6 @@ use crate::model::{Phase, Plan};
 
 /// The widest dBASE text column, in bytes.
 const MAX_TEXT: usize = 254;
-
-/// GeoJSON properties that only colour web viewers (simplestyle), not written.
-const STYLE_ONLY: &[&str] = &["stroke", "stroke-width", "stroke-opacity", "fill", "fill-opacity", "marker-color"];
 
 /// What was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +104,7 @@ pub fn write(
     zip: bool,
     date: &str,
 ) -> Result<Summary, ExportError> {
-    let rows = rows(plan, phase, crs)?;
+    let rows = rows(plan, phase, crs);
     let base = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
     let today;
     let date = if date.is_empty() {
@@ -164,20 +162,20 @@ fn save_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), SaveError> {
     Ok(())
 }
 
-/// The features of the GIS GeoJSON export, in the output system.
-fn rows(plan: &Plan, phase: &Phase, crs: Option<Crs>) -> Result<Vec<Row>, ExportError> {
-    let text = match crs {
-        Some(c) => super::tables::phase_geojson(&crate::io::write::reproject(plan, c), phase)?,
-        None => super::tables::phase_geojson(plan, phase)?,
-    };
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| ExportError::Shapefile(format!("the phase's features could not be read back ({e})")))?;
+/// The features of the GIS GeoJSON export (without its colours), each geometry moved into the
+/// output system as it is taken (a position the system cannot take is left as it is).
+fn rows(plan: &Plan, phase: &Phase, crs: Option<Crs>) -> Vec<Row> {
+    use geo::MapCoordsInPlace;
     let mut rows = Vec::new();
-    for f in doc.get("features").and_then(Value::as_array).into_iter().flatten() {
-        let mut props = f.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
-        props.retain(|k, _| !STYLE_ONLY.contains(&k.as_str()));
-        let Some(g) = f.get("geometry").cloned() else { continue };
-        let Ok(geometry) = crate::io::geojson::geometry_from_value(g) else { continue };
+    for f in super::tables::phase_features(plan, phase) {
+        let props = f.properties;
+        let mut geometry = f.geometry.clone();
+        if let Some(c) = crs.filter(|c| *c != Crs::Wgs84) {
+            geometry.map_coords_in_place(|p| match c.from_wgs84(p.x, p.y) {
+                Some((x, y)) => geo::Coord { x, y },
+                None => p,
+            });
+        }
         // A collection's parts go to the files of their types, each with the feature's columns.
         match geometry {
             Geometry::GeometryCollection(gc) => {
@@ -186,7 +184,7 @@ fn rows(plan: &Plan, phase: &Phase, crs: Option<Crs>) -> Result<Vec<Row>, Export
             geometry => rows.push(Row { props, geometry }),
         }
     }
-    Ok(rows)
+    rows
 }
 
 fn group_of(g: &Geometry<f64>) -> Option<Group> {

@@ -76,24 +76,32 @@ pub fn schedule_csv(plan: &Plan, lang: Lang) -> String {
     out
 }
 
-/// The plan in one phase as RFC 7946 GeoJSON for GIS tools: every feature
-/// that exists then, in its shape then, with flat properties (its own, its
-/// items and their status and cost, its change) and simplestyle colours.
-pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error::EncodeError> {
-    let mut features = Vec::new();
-    for (id, f) in plan.iter() {
+/// One feature as it stands in a phase, for the GIS exports (GeoJSON and Shapefile).
+pub(crate) struct PhaseFeature<'a> {
+    pub id: crate::model::FeatureId,
+    pub feature: &'a crate::model::Feature,
+    /// Flat: its own properties (nested values as text; after ones when it is shown as after),
+    /// its kind, key and change, and its items with their status and cost in the phase.
+    pub properties: Map<String, Value>,
+    /// Its shape in the phase, in WGS 84.
+    pub geometry: &'a geo::Geometry<f64>,
+}
+
+/// Every feature that exists in `phase`, in its shape then, with the flat properties of the GIS exports.
+pub(crate) fn phase_features<'a>(plan: &'a Plan, phase: &'a Phase) -> impl Iterator<Item = PhaseFeature<'a>> + 'a {
+    plan.iter().filter_map(move |(id, f)| {
         let p = presence(plan, f, phase);
         if p == Presence::Absent {
-            continue;
+            return None;
         }
         let mut props = Map::new();
         for (k, v) in f.properties.iter() {
             // Flat: nested values become text so every GIS tool shows them as a column.
             let v = match v {
                 Value::Array(_) | Value::Object(_) => Value::String(v.to_string()),
-                other => other.clone(),
+                other => other,
             };
-            props.insert(k.clone(), v);
+            props.insert(k, v);
         }
         if p == Presence::AsAfter
             && let Some(c) = &f.change
@@ -122,6 +130,16 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error:
             "cost_yuan".into(),
             Value::from(items.iter().fold(0i64, |t, (i, _)| t.saturating_add(i.cost_basis()))),
         );
+        Some(PhaseFeature { id, feature: f, properties: props, geometry: geometry_in(f, p) })
+    })
+}
+
+/// The plan in one phase as RFC 7946 GeoJSON for GIS tools: every feature
+/// that exists then, in its shape then, with flat properties (its own, its
+/// items and their status and cost, its change) and simplestyle colours.
+pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error::EncodeError> {
+    let mut features = Vec::new();
+    for PhaseFeature { id, feature: f, properties: mut props, geometry } in phase_features(plan, phase) {
         // simplestyle-spec: web viewers colour it like the app.
         let st = kind_style(f.kind);
         props.insert("stroke".into(), Value::String(st.stroke.color.hex()));
@@ -131,7 +149,7 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error:
             props.insert("fill-opacity".into(), Value::from((fill.0[3] as f64 / 255.0 * 100.0).round() / 100.0));
             props.insert("marker-color".into(), Value::String(fill.hex()));
         }
-        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(geometry_in(f, p)));
+        let geometry = geojson::Geometry::new(geojson::GeometryValue::from(geometry));
         let mut feature = Map::new();
         feature.insert("type".into(), Value::String("Feature".into()));
         if let Some(sid) = &f.source_id {
