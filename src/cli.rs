@@ -355,7 +355,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             (None, None) => Phase::After,
         });
         req.what = match ext.as_str() {
-            "shp" | "zip" => What::Shapefile { crs: map.to_crs, zip: ext == "zip" },
+            "shp" | "zip" => What::Shapefile { crs: map.to_crs },
             _ => What::Gis { crs: map.to_crs },
         };
         load_for_cli(file, map.crs, map.columns)?

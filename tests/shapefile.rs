@@ -276,7 +276,7 @@ fn a_zip_of_sets_in_different_systems_lands_every_set_where_it_lies() {
 
 fn export(plan: &Plan, out: &Path, crs: Option<Crs>) -> Written {
     let req = Request {
-        what: What::Shapefile { crs, zip: false },
+        what: What::Shapefile { crs },
         phase: None,
         theme: renewal_planner::render::theme::ThemeMode::Kind,
         lang: Lang::Zh,
@@ -392,7 +392,7 @@ fn a_zip_export_holds_every_file_and_reads_back() {
     let plan = renewal_planner::io::load_jinsong().plan;
     let out = dir.path().join("劲松.zip");
     let req = Request {
-        what: What::Shapefile { crs: Some(Crs::Utm { zone: 50, north: true }), zip: false },
+        what: What::Shapefile { crs: Some(Crs::Utm { zone: 50, north: true }) },
         phase: None,
         theme: renewal_planner::render::theme::ThemeMode::Kind,
         lang: Lang::Zh,

@@ -57,8 +57,8 @@ pub enum What {
     /// (projected ones named in a legacy `crs` member).
     Gis { crs: Option<Crs> },
     /// Shapefiles of [`Request::phase`] (`None`: after) in `crs` (`None`: WGS 84), one set per
-    /// geometry type; in one zip when `zip` (or the destination is `.zip`).
-    Shapefile { crs: Option<Crs>, zip: bool },
+    /// geometry type; in one zip when the destination is `.zip`.
+    Shapefile { crs: Option<Crs> },
     /// The site atlas (PDF): one page per site that carries items, only
     /// sites of these kinds when given.
     Atlas { kinds: Option<Vec<Kind>> },
@@ -174,9 +174,9 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             save(text.as_bytes())?;
             Ok(Written::File)
         }
-        What::Shapefile { crs, zip } => {
+        What::Shapefile { crs } => {
             let phase = req.phase.as_ref().unwrap_or(&Phase::After);
-            let s = shapefile::write(plan, phase, *crs, out, *zip || ext == "zip", &req.date)?;
+            let s = shapefile::write(plan, phase, *crs, out, &req.date)?;
             Ok(Written::Shapefile { features: s.features, sets: s.sets })
         }
         What::Atlas { kinds } => {

@@ -94,16 +94,10 @@ impl ColumnKind {
     }
 }
 
-/// Writes the plan in `phase` as shapefiles at `out` (`NAME.shp`, or `NAME.zip` when `zip`), in `crs`
-/// (WGS 84 when `None`). `date` (YYYY-MM-DD; empty: today) goes in the `.dbf` headers.
-pub fn write(
-    plan: &Plan,
-    phase: &Phase,
-    crs: Option<Crs>,
-    out: &Path,
-    zip: bool,
-    date: &str,
-) -> Result<Summary, ExportError> {
+/// Writes the plan in `phase` as shapefiles at `out` (`NAME.shp`, or all in one zip when `out` is
+/// `NAME.zip`), in `crs` (WGS 84 when `None`). `date` (YYYY-MM-DD; empty: today) goes in the `.dbf` headers.
+pub fn write(plan: &Plan, phase: &Phase, crs: Option<Crs>, out: &Path, date: &str) -> Result<Summary, ExportError> {
+    let zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let rows = rows(plan, phase, crs);
     let base = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
     let today;

@@ -89,7 +89,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         }
         ExportKind::Schedule => What::Schedule,
         ExportKind::Gis => What::Gis { crs: st.web_map },
-        ExportKind::Shapefile => What::Shapefile { crs: st.shp_crs, zip: false },
+        ExportKind::Shapefile => What::Shapefile { crs: st.shp_crs },
         ExportKind::Atlas => {
             // The sites of the kinds shown in the layer list.
             let kinds: Vec<crate::model::Kind> = crate::model::Kind::ALL
@@ -307,6 +307,39 @@ mod tests {
             (Some(Crs::GaussKruger { epsg: 4527 }), Some(Crs::Utm { zone: 50, north: true }))
         );
         assert_eq!(zones_of(&crate::model::Plan::default()), (None, None));
-        assert_eq!(extensions(ExportKind::Shapefile).1, &["shp", "zip"]);
+    }
+
+    #[test]
+    fn every_shapefile_extension_the_dialog_offers_writes_what_it_names() {
+        use crate::export::{Request, What};
+        let plan = crate::io::load_jinsong().plan;
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let (_, offered, _) = extensions(ExportKind::Shapefile);
+        for ext in offered {
+            let folder = dir.path().join(ext);
+            std::fs::create_dir(&folder).expect("a folder");
+            let out = folder.join(format!("plan.{ext}"));
+            let req = Request {
+                what: What::Shapefile { crs: None },
+                phase: None,
+                theme: crate::render::theme::ThemeMode::Kind,
+                lang: crate::model::Lang::Zh,
+                date: "2026-03-04".into(),
+                out: out.clone(),
+                basemaps: None,
+                settings: Default::default(),
+            };
+            crate::export::run(&plan, &req).expect("written");
+            match *ext {
+                // One zip, nothing beside it.
+                "zip" => {
+                    assert!(std::fs::read(&out).expect("the zip").starts_with(b"PK"));
+                    assert!(!folder.join("plan_polygons.shp").exists());
+                }
+                // A set per geometry type.
+                "shp" => assert!(folder.join("plan_polygons.shp").exists()),
+                other => panic!("the dialog offers .{other}, which the Shapefile export does not write"),
+            }
+        }
     }
 }
