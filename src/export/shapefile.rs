@@ -352,12 +352,9 @@ fn cut(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
 /// `short,long,type,width,note` for every column, UTF-8 with a BOM (Excel).
 fn fields_csv(columns: &[Column]) -> String {
+    use super::tables::csv_field;
     let mut out = String::from("\u{feff}short,long,type,width,note\r\n");
     for c in columns {
         let (kind, width) = match c.kind {

@@ -9,7 +9,8 @@ use crate::model::phase::{Presence, geometry_in, presence};
 use crate::model::{FundingSource, Lang, Phase, Plan};
 use crate::render::style::kind_style;
 
-fn csv_field(s: &str) -> String {
+/// A CSV cell: quoted when it holds a comma, quote or line break (the schedule and the shapefile fields file).
+pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
