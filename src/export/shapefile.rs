@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use geo::Geometry;
 use serde_json::{Map, Value};
 
-use crate::error::{ExportError, SaveError, Step};
+use crate::error::{ExportError, SaveError};
 use crate::io::crs::Crs;
 use crate::model::{Phase, Plan};
 
@@ -128,22 +128,17 @@ pub fn write(plan: &Plan, phase: &Phase, crs: Option<Crs>, out: &Path, date: &st
 /// failure the written temporary files are removed and nothing is replaced.
 fn save_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), SaveError> {
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let written = (|| {
-        for (name, bytes) in files {
-            let dest = dir.join(name);
-            let tmp = crate::io::write::temp_path(&dest);
-            temps.push((tmp.clone(), dest));
-            let mut f = std::fs::File::create(&tmp).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
-            f.write_all(bytes).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
-            f.sync_all().map_err(|e| SaveError::io(Step::Sync, &tmp, e))?;
+    for (name, bytes) in files {
+        let dest = dir.join(name);
+        match crate::io::write::write_temp(&dest, bytes) {
+            Ok(tmp) => temps.push((tmp, dest)),
+            Err(e) => {
+                for (tmp, _) in &temps {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                return Err(e);
+            }
         }
-        Ok(())
-    })();
-    if let Err(e) = written {
-        for (tmp, _) in &temps {
-            let _ = std::fs::remove_file(tmp);
-        }
-        return Err(e);
     }
     for (i, (tmp, dest)) in temps.iter().enumerate() {
         if let Err(e) = crate::io::write::commit_file(tmp, dest) {

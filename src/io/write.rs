@@ -66,18 +66,30 @@ pub fn to_geojson(plan: &Plan) -> Result<String, EncodeError> {
 /// to disk, then renamed over the old file. A crash mid-way leaves the old
 /// file as it was; a failed step is an error naming it and its path.
 pub fn save_atomic(path: &Path, bytes: &[u8]) -> Result<(), SaveError> {
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
-        f.write_all(bytes).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
-        f.sync_all().map_err(|e| SaveError::io(Step::Sync, &tmp, e))?;
-        drop(f);
-        commit_file(&tmp, path)
-    })();
+    let tmp = write_temp(path, bytes)?;
+    let result = commit_file(&tmp, path);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Writes `bytes` into `dest`'s temporary file ([`temp_path`]) and flushes it to disk, ready for
+/// [`commit_file`]; returns its path. On a failure the temporary file is removed.
+pub fn write_temp(dest: &Path, bytes: &[u8]) -> Result<PathBuf, SaveError> {
+    let tmp = temp_path(dest);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
+        f.write_all(bytes).map_err(|e| SaveError::io(Step::Write, &tmp, e))?;
+        f.sync_all().map_err(|e| SaveError::io(Step::Sync, &tmp, e))
+    })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 /// Where a file is written before it replaces `path`: `PATH.saving`, beside it.
