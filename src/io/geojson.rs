@@ -270,7 +270,11 @@ fn read_document<R: Read>(
 
     let mut meta = PlanMeta::default();
     for (k, value) in &values {
-        if matches!(k.as_str(), "type" | "features" | "geometry" | "properties" | "id" | "geometries" | "coordinates") {
+        // `crs` is applied below (the plan is WGS 84 once loaded), so it is not kept to be written again.
+        if matches!(
+            k.as_str(),
+            "type" | "features" | "geometry" | "properties" | "id" | "geometries" | "coordinates" | "crs"
+        ) {
             continue;
         }
         match (k.as_str(), value) {
@@ -923,6 +927,8 @@ mod tests {
             "features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[448000.0,4418000.0]}}]}"#;
         let loaded = parse(gk.as_bytes()).expect("loads");
         assert_eq!(loaded.crs, Some(Crs::GaussKruger { epsg: 4548 }));
+        // Applied, so not kept to be saved again (a GeoPackage would store it in rp_meta).
+        assert!(!loaded.plan.meta.foreign.contains_key("crs"), "{:?}", loaded.plan.meta.foreign);
         let Some(Geometry::Point(p)) = loaded.plan.iter().next().map(|(_, f)| f.geometry.clone()) else { panic!() };
         assert!((p.x() - 116.39).abs() < 0.01 && (p.y() - 39.90).abs() < 0.01, "{p:?}");
         // One stray projected feature in a longitude/latitude file is a warning, not a reprojection.

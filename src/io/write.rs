@@ -24,7 +24,8 @@ pub fn to_geojson(plan: &Plan) -> Result<String, EncodeError> {
         head.insert("note".into(), Value::String(n.clone()));
     }
     for (k, v) in &plan.meta.foreign {
-        // A `crs` member read with the file named the system it was in; the plan is WGS 84 now.
+        // The loader no longer keeps a `crs` member (it is applied on reading); plan files saved as
+        // GeoPackages before that hold one in their metadata, which named a system the plan is no longer in.
         if k != PLAN_MEMBER && k != "features" && k != "type" && k != "crs" {
             head.insert(k.clone(), v.clone());
         }
