@@ -274,6 +274,31 @@ fn a_zip_of_sets_in_different_systems_lands_every_set_where_it_lies() {
     assert_eq!((l.plan.len(), l.crs), (6, Some(gk)));
 }
 
+#[test]
+fn progress_runs_through_the_file_opened_in_its_own_bytes() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let points: Vec<(f64, f64)> = (0..5000).map(|i| (116.45 + f64::from(i) * 1e-6, 39.88)).collect();
+    let (shp, shx) = point_set(&points);
+    let path = dir.path().join("pts.shp");
+    std::fs::write(&path, &shp).expect("written");
+    std::fs::write(path.with_extension("shx"), &shx).expect("written");
+    let len = shp.len() as u64;
+    let seen = std::cell::RefCell::new(Vec::new());
+    let progress = |done: u64| {
+        seen.borrow_mut().push(done);
+        true
+    };
+    let opts = ReadOptions { progress: Some(&progress), ..Default::default() };
+    assert_eq!(shapefile::load(&path, &opts).expect("reads").plan.len(), 5000);
+    let seen = seen.into_inner();
+    // One report every 1024 records: 0, then about a fifth of the file each, never full before the end.
+    assert!(seen.len() >= 5, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "rising: {seen:?}");
+    assert!(seen.iter().all(|d| *d < len), "within the {len} bytes: {seen:?}");
+    let last = *seen.last().expect("a report") as f64 / len as f64;
+    assert!((0.7..0.9).contains(&last), "record 4097 of 5000 is about 82% in: {last}");
+}
+
 fn export(plan: &Plan, out: &Path, crs: Option<Crs>) -> Written {
     let req = Request {
         what: What::Shapefile { crs },

@@ -73,8 +73,10 @@ pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
         let n = std::fs::File::open(path)?.read(&mut head)?;
         head[..n].to_vec()
     };
+    // Progress is reported in bytes of the file opened, the window's total.
+    let file_len = std::fs::metadata(path)?.len();
     let sets = if ext == "zip" || bytes_head.starts_with(b"PK") {
-        let size = std::fs::metadata(path)?.len();
+        let size = file_len;
         super::memory::check_fits(size.saturating_mul(4))?;
         let bytes = std::fs::read(path)?;
         match unzip(&bytes, &file_name(path))? {
@@ -84,7 +86,7 @@ pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     } else {
         vec![siblings(path)?]
     };
-    read_sets(sets, opts)
+    read_sets(sets, opts, file_len)
 }
 
 /// Reads a shapefile from bytes: a zip holding one or more sets, else a `.shp` alone
@@ -100,7 +102,7 @@ pub fn load_bytes(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError>
     } else {
         vec![Set { name: "the .shp".into(), shp: Some(bytes.to_vec()), ..Default::default() }]
     };
-    read_sets(sets, opts)
+    read_sets(sets, opts, bytes.len() as u64)
 }
 
 fn malformed(place: impl Into<String>, message: impl Into<String>) -> LoadError {
@@ -265,17 +267,26 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
 /// system wins over the `.prj` (as over a GeoJSON's `crs` member). In a zip of several sets,
 /// which may each be in another system, a set whose `.prj` names a system the app knows keeps
 /// it; the chosen system applies to the sets with no `.prj` or an unknown one.
-fn read_sets(sets: Vec<Set>, opts: &ReadOptions) -> Result<Loaded, LoadError> {
+///
+/// Progress is reported in bytes of the file opened (`file_len`, the window's total): each set
+/// its share of it, by how far into its `.shp` the reading is.
+fn read_sets(sets: Vec<Set>, opts: &ReadOptions, file_len: u64) -> Result<Loaded, LoadError> {
+    let n = sets.len() as f64;
+    let report = |k: usize| {
+        move |done: f64| {
+            opts.progress.is_none_or(|p| p(((k as f64 + done.clamp(0.0, 1.0)) / n * file_len as f64) as u64))
+        }
+    };
     if sets.len() == 1 {
-        let part = read_set(&sets[0], None, opts)?;
+        let part = read_set(&sets[0], None, &report(0))?;
         return assemble(part, opts.crs);
     }
     let mut plan = crate::model::Plan::new(crate::model::PlanMeta::default());
     let mut warnings = Vec::new();
     let mut systems: Vec<Option<Crs>> = Vec::new();
     let mut first_error = None;
-    for set in &sets {
-        let part = read_set(set, Some(&set.name), opts)?;
+    for (k, set) in sets.iter().enumerate() {
+        let part = read_set(set, Some(&set.name), &report(k))?;
         let chosen = part.crs.or(opts.crs);
         match assemble(part, chosen) {
             Ok(mut loaded) => {
@@ -311,7 +322,8 @@ fn read_sets(sets: Vec<Set>, opts: &ReadOptions) -> Result<Loaded, LoadError> {
 }
 
 /// The features of one set.
-fn read_set(set: &Set, layer: Option<&str>, opts: &ReadOptions) -> Result<Collected, LoadError> {
+/// `progress` takes the share of the set read (0 to 1) and says whether to go on.
+fn read_set(set: &Set, layer: Option<&str>, progress: &dyn Fn(f64) -> bool) -> Result<Collected, LoadError> {
     let name = set.name.as_str();
     let prefix = |what: &str| match layer {
         Some(l) => format!("layer {l}, {what}"),
@@ -319,7 +331,7 @@ fn read_set(set: &Set, layer: Option<&str>, opts: &ReadOptions) -> Result<Collec
     };
     let mut out = Collected::default();
     let shp = set.shp.as_deref().unwrap_or_default();
-    let shapes = read_shapes(shp, set.shx.as_deref(), &format!("{name}.shp"), &mut out.warnings, opts)?;
+    let shapes = read_shapes(shp, set.shx.as_deref(), &format!("{name}.shp"), &mut out.warnings, progress)?;
     let table = match set.dbf.as_deref() {
         Some(dbf) => {
             let enc = set.cpg.as_deref().and_then(|c| {
@@ -414,7 +426,7 @@ fn read_shapes(
     shx: Option<&[u8]>,
     place: &str,
     warnings: &mut Vec<Warning>,
-    opts: &ReadOptions,
+    progress: &dyn Fn(f64) -> bool,
 ) -> Result<Vec<Option<Geometry<f64>>>, LoadError> {
     check_header(shp, place)?;
     let stated = u64::from(u32::from_be_bytes([shp[24], shp[25], shp[26], shp[27]])) * 2;
@@ -442,17 +454,16 @@ fn read_shapes(
     let run = || -> Result<Read, LoadError> {
         let mut shapes = Vec::new();
         let mut bad = Vec::new();
+        let at = std::cell::Cell::new(0u64);
+        let source = Tracked { inner: Cursor::new(shp), at: &at };
         let mut reader = match shx {
-            Some(x) => shapefile::ShapeReader::with_shx(Cursor::new(shp), Cursor::new(x)),
-            None => shapefile::ShapeReader::new(Cursor::new(shp)),
+            Some(x) => shapefile::ShapeReader::with_shx(source, Cursor::new(x)),
+            None => shapefile::ShapeReader::new(source),
         }
         .map_err(|e| malformed(place, format!("cannot be read ({e})")))?;
-        let per_record = (shp.len() as u64 / 1000).max(1);
+        let len = shp.len().max(1) as f64;
         for (i, shape) in reader.iter_shapes().enumerate() {
-            if i % 1024 == 0
-                && let Some(progress) = opts.progress
-                && !progress((i as u64).saturating_mul(per_record).min(shp.len() as u64))
-            {
+            if i % 1024 == 0 && !progress(at.get() as f64 / len) {
                 return Err(LoadError::Cancelled);
             }
             match shape {
@@ -489,6 +500,28 @@ fn read_shapes(
         return Err(malformed(place, "is damaged: no shape in it can be read"));
     }
     Ok(shapes)
+}
+
+/// A reader that tells how far into the bytes it is, for progress.
+struct Tracked<'a, 'b> {
+    inner: Cursor<&'a [u8]>,
+    at: &'b std::cell::Cell<u64>,
+}
+
+impl Read for Tracked<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.at.set(self.inner.position());
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Tracked<'_, '_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        let p = self.inner.seek(pos)?;
+        self.at.set(p);
+        Ok(p)
+    }
 }
 
 /// A `.shp`/`.shx` header: 100 bytes starting with the file code 9994, a known shape type.
