@@ -347,11 +347,8 @@ fn read_set(set: &Set, layer: Option<&str>, progress: &dyn Fn(f64) -> bool) -> R
                 }
                 e
             });
-            let mut t = read_dbf(dbf, enc, &format!("{name}.dbf"), &mut out.warnings)?;
-            if let Some(f) = &set.fields {
-                restore_names(&mut t, f);
-            }
-            Some(t)
+            let long = set.fields.as_deref().map(long_names).unwrap_or_default();
+            Some(read_dbf(dbf, enc, &long, &format!("{name}.dbf"), &mut out.warnings)?)
         }
         None => {
             out.warnings.push(Warning {
@@ -731,9 +728,12 @@ fn encoding_of_ldid(id: u8) -> Option<&'static Encoding> {
 
 /// Reads a `.dbf`: text decoded with `enc` (the `.cpg`'s), else the language driver's, else
 /// UTF-8 when all text is valid UTF-8, else GB18030 (or Windows-1252 when that does not decode either).
+/// A column named in `long` (`short → long`, from `NAME_fields.csv`) gets its long name, unless
+/// another column has that name.
 fn read_dbf(
     b: &[u8],
     enc: Option<&'static Encoding>,
+    long: &[(String, String)],
     place: &str,
     warnings: &mut Vec<Warning>,
 ) -> Result<Table, LoadError> {
@@ -799,8 +799,16 @@ fn read_dbf(
             encoding_rs::WINDOWS_1252
         }
     });
-    let names: Vec<String> =
+    let short: Vec<String> =
         fields.iter().map(|f| enc.decode_without_bom_handling(&f.name).0.trim().to_string()).collect();
+    let mut names: Vec<String> = Vec::with_capacity(short.len());
+    for s in &short {
+        let name = match long.iter().find(|(k, _)| k == s) {
+            Some((_, l)) if !short.contains(l) && !names.contains(l) => l.clone(),
+            _ => s.clone(),
+        };
+        names.push(name);
+    }
     let mut records = Vec::with_capacity(rows);
     for i in 0..rows {
         let r = record(i);
@@ -820,30 +828,17 @@ fn read_dbf(
     Ok(Table { records })
 }
 
-/// Gives columns back the full names `NAME_fields.csv` (`short,long,…`) records for them.
-fn restore_names(t: &mut Table, csv_bytes: &[u8]) {
+/// The full column names `NAME_fields.csv` (`short,long,…`) records: `(short, long)` pairs.
+fn long_names(csv_bytes: &[u8]) -> Vec<(String, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(csv_bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(csv_bytes));
-    let pairs: Vec<(String, String)> = reader
+    reader
         .records()
         .flatten()
         .filter_map(|r| Some((r.get(0)?.to_string(), r.get(1)?.to_string())))
         .filter(|(s, l)| !s.is_empty() && !l.is_empty() && s != l)
-        .collect();
-    if pairs.is_empty() {
-        return;
-    }
-    for props in t.records.iter_mut().flatten() {
-        let old = std::mem::take(props);
-        for (k, v) in old {
-            let long = pairs.iter().find(|(s, _)| *s == k).map(|(_, l)| l.clone());
-            match long {
-                Some(l) if !props.contains_key(&l) => props.insert(l, v),
-                _ => props.insert(k, v),
-            };
-        }
-    }
+        .collect()
 }
 
 /// A UTF-8 text cut at the field's width may end inside a character: drop the partial one.
@@ -1094,19 +1089,25 @@ mod tests {
     fn dbf_text_is_utf8_or_gbk_by_its_bytes_when_nothing_names_it() {
         let (gbk, _, _) = encoding_rs::GBK.encode("劲松一区1号楼");
         let mut w = Vec::new();
-        let t = read_dbf(&dbf(0, &[&gbk, b"plain"]), None, "t.dbf", &mut w).expect("reads");
+        let t = read_dbf(&dbf(0, &[&gbk, b"plain"]), None, &[], "t.dbf", &mut w).expect("reads");
         assert_eq!(t.records[0].as_ref().and_then(|r| r.get("name")), Some(&Value::String("劲松一区1号楼".into())));
-        let t = read_dbf(&dbf(0x57, &["劲松二区".as_bytes()]), None, "t.dbf", &mut w).expect("reads");
+        let t = read_dbf(&dbf(0x57, &["劲松二区".as_bytes()]), None, &[], "t.dbf", &mut w).expect("reads");
         assert_eq!(t.records[0].as_ref().and_then(|r| r.get("name")), Some(&Value::String("劲松二区".into())));
-        let t = read_dbf(&dbf(0x4D, &[&gbk]), None, "t.dbf", &mut w).expect("reads");
+        let t = read_dbf(&dbf(0x4D, &[&gbk]), None, &[], "t.dbf", &mut w).expect("reads");
         assert_eq!(t.records[0].as_ref().and_then(|r| r.get("name")), Some(&Value::String("劲松一区1号楼".into())));
-        let t = read_dbf(&dbf(0, &[b""]), None, "t.dbf", &mut w).expect("reads");
+        let t = read_dbf(&dbf(0, &[b""]), None, &[], "t.dbf", &mut w).expect("reads");
         assert_eq!(t.records[0].as_ref().and_then(|r| r.get("name")), Some(&Value::Null));
         assert!(w.is_empty(), "{w:?}");
+        // The long names of NAME_fields.csv, given once for the columns.
+        let long = long_names("\u{feff}short,long,type\r\nname,name_full,text\r\n".as_bytes());
+        assert_eq!(long, [("name".to_string(), "name_full".to_string())]);
+        let t = read_dbf(&dbf(0, &[b"a", b"b"]), None, &long, "t.dbf", &mut w).expect("reads");
+        let keys: Vec<Vec<&String>> = t.records.iter().flatten().map(|r| r.keys().collect()).collect();
+        assert_eq!(keys, [["name_full"], ["name_full"]]);
         // Cut short: the whole records are read, with one warning.
         let mut cut = dbf(0, &[b"a", b"b", b"c"]);
         cut.truncate(65 + 21 * 2 + 5);
-        let t = read_dbf(&cut, None, "t.dbf", &mut w).expect("reads");
+        let t = read_dbf(&cut, None, &[], "t.dbf", &mut w).expect("reads");
         assert_eq!(t.records.len(), 2);
         assert_eq!(w.len(), 1, "{w:?}");
     }
