@@ -299,6 +299,22 @@ fn progress_runs_through_the_file_opened_in_its_own_bytes() {
     assert!((0.7..0.9).contains(&last), "record 4097 of 5000 is about 82% in: {last}");
 }
 
+#[test]
+fn a_big_file_of_the_same_name_beside_a_shapefile_is_not_counted_as_read() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let (shp, shx) = point_set(&[(116.46, 39.88)]);
+    let path = dir.path().join("site.shp");
+    std::fs::write(&path, &shp).expect("written");
+    std::fs::write(path.with_extension("shx"), &shx).expect("written");
+    // A 1 TB (sparse) image of the site: more than any machine's memory, and never read.
+    let tif = std::fs::File::create(path.with_extension("tif")).expect("created");
+    if tif.set_len(1 << 40).is_err() {
+        eprintln!("skipped: this file system cannot hold a sparse 1 TB file");
+        return;
+    }
+    assert_eq!(shapefile::load(&path, &ReadOptions::default()).expect("reads").plan.len(), 1);
+}
+
 fn export(plan: &Plan, out: &Path, crs: Option<Crs>) -> Written {
     let req = Request {
         what: What::Shapefile { crs },

@@ -140,7 +140,11 @@ fn siblings(path: &Path) -> Result<Set, LoadError> {
         let p = entry.path();
         let same = p.file_stem().is_some_and(|s| s.to_string_lossy().eq_ignore_ascii_case(&stem));
         if let (true, Some(e)) = (same, p.extension()) {
-            found.push((e.to_string_lossy().to_ascii_lowercase(), p));
+            let e = e.to_string_lossy().to_ascii_lowercase();
+            // Only the files read count for the memory check (not a `site.tif` beside `site.shp`).
+            if matches!(e.as_str(), "shp" | "shx" | "dbf" | "prj" | "cpg") {
+                found.push((e, p));
+            }
         }
     }
     let total: u64 = found.iter().filter_map(|(_, p)| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
