@@ -315,6 +315,39 @@ fn a_big_file_of_the_same_name_beside_a_shapefile_is_not_counted_as_read() {
     assert_eq!(shapefile::load(&path, &ReadOptions::default()).expect("reads").plan.len(), 1);
 }
 
+#[test]
+fn gdal_reads_our_prj_for_utm_and_gauss_kruger_cm_as_the_system_we_project_in() {
+    if !tools::have("ogr2ogr", "our .prj read by GDAL") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let jinsong = (116.46, 39.88);
+    for (code, cm) in [(32650, "117"), (4548, "117")] {
+        let crs = Crs::from_epsg(code).expect("known");
+        let (x, y) = crs.from_wgs84(jinsong.0, jinsong.1).expect("in the system");
+        // A point 0.54 degrees west of 117E: about 46 km west of the false easting of 500 km.
+        assert!((450_000.0..460_000.0).contains(&x), "EPSG:{code}: {x}");
+        let (shp, shx) = point_set(&[(x, y)]);
+        let path = dir.path().join(format!("p{code}.shp"));
+        std::fs::write(&path, &shp).expect("written");
+        std::fs::write(path.with_extension("shx"), &shx).expect("written");
+        std::fs::write(path.with_extension("prj"), shapefile_export::wkt(crs).expect("a .prj")).expect("written");
+        let text = tools::run("ogrinfo", &["-al", "-so", &s(&path)]);
+        let lower = text.to_ascii_lowercase();
+        assert!(lower.contains("transverse_mercator") || lower.contains("transverse mercator"), "{text}");
+        assert!(lower.contains(&format!("longitude of natural origin\",{cm},")), "EPSG:{code}: {text}");
+        // GDAL tells the system by its parameters: the one of the code.
+        assert!(text.contains(&format!("ID[\"EPSG\",{code}]]")), "EPSG:{code}: {text}");
+        // GDAL brings the point back to longitude/latitude from our .prj: where our transform took it from.
+        let out = dir.path().join(format!("p{code}.geojson"));
+        ogr2ogr(&["-f", "GeoJSON", "-t_srs", "EPSG:4326", &s(&out), &s(&path)]);
+        let doc: Value = serde_json::from_slice(&std::fs::read(&out).expect("GeoJSON")).expect("JSON");
+        let c = &doc["features"][0]["geometry"]["coordinates"];
+        let (lon, lat) = (c[0].as_f64().expect("lon"), c[1].as_f64().expect("lat"));
+        assert!((lon - jinsong.0).abs() < 1e-7 && (lat - jinsong.1).abs() < 1e-7, "EPSG:{code}: {lon}, {lat}");
+    }
+}
+
 fn export(plan: &Plan, out: &Path, crs: Option<Crs>) -> Written {
     let req = Request {
         what: What::Shapefile { crs },

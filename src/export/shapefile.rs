@@ -517,35 +517,34 @@ const GCS_WGS84: &str = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WG
 const GCS_CGCS2000: &str = r#"GEOGCS["GCS_China_Geodetic_Coordinate_System_2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
 
 /// The ESRI WKT GDAL writes in a `.prj` for a system; `None` for GCJ-02 and BD-09, which have none.
+/// A transverse Mercator system's parameters are the ones the app projects with ([`Crs::transverse_mercator`]).
 pub fn wkt(crs: Crs) -> Option<String> {
-    let tm = |name: String, gcs: &str, projection: &str, fe: f64, fn_: f64, cm: f64, k: f64| {
-        format!(
-            r#"PROJCS["{name}",{gcs},PROJECTION["{projection}"],PARAMETER["False_Easting",{fe:?}],PARAMETER["False_Northing",{fn_:?}],PARAMETER["Central_Meridian",{cm:?}],PARAMETER["Scale_Factor",{k:?}],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#
-        )
+    let (name, gcs, projection) = match crs {
+        Crs::Wgs84 => return Some(GCS_WGS84.to_string()),
+        Crs::Cgcs2000 => return Some(GCS_CGCS2000.to_string()),
+        Crs::WebMercator => {
+            return Some(format!(
+                r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",{GCS_WGS84},PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]"#
+            ));
+        }
+        Crs::Gcj02 | Crs::Bd09 => return None,
+        Crs::GaussKruger { .. } => {
+            let tm = crs.transverse_mercator()?;
+            let name = match crs.gauss_kruger_zone() {
+                Some(zone) => format!("CGCS2000_3_Degree_GK_Zone_{zone}"),
+                None => format!("CGCS2000_3_Degree_GK_CM_{:.0}E", tm.central_meridian),
+            };
+            (name, GCS_CGCS2000, "Gauss_Kruger")
+        }
+        Crs::Utm { zone, north } => {
+            (format!("WGS_1984_UTM_Zone_{zone}{}", if north { 'N' } else { 'S' }), GCS_WGS84, "Transverse_Mercator")
+        }
     };
-    Some(match crs {
-        Crs::Wgs84 => GCS_WGS84.to_string(),
-        Crs::Cgcs2000 => GCS_CGCS2000.to_string(),
-        Crs::WebMercator => format!(
-            r#"PROJCS["WGS_1984_Web_Mercator_Auxiliary_Sphere",{GCS_WGS84},PROJECTION["Mercator_Auxiliary_Sphere"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",0.0],PARAMETER["Standard_Parallel_1",0.0],PARAMETER["Auxiliary_Sphere_Type",0.0],UNIT["Meter",1.0]]"#
-        ),
-        Crs::GaussKruger { epsg: epsg @ 4513..=4533 } => {
-            let zone = f64::from(epsg - 4488);
-            let name = format!("CGCS2000_3_Degree_GK_Zone_{}", epsg - 4488);
-            tm(name, GCS_CGCS2000, "Gauss_Kruger", zone * 1e6 + 5e5, 0.0, 3.0 * zone, 1.0)
-        }
-        Crs::GaussKruger { epsg: epsg @ 4534..=4554 } => {
-            let cm = 75 + 3 * (epsg - 4534);
-            let name = format!("CGCS2000_3_Degree_GK_CM_{cm}E");
-            tm(name, GCS_CGCS2000, "Gauss_Kruger", 5e5, 0.0, f64::from(cm), 1.0)
-        }
-        Crs::Utm { zone: zone @ 1..=60, north } => {
-            let name = format!("WGS_1984_UTM_Zone_{zone}{}", if north { 'N' } else { 'S' });
-            let cm = 6.0 * f64::from(zone) - 183.0;
-            tm(name, GCS_WGS84, "Transverse_Mercator", 5e5, if north { 0.0 } else { 1e7 }, cm, 0.9996)
-        }
-        Crs::GaussKruger { .. } | Crs::Utm { .. } | Crs::Gcj02 | Crs::Bd09 => return None,
-    })
+    let tm = crs.transverse_mercator()?;
+    Some(format!(
+        r#"PROJCS["{name}",{gcs},PROJECTION["{projection}"],PARAMETER["False_Easting",{:?}],PARAMETER["False_Northing",{:?}],PARAMETER["Central_Meridian",{:?}],PARAMETER["Scale_Factor",{:?}],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#,
+        tm.false_easting, tm.false_northing, tm.central_meridian, tm.scale
+    ))
 }
 
 #[cfg(test)]
