@@ -70,8 +70,28 @@ pub fn guess_kind(layer: &str) -> Option<Kind> {
 /// counts and guessed kinds, in the drawing's order of names. A quick read:
 /// the drawing itself is not built.
 pub fn layers(path: &Path) -> Result<Vec<CadLayer>, LoadError> {
+    layers_with(path, None)
+}
+
+/// [`layers`], reporting the bytes scanned to `progress` (returning `false`
+/// cancels: [`LoadError::Cancelled`]). A file that would not fit in the
+/// memory left is refused before it is read.
+pub fn layers_with(path: &Path, progress: Option<&dyn Fn(u64) -> bool>) -> Result<Vec<CadLayer>, LoadError> {
+    let size = std::fs::metadata(path)?.len();
+    // The file and the HATCHes' group codes kept by the scan: about 3 times the file.
+    super::memory::check_fits(size.saturating_mul(3))?;
+    let go_on = |done: u64| progress.is_none_or(|f| f(done));
+    if !go_on(0) {
+        return Err(LoadError::Cancelled);
+    }
     let bytes = std::fs::read(path)?;
+    if !go_on(size / 2) {
+        return Err(LoadError::Cancelled);
+    }
     let scan = scan(&bytes).map_err(|m| LoadError::Malformed { place: place_of(path), message: one_line(&m) })?;
+    if !go_on(size) {
+        return Err(LoadError::Cancelled);
+    }
     let enc = scan.encoding();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (raw, n) in &scan.layer_counts {
