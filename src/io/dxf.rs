@@ -136,7 +136,13 @@ fn place_of(path: &Path) -> String {
 /// The features of a drawing in its own coordinates, with their layers and kinds.
 pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
     let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: one_line(&message) };
+    // Progress in bytes of the file: the crate's load stands for the first half, the entities for the second.
+    let size = bytes.len() as u64;
+    let go_on = |done: u64| opts.progress.is_none_or(|f| f(done.min(size)));
     let scan = scan(bytes).map_err(malformed)?;
+    if !go_on(size / 10) {
+        return Err(LoadError::Cancelled);
+    }
     let enc = scan.encoding();
     // The crate has been seen to panic on hostile input (e.g. out-of-range
     // indices while reading); as a last resort a panic becomes one message.
@@ -144,8 +150,15 @@ pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collecte
     let drawing = std::panic::catch_unwind(|| Drawing::load_with_encoding(&mut &given[..], enc))
         .map_err(|_| malformed("the drawing is damaged and cannot be read".into()))?
         .map_err(|e| malformed(format!("the drawing cannot be read: {e}")))?;
+    if !go_on(size / 2) {
+        return Err(LoadError::Cancelled);
+    }
+    let total = drawing.entities().count().max(1) as u64;
     let mut reader = Reader::new(&drawing, &scan, enc);
-    for e in drawing.entities() {
+    for (i, e) in drawing.entities().enumerate() {
+        if i % 4096 == 4095 && !go_on(size / 2 + (size / 2).saturating_mul(i as u64 + 1) / total) {
+            return Err(LoadError::Cancelled);
+        }
         if e.common.is_in_paper_space {
             reader.skipped.paper += 1;
             continue;
@@ -154,6 +167,9 @@ pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collecte
     }
     for h in &scan.hatches {
         reader.hatch(h, &ID, None);
+    }
+    if !go_on(size) {
+        return Err(LoadError::Cancelled);
     }
     Ok(reader.finish(opts))
 }
@@ -1639,6 +1655,40 @@ mod tests {
         assert_eq!((polys[1].1, polys[1].2.min().x), (0, 40.0));
         assert_eq!((polys[2].0.as_str(), polys[2].1), ("绿地", 0));
         assert_eq!((polys[3].2.min().x, polys[3].2.max().x), (-210.0, -200.0));
+    }
+
+    #[test]
+    fn a_load_reports_its_progress_in_bytes_and_stops_when_told() {
+        // More than 4096 entities, so progress is reported while they are read too.
+        let body: String = (0..10_000).map(|i| format!("0\nPOINT\n8\n建筑\n10\n{i}\n20\n0\n")).collect();
+        let bytes = gbk(&ascii(&body));
+        let seen = std::cell::RefCell::new(Vec::new());
+        let watch = |n: u64| {
+            seen.borrow_mut().push(n);
+            true
+        };
+        let c = collect(&bytes, "t.dxf", &ReadOptions { progress: Some(&watch), ..Default::default() }).expect("reads");
+        assert_eq!(c.features.len(), 10_000);
+        let seen = seen.into_inner();
+        assert!(seen.len() >= 4, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert_eq!(seen.last(), Some(&(bytes.len() as u64)));
+        let no = |_: u64| false;
+        match collect(&bytes, "t.dxf", &ReadOptions { progress: Some(&no), ..Default::default() }) {
+            Err(LoadError::Cancelled) => {}
+            other => panic!("{:?}", other.map(|c| c.features.len())),
+        }
+        // Cancelled while the entities are read.
+        let calls = std::cell::Cell::new(0);
+        let later = |_: u64| {
+            calls.set(calls.get() + 1);
+            calls.get() < 3
+        };
+        assert!(matches!(
+            collect(&bytes, "t.dxf", &ReadOptions { progress: Some(&later), ..Default::default() }),
+            Err(LoadError::Cancelled)
+        ));
+        assert_eq!(calls.get(), 3);
     }
 
     #[test]
