@@ -23,9 +23,10 @@ use encoding_rs::Encoding;
 use geo::{BoundingRect, Contains, Coord, Distance, Euclidean, Geometry, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Value};
 
-use super::foreign::{Collected, Found, assemble};
+use super::foreign::{Collected, Found, assemble, file_name};
 use super::geojson::Warning;
-use super::{LoadError, Loaded, ReadOptions};
+use super::repair::{inside, signed_area2};
+use super::{LoadError, Loaded, ReadOptions, clip};
 use crate::model::Kind;
 
 /// A layer of a drawing, for the "CAD layers" dialog.
@@ -88,7 +89,7 @@ pub fn layers_with(path: &Path, progress: Option<&dyn Fn(u64) -> bool>) -> Resul
     if !go_on(size / 2) {
         return Err(LoadError::Cancelled);
     }
-    let scan = scan(&bytes).map_err(|m| LoadError::Malformed { place: place_of(path), message: one_line(&m) })?;
+    let scan = scan(&bytes).map_err(|m| LoadError::Malformed { place: file_name(path), message: clip(&m, 300) })?;
     if !go_on(size) {
         return Err(LoadError::Cancelled);
     }
@@ -98,7 +99,7 @@ pub fn layers_with(path: &Path, progress: Option<&dyn Fn(u64) -> bool>) -> Resul
         *counts.entry(unescape(&decode(raw, enc))).or_default() += n;
     }
     if counts.is_empty() {
-        return Err(LoadError::Malformed { place: place_of(path), message: "the drawing has no entities".into() });
+        return Err(LoadError::Malformed { place: file_name(path), message: "the drawing has no entities".into() });
     }
     Ok(counts.into_iter().map(|(name, entities)| CadLayer { guess: guess_kind(&name), name, entities }).collect())
 }
@@ -109,7 +110,7 @@ pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     // The drawing, its entities and the features made of them: about 8 times the file.
     super::memory::check_fits(size.saturating_mul(8))?;
     let bytes = std::fs::read(path)?;
-    read(&bytes, &place_of(path), opts)
+    read(&bytes, &file_name(path), opts)
 }
 
 /// Reads a plan from the bytes of a DXF drawing; `place` names it in messages.
@@ -118,24 +119,9 @@ pub fn read(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Loaded, Loa
     assemble(collected, opts.crs)
 }
 
-/// A message as one line: control characters (from a damaged file's text) shown escaped, at most 300 characters.
-fn one_line(s: &str) -> String {
-    let mut out: String =
-        s.chars().flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
-    if let Some((i, _)) = out.char_indices().nth(300) {
-        out.truncate(i);
-        out.push('…');
-    }
-    out
-}
-
-fn place_of(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
 /// The features of a drawing in its own coordinates, with their layers and kinds.
 pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
-    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: one_line(&message) };
+    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: clip(&message, 300) };
     // Progress in bytes of the file: the crate's load stands for the first half, the entities for the second.
     let size = bytes.len() as u64;
     let go_on = |done: u64| opts.progress.is_none_or(|f| f(done.min(size)));
@@ -734,30 +720,26 @@ fn line_or_ring(pts: Vec<Coord>, closed: bool, t: &Xf) -> Option<Geometry> {
     Some(LineString::from(pts).into())
 }
 
-fn ring_area(r: &[Coord]) -> f64 {
-    r.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum::<f64>() / 2.0
-}
-
 /// Polygons of rings: the largest rings are outlines, a ring inside an outline
 /// is its hole, a ring inside a hole an outline again (islands).
 fn polygons_of_rings(mut rings: Vec<Vec<Coord>>) -> Option<Geometry> {
-    rings.retain(|r| r.len() >= 4 && ring_area(r).abs() > 0.0);
-    rings.sort_by(|a, b| ring_area(b).abs().total_cmp(&ring_area(a).abs()));
-    // For each outline: (polygon outline, holes).
-    let mut polys: Vec<(Polygon, Vec<LineString>)> = Vec::new();
+    rings.retain(|r| r.len() >= 4 && signed_area2(r).abs() > 0.0);
+    rings.sort_by(|a, b| signed_area2(b).abs().total_cmp(&signed_area2(a).abs()));
+    // For each outline: (outline, holes).
+    let mut polys: Vec<(Vec<Coord>, Vec<Vec<Coord>>)> = Vec::new();
     for r in rings {
-        let probe = Point::from(r[0]);
-        let ring = LineString::from(r);
-        let inside = polys.iter().rposition(|(outer, holes)| {
-            outer.contains(&probe) && !holes.iter().any(|h| Polygon::new(h.clone(), vec![]).contains(&probe))
-        });
-        match inside {
-            Some(i) => polys[i].1.push(ring),
-            None => polys.push((Polygon::new(ring, vec![]), Vec::new())),
+        let probe = r[0];
+        let at =
+            polys.iter().rposition(|(outer, holes)| inside(probe, outer) && !holes.iter().any(|h| inside(probe, h)));
+        match at {
+            Some(i) => polys[i].1.push(r),
+            None => polys.push((r, Vec::new())),
         }
     }
-    let mut out: Vec<Polygon> =
-        polys.into_iter().map(|(outer, holes)| Polygon::new(outer.exterior().clone(), holes)).collect();
+    let mut out: Vec<Polygon> = polys
+        .into_iter()
+        .map(|(outer, holes)| Polygon::new(outer.into(), holes.into_iter().map(LineString::from).collect()))
+        .collect();
     match out.len() {
         0 => None,
         1 => out.pop().map(Geometry::Polygon),
