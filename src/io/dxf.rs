@@ -34,7 +34,9 @@ use crate::model::Kind;
 pub struct CadLayer {
     /// The layer's name in the drawing (图层名).
     pub name: String,
-    /// How many model-space entities lie on it.
+    /// How many entities on it the reader reads: model space (not paper
+    /// space), and in block definitions (once each) those not on layer 0
+    /// (which take the layer of the INSERT placing them).
     pub entities: usize,
     /// The kind its name suggests; `None`: an annotation layer, left out.
     pub guess: Option<Kind>,
@@ -89,17 +91,24 @@ pub fn layers_with(path: &Path, progress: Option<&dyn Fn(u64) -> bool>) -> Resul
     if !go_on(size / 2) {
         return Err(LoadError::Cancelled);
     }
-    let scan = scan(&bytes).map_err(|m| LoadError::Malformed { place: file_name(path), message: clip(&m, 300) })?;
+    let layers = layers_of(&bytes, &file_name(path))?;
     if !go_on(size) {
         return Err(LoadError::Cancelled);
     }
+    Ok(layers)
+}
+
+/// The layers of a drawing's bytes; `place` names it in messages.
+fn layers_of(bytes: &[u8], place: &str) -> Result<Vec<CadLayer>, LoadError> {
+    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message };
+    let scan = scan(bytes).map_err(|m| malformed(clip(&m, 300)))?;
     let enc = scan.encoding();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (raw, n) in &scan.layer_counts {
         *counts.entry(unescape(&decode(raw, enc))).or_default() += n;
     }
     if counts.is_empty() {
-        return Err(LoadError::Malformed { place: file_name(path), message: "the drawing has no entities".into() });
+        return Err(malformed("the drawing has no entities".into()));
     }
     Ok(counts.into_iter().map(|(name, entities)| CadLayer { guess: guess_kind(&name), name, entities }).collect())
 }
@@ -443,11 +452,25 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
     }
     let (mut version, mut codepage) = (String::new(), String::new());
     let mut layer_counts: BTreeMap<&[u8], usize> = BTreeMap::new();
+    // The entity being counted for its layer: (layer, in paper space), counted when it ends.
+    let mut counted: Option<(&[u8], bool)> = None;
     let mut previous_code = -1;
     for p in pairs.by_ref() {
         if p.code == 0 {
             finish(&mut s, &mut hatch, section, block_name);
+            // The reader leaves paper space out, and entities on layer 0 of a block take the INSERT's layer.
+            if let Some((layer, paper)) = counted.take()
+                && !paper
+                && (section == b"ENTITIES" || (section == b"BLOCKS" && layer != b"0" && !block_never_read(block_name)))
+            {
+                *layer_counts.entry(layer).or_default() += 1;
+            }
             entity = p.raw.trim_ascii();
+            if (section == b"ENTITIES" || section == b"BLOCKS")
+                && !matches!(entity, b"VERTEX" | b"SEQEND" | b"ATTRIB" | b"BLOCK" | b"ENDBLK" | b"ENDSEC")
+            {
+                counted = Some((b"", false));
+            }
             if entity == b"SECTION" {
                 seen_section = true;
             } else if entity == b"ENDSEC" {
@@ -485,12 +508,17 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
         if section == b"BLOCKS" && entity == b"BLOCK" && p.code == 2 {
             block_name = p.raw.trim_ascii();
         }
-        if section == b"ENTITIES" && p.code == 8 && !matches!(entity, b"VERTEX" | b"SEQEND" | b"ATTRIB") {
-            *layer_counts.entry(p.raw.trim_ascii()).or_default() += 1;
+        if let Some((layer, paper)) = counted.as_mut() {
+            match p.code {
+                8 => *layer = p.raw.trim_ascii(),
+                67 => *paper = p.num() == Some(1.0),
+                _ => {}
+            }
         }
         previous_code = p.code;
     }
     finish(&mut s, &mut hatch, section, block_name);
+    layer_counts.remove(&b""[..]);
     if !seen_section {
         return Err(match pairs.fault {
             Some(f) => format!("not a DXF drawing ({f})"),
@@ -501,6 +529,13 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
     s.codepage = codepage;
     s.layer_counts = layer_counts;
     Ok(s)
+}
+
+/// Blocks whose entities never become features: model and paper space
+/// (`*Model_Space`, `*Paper_Space…`) and dimensions' pictures (`*D…`).
+fn block_never_read(name: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with(b"*model_space") || lower.starts_with(b"*paper_space") || lower.starts_with(b"*d")
 }
 
 fn decode(raw: &[u8], enc: &'static Encoding) -> String {
@@ -1604,6 +1639,33 @@ mod tests {
         format!(
             "0\nLWPOLYLINE\n8\n{layer}\n90\n4\n70\n1\n10\n{a}\n20\n{a}\n10\n{b}\n20\n{a}\n10\n{b}\n20\n{b}\n10\n{a}\n20\n{b}\n{extra}"
         )
+    }
+
+    #[test]
+    fn the_layer_counts_are_what_is_read_paper_space_left_out_and_blocks_layers_listed() {
+        let blocks = "0\nSECTION\n2\nBLOCKS\n0\nBLOCK\n8\n0\n2\nHOUSE\n70\n0\n10\n0\n20\n0\n30\n0\n3\nHOUSE\n\
+                      0\nLWPOLYLINE\n8\n0\n90\n4\n70\n1\n10\n0\n20\n0\n10\n10\n20\n0\n10\n10\n20\n5\n10\n0\n20\n5\n\
+                      0\nLINE\n8\n围墙\n10\n0\n20\n0\n11\n10\n21\n0\n0\nENDBLK\n8\n0\n\
+                      0\nBLOCK\n8\n0\n2\n*Paper_Space\n70\n0\n10\n0\n20\n0\n30\n0\n3\n*Paper_Space\n\
+                      0\nLINE\n8\n图签\n67\n1\n10\n0\n20\n0\n11\n10\n21\n0\n0\nENDBLK\n8\n0\n0\nENDSEC\n";
+        let body = "0\nINSERT\n8\n住宅\n2\nHOUSE\n10\n100\n20\n200\n\
+                    0\nLINE\n8\n道路\n10\n0\n20\n0\n11\n50\n21\n0\n\
+                    0\nLINE\n8\n道路\n67\n1\n10\n0\n20\n0\n11\n50\n21\n0\n";
+        let mut bytes = ascii(body);
+        let pattern = b"0\nSECTION\n2\nENTITIES";
+        let at = bytes.windows(pattern.len()).position(|w| w == pattern).expect("entities");
+        bytes.splice(at..at, blocks.bytes());
+        let bytes = gbk(&bytes);
+        let listed: Vec<(String, usize)> =
+            layers_of(&bytes, "t.dxf").expect("layers").into_iter().map(|l| (l.name, l.entities)).collect();
+        let c = collect(&bytes, "t.dxf", &ReadOptions::default()).expect("reads");
+        let mut read: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &c.features {
+            *read.entry(f.properties["layer"].as_str().unwrap_or_default().to_string()).or_default() += 1;
+        }
+        // The INSERT on 住宅 is one feature there (its layer-0 outline); 围墙 is only in the block.
+        assert_eq!(read, BTreeMap::from([("住宅".into(), 1), ("围墙".into(), 1), ("道路".into(), 1)]));
+        assert_eq!(listed, read.into_iter().collect::<Vec<_>>());
     }
 
     #[test]
