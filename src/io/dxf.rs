@@ -1086,7 +1086,7 @@ impl<'d> Reader<'d> {
         while let Some(p) = get(i) {
             i += 1;
             match p.code {
-                8 => layer = self.text(&decode(p.raw.trim_ascii(), self.enc)),
+                8 => layer = unescape(&decode(p.raw.trim_ascii(), self.enc)),
                 5 => handle = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned(),
                 67 => paper = p.num() == Some(1.0),
                 210 => normal.x = p.num().unwrap_or(0.0),
