@@ -125,7 +125,8 @@ pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u
             min = Coord { x: min.x.min(r.min().x), y: min.y.min(r.min().y) };
             max = Coord { x: max.x.max(r.max().x), y: max.y.max(r.max().y) };
         }
-        let name = f.name(lang).map(str::to_string).or_else(|| f.number().map(|n| format!("{n}楼")));
+        // Its name, else a building's number as the language writes it (104楼, Building 104).
+        let name = f.name(lang).map(str::to_string).or_else(|| crate::model::item::short_name(f, lang));
         if let (Some(name), Some(at)) = (name, g.interior_point()) {
             labels.push((at.0, name));
         }
@@ -241,6 +242,19 @@ mod tests {
         let road = line_string![(x: 117.089, y: 39.869), (x: 117.092, y: 39.869)];
         plan.push(Feature::new(Kind::Street, serde_json::Map::new(), road.into()));
         plan
+    }
+
+    #[test]
+    fn an_unnamed_building_is_labelled_by_its_number_in_the_requests_language() {
+        let mut p = plan();
+        let square = polygon![(x: 117.091, y: 39.87), (x: 117.0915, y: 39.87), (x: 117.0915, y: 39.8704), (x: 117.091, y: 39.8704)];
+        let props = json!({"number": "104"}).as_object().cloned().unwrap_or_default();
+        p.push(Feature::new(Kind::Building, props, square.into()));
+        let crs = Crs::GaussKruger { epsg: 4527 };
+        let text = |lang| String::from_utf8(to_dxf(&p, &Phase::After, crs, lang).expect("drawn").0).expect("UTF-8");
+        let (zh, en) = (text(Lang::Zh), text(Lang::En));
+        assert!(zh.contains("\n104楼\r\n") || zh.contains("\n104楼\n"), "no 104楼");
+        assert!(en.contains("Building 104") && !en.contains("104楼"), "no Building 104");
     }
 
     #[test]
