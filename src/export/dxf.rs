@@ -54,18 +54,16 @@ fn colour_of(kind: Kind) -> u8 {
     }
 }
 
-/// The CGCS2000 3-degree Gauss-Krüger zone (with zone prefix) of the plan's
-/// centre, for drawings asked for without a system; `None` outside China's zones 25–45.
+/// The CGCS2000 3-degree Gauss-Krüger zone (with zone prefix) of the centre
+/// of the plan's extent ([`Crs::gauss_kruger_at`]), for drawings asked for
+/// without a system; `None` outside China's zones 25–45 or for an empty plan.
 pub fn zone_of(plan: &Plan) -> Option<Crs> {
-    let rect = plan.iter().filter_map(|(_, f)| f.geometry.bounding_rect()).reduce(|a, b| {
-        geo::Rect::new(
-            Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    })?;
-    let lon = rect.center().x;
-    let zone = (lon / 3.0).round();
-    (25.0..=45.0).contains(&zone).then(|| Crs::from_epsg(4488 + zone as u32)).flatten()
+    let (west, east) = plan
+        .iter()
+        .filter_map(|(_, f)| f.bbox())
+        .map(|r| (r.min().x, r.max().x))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
+    Crs::gauss_kruger_at((west + east) / 2.0)
 }
 
 /// What a drawing holds, for the message that says it was written.
@@ -267,6 +265,10 @@ mod tests {
     fn the_plans_zone_is_its_centres_gauss_kruger_zone_and_a_drawing_reads_back_with_kinds_and_names() {
         let p = plan();
         assert_eq!(zone_of(&p), Some(Crs::GaussKruger { epsg: 4527 }));
+        assert_eq!(zone_of(&Plan::new(PlanMeta::default())), None, "an empty plan has no zone");
+        let mut london = Plan::new(PlanMeta::default());
+        london.push(Feature::new(Kind::Other, serde_json::Map::new(), geo::Point::new(-0.1, 51.5).into()));
+        assert_eq!(zone_of(&london), None, "outside China's zones");
         let (bytes, drawn) = to_dxf(&p, &Phase::After, Crs::GaussKruger { epsg: 4527 }, Lang::Zh).expect("drawn");
         assert_eq!(drawn, Drawn { features: 2, entities: 3 });
         let text = String::from_utf8(bytes.clone()).expect("UTF-8 (R2010)");
