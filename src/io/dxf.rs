@@ -129,7 +129,7 @@ pub fn read(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Loaded, Loa
 }
 
 /// The features of a drawing in its own coordinates, with their layers and kinds.
-pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
+fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
     let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: clip(&message, 300) };
     // Progress in bytes of the file: the crate's load stands for the first half, the entities for the second.
     let size = bytes.len() as u64;
@@ -404,7 +404,7 @@ impl Scan<'_> {
             if std::str::from_utf8(self.text).is_ok() {
                 return encoding_rs::UTF_8;
             }
-            if !encoding_rs::GBK.decode_without_bom_handling(self.text).1 {
+            if valid_in(encoding_rs::GBK, self.text) {
                 return encoding_rs::GBK;
             }
         }
@@ -424,6 +424,22 @@ impl Scan<'_> {
                 .strip_prefix("ANSI_")
                 .and_then(|n| Encoding::for_label(format!("windows-{n}").as_bytes()))
                 .unwrap_or(encoding_rs::WINDOWS_1252),
+        }
+    }
+}
+
+/// Whether `bytes` are valid text in `enc`, decoded through a small buffer
+/// (the file is never held decoded).
+fn valid_in(enc: &'static Encoding, bytes: &[u8]) -> bool {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut buf = [0u8; 16 * 1024];
+    let mut src = bytes;
+    loop {
+        let (result, read, _) = decoder.decode_to_utf8_without_replacement(src, &mut buf, true);
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return true,
+            encoding_rs::DecoderResult::OutputFull => src = src.get(read..).unwrap_or_default(),
+            encoding_rs::DecoderResult::Malformed(..) => return false,
         }
     }
 }
@@ -450,8 +466,6 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
             }
         }
     }
-    let (mut version, mut codepage) = (String::new(), String::new());
-    let mut layer_counts: BTreeMap<&[u8], usize> = BTreeMap::new();
     // The entity being counted for its layer: (layer, in paper space), counted when it ends.
     let mut counted: Option<(&[u8], bool)> = None;
     let mut previous_code = -1;
@@ -463,7 +477,7 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
                 && !paper
                 && (section == b"ENTITIES" || (section == b"BLOCKS" && layer != b"0" && !block_never_read(block_name)))
             {
-                *layer_counts.entry(layer).or_default() += 1;
+                *s.layer_counts.entry(layer).or_default() += 1;
             }
             entity = p.raw.trim_ascii();
             if (section == b"ENTITIES" || section == b"BLOCKS")
@@ -493,9 +507,9 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
             if p.code == 9 {
                 header_var = p.raw.trim_ascii();
             } else if header_var == b"$ACADVER" && p.code == 1 {
-                version = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
+                s.version = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
             } else if header_var == b"$DWGCODEPAGE" && p.code == 3 {
-                codepage = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
+                s.codepage = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
             } else if DATE_VARIABLES.contains(&header_var)
                 && !p.num().is_some_and(|v| (0.0..=5.0e6).contains(&v))
                 && let Some(start) = (p.raw.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)
@@ -518,16 +532,13 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
         previous_code = p.code;
     }
     finish(&mut s, &mut hatch, section, block_name);
-    layer_counts.remove(&b""[..]);
+    s.layer_counts.remove(&b""[..]);
     if !seen_section {
         return Err(match pairs.fault {
             Some(f) => format!("not a DXF drawing ({f})"),
             None => "not a DXF drawing: it has no SECTION".into(),
         });
     }
-    s.version = version;
-    s.codepage = codepage;
-    s.layer_counts = layer_counts;
     Ok(s)
 }
 
@@ -547,7 +558,7 @@ fn decode(raw: &[u8], enc: &'static Encoding) -> String {
 
 /// Decodes `\U+XXXX` escapes (how AutoCAD and GDAL write characters the code
 /// page lacks) and `\M+NXXXX` double-byte escapes.
-pub fn unescape(s: &str) -> String {
+fn unescape(s: &str) -> String {
     if !s.contains('\\') {
         return s.to_string();
     }
@@ -595,7 +606,7 @@ fn mbcs(h: &str) -> Option<String> {
 }
 
 /// A TEXT's value as plain text: `%%d` °, `%%p` ±, `%%c` ⌀, `%%%` %, underline/overline toggles dropped.
-pub fn plain_text(s: &str) -> String {
+fn plain_text(s: &str) -> String {
     let s = unescape(s);
     let mut out = String::with_capacity(s.len());
     let mut rest = s.as_str();
@@ -623,7 +634,7 @@ pub fn plain_text(s: &str) -> String {
 
 /// An MTEXT's value as plain text: formatting codes (`\P` new line, `{\f宋体;…}`,
 /// `\A1;`, `\H2.5x;`, stacked `\S1^2;` …) removed, escapes decoded.
-pub fn plain_mtext(s: &str) -> String {
+fn plain_mtext(s: &str) -> String {
     let s = unescape(s);
     let mut out = String::with_capacity(s.len());
     let mut cs = s.chars().peekable();
@@ -1518,6 +1529,19 @@ mod tests {
         for s in [r"\", r"\U+12", r"\S1^", r"{\f", "%%", r"\M+5"] {
             let _ = plain_mtext(s);
         }
+    }
+
+    #[test]
+    fn text_is_checked_against_an_encoding_past_a_buffers_length() {
+        let chinese = encoding_rs::GBK.encode(&"建筑".repeat(20_000)).0.into_owned();
+        assert!(valid_in(encoding_rs::GBK, &chinese));
+        let mut broken = chinese.clone();
+        broken.push(0x81); // a lead byte with nothing after it
+        assert!(!valid_in(encoding_rs::GBK, &broken));
+        broken.pop();
+        broken.insert(50_001, 0xFF);
+        assert!(!valid_in(encoding_rs::GBK, &broken));
+        assert!(valid_in(encoding_rs::GBK, b""));
     }
 
     #[test]

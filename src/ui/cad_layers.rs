@@ -14,11 +14,9 @@ use eframe::egui::{self, RichText};
 use super::action::Action;
 use super::view::View;
 use crate::error::{EncodeError, SaveError, Step};
+use crate::io::LayerKinds;
 use crate::io::dxf::CadLayer;
 use crate::model::Kind;
-
-/// The kind each layer's features take; `None`: the layer is left out.
-pub type LayerKinds = BTreeMap<String, Option<Kind>>;
 
 /// A drawing waiting for the planner's choice.
 pub struct Pending {

@@ -37,7 +37,7 @@ enum Read {
     /// A CAD drawing read without the planner's choice of its layers: its
     /// layers (scanned on the reader's thread) and the kinds remembered for
     /// them, for the "CAD layers" window (`ui::cad_layers`).
-    CadLayers(Vec<crate::io::dxf::CadLayer>, crate::ui::cad_layers::LayerKinds),
+    CadLayers(Vec<crate::io::dxf::CadLayer>, crate::io::LayerKinds),
 }
 
 /// How a file is to be read, owned so it can go to the reader's thread:
@@ -46,7 +46,7 @@ enum Read {
 pub(super) struct ReadChoice {
     crs: Option<crate::io::crs::Crs>,
     /// CAD drawings: the kind of each layer (`None`: guessed from the layers' names).
-    layers: Option<std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
+    layers: Option<crate::io::LayerKinds>,
     /// Tables of points: the x and y columns (`None`: picked from the header).
     columns: Option<(String, String)>,
 }
