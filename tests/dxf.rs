@@ -239,8 +239,14 @@ fn dwg_and_damaged_drawings_are_one_line_errors_that_say_what_to_do() {
     assert!(bin().args(["export", "jinsong", "-o", &good.to_string_lossy()]).status().expect("runs").success());
     let bytes = std::fs::read(&good).expect("bytes");
     let cut = dir.path().join("cut.dxf");
+    // Lines alternate group code and value: cut just after a code line past the middle, so its value is missing.
+    let mut line_ends = bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1);
+    let after_code =
+        line_ends.by_ref().step_by(2).find(|&end| end > bytes.len() / 2).expect("a code line past the middle");
+    let code = String::from_utf8_lossy(&bytes[..after_code]).lines().last().unwrap_or_default().trim().to_string();
+    assert!(code.parse::<i32>().is_ok(), "{code:?} is a group code");
     // Cut in the header, and with a group code left without its value.
-    for n in [100, bytes.len() / 2 + 1] {
+    for n in [100, after_code] {
         std::fs::write(&cut, &bytes[..n]).expect("written");
         let o = bin().args(["info", &cut.to_string_lossy()]).output().expect("runs");
         let err = String::from_utf8_lossy(&o.stderr);
@@ -251,4 +257,90 @@ fn dwg_and_damaged_drawings_are_one_line_errors_that_say_what_to_do() {
         Err(LoadError::Io(_)) => {}
         other => panic!("{:?}", other.map(|l| l.plan.len())),
     }
+}
+
+/// The entities a geometry is drawn as: a closed polyline per ring, a polyline per line, a POINT per point.
+fn entities_of(g: &geo::Geometry) -> usize {
+    use geo::Geometry as G;
+    match g {
+        G::Polygon(p) => 1 + p.interiors().len(),
+        G::MultiPolygon(mp) => mp.iter().map(|p| 1 + p.interiors().len()).sum(),
+        G::MultiLineString(ml) => ml.0.len(),
+        G::MultiPoint(mp) => mp.0.len(),
+        G::GeometryCollection(c) => c.iter().map(entities_of).sum(),
+        _ => 1,
+    }
+}
+
+#[test]
+fn after_the_renewal_removed_and_added_features_are_on_their_own_layers_and_before_it_on_none() {
+    use renewal_planner::export::dxf::{layer_of, to_dxf};
+    use renewal_planner::model::phase::{geometry_in, presence};
+    use renewal_planner::model::{Change, ChangeKind, Phase, Plan, PlanMeta, Presence};
+    // Jinsong adds service points and removes sheds (其他); three of its buildings are demolished here too.
+    let jinsong = io::load_jinsong().plan;
+    let mut plan = Plan::new(PlanMeta::default());
+    let mut demolished = 0;
+    for (_, f) in jinsong.iter() {
+        let mut f = f.clone();
+        if f.kind == Kind::Building && f.change.is_none() && demolished < 3 {
+            f.change = Some(Box::new(Change::new(ChangeKind::Removed)));
+            demolished += 1;
+        }
+        plan.push(f);
+    }
+    let crs = io::crs::Crs::GaussKruger { epsg: 4527 };
+    let word = |k: Kind| layer_of(k).trim_start_matches("RP_").to_string();
+    // From the plan's changes: each removed feature on RP_拆除_<kind>, each added one on RP_新增_<kind>.
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, f) in plan.iter() {
+        let p = presence(&plan, f, &Phase::After);
+        match (f.change.as_ref().map(|c| c.kind), p) {
+            (Some(ChangeKind::Removed), Presence::Absent) => {
+                *expected.entry(format!("RP_拆除_{}", word(f.kind))).or_default() += entities_of(&f.geometry);
+            }
+            (Some(ChangeKind::Added), p) if p != Presence::Absent => {
+                *expected.entry(format!("RP_新增_{}", word(f.kind))).or_default() += entities_of(geometry_in(f, p));
+            }
+            _ => {}
+        }
+    }
+    assert!(expected.get("RP_拆除_建筑").is_some_and(|n| *n >= 3), "{expected:?}");
+    assert!(expected.get("RP_拆除_其他").is_some_and(|n| *n > 0), "{expected:?}");
+    assert!(expected.get("RP_新增_服务设施").is_some_and(|n| *n > 0), "{expected:?}");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let layers_in = |phase: Phase, name: &str| {
+        let (bytes, _) = to_dxf(&plan, &phase, crs, Lang::Zh).expect("drawn");
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("written");
+        io::dxf::layers(&path).expect("layers")
+    };
+    let after = layers_in(Phase::After, "after.dxf");
+    let changed: BTreeMap<String, usize> = after
+        .iter()
+        .filter(|l| l.name.starts_with("RP_拆除_") || l.name.starts_with("RP_新增_"))
+        .map(|l| (l.name.clone(), l.entities))
+        .collect();
+    assert_eq!(changed, expected);
+    // Each reads back as its kind.
+    for l in &after {
+        if let Some(k) = Kind::ALL.into_iter().find(|&k| l.name.ends_with(&word(k))) {
+            assert_eq!(l.guess, Some(k), "{}", l.name);
+        }
+    }
+    let before = layers_in(Phase::Before, "before.dxf");
+    assert!(before.iter().any(|l| l.name == "RP_建筑"), "{before:?}");
+    assert!(!before.iter().any(|l| l.name.starts_with("RP_拆除_") || l.name.starts_with("RP_新增_")), "{before:?}");
+}
+
+#[test]
+fn every_kinds_layer_name_reads_back_as_that_kind() {
+    use renewal_planner::export::dxf::layer_of;
+    for k in Kind::ALL {
+        let word = layer_of(k).trim_start_matches("RP_");
+        for name in [layer_of(k).to_string(), format!("RP_拆除_{word}"), format!("RP_新增_{word}")] {
+            assert_eq!(io::dxf::guess_kind(&name), Some(k), "{name}");
+        }
+    }
+    assert_eq!(io::dxf::guess_kind("RP_标注"), None, "the names' layer is annotation");
 }

@@ -24,18 +24,32 @@ fn seeds() -> Vec<PathBuf> {
     v
 }
 
-/// Reads `bytes` as the fuzz target does; the problem, if any.
+/// The message a panic inside the `dxf` crate becomes when the reader catches it.
+const CAUGHT_PANIC: &str = "the drawing is damaged and cannot be read";
+
+/// Reads `bytes` as the fuzz target does; the problem, if any: a panic, or
+/// a panic in the `dxf` crate that the reader caught (those are avoided
+/// before the crate reads, so one reaching it is a finding).
 fn replay(bytes: &[u8]) -> Option<String> {
     let outcome = catch_unwind(AssertUnwindSafe(|| match dxf::read(bytes, "fuzz.dxf", &ReadOptions::default()) {
-        Ok(loaded) => common::exercise(&loaded),
-        Err(e) => common::check_error(&e, true),
+        Ok(loaded) => {
+            common::exercise(&loaded);
+            None
+        }
+        Err(e) => {
+            common::check_error(&e, true);
+            e.to_string().contains(CAUGHT_PANIC).then(|| format!("the dxf crate panicked: {e}"))
+        }
     }));
-    outcome.err().map(|p| {
-        p.downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default()
-    })
+    match outcome {
+        Ok(caught) => caught,
+        Err(p) => Some(
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default(),
+        ),
+    }
 }
 
 #[path = "common/rng.rs"]
@@ -91,23 +105,6 @@ fn every_seed_loads_and_no_cut_or_flipped_copy_panics() {
     assert!(problems.is_empty(), "{} of {tried} inputs:\n{}", problems.len(), problems.join("\n"));
 }
 
-#[test]
-fn the_binary_seed_reads_as_its_ascii_twin() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds/dxf");
-    let read = |f: &str| {
-        let bytes = std::fs::read(dir.join(f)).expect("a seed");
-        dxf::read(&bytes, f, &ReadOptions::default()).expect("reads").plan
-    };
-    let (a, b) = (read("ours-r2010.dxf"), read("ours-binary.dxf"));
-    assert!(std::fs::read(dir.join("ours-binary.dxf")).expect("bytes").starts_with(b"AutoCAD Binary DXF"));
-    let names = |p: &renewal_planner::model::Plan| {
-        p.iter()
-            .map(|(_, f)| (f.kind, f.name(renewal_planner::model::Lang::Zh).map(str::to_string)))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(names(&a), names(&b));
-}
-
 /// Inputs the fuzzer found (`fuzz/regressions/dxf`): none may panic, and none
 /// may reach a panic inside the `dxf` crate that the reader only catches
 /// (its "damaged" message): those are avoided before the crate reads.
@@ -124,9 +121,6 @@ fn the_fuzzers_findings_read_without_reaching_a_panic() {
         let bytes = std::fs::read(&f).expect("a finding");
         if let Some(p) = replay(&bytes) {
             panic!("{}: {p}", f.display());
-        }
-        if let Err(e) = dxf::read(&bytes, "finding.dxf", &ReadOptions::default()) {
-            assert!(!e.to_string().contains("damaged"), "{}: {e}", f.display());
         }
     }
 }

@@ -52,6 +52,9 @@ fn the_cad_layers_dialog_lists_counts_applies_the_choice_and_remembers_it() {
     h.run_steps(2);
     let jinsong = h.state().doc.plan().len();
     h.state_mut().apply(Action::Open(dxf.clone()));
+    // The layers are scanned by the reader's thread, not the window's.
+    assert_eq!(h.state().loading_path(), Some(dxf.as_path()), "a background read");
+    h.state_mut().wait_for_load();
     h.run_steps(3);
     {
         let window = h.get_by_role_and_label(Role::Window, "CAD 图层");
@@ -80,6 +83,7 @@ fn the_cad_layers_dialog_lists_counts_applies_the_choice_and_remembers_it() {
     assert_eq!(kinds(h.state()), vec![Kind::Building, Kind::Building, Kind::Garden]);
     // Opened again: the choice is offered, and Cancel leaves the plan as it is.
     h.state_mut().apply(Action::Open(dxf.clone()));
+    h.state_mut().wait_for_load();
     h.run_steps(3);
     {
         let window = h.get_by_role_and_label(Role::Window, "CAD 图层");

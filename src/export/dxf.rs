@@ -22,11 +22,11 @@ use crate::model::phase::{Presence, geometry_in, presence};
 use crate::model::{ChangeKind, Kind, Lang, Phase, Plan};
 
 /// The layer of names.
-pub const LABEL_LAYER: &str = "RP_标注";
+const LABEL_LAYER: &str = "RP_标注";
 /// The text style of names: SimSun (宋体), which AutoCAD and 天正 find on every Chinese Windows.
-pub const TEXT_STYLE: &str = "RP_宋体";
+const TEXT_STYLE: &str = "RP_宋体";
 /// Text height in metres (1:500 地形图 annotation is 2.5 mm on paper ≈ 1.25 m; names a little larger).
-pub const TEXT_HEIGHT: f64 = 2.5;
+const TEXT_HEIGHT: f64 = 2.5;
 
 /// The layer of a kind's features.
 pub fn layer_of(kind: Kind) -> &'static str {
@@ -54,18 +54,16 @@ fn colour_of(kind: Kind) -> u8 {
     }
 }
 
-/// The CGCS2000 3-degree Gauss-Krüger zone (with zone prefix) of the plan's
-/// centre, for drawings asked for without a system; `None` outside China's zones 25–45.
+/// The CGCS2000 3-degree Gauss-Krüger zone (with zone prefix) of the centre
+/// of the plan's extent ([`Crs::gauss_kruger_at`]), for drawings asked for
+/// without a system; `None` outside China's zones 25–45 or for an empty plan.
 pub fn zone_of(plan: &Plan) -> Option<Crs> {
-    let rect = plan.iter().filter_map(|(_, f)| f.geometry.bounding_rect()).reduce(|a, b| {
-        geo::Rect::new(
-            Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    })?;
-    let lon = rect.center().x;
-    let zone = (lon / 3.0).round();
-    (25.0..=45.0).contains(&zone).then(|| Crs::from_epsg(4488 + zone as u32)).flatten()
+    let (west, east) = plan
+        .iter()
+        .filter_map(|(_, f)| f.bbox())
+        .map(|r| (r.min().x, r.max().x))
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))?;
+    Crs::gauss_kruger_at((west + east) / 2.0)
 }
 
 /// What a drawing holds, for the message that says it was written.
@@ -73,8 +71,6 @@ pub fn zone_of(plan: &Plan) -> Option<Crs> {
 pub struct Drawn {
     /// Features drawn (a feature is one or more entities).
     pub features: usize,
-    /// Entities written, names included.
-    pub entities: usize,
 }
 
 /// The plan's `phase` as DXF R2010 bytes in `crs`, which must be projected.
@@ -98,7 +94,7 @@ pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u
         }
         name
     };
-    let mut drawn = Drawn { features: 0, entities: 0 };
+    let mut drawn = Drawn { features: 0 };
     let mut labels: Vec<(Coord, String)> = Vec::new();
     let (mut min, mut max) = (Coord { x: f64::MAX, y: f64::MAX }, Coord { x: f64::MIN, y: f64::MIN });
     for (_, f) in projected.iter() {
@@ -115,9 +111,7 @@ pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u
             }
             _ => (geometry_in(f, p), use_layer(layer_of(f.kind).to_string(), colour_of(f.kind))),
         };
-        let before = d.entities().count();
-        add_geometry(&mut d, g, &layer);
-        if d.entities().count() == before {
+        if !add_geometry(&mut d, g, &layer) {
             continue;
         }
         drawn.features += 1;
@@ -125,7 +119,8 @@ pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u
             min = Coord { x: min.x.min(r.min().x), y: min.y.min(r.min().y) };
             max = Coord { x: max.x.max(r.max().x), y: max.y.max(r.max().y) };
         }
-        let name = f.name(lang).map(str::to_string).or_else(|| f.number().map(|n| format!("{n}楼")));
+        // Its name, else a building's number as the language writes it (104楼, Building 104).
+        let name = f.name(lang).map(str::to_string).or_else(|| crate::model::item::short_name(f, lang));
         if let (Some(name), Some(at)) = (name, g.interior_point()) {
             labels.push((at.0, name));
         }
@@ -163,7 +158,6 @@ pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u
         d.header.minimum_drawing_extents = dxf::Point::new(min.x, min.y, 0.0);
         d.header.maximum_drawing_extents = dxf::Point::new(max.x, max.y, 0.0);
     }
-    drawn.entities = d.entities().count();
     let mut bytes = Vec::new();
     d.save(&mut bytes).map_err(|e| ExportError::Drawing(format!("DXF: {e}")))?;
     Ok((bytes, drawn))
@@ -175,12 +169,14 @@ fn kind_word(kind: Kind) -> &'static str {
 }
 
 /// Adds a geometry's entities: polygons as closed LWPOLYLINEs (each hole its
-/// own), lines as LWPOLYLINEs, points as POINTs.
-fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) {
+/// own), lines as LWPOLYLINEs, points as POINTs. Whether any was added.
+fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) -> bool {
+    let mut added = false;
     let mut put = |specific: EntityType| {
         let mut e = Entity::new(specific);
         e.common.layer = layer.into();
         d.add_entity(e);
+        added = true;
     };
     let mut line = |ls: &LineString, closed: bool| {
         let mut pts: Vec<&Coord> = ls.0.iter().collect();
@@ -203,6 +199,10 @@ fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) {
             line(h, true);
         }
     };
+    let point = |c: &Coord| {
+        (c.x.is_finite() && c.y.is_finite())
+            .then(|| EntityType::ModelPoint(ModelPoint::new(dxf::Point::new(c.x, c.y, 0.0))))
+    };
     match g {
         Geometry::Polygon(p) => polygon(p),
         Geometry::MultiPolygon(mp) => mp.iter().for_each(&mut polygon),
@@ -211,18 +211,15 @@ fn add_geometry(d: &mut Drawing, g: &Geometry, layer: &str) {
         Geometry::LineString(l) => line(l, false),
         Geometry::MultiLineString(ml) => ml.iter().for_each(|l| line(l, false)),
         Geometry::Line(l) => line(&LineString::from(vec![l.start, l.end]), false),
-        Geometry::Point(p) => point(d, p.0, layer),
-        Geometry::MultiPoint(mp) => mp.iter().for_each(|p| point(d, p.0, layer)),
-        Geometry::GeometryCollection(c) => c.iter().for_each(|g| add_geometry(d, g, layer)),
+        Geometry::Point(p) => point(&p.0).into_iter().for_each(&mut put),
+        Geometry::MultiPoint(mp) => mp.iter().filter_map(|p| point(&p.0)).for_each(&mut put),
+        Geometry::GeometryCollection(c) => {
+            for g in c {
+                added |= add_geometry(d, g, layer);
+            }
+        }
     }
-}
-
-fn point(d: &mut Drawing, c: Coord, layer: &str) {
-    if c.x.is_finite() && c.y.is_finite() {
-        let mut e = Entity::new(EntityType::ModelPoint(ModelPoint::new(dxf::Point::new(c.x, c.y, 0.0))));
-        e.common.layer = layer.into();
-        d.add_entity(e);
-    }
+    added
 }
 
 #[cfg(test)]
@@ -244,6 +241,19 @@ mod tests {
     }
 
     #[test]
+    fn an_unnamed_building_is_labelled_by_its_number_in_the_requests_language() {
+        let mut p = plan();
+        let square = polygon![(x: 117.091, y: 39.87), (x: 117.0915, y: 39.87), (x: 117.0915, y: 39.8704), (x: 117.091, y: 39.8704)];
+        let props = json!({"number": "104"}).as_object().cloned().unwrap_or_default();
+        p.push(Feature::new(Kind::Building, props, square.into()));
+        let crs = Crs::GaussKruger { epsg: 4527 };
+        let text = |lang| String::from_utf8(to_dxf(&p, &Phase::After, crs, lang).expect("drawn").0).expect("UTF-8");
+        let (zh, en) = (text(Lang::Zh), text(Lang::En));
+        assert!(zh.contains("\n104楼\r\n") || zh.contains("\n104楼\n"), "no 104楼");
+        assert!(en.contains("Building 104") && !en.contains("104楼"), "no Building 104");
+    }
+
+    #[test]
     fn a_drawing_in_degrees_is_refused_in_one_line() {
         let Err(e) = to_dxf(&plan(), &Phase::After, Crs::Wgs84, Lang::Zh) else { panic!("degrees") };
         assert!(e.to_string().starts_with("CAD drawings need a projected system in metres"), "{e}");
@@ -253,8 +263,12 @@ mod tests {
     fn the_plans_zone_is_its_centres_gauss_kruger_zone_and_a_drawing_reads_back_with_kinds_and_names() {
         let p = plan();
         assert_eq!(zone_of(&p), Some(Crs::GaussKruger { epsg: 4527 }));
+        assert_eq!(zone_of(&Plan::new(PlanMeta::default())), None, "an empty plan has no zone");
+        let mut london = Plan::new(PlanMeta::default());
+        london.push(Feature::new(Kind::Other, serde_json::Map::new(), geo::Point::new(-0.1, 51.5).into()));
+        assert_eq!(zone_of(&london), None, "outside China's zones");
         let (bytes, drawn) = to_dxf(&p, &Phase::After, Crs::GaussKruger { epsg: 4527 }, Lang::Zh).expect("drawn");
-        assert_eq!(drawn, Drawn { features: 2, entities: 3 });
+        assert_eq!(drawn, Drawn { features: 2 });
         let text = String::from_utf8(bytes.clone()).expect("UTF-8 (R2010)");
         assert!(text.contains("AC1024") && text.contains("RP_建筑") && text.contains("simsun.ttc"));
         let back = crate::io::dxf::read(&bytes, "out.dxf", &ReadOptions::default()).expect("reads back");

@@ -23,9 +23,10 @@ use encoding_rs::Encoding;
 use geo::{BoundingRect, Contains, Coord, Distance, Euclidean, Geometry, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Value};
 
-use super::foreign::{Collected, Found, assemble};
+use super::foreign::{Collected, Found, assemble, file_name};
 use super::geojson::Warning;
-use super::{LoadError, Loaded, ReadOptions};
+use super::repair::{inside, signed_area2};
+use super::{LoadError, Loaded, ReadOptions, clip};
 use crate::model::Kind;
 
 /// A layer of a drawing, for the "CAD layers" dialog.
@@ -33,7 +34,9 @@ use crate::model::Kind;
 pub struct CadLayer {
     /// The layer's name in the drawing (图层名).
     pub name: String,
-    /// How many model-space entities lie on it.
+    /// How many entities on it the reader reads: model space (not paper
+    /// space), and in block definitions (once each) those not on layer 0
+    /// (which take the layer of the INSERT placing them).
     pub entities: usize,
     /// The kind its name suggests; `None`: an annotation layer, left out.
     pub guess: Option<Kind>,
@@ -70,15 +73,42 @@ pub fn guess_kind(layer: &str) -> Option<Kind> {
 /// counts and guessed kinds, in the drawing's order of names. A quick read:
 /// the drawing itself is not built.
 pub fn layers(path: &Path) -> Result<Vec<CadLayer>, LoadError> {
+    layers_with(path, None)
+}
+
+/// [`layers`], reporting the bytes scanned to `progress` (returning `false`
+/// cancels: [`LoadError::Cancelled`]). A file that would not fit in the
+/// memory left is refused before it is read.
+pub fn layers_with(path: &Path, progress: Option<&dyn Fn(u64) -> bool>) -> Result<Vec<CadLayer>, LoadError> {
+    let size = std::fs::metadata(path)?.len();
+    // The file and the HATCHes' group codes kept by the scan: about 3 times the file.
+    super::memory::check_fits(size.saturating_mul(3))?;
+    let go_on = |done: u64| progress.is_none_or(|f| f(done));
+    if !go_on(0) {
+        return Err(LoadError::Cancelled);
+    }
     let bytes = std::fs::read(path)?;
-    let scan = scan(&bytes).map_err(|m| LoadError::Malformed { place: place_of(path), message: one_line(&m) })?;
+    if !go_on(size / 2) {
+        return Err(LoadError::Cancelled);
+    }
+    let layers = layers_of(&bytes, &file_name(path))?;
+    if !go_on(size) {
+        return Err(LoadError::Cancelled);
+    }
+    Ok(layers)
+}
+
+/// The layers of a drawing's bytes; `place` names it in messages.
+fn layers_of(bytes: &[u8], place: &str) -> Result<Vec<CadLayer>, LoadError> {
+    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message };
+    let scan = scan(bytes).map_err(|m| malformed(clip(&m, 300)))?;
     let enc = scan.encoding();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (raw, n) in &scan.layer_counts {
         *counts.entry(unescape(&decode(raw, enc))).or_default() += n;
     }
     if counts.is_empty() {
-        return Err(LoadError::Malformed { place: place_of(path), message: "the drawing has no entities".into() });
+        return Err(malformed("the drawing has no entities".into()));
     }
     Ok(counts.into_iter().map(|(name, entities)| CadLayer { guess: guess_kind(&name), name, entities }).collect())
 }
@@ -89,7 +119,7 @@ pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     // The drawing, its entities and the features made of them: about 8 times the file.
     super::memory::check_fits(size.saturating_mul(8))?;
     let bytes = std::fs::read(path)?;
-    read(&bytes, &place_of(path), opts)
+    read(&bytes, &file_name(path), opts)
 }
 
 /// Reads a plan from the bytes of a DXF drawing; `place` names it in messages.
@@ -98,25 +128,16 @@ pub fn read(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Loaded, Loa
     assemble(collected, opts.crs)
 }
 
-/// A message as one line: control characters (from a damaged file's text) shown escaped, at most 300 characters.
-fn one_line(s: &str) -> String {
-    let mut out: String =
-        s.chars().flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
-    if let Some((i, _)) = out.char_indices().nth(300) {
-        out.truncate(i);
-        out.push('…');
-    }
-    out
-}
-
-fn place_of(path: &Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
-}
-
 /// The features of a drawing in its own coordinates, with their layers and kinds.
-pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
-    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: one_line(&message) };
+fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collected, LoadError> {
+    let malformed = |message: String| LoadError::Malformed { place: place.to_string(), message: clip(&message, 300) };
+    // Progress in bytes of the file: the crate's load stands for the first half, the entities for the second.
+    let size = bytes.len() as u64;
+    let go_on = |done: u64| opts.progress.is_none_or(|f| f(done.min(size)));
     let scan = scan(bytes).map_err(malformed)?;
+    if !go_on(size / 10) {
+        return Err(LoadError::Cancelled);
+    }
     let enc = scan.encoding();
     // The crate has been seen to panic on hostile input (e.g. out-of-range
     // indices while reading); as a last resort a panic becomes one message.
@@ -124,8 +145,15 @@ pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collecte
     let drawing = std::panic::catch_unwind(|| Drawing::load_with_encoding(&mut &given[..], enc))
         .map_err(|_| malformed("the drawing is damaged and cannot be read".into()))?
         .map_err(|e| malformed(format!("the drawing cannot be read: {e}")))?;
+    if !go_on(size / 2) {
+        return Err(LoadError::Cancelled);
+    }
+    let total = drawing.entities().count().max(1) as u64;
     let mut reader = Reader::new(&drawing, &scan, enc);
-    for e in drawing.entities() {
+    for (i, e) in drawing.entities().enumerate() {
+        if i % 4096 == 4095 && !go_on(size / 2 + (size / 2).saturating_mul(i as u64 + 1) / total) {
+            return Err(LoadError::Cancelled);
+        }
         if e.common.is_in_paper_space {
             reader.skipped.paper += 1;
             continue;
@@ -134,6 +162,9 @@ pub fn collect(bytes: &[u8], place: &str, opts: &ReadOptions) -> Result<Collecte
     }
     for h in &scan.hatches {
         reader.hatch(h, &ID, None);
+    }
+    if !go_on(size) {
+        return Err(LoadError::Cancelled);
     }
     Ok(reader.finish(opts))
 }
@@ -373,7 +404,7 @@ impl Scan<'_> {
             if std::str::from_utf8(self.text).is_ok() {
                 return encoding_rs::UTF_8;
             }
-            if !encoding_rs::GBK.decode_without_bom_handling(self.text).1 {
+            if valid_in(encoding_rs::GBK, self.text) {
                 return encoding_rs::GBK;
             }
         }
@@ -393,6 +424,22 @@ impl Scan<'_> {
                 .strip_prefix("ANSI_")
                 .and_then(|n| Encoding::for_label(format!("windows-{n}").as_bytes()))
                 .unwrap_or(encoding_rs::WINDOWS_1252),
+        }
+    }
+}
+
+/// Whether `bytes` are valid text in `enc`, decoded through a small buffer
+/// (the file is never held decoded).
+fn valid_in(enc: &'static Encoding, bytes: &[u8]) -> bool {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut buf = [0u8; 16 * 1024];
+    let mut src = bytes;
+    loop {
+        let (result, read, _) = decoder.decode_to_utf8_without_replacement(src, &mut buf, true);
+        match result {
+            encoding_rs::DecoderResult::InputEmpty => return true,
+            encoding_rs::DecoderResult::OutputFull => src = src.get(read..).unwrap_or_default(),
+            encoding_rs::DecoderResult::Malformed(..) => return false,
         }
     }
 }
@@ -419,13 +466,25 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
             }
         }
     }
-    let (mut version, mut codepage) = (String::new(), String::new());
-    let mut layer_counts: BTreeMap<&[u8], usize> = BTreeMap::new();
+    // The entity being counted for its layer: (layer, in paper space), counted when it ends.
+    let mut counted: Option<(&[u8], bool)> = None;
     let mut previous_code = -1;
     for p in pairs.by_ref() {
         if p.code == 0 {
             finish(&mut s, &mut hatch, section, block_name);
+            // The reader leaves paper space out, and entities on layer 0 of a block take the INSERT's layer.
+            if let Some((layer, paper)) = counted.take()
+                && !paper
+                && (section == b"ENTITIES" || (section == b"BLOCKS" && layer != b"0" && !block_never_read(block_name)))
+            {
+                *s.layer_counts.entry(layer).or_default() += 1;
+            }
             entity = p.raw.trim_ascii();
+            if (section == b"ENTITIES" || section == b"BLOCKS")
+                && !matches!(entity, b"VERTEX" | b"SEQEND" | b"ATTRIB" | b"BLOCK" | b"ENDBLK" | b"ENDSEC")
+            {
+                counted = Some((b"", false));
+            }
             if entity == b"SECTION" {
                 seen_section = true;
             } else if entity == b"ENDSEC" {
@@ -448,9 +507,9 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
             if p.code == 9 {
                 header_var = p.raw.trim_ascii();
             } else if header_var == b"$ACADVER" && p.code == 1 {
-                version = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
+                s.version = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
             } else if header_var == b"$DWGCODEPAGE" && p.code == 3 {
-                codepage = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
+                s.codepage = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned();
             } else if DATE_VARIABLES.contains(&header_var)
                 && !p.num().is_some_and(|v| (0.0..=5.0e6).contains(&v))
                 && let Some(start) = (p.raw.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)
@@ -463,22 +522,31 @@ fn scan(bytes: &[u8]) -> Result<Scan<'_>, String> {
         if section == b"BLOCKS" && entity == b"BLOCK" && p.code == 2 {
             block_name = p.raw.trim_ascii();
         }
-        if section == b"ENTITIES" && p.code == 8 && !matches!(entity, b"VERTEX" | b"SEQEND" | b"ATTRIB") {
-            *layer_counts.entry(p.raw.trim_ascii()).or_default() += 1;
+        if let Some((layer, paper)) = counted.as_mut() {
+            match p.code {
+                8 => *layer = p.raw.trim_ascii(),
+                67 => *paper = p.num() == Some(1.0),
+                _ => {}
+            }
         }
         previous_code = p.code;
     }
     finish(&mut s, &mut hatch, section, block_name);
+    s.layer_counts.remove(&b""[..]);
     if !seen_section {
         return Err(match pairs.fault {
             Some(f) => format!("not a DXF drawing ({f})"),
             None => "not a DXF drawing: it has no SECTION".into(),
         });
     }
-    s.version = version;
-    s.codepage = codepage;
-    s.layer_counts = layer_counts;
     Ok(s)
+}
+
+/// Blocks whose entities never become features: model and paper space
+/// (`*Model_Space`, `*Paper_Space…`) and dimensions' pictures (`*D…`).
+fn block_never_read(name: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with(b"*model_space") || lower.starts_with(b"*paper_space") || lower.starts_with(b"*d")
 }
 
 fn decode(raw: &[u8], enc: &'static Encoding) -> String {
@@ -490,7 +558,7 @@ fn decode(raw: &[u8], enc: &'static Encoding) -> String {
 
 /// Decodes `\U+XXXX` escapes (how AutoCAD and GDAL write characters the code
 /// page lacks) and `\M+NXXXX` double-byte escapes.
-pub fn unescape(s: &str) -> String {
+fn unescape(s: &str) -> String {
     if !s.contains('\\') {
         return s.to_string();
     }
@@ -538,7 +606,7 @@ fn mbcs(h: &str) -> Option<String> {
 }
 
 /// A TEXT's value as plain text: `%%d` °, `%%p` ±, `%%c` ⌀, `%%%` %, underline/overline toggles dropped.
-pub fn plain_text(s: &str) -> String {
+fn plain_text(s: &str) -> String {
     let s = unescape(s);
     let mut out = String::with_capacity(s.len());
     let mut rest = s.as_str();
@@ -566,7 +634,7 @@ pub fn plain_text(s: &str) -> String {
 
 /// An MTEXT's value as plain text: formatting codes (`\P` new line, `{\f宋体;…}`,
 /// `\A1;`, `\H2.5x;`, stacked `\S1^2;` …) removed, escapes decoded.
-pub fn plain_mtext(s: &str) -> String {
+fn plain_mtext(s: &str) -> String {
     let s = unescape(s);
     let mut out = String::with_capacity(s.len());
     let mut cs = s.chars().peekable();
@@ -698,30 +766,26 @@ fn line_or_ring(pts: Vec<Coord>, closed: bool, t: &Xf) -> Option<Geometry> {
     Some(LineString::from(pts).into())
 }
 
-fn ring_area(r: &[Coord]) -> f64 {
-    r.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum::<f64>() / 2.0
-}
-
 /// Polygons of rings: the largest rings are outlines, a ring inside an outline
 /// is its hole, a ring inside a hole an outline again (islands).
 fn polygons_of_rings(mut rings: Vec<Vec<Coord>>) -> Option<Geometry> {
-    rings.retain(|r| r.len() >= 4 && ring_area(r).abs() > 0.0);
-    rings.sort_by(|a, b| ring_area(b).abs().total_cmp(&ring_area(a).abs()));
-    // For each outline: (polygon outline, holes).
-    let mut polys: Vec<(Polygon, Vec<LineString>)> = Vec::new();
+    rings.retain(|r| r.len() >= 4 && signed_area2(r).abs() > 0.0);
+    rings.sort_by(|a, b| signed_area2(b).abs().total_cmp(&signed_area2(a).abs()));
+    // For each outline: (outline, holes).
+    let mut polys: Vec<(Vec<Coord>, Vec<Vec<Coord>>)> = Vec::new();
     for r in rings {
-        let probe = Point::from(r[0]);
-        let ring = LineString::from(r);
-        let inside = polys.iter().rposition(|(outer, holes)| {
-            outer.contains(&probe) && !holes.iter().any(|h| Polygon::new(h.clone(), vec![]).contains(&probe))
-        });
-        match inside {
-            Some(i) => polys[i].1.push(ring),
-            None => polys.push((Polygon::new(ring, vec![]), Vec::new())),
+        let probe = r[0];
+        let at =
+            polys.iter().rposition(|(outer, holes)| inside(probe, outer) && !holes.iter().any(|h| inside(probe, h)));
+        match at {
+            Some(i) => polys[i].1.push(r),
+            None => polys.push((r, Vec::new())),
         }
     }
-    let mut out: Vec<Polygon> =
-        polys.into_iter().map(|(outer, holes)| Polygon::new(outer.exterior().clone(), holes)).collect();
+    let mut out: Vec<Polygon> = polys
+        .into_iter()
+        .map(|(outer, holes)| Polygon::new(outer.into(), holes.into_iter().map(LineString::from).collect()))
+        .collect();
     match out.len() {
         0 => None,
         1 => out.pop().map(Geometry::Polygon),
@@ -1033,7 +1097,7 @@ impl<'d> Reader<'d> {
         while let Some(p) = get(i) {
             i += 1;
             match p.code {
-                8 => layer = self.text(&decode(p.raw.trim_ascii(), self.enc)),
+                8 => layer = unescape(&decode(p.raw.trim_ascii(), self.enc)),
                 5 => handle = String::from_utf8_lossy(p.raw.trim_ascii()).into_owned(),
                 67 => paper = p.num() == Some(1.0),
                 210 => normal.x = p.num().unwrap_or(0.0),
@@ -1468,6 +1532,19 @@ mod tests {
     }
 
     #[test]
+    fn text_is_checked_against_an_encoding_past_a_buffers_length() {
+        let chinese = encoding_rs::GBK.encode(&"建筑".repeat(20_000)).0.into_owned();
+        assert!(valid_in(encoding_rs::GBK, &chinese));
+        let mut broken = chinese.clone();
+        broken.push(0x81); // a lead byte with nothing after it
+        assert!(!valid_in(encoding_rs::GBK, &broken));
+        broken.pop();
+        broken.insert(50_001, 0xFF);
+        assert!(!valid_in(encoding_rs::GBK, &broken));
+        assert!(valid_in(encoding_rs::GBK, b""));
+    }
+
+    #[test]
     fn a_bulge_of_one_is_a_half_circle() {
         let pts = bulged(&[(0.0, 0.0, 1.0), (2.0, 0.0, 0.0)], false);
         assert_eq!(pts.first(), Some(&Coord { x: 0.0, y: 0.0 }));
@@ -1589,6 +1666,33 @@ mod tests {
     }
 
     #[test]
+    fn the_layer_counts_are_what_is_read_paper_space_left_out_and_blocks_layers_listed() {
+        let blocks = "0\nSECTION\n2\nBLOCKS\n0\nBLOCK\n8\n0\n2\nHOUSE\n70\n0\n10\n0\n20\n0\n30\n0\n3\nHOUSE\n\
+                      0\nLWPOLYLINE\n8\n0\n90\n4\n70\n1\n10\n0\n20\n0\n10\n10\n20\n0\n10\n10\n20\n5\n10\n0\n20\n5\n\
+                      0\nLINE\n8\n围墙\n10\n0\n20\n0\n11\n10\n21\n0\n0\nENDBLK\n8\n0\n\
+                      0\nBLOCK\n8\n0\n2\n*Paper_Space\n70\n0\n10\n0\n20\n0\n30\n0\n3\n*Paper_Space\n\
+                      0\nLINE\n8\n图签\n67\n1\n10\n0\n20\n0\n11\n10\n21\n0\n0\nENDBLK\n8\n0\n0\nENDSEC\n";
+        let body = "0\nINSERT\n8\n住宅\n2\nHOUSE\n10\n100\n20\n200\n\
+                    0\nLINE\n8\n道路\n10\n0\n20\n0\n11\n50\n21\n0\n\
+                    0\nLINE\n8\n道路\n67\n1\n10\n0\n20\n0\n11\n50\n21\n0\n";
+        let mut bytes = ascii(body);
+        let pattern = b"0\nSECTION\n2\nENTITIES";
+        let at = bytes.windows(pattern.len()).position(|w| w == pattern).expect("entities");
+        bytes.splice(at..at, blocks.bytes());
+        let bytes = gbk(&bytes);
+        let listed: Vec<(String, usize)> =
+            layers_of(&bytes, "t.dxf").expect("layers").into_iter().map(|l| (l.name, l.entities)).collect();
+        let c = collect(&bytes, "t.dxf", &ReadOptions::default()).expect("reads");
+        let mut read: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &c.features {
+            *read.entry(f.properties["layer"].as_str().unwrap_or_default().to_string()).or_default() += 1;
+        }
+        // The INSERT on 住宅 is one feature there (its layer-0 outline); 围墙 is only in the block.
+        assert_eq!(read, BTreeMap::from([("住宅".into(), 1), ("围墙".into(), 1), ("道路".into(), 1)]));
+        assert_eq!(listed, read.into_iter().collect::<Vec<_>>());
+    }
+
+    #[test]
     fn an_outline_inside_another_of_its_layer_is_a_hole_and_a_mirrored_one_is_flipped() {
         let body = [
             square("建筑", 0.0, 100.0, ""),
@@ -1622,6 +1726,40 @@ mod tests {
     }
 
     #[test]
+    fn a_load_reports_its_progress_in_bytes_and_stops_when_told() {
+        // More than 4096 entities, so progress is reported while they are read too.
+        let body: String = (0..10_000).map(|i| format!("0\nPOINT\n8\n建筑\n10\n{i}\n20\n0\n")).collect();
+        let bytes = gbk(&ascii(&body));
+        let seen = std::cell::RefCell::new(Vec::new());
+        let watch = |n: u64| {
+            seen.borrow_mut().push(n);
+            true
+        };
+        let c = collect(&bytes, "t.dxf", &ReadOptions { progress: Some(&watch), ..Default::default() }).expect("reads");
+        assert_eq!(c.features.len(), 10_000);
+        let seen = seen.into_inner();
+        assert!(seen.len() >= 4, "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert_eq!(seen.last(), Some(&(bytes.len() as u64)));
+        let no = |_: u64| false;
+        match collect(&bytes, "t.dxf", &ReadOptions { progress: Some(&no), ..Default::default() }) {
+            Err(LoadError::Cancelled) => {}
+            other => panic!("{:?}", other.map(|c| c.features.len())),
+        }
+        // Cancelled while the entities are read.
+        let calls = std::cell::Cell::new(0);
+        let later = |_: u64| {
+            calls.set(calls.get() + 1);
+            calls.get() < 3
+        };
+        assert!(matches!(
+            collect(&bytes, "t.dxf", &ReadOptions { progress: Some(&later), ..Default::default() }),
+            Err(LoadError::Cancelled)
+        ));
+        assert_eq!(calls.get(), 3);
+    }
+
+    #[test]
     fn garbage_and_truncated_drawings_are_one_line_errors() {
         for bad in [&b"hello"[..], b"", b"0\nSECTION\n2\nENTITIES\n0\nLINE\n8\n", b"AutoCAD Binary DXF\r\n\x1a\0\x00"] {
             match collect(bad, "bad.dxf", &ReadOptions::default()) {
@@ -1629,7 +1767,7 @@ mod tests {
                     assert_eq!(place, "bad.dxf");
                     assert!(!message.contains('\n'), "{message}");
                 }
-                Ok(c) => assert!(c.features.is_empty()),
+                Ok(c) => panic!("{:?} read as {} features", String::from_utf8_lossy(bad), c.features.len()),
                 Err(e) => panic!("{e}"),
             }
         }

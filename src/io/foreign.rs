@@ -107,6 +107,11 @@ pub struct Collected {
     pub crs: Option<Crs>,
 }
 
+/// A file's name for messages (the path as given when it has none).
+pub(crate) fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
 /// Makes a plan of what a reader found: geometry checked and repaired, kinds
 /// inferred, coordinates brought to WGS 84 from `chosen`, else the system the
 /// file names, else the one its numbers show. A feature that cannot be used

@@ -101,7 +101,7 @@ pub struct ReadOptions<'a> {
     pub progress: Option<&'a dyn Fn(u64) -> bool>,
     /// CAD drawings: the kind each layer's features take (`None` in the map:
     /// the layer is left out); `None`: the kinds guessed from the layers' names.
-    pub layers: Option<&'a std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
+    pub layers: Option<&'a super::LayerKinds>,
     /// Tables of points: the columns holding x (longitude) and y (latitude);
     /// `None`: picked from the header (经度/纬度, lon/lat, x/y …).
     pub columns: Option<(&'a str, &'a str)>,

@@ -21,6 +21,9 @@ pub use crate::error::SaveError;
 
 pub use self::geojson::{Loaded, ReadOptions, Warning};
 
+/// CAD drawings: the kind each layer's features take, by layer name (`None`: the layer is left out).
+pub type LayerKinds = std::collections::BTreeMap<String, Option<crate::model::Kind>>;
+
 /// Why a file could not be opened. Every variant names the place of the
 /// fault so the one-line message tells the planner where to look.
 #[derive(Debug, thiserror::Error)]

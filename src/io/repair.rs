@@ -166,6 +166,24 @@ pub fn crosses_itself(ring: &[Coord<f64>]) -> bool {
     false
 }
 
+/// Twice a ring's signed area: positive when counter-clockwise (y up).
+pub(crate) fn signed_area2(ring: &[Coord<f64>]) -> f64 {
+    ring.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
+}
+
+/// Whether `p` is inside the closed `ring` (even-odd crossings; a point on
+/// the outline may go either way).
+pub(crate) fn inside(p: Coord<f64>, ring: &[Coord<f64>]) -> bool {
+    let mut c = false;
+    for w in ring.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
+            c = !c;
+        }
+    }
+    c
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -521,7 +521,7 @@ mod tests {
 
 /// A feature as an unnamed item's place: a building by its number (`104楼`,
 /// `Building 104`), anything else by its name.
-fn short_name(f: &super::Feature, lang: Lang) -> Option<String> {
+pub fn short_name(f: &super::Feature, lang: Lang) -> Option<String> {
     if f.kind == super::Kind::Building
         && let Some(n) = f.names().number
     {

@@ -34,7 +34,7 @@ pub enum Action {
     OpenCad {
         path: PathBuf,
         import: bool,
-        layers: std::collections::BTreeMap<String, Option<Kind>>,
+        layers: crate::io::LayerKinds,
     },
     OpenJinsong,
     Quit,

@@ -14,12 +14,9 @@ use eframe::egui::{self, RichText};
 use super::action::Action;
 use super::view::View;
 use crate::error::{EncodeError, SaveError, Step};
-use crate::io::LoadError;
+use crate::io::LayerKinds;
 use crate::io::dxf::CadLayer;
 use crate::model::Kind;
-
-/// The kind each layer's features take; `None`: the layer is left out.
-pub type LayerKinds = BTreeMap<String, Option<Kind>>;
 
 /// A drawing waiting for the planner's choice.
 pub struct Pending {
@@ -38,14 +35,11 @@ pub struct CadLayersState {
 }
 
 impl CadLayersState {
-    /// Reads the drawing's layers (a quick pass) and opens the window, each
-    /// layer preselected as remembered in `data_dir`, else as its name suggests.
-    pub fn ask(&mut self, path: PathBuf, import: bool, data_dir: Option<&Path>) -> Result<(), LoadError> {
-        let layers = crate::io::dxf::layers(&path)?;
-        let remembered = data_dir.map(|d| remembered(d, &path)).unwrap_or_default();
+    /// Opens the window for the drawing's `layers` (scanned by the reader's
+    /// thread), each layer preselected as `remembered`, else as its name suggests.
+    pub fn ask(&mut self, path: PathBuf, import: bool, layers: Vec<CadLayer>, remembered: &LayerKinds) {
         let choice = layers.iter().map(|l| remembered.get(&l.name).copied().unwrap_or(l.guess)).collect();
         self.pending = Some(Pending { path, import, layers, choice });
-        Ok(())
     }
 }
 

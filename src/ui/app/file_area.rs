@@ -34,6 +34,10 @@ enum Read {
     /// A file's features to add to the open plan, marked with the file's
     /// name on the reader's thread, and the number of warnings reading it gave.
     Layer(Box<crate::import::Marked>, usize),
+    /// A CAD drawing read without the planner's choice of its layers: its
+    /// layers (scanned on the reader's thread) and the kinds remembered for
+    /// them, for the "CAD layers" window (`ui::cad_layers`).
+    CadLayers(Vec<crate::io::dxf::CadLayer>, crate::io::LayerKinds),
 }
 
 /// How a file is to be read, owned so it can go to the reader's thread:
@@ -42,7 +46,7 @@ enum Read {
 pub(super) struct ReadChoice {
     crs: Option<crate::io::crs::Crs>,
     /// CAD drawings: the kind of each layer (`None`: guessed from the layers' names).
-    layers: Option<std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
+    layers: Option<crate::io::LayerKinds>,
     /// Tables of points: the x and y columns (`None`: picked from the header).
     columns: Option<(String, String)>,
 }
@@ -164,28 +168,17 @@ impl PlannerApp {
     }
 
     /// Starts reading a file in the background; the open plan stays until it
-    /// succeeds. A CAD drawing first asks what its layers are (`ui::cad_layers`).
+    /// succeeds. A CAD drawing's layers are scanned there first and come back
+    /// to ask what they are (`ui::cad_layers`); it is then read with the answer.
     pub fn open_path(&mut self, path: PathBuf) {
-        self.read_or_ask(path, Purpose::Open);
+        self.start_read(path, Purpose::Open, ReadChoice::default());
     }
 
     /// Starts reading a file in the background whose features, once read, are
     /// added to the open plan as one undoable edit (File → Import layer…).
     /// A file that cannot be read leaves the plan untouched.
     pub fn import_path(&mut self, path: PathBuf) {
-        self.read_or_ask(path, Purpose::Import);
-    }
-
-    /// A CAD drawing first asks what its layers are (`ui::cad_layers`); any other file is read at once.
-    fn read_or_ask(&mut self, path: PathBuf, purpose: Purpose) {
-        if is_cad_drawing(&path) {
-            let import = purpose == Purpose::Import;
-            if let Err(e) = self.panels.cad_layers.ask(path.clone(), import, self.session.as_deref()) {
-                self.say(Message::OpenFailed { path, error: e.into() });
-            }
-            return;
-        }
-        self.start_read(path, purpose, ReadChoice::default());
+        self.start_read(path, Purpose::Import, ReadChoice::default());
     }
 
     /// How a file is read: the coordinate system chosen in the File menu, and
@@ -206,11 +199,22 @@ impl PlannerApp {
         let cancel = Arc::new(AtomicBool::new(false));
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(asked));
+        let data_dir = self.session.clone();
         std::thread::spawn(move || {
             let watch = |n: u64| {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             };
+            // A CAD drawing without a choice of its layers: scan them here, then ask.
+            if choice.layers.is_none() && is_cad_drawing(&p) {
+                let result = crate::io::dxf::layers_with(&p, Some(&watch)).map(|layers| {
+                    let remembered =
+                        data_dir.map(|dir| crate::ui::cad_layers::remembered(&dir, &p)).unwrap_or_default();
+                    Read::CadLayers(layers, remembered)
+                });
+                let _ = tx.send(result);
+                return;
+            }
             let opts = crate::io::ReadOptions {
                 crs: choice.crs,
                 progress: Some(&watch),
@@ -278,6 +282,10 @@ impl PlannerApp {
         match (purpose, result) {
             (_, Ok(Read::Plan(opened))) => self.finish_load(path, Ok(*opened)),
             (_, Ok(Read::Layer(marked, warnings))) => self.finish_import(path, *marked, warnings),
+            // A CAD drawing: ask what its layers are; it is then read with the choice (`Action::OpenCad`).
+            (_, Ok(Read::CadLayers(layers, remembered))) => {
+                self.panels.cad_layers.ask(path, purpose == Purpose::Import, layers, &remembered);
+            }
             // A table whose coordinate columns are not recognised: ask which they are.
             (_, Err(crate::io::LoadError::NoCoordinateColumns { columns })) => {
                 self.panels.table_columns.ask(path, purpose == Purpose::Import, columns);
