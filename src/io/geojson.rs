@@ -102,9 +102,9 @@ pub struct ReadOptions<'a> {
     /// CAD drawings: the kind each layer's features take (`None` in the map:
     /// the layer is left out); `None`: the kinds guessed from the layers' names.
     pub layers: Option<&'a std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
-    /// Tables of points: the columns holding x (longitude) and y (latitude);
-    /// `None`: picked from the header (经度/纬度, lon/lat, x/y …).
-    pub columns: Option<(&'a str, &'a str)>,
+    /// Tables of points: the columns holding x (longitude) and y (latitude),
+    /// by name or position; `None`: picked from the header (经度/纬度, lon/lat, x/y …).
+    pub columns: Option<super::table::Columns<'a>>,
 }
 
 /// Parses GeoJSON text (or gzip of it) into a plan.

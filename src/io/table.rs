@@ -31,6 +31,16 @@ const NAMED_BAD_ROWS: usize = 5;
 /// The most a workbook may unpack to (its sheets' XML), so a small file cannot fill the memory.
 const MAX_UNPACKED: u64 = 1 << 30;
 
+/// The x and y columns of a table of points the user chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Columns<'a> {
+    /// By header name (`--columns 经度,纬度`); a name no column has may be a
+    /// 1-based column number (`--columns 3,4`).
+    Named(&'a str, &'a str),
+    /// By position, 0-based (the column window: two columns may share a name, or have none).
+    At(usize, usize),
+}
+
 /// Loads the points of a CSV file or an Excel workbook (told by its first bytes:
 /// a zip or an OLE file is a workbook, anything else is read as CSV text, so a
 /// "导出Excel" that is really CSV opens too).
@@ -310,12 +320,21 @@ fn normalise(header: &str) -> String {
     out
 }
 
-/// The index of the column `wanted` names (exactly, else as [`normalise`] compares).
+/// The index of the column `wanted` names (exactly, else as [`normalise`]
+/// compares), else the column it numbers (1-based: "3", "#3"). A blank name names no column.
 fn column_named(header: &[String], wanted: &str) -> Option<usize> {
+    let wanted = wanted.trim();
+    if wanted.is_empty() {
+        return None;
+    }
     header
         .iter()
-        .position(|h| h.trim() == wanted.trim())
+        .position(|h| h.trim() == wanted)
         .or_else(|| header.iter().position(|h| normalise(h) == normalise(wanted)))
+        .or_else(|| {
+            let n: usize = wanted.strip_prefix('#').unwrap_or(wanted).parse().ok()?;
+            (1..=header.len()).contains(&n).then(|| n - 1)
+        })
 }
 
 /// The first column (in the order of `names`) whose header is one of `names`.
@@ -341,14 +360,28 @@ fn points(
     opts: &ReadOptions,
 ) -> Result<Loaded, LoadError> {
     let (x, y) = match opts.columns {
-        Some((xn, yn)) => {
-            let find = |n: &str| {
-                column_named(header, n).ok_or_else(|| LoadError::Malformed {
-                    place: "the header".into(),
-                    message: format!("has no column “{}”; the columns are {}", clip(n, 40), list_columns(header)),
-                })
+        Some(chosen) => {
+            let missing = |what: String| LoadError::Malformed {
+                place: "the header".into(),
+                message: format!("has no column {what}; the columns are {}", list_columns(header)),
             };
-            (find(xn)?, find(yn)?)
+            let (x, y) = match chosen {
+                Columns::Named(xn, yn) => {
+                    let find = |n: &str| column_named(header, n).ok_or_else(|| missing(format!("“{}”", clip(n, 40))));
+                    (find(xn)?, find(yn)?)
+                }
+                Columns::At(x, y) => {
+                    let at = |i: usize| (i < header.len()).then_some(i).ok_or_else(|| missing(format!("{}", i + 1)));
+                    (at(x)?, at(y)?)
+                }
+            };
+            if x == y {
+                return Err(LoadError::Malformed {
+                    place: "the header".into(),
+                    message: format!("column {} was chosen for both x and y; choose two different columns", x + 1),
+                });
+            }
+            (x, y)
         }
         None => match (column_among(header, X_NAMES), column_among(header, Y_NAMES)) {
             (Some(x), Some(y)) if x != y => (x, y),

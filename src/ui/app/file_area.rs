@@ -43,8 +43,8 @@ pub(super) struct ReadChoice {
     crs: Option<crate::io::crs::Crs>,
     /// CAD drawings: the kind of each layer (`None`: guessed from the layers' names).
     layers: Option<std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
-    /// Tables of points: the x and y columns (`None`: picked from the header).
-    columns: Option<(String, String)>,
+    /// Tables of points: the x and y columns by position (`None`: picked from the header).
+    columns: Option<(usize, usize)>,
 }
 
 /// A plan being read on a background thread.
@@ -215,7 +215,7 @@ impl PlannerApp {
                 crs: choice.crs,
                 progress: Some(&watch),
                 layers: choice.layers.as_ref(),
-                columns: choice.columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str())),
+                columns: choice.columns.map(|(x, y)| crate::io::table::Columns::At(x, y)),
             };
             let result = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
                 Purpose::Open => Read::Plan(Box::new(crate::document::open(loaded, Source::File(p.clone())))),
