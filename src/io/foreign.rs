@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::LoadError;
 use super::crs::Crs;
-use super::geojson::{Loaded, Warning, check_usable, settle_crs};
+use super::geojson::{Loaded, Tally, Warning, check_usable, settle_crs};
 use super::repair::{Repairs, repair};
 use crate::model::{Feature, Plan, PlanMeta, Props, infer_kind, shape_of};
 
@@ -115,7 +115,7 @@ pub fn assemble(found: Collected, chosen: Option<Crs>) -> Result<Loaded, LoadErr
     let mut plan = Plan::new(PlanMeta::default());
     let mut places = Vec::with_capacity(found.features.len());
     let mut warnings = found.warnings;
-    let mut repaired = 0usize;
+    let mut tally = Tally::default();
     for f in found.features {
         let mut g = f.geometry;
         let mut repairs = Repairs::default();
@@ -123,28 +123,13 @@ pub fn assemble(found: Collected, chosen: Option<Crs>) -> Result<Loaded, LoadErr
             warnings.push(Warning { place: f.place, message });
             continue;
         }
-        if repairs.self_intersects {
-            warnings.push(Warning {
-                place: f.place.clone(),
-                message: "its outline crosses itself; kept as drawn, so its measured area may be wrong".into(),
-            });
-        }
-        if repairs.any() && !repairs.self_intersects {
-            repaired += 1;
-        }
+        tally.add(|| f.place.clone(), || f.place.clone(), &repairs, &mut warnings);
         let props = Props::from_map(f.properties);
         let kind = infer_kind(&props, shape_of(&g));
         plan.push(Feature::new(kind, props, g));
         places.push(f.place);
     }
-    if repaired > 0 {
-        warnings.push(Warning {
-            place: format!("{repaired} feature{}", if repaired == 1 { "" } else { "s" }),
-            message: "repaired safely: rings closed, repeated positions merged, winding made RFC 7946, \
-                      too-short holes or parts left out"
-                .into(),
-        });
-    }
+    tally.report(&mut warnings);
     if plan.is_empty() {
         return Err(match warnings.first() {
             Some(w) => {
@@ -186,6 +171,35 @@ mod tests {
         assert_eq!(f.kind, crate::model::Kind::Building);
         let c = geo::Centroid::centroid(&f.geometry).expect("centroid");
         assert!((117.09..117.1).contains(&c.x()) && (39.86..39.88).contains(&c.y()), "{c:?}");
+    }
+
+    #[test]
+    fn repairs_are_reported_as_geojson_reports_them_naming_the_features() {
+        // A repeated position, and clockwise (not RFC 7946) winding.
+        let coords = [(116.46, 39.88), (116.46, 39.881), (116.46, 39.881), (116.461, 39.881), (116.461, 39.88)];
+        let ring = geo::LineString::from(coords.to_vec());
+        let square = Geometry::Polygon(geo::Polygon::new(ring, vec![]));
+        let c = Collected {
+            features: vec![
+                found(square.clone(), serde_json::json!({}), "row 3"),
+                found(square, serde_json::json!({}), "row 4"),
+            ],
+            ..Default::default()
+        };
+        let l = assemble(c, None).expect("reads");
+        let said: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
+        let text = coords.iter().map(|(x, y)| format!("[{x},{y}]")).collect::<Vec<_>>().join(",");
+        let geojson = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{text},[116.46,39.88]]]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{text},[116.46,39.88]]]}}}}]}}"#
+        );
+        let g = super::super::geojson::parse(geojson.as_bytes()).expect("reads");
+        let expected: Vec<String> =
+            g.warnings.iter().map(|w| w.to_string().replace("(0, 1)", "(row 3, row 4)")).collect();
+        assert_eq!(said, expected, "the same warnings, naming rows instead of indices");
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].starts_with("2 features (row 3, row 4): repeated consecutive positions"), "{said:?}");
     }
 
     #[test]
