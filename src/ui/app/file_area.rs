@@ -16,7 +16,7 @@ use crate::error::SaveError;
 use crate::render::GeometryCache;
 use crate::ui::action::Action;
 use crate::ui::files::FileTask;
-use crate::ui::message::Message;
+use crate::ui::message::{Message, Reason};
 
 /// What a file is read for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -296,8 +296,7 @@ impl PlannerApp {
         // Ids and keys are picked against the plan as it is now (it may have been edited while the file was read).
         let import = crate::import::place(self.doc.plan(), marked);
         if import.ids.is_empty() {
-            let error = self.lang.strings().import_empty.into();
-            self.say(Message::ImportFailed { path, error });
+            self.say(Message::ImportFailed { path, error: Reason::ImportEmpty });
             return;
         }
         let features = import.ids.len();
