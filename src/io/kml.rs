@@ -50,9 +50,10 @@ pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
     if kml.iter().all(u8::is_ascii_whitespace) {
         return Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() });
     }
-    let (text, encoding) = decode_text(kml, declared_encoding(kml));
+    let declared = declared_encoding(kml);
+    let (text, encoding) = decode_text(kml, declared);
     let mut collected = collect(&text, bytes.len() as u64, opts)?;
-    if encoding == encoding_rs::GB18030 && declared_encoding(kml).is_none_or(|e| e == encoding_rs::UTF_8) {
+    if encoding == encoding_rs::GB18030 && declared.is_none_or(|e| e == encoding_rs::UTF_8) {
         collected.warnings.push(Warning {
             place: "the file".into(),
             message: "is not UTF-8 as KML should be; read as GBK/GB18030".into(),

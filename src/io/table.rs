@@ -7,6 +7,7 @@
 //! metres in a chosen system (or Gauss-Krüger with its zone prefix) become
 //! degrees there.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -93,7 +94,6 @@ impl Cell {
 /// Reads CSV bytes: decoded (BOM, UTF-8, else GB18030), the delimiter sniffed from the header.
 pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
     let (text, _) = decode_text(bytes, None);
-    let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() });
     }
@@ -597,23 +597,27 @@ pub fn parse_degrees(text: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-/// Text from bytes: by a byte-order mark, else by `declared` (an XML
+/// Text from bytes: by a byte-order mark (left out), else by `declared` (an XML
 /// declaration's encoding), else UTF-8 when it is valid, else GB18030 (which
-/// reads GBK), as Chinese Windows writes it. Returns the encoding used.
-pub(crate) fn decode_text(bytes: &[u8], declared: Option<&'static Encoding>) -> (String, &'static Encoding) {
+/// reads GBK), as Chinese Windows writes it. Returns the encoding used. UTF-8
+/// (and ASCII in any of these) is lent, not copied.
+pub(crate) fn decode_text<'a>(
+    bytes: &'a [u8],
+    declared: Option<&'static Encoding>,
+) -> (Cow<'a, str>, &'static Encoding) {
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(bytes.get(bom..).unwrap_or_default());
-        return (text.into_owned(), encoding);
+        return (text, encoding);
     }
     if let Some(encoding) = declared.filter(|e| *e != encoding_rs::UTF_8 && e.is_ascii_compatible()) {
         let (text, _) = encoding.decode_without_bom_handling(bytes);
-        return (text.into_owned(), encoding);
+        return (text, encoding);
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => (text.to_string(), encoding_rs::UTF_8),
+        Ok(text) => (Cow::Borrowed(text), encoding_rs::UTF_8),
         Err(_) => {
             let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            (text.into_owned(), encoding_rs::GB18030)
+            (text, encoding_rs::GB18030)
         }
     }
 }
@@ -669,8 +673,14 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("经度,纬度,名称\n116.4,39.9,劲松");
         let (text, enc) = decode_text(&gbk, None);
         assert_eq!(enc, encoding_rs::GB18030);
+        assert!(matches!(text, Cow::Owned(_)), "GBK is decoded into a copy");
         assert!(text.starts_with("经度,纬度,名称"), "{text}");
         let bom = [&[0xef, 0xbb, 0xbf][..], "名称".as_bytes()].concat();
         assert_eq!(decode_text(&bom, None).0, "名称");
+        let utf8 = "经度,纬度\n116.4,39.9".as_bytes();
+        assert!(
+            matches!(decode_text(utf8, None), (Cow::Borrowed(t), _) if t.as_ptr() == utf8.as_ptr()),
+            "UTF-8 is lent"
+        );
     }
 }
