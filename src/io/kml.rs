@@ -23,8 +23,8 @@ use quick_xml::events::{BytesStart, Event};
 use serde_json::{Map, Value};
 
 use super::foreign::{Collected, Found, assemble};
-use super::table::{clip, decode_text, one_line, typed};
-use super::{LoadError, Loaded, ReadOptions, Warning, memory};
+use super::table::{decode_text, typed};
+use super::{LoadError, Loaded, ReadOptions, Warning, clip, memory};
 
 /// The largest KML text read, a KMZ's included.
 const MAX_TEXT: u64 = 1 << 30;
@@ -66,7 +66,7 @@ pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
 fn unzip(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     let bad = |message: String| LoadError::Malformed { place: "the KMZ".into(), message };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| bad(format!("is not a readable zip archive ({})", one_line(&e.to_string()))))?;
+        .map_err(|e| bad(format!("is not a readable zip archive ({})", clip(&e.to_string(), 200))))?;
     let mut names = Vec::new();
     let mut chosen = None;
     for i in 0..zip.len() {
@@ -90,7 +90,7 @@ fn unzip(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
         }));
     };
     let entry =
-        zip.by_index(index).map_err(|e| bad(format!("{name} cannot be unpacked ({})", one_line(&e.to_string()))))?;
+        zip.by_index(index).map_err(|e| bad(format!("{name} cannot be unpacked ({})", clip(&e.to_string(), 200))))?;
     let declared = entry.size();
     if declared > MAX_TEXT {
         return Err(bad(format!("{name} unpacks to {} MB, more than this app reads", declared >> 20)));
@@ -100,7 +100,7 @@ fn unzip(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     entry
         .take(MAX_TEXT + 1)
         .read_to_end(&mut text)
-        .map_err(|e| bad(format!("{name} cannot be unpacked ({})", one_line(&e.to_string()))))?;
+        .map_err(|e| bad(format!("{name} cannot be unpacked ({})", clip(&e.to_string(), 200))))?;
     if text.len() as u64 > MAX_TEXT {
         return Err(bad(format!("{name} unpacks to more than {} MB", MAX_TEXT >> 20)));
     }

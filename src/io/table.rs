@@ -17,7 +17,7 @@ use geo::{Geometry, Point};
 use serde_json::{Map, Value};
 
 use super::foreign::{Collected, Found, assemble};
-use super::{LoadError, Loaded, ReadOptions, Warning, memory};
+use super::{LoadError, Loaded, ReadOptions, Warning, clip, memory};
 
 /// Names of the x (longitude, easting) column, compared lower-case without
 /// spaces or a bracketed unit ("经度(°)", "X 坐标").
@@ -109,7 +109,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
     let mut rows = reader.records().map(|r| {
         let record = r.map_err(|e| LoadError::Malformed {
             place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
-            message: one_line(&e.to_string()),
+            message: clip(&e.to_string(), 200),
         })?;
         let at = record.position().map_or(0, |p| p.byte());
         if at >= next_report {
@@ -153,8 +153,9 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
     let bad = |place: &str, message: String| LoadError::Malformed { place: place.into(), message };
     if bytes.starts_with(b"PK") {
         // A zip: refuse one that unpacks to more than the memory can hold before calamine unpacks it.
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", one_line(&e.to_string()))))?;
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+            bad("the workbook", format!("is not a readable Excel file ({})", clip(&e.to_string(), 200)))
+        })?;
         // The central directory's sizes (a lying size makes the unpacking fail, not grow).
         let unpacked =
             (0..zip.len()).filter_map(|i| zip.by_index_raw(i).ok().map(|f| f.size())).fold(0u64, u64::saturating_add);
@@ -164,7 +165,7 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
         memory::check_fits(unpacked.saturating_mul(3))?;
     }
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", one_line(&e.to_string()))))?;
+        .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", clip(&e.to_string(), 200))))?;
     let mut first_fault = None;
     for name in book.sheet_names() {
         let sheet = format!("sheet “{}”", clip(&name, 40));
@@ -174,7 +175,7 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
             }
             e => e,
         };
-        let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", one_line(&e.to_string())));
+        let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", clip(&e.to_string(), 200)));
         // A sheet that cannot be opened is remembered (the next may hold the points); a fault inside one is the error.
         let result = match &mut book {
             // Cell by cell: memory follows the cells there are, not the rectangle they span
@@ -265,7 +266,7 @@ impl<F: FnMut() -> Result<Option<((u32, u32), Cell)>, String>> Iterator for Cell
                     self.done = true;
                     return Some(Err(LoadError::Malformed {
                         place: format!("after row {}", self.last),
-                        message: format!("cannot be read ({})", one_line(&e)),
+                        message: format!("cannot be read ({})", clip(&e, 200)),
                     }));
                 }
             };
@@ -480,19 +481,6 @@ fn points(
         });
     }
     assemble(Collected { features, warnings, crs: None }, opts.crs)
-}
-
-/// At most `n` characters of `s` on one line, for messages.
-pub(crate) fn clip(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}…", one_line(&s[..i])),
-        None => one_line(s),
-    }
-}
-
-/// `s` with line breaks and other control characters made spaces: a message is one line.
-pub(crate) fn one_line(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 /// A number as JSON: an integer when it is one (and exact), else a float.
