@@ -177,51 +177,26 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
         };
         let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", clip(&e.to_string(), 200)));
         // A sheet that cannot be opened is remembered (the next may hold the points); a fault inside one is the error.
-        let result = match &mut book {
+        let opened = match &mut book {
             // Cell by cell: memory follows the cells there are, not the rectangle they span
             // (calamine's `worksheet_range` allocates the rectangle: 550 GB for a cell in XFD1048576).
-            calamine::Sheets::Xlsx(x) => match x.worksheet_cells_reader(&name) {
-                Ok(mut cells) => {
-                    let next = move || cells.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string());
-                    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
-                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
-                }
-                Err(e) => {
-                    first_fault.get_or_insert(fault(&e));
-                    continue;
-                }
-            },
-            calamine::Sheets::Xlsb(x) => match x.worksheet_cells_reader(&name) {
-                Ok(mut cells) => {
-                    let next = move || cells.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string());
-                    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
-                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
-                }
-                Err(e) => {
-                    first_fault.get_or_insert(fault(&e));
-                    continue;
-                }
-            },
+            calamine::Sheets::Xlsx(x) => x
+                .worksheet_cells_reader(&name)
+                .map(|mut c| cell_points(move || c.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string()), opts))
+                .map_err(|e| fault(&e)),
+            calamine::Sheets::Xlsb(x) => x
+                .worksheet_cells_reader(&name)
+                .map(|mut c| cell_points(move || c.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string()), opts))
+                .map_err(|e| fault(&e)),
             // .xls and .ods: at most 65,536 × 256 cells, or capped by calamine.
-            other => match other.worksheet_range(&name) {
-                Ok(range) => {
-                    let (top, left) = range.start().unwrap_or_default();
-                    let mut rows = range.rows().enumerate().map(|(i, r)| {
-                        let cells = r
-                            .iter()
-                            .enumerate()
-                            .map(|(j, d)| (left as usize + j, cell_of(d)))
-                            .filter(|(_, c)| !c.is_empty())
-                            .collect();
-                        Ok((top as usize + i + 1, cells))
-                    });
-                    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
-                }
-                Err(e) => {
-                    first_fault.get_or_insert(fault(&e));
-                    continue;
-                }
-            },
+            other => other.worksheet_range(&name).map(|range| range_points(&range, opts)).map_err(|e| fault(&e)),
+        };
+        let result = match opened {
+            Ok(result) => result,
+            Err(fault) => {
+                first_fault.get_or_insert(fault);
+                continue;
+            }
         };
         match result {
             Ok(Some(loaded)) => return Ok(loaded),
@@ -230,6 +205,26 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
         }
     }
     Err(first_fault.unwrap_or_else(|| bad("the workbook", "has no sheet with data".into())))
+}
+
+/// The points of a sheet read cell by cell (`next` gives its cells in file order); `None` when it has no data.
+fn cell_points(
+    next: impl FnMut() -> Result<Option<((u32, u32), Cell)>, String>,
+    opts: &ReadOptions,
+) -> Result<Option<Loaded>, LoadError> {
+    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
+    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
+}
+
+/// The points of a sheet read whole (`.xls`, `.ods`); `None` when it has no data.
+fn range_points(range: &calamine::Range<Data>, opts: &ReadOptions) -> Result<Option<Loaded>, LoadError> {
+    let (top, left) = range.start().unwrap_or_default();
+    let mut rows = range.rows().enumerate().map(|(i, r)| {
+        let cells =
+            r.iter().enumerate().map(|(j, d)| (left as usize + j, cell_of(d))).filter(|(_, c)| !c.is_empty()).collect();
+        Ok((top as usize + i + 1, cells))
+    });
+    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
 }
 
 /// A workbook cell's position and value, owned.
