@@ -32,8 +32,9 @@ const MAX_TEXT: u64 = 1 << 30;
 /// Loads the Placemarks of a KML or KMZ file.
 pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     let size = std::fs::metadata(path)?.len();
-    // The text, its decoded copy, and the features.
-    memory::check_fits(size.saturating_mul(4))?;
+    // The text (a decoded copy only when it is not UTF-8) and the features. Measured: a 28 MB KML of
+    // 150,000 points peaks at 6× its size.
+    memory::check_fits(size.saturating_mul(8))?;
     let bytes = std::fs::read(path)?;
     read(&bytes, opts)
 }
@@ -95,7 +96,7 @@ fn unzip(bytes: &[u8]) -> Result<Vec<u8>, LoadError> {
     if declared > MAX_TEXT {
         return Err(bad(format!("{name} unpacks to {} MB, more than this app reads", declared >> 20)));
     }
-    memory::check_fits(declared.saturating_mul(4))?;
+    memory::check_fits(declared.saturating_mul(8))?;
     let mut text = Vec::with_capacity(declared.min(64 << 20) as usize);
     entry
         .take(MAX_TEXT + 1)

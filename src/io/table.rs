@@ -47,8 +47,10 @@ pub enum Columns<'a> {
 /// "导出Excel" that is really CSV opens too).
 pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     let size = std::fs::metadata(path)?.len();
-    // The text, its decoded copy, and the features and their properties.
-    memory::check_fits(size.saturating_mul(6))?;
+    // The text (UTF-8 is not copied; GBK is decoded into a copy) and the rows as features with their
+    // properties. Measured: a 28 MB UTF-8 CSV of 400,000 points peaks at 13× its size, the same rows in
+    // GBK (23 MB) at 18×.
+    memory::check_fits(size.saturating_mul(18))?;
     let bytes = std::fs::read(path)?;
     read(&bytes, opts)
 }
