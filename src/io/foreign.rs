@@ -36,10 +36,8 @@ pub enum Format {
     Dwg,
     /// KML, or KMZ (a zip holding `doc.kml`).
     Kml,
-    /// A CSV table of points.
-    Csv,
-    /// An Excel workbook of points.
-    Xlsx,
+    /// A table of points: CSV (or tab-separated) text, or an Excel workbook.
+    Table,
 }
 
 impl Format {
@@ -58,33 +56,29 @@ impl Format {
         match ext.as_str() {
             "shp" | "dbf" | "shx" => Format::Shapefile,
             "kml" | "kmz" => Format::Kml,
-            "csv" | "txt" | "tsv" => Format::Csv,
-            "xlsx" | "xlsm" | "xls" => Format::Xlsx,
+            "csv" | "tsv" | "xlsx" | "xlsm" | "xlsb" | "xls" => Format::Table,
+            // Text is a table, unless it is JSON: a GeoJSON saved as .txt still opens.
+            "txt" if first_visible(head) == Some(b'{') => Format::GeoJson,
+            "txt" => Format::Table,
             // A zip is a zipped Shapefile unless it holds a KML (then it is a KMZ by another name).
             "zip" => Format::Shapefile,
             _ if head.starts_with(&[0x00, 0x00, 0x27, 0x0a]) => Format::Shapefile,
             _ => Format::GeoJson,
         }
     }
-
-    /// The format's name for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::GeoJson => "GeoJSON",
-            Format::GeoPackage => "GeoPackage",
-            Format::Shapefile => "Shapefile",
-            Format::Dxf => "DXF",
-            Format::Dwg => "DWG",
-            Format::Kml => "KML",
-            Format::Csv => "CSV",
-            Format::Xlsx => "Excel",
-        }
-    }
 }
 
 /// The extensions File → Open and File → Import layer… offer, for file dialogs.
-pub const OPEN_EXTENSIONS: &[&str] =
-    &["gpkg", "geojson", "json", "gz", "shp", "zip", "dxf", "dwg", "kml", "kmz", "csv", "xlsx"];
+pub const OPEN_EXTENSIONS: &[&str] = &[
+    "gpkg", "geojson", "json", "gz", "shp", "zip", "dxf", "dwg", "kml", "kmz", "csv", "tsv", "txt", "xlsx", "xlsm", "xlsb",
+    "xls",
+];
+
+/// The first byte of text that is not white space (after a UTF-8 byte-order mark).
+fn first_visible(head: &[u8]) -> Option<u8> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
 
 /// One feature as a reader found it.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,6 +194,20 @@ mod tests {
         assert_eq!(said, expected, "the same warnings, naming rows instead of indices");
         assert_eq!(said.len(), 2, "{said:?}");
         assert!(said[0].starts_with("2 features (row 3, row 4): repeated consecutive positions"), "{said:?}");
+    }
+
+    #[test]
+    fn tables_by_any_of_their_extensions_and_a_geojson_saved_as_text() {
+        let of = |name: &str, head: &[u8]| Format::of(Path::new(name), head);
+        for name in ["a.csv", "a.TSV", "a.xlsx", "a.xlsm", "a.xlsb", "a.XLS", "a.txt"] {
+            assert_eq!(of(name, b"lon,lat\n116,39\n"), Format::Table, "{name}");
+        }
+        assert_eq!(of("a.txt", b"\xef\xbb\xbf \n{\"type\":"), Format::GeoJson, "JSON text is GeoJSON");
+        assert_eq!(of("a.txt", b"{\"type\":\"Feature"), Format::GeoJson);
+        assert_eq!(of("a.txt", b""), Format::Table);
+        for ext in ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls"] {
+            assert!(OPEN_EXTENSIONS.contains(&ext), "the dialogs offer .{ext}");
+        }
     }
 
     #[test]

@@ -36,11 +36,11 @@ enum Read {
     Layer(Box<crate::import::Marked>, usize),
 }
 
-/// How a file is to be read, owned so it can go to the reader's thread:
-/// the one place read options are built ([`PlannerApp::read_options`]).
+/// What the planner said of a file in a window (a drawing's layers, a table's
+/// columns), owned so it can go to the reader's thread, where
+/// [`PlannerApp::start_read`] makes it read options with the File menu's coordinate system.
 #[derive(Clone, Debug, Default)]
 pub(super) struct ReadChoice {
-    crs: Option<crate::io::crs::Crs>,
     /// CAD drawings: the kind of each layer (`None`: guessed from the layers' names).
     layers: Option<std::collections::BTreeMap<String, Option<crate::model::Kind>>>,
     /// Tables of points: the x and y columns by position (`None`: picked from the header).
@@ -188,14 +188,9 @@ impl PlannerApp {
         self.start_read(path, purpose, ReadChoice::default());
     }
 
-    /// How a file is read: the coordinate system chosen in the File menu, and
-    /// (for CAD drawings) the kinds chosen for its layers. The one place read
-    /// options are built, for opening and importing alike.
-    pub(super) fn read_options(&self, asked: ReadChoice) -> ReadChoice {
-        ReadChoice { crs: self.import_crs, ..asked }
-    }
-
-    /// Reads a file in the background with what the planner said of it (`asked`: a drawing's layers, a table's columns).
+    /// Reads a file in the background with what the planner said of it (`asked`: a drawing's layers, a table's
+    /// columns) in the coordinate system chosen in the File menu: the one place read options are built, for
+    /// opening and importing alike.
     fn start_read(&mut self, path: PathBuf, purpose: Purpose, asked: ReadChoice) {
         if let Some(l) = &self.loading {
             l.cancel.store(true, Ordering::Relaxed);
@@ -205,14 +200,14 @@ impl PlannerApp {
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(asked));
+        let (d, c, crs, choice) = (done.clone(), cancel.clone(), self.import_crs, asked);
         std::thread::spawn(move || {
             let watch = |n: u64| {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
             };
             let opts = crate::io::ReadOptions {
-                crs: choice.crs,
+                crs,
                 progress: Some(&watch),
                 layers: choice.layers.as_ref(),
                 columns: choice.columns.map(|(x, y)| crate::io::table::Columns::At(x, y)),
