@@ -36,7 +36,10 @@ fn parse_columns(s: &str) -> Result<(String, String), String> {
         Some((x, y)) if !x.trim().is_empty() && !y.trim().is_empty() && !y.contains(',') => {
             Ok((x.trim().to_string(), y.trim().to_string()))
         }
-        _ => Err("name the x (longitude) and y (latitude) columns, e.g. --columns 经度,纬度".into()),
+        _ => {
+            Err("name the x (longitude) and y (latitude) columns, e.g. --columns 经度,纬度 (or number them: 3,4)"
+                .into())
+        }
     }
 }
 
@@ -435,6 +438,7 @@ pub fn load_for_cli(file: &Path, crs: Option<Crs>, columns: Option<(&str, &str)>
     if file.as_os_str() == "jinsong" && !file.exists() {
         return Ok(io::load_jinsong());
     }
+    let columns = columns.map(|(x, y)| io::table::Columns::Named(x, y));
     io::load_path_with(file, &io::ReadOptions { crs, columns, ..Default::default() })
         .map_err(|e| format!("{}: {e}", file.display()))
 }

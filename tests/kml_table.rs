@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use geo::{BoundingRect, Geometry};
 use renewal_planner::io::crs::Crs;
+use renewal_planner::io::table::Columns;
 use renewal_planner::io::{self, LoadError, Loaded, ReadOptions};
 use renewal_planner::model::Kind;
 use serde_json::Value;
@@ -505,18 +506,48 @@ fn tables_without_coordinates_bad_rows_and_chosen_columns() {
 
     // Columns the header does not name as coordinates, chosen by the user.
     let path = write(dir.path(), "chosen.csv", "东西向,南北向,名称\n116.46,39.88,甲\n");
-    let opts = ReadOptions { columns: Some(("东西向", "南北向")), ..Default::default() };
+    let opts = ReadOptions { columns: Some(Columns::Named("东西向", "南北向")), ..Default::default() };
     let l = io::load_path_with(&path, &opts).expect("loads with the columns");
     assert_eq!(points(&l), vec![("甲".to_string(), 116.46, 39.88)]);
-    let opts = ReadOptions { columns: Some(("东西", "南北向")), ..Default::default() };
+    let opts = ReadOptions { columns: Some(Columns::Named("东西", "南北向")), ..Default::default() };
     let Err(e) = io::load_path_with(&path, &opts) else { panic!("no such column") };
     assert!(e.to_string().contains("no column “东西”"), "{e}");
+    // Named by number (1-based), as `--columns 1,2` may.
+    let opts = ReadOptions { columns: Some(Columns::Named("1", "#2")), ..Default::default() };
+    let l = io::load_path_with(&path, &opts).expect("loads with numbered columns");
+    assert_eq!(points(&l), vec![("甲".to_string(), 116.46, 39.88)]);
 
     // The command line: `info --columns`.
     let out = renewal_planner::cli::info(&path, false, None, None, None, Some(("东西向", "南北向"))).expect("info");
     assert!(out.contains('1'), "{out}");
     let e = renewal_planner::cli::info(&path, false, None, None, None, None).expect_err("no columns named");
     assert!(e.contains("--columns") && e.contains("chosen.csv"), "{e}");
+}
+
+#[test]
+fn columns_chosen_by_position_read_blank_and_repeated_headers_and_one_column_twice_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Two blank headers, then a repeated one: names cannot tell these columns apart, positions can.
+    let path = write(dir.path(), "blank.csv", "名称,,,名称\n甲,116.46,39.88,乙\n");
+    let at = |x, y| ReadOptions { columns: Some(Columns::At(x, y)), ..Default::default() };
+    let l = io::load_path_with(&path, &at(1, 2)).expect("loads by position");
+    let (_, f) = l.plan.iter().next().expect("a point");
+    let Geometry::Point(p) = f.geometry else { panic!("a point") };
+    assert!((p.x() - 116.46).abs() < 1e-9 && (p.y() - 39.88).abs() < 1e-9, "x and y from two columns: {p:?}");
+    assert_eq!(f.properties.get_str("名称"), Some("甲"));
+    assert_eq!(f.properties.get_str("名称 (2)"), Some("乙"), "the repeated header kept apart");
+    // The same column for x and y: one line, however it was chosen.
+    for opts in [at(1, 1), ReadOptions { columns: Some(Columns::Named("名称", "名称")), ..Default::default() }] {
+        let Err(e) = io::load_path_with(&path, &opts) else { panic!("x = y refused") };
+        let e = e.to_string();
+        assert!(e.contains("both x and y") && !e.contains('\n'), "{e}");
+    }
+    // A blank name names no column (it used to find the first blank one).
+    let opts = ReadOptions { columns: Some(Columns::Named("", " ")), ..Default::default() };
+    let Err(e) = io::load_path_with(&path, &opts) else { panic!("blank names refused") };
+    assert!(e.to_string().contains("no column"), "{e}");
+    let Err(e) = io::load_path_with(&path, &at(1, 9)) else { panic!("no 10th column") };
+    assert!(e.to_string().contains("no column 10"), "{e}");
 }
 
 #[test]

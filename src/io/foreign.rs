@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::LoadError;
 use super::crs::Crs;
-use super::geojson::{Loaded, Warning, check_usable, settle_crs};
+use super::geojson::{Loaded, Tally, Warning, check_usable, settle_crs};
 use super::repair::{Repairs, repair};
 use crate::model::{Feature, Plan, PlanMeta, Props, infer_kind, shape_of};
 
@@ -36,10 +36,8 @@ pub enum Format {
     Dwg,
     /// KML, or KMZ (a zip holding `doc.kml`).
     Kml,
-    /// A CSV table of points.
-    Csv,
-    /// An Excel workbook of points.
-    Xlsx,
+    /// A table of points: CSV (or tab-separated) text, or an Excel workbook.
+    Table,
 }
 
 impl Format {
@@ -58,33 +56,29 @@ impl Format {
         match ext.as_str() {
             "shp" | "dbf" | "shx" => Format::Shapefile,
             "kml" | "kmz" => Format::Kml,
-            "csv" | "txt" | "tsv" => Format::Csv,
-            "xlsx" | "xlsm" | "xls" => Format::Xlsx,
+            "csv" | "tsv" | "xlsx" | "xlsm" | "xlsb" | "xls" => Format::Table,
+            // Text is a table, unless it is JSON: a GeoJSON saved as .txt still opens.
+            "txt" if first_visible(head) == Some(b'{') => Format::GeoJson,
+            "txt" => Format::Table,
             // A zip is a zipped Shapefile unless it holds a KML (then it is a KMZ by another name).
             "zip" => Format::Shapefile,
             _ if head.starts_with(&[0x00, 0x00, 0x27, 0x0a]) => Format::Shapefile,
             _ => Format::GeoJson,
         }
     }
-
-    /// The format's name for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::GeoJson => "GeoJSON",
-            Format::GeoPackage => "GeoPackage",
-            Format::Shapefile => "Shapefile",
-            Format::Dxf => "DXF",
-            Format::Dwg => "DWG",
-            Format::Kml => "KML",
-            Format::Csv => "CSV",
-            Format::Xlsx => "Excel",
-        }
-    }
 }
 
 /// The extensions File → Open and File → Import layer… offer, for file dialogs.
-pub const OPEN_EXTENSIONS: &[&str] =
-    &["gpkg", "geojson", "json", "gz", "shp", "zip", "dxf", "dwg", "kml", "kmz", "csv", "xlsx"];
+pub const OPEN_EXTENSIONS: &[&str] = &[
+    "gpkg", "geojson", "json", "gz", "shp", "zip", "dxf", "dwg", "kml", "kmz", "csv", "tsv", "txt", "xlsx", "xlsm", "xlsb",
+    "xls",
+];
+
+/// The first byte of text that is not white space (after a UTF-8 byte-order mark).
+fn first_visible(head: &[u8]) -> Option<u8> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
 
 /// One feature as a reader found it.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,7 +114,7 @@ pub fn assemble(found: Collected, chosen: Option<Crs>) -> Result<Loaded, LoadErr
     let mut plan = Plan::new(PlanMeta::default());
     let mut places = Vec::with_capacity(found.features.len());
     let mut warnings = found.warnings;
-    let mut repaired = 0usize;
+    let mut tally = Tally::default();
     for f in found.features {
         let mut g = f.geometry;
         let mut repairs = Repairs::default();
@@ -128,28 +122,13 @@ pub fn assemble(found: Collected, chosen: Option<Crs>) -> Result<Loaded, LoadErr
             warnings.push(Warning { place: f.place, message });
             continue;
         }
-        if repairs.self_intersects {
-            warnings.push(Warning {
-                place: f.place.clone(),
-                message: "its outline crosses itself; kept as drawn, so its measured area may be wrong".into(),
-            });
-        }
-        if repairs.any() && !repairs.self_intersects {
-            repaired += 1;
-        }
+        tally.add(|| f.place.clone(), || f.place.clone(), &repairs, &mut warnings);
         let props = Props::from_map(f.properties);
         let kind = infer_kind(&props, shape_of(&g));
         plan.push(Feature::new(kind, props, g));
         places.push(f.place);
     }
-    if repaired > 0 {
-        warnings.push(Warning {
-            place: format!("{repaired} feature{}", if repaired == 1 { "" } else { "s" }),
-            message: "repaired safely: rings closed, repeated positions merged, winding made RFC 7946, \
-                      too-short holes or parts left out"
-                .into(),
-        });
-    }
+    tally.report(&mut warnings);
     if plan.is_empty() {
         return Err(match warnings.first() {
             Some(w) => {
@@ -191,6 +170,49 @@ mod tests {
         assert_eq!(f.kind, crate::model::Kind::Building);
         let c = geo::Centroid::centroid(&f.geometry).expect("centroid");
         assert!((117.09..117.1).contains(&c.x()) && (39.86..39.88).contains(&c.y()), "{c:?}");
+    }
+
+    #[test]
+    fn repairs_are_reported_as_geojson_reports_them_naming_the_features() {
+        // A repeated position, and clockwise (not RFC 7946) winding.
+        let coords = [(116.46, 39.88), (116.46, 39.881), (116.46, 39.881), (116.461, 39.881), (116.461, 39.88)];
+        let ring = geo::LineString::from(coords.to_vec());
+        let square = Geometry::Polygon(geo::Polygon::new(ring, vec![]));
+        let c = Collected {
+            features: vec![
+                found(square.clone(), serde_json::json!({}), "row 3"),
+                found(square, serde_json::json!({}), "row 4"),
+            ],
+            ..Default::default()
+        };
+        let l = assemble(c, None).expect("reads");
+        let said: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
+        let text = coords.iter().map(|(x, y)| format!("[{x},{y}]")).collect::<Vec<_>>().join(",");
+        let geojson = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{text},[116.46,39.88]]]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[[{text},[116.46,39.88]]]}}}}]}}"#
+        );
+        let g = super::super::geojson::parse(geojson.as_bytes()).expect("reads");
+        let expected: Vec<String> =
+            g.warnings.iter().map(|w| w.to_string().replace("(0, 1)", "(row 3, row 4)")).collect();
+        assert_eq!(said, expected, "the same warnings, naming rows instead of indices");
+        assert_eq!(said.len(), 2, "{said:?}");
+        assert!(said[0].starts_with("2 features (row 3, row 4): repeated consecutive positions"), "{said:?}");
+    }
+
+    #[test]
+    fn tables_by_any_of_their_extensions_and_a_geojson_saved_as_text() {
+        let of = |name: &str, head: &[u8]| Format::of(Path::new(name), head);
+        for name in ["a.csv", "a.TSV", "a.xlsx", "a.xlsm", "a.xlsb", "a.XLS", "a.txt"] {
+            assert_eq!(of(name, b"lon,lat\n116,39\n"), Format::Table, "{name}");
+        }
+        assert_eq!(of("a.txt", b"\xef\xbb\xbf \n{\"type\":"), Format::GeoJson, "JSON text is GeoJSON");
+        assert_eq!(of("a.txt", b"{\"type\":\"Feature"), Format::GeoJson);
+        assert_eq!(of("a.txt", b""), Format::Table);
+        for ext in ["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls"] {
+            assert!(OPEN_EXTENSIONS.contains(&ext), "the dialogs offer .{ext}");
+        }
     }
 
     #[test]

@@ -102,9 +102,9 @@ pub struct ReadOptions<'a> {
     /// CAD drawings: the kind each layer's features take (`None` in the map:
     /// the layer is left out); `None`: the kinds guessed from the layers' names.
     pub layers: Option<&'a super::LayerKinds>,
-    /// Tables of points: the columns holding x (longitude) and y (latitude);
-    /// `None`: picked from the header (经度/纬度, lon/lat, x/y …).
-    pub columns: Option<(&'a str, &'a str)>,
+    /// Tables of points: the columns holding x (longitude) and y (latitude),
+    /// by name or position; `None`: picked from the header (经度/纬度, lon/lat, x/y …).
+    pub columns: Option<super::table::Columns<'a>>,
 }
 
 /// Parses GeoJSON text (or gzip of it) into a plan.
@@ -194,7 +194,12 @@ fn read_document<R: Read>(
     let mut sink = |read: Read1| {
         match read.result {
             Ok((f, repairs)) => {
-                tally.add(count, read.line, &repairs, &mut warnings);
+                tally.add(
+                    || count.to_string(),
+                    || format!("feature {count} (line {})", read.line),
+                    &repairs,
+                    &mut warnings,
+                );
                 plan.push(f);
                 origins.push((count as u32, read.line as u32));
             }
@@ -324,7 +329,7 @@ fn read_document<R: Read>(
             let text = object_text(&members);
             let (f, repairs) = read_feature(&text)
                 .map_err(|message| LoadError::Malformed { place: "feature (line 1)".into(), message })?;
-            tally.add(0, 1, &repairs, &mut warnings);
+            tally.add(|| "0".into(), || "feature 0 (line 1)".into(), &repairs, &mut warnings);
             tally.report(&mut warnings);
             plan.push(f);
         }
@@ -477,46 +482,60 @@ fn object_text(members: &[Member]) -> Vec<u8> {
     out
 }
 
-/// Repairs counted over a collection, reported as a few warnings rather than one a feature.
+/// Safe repairs counted over a file, reported as a few warnings (one a kind of
+/// repair, naming the first five features) rather than one a feature. Every format reports through it.
 #[derive(Default)]
-struct Tally {
-    closed: Vec<usize>,
-    deduplicated: Vec<usize>,
-    reoriented: Vec<usize>,
-    dropped: Vec<usize>,
+pub(super) struct Tally {
+    closed: Vec<String>,
+    deduplicated: Vec<String>,
+    reoriented: Vec<String>,
+    dropped: Vec<String>,
 }
 
 impl Tally {
-    fn add(&mut self, i: usize, line: usize, r: &Repairs, warnings: &mut Vec<Warning>) {
+    /// Counts one feature's repairs. `name`: the feature in a list ("12", "row 12");
+    /// `place`: where it is, for the warning a self-crossing outline gets on its own.
+    pub(super) fn add(
+        &mut self,
+        name: impl Fn() -> String,
+        place: impl FnOnce() -> String,
+        r: &Repairs,
+        warnings: &mut Vec<Warning>,
+    ) {
         if !r.any() {
             return;
         }
+        let listed = |which: &mut Vec<String>| {
+            // Only the first five are named; the rest are counted.
+            which.push(if which.len() < 5 { name() } else { String::new() })
+        };
         if r.closed {
-            self.closed.push(i);
+            listed(&mut self.closed);
         }
         if r.deduplicated {
-            self.deduplicated.push(i);
+            listed(&mut self.deduplicated);
         }
         if r.reoriented {
-            self.reoriented.push(i);
+            listed(&mut self.reoriented);
         }
         if r.dropped_holes + r.dropped_parts > 0 {
-            self.dropped.push(i);
+            listed(&mut self.dropped);
         }
         if r.self_intersects {
             warnings.push(Warning {
-                place: format!("feature {i} (line {line})"),
+                place: place(),
                 message: "its outline crosses itself; kept as drawn, so its measured area may be wrong".into(),
             });
         }
     }
 
-    fn report(self, warnings: &mut Vec<Warning>) {
-        let mut say = |which: Vec<usize>, what: &str| {
+    /// The warnings: one for each kind of repair made.
+    pub(super) fn report(self, warnings: &mut Vec<Warning>) {
+        let mut say = |which: Vec<String>, what: &str| {
             if which.is_empty() {
                 return;
             }
-            let mut list: Vec<String> = which.iter().take(5).map(|i| i.to_string()).collect();
+            let mut list: Vec<String> = which.iter().take(5).cloned().collect();
             if which.len() > 5 {
                 list.push("…".into());
             }

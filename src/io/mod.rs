@@ -109,7 +109,7 @@ pub fn load_path_with(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadErr
         foreign::Format::Shapefile => return shapefile::load(path, opts),
         foreign::Format::Dxf => return dxf::load(path, opts),
         foreign::Format::Kml => return kml::load(path, opts),
-        foreign::Format::Csv | foreign::Format::Xlsx => return table::load(path, opts),
+        foreign::Format::Table => return table::load(path, opts),
         foreign::Format::Dwg => {
             return Err(LoadError::Malformed {
                 place: "DWG".into(),

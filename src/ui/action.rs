@@ -22,14 +22,15 @@ pub enum Action {
     ImportLayerDialog,
     /// Read a file in the background and add its features to the open plan (one undo step).
     ImportLayer(PathBuf),
-    /// Open a CAD drawing with the kinds chosen for its layers in the "CAD layers" window (`None`: left out).
-    /// Read a table of points with these x and y columns, chosen in the "point table columns" window.
+    /// Read a table of points with these x and y columns (0-based positions: two may share a name, or have
+    /// none), chosen in the "point table columns" window.
     /// With `import`, its features are added to the open plan (File → Import layer…).
     OpenTable {
         path: PathBuf,
         import: bool,
-        columns: (String, String),
+        columns: (usize, usize),
     },
+    /// Open a CAD drawing with the kinds chosen for its layers in the "CAD layers" window (`None`: left out).
     /// With `import`, its features are added to the open plan (File → Import layer…).
     OpenCad {
         path: PathBuf,

@@ -17,6 +17,8 @@ pub enum Reason {
     OutOfMemory(OutOfMemory),
     /// A handout was asked of a plan without slides.
     NoSlides,
+    /// A file imported into the plan held no features.
+    ImportEmpty,
     Text(String),
 }
 
@@ -26,6 +28,7 @@ impl Reason {
         match self {
             Reason::OutOfMemory(m) => s.out_of_memory(*m),
             Reason::NoSlides => s.no_slides.into(),
+            Reason::ImportEmpty => s.import_empty.into(),
             Reason::Text(t) => t.clone(),
         }
     }
@@ -314,6 +317,14 @@ mod tests {
         assert!(zh.contains("未合并") && zh.contains("2 改造项目"), "{zh}");
         let failed = Message::ImportFailed { path: "a.dxf".into(), error: "line 3: bad".into() };
         assert!(failed.needs_window() && failed.text(Lang::En.strings()).starts_with("Could not import: a.dxf"));
+        // An empty file is worded when shown, so a language switch rewords it.
+        let empty = Message::ImportFailed { path: "空.csv".into(), error: Reason::ImportEmpty };
+        assert!(
+            empty.text(Lang::En.strings()).ends_with("the file holds no features"),
+            "{}",
+            empty.text(Lang::En.strings())
+        );
+        assert!(empty.text(Lang::Zh.strings()).ends_with("文件中没有要素"), "{}", empty.text(Lang::Zh.strings()));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! easting) and which is y (latitude or northing)? The reader's
 //! [`crate::io::LoadError::NoCoordinateColumns`] carries the header; "Open"
 //! returns `Action::OpenTable`, and the table is read again in the background
-//! with those columns (the same as `--columns X,Y` on the command line).
+//! with those columns by position (`--columns X,Y` on the command line names or numbers them).
 
 use std::path::PathBuf;
 
@@ -56,7 +56,12 @@ pub fn window(ctx: &egui::Context, state: &mut TableColumnsState, v: &View) -> V
             ui.label(RichText::new(&name).strong());
             ui.label(w.table_columns_hint);
             ui.separator();
-            let shown = |i: usize| p.columns.get(i).map_or("—", |c| c.trim()).to_string();
+            // A blank header shows its number, so `名称,,` offers "#2" and "#3", not two empty choices.
+            let shown = |i: usize| match p.columns.get(i).map(|c| c.trim()) {
+                None => "—".to_string(),
+                Some("") => format!("#{}", i + 1),
+                Some(c) => c.to_string(),
+            };
             for (label, choice, salt) in
                 [(w.table_x_column, &mut p.x, "table-x"), (w.table_y_column, &mut p.y, "table-y")]
             {
@@ -80,9 +85,8 @@ pub fn window(ctx: &egui::Context, state: &mut TableColumnsState, v: &View) -> V
             });
         });
     if go && let Some(p) = state.pending.take() {
-        let pick = |i: usize| p.columns.get(i).cloned().unwrap_or_default();
-        let columns = (pick(p.x), pick(p.y));
-        out.push(Action::OpenTable { path: p.path, import: p.import, columns });
+        // By position: a header may repeat a name or leave columns blank (`名称,,`).
+        out.push(Action::OpenTable { path: p.path, import: p.import, columns: (p.x, p.y) });
     } else if cancel || !open {
         state.pending = None;
     }

@@ -16,7 +16,7 @@ use crate::error::SaveError;
 use crate::render::GeometryCache;
 use crate::ui::action::Action;
 use crate::ui::files::FileTask;
-use crate::ui::message::Message;
+use crate::ui::message::{Message, Reason};
 
 /// What a file is read for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,15 +40,15 @@ enum Read {
     CadLayers(Vec<crate::io::dxf::CadLayer>, crate::io::LayerKinds),
 }
 
-/// How a file is to be read, owned so it can go to the reader's thread:
-/// the one place read options are built ([`PlannerApp::read_options`]).
+/// What the planner said of a file in a window (a drawing's layers, a table's
+/// columns), owned so it can go to the reader's thread, where
+/// [`PlannerApp::start_read`] makes it read options with the File menu's coordinate system.
 #[derive(Clone, Debug, Default)]
 pub(super) struct ReadChoice {
-    crs: Option<crate::io::crs::Crs>,
     /// CAD drawings: the kind of each layer (`None`: guessed from the layers' names).
     layers: Option<crate::io::LayerKinds>,
-    /// Tables of points: the x and y columns (`None`: picked from the header).
-    columns: Option<(String, String)>,
+    /// Tables of points: the x and y columns by position (`None`: picked from the header).
+    columns: Option<(usize, usize)>,
 }
 
 /// A plan being read on a background thread.
@@ -181,14 +181,9 @@ impl PlannerApp {
         self.start_read(path, Purpose::Import, ReadChoice::default());
     }
 
-    /// How a file is read: the coordinate system chosen in the File menu, and
-    /// (for CAD drawings) the kinds chosen for its layers. The one place read
-    /// options are built, for opening and importing alike.
-    pub(super) fn read_options(&self, asked: ReadChoice) -> ReadChoice {
-        ReadChoice { crs: self.import_crs, ..asked }
-    }
-
-    /// Reads a file in the background with what the planner said of it (`asked`: a drawing's layers, a table's columns).
+    /// Reads a file in the background with what the planner said of it (`asked`: a drawing's layers, a table's
+    /// columns) in the coordinate system chosen in the File menu: the one place read options are built, for
+    /// opening and importing alike.
     fn start_read(&mut self, path: PathBuf, purpose: Purpose, asked: ReadChoice) {
         if let Some(l) = &self.loading {
             l.cancel.store(true, Ordering::Relaxed);
@@ -198,7 +193,7 @@ impl PlannerApp {
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let (d, c, choice) = (done.clone(), cancel.clone(), self.read_options(asked));
+        let (d, c, crs, choice) = (done.clone(), cancel.clone(), self.import_crs, asked);
         let data_dir = self.session.clone();
         std::thread::spawn(move || {
             let watch = |n: u64| {
@@ -216,10 +211,10 @@ impl PlannerApp {
                 return;
             }
             let opts = crate::io::ReadOptions {
-                crs: choice.crs,
+                crs,
                 progress: Some(&watch),
                 layers: choice.layers.as_ref(),
-                columns: choice.columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str())),
+                columns: choice.columns.map(|(x, y)| crate::io::table::Columns::At(x, y)),
             };
             let result = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
                 Purpose::Open => Read::Plan(Box::new(crate::document::open(loaded, Source::File(p.clone())))),
@@ -304,8 +299,7 @@ impl PlannerApp {
         // Ids and keys are picked against the plan as it is now (it may have been edited while the file was read).
         let import = crate::import::place(self.doc.plan(), marked);
         if import.ids.is_empty() {
-            let error = self.lang.strings().import_empty.into();
-            self.say(Message::ImportFailed { path, error });
+            self.say(Message::ImportFailed { path, error: Reason::ImportEmpty });
             return;
         }
         let features = import.ids.len();
