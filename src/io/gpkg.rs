@@ -731,18 +731,23 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
 }
 
 /// QGIS's `layer_styles` table (as QGIS's OGR provider writes it, registered
-/// as attributes like GDAL does): one default style a layer, by kind in the
-/// app's colours (`io::qgis_style`). Loading never reads it.
+/// as attributes like GDAL does): one default style a layer, a rule for each
+/// kind and shape it holds, in the app's colours (`io::qgis_style`). Loading
+/// never reads it.
 fn write_styles(tx: &rusqlite::Transaction, plan: &Plan) -> Result<(), SaveError> {
     tx.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles')",
         [],
     )?;
     for (table, phase) in [("before", Phase::Before), ("after", Phase::After)] {
-        let present = super::qgis_style::kinds_present(plan.iter().filter_map(|(_, f)| {
+        let mut shapes = super::qgis_style::Shapes::default();
+        for (_, f) in plan.iter() {
             let p = presence(plan, f, &phase);
-            (p != Presence::Absent).then(|| (f.kind, geometry_in(f, p)))
-        }));
+            if p != Presence::Absent {
+                shapes.add(f.kind, geometry_in(f, p));
+            }
+        }
+        let present = shapes.present();
         tx.execute(
             "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner) \
              VALUES ('', '', ?1, 'geom', ?2, ?3, ?4, 1, ?5, '')",
