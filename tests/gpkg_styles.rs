@@ -48,11 +48,13 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
         .query_row("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'", [], |r| r.get(0))
         .expect("registered");
     assert_eq!(kind, "attributes");
-    let defaults: std::collections::BTreeSet<String> = c
-        .prepare("SELECT f_table_name FROM layer_styles WHERE useAsDefault = 1")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+    let defaults: Vec<(String, i64)> = c
+        .prepare(
+            "SELECT f_table_name, COUNT(*) FROM layer_styles WHERE useAsDefault = 1 GROUP BY f_table_name ORDER BY 1",
+        )
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .expect("rows");
-    assert_eq!(defaults, ["after".to_string(), "before".to_string()].into(), "one default a layer");
+    assert_eq!(defaults, vec![("after".to_string(), 1), ("before".to_string(), 1)], "one default a layer");
     let layers: Vec<(String, String)> = c
         .prepare("SELECT table_name, column_name FROM gpkg_geometry_columns")
         .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
@@ -147,10 +149,11 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
         for (k, s) in &present {
             assert!(by_filter.contains_key(&qgis_style::rule_filter(*k, *s)), "{table}: no rule for {k:?} {s:?}");
         }
-        let first = |kind: Kind| passes.iter().find(|(k, _)| *k == kind).map(|(_, p)| p[0]);
-        if let (Some(g), Some(b)) = (first(Kind::Garden), first(Kind::Building)) {
-            assert!(b > g, "buildings are drawn above gardens");
-        }
+        // Drawn in the app's order: taken kind by kind in `Kind::ALL` order, every symbol layer's pass is above
+        // the one before (a kind's shapes in the order of its rules).
+        passes.sort_by_key(|(k, _)| k.index());
+        let all: Vec<u32> = passes.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{table}: passes strictly increase: {all:?}");
         let text = xml.descendants().find(|n| n.has_tag_name("text-style")).expect("labels");
         assert_eq!(text.attribute("fieldName"), Some("name_zh"));
         let font = text.attribute("fontFamily").unwrap_or_default();
