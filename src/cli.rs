@@ -262,6 +262,16 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     {
         return Err(format!("--to-crs {}: is for GeoJSON, Shapefile and DXF output, not .{ext}", c.code()));
     }
+    // A drawing is in metres: refused before the file is read.
+    if let Some(c) = map.to_crs
+        && ext == "dxf"
+        && c.is_geographic()
+    {
+        return Err(format!(
+            "--to-crs {}: CAD drawings need a projected system in metres, e.g. --to-crs EPSG:4527 for Beijing",
+            c.code()
+        ));
+    }
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
@@ -342,48 +352,44 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     } else if ext == "xlsx" || ext == "csv" {
         req.what = What::Schedule;
         load_for_cli(file, map.crs, map.columns)?
-    } else if matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip")
-        && (map.phase.is_some() || map.at.is_some() || matches!(ext.as_str(), "shp" | "zip"))
+    } else if ext == "dxf"
+        || (matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip")
+            && (map.phase.is_some() || map.at.is_some() || matches!(ext.as_str(), "shp" | "zip")))
     {
+        // GIS data, a Shapefile or a drawing: one phase, as of a date or before/after.
+        let what = if ext == "dxf" { "a drawing" } else { "GIS data" };
         req.phase = Some(match (map.phase, map.at) {
             (_, Some(d)) => Phase::parse(d)
                 .filter(|p| matches!(p, Phase::AsOf(_)))
                 .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
             (Some(p), None) => {
-                Phase::parse(p).ok_or_else(|| format!("--phase {p}: GIS data is of one phase, before or after"))?
-            }
-            (None, None) => Phase::After,
-        });
-        req.what = match ext.as_str() {
-            "shp" | "zip" => What::Shapefile { crs: map.to_crs, zip: ext == "zip" },
-            _ => What::Gis { crs: map.to_crs },
-        };
-        load_for_cli(file, map.crs, map.columns)?
-    } else if ext == "dxf" {
-        req.phase = Some(match (map.phase, map.at) {
-            (_, Some(d)) => Phase::parse(d)
-                .filter(|p| matches!(p, Phase::AsOf(_)))
-                .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
-            (Some(p), None) => {
-                Phase::parse(p).ok_or_else(|| format!("--phase {p}: a drawing is of one phase, before or after"))?
+                Phase::parse(p).ok_or_else(|| format!("--phase {p}: {what} is of one phase, before or after"))?
             }
             (None, None) => Phase::After,
         });
         let loaded = load_for_cli(file, map.crs, map.columns)?;
-        let crs = match map.to_crs {
-            Some(c) => c,
-            None => {
-                let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
-                    format!("{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N", file.display())
-                })?;
-                default_note = format!(
-                    " (the Gauss-Krüger zone of the plan's centre, {}; another with --to-crs EPSG:N)",
-                    zone.label()
-                );
-                zone
-            }
+        req.what = match ext.as_str() {
+            "shp" | "zip" => What::Shapefile { crs: map.to_crs, zip: ext == "zip" },
+            "dxf" => What::Dxf {
+                crs: match map.to_crs {
+                    Some(c) => c,
+                    None => {
+                        let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
+                            format!(
+                                "{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N",
+                                file.display()
+                            )
+                        })?;
+                        default_note = format!(
+                            " (the Gauss-Krüger zone of the plan's centre, {}; another with --to-crs EPSG:N)",
+                            zone.label()
+                        );
+                        zone
+                    }
+                },
+            },
+            _ => What::Gis { crs: map.to_crs },
         };
-        req.what = What::Dxf { crs };
         loaded
     } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
@@ -544,4 +550,37 @@ pub fn tiles(
         total.cached,
         total.missing
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn export_to(out: &str, map: MapArgs) -> Result<String, String> {
+        // A file that is not there: a refusal that comes before reading it says so, not "not found".
+        let dir = tempfile::tempdir().expect("a folder");
+        export(&dir.path().join("无此文件.geojson"), &dir.path().join(out), None, "zh", map)
+    }
+
+    #[test]
+    fn a_drawing_in_degrees_is_refused_before_the_file_is_read_with_the_flag_to_use() {
+        let e = export_to("d.dxf", MapArgs { to_crs: Some(Crs::Wgs84), ..Default::default() }).expect_err("refused");
+        assert!(e.starts_with("--to-crs OGC:CRS84: CAD drawings need a projected system in metres"), "{e}");
+        assert!(e.contains("--to-crs EPSG:4527") && !e.contains("无此文件"), "{e}");
+    }
+
+    #[test]
+    fn gis_data_shapefiles_and_drawings_take_one_phase_parsed_alike() {
+        for (out, what) in
+            [("a.geojson", "GIS data"), ("a.shp", "GIS data"), ("a.zip", "GIS data"), ("a.dxf", "a drawing")]
+        {
+            let e = export_to(out, MapArgs { phase: Some("compare"), ..Default::default() }).expect_err("refused");
+            assert_eq!(e, format!("--phase compare: {what} is of one phase, before or after"), "{out}");
+            let e = export_to(out, MapArgs { at: Some("2020-13-45"), ..Default::default() }).expect_err("refused");
+            assert_eq!(e, "--at 2020-13-45: not a date (YYYY-MM-DD)", "{out}");
+            // A good phase goes on to read the file.
+            let e = export_to(out, MapArgs { phase: Some("before"), ..Default::default() }).expect_err("no file");
+            assert!(e.contains("无此文件.geojson"), "{out}: {e}");
+        }
+    }
 }
