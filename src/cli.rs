@@ -16,7 +16,8 @@ use crate::model::{Lang, Phase, Summary};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// A GeoJSON file to open (default: the embedded Jinsong plan).
+    /// A file to open: GeoJSON, a plan file or any GeoPackage, Shapefile (`.shp`, `.zip`), DXF, KML/KMZ,
+    /// CSV/Excel points (default: the embedded Jinsong plan).
     pub file: Option<PathBuf>,
     /// The coordinate system of the input when the file does not say: an EPSG
     /// code (EPSG:3857, EPSG:4490, EPSG:4513–4554 CGCS2000 Gauss-Krüger,
@@ -46,7 +47,8 @@ fn parse_columns(s: &str) -> Result<(String, String), String> {
 pub enum Command {
     /// Print a summary of a plan: features by kind, area, extent, building totals.
     Info {
-        /// A GeoJSON file, or the word `jinsong` for the embedded plan.
+        /// Any file the app opens (GeoJSON, GeoPackage, Shapefile, DXF, KML/KMZ, CSV/Excel points), or the
+        /// word `jinsong` for the embedded plan.
         file: PathBuf,
         /// Print the summary as JSON.
         #[arg(long)]
@@ -66,9 +68,11 @@ pub enum Command {
     /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
     /// `.svg` or `.pdf` (a print map, over the plan's basemaps and any
     /// `--basemap`), or `.pdf` with `--story` (the story handout: one page per
-    /// slide) or `--atlas`, or `.dxf` (a CAD drawing in a Gauss-Krüger zone, `--to-crs`).
+    /// slide) or `--atlas`, `.xlsx` or `.csv` (the item schedule), `.geojson` with `--phase`/`--at`
+    /// (GIS data of a phase), `.shp` or `.zip` (Shapefiles of a phase), or `.dxf` (a CAD drawing in a
+    /// Gauss-Krüger zone, `--to-crs`).
     Export {
-        /// A GeoJSON or GeoPackage file, or `jinsong`.
+        /// Any file the app opens (GeoJSON, GeoPackage, Shapefile, DXF, KML/KMZ, CSV/Excel points), or `jinsong`.
         file: PathBuf,
         /// Where to write.
         #[arg(short, long)]
@@ -79,10 +83,11 @@ pub enum Command {
         /// Language of the handout or map: zh or en.
         #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
         lang: String,
-        /// Maps: the phase to draw, or before and after side by side.
+        /// Maps: the phase to draw, or before and after side by side (compare). GIS data, Shapefiles and
+        /// drawings: the phase written, before or after (default after).
         #[arg(long, value_parser = ["before", "after", "compare"], conflicts_with = "at")]
         phase: Option<String>,
-        /// Maps: the plan as of a date (YYYY-MM-DD).
+        /// Maps, GIS data, Shapefiles and drawings: the plan as of a date (YYYY-MM-DD).
         #[arg(long)]
         at: Option<String>,
         /// Maps: the image size in pixels, e.g. 1920x1080.
