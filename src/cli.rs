@@ -16,7 +16,8 @@ use crate::model::{Lang, Phase, Summary};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// A GeoJSON file to open (default: the embedded Jinsong plan).
+    /// A file to open: GeoJSON, a plan file or any GeoPackage, Shapefile (`.shp`, `.zip`), DXF, KML/KMZ,
+    /// CSV/Excel points (default: the embedded Jinsong plan).
     pub file: Option<PathBuf>,
     /// The coordinate system of the input when the file does not say: an EPSG
     /// code (EPSG:3857, EPSG:4490, EPSG:4513–4554 CGCS2000 Gauss-Krüger,
@@ -49,7 +50,8 @@ fn parse_columns(s: &str) -> Result<(String, String), String> {
 pub enum Command {
     /// Print a summary of a plan: features by kind, area, extent, building totals.
     Info {
-        /// A GeoJSON file, or the word `jinsong` for the embedded plan.
+        /// Any file the app opens (GeoJSON, GeoPackage, Shapefile, DXF, KML/KMZ, CSV/Excel points), or the
+        /// word `jinsong` for the embedded plan.
         file: PathBuf,
         /// Print the summary as JSON.
         #[arg(long)]
@@ -69,9 +71,11 @@ pub enum Command {
     /// plan file, a GeoPackage), `.geojson` (the plan's text form), `.png`,
     /// `.svg` or `.pdf` (a print map, over the plan's basemaps and any
     /// `--basemap`), or `.pdf` with `--story` (the story handout: one page per
-    /// slide) or `--atlas`, or `.dxf` (a CAD drawing in a Gauss-Krüger zone, `--to-crs`).
+    /// slide) or `--atlas`, `.xlsx` or `.csv` (the item schedule), `.geojson` with `--phase`/`--at`
+    /// (GIS data of a phase), `.shp` or `.zip` (Shapefiles of a phase), or `.dxf` (a CAD drawing in a
+    /// Gauss-Krüger zone, `--to-crs`).
     Export {
-        /// A GeoJSON or GeoPackage file, or `jinsong`.
+        /// Any file the app opens (GeoJSON, GeoPackage, Shapefile, DXF, KML/KMZ, CSV/Excel points), or `jinsong`.
         file: PathBuf,
         /// Where to write.
         #[arg(short, long)]
@@ -82,10 +86,11 @@ pub enum Command {
         /// Language of the handout or map: zh or en.
         #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
         lang: String,
-        /// Maps: the phase to draw, or before and after side by side.
+        /// Maps: the phase to draw, or before and after side by side (compare). GIS data, Shapefiles and
+        /// drawings: the phase written, before or after (default after).
         #[arg(long, value_parser = ["before", "after", "compare"], conflicts_with = "at")]
         phase: Option<String>,
-        /// Maps: the plan as of a date (YYYY-MM-DD).
+        /// Maps, GIS data, Shapefiles and drawings: the plan as of a date (YYYY-MM-DD).
         #[arg(long)]
         at: Option<String>,
         /// Maps: the image size in pixels, e.g. 1920x1080.
@@ -265,6 +270,16 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     {
         return Err(format!("--to-crs {}: is for GeoJSON, Shapefile and DXF output, not .{ext}", c.code()));
     }
+    // A drawing is in metres: refused before the file is read.
+    if let Some(c) = map.to_crs
+        && ext == "dxf"
+        && c.is_geographic()
+    {
+        return Err(format!(
+            "--to-crs {}: CAD drawings need a projected system in metres, e.g. --to-crs EPSG:4527 for Beijing",
+            c.code()
+        ));
+    }
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
@@ -345,48 +360,44 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     } else if ext == "xlsx" || ext == "csv" {
         req.what = What::Schedule;
         load_for_cli(file, map.crs, map.columns)?
-    } else if matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip")
-        && (map.phase.is_some() || map.at.is_some() || matches!(ext.as_str(), "shp" | "zip"))
+    } else if ext == "dxf"
+        || (matches!(ext.as_str(), "geojson" | "json" | "shp" | "zip")
+            && (map.phase.is_some() || map.at.is_some() || matches!(ext.as_str(), "shp" | "zip")))
     {
+        // GIS data, a Shapefile or a drawing: one phase, as of a date or before/after.
+        let what = if ext == "dxf" { "a drawing" } else { "GIS data" };
         req.phase = Some(match (map.phase, map.at) {
             (_, Some(d)) => Phase::parse(d)
                 .filter(|p| matches!(p, Phase::AsOf(_)))
                 .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
             (Some(p), None) => {
-                Phase::parse(p).ok_or_else(|| format!("--phase {p}: GIS data is of one phase, before or after"))?
-            }
-            (None, None) => Phase::After,
-        });
-        req.what = match ext.as_str() {
-            "shp" | "zip" => What::Shapefile { crs: map.to_crs },
-            _ => What::Gis { crs: map.to_crs },
-        };
-        load_for_cli(file, map.crs, map.columns)?
-    } else if ext == "dxf" {
-        req.phase = Some(match (map.phase, map.at) {
-            (_, Some(d)) => Phase::parse(d)
-                .filter(|p| matches!(p, Phase::AsOf(_)))
-                .ok_or_else(|| format!("--at {d}: not a date (YYYY-MM-DD)"))?,
-            (Some(p), None) => {
-                Phase::parse(p).ok_or_else(|| format!("--phase {p}: a drawing is of one phase, before or after"))?
+                Phase::parse(p).ok_or_else(|| format!("--phase {p}: {what} is of one phase, before or after"))?
             }
             (None, None) => Phase::After,
         });
         let loaded = load_for_cli(file, map.crs, map.columns)?;
-        let crs = match map.to_crs {
-            Some(c) => c,
-            None => {
-                let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
-                    format!("{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N", file.display())
-                })?;
-                default_note = format!(
-                    " (the Gauss-Krüger zone of the plan's centre, {}; another with --to-crs EPSG:N)",
-                    zone.label()
-                );
-                zone
-            }
+        req.what = match ext.as_str() {
+            "shp" | "zip" => What::Shapefile { crs: map.to_crs },
+            "dxf" => What::Dxf {
+                crs: match map.to_crs {
+                    Some(c) => c,
+                    None => {
+                        let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
+                            format!(
+                                "{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N",
+                                file.display()
+                            )
+                        })?;
+                        default_note = format!(
+                            " (the Gauss-Krüger zone of the plan's centre, {}; another with --to-crs EPSG:N)",
+                            zone.label()
+                        );
+                        zone
+                    }
+                },
+            },
+            _ => What::Gis { crs: map.to_crs },
         };
-        req.what = What::Dxf { crs };
         loaded
     } else if !matches!(ext.as_str(), "gpkg" | "geojson" | "json") {
         return Err(format!(
@@ -548,4 +559,37 @@ pub fn tiles(
         total.cached,
         total.missing
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn export_to(out: &str, map: MapArgs) -> Result<String, String> {
+        // A file that is not there: a refusal that comes before reading it says so, not "not found".
+        let dir = tempfile::tempdir().expect("a folder");
+        export(&dir.path().join("无此文件.geojson"), &dir.path().join(out), None, "zh", map)
+    }
+
+    #[test]
+    fn a_drawing_in_degrees_is_refused_before_the_file_is_read_with_the_flag_to_use() {
+        let e = export_to("d.dxf", MapArgs { to_crs: Some(Crs::Wgs84), ..Default::default() }).expect_err("refused");
+        assert!(e.starts_with("--to-crs OGC:CRS84: CAD drawings need a projected system in metres"), "{e}");
+        assert!(e.contains("--to-crs EPSG:4527") && !e.contains("无此文件"), "{e}");
+    }
+
+    #[test]
+    fn gis_data_shapefiles_and_drawings_take_one_phase_parsed_alike() {
+        for (out, what) in
+            [("a.geojson", "GIS data"), ("a.shp", "GIS data"), ("a.zip", "GIS data"), ("a.dxf", "a drawing")]
+        {
+            let e = export_to(out, MapArgs { phase: Some("compare"), ..Default::default() }).expect_err("refused");
+            assert_eq!(e, format!("--phase compare: {what} is of one phase, before or after"), "{out}");
+            let e = export_to(out, MapArgs { at: Some("2020-13-45"), ..Default::default() }).expect_err("refused");
+            assert_eq!(e, "--at 2020-13-45: not a date (YYYY-MM-DD)", "{out}");
+            // A good phase goes on to read the file.
+            let e = export_to(out, MapArgs { phase: Some("before"), ..Default::default() }).expect_err("no file");
+            assert!(e.contains("无此文件.geojson"), "{out}: {e}");
+        }
+    }
 }

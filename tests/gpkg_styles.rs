@@ -1,17 +1,18 @@
 //! QGIS styles in the plan file: the `layer_styles` table as QGIS reads it,
-//! one default style for `before` and one for `after`, each a categorized
-//! renderer on `kind` in the colours the screen draws with.
+//! one default style for `before` and one for `after`, each a rule-based
+//! renderer with a rule, and a symbol of the matching type, for every kind
+//! and geometry type the layer holds, in the colours the screen draws with.
 
 #[path = "common/tools.rs"]
 mod tools;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use renewal_planner::document::Document;
 use renewal_planner::io;
-use renewal_planner::io::qgis_style::qgis_color;
-use renewal_planner::model::phase::presence;
-use renewal_planner::model::{Kind, Phase, Plan, Presence};
+use renewal_planner::io::qgis_style::{self, qgis_color};
+use renewal_planner::model::phase::{geometry_in, presence};
+use renewal_planner::model::{Kind, Phase, Plan, Presence, Shape};
 use renewal_planner::render::style::kind_style;
 use rusqlite::Connection;
 use usvg::roxmltree::{Document as Xml, Node, ParsingOptions};
@@ -47,11 +48,13 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
         .query_row("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'", [], |r| r.get(0))
         .expect("registered");
     assert_eq!(kind, "attributes");
-    let defaults: BTreeSet<String> = c
-        .prepare("SELECT f_table_name FROM layer_styles WHERE useAsDefault = 1")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+    let defaults: Vec<(String, i64)> = c
+        .prepare(
+            "SELECT f_table_name, COUNT(*) FROM layer_styles WHERE useAsDefault = 1 GROUP BY f_table_name ORDER BY 1",
+        )
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .expect("rows");
-    assert_eq!(defaults, BTreeSet::from(["after".to_string(), "before".to_string()]), "one default a layer");
+    assert_eq!(defaults, vec![("after".to_string(), 1), ("before".to_string(), 1)], "one default a layer");
     let layers: Vec<(String, String)> = c
         .prepare("SELECT table_name, column_name FROM gpkg_geometry_columns")
         .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
@@ -64,28 +67,61 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
         let dtd = ParsingOptions { allow_dtd: true, ..ParsingOptions::default() };
         let xml = Xml::parse_with_options(&qml, dtd).unwrap_or_else(|e| panic!("{table}'s QML is XML: {e}"));
         let renderer = xml.descendants().find(|n| n.has_tag_name("renderer-v2")).expect("a renderer");
-        assert_eq!(renderer.attribute("type"), Some("categorizedSymbol"));
-        assert_eq!(renderer.attribute("attr"), Some("kind"));
+        assert_eq!(renderer.attribute("type"), Some("RuleRenderer"));
         assert_eq!(renderer.attribute("symbollevels"), Some("1"), "drawn in the app's order");
-        let present: BTreeSet<&str> = plan
-            .iter()
-            .filter(|(_, f)| presence(&plan, f, &phase) != Presence::Absent)
-            .map(|(_, f)| f.kind.as_str())
-            .collect();
-        let categories: Vec<Node> = renderer.descendants().filter(|n| n.has_tag_name("category")).collect();
-        let values: BTreeSet<&str> = categories.iter().filter_map(|n| n.attribute("value")).collect();
-        assert_eq!(values, present, "one category a kind present in {table}");
-        assert_eq!(categories.len(), present.len());
-        let mut passes = std::collections::HashMap::new();
-        for cat in &categories {
-            let k = Kind::parse(cat.attribute("value").unwrap_or_default()).expect("a kind");
-            let name = cat.attribute("symbol").expect("a symbol");
+        // Every kind and geometry type the layer holds, as QGIS's geometry_type sees it.
+        let mut present: Vec<(Kind, Shape)> = Vec::new();
+        for (_, f) in plan.iter() {
+            let p = presence(&plan, f, &phase);
+            let pair = (f.kind, qgis_style::shape_of(geometry_in(f, p)));
+            if p != Presence::Absent && !present.contains(&pair) {
+                present.push(pair);
+            }
+        }
+        // Jinsong's nodes are points and polygons (before, its other features are lines and polygons too).
+        for pair in [(Kind::Node, Shape::Point), (Kind::Node, Shape::Area)] {
+            assert!(present.contains(&pair), "{table} has {pair:?}: {present:?}");
+        }
+        if table == "before" {
+            assert!(present.contains(&(Kind::Other, Shape::Line)) && present.contains(&(Kind::Other, Shape::Area)));
+        }
+        let rules: Vec<Node> = renderer.descendants().filter(|n| n.has_tag_name("rule")).collect();
+        assert_eq!(rules.len(), present.len(), "one rule a kind and shape in {table}");
+        // The rule for each (kind, shape), found by its filter.
+        let mut by_filter: BTreeMap<String, Node> = BTreeMap::new();
+        for rule in &rules {
+            let filter = rule.attribute("filter").expect("a filter").to_string();
+            assert!(by_filter.insert(filter.clone(), *rule).is_none(), "one rule for {filter}");
+        }
+        let mut passes: Vec<(Kind, Vec<u32>)> = Vec::new();
+        for rule in &rules {
+            let filter = rule.attribute("filter").unwrap_or_default();
+            let (k, shape) = present
+                .iter()
+                .copied()
+                .find(|(k, s)| qgis_style::rule_filter(*k, *s) == filter)
+                .unwrap_or_else(|| panic!("{table}: rule {filter} is for a kind and shape the layer holds"));
+            let name = rule.attribute("symbol").expect("a symbol");
             let symbol = renderer
                 .descendants()
                 .find(|n| n.has_tag_name("symbol") && n.attribute("name") == Some(name))
                 .unwrap_or_else(|| panic!("symbol {name}"));
-            let layer = symbol.children().find(|n| n.has_tag_name("layer")).expect("a symbol layer");
-            passes.insert(k, layer.attribute("pass").and_then(|p| p.parse::<u32>().ok()).expect("a pass"));
+            let expected = match shape {
+                Shape::Point => "marker",
+                Shape::Line => "line",
+                Shape::Area => "fill",
+                Shape::Mixed => symbol.attribute("type").unwrap_or_default(),
+            };
+            assert_eq!(symbol.attribute("type"), Some(expected), "{table}: {k:?} {shape:?} drawn by a {expected}");
+            let layers: Vec<Node> = symbol.children().filter(|n| n.has_tag_name("layer")).collect();
+            let layer = *layers.first().expect("a symbol layer");
+            passes.push((
+                k,
+                layers
+                    .iter()
+                    .map(|l| l.attribute("pass").and_then(|p| p.parse::<u32>().ok()).expect("a pass"))
+                    .collect(),
+            ));
             let screen = kind_style(k);
             match symbol.attribute("type") {
                 Some("fill") if k == Kind::Boundary => {
@@ -99,8 +135,7 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
                     assert_eq!(prop(layer, "outline_color"), Some(qgis_color(screen.stroke.color).as_str()));
                 }
                 Some("line") => {
-                    let lines: Vec<Node> = symbol.children().filter(|n| n.has_tag_name("layer")).collect();
-                    let top = lines.last().expect("a line");
+                    let top = layers.last().expect("a line");
                     assert_eq!(prop(*top, "line_color"), Some(qgis_color(screen.stroke.color).as_str()));
                 }
                 Some("marker") => {
@@ -110,9 +145,15 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
                 other => panic!("symbol type {other:?}"),
             }
         }
-        if let (Some(g), Some(b)) = (passes.get(&Kind::Garden), passes.get(&Kind::Building)) {
-            assert!(b > g, "buildings are drawn above gardens");
+        // Every (kind, shape) the plan has in this layer has its rule.
+        for (k, s) in &present {
+            assert!(by_filter.contains_key(&qgis_style::rule_filter(*k, *s)), "{table}: no rule for {k:?} {s:?}");
         }
+        // Drawn in the app's order: taken kind by kind in `Kind::ALL` order, every symbol layer's pass is above
+        // the one before (a kind's shapes in the order of its rules).
+        passes.sort_by_key(|(k, _)| k.index());
+        let all: Vec<u32> = passes.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "{table}: passes strictly increase: {all:?}");
         let text = xml.descendants().find(|n| n.has_tag_name("text-style")).expect("labels");
         assert_eq!(text.attribute("fieldName"), Some("name_zh"));
         let font = text.attribute("fontFamily").unwrap_or_default();
@@ -126,7 +167,7 @@ fn each_layer_has_a_default_qgis_style_by_kind_in_the_screens_colours() {
             .expect("an SLD");
         let sld = Xml::parse(&sld).unwrap_or_else(|e| panic!("{table}'s SLD is XML: {e}"));
         let rules = sld.descendants().filter(|n| n.has_tag_name("Rule")).count();
-        assert_eq!(rules, present.len() + 1, "a rule a kind, and the labels");
+        assert_eq!(rules, present.len() + 1, "a rule a kind and shape, and the labels");
     }
     drop(c);
     let back = io::load_path(&gpkg).expect("opens");

@@ -77,7 +77,7 @@ pub struct Drawn {
 pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u8>, Drawn), ExportError> {
     if crs.is_geographic() {
         return Err(ExportError::Drawing(format!(
-            "CAD drawings need a projected system in metres, e.g. --to-crs EPSG:4527 for Beijing (not {})",
+            "CAD drawings need a projected system in metres, e.g. EPSG:4527 (Gauss-Krüger zone 39, Beijing), not {}",
             crs.code()
         )));
     }

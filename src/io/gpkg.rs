@@ -563,6 +563,8 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
             params![table, format!("{name} — {what}"), format!("Renewal Planner: {what}")],
         )?;
     }
+    // The kinds and shapes each layer holds, counted as its rows are written: its style's rules.
+    let mut shapes = [super::qgis_style::Shapes::default(), super::qgis_style::Shapes::default()];
     {
         let mut m = tx.prepare("INSERT INTO rp_meta VALUES (?1, ?2)")?;
         m.execute(params!["schema_version", SCHEMA_VERSION.to_string()])?;
@@ -600,11 +602,14 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
             ])?;
             let (items, status) = status_summary(plan, id);
             let change = f.change.as_ref().map(|c| c.kind.as_str());
-            for (stmt, phase) in [(&mut before, Phase::Before), (&mut after, Phase::After)] {
+            for ((stmt, phase), shapes) in
+                [(&mut before, Phase::Before), (&mut after, Phase::After)].into_iter().zip(&mut shapes)
+            {
                 let p = presence(plan, f, &phase);
                 if p == Presence::Absent {
                     continue;
                 }
+                shapes.add(f.kind, geometry_in(f, p));
                 let mut props = f.properties.to_map();
                 if p == Presence::AsAfter
                     && let Some(c) = &f.change
@@ -723,7 +728,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
             ])?;
         }
     }
-    write_styles(&tx, plan)?;
+    write_styles(&tx, &shapes)?;
     tx.commit()?;
     c.close().map_err(|(_, e)| e)?;
     // Flush to disk before the rename makes this the plan file.
@@ -731,18 +736,16 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
 }
 
 /// QGIS's `layer_styles` table (as QGIS's OGR provider writes it, registered
-/// as attributes like GDAL does): one default style a layer, by kind in the
-/// app's colours (`io::qgis_style`). Loading never reads it.
-fn write_styles(tx: &rusqlite::Transaction, plan: &Plan) -> Result<(), SaveError> {
+/// as attributes like GDAL does): one default style a layer, a rule for each
+/// kind and shape `shapes` counted in it (`before`, `after`), in the app's
+/// colours (`io::qgis_style`). Loading never reads it.
+fn write_styles(tx: &rusqlite::Transaction, shapes: &[super::qgis_style::Shapes; 2]) -> Result<(), SaveError> {
     tx.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles')",
         [],
     )?;
-    for (table, phase) in [("before", Phase::Before), ("after", Phase::After)] {
-        let present = super::qgis_style::kinds_present(plan.iter().filter_map(|(_, f)| {
-            let p = presence(plan, f, &phase);
-            (p != Presence::Absent).then(|| (f.kind, geometry_in(f, p)))
-        }));
+    for (table, shapes) in ["before", "after"].into_iter().zip(shapes) {
+        let present = shapes.present();
         tx.execute(
             "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, owner) \
              VALUES ('', '', ?1, 'geom', ?2, ?3, ?4, 1, ?5, '')",

@@ -1,9 +1,13 @@
 //! QGIS styles for the plan file's `before` and `after` layers, so a
 //! planner opening the GeoPackage in QGIS sees the district as the app draws
-//! it: a categorized renderer on `kind` with the app's own colours
-//! (`model::palette`, the table the screen draws with), drawn in the app's
-//! order (symbol levels: gardens under streets under buildings), the
-//! boundary as an outline only, and labels from `name_zh` in a CJK font.
+//! it: a rule-based renderer with one rule for each kind and geometry type
+//! the layer holds (`"kind" = 'node' AND geometry_type(@geometry) = 'Polygon'`:
+//! QGIS skips a feature whose symbol is of another geometry type, so the
+//! polygons of a kind that is mostly points need a fill of their own), in the
+//! app's own colours (`model::palette`, the table the screen draws with),
+//! drawn in the app's order (symbol levels: gardens under streets under
+//! buildings), the boundary as an outline only, and labels from `name_zh` in a
+//! CJK font.
 //!
 //! They go into the `layer_styles` table in QGIS's convention (the table
 //! QGIS's OGR provider creates and reads: one row a style, `useAsDefault = 1`
@@ -35,8 +39,8 @@ pub enum SymbolType {
 }
 
 impl SymbolType {
-    /// The symbol for a kind whose features are mostly of this shape; a kind
-    /// of mixed shapes takes what the kind usually is.
+    /// The symbol for a kind's features of this shape; a geometry collection
+    /// (`Shape::Mixed`) takes what the kind usually is.
     pub fn of(kind: Kind, shape: Shape) -> SymbolType {
         match shape {
             Shape::Area => SymbolType::Fill,
@@ -65,19 +69,8 @@ pub fn qgis_color(c: Rgba) -> String {
 }
 
 /// Text made safe inside an XML attribute or element.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
+fn esc(s: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(s)
 }
 
 /// The name a category shows in QGIS's legend: Chinese and English.
@@ -93,13 +86,88 @@ fn category_label(kind: Kind) -> &'static str {
     }
 }
 
-/// The kinds in drawing order (bottom first), each with its symbol type:
-/// the kinds `present` lists, in the order `Kind::ALL` draws them.
-fn ordered(present: &[(Kind, Shape)]) -> Vec<(Kind, SymbolType)> {
-    Kind::ALL
+/// The name a shape takes after its kind's in the legend, when the kind has several.
+fn shape_label(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Area => "面 areas",
+        Shape::Line => "线 lines",
+        Shape::Point => "点 points",
+        Shape::Mixed => "混合 collections",
+    }
+}
+
+/// A kind's symbols are drawn areas (and collections) under lines under points.
+fn shape_slot(shape: Shape) -> usize {
+    match shape {
+        Shape::Area => 0,
+        Shape::Mixed => 1,
+        Shape::Line => 2,
+        Shape::Point => 3,
+    }
+}
+
+/// The (kind, shape) pairs `present` lists, in drawing order (bottom first):
+/// kinds as `Kind::ALL` draws them, then areas under lines under points; each with
+/// its symbol type and its legend label.
+fn ordered(present: &[(Kind, Shape)]) -> Vec<(Kind, Shape, SymbolType, String)> {
+    let mut pairs: Vec<(Kind, Shape)> = present.to_vec();
+    pairs.sort_by_key(|(k, s)| (k.index(), shape_slot(*s)));
+    pairs.dedup();
+    pairs
         .iter()
-        .filter_map(|k| present.iter().find(|(p, _)| p == k).map(|(_, s)| (*k, SymbolType::of(*k, *s))))
+        .map(|&(k, s)| {
+            let several = pairs.iter().filter(|(p, _)| *p == k).count() > 1;
+            let label = if several {
+                format!("{} · {}", category_label(k), shape_label(s))
+            } else {
+                category_label(k).to_string()
+            };
+            (k, s, SymbolType::of(k, s), label)
+        })
         .collect()
+}
+
+/// The QGIS expression a rule selects a kind's features of a shape with
+/// (`geometry_type` says 'Point', 'Line' or 'Polygon'; a collection is none of them).
+pub fn rule_filter(kind: Kind, shape: Shape) -> String {
+    let geometry = match shape {
+        Shape::Point => "geometry_type(@geometry) = 'Point'",
+        Shape::Line => "geometry_type(@geometry) = 'Line'",
+        Shape::Area => "geometry_type(@geometry) = 'Polygon'",
+        Shape::Mixed => "geometry_type(@geometry) NOT IN ('Point', 'Line', 'Polygon')",
+    };
+    format!("\"kind\" = '{}' AND {geometry}", kind.as_str())
+}
+
+/// The OGC filter of the same rule for the SLD: GeoServer's `geometryType`
+/// names the simple-features type (`MultiPolygon`, …), so each shape lists its own.
+fn sld_filter(kind: Kind, shape: Shape) -> String {
+    let types: &[&str] = match shape {
+        Shape::Point => &["Point", "MultiPoint"],
+        Shape::Line => &["LineString", "LinearRing", "MultiLineString"],
+        Shape::Area => &["Polygon", "MultiPolygon"],
+        Shape::Mixed => &["GeometryCollection"],
+    };
+    let mut out = String::from("<ogc:Filter><ogc:And>");
+    let _ = write!(
+        out,
+        "<ogc:PropertyIsEqualTo><ogc:PropertyName>kind</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo>",
+        kind.as_str()
+    );
+    if types.len() > 1 {
+        out.push_str("<ogc:Or>");
+    }
+    for t in types {
+        let _ = write!(
+            out,
+            "<ogc:PropertyIsEqualTo><ogc:Function name=\"geometryType\"><ogc:PropertyName>geom</ogc:PropertyName></ogc:Function><ogc:Literal>{t}</ogc:Literal></ogc:PropertyIsEqualTo>"
+        );
+    }
+    if types.len() > 1 {
+        out.push_str("</ogc:Or>");
+    }
+    out.push_str("</ogc:And></ogc:Filter>");
+    out
 }
 
 fn prop(out: &mut String, k: &str, v: &str) {
@@ -168,27 +236,31 @@ fn symbol(out: &mut String, name: usize, kind: Kind, ty: SymbolType, pass: usize
     next
 }
 
-/// The QML style of a layer holding the kinds `present` (each with the
-/// shape most of its features have).
+/// The QML style of a layer holding the (kind, shape) pairs `present`:
+/// one rule, and one symbol of the shape's type, for each.
 pub fn qml(present: &[(Kind, Shape)]) -> String {
-    let kinds = ordered(present);
+    let rules = ordered(present);
     let mut out = String::with_capacity(8 << 10);
     out.push_str("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n");
     out.push_str(r#"<qgis version="3.28.0-Firenze" styleCategories="Symbology|Labeling" labelsEnabled="1">"#);
     out.push('\n');
-    out.push_str(r#"  <renderer-v2 type="categorizedSymbol" attr="kind" symbollevels="1" enableorderby="0" forceraster="0" referencescale="-1">"#);
-    out.push_str("\n    <categories>\n");
-    for (i, (k, _)) in kinds.iter().enumerate() {
+    out.push_str(
+        r#"  <renderer-v2 type="RuleRenderer" symbollevels="1" enableorderby="0" forceraster="0" referencescale="-1">"#,
+    );
+    out.push_str("\n    <rules key=\"{renewal-planner-rules}\">\n");
+    for (i, (k, shape, _, label)) in rules.iter().enumerate() {
         let _ = writeln!(
             out,
-            r#"      <category value="{}" symbol="{i}" label="{}" render="true" type="string"/>"#,
+            r#"      <rule key="{{renewal-planner-{}-{}}}" filter="{}" symbol="{i}" label="{}"/>"#,
             k.as_str(),
-            esc(category_label(*k))
+            format!("{shape:?}").to_lowercase(),
+            esc(&rule_filter(*k, *shape)),
+            esc(label)
         );
     }
-    out.push_str("    </categories>\n    <symbols>\n");
+    out.push_str("    </rules>\n    <symbols>\n");
     let mut pass = 0;
-    for (i, (k, ty)) in kinds.iter().enumerate() {
+    for (i, (k, _, ty, _)) in rules.iter().enumerate() {
         pass = symbol(&mut out, i, *k, *ty, pass);
     }
     out.push_str("    </symbols>\n  </renderer-v2>\n");
@@ -260,13 +332,13 @@ pub fn sld(layer: &str, present: &[(Kind, Shape)]) -> String {
         }
         out.push_str("</se:Stroke>");
     };
-    for (kind, ty) in ordered(present) {
+    for (kind, shape, ty, label) in ordered(present) {
         let st = kind_style(kind);
         let _ = write!(
             out,
-            "        <se:Rule>\n          <se:Name>{}</se:Name>\n          <ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>kind</ogc:PropertyName><ogc:Literal>{}</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>\n          ",
-            esc(category_label(kind)),
-            kind.as_str()
+            "        <se:Rule>\n          <se:Name>{}</se:Name>\n          {}\n          ",
+            esc(&label),
+            sld_filter(kind, shape)
         );
         match ty {
             SymbolType::Fill => {
@@ -308,31 +380,37 @@ pub fn sld(layer: &str, present: &[(Kind, Shape)]) -> String {
     out
 }
 
-/// The kinds a set of features has, each with the shape most of its features have.
-pub fn kinds_present<'a>(features: impl Iterator<Item = (Kind, &'a geo::Geometry<f64>)>) -> Vec<(Kind, Shape)> {
-    // Counts of areas, lines, points and mixed collections, by kind.
-    let mut counts = [[0usize; 4]; Kind::ALL.len()];
-    for (kind, g) in features {
-        let shape = crate::model::shape_of(g);
-        let s = match shape {
-            Shape::Area => 0,
-            Shape::Line => 1,
-            Shape::Point => 2,
-            Shape::Mixed => 3,
-        };
-        if let Some(k) = Kind::ALL.iter().position(|x| *x == kind) {
-            counts[k][s] += 1;
-        }
+/// The shape QGIS sees a geometry as (`geometry_type`): a collection is
+/// `Mixed` whatever its parts, since QGIS names no simple type for it.
+pub fn shape_of(g: &geo::Geometry<f64>) -> Shape {
+    match g {
+        geo::Geometry::GeometryCollection(_) => Shape::Mixed,
+        g => crate::model::shape_of(g),
     }
-    Kind::ALL
-        .iter()
-        .zip(counts)
-        .filter(|(_, c)| c.iter().sum::<usize>() > 0)
-        .map(|(k, c)| {
-            let most = (0..4).max_by_key(|i| (c[*i], std::cmp::Reverse(*i))).unwrap_or(3);
-            (*k, [Shape::Area, Shape::Line, Shape::Point, Shape::Mixed][most])
-        })
-        .collect()
+}
+
+/// How many features of each kind and shape a layer holds: filled while the
+/// layer is written, read for its style.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Shapes {
+    counts: [[usize; 4]; Kind::ALL.len()],
+}
+
+impl Shapes {
+    /// Counts one feature.
+    pub fn add(&mut self, kind: Kind, g: &geo::Geometry<f64>) {
+        self.counts[kind.index()][shape_slot(shape_of(g))] += 1;
+    }
+
+    /// The (kind, shape) pairs the layer holds, in drawing order.
+    pub fn present(&self) -> Vec<(Kind, Shape)> {
+        let shapes = [Shape::Area, Shape::Mixed, Shape::Line, Shape::Point];
+        Kind::ALL
+            .iter()
+            .flat_map(|k| shapes.iter().map(move |s| (*k, *s)))
+            .filter(|(k, s)| self.counts[k.index()][shape_slot(*s)] > 0)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -340,30 +418,54 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_kind_present_is_a_category_in_drawing_order_with_the_boundary_unfilled() {
+    fn each_kind_and_shape_present_is_a_rule_in_drawing_order_with_the_boundary_unfilled() {
         let q = qml(&[(Kind::Building, Shape::Area), (Kind::Boundary, Shape::Area), (Kind::Street, Shape::Line)]);
-        let b = q.find(r#"value="boundary""#).expect("boundary");
-        let s = q.find(r#"value="street""#).expect("street");
-        let h = q.find(r#"value="building""#).expect("building");
+        let b = q.find("&quot;kind&quot; = &apos;boundary&apos;").expect("boundary");
+        let s = q.find("&quot;kind&quot; = &apos;street&apos;").expect("street");
+        let h = q.find("&quot;kind&quot; = &apos;building&apos;").expect("building");
         assert!(b < s && s < h, "bottom to top");
-        assert!(!q.contains(r#"value="garden""#), "only kinds present");
+        assert!(!q.contains("&apos;garden&apos;"), "only kinds present");
         assert_eq!(q.matches(r#"<prop k="style" v="no"/>"#).count(), 1, "the boundary alone is unfilled");
         assert!(q.contains(&format!(
             r#"<prop k="color" v="{}"/>"#,
             qgis_color(kind_style(Kind::Building).fill.expect("fill"))
         )));
-        assert_eq!(esc(r#"a<b & "c""#), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(esc(r#"a<b & "c"'"#), "a&lt;b &amp; &quot;c&quot;&apos;");
         let sld = sld("after", &[(Kind::Node, Shape::Point)]);
         assert!(sld.contains("<ogc:Literal>node</ogc:Literal>") && sld.contains("PointSymbolizer"));
     }
 
     #[test]
-    fn a_kind_takes_the_shape_most_of_its_features_have() {
+    fn a_kind_of_two_shapes_gets_a_rule_and_a_symbol_of_each_type() {
+        let q = qml(&[(Kind::Node, Shape::Point), (Kind::Node, Shape::Area)]);
+        let area = q.find("geometry_type(@geometry) = &apos;Polygon&apos;").expect("a rule for the polygons");
+        let point = q.find("geometry_type(@geometry) = &apos;Point&apos;").expect("a rule for the points");
+        assert!(area < point, "areas under points");
+        assert!(q.contains(r#"type="fill""#) && q.contains(r#"type="marker""#), "{q}");
+        assert!(q.contains("节点 Nodes · 面 areas") && q.contains("节点 Nodes · 点 points"));
+        let sld = sld("before", &[(Kind::Node, Shape::Point), (Kind::Node, Shape::Area)]);
+        assert!(sld.contains("PolygonSymbolizer") && sld.contains("PointSymbolizer"));
+        assert!(sld.contains("<ogc:Literal>MultiPolygon</ogc:Literal>"));
+    }
+
+    #[test]
+    fn every_shape_of_a_kind_is_counted_and_a_collection_is_mixed() {
         let p: geo::Geometry<f64> = geo::Point::new(1.0, 2.0).into();
         let l: geo::Geometry<f64> = geo::LineString::from(vec![(0.0, 0.0), (1.0, 1.0)]).into();
-        let got =
-            kinds_present([(Kind::Street, &l), (Kind::Street, &p), (Kind::Street, &l), (Kind::Node, &p)].into_iter());
-        assert_eq!(got, vec![(Kind::Street, Shape::Line), (Kind::Node, Shape::Point)]);
+        let c = geo::Geometry::GeometryCollection(geo::GeometryCollection::new_from(vec![p.clone()]));
+        let mut shapes = Shapes::default();
+        for (k, g) in [(Kind::Node, &p), (Kind::Street, &l), (Kind::Street, &p), (Kind::Street, &l), (Kind::Node, &c)] {
+            shapes.add(k, g);
+        }
+        assert_eq!(
+            shapes.present(),
+            vec![
+                (Kind::Street, Shape::Line),
+                (Kind::Street, Shape::Point),
+                (Kind::Node, Shape::Mixed),
+                (Kind::Node, Shape::Point)
+            ]
+        );
         assert_eq!(SymbolType::of(Kind::Street, Shape::Mixed), SymbolType::Line);
     }
 }

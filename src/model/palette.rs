@@ -1,7 +1,10 @@
 //! The kinds' colours and strokes: one table that the map (`render::style`
-//! re-exports it), every export and the QGIS styles written into the plan
-//! file (`io::qgis_style`) all take, so a building is the same red brick on
-//! screen, on paper and in QGIS. Colours are sRGB with straight (unmultiplied) alpha.
+//! re-exports it), the print maps, handouts and atlas, GIS GeoJSON's
+//! simplestyle and the QGIS styles written into the plan file
+//! (`io::qgis_style`) all take, so a building is the same red brick on screen,
+//! on paper and in QGIS. The DXF drawing is the exception: its layers carry
+//! AutoCAD colour indexes picked by hand to be near these (`export::dxf`).
+//! Colours are sRGB with straight (unmultiplied) alpha.
 
 use super::Kind;
 

@@ -1,6 +1,8 @@
 //! Design tokens: every colour and size the map is drawn with, in one place,
-//! shared by the screen and every export. Colours are sRGB with straight
-//! (unmultiplied) alpha.
+//! shared by the screen and the drawn exports. The kinds' colours and strokes
+//! and the label colours are not defined here: they are `model::palette`'s,
+//! re-exported (the plan file's QGIS styles take them from there too).
+//! Colours are sRGB with straight (unmultiplied) alpha.
 
 pub use crate::model::palette::{KindStyle, LABEL_HALO, LABEL_TEXT, Rgba, Stroke, kind_style};
 

@@ -8,7 +8,9 @@ use eframe::egui::{self, RichText};
 
 use super::action::Action;
 use super::view::View;
+use crate::document::Document;
 use crate::error::ExportError;
+use crate::io::crs::Crs;
 use crate::model::Phase;
 
 /// What to export.
@@ -45,9 +47,12 @@ pub struct ExportState {
     /// GIS data: coordinates for a Chinese web map (GCJ-02, BD-09), else WGS 84.
     pub web_map: Option<crate::io::crs::Crs>,
     /// Shapefile: the system written, else WGS 84.
-    pub shp_crs: Option<crate::io::crs::Crs>,
+    pub shp_crs: Option<Crs>,
     /// CAD drawing: its projected system; `None`: the Gauss-Krüger zone of the plan's centre.
-    pub cad_crs: Option<crate::io::crs::Crs>,
+    pub cad_crs: Option<Crs>,
+    /// The document (`Document::stamp().0`) `shp_crs` and `cad_crs` were chosen for: a zone
+    /// chosen for one district is wrong for the next plan opened.
+    pub crs_for: Option<u64>,
 }
 
 impl Default for ExportState {
@@ -65,7 +70,31 @@ impl Default for ExportState {
             web_map: None,
             shp_crs: None,
             cad_crs: None,
+            crs_for: None,
         }
+    }
+}
+
+impl ExportState {
+    /// The Shapefile's system for `doc`: the one chosen, if chosen for this
+    /// document and still offered for its centre; else WGS 84 (`None`).
+    pub fn shp_system(&self, doc: &Document) -> Option<Crs> {
+        let (gk, utm) = plan_zones(doc);
+        self.shp_crs.filter(|c| self.crs_for == Some(doc.stamp().0) && (Some(*c) == gk || Some(*c) == utm))
+    }
+
+    /// The drawing's system for `doc`: the one chosen for this document, else
+    /// `None` (the Gauss-Krüger zone of its centre).
+    pub fn cad_system(&self, doc: &Document) -> Option<Crs> {
+        self.cad_crs.filter(|_| self.crs_for == Some(doc.stamp().0))
+    }
+
+    /// Keeps the systems chosen only while they fit `doc`: another plan opened
+    /// (or the plan's centre moved out of the zone chosen) puts them back to the defaults.
+    pub fn follow(&mut self, doc: &Document) {
+        self.shp_crs = self.shp_system(doc);
+        self.cad_crs = self.cad_system(doc);
+        self.crs_for = Some(doc.stamp().0);
     }
 }
 
@@ -89,7 +118,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         }
         ExportKind::Schedule => What::Schedule,
         ExportKind::Gis => What::Gis { crs: st.web_map },
-        ExportKind::Shapefile => What::Shapefile { crs: st.shp_crs },
+        ExportKind::Shapefile => What::Shapefile { crs: st.shp_system(v.doc) },
         ExportKind::Atlas => {
             // The sites of the kinds shown in the layer list.
             let kinds: Vec<crate::model::Kind> = crate::model::Kind::ALL
@@ -101,7 +130,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         }
         ExportKind::Handout => What::Handout { story: v.story.0.min(plan.stories.len().saturating_sub(1)) },
         ExportKind::Dxf => What::Dxf {
-            crs: st.cad_crs.or_else(|| crate::export::dxf::zone_of(plan)).ok_or_else(|| {
+            crs: st.cad_system(v.doc).or_else(|| plan_zones(v.doc).0).ok_or_else(|| {
                 ExportError::Drawing("the plan is outside China's Gauss-Krüger zones; choose a system".into())
             })?,
         },
@@ -139,21 +168,12 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
 }
 
 /// The CGCS2000 3-degree Gauss-Krüger zone (with its zone prefix) and the UTM zone of the
-/// plan's centre; `None` where the plan lies outside China's zones or has no features.
-pub fn zones_of(plan: &crate::model::Plan) -> (Option<crate::io::crs::Crs>, Option<crate::io::crs::Crs>) {
-    use crate::io::crs::Crs;
-    let rect = plan.iter().filter_map(|(_, f)| f.bbox()).reduce(|a, b| {
-        geo::Rect::new(
-            geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-            geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-        )
-    });
-    let Some(c) = rect.map(|r| r.center()) else { return (None, None) };
-    let zone = (c.x / 3.0).round();
-    let gk = (25.0..=45.0).contains(&zone).then(|| Crs::GaussKruger { epsg: 4488 + zone as u16 });
-    let utm_zone = ((c.x + 180.0) / 6.0).floor() + 1.0;
-    let utm = (1.0..=60.0).contains(&utm_zone).then_some(Crs::Utm { zone: utm_zone as u8, north: c.y >= 0.0 });
-    (gk, utm)
+/// plan's centre — the centre of its index's extent, which the index keeps, so the dialog
+/// asks every frame without walking the features; `None` outside China's zones or with no features.
+pub fn plan_zones(doc: &Document) -> (Option<Crs>, Option<Crs>) {
+    let Some([x0, y0, x1, y1]) = doc.index().extent() else { return (None, None) };
+    let (lon, lat) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    (Crs::gauss_kruger_at(lon), Crs::utm_at(lon, lat))
 }
 
 /// The export dialog.
@@ -165,6 +185,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
     if !st.title_block_editing {
         st.title_block = plan_block.clone();
     }
+    st.follow(v.doc);
     let mut open = true;
     egui::Window::new(s.export).open(&mut open).default_pos([300.0, 100.0]).show(ctx, |ui| {
         ui.horizontal_wrapped(|ui| {
@@ -209,7 +230,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
             ui.horizontal_wrapped(|ui| {
                 ui.label(RichText::new(s.coordinates).strong());
                 ui.selectable_value(&mut st.shp_crs, None, "WGS 84");
-                let (gk, utm) = zones_of(v.doc.plan());
+                let (gk, utm) = plan_zones(v.doc);
                 for (c, name) in [(gk, s.gauss_kruger_zone), (utm, s.utm_zone)] {
                     if let Some(c) = c {
                         ui.selectable_value(&mut st.shp_crs, Some(c), format!("{name} {}", c.code()));
@@ -218,12 +239,10 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
             });
         }
         if st.kind == ExportKind::Dxf {
-            use crate::io::crs::Crs;
-            let zone = crate::export::dxf::zone_of(v.doc.plan());
+            let zone = plan_zones(v.doc).0;
             let plan_zone = format!("{} ({})", s.cad_plan_zone, zone.map(|z| z.code()).unwrap_or_else(|| "—".into()));
-            // CGCS2000 3-degree Gauss-Krüger zones 25–45 (75°E–135°E), with zone prefix: EPSG 4488 + zone.
             let zone_name = |c: Crs| {
-                let zone = c.epsg().unwrap_or(0).saturating_sub(4488);
+                let zone = c.gauss_kruger_zone().unwrap_or(0);
                 format!("{} · {} {zone} ({}°E)", c.code(), s.cad_zone, zone * 3)
             };
             let shown = |c: Option<Crs>| c.map_or_else(|| plan_zone.clone(), zone_name);
@@ -235,7 +254,8 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                     .selected_text(shown(st.cad_crs))
                     .show_ui(ui, |ui| {
                         ui.selectable_value(&mut st.cad_crs, None, shown(None));
-                        for c in (4513..=4533).filter_map(Crs::from_epsg) {
+                        // CGCS2000 3-degree Gauss-Krüger zones 25–45 (75°E–135°E), with zone prefix.
+                        for c in (25..=45).filter_map(|zone| Crs::gauss_kruger_at(f64::from(zone) * 3.0)) {
                             ui.selectable_value(&mut st.cad_crs, Some(c), zone_name(c));
                         }
                     });
@@ -297,16 +317,32 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::crs::Crs;
+
+    /// A plan of one building at `lon`, 39.9°N.
+    fn plan_at(lon: f64) -> Document {
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"kind":"building"}},"geometry":{{"type":"Polygon","coordinates":[[[{lon},39.9],[{},39.9],[{},39.901],[{lon},39.901],[{lon},39.9]]]}}}}]}}"#,
+            lon + 0.001,
+            lon + 0.001
+        );
+        let loaded = crate::io::geojson::read(text.as_bytes(), &Default::default()).expect("reads");
+        Document::new(loaded, crate::document::Source::Jinsong)
+    }
 
     #[test]
     fn the_shapefile_choices_are_the_zones_of_the_plans_centre() {
-        let jinsong = crate::io::load_jinsong().plan;
+        let jinsong = Document::jinsong();
         assert_eq!(
-            zones_of(&jinsong),
+            plan_zones(&jinsong),
             (Some(Crs::GaussKruger { epsg: 4527 }), Some(Crs::Utm { zone: 50, north: true }))
         );
-        assert_eq!(zones_of(&crate::model::Plan::default()), (None, None));
+        assert_eq!(plan_zones(&plan_at(120.5)), (Crs::gauss_kruger_at(120.5), Crs::utm_at(120.5, 39.9)));
+        let empty = Document::new(
+            crate::io::Loaded { plan: crate::model::Plan::default(), ..crate::io::load_jinsong() },
+            crate::document::Source::Jinsong,
+        );
+        assert_eq!(plan_zones(&empty), (None, None));
+        assert_eq!(extensions(ExportKind::Shapefile).1, &["shp", "zip"]);
     }
 
     #[test]
@@ -341,5 +377,28 @@ mod tests {
                 other => panic!("the dialog offers .{other}, which the Shapefile export does not write"),
             }
         }
+    }
+
+    #[test]
+    fn systems_chosen_for_one_plan_fall_back_to_the_defaults_for_another() {
+        let jinsong = Document::jinsong();
+        let mut st = ExportState::default();
+        st.follow(&jinsong);
+        let (gk, _) = plan_zones(&jinsong);
+        st.shp_crs = gk;
+        st.cad_crs = Crs::gauss_kruger_at(120.0);
+        st.follow(&jinsong);
+        assert_eq!((st.shp_system(&jinsong), st.cad_system(&jinsong)), (gk, Crs::gauss_kruger_at(120.0)), "kept");
+        // Another plan, in the next zone east: Jinsong's zones are not its own.
+        let other = plan_at(120.5);
+        assert_ne!(plan_zones(&other).0, gk);
+        assert_eq!((st.shp_system(&other), st.cad_system(&other)), (None, None), "the request falls back");
+        st.follow(&other);
+        assert_eq!((st.shp_crs, st.cad_crs), (None, None), "the dialog shows the defaults");
+        // A zone not offered for the plan's centre is not written, even for the plan it was chosen for.
+        st.shp_crs = Crs::gauss_kruger_at(90.0);
+        assert_eq!(st.shp_system(&other), None);
+        st.shp_crs = plan_zones(&other).1;
+        assert_eq!(st.shp_system(&other), plan_zones(&other).1);
     }
 }
