@@ -70,8 +70,8 @@ impl Format {
 
 /// The extensions File → Open and File → Import layer… offer, for file dialogs.
 pub const OPEN_EXTENSIONS: &[&str] = &[
-    "gpkg", "geojson", "json", "gz", "shp", "zip", "dxf", "dwg", "kml", "kmz", "csv", "tsv", "txt", "xlsx", "xlsm", "xlsb",
-    "xls",
+    "gpkg", "geojson", "json", "gz", "shp", "zip", "dxf", "dwg", "kml", "kmz", "csv", "tsv", "txt", "xlsx", "xlsm",
+    "xlsb", "xls",
 ];
 
 /// The first byte of text that is not white space (after a UTF-8 byte-order mark).
