@@ -40,6 +40,17 @@ pub enum Edit {
     AddFeature { id: FeatureId, feature: Box<Feature>, label: EditLabel },
     /// Take a feature out of the plan.
     RemoveFeature { id: FeatureId, label: EditLabel },
+    /// Set (`Some`) or clear (`None`) households' votes on one matter.
+    SetVotes { matter: String, votes: Vec<(String, Option<crate::model::consent::Vote>)> },
+    /// Add, change (`Some`) or remove (`None`) a household; removing one removes its votes too.
+    PutHousehold { id: String, household: Option<Box<crate::model::consent::Household>>, label: EditLabel },
+    /// Add, change (`Some`) or remove (`None`) a matter, at `pos` in the list when added
+    /// (the end when past it); removing one removes its votes too.
+    PutMatter { id: String, matter: Option<Box<crate::model::consent::Matter>>, pos: usize, label: EditLabel },
+    /// Add, change (`Some`) or remove (`None`) one of the plan's own rules.
+    PutRule { id: String, rule: Option<Box<crate::model::consent::Rule>> },
+    /// Replace the whole register, matters and votes (a register generated or read from a file).
+    SetConsent { consent: Box<crate::model::Consent>, label: EditLabel },
     /// Several edits made by one gesture, undone together.
     Batch { label: EditLabel, edits: Vec<Edit> },
 }
@@ -78,6 +89,19 @@ pub enum EditLabel {
     SetBasemaps,
     /// File → Import layer…: a file's features added to the plan.
     ImportLayer,
+    /// Votes entered, changed or cleared.
+    SetVotes,
+    AddHousehold,
+    EditHousehold,
+    RemoveHousehold,
+    AddMatter,
+    EditMatter,
+    RemoveMatter,
+    EditRule,
+    /// Households generated from the buildings' households, floors and 单元s.
+    GenerateRegister,
+    /// A register read back from a spreadsheet.
+    ImportRegister,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -116,6 +140,9 @@ impl Edit {
             Edit::SetGeometry { label, .. } | Edit::SetChange { label, .. } => *label,
             Edit::AddFeature { label, .. } | Edit::RemoveFeature { label, .. } => *label,
             Edit::Batch { label, .. } => *label,
+            Edit::SetVotes { .. } => EditLabel::SetVotes,
+            Edit::PutHousehold { label, .. } | Edit::PutMatter { label, .. } | Edit::SetConsent { label, .. } => *label,
+            Edit::PutRule { .. } => EditLabel::EditRule,
         }
     }
 
@@ -129,6 +156,11 @@ impl Edit {
                 Ok(())
             }
             Edit::SetTitleBlock { .. } | Edit::SetBasemaps { .. } => Ok(()),
+            Edit::SetVotes { .. }
+            | Edit::PutHousehold { .. }
+            | Edit::PutMatter { .. }
+            | Edit::PutRule { .. }
+            | Edit::SetConsent { .. } => Ok(()),
             Edit::SetGeometry { feature, .. }
             | Edit::SetChange { feature, .. }
             | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
@@ -279,6 +311,102 @@ impl Edit {
                 };
                 Applied { inverse, touched: vec![id], geometry_changed: true }
             }
+            Edit::SetVotes { matter, votes } => {
+                let buildings: Vec<String> = votes
+                    .iter()
+                    .filter_map(|(h, _)| plan.consent.households.get(h).map(|h| h.building.clone()))
+                    .collect();
+                let on = plan.consent.votes.entry(matter.clone()).or_default();
+                let mut old = Vec::with_capacity(votes.len());
+                for (h, v) in votes {
+                    let was = match v {
+                        Some(v) => on.insert(h.clone(), v),
+                        None => on.remove(&h),
+                    };
+                    old.push((h, was));
+                }
+                if on.is_empty() {
+                    plan.consent.votes.remove(&matter);
+                }
+                // Undone in the reverse order, so a household named twice ends as it was.
+                old.reverse();
+                Applied {
+                    inverse: Edit::SetVotes { matter, votes: old },
+                    touched: buildings_touched(plan, buildings),
+                    geometry_changed: false,
+                }
+            }
+            Edit::PutHousehold { id, household, label } => {
+                let mut buildings: Vec<String> = household.iter().map(|h| h.building.clone()).collect();
+                let old = match household {
+                    Some(h) => plan.consent.households.insert(id.clone(), *h),
+                    None => plan.consent.households.remove(&id),
+                };
+                buildings.extend(old.iter().map(|h| h.building.clone()));
+                let removed = old.is_some() && !plan.consent.households.contains_key(&id);
+                let mut edits = vec![Edit::PutHousehold { id: id.clone(), household: old.map(Box::new), label }];
+                if removed {
+                    // Its votes go with it, and come back on undo.
+                    for (m, on) in plan.consent.votes.iter_mut() {
+                        if let Some(v) = on.remove(&id) {
+                            edits.push(Edit::SetVotes { matter: m.clone(), votes: vec![(id.clone(), Some(v))] });
+                        }
+                    }
+                    plan.consent.votes.retain(|_, on| !on.is_empty());
+                }
+                let inverse = match edits.len() {
+                    1 => edits.remove(0),
+                    _ => Edit::Batch { label, edits },
+                };
+                Applied { inverse, touched: buildings_touched(plan, buildings), geometry_changed: false }
+            }
+            Edit::PutMatter { id, matter, pos, label } => {
+                let at = plan.consent.matters.iter().position(|m| m.id == id);
+                let (old, old_pos) = match (at, matter) {
+                    (Some(i), Some(new)) => (Some(std::mem::replace(&mut plan.consent.matters[i], *new)), i),
+                    (Some(i), None) => (Some(plan.consent.matters.remove(i)), i),
+                    (None, Some(new)) => {
+                        let p = pos.min(plan.consent.matters.len());
+                        plan.consent.matters.insert(p, *new);
+                        (None, p)
+                    }
+                    (None, None) => (None, pos),
+                };
+                let removed = at.is_some() && plan.consent.matter(&id).is_none();
+                let mut inverse = Edit::PutMatter { id: id.clone(), matter: old.map(Box::new), pos: old_pos, label };
+                if removed && let Some(votes) = plan.consent.votes.remove(&id) {
+                    let restore =
+                        Edit::SetVotes { matter: id, votes: votes.into_iter().map(|(h, v)| (h, Some(v))).collect() };
+                    inverse = Edit::Batch { label, edits: vec![inverse, restore] };
+                }
+                // Every building may change colour on the consent map.
+                Applied { inverse, touched: all_buildings(plan), geometry_changed: false }
+            }
+            Edit::PutRule { id, rule } => {
+                let at = plan.consent.rules.iter().position(|r| r.id == id);
+                let old = match (at, rule) {
+                    (Some(i), Some(new)) => Some(std::mem::replace(&mut plan.consent.rules[i], *new)),
+                    (Some(i), None) => Some(plan.consent.rules.remove(i)),
+                    (None, Some(new)) => {
+                        plan.consent.rules.push(*new);
+                        None
+                    }
+                    (None, None) => None,
+                };
+                Applied {
+                    inverse: Edit::PutRule { id, rule: old.map(Box::new) },
+                    touched: all_buildings(plan),
+                    geometry_changed: false,
+                }
+            }
+            Edit::SetConsent { consent, label } => {
+                let old = std::mem::replace(&mut plan.consent, *consent);
+                Applied {
+                    inverse: Edit::SetConsent { consent: Box::new(old), label },
+                    touched: all_buildings(plan),
+                    geometry_changed: false,
+                }
+            }
             Edit::Batch { label, edits } => {
                 let mut inverses = Vec::with_capacity(edits.len());
                 let mut touched = Vec::new();
@@ -296,6 +424,18 @@ impl Edit {
             }
         }
     }
+}
+
+/// The features of buildings named by key, for an edit that may recolour them.
+fn buildings_touched(plan: &Plan, mut keys: Vec<String>) -> Vec<FeatureId> {
+    keys.sort();
+    keys.dedup();
+    keys.iter().filter_map(|k| plan.by_key(k)).collect()
+}
+
+/// Every building of the plan.
+fn all_buildings(plan: &Plan) -> Vec<FeatureId> {
+    plan.iter().filter(|(_, f)| f.kind == Kind::Building).map(|(id, _)| id).collect()
 }
 
 /// Undo and redo stacks of inverse edits. Not part of the saved plan.

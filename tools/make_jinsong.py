@@ -40,6 +40,8 @@ Layout (local metres, x east, y north, origin at the SW corner of the box):
   * Twelve rows of slabs; row centre lines at y = 24 + 41 k (k = 0..11, rows 8-11 shifted 2 m north).
   * Internal lanes run in the gaps between rows or between slab columns.
 """
+import datetime
+import hashlib
 import json
 import math
 import os
@@ -1375,13 +1377,136 @@ def build_stories(feats):
     }]
 
 
+
+# ---------------------------------------------------------------------------------------------------------
+# Residents' consent (renewal_plan.consent): an ILLUSTRATIVE register generated from each building's
+# households, floors and floor area exactly as the app's model::consent::generate does (integer
+# arithmetic, so both make the same households), and the matters the report's process implies: the
+# property service by "try first, then buy" under the double majority (双过半), the bicycle shed's change
+# of use under the Civil Code's major-matter rule, and elevators per 单元 (some passed, some not yet).
+# Votes are made up, deterministically; no real resident's data is in this file.
+
+CONSENT_NOTE = ("示意登记：按各楼户数、层数和建筑面积生成的住户与表决，非真实住户数据。"
+                " Illustrative: households and votes generated from each building's households, floors and floor area;"
+                " not real residents' data.")
+
+
+def generate_households(key, households, floors, floor_area, units=None):
+    h = min(int(households), 100000)
+    if h <= 0:
+        return []
+    floors = max(1, min(200, int(floors)))
+    units = max(1, min(1000, units if units is not None else (h + floors) // (2 * floors)))
+    slots = units * floors
+    base, extra = h // slots, h % slots
+    out, weights = [], []
+    for u in range(1, units + 1):
+        for f in range(1, floors + 1):
+            s = (u - 1) * floors + (f - 1)
+            for n in range(1, base + (1 if s < extra else 0) + 1):
+                room = str(f * 100 + n)
+                out.append({"id": f"{key}-{u}-{room}", "building": key, "unit": str(u), "floor": f, "room": room})
+                weights.append(11 if n % 2 == 1 else 9)
+    total = int(floor_area * 10 + 0.5) if floor_area and floor_area > 0 else h * 550
+    w = sum(weights)
+    shares = [total * x // w for x in weights]
+    rest = total - sum(shares)
+    for i, (hh, share) in enumerate(zip(out, shares)):
+        bump = 1 if rest > 0 else 0
+        rest -= bump
+        hh["area_m2"] = (share + bump) / 10
+        hh["owner_type"] = "institution" if i % 20 == 7 else ("public_tenant" if i % 7 == 3 else "private")
+    return out
+
+
+def _frac(*parts):
+    """A deterministic number in [0, 1) from text."""
+    d = hashlib.sha256("|".join(parts).encode("utf-8")).digest()
+    return int.from_bytes(d[:8], "big") / 2 ** 64
+
+
+def _day(opens, closes, i):
+    a, b = datetime.date.fromisoformat(opens), datetime.date.fromisoformat(closes)
+    return (a + datetime.timedelta(days=(i * 7) % ((b - a).days + 1))).isoformat()
+
+
+def _method(hid, mid):
+    x = _frac(hid, mid, "method")
+    return "paper" if x < 0.6 else ("in_person" if x < 0.85 else "online")
+
+
+def build_consent(feats):
+    register = []
+    for f in feats:
+        p = f["properties"]
+        if p.get("kind") == "building":
+            register += generate_households(f["id"], p["households"], p.get("floors", 6), p.get("floor_area_m2"))
+    by_building = {}
+    for h in register:
+        by_building.setdefault(h["building"], []).append(h)
+    matters, votes = [], {}
+
+    def matter(mid, zh, en, scope, rule, opens, closes, items):
+        matters.append({"id": mid, "title_zh": zh, "title_en": en, "scope": scope, "rule": rule,
+                        "opens": opens, "closes": closes, "items": items})
+
+    def random_votes(mid, households, opens, closes, p_vote, p_agree, p_abstain):
+        on = {}
+        for i, h in enumerate(households):
+            if _frac(h["id"], mid, "vote") >= p_vote:
+                continue
+            x = _frac(h["id"], mid, "choice")
+            choice = "agree" if x < p_agree else ("abstain" if x < p_agree + p_abstain else "disagree")
+            on[h["id"]] = {"vote": choice, "date": _day(opens, closes, i), "method": _method(h["id"], mid)}
+        votes[mid] = on
+
+    # 1. The property service, "try first, then buy": every household, double majority; passed in spring 2019.
+    matter("m-property", "引入专业物业（先尝后买）", "Bringing in a professional property service (\"try first, then buy\")",
+           {"type": "district"}, "double_majority", "2019-03-01", "2019-04-30", ["it-property-management"])
+    random_votes("m-property", register, "2019-03-01", "2019-04-30", 0.80, 0.84, 0.05)
+
+    # 2. The bicycle shed becomes shops and services: a change of use of common parts, District 1's owners.
+    district1 = [f["id"] for f in feats if f["properties"].get("kind") == "building" and f["id"].startswith("b1")]
+    matter("m-bikeshed", "自行车棚改变用途（改建为便民服务空间）", "Change of use of the bicycle shed (into shops and services)",
+           {"type": "buildings", "buildings": district1}, "civil_code_major", "2018-10-08", "2018-11-10", ["it-bikeshed"])
+    random_votes("m-bikeshed", [h for h in register if h["building"] in district1],
+                 "2018-10-08", "2018-11-10", 0.84, 0.90, 0.03)
+
+    # 3. Elevators, one matter a 单元 (Civil Code, major matter: rebuilding common parts).
+    #    (building, unit, item, opens, closes, agree, disagree, abstain) counted in register order; the rest not reached.
+    elevators = [
+        ("b101", "1", "it-elevator-101", "2019-01-07", "2019-03-15", 15, 1, 1),
+        ("b101", "2", "it-elevator-101", "2019-01-07", "2019-03-15", 11, 1, 0),
+        ("b103", "1", "it-elevator-103", "2019-02-18", "2019-04-20", 12, 0, 0),
+        ("b103", "2", "it-elevator-103", "2019-02-18", "2019-04-20", 10, 1, 1),
+        ("b105", "1", "it-elevator-105", "2019-08-05", "2019-11-30", 11, 0, 1),
+        ("b105", "2", "it-elevator-105", "2019-08-05", "2019-11-30", 10, 2, 0),
+        ("b107", "1", "it-elevator-107", "2020-04-01", "2020-07-10", 11, 1, 0),
+        ("b107", "2", "it-elevator-107", "2020-04-01", "2020-07-10", 6, 1, 0),
+        ("b202", "1", "it-elevator-202", "2020-03-02", "2020-06-30", 12, 0, 0),
+        ("b202", "2", "it-elevator-202", "2020-03-02", "2020-06-30", 7, 3, 0),
+        ("b202", "3", "it-elevator-202", "2020-03-02", "2020-06-30", 4, 0, 0),
+    ]
+    for b, u, it, opens, closes, agree, disagree, abstain in elevators:
+        num = b[1:]
+        mid = f"m-elevator-{num}-{u}"
+        matter(mid, f"{num}楼{u}单元加装电梯", f"Elevator for Building {num}, entrance {u}",
+               {"type": "units", "units": [{"building": b, "unit": u}]}, "civil_code_major", opens, closes, [it])
+        unit = [h for h in by_building[b] if h["unit"] == u]
+        choices = ["agree"] * agree + ["disagree"] * disagree + ["abstain"] * abstain
+        assert len(choices) <= len(unit), (mid, len(unit))
+        votes[mid] = {h["id"]: {"vote": c, "date": _day(opens, closes, i), "method": _method(h["id"], mid)}
+                      for i, (h, c) in enumerate(zip(unit, choices))}
+    return {"households": register, "matters": matters, "votes": votes, "note": CONSENT_NOTE}
+
+
 def dump(feats):
     head = {
         "type": "FeatureCollection",
         "name": "劲松一区、二区 Jinsong District 1 & 2 (劲松北社区)",
         "note": NOTE,
         "source": REPORT,
-        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats)},
+        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats), "consent": build_consent(feats)},
     }
     lines = ["{"]
     for k, v in head.items():

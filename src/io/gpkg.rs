@@ -32,8 +32,10 @@ use crate::model::{
 /// quantity, unit, unit cost and override to `rp_items`. Those are derived
 /// from the features' properties and the item JSON, which schema 3 already
 /// holds, so a schema-3 plan reads unchanged; 4 → 5 added `rp_basemaps`
-/// (the plan's basemaps, bottom to top; older plans have none).
-pub const SCHEMA_VERSION: i64 = 5;
+/// (the plan's basemaps, bottom to top; older plans have none); 5 → 6 added
+/// the residents' register, matters, the plan's rules and the votes
+/// (`rp_households`, `rp_matters`, `rp_consent_rules`, `rp_votes`; older plans have none).
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// The typed columns of the `before` and `after` layers: (column, SQL type,
 /// the properties it is read from in order, Chinese title, English description).
@@ -272,6 +274,10 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
             }
         }
     }
+    // Schema 6 added the residents' register, matters and votes.
+    if version >= 6 {
+        plan.consent = read_consent(c, &mut warnings)?;
+    }
     // Schema 2 added photos; a schema-1 plan simply has none.
     if version >= 2 {
         let mut q = c
@@ -476,6 +482,13 @@ CREATE TABLE rp_photos (id TEXT PRIMARY KEY, item_id TEXT NOT NULL, side TEXT NO
   width INTEGER, height INTEGER, original_width INTEGER, original_height INTEGER, data BLOB NOT NULL);
 CREATE TABLE rp_basemaps (seq INTEGER PRIMARY KEY, name TEXT, source TEXT, opacity REAL, visible INTEGER, epsg INTEGER,
   shift TEXT, basemap TEXT NOT NULL);
+CREATE TABLE rp_households (id TEXT PRIMARY KEY, building TEXT NOT NULL, unit TEXT NOT NULL, floor INTEGER NOT NULL,
+  room TEXT NOT NULL, area_m2 REAL NOT NULL, owner_type TEXT NOT NULL, owner_name TEXT, phone TEXT);
+CREATE TABLE rp_matters (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title_zh TEXT, title_en TEXT, rule TEXT,
+  opens TEXT, closes TEXT, matter TEXT NOT NULL);
+CREATE TABLE rp_consent_rules (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name_zh TEXT, rule TEXT NOT NULL);
+CREATE TABLE rp_votes (matter_id TEXT NOT NULL, household_id TEXT NOT NULL, vote TEXT NOT NULL, date TEXT, method TEXT,
+  PRIMARY KEY (matter_id, household_id));
 CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, f_table_catalog TEXT(256), f_table_schema TEXT(256),
   f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN,
   description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
@@ -557,6 +570,10 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
         ("rp_photos", "before and after photos"),
         ("rp_stories", "stories (slides for meetings)"),
         ("rp_basemaps", "basemaps and underlays"),
+        ("rp_households", "residents' register (households)"),
+        ("rp_matters", "matters put to the residents"),
+        ("rp_consent_rules", "the plan's own voting rules"),
+        ("rp_votes", "residents' votes"),
     ] {
         tx.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?1, 'attributes', ?2, ?3)",
@@ -716,6 +733,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
                 json_column(&format!("rp_basemaps.basemap ({})", b.name), b)?
             ])?;
         }
+        write_consent(&tx, &plan.consent)?;
         let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
         for e in &plan.catalogue_additions {
             cat.execute(params![
@@ -759,6 +777,151 @@ fn write_styles(tx: &rusqlite::Transaction, shapes: &[super::qgis_style::Shapes;
         )?;
     }
     Ok(())
+}
+
+/// The residents' register, matters, the plan's rules and votes, as readable
+/// tables: a household a row (owner name and phone are personal data: in the
+/// plan file only), a vote a row; a matter and a rule are also kept whole as JSON.
+fn write_consent(tx: &rusqlite::Transaction, consent: &crate::model::Consent) -> Result<(), SaveError> {
+    let mut h = tx.prepare("INSERT INTO rp_households VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?;
+    for x in consent.register() {
+        h.execute(params![
+            x.id,
+            x.building,
+            x.unit,
+            x.floor,
+            x.room,
+            x.area_m2,
+            x.owner_type.as_str(),
+            x.owner_name,
+            x.phone
+        ])?;
+    }
+    let mut m = tx.prepare("INSERT INTO rp_matters VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+    for (i, x) in consent.matters.iter().enumerate() {
+        m.execute(params![
+            i as i64,
+            x.id,
+            x.title_zh,
+            x.title_en,
+            x.rule,
+            x.opens,
+            x.closes,
+            json_column(&format!("rp_matters.matter ({})", x.id), x)?
+        ])?;
+    }
+    let mut r = tx.prepare("INSERT INTO rp_consent_rules VALUES (?1, ?2, ?3, ?4)")?;
+    for (i, x) in consent.rules.iter().enumerate() {
+        r.execute(params![i as i64, x.id, x.name_zh, json_column(&format!("rp_consent_rules.rule ({})", x.id), x)?])?;
+    }
+    let mut v = tx.prepare("INSERT INTO rp_votes VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (matter, on) in &consent.votes {
+        for (household, x) in on {
+            v.execute(params![matter, household, x.vote.as_str(), x.date, x.method.map(|m| m.as_str())])?;
+        }
+    }
+    if let Some(note) = &consent.note {
+        tx.execute("INSERT INTO rp_meta VALUES ('consent_note', ?1)", [note])?;
+    }
+    Ok(())
+}
+
+/// Reads what [`write_consent`] wrote. A row that cannot be read is a warning naming it.
+fn read_consent(c: &Connection, warnings: &mut Vec<Warning>) -> Result<crate::model::Consent, LoadError> {
+    use crate::model::consent::{Choice, Household, Matter, Method, OwnerType, Rule, Vote};
+    let mut consent = crate::model::Consent::default();
+    let mut q = c
+        .prepare("SELECT id, building, unit, floor, room, area_m2, owner_type, owner_name, phone FROM rp_households")
+        .map_err(db_error)?;
+    let rows = q
+        .query_map([], |r| {
+            Ok((
+                Household {
+                    id: r.get(0)?,
+                    building: r.get(1)?,
+                    unit: r.get(2)?,
+                    floor: r.get(3)?,
+                    room: r.get(4)?,
+                    area_m2: r.get(5)?,
+                    owner_type: OwnerType::Private,
+                    owner_name: r.get(7)?,
+                    phone: r.get(8)?,
+                },
+                r.get::<_, String>(6)?,
+            ))
+        })
+        .map_err(db_error)?;
+    for row in rows {
+        let (mut h, owner) = row.map_err(db_error)?;
+        match OwnerType::parse(&owner) {
+            Some(t) => h.owner_type = t,
+            None => warnings.push(Warning {
+                place: format!("rp_households {}", h.id),
+                message: format!("owner type {owner:?} is not private, public_tenant or institution; read as private"),
+            }),
+        }
+        consent.households.insert(h.id.clone(), h);
+    }
+    let mut q = c.prepare("SELECT id, matter FROM rp_matters ORDER BY seq").map_err(db_error)?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
+    for row in rows {
+        let (id, text) = row.map_err(db_error)?;
+        match serde_json::from_str::<Matter>(&text) {
+            Ok(m) => consent.matters.push(m),
+            Err(e) => warnings.push(Warning { place: format!("rp_matters {id}"), message: e.to_string() }),
+        }
+    }
+    let mut q = c.prepare("SELECT id, rule FROM rp_consent_rules ORDER BY seq").map_err(db_error)?;
+    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
+    for row in rows {
+        let (id, text) = row.map_err(db_error)?;
+        match serde_json::from_str::<Rule>(&text) {
+            Ok(r) => consent.rules.push(r),
+            Err(e) => warnings.push(Warning { place: format!("rp_consent_rules {id}"), message: e.to_string() }),
+        }
+    }
+    let mut q = c.prepare("SELECT matter_id, household_id, vote, date, method FROM rp_votes").map_err(db_error)?;
+    let rows = q
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })
+        .map_err(db_error)?;
+    for row in rows {
+        let (matter, household, vote, date, method) = row.map_err(db_error)?;
+        let place = || format!("rp_votes {matter} {household}");
+        let choice = match Choice::parse(&vote) {
+            Ok(Some(c)) => c,
+            _ => {
+                warnings.push(Warning {
+                    place: place(),
+                    message: format!("vote {vote:?} is not agree, disagree or abstain"),
+                });
+                continue;
+            }
+        };
+        let method = match method.as_deref() {
+            None => None,
+            Some(m) => match Method::ALL.into_iter().find(|x| x.as_str() == m) {
+                Some(x) => Some(x),
+                None => {
+                    warnings.push(Warning {
+                        place: place(),
+                        message: format!("method {m:?} is not paper, in_person or online"),
+                    });
+                    None
+                }
+            },
+        };
+        consent.votes.entry(matter).or_default().insert(household, Vote { vote: choice, date, method });
+    }
+    consent.note = meta(c, "consent_note")?;
+    Ok(consent)
 }
 
 #[cfg(test)]

@@ -86,6 +86,13 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
             }
             Some(_) => warn(warnings, PLAN_MEMBER.into(), "basemaps is not a list".into()),
         }
+        match rp.remove("consent") {
+            None | Some(Value::Null) => {}
+            Some(v) => match serde_json::from_value::<crate::model::Consent>(v) {
+                Ok(c) => plan.consent = c,
+                Err(e) => warn(warnings, format!("{PLAN_MEMBER}.consent"), e.to_string()),
+            },
+        }
         if let Some(Value::Array(photos)) = rp.remove("photos") {
             for (i, v) in photos.into_iter().enumerate() {
                 match read_photo(v) {
@@ -196,6 +203,9 @@ pub fn plan_member(plan: &Plan) -> Result<Value, EncodeError> {
     if !plan.basemaps.is_empty() {
         // Keys are not in a basemap: a URL template keeps its `{key}`.
         rp.insert("basemaps".into(), json_value("renewal_plan.basemaps", &plan.basemaps)?);
+    }
+    if !plan.consent.is_empty() {
+        rp.insert("consent".into(), json_value("renewal_plan.consent", &plan.consent)?);
     }
     if !plan.photos.is_empty() {
         use base64::Engine;

@@ -149,6 +149,10 @@ pub struct StatusChange {
     pub status: Status,
     /// `YYYY-MM-DD`.
     pub date: String,
+    /// Set when the item went past 公示 (publicised) although a residents' matter
+    /// linked to it had not passed: what the planner recorded when overriding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_note: Option<String>,
 }
 
 /// A renewal item attached to one or more features.
@@ -293,7 +297,7 @@ impl Item {
             name_en: None,
             features,
             status: Status::Proposed,
-            history: vec![StatusChange { status: Status::Proposed, date: date.to_string() }],
+            history: vec![StatusChange { status: Status::Proposed, date: date.to_string(), override_note: None }],
             planned_start: None,
             planned_end: None,
             quantity: None,
@@ -386,7 +390,7 @@ impl Item {
     /// Moves the item to a status on a date, recording it in the history.
     pub fn set_status(&mut self, status: Status, date: &str) {
         self.status = status;
-        self.history.push(StatusChange { status, date: date.to_string() });
+        self.history.push(StatusChange { status, date: date.to_string(), override_note: None });
     }
 
     /// The status the item had on a date: its last history entry on or before
@@ -504,8 +508,9 @@ mod tests {
         assert_eq!(item.status_in(&Phase::After), Some(Status::Completed));
         assert_eq!(item.status_in(&Phase::Before), Some(Status::Proposed));
         // A history out of order still answers by date; a bad date is ignored.
-        item.history.insert(0, StatusChange { status: Status::Designed, date: "2018-09-01".into() });
-        item.history.push(StatusChange { status: Status::Operating, date: "soon".into() });
+        item.history
+            .insert(0, StatusChange { status: Status::Designed, date: "2018-09-01".into(), override_note: None });
+        item.history.push(StatusChange { status: Status::Operating, date: "soon".into(), override_note: None });
         assert_eq!(item.status_at("2018-12-31"), Some(Status::Designed));
         assert_eq!(item.status_at("2099-01-01"), Some(Status::Completed));
     }

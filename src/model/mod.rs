@@ -9,11 +9,14 @@
 //! - **kind** — which of those a feature is; inferred on import, correctable.
 //! - **item** — one piece of renewal work (an elevator, a garden renewal) on
 //!   one or more features, with its status, dates, cost and funding.
+//! - **household**, **matter**, **vote** — the residents' register, what is put
+//!   to them, and their answers, decided by a **rule** (双过半, the Civil Code).
 //! - **catalogue** — the kinds of item there are, in Jinsong's four categories
 //!   and the national basic / improvement / upgrading classes.
 
 pub mod basemaps;
 pub mod catalogue;
+pub mod consent;
 mod feature;
 pub mod geom_edit;
 mod index;
@@ -36,6 +39,7 @@ pub mod theme_mode;
 
 pub use basemaps::{Basemap, ControlPoint, Shift};
 pub use catalogue::{CatalogueEntry, Category, NationalClass};
+pub use consent::Consent;
 pub use feature::{Feature, FeatureId, Names, has_cjk, shape_of};
 pub use index::{SpatialIndex, metres_per_degree};
 pub use item::{Funding, FundingSource, Item, Party, Status};
@@ -46,5 +50,5 @@ pub use photo::{Photo, Side};
 pub use plan::{Plan, PlanMeta, TitleBlock, key_of_id};
 pub use props::Props;
 pub use story::{Slide, SlideCompare, SlideTheme, Story};
-pub use summary::{BuildingTotals, ItemTotals, MoneyTotals, Summary};
+pub use summary::{BuildingTotals, ConsentSummary, ItemTotals, MatterSummary, MoneyTotals, Summary};
 pub use theme_mode::ThemeMode;

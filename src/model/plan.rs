@@ -60,6 +60,8 @@ pub struct Plan {
     pub stories: Vec<super::story::Story>,
     /// Basemaps and underlays, bottom to top.
     pub basemaps: Vec<super::basemaps::Basemap>,
+    /// The residents' register, the matters put to them and their votes.
+    pub consent: super::consent::Consent,
 }
 
 impl PartialEq for Plan {
@@ -72,6 +74,7 @@ impl PartialEq for Plan {
             && self.photos == other.photos
             && self.stories == other.stories
             && self.basemaps == other.basemaps
+            && self.consent == other.consent
     }
 }
 

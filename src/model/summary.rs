@@ -73,7 +73,65 @@ pub struct Summary {
     /// coordinates were transformed on reading), e.g. `EPSG:4527`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_crs: Option<String>,
+    /// The residents' register and each matter's count (`info --json`'s `consent`).
+    pub consent: ConsentSummary,
     pub warnings: Vec<String>,
+}
+
+/// The register and each matter's count.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ConsentSummary {
+    pub households: usize,
+    pub area_m2: f64,
+    pub matters: Vec<MatterSummary>,
+}
+
+/// One matter counted: voted = agree + disagree + abstain.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MatterSummary {
+    pub id: String,
+    pub title_zh: String,
+    pub rule: String,
+    pub scope_households: u64,
+    pub scope_area_m2: f64,
+    pub voted_households: u64,
+    pub voted_area_m2: f64,
+    pub agree_households: u64,
+    pub agree_area_m2: f64,
+    pub passed: bool,
+}
+
+impl ConsentSummary {
+    pub fn of(consent: &super::Consent) -> ConsentSummary {
+        let area: i64 = consent
+            .households
+            .values()
+            .map(|h| if h.area_m2.is_finite() && h.area_m2 > 0.0 { (h.area_m2 * 100.0).round() as i64 } else { 0 })
+            .fold(0i64, i64::saturating_add);
+        ConsentSummary {
+            households: consent.households.len(),
+            area_m2: area as f64 / 100.0,
+            matters: consent
+                .matters
+                .iter()
+                .map(|m| {
+                    let t = super::consent::tally(consent, m);
+                    MatterSummary {
+                        id: m.id.clone(),
+                        title_zh: m.title_zh.clone(),
+                        rule: m.rule.clone(),
+                        scope_households: t.scope.households,
+                        scope_area_m2: t.scope.area_m2(),
+                        voted_households: t.voted.households,
+                        voted_area_m2: t.voted.area_m2(),
+                        agree_households: t.agree.households,
+                        agree_area_m2: t.agree.area_m2(),
+                        passed: t.passed,
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Summary {
@@ -162,6 +220,7 @@ impl Summary {
                 Phase::AsOf(d) => d.clone(),
             }),
             source_crs: None,
+            consent: ConsentSummary::of(&plan.consent),
             warnings: warnings.to_vec(),
         }
     }
@@ -227,6 +286,24 @@ impl Summary {
                     src.as_str(),
                     group_thousands(v as f64),
                     self.money.share_percent(src)
+                ));
+            }
+        }
+        if self.consent.households > 0 || !self.consent.matters.is_empty() {
+            s.push_str(&format!(
+                "  consent:    {} households, {} m²\n",
+                self.consent.households,
+                group_thousands(self.consent.area_m2)
+            ));
+            for m in &self.consent.matters {
+                s.push_str(&format!(
+                    "    {:<24}{:<20} {} of {} agree, {} voted  {}\n",
+                    m.id,
+                    m.rule,
+                    m.agree_households,
+                    m.scope_households,
+                    m.voted_households,
+                    if m.passed { "passed" } else { "not passed" }
                 ));
             }
         }
