@@ -74,6 +74,8 @@ pub enum Action {
     /// Apply a plan edit (one undo step).
     Edit(Edit),
     SetTheme(ThemeMode),
+    /// Put a residents' matter in focus (the consent panel, vote grid and consent map follow).
+    FocusMatter(Option<String>),
     ShowTable(bool),
     ShowDashboard(bool),
     Save,

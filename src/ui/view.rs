@@ -66,6 +66,9 @@ pub struct View<'a> {
     /// Phase, selection, visible layers, labels: what the map is drawn with.
     pub opts: &'a SceneOptions,
     pub theme_mode: ThemeMode,
+    /// The residents' matter in focus (`PlannerApp::focused_matter`): the consent panel's, the vote grid's
+    /// and the consent map's.
+    pub consent_matter: Option<&'a str>,
     pub compare: Compare,
     /// Where the swipe divider is, as a fraction of the map's width.
     pub swipe: f32,

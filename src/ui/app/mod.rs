@@ -141,6 +141,8 @@ pub struct PlannerApp {
     /// The folder of the last file chosen, where the next chooser or prompt starts.
     pub(super) last_dir: Option<PathBuf>,
     pub theme_mode: ThemeMode,
+    /// The residents' matter the consent panel, vote grid and consent map show (`None`: the plan's first).
+    pub consent_matter: Option<String>,
     /// Cursor position in longitude/latitude, when over the map.
     pub(super) cursor: Option<[f64; 2]>,
     /// Bumped whenever what the map shows may have changed.
@@ -193,6 +195,12 @@ impl Default for PlannerApp {
     }
 }
 
+/// The matter in focus: `chosen` if the plan still has it, else the plan's first.
+fn focused<'a>(doc: &'a Document, chosen: Option<&'a str>) -> Option<&'a str> {
+    let consent = &doc.plan().consent;
+    chosen.filter(|id| consent.matter(id).is_some()).or_else(|| consent.matters.first().map(|m| m.id.as_str()))
+}
+
 impl PlannerApp {
     /// The app with the embedded Jinsong plan open.
     pub fn new() -> Self {
@@ -224,6 +232,7 @@ impl PlannerApp {
             file_dialogs: FileDialogs::Unavailable,
             last_dir: None,
             theme_mode: ThemeMode::Kind,
+            consent_matter: None,
             cursor: None,
             generation: 0,
             memos: Vec::new(),
@@ -361,6 +370,11 @@ impl PlannerApp {
         self.opts.selected.iter().copied().collect()
     }
 
+    /// The matter in focus: the one chosen if the plan still has it, else the plan's first.
+    pub fn focused_matter(&self) -> Option<&str> {
+        focused(&self.doc, self.consent_matter.as_deref())
+    }
+
     /// The read-only view every panel draws from, and the panels' own state
     /// beside it (borrowed apart, so a panel can change its state while reading the view).
     pub(super) fn parts(&mut self) -> (View<'_>, &mut Panels) {
@@ -369,6 +383,7 @@ impl PlannerApp {
             lang: self.lang,
             opts: &self.opts,
             theme_mode: self.theme_mode,
+            consent_matter: focused(&self.doc, self.consent_matter.as_deref()),
             compare: self.compare,
             swipe: self.swipe,
             shown: self.shown,
@@ -436,6 +451,7 @@ impl PlannerApp {
             | Action::SetLang(..)
             | Action::SetLabels(..)
             | Action::SetTheme(..)
+            | Action::FocusMatter(..)
             | Action::SetPhase(..)
             | Action::TogglePhase
             | Action::SetCompare(..)

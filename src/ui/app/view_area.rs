@@ -81,6 +81,7 @@ impl PlannerApp {
                 }
             }
             Action::SetTheme(mode) => self.theme_mode = mode,
+            Action::FocusMatter(id) => self.consent_matter = id,
             Action::SetPhase(p) => {
                 self.opts.phase = p;
                 self.playing = false;
