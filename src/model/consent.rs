@@ -585,16 +585,44 @@ pub fn count<'a>(
 ) -> Tally {
     let mut t = Tally { rule_known: rule.is_some(), ..Tally::default() };
     for h in households {
-        t.scope.add(h);
-        if let Some(c) = votes.and_then(|v| v.get(&h.id)).map(|v| v.vote) {
-            t.voted.add(h);
+        t.add(h, votes.and_then(|v| v.get(&h.id)).map(|v| v.vote));
+    }
+    decide(t, rule)
+}
+
+/// As [`count`], for households in ascending id order (as `Consent::households` keeps them): the votes,
+/// kept in the same order, are walked beside them instead of looked up one by one.
+fn count_in_order<'a>(
+    households: impl IntoIterator<Item = &'a Household>,
+    votes: Option<&BTreeMap<String, Vote>>,
+    rule: Option<&Rule>,
+) -> Tally {
+    let mut t = Tally { rule_known: rule.is_some(), ..Tally::default() };
+    let mut votes = votes.into_iter().flatten().peekable();
+    for h in households {
+        while votes.next_if(|(id, _)| id.as_str() < h.id.as_str()).is_some() {}
+        let v = votes.next_if(|(id, _)| **id == h.id).map(|(_, v)| v.vote);
+        t.add(h, v);
+    }
+    decide(t, rule)
+}
+
+impl Tally {
+    fn add(&mut self, h: &Household, vote: Option<Choice>) {
+        self.scope.add(h);
+        if let Some(c) = vote {
+            self.voted.add(h);
             match c {
-                Choice::Agree => t.agree.add(h),
-                Choice::Disagree => t.disagree.add(h),
-                Choice::Abstain => t.abstain.add(h),
+                Choice::Agree => self.agree.add(h),
+                Choice::Disagree => self.disagree.add(h),
+                Choice::Abstain => self.abstain.add(h),
             }
         }
     }
+}
+
+/// Whether the counted households pass `rule`, and what they miss.
+fn decide(mut t: Tally, rule: Option<&Rule>) -> Tally {
     let Some(rule) = rule else { return t };
     if t.scope.households == 0 {
         return t;
@@ -655,7 +683,7 @@ fn more_agreeing(share: Share, agree: i64, voted: i64) -> i64 {
 
 /// Counts a matter of a plan's consent.
 pub fn tally(consent: &Consent, matter: &Matter) -> Tally {
-    count(
+    count_in_order(
         consent.households.values().filter(|h| matter.scope.contains(h)),
         consent.votes.get(&matter.id),
         consent.rule(&matter.rule),
@@ -674,13 +702,23 @@ pub struct GroupTally {
 pub fn tally_by(consent: &Consent, matter: &Matter, units: bool) -> Vec<GroupTally> {
     let rule = consent.rule(&matter.rule);
     let votes = consent.votes.get(&matter.id);
-    let mut groups: BTreeMap<(String, Option<String>), Vec<&Household>> = BTreeMap::new();
-    for h in consent.households.values().filter(|h| matter.scope.contains(h)) {
-        groups.entry((h.building.clone(), units.then(|| h.unit.clone()))).or_default().push(h);
+    // One walk over the register beside the votes (both in id order), each household added to its group.
+    let mut groups: std::collections::HashMap<(&str, Option<&str>), Tally> = Default::default();
+    let mut on = votes.into_iter().flatten().peekable();
+    for h in consent.households.values() {
+        while on.next_if(|(id, _)| id.as_str() < h.id.as_str()).is_some() {}
+        let v = on.next_if(|(id, _)| **id == h.id).map(|(_, v)| v.vote);
+        if matter.scope.contains(h) {
+            groups.entry((h.building.as_str(), units.then_some(h.unit.as_str()))).or_default().add(h, v);
+        }
     }
     let mut out: Vec<GroupTally> = groups
         .into_iter()
-        .map(|((building, unit), hs)| GroupTally { building, unit, tally: count(hs, votes, rule) })
+        .map(|((building, unit), t)| GroupTally {
+            building: building.to_string(),
+            unit: unit.map(str::to_string),
+            tally: decide(Tally { rule_known: rule.is_some(), ..t }, rule),
+        })
         .collect();
     out.sort_by(|a, b| {
         natural(&a.building, &b.building)
@@ -916,6 +954,51 @@ mod tests {
         assert!(generate("x", BuildingSize { households: 0, floors: 6, units: None, floor_area_m2: None }).is_empty());
         let one = generate("x", BuildingSize { households: 1, floors: 0, units: Some(0), floor_area_m2: None });
         assert_eq!((one.len(), one[0].area_m2), (1, 55.0));
+    }
+
+    #[test]
+    fn counting_beside_the_votes_equals_looking_each_up() {
+        let mut c = Consent::default();
+        for b in ["b1", "b2", "b10"] {
+            let size = BuildingSize { households: 37, floors: 5, units: None, floor_area_m2: Some(2000.0) };
+            for h in generate(b, size) {
+                c.households.insert(h.id.clone(), h);
+            }
+        }
+        let ids: Vec<String> = c.households.keys().cloned().collect();
+        let on = c.votes.entry("m".into()).or_default();
+        for (i, id) in ids.iter().enumerate() {
+            let vote = [Some(A), Some(D), None, Some(X), Some(A)][i % 5];
+            if let Some(vote) = vote {
+                on.insert(id.clone(), Vote { vote, date: None, method: None });
+            }
+        }
+        // Votes of households no longer in the register, before, between and after them.
+        for orphan in ["a", "b1-1-1015", "b2-0", "zz"] {
+            on.insert(orphan.into(), Vote { vote: A, date: None, method: None });
+        }
+        for scope in [
+            Scope::District,
+            Scope::Buildings { buildings: vec!["b2".into()] },
+            Scope::Units { units: vec![UnitRef { building: "b10".into(), unit: "2".into() }] },
+        ] {
+            let m = Matter {
+                id: "m".into(),
+                title_zh: "t".into(),
+                title_en: String::new(),
+                scope,
+                rule: "civil_code_general".into(),
+                opens: None,
+                closes: None,
+                items: Vec::new(),
+            };
+            let looked_up =
+                count(c.households.values().filter(|h| m.scope.contains(h)), c.votes.get("m"), c.rule(&m.rule));
+            assert_eq!(tally(&c, &m), looked_up, "{:?}", m.scope);
+            assert!(looked_up.voted.households > 0);
+            let by: u64 = tally_by(&c, &m, true).iter().map(|g| g.tally.agree.households).sum();
+            assert_eq!(by, looked_up.agree.households);
+        }
     }
 
     #[test]
