@@ -258,7 +258,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
             egui::ComboBox::from_id_salt("theme_mode")
                 .selected_text(s.theme_mode(mode))
                 .show_ui(ui, |ui| {
-                    for m in ThemeMode::ALL {
+                    // The consent map is offered when the plan has matters to vote on.
+                    let matters = !v.doc.plan().consent.matters.is_empty();
+                    for m in ThemeMode::ALL.into_iter().filter(|m| *m != ThemeMode::Consent || matters) {
                         ui.selectable_value(&mut mode, m, s.theme_mode(m));
                     }
                 })
@@ -266,6 +268,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 .labelled_by(label.id);
             if mode != v.theme_mode {
                 out.push(Action::SetTheme(mode));
+            }
+            if v.theme_mode == ThemeMode::Consent {
+                out.extend(matter_choice(ui, v));
             }
             if ui.selectable_label(v.shown.table, s.items_table).clicked() {
                 out.push(Action::ShowTable(!v.shown.table));
@@ -676,4 +681,25 @@ pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
         }
     }
     out
+}
+
+/// The consent map's matter, beside the theme: the matter in focus, shared with
+/// the consent panel and the vote grid (`Action::FocusMatter`).
+fn matter_choice(ui: &mut egui::Ui, v: &View) -> Option<Action> {
+    let consent = &v.doc.plan().consent;
+    let focused = crate::model::theme_mode::consent_matter(consent, v.consent_matter)?;
+    let label = ui.label(v.lang.strings().consent_matter_label());
+    let mut chosen = focused.id.clone();
+    egui::ComboBox::from_id_salt("consent_matter")
+        .selected_text(focused.title(v.lang))
+        .width(200.0)
+        .truncate()
+        .show_ui(ui, |ui| {
+            for m in &consent.matters {
+                ui.selectable_value(&mut chosen, m.id.clone(), m.title(v.lang));
+            }
+        })
+        .response
+        .labelled_by(label.id);
+    (chosen != focused.id).then_some(Action::FocusMatter(Some(chosen)))
 }
