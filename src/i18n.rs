@@ -1528,11 +1528,11 @@ impl Strings {
         let rule = consent.rule(&m.rule);
         let rule_line = match (rule, zh) {
             (Some(r), true) => format!(
-                "{}：{}同意{}{}",
+                "{}：{}同意 {}（{}）",
                 r.name(lang),
-                r.participation.map(|p| format!("参与{}，", p.label())).unwrap_or_default(),
-                if r.agree_of == Base::Participants { "占参与" } else { "占全体" },
-                r.agree.label()
+                r.participation.map(|p| format!("参与 {}，", p.label())).unwrap_or_default(),
+                r.agree.label(),
+                if r.agree_of == Base::Participants { "占参与" } else { "占全体" }
             ),
             (Some(r), false) => format!(
                 "{}: {}{} of {} agree",
