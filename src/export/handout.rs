@@ -406,8 +406,9 @@ pub fn page_svg(
         }
         let last_phase = &panes[panes.len() - 1].1.last().expect("a pane shows a phase").0;
         let counts = crate::render::theme::legend_counts(plan, mode, last_phase);
-        // The heading: the theme's name, or the matter, its rule and its result, wrapped to the box.
-        let lw: f32 = if mode == ThemeMode::Consent { 168.0 } else { 122.0 };
+        // The heading: the theme's name, or the matter, its rule and its result, wrapped to the box
+        // (as narrow as the other legends, so it stays in the margin beside a whole district).
+        let lw: f32 = 122.0;
         let mut heading = s.legend_heading(plan, mode, slide.consent_matter.as_deref());
         if counts.is_some() {
             heading[0] = format!("{}{}", heading[0], s.legend_counts_note);

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::style::Rgba;
 use crate::model::catalogue::lookup;
-use crate::model::phase::item_statuses;
 use crate::model::consent::{Base, tally_by};
+use crate::model::phase::item_statuses;
 use crate::model::{Category, FundingSource, Phase, Plan, Status};
 
 pub use crate::model::ThemeMode;

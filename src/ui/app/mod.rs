@@ -299,7 +299,8 @@ impl PlannerApp {
             self.sync_derived();
         }
         // The consent map is of the matter in focus; the other modes do not depend on it.
-        let matter = (self.theme_mode == ThemeMode::Consent).then(|| self.focused_matter().map(str::to_string)).flatten();
+        let matter =
+            (self.theme_mode == ThemeMode::Consent).then(|| self.focused_matter().map(str::to_string)).flatten();
         if let Some((.., t)) =
             self.themes.iter().find(|(m, id, p, _)| *m == self.theme_mode && *id == matter && p == phase)
         {
