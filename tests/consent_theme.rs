@@ -316,3 +316,48 @@ fn the_handout_page_of_a_consent_slide_colours_the_buildings_as_the_map_does() {
         }
     }
 }
+
+#[test]
+fn the_command_line_draws_the_consent_map_of_a_matter_and_refuses_an_unknown_one_in_one_line() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
+            .env("RENEWAL_PLANNER_HOME", dir.path())
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let svg = dir.path().join("m.svg");
+    let svg_s = svg.to_str().expect("utf-8");
+    let o = run(&[
+        "export",
+        "jinsong",
+        "-o",
+        svg_s,
+        "--theme",
+        "consent",
+        "--matter",
+        "m-elevator-202-3",
+        "--size",
+        "1200x800",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(&svg).expect("the map");
+    assert!(text.contains("202楼3单元加装电梯") && text.contains(">未通过：同意4户，参与4户，共12户"), "the legend");
+    // Without --matter: the plan's first.
+    let o = run(&["export", "jinsong", "-o", svg_s, "--theme", "consent", "--size", "1200x800"]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&svg).expect("the map").contains(">通过：同意2880户"));
+    std::fs::remove_file(&svg).expect("removed");
+    for args in [
+        &["export", "jinsong", "-o", svg_s, "--theme", "consent", "--matter", "m-nope"][..],
+        &["export", "jinsong", "-o", svg_s, "--matter", "m-property"][..],
+    ] {
+        let o = run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+        assert!(err.contains("--matter"), "{err}");
+        assert!(!svg.exists(), "nothing written");
+    }
+}
