@@ -1551,6 +1551,35 @@ impl Strings {
             (true, false) => format!("PASSED: {a} agree, {v} voted, of {n} households"),
             (false, false) => format!("NOT PASSED: {a} agree, {v} voted, of {n} households"),
         };
-        vec![m.title(lang).to_string(), rule_line, result]
+        let mut lines = vec![m.title(lang).to_string(), rule_line, result];
+        // Not passed: what is still missing (a building may be coloured by a high share of few participants).
+        use crate::model::consent::Stage;
+        for short in &t.missing {
+            let (h, a) = (short.households, short.area_m2());
+            let what = match (short.stage, zh) {
+                (Stage::Participation, true) => "参与",
+                (Stage::Agreement, true) => "同意",
+                (Stage::Participation, false) => "take part",
+                (Stage::Agreement, false) => "agree",
+            };
+            let parts: Vec<String> = match zh {
+                true => [(h > 0).then(|| format!("{h}户")), (a > 0.0).then(|| format!("{a:.1}平方米"))],
+                false => [
+                    (h > 0).then(|| format!("{h} household{}", if h == 1 { "" } else { "s" })),
+                    (a > 0.0).then(|| format!("{a:.1} m²")),
+                ],
+            }
+            .into_iter()
+            .flatten()
+            .collect();
+            if parts.is_empty() {
+                continue;
+            }
+            lines.push(match zh {
+                true => format!("{what}还差{}", parts.join("、")),
+                false => format!("More must {what}: {}", parts.join(", ")),
+            });
+        }
+        lines
     }
 }

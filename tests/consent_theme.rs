@@ -361,3 +361,33 @@ fn the_command_line_draws_the_consent_map_of_a_matter_and_refuses_an_unknown_one
         assert!(!svg.exists(), "nothing written");
     }
 }
+
+#[test]
+fn a_matter_not_passed_says_in_the_legend_what_it_still_needs() {
+    let plan = jinsong();
+    for m in &plan.consent.matters {
+        let t = tally(&plan.consent, m);
+        let zh = Lang::Zh.strings().legend_heading(&plan, ThemeMode::Consent, Some(&m.id));
+        let en = Lang::En.strings().legend_heading(&plan, ThemeMode::Consent, Some(&m.id));
+        if t.passed {
+            assert_eq!((zh.len(), en.len()), (3, 3), "{}: nothing missing", m.id);
+            continue;
+        }
+        assert!(!t.missing.is_empty(), "{}", m.id);
+        for (k, short) in t.missing.iter().enumerate() {
+            let (line_zh, line_en) = (&zh[3 + k], &en[3 + k]);
+            if short.households > 0 {
+                assert!(line_zh.contains(&format!("{}户", short.households)), "{}: {line_zh}", m.id);
+                assert!(line_en.contains(&format!("{} household", short.households)), "{}: {line_en}", m.id);
+            }
+            if short.area_centi > 0 {
+                assert!(line_en.contains(&format!("{:.1} m²", short.area_m2())), "{}: {line_en}", m.id);
+            }
+        }
+    }
+    // 107-2: 7 of 12 took part, two thirds is 8: one more household must take part.
+    let en = Lang::En.strings().legend_heading(&plan, ThemeMode::Consent, Some("m-elevator-107-2"));
+    assert!(en[3].starts_with("More must take part: 1 household, ") && en[3].ends_with(" m²"), "{en:?}");
+    let zh = Lang::Zh.strings().legend_heading(&plan, ThemeMode::Consent, Some("m-elevator-107-2"));
+    assert!(zh[3].starts_with("参与还差1户、"), "{zh:?}");
+}

@@ -330,7 +330,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
     if themed && counts.is_some() {
         heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
     }
-    let w = if app.theme_mode == crate::render::theme::ThemeMode::Consent { 260.0 } else { 210.0 };
+    let w = if app.theme_mode == crate::render::theme::ThemeMode::Consent { 230.0 } else { 210.0 };
     let galleys: Vec<std::sync::Arc<egui::Galley>> = heading
         .into_iter()
         .enumerate()

@@ -269,9 +269,6 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
             if mode != v.theme_mode {
                 out.push(Action::SetTheme(mode));
             }
-            if v.theme_mode == ThemeMode::Consent {
-                out.extend(matter_choice(ui, v));
-            }
             if ui.selectable_label(v.shown.table, s.items_table).clicked() {
                 out.push(Action::ShowTable(!v.shown.table));
             }
@@ -683,23 +680,27 @@ pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
     out
 }
 
-/// The consent map's matter, beside the theme: the matter in focus, shared with
-/// the consent panel and the vote grid (`Action::FocusMatter`).
-fn matter_choice(ui: &mut egui::Ui, v: &View) -> Option<Action> {
+/// The consent map's matter (in the phase bar, under the theme list, while the map
+/// is coloured by consent): the matter in focus, shared with the consent panel and
+/// the vote grid (`Action::FocusMatter`).
+pub(super) fn matter_choice(ui: &mut egui::Ui, v: &View) -> Option<Action> {
     let consent = &v.doc.plan().consent;
     let focused = crate::model::theme_mode::consent_matter(consent, v.consent_matter)?;
     let label = ui.label(v.lang.strings().consent_matter_label());
     let mut chosen = focused.id.clone();
+    // A long title is cut short in the bar (whole in the list and on hover), so the search box keeps its room.
+    let title = focused.title(v.lang);
+    let short: String =
+        if title.chars().count() > 24 { title.chars().take(23).chain(['…']).collect() } else { title.to_string() };
     egui::ComboBox::from_id_salt("consent_matter")
-        .selected_text(focused.title(v.lang))
-        .width(200.0)
-        .truncate()
+        .selected_text(short)
         .show_ui(ui, |ui| {
             for m in &consent.matters {
                 ui.selectable_value(&mut chosen, m.id.clone(), m.title(v.lang));
             }
         })
         .response
-        .labelled_by(label.id);
+        .labelled_by(label.id)
+        .on_hover_text(title);
     (chosen != focused.id).then_some(Action::FocusMatter(Some(chosen)))
 }
