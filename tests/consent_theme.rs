@@ -24,7 +24,7 @@ fn by_building(plan: &Plan, m: &Matter) -> BTreeMap<String, (usize, usize, usize
     for h in plan.consent.households.values() {
         let in_scope = match &m.scope {
             Scope::District => true,
-            Scope::Buildings { buildings } => buildings.iter().any(|b| *b == h.building),
+            Scope::Buildings { buildings } => buildings.contains(&h.building),
             Scope::Units { units } => units.iter().any(|u| u.building == h.building && u.unit == h.unit),
         };
         if !in_scope {
