@@ -360,6 +360,16 @@ fn the_command_line_draws_the_consent_map_of_a_matter_and_refuses_an_unknown_one
         assert!(err.contains("--matter"), "{err}");
         assert!(!svg.exists(), "nothing written");
     }
+    // A plan without matters has no consent map to draw.
+    let mut plan = jinsong();
+    plan.consent = Default::default();
+    let bare = dir.path().join("bare.geojson");
+    renewal_planner::io::save_geojson(&plan, &bare).expect("saved");
+    let o = run(&["export", bare.to_str().expect("utf-8"), "-o", svg_s, "--theme", "consent"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("bare.geojson") && err.contains("no residents' matters"), "{err}");
+    assert!(!svg.exists(), "nothing written");
 }
 
 #[test]
