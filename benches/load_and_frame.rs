@@ -173,6 +173,7 @@ fn benches(c: &mut Criterion) {
         lang: renewal_planner::model::Lang::Zh,
         extent: None,
         theme: renewal_planner::render::theme::ThemeMode::Kind,
+        matter: None,
         on_paper: false,
         date: "2026-01-01".into(),
     };

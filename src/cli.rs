@@ -110,9 +110,13 @@ pub enum Command {
         /// Maps: the date in the title block, YYYY-MM-DD (default today).
         #[arg(long)]
         date: Option<String>,
-        /// Maps: colour by kind, or by item status, category or funding source.
-        #[arg(long, default_value = "kind", value_parser = ["kind", "status", "category", "funding"])]
+        /// Maps: colour by kind, or by item status, category or funding source, or buildings by the
+        /// residents' agreement to a matter (consent, see --matter).
+        #[arg(long, default_value = "kind", value_parser = ["kind", "status", "category", "funding", "consent"])]
         theme: String,
+        /// Maps with --theme consent: the matter shown, by id (default: the plan's first).
+        #[arg(long, value_name = "ID")]
+        matter: Option<String>,
         /// Write the atlas (`.pdf`): one page per site that carries items.
         #[arg(long, conflicts_with = "story")]
         atlas: bool,
@@ -239,6 +243,8 @@ pub struct MapArgs<'a> {
     pub date: Option<&'a str>,
     pub atlas: bool,
     pub theme: &'a str,
+    /// The consent map's matter (`--matter`).
+    pub matter: Option<&'a str>,
     pub sites: &'a [String],
     /// The coordinate system of the input (`--crs`).
     pub crs: Option<Crs>,
@@ -259,6 +265,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         what: What::Plan { crs: None },
         phase: None,
         theme: crate::render::theme::ThemeMode::Kind,
+        matter: None,
         lang: if lang == "zh" { Lang::Zh } else { Lang::En },
         date: String::new(),
         out: out.to_path_buf(),
@@ -279,6 +286,11 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             "--to-crs {}: CAD drawings need a projected system in metres, e.g. --to-crs EPSG:4527 for Beijing",
             c.code()
         ));
+    }
+    if let Some(id) = map.matter
+        && map.theme != "consent"
+    {
+        return Err(format!("--matter {id}: is for maps with --theme consent"));
     }
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();
@@ -336,8 +348,22 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             "status" => ThemeMode::Status,
             "category" => ThemeMode::Category,
             "funding" => ThemeMode::Funding,
+            "consent" => ThemeMode::Consent,
             _ => ThemeMode::Kind,
         };
+        if req.theme == ThemeMode::Consent {
+            let consent = &loaded.plan.consent;
+            if consent.matters.is_empty() {
+                return Err(format!("{}: --theme consent: the plan has no residents' matters", file.display()));
+            }
+            if let Some(id) = map.matter
+                && consent.matter(id).is_none()
+            {
+                let ids: Vec<&str> = consent.matters.iter().map(|m| m.id.as_str()).collect();
+                return Err(format!("--matter {id}: the plan has no such matter (it has {})", ids.join(", ")));
+            }
+            req.matter = map.matter.map(str::to_string);
+        }
         req.what = What::Map { size, extent: None };
         loaded
     } else if let Some(name) = story {

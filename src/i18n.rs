@@ -1458,10 +1458,12 @@ impl Strings {
             (ThemeMode::Status, true) => "按项目状态",
             (ThemeMode::Category, true) => "按项目类别",
             (ThemeMode::Funding, true) => "按资金来源",
+            (ThemeMode::Consent, true) => "按居民同意",
             (ThemeMode::Kind, false) => "By kind",
             (ThemeMode::Status, false) => "By item status",
             (ThemeMode::Category, false) => "By item category",
             (ThemeMode::Funding, false) => "By funding source",
+            (ThemeMode::Consent, false) => "By residents' consent",
         }
     }
 
@@ -1473,6 +1475,111 @@ impl Strings {
             .map(|s| self.status(*s))
             .or_else(|| Category::ALL.iter().find(|c| c.as_str() == name).map(|c| self.category(*c)))
             .or_else(|| FundingSource::ALL.iter().find(|s| s.as_str() == name).map(|s| self.source(*s)))
+            .or_else(|| self.consent_label(name))
             .unwrap_or("")
+    }
+
+    /// The label of the consent map's matter chooser.
+    pub fn consent_matter_label(&self) -> &'static str {
+        if self.zh() { "表决事项" } else { "Matter" }
+    }
+
+    /// The consent map's legend entries and the muted entries (`render::theme::legend`, `muted_entry`).
+    fn consent_label(&self, name: &str) -> Option<&'static str> {
+        let zh = self.zh();
+        Some(match name {
+            "no_items" => self.no_items,
+            "consent_under_quarter" if zh => "同意不足1/4",
+            "consent_under_quarter" => "Under 1/4 agree",
+            "consent_to_half" if zh => "1/4至1/2（未过半）",
+            "consent_to_half" => "1/4 to 1/2 (not over half)",
+            "consent_over_half" if zh => "过半，不足2/3",
+            "consent_over_half" => "Over 1/2, under 2/3",
+            "consent_two_thirds" if zh => "2/3至3/4（不含）",
+            "consent_two_thirds" => "2/3 to under 3/4",
+            "consent_three_quarters" if zh => "3/4及以上",
+            "consent_three_quarters" => "3/4 or more",
+            "consent_no_votes" if zh => "尚无表决",
+            "consent_no_votes" => "No votes yet",
+            "consent_outside" if zh => "不在表决范围",
+            "consent_outside" => "Not in the matter's scope",
+            _ => return None,
+        })
+    }
+
+    /// The heading of a thematic map's legend, one line each: the mode's name; for
+    /// the consent map the matter's title, its rule (the share that must agree,
+    /// of whom) and PASSED / NOT PASSED with the counts of `model::consent::tally`
+    /// — the screen, print maps, handouts and presentations all say it so.
+    /// `matter`: the one asked for (else the plan's first, `model::theme_mode::consent_matter`).
+    pub fn legend_heading(&self, plan: &crate::model::Plan, mode: ThemeMode, matter: Option<&str>) -> Vec<String> {
+        use crate::model::consent::{Base, tally};
+        if mode != ThemeMode::Consent {
+            return vec![self.theme_mode(mode).to_string()];
+        }
+        let zh = self.zh();
+        let lang = if zh { Lang::Zh } else { Lang::En };
+        let consent = &plan.consent;
+        let Some(m) = crate::model::theme_mode::consent_matter(consent, matter) else {
+            let none = if zh { "本方案尚无表决事项" } else { "The plan has no matters to vote on" };
+            return vec![self.theme_mode(mode).to_string(), none.to_string()];
+        };
+        let t = tally(consent, m);
+        let rule = consent.rule(&m.rule);
+        let rule_line = match (rule, zh) {
+            (Some(r), true) => format!(
+                "{}：{}同意 {}（{}）",
+                r.name(lang),
+                r.participation.map(|p| format!("参与 {}，", p.label())).unwrap_or_default(),
+                r.agree.label(),
+                if r.agree_of == Base::Participants { "占参与" } else { "占全体" }
+            ),
+            (Some(r), false) => format!(
+                "{}: {}{} of {} agree",
+                r.name(lang),
+                r.participation.map(|p| format!("{} take part, ", p.label())).unwrap_or_default(),
+                r.agree.label(),
+                if r.agree_of == Base::Participants { "them" } else { "all" }
+            ),
+            (None, true) => format!("规则 {} 未定义", m.rule),
+            (None, false) => format!("Rule {} is not defined", m.rule),
+        };
+        let (a, v, n) = (t.agree.households, t.voted.households, t.scope.households);
+        let result = match (t.passed, zh) {
+            (true, true) => format!("通过：同意{a}户，参与{v}户，共{n}户"),
+            (false, true) => format!("未通过：同意{a}户，参与{v}户，共{n}户"),
+            (true, false) => format!("PASSED: {a} agree, {v} voted, of {n} households"),
+            (false, false) => format!("NOT PASSED: {a} agree, {v} voted, of {n} households"),
+        };
+        let mut lines = vec![m.title(lang).to_string(), rule_line, result];
+        // Not passed: what is still missing (a building may be coloured by a high share of few participants).
+        use crate::model::consent::Stage;
+        for short in &t.missing {
+            let (h, a) = (short.households, short.area_m2());
+            let what = match (short.stage, zh) {
+                (Stage::Participation, true) => "参与",
+                (Stage::Agreement, true) => "同意",
+                (Stage::Participation, false) => "take part",
+                (Stage::Agreement, false) => "agree",
+            };
+            let parts: Vec<String> = match zh {
+                true => [(h > 0).then(|| format!("{h}户")), (a > 0.0).then(|| format!("{a:.1}平方米"))],
+                false => [
+                    (h > 0).then(|| format!("{h} household{}", if h == 1 { "" } else { "s" })),
+                    (a > 0.0).then(|| format!("{a:.1} m²")),
+                ],
+            }
+            .into_iter()
+            .flatten()
+            .collect();
+            if parts.is_empty() {
+                continue;
+            }
+            lines.push(match zh {
+                true => format!("{what}还差{}", parts.join("、")),
+                false => format!("More must {what}: {}", parts.join(", ")),
+            });
+        }
+        lines
     }
 }

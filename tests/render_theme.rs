@@ -9,21 +9,21 @@ use renewal_planner::render::theme::{ThemeMode, feature_colors, status_color};
 #[test]
 fn a_building_with_a_completed_and_a_proposed_item_shows_as_proposed() {
     let plan = Document::jinsong().shared_plan();
-    let colors = feature_colors(&plan, ThemeMode::Status, &Phase::After).expect("colours");
+    let colors = feature_colors(&plan, ThemeMode::Status, None, &Phase::After).expect("colours");
     for (id, _) in plan.iter() {
         let items = plan.items_of(id);
         let expected = items.iter().map(|i| i.status).min().map(status_color);
         assert_eq!(colors[id.index()], expected);
     }
     assert!(colors.iter().flatten().count() > 20);
-    assert!(feature_colors(&plan, ThemeMode::Kind, &Phase::After).is_none());
+    assert!(feature_colors(&plan, ThemeMode::Kind, None, &Phase::After).is_none());
 }
 
 #[test]
 fn as_of_a_date_a_site_is_coloured_by_its_items_then() {
     let plan = Document::jinsong().shared_plan();
     let date = "2019-06-30";
-    let colors = feature_colors(&plan, ThemeMode::Status, &Phase::AsOf(date.into())).expect("colours");
+    let colors = feature_colors(&plan, ThemeMode::Status, None, &Phase::AsOf(date.into())).expect("colours");
     let then = |i: &renewal_planner::model::Item| i.history.iter().rfind(|c| c.date.as_str() <= date).map(|c| c.status);
     let mut done_sites = 0;
     for (id, _) in plan.iter() {
@@ -37,13 +37,13 @@ fn as_of_a_date_a_site_is_coloured_by_its_items_then() {
         .filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating))
         .count();
     assert_eq!(done, done_sites);
-    let today = feature_colors(&plan, ThemeMode::Status, &Phase::After).expect("colours");
+    let today = feature_colors(&plan, ThemeMode::Status, None, &Phase::After).expect("colours");
     let done_today = today
         .iter()
         .flatten()
         .filter(|c| **c == status_color(Status::Completed) || **c == status_color(Status::Operating))
         .count();
     assert!(done < done_today / 2, "mid-2019 most sites were not done yet: {done} vs {done_today}");
-    let before = feature_colors(&plan, ThemeMode::Status, &Phase::Before).expect("colours");
+    let before = feature_colors(&plan, ThemeMode::Status, None, &Phase::Before).expect("colours");
     assert!(before.iter().flatten().all(|c| *c == status_color(Status::Proposed)));
 }

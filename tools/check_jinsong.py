@@ -869,7 +869,7 @@ SLIDE_KEYS = {"title_zh", "title_en", "caption_zh", "caption_en", "center", "gro
               "layers", "theme", "highlight", "photo_item"}
 LAYERS = KINDS + ("other",)
 COMPARES = ("single", "swipe", "side_by_side")
-THEMES = ("kind", "status", "category", "funding")
+THEMES = ("kind", "status", "category", "funding", "consent")
 STORY_DATES = (datetime.date(2018, 7, 20), datetime.date(2020, 9, 15))
 VIEW_PX = (1280, 800)
 MPP_RANGE = (0.12, 0.8)
@@ -888,7 +888,7 @@ def sentences_en(s):
 
 
 def check_stories(doc, feats, items):
-    """renewal_plan.stories: one story of 8-10 slides, every slide a valid view of the district."""
+    """renewal_plan.stories: one story of 8-11 slides, every slide a valid view of the district."""
     plan = doc.get("renewal_plan") or {}
     stories = plan.get("stories")
     if not check(isinstance(stories, list) and len(stories) == 1, "renewal_plan.stories must be a list of exactly one story"):
@@ -901,7 +901,7 @@ def check_stories(doc, feats, items):
     check(st.get("name_zh") == "劲松模式：老旧小区有机更新", f"story name_zh {st.get('name_zh')!r}")
     check(st.get("name_en") == "The Jinsong model: organic renewal of an old community", f"story name_en {st.get('name_en')!r}")
     slides = st.get("slides")
-    if not check(isinstance(slides, list) and 8 <= len(slides) <= 10, "story must have 8-10 slides"):
+    if not check(isinstance(slides, list) and 8 <= len(slides) <= 11, "story must have 8-11 slides"):
         return
     fby = {f["id"]: f for f in feats}
     item_ids = set(items) if items is not None else {it.get("id") for f in feats
@@ -914,7 +914,9 @@ def check_stories(doc, feats, items):
         if not check(isinstance(s, dict), f"{w}: not an object"):
             continue
         w = f"slide {n} ({s.get('title_en')!r})"
-        if not check(set(s) == SLIDE_KEYS, f"{w}: keys missing {sorted(SLIDE_KEYS - set(s))}, unknown {sorted(set(s) - SLIDE_KEYS)}"):
+        # A consent-coloured slide also names its matter.
+        keys = SLIDE_KEYS | ({"consent_matter"} if s.get("theme") == "consent" else set())
+        if not check(set(s) == keys, f"{w}: keys missing {sorted(keys - set(s))}, unknown {sorted(set(s) - keys)}"):
             continue
         for k in ("title_zh", "caption_zh"):
             check(has_cjk(s[k]) and s[k].strip() == s[k], f"{w}: {k} not Chinese text")
@@ -1001,7 +1003,33 @@ def check_stories(doc, feats, items):
     check(gov and all({"core-committee", "core-property"} <= set(s["highlight"]) and "先尝后买" in s["caption_zh"]
                       and "双过半" in s["caption_zh"] and "五方联动" in s["caption_zh"] for s in gov),
           "the governance slide should highlight the cores: five-party linkage, try first then buy, double half")
+    check_consent_slides(doc, slides)
     print(f"story {st['id']}: {len(slides)} slides; themes {themes}; compare {compares}")
+
+
+def check_consent_slides(doc, slides):
+    """A slide shows the consent map of the property service, and its words are the register's numbers."""
+    consent = (doc.get("renewal_plan") or {}).get("consent") or {}
+    matters = {m["id"]: m for m in consent.get("matters", [])}
+    shown = [s for s in slides if s["theme"] == "consent"]
+    if not check(shown, "a slide should show the consent map"):
+        return
+    for s in shown:
+        mid = s.get("consent_matter")
+        if not check(mid in matters, f"consent slide: matter {mid!r} is not one of the plan's"):
+            continue
+        m = matters[mid]
+        votes = consent.get("votes", {}).get(mid, {})
+        if m["scope"]["type"] != "district":
+            continue
+        hs = consent["households"]
+        n, voted = len(hs), sum(1 for h in hs if h["id"] in votes)
+        agree = sum(1 for h in hs if votes.get(h["id"], {}).get("vote") == "agree")
+        for k in ("caption_zh", "caption_en"):
+            check(all(str(x) in s[k] for x in (n, voted, agree)),
+                  f"consent slide: {k} should give {n} households, {voted} voting and {agree} agreeing")
+        check("双过半" in s["caption_zh"] and "通过" in s["caption_zh"] and "passed" in s["caption_en"],
+              "consent slide: should say the double majority and that it passed")
 
 
 def main():

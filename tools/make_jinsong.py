@@ -30,9 +30,9 @@ illegal structures (kind "other") exist only before; barrier-free ramps and new 
 the bicycle shed, the street, the two gardens, some service nodes and three buildings (elevators) are
 modified.  The elevator of Building 105 is the one change still to come.
 
-The top-level "renewal_plan" also carries one story ("stories"): ten slides that tell the renewal as the
+The top-level "renewal_plan" also carries one story ("stories"): eleven slides that tell the renewal as the
 report does, for a residents' meeting; each slide's centre and zoom are computed from the geometry (see
-build_stories).
+build_stories), and the consent slide's words are counted from the register and votes (consent_captions).
 
 Layout (local metres, x east, y north, origin at the SW corner of the box):
   * 劲松西街 runs north-south at x = 254 and splits 劲松一区 (west, 101-122) from 劲松二区 (east, 201-221);
@@ -1222,8 +1222,45 @@ def idle_space_features():
     return out
 
 
-def _slide_specs():
+def consent_captions(consent, mid):
+    """What the consent map of matter `mid` shows, in numbers counted from the generated register and votes:
+    households in scope, taking part and agreeing, the agreeing area, and how many buildings reach which share."""
+    m = next(m for m in consent["matters"] if m["id"] == mid)
+    assert m["scope"]["type"] == "district" and m["rule"] == "double_majority", mid
+    votes = consent["votes"][mid]
+    hs = consent["households"]
+    agree = [h for h in hs if votes.get(h["id"], {}).get("vote") == "agree"]
+    n, voted, a = len(hs), sum(1 for h in hs if h["id"] in votes), len(agree)
+    area = sum(round(h["area_m2"] * 100) for h in hs)
+    area_a = sum(round(h["area_m2"] * 100) for h in agree)
+    assert 2 * a > n and 2 * area_a > area, "the property service passed by the double majority"
+    per = {}
+    for h in hs:
+        c = per.setdefault(h["building"], [0, 0])
+        c[0] += 1
+        c[1] += votes.get(h["id"], {}).get("vote") == "agree"
+    # The map's bins (render::theme::consent_bin): over 1/2, at least 2/3, at least 3/4 of a building's households.
+    over_half = sorted(b for b, (w, x) in per.items() if 2 * x > w)
+    two_thirds = sorted(b for b, (w, x) in per.items() if 3 * x >= 2 * w)
+    three_quarters = sorted(b for b, (w, x) in per.items() if 4 * x >= 3 * w)
+    assert len(over_half) == len(per), "every building over half: the caption says so"
+    nums = [b[1:] for b in three_quarters]
+    pct, pct_area = round(100 * a / n, 1), round(100 * area_a / area, 1)
+    # Counted by colour: over half but under 2/3, 2/3 but under 3/4, 3/4 or more.
+    k_half, k_two = len(over_half) - len(two_thirds), len(two_thirds) - len(three_quarters)
+    zh = (f"按居民同意着色（示意登记）：引入专业物业按“双过半”表决，{n}户中{voted}户参与、{a}户同意（{pct}%），"
+          f"同意面积占{pct_area}%，表决通过。{len(per)}栋楼每栋同意都过半：{k_half}栋不足三分之二，{k_two}栋达到三分之二，"
+          f"{'楼和'.join(nums)}楼达到四分之三。")
+    en = (f"Coloured by residents' consent (illustrative register): under the double majority {voted} of {n} households "
+          f"voted on the property service and {a} agreed ({pct}%, with {pct_area}% of the floor area), so it passed. "
+          f"Over half agreed in all {len(per)} buildings: under two thirds in {k_half}, two thirds in {k_two} and three "
+          f"quarters in Buildings {' and '.join(nums)}.")
+    return zh, en
+
+
+def _slide_specs(consent):
     progress_zh, progress_en = progress_captions(STORY_PROGRESS_DATE)
+    consent_zh, consent_en = consent_captions(consent, "m-property")
     no_other = [k for k in STORY_LAYERS if k != "other"]
     # title_zh, title_en, caption_zh, caption_en, phase, compare, theme, layers, highlight,
     # and the view options fit ("both" or "across") and divider_after (ids: the swipe divider starts east of them)
@@ -1295,6 +1332,10 @@ def _slide_specs():
                         "households and of floor area).",
              phase="after", compare="single", theme="category", layers=no_other,
              highlight=["core-committee", "core-property"]),
+        dict(title_zh="居民表决：引入物业", title_en="The residents' vote on the property service",
+             caption_zh=consent_zh, caption_en=consent_en,
+             phase="after", compare="single", theme="consent", consent_matter="m-property", layers=STORY_LAYERS,
+             highlight=[]),
         dict(title_zh="改造后的劲松", title_en="Jinsong after the renewal",
              caption_zh="一个环境优美、服务便利、治理有序、邻里和谐的完整社区。“劲松模式”是北京引入社会资本参与老旧小区"
                         "改造的首个实践。",
@@ -1349,10 +1390,10 @@ def slide_view(by_id, highlight, compare, fit="both", divider_after=None, divide
     return to_lonlat(cx, cy), mpp, swipe
 
 
-def build_stories(feats):
+def build_stories(feats, consent):
     by_id = {f["id"]: f for f in feats}
     slides = []
-    for s in _slide_specs():
+    for s in _slide_specs(consent):
         center, mpp, swipe = slide_view(by_id, s["highlight"], s["compare"], s.get("fit", "both"), s.get("divider_after"),
                                         s.get("divider_on"))
         assert all(h in by_id for h in s["highlight"]), s["title_en"]
@@ -1366,6 +1407,8 @@ def build_stories(feats):
             "swipe": swipe,
             "layers": list(s["layers"]),
             "theme": s["theme"],
+            # A consent-coloured slide keeps the matter it shows (model::Slide::consent_matter).
+            **({"consent_matter": s["consent_matter"]} if s["theme"] == "consent" else {}),
             "highlight": list(s["highlight"]),
             "photo_item": None,  # no before/after photos in the plan yet
         })
@@ -1501,12 +1544,13 @@ def build_consent(feats):
 
 
 def dump(feats):
+    consent = build_consent(feats)
     head = {
         "type": "FeatureCollection",
         "name": "劲松一区、二区 Jinsong District 1 & 2 (劲松北社区)",
         "note": NOTE,
         "source": REPORT,
-        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats), "consent": build_consent(feats)},
+        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats, consent), "consent": consent},
     }
     lines = ["{"]
     for k, v in head.items():

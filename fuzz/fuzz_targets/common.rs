@@ -78,7 +78,7 @@ pub fn exercise(loaded: &Loaded) {
             ghosts: true,
             highlight_changes: true,
             lang: Lang::En,
-            theme: feature_colors(plan, ThemeMode::Status, &Phase::After),
+            theme: feature_colors(plan, ThemeMode::Status, None, &Phase::After),
             ..SceneOptions::default()
         };
         std::hint::black_box(Scene::build(plan, &index, &cache, &camera, &after).items.len());

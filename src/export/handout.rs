@@ -30,7 +30,7 @@ pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, lang: Lang) -> Sc
     }
     SceneOptions {
         visible,
-        theme: feature_colors(plan, ThemeMode::from(slide.theme), &phase),
+        theme: feature_colors(plan, ThemeMode::from(slide.theme), slide.consent_matter.as_deref(), &phase),
         lang,
         labels: true,
         hovered: None,
@@ -397,28 +397,49 @@ pub fn page_svg(
     out.push_str(&furniture(first.x, first.y, first.w, first.h, ground_mpp, [map_right - 24.0, first.y + 26.0]));
 
     // Legend of the slide's colours: beside the map when the page has room, else in its corner.
-    let entries = legend(ThemeMode::from(slide.theme));
+    let mode = ThemeMode::from(slide.theme);
+    let mut entries = legend(mode);
     if !entries.is_empty() {
+        if mode == ThemeMode::Consent {
+            // The consent map says what its muted buildings are: outside the matter's scope.
+            entries.push((crate::render::theme::NO_ITEMS, crate::render::theme::muted_entry(mode)));
+        }
         let last_phase = &panes[panes.len() - 1].1.last().expect("a pane shows a phase").0;
-        let counts = crate::render::theme::legend_counts(plan, ThemeMode::from(slide.theme), last_phase);
-        let h = 14.0 * entries.len() as f32 + 20.0;
-        let beside = photos.is_empty() && PAGE[0] - 40.0 - map_right >= 136.0;
+        let counts = crate::render::theme::legend_counts(plan, mode, last_phase);
+        // The heading: the theme's name, or the matter, its rule and its result, wrapped to the box
+        // (as narrow as the other legends, so it stays in the margin beside a whole district).
+        let lw: f32 = 122.0;
+        let mut heading = s.legend_heading(plan, mode, slide.consent_matter.as_deref());
+        if counts.is_some() {
+            heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
+        }
+        let heading: Vec<(f32, String)> = heading
+            .iter()
+            .enumerate()
+            .flat_map(|(k, line)| {
+                let size = if k == 0 { 8.0 } else { 7.0 };
+                wrap(line, size, lw - 12.0).into_iter().map(move |l| (size, l))
+            })
+            .collect();
+        let extra = 10.0 * (heading.len() as f32 - 1.0);
+        let h = 14.0 * entries.len() as f32 + 20.0 + extra;
+        let beside = photos.is_empty() && PAGE[0] - 40.0 - map_right >= lw + 14.0;
         let (lx, ly) = if beside {
             (map_right + 16.0, last.y + last.h - h + 16.0)
         } else {
-            (map_right - 130.0, last.y + last.h - h + 4.0)
+            (map_right - lw - 8.0, last.y + last.h - h + 4.0)
         };
         let _ = write!(
             out,
-            r#"<rect x="{:.2}" y="{:.2}" width="122" height="{h:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#,
+            r#"<rect x="{:.2}" y="{:.2}" width="{lw:.2}" height="{h:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#,
             lx - 6.0,
             ly - 16.0,
         );
-        let title = s.theme_mode(ThemeMode::from(slide.theme));
-        let title = if counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() };
-        text(&mut out, lx, ly - 4.0, 8.0, "#222222", "start", &title);
+        for (k, (size, line)) in heading.iter().enumerate() {
+            text(&mut out, lx, ly - 4.0 + 10.0 * k as f32, *size, "#222222", "start", line);
+        }
         for (k, (c, name)) in entries.iter().enumerate() {
-            let y = ly + 4.0 + 14.0 * k as f32;
+            let y = ly + 4.0 + extra + 14.0 * k as f32;
             let _ = write!(out, r#"<rect x="{lx:.2}" y="{y:.2}" width="10" height="8" fill="{}"/>"#, c.hex());
             let label = match counts.as_ref().and_then(|n| n.get(k)) {
                 Some(n) => format!("{} {n}", s.legend_label(name)),

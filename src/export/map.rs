@@ -28,6 +28,8 @@ pub struct MapSpec {
     pub extent: Option<[f64; 4]>,
     /// What the map is coloured by (the legend follows).
     pub theme: crate::render::theme::ThemeMode,
+    /// The consent map's matter (`None`: the plan's first).
+    pub matter: Option<String>,
     /// True when `size` is paper (points): the map is drawn at a round
     /// numeric scale (1:N) that holds on the printed sheet, and says so.
     pub on_paper: bool,
@@ -223,7 +225,8 @@ pub fn layout_svg(
     } else {
         let mut e: Vec<(Swatch, String)> =
             themed.iter().map(|(c, name)| (Swatch::Fill(c.hex()), s.legend_label(name).to_string())).collect();
-        e.push((Swatch::Fill(crate::render::theme::NO_ITEMS.hex()), s.no_items.to_string()));
+        let muted = s.legend_label(crate::render::theme::muted_entry(spec.theme));
+        e.push((Swatch::Fill(crate::render::theme::NO_ITEMS.hex()), muted.to_string()));
         e
     };
     if spec.phase.as_ref() != Some(&Phase::Before) {
@@ -234,11 +237,26 @@ pub fn layout_svg(
         entries.push((Swatch::Removed, s.removed.to_string()));
     }
     let row = 13.0 * u;
-    let lh = 20.0 * u + row * entries.len() as f32;
+    // The heading: "layers", the theme's name, or the consent map's matter, rule and result, wrapped.
+    let legend_w = 150.0 * u;
+    let heading: Vec<String> = if themed.is_empty() {
+        vec![s.layers.to_string()]
+    } else {
+        s.legend_heading(plan, spec.theme, spec.matter.as_deref())
+    };
+    let heading: Vec<(f32, String)> = heading
+        .iter()
+        .enumerate()
+        .flat_map(|(k, line)| {
+            let size = if k == 0 { 9.0 * u } else { 7.5 * u };
+            crate::render::scene::break_lines(line, size, legend_w - 16.0 * u).into_iter().map(move |l| (size, l))
+        })
+        .collect();
+    let heading_h = 13.0 * u + 11.0 * u * (heading.len() as f32 - 1.0);
+    let lh = heading_h + 7.0 * u + row * entries.len() as f32;
     // The legend goes beside the district when the map leaves room for it there;
     // else the map gives up a column (or, when that keeps the plan larger, a
     // strip along its foot) to it, so that it never covers the plan.
-    let legend_w = 150.0 * u;
     let (a, b) = (crate::render::camera::to_world(ext[0], ext[1]), crate::render::camera::to_world(ext[2], ext[3]));
     let aspect = ((b[0] - a[0]) / (b[1] - a[1]).max(1e-9)) as f32;
     let gap = 8.0 * u;
@@ -288,7 +306,7 @@ pub fn layout_svg(
         }
         ground_mpp = cam.ground_mpp();
         let opts = SceneOptions {
-            theme: crate::render::theme::feature_colors(plan, spec.theme, phase),
+            theme: crate::render::theme::feature_colors(plan, spec.theme, spec.matter.as_deref(), phase),
             phase: phase.clone(),
             lang: spec.lang,
             highlight_changes: *phase != Phase::Before,
@@ -336,10 +354,11 @@ pub fn layout_svg(
         out,
         r#"<rect x="{lx:.2}" y="{ly:.2}" width="{lw:.2}" height="{lh:.2}" rx="3" fill="white" fill-opacity="0.9"/>"#
     );
-    let legend_title = if themed.is_empty() { s.layers } else { s.theme_mode(spec.theme) };
-    text(&mut out, lx + 8.0 * u, ly + 13.0 * u, 9.0 * u, "#222222", "start", legend_title);
+    for (k, (size, line)) in heading.iter().enumerate() {
+        text(&mut out, lx + 8.0 * u, ly + 13.0 * u + 11.0 * u * k as f32, *size, "#222222", "start", line);
+    }
     for (i, (sw, name)) in entries.iter().enumerate() {
-        let y = ly + 18.0 * u + row * i as f32;
+        let y = ly + heading_h + 5.0 * u + row * i as f32;
         let (x0, sw_w, sw_h) = (lx + 8.0 * u, 12.0 * u, 8.0 * u);
         match sw {
             Swatch::Fill(c) => {

@@ -79,6 +79,9 @@ pub struct Request {
     pub phase: Option<Phase>,
     /// Maps: what the colours say.
     pub theme: ThemeMode,
+    /// Maps coloured by [`ThemeMode::Consent`]: the matter (`None`, or one the plan
+    /// lacks: the plan's first). A handout's slides keep their own.
+    pub matter: Option<String>,
     /// The language of the words.
     pub lang: Lang,
     /// Maps: the date in the title block, YYYY-MM-DD.
@@ -151,6 +154,7 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
                 lang: req.lang,
                 extent: *extent,
                 theme: req.theme,
+                matter: req.matter.clone(),
                 on_paper,
                 date: req.date.clone(),
             };
@@ -218,6 +222,7 @@ mod tests {
             what,
             phase: None,
             theme: ThemeMode::Kind,
+            matter: None,
             lang: Lang::Zh,
             date: "2026-01-02".into(),
             out,

@@ -26,6 +26,8 @@ pub enum SlideTheme {
     Status,
     Category,
     Funding,
+    /// The residents' agreement to the slide's [`Slide::consent_matter`].
+    Consent,
 }
 
 /// One slide.
@@ -61,6 +63,9 @@ pub struct Slide {
     pub layers: Vec<String>,
     #[serde(default)]
     pub theme: SlideTheme,
+    /// The matter a consent-coloured slide shows (absent: the plan's first; older plans have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_matter: Option<String>,
     /// Keys of features highlighted.
     #[serde(default)]
     pub highlight: Vec<String>,
@@ -154,6 +159,7 @@ mod tests {
             swipe: 0.5,
             layers: vec![],
             theme: SlideTheme::Kind,
+            consent_matter: None,
             highlight: vec![],
             photo_item: None,
         }
@@ -172,6 +178,19 @@ mod tests {
         let s = slide("劲松西街");
         assert_eq!(s.title(Lang::En), "劲松西街");
         let json = serde_json::to_string(&s).expect("json");
+        assert_eq!(serde_json::from_str::<Slide>(&json).expect("back"), s);
+    }
+
+    #[test]
+    fn a_consent_slide_keeps_its_matter_and_an_older_slide_reads_without_one() {
+        let mut s = slide("同意情况");
+        let old = serde_json::to_string(&s).expect("json");
+        assert!(!old.contains("consent_matter"), "nothing written when there is no matter: {old}");
+        assert_eq!(serde_json::from_str::<Slide>(&old).expect("an older slide reads").consent_matter, None);
+        s.theme = SlideTheme::Consent;
+        s.consent_matter = Some("m-property".into());
+        let json = serde_json::to_string(&s).expect("json");
+        assert!(json.contains(r#""theme":"consent""#) && json.contains(r#""consent_matter":"m-property""#), "{json}");
         assert_eq!(serde_json::from_str::<Slide>(&json).expect("back"), s);
     }
 }

@@ -3,6 +3,7 @@
 //! knowing how it is drawn. The colours themselves are `render::theme`'s, which
 //! re-exports [`ThemeMode`].
 
+use super::consent::{Consent, Matter};
 use super::story::SlideTheme;
 
 /// What the map colours features by.
@@ -17,10 +18,22 @@ pub enum ThemeMode {
     Category,
     /// The source that pays most for the feature's items.
     Funding,
+    /// The residents' agreement to one matter (which one is said beside the mode:
+    /// [`consent_matter`]), building by building.
+    Consent,
 }
 
 impl ThemeMode {
-    pub const ALL: [ThemeMode; 4] = [ThemeMode::Kind, ThemeMode::Status, ThemeMode::Category, ThemeMode::Funding];
+    /// Every mode; [`ThemeMode::Consent`] only means something in a plan with matters
+    /// (the window offers it only then).
+    pub const ALL: [ThemeMode; 5] =
+        [ThemeMode::Kind, ThemeMode::Status, ThemeMode::Category, ThemeMode::Funding, ThemeMode::Consent];
+}
+
+/// The matter a consent map shows: `id` when the plan has it, else the plan's first
+/// (the window's matter in focus, a slide's, an export's `--matter`); `None` without matters.
+pub fn consent_matter<'a>(consent: &'a Consent, id: Option<&str>) -> Option<&'a Matter> {
+    id.and_then(|id| consent.matter(id)).or_else(|| consent.matters.first())
 }
 
 /// The colouring a slide asks for: the one mapping between a slide's saved
@@ -32,6 +45,7 @@ impl From<SlideTheme> for ThemeMode {
             SlideTheme::Status => ThemeMode::Status,
             SlideTheme::Category => ThemeMode::Category,
             SlideTheme::Funding => ThemeMode::Funding,
+            SlideTheme::Consent => ThemeMode::Consent,
         }
     }
 }
@@ -44,6 +58,7 @@ impl From<ThemeMode> for SlideTheme {
             ThemeMode::Status => SlideTheme::Status,
             ThemeMode::Category => SlideTheme::Category,
             ThemeMode::Funding => SlideTheme::Funding,
+            ThemeMode::Consent => SlideTheme::Consent,
         }
     }
 }
@@ -61,6 +76,26 @@ mod tests {
             .iter()
             .map(|m| serde_json::to_string(&SlideTheme::from(*m)).expect("a slide theme serialises"))
             .collect();
-        assert_eq!(names, [r#""kind""#, r#""status""#, r#""category""#, r#""funding""#]);
+        assert_eq!(names, [r#""kind""#, r#""status""#, r#""category""#, r#""funding""#, r#""consent""#]);
+    }
+
+    #[test]
+    fn a_consent_map_shows_the_matter_asked_for_else_the_first() {
+        let m = |id: &str| Matter {
+            id: id.into(),
+            title_zh: id.into(),
+            title_en: String::new(),
+            scope: Default::default(),
+            rule: "double_majority".into(),
+            opens: None,
+            closes: None,
+            items: vec![],
+        };
+        let mut c = Consent::default();
+        assert!(consent_matter(&c, Some("a")).is_none(), "no matters, no consent map");
+        c.matters = vec![m("a"), m("b")];
+        assert_eq!(consent_matter(&c, Some("b")).map(|m| m.id.as_str()), Some("b"));
+        assert_eq!(consent_matter(&c, None).map(|m| m.id.as_str()), Some("a"));
+        assert_eq!(consent_matter(&c, Some("gone")).map(|m| m.id.as_str()), Some("a"));
     }
 }

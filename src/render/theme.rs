@@ -1,15 +1,17 @@
 //! Thematic colouring: features coloured by their items' status, category
-//! or funding source, with the legend that explains it. Shared by the screen
-//! and exports.
+//! or funding source, or buildings by their residents' agreement to a matter,
+//! with the legend that explains it. Shared by the screen and exports.
 
 use std::sync::Arc;
 
 use super::style::Rgba;
 use crate::model::catalogue::lookup;
+use crate::model::consent::{Base, tally_by};
 use crate::model::phase::item_statuses;
 use crate::model::{Category, FundingSource, Phase, Plan, Status};
 
 pub use crate::model::ThemeMode;
+pub use crate::model::theme_mode::consent_matter;
 
 pub fn status_color(s: Status) -> Rgba {
     match s {
@@ -43,13 +45,90 @@ pub fn source_color(s: FundingSource) -> Rgba {
 /// Features without items in a thematic map are drawn muted.
 pub const NO_ITEMS: Rgba = Rgba::rgb(222, 219, 212);
 
+/// The consent map's bins of a building's agreeing share, with their machine
+/// names (`i18n` words them). Their edges are the rules' thresholds, met
+/// exactly as the rules meet them: under ¼; ¼ up to and including ½ (not
+/// "more than half"); more than ½ but under ⅔; ⅔ up to under ¾; ¾ or more. So a
+/// building's colour says which of "more than half" (double majority, Civil
+/// Code ordinary matters), "two thirds" and "three quarters" (Civil Code major
+/// matters) its households reach.
+pub const CONSENT_BINS: [(Rgba, &str); 5] = [
+    (Rgba::rgb(215, 48, 39), "consent_under_quarter"),
+    (Rgba::rgb(252, 141, 89), "consent_to_half"),
+    (Rgba::rgb(254, 224, 139), "consent_over_half"),
+    (Rgba::rgb(166, 217, 106), "consent_two_thirds"),
+    (Rgba::rgb(26, 150, 65), "consent_three_quarters"),
+];
+
+/// A building in the matter's scope where nobody has voted yet.
+pub const CONSENT_NO_VOTES: Rgba = Rgba::rgb(150, 170, 215);
+
+/// The bin (index into [`CONSENT_BINS`]) of `agree` out of `whole` households,
+/// in exact integer arithmetic; `None` when `whole` is 0.
+pub fn consent_bin(agree: u64, whole: u64) -> Option<usize> {
+    if whole == 0 {
+        return None;
+    }
+    let (a, w) = (u128::from(agree), u128::from(whole));
+    Some(if 4 * a >= 3 * w {
+        4
+    } else if 3 * a >= 2 * w {
+        3
+    } else if 2 * a > w {
+        2
+    } else if 4 * a >= w {
+        1
+    } else {
+        0
+    })
+}
+
+/// The consent colours of the plan's matter `matter` (else its first, as
+/// [`consent_matter`] chooses), by feature id: each building with households in
+/// the matter's scope (for a matter put to 单元s, those 单元s' households) by
+/// the bin of its agreeing households — of those in scope, or of those who took
+/// part when the rule counts agreement among participants —, or
+/// [`CONSENT_NO_VOTES`] when none of them has voted; everything else `None`
+/// (drawn muted).
+pub fn consent_colors(plan: &Plan, matter: Option<&str>) -> Vec<Option<Rgba>> {
+    let mut colors = vec![None; plan.id_bound()];
+    let consent = &plan.consent;
+    let Some(m) = consent_matter(consent, matter) else { return colors };
+    let base = consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
+    for g in tally_by(consent, m, false) {
+        let Some(id) = plan.by_key(&g.building) else { continue };
+        let t = &g.tally;
+        let whole = match base {
+            Base::Scope => t.scope.households,
+            Base::Participants => t.voted.households,
+        };
+        let c = match consent_bin(t.agree.households, whole) {
+            Some(bin) if t.voted.households > 0 => CONSENT_BINS[bin].0,
+            _ => CONSENT_NO_VOTES,
+        };
+        if let Some(slot) = colors.get_mut(id.index()) {
+            *slot = Some(c);
+        }
+    }
+    colors
+}
+
 /// Per-feature colours of a thematic mode in a phase (indexed by feature id),
 /// or `None` for [`ThemeMode::Kind`]. Items count at their status in the
 /// phase ([`item_statuses`]): as of a date, an item not yet recorded then
-/// neither colours its features nor adds to their money.
-pub fn feature_colors(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Arc<Vec<Option<Rgba>>>> {
-    if mode == ThemeMode::Kind {
-        return None;
+/// neither colours its features nor adds to their money. `matter` is the
+/// consent map's (see [`consent_colors`]; the other modes ignore it); the
+/// residents' agreement does not change with the phase.
+pub fn feature_colors(
+    plan: &Plan,
+    mode: ThemeMode,
+    matter: Option<&str>,
+    phase: &Phase,
+) -> Option<Arc<Vec<Option<Rgba>>>> {
+    match mode {
+        ThemeMode::Kind => return None,
+        ThemeMode::Consent => return Some(Arc::new(consent_colors(plan, matter))),
+        _ => {}
     }
     let mut status: Vec<Option<Status>> = vec![None; plan.id_bound()];
     let mut category: Vec<Option<(i64, Category)>> = vec![None; plan.id_bound()];
@@ -72,7 +151,7 @@ pub fn feature_colors(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Arc
     }
     let colors = (0..plan.id_bound())
         .map(|i| match mode {
-            ThemeMode::Kind => None,
+            ThemeMode::Kind | ThemeMode::Consent => None,
             ThemeMode::Status => status[i].map(status_color),
             ThemeMode::Category => category[i].map(|(_, c)| category_color(c)),
             ThemeMode::Funding => {
@@ -85,10 +164,17 @@ pub fn feature_colors(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Arc
 }
 
 /// The legend of a mode: colours with their machine names (the UI and
-/// exports translate them).
+/// exports translate them, `i18n::Strings::legend_label`), then the muted
+/// entry's ([`muted_entry`]). The consent legend's heading — the matter, its
+/// rule, passed or not with the counts — is `i18n::Strings::legend_heading`'s.
 pub fn legend(mode: ThemeMode) -> Vec<(Rgba, &'static str)> {
     match mode {
         ThemeMode::Kind => Vec::new(),
+        ThemeMode::Consent => {
+            let mut v = CONSENT_BINS.to_vec();
+            v.push((CONSENT_NO_VOTES, "consent_no_votes"));
+            v
+        }
         ThemeMode::Status => Status::ALL.iter().map(|s| (status_color(*s), s.as_str())).collect(),
         ThemeMode::Category => Category::ALL.iter().map(|c| (category_color(*c), c.as_str())).collect(),
         ThemeMode::Funding => FundingSource::ALL.iter().map(|s| (source_color(*s), s.as_str())).collect(),
@@ -116,6 +202,38 @@ pub fn legend_counts(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Vec<
             }
             Some(n)
         }
-        ThemeMode::Kind | ThemeMode::Funding => None,
+        ThemeMode::Kind | ThemeMode::Funding | ThemeMode::Consent => None,
+    }
+}
+
+/// The machine name of what a thematic map's muted features ([`NO_ITEMS`]) are:
+/// features without items, or on the consent map those outside the matter's scope.
+pub fn muted_entry(mode: ThemeMode) -> &'static str {
+    match mode {
+        ThemeMode::Consent => "consent_outside",
+        _ => "no_items",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bins_meet_the_rules_thresholds_exactly() {
+        assert_eq!(consent_bin(0, 0), None);
+        // ¼: under it, then at it.
+        assert_eq!(consent_bin(2, 9), Some(0));
+        assert_eq!(consent_bin(1, 4), Some(1));
+        // ½ is not "more than half"; one more is.
+        assert_eq!(consent_bin(6, 12), Some(1));
+        assert_eq!(consent_bin(7, 12), Some(2));
+        // ⅔ and ¾ are met at them.
+        assert_eq!(consent_bin(7, 11), Some(2));
+        assert_eq!(consent_bin(8, 12), Some(3));
+        assert_eq!(consent_bin(8, 11), Some(3));
+        assert_eq!(consent_bin(9, 12), Some(4));
+        assert_eq!(consent_bin(12, 12), Some(4));
+        assert_eq!(consent_bin(u64::MAX, u64::MAX), Some(4), "no overflow");
     }
 }

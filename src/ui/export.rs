@@ -140,6 +140,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         phase: st.phase.clone(),
         // The map is coloured as the screen is, and its legend says so.
         theme: v.theme_mode,
+        matter: v.consent_matter.map(str::to_string),
         lang: v.lang,
         date: crate::model::item::today(),
         out: path.to_path_buf(),
@@ -359,6 +360,7 @@ mod tests {
                 what: What::Shapefile { crs: None },
                 phase: None,
                 theme: crate::render::theme::ThemeMode::Kind,
+                matter: None,
                 lang: crate::model::Lang::Zh,
                 date: "2026-03-04".into(),
                 out: out.clone(),

@@ -313,27 +313,44 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
         })
         .collect();
     if themed {
-        entries.push((Swatch::Fill(color(crate::render::theme::NO_ITEMS)), s.no_items.to_string()));
+        let muted = s.legend_label(crate::render::theme::muted_entry(app.theme_mode));
+        entries.push((Swatch::Fill(color(crate::render::theme::NO_ITEMS)), muted.to_string()));
     }
     if app.compare != Compare::Single {
         entries.push((Swatch::Added, s.added.to_string()));
         entries.push((Swatch::Removed, s.removed.to_string()));
     }
     let row = 18.0;
-    let title = if themed { s.theme_mode(app.theme_mode) } else { s.legend_changes };
-    let h = 30.0 + row * entries.len() as f32;
-    let w = 210.0;
+    // The heading: the theme's name (the consent map's: the matter, its rule and its result), wrapped.
+    let mut heading = if themed {
+        s.legend_heading(app.doc.plan(), app.theme_mode, app.focused_matter())
+    } else {
+        vec![s.legend_changes.to_string()]
+    };
+    if themed && counts.is_some() {
+        heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
+    }
+    let w = if app.theme_mode == crate::render::theme::ThemeMode::Consent { 230.0 } else { 210.0 };
+    let galleys: Vec<std::sync::Arc<egui::Galley>> = heading
+        .into_iter()
+        .enumerate()
+        .map(|(k, line)| {
+            let size = if k == 0 { 13.0 } else { 11.5 };
+            painter.layout(line, egui::FontId::proportional(size), color(style::FURNITURE), w - 20.0)
+        })
+        .collect();
+    let head_h: f32 = galleys.iter().map(|g| g.size().y + 2.0).sum::<f32>() + 8.0;
+    let h = head_h + 6.0 + row * entries.len() as f32;
     let r = egui::Rect::from_min_size(Pos2::new(rect.right() - w - 12.0, rect.bottom() - h - 12.0), egui::vec2(w, h));
     painter.rect_filled(r, 6.0, color(style::FURNITURE_BG));
-    painter.text(
-        r.min + egui::vec2(10.0, 8.0),
-        egui::Align2::LEFT_TOP,
-        if themed && counts.is_some() { format!("{title}{}", s.legend_counts_note) } else { title.to_string() },
-        egui::FontId::proportional(13.0),
-        color(style::FURNITURE),
-    );
+    let mut y = r.top() + 8.0;
+    for g in galleys {
+        let gh = g.size().y;
+        painter.galley(Pos2::new(r.left() + 10.0, y), g, color(style::FURNITURE));
+        y += gh + 2.0;
+    }
     for (i, (sw, label)) in entries.iter().enumerate() {
-        let y = r.top() + 30.0 + i as f32 * row;
+        let y = r.top() + head_h + 6.0 + i as f32 * row;
         let b = egui::Rect::from_min_size(Pos2::new(r.left() + 10.0, y), egui::vec2(14.0, 12.0));
         match sw {
             Swatch::Fill(c) => {

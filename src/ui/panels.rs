@@ -258,7 +258,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
             egui::ComboBox::from_id_salt("theme_mode")
                 .selected_text(s.theme_mode(mode))
                 .show_ui(ui, |ui| {
-                    for m in ThemeMode::ALL {
+                    // The consent map is offered when the plan has matters to vote on.
+                    let matters = !v.doc.plan().consent.matters.is_empty();
+                    for m in ThemeMode::ALL.into_iter().filter(|m| *m != ThemeMode::Consent || matters) {
                         ui.selectable_value(&mut mode, m, s.theme_mode(m));
                     }
                 })
@@ -676,4 +678,29 @@ pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
         }
     }
     out
+}
+
+/// The consent map's matter (in the phase bar, under the theme list, while the map
+/// is coloured by consent): the matter in focus, shared with the consent panel and
+/// the vote grid (`Action::FocusMatter`).
+pub(super) fn matter_choice(ui: &mut egui::Ui, v: &View) -> Option<Action> {
+    let consent = &v.doc.plan().consent;
+    let focused = crate::model::theme_mode::consent_matter(consent, v.consent_matter)?;
+    let label = ui.label(v.lang.strings().consent_matter_label());
+    let mut chosen = focused.id.clone();
+    // A long title is cut short in the bar (whole in the list and on hover), so the search box keeps its room.
+    let title = focused.title(v.lang);
+    let short: String =
+        if title.chars().count() > 24 { title.chars().take(23).chain(['…']).collect() } else { title.to_string() };
+    egui::ComboBox::from_id_salt("consent_matter")
+        .selected_text(short)
+        .show_ui(ui, |ui| {
+            for m in &consent.matters {
+                ui.selectable_value(&mut chosen, m.id.clone(), m.title(v.lang));
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text(title);
+    (chosen != focused.id).then_some(Action::FocusMatter(Some(chosen)))
 }

@@ -61,6 +61,11 @@ pub fn bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
             if ui.selectable_label(v.shown.changes, format!("{} ({n})", s.what_changed)).clicked() {
                 out.push(Action::ShowChanges(!v.shown.changes));
             }
+            if v.theme_mode == crate::render::theme::ThemeMode::Consent {
+                // The consent map's matter, chosen here (the top bar has no room for a title).
+                ui.separator();
+                out.extend(super::panels::matter_choice(ui, v));
+            }
         });
     });
     out

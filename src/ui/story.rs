@@ -47,6 +47,7 @@ struct WorkingView {
     compare: Compare,
     swipe: f32,
     theme_mode: ThemeMode,
+    consent_matter: Option<String>,
     theme: Option<std::sync::Arc<Vec<Option<crate::render::style::Rgba>>>>,
     selected: std::collections::BTreeSet<crate::model::FeatureId>,
     visible: [bool; 7],
@@ -70,6 +71,7 @@ pub(super) fn enter_presentation(app: &mut PlannerApp) {
         compare: app.compare,
         swipe: app.swipe,
         theme_mode: app.theme_mode,
+        consent_matter: app.consent_matter.clone(),
         theme: app.opts.theme.clone(),
         selected: app.opts.selected.clone(),
         visible: app.opts.visible,
@@ -97,6 +99,7 @@ pub(super) fn leave_presentation(app: &mut PlannerApp) {
     app.compare = v.compare;
     app.swipe = v.swipe;
     app.theme_mode = v.theme_mode;
+    app.consent_matter = v.consent_matter;
     app.opts.theme = v.theme;
     app.opts.selected = v.selected;
     app.opts.visible = v.visible;
@@ -130,6 +133,8 @@ pub fn capture(v: &View, photo_item: Option<String>) -> Option<Slide> {
         swipe: v.swipe,
         layers: Kind::ALL.iter().filter(|k| v.opts.visible[kind_slot(**k)]).map(|k| k.as_str().to_string()).collect(),
         theme: v.theme_mode.into(),
+        // A consent map keeps the matter it shows.
+        consent_matter: (v.theme_mode == ThemeMode::Consent).then(|| v.consent_matter.map(str::to_string)).flatten(),
         highlight: v.opts.selected.iter().filter_map(|id| v.doc.plan().key(*id)).collect(),
         photo_item,
     })
@@ -147,6 +152,10 @@ pub fn restore(app: &mut PlannerApp, slide: &Slide) {
         }
     }
     app.theme_mode = slide.theme.into();
+    if app.theme_mode == ThemeMode::Consent {
+        // The slide's matter comes into focus (the consent panel follows); absent: the plan's first.
+        app.consent_matter = slide.consent_matter.clone();
+    }
     app.sync_derived();
     app.opts.selected = slide.highlight.iter().filter_map(|k| app.doc.plan().by_key(k)).collect();
     app.playing = false;

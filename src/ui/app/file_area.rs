@@ -444,6 +444,7 @@ impl PlannerApp {
                     what: crate::export::What::Handout { story: i },
                     phase: None,
                     theme: self.theme_mode,
+                    matter: self.focused_matter().map(str::to_string),
                     lang: self.lang,
                     date: crate::model::item::today(),
                     out: path.clone(),

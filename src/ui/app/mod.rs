@@ -113,8 +113,9 @@ pub struct PlannerApp {
     pub(super) change_count: usize,
     /// The document state `counts`, `change_count` and `themes` were derived from.
     derived_stamp: Option<(u64, u64)>,
-    /// Thematic colours by mode and phase, for the current document state (a few kept).
-    themes: Vec<(ThemeMode, crate::model::Phase, ThemeColors)>,
+    /// Thematic colours by mode, matter (the consent map's; `None` for the other modes) and
+    /// phase, for the current document state (a few kept).
+    themes: Vec<(ThemeMode, Option<String>, crate::model::Phase, ThemeColors)>,
     pub camera: Option<Camera>,
     /// Where the map was drawn in the last frame (screen points).
     pub map_rect: Option<egui::Rect>,
@@ -297,15 +298,20 @@ impl PlannerApp {
         if self.derived_stamp != Some(self.doc.stamp()) {
             self.sync_derived();
         }
-        if let Some((_, _, t)) = self.themes.iter().find(|(m, p, _)| *m == self.theme_mode && p == phase) {
+        // The consent map is of the matter in focus; the other modes do not depend on it.
+        let matter =
+            (self.theme_mode == ThemeMode::Consent).then(|| self.focused_matter().map(str::to_string)).flatten();
+        if let Some((.., t)) =
+            self.themes.iter().find(|(m, id, p, _)| *m == self.theme_mode && *id == matter && p == phase)
+        {
             return t.clone();
         }
-        let t = crate::render::theme::feature_colors(self.doc.plan(), self.theme_mode, phase);
+        let t = crate::render::theme::feature_colors(self.doc.plan(), self.theme_mode, matter.as_deref(), phase);
         // A playing timeline asks for a new date every step: keep only the last few.
         if self.themes.len() >= 6 {
             self.themes.remove(0);
         }
-        self.themes.push((self.theme_mode, phase.clone(), t.clone()));
+        self.themes.push((self.theme_mode, matter, phase.clone(), t.clone()));
         t
     }
 
