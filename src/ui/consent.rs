@@ -118,7 +118,9 @@ pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
         (Lang::Zh, Base::Scope) => format!("同意 {} 范围内全部（户数和面积）", rule.agree.label()),
         (Lang::Zh, Base::Participants) => format!("同意 {} 参与者（户数和面积）", rule.agree.label()),
         (Lang::En, Base::Scope) => format!("agreeing {} of all in scope (households and area)", rule.agree.label()),
-        (Lang::En, Base::Participants) => format!("agreeing {} of those taking part (households and area)", rule.agree.label()),
+        (Lang::En, Base::Participants) => {
+            format!("agreeing {} of those taking part (households and area)", rule.agree.label())
+        }
     };
     match part {
         Some(p) => format!("{p}；{agree}"),
@@ -133,11 +135,7 @@ pub(super) fn result_rows(t: &Tally, lang: Lang) -> Vec<(&'static str, String, S
         Lang::En => format!("{} households · {} m²", c.households, m2(c.area_centi)),
     };
     let share = |c: &crate::model::consent::Count, of: &crate::model::consent::Count| {
-        format!(
-            "{} / {}",
-            pct(c.households as i64, of.households as i64),
-            pct(c.area_centi, of.area_centi)
-        )
+        format!("{} / {}", pct(c.households as i64, of.households as i64), pct(c.area_centi, of.area_centi))
     };
     vec![
         (tr(lang, "范围内", "In scope"), row(&t.scope), String::new()),
@@ -180,7 +178,14 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
         ui.colored_label(Color32::from_rgb(190, 110, 0), shortfall_text(sf, base, lang));
     }
     if t.scope.households == 0 {
-        ui.label(RichText::new(tr(lang, "范围内没有登记住户，不能通过。", "No registered household in scope: it cannot pass.")).weak());
+        ui.label(
+            RichText::new(tr(
+                lang,
+                "范围内没有登记住户，不能通过。",
+                "No registered household in scope: it cannot pass.",
+            ))
+            .weak(),
+        );
     }
 }
 
@@ -193,7 +198,7 @@ pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Actio
         .id(egui::Id::unique("consent_window"))
         .open(&mut open)
         .default_pos([260.0, 70.0])
-        .default_size([640.0, 720.0])
+        .default_size([660.0, 760.0])
         .vscroll(true)
         .show(ctx, |ui| panel(ui, st, v, &mut out));
     if !open {
@@ -221,14 +226,18 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
             st.matter_form = Some(MatterForm::new(consent, None, v));
         }
     });
-    egui::ScrollArea::vertical().id_salt("matters").max_height(200.0).show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("matters").max_height(150.0).show(ui, |ui| {
         for m in &consent.matters {
             let passed = tallies.iter().find(|(id, _)| *id == m.id).is_some_and(|(_, t)| t.passed);
             ui.horizontal(|ui| {
-                let chip = RichText::new(if passed { tr(lang, "通过", "passed") } else { tr(lang, "未通过", "not passed") })
-                    .small()
-                    .color(Color32::WHITE)
-                    .background_color(if passed { OK } else { ERROR });
+                let chip = RichText::new(if passed {
+                    tr(lang, "通过", "passed")
+                } else {
+                    tr(lang, "未通过", "not passed")
+                })
+                .small()
+                .color(Color32::WHITE)
+                .background_color(if passed { OK } else { ERROR });
                 ui.label(chip);
                 let focused = v.consent_matter == Some(m.id.as_str());
                 if ui.selectable_label(focused, m.title(lang)).clicked() {
@@ -269,12 +278,13 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
             let names: Vec<String> = m
                 .items
                 .iter()
-                .map(|i| plan.items.get(i).map(|it| it.display_name(plan, lang).to_string()).unwrap_or_else(|| i.clone()))
+                .map(|i| {
+                    plan.items.get(i).map(|it| it.display_name(plan, lang).to_string()).unwrap_or_else(|| i.clone())
+                })
                 .collect();
-            ui.label(RichText::new(format!("{} {}", tr(lang, "关联项目：", "Linked items:"), names.join("、"))).small());
-        }
-        if let Some((_, t)) = tallies.iter().find(|(id, _)| *id == m.id) {
-            result_block(ui, consent, m, t, lang);
+            ui.label(
+                RichText::new(format!("{} {}", tr(lang, "关联项目：", "Linked items:"), names.join("、"))).small(),
+            );
         }
     }
     if let Some(form) = st.matter_form.as_mut() {
@@ -282,6 +292,12 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
         if matter_form(ui, form, v, out) {
             st.matter_form = None;
         }
+        ui.separator();
+    }
+    if let Some(m) = focused
+        && let Some((_, t)) = tallies.iter().find(|(id, _)| *id == m.id)
+    {
+        result_block(ui, consent, m, t, lang);
     }
     ui.separator();
     // The vote grid of the selected building, for the matter in focus.
@@ -289,13 +305,14 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
         out.extend(super::vote_grid::section(ui, &mut st.grid, v, m));
         ui.separator();
     }
-    egui::CollapsingHeader::new(tr(lang, "住户登记", "Register")).id_salt("consent_register").default_open(false).show(
-        ui,
-        |ui| register_section(ui, st, v, out),
-    );
-    egui::CollapsingHeader::new(tr(lang, "表决规则", "Rules")).id_salt("consent_rules").default_open(false).show(ui, |ui| {
-        rules_section(ui, st, v, out)
-    });
+    egui::CollapsingHeader::new(tr(lang, "住户登记", "Register"))
+        .id_salt("consent_register")
+        .default_open(false)
+        .show(ui, |ui| register_section(ui, st, v, out));
+    egui::CollapsingHeader::new(tr(lang, "表决规则", "Rules"))
+        .id_salt("consent_rules")
+        .default_open(false)
+        .show(ui, |ui| rules_section(ui, st, v, out));
 }
 
 /// Households and area registered, matters passed and not: the panel's first line and the dashboard's strip.
@@ -472,9 +489,14 @@ impl MatterForm {
         if self.title_zh.trim().is_empty() {
             errors.push(tr(lang, "事项需要中文标题。", "A matter needs a Chinese title.").to_string());
         }
-        for (what, d) in [(tr(lang, "开始日期", "Opens"), &self.opens), (tr(lang, "截止日期", "Closes"), &self.closes)] {
+        for (what, d) in [(tr(lang, "开始日期", "Opens"), &self.opens), (tr(lang, "截止日期", "Closes"), &self.closes)]
+        {
             if !d.trim().is_empty() && !is_date(d.trim()) {
-                errors.push(format!("{what} {:?} {}", d.trim(), tr(lang, "不是 YYYY-MM-DD 日期", "is not a YYYY-MM-DD date")));
+                errors.push(format!(
+                    "{what} {:?} {}",
+                    d.trim(),
+                    tr(lang, "不是 YYYY-MM-DD 日期", "is not a YYYY-MM-DD date")
+                ));
             }
         }
         if is_date(self.opens.trim()) && is_date(self.closes.trim()) && self.closes.trim() < self.opens.trim() {
@@ -491,7 +513,9 @@ impl MatterForm {
         if matches!(self.scope, ScopeKind::Buildings) && self.buildings.is_empty()
             || matches!(self.scope, ScopeKind::Units) && self.units.is_empty()
         {
-            errors.push(tr(lang, "范围是空的：请选择楼或单元。", "The scope is empty: choose buildings or 单元s.").to_string());
+            errors.push(
+                tr(lang, "范围是空的：请选择楼或单元。", "The scope is empty: choose buildings or 单元s.").to_string(),
+            );
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -517,8 +541,12 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
     let consent = &plan.consent;
     let mut done = false;
     ui.label(
-        RichText::new(if f.editing.is_some() { tr(lang, "编辑事项", "Edit matter") } else { tr(lang, "新建事项", "New matter") })
-            .strong(),
+        RichText::new(if f.editing.is_some() {
+            tr(lang, "编辑事项", "Edit matter")
+        } else {
+            tr(lang, "新建事项", "New matter")
+        })
+        .strong(),
     );
     egui::Grid::new("matter_form").num_columns(2).spacing([10.0, 4.0]).show(ui, |ui| {
         let l = ui.label(tr(lang, "编号", "Id"));
@@ -565,8 +593,15 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
             let names: Vec<String> = f.buildings.iter().map(|b| building_name(plan, b, lang)).collect();
             ui.label(format!("{} ({}): {}", tr(lang, "楼", "Buildings"), names.len(), names.join("、")));
             if ui
-                .add_enabled(!selected.is_empty(), egui::Button::new(tr(lang, "用地图上选中的楼", "Use the buildings selected on the map")))
-                .on_disabled_hover_text(tr(lang, "先在地图上选择楼（Shift+点击多选）", "Select buildings on the map first (Shift+click for several)"))
+                .add_enabled(
+                    !selected.is_empty(),
+                    egui::Button::new(tr(lang, "用地图上选中的楼", "Use the buildings selected on the map")),
+                )
+                .on_disabled_hover_text(tr(
+                    lang,
+                    "先在地图上选择楼（Shift+点击多选）",
+                    "Select buildings on the map first (Shift+click for several)",
+                ))
                 .clicked()
             {
                 f.buildings = selected.iter().map(|(_, k)| k.clone()).collect();
@@ -602,7 +637,14 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
                     });
                 }
                 None => {
-                    ui.label(RichText::new(tr(lang, "在地图上选择一栋楼，再勾选它的单元。", "Select a building on the map, then tick its 单元s.")).weak());
+                    ui.label(
+                        RichText::new(tr(
+                            lang,
+                            "在地图上选择一栋楼，再勾选它的单元。",
+                            "Select a building on the map, then tick its 单元s.",
+                        ))
+                        .weak(),
+                    );
                 }
             }
         }
@@ -650,7 +692,12 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
                     let changed = f.editing.as_ref().and_then(|id| consent.matter(id)) != Some(&m);
                     if changed {
                         let id = m.id.clone();
-                        out.push(Action::Edit(Edit::PutMatter { id: id.clone(), matter: Some(Box::new(m)), pos, label }));
+                        out.push(Action::Edit(Edit::PutMatter {
+                            id: id.clone(),
+                            matter: Some(Box::new(m)),
+                            pos,
+                            label,
+                        }));
                         out.push(Action::FocusMatter(Some(id)));
                     }
                     done = true;
@@ -665,7 +712,12 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
             && ui.button(RichText::new(tr(lang, "删除事项", "Delete matter")).color(ERROR)).clicked()
         {
             let pos = consent.matters.iter().position(|x| x.id == *id).unwrap_or(0);
-            out.push(Action::Edit(Edit::PutMatter { id: id.clone(), matter: None, pos, label: EditLabel::RemoveMatter }));
+            out.push(Action::Edit(Edit::PutMatter {
+                id: id.clone(),
+                matter: None,
+                pos,
+                label: EditLabel::RemoveMatter,
+            }));
             done = true;
         }
     });
@@ -733,13 +785,13 @@ fn rules_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut V
 
 fn share_edit(ui: &mut egui::Ui, s: &mut Share, lang: Lang, salt: &str) {
     ui.horizontal(|ui| {
-        egui::ComboBox::from_id_salt(("strict", salt)).selected_text(if s.strict { ">" } else { "≥" }).width(40.0).show_ui(
-            ui,
-            |ui| {
+        egui::ComboBox::from_id_salt(("strict", salt))
+            .selected_text(if s.strict { ">" } else { "≥" })
+            .width(40.0)
+            .show_ui(ui, |ui| {
                 ui.selectable_value(&mut s.strict, true, tr(lang, "> 多于", "> more than"));
                 ui.selectable_value(&mut s.strict, false, tr(lang, "≥ 不少于", "≥ at least"));
-            },
-        );
+            });
         ui.add(egui::DragValue::new(&mut s.num).range(0..=1000));
         ui.label("/");
         ui.add(egui::DragValue::new(&mut s.den).range(0..=1000));
@@ -754,7 +806,8 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
     let r = &mut f.rule;
     egui::Grid::new("rule_form").num_columns(2).spacing([10.0, 4.0]).show(ui, |ui| {
         let l = ui.label(tr(lang, "编号", "Id"));
-        ui.add_enabled(f.editing.is_none(), egui::TextEdit::singleline(&mut r.id).desired_width(200.0)).labelled_by(l.id);
+        ui.add_enabled(f.editing.is_none(), egui::TextEdit::singleline(&mut r.id).desired_width(200.0))
+            .labelled_by(l.id);
         ui.end_row();
         let l = ui.label(tr(lang, "名称（中文）", "Name (Chinese)"));
         ui.add(egui::TextEdit::singleline(&mut r.name_zh).desired_width(280.0)).labelled_by(l.id);
@@ -765,7 +818,13 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
         ui.label(tr(lang, "参与门槛", "Participation"));
         ui.vertical(|ui| {
             let mut on = r.participation.is_some();
-            if ui.checkbox(&mut on, tr(lang, "要求参与比例（户数和面积）", "require a share taking part (households and area)")).changed() {
+            if ui
+                .checkbox(
+                    &mut on,
+                    tr(lang, "要求参与比例（户数和面积）", "require a share taking part (households and area)"),
+                )
+                .changed()
+            {
                 r.participation = on.then_some(Share { num: 2, den: 3, strict: false });
             }
             if let Some(p) = r.participation.as_mut() {
@@ -796,7 +855,11 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
                 errors.push(tr(lang, "规则需要中文名称。", "A rule needs a Chinese name.").to_string());
             }
             if f.editing.is_none() && consent.rules.iter().any(|x| x.id == rule.id) {
-                errors.push(format!("{} {}", tr(lang, "本规划已有此编号的规则：", "This plan already has a rule"), rule.id));
+                errors.push(format!(
+                    "{} {}",
+                    tr(lang, "本规划已有此编号的规则：", "This plan already has a rule"),
+                    rule.id
+                ));
             }
             if errors.is_empty() {
                 out.push(Action::Edit(Edit::PutRule { id: rule.id.clone(), rule: Some(Box::new(rule)) }));
@@ -817,7 +880,11 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
                 out.push(Action::Edit(Edit::PutRule { id: id.clone(), rule: None }));
                 done = true;
             } else {
-                f.errors = vec![format!("{} {}", tr(lang, "仍有事项使用此规则：", "Matters still use this rule:"), users.join("、"))];
+                f.errors = vec![format!(
+                    "{} {}",
+                    tr(lang, "仍有事项使用此规则：", "Matters still use this rule:"),
+                    users.join("、")
+                )];
             }
         }
     });
@@ -864,13 +931,23 @@ impl HouseholdForm {
         }
         let area = self.area.trim().parse::<f64>().ok().filter(|a| a.is_finite() && *a > 0.0 && *a < 100_000.0);
         if area.is_none() {
-            errors.push(format!("{} {:?} {}", tr(lang, "面积", "Area"), self.area.trim(), tr(lang, "不是以 m² 计的面积", "is not an area in m²")));
+            errors.push(format!(
+                "{} {:?} {}",
+                tr(lang, "面积", "Area"),
+                self.area.trim(),
+                tr(lang, "不是以 m² 计的面积", "is not an area in m²")
+            ));
         }
         let taken = consent.households.values().any(|h| {
             Some(&h.id) != self.editing.as_ref() && h.building == self.building && h.unit == unit && h.room == room
         });
         if taken {
-            errors.push(format!("{}{unit}{} {room} {}", tr(lang, "", "Entrance "), tr(lang, "单元", ""), tr(lang, "已登记", "is already registered")));
+            errors.push(format!(
+                "{}{unit}{} {room} {}",
+                tr(lang, "", "Entrance "),
+                tr(lang, "单元", ""),
+                tr(lang, "已登记", "is already registered")
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -931,7 +1008,14 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
     }
     let chosen = selected_buildings(v);
     let Some((_, key)) = chosen.first() else {
-        ui.label(RichText::new(tr(lang, "在地图上选择一栋楼，查看和编辑它的住户。", "Select a building on the map to see and edit its households.")).weak());
+        ui.label(
+            RichText::new(tr(
+                lang,
+                "在地图上选择一栋楼，查看和编辑它的住户。",
+                "Select a building on the map to see and edit its households.",
+            ))
+            .weak(),
+        );
         return;
     };
     let households = consent.of_building(key);
@@ -960,7 +1044,13 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
     egui::ScrollArea::vertical().id_salt("register_rows").max_height(240.0).show(ui, |ui| {
         let cols = if personal { 8 } else { 6 };
         egui::Grid::new("register").num_columns(cols).striped(true).spacing([10.0, 2.0]).show(ui, |ui| {
-            for h in [tr(lang, "单元", "Entrance"), tr(lang, "层", "Floor"), tr(lang, "室", "Room"), tr(lang, "面积 m²", "Area m²"), tr(lang, "产权", "Owner")] {
+            for h in [
+                tr(lang, "单元", "Entrance"),
+                tr(lang, "层", "Floor"),
+                tr(lang, "室", "Room"),
+                tr(lang, "面积 m²", "Area m²"),
+                tr(lang, "产权", "Owner"),
+            ] {
                 ui.label(RichText::new(h).strong());
             }
             if personal {
@@ -1061,9 +1151,14 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
                             h.owner_name = old.owner_name.clone();
                             h.phone = old.phone.clone();
                         }
-                        let label = if f.editing.is_some() { EditLabel::EditHousehold } else { EditLabel::AddHousehold };
+                        let label =
+                            if f.editing.is_some() { EditLabel::EditHousehold } else { EditLabel::AddHousehold };
                         if consent.households.get(&h.id) != Some(&h) {
-                            out.push(Action::Edit(Edit::PutHousehold { id: h.id.clone(), household: Some(Box::new(h)), label }));
+                            out.push(Action::Edit(Edit::PutHousehold {
+                                id: h.id.clone(),
+                                household: Some(Box::new(h)),
+                                label,
+                            }));
                         }
                         close = true;
                     }
@@ -1105,7 +1200,8 @@ pub(super) fn generate_missing(plan: &Plan) -> (Consent, usize, usize) {
         if have.contains(key.as_str()) {
             continue;
         }
-        let whole = |k: &str| f.number_prop(k).filter(|x| x.is_finite() && *x >= 1.0).map(|x| x.round().min(1e6) as u32);
+        let whole =
+            |k: &str| f.number_prop(k).filter(|x| x.is_finite() && *x >= 1.0).map(|x| x.round().min(1e6) as u32);
         let Some(households) = whole("households") else { continue };
         let size = BuildingSize {
             households,

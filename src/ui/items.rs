@@ -503,11 +503,22 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                         ui.label("");
                         ui.vertical(|ui| {
                             ui.colored_label(ERROR, consent_refusal(asked, &holding, lang));
-                            ui.checkbox(&mut ed.override_consent, tr(lang, "仍要推进（须填写理由，记入历史）", "Go ahead anyway (give a reason; it is recorded in the history)"));
+                            ui.checkbox(
+                                &mut ed.override_consent,
+                                tr(
+                                    lang,
+                                    "仍要推进（须填写理由，记入历史）",
+                                    "Go ahead anyway (give a reason; it is recorded in the history)",
+                                ),
+                            );
                             if ed.override_consent {
                                 let l = ui.label(tr(lang, "理由", "Reason"));
-                                ui.add(egui::TextEdit::multiline(&mut ed.override_reason).desired_rows(2).desired_width(260.0))
-                                    .labelled_by(l.id);
+                                ui.add(
+                                    egui::TextEdit::multiline(&mut ed.override_reason)
+                                        .desired_rows(2)
+                                        .desired_width(260.0),
+                                )
+                                .labelled_by(l.id);
                             }
                         });
                         ui.end_row();
@@ -696,7 +707,14 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                         if let Some(note) = &c.override_note {
                             ui.colored_label(
                                 Color32::from_rgb(190, 110, 0),
-                                format!("    {}{note}", tr(lang, "未经居民表决通过而推进，理由：", "Went ahead before the residents' matters passed: ")),
+                                format!(
+                                    "    {}{note}",
+                                    tr(
+                                        lang,
+                                        "未经居民表决通过而推进，理由：",
+                                        "Went ahead before the residents' matters passed: "
+                                    )
+                                ),
                             );
                         }
                     }

@@ -288,10 +288,7 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 out.push(Action::ShowStories(!v.shown.stories));
             }
             let consent_hint = ui.ctx().format_shortcut(&CONSENT);
-            if ui
-                .selectable_label(v.shown.consent, super::consent::title(v.lang))
-                .on_hover_text(consent_hint)
-                .clicked()
+            if ui.selectable_label(v.shown.consent, super::consent::title(v.lang)).on_hover_text(consent_hint).clicked()
             {
                 out.push(Action::ShowWindow(Window::Consent, !v.shown.consent));
             }

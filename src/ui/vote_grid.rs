@@ -137,7 +137,13 @@ pub fn grid_building(v: &View) -> Option<(FeatureId, String)> {
 }
 
 /// The votes for `households` set to `choice` as one edit (households already so left out), or none.
-fn set_votes(st: &GridState, matter: &Matter, consent: &Consent, households: &[&Household], choice: Option<Choice>) -> Option<Action> {
+fn set_votes(
+    st: &GridState,
+    matter: &Matter,
+    consent: &Consent,
+    households: &[&Household],
+    choice: Option<Choice>,
+) -> Option<Action> {
     let date = if is_date(st.date.trim()) { st.date.trim().to_string() } else { today() };
     let votes: Vec<(String, Option<Vote>)> = households
         .iter()
@@ -162,7 +168,8 @@ pub fn keys(ctx: &egui::Context, st: &mut super::consent::ConsentState, v: &View
         return out;
     };
     let l = layout(consent, &building);
-    let Some(first) = l.iter().flat_map(|(_, f)| f.iter().flat_map(|(_, r)| r.iter())).find(|h| matter.scope.contains(h))
+    let Some(first) =
+        l.iter().flat_map(|(_, f)| f.iter().flat_map(|(_, r)| r.iter())).find(|h| matter.scope.contains(h))
     else {
         return out;
     };
@@ -275,9 +282,11 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
         let l = ui.label(tr(lang, "日期", "Date"));
         let bad = !is_date(g.date.trim());
         let edit = egui::TextEdit::singleline(&mut g.date).desired_width(90.0).hint_text("YYYY-MM-DD");
-        ui.add(if bad { edit.text_color(super::theme::ERROR) } else { edit })
-            .labelled_by(l.id)
-            .on_hover_text(tr(lang, "此后录入的票记为这一天（默认今天）", "Votes entered now are dated this day (today unless changed)"));
+        ui.add(if bad { edit.text_color(super::theme::ERROR) } else { edit }).labelled_by(l.id).on_hover_text(tr(
+            lang,
+            "此后录入的票记为这一天（默认今天）",
+            "Votes entered now are dated this day (today unless changed)",
+        ));
     });
     let Some((_, building)) = shown else {
         ui.label(
@@ -339,9 +348,19 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
                     });
                     for (floor, rooms) in floors {
                         ui.horizontal(|ui| {
-                            ui.add_sized([34.0, 22.0], egui::Label::new(RichText::new(format!("{floor}F")).small().weak()));
+                            ui.add_sized(
+                                [34.0, 22.0],
+                                egui::Label::new(RichText::new(format!("{floor}F")).small().weak()),
+                            );
                             for h in rooms {
-                                let r = cell(ui, h, matter, consent, lang, cursor.as_deref() == Some(h.id.as_str()) && g.active);
+                                let r = cell(
+                                    ui,
+                                    h,
+                                    matter,
+                                    consent,
+                                    lang,
+                                    cursor.as_deref() == Some(h.id.as_str()) && g.active,
+                                );
                                 if r.clicked() {
                                     clicked = Some(h);
                                 }
@@ -350,7 +369,7 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
                                 Lang::Zh => format!("{unit}单元{floor}层全部同意"),
                                 Lang::En => format!("All of entrance {unit}, floor {floor} agree"),
                             };
-                            if ui.small_button("✔").on_hover_text(hint).clicked() {
+                            if ui.small_button("√").on_hover_text(hint).clicked() {
                                 fill = Some(rooms.clone());
                             }
                         });
@@ -383,7 +402,14 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
 }
 
 /// One household's cell: its room number on its vote's colour; outside the matter's scope, greyed and inert.
-fn cell(ui: &mut egui::Ui, h: &Household, matter: &Matter, consent: &Consent, lang: Lang, cursor: bool) -> egui::Response {
+fn cell(
+    ui: &mut egui::Ui,
+    h: &Household,
+    matter: &Matter,
+    consent: &Consent,
+    lang: Lang,
+    cursor: bool,
+) -> egui::Response {
     let in_scope = matter.scope.contains(h);
     let vote = consent.vote(&matter.id, &h.id).map(|v| v.vote);
     let (rect, r) = ui.allocate_exact_size(vec2(44.0, 22.0), if in_scope { Sense::click() } else { Sense::hover() });
