@@ -36,10 +36,14 @@ pub fn title(lang: Lang) -> &'static str {
     tr(lang, "居民表决", "Residents' consent")
 }
 
+/// Each matter's tally (by matter id), for the document stamp they were counted at.
+type Counted = ((u64, u64), Vec<(String, Tally)>);
+
 /// The panel's own state.
+#[derive(Default)]
 pub struct ConsentState {
     /// Each matter counted, for the document state they were counted in.
-    tallies: Option<((u64, u64), Vec<(String, Tally)>)>,
+    tallies: Option<Counted>,
     pub grid: super::vote_grid::GridState,
     matter_form: Option<MatterForm>,
     rule_form: Option<RuleForm>,
@@ -48,20 +52,6 @@ pub struct ConsentState {
     show_personal: bool,
     /// What the last register action did ("made 108 households for 1 building").
     message: Option<String>,
-}
-
-impl Default for ConsentState {
-    fn default() -> Self {
-        ConsentState {
-            tallies: None,
-            grid: super::vote_grid::GridState::default(),
-            matter_form: None,
-            rule_form: None,
-            household_form: None,
-            show_personal: false,
-            message: None,
-        }
-    }
 }
 
 impl ConsentState {
@@ -197,8 +187,8 @@ pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Actio
     egui::Window::new(title(lang))
         .id(egui::Id::unique("consent_window"))
         .open(&mut open)
-        .default_pos([260.0, 70.0])
-        .default_size([660.0, 760.0])
+        .default_pos([240.0, 60.0])
+        .default_size([680.0, 680.0])
         .vscroll(true)
         .show(ctx, |ui| panel(ui, st, v, &mut out));
     if !open {

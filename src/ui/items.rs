@@ -484,7 +484,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                             let past = |s: Status| s > Status::Publicised;
                             let held = past(status) && !past(d.status) && !holding.is_empty();
                             let reason = ed.override_reason.trim().to_string();
-                            if held && !(ed.override_consent && !reason.is_empty()) {
+                            if held && (!ed.override_consent || reason.is_empty()) {
                                 ed.refused = Some(status);
                             } else {
                                 d.set_status(status, &date);

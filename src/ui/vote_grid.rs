@@ -101,7 +101,7 @@ fn layout<'a>(consent: &'a Consent, building: &str) -> Layout<'a> {
         }
     }
     for (_, floors) in merged.iter_mut() {
-        floors.sort_by(|a, b| b.0.cmp(&a.0));
+        floors.sort_by_key(|f| std::cmp::Reverse(f.0));
     }
     merged
 }
@@ -342,7 +342,9 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
                             Lang::Zh => format!("{unit}单元全部同意"),
                             Lang::En => format!("All of entrance {unit} agree"),
                         };
-                        if ui.small_button(tr(lang, "全部同意", "all agree")).on_hover_text(&name).clicked() {
+                        let any = all.iter().any(|h| matter.scope.contains(h));
+                        let b = egui::Button::new(RichText::new(tr(lang, "全部同意", "all agree")).small());
+                        if ui.add_enabled(any, b).on_hover_text(&name).clicked() {
                             fill = Some(all);
                         }
                     });
@@ -369,7 +371,12 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
                                 Lang::Zh => format!("{unit}单元{floor}层全部同意"),
                                 Lang::En => format!("All of entrance {unit}, floor {floor} agree"),
                             };
-                            if ui.small_button("√").on_hover_text(hint).clicked() {
+                            let any = rooms.iter().any(|h| matter.scope.contains(h));
+                            if ui
+                                .add_enabled(any, egui::Button::new(RichText::new("√").small()))
+                                .on_hover_text(hint)
+                                .clicked()
+                            {
                                 fill = Some(rooms.clone());
                             }
                         });
