@@ -188,7 +188,7 @@ pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Actio
         .id(egui::Id::unique("consent_window"))
         .open(&mut open)
         .default_pos([240.0, 60.0])
-        .default_size([680.0, 680.0])
+        .default_size([680.0, (ctx.content_rect().height() - 110.0).clamp(420.0, 900.0)])
         .vscroll(true)
         .show(ctx, |ui| panel(ui, st, v, &mut out));
     if !open {
