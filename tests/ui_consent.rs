@@ -338,3 +338,90 @@ fn generating_households_fills_only_buildings_without_any() {
     h.run_steps(1);
     assert_eq!(h.state().doc.plan().consent, without);
 }
+
+#[test]
+fn a_matter_is_added_through_its_form_with_its_dates_checked_and_a_rule_of_the_plans_own() {
+    let mut h = at_107_unit_2();
+    let n = h.state().doc.plan().consent.matters.len();
+    click(&mut h, "新建事项…");
+    h.run_steps(4);
+    h.get_by_label("标题（中文）").focus();
+    h.get_by_label("标题（中文）").type_text("107楼外墙保温");
+    h.get_by_label("截止日期").focus();
+    h.get_by_label("截止日期").type_text("2026-13-01");
+    h.run_steps(2);
+    click(&mut h, "保存事项");
+    assert_eq!(h.state().doc.plan().consent.matters.len(), n, "a bad date is refused");
+    assert!(h.query_by_label_contains("不是 YYYY-MM-DD 日期").is_some());
+    h.get_by_label("截止日期").focus();
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("截止日期").type_text("2026-12-31");
+    h.run_steps(2);
+    click(&mut h, "保存事项");
+    let c = &h.state().doc.plan().consent;
+    assert_eq!(c.matters.len(), n + 1);
+    let m = c.matters.last().expect("the new matter").clone();
+    assert_eq!(m.title_zh, "107楼外墙保温");
+    assert_eq!(m.closes.as_deref(), Some("2026-12-31"));
+    assert_eq!(m.scope, renewal_planner::model::consent::Scope::Buildings { buildings: vec!["b107".into()] });
+    assert_eq!(h.state().doc.undo_label(), Some(EditLabel::AddMatter));
+    assert_eq!(h.state().focused_matter(), Some(m.id.as_str()), "the new matter is in focus");
+    // Nobody has voted: it has not passed, and says what is missing.
+    assert!(h.query_by_label("表决结果：未通过").is_some());
+    h.state_mut().apply(Action::Undo);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.plan().consent.matters.len(), n);
+
+    // A rule of the plan's own, from the built-in Civil Code major-matter rule.
+    click(&mut h, "表决规则");
+    h.run_steps(12);
+    h.query_all_by_label("以此为模板新建").nth(2).expect("civil_code_major's").scroll_to_me();
+    h.run_steps(15);
+    h.query_all_by_label("以此为模板新建").nth(2).expect("civil_code_major's").click();
+    h.run_steps(4);
+    h.get_by_label("名称（中文）").focus();
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("名称（中文）").type_text("本区电梯规则");
+    h.run_steps(2);
+    click(&mut h, "保存规则");
+    let c = &h.state().doc.plan().consent;
+    assert_eq!(c.rules.len(), 1);
+    assert_eq!(c.rules[0].id, "civil_code_major_local");
+    assert_eq!(c.rules[0].name_zh, "本区电梯规则");
+    assert_eq!(c.rules[0].agree, c.rule("civil_code_major").expect("built in").agree);
+    assert_eq!(h.state().doc.undo_label(), Some(EditLabel::EditRule));
+}
+
+#[test]
+fn in_english_the_panel_words_the_result_and_the_register_hides_personal_data_until_asked() {
+    let mut app = PlannerApp::new();
+    // Plant a name and phone on a household of 107.
+    let mut hh = app.doc.plan().consent.of_building("b107")[0].clone();
+    hh.owner_name = Some("Zhang Wei".into());
+    hh.phone = Some("13800000000".into());
+    app.apply(Action::Edit(Edit::PutHousehold {
+        id: hh.id.clone(),
+        household: Some(Box::new(hh)),
+        label: EditLabel::EditHousehold,
+    }));
+    let b107 = app.doc.plan().by_key("b107").expect("b107");
+    app.apply(Action::Select(Some(b107)));
+    app.apply(Action::FocusMatter(Some(MATTER.into())));
+    app.apply(Action::SetLang(renewal_planner::model::Lang::En));
+    let mut h = harness(app);
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::C);
+    h.run_steps(12);
+    assert!(h.query_by_label("Result: Not passed").is_some());
+    let t = the_tally(&h);
+    assert_eq!((t.missing[0].households, t.missing[0].area_centi), (1, 5400));
+    assert!(h.query_all_by_label("needs 1 more household and 54 m² more area taking part").next().is_some());
+    click(&mut h, "Register");
+    h.run_steps(12);
+    assert!(h.query_by_label("Zhang Wei").is_none(), "hidden until asked");
+    click(&mut h, "Show personal data (names, phones)");
+    h.run_steps(4);
+    assert!(h.query_by_label("Zhang Wei").is_some());
+    assert!(h.query_by_label("13800000000").is_some());
+    assert!(h.query_by_label_contains("never exported").is_some());
+}

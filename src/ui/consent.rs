@@ -37,13 +37,27 @@ pub fn title(lang: Lang) -> &'static str {
 }
 
 /// Each matter's tally (by matter id), for the document stamp they were counted at.
-type Counted = ((u64, u64), Vec<(String, Tally)>);
+type Counted = ((u64, u64), std::sync::Arc<Vec<(String, Tally)>>);
+
+/// Every matter's tally, counted once per document state (an edit, undo or another plan recounts) and
+/// shared by the consent window, the vote grid and the dashboard through the context's memory.
+pub(super) fn tallies(ctx: &egui::Context, v: &View) -> std::sync::Arc<Vec<(String, Tally)>> {
+    let id = egui::Id::unique("consent_tallies");
+    let stamp = v.doc.stamp();
+    if let Some((s, t)) = ctx.data(|d| d.get_temp::<Counted>(id))
+        && s == stamp
+    {
+        return t;
+    }
+    let c = &v.doc.plan().consent;
+    let t = std::sync::Arc::new(c.matters.iter().map(|m| (m.id.clone(), tally(c, m))).collect::<Vec<_>>());
+    ctx.data_mut(|d| d.insert_temp::<Counted>(id, (stamp, t.clone())));
+    t
+}
 
 /// The panel's own state.
 #[derive(Default)]
 pub struct ConsentState {
-    /// Each matter counted, for the document state they were counted in.
-    tallies: Option<Counted>,
     pub grid: super::vote_grid::GridState,
     matter_form: Option<MatterForm>,
     rule_form: Option<RuleForm>,
@@ -52,19 +66,6 @@ pub struct ConsentState {
     show_personal: bool,
     /// What the last register action did ("made 108 households for 1 building").
     message: Option<String>,
-}
-
-impl ConsentState {
-    /// Every matter's tally, counted once per document state.
-    fn tallies(&mut self, v: &View) -> &[(String, Tally)] {
-        let stamp = v.doc.stamp();
-        if self.tallies.as_ref().is_none_or(|(s, _)| *s != stamp) {
-            let c = &v.doc.plan().consent;
-            let t = c.matters.iter().map(|m| (m.id.clone(), tally(c, m))).collect();
-            self.tallies = Some((stamp, t));
-        }
-        self.tallies.as_ref().map(|(_, t)| t.as_slice()).unwrap_or(&[])
-    }
 }
 
 /// An area given in hundredths of m², as exactly as it is counted (`605.5`).
@@ -205,7 +206,7 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     if let Some(note) = &consent.note {
         ui.label(RichText::new(note).small().italics().color(Color32::from_rgb(150, 100, 0)));
     }
-    let tallies = st.tallies(v).to_vec();
+    let tallies = tallies(ui.ctx(), v);
     summary_line(ui, consent, &tallies, lang);
     ui.separator();
 
@@ -337,7 +338,7 @@ pub(super) fn dashboard_strip(ui: &mut egui::Ui, v: &View) {
         return;
     }
     let lang = v.lang;
-    let tallies: Vec<(String, Tally)> = consent.matters.iter().map(|m| (m.id.clone(), tally(consent, m))).collect();
+    let tallies = tallies(ui.ctx(), v);
     ui.label(RichText::new(title(lang)).strong());
     summary_line(ui, consent, &tallies, lang);
     for m in &consent.matters {

@@ -16,7 +16,7 @@ use super::consent::{building_name, passed_text, shortfall_text, tr};
 use super::view::View;
 use crate::edit::Edit;
 use crate::i18n::Lang;
-use crate::model::consent::{Choice, Consent, Household, Matter, Method, Vote, natural, tally};
+use crate::model::consent::{Choice, Consent, Household, Matter, Method, Vote, natural};
 use crate::model::item::{is_date, today};
 use crate::model::{FeatureId, Kind};
 
@@ -300,7 +300,8 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
         return out;
     };
     // The matter's live result, above the grid.
-    let t = tally(consent, matter);
+    let counted = super::consent::tallies(ui.ctx(), v);
+    let Some((_, t)) = counted.iter().find(|(id, _)| *id == matter.id) else { return out };
     let base = consent.rule(&matter.rule).map(|r| r.agree_of).unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
         let words = match lang {
