@@ -425,3 +425,18 @@ fn in_english_the_panel_words_the_result_and_the_register_hides_personal_data_un
     assert!(h.query_by_label("13800000000").is_some());
     assert!(h.query_by_label_contains("never exported").is_some());
 }
+
+#[test]
+fn the_dashboard_counts_the_register_and_the_matters_as_info_does() {
+    let mut app = PlannerApp::new();
+    app.apply(Action::ShowDashboard(true));
+    let mut h = harness(app);
+    h.run_steps(12);
+    // `renewal-planner info maps/jinsong.geojson --json`: 4285 households, 246846 m², 10 of 13 matters passed.
+    let c = &h.state().doc.plan().consent;
+    let passed = c.matters.iter().filter(|m| tally(c, m).passed).count();
+    assert_eq!((c.households.len(), c.matters.len(), passed), (4285, 13, 10));
+    assert!(h.query_by_label("登记 4285 户 · 246846 m²；事项 13 项：通过 10，未通过 3").is_some());
+    // The unpassed matters and what they miss.
+    assert!(h.query_by_label("107楼2单元加装电梯：还差 1 户、54 m² 参与表决").is_some());
+}

@@ -774,18 +774,22 @@ fn rules_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut V
     }
 }
 
-fn share_edit(ui: &mut egui::Ui, s: &mut Share, lang: Lang, salt: &str) {
+fn share_edit(ui: &mut egui::Ui, s: &mut Share, lang: Lang, salt: &str, what: &str) {
     ui.horizontal(|ui| {
+        let l = ui.label(RichText::new(what).small());
         egui::ComboBox::from_id_salt(("strict", salt))
             .selected_text(if s.strict { ">" } else { "≥" })
             .width(40.0)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut s.strict, true, tr(lang, "> 多于", "> more than"));
                 ui.selectable_value(&mut s.strict, false, tr(lang, "≥ 不少于", "≥ at least"));
-            });
-        ui.add(egui::DragValue::new(&mut s.num).range(0..=1000));
-        ui.label("/");
-        ui.add(egui::DragValue::new(&mut s.den).range(0..=1000));
+            })
+            .response
+            .labelled_by(l.id);
+        let n = ui.label(RichText::new(tr(lang, "分子", "numerator")).small().weak());
+        ui.add(egui::DragValue::new(&mut s.num).range(0..=1000)).labelled_by(n.id);
+        let d = ui.label(RichText::new(tr(lang, "分母", "denominator")).small().weak());
+        ui.add(egui::DragValue::new(&mut s.den).range(0..=1000)).labelled_by(d.id);
     });
 }
 
@@ -819,13 +823,13 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
                 r.participation = on.then_some(Share { num: 2, den: 3, strict: false });
             }
             if let Some(p) = r.participation.as_mut() {
-                share_edit(ui, p, lang, "participation");
+                share_edit(ui, p, lang, "participation", tr(lang, "参与", "taking part"));
             }
         });
         ui.end_row();
         ui.label(tr(lang, "同意门槛", "Agreement"));
         ui.vertical(|ui| {
-            share_edit(ui, &mut r.agree, lang, "agree");
+            share_edit(ui, &mut r.agree, lang, "agree", tr(lang, "同意", "agreeing"));
             ui.horizontal(|ui| {
                 ui.radio_value(&mut r.agree_of, Base::Participants, tr(lang, "占参与者", "of those taking part"));
                 ui.radio_value(&mut r.agree_of, Base::Scope, tr(lang, "占范围内全部", "of all in scope"));

@@ -499,6 +499,21 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                         }
                     });
                     ui.end_row();
+                    if ed.refused.is_none() && !holding.is_empty() && d.status <= Status::Publicised {
+                        // Said before it is refused: what the residents have not yet decided.
+                        ui.label("");
+                        let names: Vec<&str> = holding.iter().map(|(t, _)| t.as_str()).collect();
+                        ui.label(
+                            RichText::new(format!(
+                                "{}{}",
+                                tr(lang, "待居民表决通过：", "Waiting for the residents: "),
+                                names.join(tr(lang, "、", ", "))
+                            ))
+                            .small()
+                            .color(Color32::from_rgb(190, 110, 0)),
+                        );
+                        ui.end_row();
+                    }
                     if let Some(asked) = ed.refused.filter(|_| !holding.is_empty()) {
                         ui.label("");
                         ui.vertical(|ui| {
