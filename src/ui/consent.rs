@@ -114,7 +114,7 @@ pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
         }
     };
     match part {
-        Some(p) => format!("{p}；{agree}"),
+        Some(p) => format!("{p}{}{agree}", tr(lang, "；", "; ")),
         None => agree,
     }
 }
@@ -123,7 +123,9 @@ pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
 pub(super) fn result_rows(t: &Tally, lang: Lang) -> Vec<(&'static str, String, String)> {
     let row = |c: &crate::model::consent::Count| match lang {
         Lang::Zh => format!("{} 户 · {} m²", c.households, m2(c.area_centi)),
-        Lang::En => format!("{} households · {} m²", c.households, m2(c.area_centi)),
+        Lang::En => {
+            format!("{} household{} · {} m²", c.households, if c.households == 1 { "" } else { "s" }, m2(c.area_centi))
+        }
     };
     let share = |c: &crate::model::consent::Count, of: &crate::model::consent::Count| {
         format!("{} / {}", pct(c.households as i64, of.households as i64), pct(c.area_centi, of.area_centi))
@@ -388,6 +390,14 @@ pub(super) fn unit_name(plan: &Plan, u: &UnitRef, lang: Lang) -> String {
     }
 }
 
+/// A 单元 as a heading: `2单元` / `Entrance 2`.
+pub(super) fn unit_label(unit: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{unit}单元"),
+        Lang::En => format!("Entrance {unit}"),
+    }
+}
+
 /// The buildings selected on the map (feature keys), in order.
 fn selected_buildings(v: &View) -> Vec<(FeatureId, String)> {
     let plan = v.doc.plan();
@@ -617,7 +627,7 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
                         for unit in consent.units_of(key) {
                             let u = UnitRef { building: key.clone(), unit: unit.clone() };
                             let mut on = f.units.contains(&u);
-                            if ui.checkbox(&mut on, format!("{unit}{}", tr(lang, "单元", ""))).changed() {
+                            if ui.checkbox(&mut on, unit_label(&unit, lang)).changed() {
                                 if on {
                                     f.units.push(u);
                                 } else {
@@ -937,12 +947,10 @@ impl HouseholdForm {
             Some(&h.id) != self.editing.as_ref() && h.building == self.building && h.unit == unit && h.room == room
         });
         if taken {
-            errors.push(format!(
-                "{}{unit}{} {room} {}",
-                tr(lang, "", "Entrance "),
-                tr(lang, "单元", ""),
-                tr(lang, "已登记", "is already registered")
-            ));
+            errors.push(match lang {
+                Lang::Zh => format!("{unit}单元{room}室已登记。"),
+                Lang::En => format!("Entrance {unit} room {room} is already registered."),
+            });
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -337,7 +337,7 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
             for (unit, floors) in &l {
                 ui.vertical(|ui| {
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(format!("{unit}{}", tr(lang, "单元", ""))).strong());
+                        ui.label(RichText::new(super::consent::unit_label(unit, lang)).strong());
                         let all: Vec<&Household> = floors.iter().flat_map(|(_, r)| r.iter().copied()).collect();
                         let name = match lang {
                             Lang::Zh => format!("{unit}单元全部同意"),
