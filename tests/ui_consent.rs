@@ -440,3 +440,70 @@ fn the_dashboard_counts_the_register_and_the_matters_as_info_does() {
     // The unpassed matters and what they miss.
     assert!(h.query_by_label("107楼2单元加装电梯：还差 1 户、54 m² 参与表决").is_some());
 }
+
+#[test]
+fn clicking_a_building_on_the_map_shows_its_grid_and_adding_a_household_is_checked() {
+    use geo::InteriorPoint;
+    let mut app = PlannerApp::new();
+    app.apply(Action::FocusMatter(Some("m-property".into())));
+    let mut h = harness(app);
+    h.run_steps(3);
+    h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::C);
+    h.run_steps(12);
+    assert!(h.query_by_label_contains("点击地图上的一栋楼").is_some(), "no building yet: the grid says how to get one");
+    let window = h.get_by_role_and_label(egui::accesskit::Role::Window, "居民表决").rect();
+    // A building with households whose middle is on the map, not under the window.
+    let (id, key, pos) = {
+        let app = h.state();
+        let (cam, map) = (app.camera.expect("camera"), app.map_rect.expect("map"));
+        let c = &app.doc.plan().consent;
+        app.doc
+            .plan()
+            .iter()
+            .filter(|(_, f)| f.kind == renewal_planner::model::Kind::Building)
+            .filter_map(|(id, f)| {
+                let key = app.doc.plan().key(id)?;
+                let p = f.geometry.interior_point()?;
+                let s = cam.lonlat_to_screen(p.x(), p.y());
+                let pos = egui::Pos2::new(map.left() + s[0], map.top() + s[1]);
+                let free = map.shrink(20.0).contains(pos) && !window.expand(10.0).contains(pos);
+                (free && !c.of_building(&key).is_empty()).then_some((id, key, pos))
+            })
+            .next()
+            .expect("a building in view beside the window")
+    };
+    common::click(&mut h, pos);
+    h.run_steps(3);
+    assert_eq!(h.state().selected(), vec![id]);
+    let first = h.state().doc.plan().consent.of_building(&key)[0].clone();
+    assert!(h.query_by_label(&format!("{}单元{}", first.unit, first.room)).is_some(), "its grid is shown");
+
+    // Its register: a household added through the form, a bad area refused first.
+    click(&mut h, "住户登记");
+    h.run_steps(12);
+    click(&mut h, "添加住户…");
+    h.run_steps(4);
+    h.get_by_label("室号").focus();
+    h.get_by_label("室号").type_text("999");
+    h.get_by_label("专有面积 m²").focus();
+    h.get_by_label("专有面积 m²").type_text("abc");
+    h.run_steps(2);
+    let n = h.state().doc.plan().consent.households.len();
+    click(&mut h, "保存住户");
+    assert_eq!(h.state().doc.plan().consent.households.len(), n, "refused");
+    assert!(h.query_by_label_contains("不是以 m² 计的面积").is_some());
+    h.get_by_label("专有面积 m²").focus();
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("专有面积 m²").type_text("55.5");
+    h.run_steps(2);
+    click(&mut h, "保存住户");
+    let c = &h.state().doc.plan().consent;
+    assert_eq!(c.households.len(), n + 1);
+    let added = c.of_building(&key).into_iter().find(|x| x.room == "999").expect("added").clone();
+    assert_eq!(added.area_m2, 55.5);
+    assert_eq!(added.building, key);
+    assert_eq!(h.state().doc.undo_label(), Some(EditLabel::AddHousehold));
+    h.state_mut().apply(Action::Undo);
+    h.run_steps(2);
+    assert_eq!(h.state().doc.plan().consent.households.len(), n);
+}
