@@ -55,6 +55,15 @@ pub(super) fn tallies(ctx: &egui::Context, v: &View) -> std::sync::Arc<Vec<(Stri
     t
 }
 
+/// The consent window's keys, for Help → Shortcuts.
+pub fn shortcuts_text(lang: Lang) -> &'static str {
+    tr(
+        lang,
+        "Ctrl+Shift+C：居民表决\n投票表（点过格子之后）：方向键移动，A 同意，D 不同意，X 弃权，0 / Delete 清除，空格轮换，Esc 退出",
+        "Ctrl+Shift+C: residents' consent\nVote grid (after a click in it): arrows move, A agree, D disagree, X abstain, 0 / Delete clear, Space cycles, Esc leaves",
+    )
+}
+
 /// The panel's own state.
 #[derive(Default)]
 pub struct ConsentState {
@@ -187,13 +196,17 @@ pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Actio
     let mut out = Vec::new();
     let lang = v.lang;
     let mut open = true;
-    egui::Window::new(title(lang))
+    let shown = egui::Window::new(title(lang))
         .id(egui::Id::unique("consent_window"))
         .open(&mut open)
         .default_pos([240.0, 60.0])
         .default_size([680.0, (ctx.content_rect().height() - 110.0).clamp(420.0, 900.0)])
         .vscroll(true)
         .show(ctx, |ui| panel(ui, st, v, &mut out));
+    if shown.is_some_and(|r| r.inner.is_none()) {
+        // Collapsed: the grid is out of sight, so its keys are the window's again.
+        st.grid.active = false;
+    }
     if !open {
         st.grid.active = false;
         out.push(Action::ShowWindow(Window::Consent, false));

@@ -676,6 +676,7 @@ pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
         let mut open = true;
         egui::Window::new(s.shortcuts).open(&mut open).show(ctx, |ui| {
             ui.label(s.shortcuts_text);
+            ui.label(super::consent::shortcuts_text(v.lang));
         });
         if !open {
             out.push(Action::ShowWindow(Window::Shortcuts, false));
