@@ -62,6 +62,11 @@ pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                 100.0 * pct(p.done_cost as f64, p.cost as f64)
             )));
             ui.separator();
+            // Residents' consent: households and area registered, matters passed and not.
+            if !v.doc.plan().consent.is_empty() {
+                super::consent::dashboard_strip(ui, v);
+                ui.separator();
+            }
 
             ui.label(RichText::new(s.funding_split).strong());
             let (rect, _) = ui.allocate_exact_size(vec2(ui.available_width(), 34.0), egui::Sense::hover());

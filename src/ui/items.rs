@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use eframe::egui::{self, Color32, RichText};
 
 use super::action::Action;
+use super::consent::tr;
 use super::theme::{ERROR, OK, color};
 use super::view::View;
 use crate::edit::{Edit, EditLabel};
@@ -73,6 +74,12 @@ pub struct ItemEditor {
     status_date: String,
     /// Money fields being typed into (or holding a refused entry), by field.
     money_text: HashMap<&'static str, String>,
+    /// A move past 公示 refused because linked residents' matters have not passed: the status asked for.
+    refused: Option<Status>,
+    /// The planner overrides the residents' consent guard …
+    override_consent: bool,
+    /// … for this reason (recorded in the history entry).
+    override_reason: String,
 }
 
 impl ItemEditor {
@@ -83,6 +90,9 @@ impl ItemEditor {
             draft: item,
             status_date: today(),
             money_text: HashMap::new(),
+            refused: None,
+            override_consent: false,
+            override_reason: String::new(),
         }
     }
 }
@@ -290,6 +300,23 @@ fn picker_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     out
 }
 
+/// Why a move past 公示 is refused: the matters holding it up and what each misses.
+fn consent_refusal(asked: Status, holding: &[(String, String)], lang: crate::model::Lang) -> String {
+    let list: Vec<String> = holding
+        .iter()
+        .map(|(title, missing)| if missing.is_empty() { title.clone() } else { format!("{title}（{missing}）") })
+        .collect();
+    let status = lang.strings().status(asked);
+    match lang {
+        crate::model::Lang::Zh => {
+            format!("不能推进到「{status}」：关联的居民表决事项尚未通过：{}", list.join("；"))
+        }
+        crate::model::Lang::En => {
+            format!("Cannot move to \"{status}\": linked residents' matters have not passed: {}", list.join("; "))
+        }
+    }
+}
+
 /// Did a widget just finish a gesture (so its change becomes one undo step)?
 fn gesture_ended(r: &egui::Response) -> bool {
     r.lost_focus() || r.drag_stopped() || (r.changed() && !r.has_focus() && !r.dragged())
@@ -410,6 +437,17 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     let plan = v.doc.plan();
     let textures = &mut st.photo_textures;
     let mut delete = false;
+    // The residents' matters linked to this item that have not passed, with what each still needs.
+    let holding: Vec<(String, String)> = crate::model::consent::holding_up(&plan.consent, &ed.id)
+        .into_iter()
+        .map(|m| {
+            let t = crate::model::consent::tally(&plan.consent, m);
+            let base = plan.consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
+            let missing: Vec<String> =
+                t.missing.iter().map(|sf| super::consent::shortfall_text(sf, base, lang)).collect();
+            (m.title(lang).to_string(), missing.join("；"))
+        })
+        .collect();
     egui::Window::new(format!("{} — {}", s.edit, title))
         .id(egui::Id::unique("item_editor"))
         .open(&mut open)
@@ -442,11 +480,64 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                         }
                         if status != d.status {
                             let date = if is_date(&ed.status_date) { ed.status_date.clone() } else { today() };
-                            d.set_status(status, &date);
-                            ended = true;
+                            // Past 公示 only once the linked residents' matters have passed, or with a reason.
+                            let past = |s: Status| s > Status::Publicised;
+                            let held = past(status) && !past(d.status) && !holding.is_empty();
+                            let reason = ed.override_reason.trim().to_string();
+                            if held && (!ed.override_consent || reason.is_empty()) {
+                                ed.refused = Some(status);
+                            } else {
+                                d.set_status(status, &date);
+                                if held && let Some(last) = d.history.last_mut() {
+                                    last.override_note = Some(reason);
+                                }
+                                ed.refused = None;
+                                ed.override_consent = false;
+                                ed.override_reason.clear();
+                                ended = true;
+                            }
                         }
                     });
                     ui.end_row();
+                    if ed.refused.is_none() && !holding.is_empty() && d.status <= Status::Publicised {
+                        // Said before it is refused: what the residents have not yet decided.
+                        ui.label("");
+                        let names: Vec<&str> = holding.iter().map(|(t, _)| t.as_str()).collect();
+                        ui.label(
+                            RichText::new(format!(
+                                "{}{}",
+                                tr(lang, "待居民表决通过：", "Waiting for the residents: "),
+                                names.join(tr(lang, "、", ", "))
+                            ))
+                            .small()
+                            .color(Color32::from_rgb(190, 110, 0)),
+                        );
+                        ui.end_row();
+                    }
+                    if let Some(asked) = ed.refused.filter(|_| !holding.is_empty()) {
+                        ui.label("");
+                        ui.vertical(|ui| {
+                            ui.colored_label(ERROR, consent_refusal(asked, &holding, lang));
+                            ui.checkbox(
+                                &mut ed.override_consent,
+                                tr(
+                                    lang,
+                                    "仍要推进（须填写理由，记入历史）",
+                                    "Go ahead anyway (give a reason; it is recorded in the history)",
+                                ),
+                            );
+                            if ed.override_consent {
+                                let l = ui.label(tr(lang, "理由", "Reason"));
+                                ui.add(
+                                    egui::TextEdit::multiline(&mut ed.override_reason)
+                                        .desired_rows(2)
+                                        .desired_width(260.0),
+                                )
+                                .labelled_by(l.id);
+                            }
+                        });
+                        ui.end_row();
+                    }
                     ui.label(s.date);
                     let bad = !is_date(&ed.status_date);
                     let edit = egui::TextEdit::singleline(&mut ed.status_date).desired_width(90.0);
@@ -628,6 +719,19 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                 ui.collapsing(s.history, |ui| {
                     for c in &d.history {
                         ui.label(format!("{}  {}", c.date, s.status(c.status)));
+                        if let Some(note) = &c.override_note {
+                            ui.colored_label(
+                                Color32::from_rgb(190, 110, 0),
+                                format!(
+                                    "    {}{note}",
+                                    tr(
+                                        lang,
+                                        "未经居民表决通过而推进，理由：",
+                                        "Went ahead before the residents' matters passed: "
+                                    )
+                                ),
+                            );
+                        }
                     }
                 });
                 ui.separator();

@@ -6,6 +6,7 @@ mod action;
 mod app;
 pub mod basemaps;
 pub mod cad_layers;
+mod consent;
 mod dashboard;
 pub mod draw;
 pub mod export;
@@ -22,6 +23,7 @@ pub mod story;
 mod table_columns;
 pub mod theme;
 mod view;
+mod vote_grid;
 
 pub use action::Action;
 pub use app::{Compare, PlannerApp};

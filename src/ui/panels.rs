@@ -24,6 +24,8 @@ const SAVE_AS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(
 const EXPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::E);
 const FIND: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
 const IMPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::I);
+/// Opens or closes the residents' consent panel (居民表决).
+pub const CONSENT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::C);
 
 /// The search box's own state.
 #[derive(Default)]
@@ -73,6 +75,9 @@ pub fn shortcuts(ctx: &egui::Context, search: &mut SearchState, v: &View) -> Vec
         }
         if i.consume_shortcut(&FIND) {
             search.focus = true;
+        }
+        if i.consume_shortcut(&CONSENT) {
+            out.push(Action::ShowWindow(Window::Consent, !v.shown.consent));
         }
     });
     // The path prompt is modal: its keys (Esc cancels it) are its own.
@@ -211,6 +216,12 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 if ui.checkbox(&mut labels, s.show_labels).changed() {
                     out.push(Action::SetLabels(labels));
                 }
+                let consent = super::consent::title(v.lang);
+                let b = egui::Button::selectable(v.shown.consent, consent)
+                    .shortcut_text(ui.ctx().format_shortcut(&CONSENT));
+                if ui.add(b).clicked() {
+                    out.push(Action::ShowWindow(Window::Consent, !v.shown.consent));
+                }
                 ui.separator();
                 ui.label(s.language);
                 if ui.radio(v.lang == Lang::Zh, "中文").clicked() {
@@ -277,6 +288,11 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
             }
             if ui.selectable_label(v.shown.stories, s.stories).clicked() {
                 out.push(Action::ShowStories(!v.shown.stories));
+            }
+            let consent_hint = ui.ctx().format_shortcut(&CONSENT);
+            if ui.selectable_label(v.shown.consent, super::consent::title(v.lang)).on_hover_text(consent_hint).clicked()
+            {
+                out.push(Action::ShowWindow(Window::Consent, !v.shown.consent));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 search_box(ui, search, v, &mut out);
@@ -662,6 +678,7 @@ pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
         let mut open = true;
         egui::Window::new(s.shortcuts).open(&mut open).show(ctx, |ui| {
             ui.label(s.shortcuts_text);
+            ui.label(super::consent::shortcuts_text(v.lang));
         });
         if !open {
             out.push(Action::ShowWindow(Window::Shortcuts, false));

@@ -28,6 +28,8 @@ pub struct Shown {
     pub warnings: bool,
     pub shortcuts: bool,
     pub about: bool,
+    /// The residents' consent panel (matters, results, register, vote grid).
+    pub consent: bool,
 }
 
 /// One of the windows [`Shown`] opens and closes.
@@ -41,6 +43,7 @@ pub enum Window {
     Warnings,
     Shortcuts,
     About,
+    Consent,
 }
 
 impl Shown {
@@ -55,6 +58,7 @@ impl Shown {
             Window::Warnings => &mut self.warnings,
             Window::Shortcuts => &mut self.shortcuts,
             Window::About => &mut self.about,
+            Window::Consent => &mut self.consent,
         } = open;
     }
 }

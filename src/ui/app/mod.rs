@@ -91,6 +91,8 @@ pub(super) struct Panels {
     /// The "CAD layers" window, while a drawing waits for its layers' kinds.
     pub cad_layers: super::cad_layers::CadLayersState,
     pub table_columns: super::table_columns::TableColumnsState,
+    /// The residents' consent panel: forms, the vote grid's cursor, results counted.
+    pub consent: super::consent::ConsentState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -553,6 +555,8 @@ impl PlannerApp {
         let basemap_add_open = self.basemap_add_open;
         {
             let (v, p) = self.parts();
+            // The vote grid's keys first: A, D, Delete… set votes while it has the keyboard.
+            actions.extend(super::vote_grid::keys(&ctx, &mut p.consent, &v));
             actions.extend(panels::shortcuts(&ctx, &mut p.search, &v));
             actions.extend(dropped_files(&ctx, p.items.photo_drop.as_ref()));
             actions.extend(panels::top_bar(ui, &mut p.search, &v));
@@ -591,6 +595,9 @@ impl PlannerApp {
         actions.extend(super::georef::window(&ctx, &mut p.georef, &v));
         actions.extend(super::cad_layers::window(&ctx, &mut p.cad_layers, &v));
         actions.extend(super::table_columns::window(&ctx, &mut p.table_columns, &v));
+        if v.shown.consent {
+            actions.extend(super::consent::window(&ctx, &mut p.consent, &v));
+        }
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         for a in actions {
