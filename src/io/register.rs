@@ -430,3 +430,13 @@ mod tests {
         assert_eq!(column_letter(27), "AB");
     }
 }
+#[cfg(test)]
+mod line_tests {
+    #[test]
+    fn rows_are_numbered_as_the_spreadsheet_shows_them_whatever_the_line_ends() {
+        for t in ["a,b\r\nc,d\r\n\r\ne,f\r\n", "a,b\nc,d\n\ne,f\n", "\u{feff}a,b\r\nc,d\r\n\r\ne,f"] {
+            let rows = super::read(t.as_bytes()).expect("rows");
+            assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 4], "{t:?}");
+        }
+    }
+}

@@ -108,6 +108,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let total = text.len().max(1) as u64;
     let mut next_report = 0u64;
+    let mut lines = LineCounter::default();
     let mut rows = reader.records().map(|r| {
         let record = r.map_err(|e| LoadError::Malformed {
             place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
@@ -120,12 +121,38 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
                 return Err(LoadError::Cancelled);
             }
         }
-        let number = record.position().map_or(0, |p| p.line() as usize);
+        let number = record.position().map_or(0, |p| lines.line_at(&text, p.byte() as usize));
         Ok((number, record.iter().map(|c| Cell::Text(c.to_string())).enumerate().collect::<Vec<_>>()))
     });
     match header(&mut rows)? {
         Some(header) => points(&header, rows, opts),
         None => Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() }),
+    }
+}
+
+/// The line a record starts on, counted from the text (the csv crate's own
+/// count lags a line behind after CRLF line ends); records are asked in order.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, byte: usize) -> usize {
+        let bytes = text.as_bytes();
+        // A record's position may be on the line end before it.
+        let mut start = byte.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            self.at = 0;
+            self.line = 0;
+        }
+        self.line += bytes[self.at..start].iter().filter(|&&b| b == b'\n').count();
+        self.at = start;
+        self.line + 1
     }
 }
 
@@ -203,12 +230,13 @@ pub fn rows(bytes: &[u8]) -> Result<Vec<Row>, LoadError> {
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
+    let mut lines = LineCounter::default();
     for record in reader.records() {
         let record = record.map_err(|e| LoadError::Malformed {
             place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
             message: clip(&e.to_string(), 200),
         })?;
-        let number = record.position().map_or(0, |p| p.line() as usize);
+        let number = record.position().map_or(0, |p| lines.line_at(&text, p.byte() as usize));
         let cells: Vec<(usize, Cell)> = record
             .iter()
             .enumerate()
