@@ -481,7 +481,10 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         String::new()
     };
     if !map.basemaps.is_empty() {
-        if matches!(req.what, What::Schedule | What::Gis { .. } | What::Shapefile { .. } | What::Register { .. } | What::Notice { .. }) {
+        if matches!(
+            req.what,
+            What::Schedule | What::Gis { .. } | What::Shapefile { .. } | What::Register { .. } | What::Notice { .. }
+        ) {
             return Err(format!(
                 "{}: --basemap is for maps, handouts, the atlas and plan files, not .{ext} data",
                 out.display()
@@ -552,7 +555,8 @@ pub fn consent_import(plan_path: &Path, register: &Path) -> Result<String, Strin
     if done.is_nothing() {
         return Ok(format!("{}: nothing changed ({counts}); the plan file is left as it was\n", plan_path.display()));
     }
-    let edit = crate::edit::Edit::SetConsent { consent: Box::new(consent), label: crate::edit::EditLabel::ImportRegister };
+    let edit =
+        crate::edit::Edit::SetConsent { consent: Box::new(consent), label: crate::edit::EditLabel::ImportRegister };
     edit.apply(&mut plan).map_err(|e| at(&e))?;
     io::save_path(&plan, plan_path).map_err(|e| at(&e))?;
     Ok(format!(

@@ -157,7 +157,7 @@ fn an_exported_register_imports_back_unchanged_and_edits_show_in_info() {
         if r[0] == "b101-1-101" {
             continue; // leaves (65.6 m²)
         }
-        if r[col] != "" && r[col] != "agree" {
+        if !r[col].is_empty() && r[col] != "agree" {
             r[col] = "agree".into();
             set += 1;
         }
@@ -185,8 +185,7 @@ fn an_exported_register_imports_back_unchanged_and_edits_show_in_info() {
             set + 1
         )
     );
-    let info: serde_json::Value =
-        serde_json::from_str(&ok(&["info", &s(&plan), "--json"])).expect("JSON");
+    let info: serde_json::Value = serde_json::from_str(&ok(&["info", &s(&plan), "--json"])).expect("JSON");
     let c = &info["consent"];
     assert_eq!(c["households"], 4285);
     let area = c["area_m2"].as_f64().expect("area");
@@ -308,7 +307,9 @@ fn have_pdftotext() -> bool {
     let ok = Command::new("pdftotext").arg("-v").output().is_ok_and(|o| o.status.success());
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "CI must have pdftotext (poppler-utils)");
-        eprintln!("SKIPPED: pdftotext is not installed; the text of the PDF exports was not searched for personal data");
+        eprintln!(
+            "SKIPPED: pdftotext is not installed; the text of the PDF exports was not searched for personal data"
+        );
     }
     ok
 }

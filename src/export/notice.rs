@@ -123,7 +123,13 @@ pub fn notice_pages(plan: &Plan, matter: &Matter, lang: Lang, date: &str) -> Vec
     if !matter.title_en.is_empty() {
         y = para(&mut out, MARGIN, y, 10.0, "#555555", &matter.title_en, inner);
     }
-    let _ = write!(out, r##"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="7" fill="#999999" text-anchor="end">{}</text>"##, PAGE[0] - MARGIN, 100.0, esc(&matter.id));
+    let _ = write!(
+        out,
+        r##"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="7" fill="#999999" text-anchor="end">{}</text>"##,
+        PAGE[0] - MARGIN,
+        100.0,
+        esc(&matter.id)
+    );
 
     // Rule, dates.
     y += 10.0;
@@ -156,7 +162,13 @@ pub fn notice_pages(plan: &Plan, matter: &Matter, lang: Lang, date: &str) -> Vec
     // The counts.
     y += 16.0;
     let counts = Table {
-        columns: &[("", 135.0, false), (w.households, 80.0, true), (w.share, 70.0, true), (w.area, 110.0, true), (w.share, 100.0, true)],
+        columns: &[
+            ("", 135.0, false),
+            (w.households, 80.0, true),
+            (w.share, 70.0, true),
+            (w.area, 110.0, true),
+            (w.share, 100.0, true),
+        ],
     };
     let head: Vec<String> = counts.columns.iter().map(|c| c.0.to_string()).collect();
     counts.row(&mut out, y, &head, true);
@@ -199,11 +211,8 @@ pub fn notice_pages(plan: &Plan, matter: &Matter, lang: Lang, date: &str) -> Vec
     let x = MARGIN + text_width(&format!("{}{sep}", w.result), 12.0) + 4.0;
     text(&mut out, x, y, 16.0, color, "start", word);
     if !t.passed {
-        let mut lines: Vec<String> = t
-            .missing
-            .iter()
-            .map(|s| w.shortfall(s.stage == Stage::Participation, s.households, s.area_m2()))
-            .collect();
+        let mut lines: Vec<String> =
+            t.missing.iter().map(|s| w.shortfall(s.stage == Stage::Participation, s.households, s.area_m2())).collect();
         if t.scope.households == 0 {
             lines.push(w.nobody_in_scope.to_string());
         }

@@ -26,11 +26,7 @@ pub fn header(consent: &Consent, personal: bool) -> Vec<String> {
 /// A household's vote cells, one per matter: its answer, `none`, or empty outside the matter's scope.
 fn vote_cells<'a>(consent: &'a Consent, h: &'a Household) -> impl Iterator<Item = &'static str> + 'a {
     consent.matters.iter().map(move |m| {
-        if !m.scope.contains(h) {
-            ""
-        } else {
-            consent.vote(&m.id, &h.id).map_or("none", |v| v.vote.as_str())
-        }
+        if !m.scope.contains(h) { "" } else { consent.vote(&m.id, &h.id).map_or("none", |v| v.vote.as_str()) }
     })
 }
 

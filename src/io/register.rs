@@ -65,6 +65,9 @@ enum Col {
     Matter(usize),
 }
 
+/// A good row: its household and its votes by matter index (those in the matter's scope).
+type ReadRow = (Household, Vec<(usize, Option<Choice>)>);
+
 /// Reads a register file's bytes (CSV or workbook) into rows.
 pub fn read(bytes: &[u8]) -> Result<Vec<Row>, String> {
     table::rows(bytes).map_err(|e| e.to_string())
@@ -136,9 +139,10 @@ pub fn import(
     let mut votes: Vec<BTreeMap<String, Option<Choice>>> = vec![BTreeMap::new(); consent.matters.len()];
     for (n, cells) in &rows[1..] {
         let n = *n;
-        let get = |i: Option<usize>| -> Option<&Cell> { i.and_then(|i| cells.iter().find(|(c, _)| *c == i).map(|(_, v)| v)) };
+        let get =
+            |i: Option<usize>| -> Option<&Cell> { i.and_then(|i| cells.iter().find(|(c, _)| *c == i).map(|(_, v)| v)) };
         let text = |k: usize| get(field_col(k)).map(|c| c.text().trim().to_string()).unwrap_or_default();
-        let row = (|| -> Result<(Household, Vec<(usize, Option<Choice>)>), String> {
+        let row = (|| -> Result<ReadRow, String> {
             if let Some((i, _)) = cells.iter().find(|(i, c)| !cols.contains_key(i) && !c.is_empty()) {
                 return Err(format!("column {} has a value but no header", column_letter(*i)));
             }
@@ -160,29 +164,29 @@ pub fn import(
             if unit.is_empty() {
                 return Err(format!("household {}: no unit (单元)", clip(&id)));
             }
-            let floor = match get(field_col(3)) {
-                Some(Cell::Number(f)) if f.fract() == 0.0 && f.abs() < 1e6 => *f as i32,
-                Some(c) => {
-                    let t = c.text();
-                    t.trim()
-                        .parse::<i32>()
-                        .ok()
-                        .filter(|f| f.abs() < 1_000_000)
-                        .ok_or_else(|| format!("household {}: floor “{}” is not a whole number", clip(&id), clip(&t)))?
-                }
-                None => return Err(format!("household {}: no floor", clip(&id))),
-            };
+            let floor =
+                match get(field_col(3)) {
+                    Some(Cell::Number(f)) if f.fract() == 0.0 && f.abs() < 1e6 => *f as i32,
+                    Some(c) => {
+                        let t = c.text();
+                        t.trim().parse::<i32>().ok().filter(|f| f.abs() < 1_000_000).ok_or_else(|| {
+                            format!("household {}: floor “{}” is not a whole number", clip(&id), clip(&t))
+                        })?
+                    }
+                    None => return Err(format!("household {}: no floor", clip(&id))),
+                };
             let room = text(4);
             if room.is_empty() {
                 return Err(format!("household {}: no room", clip(&id)));
             }
-            let area_m2 = match get(field_col(5)) {
-                Some(Cell::Number(a)) => *a,
-                Some(c) => c.text().trim().parse::<f64>().map_err(|_| {
-                    format!("household {}: area “{}” is not a number (m²)", clip(&id), clip(&c.text()))
-                })?,
-                None => return Err(format!("household {}: no area_m2", clip(&id))),
-            };
+            let area_m2 =
+                match get(field_col(5)) {
+                    Some(Cell::Number(a)) => *a,
+                    Some(c) => c.text().trim().parse::<f64>().map_err(|_| {
+                        format!("household {}: area “{}” is not a number (m²)", clip(&id), clip(&c.text()))
+                    })?,
+                    None => return Err(format!("household {}: no area_m2", clip(&id))),
+                };
             if !area_m2.is_finite() {
                 return Err(format!("household {}: area “{area_m2}” is not a number (m²)", clip(&id)));
             }
@@ -359,7 +363,11 @@ mod tests {
         });
         c.votes.entry("m1".into()).or_default().insert(
             "h1".into(),
-            Vote { vote: Choice::Agree, date: Some("2019-01-01".into()), method: Some(crate::model::consent::Method::Paper) },
+            Vote {
+                vote: Choice::Agree,
+                date: Some("2019-01-01".into()),
+                method: Some(crate::model::consent::Method::Paper),
+            },
         );
         c
     }
@@ -373,7 +381,8 @@ mod tests {
     #[test]
     fn an_unchanged_register_changes_nothing_and_keeps_personal_data_and_vote_dates() {
         let c = consent();
-        let rows = csv(&format!("{HEAD}h1,b1,1,1,101,50,private,agree\nh2,b1,1,1,102,50,private,none\nh3,b1,2,1,101,50,,\n"));
+        let rows =
+            csv(&format!("{HEAD}h1,b1,1,1,101,50,private,agree\nh2,b1,1,1,102,50,private,none\nh3,b1,2,1,101,50,,\n"));
         let (out, done) = import(&c, &rows, |b| b == "b1", "2026-12-01").expect("imports");
         assert!(done.is_nothing(), "{done:?}");
         assert_eq!(out, c);
@@ -382,7 +391,9 @@ mod tests {
     #[test]
     fn votes_households_and_removals_are_counted() {
         let c = consent();
-        let rows = csv(&format!("{HEAD}h1,b1,1,1,101,50,private,agree\nh2,b1,1,1,102,61.5,公房承租,disagree\nh4,b1,2,2,201,40,,\n"));
+        let rows = csv(&format!(
+            "{HEAD}h1,b1,1,1,101,50,private,agree\nh2,b1,1,1,102,61.5,公房承租,disagree\nh4,b1,2,2,201,40,,\n"
+        ));
         let (out, done) = import(&c, &rows, |b| b == "b1", "2026-12-01").expect("imports");
         assert_eq!((done.added, done.changed, done.removed, done.votes_set), (1, 1, 1, 1));
         assert_eq!(out.households["h2"].area_m2, 61.5);
