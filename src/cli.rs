@@ -539,6 +539,13 @@ pub fn consent_import(plan_path: &Path, register: &Path) -> Result<String, Strin
         if gzip {
             return Err(at(&"a compressed plan cannot be written back; give the plan file (.gpkg or .geojson)"));
         }
+        if let Some(c) = loaded.crs.filter(|c| *c != Crs::Wgs84) {
+            return Err(at(&format!(
+                "its coordinates are in {}; writing it back would change them to WGS 84, so it is left alone; save it \
+                 as a plan (.gpkg) first",
+                c.code()
+            )));
+        }
         if let Some(w) = loaded.warnings.first() {
             return Err(at(&format!(
                 "reading it gave {} warning(s) (first: {w}); writing it back would not keep it as it is, so it is left \

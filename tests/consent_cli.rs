@@ -296,6 +296,13 @@ fn every_bad_row_is_one_line_naming_it_and_the_plan_is_left_byte_identical() {
     write_csv(&bad, &r);
     let err = refused(&["consent", "import", &s(&plan), &s(&bad)]);
     assert!(err.contains("row 11:") && err.contains("(and 1 more row with a fault)"), "{err}");
+    // A plan GeoJSON in Gauss-Krüger metres would come back in WGS 84: left alone.
+    let gk = dir.path().join("gk.geojson");
+    ok(&["export", "jinsong", "-o", &s(&gk), "--to-crs", "EPSG:4527"]);
+    let gk_before = std::fs::read(&gk).expect("the plan");
+    let err = refused(&["consent", "import", &s(&gk), &s(&csv)]);
+    assert!(err.contains("its coordinates are in EPSG:4527"), "{err}");
+    assert_eq!(std::fs::read(&gk).expect("the plan"), gk_before);
     // Not a plan file: refused before anything is read.
     let err = refused(&["consent", "import", &s(&csv), &s(&csv)]);
     assert!(err.contains("writes into a plan file"), "{err}");
