@@ -692,7 +692,7 @@ pub static CONSENT_EN: ConsentWords = ConsentWords {
     part_share: "% taking part",
     agree_share_households: "% agree (hh.)",
     agree_share_area: "% agree (area)",
-    continued: "(continued)",
+    continued: " (continued)",
     no_personal: "This notice holds no personal data.",
 };
 

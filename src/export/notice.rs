@@ -260,7 +260,7 @@ pub fn notice_pages(plan: &Plan, matter: &Matter, lang: Lang, date: &str) -> Vec
             pages.push(std::mem::take(&mut out));
             page_head(&mut out);
             y = 70.0;
-            text(&mut out, MARGIN, y, 12.0, "#222222", "start", &format!("{title} {}", w.continued));
+            text(&mut out, MARGIN, y, 12.0, "#222222", "start", &format!("{title}{}", w.continued));
             y += ROW + 4.0;
             table.row(&mut out, y, &head, true);
         }
