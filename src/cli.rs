@@ -145,6 +145,18 @@ pub enum Command {
         /// when the header does not name them 经度/纬度, lon/lat or x/y.
         #[arg(long, value_name = "X,Y", value_parser = parse_columns)]
         columns: Option<(String, String)>,
+        /// Write the residents' register (`.csv` or `.xlsx`): one row per household, a column per
+        /// matter (agree, disagree, abstain, none; empty outside its scope). Never personal data.
+        #[arg(long, conflicts_with_all = ["story", "atlas", "notice"])]
+        consent: bool,
+        /// Write the public notice (公示, `.pdf`) of the result of this matter (its id, e.g. m-property).
+        #[arg(long, value_name = "MATTER_ID", conflicts_with_all = ["story", "atlas"])]
+        notice: Option<String>,
+    },
+    /// The residents' register: read one back into a plan file.
+    Consent {
+        #[command(subcommand)]
+        command: ConsentCommand,
     },
     /// Keep an area's basemap tiles offline: estimate the tiles of SOURCE
     /// covering the area at the zooms, refuse above the limit, else fetch
@@ -161,6 +173,21 @@ pub enum Command {
         /// The most tiles to fetch; a bigger estimate is refused.
         #[arg(long, default_value_t = crate::basemap::xyz::PREFETCH_LIMIT)]
         limit: usize,
+    },
+}
+
+/// `consent …`: the residents' register.
+#[derive(Subcommand, Debug)]
+pub enum ConsentCommand {
+    /// Read a residents' register (CSV or Excel, as `export --consent` writes it and Excel saves it)
+    /// into a plan file (`.gpkg` or plan `.geojson`), atomically. The file is the whole register:
+    /// its households are updated or added, households not in it are removed with their votes, and
+    /// each matter column sets the votes. Any bad row: one line naming it, and the plan is untouched.
+    Import {
+        /// The plan file to update (`.gpkg` or plan `.geojson`).
+        plan: PathBuf,
+        /// The register (`.csv` or `.xlsx`).
+        register: PathBuf,
     },
 }
 
@@ -254,6 +281,10 @@ pub struct MapArgs<'a> {
     pub to_crs: Option<Crs>,
     /// Basemaps to draw over the plan's, or for a plan file to keep (`--basemap`, see [`basemap_args`]).
     pub basemaps: Vec<crate::model::Basemap>,
+    /// The residents' register (`--consent`), without personal data.
+    pub consent: bool,
+    /// The public notice of this matter's result (`--notice`).
+    pub notice: Option<&'a str>,
 }
 
 /// Runs `export`: builds one [`crate::export::Request`] and writes it with
@@ -295,7 +326,30 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
-    let loaded = if map.atlas {
+    let loaded = if map.consent {
+        if !matches!(ext.as_str(), "csv" | "xlsx") {
+            return Err(format!("{}: the residents' register is written as .csv or .xlsx", out.display()));
+        }
+        req.what = What::Register { personal: false };
+        load_for_cli(file, map.crs, map.columns)?
+    } else if let Some(id) = map.notice {
+        if ext != "pdf" {
+            return Err(format!("{}: a public notice is written as .pdf", out.display()));
+        }
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
+        let consent = &loaded.plan.consent;
+        if consent.matter(id).is_none() {
+            let ids: Vec<&str> = consent.matters.iter().map(|m| m.id.as_str()).collect();
+            return Err(format!(
+                "{}: no matter \"{id}\"; the plan's matters are: {}",
+                file.display(),
+                if ids.is_empty() { "none".to_string() } else { ids.join(", ") }
+            ));
+        }
+        req.date = crate::model::item::today();
+        req.what = What::Notice { matter: id.to_string() };
+        loaded
+    } else if map.atlas {
         if ext != "pdf" {
             return Err(format!("{}: the atlas is written as .pdf", out.display()));
         }
@@ -440,8 +494,23 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         loaded
     };
     let mut plan = loaded.plan;
+    // The command line never writes personal data: whatever it writes is made from a plan without it.
+    let personal = plan.consent.households.values().filter(|h| h.has_personal()).count();
+    if personal > 0 {
+        for h in plan.consent.households.values_mut() {
+            *h = h.without_personal();
+        }
+    }
+    let left_out = if personal > 0 && matches!(req.what, What::Plan { .. }) {
+        format!("; personal data (owner names, phones) of {personal} households left out")
+    } else {
+        String::new()
+    };
     if !map.basemaps.is_empty() {
-        if matches!(req.what, What::Schedule | What::Gis { .. } | What::Shapefile { .. }) {
+        if matches!(
+            req.what,
+            What::Schedule | What::Gis { .. } | What::Shapefile { .. } | What::Register { .. } | What::Notice { .. }
+        ) {
             return Err(format!(
                 "{}: --basemap is for maps, handouts, the atlas and plan files, not .{ext} data",
                 out.display()
@@ -454,11 +523,16 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     let written = crate::export::run(&plan, &req).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(match written {
         Written::File => format!("wrote {}\n", out.display()),
-        Written::Pages(n) => format!("wrote {} ({n} pages)\n", out.display()),
+        Written::Pages(n) => format!("wrote {} ({n} page{})\n", out.display(), if n == 1 { "" } else { "s" }),
         Written::Items(n) => format!("wrote {} ({n} items)\n", out.display()),
-        Written::Plan { features, items } => format!("wrote {} ({features} features, {items} items)\n", out.display()),
+        Written::Plan { features, items } => {
+            format!("wrote {} ({features} features, {items} items{left_out})\n", out.display())
+        }
         Written::Reprojected { features, crs } => {
-            format!("wrote {} ({features} features in {}){default_note}\n", out.display(), crs.code())
+            format!("wrote {} ({features} features in {}{left_out}){default_note}\n", out.display(), crs.code())
+        }
+        Written::Register { households, matters } => {
+            format!("wrote {} ({households} households, {matters} matters; no personal data)\n", out.display())
         }
         Written::Shapefile { features, sets } => format!(
             "wrote {} ({features} features in {sets} shapefile{}, {})\n",
@@ -467,6 +541,65 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             map.to_crs.unwrap_or(Crs::Wgs84).code()
         ),
     })
+}
+
+/// Runs `consent import PLAN REGISTER`: the register read into the plan file, saved atomically
+/// only when every row is good; returns the line to print, or the one-line error.
+pub fn consent_import(plan_path: &Path, register: &Path) -> Result<String, String> {
+    let ext = plan_path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", plan_path.display());
+    let gpkg = match ext.as_str() {
+        "gpkg" => true,
+        "geojson" | "json" => false,
+        _ => return Err(at(&"consent import writes into a plan file: .gpkg or plan .geojson")),
+    };
+    if gpkg && !io::gpkg::is_plan(plan_path).map_err(|e| at(&e))? {
+        return Err(at(&"not a Renewal Planner plan file (a GeoPackage without the plan's rp_* tables); \
+                        open it in the window and save it as a plan first"));
+    }
+    let bytes = std::fs::read(register).map_err(|e| format!("{}: cannot read the file: {e}", register.display()))?;
+    let rows = io::register::read(&bytes).map_err(|e| format!("{}: {e}", register.display()))?;
+    let loaded = io::load_path(plan_path).map_err(|e| at(&e))?;
+    if !gpkg {
+        let gzip = std::fs::read(plan_path).map(|b| b.starts_with(&[0x1f, 0x8b])).unwrap_or(false);
+        if gzip {
+            return Err(at(&"a compressed plan cannot be written back; give the plan file (.gpkg or .geojson)"));
+        }
+        if let Some(c) = loaded.crs.filter(|c| *c != Crs::Wgs84) {
+            return Err(at(&format!(
+                "its coordinates are in {}; writing it back would change them to WGS 84, so it is left alone; save it \
+                 as a plan (.gpkg) first",
+                c.code()
+            )));
+        }
+        if let Some(w) = loaded.warnings.first() {
+            return Err(at(&format!(
+                "reading it gave {} warning(s) (first: {w}); writing it back would not keep it as it is, so it is left \
+                 alone; save it as a plan (.gpkg) in the window first",
+                loaded.warnings.len()
+            )));
+        }
+    }
+    let mut plan = loaded.plan;
+    let today = crate::model::item::today();
+    let (consent, done) = io::register::import(&plan.consent, &rows, |b| plan.by_key(b).is_some(), &today)
+        .map_err(|e| format!("{}: {e}", register.display()))?;
+    let counts = format!("{} households, {} matter columns", done.households, done.matters);
+    if done.is_nothing() {
+        return Ok(format!("{}: nothing changed ({counts}); the plan file is left as it was\n", plan_path.display()));
+    }
+    let edit =
+        crate::edit::Edit::SetConsent { consent: Box::new(consent), label: crate::edit::EditLabel::ImportRegister };
+    edit.apply(&mut plan).map_err(|e| at(&e))?;
+    io::save_path(&plan, plan_path).map_err(|e| at(&e))?;
+    Ok(format!(
+        "{}: {} households added, {} changed, {} removed; {} votes set ({counts})\n",
+        plan_path.display(),
+        done.added,
+        done.changed,
+        done.removed,
+        done.votes_set
+    ))
 }
 
 /// Loads a file for the command line; `jinsong` means the embedded plan.

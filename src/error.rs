@@ -176,6 +176,9 @@ pub enum ExportError {
     NoStory,
     #[error("story \"{0}\" has no slides")]
     NoSlides(String),
+    /// A public notice of a matter the plan does not have; its matters are named.
+    #[error("no matter \"{id}\" in the plan; its matters are: {}", if known.is_empty() { "none".to_string() } else { known.join(", ") })]
+    NoMatter { id: String, known: Vec<String> },
     /// An atlas was asked of a plan where no feature carries an item.
     #[error("no feature carries an item")]
     NoSites,

@@ -508,6 +508,194 @@ impl Strings {
     }
 }
 
+/// The words of the residents' register export and the public notice (公示) of a matter's result.
+pub struct ConsentWords {
+    pub export_register: &'static str,
+    pub register_personal: &'static str,
+    pub register_personal_warning: &'static str,
+    pub prompt_register: &'static str,
+    pub notice_title: &'static str,
+    pub rule: &'static str,
+    pub requires: &'static str,
+    pub period: &'static str,
+    pub period_to: &'static str,
+    pub notice_date: &'static str,
+    pub households: &'static str,
+    pub area: &'static str,
+    pub share: &'static str,
+    pub in_scope: &'static str,
+    pub taking_part: &'static str,
+    pub agree: &'static str,
+    pub disagree: &'static str,
+    pub abstain: &'static str,
+    pub shares_of_participants: &'static str,
+    pub shares_of_scope: &'static str,
+    pub result: &'static str,
+    pub passed: &'static str,
+    pub not_passed: &'static str,
+    pub nobody_in_scope: &'static str,
+    pub unknown_rule: &'static str,
+    pub by_building: &'static str,
+    pub by_unit: &'static str,
+    pub building: &'static str,
+    pub unit: &'static str,
+    pub part_share: &'static str,
+    pub agree_share_households: &'static str,
+    pub agree_share_area: &'static str,
+    pub continued: &'static str,
+    pub no_personal: &'static str,
+}
+
+impl ConsentWords {
+    fn zh(&self) -> bool {
+        std::ptr::eq(self, &CONSENT_ZH)
+    }
+
+    /// A stage's shortfall in words: "参与表决还差 7 户、420.00 m²" / "Taking part: 7 more households and 420.00 m² more area".
+    pub fn shortfall(&self, participation: bool, households: u64, area_m2: f64) -> String {
+        let zh = self.zh();
+        let mut parts = Vec::new();
+        if households > 0 {
+            parts.push(match (zh, households) {
+                (true, _) => format!("{households} 户"),
+                (false, 1) => "1 more household".to_string(),
+                (false, _) => format!("{households} more households"),
+            });
+        }
+        if area_m2 > 0.0 {
+            parts.push(if zh { format!("{area_m2:.2} m²") } else { format!("{area_m2:.2} m² more area") });
+        }
+        match (zh, participation) {
+            (true, true) => format!("参与表决还差 {}", parts.join("、")),
+            (true, false) => format!("同意还差 {}", parts.join("、")),
+            (false, true) => format!("Taking part: needs {}", parts.join(" and ")),
+            (false, false) => format!("Agreeing: needs {}", parts.join(" and ")),
+        }
+    }
+
+    /// A rule's thresholds in words, from its shares.
+    pub fn rule_terms(&self, rule: &crate::model::consent::Rule) -> String {
+        use crate::model::consent::Base;
+        let zh = self.zh();
+        let mut out = Vec::new();
+        if let Some(p) = rule.participation {
+            out.push(if zh {
+                format!("参与表决 {}（户数和专有面积）", p.label())
+            } else {
+                format!("taking part {} of households and of area in scope", p.label())
+            });
+        }
+        let base = match (rule.agree_of, zh) {
+            (Base::Scope, true) => "范围内",
+            (Base::Participants, true) => "参与表决",
+            (Base::Scope, false) => "of households and of area in scope",
+            (Base::Participants, false) => "of those taking part, by number and by area",
+        };
+        out.push(if zh {
+            format!("同意 {}（{base}的户数和专有面积）", rule.agree.label())
+        } else {
+            format!("agreeing {} {base}", rule.agree.label())
+        });
+        out.join(if zh { "；" } else { "; " })
+    }
+
+    /// "第 1 / 3 页" / "Page 1 of 3".
+    pub fn page(&self, i: usize, n: usize) -> String {
+        if self.zh() { format!("第 {i} / {n} 页") } else { format!("Page {i} of {n}") }
+    }
+}
+
+impl Lang {
+    /// The words of the register export and the public notice.
+    pub fn consent_words(self) -> &'static ConsentWords {
+        match self {
+            Lang::Zh => &CONSENT_ZH,
+            Lang::En => &CONSENT_EN,
+        }
+    }
+}
+
+impl Strings {
+    /// The register export's and the notice's words in this table's language.
+    pub fn consent_words(&self) -> &'static ConsentWords {
+        if std::ptr::eq(self, &ZH) { &CONSENT_ZH } else { &CONSENT_EN }
+    }
+}
+
+pub static CONSENT_ZH: ConsentWords = ConsentWords {
+    export_register: "住户登记",
+    register_personal: "包含业主姓名和电话（个人信息）",
+    register_personal_warning: "导出的文件将包含住户个人信息（姓名、电话）：只交给有权查看的人，用后删除；公示和汇报请不要勾选。",
+    prompt_register: "导出住户登记 (XLSX / CSV) 路径：",
+    notice_title: "表决结果公示",
+    rule: "表决规则",
+    requires: "通过条件",
+    period: "表决时间",
+    period_to: "至",
+    notice_date: "公示日期",
+    households: "户数",
+    area: "专有面积（m²）",
+    share: "占比",
+    in_scope: "范围内",
+    taking_part: "参与表决",
+    agree: "同意",
+    disagree: "不同意",
+    abstain: "弃权",
+    shares_of_participants: "范围内、参与表决的占比以范围内为基数；同意、不同意、弃权的占比以参与表决的户数和面积为基数。",
+    shares_of_scope: "占比均以范围内的户数和专有面积为基数。",
+    result: "表决结果",
+    passed: "通过",
+    not_passed: "未通过",
+    nobody_in_scope: "范围内没有住户，事项不能通过。",
+    unknown_rule: "规则未知，事项不能通过",
+    by_building: "各楼栋情况",
+    by_unit: "各单元情况",
+    building: "楼栋",
+    unit: "单元",
+    part_share: "参与占比",
+    agree_share_households: "同意占比（户）",
+    agree_share_area: "同意占比（面积）",
+    continued: "（续）",
+    no_personal: "本公示不含住户个人信息。",
+};
+
+pub static CONSENT_EN: ConsentWords = ConsentWords {
+    export_register: "Residents' register",
+    register_personal: "Include owner names and phones (personal data)",
+    register_personal_warning: "The file will hold residents' personal data (names, phones): give it only to those entitled to see it and delete it after use; leave this off for notices and presentations.",
+    prompt_register: "Residents' register (XLSX / CSV) path:",
+    notice_title: "Public notice of a vote's result",
+    rule: "Rule",
+    requires: "To pass",
+    period: "Voting",
+    period_to: "to",
+    notice_date: "Notice date",
+    households: "Households",
+    area: "Floor area (m²)",
+    share: "Share",
+    in_scope: "In scope",
+    taking_part: "Taking part",
+    agree: "Agree",
+    disagree: "Disagree",
+    abstain: "Abstain",
+    shares_of_participants: "In scope and taking part: shares of all in scope; agree, disagree and abstain: shares of those taking part, by households and by area.",
+    shares_of_scope: "All shares are of the households and floor area in scope.",
+    result: "Result",
+    passed: "PASSED",
+    not_passed: "NOT PASSED",
+    nobody_in_scope: "No household is in scope: the matter cannot pass.",
+    unknown_rule: "unknown rule: the matter cannot pass",
+    by_building: "By building",
+    by_unit: "By entrance (单元)",
+    building: "Building",
+    unit: "Entrance",
+    part_share: "% taking part",
+    agree_share_households: "% agree (hh.)",
+    agree_share_area: "% agree (area)",
+    continued: " (continued)",
+    no_personal: "This notice holds no personal data.",
+};
+
 pub static ZH: Strings = Strings {
     app_title: "更新规划 Renewal Planner",
     menu_file: "文件",

@@ -52,6 +52,8 @@ fn main() -> ExitCode {
             sites,
             to_crs,
             columns,
+            consent,
+            notice,
             ..
         }) => {
             let basemaps = match matches.subcommand_matches("export").map(cli::basemap_args).transpose() {
@@ -87,8 +89,13 @@ fn main() -> ExitCode {
                     columns: columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str())),
                     to_crs,
                     basemaps,
+                    consent,
+                    notice: notice.as_deref(),
                 },
             ))
+        }
+        Some(Command::Consent { command: cli::ConsentCommand::Import { plan, register } }) => {
+            finish(cli::consent_import(&plan, &register))
         }
         Some(Command::Tiles { source, bbox, zoom, limit }) => {
             let home = renewal_planner::session::data_dir();

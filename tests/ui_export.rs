@@ -95,3 +95,40 @@ fn the_export_dialog_writes_zipped_shapefiles_in_the_plans_gauss_kruger_zone() {
     assert!(back.plan.iter().any(|(_, f)| f.properties.get_str("name_zh").is_some_and(|n| n.contains("劲松"))));
     assert!(h.state().status_text().is_some_and(|t| t.contains("劲松.zip")));
 }
+
+#[test]
+fn the_residents_register_holds_names_and_phones_only_when_the_box_is_ticked_with_a_warning() {
+    use renewal_planner::edit::{Edit, EditLabel};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
+    h.run_steps(3);
+    // A household with personal data, entered as the planner would (one undoable edit).
+    let mut household = h.state().doc.plan().consent.households["b101-1-101"].clone();
+    household.owner_name = Some("张三丰".into());
+    household.phone = Some("13800138000".into());
+    let id = household.id.clone();
+    h.state_mut().apply(Action::Edit(Edit::PutHousehold {
+        id,
+        household: Some(Box::new(household)),
+        label: EditLabel::EditHousehold,
+    }));
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(12);
+    h.get_by_role_and_label(egui::accesskit::Role::Window, "导出…").get_by_label("住户登记").click();
+    h.run_steps(2);
+    let warning = "导出的文件将包含住户个人信息";
+    assert!(h.query_by_label_contains(warning).is_none(), "no warning while the box is off");
+    let plain = dir.path().join("register.csv");
+    h.state_mut().apply(Action::ExportTo(plain.clone()));
+    let text = std::fs::read_to_string(&plain).expect("written");
+    assert!(text.starts_with("\u{feff}household,building,unit,floor,room,area_m2,owner_type,m-property"));
+    assert!(!text.contains("张三丰") && !text.contains("13800138000"), "off by default");
+    h.get_by_label("包含业主姓名和电话（个人信息）").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains(warning).is_some(), "the warning shows when ticked");
+    let personal = dir.path().join("register-personal.xlsx");
+    h.state_mut().apply(Action::ExportTo(personal.clone()));
+    let rows = renewal_planner::io::register::read(&std::fs::read(&personal).expect("written")).expect("rows");
+    let cells: Vec<String> = rows[1].1.iter().map(|(_, c)| c.text()).collect();
+    assert!(cells.contains(&"张三丰".to_string()) && cells.contains(&"13800138000".to_string()), "{cells:?}");
+}

@@ -20,6 +20,8 @@
 pub mod dxf;
 pub mod handout;
 pub mod map;
+pub mod notice;
+pub mod register;
 pub mod shapefile;
 pub mod tables;
 pub mod underlay;
@@ -69,6 +71,11 @@ pub enum What {
     Plan { crs: Option<Crs> },
     /// A CAD drawing (DXF R2010) of [`Request::phase`] (`None`: after) in a projected system.
     Dxf { crs: Crs },
+    /// The residents' register (CSV for `.csv`, else XLSX): one row per household, a column per
+    /// matter. `personal`: with owner names and phones — only the window asks, after a warning.
+    Register { personal: bool },
+    /// The public notice (公示, PDF) of the result of the matter with this id.
+    Notice { matter: String },
 }
 
 /// One export: what, which phase or date, theme, language, title-block date and destination.
@@ -111,6 +118,8 @@ pub enum Written {
     Reprojected { features: usize, crs: Crs },
     /// Shapefiles: this many features in this many sets (one per geometry type).
     Shapefile { features: usize, sets: usize },
+    /// A residents' register of this many households and matters.
+    Register { households: usize, matters: usize },
 }
 
 /// The lower-case extension of the destination, or empty.
@@ -209,6 +218,21 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
         What::Plan { crs: None } => {
             crate::io::save_path(plan, out)?;
             Ok(Written::Plan { features: plan.len(), items: plan.items.len() })
+        }
+        What::Register { personal } => {
+            let consent = &plan.consent;
+            if ext == "csv" {
+                save(register::register_csv(consent, *personal).as_bytes())?;
+            } else {
+                save(&register::register_xlsx(consent, *personal)?)?;
+            }
+            Ok(Written::Register { households: consent.households.len(), matters: consent.matters.len() })
+        }
+        What::Notice { matter } => {
+            let date = if req.date.is_empty() { crate::model::item::today() } else { req.date.clone() };
+            let (bytes, pages) = notice::notice_pdf(plan, matter, req.lang, &date)?;
+            save(&bytes)?;
+            Ok(Written::Pages(pages))
         }
     }
 }

@@ -112,6 +112,14 @@ fn has_table(c: &Connection, name: &str) -> Result<bool, rusqlite::Error> {
         .map(|n| n > 0)
 }
 
+/// True when the file is a Renewal Planner plan file (a GeoPackage with the
+/// `rp_*` tables), not another GeoPackage, which a save would replace.
+pub fn is_plan(path: &Path) -> Result<bool, LoadError> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(db_error)?;
+    has_table(&c, "rp_meta").map_err(db_error)
+}
+
 /// Opens a GeoPackage: a Renewal Planner plan, or any GeoPackage's layers.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)

@@ -8,6 +8,7 @@ pub mod gpkg;
 pub mod kml;
 pub mod plan_items;
 pub mod qgis_style;
+pub mod register;
 pub mod repair;
 pub mod shapefile;
 pub mod stream;

@@ -66,7 +66,7 @@ pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
 
 /// One cell as read.
 #[derive(Clone, Debug, PartialEq)]
-enum Cell {
+pub enum Cell {
     Empty,
     /// Text, typed on the way into the properties ([`typed`]).
     Text(String),
@@ -75,7 +75,7 @@ enum Cell {
 }
 
 impl Cell {
-    fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(t) => t.trim().is_empty(),
@@ -83,7 +83,7 @@ impl Cell {
         }
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
             Cell::Text(t) => t.clone(),
@@ -108,6 +108,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let total = text.len().max(1) as u64;
     let mut next_report = 0u64;
+    let mut lines = LineCounter::default();
     let mut rows = reader.records().map(|r| {
         let record = r.map_err(|e| LoadError::Malformed {
             place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
@@ -120,7 +121,7 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
                 return Err(LoadError::Cancelled);
             }
         }
-        let number = record.position().map_or(0, |p| p.line() as usize);
+        let number = record.position().map_or(0, |p| lines.line_at(&text, p.byte() as usize));
         Ok((number, record.iter().map(|c| Cell::Text(c.to_string())).enumerate().collect::<Vec<_>>()))
     });
     match header(&mut rows)? {
@@ -129,8 +130,34 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
     }
 }
 
+/// The line a record starts on, counted from the text (the csv crate's own
+/// count lags a line behind after CRLF line ends); records are asked in order.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, byte: usize) -> usize {
+        let bytes = text.as_bytes();
+        // A record's position may be on the line end before it.
+        let mut start = byte.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            self.at = 0;
+            self.line = 0;
+        }
+        self.line += bytes[self.at..start].iter().filter(|&&b| b == b'\n').count();
+        self.at = start;
+        self.line + 1
+    }
+}
+
 /// A row: its number as the user sees it (1-based) and its cells by column (0-based, sparse).
-type Row = (usize, Vec<(usize, Cell)>);
+pub type Row = (usize, Vec<(usize, Cell)>);
 
 /// The first row with a value, as column names by column.
 fn header(rows: &mut impl Iterator<Item = Result<Row, LoadError>>) -> Result<Option<Vec<String>>, LoadError> {
@@ -152,9 +179,14 @@ fn header(rows: &mut impl Iterator<Item = Result<Row, LoadError>>) -> Result<Opt
 
 /// Reads an Excel workbook (`.xlsx`, `.xlsm`, `.xls`): the first sheet with data.
 pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    check_workbook(bytes)?;
+    each_sheet(bytes, |mut rows| header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose()))
+}
+
+/// Refuses a workbook (a zip) that unpacks to more than the memory can hold, before calamine unpacks it.
+fn check_workbook(bytes: &[u8]) -> Result<(), LoadError> {
     let bad = |place: &str, message: String| LoadError::Malformed { place: place.into(), message };
     if bytes.starts_with(b"PK") {
-        // A zip: refuse one that unpacks to more than the memory can hold before calamine unpacks it.
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
             bad("the workbook", format!("is not a readable Excel file ({})", clip(&e.to_string(), 200)))
         })?;
@@ -166,6 +198,66 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
         }
         memory::check_fits(unpacked.saturating_mul(3))?;
     }
+    Ok(())
+}
+
+/// The rows of a table as they are, for readers of other tables than points
+/// (the residents' register): CSV (decoded and split as [`read_csv`] does) or
+/// the first sheet with data of a workbook. Each row with its number as the
+/// spreadsheet shows it (1-based) and its non-empty cells by column (0-based);
+/// rows with no value are left out.
+pub fn rows(bytes: &[u8]) -> Result<Vec<Row>, LoadError> {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        check_workbook(bytes)?;
+        return each_sheet(bytes, |rows| {
+            let mut out = Vec::new();
+            for row in rows {
+                let (n, cells) = row?;
+                let cells: Vec<(usize, Cell)> = cells.into_iter().filter(|(_, c)| !c.is_empty()).collect();
+                if !cells.is_empty() {
+                    out.push((n, cells));
+                }
+            }
+            Ok((!out.is_empty()).then_some(out))
+        });
+    }
+    let (text, _) = decode_text(bytes, None);
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|&d| (first_line.bytes().filter(|&b| b == d).count(), d == b','))
+        .unwrap_or(b',');
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    let mut lines = LineCounter::default();
+    for record in reader.records() {
+        let record = record.map_err(|e| LoadError::Malformed {
+            place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
+            message: clip(&e.to_string(), 200),
+        })?;
+        let number = record.position().map_or(0, |p| lines.line_at(&text, p.byte() as usize));
+        let cells: Vec<(usize, Cell)> = record
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, Cell::Text(c.to_string())))
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        if !cells.is_empty() {
+            out.push((number, cells));
+        }
+    }
+    Ok(out)
+}
+
+/// The rows of a sheet, one at a time, for [`each_sheet`]'s reader.
+type Rows<'a> = &'a mut dyn Iterator<Item = Result<Row, LoadError>>;
+
+/// Opens a workbook's sheets in order and gives each one's rows to `take`
+/// until it answers `Some` (the first sheet with data); a sheet that cannot be
+/// opened is remembered and the next tried, a fault `take` returns is the error.
+fn each_sheet<T>(bytes: &[u8], mut take: impl FnMut(Rows<'_>) -> Result<Option<T>, LoadError>) -> Result<T, LoadError> {
+    let bad = |place: &str, message: String| LoadError::Malformed { place: place.into(), message };
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| bad("the workbook", format!("is not a readable Excel file ({})", clip(&e.to_string(), 200))))?;
     let mut first_fault = None;
@@ -178,20 +270,51 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
             e => e,
         };
         let fault = |e: &dyn std::fmt::Display| bad(&sheet, format!("cannot be read ({})", clip(&e.to_string(), 200)));
-        // A sheet that cannot be opened is remembered (the next may hold the points); a fault inside one is the error.
+        // A sheet that cannot be opened is remembered (the next may hold the data); a fault inside one is the error.
         let opened = match &mut book {
             // Cell by cell: memory follows the cells there are, not the rectangle they span
             // (calamine's `worksheet_range` allocates the rectangle: 550 GB for a cell in XFD1048576).
             calamine::Sheets::Xlsx(x) => x
                 .worksheet_cells_reader(&name)
-                .map(|mut c| cell_points(move || c.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string()), opts))
+                .map(|mut c| {
+                    let mut rows = CellRows {
+                        next: move || c.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string()),
+                        pending: None,
+                        done: false,
+                        last: 0,
+                    };
+                    take(&mut rows)
+                })
                 .map_err(|e| fault(&e)),
             calamine::Sheets::Xlsb(x) => x
                 .worksheet_cells_reader(&name)
-                .map(|mut c| cell_points(move || c.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string()), opts))
+                .map(|mut c| {
+                    let mut rows = CellRows {
+                        next: move || c.next_cell().map(|c| c.map(owned)).map_err(|e| e.to_string()),
+                        pending: None,
+                        done: false,
+                        last: 0,
+                    };
+                    take(&mut rows)
+                })
                 .map_err(|e| fault(&e)),
             // .xls and .ods: at most 65,536 × 256 cells, or capped by calamine.
-            other => other.worksheet_range(&name).map(|range| range_points(&range, opts)).map_err(|e| fault(&e)),
+            other => other
+                .worksheet_range(&name)
+                .map(|range| {
+                    let (top, left) = range.start().unwrap_or_default();
+                    let mut rows = range.rows().enumerate().map(|(i, r)| {
+                        let cells = r
+                            .iter()
+                            .enumerate()
+                            .map(|(j, d)| (left as usize + j, cell_of(d)))
+                            .filter(|(_, c)| !c.is_empty())
+                            .collect();
+                        Ok((top as usize + i + 1, cells))
+                    });
+                    take(&mut rows)
+                })
+                .map_err(|e| fault(&e)),
         };
         let result = match opened {
             Ok(result) => result,
@@ -201,32 +324,12 @@ pub fn read_workbook(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadErr
             }
         };
         match result {
-            Ok(Some(loaded)) => return Ok(loaded),
+            Ok(Some(found)) => return Ok(found),
             Ok(None) => {}
             Err(e) => return Err(in_sheet(e)),
         }
     }
     Err(first_fault.unwrap_or_else(|| bad("the workbook", "has no sheet with data".into())))
-}
-
-/// The points of a sheet read cell by cell (`next` gives its cells in file order); `None` when it has no data.
-fn cell_points(
-    next: impl FnMut() -> Result<Option<((u32, u32), Cell)>, String>,
-    opts: &ReadOptions,
-) -> Result<Option<Loaded>, LoadError> {
-    let mut rows = CellRows { next, pending: None, done: false, last: 0 };
-    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
-}
-
-/// The points of a sheet read whole (`.xls`, `.ods`); `None` when it has no data.
-fn range_points(range: &calamine::Range<Data>, opts: &ReadOptions) -> Result<Option<Loaded>, LoadError> {
-    let (top, left) = range.start().unwrap_or_default();
-    let mut rows = range.rows().enumerate().map(|(i, r)| {
-        let cells =
-            r.iter().enumerate().map(|(j, d)| (left as usize + j, cell_of(d))).filter(|(_, c)| !c.is_empty()).collect();
-        Ok((top as usize + i + 1, cells))
-    });
-    header(&mut rows).and_then(|h| h.map(|h| points(&h, rows, opts)).transpose())
 }
 
 /// A workbook cell's position and value, owned.

@@ -25,6 +25,8 @@ pub enum ExportKind {
     Handout,
     /// A CAD drawing (DXF R2010) for design institutes.
     Dxf,
+    /// The residents' register (XLSX/CSV), personal data only when ticked.
+    Register,
 }
 
 /// The dialog's choices, kept while it is closed.
@@ -53,6 +55,8 @@ pub struct ExportState {
     /// The document (`Document::stamp().0`) `shp_crs` and `cad_crs` were chosen for: a zone
     /// chosen for one district is wrong for the next plan opened.
     pub crs_for: Option<u64>,
+    /// Residents' register: with owner names and phones (personal data). Off unless ticked.
+    pub personal: bool,
 }
 
 impl Default for ExportState {
@@ -71,6 +75,7 @@ impl Default for ExportState {
             shp_crs: None,
             cad_crs: None,
             crs_for: None,
+            personal: false,
         }
     }
 }
@@ -129,6 +134,7 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
             What::Atlas { kinds: Some(kinds) }
         }
         ExportKind::Handout => What::Handout { story: v.story.0.min(plan.stories.len().saturating_sub(1)) },
+        ExportKind::Register => What::Register { personal: st.personal },
         ExportKind::Dxf => What::Dxf {
             crs: st.cad_system(v.doc).or_else(|| plan_zones(v.doc).0).ok_or_else(|| {
                 ExportError::Drawing("the plan is outside China's Gauss-Krüger zones; choose a system".into())
@@ -165,6 +171,7 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
         ExportKind::Atlas => ("PDF", &["pdf"], "atlas.pdf"),
         ExportKind::Handout => ("PDF", &["pdf"], "handout.pdf"),
         ExportKind::Dxf => ("DXF (CAD)", &["dxf"], "plan.dxf"),
+        ExportKind::Register => ("Excel / CSV", &["xlsx", "csv"], "register.xlsx"),
     }
 }
 
@@ -182,6 +189,8 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
     let mut out = Vec::new();
     let s = v.lang.strings();
     let has_stories = !v.doc.plan().stories.is_empty();
+    let has_register = !v.doc.plan().consent.households.is_empty();
+    let cw = s.consent_words();
     let plan_block = v.doc.plan().meta.title_block.clone();
     if !st.title_block_editing {
         st.title_block = plan_block.clone();
@@ -198,8 +207,9 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                 (ExportKind::Atlas, s.export_atlas),
                 (ExportKind::Dxf, s.export_dxf),
                 (ExportKind::Handout, s.stories),
+                (ExportKind::Register, cw.export_register),
             ] {
-                if k == ExportKind::Handout && !has_stories {
+                if (k == ExportKind::Handout && !has_stories) || (k == ExportKind::Register && !has_register) {
                     continue;
                 }
                 ui.selectable_value(&mut st.kind, k, name);
@@ -261,6 +271,12 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                         }
                     });
             });
+        }
+        if st.kind == ExportKind::Register {
+            ui.checkbox(&mut st.personal, cw.register_personal);
+            if st.personal {
+                ui.label(RichText::new(cw.register_personal_warning).color(super::theme::ERROR));
+            }
         }
         if st.kind == ExportKind::Map {
             ui.horizontal(|ui| {
@@ -379,6 +395,55 @@ mod tests {
                 other => panic!("the dialog offers .{other}, which the Shapefile export does not write"),
             }
         }
+    }
+
+    #[test]
+    fn the_register_holds_personal_data_only_when_the_box_is_ticked() {
+        use crate::export::Request;
+        use crate::model::consent::OwnerType;
+        let mut loaded = crate::io::load_jinsong();
+        for h in loaded.plan.consent.households.values_mut().take(3) {
+            h.owner_name = Some("张三丰".into());
+            h.phone = Some("13800138000".into());
+            h.owner_type = OwnerType::Private;
+        }
+        let doc = Document::new(loaded, crate::document::Source::Jinsong);
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let mut st = ExportState { kind: ExportKind::Register, ..ExportState::default() };
+        assert!(!st.personal, "off by default");
+        for (personal, ext) in [(false, "csv"), (true, "csv"), (false, "xlsx"), (true, "xlsx")] {
+            st.personal = personal;
+            let out = dir.path().join(format!("r-{personal}.{ext}"));
+            let req = Request {
+                what: match st.kind {
+                    ExportKind::Register => crate::export::What::Register { personal: st.personal },
+                    _ => unreachable!(),
+                },
+                phase: None,
+                theme: crate::render::theme::ThemeMode::Kind,
+                lang: crate::model::Lang::Zh,
+                date: "2026-03-04".into(),
+                out: out.clone(),
+                basemaps: None,
+                settings: Default::default(),
+            };
+            crate::export::run(doc.plan(), &req).expect("written");
+            let bytes = std::fs::read(&out).expect("the register");
+            let text = if ext == "xlsx" {
+                use std::io::Read;
+                let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("a workbook");
+                let mut all = String::new();
+                for i in 0..zip.len() {
+                    let _ = zip.by_index(i).expect("a member").read_to_string(&mut all);
+                }
+                all
+            } else {
+                String::from_utf8(bytes).expect("UTF-8")
+            };
+            assert_eq!(text.contains("张三丰"), personal, "{ext}: names only when ticked");
+            assert_eq!(text.contains("13800138000"), personal, "{ext}: phones only when ticked");
+        }
+        assert_eq!(extensions(ExportKind::Register).1, &["xlsx", "csv"]);
     }
 
     #[test]

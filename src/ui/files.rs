@@ -88,6 +88,7 @@ impl FileTask {
             FileTask::Export(ExportKind::Shapefile) => s.prompt_shapefile,
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
             FileTask::Export(ExportKind::Dxf) => s.prompt_dxf,
+            FileTask::Export(ExportKind::Register) => s.consent_words().prompt_register,
             FileTask::Basemap { .. } => s.basemap_prompt,
         }
     }
@@ -491,6 +492,7 @@ mod tests {
             FileTask::Export(ExportKind::Shapefile),
             FileTask::Export(ExportKind::Atlas),
             FileTask::Export(ExportKind::Dxf),
+            FileTask::Export(ExportKind::Register),
             FileTask::Basemap { epsg: None, shift: crate::model::basemaps::Shift::None },
         ];
         for lang in [Lang::Zh, Lang::En] {
