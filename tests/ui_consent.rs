@@ -507,3 +507,40 @@ fn clicking_a_building_on_the_map_shows_its_grid_and_adding_a_household_is_check
     h.run_steps(2);
     assert_eq!(h.state().doc.plan().consent.households.len(), n);
 }
+
+#[test]
+fn the_focused_matters_public_notice_is_written_where_the_prompt_says() {
+    let mut h = at_107_unit_2();
+    click(&mut h, "导出公示 PDF…");
+    const PROMPT: &str = "导出表决结果公示 PDF 路径：";
+    assert!(
+        h.get_by_label(PROMPT).value().unwrap_or_default().ends_with(&format!("notice-{MATTER}.pdf")),
+        "the prompt offers a name for the matter"
+    );
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("公示.pdf");
+    h.get_by_label(PROMPT).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(PROMPT).type_text(&out.to_string_lossy());
+    h.run_steps(1);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    let bytes = std::fs::read(&out).expect("the notice is written");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    // The same notice as the export the command line runs for this matter.
+    let cli = dir.path().join("cli.pdf");
+    let req = renewal_planner::export::Request {
+        what: renewal_planner::export::What::Notice { matter: MATTER.into() },
+        phase: None,
+        theme: renewal_planner::model::ThemeMode::Kind,
+        matter: None,
+        lang: renewal_planner::model::Lang::Zh,
+        date: renewal_planner::model::item::today(),
+        out: cli.clone(),
+        basemaps: None,
+        settings: Default::default(),
+    };
+    renewal_planner::export::run(h.state().doc.plan(), &req).expect("the command line's notice");
+    assert!(bytes == std::fs::read(&cli).expect("written"), "the window's notice is the command line's");
+}

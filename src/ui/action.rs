@@ -127,6 +127,13 @@ pub enum Action {
     /// Write the current story's handout PDF (file dialog, or the path prompt).
     ExportHandout,
     ExportHandoutTo(PathBuf),
+    /// Choose where a matter's public notice (公示) PDF goes.
+    ExportNotice(String),
+    /// Write a matter's public notice PDF.
+    ExportNoticeTo {
+        matter: String,
+        path: PathBuf,
+    },
     /// Show a slide's view (story index, slide index).
     GoToSlide(usize, usize),
     /// Present from a slide (full screen), or leave presentation (`None`).

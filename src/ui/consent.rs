@@ -267,6 +267,17 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
             if ui.button(tr(lang, "编辑事项…", "Edit matter…")).clicked() {
                 st.matter_form = Some(MatterForm::new(consent, Some(m), v));
             }
+            if ui
+                .button(tr(lang, "导出公示 PDF…", "Public notice PDF…"))
+                .on_hover_text(tr(
+                    lang,
+                    "表决结果公示：规则、户数与面积、通过与否、各楼（单元）情况；不含个人信息",
+                    "The result for a public notice: rule, households and area, passed or not, each building (单元); no personal data",
+                ))
+                .clicked()
+            {
+                out.push(Action::ExportNotice(m.id.clone()));
+            }
         });
         ui.label(RichText::new(scope_text(&m.scope, plan, lang)).small());
         if m.opens.is_some() || m.closes.is_some() {

@@ -421,6 +421,7 @@ mod tests {
                 },
                 phase: None,
                 theme: crate::render::theme::ThemeMode::Kind,
+                matter: None,
                 lang: crate::model::Lang::Zh,
                 date: "2026-03-04".into(),
                 out: out.clone(),

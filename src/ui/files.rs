@@ -34,6 +34,8 @@ pub enum FileTask {
     Photo { item: String, side: crate::model::Side },
     /// The current story's handout PDF (File menu).
     Handout,
+    /// A residents' matter's public notice (公示) PDF (the consent window).
+    Notice { matter: String },
     /// What the export dialog has chosen.
     Export(ExportKind),
     /// A basemap file (tiles or an image), placed as the add window says.
@@ -62,7 +64,7 @@ impl FileTask {
             }
             FileTask::SavePlan => ("GeoPackage / GeoJSON", &["gpkg", "geojson"]),
             FileTask::Photo { .. } => ("JPEG / PNG", &["jpg", "jpeg", "png"]),
-            FileTask::Handout => ("PDF", &["pdf"]),
+            FileTask::Handout | FileTask::Notice { .. } => ("PDF", &["pdf"]),
             FileTask::Basemap { .. } => (
                 "MBTiles / PMTiles / GeoTIFF / PNG / JPEG",
                 &["mbtiles", "pmtiles", "tif", "tiff", "png", "jpg", "jpeg"],
@@ -89,6 +91,7 @@ impl FileTask {
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
             FileTask::Export(ExportKind::Dxf) => s.prompt_dxf,
             FileTask::Export(ExportKind::Register) => s.consent_words().prompt_register,
+            FileTask::Notice { .. } => s.consent_words().prompt_notice,
             FileTask::Basemap { .. } => s.basemap_prompt,
         }
     }
@@ -101,7 +104,7 @@ impl FileTask {
             FileTask::SavePlan => s.save_as,
             FileTask::Photo { .. } => s.add_photo,
             FileTask::Handout => s.export_handout,
-            FileTask::Export(_) => s.export,
+            FileTask::Export(_) | FileTask::Notice { .. } => s.export,
             FileTask::Basemap { .. } => s.add_basemap_title,
         }
     }
@@ -118,6 +121,7 @@ impl FileTask {
                 Source::Jinsong => "jinsong.gpkg".into(),
             }),
             FileTask::Handout => Some("handout.pdf".into()),
+            FileTask::Notice { matter } => Some(format!("notice-{matter}.pdf")),
             FileTask::Export(k) => Some(super::export::extensions(*k).2.into()),
         }
     }
@@ -130,6 +134,7 @@ impl FileTask {
             FileTask::SavePlan => Action::SaveTo(path),
             FileTask::Photo { item, side } => Action::AttachPhoto { item: item.clone(), side: *side, path },
             FileTask::Handout => Action::ExportHandoutTo(path),
+            FileTask::Notice { matter } => Action::ExportNoticeTo { matter: matter.clone(), path },
             FileTask::Export(_) => Action::ExportTo(path),
             FileTask::Basemap { epsg, shift } => Action::AddBasemapFile { path, epsg: *epsg, shift: *shift },
         }
@@ -493,6 +498,7 @@ mod tests {
             FileTask::Export(ExportKind::Atlas),
             FileTask::Export(ExportKind::Dxf),
             FileTask::Export(ExportKind::Register),
+            FileTask::Notice { matter: "m".into() },
             FileTask::Basemap { epsg: None, shift: crate::model::basemaps::Shift::None },
         ];
         for lang in [Lang::Zh, Lang::En] {

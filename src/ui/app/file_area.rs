@@ -436,6 +436,24 @@ impl PlannerApp {
                 }
             }
             Action::ExportHandout => self.choose_file(FileTask::Handout),
+            Action::ExportNotice(matter) => self.choose_file(FileTask::Notice { matter }),
+            Action::ExportNoticeTo { matter, path } => {
+                let request = crate::export::Request {
+                    what: crate::export::What::Notice { matter },
+                    phase: None,
+                    theme: self.theme_mode,
+                    matter: None,
+                    lang: self.lang,
+                    date: crate::model::item::today(),
+                    out: path.clone(),
+                    basemaps: None,
+                    settings: Default::default(),
+                };
+                match crate::export::run(self.doc.plan(), &request) {
+                    Ok(_) => self.say(Message::Exported(path)),
+                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
+                }
+            }
             Action::SetImportCrs(crs) => self.import_crs = crs,
             Action::ExportHandoutTo(path) => {
                 let i = self.panels.story.story.min(self.doc.plan().stories.len().saturating_sub(1));

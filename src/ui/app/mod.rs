@@ -440,6 +440,8 @@ impl PlannerApp {
             | Action::ExportTo(..)
             | Action::ExportHandout
             | Action::ExportHandoutTo(..)
+            | Action::ExportNotice(..)
+            | Action::ExportNoticeTo { .. }
             | Action::PhotoDialog { .. }
             | Action::SetImportCrs(..)) => self.apply_file(a),
             a @ (Action::Undo
