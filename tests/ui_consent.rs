@@ -544,3 +544,26 @@ fn the_focused_matters_public_notice_is_written_where_the_prompt_says() {
     renewal_planner::export::run(h.state().doc.plan(), &req).expect("the command line's notice");
     assert!(bytes == std::fs::read(&cli).expect("written"), "the window's notice is the command line's");
 }
+
+#[test]
+fn with_the_grid_holding_the_keys_but_no_household_of_the_matter_shown_delete_and_arrows_do_nothing() {
+    let mut h = at_107_unit_2();
+    // A click on 107 unit 2 gives the grid the keyboard.
+    let room = "201";
+    click(&mut h, &format!("2单元{room}"));
+    // Another matter whose scope is not building 107: the grid shows nothing of it.
+    h.state_mut().apply(Action::FocusMatter(Some("m-elevator-202-3".into())));
+    h.run_steps(3);
+    // Edit mode on: Delete would delete the selected building if it leaked to the window.
+    h.state_mut().editing = true;
+    let b107 = h.state().doc.plan().by_key("b107").expect("building 107");
+    let camera = h.state().camera.expect("a camera").center;
+    let votes = h.state().doc.plan().consent.clone();
+    for key in [egui::Key::Delete, egui::Key::ArrowLeft, egui::Key::ArrowUp, egui::Key::A] {
+        h.key_press(key);
+        h.run_steps(2);
+    }
+    assert!(h.state().doc.plan().get(b107).is_some(), "Delete did not delete the building");
+    assert_eq!(h.state().camera.expect("a camera").center, camera, "the arrows did not pan the map");
+    assert_eq!(h.state().doc.plan().consent, votes, "no vote was set");
+}

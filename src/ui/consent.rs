@@ -129,7 +129,11 @@ pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
 }
 
 /// The result lines of a tally, one a row: what the panel and the grid show.
-pub(super) fn result_rows(t: &Tally, lang: Lang) -> Vec<(&'static str, String, String)> {
+pub(super) fn result_rows(
+    t: &Tally,
+    base: crate::model::consent::Base,
+    lang: Lang,
+) -> Vec<(&'static str, String, String)> {
     let row = |c: &crate::model::consent::Count| match lang {
         Lang::Zh => format!("{} 户 · {} m²", c.households, m2(c.area_centi)),
         Lang::En => {
@@ -142,7 +146,12 @@ pub(super) fn result_rows(t: &Tally, lang: Lang) -> Vec<(&'static str, String, S
     vec![
         (tr(lang, "范围内", "In scope"), row(&t.scope), String::new()),
         (tr(lang, "参与表决", "Taking part"), row(&t.voted), share(&t.voted, &t.scope)),
-        (tr(lang, "同意", "Agree"), row(&t.agree), share(&t.agree, &t.voted)),
+        // The agreeing share is of what the rule counts it of: everyone in scope (双过半) or the participants.
+        (
+            tr(lang, "同意", "Agree"),
+            row(&t.agree),
+            share(&t.agree, if base == crate::model::consent::Base::Scope { &t.scope } else { &t.voted }),
+        ),
         (tr(lang, "不同意", "Disagree"), row(&t.disagree), share(&t.disagree, &t.voted)),
         (tr(lang, "弃权", "Abstain"), row(&t.abstain), share(&t.abstain, &t.voted)),
     ]
@@ -166,7 +175,8 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
         }
     }
     egui::Grid::new(("consent_result", &matter.id)).num_columns(3).spacing([12.0, 2.0]).striped(true).show(ui, |ui| {
-        for (what, counts, share) in result_rows(t, lang) {
+        let base = consent.rule(&matter.rule).map(|r| r.agree_of).unwrap_or_default();
+        for (what, counts, share) in result_rows(t, base, lang) {
             ui.label(what);
             ui.label(counts);
             ui.label(RichText::new(share).weak());

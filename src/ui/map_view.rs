@@ -109,7 +109,9 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
         }
         // Keyboard: arrows pan, + and − zoom at the centre (in a presentation the arrows step slides).
-        if !ctx.egui_wants_keyboard_input() && app.presenting.is_none() {
+        // The vote grid moves its cursor with the arrows: the map does not pan under it.
+        let grid_keys = app.shown.consent && app.panels.consent.grid.active;
+        if !ctx.egui_wants_keyboard_input() && app.presenting.is_none() && !grid_keys {
             let (dt, l, r, u, d, plus, minus) = ui.input(|i| {
                 (
                     i.stable_dt.min(0.1),

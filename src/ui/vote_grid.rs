@@ -154,6 +154,32 @@ fn set_votes(
     (!votes.is_empty()).then(|| Action::Edit(Edit::SetVotes { matter: matter.id.clone(), votes }))
 }
 
+/// While the grid holds the keyboard but shows no household of the matter (another building or matter
+/// chosen since), its keys still go nowhere else: Delete must never delete the building, arrows never
+/// pan. Esc gives the keyboard back.
+fn swallow(ctx: &egui::Context, g: &mut GridState) {
+    ctx.input_mut(|i| {
+        if i.consume_key(Modifiers::NONE, Key::Escape) {
+            g.active = false;
+        }
+        for key in [
+            Key::ArrowUp,
+            Key::ArrowDown,
+            Key::ArrowLeft,
+            Key::ArrowRight,
+            Key::Delete,
+            Key::Backspace,
+            Key::Space,
+            Key::A,
+            Key::D,
+            Key::X,
+            Key::Num0,
+        ] {
+            i.consume_key(Modifiers::NONE, key);
+        }
+    });
+}
+
 /// The grid's keys, read before the window's shortcuts (so Delete clears a vote rather than deleting
 /// the building): only while the consent panel is open, the grid holds the keyboard and no text field does.
 pub fn keys(ctx: &egui::Context, st: &mut super::consent::ConsentState, v: &View) -> Vec<Action> {
@@ -165,12 +191,14 @@ pub fn keys(ctx: &egui::Context, st: &mut super::consent::ConsentState, v: &View
     let consent = &v.doc.plan().consent;
     let (Some(matter), Some((_, building))) = (v.consent_matter.and_then(|id| consent.matter(id)), grid_building(v))
     else {
+        swallow(ctx, g);
         return out;
     };
     let l = layout(consent, &building);
     let Some(first) =
         l.iter().flat_map(|(_, f)| f.iter().flat_map(|(_, r)| r.iter())).find(|h| matter.scope.contains(h))
     else {
+        swallow(ctx, g);
         return out;
     };
     let cur = g.cursor.as_deref().and_then(|id| position(&l, id)).or_else(|| position(&l, &first.id));
