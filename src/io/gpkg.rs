@@ -492,9 +492,9 @@ CREATE TABLE rp_basemaps (seq INTEGER PRIMARY KEY, name TEXT, source TEXT, opaci
   shift TEXT, basemap TEXT NOT NULL);
 CREATE TABLE rp_households (id TEXT PRIMARY KEY, building TEXT NOT NULL, unit TEXT NOT NULL, floor INTEGER NOT NULL,
   room TEXT NOT NULL, area_m2 REAL NOT NULL, owner_type TEXT NOT NULL, owner_name TEXT, phone TEXT);
-CREATE TABLE rp_matters (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, title_zh TEXT, title_en TEXT, rule TEXT,
+CREATE TABLE rp_matters (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, title_zh TEXT, title_en TEXT, rule TEXT,
   opens TEXT, closes TEXT, matter TEXT NOT NULL);
-CREATE TABLE rp_consent_rules (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name_zh TEXT, rule TEXT NOT NULL);
+CREATE TABLE rp_consent_rules (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name_zh TEXT, rule TEXT NOT NULL);
 CREATE TABLE rp_votes (matter_id TEXT NOT NULL, household_id TEXT NOT NULL, vote TEXT NOT NULL, date TEXT, method TEXT,
   PRIMARY KEY (matter_id, household_id));
 CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, f_table_catalog TEXT(256), f_table_schema TEXT(256),

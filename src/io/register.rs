@@ -160,7 +160,8 @@ pub fn import(
             if !building_exists(&building) {
                 return Err(format!("household {}: building “{}” is not in the plan", clip(&id), clip(&building)));
             }
-            let unit = text(2);
+            // Spreadsheets write whole numbers as "101.0": a 单元, floor or room is the number.
+            let unit = whole(text(2));
             if unit.is_empty() {
                 return Err(format!("household {}: no unit (单元)", clip(&id)));
             }
@@ -168,14 +169,14 @@ pub fn import(
                 match get(field_col(3)) {
                     Some(Cell::Number(f)) if f.fract() == 0.0 && f.abs() < 1e6 => *f as i32,
                     Some(c) => {
-                        let t = c.text();
+                        let t = whole(c.text());
                         t.trim().parse::<i32>().ok().filter(|f| f.abs() < 1_000_000).ok_or_else(|| {
                             format!("household {}: floor “{}” is not a whole number", clip(&id), clip(&t))
                         })?
                     }
                     None => return Err(format!("household {}: no floor", clip(&id))),
                 };
-            let room = text(4);
+            let room = whole(text(4));
             if room.is_empty() {
                 return Err(format!("household {}: no room", clip(&id)));
             }
@@ -328,6 +329,21 @@ pub fn import(
     Ok((out, done))
 }
 
+/// "101.0" or "101.00" (how spreadsheets and pandas write a whole number) as "101"; other text as it is.
+fn whole(t: String) -> String {
+    match t.split_once('.') {
+        Some((int, frac))
+            if !int.is_empty()
+                && int.bytes().all(|b| b.is_ascii_digit())
+                && !frac.is_empty()
+                && frac.bytes().all(|b| b == b'0') =>
+        {
+            int.to_string()
+        }
+        _ => t,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +393,16 @@ mod tests {
     }
 
     const HEAD: &str = "household,building,unit,floor,room,area_m2,owner_type,m1\n";
+
+    #[test]
+    fn whole_numbers_written_with_a_decimal_point_are_the_numbers() {
+        assert_eq!(whole("101.0".into()), "101");
+        assert_eq!(whole("3.00".into()), "3");
+        assert_eq!(whole("101.5".into()), "101.5");
+        assert_eq!(whole("A.0".into()), "A.0");
+        assert_eq!(whole("101".into()), "101");
+        assert_eq!(whole(".0".into()), ".0");
+    }
 
     #[test]
     fn an_unchanged_register_changes_nothing_and_keeps_personal_data_and_vote_dates() {
