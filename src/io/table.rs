@@ -57,11 +57,7 @@ pub fn load(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
 
 /// Reads the points of CSV or workbook bytes.
 pub fn read(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
-        read_workbook(bytes, opts)
-    } else {
-        read_csv(bytes, opts)
-    }
+    if is_workbook(bytes) { read_workbook(bytes, opts) } else { read_csv(bytes, opts) }
 }
 
 /// One cell as read.
@@ -99,17 +95,33 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
     if text.trim().is_empty() {
         return Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() });
     }
+    // Progress in bytes of the file: the decoded text may be longer than the GBK it came from.
+    let scale = bytes.len() as f64 / text.len().max(1) as f64;
+    let mut rows = csv_rows(&text, |at| opts.progress.is_none_or(|f| f((at as f64 * scale) as u64)));
+    match header(&mut rows)? {
+        Some(header) => points(&header, rows, opts),
+        None => Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() }),
+    }
+}
+
+/// The rows of CSV text, split at the delimiter its first line with a value
+/// uses most (comma, semicolon or tab), each numbered as a spreadsheet shows
+/// it ([`RowNumbers`]), with every cell. `go_on` is told, every megabyte, the
+/// byte a row starts at, and says whether to go on.
+fn csv_rows<'t>(
+    text: &'t str,
+    mut go_on: impl FnMut(u64) -> bool + 't,
+) -> impl Iterator<Item = Result<Row, LoadError>> + 't {
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
     let delimiter = [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|&d| (first_line.bytes().filter(|&b| b == d).count(), d == b','))
         .unwrap_or(b',');
-    let mut reader =
+    let reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
-    let total = text.len().max(1) as u64;
     let mut next_report = 0u64;
-    let mut lines = LineCounter::default();
-    let mut rows = reader.records().map(|r| {
+    let mut numbers = RowNumbers::default();
+    reader.into_records().map(move |r| {
         let record = r.map_err(|e| LoadError::Malformed {
             place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
             message: clip(&e.to_string(), 200),
@@ -117,43 +129,49 @@ pub fn read_csv(bytes: &[u8], opts: &ReadOptions) -> Result<Loaded, LoadError> {
         let at = record.position().map_or(0, |p| p.byte());
         if at >= next_report {
             next_report = at + (1 << 20);
-            if opts.progress.is_some_and(|f| !f((at as f64 / total as f64 * bytes.len() as f64) as u64)) {
+            if !go_on(at) {
                 return Err(LoadError::Cancelled);
             }
         }
-        let number = record.position().map_or(0, |p| lines.line_at(&text, p.byte() as usize));
+        let number = numbers.of(text, &record);
         Ok((number, record.iter().map(|c| Cell::Text(c.to_string())).enumerate().collect::<Vec<_>>()))
-    });
-    match header(&mut rows)? {
-        Some(header) => points(&header, rows, opts),
-        None => Err(LoadError::Malformed { place: "the file".into(), message: "is empty".into() }),
-    }
+    })
 }
 
-/// The line a record starts on, counted from the text (the csv crate's own
-/// count lags a line behind after CRLF line ends); records are asked in order.
+/// Numbers CSV records as a spreadsheet numbers its rows (1-based): every line
+/// end before a record counts, a blank line's too (the csv crate skips blank
+/// lines), but not one inside a quoted cell (the cell stays in its row). Line
+/// ends are CRLF, LF or a lone CR, as the csv crate splits records. (The
+/// crate's own line count counts every LF, those in cells too, and lags one
+/// behind after a CRLF.) Records are numbered in order.
 #[derive(Default)]
-struct LineCounter {
+struct RowNumbers {
+    /// Where the last record numbered starts.
     at: usize,
-    line: usize,
+    /// Its number, less one.
+    row: usize,
+    /// The line ends inside its cells.
+    inside: usize,
 }
 
-impl LineCounter {
-    fn line_at(&mut self, text: &str, byte: usize) -> usize {
+impl RowNumbers {
+    fn of(&mut self, text: &str, record: &csv::StringRecord) -> usize {
         let bytes = text.as_bytes();
-        // A record's position may be on the line end before it.
-        let mut start = byte.min(bytes.len());
-        while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+        let mut start = record.position().map_or(self.at, |p| p.byte() as usize).clamp(self.at, bytes.len());
+        // A record's position may be on the line end before it (after a CR of a CRLF).
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
             start += 1;
         }
-        if start < self.at {
-            self.at = 0;
-            self.line = 0;
-        }
-        self.line += bytes[self.at..start].iter().filter(|&&b| b == b'\n').count();
+        self.row += line_ends(&bytes[self.at..start]).saturating_sub(self.inside);
         self.at = start;
-        self.line + 1
+        self.inside = record.iter().map(|cell| line_ends(cell.as_bytes())).sum();
+        self.row + 1
     }
+}
+
+/// How many line ends `text` holds: CRLF, LF, or a CR alone.
+fn line_ends(text: &[u8]) -> usize {
+    text.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n'))).count()
 }
 
 /// A row: its number as the user sees it (1-based) and its cells by column (0-based, sparse).
@@ -207,47 +225,30 @@ fn check_workbook(bytes: &[u8]) -> Result<(), LoadError> {
 /// spreadsheet shows it (1-based) and its non-empty cells by column (0-based);
 /// rows with no value are left out.
 pub fn rows(bytes: &[u8]) -> Result<Vec<Row>, LoadError> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+    if is_workbook(bytes) {
         check_workbook(bytes)?;
-        return each_sheet(bytes, |rows| {
-            let mut out = Vec::new();
-            for row in rows {
-                let (n, cells) = row?;
-                let cells: Vec<(usize, Cell)> = cells.into_iter().filter(|(_, c)| !c.is_empty()).collect();
-                if !cells.is_empty() {
-                    out.push((n, cells));
-                }
-            }
-            Ok((!out.is_empty()).then_some(out))
-        });
+        return each_sheet(bytes, |rows| with_values(rows).map(|out| (!out.is_empty()).then_some(out)));
     }
     let (text, _) = decode_text(bytes, None);
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or_default();
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|&d| (first_line.bytes().filter(|&b| b == d).count(), d == b','))
-        .unwrap_or(b',');
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    with_values(csv_rows(&text, |_| true))
+}
+
+/// The rows with a value, each with only its cells that have one.
+fn with_values(rows: impl Iterator<Item = Result<Row, LoadError>>) -> Result<Vec<Row>, LoadError> {
     let mut out = Vec::new();
-    let mut lines = LineCounter::default();
-    for record in reader.records() {
-        let record = record.map_err(|e| LoadError::Malformed {
-            place: e.position().map_or_else(|| "the table".to_string(), |p| format!("row {}", p.line())),
-            message: clip(&e.to_string(), 200),
-        })?;
-        let number = record.position().map_or(0, |p| lines.line_at(&text, p.byte() as usize));
-        let cells: Vec<(usize, Cell)> = record
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (i, Cell::Text(c.to_string())))
-            .filter(|(_, c)| !c.is_empty())
-            .collect();
+    for row in rows {
+        let (n, cells) = row?;
+        let cells: Vec<(usize, Cell)> = cells.into_iter().filter(|(_, c)| !c.is_empty()).collect();
         if !cells.is_empty() {
-            out.push((number, cells));
+            out.push((n, cells));
         }
     }
     Ok(out)
+}
+
+/// Whether the bytes are a workbook: a zip (`.xlsx`, `.xlsm`, `.xlsb`) or an OLE file (`.xls`).
+fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0])
 }
 
 /// The rows of a sheet, one at a time, for [`each_sheet`]'s reader.
@@ -754,6 +755,23 @@ mod tests {
         let header = h(&["name", "Longitude", "LAT"]);
         assert_eq!((column_among(&header, X_NAMES), column_among(&header, Y_NAMES)), (Some(1), Some(2)));
         assert_eq!(column_named(&header, "longitude"), Some(1));
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them_whatever_the_line_ends() {
+        let numbers = |text: &str| -> Vec<usize> { rows(text.as_bytes()).expect("rows").iter().map(|r| r.0).collect() };
+        // CRLF (the csv crate's count lags a line), a blank line counting as a row.
+        assert_eq!(numbers("a,b\r\n1,2\r\n\r\n3,4\r\n"), [1, 2, 4]);
+        assert_eq!(numbers("\n\na,b\n1,2\n"), [3, 4]);
+        // A line break inside a quoted cell stays in its row, with LF or CRLF.
+        assert_eq!(numbers("名称,备注\n甲,\"第一行\n第二行\"\n乙,x\n丙,y"), [1, 2, 3, 4]);
+        assert_eq!(numbers("a,b\r\n1,\"x\r\ny\r\nz\"\r\n\r\n2,w\r\n"), [1, 2, 4]);
+        // A lone CR ends a row (older Mac spreadsheets).
+        assert_eq!(numbers("a,b\r1,2\r\r3,4"), [1, 2, 4]);
+        // The points reader names the same rows.
+        let text = "经度,纬度,备注\r\n116.4,39.9,\"两\r\n行\"\r\n东边,39.9,x\r\n";
+        let l = read_csv(text.as_bytes(), &ReadOptions::default()).expect("reads");
+        assert!(l.warnings.iter().any(|w| w.place == "row 3"), "{:?}", l.warnings);
     }
 
     #[test]
