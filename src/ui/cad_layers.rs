@@ -3,8 +3,9 @@
 //! entity count beside it. The choice starts from what was chosen for the
 //! same file last time, else from the layer names ([`crate::io::dxf::guess_kind`]),
 //! and is remembered per file (by its canonical path) in `cad_layers.json`
-//! in the app's data folder. "Open" returns `Action::OpenCad`; the drawing
-//! is then read in the background like any file.
+//! in the app's data folder, read and written on the reader's thread (never the
+//! window's). "Open" returns `Action::OpenCad`; the drawing is then read in
+//! the background like any file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -51,11 +51,18 @@ pub(super) struct ReadChoice {
     columns: Option<(usize, usize)>,
 }
 
+/// What the reader's thread sends back.
+struct Outcome {
+    read: Result<Read, crate::io::LoadError>,
+    /// The layers chosen for a drawing could not be remembered (`cad_layers.json`).
+    unremembered: Option<SaveError>,
+}
+
 /// A plan being read on a background thread.
 pub(super) struct Loading {
     path: PathBuf,
     purpose: Purpose,
-    rx: Receiver<Result<Read, crate::io::LoadError>>,
+    rx: Receiver<Outcome>,
     /// Bytes of the file read so far, of `total`.
     done: Arc<AtomicU64>,
     total: u64,
@@ -202,21 +209,26 @@ impl PlannerApp {
             };
             // A CAD drawing without a choice of its layers: scan them here, then ask.
             if choice.layers.is_none() && is_cad_drawing(&p) {
-                let result = crate::io::dxf::layers_with(&p, Some(&watch)).map(|layers| {
+                let read = crate::io::dxf::layers_with(&p, Some(&watch)).map(|layers| {
                     let remembered =
                         data_dir.map(|dir| crate::ui::cad_layers::remembered(&dir, &p)).unwrap_or_default();
                     Read::CadLayers(layers, remembered)
                 });
-                let _ = tx.send(result);
+                let _ = tx.send(Outcome { read, unremembered: None });
                 return;
             }
+            // The layers chosen for a drawing are remembered here too, even if it then cannot be read.
+            let unremembered = match (&choice.layers, &data_dir) {
+                (Some(layers), Some(dir)) => crate::ui::cad_layers::remember(dir, &p, layers).err(),
+                _ => None,
+            };
             let opts = crate::io::ReadOptions {
                 crs,
                 progress: Some(&watch),
                 layers: choice.layers.as_ref(),
                 columns: choice.columns.map(|(x, y)| crate::io::table::Columns::At(x, y)),
             };
-            let result = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
+            let read = crate::io::load_path_with(&p, &opts).map(|loaded| match purpose {
                 Purpose::Open => Read::Plan(Box::new(crate::document::open(loaded, Source::File(p.clone())))),
                 Purpose::Import => {
                     let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -224,7 +236,7 @@ impl PlannerApp {
                 }
             });
             // The receiver may be gone if the app closed meanwhile; nothing to do then.
-            let _ = tx.send(result);
+            let _ = tx.send(Outcome { read, unremembered });
         });
         self.loading = Some(Loading { path, purpose, rx, done, total, cancel });
     }
@@ -273,8 +285,11 @@ impl PlannerApp {
         }
     }
 
-    fn finish_read(&mut self, path: PathBuf, purpose: Purpose, result: Result<Read, crate::io::LoadError>) {
-        match (purpose, result) {
+    fn finish_read(&mut self, path: PathBuf, purpose: Purpose, outcome: Outcome) {
+        if let (Some(error), Some(dir)) = (outcome.unremembered, &self.session) {
+            self.say(Message::SaveFailed { path: dir.join("cad_layers.json"), error: error.into() });
+        }
+        match (purpose, outcome.read) {
             (_, Ok(Read::Plan(opened))) => self.finish_load(path, Ok(*opened)),
             (_, Ok(Read::Layer(marked, warnings))) => self.finish_import(path, *marked, warnings),
             // A CAD drawing: ask what its layers are; it is then read with the choice (`Action::OpenCad`).
@@ -381,12 +396,8 @@ impl PlannerApp {
             Action::Open(p) => self.open_path(p),
             Action::ImportLayerDialog => self.choose_file(FileTask::ImportLayer),
             Action::ImportLayer(p) => self.import_path(p),
+            // The choice is remembered on the reader's thread.
             Action::OpenCad { path, import, layers } => {
-                if let Some(dir) = &self.session
-                    && let Err(e) = super::super::cad_layers::remember(dir, &path, &layers)
-                {
-                    self.say(Message::SaveFailed { path: dir.join("cad_layers.json"), error: e.into() });
-                }
                 let purpose = if import { Purpose::Import } else { Purpose::Open };
                 self.start_read(path, purpose, ReadChoice { layers: Some(layers), ..ReadChoice::default() });
             }
