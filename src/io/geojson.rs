@@ -486,10 +486,26 @@ fn object_text(members: &[Member]) -> Vec<u8> {
 /// repair, naming the first five features) rather than one a feature. Every format reports through it.
 #[derive(Default)]
 pub(super) struct Tally {
-    closed: Vec<String>,
-    deduplicated: Vec<String>,
-    reoriented: Vec<String>,
-    dropped: Vec<String>,
+    closed: Listed,
+    deduplicated: Listed,
+    reoriented: Listed,
+    dropped: Listed,
+}
+
+/// The features a repair was made to: how many, and the first five by name.
+#[derive(Default)]
+struct Listed {
+    count: usize,
+    first: Vec<String>,
+}
+
+impl Listed {
+    fn add(&mut self, name: impl Fn() -> String) {
+        self.count += 1;
+        if self.first.len() < 5 {
+            self.first.push(name());
+        }
+    }
 }
 
 impl Tally {
@@ -505,21 +521,17 @@ impl Tally {
         if !r.any() {
             return;
         }
-        let listed = |which: &mut Vec<String>| {
-            // Only the first five are named; the rest are counted.
-            which.push(if which.len() < 5 { name() } else { String::new() })
-        };
         if r.closed {
-            listed(&mut self.closed);
+            self.closed.add(&name);
         }
         if r.deduplicated {
-            listed(&mut self.deduplicated);
+            self.deduplicated.add(&name);
         }
         if r.reoriented {
-            listed(&mut self.reoriented);
+            self.reoriented.add(&name);
         }
         if r.dropped_holes + r.dropped_parts > 0 {
-            listed(&mut self.dropped);
+            self.dropped.add(&name);
         }
         if r.self_intersects {
             warnings.push(Warning {
@@ -531,17 +543,17 @@ impl Tally {
 
     /// The warnings: one for each kind of repair made.
     pub(super) fn report(self, warnings: &mut Vec<Warning>) {
-        let mut say = |which: Vec<String>, what: &str| {
-            if which.is_empty() {
+        let mut say = |which: Listed, what: &str| {
+            if which.count == 0 {
                 return;
             }
-            let mut list: Vec<String> = which.iter().take(5).cloned().collect();
-            if which.len() > 5 {
+            let mut list = which.first;
+            if which.count > list.len() {
                 list.push("…".into());
             }
-            let noun = if which.len() == 1 { "feature" } else { "features" };
+            let noun = if which.count == 1 { "feature" } else { "features" };
             warnings
-                .push(Warning { place: format!("{} {noun} ({})", which.len(), list.join(", ")), message: what.into() });
+                .push(Warning { place: format!("{} {noun} ({})", which.count, list.join(", ")), message: what.into() });
         };
         say(self.closed, "rings that did not end where they started were closed");
         say(self.deduplicated, "repeated consecutive positions were merged");
@@ -967,6 +979,19 @@ mod tests {
         let loaded = read(text.as_bytes(), &opts).expect("loads");
         let Some(Geometry::Point(p)) = loaded.plan.iter().next().map(|(_, f)| f.geometry.clone()) else { panic!() };
         assert!((p.x() - 116.404).abs() < 1e-5 && (p.y() - 39.915).abs() < 1e-5, "{p:?}");
+    }
+
+    #[test]
+    fn a_repair_made_to_many_features_names_the_first_five_and_counts_them_all() {
+        let clockwise = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[116,39],[116,39.001],[116.001,39.001],[116.001,39],[116,39]]]}}"#;
+        let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, vec![clockwise; 7].join(","));
+        let loaded = parse(text.as_bytes()).expect("loads");
+        let all: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert!(all[0].starts_with("7 features (0, 1, 2, 3, 4, …): rings were turned"), "{all:?}");
+        let one = format!(r#"{{"type":"FeatureCollection","features":[{clockwise}]}}"#);
+        let all: Vec<String> = parse(one.as_bytes()).expect("loads").warnings.iter().map(|w| w.to_string()).collect();
+        assert!(all[0].starts_with("1 feature (0): rings were turned"), "{all:?}");
     }
 
     #[test]
