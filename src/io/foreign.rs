@@ -151,6 +151,12 @@ mod tests {
         Found { geometry: g, properties: props.as_object().cloned().unwrap_or_default(), place: place.into() }
     }
 
+    /// Features without properties, each at its place.
+    fn bare(features: &[(&Geometry<f64>, &str)]) -> Collected {
+        let features = features.iter().map(|(g, place)| found((*g).clone(), serde_json::json!({}), place)).collect();
+        Collected { features, ..Default::default() }
+    }
+
     #[test]
     fn gauss_kruger_metres_become_degrees_with_kinds_inferred() {
         // Zone 39 (EPSG:4527, central meridian 117°E): the easting carries the zone prefix.
@@ -178,14 +184,7 @@ mod tests {
         let coords = [(116.46, 39.88), (116.46, 39.881), (116.46, 39.881), (116.461, 39.881), (116.461, 39.88)];
         let ring = geo::LineString::from(coords.to_vec());
         let square = Geometry::Polygon(geo::Polygon::new(ring, vec![]));
-        let c = Collected {
-            features: vec![
-                found(square.clone(), serde_json::json!({}), "row 3"),
-                found(square, serde_json::json!({}), "row 4"),
-            ],
-            ..Default::default()
-        };
-        let l = assemble(c, None).expect("reads");
+        let l = assemble(bare(&[(&square, "row 3"), (&square, "row 4")]), None).expect("reads");
         let said: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
         let text = coords.iter().map(|(x, y)| format!("[{x},{y}]")).collect::<Vec<_>>().join(",");
         let geojson = format!(
@@ -219,19 +218,10 @@ mod tests {
     fn an_unusable_feature_is_left_out_with_its_place_and_an_empty_file_is_one_error() {
         let bad = Geometry::LineString(geo::LineString::from(vec![(116.0, 39.0)]));
         let good = Geometry::Point(Point::new(116.4, 39.9));
-        let c = Collected {
-            features: vec![
-                found(bad.clone(), serde_json::json!({}), "record 7"),
-                found(good, serde_json::json!({}), "record 8"),
-            ],
-            ..Default::default()
-        };
-        let l = assemble(c, None).expect("reads");
+        let l = assemble(bare(&[(&bad, "record 7"), (&good, "record 8")]), None).expect("reads");
         assert_eq!(l.plan.len(), 1);
         assert!(l.warnings.iter().any(|w| w.place == "record 7"), "{:?}", l.warnings);
-        let only_bad =
-            Collected { features: vec![found(bad, serde_json::json!({}), "record 1")], ..Default::default() };
-        let Err(e) = assemble(only_bad, None) else { panic!("nothing usable") };
+        let Err(e) = assemble(bare(&[(&bad, "record 1")]), None) else { panic!("nothing usable") };
         assert!(e.to_string().starts_with("record 1: no usable feature"), "{e}");
         let Err(e) = assemble(Collected::default(), None) else { panic!("empty") };
         assert!(e.to_string().contains("holds no features"), "{e}");
