@@ -275,6 +275,20 @@ fn a_zip_of_sets_in_different_systems_lands_every_set_where_it_lies() {
 }
 
 #[test]
+fn sets_of_the_same_name_in_different_folders_of_a_zip_are_told_apart() {
+    let mut members = Vec::new();
+    for (folder, x) in [("2019", 116.46), ("2020", 116.47), ("other", 116.48)] {
+        let (shp, shx) = point_set(&[(x, 39.88)]);
+        let name = if folder == "other" { "other/道路" } else { &*format!("{folder}/楼栋") };
+        members.push((format!("{name}.shp"), shp));
+        members.push((format!("{name}.shx"), shx));
+    }
+    let l = shapefile::load_bytes(&zip_of(&members), &ReadOptions::default()).expect("reads");
+    // The folders stay where they tell two sets apart, and only there.
+    assert_eq!(names(&l.plan, "layer"), ["2019/楼栋", "2020/楼栋", "道路"]);
+}
+
+#[test]
 fn progress_runs_through_the_file_opened_in_its_own_bytes() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let points: Vec<(f64, f64)> = (0..5000).map(|i| (116.45 + f64::from(i) * 1e-6, 39.88)).collect();

@@ -255,10 +255,15 @@ fn unzip(bytes: &[u8], place: &str) -> Result<Unzipped, LoadError> {
         let names = fields_names(&s.name.to_lowercase());
         s.fields = names.iter().find_map(|n| fields.iter().find(|(f, _)| f == n)).map(|(_, d)| d.clone());
     }
-    // The layer name is the file's name without its folders.
-    for s in &mut sets {
-        if let Some((_, n)) = s.name.rsplit_once('/') {
-            s.name = n.to_string();
+    // The layer name is the file's name without its folders, unless another set has that name too
+    // (`2019/楼栋.shp`, `2020/楼栋.shp`): then the folders tell them apart.
+    let short: Vec<String> =
+        sets.iter().map(|s| s.name.rsplit('/').next().unwrap_or_default().to_lowercase()).collect();
+    for (s, n) in sets.iter_mut().zip(&short) {
+        if short.iter().filter(|m| *m == n).count() == 1
+            && let Some((_, name)) = s.name.rsplit_once('/')
+        {
+            s.name = name.to_string();
         }
     }
     Ok(Unzipped::Sets(sets))
