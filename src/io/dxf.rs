@@ -69,9 +69,9 @@ pub fn guess_kind(layer: &str) -> Option<Kind> {
     })
 }
 
-/// The layers of the drawing at `path` with their model-space entity
-/// counts and guessed kinds, in the drawing's order of names. A quick read:
-/// the drawing itself is not built.
+/// The layers of the drawing at `path` with the counts of their entities the
+/// reader reads ([`CadLayer::entities`]) and guessed kinds, in the order of
+/// their names. A quick read: the drawing itself is not built.
 pub fn layers(path: &Path) -> Result<Vec<CadLayer>, LoadError> {
     layers_with(path, None)
 }
