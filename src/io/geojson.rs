@@ -984,7 +984,7 @@ mod tests {
     #[test]
     fn a_repair_made_to_many_features_names_the_first_five_and_counts_them_all() {
         let clockwise = r#"{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[116,39],[116,39.001],[116.001,39.001],[116.001,39],[116,39]]]}}"#;
-        let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, vec![clockwise; 7].join(","));
+        let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, [clockwise; 7].join(","));
         let loaded = parse(text.as_bytes()).expect("loads");
         let all: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).collect();
         assert_eq!(all.len(), 1, "{all:?}");
