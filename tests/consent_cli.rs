@@ -269,6 +269,15 @@ fn every_bad_row_is_one_line_naming_it_and_the_plan_is_left_byte_identical() {
             "row 1: column I “m-nothing” is neither a register column".to_string(),
         ),
         (
+            "households' ids swapped",
+            Box::new(|r| {
+                let id = r[9][0].clone();
+                r[9][0] = r[10][0].clone();
+                r[10][0] = id;
+            }),
+            format!("row 10: household {id}: room {room10} of b101 单元 1 is household {id10} in the plan, which row 11"),
+        ),
+        (
             "missing column",
             Box::new(|r| {
                 for row in r.iter_mut() {
@@ -303,6 +312,16 @@ fn every_bad_row_is_one_line_naming_it_and_the_plan_is_left_byte_identical() {
     let err = refused(&["consent", "import", &s(&gk), &s(&csv)]);
     assert!(err.contains("its coordinates are in EPSG:4527"), "{err}");
     assert_eq!(std::fs::read(&gk).expect("the plan"), gk_before);
+    // A plan file with a row read with a warning (a vote that is not one) would lose it: left alone.
+    let warned = dir.path().join("warned.gpkg");
+    std::fs::copy(&plan, &warned).expect("copy");
+    rusqlite::Connection::open(&warned)
+        .and_then(|c| c.execute("UPDATE rp_votes SET vote = 'yes' WHERE rowid = (SELECT min(rowid) FROM rp_votes)", []))
+        .expect("a vote spoiled");
+    let warned_before = std::fs::read(&warned).expect("the plan");
+    let err = refused(&["consent", "import", &s(&warned), &s(&csv)]);
+    assert!(err.contains("reading it gave 1 warning(s)") && err.contains("rp_votes"), "{err}");
+    assert_eq!(std::fs::read(&warned).expect("the plan"), warned_before);
     // Not a plan file: refused before anything is read.
     let err = refused(&["consent", "import", &s(&csv), &s(&csv)]);
     assert!(err.contains("writes into a plan file"), "{err}");
