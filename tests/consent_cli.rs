@@ -275,7 +275,9 @@ fn every_bad_row_is_one_line_naming_it_and_the_plan_is_left_byte_identical() {
                 r[9][0] = r[10][0].clone();
                 r[10][0] = id;
             }),
-            format!("row 10: household {id}: room {room10} of b101 单元 1 is household {id10} in the plan, which row 11"),
+            format!(
+                "row 10: household {id}: room {room10} of b101 单元 1 is household {id10} in the plan, which row 11"
+            ),
         ),
         (
             "missing column",

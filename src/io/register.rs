@@ -497,7 +497,8 @@ mod tests {
     fn renumbered_households_keep_their_owners_and_vote_dates() {
         let c = consent();
         // h1 and h2 are renumbered (their flats, new ids), h3 is kept.
-        let rows = csv(&format!("{HEAD}a1,b1,1,1,101,50,private,agree\na2,b1,1,1,102,50,private,\nh3,b1,2,1,101,50,,\n"));
+        let rows =
+            csv(&format!("{HEAD}a1,b1,1,1,101,50,private,agree\na2,b1,1,1,102,50,private,\nh3,b1,2,1,101,50,,\n"));
         let (out, done) = import(&c, &rows, |b| b == "b1", "2026-12-01").expect("imports");
         assert_eq!((done.added, done.changed, done.removed, done.votes_set), (0, 2, 0, 0));
         assert_eq!(out.households.keys().collect::<Vec<_>>(), ["a1", "a2", "h3"]);
@@ -519,7 +520,10 @@ mod tests {
                 "row 2: household h2: room 101 of b1 单元 1 is household h1 in the plan, which row 3 lists too",
             ),
             // h2 left out and h1 given its flat: h2 renumbered, or h1 moved?
-            ("h1,b1,1,1,102,50,private,\n", "row 2: household h1: room 102 of b1 单元 1 is household h2 in the plan, and h1 is room 101"),
+            (
+                "h1,b1,1,1,102,50,private,\n",
+                "row 2: household h1: room 102 of b1 单元 1 is household h2 in the plan, and h1 is room 101",
+            ),
         ] {
             let e = import(&c, &csv(&format!("{HEAD}{rows}h3,b1,2,1,101,50,,\n")), |b| b == "b1", "d").expect_err(rows);
             assert!(e.starts_with(want), "{e}\nshould start with {want}");
