@@ -698,6 +698,8 @@ pub fn generate(building: &str, size: BuildingSize) -> Vec<Household> {
     let units = size.units.unwrap_or((h + floors) / (2 * floors)).clamp(1, 1000);
     let slots = units * floors;
     let (base, extra) = (h / slots, h % slots);
+    // Rooms 301, 302 …; a floor with 100 flats or more numbers them 3001 … so none repeats.
+    let step = 10u32.pow((base + u32::from(extra > 0)).to_string().len().max(2) as u32);
     let mut out = Vec::with_capacity(h as usize);
     let mut weights = Vec::with_capacity(h as usize);
     for u in 1..=units {
@@ -705,7 +707,7 @@ pub fn generate(building: &str, size: BuildingSize) -> Vec<Household> {
             let s = (u - 1) * floors + (f - 1);
             let rooms = base + u32::from(s < extra);
             for n in 1..=rooms {
-                let room = format!("{}", f * 100 + n);
+                let room = format!("{}", f * step + n);
                 out.push(Household {
                     id: format!("{building}-{u}-{room}"),
                     building: building.to_string(),
@@ -904,6 +906,13 @@ mod tests {
         assert!(hs.iter().all(|h| (1..=6).contains(&h.floor)));
         assert!(hs.iter().any(|h| h.owner_type == OwnerType::PublicTenant));
         assert!(generate("x", BuildingSize { households: 0, floors: 6, units: None, floor_area_m2: None }).is_empty());
+        // A floor of a 单元 with 100 flats or more: every room and household still its own.
+        for (households, floors) in [(150, 1), (1000, 3), (99, 1), (100, 1)] {
+            let hs = generate("x", BuildingSize { households, floors, units: Some(1), floor_area_m2: None });
+            let rooms: std::collections::BTreeSet<&str> = hs.iter().map(|h| h.room.as_str()).collect();
+            assert_eq!(rooms.len(), households as usize, "{households} on {floors} floors");
+            assert!(hs.iter().all(|h| h.room.starts_with(&h.floor.to_string())), "the floor leads its rooms");
+        }
         let one = generate("x", BuildingSize { households: 1, floors: 0, units: Some(0), floor_area_m2: None });
         assert_eq!((one.len(), one[0].area_m2), (1, 55.0));
     }
