@@ -442,3 +442,45 @@ fn personal_data_planted_in_a_plan_is_in_no_export_of_the_command_line() {
     let back = renewal_planner::io::load_path(&plan).expect("the plan");
     assert_eq!(back.plan.consent.households.values().filter(|h| h.has_personal()).count(), planted, "kept");
 }
+
+/// A plan GeoJSON with one bad household, matter and vote opens with a warning naming each, the rest of
+/// its register kept (before, one bad cell dropped the whole register).
+#[test]
+fn a_bad_household_matter_or_vote_in_a_plan_geojson_is_a_warning_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gj = dir.path().join("plan.geojson");
+    ok(&["export", "jinsong", "-o", &s(&gj)]);
+    let good = renewal_planner::io::load_path(&gj).expect("opens");
+    assert!(good.warnings.is_empty(), "{:?}", good.warnings);
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&gj).expect("read")).expect("JSON");
+    let c = &mut doc["renewal_plan"]["consent"];
+    c["households"][3]["floor"] = "三".into();
+    let household = c["households"][3]["id"].as_str().expect("id").to_string();
+    c["matters"][1]["rule"] = serde_json::Value::Null;
+    let (matter, voter) = {
+        let on = c["votes"]["m-property"].as_object_mut().expect("votes");
+        let (h, v) = on.iter_mut().next().expect("a vote");
+        v["vote"] = "yes".into();
+        ("m-property".to_string(), h.clone())
+    };
+    std::fs::write(&gj, serde_json::to_vec(&doc).expect("JSON")).expect("write");
+    let back = renewal_planner::io::load_path(&gj).expect("opens");
+    let places: Vec<&str> = back.warnings.iter().map(|w| w.place.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "renewal_plan.consent.households[3]".to_string(),
+            "renewal_plan.consent.matters[1]".to_string(),
+            format!("renewal_plan.consent.votes.{matter}.{voter}"),
+        ],
+        "{:?}",
+        back.warnings
+    );
+    let (was, now) = (&good.plan.consent, &back.plan.consent);
+    assert_eq!(now.households.len(), was.households.len() - 1);
+    assert!(!now.households.contains_key(&household));
+    assert_eq!(now.matters.len(), was.matters.len() - 1);
+    assert_eq!(now.votes[&matter].len(), was.votes[&matter].len() - 1);
+    assert_eq!(now.rules, was.rules);
+    assert_eq!(now.note, was.note);
+}
