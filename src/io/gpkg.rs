@@ -819,6 +819,20 @@ fn key_text(v: rusqlite::types::Value) -> String {
     }
 }
 
+/// Why a row's cells could not be read, as a planner reads it: `floor “三” is not of its column's type`.
+fn cell_fault(r: &rusqlite::Row, e: rusqlite::Error) -> String {
+    use rusqlite::types::Value as Sql;
+    let rusqlite::Error::InvalidColumnType(i, name, _) = &e else { return e.to_string() };
+    let value = match r.get::<_, Sql>(*i) {
+        Ok(Sql::Text(t)) => format!("“{}”", super::clip(&t, 40)),
+        Ok(Sql::Integer(n)) => n.to_string(),
+        Ok(Sql::Real(x)) => x.to_string(),
+        Ok(Sql::Null) => "empty".into(),
+        Ok(Sql::Blob(_)) | Err(_) => "binary data".into(),
+    };
+    format!("{name} {value} is not of its column's type")
+}
+
 /// Reads the rows of `sql` — a key, then a value as JSON — into values: a row that cannot be
 /// read is a warning naming the table and its key (`rp_stories s1: …`) and is left out.
 fn json_rows<T: serde::de::DeserializeOwned>(
@@ -873,7 +887,7 @@ fn read_consent(c: &Connection, warnings: &mut Vec<Warning>) -> Result<crate::mo
                     r.get(6)?,
                 ))
             };
-            Ok((r.get::<_, rusqlite::types::Value>(0)?, cells()))
+            Ok((r.get::<_, rusqlite::types::Value>(0)?, cells().map_err(|e| cell_fault(r, e))))
         })
         .map_err(db_error)?;
     for row in rows {
@@ -909,7 +923,11 @@ fn read_consent(c: &Connection, warnings: &mut Vec<Warning>) -> Result<crate::mo
                     r.get::<_, Option<String>>(4)?,
                 ))
             };
-            Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, rusqlite::types::Value>(1)?, cells()))
+            Ok((
+                r.get::<_, rusqlite::types::Value>(0)?,
+                r.get::<_, rusqlite::types::Value>(1)?,
+                cells().map_err(|e| cell_fault(r, e)),
+            ))
         })
         .map_err(db_error)?;
     for row in rows {
