@@ -572,13 +572,19 @@ pub fn consent_import(plan_path: &Path, register: &Path) -> Result<String, Strin
                 c.code()
             )));
         }
-        if let Some(w) = loaded.warnings.first() {
-            return Err(at(&format!(
-                "reading it gave {} warning(s) (first: {w}); writing it back would not keep it as it is, so it is left \
-                 alone; save it as a plan (.gpkg) in the window first",
-                loaded.warnings.len()
-            )));
-        }
+    }
+    // A row or feature read with a warning is not in the plan as loaded: writing it back would lose it.
+    if let Some(w) = loaded.warnings.first() {
+        return Err(at(&format!(
+            "reading it gave {} warning(s) (first: {w}); writing it back would not keep it as it is, so it is left \
+             alone; {}",
+            loaded.warnings.len(),
+            if gpkg {
+                "open it in the window, see what the warnings name and save it there first"
+            } else {
+                "save it as a plan (.gpkg) in the window first"
+            }
+        )));
     }
     let mut plan = loaded.plan;
     let today = crate::model::item::today();

@@ -47,8 +47,9 @@ pub enum Edit {
     /// Add, change (`Some`) or remove (`None`) a matter, at `pos` in the list when added
     /// (the end when past it); removing one removes its votes too.
     PutMatter { id: String, matter: Option<Box<crate::model::consent::Matter>>, pos: usize, label: EditLabel },
-    /// Add, change (`Some`) or remove (`None`) one of the plan's own rules.
-    PutRule { id: String, rule: Option<Box<crate::model::consent::Rule>> },
+    /// Add, change (`Some`) or remove (`None`) one of the plan's own rules, at `pos` in the list when
+    /// added (the end when past it).
+    PutRule { id: String, rule: Option<Box<crate::model::consent::Rule>>, pos: usize },
     /// Replace the whole register, matters and votes (a register generated or read from a file).
     SetConsent { consent: Box<crate::model::Consent>, label: EditLabel },
     /// Several edits made by one gesture, undone together.
@@ -343,21 +344,42 @@ impl Edit {
                     None => plan.consent.households.remove(&id),
                 };
                 buildings.extend(old.iter().map(|h| h.building.clone()));
+                let added = old.is_none() && plan.consent.households.contains_key(&id);
                 let removed = old.is_some() && !plan.consent.households.contains_key(&id);
-                let mut edits = vec![Edit::PutHousehold { id: id.clone(), household: old.map(Box::new), label }];
+                let mut inverse = Edit::PutHousehold { id: id.clone(), household: old.map(Box::new), label };
                 if removed {
                     // Its votes go with it, and come back on undo.
+                    let mut restore = Vec::new();
                     for (m, on) in plan.consent.votes.iter_mut() {
                         if let Some(v) = on.remove(&id) {
-                            edits.push(Edit::SetVotes { matter: m.clone(), votes: vec![(id.clone(), Some(v))] });
+                            restore.push(Edit::SetVotes { matter: m.clone(), votes: vec![(id.clone(), Some(v))] });
                         }
                     }
-                    plan.consent.votes.retain(|_, on| !on.is_empty());
+                    // A matter left with no vote keeps no empty list (as `SetVotes` leaves none).
+                    for e in &restore {
+                        if let Edit::SetVotes { matter, .. } = e
+                            && plan.consent.votes.get(matter).is_some_and(|on| on.is_empty())
+                        {
+                            plan.consent.votes.remove(matter);
+                        }
+                    }
+                    inverse = with_votes_back(inverse, restore, label);
+                } else if added {
+                    // Votes its id already had (a household removed outside this history, a register
+                    // reread) stay after the undo, which removes the household with its votes.
+                    let restore = plan
+                        .consent
+                        .votes
+                        .iter()
+                        .filter_map(|(m, on)| {
+                            on.get(&id).map(|v| Edit::SetVotes {
+                                matter: m.clone(),
+                                votes: vec![(id.clone(), Some(v.clone()))],
+                            })
+                        })
+                        .collect();
+                    inverse = with_votes_back(inverse, restore, label);
                 }
-                let inverse = match edits.len() {
-                    1 => edits.remove(0),
-                    _ => Edit::Batch { label, edits },
-                };
                 Applied { inverse, touched: buildings_touched(plan, buildings), geometry_changed: false }
             }
             Edit::PutMatter { id, matter, pos, label } => {
@@ -373,28 +395,37 @@ impl Edit {
                     (None, None) => (None, pos),
                 };
                 let removed = at.is_some() && plan.consent.matter(&id).is_none();
-                let mut inverse = Edit::PutMatter { id: id.clone(), matter: old.map(Box::new), pos: old_pos, label };
-                if removed && let Some(votes) = plan.consent.votes.remove(&id) {
-                    let restore =
-                        Edit::SetVotes { matter: id, votes: votes.into_iter().map(|(h, v)| (h, Some(v))).collect() };
-                    inverse = Edit::Batch { label, edits: vec![inverse, restore] };
-                }
+                let added = at.is_none() && plan.consent.matter(&id).is_some();
+                let inverse = Edit::PutMatter { id: id.clone(), matter: old.map(Box::new), pos: old_pos, label };
+                // Removed: its votes go with it and come back on undo. Added: votes its id already had stay
+                // after the undo, which removes the matter with its votes.
+                let votes = match (removed, added) {
+                    (true, _) => plan.consent.votes.remove(&id),
+                    (_, true) => plan.consent.votes.get(&id).cloned(),
+                    _ => None,
+                };
+                let restore = votes.map(|on| Edit::SetVotes {
+                    matter: id,
+                    votes: on.into_iter().map(|(h, v)| (h, Some(v))).collect(),
+                });
+                let inverse = with_votes_back(inverse, restore.into_iter().collect(), label);
                 // Every building may change colour on the consent map.
                 Applied { inverse, touched: all_buildings(plan), geometry_changed: false }
             }
-            Edit::PutRule { id, rule } => {
+            Edit::PutRule { id, rule, pos } => {
                 let at = plan.consent.rules.iter().position(|r| r.id == id);
-                let old = match (at, rule) {
-                    (Some(i), Some(new)) => Some(std::mem::replace(&mut plan.consent.rules[i], *new)),
-                    (Some(i), None) => Some(plan.consent.rules.remove(i)),
+                let (old, old_pos) = match (at, rule) {
+                    (Some(i), Some(new)) => (Some(std::mem::replace(&mut plan.consent.rules[i], *new)), i),
+                    (Some(i), None) => (Some(plan.consent.rules.remove(i)), i),
                     (None, Some(new)) => {
-                        plan.consent.rules.push(*new);
-                        None
+                        let p = pos.min(plan.consent.rules.len());
+                        plan.consent.rules.insert(p, *new);
+                        (None, p)
                     }
-                    (None, None) => None,
+                    (None, None) => (None, pos),
                 };
                 Applied {
-                    inverse: Edit::PutRule { id, rule: old.map(Box::new) },
+                    inverse: Edit::PutRule { id, rule: old.map(Box::new), pos: old_pos },
                     touched: all_buildings(plan),
                     geometry_changed: false,
                 }
@@ -427,6 +458,16 @@ impl Edit {
 }
 
 /// The features of buildings named by key, for an edit that may recolour them.
+/// `inverse` followed by the edits that put votes back, as one batch when there are any.
+fn with_votes_back(inverse: Edit, restore: Vec<Edit>, label: EditLabel) -> Edit {
+    if restore.is_empty() {
+        return inverse;
+    }
+    let mut edits = vec![inverse];
+    edits.extend(restore);
+    Edit::Batch { label, edits }
+}
+
 fn buildings_touched(plan: &Plan, mut keys: Vec<String>) -> Vec<FeatureId> {
     keys.sort();
     keys.dedup();
@@ -599,5 +640,122 @@ mod tests {
         assert_eq!(h.redo_label(), Some(EditLabel::SetKind), "the redo entry is kept");
         assert!(h.redo(&mut p).expect("something to redo").is_ok());
         assert_eq!(p.get(FeatureId(2)).map(|f| f.kind), Some(Kind::Garden));
+    }
+
+    /// Every consent edit, in random sequences from a register with orphan votes (of households and
+    /// matters no longer there): undoing them all gives the consent back exactly, and redoing them the
+    /// edited one, at every step.
+    #[test]
+    fn random_consent_edits_undo_and_redo_exactly() {
+        use crate::model::consent::{Choice, Household, Matter, Method, Rule, Scope, Share, Vote};
+        struct Rng(u64);
+        impl Rng {
+            fn next(&mut self, n: usize) -> usize {
+                self.0 ^= self.0 << 13;
+                self.0 ^= self.0 >> 7;
+                self.0 ^= self.0 << 17;
+                (self.0 % n as u64) as usize
+            }
+        }
+        let ids = ["h1", "h2", "h3", "h4", "h5", "h6"];
+        let matters = ["m1", "m2", "m3", "m4"];
+        let household = |r: &mut Rng, id: &str| Household {
+            id: id.into(),
+            building: ["b1", "b2"][r.next(2)].into(),
+            unit: (1 + r.next(2)).to_string(),
+            floor: 1 + r.next(6) as i32,
+            room: (101 + r.next(4)).to_string(),
+            area_m2: 40.0 + r.next(30) as f64,
+            owner_type: Default::default(),
+            owner_name: (r.next(2) == 0).then(|| "张三".into()),
+            phone: None,
+        };
+        let matter = |r: &mut Rng, id: &str| Matter {
+            id: id.into(),
+            title_zh: format!("事项{}", r.next(100)),
+            title_en: String::new(),
+            scope: if r.next(2) == 0 { Scope::District } else { Scope::Buildings { buildings: vec!["b1".into()] } },
+            rule: ["double_majority", "mine", "r2"][r.next(3)].into(),
+            opens: None,
+            closes: None,
+            items: Vec::new(),
+        };
+        let rule = |r: &mut Rng, id: &str| Rule {
+            id: id.into(),
+            name_zh: format!("规则{}", r.next(100)),
+            name_en: String::new(),
+            description_zh: None,
+            description_en: None,
+            participation: None,
+            agree: Share { num: 1 + r.next(2) as u32, den: 3, strict: r.next(2) == 0 },
+            agree_of: Default::default(),
+        };
+        let vote = |r: &mut Rng| {
+            (r.next(4) > 0).then(|| Vote {
+                vote: Choice::ALL[r.next(3)],
+                date: (r.next(2) == 0).then(|| "2026-01-01".into()),
+                method: (r.next(2) == 0).then_some(Method::Paper),
+            })
+        };
+        for seed in 1..=200u64 {
+            let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let mut p = plan();
+            let c = &mut p.consent;
+            for id in &ids[..4] {
+                c.households.insert(id.to_string(), household(&mut r, id));
+            }
+            for id in &matters[..2] {
+                c.matters.push(matter(&mut r, id));
+            }
+            c.rules = vec![rule(&mut r, "mine"), rule(&mut r, "r2"), rule(&mut r, "r3")];
+            // Votes of every id and matter, those not in the register or not a matter among them.
+            for _ in 0..12 {
+                let v = Vote { vote: Choice::ALL[r.next(3)], date: None, method: None };
+                c.votes.entry(matters[r.next(4)].into()).or_default().insert(ids[r.next(6)].into(), v);
+            }
+            let mut states = vec![p.consent.clone()];
+            let mut inverses = Vec::new();
+            for _ in 0..12 {
+                let edit = match r.next(5) {
+                    0 => Edit::SetVotes {
+                        matter: matters[r.next(4)].into(),
+                        votes: (0..1 + r.next(3)).map(|_| (ids[r.next(6)].to_string(), vote(&mut r))).collect(),
+                    },
+                    1 => {
+                        let id = ids[r.next(6)];
+                        let h = (r.next(3) > 0).then(|| Box::new(household(&mut r, id)));
+                        Edit::PutHousehold { id: id.into(), household: h, label: EditLabel::EditHousehold }
+                    }
+                    2 => {
+                        let id = matters[r.next(4)];
+                        let m = (r.next(3) > 0).then(|| Box::new(matter(&mut r, id)));
+                        Edit::PutMatter { id: id.into(), matter: m, pos: r.next(4), label: EditLabel::EditMatter }
+                    }
+                    3 => {
+                        let id = ["mine", "r2", "r3", "r4"][r.next(4)];
+                        let x = (r.next(2) > 0).then(|| Box::new(rule(&mut r, id)));
+                        Edit::PutRule { id: id.into(), rule: x, pos: r.next(5) }
+                    }
+                    _ => {
+                        let mut c = p.consent.clone();
+                        c.households.remove(ids[r.next(6)]);
+                        c.note = Some("reread".into());
+                        Edit::SetConsent { consent: Box::new(c), label: EditLabel::ImportRegister }
+                    }
+                };
+                let a = edit.apply(&mut p).expect("a consent edit applies");
+                inverses.push(a.inverse);
+                states.push(p.consent.clone());
+            }
+            let mut redos = Vec::new();
+            while let Some(inverse) = inverses.pop() {
+                redos.push(inverse.apply(&mut p).expect("undoes").inverse);
+                assert_eq!(p.consent, states[inverses.len()], "seed {seed}: undone to step {}", inverses.len());
+            }
+            for (k, redo) in redos.into_iter().rev().enumerate() {
+                redo.apply(&mut p).expect("redoes");
+                assert_eq!(p.consent, states[k + 1], "seed {seed}: redone to step {}", k + 1);
+            }
+        }
     }
 }

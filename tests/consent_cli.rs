@@ -269,6 +269,17 @@ fn every_bad_row_is_one_line_naming_it_and_the_plan_is_left_byte_identical() {
             "row 1: column I “m-nothing” is neither a register column".to_string(),
         ),
         (
+            "households' ids swapped",
+            Box::new(|r| {
+                let id = r[9][0].clone();
+                r[9][0] = r[10][0].clone();
+                r[10][0] = id;
+            }),
+            format!(
+                "row 10: household {id}: room {room10} of b101 单元 1 is household {id10} in the plan, which row 11"
+            ),
+        ),
+        (
             "missing column",
             Box::new(|r| {
                 for row in r.iter_mut() {
@@ -303,6 +314,16 @@ fn every_bad_row_is_one_line_naming_it_and_the_plan_is_left_byte_identical() {
     let err = refused(&["consent", "import", &s(&gk), &s(&csv)]);
     assert!(err.contains("its coordinates are in EPSG:4527"), "{err}");
     assert_eq!(std::fs::read(&gk).expect("the plan"), gk_before);
+    // A plan file with a row read with a warning (a vote that is not one) would lose it: left alone.
+    let warned = dir.path().join("warned.gpkg");
+    std::fs::copy(&plan, &warned).expect("copy");
+    rusqlite::Connection::open(&warned)
+        .and_then(|c| c.execute("UPDATE rp_votes SET vote = 'yes' WHERE rowid = (SELECT min(rowid) FROM rp_votes)", []))
+        .expect("a vote spoiled");
+    let warned_before = std::fs::read(&warned).expect("the plan");
+    let err = refused(&["consent", "import", &s(&warned), &s(&csv)]);
+    assert!(err.contains("reading it gave 1 warning(s)") && err.contains("rp_votes"), "{err}");
+    assert_eq!(std::fs::read(&warned).expect("the plan"), warned_before);
     // Not a plan file: refused before anything is read.
     let err = refused(&["consent", "import", &s(&csv), &s(&csv)]);
     assert!(err.contains("writes into a plan file"), "{err}");
@@ -420,4 +441,46 @@ fn personal_data_planted_in_a_plan_is_in_no_export_of_the_command_line() {
     assert!(ok(&["consent", "import", &p, &s(&edited)]).contains("1 votes set"));
     let back = renewal_planner::io::load_path(&plan).expect("the plan");
     assert_eq!(back.plan.consent.households.values().filter(|h| h.has_personal()).count(), planted, "kept");
+}
+
+/// A plan GeoJSON with one bad household, matter and vote opens with a warning naming each, the rest of
+/// its register kept (before, one bad cell dropped the whole register).
+#[test]
+fn a_bad_household_matter_or_vote_in_a_plan_geojson_is_a_warning_and_the_rest_is_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gj = dir.path().join("plan.geojson");
+    ok(&["export", "jinsong", "-o", &s(&gj)]);
+    let good = renewal_planner::io::load_path(&gj).expect("opens");
+    assert!(good.warnings.is_empty(), "{:?}", good.warnings);
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&gj).expect("read")).expect("JSON");
+    let c = &mut doc["renewal_plan"]["consent"];
+    c["households"][3]["floor"] = "三".into();
+    let household = c["households"][3]["id"].as_str().expect("id").to_string();
+    c["matters"][1]["rule"] = serde_json::Value::Null;
+    let (matter, voter) = {
+        let on = c["votes"]["m-property"].as_object_mut().expect("votes");
+        let (h, v) = on.iter_mut().next().expect("a vote");
+        v["vote"] = "yes".into();
+        ("m-property".to_string(), h.clone())
+    };
+    std::fs::write(&gj, serde_json::to_vec(&doc).expect("JSON")).expect("write");
+    let back = renewal_planner::io::load_path(&gj).expect("opens");
+    let places: Vec<&str> = back.warnings.iter().map(|w| w.place.as_str()).collect();
+    assert_eq!(
+        places,
+        [
+            "renewal_plan.consent.households[3]".to_string(),
+            "renewal_plan.consent.matters[1]".to_string(),
+            format!("renewal_plan.consent.votes.{matter}.{voter}"),
+        ],
+        "{:?}",
+        back.warnings
+    );
+    let (was, now) = (&good.plan.consent, &back.plan.consent);
+    assert_eq!(now.households.len(), was.households.len() - 1);
+    assert!(!now.households.contains_key(&household));
+    assert_eq!(now.matters.len(), was.matters.len() - 1);
+    assert_eq!(now.votes[&matter].len(), was.votes[&matter].len() - 1);
+    assert_eq!(now.rules, was.rules);
+    assert_eq!(now.note, was.note);
 }

@@ -30,6 +30,47 @@ fn every_part_of_a_plan_survives_geojson_to_gpkg_to_geojson() {
     assert_eq!(io::write::to_geojson(&back.plan), io::write::to_geojson(&plan), "GeoJSON → gpkg → GeoJSON is equal");
 }
 
+/// A bad cell or JSON in any of the plan's own tables is one warning naming the row, which is left out:
+/// the plan still opens with everything else.
+#[test]
+fn a_bad_row_of_the_plans_tables_is_a_warning_and_the_rest_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plan = jinsong();
+    let gpkg = dir.path().join("bad-rows.gpkg");
+    io::gpkg::save(&plan, &gpkg).expect("saves");
+    let some = |table: &str, key: &str| {
+        let c = rusqlite::Connection::open(&gpkg).expect("db");
+        c.query_row(&format!("SELECT {key} FROM {table} ORDER BY {key} LIMIT 1"), [], |r| r.get::<_, String>(0))
+            .expect("a row")
+    };
+    let (household, matter) = (some("rp_households", "id"), some("rp_matters", "id"));
+    let (vote_m, vote_h) = {
+        let c = rusqlite::Connection::open(&gpkg).expect("db");
+        c.query_row("SELECT matter_id, household_id FROM rp_votes LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("a vote")
+    };
+    let (vote_m, vote_h): (String, String) = (vote_m, vote_h);
+    {
+        let c = rusqlite::Connection::open(&gpkg).expect("db");
+        c.execute("UPDATE rp_households SET floor = '三' WHERE id = ?1", [&household]).expect("sql");
+        c.execute("UPDATE rp_matters SET matter = '{' WHERE id = ?1", [&matter]).expect("sql");
+        c.execute("UPDATE rp_votes SET date = X'00FF' WHERE matter_id = ?1 AND household_id = ?2", [&vote_m, &vote_h])
+            .expect("sql");
+    }
+    let back = io::load_path(&gpkg).expect("opens");
+    let places: Vec<String> = back.warnings.iter().map(|w| w.place.clone()).collect();
+    let w = back.warnings.iter().find(|w| w.place == format!("rp_households {household}")).expect("named");
+    assert_eq!(w.message, "floor “三” is not of its column's type; the household is left out");
+    assert!(places.contains(&format!("rp_matters {matter}")), "{places:?}");
+    assert!(places.contains(&format!("rp_votes {vote_m} {vote_h}")), "{places:?}");
+    let c = &back.plan.consent;
+    assert_eq!(c.households.len(), plan.consent.households.len() - 1);
+    assert!(!c.households.contains_key(&household));
+    assert_eq!(c.matters.len(), plan.consent.matters.len() - 1);
+    assert!(c.vote(&vote_m, &vote_h).is_none());
+    assert_eq!(back.plan.len(), plan.len());
+}
+
 #[test]
 fn the_command_line_converts_geojson_to_a_plan_file_and_reads_it() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1442,12 +1442,14 @@ def generate_households(key, households, floors, floor_area, units=None):
     units = max(1, min(1000, units if units is not None else (h + floors) // (2 * floors)))
     slots = units * floors
     base, extra = h // slots, h % slots
+    # Rooms 301, 302 …; a floor with 100 flats or more numbers them 3001 … so none repeats.
+    step = 10 ** max(2, len(str(base + (1 if extra else 0))))
     out, weights = [], []
     for u in range(1, units + 1):
         for f in range(1, floors + 1):
             s = (u - 1) * floors + (f - 1)
             for n in range(1, base + (1 if s < extra else 0) + 1):
-                room = str(f * 100 + n)
+                room = str(f * step + n)
                 out.append({"id": f"{key}-{u}-{room}", "building": key, "unit": str(u), "floor": f, "room": room})
                 weights.append(11 if n % 2 == 1 else 9)
     total = int(floor_area * 10 + 0.5) if floor_area and floor_area > 0 else h * 550

@@ -11,7 +11,7 @@
 use crate::io::register::{COLUMNS, PERSONAL};
 use crate::model::consent::{Consent, Household};
 
-use super::tables::csv_field;
+use super::tables::csv_text;
 
 /// The header row.
 pub fn header(consent: &Consent, personal: bool) -> Vec<String> {
@@ -37,10 +37,7 @@ fn households(consent: &Consent, personal: bool) -> Vec<Household> {
 
 /// The register as CSV text with a UTF-8 BOM and CRLF line ends.
 pub fn register_csv(consent: &Consent, personal: bool) -> String {
-    let mut out = String::from("\u{feff}");
-    let line = |cells: Vec<String>| cells.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(",") + "\r\n";
-    out.push_str(&line(header(consent, personal)));
-    for h in households(consent, personal) {
+    let rows = households(consent, personal).into_iter().map(|h| {
         let mut cells = vec![
             h.id.clone(),
             h.building.clone(),
@@ -55,22 +52,18 @@ pub fn register_csv(consent: &Consent, personal: bool) -> String {
             cells.push(h.phone.clone().unwrap_or_default());
         }
         cells.extend(vote_cells(consent, &h).map(str::to_string));
-        out.push_str(&line(cells));
-    }
-    out
+        cells
+    });
+    csv_text(std::iter::once(header(consent, personal)).chain(rows))
 }
 
 /// The register as an Excel workbook: the register sheet (the header in row 1,
 /// frozen; floors and areas as numbers, rooms and ids as text) and a sheet
 /// naming each matter column's matter and rule.
 pub fn register_xlsx(consent: &Consent, personal: bool) -> Result<Vec<u8>, crate::error::ExportError> {
-    use rust_xlsxwriter::{Color, Format, Workbook};
     let err = crate::error::ExportError::Xlsx;
-    let mut wb = Workbook::new();
-    let head = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xE8E3D8))
-        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let head = super::tables::xlsx_head();
     let ws = wb.add_worksheet();
     ws.set_name("register").map_err(err)?;
     let header = header(consent, personal);

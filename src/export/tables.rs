@@ -14,6 +14,26 @@ pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// A table as CSV text: a UTF-8 BOM (so Excel shows Chinese), cells quoted as needed, CRLF line ends
+/// (the schedule and the residents' register).
+pub(super) fn csv_text<R: IntoIterator<Item = C>, C: AsRef<str>>(rows: impl IntoIterator<Item = R>) -> String {
+    let mut out = String::from("\u{feff}");
+    for row in rows {
+        let cells: Vec<String> = row.into_iter().map(|c| csv_field(c.as_ref())).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// A workbook's header cells (the schedule and the residents' register): bold on a light ground, ruled below.
+pub(super) fn xlsx_head() -> rust_xlsxwriter::Format {
+    rust_xlsxwriter::Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xE8E3D8))
+        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin)
+}
+
 /// The names of the features an item is attached to, `; `-separated.
 fn feature_names(plan: &Plan, item: &crate::model::Item, lang: Lang) -> String {
     plan.features_of(item)
@@ -43,10 +63,7 @@ pub fn schedule_csv(plan: &Plan, lang: Lang) -> String {
     ];
     header.extend(FundingSource::ALL.iter().map(|f| s.source(*f).to_string()));
     header.extend([s.party.to_string(), s.operator.to_string(), s.operating_term.to_string()]);
-    let mut out = String::from("\u{feff}");
-    out.push_str(&header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(","));
-    out.push_str("\r\n");
-    for item in plan.items.values() {
+    let rows = plan.items.values().map(|item| {
         let entry = lookup(&plan.catalogue_additions, &item.catalogue);
         let name = item.display_name(plan, lang);
         let features = feature_names(plan, item, lang);
@@ -71,10 +88,9 @@ pub fn schedule_csv(plan: &Plan, lang: Lang) -> String {
             item.operator.clone().unwrap_or_default(),
             item.operating_term_years.map(|y| y.to_string()).unwrap_or_default(),
         ]);
-        out.push_str(&row.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    out
+        row
+    });
+    csv_text(std::iter::once(header).chain(rows))
 }
 
 /// One feature as it stands in a phase, for the GIS exports (GeoJSON and Shapefile).
@@ -178,14 +194,11 @@ pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error:
 /// The item schedule as an Excel workbook: a summary sheet, then one sheet
 /// per category with a header row, sized columns and money formatted in yuan.
 pub fn schedule_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, crate::error::ExportError> {
-    use rust_xlsxwriter::{Color, Format, Workbook};
+    use rust_xlsxwriter::{Format, Workbook};
     let s = lang.strings();
     let err = crate::error::ExportError::Xlsx;
     let mut wb = Workbook::new();
-    let head = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0xE8E3D8))
-        .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin);
+    let head = xlsx_head();
     let money = Format::new().set_num_format("#,##0");
     let pct = Format::new().set_num_format("0.0%");
 

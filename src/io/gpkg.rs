@@ -238,49 +238,23 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
         plan.push(Feature { source_id, kind, properties, geometry, change: change.map(Box::new) });
     }
 
-    let mut q = c.prepare("SELECT id, item FROM rp_items ORDER BY id").map_err(db_error)?;
-    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
-    for row in rows {
-        let (id, text) = row.map_err(db_error)?;
-        match serde_json::from_str::<Item>(&text) {
-            Ok(item) => {
-                plan.items.insert(item.id.clone(), item);
-            }
-            Err(e) => warnings.push(Warning { place: format!("rp_items {id}"), message: e.to_string() }),
-        }
+    for item in json_rows::<Item>(c, "SELECT id, item FROM rp_items ORDER BY id", "rp_items", &mut warnings)? {
+        plan.items.insert(item.id.clone(), item);
     }
-    let mut q = c.prepare("SELECT id, entry FROM rp_catalogue_additions ORDER BY rowid").map_err(db_error)?;
-    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
-    for row in rows {
-        let (id, text) = row.map_err(db_error)?;
-        match serde_json::from_str::<CatalogueEntry>(&text) {
-            Ok(e) => plan.catalogue_additions.push(e),
-            Err(e) => warnings.push(Warning { place: format!("rp_catalogue_additions {id}"), message: e.to_string() }),
-        }
-    }
+    plan.catalogue_additions = json_rows::<CatalogueEntry>(
+        c,
+        "SELECT id, entry FROM rp_catalogue_additions ORDER BY rowid",
+        "rp_catalogue_additions",
+        &mut warnings,
+    )?;
     // Schema 3 added stories.
     if version >= 3 {
-        let mut q = c.prepare("SELECT id, story FROM rp_stories ORDER BY seq").map_err(db_error)?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
-        for row in rows {
-            let (id, text) = row.map_err(db_error)?;
-            match serde_json::from_str::<crate::model::Story>(&text) {
-                Ok(s) => plan.stories.push(s),
-                Err(e) => warnings.push(Warning { place: format!("rp_stories {id}"), message: e.to_string() }),
-            }
-        }
+        plan.stories = json_rows(c, "SELECT id, story FROM rp_stories ORDER BY seq", "rp_stories", &mut warnings)?;
     }
     // Schema 5 added basemaps.
     if version >= 5 {
-        let mut q = c.prepare("SELECT seq, basemap FROM rp_basemaps ORDER BY seq").map_err(db_error)?;
-        let rows = q.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
-        for row in rows {
-            let (seq, text) = row.map_err(db_error)?;
-            match serde_json::from_str::<crate::model::Basemap>(&text) {
-                Ok(b) => plan.basemaps.push(b),
-                Err(e) => warnings.push(Warning { place: format!("rp_basemaps row {seq}"), message: e.to_string() }),
-            }
-        }
+        plan.basemaps =
+            json_rows(c, "SELECT seq, basemap FROM rp_basemaps ORDER BY seq", "rp_basemaps", &mut warnings)?;
     }
     // Schema 6 added the residents' register, matters and votes.
     if version >= 6 {
@@ -834,74 +808,140 @@ fn write_consent(tx: &rusqlite::Transaction, consent: &crate::model::Consent) ->
     Ok(())
 }
 
-/// Reads what [`write_consent`] wrote. A row that cannot be read is a warning naming it.
+/// A row's key as a warning names it: its text, or `row N` for a number (`rp_basemaps row 2`).
+fn key_text(v: rusqlite::types::Value) -> String {
+    use rusqlite::types::Value as Sql;
+    match v {
+        Sql::Text(t) => t,
+        Sql::Integer(n) => format!("row {n}"),
+        Sql::Real(x) => format!("row {x}"),
+        Sql::Null | Sql::Blob(_) => "(no id)".into(),
+    }
+}
+
+/// Why a row's cells could not be read, as a planner reads it: `floor “三” is not of its column's type`.
+fn cell_fault(r: &rusqlite::Row, e: rusqlite::Error) -> String {
+    use rusqlite::types::Value as Sql;
+    let rusqlite::Error::InvalidColumnType(i, name, _) = &e else { return e.to_string() };
+    let value = match r.get::<_, Sql>(*i) {
+        Ok(Sql::Text(t)) => format!("“{}”", super::clip(&t, 40)),
+        Ok(Sql::Integer(n)) => n.to_string(),
+        Ok(Sql::Real(x)) => x.to_string(),
+        Ok(Sql::Null) => "empty".into(),
+        Ok(Sql::Blob(_)) | Err(_) => "binary data".into(),
+    };
+    format!("{name} {value} is not of its column's type")
+}
+
+/// Reads the rows of `sql` — a key, then a value as JSON — into values: a row that cannot be
+/// read is a warning naming the table and its key (`rp_stories s1: …`) and is left out.
+fn json_rows<T: serde::de::DeserializeOwned>(
+    c: &Connection,
+    sql: &str,
+    table: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<T>, LoadError> {
+    let mut q = c.prepare(sql).map_err(db_error)?;
+    let rows = q
+        .query_map([], |r| Ok((r.get::<_, rusqlite::types::Value>(0)?, r.get::<_, Option<String>>(1))))
+        .map_err(db_error)?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (key, text) = row.map_err(db_error)?;
+        let value = match text {
+            Ok(Some(t)) => serde_json::from_str::<T>(&t).map_err(|e| e.to_string()),
+            Ok(None) => Err("no value".into()),
+            Err(e) => Err(e.to_string()),
+        };
+        match value {
+            Ok(x) => out.push(x),
+            Err(message) => warnings.push(Warning { place: format!("{table} {}", key_text(key)), message }),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads what [`write_consent`] wrote. A row that cannot be read (a cell of the wrong type, JSON
+/// that is not a matter) is a warning naming it, and is left out.
 fn read_consent(c: &Connection, warnings: &mut Vec<Warning>) -> Result<crate::model::Consent, LoadError> {
-    use crate::model::consent::{Choice, Household, Matter, Method, OwnerType, Rule, Vote};
+    use crate::model::consent::{Choice, Household, Method, OwnerType, Vote};
     let mut consent = crate::model::Consent::default();
     let mut q = c
         .prepare("SELECT id, building, unit, floor, room, area_m2, owner_type, owner_name, phone FROM rp_households")
         .map_err(db_error)?;
     let rows = q
         .query_map([], |r| {
-            Ok((
-                Household {
-                    id: r.get(0)?,
-                    building: r.get(1)?,
-                    unit: r.get(2)?,
-                    floor: r.get(3)?,
-                    room: r.get(4)?,
-                    area_m2: r.get(5)?,
-                    owner_type: OwnerType::Private,
-                    owner_name: r.get(7)?,
-                    phone: r.get(8)?,
-                },
-                r.get::<_, String>(6)?,
-            ))
+            let cells = || -> rusqlite::Result<(Household, String)> {
+                Ok((
+                    Household {
+                        id: r.get(0)?,
+                        building: r.get(1)?,
+                        unit: r.get(2)?,
+                        floor: r.get(3)?,
+                        room: r.get(4)?,
+                        area_m2: r.get(5)?,
+                        owner_type: OwnerType::Private,
+                        owner_name: r.get(7)?,
+                        phone: r.get(8)?,
+                    },
+                    r.get(6)?,
+                ))
+            };
+            Ok((r.get::<_, rusqlite::types::Value>(0)?, cells().map_err(|e| cell_fault(r, e))))
         })
         .map_err(db_error)?;
     for row in rows {
-        let (mut h, owner) = row.map_err(db_error)?;
+        let (key, cells) = row.map_err(db_error)?;
+        let place = || format!("rp_households {}", key_text(key.clone()));
+        let (mut h, owner) = match cells {
+            Ok(x) => x,
+            Err(e) => {
+                warnings.push(Warning { place: place(), message: format!("{e}; the household is left out") });
+                continue;
+            }
+        };
         match OwnerType::parse(&owner) {
             Some(t) => h.owner_type = t,
             None => warnings.push(Warning {
-                place: format!("rp_households {}", h.id),
+                place: place(),
                 message: format!("owner type {owner:?} is not private, public_tenant or institution; read as private"),
             }),
         }
         consent.households.insert(h.id.clone(), h);
     }
-    let mut q = c.prepare("SELECT id, matter FROM rp_matters ORDER BY seq").map_err(db_error)?;
-    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
-    for row in rows {
-        let (id, text) = row.map_err(db_error)?;
-        match serde_json::from_str::<Matter>(&text) {
-            Ok(m) => consent.matters.push(m),
-            Err(e) => warnings.push(Warning { place: format!("rp_matters {id}"), message: e.to_string() }),
-        }
-    }
-    let mut q = c.prepare("SELECT id, rule FROM rp_consent_rules ORDER BY seq").map_err(db_error)?;
-    let rows = q.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).map_err(db_error)?;
-    for row in rows {
-        let (id, text) = row.map_err(db_error)?;
-        match serde_json::from_str::<Rule>(&text) {
-            Ok(r) => consent.rules.push(r),
-            Err(e) => warnings.push(Warning { place: format!("rp_consent_rules {id}"), message: e.to_string() }),
-        }
-    }
+    consent.matters = json_rows(c, "SELECT id, matter FROM rp_matters ORDER BY seq", "rp_matters", warnings)?;
+    consent.rules = json_rows(c, "SELECT id, rule FROM rp_consent_rules ORDER BY seq", "rp_consent_rules", warnings)?;
     let mut q = c.prepare("SELECT matter_id, household_id, vote, date, method FROM rp_votes").map_err(db_error)?;
     let rows = q
         .query_map([], |r| {
+            let cells = || -> rusqlite::Result<_> {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                ))
+            };
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
+                r.get::<_, rusqlite::types::Value>(0)?,
+                r.get::<_, rusqlite::types::Value>(1)?,
+                cells().map_err(|e| cell_fault(r, e)),
             ))
         })
         .map_err(db_error)?;
     for row in rows {
-        let (matter, household, vote, date, method) = row.map_err(db_error)?;
+        let (m, h, cells) = row.map_err(db_error)?;
+        let (matter, household, vote, date, method) = match cells {
+            Ok(x) => x,
+            Err(e) => {
+                warnings.push(Warning {
+                    place: format!("rp_votes {} {}", key_text(m), key_text(h)),
+                    message: format!("{e}; the vote is left out"),
+                });
+                continue;
+            }
+        };
         let place = || format!("rp_votes {matter} {household}");
         let choice = match Choice::parse(&vote) {
             Ok(Some(c)) => c,

@@ -22,6 +22,75 @@ fn warn(warnings: &mut Vec<Warning>, place: String, message: String) {
     warnings.push(Warning { place, message });
 }
 
+/// The residents' side of a plan, read part by part: a household, matter, rule or vote that cannot be
+/// read (a floor "三", a vote "yes") is a warning naming it and is left out, the rest kept — as the plan
+/// file's tables are read.
+fn read_consent(mut c: Map<String, Value>, warnings: &mut Vec<Warning>) -> crate::model::Consent {
+    use crate::model::consent::{Household, Matter, Rule, Vote};
+    fn list<T: serde::de::DeserializeOwned>(v: Option<Value>, what: &str, warnings: &mut Vec<Warning>) -> Vec<T> {
+        let place = |i: Option<usize>| match i {
+            Some(i) => format!("{PLAN_MEMBER}.consent.{what}[{i}]"),
+            None => format!("{PLAN_MEMBER}.consent.{what}"),
+        };
+        match v {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    serde_json::from_value(v).map_err(|e| warn(warnings, place(Some(i)), e.to_string())).ok()
+                })
+                .collect(),
+            Some(_) => {
+                warn(warnings, place(None), "is not a list".into());
+                Vec::new()
+            }
+        }
+    }
+    let mut out = crate::model::Consent::default();
+    for h in list::<Household>(c.remove("households"), "households", warnings) {
+        if out.households.contains_key(&h.id) {
+            warn(
+                warnings,
+                format!("{PLAN_MEMBER}.consent.households"),
+                format!("household {} is listed twice; the first kept", h.id),
+            );
+            continue;
+        }
+        out.households.insert(h.id.clone(), h);
+    }
+    out.matters = list::<Matter>(c.remove("matters"), "matters", warnings);
+    out.rules = list::<Rule>(c.remove("rules"), "rules", warnings);
+    match c.remove("votes") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(by_matter)) => {
+            for (m, on) in by_matter {
+                let Value::Object(on) = on else {
+                    warn(warnings, format!("{PLAN_MEMBER}.consent.votes.{m}"), "is not an object".into());
+                    continue;
+                };
+                let mut kept = std::collections::BTreeMap::new();
+                for (h, v) in on {
+                    match serde_json::from_value::<Vote>(v) {
+                        Ok(v) => {
+                            kept.insert(h, v);
+                        }
+                        Err(e) => warn(warnings, format!("{PLAN_MEMBER}.consent.votes.{m}.{h}"), e.to_string()),
+                    }
+                }
+                out.votes.insert(m, kept);
+            }
+        }
+        Some(_) => warn(warnings, format!("{PLAN_MEMBER}.consent.votes"), "is not an object".into()),
+    }
+    match c.remove("note") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(n)) => out.note = Some(n),
+        Some(_) => warn(warnings, format!("{PLAN_MEMBER}.consent.note"), "is not text".into()),
+    }
+    out
+}
+
 /// Moves items and plan-wide data out of a freshly read plan's properties
 /// into the model, reporting anything unusable as a warning.
 pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
@@ -88,10 +157,8 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
         }
         match rp.remove("consent") {
             None | Some(Value::Null) => {}
-            Some(v) => match serde_json::from_value::<crate::model::Consent>(v) {
-                Ok(c) => plan.consent = c,
-                Err(e) => warn(warnings, format!("{PLAN_MEMBER}.consent"), e.to_string()),
-            },
+            Some(Value::Object(c)) => plan.consent = read_consent(c, warnings),
+            Some(_) => warn(warnings, format!("{PLAN_MEMBER}.consent"), "is not an object".into()),
         }
         if let Some(Value::Array(photos)) = rp.remove("photos") {
             for (i, v) in photos.into_iter().enumerate() {

@@ -65,8 +65,9 @@ enum Col {
     Matter(usize),
 }
 
-/// A good row: its household and its votes by matter index (those in the matter's scope).
-type ReadRow = (Household, Vec<(usize, Option<Choice>)>);
+/// A good row: its household, its votes by matter index (those in the matter's scope) and the
+/// plan's id of the household when the row renumbers it.
+type ReadRow = (Household, Vec<(usize, Option<Choice>)>, Option<String>);
 
 /// Reads a register file's bytes (CSV or workbook) into rows.
 pub fn read(bytes: &[u8]) -> Result<Vec<Row>, String> {
@@ -131,9 +132,25 @@ pub fn import(
     let matter_cols: Vec<(usize, usize)> =
         cols.iter().filter_map(|(i, c)| if let Col::Matter(m) = c { Some((*i, *m)) } else { None }).collect();
 
+    // Each flat of the plan's register, and the first row listing each household id: a row whose id is new
+    // but whose flat is a household the file no longer lists is that household renumbered (its owner's name,
+    // phone and votes carried over); a flat given to another id the plan or the file still has is refused.
+    let plan_flats: HashMap<(&str, &str, &str), &Household> =
+        consent.households.values().map(|h| ((h.building.as_str(), h.unit.as_str(), h.room.as_str()), h)).collect();
+    let mut listed: HashMap<String, usize> = HashMap::new();
+    for (n, cells) in &rows[1..] {
+        if let Some((_, c)) = cells.iter().find(|(i, _)| Some(*i) == field_col(0)) {
+            let id = c.text().trim().to_string();
+            if !id.is_empty() {
+                listed.entry(id).or_insert(*n);
+            }
+        }
+    }
     let mut faults: Vec<(usize, String)> = Vec::new();
     let mut households: BTreeMap<String, Household> = BTreeMap::new();
     let mut row_of: HashMap<String, usize> = HashMap::new();
+    // Households renumbered: (the plan's id, the file's).
+    let mut renamed: Vec<(String, String)> = Vec::new();
     let mut rooms: HashMap<(String, String, String), usize> = HashMap::new();
     // Per matter index: household id → its vote in the file.
     let mut votes: Vec<BTreeMap<String, Option<Choice>>> = vec![BTreeMap::new(); consent.matters.len()];
@@ -194,7 +211,48 @@ pub fn import(
             if area_m2 < 0.0 {
                 return Err(format!("household {}: area {area_m2} m² is negative", clip(&id)));
             }
-            let old = consent.households.get(&id);
+            let key = (building.as_str(), unit.as_str(), room.as_str());
+            if let Some(other) = rooms.get(&(building.clone(), unit.clone(), room.clone())) {
+                return Err(format!(
+                    "household {}: room {} of {} 单元 {} is given twice (also row {other})",
+                    clip(&id),
+                    clip(&room),
+                    clip(&building),
+                    clip(&unit)
+                ));
+            }
+            let by_id = consent.households.get(&id);
+            let old = match plan_flats.get(&key) {
+                Some(o) if o.id != id => {
+                    let swapped = |what: String| {
+                        format!(
+                            "household {}: room {} of {} 单元 {} is household {} in the plan, {what}; a flat given to \
+                             another household that is still there would move owners' names, phones and votes \
+                             between flats: keep each household's id with its room",
+                            clip(&id),
+                            clip(&room),
+                            clip(&building),
+                            clip(&unit),
+                            clip(&o.id)
+                        )
+                    };
+                    if let Some(r) = listed.get(&o.id) {
+                        return Err(swapped(format!("which row {r} lists too")));
+                    }
+                    if let Some(b) = by_id {
+                        return Err(swapped(format!(
+                            "and {} is room {} of {} 单元 {} there",
+                            clip(&id),
+                            clip(&b.room),
+                            clip(&b.building),
+                            clip(&b.unit)
+                        )));
+                    }
+                    // Renumbered: the same flat under a new id.
+                    Some(*o)
+                }
+                _ => by_id,
+            };
             let owner_type = match text(6).as_str() {
                 "" => old.map(|h| h.owner_type).unwrap_or_default(),
                 t => OwnerType::parse(t).ok_or_else(|| {
@@ -222,16 +280,6 @@ pub fn import(
                 area_m2,
                 owner_type,
             };
-            let key = (h.building.clone(), h.unit.clone(), h.room.clone());
-            if let Some(other) = rooms.get(&key) {
-                return Err(format!(
-                    "household {}: room {} of {} 单元 {} is given twice (also row {other})",
-                    clip(&id),
-                    clip(&h.room),
-                    clip(&h.building),
-                    clip(&h.unit)
-                ));
-            }
             let mut vs = Vec::new();
             for (i, m) in &matter_cols {
                 let matter = &consent.matters[*m];
@@ -252,10 +300,13 @@ pub fn import(
                     vs.push((*m, choice));
                 }
             }
-            Ok((h, vs))
+            Ok((h, vs, old.filter(|o| o.id != id).map(|o| o.id.clone())))
         })();
         match row {
-            Ok((h, vs)) => {
+            Ok((h, vs, from)) => {
+                if let Some(from) = from {
+                    renamed.push((from, h.id.clone()));
+                }
                 row_of.insert(h.id.clone(), n);
                 rooms.insert((h.building.clone(), h.unit.clone(), h.room.clone()), n);
                 for (m, c) in vs {
@@ -292,16 +343,27 @@ pub fn import(
     let mut done = Imported { households: households.len(), matters: matter_cols.len(), ..Imported::default() };
     for (id, h) in &households {
         match consent.households.get(id) {
+            None if renamed.iter().any(|(_, new)| new == id) => done.changed += 1,
             None => done.added += 1,
             Some(old) if old != h => done.changed += 1,
             Some(_) => {}
         }
     }
-    let removed: Vec<&String> = consent.households.keys().filter(|id| !households.contains_key(*id)).collect();
+    let removed: Vec<&String> = consent
+        .households
+        .keys()
+        .filter(|id| !households.contains_key(*id) && !renamed.iter().any(|(old, _)| old == *id))
+        .collect();
     done.removed = removed.len();
     for on in out.votes.values_mut() {
         for id in &removed {
             on.remove(*id);
+        }
+        // A renumbered household's votes, with their dates and methods, go with it.
+        for (old, new) in &renamed {
+            if let Some(v) = on.remove(old) {
+                on.insert(new.clone(), v);
+            }
         }
     }
     out.households = households;
@@ -429,6 +491,48 @@ mod tests {
         assert_eq!((v.vote, v.date.as_deref(), v.method), (Choice::Disagree, Some("2026-12-01"), None));
         assert_eq!(out.vote("m1", "h1").expect("kept").date.as_deref(), Some("2019-01-01"));
         assert!(!out.households.contains_key("h3"));
+    }
+
+    #[test]
+    fn renumbered_households_keep_their_owners_and_vote_dates() {
+        let c = consent();
+        // h1 and h2 are renumbered (their flats, new ids), h3 is kept.
+        let rows =
+            csv(&format!("{HEAD}a1,b1,1,1,101,50,private,agree\na2,b1,1,1,102,50,private,\nh3,b1,2,1,101,50,,\n"));
+        let (out, done) = import(&c, &rows, |b| b == "b1", "2026-12-01").expect("imports");
+        assert_eq!((done.added, done.changed, done.removed, done.votes_set), (0, 2, 0, 0));
+        assert_eq!(out.households.keys().collect::<Vec<_>>(), ["a1", "a2", "h3"]);
+        assert_eq!(out.households["a1"].owner_name.as_deref(), Some("张三丰"));
+        assert_eq!(out.households["a2"].owner_name.as_deref(), Some("张三丰"));
+        let v = out.vote("m1", "a1").expect("carried over");
+        assert_eq!((v.date.as_deref(), v.method), (Some("2019-01-01"), Some(crate::model::consent::Method::Paper)));
+        assert!(out.vote("m1", "h1").is_none());
+    }
+
+    #[test]
+    fn a_flat_given_to_another_household_still_there_is_refused() {
+        let mut c = consent();
+        c.households.get_mut("h2").expect("h2").owner_name = Some("李四".into());
+        for (rows, want) in [
+            // h1 and h2 swapped.
+            (
+                "h2,b1,1,1,101,50,private,agree\nh1,b1,1,1,102,50,private,\n",
+                "row 2: household h2: room 101 of b1 单元 1 is household h1 in the plan, which row 3 lists too",
+            ),
+            // h2 left out and h1 given its flat: h2 renumbered, or h1 moved?
+            (
+                "h1,b1,1,1,102,50,private,\n",
+                "row 2: household h1: room 102 of b1 单元 1 is household h2 in the plan, and h1 is room 101",
+            ),
+        ] {
+            let e = import(&c, &csv(&format!("{HEAD}{rows}h3,b1,2,1,101,50,,\n")), |b| b == "b1", "d").expect_err(rows);
+            assert!(e.starts_with(want), "{e}\nshould start with {want}");
+        }
+        // A household moved to a flat nobody has keeps its owner.
+        let rows = csv(&format!("{HEAD}h1,b1,1,1,103,50,private,\nh2,b1,1,1,102,50,,\nh3,b1,2,1,101,50,,\n"));
+        let (out, _) = import(&c, &rows, |b| b == "b1", "d").expect("imports");
+        assert_eq!(out.households["h1"].owner_name.as_deref(), Some("张三丰"));
+        assert_eq!(out.households["h2"].owner_name.as_deref(), Some("李四"));
     }
 
     #[test]

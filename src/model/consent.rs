@@ -472,38 +472,13 @@ impl Consent {
             .unwrap_or_else(|| "m-new".into())
     }
 
-    /// What is wrong in the register and matters, one line each (empty: nothing).
-    /// `building_exists` says whether a feature key is a feature of the plan.
-    pub fn problems(&self, building_exists: impl Fn(&str) -> bool) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut rooms = std::collections::HashSet::new();
-        for h in self.register() {
-            if !building_exists(&h.building) {
-                out.push(format!("household {}: no building {} in the plan", h.id, h.building));
-            }
-            if !h.area_m2.is_finite() || h.area_m2 < 0.0 {
-                out.push(format!("household {}: area {} m² is not a floor area", h.id, h.area_m2));
-            }
-            if !rooms.insert((&h.building, &h.unit, &h.room)) {
-                out.push(format!(
-                    "household {}: room {} of {} 单元 {} is registered twice",
-                    h.id, h.room, h.building, h.unit
-                ));
-            }
+    /// Every household of the register: how many, and their area.
+    pub fn total(&self) -> Count {
+        let mut c = Count::default();
+        for h in self.households.values() {
+            c.add(h);
         }
-        let mut ids = std::collections::HashSet::new();
-        for m in &self.matters {
-            if !ids.insert(&m.id) {
-                out.push(format!("matter {} is listed twice", m.id));
-            }
-            if self.rule(&m.rule).is_none() {
-                out.push(format!("matter {}: no rule {}", m.id, m.rule));
-            }
-        }
-        for r in &self.rules {
-            out.extend(r.problems());
-        }
-        out
+        c
     }
 }
 
@@ -577,34 +552,17 @@ impl Tally {
     }
 }
 
-/// Counts `households` (those of a matter's scope) under `rule` with `votes`.
-pub fn count<'a>(
+/// Households in ascending id order (as `Consent::households` keeps them), each with its vote: the
+/// votes, kept in the same order, are walked beside them instead of looked up one by one.
+fn with_votes<'a>(
     households: impl IntoIterator<Item = &'a Household>,
-    votes: Option<&BTreeMap<String, Vote>>,
-    rule: Option<&Rule>,
-) -> Tally {
-    let mut t = Tally { rule_known: rule.is_some(), ..Tally::default() };
-    for h in households {
-        t.add(h, votes.and_then(|v| v.get(&h.id)).map(|v| v.vote));
-    }
-    decide(t, rule)
-}
-
-/// As [`count`], for households in ascending id order (as `Consent::households` keeps them): the votes,
-/// kept in the same order, are walked beside them instead of looked up one by one.
-fn count_in_order<'a>(
-    households: impl IntoIterator<Item = &'a Household>,
-    votes: Option<&BTreeMap<String, Vote>>,
-    rule: Option<&Rule>,
-) -> Tally {
-    let mut t = Tally { rule_known: rule.is_some(), ..Tally::default() };
-    let mut votes = votes.into_iter().flatten().peekable();
-    for h in households {
-        while votes.next_if(|(id, _)| id.as_str() < h.id.as_str()).is_some() {}
-        let v = votes.next_if(|(id, _)| **id == h.id).map(|(_, v)| v.vote);
-        t.add(h, v);
-    }
-    decide(t, rule)
+    votes: Option<&'a BTreeMap<String, Vote>>,
+) -> impl Iterator<Item = (&'a Household, Option<Choice>)> {
+    let mut on = votes.into_iter().flatten().peekable();
+    households.into_iter().map(move |h| {
+        while on.next_if(|(id, _)| id.as_str() < h.id.as_str()).is_some() {}
+        (h, on.next_if(|(id, _)| **id == h.id).map(|(_, v)| v.vote))
+    })
 }
 
 impl Tally {
@@ -668,11 +626,13 @@ fn more_agreeing(share: Share, agree: i64, voted: i64) -> i64 {
 
 /// Counts a matter of a plan's consent.
 pub fn tally(consent: &Consent, matter: &Matter) -> Tally {
-    count_in_order(
-        consent.households.values().filter(|h| matter.scope.contains(h)),
-        consent.votes.get(&matter.id),
-        consent.rule(&matter.rule),
-    )
+    let rule = consent.rule(&matter.rule);
+    let mut t = Tally { rule_known: rule.is_some(), ..Tally::default() };
+    let in_scope = consent.households.values().filter(|h| matter.scope.contains(h));
+    for (h, v) in with_votes(in_scope, consent.votes.get(&matter.id)) {
+        t.add(h, v);
+    }
+    decide(t, rule)
 }
 
 /// A matter counted per building (`unit` `None`) or per 单元, for the consent map and the notice.
@@ -687,15 +647,10 @@ pub struct GroupTally {
 pub fn tally_by(consent: &Consent, matter: &Matter, units: bool) -> Vec<GroupTally> {
     let rule = consent.rule(&matter.rule);
     let votes = consent.votes.get(&matter.id);
-    // One walk over the register beside the votes (both in id order), each household added to its group.
+    // One walk over the register beside the votes, each household added to its group.
     let mut groups: std::collections::HashMap<(&str, Option<&str>), Tally> = Default::default();
-    let mut on = votes.into_iter().flatten().peekable();
-    for h in consent.households.values() {
-        while on.next_if(|(id, _)| id.as_str() < h.id.as_str()).is_some() {}
-        let v = on.next_if(|(id, _)| **id == h.id).map(|(_, v)| v.vote);
-        if matter.scope.contains(h) {
-            groups.entry((h.building.as_str(), units.then_some(h.unit.as_str()))).or_default().add(h, v);
-        }
+    for (h, v) in with_votes(consent.households.values().filter(|h| matter.scope.contains(h)), votes) {
+        groups.entry((h.building.as_str(), units.then_some(h.unit.as_str()))).or_default().add(h, v);
     }
     let mut out: Vec<GroupTally> = groups
         .into_iter()
@@ -743,6 +698,8 @@ pub fn generate(building: &str, size: BuildingSize) -> Vec<Household> {
     let units = size.units.unwrap_or((h + floors) / (2 * floors)).clamp(1, 1000);
     let slots = units * floors;
     let (base, extra) = (h / slots, h % slots);
+    // Rooms 301, 302 …; a floor with 100 flats or more numbers them 3001 … so none repeats.
+    let step = 10u32.pow((base + u32::from(extra > 0)).to_string().len().max(2) as u32);
     let mut out = Vec::with_capacity(h as usize);
     let mut weights = Vec::with_capacity(h as usize);
     for u in 1..=units {
@@ -750,7 +707,7 @@ pub fn generate(building: &str, size: BuildingSize) -> Vec<Household> {
             let s = (u - 1) * floors + (f - 1);
             let rooms = base + u32::from(s < extra);
             for n in 1..=rooms {
-                let room = format!("{}", f * 100 + n);
+                let room = format!("{}", f * step + n);
                 out.push(Household {
                     id: format!("{building}-{u}-{room}"),
                     building: building.to_string(),
@@ -824,6 +781,20 @@ mod tests {
     }
 
     use Choice::{Abstain as X, Agree as A, Disagree as D};
+
+    /// Counts `households` (those of a matter's scope) under `rule`, each vote looked up: what
+    /// [`tally`]'s walk beside the votes must equal.
+    fn count<'a>(
+        households: impl IntoIterator<Item = &'a Household>,
+        votes: Option<&BTreeMap<String, Vote>>,
+        rule: Option<&Rule>,
+    ) -> Tally {
+        let mut t = Tally { rule_known: rule.is_some(), ..Tally::default() };
+        for h in households {
+            t.add(h, votes.and_then(|v| v.get(&h.id)).map(|v| v.vote));
+        }
+        decide(t, rule)
+    }
 
     #[test]
     fn the_four_rules_are_built_in() {
@@ -935,6 +906,13 @@ mod tests {
         assert!(hs.iter().all(|h| (1..=6).contains(&h.floor)));
         assert!(hs.iter().any(|h| h.owner_type == OwnerType::PublicTenant));
         assert!(generate("x", BuildingSize { households: 0, floors: 6, units: None, floor_area_m2: None }).is_empty());
+        // A floor of a 单元 with 100 flats or more: every room and household still its own.
+        for (households, floors) in [(150, 1), (1000, 3), (99, 1), (100, 1)] {
+            let hs = generate("x", BuildingSize { households, floors, units: Some(1), floor_area_m2: None });
+            let rooms: std::collections::BTreeSet<&str> = hs.iter().map(|h| h.room.as_str()).collect();
+            assert_eq!(rooms.len(), households as usize, "{households} on {floors} floors");
+            assert!(hs.iter().all(|h| h.room.starts_with(&h.floor.to_string())), "the floor leads its rooms");
+        }
         let one = generate("x", BuildingSize { households: 1, floors: 0, units: Some(0), floor_area_m2: None });
         assert_eq!((one.len(), one[0].area_m2), (1, 55.0));
     }

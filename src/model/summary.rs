@@ -103,14 +103,9 @@ pub struct MatterSummary {
 
 impl ConsentSummary {
     pub fn of(consent: &super::Consent) -> ConsentSummary {
-        let area: i64 = consent
-            .households
-            .values()
-            .map(|h| if h.area_m2.is_finite() && h.area_m2 > 0.0 { (h.area_m2 * 100.0).round() as i64 } else { 0 })
-            .fold(0i64, i64::saturating_add);
         ConsentSummary {
             households: consent.households.len(),
-            area_m2: area as f64 / 100.0,
+            area_m2: consent.total().area_m2(),
             matters: consent
                 .matters
                 .iter()

@@ -901,7 +901,11 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
                 ));
             }
             if errors.is_empty() {
-                out.push(Action::Edit(Edit::PutRule { id: rule.id.clone(), rule: Some(Box::new(rule)) }));
+                out.push(Action::Edit(Edit::PutRule {
+                    id: rule.id.clone(),
+                    rule: Some(Box::new(rule)),
+                    pos: usize::MAX,
+                }));
                 done = true;
             } else {
                 f.errors = errors;
@@ -916,7 +920,7 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
             let users: Vec<&str> = consent.matters.iter().filter(|m| m.rule == *id).map(|m| m.title(lang)).collect();
             let builtin = crate::model::consent::builtin_rules().iter().any(|b| b.id == *id);
             if users.is_empty() || builtin {
-                out.push(Action::Edit(Edit::PutRule { id: id.clone(), rule: None }));
+                out.push(Action::Edit(Edit::PutRule { id: id.clone(), rule: None, pos: usize::MAX }));
                 done = true;
             } else {
                 f.errors = vec![format!(
