@@ -18,7 +18,7 @@ use crate::edit::{Edit, EditLabel};
 use crate::i18n::Lang;
 use crate::model::consent::{
     Base, BuildingSize, Consent, Household, Matter, OwnerType, Rule, Scope, Share, Shortfall, Stage, Tally, UnitRef,
-    generate, natural, tally,
+    generate, natural, register_order, tally,
 };
 use crate::model::item::{is_date, today};
 use crate::model::{FeatureId, Kind, Plan};
@@ -36,23 +36,76 @@ pub fn title(lang: Lang) -> &'static str {
     tr(lang, "居民表决", "Residents' consent")
 }
 
-/// Each matter's tally (by matter id), for the document stamp they were counted at.
-type Counted = ((u64, u64), std::sync::Arc<Vec<(String, Tally)>>);
+/// What the consent window, the vote grid, the dashboard and the item guard read every frame, worked
+/// out once per document state (an edit, undo or another plan works it out again) and shared through
+/// the context's memory: a frame then costs the same with 100 households or 100,000.
+pub(super) struct Counted {
+    stamp: (u64, u64),
+    /// Each matter's tally, in the plan's order of matters.
+    tallies: Vec<(String, Tally)>,
+    /// The register's floor area, hundredths of m².
+    pub area_centi: i64,
+    /// Each building's households (ids) in register order.
+    households: std::collections::HashMap<String, Vec<String>>,
+    /// The buildings with households, in natural order (`b2` before `b10`).
+    pub buildings: Vec<String>,
+}
 
-/// Every matter's tally, counted once per document state (an edit, undo or another plan recounts) and
-/// shared by the consent window, the vote grid and the dashboard through the context's memory.
-pub(super) fn tallies(ctx: &egui::Context, v: &View) -> std::sync::Arc<Vec<(String, Tally)>> {
-    let id = egui::Id::unique("consent_tallies");
-    let stamp = v.doc.stamp();
-    if let Some((s, t)) = ctx.data(|d| d.get_temp::<Counted>(id))
-        && s == stamp
-    {
-        return t;
+impl Counted {
+    fn new(stamp: (u64, u64), c: &Consent) -> Counted {
+        let tallies = c.matters.iter().map(|m| (m.id.clone(), tally(c, m))).collect();
+        let mut area_centi = 0;
+        let mut of: std::collections::HashMap<&str, Vec<&Household>> = Default::default();
+        for h in c.households.values() {
+            area_centi += (h.area_m2.max(0.0) * 100.0).round() as i64;
+            of.entry(h.building.as_str()).or_default().push(h);
+        }
+        let mut buildings: Vec<String> = of.keys().map(|b| b.to_string()).collect();
+        buildings.sort_by(|a, b| natural(a, b));
+        let households = of
+            .into_iter()
+            .map(|(b, mut hs)| {
+                hs.sort_by(|a, b| register_order(a, b));
+                (b.to_string(), hs.into_iter().map(|h| h.id.clone()).collect())
+            })
+            .collect();
+        Counted { stamp, tallies, area_centi, households, buildings }
     }
-    let c = &v.doc.plan().consent;
-    let t = std::sync::Arc::new(c.matters.iter().map(|m| (m.id.clone(), tally(c, m))).collect::<Vec<_>>());
-    ctx.data_mut(|d| d.insert_temp::<Counted>(id, (stamp, t.clone())));
-    t
+
+    /// The matters' tallies, by matter id.
+    pub fn tallies(&self) -> &[(String, Tally)] {
+        &self.tallies
+    }
+
+    /// A matter's tally.
+    pub fn tally(&self, matter: &str) -> Option<&Tally> {
+        self.tallies.iter().find(|(id, _)| id == matter).map(|(_, t)| t)
+    }
+
+    /// Whether a building has households.
+    pub fn has_households(&self, building: &str) -> bool {
+        self.households.contains_key(building)
+    }
+
+    /// A building's households in register order (`Consent::of_building`, without walking the register).
+    pub fn of_building<'a>(&'a self, consent: &'a Consent, building: &str) -> impl Iterator<Item = &'a Household> {
+        let ids = self.households.get(building).map(Vec::as_slice).unwrap_or_default();
+        ids.iter().filter_map(|id| consent.households.get(id))
+    }
+}
+
+/// The consent counts of the document shown ([`Counted`]), worked out when it has changed.
+pub(super) fn counted(ctx: &egui::Context, v: &View) -> std::sync::Arc<Counted> {
+    let id = egui::Id::unique("consent_counted");
+    let stamp = v.doc.stamp();
+    if let Some(c) = ctx.data(|d| d.get_temp::<std::sync::Arc<Counted>>(id))
+        && c.stamp == stamp
+    {
+        return c;
+    }
+    let c = std::sync::Arc::new(Counted::new(stamp, &v.doc.plan().consent));
+    ctx.data_mut(|d| d.insert_temp(id, c.clone()));
+    c
 }
 
 /// The consent window's keys, for Help → Shortcuts.
@@ -231,8 +284,8 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     if let Some(note) = &consent.note {
         ui.label(RichText::new(note).small().italics().color(Color32::from_rgb(150, 100, 0)));
     }
-    let tallies = tallies(ui.ctx(), v);
-    summary_line(ui, consent, &tallies, lang);
+    let counted = counted(ui.ctx(), v);
+    summary_line(ui, consent, &counted, lang);
     ui.separator();
 
     // The matters, each with its rule and whether it passed; a click puts one in focus.
@@ -244,7 +297,7 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     });
     egui::ScrollArea::vertical().id_salt("matters").max_height(150.0).show(ui, |ui| {
         for m in &consent.matters {
-            let passed = tallies.iter().find(|(id, _)| *id == m.id).is_some_and(|(_, t)| t.passed);
+            let passed = counted.tally(&m.id).is_some_and(|t| t.passed);
             ui.horizontal(|ui| {
                 let chip = RichText::new(if passed {
                     tr(lang, "通过", "passed")
@@ -322,20 +375,20 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
         ui.separator();
     }
     if let Some(m) = focused
-        && let Some((_, t)) = tallies.iter().find(|(id, _)| *id == m.id)
+        && let Some(t) = counted.tally(&m.id)
     {
         result_block(ui, consent, m, t, lang);
     }
     ui.separator();
     // The vote grid of the selected building, for the matter in focus.
     if let Some(m) = focused {
-        out.extend(super::vote_grid::section(ui, &mut st.grid, v, m));
+        out.extend(super::vote_grid::section(ui, &mut st.grid, v, m, &counted));
         ui.separator();
     }
     egui::CollapsingHeader::new(tr(lang, "住户登记", "Register"))
         .id_salt("consent_register")
         .default_open(false)
-        .show(ui, |ui| register_section(ui, st, v, out));
+        .show(ui, |ui| register_section(ui, st, v, &counted, out));
     egui::CollapsingHeader::new(tr(lang, "表决规则", "Rules"))
         .id_salt("consent_rules")
         .default_open(false)
@@ -343,8 +396,8 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
 }
 
 /// Households and area registered, matters passed and not: the panel's first line and the dashboard's strip.
-pub(super) fn summary_line(ui: &mut egui::Ui, consent: &Consent, tallies: &[(String, Tally)], lang: Lang) {
-    let area: i64 = consent.households.values().map(|h| (h.area_m2.max(0.0) * 100.0).round() as i64).sum();
+pub(super) fn summary_line(ui: &mut egui::Ui, consent: &Consent, counted: &Counted, lang: Lang) {
+    let (tallies, area) = (counted.tallies(), counted.area_centi);
     let passed = tallies.iter().filter(|(_, t)| t.passed).count();
     let text = match lang {
         Lang::Zh => format!(
@@ -374,11 +427,11 @@ pub(super) fn dashboard_strip(ui: &mut egui::Ui, v: &View) {
         return;
     }
     let lang = v.lang;
-    let tallies = tallies(ui.ctx(), v);
+    let counted = counted(ui.ctx(), v);
     ui.label(RichText::new(title(lang)).strong());
-    summary_line(ui, consent, &tallies, lang);
+    summary_line(ui, consent, &counted, lang);
     for m in &consent.matters {
-        if let Some((_, t)) = tallies.iter().find(|(id, _)| *id == m.id)
+        if let Some(t) = counted.tally(&m.id)
             && !t.passed
         {
             let base = consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
@@ -1014,7 +1067,7 @@ impl HouseholdForm {
     }
 }
 
-fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Action>) {
+fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, counted: &Counted, out: &mut Vec<Action>) {
     let lang = v.lang;
     let plan = v.doc.plan();
     let consent = &plan.consent;
@@ -1055,7 +1108,7 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
         );
         return;
     };
-    let households = consent.of_building(key);
+    let households: Vec<&Household> = counted.of_building(consent, key).collect();
     let area: f64 = households.iter().map(|h| h.area_m2).sum();
     ui.label(
         RichText::new(match lang {

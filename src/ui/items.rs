@@ -438,10 +438,15 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     let textures = &mut st.photo_textures;
     let mut delete = false;
     // The residents' matters linked to this item that have not passed, with what each still needs.
-    let holding: Vec<(String, String)> = crate::model::consent::holding_up(&plan.consent, &ed.id)
-        .into_iter()
-        .map(|m| {
-            let t = crate::model::consent::tally(&plan.consent, m);
+    // (`model::consent::holding_up`, from the tallies counted once per document state.)
+    let counted = super::consent::counted(ctx, v);
+    let holding: Vec<(String, String)> = plan
+        .consent
+        .matters
+        .iter()
+        .filter(|m| m.items.iter().any(|i| *i == ed.id))
+        .filter_map(|m| counted.tally(&m.id).filter(|t| !t.passed).map(|t| (m, t)))
+        .map(|(m, t)| {
             let base = plan.consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
             let missing: Vec<String> =
                 t.missing.iter().map(|sf| super::consent::shortfall_text(sf, base, lang)).collect();
