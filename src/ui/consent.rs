@@ -17,8 +17,8 @@ use super::view::{View, Window};
 use crate::edit::{Edit, EditLabel};
 use crate::i18n::Lang;
 use crate::model::consent::{
-    Base, BuildingSize, Consent, Household, Matter, OwnerType, Rule, Scope, Share, Shortfall, Stage, Tally, UnitRef,
-    generate, natural, register_order, tally,
+    Base, BuildingSize, Consent, Household, Matter, OwnerType, Rule, Scope, Share, Tally, UnitRef, generate, natural,
+    register_order, tally,
 };
 use crate::model::item::{is_date, today};
 use crate::model::{FeatureId, Kind, Plan};
@@ -130,35 +130,10 @@ pub struct ConsentState {
     message: Option<String>,
 }
 
-/// An area given in hundredths of m², as exactly as it is counted (`605.5`).
-pub(super) fn m2(centi: i64) -> String {
-    format!("{}", centi as f64 / 100.0)
-}
+pub(super) use crate::i18n::area_m2 as m2;
 
 fn pct(part: i64, whole: i64) -> String {
     if whole <= 0 { "—".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
-}
-
-/// What a matter still needs, as a planner says it.
-pub(super) fn shortfall_text(sf: &Shortfall, base: Base, lang: Lang) -> String {
-    let (h, a) = (sf.households, sf.area_centi);
-    let amount = match (lang, h > 0, a > 0) {
-        (Lang::Zh, true, true) => format!("{h} 户、{} m²", m2(a)),
-        (Lang::Zh, true, false) => format!("{h} 户"),
-        (Lang::Zh, false, _) => format!("{} m²", m2(a)),
-        (Lang::En, true, true) => {
-            format!("{h} more household{} and {} m² more area", if h == 1 { "" } else { "s" }, m2(a))
-        }
-        (Lang::En, true, false) => format!("{h} more household{}", if h == 1 { "" } else { "s" }),
-        (Lang::En, false, _) => format!("{} m² more area", m2(a)),
-    };
-    match (lang, sf.stage, base) {
-        (Lang::Zh, Stage::Participation, _) => format!("还差 {amount} 参与表决"),
-        (Lang::Zh, Stage::Agreement, Base::Scope) => format!("还差 {amount} 同意"),
-        (Lang::Zh, Stage::Agreement, Base::Participants) => format!("还需 {amount} 表示同意"),
-        (Lang::En, Stage::Participation, _) => format!("needs {amount} taking part"),
-        (Lang::En, Stage::Agreement, _) => format!("needs {amount} agreeing"),
-    }
 }
 
 /// A rule as a planner reads it: "参与 ≥ 2/3（户数和面积）；同意 ≥ 3/4 参与者".
@@ -240,7 +215,7 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
     ui.label(RichText::new(verdict).strong().color(if t.passed { OK } else { ERROR }));
     let base = rule.map(|r| r.agree_of).unwrap_or_default();
     for sf in &t.missing {
-        ui.colored_label(Color32::from_rgb(190, 110, 0), shortfall_text(sf, base, lang));
+        ui.colored_label(Color32::from_rgb(190, 110, 0), lang.consent_words().shortfall(sf, base));
     }
     if t.scope.households == 0 {
         ui.label(
@@ -435,7 +410,7 @@ pub(super) fn dashboard_strip(ui: &mut egui::Ui, v: &View) {
             && !t.passed
         {
             let base = consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
-            let missing: Vec<String> = t.missing.iter().map(|s| shortfall_text(s, base, lang)).collect();
+            let missing: Vec<String> = t.missing.iter().map(|s| lang.consent_words().shortfall(s, base)).collect();
             ui.label(RichText::new(format!("{}：{}", m.title(lang), missing.join("；"))).small());
         }
     }

@@ -448,8 +448,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
         .filter_map(|m| counted.tally(&m.id).filter(|t| !t.passed).map(|t| (m, t)))
         .map(|(m, t)| {
             let base = plan.consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
-            let missing: Vec<String> =
-                t.missing.iter().map(|sf| super::consent::shortfall_text(sf, base, lang)).collect();
+            let missing: Vec<String> = t.missing.iter().map(|sf| lang.consent_words().shortfall(sf, base)).collect();
             (m.title(lang).to_string(), missing.join("；"))
         })
         .collect();

@@ -12,7 +12,7 @@
 use eframe::egui::{self, Color32, Key, Modifiers, RichText, Sense, Stroke, vec2};
 
 use super::action::Action;
-use super::consent::{Counted, building_name, passed_text, shortfall_text, tr};
+use super::consent::{Counted, building_name, passed_text, tr};
 use super::view::View;
 use crate::edit::Edit;
 use crate::i18n::Lang;
@@ -350,7 +350,7 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter, 
         };
         ui.label(RichText::new(words).color(if t.passed { super::theme::OK } else { super::theme::ERROR }));
         for sf in &t.missing {
-            ui.label(RichText::new(shortfall_text(sf, base, lang)).color(Color32::from_rgb(190, 110, 0)));
+            ui.label(RichText::new(lang.consent_words().shortfall(sf, base)).color(Color32::from_rgb(190, 110, 0)));
         }
     });
     legend(ui, lang);
