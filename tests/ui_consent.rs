@@ -567,3 +567,50 @@ fn with_the_grid_holding_the_keys_but_no_household_of_the_matter_shown_delete_an
     assert_eq!(h.state().camera.expect("a camera").center, camera, "the arrows did not pan the map");
     assert_eq!(h.state().doc.plan().consent, votes, "no vote was set");
 }
+
+#[test]
+fn in_english_the_guard_and_the_dashboard_speak_english_and_one_button_moves_with_the_reason() {
+    use renewal_planner::model::Lang;
+    let mut app = PlannerApp::new();
+    app.apply(Action::SetLang(Lang::En));
+    app.apply(Action::ShowDashboard(true));
+    let item = app.doc.plan().items["it-elevator-107"].clone();
+    let matter = app.doc.plan().consent.matter(MATTER).expect("the matter").title_en.clone();
+    let title = format!("Edit — {}", item.display_name(app.doc.plan(), Lang::En));
+    let mut h = harness(app);
+    h.run_steps(2);
+    // The dashboard's consent strip: English words, English punctuation.
+    let missing = "needs 1 more household and 54 m² more area taking part";
+    assert!(h.query_by_label(&format!("{matter}: {missing}")).is_some(), "the dashboard says what {matter} misses");
+    h.state_mut().apply(Action::ShowDashboard(false));
+    h.state_mut().apply(Action::EditItem(item.id.clone()));
+    h.run_steps(12);
+    let building = Lang::En.strings().status(Status::UnderConstruction);
+    h.get_by_role_and_label(egui::accesskit::Role::Window, &title).get_by_label(building).click();
+    h.run_steps(3);
+    assert_eq!(h.state().doc.plan().items[&item.id].status, Status::Publicised, "refused");
+    let refusal = h.get_by_label_contains("Cannot move to");
+    let node = refusal.accesskit_node();
+    let text = node.label().or_else(|| node.value()).unwrap_or_default();
+    assert!(text.contains(&format!("{matter} ({missing})")), "names the matter and what it misses: {text}");
+    assert!(!text.contains(['（', '）', '；', '：', '、']), "no Chinese punctuation in English: {text}");
+
+    // Ticked, the override offers the move asked for, once a reason is given.
+    h.get_by_label("Go ahead anyway (give a reason; it is recorded in the history)").click();
+    h.run_steps(3);
+    let go = format!("Move to \"{building}\" with this reason");
+    h.get_by_label(&go).click();
+    h.run_steps(3);
+    assert_eq!(h.state().doc.plan().items[&item.id].status, Status::Publicised, "no reason, no move");
+    h.get_by_label("Reason").click();
+    h.run_steps(1);
+    h.get_by_label("Reason").type_text("District meeting decided to start");
+    h.run_steps(2);
+    h.get_by_label(&go).click();
+    h.run_steps(3);
+    let it = &h.state().doc.plan().items[&item.id];
+    assert_eq!(it.status, Status::UnderConstruction);
+    let last = it.history.last().expect("a history entry");
+    assert_eq!(last.override_note.as_deref(), Some("District meeting decided to start"));
+    assert_eq!(h.state().doc.undo_label(), Some(EditLabel::SetStatus));
+}

@@ -338,7 +338,12 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
                 })
                 .collect();
             ui.label(
-                RichText::new(format!("{} {}", tr(lang, "关联项目：", "Linked items:"), names.join("、"))).small(),
+                RichText::new(format!(
+                    "{} {}",
+                    tr(lang, "关联项目：", "Linked items:"),
+                    names.join(tr(lang, "、", ", "))
+                ))
+                .small(),
             );
         }
     }
@@ -411,7 +416,11 @@ pub(super) fn dashboard_strip(ui: &mut egui::Ui, v: &View) {
         {
             let base = consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
             let missing: Vec<String> = t.missing.iter().map(|s| lang.consent_words().shortfall(s, base)).collect();
-            ui.label(RichText::new(format!("{}：{}", m.title(lang), missing.join("；"))).small());
+            let text = match lang {
+                Lang::Zh => format!("{}：{}", m.title(lang), missing.join("；")),
+                Lang::En => format!("{}: {}", m.title(lang), missing.join("; ")),
+            };
+            ui.label(RichText::new(text).small());
         }
     }
     if let Some(note) = &consent.note {
@@ -426,11 +435,11 @@ fn scope_text(scope: &Scope, plan: &Plan, lang: Lang) -> String {
         Scope::District => tr(lang, "范围：全体住户", "Scope: every household").to_string(),
         Scope::Buildings { buildings } => {
             let names: Vec<String> = buildings.iter().map(|b| name(b)).collect();
-            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join("、"))
+            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join(tr(lang, "、", ", ")))
         }
         Scope::Units { units } => {
             let names: Vec<String> = units.iter().map(|u| unit_name(plan, u, lang)).collect();
-            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join("、"))
+            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join(tr(lang, "、", ", ")))
         }
     }
 }
@@ -654,7 +663,12 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
         ScopeKind::District => {}
         ScopeKind::Buildings => {
             let names: Vec<String> = f.buildings.iter().map(|b| building_name(plan, b, lang)).collect();
-            ui.label(format!("{} ({}): {}", tr(lang, "楼", "Buildings"), names.len(), names.join("、")));
+            ui.label(format!(
+                "{} ({}): {}",
+                tr(lang, "楼", "Buildings"),
+                names.len(),
+                names.join(tr(lang, "、", ", "))
+            ));
             if ui
                 .add_enabled(
                     !selected.is_empty(),
@@ -950,7 +964,7 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
                 f.errors = vec![format!(
                     "{} {}",
                     tr(lang, "仍有事项使用此规则：", "Matters still use this rule:"),
-                    users.join("、")
+                    users.join(tr(lang, "、", ", "))
                 )];
             }
         }
