@@ -614,3 +614,17 @@ fn in_english_the_guard_and_the_dashboard_speak_english_and_one_button_moves_wit
     assert_eq!(last.override_note.as_deref(), Some("District meeting decided to start"));
     assert_eq!(h.state().doc.undo_label(), Some(EditLabel::SetStatus));
 }
+
+#[test]
+fn the_consent_window_opens_from_the_view_menu_the_one_toggle_for_it() {
+    let mut h = harness(PlannerApp::new());
+    h.run_steps(3);
+    // No second toggle in the tool bar (in English it ran under the search box).
+    assert_eq!(h.query_all_by_label("居民表决").count(), 0, "closed, nothing is called 居民表决");
+    h.get_by_label("视图").click();
+    h.run_steps(3);
+    assert_eq!(h.query_all_by_label_contains("居民表决").count(), 1, "the View menu's entry");
+    h.get_by_label_contains("居民表决").click();
+    h.run_steps(12);
+    assert!(h.query_by_role_and_label(egui::accesskit::Role::Window, "居民表决").is_some(), "the window opened");
+}

@@ -31,7 +31,7 @@ pub(super) fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str
     }
 }
 
-/// The panel's title (menu, tool bar, window).
+/// The panel's title (menu, window).
 pub fn title(lang: Lang) -> &'static str {
     tr(lang, "居民表决", "Residents' consent")
 }
@@ -229,7 +229,7 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
     }
 }
 
-/// The consent panel (a window: View → 居民表决, the tool bar, Ctrl+Shift+C).
+/// The consent panel (a window: View → 居民表决, Ctrl+Shift+C).
 pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let lang = v.lang;
