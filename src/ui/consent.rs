@@ -234,11 +234,14 @@ pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Actio
     let mut out = Vec::new();
     let lang = v.lang;
     let mut open = true;
+    // Over the inspector, at the right: the map stays free for clicking the buildings whose grid it shows.
+    let screen = ctx.content_rect();
+    let width = 480.0_f32.min(screen.width() - 16.0);
     let shown = egui::Window::new(title(lang))
         .id(egui::Id::unique("consent_window"))
         .open(&mut open)
-        .default_pos([240.0, 60.0])
-        .default_size([680.0, (ctx.content_rect().height() - 110.0).clamp(420.0, 900.0)])
+        .default_pos([screen.right() - width - 8.0, 60.0])
+        .default_size([width, (screen.height() - 110.0).clamp(420.0, 900.0)])
         .vscroll(true)
         .show(ctx, |ui| panel(ui, st, v, &mut out));
     if shown.is_some_and(|r| r.inner.is_none()) {
