@@ -136,6 +136,13 @@ fn pct(part: i64, whole: i64) -> String {
     if whole <= 0 { "—".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
 }
 
+/// A form row: a label and the one-line text field it names (the name a screen reader and a test find).
+fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, width: f32) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width)).labelled_by(l.id);
+    ui.end_row();
+}
+
 /// A rule as a planner reads it: "参与 ≥ 2/3（户数和面积）；同意 ≥ 3/4 参与者".
 pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
     let part = rule.participation.map(|p| match lang {
@@ -628,12 +635,8 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
         let edit = egui::TextEdit::singleline(&mut f.id).desired_width(200.0);
         ui.add_enabled(f.editing.is_none(), edit).labelled_by(l.id);
         ui.end_row();
-        let l = ui.label(tr(lang, "标题（中文）", "Title (Chinese)"));
-        ui.add(egui::TextEdit::singleline(&mut f.title_zh).desired_width(320.0)).labelled_by(l.id);
-        ui.end_row();
-        let l = ui.label(tr(lang, "标题（英文）", "Title (English)"));
-        ui.add(egui::TextEdit::singleline(&mut f.title_en).desired_width(320.0)).labelled_by(l.id);
-        ui.end_row();
+        text_row(ui, tr(lang, "标题（中文）", "Title (Chinese)"), &mut f.title_zh, 320.0);
+        text_row(ui, tr(lang, "标题（英文）", "Title (English)"), &mut f.title_en, 320.0);
         let l = ui.label(tr(lang, "规则", "Rule"));
         let current = consent.rule(&f.rule).map(|r| r.name(lang).to_string()).unwrap_or_else(|| f.rule.clone());
         egui::ComboBox::from_id_salt("matter_rule")
@@ -893,12 +896,8 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
         ui.add_enabled(f.editing.is_none(), egui::TextEdit::singleline(&mut r.id).desired_width(200.0))
             .labelled_by(l.id);
         ui.end_row();
-        let l = ui.label(tr(lang, "名称（中文）", "Name (Chinese)"));
-        ui.add(egui::TextEdit::singleline(&mut r.name_zh).desired_width(280.0)).labelled_by(l.id);
-        ui.end_row();
-        let l = ui.label(tr(lang, "名称（英文）", "Name (English)"));
-        ui.add(egui::TextEdit::singleline(&mut r.name_en).desired_width(280.0)).labelled_by(l.id);
-        ui.end_row();
+        text_row(ui, tr(lang, "名称（中文）", "Name (Chinese)"), &mut r.name_zh, 280.0);
+        text_row(ui, tr(lang, "名称（英文）", "Name (English)"), &mut r.name_en, 280.0);
         ui.label(tr(lang, "参与门槛", "Participation"));
         ui.vertical(|ui| {
             let mut on = r.participation.is_some();
@@ -1189,18 +1188,12 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, counted:
     if let Some(f) = st.household_form.as_mut() {
         ui.separator();
         egui::Grid::new("household_form").num_columns(2).spacing([10.0, 4.0]).show(ui, |ui| {
-            let l = ui.label(tr(lang, "单元", "Entrance (单元)"));
-            ui.add(egui::TextEdit::singleline(&mut f.unit).desired_width(60.0)).labelled_by(l.id);
-            ui.end_row();
+            text_row(ui, tr(lang, "单元", "Entrance (单元)"), &mut f.unit, 60.0);
             let l = ui.label(tr(lang, "层", "Floor"));
             ui.add(egui::DragValue::new(&mut f.floor).range(-5..=200)).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(tr(lang, "室号", "Room"));
-            ui.add(egui::TextEdit::singleline(&mut f.room).desired_width(60.0)).labelled_by(l.id);
-            ui.end_row();
-            let l = ui.label(tr(lang, "专有面积 m²", "Exclusive area m²"));
-            ui.add(egui::TextEdit::singleline(&mut f.area).desired_width(80.0)).labelled_by(l.id);
-            ui.end_row();
+            text_row(ui, tr(lang, "室号", "Room"), &mut f.room, 60.0);
+            text_row(ui, tr(lang, "专有面积 m²", "Exclusive area m²"), &mut f.area, 80.0);
             let l = ui.label(tr(lang, "产权类型", "Owner type"));
             egui::ComboBox::from_id_salt("owner_type")
                 .selected_text(owner_type_name(f.owner_type, lang))
@@ -1213,12 +1206,8 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, counted:
                 .labelled_by(l.id);
             ui.end_row();
             if personal {
-                let l = ui.label(tr(lang, "姓名（个人信息）", "Name (personal)"));
-                ui.add(egui::TextEdit::singleline(&mut f.owner_name).desired_width(140.0)).labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label(tr(lang, "电话（个人信息）", "Phone (personal)"));
-                ui.add(egui::TextEdit::singleline(&mut f.phone).desired_width(140.0)).labelled_by(l.id);
-                ui.end_row();
+                text_row(ui, tr(lang, "姓名（个人信息）", "Name (personal)"), &mut f.owner_name, 140.0);
+                text_row(ui, tr(lang, "电话（个人信息）", "Phone (personal)"), &mut f.phone, 140.0);
             }
         });
         for e in &f.errors {
