@@ -42,6 +42,14 @@ fn click(h: &mut Harness<'static, PlannerApp>, label: &str) {
     h.run_steps(3);
 }
 
+/// Types `text` into the text field named `label`, over what it holds (as typing over a selection does).
+fn retype(h: &mut Harness<'static, PlannerApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+}
+
 fn the_tally(h: &Harness<'static, PlannerApp>) -> Tally {
     let c = &h.state().doc.plan().consent;
     tally(c, c.matter(MATTER).expect("the matter"))
@@ -345,17 +353,13 @@ fn a_matter_is_added_through_its_form_with_its_dates_checked_and_a_rule_of_the_p
     let n = h.state().doc.plan().consent.matters.len();
     click(&mut h, "新建事项…");
     h.run_steps(4);
-    h.get_by_label("标题（中文）").focus();
-    h.get_by_label("标题（中文）").type_text("107楼外墙保温");
-    h.get_by_label("截止日期").focus();
-    h.get_by_label("截止日期").type_text("2026-13-01");
+    retype(&mut h, "标题（中文）", "107楼外墙保温");
+    retype(&mut h, "截止日期", "2026-13-01");
     h.run_steps(2);
     click(&mut h, "保存事项");
     assert_eq!(h.state().doc.plan().consent.matters.len(), n, "a bad date is refused");
     assert!(h.query_by_label_contains("不是 YYYY-MM-DD 日期").is_some());
-    h.get_by_label("截止日期").focus();
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("截止日期").type_text("2026-12-31");
+    retype(&mut h, "截止日期", "2026-12-31");
     h.run_steps(2);
     click(&mut h, "保存事项");
     let c = &h.state().doc.plan().consent;
@@ -379,9 +383,7 @@ fn a_matter_is_added_through_its_form_with_its_dates_checked_and_a_rule_of_the_p
     h.run_steps(15);
     h.query_all_by_label("以此为模板新建").nth(2).expect("civil_code_major's").click();
     h.run_steps(4);
-    h.get_by_label("名称（中文）").focus();
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("名称（中文）").type_text("本区电梯规则");
+    retype(&mut h, "名称（中文）", "本区电梯规则");
     h.run_steps(2);
     click(&mut h, "保存规则");
     let c = &h.state().doc.plan().consent;
@@ -483,18 +485,14 @@ fn clicking_a_building_on_the_map_shows_its_grid_and_adding_a_household_is_check
     h.run_steps(12);
     click(&mut h, "添加住户…");
     h.run_steps(4);
-    h.get_by_label("室号").focus();
-    h.get_by_label("室号").type_text("999");
-    h.get_by_label("专有面积 m²").focus();
-    h.get_by_label("专有面积 m²").type_text("abc");
+    retype(&mut h, "室号", "999");
+    retype(&mut h, "专有面积 m²", "abc");
     h.run_steps(2);
     let n = h.state().doc.plan().consent.households.len();
     click(&mut h, "保存住户");
     assert_eq!(h.state().doc.plan().consent.households.len(), n, "refused");
     assert!(h.query_by_label_contains("不是以 m² 计的面积").is_some());
-    h.get_by_label("专有面积 m²").focus();
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("专有面积 m²").type_text("55.5");
+    retype(&mut h, "专有面积 m²", "55.5");
     h.run_steps(2);
     click(&mut h, "保存住户");
     let c = &h.state().doc.plan().consent;
@@ -519,10 +517,7 @@ fn the_focused_matters_public_notice_is_written_where_the_prompt_says() {
     );
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("公示.pdf");
-    h.get_by_label(PROMPT).focus();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label(PROMPT).type_text(&out.to_string_lossy());
+    retype(&mut h, PROMPT, &out.to_string_lossy());
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
