@@ -415,6 +415,9 @@ fn in_english_the_panel_words_the_result_and_the_register_hides_personal_data_un
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::C);
     h.run_steps(12);
     assert!(h.query_by_label("Result: Not passed").is_some());
+    // Longer English words wrap inside the window rather than widening it over the map.
+    let window = h.get_by_role_and_label(egui::accesskit::Role::Window, "Residents' consent").rect();
+    assert!(window.width() <= 500.0, "the window keeps its width in English: {window:?}");
     let t = the_tally(&h);
     assert_eq!((t.missing[0].households, t.missing[0].area_centi), (1, 5400));
     assert!(h.query_all_by_label("needs 1 more household and 54 m² more area taking part").next().is_some());

@@ -283,7 +283,7 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     egui::ScrollArea::vertical().id_salt("matters").max_height(150.0).show(ui, |ui| {
         for m in &consent.matters {
             let passed = counted.tally(&m.id).is_some_and(|t| t.passed);
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 let chip = RichText::new(if passed {
                     tr(lang, "通过", "passed")
                 } else {
@@ -310,7 +310,7 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     // The matter in focus: its result, and the buttons that change it.
     let focused = v.consent_matter.and_then(|id| consent.matter(id));
     if let Some(m) = focused {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading(m.title(lang));
             if ui.button(tr(lang, "编辑事项…", "Edit matter…")).clicked() {
                 st.matter_form = Some(MatterForm::new(consent, Some(m), v));
