@@ -415,6 +415,10 @@ fn in_english_the_panel_words_the_result_and_the_register_hides_personal_data_un
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::C);
     h.run_steps(12);
     assert!(h.query_by_label("Result: Not passed").is_some());
+    // The rule in the words of the public notice (one wording of the thresholds).
+    let rule = h.state().doc.plan().consent.rule("civil_code_major").expect("built in").clone();
+    let terms = renewal_planner::model::Lang::En.consent_words().rule_terms(&rule);
+    assert!(h.query_by_label(&terms).is_some(), "the panel says {terms}");
     // Longer English words wrap inside the window rather than widening it over the map.
     let window = h.get_by_role_and_label(egui::accesskit::Role::Window, "Residents' consent").rect();
     assert!(window.width() <= 500.0, "the window keeps its width in English: {window:?}");

@@ -143,26 +143,6 @@ fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, width: f32) {
     ui.end_row();
 }
 
-/// A rule as a planner reads it: "参与 ≥ 2/3（户数和面积）；同意 ≥ 3/4 参与者".
-pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
-    let part = rule.participation.map(|p| match lang {
-        Lang::Zh => format!("参与 {}（户数和面积）", p.label()),
-        Lang::En => format!("taking part {} (households and area)", p.label()),
-    });
-    let agree = match (lang, rule.agree_of) {
-        (Lang::Zh, Base::Scope) => format!("同意 {} 范围内全部（户数和面积）", rule.agree.label()),
-        (Lang::Zh, Base::Participants) => format!("同意 {} 参与者（户数和面积）", rule.agree.label()),
-        (Lang::En, Base::Scope) => format!("agreeing {} of all in scope (households and area)", rule.agree.label()),
-        (Lang::En, Base::Participants) => {
-            format!("agreeing {} of those taking part (households and area)", rule.agree.label())
-        }
-    };
-    match part {
-        Some(p) => format!("{p}{}{agree}", tr(lang, "；", "; ")),
-        None => agree,
-    }
-}
-
 /// The result lines of a tally, one a row: what the panel and the grid show.
 pub(super) fn result_rows(
     t: &Tally,
@@ -203,7 +183,7 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
     match rule {
         Some(r) => {
             ui.label(RichText::new(format!("{}: {}", tr(lang, "规则", "Rule"), r.name(lang))).strong());
-            ui.label(RichText::new(rule_text(r, lang)).small().weak());
+            ui.label(RichText::new(lang.consent_words().rule_terms(r)).small().weak());
         }
         None => {
             ui.colored_label(ERROR, format!("{} {}", tr(lang, "没有这条规则：", "No such rule:"), matter.rule));
@@ -644,7 +624,8 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
             .width(320.0)
             .show_ui(ui, |ui| {
                 for r in consent.all_rules() {
-                    ui.selectable_value(&mut f.rule, r.id.clone(), r.name(lang)).on_hover_text(rule_text(r, lang));
+                    ui.selectable_value(&mut f.rule, r.id.clone(), r.name(lang))
+                        .on_hover_text(lang.consent_words().rule_terms(r));
                 }
             })
             .response
@@ -843,7 +824,7 @@ fn rules_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut V
                 st.rule_form = Some(RuleForm { editing: None, rule, errors: Vec::new() });
             }
         });
-        ui.label(RichText::new(rule_text(r, lang)).small());
+        ui.label(RichText::new(lang.consent_words().rule_terms(r)).small());
     }
     if ui.button(tr(lang, "新建规则…", "New rule…")).clicked() {
         let rule = Rule {
@@ -925,7 +906,7 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
         });
         ui.end_row();
     });
-    ui.label(RichText::new(rule_text(r, lang)).small());
+    ui.label(RichText::new(lang.consent_words().rule_terms(r)).small());
     for e in &f.errors {
         ui.colored_label(ERROR, e);
     }
