@@ -82,6 +82,13 @@ impl Counted {
         self.tallies.iter().find(|(id, _)| id == matter).map(|(_, t)| t)
     }
 
+    /// A building's 单元s in order (`Consent::units_of`, without walking the register).
+    pub fn units_of(&self, consent: &Consent, building: &str) -> Vec<String> {
+        let mut units: Vec<String> = self.of_building(consent, building).map(|h| h.unit.clone()).collect();
+        units.dedup();
+        units
+    }
+
     /// Whether a building has households.
     pub fn has_households(&self, building: &str) -> bool {
         self.households.contains_key(building)
@@ -339,7 +346,7 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     }
     if let Some(form) = st.matter_form.as_mut() {
         ui.separator();
-        if matter_form(ui, form, v, out) {
+        if matter_form(ui, form, v, &counted, out) {
             st.matter_form = None;
         }
         ui.separator();
@@ -597,7 +604,7 @@ impl MatterForm {
 }
 
 /// The matter form. Returns true when it is done (saved, deleted or cancelled).
-fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Action>) -> bool {
+fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, counted: &Counted, out: &mut Vec<Action>) -> bool {
     let lang = v.lang;
     let plan = v.doc.plan();
     let consent = &plan.consent;
@@ -687,7 +694,7 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
                 Some((_, key)) => {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(format!("{}:", building_name(plan, key, lang)));
-                        for unit in consent.units_of(key) {
+                        for unit in counted.units_of(consent, key) {
                             let u = UnitRef { building: key.clone(), unit: unit.clone() };
                             let mut on = f.units.contains(&u);
                             if ui.checkbox(&mut on, unit_label(&unit, lang)).changed() {
@@ -1277,4 +1284,33 @@ pub(super) fn generate_missing(plan: &Plan) -> (Consent, usize, usize) {
         }
     }
     (consent, buildings, made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counts_kept_for_the_frames_are_the_registers() {
+        let plan = crate::io::load_jinsong().plan;
+        let c = &plan.consent;
+        let counted = Counted::new((0, 0), c);
+        let area: i64 = c.households.values().map(|h| (h.area_m2 * 100.0).round() as i64).sum();
+        assert_eq!(counted.area_centi, area);
+        let mut buildings: Vec<&str> = c.households.values().map(|h| h.building.as_str()).collect();
+        buildings.sort_by(|a, b| natural(a, b));
+        buildings.dedup();
+        assert_eq!(counted.buildings, buildings);
+        assert!(counted.buildings.len() > 40, "Jinsong's 43 buildings have households");
+        for b in &counted.buildings {
+            let kept: Vec<&Household> = counted.of_building(c, b).collect();
+            assert_eq!(kept, c.of_building(b), "{b}");
+            assert_eq!(counted.units_of(c, b), c.units_of(b), "{b}");
+            assert!(counted.has_households(b));
+        }
+        assert!(!counted.has_households("b999") && counted.of_building(c, "b999").next().is_none());
+        for m in &c.matters {
+            assert_eq!(counted.tally(&m.id), Some(&tally(c, m)), "{}", m.id);
+        }
+    }
 }
