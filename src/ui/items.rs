@@ -474,7 +474,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
         .consent
         .matters
         .iter()
-        .filter(|m| m.items.iter().any(|i| *i == ed.id))
+        .filter(|m| m.items.contains(&ed.id))
         .filter_map(|m| counted.tally(&m.id).filter(|t| !t.passed).map(|t| (m, t)))
         .map(|(m, t)| {
             let base = plan.consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
