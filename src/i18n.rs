@@ -508,6 +508,11 @@ impl Strings {
     }
 }
 
+/// An area given in hundredths of m², as exactly as it is counted, in m²: `605.5`, `54`.
+pub fn area_m2(centi: i64) -> String {
+    format!("{}", centi as f64 / 100.0)
+}
+
 /// The words of the residents' register export and the public notice (公示) of a matter's result.
 pub struct ConsentWords {
     pub export_register: &'static str,
@@ -552,25 +557,28 @@ impl ConsentWords {
         std::ptr::eq(self, &CONSENT_ZH)
     }
 
-    /// A stage's shortfall in words: "参与表决还差 7 户、420.00 m²" / "Taking part: 7 more households and 420.00 m² more area".
-    pub fn shortfall(&self, participation: bool, households: u64, area_m2: f64) -> String {
-        let zh = self.zh();
-        let mut parts = Vec::new();
-        if households > 0 {
-            parts.push(match (zh, households) {
-                (true, _) => format!("{households} 户"),
-                (false, 1) => "1 more household".to_string(),
-                (false, _) => format!("{households} more households"),
-            });
-        }
-        if area_m2 > 0.0 {
-            parts.push(if zh { format!("{area_m2:.2} m²") } else { format!("{area_m2:.2} m² more area") });
-        }
-        match (zh, participation) {
-            (true, true) => format!("参与表决还差 {}", parts.join("、")),
-            (true, false) => format!("同意还差 {}", parts.join("、")),
-            (false, true) => format!("Taking part: needs {}", parts.join(" and ")),
-            (false, false) => format!("Agreeing: needs {}", parts.join(" and ")),
+    /// What a matter still needs, as a planner says it: "还差 1 户、54 m² 参与表决" / "needs 1 more
+    /// household and 54 m² more area taking part" (`base`: whom the rule counts agreement of). The one
+    /// wording of the consent window, the vote grid, the dashboard, the item guard, the consent map's
+    /// legend and the public notice; areas exactly as counted ([`area_m2`]).
+    pub fn shortfall(&self, sf: &crate::model::consent::Shortfall, base: crate::model::consent::Base) -> String {
+        use crate::model::consent::{Base, Stage};
+        let (h, a) = (sf.households, area_m2(sf.area_centi));
+        let s = if h == 1 { "" } else { "s" };
+        let amount = match (self.zh(), h > 0, sf.area_centi > 0) {
+            (true, true, true) => format!("{h} 户、{a} m²"),
+            (true, true, false) => format!("{h} 户"),
+            (true, false, _) => format!("{a} m²"),
+            (false, true, true) => format!("{h} more household{s} and {a} m² more area"),
+            (false, true, false) => format!("{h} more household{s}"),
+            (false, false, _) => format!("{a} m² more area"),
+        };
+        match (self.zh(), sf.stage, base) {
+            (true, Stage::Participation, _) => format!("还差 {amount} 参与表决"),
+            (true, Stage::Agreement, Base::Scope) => format!("还差 {amount} 同意"),
+            (true, Stage::Agreement, Base::Participants) => format!("还需 {amount} 表示同意"),
+            (false, Stage::Participation, _) => format!("needs {amount} taking part"),
+            (false, Stage::Agreement, _) => format!("needs {amount} agreeing"),
         }
     }
 
@@ -1744,33 +1752,8 @@ impl Strings {
         };
         let mut lines = vec![m.title(lang).to_string(), rule_line, result];
         // Not passed: what is still missing (a building may be coloured by a high share of few participants).
-        use crate::model::consent::Stage;
-        for short in &t.missing {
-            let (h, a) = (short.households, short.area_m2());
-            let what = match (short.stage, zh) {
-                (Stage::Participation, true) => "参与",
-                (Stage::Agreement, true) => "同意",
-                (Stage::Participation, false) => "take part",
-                (Stage::Agreement, false) => "agree",
-            };
-            let parts: Vec<String> = match zh {
-                true => [(h > 0).then(|| format!("{h}户")), (a > 0.0).then(|| format!("{a:.1}平方米"))],
-                false => [
-                    (h > 0).then(|| format!("{h} household{}", if h == 1 { "" } else { "s" })),
-                    (a > 0.0).then(|| format!("{a:.1} m²")),
-                ],
-            }
-            .into_iter()
-            .flatten()
-            .collect();
-            if parts.is_empty() {
-                continue;
-            }
-            lines.push(match zh {
-                true => format!("{what}还差{}", parts.join("、")),
-                false => format!("More must {what}: {}", parts.join(", ")),
-            });
-        }
+        let base = rule.map(|r| r.agree_of).unwrap_or_default();
+        lines.extend(t.missing.iter().map(|short| self.consent_words().shortfall(short, base)));
         lines
     }
 }

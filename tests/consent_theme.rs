@@ -387,17 +387,20 @@ fn a_matter_not_passed_says_in_the_legend_what_it_still_needs() {
         for (k, short) in t.missing.iter().enumerate() {
             let (line_zh, line_en) = (&zh[3 + k], &en[3 + k]);
             if short.households > 0 {
-                assert!(line_zh.contains(&format!("{}户", short.households)), "{}: {line_zh}", m.id);
-                assert!(line_en.contains(&format!("{} household", short.households)), "{}: {line_en}", m.id);
+                assert!(line_zh.contains(&format!("{} 户", short.households)), "{}: {line_zh}", m.id);
+                assert!(line_en.contains(&format!("{} more household", short.households)), "{}: {line_en}", m.id);
             }
             if short.area_centi > 0 {
-                assert!(line_en.contains(&format!("{:.1} m²", short.area_m2())), "{}: {line_en}", m.id);
+                // The area exactly as counted, as the consent window says it.
+                let area = format!("{} m²", short.area_centi as f64 / 100.0);
+                assert!(line_zh.contains(&area) && line_en.contains(&area), "{}: {line_zh} / {line_en}", m.id);
             }
         }
     }
     // 107-2: 7 of 12 took part, two thirds is 8: one more household must take part.
     let en = Lang::En.strings().legend_heading(&plan, ThemeMode::Consent, Some("m-elevator-107-2"));
-    assert!(en[3].starts_with("More must take part: 1 household, ") && en[3].ends_with(" m²"), "{en:?}");
+    // Worded as the consent window words it (tests/ui_consent.rs), not "54.0 m²" beside its "54 m²".
+    assert_eq!(en[3], "needs 1 more household and 54 m² more area taking part", "{en:?}");
     let zh = Lang::Zh.strings().legend_heading(&plan, ThemeMode::Consent, Some("m-elevator-107-2"));
-    assert!(zh[3].starts_with("参与还差1户、"), "{zh:?}");
+    assert_eq!(zh[3], "还差 1 户、54 m² 参与表决", "{zh:?}");
 }

@@ -42,6 +42,14 @@ fn click(h: &mut Harness<'static, PlannerApp>, label: &str) {
     h.run_steps(3);
 }
 
+/// Types `text` into the text field named `label`, over what it holds (as typing over a selection does).
+fn retype(h: &mut Harness<'static, PlannerApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+}
+
 fn the_tally(h: &Harness<'static, PlannerApp>) -> Tally {
     let c = &h.state().doc.plan().consent;
     tally(c, c.matter(MATTER).expect("the matter"))
@@ -345,17 +353,13 @@ fn a_matter_is_added_through_its_form_with_its_dates_checked_and_a_rule_of_the_p
     let n = h.state().doc.plan().consent.matters.len();
     click(&mut h, "新建事项…");
     h.run_steps(4);
-    h.get_by_label("标题（中文）").focus();
-    h.get_by_label("标题（中文）").type_text("107楼外墙保温");
-    h.get_by_label("截止日期").focus();
-    h.get_by_label("截止日期").type_text("2026-13-01");
+    retype(&mut h, "标题（中文）", "107楼外墙保温");
+    retype(&mut h, "截止日期", "2026-13-01");
     h.run_steps(2);
     click(&mut h, "保存事项");
     assert_eq!(h.state().doc.plan().consent.matters.len(), n, "a bad date is refused");
     assert!(h.query_by_label_contains("不是 YYYY-MM-DD 日期").is_some());
-    h.get_by_label("截止日期").focus();
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("截止日期").type_text("2026-12-31");
+    retype(&mut h, "截止日期", "2026-12-31");
     h.run_steps(2);
     click(&mut h, "保存事项");
     let c = &h.state().doc.plan().consent;
@@ -379,9 +383,7 @@ fn a_matter_is_added_through_its_form_with_its_dates_checked_and_a_rule_of_the_p
     h.run_steps(15);
     h.query_all_by_label("以此为模板新建").nth(2).expect("civil_code_major's").click();
     h.run_steps(4);
-    h.get_by_label("名称（中文）").focus();
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("名称（中文）").type_text("本区电梯规则");
+    retype(&mut h, "名称（中文）", "本区电梯规则");
     h.run_steps(2);
     click(&mut h, "保存规则");
     let c = &h.state().doc.plan().consent;
@@ -413,6 +415,13 @@ fn in_english_the_panel_words_the_result_and_the_register_hides_personal_data_un
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::C);
     h.run_steps(12);
     assert!(h.query_by_label("Result: Not passed").is_some());
+    // The rule in the words of the public notice (one wording of the thresholds).
+    let rule = h.state().doc.plan().consent.rule("civil_code_major").expect("built in").clone();
+    let terms = renewal_planner::model::Lang::En.consent_words().rule_terms(&rule);
+    assert!(h.query_by_label(&terms).is_some(), "the panel says {terms}");
+    // Longer English words wrap inside the window rather than widening it over the map.
+    let window = h.get_by_role_and_label(egui::accesskit::Role::Window, "Residents' consent").rect();
+    assert!(window.width() <= 500.0, "the window keeps its width in English: {window:?}");
     let t = the_tally(&h);
     assert_eq!((t.missing[0].households, t.missing[0].area_centi), (1, 5400));
     assert!(h.query_all_by_label("needs 1 more household and 54 m² more area taking part").next().is_some());
@@ -483,18 +492,14 @@ fn clicking_a_building_on_the_map_shows_its_grid_and_adding_a_household_is_check
     h.run_steps(12);
     click(&mut h, "添加住户…");
     h.run_steps(4);
-    h.get_by_label("室号").focus();
-    h.get_by_label("室号").type_text("999");
-    h.get_by_label("专有面积 m²").focus();
-    h.get_by_label("专有面积 m²").type_text("abc");
+    retype(&mut h, "室号", "999");
+    retype(&mut h, "专有面积 m²", "abc");
     h.run_steps(2);
     let n = h.state().doc.plan().consent.households.len();
     click(&mut h, "保存住户");
     assert_eq!(h.state().doc.plan().consent.households.len(), n, "refused");
     assert!(h.query_by_label_contains("不是以 m² 计的面积").is_some());
-    h.get_by_label("专有面积 m²").focus();
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("专有面积 m²").type_text("55.5");
+    retype(&mut h, "专有面积 m²", "55.5");
     h.run_steps(2);
     click(&mut h, "保存住户");
     let c = &h.state().doc.plan().consent;
@@ -519,10 +524,7 @@ fn the_focused_matters_public_notice_is_written_where_the_prompt_says() {
     );
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("公示.pdf");
-    h.get_by_label(PROMPT).focus();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label(PROMPT).type_text(&out.to_string_lossy());
+    retype(&mut h, PROMPT, &out.to_string_lossy());
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
@@ -566,4 +568,68 @@ fn with_the_grid_holding_the_keys_but_no_household_of_the_matter_shown_delete_an
     assert!(h.state().doc.plan().get(b107).is_some(), "Delete did not delete the building");
     assert_eq!(h.state().camera.expect("a camera").center, camera, "the arrows did not pan the map");
     assert_eq!(h.state().doc.plan().consent, votes, "no vote was set");
+}
+
+#[test]
+fn in_english_the_guard_and_the_dashboard_speak_english_and_one_button_moves_with_the_reason() {
+    use renewal_planner::model::Lang;
+    let mut app = PlannerApp::new();
+    app.apply(Action::SetLang(Lang::En));
+    app.apply(Action::ShowDashboard(true));
+    let item = app.doc.plan().items["it-elevator-107"].clone();
+    let matter = app.doc.plan().consent.matter(MATTER).expect("the matter").title_en.clone();
+    let title = format!("Edit — {}", item.display_name(app.doc.plan(), Lang::En));
+    let mut h = harness(app);
+    h.run_steps(2);
+    // The dashboard's consent strip: English words, English punctuation.
+    let missing = "needs 1 more household and 54 m² more area taking part";
+    assert!(h.query_by_label(&format!("{matter}: {missing}")).is_some(), "the dashboard says what {matter} misses");
+    h.state_mut().apply(Action::ShowDashboard(false));
+    h.state_mut().apply(Action::EditItem(item.id.clone()));
+    h.run_steps(12);
+    let building = Lang::En.strings().status(Status::UnderConstruction);
+    h.get_by_role_and_label(egui::accesskit::Role::Window, &title).get_by_label(building).click();
+    h.run_steps(3);
+    assert_eq!(h.state().doc.plan().items[&item.id].status, Status::Publicised, "refused");
+    let refusal = h.get_by_label_contains("Cannot move to");
+    let node = refusal.accesskit_node();
+    let text = node.label().or_else(|| node.value()).unwrap_or_default();
+    assert!(text.contains(&format!("{matter} ({missing})")), "names the matter and what it misses: {text}");
+    assert!(!text.contains(['（', '）', '；', '：', '、']), "no Chinese punctuation in English: {text}");
+
+    // Ticked, the override offers the move asked for, once a reason is given.
+    h.get_by_label("Go ahead anyway (give a reason; it is recorded in the history)").click();
+    h.run_steps(3);
+    let go = format!("Move to \"{building}\" with this reason");
+    h.get_by_label(&go).click();
+    h.run_steps(3);
+    assert_eq!(h.state().doc.plan().items[&item.id].status, Status::Publicised, "no reason, no move");
+    h.get_by_label("Reason").click();
+    h.run_steps(1);
+    h.get_by_label("Reason").type_text("District meeting decided to start");
+    h.run_steps(2);
+    h.get_by_label(&go).click();
+    h.run_steps(3);
+    let it = &h.state().doc.plan().items[&item.id];
+    assert_eq!(it.status, Status::UnderConstruction);
+    let last = it.history.last().expect("a history entry");
+    assert_eq!(last.override_note.as_deref(), Some("District meeting decided to start"));
+    assert_eq!(h.state().doc.undo_label(), Some(EditLabel::SetStatus));
+}
+
+#[test]
+fn the_consent_window_opens_from_the_view_menu_the_one_toggle_for_it() {
+    let mut h = harness(PlannerApp::new());
+    h.run_steps(3);
+    // No second toggle in the tool bar (in English it ran under the search box).
+    assert_eq!(h.query_all_by_label("居民表决").count(), 0, "closed, nothing is called 居民表决");
+    h.get_by_label("视图").click();
+    h.run_steps(3);
+    assert_eq!(h.query_all_by_label_contains("居民表决").count(), 1, "the View menu's entry");
+    h.get_by_label_contains("居民表决").click();
+    h.run_steps(12);
+    let window = h.get_by_role_and_label(egui::accesskit::Role::Window, "居民表决").rect();
+    // At the right, over the inspector: most of the map, where its buildings are clicked, stays free.
+    let map = h.state().map_rect.expect("the map");
+    assert!(window.left() > map.center().x + map.width() / 4.0, "window {window:?} over the map {map:?}");
 }

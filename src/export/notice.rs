@@ -11,7 +11,7 @@
 use std::fmt::Write;
 
 use crate::error::ExportError;
-use crate::model::consent::{Base, Count, Matter, Scope, Stage, Tally, tally, tally_by};
+use crate::model::consent::{Base, Count, Matter, Scope, Tally, tally, tally_by};
 use crate::model::{Lang, Plan};
 use crate::render::svg::{FONT_FAMILY, esc};
 
@@ -211,8 +211,7 @@ pub fn notice_pages(plan: &Plan, matter: &Matter, lang: Lang, date: &str) -> Vec
     let x = MARGIN + text_width(&format!("{}{sep}", w.result), 12.0) + 4.0;
     text(&mut out, x, y, 16.0, color, "start", word);
     if !t.passed {
-        let mut lines: Vec<String> =
-            t.missing.iter().map(|s| w.shortfall(s.stage == Stage::Participation, s.households, s.area_m2())).collect();
+        let mut lines: Vec<String> = t.missing.iter().map(|s| w.shortfall(s, base)).collect();
         if t.scope.households == 0 {
             lines.push(w.nobody_in_scope.to_string());
         }

@@ -17,8 +17,8 @@ use super::view::{View, Window};
 use crate::edit::{Edit, EditLabel};
 use crate::i18n::Lang;
 use crate::model::consent::{
-    Base, BuildingSize, Consent, Household, Matter, OwnerType, Rule, Scope, Share, Shortfall, Stage, Tally, UnitRef,
-    generate, natural, tally,
+    Base, BuildingSize, Consent, Household, Matter, OwnerType, Rule, Scope, Share, Tally, UnitRef, generate, natural,
+    register_order, tally,
 };
 use crate::model::item::{is_date, today};
 use crate::model::{FeatureId, Kind, Plan};
@@ -31,28 +31,88 @@ pub(super) fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str
     }
 }
 
-/// The panel's title (menu, tool bar, window).
+/// The panel's title (menu, window).
 pub fn title(lang: Lang) -> &'static str {
     tr(lang, "居民表决", "Residents' consent")
 }
 
-/// Each matter's tally (by matter id), for the document stamp they were counted at.
-type Counted = ((u64, u64), std::sync::Arc<Vec<(String, Tally)>>);
+/// What the consent window, the vote grid, the dashboard and the item guard read every frame, worked
+/// out once per document state (an edit, undo or another plan works it out again) and shared through
+/// the context's memory: a frame then costs the same with 100 households or 100,000.
+pub(super) struct Counted {
+    stamp: (u64, u64),
+    /// Each matter's tally, in the plan's order of matters.
+    tallies: Vec<(String, Tally)>,
+    /// The register's floor area, hundredths of m².
+    pub area_centi: i64,
+    /// Each building's households (ids) in register order.
+    households: std::collections::HashMap<String, Vec<String>>,
+    /// The buildings with households, in natural order (`b2` before `b10`).
+    pub buildings: Vec<String>,
+}
 
-/// Every matter's tally, counted once per document state (an edit, undo or another plan recounts) and
-/// shared by the consent window, the vote grid and the dashboard through the context's memory.
-pub(super) fn tallies(ctx: &egui::Context, v: &View) -> std::sync::Arc<Vec<(String, Tally)>> {
-    let id = egui::Id::unique("consent_tallies");
-    let stamp = v.doc.stamp();
-    if let Some((s, t)) = ctx.data(|d| d.get_temp::<Counted>(id))
-        && s == stamp
-    {
-        return t;
+impl Counted {
+    fn new(stamp: (u64, u64), c: &Consent) -> Counted {
+        let tallies = c.matters.iter().map(|m| (m.id.clone(), tally(c, m))).collect();
+        let mut area_centi = 0;
+        let mut of: std::collections::HashMap<&str, Vec<&Household>> = Default::default();
+        for h in c.households.values() {
+            area_centi += (h.area_m2.max(0.0) * 100.0).round() as i64;
+            of.entry(h.building.as_str()).or_default().push(h);
+        }
+        let mut buildings: Vec<String> = of.keys().map(|b| b.to_string()).collect();
+        buildings.sort_by(|a, b| natural(a, b));
+        let households = of
+            .into_iter()
+            .map(|(b, mut hs)| {
+                hs.sort_by(|a, b| register_order(a, b));
+                (b.to_string(), hs.into_iter().map(|h| h.id.clone()).collect())
+            })
+            .collect();
+        Counted { stamp, tallies, area_centi, households, buildings }
     }
-    let c = &v.doc.plan().consent;
-    let t = std::sync::Arc::new(c.matters.iter().map(|m| (m.id.clone(), tally(c, m))).collect::<Vec<_>>());
-    ctx.data_mut(|d| d.insert_temp::<Counted>(id, (stamp, t.clone())));
-    t
+
+    /// The matters' tallies, by matter id.
+    pub fn tallies(&self) -> &[(String, Tally)] {
+        &self.tallies
+    }
+
+    /// A matter's tally.
+    pub fn tally(&self, matter: &str) -> Option<&Tally> {
+        self.tallies.iter().find(|(id, _)| id == matter).map(|(_, t)| t)
+    }
+
+    /// A building's 单元s in order (`Consent::units_of`, without walking the register).
+    pub fn units_of(&self, consent: &Consent, building: &str) -> Vec<String> {
+        let mut units: Vec<String> = self.of_building(consent, building).map(|h| h.unit.clone()).collect();
+        units.dedup();
+        units
+    }
+
+    /// Whether a building has households.
+    pub fn has_households(&self, building: &str) -> bool {
+        self.households.contains_key(building)
+    }
+
+    /// A building's households in register order (`Consent::of_building`, without walking the register).
+    pub fn of_building<'a>(&'a self, consent: &'a Consent, building: &str) -> impl Iterator<Item = &'a Household> {
+        let ids = self.households.get(building).map(Vec::as_slice).unwrap_or_default();
+        ids.iter().filter_map(|id| consent.households.get(id))
+    }
+}
+
+/// The consent counts of the document shown ([`Counted`]), worked out when it has changed.
+pub(super) fn counted(ctx: &egui::Context, v: &View) -> std::sync::Arc<Counted> {
+    let id = egui::Id::unique("consent_counted");
+    let stamp = v.doc.stamp();
+    if let Some(c) = ctx.data(|d| d.get_temp::<std::sync::Arc<Counted>>(id))
+        && c.stamp == stamp
+    {
+        return c;
+    }
+    let c = std::sync::Arc::new(Counted::new(stamp, &v.doc.plan().consent));
+    ctx.data_mut(|d| d.insert_temp(id, c.clone()));
+    c
 }
 
 /// The consent window's keys, for Help → Shortcuts.
@@ -77,55 +137,17 @@ pub struct ConsentState {
     message: Option<String>,
 }
 
-/// An area given in hundredths of m², as exactly as it is counted (`605.5`).
-pub(super) fn m2(centi: i64) -> String {
-    format!("{}", centi as f64 / 100.0)
-}
+pub(super) use crate::i18n::area_m2 as m2;
 
 fn pct(part: i64, whole: i64) -> String {
     if whole <= 0 { "—".into() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
 }
 
-/// What a matter still needs, as a planner says it.
-pub(super) fn shortfall_text(sf: &Shortfall, base: Base, lang: Lang) -> String {
-    let (h, a) = (sf.households, sf.area_centi);
-    let amount = match (lang, h > 0, a > 0) {
-        (Lang::Zh, true, true) => format!("{h} 户、{} m²", m2(a)),
-        (Lang::Zh, true, false) => format!("{h} 户"),
-        (Lang::Zh, false, _) => format!("{} m²", m2(a)),
-        (Lang::En, true, true) => {
-            format!("{h} more household{} and {} m² more area", if h == 1 { "" } else { "s" }, m2(a))
-        }
-        (Lang::En, true, false) => format!("{h} more household{}", if h == 1 { "" } else { "s" }),
-        (Lang::En, false, _) => format!("{} m² more area", m2(a)),
-    };
-    match (lang, sf.stage, base) {
-        (Lang::Zh, Stage::Participation, _) => format!("还差 {amount} 参与表决"),
-        (Lang::Zh, Stage::Agreement, Base::Scope) => format!("还差 {amount} 同意"),
-        (Lang::Zh, Stage::Agreement, Base::Participants) => format!("还需 {amount} 表示同意"),
-        (Lang::En, Stage::Participation, _) => format!("needs {amount} taking part"),
-        (Lang::En, Stage::Agreement, _) => format!("needs {amount} agreeing"),
-    }
-}
-
-/// A rule as a planner reads it: "参与 ≥ 2/3（户数和面积）；同意 ≥ 3/4 参与者".
-pub(super) fn rule_text(rule: &Rule, lang: Lang) -> String {
-    let part = rule.participation.map(|p| match lang {
-        Lang::Zh => format!("参与 {}（户数和面积）", p.label()),
-        Lang::En => format!("taking part {} (households and area)", p.label()),
-    });
-    let agree = match (lang, rule.agree_of) {
-        (Lang::Zh, Base::Scope) => format!("同意 {} 范围内全部（户数和面积）", rule.agree.label()),
-        (Lang::Zh, Base::Participants) => format!("同意 {} 参与者（户数和面积）", rule.agree.label()),
-        (Lang::En, Base::Scope) => format!("agreeing {} of all in scope (households and area)", rule.agree.label()),
-        (Lang::En, Base::Participants) => {
-            format!("agreeing {} of those taking part (households and area)", rule.agree.label())
-        }
-    };
-    match part {
-        Some(p) => format!("{p}{}{agree}", tr(lang, "；", "; ")),
-        None => agree,
-    }
+/// A form row: a label and the one-line text field it names (the name a screen reader and a test find).
+fn text_row(ui: &mut egui::Ui, label: &str, text: &mut String, width: f32) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width)).labelled_by(l.id);
+    ui.end_row();
 }
 
 /// The result lines of a tally, one a row: what the panel and the grid show.
@@ -168,7 +190,7 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
     match rule {
         Some(r) => {
             ui.label(RichText::new(format!("{}: {}", tr(lang, "规则", "Rule"), r.name(lang))).strong());
-            ui.label(RichText::new(rule_text(r, lang)).small().weak());
+            ui.label(RichText::new(lang.consent_words().rule_terms(r)).small().weak());
         }
         None => {
             ui.colored_label(ERROR, format!("{} {}", tr(lang, "没有这条规则：", "No such rule:"), matter.rule));
@@ -187,7 +209,7 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
     ui.label(RichText::new(verdict).strong().color(if t.passed { OK } else { ERROR }));
     let base = rule.map(|r| r.agree_of).unwrap_or_default();
     for sf in &t.missing {
-        ui.colored_label(Color32::from_rgb(190, 110, 0), shortfall_text(sf, base, lang));
+        ui.colored_label(Color32::from_rgb(190, 110, 0), lang.consent_words().shortfall(sf, base));
     }
     if t.scope.households == 0 {
         ui.label(
@@ -201,16 +223,19 @@ pub(super) fn result_block(ui: &mut egui::Ui, consent: &Consent, matter: &Matter
     }
 }
 
-/// The consent panel (a window: View → 居民表决, the tool bar, Ctrl+Shift+C).
+/// The consent panel (a window: View → 居民表决, Ctrl+Shift+C).
 pub fn window(ctx: &egui::Context, st: &mut ConsentState, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let lang = v.lang;
     let mut open = true;
+    // Over the inspector, at the right: the map stays free for clicking the buildings whose grid it shows.
+    let screen = ctx.content_rect();
+    let width = 480.0_f32.min(screen.width() - 16.0);
     let shown = egui::Window::new(title(lang))
         .id(egui::Id::unique("consent_window"))
         .open(&mut open)
-        .default_pos([240.0, 60.0])
-        .default_size([680.0, (ctx.content_rect().height() - 110.0).clamp(420.0, 900.0)])
+        .default_pos([screen.right() - width - 8.0, 60.0])
+        .default_size([width, (screen.height() - 110.0).clamp(420.0, 900.0)])
         .vscroll(true)
         .show(ctx, |ui| panel(ui, st, v, &mut out));
     if shown.is_some_and(|r| r.inner.is_none()) {
@@ -231,8 +256,8 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     if let Some(note) = &consent.note {
         ui.label(RichText::new(note).small().italics().color(Color32::from_rgb(150, 100, 0)));
     }
-    let tallies = tallies(ui.ctx(), v);
-    summary_line(ui, consent, &tallies, lang);
+    let counted = counted(ui.ctx(), v);
+    summary_line(ui, consent, &counted, lang);
     ui.separator();
 
     // The matters, each with its rule and whether it passed; a click puts one in focus.
@@ -244,8 +269,8 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     });
     egui::ScrollArea::vertical().id_salt("matters").max_height(150.0).show(ui, |ui| {
         for m in &consent.matters {
-            let passed = tallies.iter().find(|(id, _)| *id == m.id).is_some_and(|(_, t)| t.passed);
-            ui.horizontal(|ui| {
+            let passed = counted.tally(&m.id).is_some_and(|t| t.passed);
+            ui.horizontal_wrapped(|ui| {
                 let chip = RichText::new(if passed {
                     tr(lang, "通过", "passed")
                 } else {
@@ -272,7 +297,7 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
     // The matter in focus: its result, and the buttons that change it.
     let focused = v.consent_matter.and_then(|id| consent.matter(id));
     if let Some(m) = focused {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.heading(m.title(lang));
             if ui.button(tr(lang, "编辑事项…", "Edit matter…")).clicked() {
                 st.matter_form = Some(MatterForm::new(consent, Some(m), v));
@@ -310,32 +335,37 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
                 })
                 .collect();
             ui.label(
-                RichText::new(format!("{} {}", tr(lang, "关联项目：", "Linked items:"), names.join("、"))).small(),
+                RichText::new(format!(
+                    "{} {}",
+                    tr(lang, "关联项目：", "Linked items:"),
+                    names.join(tr(lang, "、", ", "))
+                ))
+                .small(),
             );
         }
     }
     if let Some(form) = st.matter_form.as_mut() {
         ui.separator();
-        if matter_form(ui, form, v, out) {
+        if matter_form(ui, form, v, &counted, out) {
             st.matter_form = None;
         }
         ui.separator();
     }
     if let Some(m) = focused
-        && let Some((_, t)) = tallies.iter().find(|(id, _)| *id == m.id)
+        && let Some(t) = counted.tally(&m.id)
     {
         result_block(ui, consent, m, t, lang);
     }
     ui.separator();
     // The vote grid of the selected building, for the matter in focus.
     if let Some(m) = focused {
-        out.extend(super::vote_grid::section(ui, &mut st.grid, v, m));
+        out.extend(super::vote_grid::section(ui, &mut st.grid, v, m, &counted));
         ui.separator();
     }
     egui::CollapsingHeader::new(tr(lang, "住户登记", "Register"))
         .id_salt("consent_register")
         .default_open(false)
-        .show(ui, |ui| register_section(ui, st, v, out));
+        .show(ui, |ui| register_section(ui, st, v, &counted, out));
     egui::CollapsingHeader::new(tr(lang, "表决规则", "Rules"))
         .id_salt("consent_rules")
         .default_open(false)
@@ -343,8 +373,8 @@ fn panel(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Actio
 }
 
 /// Households and area registered, matters passed and not: the panel's first line and the dashboard's strip.
-pub(super) fn summary_line(ui: &mut egui::Ui, consent: &Consent, tallies: &[(String, Tally)], lang: Lang) {
-    let area: i64 = consent.households.values().map(|h| (h.area_m2.max(0.0) * 100.0).round() as i64).sum();
+pub(super) fn summary_line(ui: &mut egui::Ui, consent: &Consent, counted: &Counted, lang: Lang) {
+    let (tallies, area) = (counted.tallies(), counted.area_centi);
     let passed = tallies.iter().filter(|(_, t)| t.passed).count();
     let text = match lang {
         Lang::Zh => format!(
@@ -374,16 +404,20 @@ pub(super) fn dashboard_strip(ui: &mut egui::Ui, v: &View) {
         return;
     }
     let lang = v.lang;
-    let tallies = tallies(ui.ctx(), v);
+    let counted = counted(ui.ctx(), v);
     ui.label(RichText::new(title(lang)).strong());
-    summary_line(ui, consent, &tallies, lang);
+    summary_line(ui, consent, &counted, lang);
     for m in &consent.matters {
-        if let Some((_, t)) = tallies.iter().find(|(id, _)| *id == m.id)
+        if let Some(t) = counted.tally(&m.id)
             && !t.passed
         {
             let base = consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
-            let missing: Vec<String> = t.missing.iter().map(|s| shortfall_text(s, base, lang)).collect();
-            ui.label(RichText::new(format!("{}：{}", m.title(lang), missing.join("；"))).small());
+            let missing: Vec<String> = t.missing.iter().map(|s| lang.consent_words().shortfall(s, base)).collect();
+            let text = match lang {
+                Lang::Zh => format!("{}：{}", m.title(lang), missing.join("；")),
+                Lang::En => format!("{}: {}", m.title(lang), missing.join("; ")),
+            };
+            ui.label(RichText::new(text).small());
         }
     }
     if let Some(note) = &consent.note {
@@ -398,11 +432,11 @@ fn scope_text(scope: &Scope, plan: &Plan, lang: Lang) -> String {
         Scope::District => tr(lang, "范围：全体住户", "Scope: every household").to_string(),
         Scope::Buildings { buildings } => {
             let names: Vec<String> = buildings.iter().map(|b| name(b)).collect();
-            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join("、"))
+            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join(tr(lang, "、", ", ")))
         }
         Scope::Units { units } => {
             let names: Vec<String> = units.iter().map(|u| unit_name(plan, u, lang)).collect();
-            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join("、"))
+            format!("{}{}", tr(lang, "范围：", "Scope: "), names.join(tr(lang, "、", ", ")))
         }
     }
 }
@@ -570,7 +604,7 @@ impl MatterForm {
 }
 
 /// The matter form. Returns true when it is done (saved, deleted or cancelled).
-fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Action>) -> bool {
+fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, counted: &Counted, out: &mut Vec<Action>) -> bool {
     let lang = v.lang;
     let plan = v.doc.plan();
     let consent = &plan.consent;
@@ -588,12 +622,8 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
         let edit = egui::TextEdit::singleline(&mut f.id).desired_width(200.0);
         ui.add_enabled(f.editing.is_none(), edit).labelled_by(l.id);
         ui.end_row();
-        let l = ui.label(tr(lang, "标题（中文）", "Title (Chinese)"));
-        ui.add(egui::TextEdit::singleline(&mut f.title_zh).desired_width(320.0)).labelled_by(l.id);
-        ui.end_row();
-        let l = ui.label(tr(lang, "标题（英文）", "Title (English)"));
-        ui.add(egui::TextEdit::singleline(&mut f.title_en).desired_width(320.0)).labelled_by(l.id);
-        ui.end_row();
+        text_row(ui, tr(lang, "标题（中文）", "Title (Chinese)"), &mut f.title_zh, 320.0);
+        text_row(ui, tr(lang, "标题（英文）", "Title (English)"), &mut f.title_en, 320.0);
         let l = ui.label(tr(lang, "规则", "Rule"));
         let current = consent.rule(&f.rule).map(|r| r.name(lang).to_string()).unwrap_or_else(|| f.rule.clone());
         egui::ComboBox::from_id_salt("matter_rule")
@@ -601,7 +631,8 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
             .width(320.0)
             .show_ui(ui, |ui| {
                 for r in consent.all_rules() {
-                    ui.selectable_value(&mut f.rule, r.id.clone(), r.name(lang)).on_hover_text(rule_text(r, lang));
+                    ui.selectable_value(&mut f.rule, r.id.clone(), r.name(lang))
+                        .on_hover_text(lang.consent_words().rule_terms(r));
                 }
             })
             .response
@@ -626,7 +657,12 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
         ScopeKind::District => {}
         ScopeKind::Buildings => {
             let names: Vec<String> = f.buildings.iter().map(|b| building_name(plan, b, lang)).collect();
-            ui.label(format!("{} ({}): {}", tr(lang, "楼", "Buildings"), names.len(), names.join("、")));
+            ui.label(format!(
+                "{} ({}): {}",
+                tr(lang, "楼", "Buildings"),
+                names.len(),
+                names.join(tr(lang, "、", ", "))
+            ));
             if ui
                 .add_enabled(
                     !selected.is_empty(),
@@ -658,7 +694,7 @@ fn matter_form(ui: &mut egui::Ui, f: &mut MatterForm, v: &View, out: &mut Vec<Ac
                 Some((_, key)) => {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(format!("{}:", building_name(plan, key, lang)));
-                        for unit in consent.units_of(key) {
+                        for unit in counted.units_of(consent, key) {
                             let u = UnitRef { building: key.clone(), unit: unit.clone() };
                             let mut on = f.units.contains(&u);
                             if ui.checkbox(&mut on, unit_label(&unit, lang)).changed() {
@@ -795,7 +831,7 @@ fn rules_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut V
                 st.rule_form = Some(RuleForm { editing: None, rule, errors: Vec::new() });
             }
         });
-        ui.label(RichText::new(rule_text(r, lang)).small());
+        ui.label(RichText::new(lang.consent_words().rule_terms(r)).small());
     }
     if ui.button(tr(lang, "新建规则…", "New rule…")).clicked() {
         let rule = Rule {
@@ -848,12 +884,8 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
         ui.add_enabled(f.editing.is_none(), egui::TextEdit::singleline(&mut r.id).desired_width(200.0))
             .labelled_by(l.id);
         ui.end_row();
-        let l = ui.label(tr(lang, "名称（中文）", "Name (Chinese)"));
-        ui.add(egui::TextEdit::singleline(&mut r.name_zh).desired_width(280.0)).labelled_by(l.id);
-        ui.end_row();
-        let l = ui.label(tr(lang, "名称（英文）", "Name (English)"));
-        ui.add(egui::TextEdit::singleline(&mut r.name_en).desired_width(280.0)).labelled_by(l.id);
-        ui.end_row();
+        text_row(ui, tr(lang, "名称（中文）", "Name (Chinese)"), &mut r.name_zh, 280.0);
+        text_row(ui, tr(lang, "名称（英文）", "Name (English)"), &mut r.name_en, 280.0);
         ui.label(tr(lang, "参与门槛", "Participation"));
         ui.vertical(|ui| {
             let mut on = r.participation.is_some();
@@ -881,7 +913,7 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
         });
         ui.end_row();
     });
-    ui.label(RichText::new(rule_text(r, lang)).small());
+    ui.label(RichText::new(lang.consent_words().rule_terms(r)).small());
     for e in &f.errors {
         ui.colored_label(ERROR, e);
     }
@@ -926,7 +958,7 @@ fn rule_form(ui: &mut egui::Ui, f: &mut RuleForm, v: &View, out: &mut Vec<Action
                 f.errors = vec![format!(
                     "{} {}",
                     tr(lang, "仍有事项使用此规则：", "Matters still use this rule:"),
-                    users.join("、")
+                    users.join(tr(lang, "、", ", "))
                 )];
             }
         }
@@ -1018,7 +1050,7 @@ impl HouseholdForm {
     }
 }
 
-fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mut Vec<Action>) {
+fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, counted: &Counted, out: &mut Vec<Action>) {
     let lang = v.lang;
     let plan = v.doc.plan();
     let consent = &plan.consent;
@@ -1059,7 +1091,7 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
         );
         return;
     };
-    let households = consent.of_building(key);
+    let households: Vec<&Household> = counted.of_building(consent, key).collect();
     let area: f64 = households.iter().map(|h| h.area_m2).sum();
     ui.label(
         RichText::new(match lang {
@@ -1148,18 +1180,12 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
     if let Some(f) = st.household_form.as_mut() {
         ui.separator();
         egui::Grid::new("household_form").num_columns(2).spacing([10.0, 4.0]).show(ui, |ui| {
-            let l = ui.label(tr(lang, "单元", "Entrance (单元)"));
-            ui.add(egui::TextEdit::singleline(&mut f.unit).desired_width(60.0)).labelled_by(l.id);
-            ui.end_row();
+            text_row(ui, tr(lang, "单元", "Entrance (单元)"), &mut f.unit, 60.0);
             let l = ui.label(tr(lang, "层", "Floor"));
             ui.add(egui::DragValue::new(&mut f.floor).range(-5..=200)).labelled_by(l.id);
             ui.end_row();
-            let l = ui.label(tr(lang, "室号", "Room"));
-            ui.add(egui::TextEdit::singleline(&mut f.room).desired_width(60.0)).labelled_by(l.id);
-            ui.end_row();
-            let l = ui.label(tr(lang, "专有面积 m²", "Exclusive area m²"));
-            ui.add(egui::TextEdit::singleline(&mut f.area).desired_width(80.0)).labelled_by(l.id);
-            ui.end_row();
+            text_row(ui, tr(lang, "室号", "Room"), &mut f.room, 60.0);
+            text_row(ui, tr(lang, "专有面积 m²", "Exclusive area m²"), &mut f.area, 80.0);
             let l = ui.label(tr(lang, "产权类型", "Owner type"));
             egui::ComboBox::from_id_salt("owner_type")
                 .selected_text(owner_type_name(f.owner_type, lang))
@@ -1172,12 +1198,8 @@ fn register_section(ui: &mut egui::Ui, st: &mut ConsentState, v: &View, out: &mu
                 .labelled_by(l.id);
             ui.end_row();
             if personal {
-                let l = ui.label(tr(lang, "姓名（个人信息）", "Name (personal)"));
-                ui.add(egui::TextEdit::singleline(&mut f.owner_name).desired_width(140.0)).labelled_by(l.id);
-                ui.end_row();
-                let l = ui.label(tr(lang, "电话（个人信息）", "Phone (personal)"));
-                ui.add(egui::TextEdit::singleline(&mut f.phone).desired_width(140.0)).labelled_by(l.id);
-                ui.end_row();
+                text_row(ui, tr(lang, "姓名（个人信息）", "Name (personal)"), &mut f.owner_name, 140.0);
+                text_row(ui, tr(lang, "电话（个人信息）", "Phone (personal)"), &mut f.phone, 140.0);
             }
         });
         for e in &f.errors {
@@ -1266,4 +1288,33 @@ pub(super) fn generate_missing(plan: &Plan) -> (Consent, usize, usize) {
         }
     }
     (consent, buildings, made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counts_kept_for_the_frames_are_the_registers() {
+        let plan = crate::io::load_jinsong().plan;
+        let c = &plan.consent;
+        let counted = Counted::new((0, 0), c);
+        let area: i64 = c.households.values().map(|h| (h.area_m2 * 100.0).round() as i64).sum();
+        assert_eq!(counted.area_centi, area);
+        let mut buildings: Vec<&str> = c.households.values().map(|h| h.building.as_str()).collect();
+        buildings.sort_by(|a, b| natural(a, b));
+        buildings.dedup();
+        assert_eq!(counted.buildings, buildings);
+        assert!(counted.buildings.len() > 40, "Jinsong's 43 buildings have households");
+        for b in &counted.buildings {
+            let kept: Vec<&Household> = counted.of_building(c, b).collect();
+            assert_eq!(kept, c.of_building(b), "{b}");
+            assert_eq!(counted.units_of(c, b), c.units_of(b), "{b}");
+            assert!(counted.has_households(b));
+        }
+        assert!(!counted.has_households("b999") && counted.of_building(c, "b999").next().is_none());
+        for m in &c.matters {
+            assert_eq!(counted.tally(&m.id), Some(&tally(c, m)), "{}", m.id);
+        }
+    }
 }

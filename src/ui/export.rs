@@ -362,28 +362,23 @@ mod tests {
         assert_eq!(extensions(ExportKind::Shapefile).1, &["shp", "zip"]);
     }
 
+    /// Writes the dialog's choice `st` for `app`'s window to `out`, as the dialog's Export does.
+    fn export(st: &ExportState, app: &mut crate::ui::PlannerApp, out: &std::path::Path) {
+        let (v, _) = app.parts();
+        write(st, &v, out).expect("written");
+    }
+
     #[test]
     fn every_shapefile_extension_the_dialog_offers_writes_what_it_names() {
-        use crate::export::{Request, What};
-        let plan = crate::io::load_jinsong().plan;
+        let mut app = crate::ui::PlannerApp::new();
+        let st = ExportState { kind: ExportKind::Shapefile, ..ExportState::default() };
         let dir = tempfile::tempdir().expect("a temporary folder");
         let (_, offered, _) = extensions(ExportKind::Shapefile);
         for ext in offered {
             let folder = dir.path().join(ext);
             std::fs::create_dir(&folder).expect("a folder");
             let out = folder.join(format!("plan.{ext}"));
-            let req = Request {
-                what: What::Shapefile { crs: None },
-                phase: None,
-                theme: crate::render::theme::ThemeMode::Kind,
-                matter: None,
-                lang: crate::model::Lang::Zh,
-                date: "2026-03-04".into(),
-                out: out.clone(),
-                basemaps: None,
-                settings: Default::default(),
-            };
-            crate::export::run(&plan, &req).expect("written");
+            export(&st, &mut app, &out);
             match *ext {
                 // One zip, nothing beside it.
                 "zip" => {
@@ -399,36 +394,23 @@ mod tests {
 
     #[test]
     fn the_register_holds_personal_data_only_when_the_box_is_ticked() {
-        use crate::export::Request;
         use crate::model::consent::OwnerType;
-        let mut loaded = crate::io::load_jinsong();
-        for h in loaded.plan.consent.households.values_mut().take(3) {
+        let mut app = crate::ui::PlannerApp::new();
+        let mut consent = app.doc.plan().consent.clone();
+        for h in consent.households.values_mut().take(3) {
             h.owner_name = Some("张三丰".into());
             h.phone = Some("13800138000".into());
             h.owner_type = OwnerType::Private;
         }
-        let doc = Document::new(loaded, crate::document::Source::Jinsong);
+        let label = crate::edit::EditLabel::ImportRegister;
+        app.apply(super::super::Action::Edit(crate::edit::Edit::SetConsent { consent: Box::new(consent), label }));
         let dir = tempfile::tempdir().expect("a temporary folder");
         let mut st = ExportState { kind: ExportKind::Register, ..ExportState::default() };
         assert!(!st.personal, "off by default");
         for (personal, ext) in [(false, "csv"), (true, "csv"), (false, "xlsx"), (true, "xlsx")] {
             st.personal = personal;
             let out = dir.path().join(format!("r-{personal}.{ext}"));
-            let req = Request {
-                what: match st.kind {
-                    ExportKind::Register => crate::export::What::Register { personal: st.personal },
-                    _ => unreachable!(),
-                },
-                phase: None,
-                theme: crate::render::theme::ThemeMode::Kind,
-                matter: None,
-                lang: crate::model::Lang::Zh,
-                date: "2026-03-04".into(),
-                out: out.clone(),
-                basemaps: None,
-                settings: Default::default(),
-            };
-            crate::export::run(doc.plan(), &req).expect("written");
+            export(&st, &mut app, &out);
             let bytes = std::fs::read(&out).expect("the register");
             let text = if ext == "xlsx" {
                 use std::io::Read;

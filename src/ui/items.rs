@@ -74,12 +74,8 @@ pub struct ItemEditor {
     status_date: String,
     /// Money fields being typed into (or holding a refused entry), by field.
     money_text: HashMap<&'static str, String>,
-    /// A move past 公示 refused because linked residents' matters have not passed: the status asked for.
-    refused: Option<Status>,
-    /// The planner overrides the residents' consent guard …
-    override_consent: bool,
-    /// … for this reason (recorded in the history entry).
-    override_reason: String,
+    /// The residents' consent guard of moves past 公示.
+    guard: ConsentGuard,
 }
 
 impl ItemEditor {
@@ -90,9 +86,7 @@ impl ItemEditor {
             draft: item,
             status_date: today(),
             money_text: HashMap::new(),
-            refused: None,
-            override_consent: false,
-            override_reason: String::new(),
+            guard: ConsentGuard::default(),
         }
     }
 }
@@ -300,11 +294,47 @@ fn picker_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     out
 }
 
+/// An item may not move past 公示 (publicised) while residents' matters linked to it have not passed,
+/// unless the planner overrides that with a reason, recorded in the history entry of the move.
+#[derive(Default)]
+struct ConsentGuard {
+    /// The status asked for and refused.
+    refused: Option<Status>,
+    /// The planner overrides the guard …
+    override_consent: bool,
+    /// … for this reason.
+    reason: String,
+}
+
+impl ConsentGuard {
+    /// Moves `d` to `status` on `date` unless linked matters have not passed (`holding`) and no override
+    /// with a reason is given: then the move is refused and remembered. True when `d` moved.
+    fn ask(&mut self, d: &mut Item, status: Status, date: &str, holding: bool) -> bool {
+        let past = |s: Status| s > Status::Publicised;
+        let held = past(status) && !past(d.status) && holding;
+        let reason = self.reason.trim().to_string();
+        if held && (!self.override_consent || reason.is_empty()) {
+            self.refused = Some(status);
+            return false;
+        }
+        d.set_status(status, date);
+        if held && let Some(last) = d.history.last_mut() {
+            last.override_note = Some(reason);
+        }
+        *self = ConsentGuard::default();
+        true
+    }
+}
+
 /// Why a move past 公示 is refused: the matters holding it up and what each misses.
 fn consent_refusal(asked: Status, holding: &[(String, String)], lang: crate::model::Lang) -> String {
     let list: Vec<String> = holding
         .iter()
-        .map(|(title, missing)| if missing.is_empty() { title.clone() } else { format!("{title}（{missing}）") })
+        .map(|(title, missing)| match (missing.is_empty(), lang) {
+            (true, _) => title.clone(),
+            (false, crate::model::Lang::Zh) => format!("{title}（{missing}）"),
+            (false, crate::model::Lang::En) => format!("{title} ({missing})"),
+        })
         .collect();
     let status = lang.strings().status(asked);
     match lang {
@@ -438,14 +468,18 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
     let textures = &mut st.photo_textures;
     let mut delete = false;
     // The residents' matters linked to this item that have not passed, with what each still needs.
-    let holding: Vec<(String, String)> = crate::model::consent::holding_up(&plan.consent, &ed.id)
-        .into_iter()
-        .map(|m| {
-            let t = crate::model::consent::tally(&plan.consent, m);
+    // (`model::consent::holding_up`, from the tallies counted once per document state.)
+    let counted = super::consent::counted(ctx, v);
+    let holding: Vec<(String, String)> = plan
+        .consent
+        .matters
+        .iter()
+        .filter(|m| m.items.contains(&ed.id))
+        .filter_map(|m| counted.tally(&m.id).filter(|t| !t.passed).map(|t| (m, t)))
+        .map(|(m, t)| {
             let base = plan.consent.rule(&m.rule).map(|r| r.agree_of).unwrap_or_default();
-            let missing: Vec<String> =
-                t.missing.iter().map(|sf| super::consent::shortfall_text(sf, base, lang)).collect();
-            (m.title(lang).to_string(), missing.join("；"))
+            let missing: Vec<String> = t.missing.iter().map(|sf| lang.consent_words().shortfall(sf, base)).collect();
+            (m.title(lang).to_string(), missing.join(tr(lang, "；", "; ")))
         })
         .collect();
     egui::Window::new(format!("{} — {}", s.edit, title))
@@ -469,6 +503,7 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                     ended |= gesture_ended(&opt_text(ui, &mut d.name_en, false));
                     ui.end_row();
 
+                    let status_date = if is_date(&ed.status_date) { ed.status_date.clone() } else { today() };
                     ui.label(s.status);
                     ui.horizontal_wrapped(|ui| {
                         let mut status = d.status;
@@ -479,27 +514,12 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                             }
                         }
                         if status != d.status {
-                            let date = if is_date(&ed.status_date) { ed.status_date.clone() } else { today() };
                             // Past 公示 only once the linked residents' matters have passed, or with a reason.
-                            let past = |s: Status| s > Status::Publicised;
-                            let held = past(status) && !past(d.status) && !holding.is_empty();
-                            let reason = ed.override_reason.trim().to_string();
-                            if held && (!ed.override_consent || reason.is_empty()) {
-                                ed.refused = Some(status);
-                            } else {
-                                d.set_status(status, &date);
-                                if held && let Some(last) = d.history.last_mut() {
-                                    last.override_note = Some(reason);
-                                }
-                                ed.refused = None;
-                                ed.override_consent = false;
-                                ed.override_reason.clear();
-                                ended = true;
-                            }
+                            ended |= ed.guard.ask(d, status, &status_date, !holding.is_empty());
                         }
                     });
                     ui.end_row();
-                    if ed.refused.is_none() && !holding.is_empty() && d.status <= Status::Publicised {
+                    if ed.guard.refused.is_none() && !holding.is_empty() && d.status <= Status::Publicised {
                         // Said before it is refused: what the residents have not yet decided.
                         ui.label("");
                         let names: Vec<&str> = holding.iter().map(|(t, _)| t.as_str()).collect();
@@ -514,26 +534,40 @@ fn editor_window(ctx: &egui::Context, st: &mut ItemsState, v: &View) -> Vec<Acti
                         );
                         ui.end_row();
                     }
-                    if let Some(asked) = ed.refused.filter(|_| !holding.is_empty()) {
+                    if let Some(asked) = ed.guard.refused.filter(|_| !holding.is_empty()) {
                         ui.label("");
                         ui.vertical(|ui| {
                             ui.colored_label(ERROR, consent_refusal(asked, &holding, lang));
                             ui.checkbox(
-                                &mut ed.override_consent,
+                                &mut ed.guard.override_consent,
                                 tr(
                                     lang,
                                     "仍要推进（须填写理由，记入历史）",
                                     "Go ahead anyway (give a reason; it is recorded in the history)",
                                 ),
                             );
-                            if ed.override_consent {
+                            if ed.guard.override_consent {
                                 let l = ui.label(tr(lang, "理由", "Reason"));
                                 ui.add(
-                                    egui::TextEdit::multiline(&mut ed.override_reason)
+                                    egui::TextEdit::multiline(&mut ed.guard.reason)
                                         .desired_rows(2)
                                         .desired_width(260.0),
                                 )
                                 .labelled_by(l.id);
+                                // The move asked for, with the override: no need to find the status again.
+                                let name = s.status(asked);
+                                let go = match lang {
+                                    crate::model::Lang::Zh => format!("按此理由推进到「{name}」"),
+                                    crate::model::Lang::En => format!("Move to \"{name}\" with this reason"),
+                                };
+                                let ready = !ed.guard.reason.trim().is_empty();
+                                if ui
+                                    .add_enabled(ready, egui::Button::new(go))
+                                    .on_disabled_hover_text(tr(lang, "请先填写理由", "Give a reason first"))
+                                    .clicked()
+                                {
+                                    ended |= ed.guard.ask(d, asked, &status_date, true);
+                                }
                             }
                         });
                         ui.end_row();

@@ -216,6 +216,8 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 if ui.checkbox(&mut labels, s.show_labels).changed() {
                     out.push(Action::SetLabels(labels));
                 }
+                // The residents' consent window: here and Ctrl+Shift+C only (the tool bar has no room left
+                // for it beside the search box in English).
                 let consent = super::consent::title(v.lang);
                 let b = egui::Button::selectable(v.shown.consent, consent)
                     .shortcut_text(ui.ctx().format_shortcut(&CONSENT));
@@ -288,11 +290,6 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
             }
             if ui.selectable_label(v.shown.stories, s.stories).clicked() {
                 out.push(Action::ShowStories(!v.shown.stories));
-            }
-            let consent_hint = ui.ctx().format_shortcut(&CONSENT);
-            if ui.selectable_label(v.shown.consent, super::consent::title(v.lang)).on_hover_text(consent_hint).clicked()
-            {
-                out.push(Action::ShowWindow(Window::Consent, !v.shown.consent));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 search_box(ui, search, v, &mut out);

@@ -12,7 +12,7 @@
 use eframe::egui::{self, Color32, Key, Modifiers, RichText, Sense, Stroke, vec2};
 
 use super::action::Action;
-use super::consent::{building_name, passed_text, shortfall_text, tr};
+use super::consent::{Counted, building_name, passed_text, tr};
 use super::view::View;
 use crate::edit::Edit;
 use crate::i18n::Lang;
@@ -79,9 +79,9 @@ pub fn cell_label(h: &Household, lang: Lang) -> String {
 /// A building's households laid out: 单元s left to right, each with its floors top down, rooms in order.
 type Layout<'a> = Vec<(String, Vec<(i32, Vec<&'a Household>)>)>;
 
-fn layout<'a>(consent: &'a Consent, building: &str) -> Layout<'a> {
+fn layout<'a>(households: impl Iterator<Item = &'a Household>) -> Layout<'a> {
     let mut out: Layout<'a> = Vec::new();
-    for h in consent.of_building(building) {
+    for h in households {
         if out.last().is_none_or(|(u, _)| *u != h.unit) {
             out.push((h.unit.clone(), Vec::new()));
         }
@@ -125,7 +125,7 @@ fn at<'a>(l: &Layout<'a>, u: usize, r: usize, c: usize) -> Option<&'a Household>
 }
 
 /// The building the grid shows: the selected building, when it has households.
-pub fn grid_building(v: &View) -> Option<(FeatureId, String)> {
+fn grid_building(v: &View, counted: &Counted) -> Option<(FeatureId, String)> {
     let plan = v.doc.plan();
     let id = *v.opts.selected.iter().next()?;
     let f = plan.get(id)?;
@@ -133,7 +133,7 @@ pub fn grid_building(v: &View) -> Option<(FeatureId, String)> {
         return None;
     }
     let key = plan.key(id)?;
-    plan.consent.households.values().any(|h| h.building == key).then_some((id, key))
+    counted.has_households(&key).then_some((id, key))
 }
 
 /// The votes for `households` set to `choice` as one edit (households already so left out), or none.
@@ -189,12 +189,14 @@ pub fn keys(ctx: &egui::Context, st: &mut super::consent::ConsentState, v: &View
         return out;
     }
     let consent = &v.doc.plan().consent;
-    let (Some(matter), Some((_, building))) = (v.consent_matter.and_then(|id| consent.matter(id)), grid_building(v))
+    let counted = super::consent::counted(ctx, v);
+    let (Some(matter), Some((_, building))) =
+        (v.consent_matter.and_then(|id| consent.matter(id)), grid_building(v, &counted))
     else {
         swallow(ctx, g);
         return out;
     };
-    let l = layout(consent, &building);
+    let l = layout(counted.of_building(consent, &building));
     let Some(first) =
         l.iter().flat_map(|(_, f)| f.iter().flat_map(|(_, r)| r.iter())).find(|h| matter.scope.contains(h))
     else {
@@ -267,25 +269,22 @@ pub fn keys(ctx: &egui::Context, st: &mut super::consent::ConsentState, v: &View
 }
 
 /// The grid section of the consent panel, for the matter in focus.
-pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) -> Vec<Action> {
+pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter, counted: &Counted) -> Vec<Action> {
     let mut out = Vec::new();
     let lang = v.lang;
     let plan = v.doc.plan();
     let consent = &plan.consent;
     ui.label(RichText::new(tr(lang, "投票表", "Vote grid")).strong());
-    // The buildings of the matter's scope (any building with households, for a district matter).
-    let mut buildings: Vec<&str> =
-        consent.households.values().filter(|h| matter.scope.contains(h)).map(|h| h.building.as_str()).collect();
-    buildings.sort_by(|a, b| natural(a, b));
-    buildings.dedup();
-    let shown = grid_building(v);
+    let shown = grid_building(v, counted);
     ui.horizontal(|ui| {
         let l = ui.label(tr(lang, "楼", "Building"));
         let text = shown.as_ref().map(|(_, k)| building_name(plan, k, lang)).unwrap_or_else(|| "—".into());
         egui::ComboBox::from_id_salt("grid_building")
             .selected_text(text)
             .show_ui(ui, |ui| {
-                for b in &buildings {
+                // The buildings of the matter's scope (any building with households, for a district matter).
+                let in_scope = |b: &&String| counted.of_building(consent, b).any(|h| matter.scope.contains(h));
+                for b in counted.buildings.iter().filter(in_scope) {
                     let on = shown.as_ref().is_some_and(|(_, k)| k == b);
                     if ui.selectable_label(on, building_name(plan, b, lang)).clicked()
                         && let Some(id) = plan.by_key(b)
@@ -328,8 +327,7 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
         return out;
     };
     // The matter's live result, above the grid.
-    let counted = super::consent::tallies(ui.ctx(), v);
-    let Some((_, t)) = counted.iter().find(|(id, _)| *id == matter.id) else { return out };
+    let Some(t) = counted.tally(&matter.id) else { return out };
     let base = consent.rule(&matter.rule).map(|r| r.agree_of).unwrap_or_default();
     ui.horizontal_wrapped(|ui| {
         let words = match lang {
@@ -352,11 +350,11 @@ pub fn section(ui: &mut egui::Ui, g: &mut GridState, v: &View, matter: &Matter) 
         };
         ui.label(RichText::new(words).color(if t.passed { super::theme::OK } else { super::theme::ERROR }));
         for sf in &t.missing {
-            ui.label(RichText::new(shortfall_text(sf, base, lang)).color(Color32::from_rgb(190, 110, 0)));
+            ui.label(RichText::new(lang.consent_words().shortfall(sf, base)).color(Color32::from_rgb(190, 110, 0)));
         }
     });
     legend(ui, lang);
-    let l = layout(consent, &building);
+    let l = layout(counted.of_building(consent, &building));
     let cursor = g.cursor.clone().filter(|id| position(&l, id).is_some());
     let mut clicked: Option<&Household> = None;
     let mut fill: Option<Vec<&Household>> = None;

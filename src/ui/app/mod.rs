@@ -198,10 +198,11 @@ impl Default for PlannerApp {
     }
 }
 
-/// The matter in focus: `chosen` if the plan still has it, else the plan's first.
-fn focused<'a>(doc: &'a Document, chosen: Option<&'a str>) -> Option<&'a str> {
-    let consent = &doc.plan().consent;
-    chosen.filter(|id| consent.matter(id).is_some()).or_else(|| consent.matters.first().map(|m| m.id.as_str()))
+/// The matter in focus: `chosen` if the plan still has it, else the plan's first (the choice every
+/// consent map makes, `model::theme_mode::consent_matter`; a function of the document alone, so
+/// [`PlannerApp::parts`] can borrow the panels beside it).
+fn focused<'a>(doc: &'a Document, chosen: Option<&str>) -> Option<&'a str> {
+    crate::model::theme_mode::consent_matter(&doc.plan().consent, chosen).map(|m| m.id.as_str())
 }
 
 impl PlannerApp {
