@@ -324,11 +324,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
     }
     let row = 18.0;
     // The heading: the theme's name (the consent map's: the matter, its rule and its result), wrapped.
-    let mut heading = if themed {
-        s.legend_heading(app.doc.plan(), app.theme_mode, app.focused_matter())
-    } else {
-        vec![s.legend_changes.to_string()]
-    };
+    let mut heading = if themed { app.legend_heading() } else { vec![s.legend_changes.to_string()] };
     if themed && counts.is_some() {
         heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
     }

@@ -118,6 +118,9 @@ pub struct PlannerApp {
     /// Thematic colours by mode, matter (the consent map's; `None` for the other modes) and
     /// phase, for the current document state (a few kept).
     themes: Vec<(ThemeMode, Option<String>, crate::model::Phase, ThemeColors)>,
+    /// The map legend's heading (the consent map's: the matter, its rule, its count) and what it was
+    /// worded for — the document state, mode, matter and language — so no frame counts the votes again.
+    legend_heading: (Option<LegendKey>, Vec<String>),
     pub camera: Option<Camera>,
     /// Where the map was drawn in the last frame (screen points).
     pub map_rect: Option<egui::Rect>,
@@ -198,6 +201,9 @@ impl Default for PlannerApp {
     }
 }
 
+/// What the legend heading was worded for: the document state, the mode, the matter and the language.
+type LegendKey = ((u64, u64), ThemeMode, Option<String>, crate::model::Lang);
+
 /// The matter in focus: `chosen` if the plan still has it, else the plan's first (the choice every
 /// consent map makes, `model::theme_mode::consent_matter`; a function of the document alone, so
 /// [`PlannerApp::parts`] can borrow the panels beside it).
@@ -220,6 +226,7 @@ impl PlannerApp {
             change_count: 0,
             derived_stamp: None,
             themes: Vec::new(),
+            legend_heading: (None, Vec::new()),
             camera: None,
             map_rect: None,
             fly_to: None,
@@ -287,12 +294,22 @@ impl PlannerApp {
             self.themes.clear();
             self.generation += 1;
         }
+        let key = Some((stamp, self.theme_mode, self.focused_matter().map(str::to_string), self.lang));
+        if self.legend_heading.0 != key {
+            let heading = self.lang.strings().legend_heading(self.doc.plan(), self.theme_mode, self.focused_matter());
+            self.legend_heading = (key, heading);
+        }
         let phase = self.opts.phase.clone();
         let theme = self.theme_in(&phase);
         if !same_theme(&self.opts.theme, &theme) {
             self.opts.theme = theme;
             self.generation += 1;
         }
+    }
+
+    /// The map legend's heading, as of the last `sync_derived` (the start of this frame).
+    pub(super) fn legend_heading(&self) -> Vec<String> {
+        self.legend_heading.1.clone()
     }
 
     /// The thematic colours of the current mode in a phase: items at their
@@ -688,6 +705,35 @@ mod tests {
             assert_eq!(SlideCompare::from(window), slide);
             assert_eq!(Compare::from(slide), window);
         }
+    }
+
+    #[test]
+    fn the_consent_legend_heading_follows_the_matter_the_votes_and_the_language() {
+        let mut app = PlannerApp::new();
+        app.apply(Action::SetTheme(ThemeMode::Consent));
+        let fresh =
+            |app: &PlannerApp| app.lang.strings().legend_heading(app.doc.plan(), app.theme_mode, app.focused_matter());
+        assert_eq!(app.legend_heading(), fresh(&app));
+        assert!(app.legend_heading()[0].contains("先尝后买"), "{:?}", app.legend_heading());
+        app.apply(Action::FocusMatter(Some("m-elevator-107-2".into())));
+        assert_eq!(app.legend_heading(), fresh(&app));
+        assert!(app.legend_heading()[0].contains("107"));
+        // A vote that makes 107-2 pass: the heading says so without anything else changing.
+        let before = app.legend_heading();
+        let c = &app.doc.plan().consent;
+        let missing: Vec<String> = c
+            .of_building("b107")
+            .into_iter()
+            .filter(|h| h.unit == "2" && c.vote("m-elevator-107-2", &h.id).is_none())
+            .map(|h| h.id.clone())
+            .collect();
+        let vote = crate::model::consent::Vote { vote: crate::model::consent::Choice::Agree, date: None, method: None };
+        let votes = missing.into_iter().map(|h| (h, Some(vote.clone()))).collect();
+        app.apply(Action::Edit(crate::edit::Edit::SetVotes { matter: "m-elevator-107-2".into(), votes }));
+        assert_ne!(app.legend_heading(), before);
+        assert_eq!(app.legend_heading(), fresh(&app));
+        app.apply(Action::SetLang(crate::model::Lang::En));
+        assert_eq!(app.legend_heading(), fresh(&app));
     }
 
     #[test]
