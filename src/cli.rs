@@ -111,8 +111,9 @@ pub enum Command {
         #[arg(long)]
         date: Option<String>,
         /// Maps: colour by kind, or by item status, category or funding source, or buildings by the
-        /// residents' agreement to a matter (consent, see --matter).
-        #[arg(long, default_value = "kind", value_parser = ["kind", "status", "category", "funding", "consent"])]
+        /// residents' agreement to a matter (consent, see --matter), or the operating spaces by use
+        /// (space_use) or by years of operating right left (term_left).
+        #[arg(long, default_value = "kind", value_parser = ["kind", "status", "category", "funding", "consent", "space_use", "term_left"])]
         theme: String,
         /// Maps with --theme consent: the matter shown, by id (default: the plan's first).
         #[arg(long, value_name = "ID")]
@@ -403,6 +404,8 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             "category" => ThemeMode::Category,
             "funding" => ThemeMode::Funding,
             "consent" => ThemeMode::Consent,
+            "space_use" => ThemeMode::SpaceUse,
+            "term_left" => ThemeMode::TermLeft,
             _ => ThemeMode::Kind,
         };
         if req.theme == ThemeMode::Consent {

@@ -52,6 +52,14 @@ pub enum Edit {
     PutRule { id: String, rule: Option<Box<crate::model::consent::Rule>>, pos: usize },
     /// Replace the whole register, matters and votes (a register generated or read from a file).
     SetConsent { consent: Box<crate::model::Consent>, label: EditLabel },
+    /// Add, change (`Some`) or remove (`None`) an operating space, at `pos` in the ledger when added
+    /// (the end when past it). Flows on a removed space stay (the ledger names them as a problem);
+    /// the window removes them in the same batch.
+    PutSpace { id: String, space: Option<Box<crate::model::operations::Space>>, pos: usize, label: EditLabel },
+    /// Add, change (`Some`) or remove (`None`) a cash flow, at `pos` when added.
+    PutFlow { id: String, flow: Option<Box<crate::model::operations::Flow>>, pos: usize, label: EditLabel },
+    /// Replace the whole ledger (its settings changed, an illustrative ledger put in).
+    SetOperations { operations: Box<crate::model::Operations>, label: EditLabel },
     /// Several edits made by one gesture, undone together.
     Batch { label: EditLabel, edits: Vec<Edit> },
 }
@@ -103,6 +111,14 @@ pub enum EditLabel {
     GenerateRegister,
     /// A register read back from a spreadsheet.
     ImportRegister,
+    AddSpace,
+    EditSpace,
+    RemoveSpace,
+    AddFlow,
+    EditFlow,
+    RemoveFlow,
+    /// The ledger's settings (discount rate, note, early subsidy end) or the whole ledger.
+    EditLedger,
 }
 
 /// Why an edit could not be applied. The plan is unchanged when this is returned.
@@ -144,6 +160,7 @@ impl Edit {
             Edit::SetVotes { .. } => EditLabel::SetVotes,
             Edit::PutHousehold { label, .. } | Edit::PutMatter { label, .. } | Edit::SetConsent { label, .. } => *label,
             Edit::PutRule { .. } => EditLabel::EditRule,
+            Edit::PutSpace { label, .. } | Edit::PutFlow { label, .. } | Edit::SetOperations { label, .. } => *label,
         }
     }
 
@@ -162,6 +179,7 @@ impl Edit {
             | Edit::PutMatter { .. }
             | Edit::PutRule { .. }
             | Edit::SetConsent { .. } => Ok(()),
+            Edit::PutSpace { .. } | Edit::PutFlow { .. } | Edit::SetOperations { .. } => Ok(()),
             Edit::SetGeometry { feature, .. }
             | Edit::SetChange { feature, .. }
             | Edit::RemoveFeature { id: feature, .. } => exists(*feature),
@@ -438,6 +456,33 @@ impl Edit {
                     geometry_changed: false,
                 }
             }
+            Edit::PutSpace { id, space, pos, label } => {
+                let mut keys: Vec<String> = space.iter().map(|s| s.feature.clone()).collect();
+                let (old, old_pos) = put_at(&mut plan.operations.spaces, |s| s.id == id, space.map(|b| *b), pos);
+                keys.extend(old.iter().map(|s| s.feature.clone()));
+                Applied {
+                    inverse: Edit::PutSpace { id, space: old.map(Box::new), pos: old_pos, label },
+                    touched: buildings_touched(plan, keys),
+                    geometry_changed: false,
+                }
+            }
+            Edit::PutFlow { id, flow, pos, label } => {
+                let (old, old_pos) = put_at(&mut plan.operations.flows, |f| f.id == id, flow.map(|b| *b), pos);
+                Applied {
+                    inverse: Edit::PutFlow { id, flow: old.map(Box::new), pos: old_pos, label },
+                    touched: Vec::new(),
+                    geometry_changed: false,
+                }
+            }
+            Edit::SetOperations { operations, label } => {
+                let old = std::mem::replace(&mut plan.operations, *operations);
+                let keys = old.spaces.iter().chain(&plan.operations.spaces).map(|s| s.feature.clone()).collect();
+                Applied {
+                    inverse: Edit::SetOperations { operations: Box::new(old), label },
+                    touched: buildings_touched(plan, keys),
+                    geometry_changed: false,
+                }
+            }
             Edit::Batch { label, edits } => {
                 let mut inverses = Vec::with_capacity(edits.len());
                 let mut touched = Vec::new();
@@ -458,6 +503,21 @@ impl Edit {
 }
 
 /// The features of buildings named by key, for an edit that may recolour them.
+/// Puts `new` in place of the entry `is` finds (or removes it, `None`), or inserts it at `pos` (the end
+/// when past it); returns the old entry and where it was, or `pos` as placed.
+fn put_at<T>(list: &mut Vec<T>, is: impl Fn(&T) -> bool, new: Option<T>, pos: usize) -> (Option<T>, usize) {
+    match (list.iter().position(is), new) {
+        (Some(i), Some(new)) => (Some(std::mem::replace(&mut list[i], new)), i),
+        (Some(i), None) => (Some(list.remove(i)), i),
+        (None, Some(new)) => {
+            let p = pos.min(list.len());
+            list.insert(p, new);
+            (None, p)
+        }
+        (None, None) => (None, pos),
+    }
+}
+
 /// `inverse` followed by the edits that put votes back, as one batch when there are any.
 fn with_votes_back(inverse: Edit, restore: Vec<Edit>, label: EditLabel) -> Edit {
     if restore.is_empty() {
@@ -755,6 +815,83 @@ mod tests {
             for (k, redo) in redos.into_iter().rev().enumerate() {
                 redo.apply(&mut p).expect("redoes");
                 assert_eq!(p.consent, states[k + 1], "seed {seed}: redone to step {}", k + 1);
+            }
+        }
+    }
+
+    /// Ledger edits in random sequences: undoing them all gives the ledger back exactly, redoing them
+    /// the edited one, at every step.
+    #[test]
+    fn random_ledger_edits_undo_and_redo_exactly() {
+        use crate::model::operations::{Flow, FlowKind, Space};
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..200 {
+            let mut p = plan();
+            let mut states = vec![p.operations.clone()];
+            let mut inverses = Vec::new();
+            for _ in 0..10 {
+                let edit = match next(3) {
+                    0 => {
+                        let id = ["s1", "s2", "s3"][next(3)];
+                        let space = (next(3) > 0).then(|| {
+                            Box::new(Space {
+                                id: id.into(),
+                                feature: ["a", "b"][next(2)].into(),
+                                name_zh: format!("空间{}", next(100)),
+                                name_en: None,
+                                operator: "愿景".into(),
+                                use_: "shop".into(),
+                                area_m2: next(500) as f64 / 4.0,
+                                term_start: 2019,
+                                term_end: 2020 + next(30) as i32,
+                                items: Vec::new(),
+                            })
+                        });
+                        Edit::PutSpace { id: id.into(), space, pos: next(4), label: EditLabel::EditSpace }
+                    }
+                    1 => {
+                        let id = ["f1", "f2", "f3", "f4"][next(4)];
+                        let flow = (next(3) > 0).then(|| {
+                            Box::new(Flow {
+                                id: id.into(),
+                                kind: FlowKind::ALL[next(6)],
+                                name_zh: String::new(),
+                                name_en: None,
+                                space: (next(2) == 0).then(|| "s1".into()),
+                                yuan_per_year: next(1_000_000) as i64,
+                                collection_rate: (next(2) == 0).then_some(0.75),
+                                start_year: 2019,
+                                end_year: 2039,
+                                growth: next(5) as f64 / 100.0,
+                            })
+                        });
+                        Edit::PutFlow { id: id.into(), flow, pos: next(5), label: EditLabel::EditFlow }
+                    }
+                    _ => {
+                        let mut o = p.operations.clone();
+                        o.discount_rate = next(10) as f64 / 100.0;
+                        o.note = (next(2) == 0).then(|| "示意".into());
+                        o.flows.truncate(next(3));
+                        Edit::SetOperations { operations: Box::new(o), label: EditLabel::EditLedger }
+                    }
+                };
+                inverses.push(edit.apply(&mut p).expect("a ledger edit applies").inverse);
+                states.push(p.operations.clone());
+            }
+            let mut redos = Vec::new();
+            while let Some(inverse) = inverses.pop() {
+                redos.push(inverse.apply(&mut p).expect("undoes").inverse);
+                assert_eq!(p.operations, states[inverses.len()], "undone to step {}", inverses.len());
+            }
+            for (k, redo) in redos.into_iter().rev().enumerate() {
+                redo.apply(&mut p).expect("redoes");
+                assert_eq!(p.operations, states[k + 1], "redone to step {}", k + 1);
             }
         }
     }

@@ -286,6 +286,13 @@ pub struct Strings {
     pub action_edit_rule: &'static str,
     pub action_generate_register: &'static str,
     pub action_import_register: &'static str,
+    pub action_add_space: &'static str,
+    pub action_edit_space: &'static str,
+    pub action_remove_space: &'static str,
+    pub action_add_flow: &'static str,
+    pub action_edit_flow: &'static str,
+    pub action_remove_flow: &'static str,
+    pub action_edit_ledger: &'static str,
     /// File → Import layer… (the menu entry and the prompt's title).
     pub import_layer: &'static str,
     pub import_prompt: &'static str,
@@ -969,6 +976,13 @@ pub static ZH: Strings = Strings {
     action_edit_rule: "修改表决规则",
     action_generate_register: "生成住户登记",
     action_import_register: "导入住户登记",
+    action_add_space: "添加经营空间",
+    action_edit_space: "编辑经营空间",
+    action_remove_space: "删除经营空间",
+    action_add_flow: "添加现金流",
+    action_edit_flow: "编辑现金流",
+    action_remove_flow: "删除现金流",
+    action_edit_ledger: "编辑运营账本",
     import_layer: "导入图层到本方案…",
     import_prompt: "要导入到本方案的文件 (.shp / .zip / .dxf / .kml / .kmz / .csv / .xlsx / .gpkg / .geojson) 路径：",
     imported: "已导入",
@@ -1355,6 +1369,13 @@ pub static EN: Strings = Strings {
     action_edit_rule: "edit voting rule",
     action_generate_register: "generate register",
     action_import_register: "import register",
+    action_add_space: "add operating space",
+    action_edit_space: "edit operating space",
+    action_remove_space: "remove operating space",
+    action_add_flow: "add cash flow",
+    action_edit_flow: "edit cash flow",
+    action_remove_flow: "remove cash flow",
+    action_edit_ledger: "edit operations ledger",
     import_layer: "Import layer into this plan…",
     import_prompt: "File to import into this plan (.shp / .zip / .dxf / .kml / .kmz / .csv / .xlsx / .gpkg / .geojson), path:",
     imported: "Imported",
@@ -1550,6 +1571,13 @@ impl Strings {
             crate::edit::EditLabel::EditRule => self.action_edit_rule,
             crate::edit::EditLabel::GenerateRegister => self.action_generate_register,
             crate::edit::EditLabel::ImportRegister => self.action_import_register,
+            crate::edit::EditLabel::AddSpace => self.action_add_space,
+            crate::edit::EditLabel::EditSpace => self.action_edit_space,
+            crate::edit::EditLabel::RemoveSpace => self.action_remove_space,
+            crate::edit::EditLabel::AddFlow => self.action_add_flow,
+            crate::edit::EditLabel::EditFlow => self.action_edit_flow,
+            crate::edit::EditLabel::RemoveFlow => self.action_remove_flow,
+            crate::edit::EditLabel::EditLedger => self.action_edit_ledger,
             crate::edit::EditLabel::EditTitleBlock => self.action_edit_title_block,
         }
     }
@@ -1658,6 +1686,10 @@ impl Strings {
             (ThemeMode::Category, true) => "按项目类别",
             (ThemeMode::Funding, true) => "按资金来源",
             (ThemeMode::Consent, true) => "按居民同意",
+            (ThemeMode::SpaceUse, true) => "经营空间（按业态）",
+            (ThemeMode::TermLeft, true) => "经营空间（按剩余经营年限）",
+            (ThemeMode::SpaceUse, false) => "Operating spaces by use",
+            (ThemeMode::TermLeft, false) => "Operating spaces by years of term left",
             (ThemeMode::Kind, false) => "By kind",
             (ThemeMode::Status, false) => "By item status",
             (ThemeMode::Category, false) => "By item category",
@@ -1675,7 +1707,33 @@ impl Strings {
             .or_else(|| Category::ALL.iter().find(|c| c.as_str() == name).map(|c| self.category(*c)))
             .or_else(|| FundingSource::ALL.iter().find(|s| s.as_str() == name).map(|s| self.source(*s)))
             .or_else(|| self.consent_label(name))
+            .or_else(|| self.space_label(name))
             .unwrap_or("")
+    }
+
+    /// The operating-space maps' legend entries and muted entry (`render::theme::legend`, `muted_entry`).
+    fn space_label(&self, name: &str) -> Option<&'static str> {
+        let zh = self.zh();
+        if let Some((_, z, e)) = crate::model::operations::USES.iter().find(|(c, _, _)| *c == name) {
+            return Some(if zh { z } else { e });
+        }
+        Some(match name {
+            "use_other" if zh => "其他业态",
+            "use_other" => "Other uses",
+            "term_ended" if zh => "经营权已到期",
+            "term_ended" => "Term ended",
+            "term_to_5" if zh => "剩余1–5年",
+            "term_to_5" => "1–5 years left",
+            "term_to_10" if zh => "剩余6–10年",
+            "term_to_10" => "6–10 years left",
+            "term_to_15" if zh => "剩余11–15年",
+            "term_to_15" => "11–15 years left",
+            "term_over_15" if zh => "剩余15年以上",
+            "term_over_15" => "Over 15 years left",
+            "no_space" if zh => "非经营空间",
+            "no_space" => "Not an operating space",
+            _ => return None,
+        })
     }
 
     /// The label of the consent map's matter chooser.

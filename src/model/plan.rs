@@ -62,6 +62,8 @@ pub struct Plan {
     pub basemaps: Vec<super::basemaps::Basemap>,
     /// The residents' register, the matters put to them and their votes.
     pub consent: super::consent::Consent,
+    /// The operations ledger: operating spaces and cash flows.
+    pub operations: super::operations::Operations,
 }
 
 impl PartialEq for Plan {
@@ -75,6 +77,7 @@ impl PartialEq for Plan {
             && self.stories == other.stories
             && self.basemaps == other.basemaps
             && self.consent == other.consent
+            && self.operations == other.operations
     }
 }
 

@@ -28,6 +28,10 @@ pub enum SlideTheme {
     Funding,
     /// The residents' agreement to the slide's [`Slide::consent_matter`].
     Consent,
+    /// The operating spaces by use (业态).
+    SpaceUse,
+    /// The operating spaces by years of operating right left.
+    TermLeft,
 }
 
 /// One slide.
@@ -66,6 +70,10 @@ pub struct Slide {
     /// The matter a consent-coloured slide shows (absent: the plan's first; older plans have none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent_matter: Option<String>,
+    /// The slide shows the operations ledger's payback chart beside the map (the cumulative net
+    /// crossing zero, the payback year, the operating terms): `model::operations::chart`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub payback_chart: bool,
     /// Keys of features highlighted.
     #[serde(default)]
     pub highlight: Vec<String>,
@@ -160,6 +168,7 @@ mod tests {
             layers: vec![],
             theme: SlideTheme::Kind,
             consent_matter: None,
+            payback_chart: false,
             highlight: vec![],
             photo_item: None,
         }

@@ -21,13 +21,33 @@ pub enum ThemeMode {
     /// The residents' agreement to one matter (which one is said beside the mode:
     /// [`consent_matter`]), building by building.
     Consent,
+    /// The operating spaces of the ledger by their use (业态).
+    SpaceUse,
+    /// The operating spaces by the years left of their operating right.
+    TermLeft,
 }
 
 impl ThemeMode {
-    /// Every mode; [`ThemeMode::Consent`] only means something in a plan with matters
-    /// (the window offers it only then).
-    pub const ALL: [ThemeMode; 5] =
-        [ThemeMode::Kind, ThemeMode::Status, ThemeMode::Category, ThemeMode::Funding, ThemeMode::Consent];
+    /// Every mode; [`ThemeMode::Consent`] only means something in a plan with matters, the
+    /// operating-space modes in a plan with a ledger (the window offers them only then).
+    pub const ALL: [ThemeMode; 7] = [
+        ThemeMode::Kind,
+        ThemeMode::Status,
+        ThemeMode::Category,
+        ThemeMode::Funding,
+        ThemeMode::Consent,
+        ThemeMode::SpaceUse,
+        ThemeMode::TermLeft,
+    ];
+
+    /// Whether the mode means something in this plan: consent needs matters, the space modes spaces.
+    pub fn applies_to(self, plan: &super::Plan) -> bool {
+        match self {
+            ThemeMode::Consent => !plan.consent.matters.is_empty(),
+            ThemeMode::SpaceUse | ThemeMode::TermLeft => !plan.operations.spaces.is_empty(),
+            _ => true,
+        }
+    }
 }
 
 /// The matter a consent map shows: `id` when the plan has it, else the plan's first
@@ -46,6 +66,8 @@ impl From<SlideTheme> for ThemeMode {
             SlideTheme::Category => ThemeMode::Category,
             SlideTheme::Funding => ThemeMode::Funding,
             SlideTheme::Consent => ThemeMode::Consent,
+            SlideTheme::SpaceUse => ThemeMode::SpaceUse,
+            SlideTheme::TermLeft => ThemeMode::TermLeft,
         }
     }
 }
@@ -59,6 +81,8 @@ impl From<ThemeMode> for SlideTheme {
             ThemeMode::Category => SlideTheme::Category,
             ThemeMode::Funding => SlideTheme::Funding,
             ThemeMode::Consent => SlideTheme::Consent,
+            ThemeMode::SpaceUse => SlideTheme::SpaceUse,
+            ThemeMode::TermLeft => SlideTheme::TermLeft,
         }
     }
 }
@@ -76,7 +100,7 @@ mod tests {
             .iter()
             .map(|m| serde_json::to_string(&SlideTheme::from(*m)).expect("a slide theme serialises"))
             .collect();
-        assert_eq!(names, [r#""kind""#, r#""status""#, r#""category""#, r#""funding""#, r#""consent""#]);
+        assert_eq!(names, [r#""kind""#, r#""status""#, r#""category""#, r#""funding""#, r#""consent""#, r#""space_use""#, r#""term_left""#]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Thematic colouring: features coloured by their items' status, category
-//! or funding source, or buildings by their residents' agreement to a matter,
+//! or funding source, buildings by their residents' agreement to a matter,
+//! or the operating spaces by use or years of operating right left,
 //! with the legend that explains it. Shared by the screen and exports.
 
 use std::sync::Arc;
@@ -62,6 +63,81 @@ pub const CONSENT_BINS: [(Rgba, &str); 5] = [
 
 /// A building in the matter's scope where nobody has voted yet.
 pub const CONSENT_NO_VOTES: Rgba = Rgba::rgb(150, 170, 215);
+
+/// The colours of the operating spaces' uses, in the order of `model::operations::USES`; a use the
+/// app does not know is [`OTHER_USE`].
+pub const USE_COLORS: [Rgba; 10] = [
+    Rgba::rgb(242, 142, 43),
+    Rgba::rgb(225, 87, 89),
+    Rgba::rgb(176, 122, 161),
+    Rgba::rgb(156, 117, 95),
+    Rgba::rgb(89, 161, 79),
+    Rgba::rgb(237, 201, 72),
+    Rgba::rgb(255, 157, 167),
+    Rgba::rgb(118, 183, 178),
+    Rgba::rgb(78, 121, 167),
+    Rgba::rgb(121, 112, 106),
+];
+/// A use the app does not know by name.
+pub const OTHER_USE: Rgba = Rgba::rgb(186, 176, 172);
+
+/// The term-left map's bins with their machine names: ended; 1–5 years left; 6–10; 11–15; more.
+pub const TERM_BINS: [(Rgba, &str); 5] = [
+    (Rgba::rgb(215, 48, 39), "term_ended"),
+    (Rgba::rgb(252, 141, 89), "term_to_5"),
+    (Rgba::rgb(254, 224, 139), "term_to_10"),
+    (Rgba::rgb(145, 207, 96), "term_to_15"),
+    (Rgba::rgb(26, 152, 80), "term_over_15"),
+];
+
+/// The bin (index into [`TERM_BINS`]) of a term with `left` years after the year of the map.
+pub fn term_bin(left: i32) -> usize {
+    match left {
+        ..=0 => 0,
+        1..=5 => 1,
+        6..=10 => 2,
+        11..=15 => 3,
+        _ => 4,
+    }
+}
+
+/// The year a phase stands in for the term-left map: a date's, else this year.
+pub fn phase_year(phase: &Phase) -> i32 {
+    let date = match phase {
+        Phase::AsOf(d) => d.clone(),
+        _ => crate::model::item::today(),
+    };
+    date.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2000)
+}
+
+/// The colours of the ledger's operating spaces, by feature id: by use, or by the years of operating
+/// right left after the phase's year ([`phase_year`]; a feature with several spaces takes the one
+/// with the most left); everything else `None` (drawn muted).
+pub fn space_colors(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Vec<Option<Rgba>> {
+    let mut colors = vec![None; plan.id_bound()];
+    let mut best = vec![i32::MIN; plan.id_bound()];
+    let year = phase_year(phase);
+    for s in &plan.operations.spaces {
+        let Some(id) = plan.by_key(&s.feature) else { continue };
+        let i = id.index();
+        let Some(slot) = colors.get_mut(i) else { continue };
+        let left = s.years_left(year);
+        if left <= best[i] {
+            continue;
+        }
+        best[i] = left;
+        *slot = Some(match mode {
+            ThemeMode::TermLeft => TERM_BINS[term_bin(left)].0,
+            _ => use_color(&s.use_),
+        });
+    }
+    colors
+}
+
+/// A use's colour ([`USE_COLORS`], else [`OTHER_USE`]).
+pub fn use_color(code: &str) -> Rgba {
+    crate::model::operations::USES.iter().position(|(c, _, _)| *c == code).map_or(OTHER_USE, |i| USE_COLORS[i])
+}
 
 /// The bin (index into [`CONSENT_BINS`]) of `agree` out of `whole` households,
 /// in exact integer arithmetic; `None` when `whole` is 0.
@@ -128,6 +204,7 @@ pub fn feature_colors(
     match mode {
         ThemeMode::Kind => return None,
         ThemeMode::Consent => return Some(Arc::new(consent_colors(plan, matter))),
+        ThemeMode::SpaceUse | ThemeMode::TermLeft => return Some(Arc::new(space_colors(plan, mode, phase))),
         _ => {}
     }
     let mut status: Vec<Option<Status>> = vec![None; plan.id_bound()];
@@ -151,7 +228,7 @@ pub fn feature_colors(
     }
     let colors = (0..plan.id_bound())
         .map(|i| match mode {
-            ThemeMode::Kind | ThemeMode::Consent => None,
+            ThemeMode::Kind | ThemeMode::Consent | ThemeMode::SpaceUse | ThemeMode::TermLeft => None,
             ThemeMode::Status => status[i].map(status_color),
             ThemeMode::Category => category[i].map(|(_, c)| category_color(c)),
             ThemeMode::Funding => {
@@ -175,6 +252,13 @@ pub fn legend(mode: ThemeMode) -> Vec<(Rgba, &'static str)> {
             v.push((CONSENT_NO_VOTES, "consent_no_votes"));
             v
         }
+        ThemeMode::SpaceUse => {
+            let mut v: Vec<_> =
+                crate::model::operations::USES.iter().zip(USE_COLORS).map(|((c, _, _), col)| (col, *c)).collect();
+            v.push((OTHER_USE, "use_other"));
+            v
+        }
+        ThemeMode::TermLeft => TERM_BINS.to_vec(),
         ThemeMode::Status => Status::ALL.iter().map(|s| (status_color(*s), s.as_str())).collect(),
         ThemeMode::Category => Category::ALL.iter().map(|c| (category_color(*c), c.as_str())).collect(),
         ThemeMode::Funding => FundingSource::ALL.iter().map(|s| (source_color(*s), s.as_str())).collect(),
@@ -182,7 +266,8 @@ pub fn legend(mode: ThemeMode) -> Vec<(Rgba, &'static str)> {
 }
 
 /// How many items each legend entry stands for in a phase (aligned with
-/// [`legend`]): items by status then, or by category; `None` for the
+/// [`legend`]): items by status then, or by category; operating spaces by use or by term left;
+/// `None` for the
 /// funding and kind modes, whose entries are not counts of items.
 pub fn legend_counts(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Vec<usize>> {
     match mode {
@@ -202,6 +287,22 @@ pub fn legend_counts(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Vec<
             }
             Some(n)
         }
+        ThemeMode::SpaceUse => {
+            let uses = crate::model::operations::USES;
+            let mut n = vec![0; uses.len() + 1];
+            for s in &plan.operations.spaces {
+                n[uses.iter().position(|(c, _, _)| *c == s.use_).unwrap_or(uses.len())] += 1;
+            }
+            Some(n)
+        }
+        ThemeMode::TermLeft => {
+            let mut n = vec![0; TERM_BINS.len()];
+            let year = phase_year(phase);
+            for s in &plan.operations.spaces {
+                n[term_bin(s.years_left(year))] += 1;
+            }
+            Some(n)
+        }
         ThemeMode::Kind | ThemeMode::Funding | ThemeMode::Consent => None,
     }
 }
@@ -211,6 +312,7 @@ pub fn legend_counts(plan: &Plan, mode: ThemeMode, phase: &Phase) -> Option<Vec<
 pub fn muted_entry(mode: ThemeMode) -> &'static str {
     match mode {
         ThemeMode::Consent => "consent_outside",
+        ThemeMode::SpaceUse | ThemeMode::TermLeft => "no_space",
         _ => "no_items",
     }
 }

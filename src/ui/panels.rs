@@ -271,9 +271,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
             egui::ComboBox::from_id_salt("theme_mode")
                 .selected_text(s.theme_mode(mode))
                 .show_ui(ui, |ui| {
-                    // The consent map is offered when the plan has matters to vote on.
-                    let matters = !v.doc.plan().consent.matters.is_empty();
-                    for m in ThemeMode::ALL.into_iter().filter(|m| *m != ThemeMode::Consent || matters) {
+                    // The consent map is offered when the plan has matters to vote on, the
+                    // operating-space maps when it has a ledger with spaces.
+                    for m in ThemeMode::ALL.into_iter().filter(|m| m.applies_to(v.doc.plan())) {
                         ui.selectable_value(&mut mode, m, s.theme_mode(m));
                     }
                 })

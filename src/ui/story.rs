@@ -135,6 +135,8 @@ pub fn capture(v: &View, photo_item: Option<String>) -> Option<Slide> {
         theme: v.theme_mode.into(),
         // A consent map keeps the matter it shows.
         consent_matter: (v.theme_mode == ThemeMode::Consent).then(|| v.consent_matter.map(str::to_string)).flatten(),
+        // A map of operating spaces shows the payback chart with it.
+        payback_chart: matches!(v.theme_mode, ThemeMode::SpaceUse | ThemeMode::TermLeft),
         highlight: v.opts.selected.iter().filter_map(|id| v.doc.plan().key(*id)).collect(),
         photo_item,
     })
