@@ -355,10 +355,7 @@ impl Flow {
             Side::Cost => 1.0,
         };
         let n = year.saturating_sub(self.start_year);
-        let v = self.yuan_per_year as f64
-            * (1.0 + self.growth).powi(n)
-            * self.collection_rate.unwrap_or(1.0)
-            * scale;
+        let v = self.yuan_per_year as f64 * (1.0 + self.growth).powi(n) * self.collection_rate.unwrap_or(1.0) * scale;
         // `as` saturates at i64's ends and makes NaN 0.
         v.round() as i64
     }
@@ -418,39 +415,89 @@ impl Fault {
             Fault::NoId => if zh { "没有编号" } else { "has no id" }.into(),
             Fault::DuplicateId => if zh { "编号重复" } else { "the id is used twice" }.into(),
             Fault::NegativeArea(a) => {
-                if zh { format!("面积 {a} m² 不能为负") } else { format!("the area {a} m² is negative") }
+                if zh {
+                    format!("面积 {a} m² 不能为负")
+                } else {
+                    format!("the area {a} m² is negative")
+                }
             }
             Fault::AbsurdArea(a) => {
-                if zh { format!("面积 {a} m² 过大（上限 1000 万 m²）") } else { format!("the area {a} m² is too large (at most 10,000,000 m²)") }
+                if zh {
+                    format!("面积 {a} m² 过大（上限 1000 万 m²）")
+                } else {
+                    format!("the area {a} m² is too large (at most 10,000,000 m²)")
+                }
             }
             Fault::EndsBeforeStart { start, end } => {
-                if zh { format!("结束年份 {end} 早于开始年份 {start}") } else { format!("ends ({end}) before it starts ({start})") }
+                if zh {
+                    format!("结束年份 {end} 早于开始年份 {start}")
+                } else {
+                    format!("ends ({end}) before it starts ({start})")
+                }
             }
             Fault::YearOutOfRange(y) => {
-                if zh { format!("年份 {y} 不在 1900–2200 之间") } else { format!("the year {y} is not between 1900 and 2200") }
+                if zh {
+                    format!("年份 {y} 不在 1900–2200 之间")
+                } else {
+                    format!("the year {y} is not between 1900 and 2200")
+                }
             }
             Fault::NegativeAmount(v) => {
-                if zh { format!("金额 {v} 元不能为负（成本与补贴按类型计入）") } else { format!("the amount {v} yuan is negative (costs and subsidies are counted by their kind)") }
+                if zh {
+                    format!("金额 {v} 元不能为负（成本与补贴按类型计入）")
+                } else {
+                    format!("the amount {v} yuan is negative (costs and subsidies are counted by their kind)")
+                }
             }
             Fault::AbsurdAmount(v) => {
-                if zh { format!("每年 {v} 元过大（上限 100 亿元）") } else { format!("{v} yuan a year is too large (at most 10 billion)") }
+                if zh {
+                    format!("每年 {v} 元过大（上限 100 亿元）")
+                } else {
+                    format!("{v} yuan a year is too large (at most 10 billion)")
+                }
             }
             Fault::CollectionRate(r) => {
-                if zh { format!("收缴率 {r} 应在 0 到 1 之间") } else { format!("the collection rate {r} is not between 0 and 1") }
+                if zh {
+                    format!("收缴率 {r} 应在 0 到 1 之间")
+                } else {
+                    format!("the collection rate {r} is not between 0 and 1")
+                }
             }
             Fault::Growth(g) => {
-                if zh { format!("年增长率 {g} 应在 −0.5 到 1 之间") } else { format!("the yearly growth {g} is not between −0.5 and 1") }
+                if zh {
+                    format!("年增长率 {g} 应在 −0.5 到 1 之间")
+                } else {
+                    format!("the yearly growth {g} is not between −0.5 and 1")
+                }
             }
             Fault::DiscountRate(r) => {
-                if zh { format!("折现率 {r} 应在 −0.5 到 1 之间") } else { format!("the discount rate {r} is not between −0.5 and 1") }
+                if zh {
+                    format!("折现率 {r} 应在 −0.5 到 1 之间")
+                } else {
+                    format!("the discount rate {r} is not between −0.5 and 1")
+                }
             }
             Fault::NoFeature(k) => {
-                if zh { format!("要素 {k} 不在规划中") } else { format!("feature {k} is not in the plan") }
+                if zh {
+                    format!("要素 {k} 不在规划中")
+                } else {
+                    format!("feature {k} is not in the plan")
+                }
             }
             Fault::NoSpace(s) => {
-                if zh { format!("经营空间 {s} 不存在") } else { format!("operating space {s} does not exist") }
+                if zh {
+                    format!("经营空间 {s} 不存在")
+                } else {
+                    format!("operating space {s} does not exist")
+                }
             }
-            Fault::NoItem(i) => if zh { format!("项目 {i} 不存在") } else { format!("item {i} does not exist") },
+            Fault::NoItem(i) => {
+                if zh {
+                    format!("项目 {i} 不存在")
+                } else {
+                    format!("item {i} does not exist")
+                }
+            }
         }
     }
 }
@@ -587,7 +634,8 @@ pub fn compute_with<'a>(plan: &Plan, items: impl Iterator<Item = &'a Item>, scen
         .filter(|(f, a, b)| a <= b && f.yuan_per_year != 0)
         .collect();
     let flow_first = spans.iter().map(|s| s.1).min();
-    let fallback = flow_first.unwrap_or_else(|| super::item::today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2000));
+    let fallback =
+        flow_first.unwrap_or_else(|| super::item::today().get(..4).and_then(|y| y.parse().ok()).unwrap_or(2000));
     let investment = investment_by_year(items, fallback);
     let first = [flow_first, investment.keys().next().copied()].into_iter().flatten().min();
     let last = [spans.iter().map(|s| s.2).max(), investment.keys().next_back().copied()].into_iter().flatten().max();
@@ -597,7 +645,8 @@ pub fn compute_with<'a>(plan: &Plan, items: impl Iterator<Item = &'a Item>, scen
     let mut rows = Vec::with_capacity((last - first + 1).max(0) as usize);
     let mut cumulative = 0i64;
     for year in first..=last {
-        let mut r = YearRow { year, investment_yuan: investment.get(&year).copied().unwrap_or(0), ..YearRow::default() };
+        let mut r =
+            YearRow { year, investment_yuan: investment.get(&year).copied().unwrap_or(0), ..YearRow::default() };
         for (f, a, b) in &spans {
             if year < *a || year > *b {
                 continue;
@@ -779,7 +828,8 @@ mod tests {
 
     fn plan_with(investments: &[(i32, i64)], flows: Vec<Flow>) -> Plan {
         let mut plan = Plan::new(PlanMeta::default());
-        let mut f = Feature::new(Kind::Node, serde_json::Map::new(), geo::Geometry::Point(geo::Point::new(116.46, 39.87)));
+        let mut f =
+            Feature::new(Kind::Node, serde_json::Map::new(), geo::Geometry::Point(geo::Point::new(116.46, 39.87)));
         f.source_id = Some("node-a".into());
         plan.push(f);
         for (i, (year, v)) in investments.iter().enumerate() {
@@ -825,13 +875,14 @@ mod tests {
         assert_eq!(l.payback_year, Some(2023));
         assert_eq!(l.investment_yuan, 1000);
         // NPV at 6 %: −700 + 300/1.06 + 300/1.06² + 300/1.06³ + 300/1.06⁴.
-        let by_hand = -700.0 + 300.0 / 1.06 + 300.0 / 1.06f64.powi(2) + 300.0 / 1.06f64.powi(3) + 300.0 / 1.06f64.powi(4);
+        let by_hand =
+            -700.0 + 300.0 / 1.06 + 300.0 / 1.06f64.powi(2) + 300.0 / 1.06f64.powi(3) + 300.0 / 1.06f64.powi(4);
         assert!((l.npv_yuan - by_hand).abs() < 1e-9, "{} {by_hand}", l.npv_yuan);
-        // IRR: −700 + 300·a(4, r) = 0 → r ≈ 0.2452 (annuity factor 7/3).
+        // IRR: −700 + 300·a(4, r) = 0, the annuity factor a(4, r) = 7/3 → r ≈ 0.2568.
         let r = l.irr.unwrap();
         let annuity = (1.0 - (1.0 + r).powi(-4)) / r;
-        assert!((1.0 + annuity - 1000.0 / 300.0).abs() < 1e-9, "r {r}");
-        assert!((r - 0.2452).abs() < 1e-3, "r {r}");
+        assert!((annuity - 7.0 / 3.0).abs() < 1e-9, "r {r}");
+        assert!((r - 0.2568).abs() < 1e-4, "r {r}");
     }
 
     #[test]

@@ -100,7 +100,18 @@ mod tests {
             .iter()
             .map(|m| serde_json::to_string(&SlideTheme::from(*m)).expect("a slide theme serialises"))
             .collect();
-        assert_eq!(names, [r#""kind""#, r#""status""#, r#""category""#, r#""funding""#, r#""consent""#, r#""space_use""#, r#""term_left""#]);
+        assert_eq!(
+            names,
+            [
+                r#""kind""#,
+                r#""status""#,
+                r#""category""#,
+                r#""funding""#,
+                r#""consent""#,
+                r#""space_use""#,
+                r#""term_left""#
+            ]
+        );
     }
 
     #[test]

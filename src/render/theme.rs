@@ -322,6 +322,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn term_bins_have_five_year_edges() {
+        let bins: Vec<usize> = [-3, 0, 1, 5, 6, 10, 11, 15, 16, 40].iter().map(|y| term_bin(*y)).collect();
+        assert_eq!(bins, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]);
+        assert_eq!(phase_year(&Phase::AsOf("2031-05-01".into())), 2031);
+        assert_eq!(legend(ThemeMode::TermLeft).len(), TERM_BINS.len());
+        assert_eq!(legend(ThemeMode::SpaceUse).last().map(|e| e.1), Some("use_other"));
+    }
+
+    #[test]
     fn the_bins_meet_the_rules_thresholds_exactly() {
         assert_eq!(consent_bin(0, 0), None);
         // ¼: under it, then at it.
