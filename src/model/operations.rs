@@ -618,16 +618,19 @@ pub fn compute(plan: &Plan, scenario: &Scenario) -> Ledger {
 /// Works out the ledger of `plan` with investment from `items` (the items `info` counts in a phase).
 pub fn compute_with<'a>(plan: &Plan, items: impl Iterator<Item = &'a Item>, scenario: &Scenario) -> Ledger {
     let ops = &plan.operations;
-    // The years each flow counts in: its own, within its space's open years.
+    // The years each flow counts in: its own, within its space's open years (the first space of an id).
+    let mut open: std::collections::HashMap<&str, (i32, i32)> = std::collections::HashMap::new();
+    for s in &ops.spaces {
+        open.entry(s.id.as_str()).or_insert_with(|| open_years(s, plan));
+    }
     let spans: Vec<(&Flow, i32, i32)> = ops
         .flows
         .iter()
         .map(|f| {
             let (mut a, mut b) = (f.start_year.max(*YEARS.start()), f.end_year.min(*YEARS.end()));
-            if let Some(s) = f.space.as_deref().and_then(|id| ops.space(id)) {
-                let (s0, s1) = open_years(s, plan);
-                a = a.max(s0);
-                b = b.min(s1);
+            if let Some((s0, s1)) = f.space.as_deref().and_then(|id| open.get(id)) {
+                a = a.max(*s0);
+                b = b.min(*s1);
             }
             (f, a, b)
         })
