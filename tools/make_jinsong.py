@@ -30,9 +30,12 @@ illegal structures (kind "other") exist only before; barrier-free ramps and new 
 the bicycle shed, the street, the two gardens, some service nodes and three buildings (elevators) are
 modified.  The elevator of Building 105 is the one change still to come.
 
-The top-level "renewal_plan" also carries one story ("stories"): eleven slides that tell the renewal as the
+The top-level "renewal_plan" also carries one story ("stories"): twelve slides that tell the renewal as the
 report does, for a residents' meeting; each slide's centre and zoom are computed from the geometry (see
-build_stories), and the consent slide's words are counted from the register and votes (consent_captions).
+build_stories), the consent slide's words are counted from the register and votes (consent_captions) and the
+payback slide's from the operations ledger (payback_captions).  It carries an ILLUSTRATIVE residents' register
+("consent") and an ILLUSTRATIVE operations ledger ("operations": nine operating spaces, their yearly cash flows,
+paying back the 30 million yuan of social capital within the 20-year operating terms; see OPERATIONS_NOTE).
 
 Layout (local metres, x east, y north, origin at the SW corner of the box):
   * 劲松西街 runs north-south at x = 254 and splits 劲松一区 (west, 101-122) from 劲松二区 (east, 201-221);
@@ -1261,6 +1264,7 @@ def consent_captions(consent, mid):
 def _slide_specs(consent):
     progress_zh, progress_en = progress_captions(STORY_PROGRESS_DATE)
     consent_zh, consent_en = consent_captions(consent, "m-property")
+    payback_zh, payback_en = payback_captions(build_operations())
     no_other = [k for k in STORY_LAYERS if k != "other"]
     # title_zh, title_en, caption_zh, caption_en, phase, compare, theme, layers, highlight,
     # and the view options fit ("both" or "across") and divider_after (ids: the swipe divider starts east of them)
@@ -1323,6 +1327,10 @@ def _slide_specs(consent):
                         "by long-term operating rights to revitalised idle spaces plus government purchase of services: "
                         "'micro-profit, sustainable'.",
              phase="after", compare="single", theme="funding", layers=no_other, highlight=idle_space_features()),
+        dict(title_zh="经营权收益：何时回本", title_en="Operating rights: when the money comes back",
+             caption_zh=payback_zh, caption_en=payback_en,
+             phase="after", compare="single", theme="space_use", layers=no_other, payback_chart=True,
+             highlight=[s[1] for s in SPACES]),
         dict(title_zh="五方联动，先尝后买", title_en="Five-party linkage; try first, then buy",
              caption_zh="“区级统筹、街道主导、社区协调、居民议事、企业运作”五方联动，居民全程参与改造和治理。"
                         "专业物业“先尝后买”，经户数过半、面积过半的“双过半”表决后收费。",
@@ -1409,6 +1417,8 @@ def build_stories(feats, consent):
             "theme": s["theme"],
             # A consent-coloured slide keeps the matter it shows (model::Slide::consent_matter).
             **({"consent_matter": s["consent_matter"]} if s["theme"] == "consent" else {}),
+            # A slide that shows the operations ledger's payback chart beside the map (model::Slide::payback_chart).
+            **({"payback_chart": True} if s.get("payback_chart") else {}),
             "highlight": list(s["highlight"]),
             "photo_item": None,  # no before/after photos in the plan yet
         })
@@ -1545,14 +1555,183 @@ def build_consent(feats):
     return {"households": register, "matters": matters, "votes": votes, "note": CONSENT_NOTE}
 
 
+# ---------------------------------------------------------------------------------------------------------
+# The operations ledger (renewal_plan.operations): ILLUSTRATIVE.  The report says the enterprise put in
+# 30 million yuan of social capital and is repaid by long-term operating rights over "sleeping" spaces it
+# woke up (the bicycle shed turned into shops, the canteen, the barber, the craft workshop, the food
+# station, the century-old grocery, elderly care), by property fees after "try first, then buy", by
+# parking, and by government purchase of services.  It gives no accounts: every area, amount, rate and
+# year below is a plausible figure for Beijing 2019-2038 chosen so the social capital pays back well within
+# the 20-year operating terms, not the operator's books.  The app says "illustrative" wherever it shows
+# them.  ledger() below is the app's model::operations::compute in a few lines, to check the payback year.
+# ---------------------------------------------------------------------------------------------------------
+OPERATIONS_NOTE = ("示意数据：经营性空间的面积、收入、成本、补贴均为按北京2019-2038年常见水平拟定的示意数字，"
+                   "用于说明“微利可持续”的回本逻辑，并非愿景集团的实际账目。 Illustrative figures: areas, revenue, "
+                   "costs and subsidies are plausible Beijing figures chosen to show how the social capital is "
+                   "repaid, not Vision Group's accounts.")
+TERM_START, TERM_END = 2019, 2019 + TERM - 1
+
+# (id, feature, name_zh, name_en, use, area m², items whose completion opens it)
+SPACES = [
+    ("sp-bikeshed", "node-bikeshed", "自行车棚改建便民商铺", "Shops in the former bicycle shed", "shop", 480, ["it-bikeshed"]),
+    ("sp-canteen", "node-canteen", "美好邻里食堂", "Good Neighbours canteen", "canteen", 420, ["it-canteen"]),
+    ("sp-barber", "node-barber", "美好理发", "Barber", "barber", 60, ["it-barber"]),
+    ("sp-workshop", "node-workshop", "匠心工坊", "Craft workshop", "workshop", 120, ["it-workshop"]),
+    ("sp-foodstation", "node-foodstation", "城市便民菜站", "Food station", "food_station", 150, ["it-foodstation"]),
+    ("sp-grocery", "node-grocery", "百年老字号副食店", "Century-old grocery", "grocery", 210, ["it-grocery"]),
+    ("sp-eldercare", "node-eldercare", "养老驿站", "Elderly care station", "eldercare", 320, ["it-eldercare"]),
+    ("sp-property", "core-property", "物业中心", "Property service centre", "property", 380,
+     ["it-property-centre", "it-property-management"]),
+    ("sp-parking", "street-jinsongxi", "智慧停车", "Smart parking", "parking", 3600, ["it-smart-parking"]),
+]
+
+# (id, kind, name_zh, name_en, space or None, yuan in the first year, collection rate, start, end, growth)
+FLOWS = [
+    ("cf-bikeshed-rent", "rent", "商铺租金", "Shop rents", "sp-bikeshed", 720_000, None, 2020, TERM_END, 0.03),
+    ("cf-canteen-sales", "sales", "食堂餐费收入", "Canteen meals", "sp-canteen", 1_900_000, None, 2020, TERM_END, 0.03),
+    ("cf-canteen-cost", "cost", "食堂食材与人工", "Canteen food and staff", "sp-canteen", 1_700_000, None, 2020, TERM_END, 0.03),
+    ("cf-barber-rent", "rent", "理发店租金", "Barber's rent", "sp-barber", 96_000, None, 2020, TERM_END, 0.02),
+    ("cf-workshop-rent", "rent", "工坊租金", "Workshop rent", "sp-workshop", 84_000, None, 2020, TERM_END, 0.02),
+    ("cf-foodstation-rent", "rent", "菜站租金", "Food station rent", "sp-foodstation", 180_000, None, 2020, TERM_END, 0.02),
+    ("cf-grocery-rent", "rent", "副食店租金", "Grocery rent", "sp-grocery", 300_000, None, 2020, TERM_END, 0.02),
+    ("cf-eldercare-sales", "sales", "养老服务收费", "Elderly care fees", "sp-eldercare", 720_000, None, 2020, TERM_END, 0.03),
+    ("cf-eldercare-cost", "cost", "养老驿站运营成本", "Elderly care running costs", "sp-eldercare", 860_000, None, 2020,
+     TERM_END, 0.03),
+    ("cf-property-fee", "property_fee", "物业费（先尝后买）", "Property fees (try first, then buy)", "sp-property",
+     4_400_000, 0.8, 2020, TERM_END, 0.02),
+    ("cf-property-cost", "cost", "物业服务成本", "Property service costs", "sp-property", 3_300_000, None, 2020, TERM_END, 0.03),
+    ("cf-parking", "parking", "停车收费", "Parking charges", "sp-parking", 1_150_000, None, 2020, TERM_END, 0.02),
+    ("cf-parking-cost", "cost", "停车管理成本", "Parking management", "sp-parking", 260_000, None, 2020, TERM_END, 0.03),
+    ("cf-gov-services", "subsidy", "政府购买服务", "Government purchase of services", None, 800_000, None, 2020, 2029, 0.0),
+    ("cf-eldercare-subsidy", "subsidy", "养老驿站运营补贴", "Elderly care operating subsidy", "sp-eldercare", 240_000, None,
+     2020, TERM_END, 0.0),
+    ("cf-overhead", "cost", "项目管理费用", "Project management overhead", None, 360_000, None, 2020, TERM_END, 0.03),
+]
+
+
+def build_operations():
+    spaces = [{"id": sid, "feature": feat, "name_zh": zh, "name_en": en, "operator": VISION, "use": use,
+               "area_m2": float(area), "term_start": TERM_START, "term_end": TERM_END, "items": items}
+              for sid, feat, zh, en, use, area, items in SPACES]
+    flows = []
+    for fid, kind, zh, en, space, yuan, rate, start, end, growth in FLOWS:
+        f = {"id": fid, "kind": kind, "name_zh": zh, "name_en": en}
+        if space:
+            f["space"] = space
+        f["yuan_per_year"] = yuan
+        if rate is not None:
+            f["collection_rate"] = rate
+        f.update({"start_year": start, "end_year": end})
+        if growth:
+            f["growth"] = growth
+        flows.append(f)
+    return {"illustrative": True, "note": OPERATIONS_NOTE, "discount_rate": 0.06, "spaces": spaces, "flows": flows}
+
+
+def _year(d):
+    return int(d[:4]) if d else None
+
+
+def _status_date(it, status):
+    return next((h["date"] for h in it["history"] if h["status"] == status), None)
+
+
+def ledger(ops, revenue_scale=1.0, subsidy_scale=1.0):
+    """model::operations::compute_with over every item: (rows, payback year).  Rows are
+    (year, investment, revenue, cost, subsidy, net, cumulative)."""
+    invest = {}
+    for it in ITEMS:
+        v = it["funding"]["social_capital"]
+        if v:
+            y = (_year(_status_date(it, "under_construction")) or _year(it["planned_start"])
+                 or _year(_status_date(it, "completed")) or _year(it["planned_end"]))
+            invest[y] = invest.get(y, 0) + v
+    by_id = {it["id"]: it for it in ITEMS}
+
+    def done(it):
+        return _year(_status_date(it, "completed") or _status_date(it, "operating")) or _year(it["planned_end"])
+    opens = {}
+    for s in ops["spaces"]:
+        o = max([done(by_id[i]) for i in s["items"]], default=None)
+        opens[s["id"]] = (max(o, s["term_start"]) if o else s["term_start"], s["term_end"])
+    spans = []
+    for f in ops["flows"]:
+        a, b = f["start_year"], f["end_year"]
+        if "space" in f:
+            a, b = max(a, opens[f["space"]][0]), min(b, opens[f["space"]][1])
+        spans.append((f, a, b))
+    first = min([a for _, a, _ in spans] + list(invest))
+    last = max([b for _, _, b in spans] + list(invest))
+    rows, cum, payback = [], 0, None
+    for year in range(first, last + 1):
+        rev = cost = sub = 0
+        for f, a, b in spans:
+            if not a <= year <= b:
+                continue
+            scale = {"cost": 1.0, "subsidy": subsidy_scale}.get(f["kind"], revenue_scale)
+            v = round(f["yuan_per_year"] * (1 + f.get("growth", 0.0)) ** (year - f["start_year"])
+                      * f.get("collection_rate", 1.0) * scale)
+            if f["kind"] == "cost":
+                cost += v
+            elif f["kind"] == "subsidy":
+                sub += v
+            else:
+                rev += v
+        net = rev - cost + sub
+        cum += net - invest.get(year, 0)
+        rows.append((year, invest.get(year, 0), rev, cost, sub, net, cum))
+        if payback is None and cum >= 0:
+            payback = year
+    return rows, payback
+
+
+def payback_captions(ops):
+    """The payback slide's words, counted from the ledger: the payback year and the sensitivity to revenue."""
+    _, payback = ledger(ops)
+    uses = "、".join(zh for _, _, zh, _, _, _, _ in SPACES[:6])
+    by_scale = {s: ledger(ops, revenue_scale=s)[1] for s in (0.9, 0.8)}
+
+    def zh_when(y):
+        return f"{y}年回本" if y else f"到{TERM_END}年经营期满仍未回本"
+
+    def en_when(y):
+        return f"pays back in {y}" if y else f"has not paid back when the terms end in {TERM_END}"
+    zh = (f"示意账目：愿景集团以{len(SPACES)}处经营性空间（{uses}等）{TERM}年经营权的租金和服务收入、物业费、停车费，"
+          f"加上政府购买服务，扣除运营成本后，于{payback}年收回3000万元社会资本。"
+          f"若收入只有九成，{zh_when(by_scale[0.9])}；只有八成，{zh_when(by_scale[0.8])}。")
+    en = (f"Illustrative ledger: rents and service income from {len(SPACES)} operating spaces under {TERM}-year operating "
+          f"rights, property fees and parking, plus government purchase of services, less running costs, repay the 30 "
+          f"million yuan of social capital in {payback}. At 90% of the revenue the investment {en_when(by_scale[0.9])}; "
+          f"at 80% it {en_when(by_scale[0.8])}.")
+    return zh, en
+
+
+def check_operations(ops):
+    feats_with_items = {f for it in ITEMS for f in it["features"]}
+    for s in ops["spaces"]:
+        assert s["feature"] in feats_with_items, s["id"]
+        assert all(any(it["id"] == i for it in ITEMS) for i in s["items"]), s["id"]
+    uses = {s["use"] for s in ops["spaces"]}
+    assert len(uses) >= 5, uses
+    rows, payback = ledger(ops)
+    assert sum(r[1] for r in rows) == SOCIAL_CAPITAL_TOTAL
+    assert payback is not None and 2028 <= payback <= 2031 and payback <= TERM_END, payback
+    low, low_payback = ledger(ops, revenue_scale=0.8)
+    assert low_payback is None or low_payback >= payback, (low_payback, payback)
+    return payback
+
+
 def dump(feats):
     consent = build_consent(feats)
+    operations = build_operations()
+    check_operations(operations)
     head = {
         "type": "FeatureCollection",
         "name": "劲松一区、二区 Jinsong District 1 & 2 (劲松北社区)",
         "note": NOTE,
         "source": REPORT,
-        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats, consent), "consent": consent},
+        "renewal_plan": {**RENEWAL_PLAN, "stories": build_stories(feats, consent), "consent": consent,
+                         "operations": operations},
     }
     lines = ["{"]
     for k, v in head.items():
