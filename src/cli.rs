@@ -153,6 +153,16 @@ pub enum Command {
         /// Write the public notice (公示, `.pdf`) of the result of this matter (its id, e.g. m-property).
         #[arg(long, value_name = "MATTER_ID", conflicts_with_all = ["story", "atlas"])]
         notice: Option<String>,
+        /// Write the operations ledger's yearly cash flows (`.csv` or `.xlsx`): investment, revenue,
+        /// cost, subsidy, net and cumulative a year, with payback, NPV and IRR in the workbook.
+        #[arg(long, conflicts_with_all = ["story", "atlas", "notice", "consent"])]
+        operations: bool,
+        /// With --operations: revenue scaled by F (0 to 10; 0.8 = 80 %).
+        #[arg(long, value_name = "F", allow_hyphen_values = true)]
+        revenue_scale: Option<String>,
+        /// With --operations: subsidies (government purchase of services) scaled by F (0 to 10).
+        #[arg(long, value_name = "F", allow_hyphen_values = true)]
+        subsidy_scale: Option<String>,
     },
     /// The residents' register: read one back into a plan file.
     Consent {
@@ -286,6 +296,20 @@ pub struct MapArgs<'a> {
     pub consent: bool,
     /// The public notice of this matter's result (`--notice`).
     pub notice: Option<&'a str>,
+    /// The operations ledger's cash flows (`--operations`), revenue and subsidy scaled by these.
+    pub operations: bool,
+    pub revenue_scale: Option<&'a str>,
+    pub subsidy_scale: Option<&'a str>,
+}
+
+/// A scale of `--revenue-scale`/`--subsidy-scale`: a finite number from 0 to 10.
+fn parse_scale(flag: &str, value: Option<&str>) -> Result<f64, String> {
+    let Some(text) = value else { return Ok(1.0) };
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && (0.0..=10.0).contains(v))
+        .ok_or_else(|| format!("--{flag} {text}: give a number from 0 to 10 (1 = as planned, 0.8 = 80 %)"))
 }
 
 /// Runs `export`: builds one [`crate::export::Request`] and writes it with
@@ -327,7 +351,32 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     // Said after the line that names the file, when the drawing's system was chosen for the planner.
     let mut default_note = String::new();
     // What to write, checked before the file is read; the plan itself when nothing else is asked.
-    let loaded = if map.consent {
+    if !map.operations {
+        for (flag, v) in [("revenue-scale", map.revenue_scale), ("subsidy-scale", map.subsidy_scale)] {
+            if let Some(v) = v {
+                return Err(format!("--{flag} {v}: is for the cash-flow table, with --operations"));
+            }
+        }
+    }
+    let loaded = if map.operations {
+        if !matches!(ext.as_str(), "csv" | "xlsx") {
+            return Err(format!("{}: the cash-flow table is written as .csv or .xlsx", out.display()));
+        }
+        let scenario = crate::model::operations::Scenario {
+            revenue_scale: parse_scale("revenue-scale", map.revenue_scale)?,
+            subsidy_scale: parse_scale("subsidy-scale", map.subsidy_scale)?,
+            subsidy_until: None,
+        };
+        let loaded = load_for_cli(file, map.crs, map.columns)?;
+        if loaded.plan.operations.is_empty() {
+            return Err(format!(
+                "{}: --operations: the plan has no operations ledger (operating spaces and cash flows)",
+                file.display()
+            ));
+        }
+        req.what = What::CashFlow { scenario };
+        loaded
+    } else if map.consent {
         if !matches!(ext.as_str(), "csv" | "xlsx") {
             return Err(format!("{}: the residents' register is written as .csv or .xlsx", out.display()));
         }
@@ -512,7 +561,12 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
     if !map.basemaps.is_empty() {
         if matches!(
             req.what,
-            What::Schedule | What::Gis { .. } | What::Shapefile { .. } | What::Register { .. } | What::Notice { .. }
+            What::Schedule
+                | What::Gis { .. }
+                | What::Shapefile { .. }
+                | What::Register { .. }
+                | What::Notice { .. }
+                | What::CashFlow { .. }
         ) {
             return Err(format!(
                 "{}: --basemap is for maps, handouts, the atlas and plan files, not .{ext} data",
@@ -528,6 +582,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         Written::File => format!("wrote {}\n", out.display()),
         Written::Pages(n) => format!("wrote {} ({n} page{})\n", out.display(), if n == 1 { "" } else { "s" }),
         Written::Items(n) => format!("wrote {} ({n} items)\n", out.display()),
+        Written::Years(n) => format!("wrote {} ({n} years)\n", out.display()),
         Written::Plan { features, items } => {
             format!("wrote {} ({features} features, {items} items{left_out})\n", out.display())
         }

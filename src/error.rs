@@ -174,6 +174,9 @@ pub enum ExportError {
     /// A story handout was asked of a plan with no story.
     #[error("the plan has no story")]
     NoStory,
+    /// The cash-flow table was asked of a plan with no operations ledger.
+    #[error("the plan has no operations ledger (operating spaces and cash flows)")]
+    NoOperations,
     #[error("story \"{0}\" has no slides")]
     NoSlides(String),
     /// A public notice of a matter the plan does not have; its matters are named.

@@ -54,6 +54,9 @@ fn main() -> ExitCode {
             columns,
             consent,
             notice,
+            operations,
+            revenue_scale,
+            subsidy_scale,
             ..
         }) => {
             let basemaps = match matches.subcommand_matches("export").map(cli::basemap_args).transpose() {
@@ -91,6 +94,9 @@ fn main() -> ExitCode {
                     basemaps,
                     consent,
                     notice: notice.as_deref(),
+                    operations,
+                    revenue_scale: revenue_scale.as_deref(),
+                    subsidy_scale: subsidy_scale.as_deref(),
                 },
             ))
         }

@@ -221,17 +221,19 @@ fn an_older_plan_file_is_migrated_on_open() {
         }
         c.execute_batch(
             "DROP TABLE rp_photos; DROP TABLE rp_stories; DROP TABLE rp_households; DROP TABLE rp_matters; \
-             DROP TABLE rp_votes; DROP TABLE rp_consent_rules; UPDATE rp_meta SET value = '1' WHERE key = 'schema_version';",
+             DROP TABLE rp_votes; DROP TABLE rp_consent_rules; DROP TABLE rp_operating_spaces; DROP TABLE rp_cash_flows; \
+             DELETE FROM rp_meta WHERE key = 'operations'; UPDATE rp_meta SET value = '1' WHERE key = 'schema_version';",
         )
         .expect("sql");
     }
     let back = io::load_path(&file).expect("opens");
     assert!(back.warnings.is_empty(), "{:?}", back.warnings);
-    // A schema-1 plan could hold no stories, photos or residents' register.
+    // A schema-1 plan could hold no stories, photos, residents' register or operations ledger.
     let mut expected = plan.clone();
     expected.stories.clear();
     expected.photos.clear();
     expected.consent = Default::default();
+    expected.operations = Default::default();
     assert!(back.plan == expected);
     let resaved = dir.path().join("new.gpkg");
     io::gpkg::save(&back.plan, &resaved).expect("saves");
@@ -324,15 +326,17 @@ fn a_schema_3_plan_file_opens_and_is_saved_in_the_current_schema() {
         c.execute_batch(
             "DROP TABLE gpkg_data_columns; DROP TABLE gpkg_data_column_constraints; DROP TABLE gpkg_extensions; \
              DROP TABLE rp_households; DROP TABLE rp_matters; DROP TABLE rp_votes; DROP TABLE rp_consent_rules; \
+             DROP TABLE rp_operating_spaces; DROP TABLE rp_cash_flows; DELETE FROM rp_meta WHERE key = 'operations'; \
              UPDATE rp_meta SET value = '3' WHERE key = 'schema_version';",
         )
         .expect("sql");
     }
     let back = io::load_path(&file).expect("opens");
     assert!(back.warnings.is_empty(), "{:?}", back.warnings);
-    // Schema 6 added the register: an older plan has none.
+    // Schema 6 added the register, schema 7 the operations ledger: an older plan has neither.
     let mut plan = plan;
     plan.consent = Default::default();
+    plan.operations = Default::default();
     // The item JSON is the source of truth: quantities (Jinsong counts its elevators in 部) come through
     // even without the derived quantity columns.
     assert!(plan.items.values().any(|i| i.quantity.is_some()), "the test needs items with quantities");

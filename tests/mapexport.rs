@@ -141,11 +141,11 @@ fn the_item_schedule_is_a_real_workbook() {
     export(&path, &[]);
     let mut wb: Xlsx<_> = open_workbook(&path).expect("calamine opens it");
     let names = wb.sheet_names().to_vec();
-    assert_eq!(names, vec!["汇总", "公共空间", "智能化", "服务业态", "社区文化"]);
+    assert_eq!(names, vec!["汇总", "公共空间", "智能化", "服务业态", "社区文化", "运营收益"]);
     let plan = renewal_planner::document::Document::jinsong().shared_plan();
     let mut rows = 0;
     let mut social = 0.0;
-    for name in &names[1..] {
+    for name in &names[1..5] {
         let range = wb.worksheet_range(name).expect("sheet");
         let header: Vec<String> = range.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
         assert_eq!(header[1], "改造项目");

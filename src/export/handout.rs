@@ -186,6 +186,11 @@ pub fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
 }
 
 fn text(out: &mut String, x: f32, y: f32, size: f32, color: &str, anchor: &str, s: &str) {
+    svg_text(out, x, y, size, color, anchor, s);
+}
+
+/// A line of text in the bundled font, made drawable ([`font_safe`]) and escaped.
+pub(super) fn svg_text(out: &mut String, x: f32, y: f32, size: f32, color: &str, anchor: &str, s: &str) {
     let _ = write!(
         out,
         r#"<text x="{x:.2}" y="{y:.2}" font-family="{FONT_FAMILY}" font-size="{size}" fill="{color}" text-anchor="{anchor}">{}</text>"#,
@@ -313,7 +318,11 @@ pub fn page_svg(
                 .collect()
         })
         .unwrap_or_default();
-    let boxes = page_map_boxes(slide, lang, !photos.is_empty());
+    // The payback chart takes the right column when the slide asks for it and the plan has a ledger
+    // (in place of photos: one column holds one of them).
+    let chart = slide.payback_chart && !plan.operations.is_empty();
+    let photos = if chart { Vec::new() } else { photos };
+    let boxes = page_map_boxes(slide, lang, !photos.is_empty() || chart);
     let phase = Phase::parse(&slide.phase).unwrap_or(Phase::After);
     let after = match &phase {
         Phase::AsOf(d) => Phase::AsOf(d.clone()),
@@ -423,7 +432,7 @@ pub fn page_svg(
             .collect();
         let extra = 10.0 * (heading.len() as f32 - 1.0);
         let h = 14.0 * entries.len() as f32 + 20.0 + extra;
-        let beside = photos.is_empty() && PAGE[0] - 40.0 - map_right >= lw + 14.0;
+        let beside = photos.is_empty() && !chart && PAGE[0] - 40.0 - map_right >= lw + 14.0;
         let (lx, ly) = if beside {
             (map_right + 16.0, last.y + last.h - h + 16.0)
         } else {
@@ -447,6 +456,12 @@ pub fn page_svg(
             };
             text(&mut out, lx + 16.0, y + 7.5, 8.0, "#222222", "start", &label);
         }
+    }
+
+    if chart {
+        let ledger = super::operations::ledger(plan, &crate::model::operations::Scenario::default());
+        let h = (first.h).clamp(200.0, 372.0);
+        out.push_str(&super::operations::payback_chart_svg(plan, &ledger, lang, [530.0, first.y, 272.0, h]));
     }
 
     // Photos, before above after.

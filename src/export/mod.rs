@@ -21,6 +21,7 @@ pub mod dxf;
 pub mod handout;
 pub mod map;
 pub mod notice;
+pub mod operations;
 pub mod register;
 pub mod shapefile;
 pub mod tables;
@@ -76,6 +77,8 @@ pub enum What {
     Register { personal: bool },
     /// The public notice (公示, PDF) of the result of the matter with this id.
     Notice { matter: String },
+    /// The operations ledger's yearly rows under a scenario (`.csv` or `.xlsx`).
+    CashFlow { scenario: crate::model::operations::Scenario },
 }
 
 /// One export: what, which phase or date, theme, language, title-block date and destination.
@@ -120,6 +123,8 @@ pub enum Written {
     Shapefile { features: usize, sets: usize },
     /// A residents' register of this many households and matters.
     Register { households: usize, matters: usize },
+    /// The operations ledger's yearly rows.
+    Years(usize),
 }
 
 /// The lower-case extension of the destination, or empty.
@@ -227,6 +232,18 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
                 save(&register::register_xlsx(consent, *personal)?)?;
             }
             Ok(Written::Register { households: consent.households.len(), matters: consent.matters.len() })
+        }
+        What::CashFlow { scenario } => {
+            if plan.operations.is_empty() {
+                return Err(ExportError::NoOperations);
+            }
+            let ledger = operations::ledger(plan, scenario);
+            if ext == "csv" {
+                save(operations::cashflow_csv(&ledger).as_bytes())?;
+            } else {
+                save(&operations::cashflow_xlsx(plan, &ledger, scenario, req.lang)?)?;
+            }
+            Ok(Written::Years(ledger.rows.len()))
         }
         What::Notice { matter } => {
             let date = if req.date.is_empty() { crate::model::item::today() } else { req.date.clone() };

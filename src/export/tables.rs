@@ -297,6 +297,7 @@ pub fn schedule_xlsx(plan: &Plan, lang: Lang) -> Result<Vec<u8>, crate::error::E
             }
         }
     }
+    super::operations::schedule_sheet(&mut wb, plan, lang)?;
     wb.save_to_buffer().map_err(err)
 }
 

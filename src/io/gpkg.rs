@@ -34,8 +34,10 @@ use crate::model::{
 /// holds, so a schema-3 plan reads unchanged; 4 → 5 added `rp_basemaps`
 /// (the plan's basemaps, bottom to top; older plans have none); 5 → 6 added
 /// the residents' register, matters, the plan's rules and the votes
-/// (`rp_households`, `rp_matters`, `rp_consent_rules`, `rp_votes`; older plans have none).
-pub const SCHEMA_VERSION: i64 = 6;
+/// (`rp_households`, `rp_matters`, `rp_consent_rules`, `rp_votes`; older plans have none); 6 → 7
+/// added the operations ledger (`rp_operating_spaces`, `rp_cash_flows` and its settings as
+/// `operations` in `rp_meta`; an older plan opens with an empty ledger).
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// The typed columns of the `before` and `after` layers: (column, SQL type,
 /// the properties it is read from in order, Chinese title, English description).
@@ -260,6 +262,23 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
     if version >= 6 {
         plan.consent = read_consent(c, &mut warnings)?;
     }
+    // Schema 7 added the operations ledger. An older file written from a plan GeoJSON that had one
+    // kept it, unread, in the plan member's unknown parts: it is read from there.
+    let kept = match plan.meta.foreign.get_mut(super::plan_items::PLAN_MEMBER) {
+        Some(Value::Object(rp)) => {
+            let kept = rp.remove("operations");
+            if kept.is_some() && rp.is_empty() {
+                plan.meta.foreign.remove(super::plan_items::PLAN_MEMBER);
+            }
+            kept
+        }
+        _ => None,
+    };
+    if version >= 7 {
+        plan.operations = read_operations(c, &mut warnings)?;
+    } else if let Some(Value::Object(o)) = kept {
+        plan.operations = super::plan_items::read_operations(o, &mut warnings);
+    }
     // Schema 2 added photos; a schema-1 plan simply has none.
     if version >= 2 {
         let mut q = c
@@ -471,6 +490,11 @@ CREATE TABLE rp_matters (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, title_zh TEX
 CREATE TABLE rp_consent_rules (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, name_zh TEXT, rule TEXT NOT NULL);
 CREATE TABLE rp_votes (matter_id TEXT NOT NULL, household_id TEXT NOT NULL, vote TEXT NOT NULL, date TEXT, method TEXT,
   PRIMARY KEY (matter_id, household_id));
+CREATE TABLE rp_operating_spaces (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, feature TEXT NOT NULL, name_zh TEXT,
+  name_en TEXT, operator TEXT, "use" TEXT, area_m2 REAL, term_start INTEGER NOT NULL, term_end INTEGER NOT NULL, items TEXT);
+CREATE TABLE rp_cash_flows (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL, name_zh TEXT, name_en TEXT,
+  space TEXT, yuan_per_year INTEGER NOT NULL, collection_rate REAL, start_year INTEGER NOT NULL, end_year INTEGER NOT NULL,
+  growth REAL);
 CREATE TABLE layer_styles (id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, f_table_catalog TEXT(256), f_table_schema TEXT(256),
   f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT, styleSLD TEXT, useAsDefault BOOLEAN,
   description TEXT, owner TEXT(30), ui TEXT(30), update_time DATETIME DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));
@@ -556,6 +580,8 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
         ("rp_matters", "matters put to the residents"),
         ("rp_consent_rules", "the plan's own voting rules"),
         ("rp_votes", "residents' votes"),
+        ("rp_operating_spaces", "operating spaces (operations ledger)"),
+        ("rp_cash_flows", "yearly cash flows (operations ledger)"),
     ] {
         tx.execute(
             "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?1, 'attributes', ?2, ?3)",
@@ -716,6 +742,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
             ])?;
         }
         write_consent(&tx, &plan.consent)?;
+        write_operations(&tx, &plan.operations)?;
         let mut cat = tx.prepare("INSERT INTO rp_catalogue_additions VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?;
         for e in &plan.catalogue_additions {
             cat.execute(params![
@@ -806,6 +833,196 @@ fn write_consent(tx: &rusqlite::Transaction, consent: &crate::model::Consent) ->
         tx.execute("INSERT INTO rp_meta VALUES ('consent_note', ?1)", [note])?;
     }
     Ok(())
+}
+
+/// The ledger's settings as `rp_meta.operations` (JSON: illustrative, note, discount rate, the
+/// early subsidy end), its spaces and flows a row each in readable columns. Nothing is written for
+/// a plan with no ledger.
+fn write_operations(tx: &rusqlite::Transaction, ops: &crate::model::operations::Operations) -> Result<(), SaveError> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    let settings = serde_json::json!({
+        "illustrative": ops.illustrative,
+        "note": ops.note,
+        "discount_rate": ops.discount_rate,
+        "early_subsidy_end": ops.early_subsidy_end,
+    });
+    tx.execute("INSERT INTO rp_meta VALUES ('operations', ?1)", [json_column("rp_meta.operations", &settings)?])?;
+    let mut s = tx.prepare("INSERT INTO rp_operating_spaces VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
+    for (i, x) in ops.spaces.iter().enumerate() {
+        s.execute(params![
+            i as i64,
+            x.id,
+            x.feature,
+            x.name_zh,
+            x.name_en,
+            x.operator,
+            x.use_,
+            x.area_m2,
+            x.term_start,
+            x.term_end,
+            json_column(&format!("rp_operating_spaces.items ({})", x.id), &x.items)?
+        ])?;
+    }
+    let mut f = tx.prepare("INSERT INTO rp_cash_flows VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")?;
+    for (i, x) in ops.flows.iter().enumerate() {
+        f.execute(params![
+            i as i64,
+            x.id,
+            x.kind.as_str(),
+            x.name_zh,
+            x.name_en,
+            x.space,
+            x.yuan_per_year,
+            x.collection_rate,
+            x.start_year,
+            x.end_year,
+            x.growth
+        ])?;
+    }
+    Ok(())
+}
+
+/// Reads what [`write_operations`] wrote. A row that cannot be read (a year that is not a number, a
+/// kind the app does not know) is a warning naming it, and is left out; settings that cannot be read
+/// are a warning and the defaults.
+fn read_operations(
+    c: &Connection,
+    warnings: &mut Vec<Warning>,
+) -> Result<crate::model::operations::Operations, LoadError> {
+    use crate::model::operations::{Flow, FlowKind, Operations, Space};
+    let mut ops = Operations::default();
+    if let Some(text) = meta(c, "operations")? {
+        #[derive(serde::Deserialize)]
+        struct Settings {
+            #[serde(default)]
+            illustrative: bool,
+            #[serde(default)]
+            note: Option<String>,
+            discount_rate: Option<f64>,
+            #[serde(default)]
+            early_subsidy_end: Option<i32>,
+        }
+        match serde_json::from_str::<Settings>(&text) {
+            Ok(s) => {
+                ops.illustrative = s.illustrative;
+                ops.note = s.note;
+                if let Some(r) = s.discount_rate {
+                    ops.discount_rate = r;
+                }
+                ops.early_subsidy_end = s.early_subsidy_end;
+            }
+            Err(e) => warnings.push(Warning {
+                place: "rp_meta.operations".into(),
+                message: format!("{e}; the ledger's settings are the defaults"),
+            }),
+        }
+    }
+    let mut q = c
+        .prepare(
+            "SELECT seq, id, feature, name_zh, name_en, operator, \"use\", area_m2, term_start, term_end, items \
+             FROM rp_operating_spaces ORDER BY seq",
+        )
+        .map_err(db_error)?;
+    let rows = q
+        .query_map([], |r| {
+            let cells = || -> rusqlite::Result<(Space, Option<String>)> {
+                Ok((
+                    Space {
+                        id: r.get(1)?,
+                        feature: r.get(2)?,
+                        name_zh: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        name_en: r.get(4)?,
+                        operator: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        use_: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                        area_m2: r.get::<_, Option<f64>>(7)?.unwrap_or(0.0),
+                        term_start: r.get(8)?,
+                        term_end: r.get(9)?,
+                        items: Vec::new(),
+                    },
+                    r.get(10)?,
+                ))
+            };
+            Ok((r.get::<_, rusqlite::types::Value>(0)?, cells().map_err(|e| cell_fault(r, e))))
+        })
+        .map_err(db_error)?;
+    for row in rows {
+        let (key, cells) = row.map_err(db_error)?;
+        let place = || format!("rp_operating_spaces {}", key_text(key.clone()));
+        let (mut space, items) = match cells {
+            Ok(x) => x,
+            Err(e) => {
+                warnings.push(Warning { place: place(), message: format!("{e}; the space is left out") });
+                continue;
+            }
+        };
+        match items.as_deref().map(serde_json::from_str::<Vec<String>>) {
+            None => {}
+            Some(Ok(items)) => space.items = items,
+            Some(Err(e)) => {
+                warnings.push(Warning {
+                    place: place(),
+                    message: format!("items are not a list of item ids ({e}); the space is left out"),
+                });
+                continue;
+            }
+        }
+        ops.spaces.push(space);
+    }
+    let mut q = c
+        .prepare(
+            "SELECT seq, id, kind, name_zh, name_en, space, yuan_per_year, collection_rate, start_year, end_year, growth \
+             FROM rp_cash_flows ORDER BY seq",
+        )
+        .map_err(db_error)?;
+    let rows = q
+        .query_map([], |r| {
+            let cells = || -> rusqlite::Result<(String, Flow)> {
+                Ok((
+                    r.get(2)?,
+                    Flow {
+                        id: r.get(1)?,
+                        kind: FlowKind::Rent,
+                        name_zh: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        name_en: r.get(4)?,
+                        space: r.get(5)?,
+                        yuan_per_year: r.get(6)?,
+                        collection_rate: r.get(7)?,
+                        start_year: r.get(8)?,
+                        end_year: r.get(9)?,
+                        growth: r.get::<_, Option<f64>>(10)?.unwrap_or(0.0),
+                    },
+                ))
+            };
+            Ok((r.get::<_, rusqlite::types::Value>(0)?, cells().map_err(|e| cell_fault(r, e))))
+        })
+        .map_err(db_error)?;
+    for row in rows {
+        let (key, cells) = row.map_err(db_error)?;
+        let place = || format!("rp_cash_flows {}", key_text(key.clone()));
+        let (kind, mut flow) = match cells {
+            Ok(x) => x,
+            Err(e) => {
+                warnings.push(Warning { place: place(), message: format!("{e}; the flow is left out") });
+                continue;
+            }
+        };
+        match FlowKind::parse(&kind) {
+            Some(k) => flow.kind = k,
+            None => {
+                warnings.push(Warning {
+                    place: place(),
+                    message: format!(
+                        "kind {kind:?} is not rent, sales, property_fee, parking, cost or subsidy; the flow is left out"
+                    ),
+                });
+                continue;
+            }
+        }
+        ops.flows.push(flow);
+    }
+    Ok(ops)
 }
 
 /// A row's key as a warning names it: its text, or `row N` for a number (`rp_basemaps row 2`).

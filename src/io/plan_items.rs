@@ -91,6 +91,67 @@ fn read_consent(mut c: Map<String, Value>, warnings: &mut Vec<Warning>) -> crate
     out
 }
 
+/// The operations ledger, read part by part as the residents' side is: a space or flow that cannot be
+/// read is a warning naming it (`renewal_plan.operations.spaces[2]`) and is left out, the rest kept.
+pub(super) fn read_operations(
+    mut o: Map<String, Value>,
+    warnings: &mut Vec<Warning>,
+) -> crate::model::operations::Operations {
+    use crate::model::operations::{Flow, Operations, Space};
+    fn list<T: serde::de::DeserializeOwned>(v: Option<Value>, what: &str, warnings: &mut Vec<Warning>) -> Vec<T> {
+        let place = |i: Option<usize>| match i {
+            Some(i) => format!("{PLAN_MEMBER}.operations.{what}[{i}]"),
+            None => format!("{PLAN_MEMBER}.operations.{what}"),
+        };
+        match v {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, v)| {
+                    serde_json::from_value(v).map_err(|e| warn(warnings, place(Some(i)), e.to_string())).ok()
+                })
+                .collect(),
+            Some(_) => {
+                warn(warnings, place(None), "is not a list".into());
+                Vec::new()
+            }
+        }
+    }
+    let place = |k: &str| format!("{PLAN_MEMBER}.operations.{k}");
+    let mut out = Operations::default();
+    match o.remove("illustrative") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => out.illustrative = b,
+        Some(_) => warn(warnings, place("illustrative"), "is not true or false".into()),
+    }
+    match o.remove("note") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(n)) => out.note = Some(n),
+        Some(_) => warn(warnings, place("note"), "is not text".into()),
+    }
+    match o.remove("discount_rate") {
+        None | Some(Value::Null) => {}
+        Some(v) => match v.as_f64() {
+            Some(r) => out.discount_rate = r,
+            None => warn(warnings, place("discount_rate"), "is not a number; 0.06 taken".into()),
+        },
+    }
+    match o.remove("early_subsidy_end") {
+        None | Some(Value::Null) => {}
+        Some(v) => match v.as_i64().and_then(|y| i32::try_from(y).ok()) {
+            Some(y) => out.early_subsidy_end = Some(y),
+            None => warn(warnings, place("early_subsidy_end"), "is not a year".into()),
+        },
+    }
+    out.spaces = list::<Space>(o.remove("spaces"), "spaces", warnings);
+    out.flows = list::<Flow>(o.remove("flows"), "flows", warnings);
+    for k in o.keys() {
+        warn(warnings, place(k), "is not part of the ledger; left out".into());
+    }
+    out
+}
+
 /// Moves items and plan-wide data out of a freshly read plan's properties
 /// into the model, reporting anything unusable as a warning.
 pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
@@ -159,6 +220,11 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
             None | Some(Value::Null) => {}
             Some(Value::Object(c)) => plan.consent = read_consent(c, warnings),
             Some(_) => warn(warnings, format!("{PLAN_MEMBER}.consent"), "is not an object".into()),
+        }
+        match rp.remove("operations") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(o)) => plan.operations = read_operations(o, warnings),
+            Some(_) => warn(warnings, format!("{PLAN_MEMBER}.operations"), "is not an object".into()),
         }
         if let Some(Value::Array(photos)) = rp.remove("photos") {
             for (i, v) in photos.into_iter().enumerate() {
@@ -273,6 +339,9 @@ pub fn plan_member(plan: &Plan) -> Result<Value, EncodeError> {
     }
     if !plan.consent.is_empty() {
         rp.insert("consent".into(), json_value("renewal_plan.consent", &plan.consent)?);
+    }
+    if !plan.operations.is_empty() {
+        rp.insert("operations".into(), json_value("renewal_plan.operations", &plan.operations)?);
     }
     if !plan.photos.is_empty() {
         use base64::Engine;

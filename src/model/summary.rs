@@ -75,7 +75,81 @@ pub struct Summary {
     pub source_crs: Option<String>,
     /// The residents' register and each matter's count (`info --json`'s `consent`).
     pub consent: ConsentSummary,
+    /// The operations ledger worked out (`info --json`'s `operations`); `null` when the plan has none.
+    pub operations: Option<OperationsSummary>,
     pub warnings: Vec<String>,
+}
+
+/// The operations ledger as `info --json` tells it: the investment is the social capital of the
+/// items counted in `money` (so it equals `money.by_source.social_capital`), placed in the years it
+/// was paid; `by_year` are the ledger's rows under the planned scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OperationsSummary {
+    pub investment_yuan: i64,
+    pub spaces: Vec<SpaceSummary>,
+    /// The first year whose cumulative is ≥ 0; `null`: never within the ledger's years.
+    pub payback_year: Option<i32>,
+    /// At the ledger's discount rate (`discount_rate`), to the first row's year.
+    pub npv_yuan: f64,
+    pub discount_rate: f64,
+    /// `null` when there is none (the money never comes back, or nothing was invested).
+    pub irr: Option<f64>,
+    pub by_year: Vec<super::operations::YearRow>,
+    /// The figures are illustrative, not the operator's books.
+    pub illustrative: bool,
+    /// What is wrong with the ledger, one line each (English).
+    pub problems: Vec<String>,
+}
+
+/// One operating space.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SpaceSummary {
+    pub id: String,
+    pub feature: String,
+    pub name_zh: String,
+    pub operator: String,
+    #[serde(rename = "use")]
+    pub use_: String,
+    pub area_m2: f64,
+    pub term_start: i32,
+    pub term_end: i32,
+}
+
+impl OperationsSummary {
+    /// The ledger of `plan` with investment from `items` (those the money totals count); `None` when
+    /// the plan has no ledger.
+    pub fn of<'a>(plan: &Plan, items: impl Iterator<Item = &'a super::Item>) -> Option<OperationsSummary> {
+        use super::operations::{Scenario, compute_with};
+        let ops = &plan.operations;
+        if ops.is_empty() {
+            return None;
+        }
+        let ledger = compute_with(plan, items, &Scenario::default());
+        Some(OperationsSummary {
+            investment_yuan: ledger.investment_yuan,
+            spaces: ops
+                .spaces
+                .iter()
+                .map(|s| SpaceSummary {
+                    id: s.id.clone(),
+                    feature: s.feature.clone(),
+                    name_zh: s.name_zh.clone(),
+                    operator: s.operator.clone(),
+                    use_: s.use_.clone(),
+                    area_m2: s.area_m2,
+                    term_start: s.term_start,
+                    term_end: s.term_end,
+                })
+                .collect(),
+            payback_year: ledger.payback_year,
+            npv_yuan: ledger.npv_yuan,
+            discount_rate: ops.discount_rate,
+            irr: ledger.irr,
+            by_year: ledger.rows,
+            illustrative: ops.illustrative,
+            problems: ops.problems(plan).iter().map(|p| p.message(super::Lang::En)).collect(),
+        })
+    }
 }
 
 /// The register and each matter's count.
@@ -184,7 +258,9 @@ impl Summary {
         };
         let mut money =
             MoneyTotals { total_yuan: 0, by_source: FundingSource::ALL.iter().map(|s| (s.as_str(), 0)).collect() };
+        let mut counted = Vec::new();
         for (item, status) in item_statuses(plan, &item_phase) {
+            counted.push(item);
             items.total += 1;
             *items.by_status.entry(status.as_str()).or_default() += 1;
             if let Some(entry) = lookup(&plan.catalogue_additions, &item.catalogue) {
@@ -216,6 +292,7 @@ impl Summary {
             }),
             source_crs: None,
             consent: ConsentSummary::of(&plan.consent),
+            operations: OperationsSummary::of(plan, counted.into_iter()),
             warnings: warnings.to_vec(),
         }
     }
@@ -300,6 +377,31 @@ impl Summary {
                     m.voted_households,
                     if m.passed { "passed" } else { "not passed" }
                 ));
+            }
+        }
+        if let Some(o) = &self.operations {
+            let yuan = |v: i64| group_thousands(v as f64);
+            s.push_str(&format!(
+                "  operations: {} spaces, {} yuan social capital invested{}\n",
+                o.spaces.len(),
+                yuan(o.investment_yuan),
+                if o.illustrative { " (illustrative figures)" } else { "" }
+            ));
+            match o.payback_year {
+                Some(y) => s.push_str(&format!("    payback:     {y}\n")),
+                None => s.push_str("    payback:     never within the ledger's years\n"),
+            }
+            s.push_str(&format!(
+                "    NPV:         {} yuan at {}%\n",
+                group_thousands(o.npv_yuan.round()),
+                round_to(o.discount_rate * 100.0, 2)
+            ));
+            match o.irr {
+                Some(r) => s.push_str(&format!("    IRR:         {:.1}%\n", r * 100.0)),
+                None => s.push_str("    IRR:         none\n"),
+            }
+            for p in &o.problems {
+                s.push_str(&format!("    warning: {p}\n"));
             }
         }
         if !self.warnings.is_empty() {

@@ -27,6 +27,8 @@ pub enum ExportKind {
     Dxf,
     /// The residents' register (XLSX/CSV), personal data only when ticked.
     Register,
+    /// The operations ledger's yearly cash flows (XLSX/CSV), under the scales chosen.
+    CashFlow,
 }
 
 /// The dialog's choices, kept while it is closed.
@@ -57,6 +59,9 @@ pub struct ExportState {
     pub crs_for: Option<u64>,
     /// Residents' register: with owner names and phones (personal data). Off unless ticked.
     pub personal: bool,
+    /// Cash flow: revenue and subsidies scaled (1 = as planned).
+    pub revenue_scale: f64,
+    pub subsidy_scale: f64,
 }
 
 impl Default for ExportState {
@@ -76,6 +81,8 @@ impl Default for ExportState {
             cad_crs: None,
             crs_for: None,
             personal: false,
+            revenue_scale: 1.0,
+            subsidy_scale: 1.0,
         }
     }
 }
@@ -135,6 +142,13 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
         }
         ExportKind::Handout => What::Handout { story: v.story.0.min(plan.stories.len().saturating_sub(1)) },
         ExportKind::Register => What::Register { personal: st.personal },
+        ExportKind::CashFlow => What::CashFlow {
+            scenario: crate::model::operations::Scenario {
+                revenue_scale: st.revenue_scale,
+                subsidy_scale: st.subsidy_scale,
+                subsidy_until: None,
+            },
+        },
         ExportKind::Dxf => What::Dxf {
             crs: st.cad_system(v.doc).or_else(|| plan_zones(v.doc).0).ok_or_else(|| {
                 ExportError::Drawing("the plan is outside China's Gauss-Krüger zones; choose a system".into())
@@ -172,6 +186,7 @@ pub fn extensions(kind: ExportKind) -> (&'static str, &'static [&'static str], &
         ExportKind::Handout => ("PDF", &["pdf"], "handout.pdf"),
         ExportKind::Dxf => ("DXF (CAD)", &["dxf"], "plan.dxf"),
         ExportKind::Register => ("Excel / CSV", &["xlsx", "csv"], "register.xlsx"),
+        ExportKind::CashFlow => ("Excel / CSV", &["xlsx", "csv"], "cashflow.xlsx"),
     }
 }
 
@@ -190,6 +205,7 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
     let s = v.lang.strings();
     let has_stories = !v.doc.plan().stories.is_empty();
     let has_register = !v.doc.plan().consent.households.is_empty();
+    let has_ledger = !v.doc.plan().operations.is_empty();
     let cw = s.consent_words();
     let plan_block = v.doc.plan().meta.title_block.clone();
     if !st.title_block_editing {
@@ -208,8 +224,12 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                 (ExportKind::Dxf, s.export_dxf),
                 (ExportKind::Handout, s.stories),
                 (ExportKind::Register, cw.export_register),
+                (ExportKind::CashFlow, s.export_cashflow),
             ] {
-                if (k == ExportKind::Handout && !has_stories) || (k == ExportKind::Register && !has_register) {
+                if (k == ExportKind::Handout && !has_stories)
+                    || (k == ExportKind::Register && !has_register)
+                    || (k == ExportKind::CashFlow && !has_ledger)
+                {
                     continue;
                 }
                 ui.selectable_value(&mut st.kind, k, name);
@@ -271,6 +291,23 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
                         }
                     });
             });
+        }
+        if st.kind == ExportKind::CashFlow {
+            let (revenue, subsidy) = match v.lang {
+                crate::model::Lang::Zh => ("收入比例", "补贴比例"),
+                crate::model::Lang::En => ("Revenue scale", "Subsidy scale"),
+            };
+            for (name, value) in [(revenue, &mut st.revenue_scale), (subsidy, &mut st.subsidy_scale)] {
+                ui.horizontal(|ui| {
+                    let l = ui.label(name);
+                    ui.add(
+                        egui::Slider::new(value, 0.0..=2.0)
+                            .step_by(0.05)
+                            .custom_formatter(|x, _| format!("{:.0}%", x * 100.0)),
+                    )
+                    .labelled_by(l.id);
+                });
+            }
         }
         if st.kind == ExportKind::Register {
             ui.checkbox(&mut st.personal, cw.register_personal);

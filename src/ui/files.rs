@@ -86,6 +86,7 @@ impl FileTask {
             FileTask::Handout | FileTask::Export(ExportKind::Handout) => s.handout_prompt,
             FileTask::Export(ExportKind::Map) => s.prompt_map,
             FileTask::Export(ExportKind::Schedule) => s.prompt_schedule,
+            FileTask::Export(ExportKind::CashFlow) => s.prompt_cashflow,
             FileTask::Export(ExportKind::Gis) => s.prompt_gis,
             FileTask::Export(ExportKind::Shapefile) => s.prompt_shapefile,
             FileTask::Export(ExportKind::Atlas) => s.prompt_atlas,
