@@ -145,3 +145,39 @@ fn items_are_counted_at_their_status_in_the_phase() {
     assert_eq!(before.items.by_status["proposed"], plan.items.len());
     assert!(mid.to_text("jinsong").contains("under_construction 28"));
 }
+
+/// Jinsong's illustrative ledger: said to be illustrative, at least five of the report's formats,
+/// investment = the items' social capital (30 M yuan), paying back within the operating terms in the
+/// year the payback slide says, and the slide shows the chart on the space-use map.
+#[test]
+fn the_illustrative_ledger_repays_the_30_million_of_social_capital_within_the_terms_as_the_slide_says() {
+    use renewal_planner::model::operations::{self, Scenario};
+    use renewal_planner::model::story::SlideTheme;
+    let d = doc();
+    let plan = d.plan();
+    let ops = &plan.operations;
+    assert!(ops.illustrative && ops.note.as_deref().is_some_and(|n| n.contains("示意")), "{:?}", ops.note);
+    assert!(ops.problems(plan).is_empty(), "{:?}", ops.problems(plan));
+    let uses: std::collections::BTreeSet<&str> = ops.spaces.iter().map(|s| s.use_.as_str()).collect();
+    let known = uses.iter().filter(|u| operations::USES.iter().any(|(c, _, _)| c == *u)).count();
+    assert!(known >= 5, "{uses:?}");
+    for s in &ops.spaces {
+        assert!(plan.by_key(&s.feature).is_some(), "{} on a missing feature {}", s.id, s.feature);
+    }
+    let ledger = operations::compute(plan, &Scenario::default());
+    let social: i64 = plan.items.values().map(|i| i.funding.social_capital).sum();
+    assert_eq!(ledger.investment_yuan, 30_000_000);
+    assert_eq!(ledger.investment_yuan, social);
+    let payback = ledger.payback_year.expect("pays back");
+    let term_end = ops.spaces.iter().map(|s| s.term_end).max().expect("spaces");
+    assert!((2028..=term_end).contains(&payback), "{payback}");
+    // A lower revenue never pays back earlier.
+    let low = operations::compute(plan, &Scenario { revenue_scale: 0.9, ..Scenario::default() });
+    assert!(low.payback_year.is_none_or(|y| y >= payback), "{:?}", low.payback_year);
+    let slide = plan.stories[0].slides.iter().find(|s| s.payback_chart).expect("a payback slide");
+    assert_eq!(slide.theme, SlideTheme::SpaceUse);
+    assert!(slide.caption_zh.contains(&format!("于{payback}年收回")), "{}", slide.caption_zh);
+    assert!(slide.caption_en.contains(&format!("in {payback}")), "{}", slide.caption_en);
+    let at90 = low.payback_year.map_or("仍未回本".to_string(), |y| format!("{y}年回本"));
+    assert!(slide.caption_zh.contains(&format!("九成，{at90}")), "{}", slide.caption_zh);
+}
