@@ -187,3 +187,61 @@ fn a_frame_touches_only_what_is_in_view() {
     let (doc, near, _) = jinsong_scene(8.0);
     assert!(near.features_in_view < doc.plan().len(), "{} of {}", near.features_in_view, doc.plan().len());
 }
+
+/// A city's service points (here 20,000 on a 10 km square) at city zoom: symbols shrink and thin
+/// out to about one a symbol-wide cell instead of burying the streets; at street zoom each is drawn
+/// at full size. The same scene is every export's, so print maps thin them the same way.
+#[test]
+fn crowded_points_shrink_and_thin_out_at_city_scales_and_are_whole_at_street_zoom() {
+    use renewal_planner::model::{Feature, Plan, PlanMeta, SpatialIndex};
+    use renewal_planner::render::scene::marker_scale;
+    let mut plan = Plan::new(PlanMeta::default());
+    let mut seed = 7u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..20_000 {
+        let p = geo::Point::new(116.40 + next() * 0.12, 39.88 + next() * 0.09);
+        plan.push(Feature::new(Kind::Node, serde_json::Map::new(), geo::Geometry::Point(p)));
+    }
+    let index = SpatialIndex::build(&plan);
+    let doc = Document::from_parts(plan, index, Vec::new(), renewal_planner::document::Source::Jinsong);
+    let cache = GeometryCache::build(doc.plan());
+    let opts = SceneOptions { labels: false, ..SceneOptions::default() };
+    let cam = Camera::fit(doc.index().extent().expect("extent"), [1280.0, 800.0], 0.0);
+    let city = Scene::build(doc.plan(), doc.index(), &cache, &cam, &opts);
+    let full = kind_style(Kind::Node).marker_radius;
+    let markers: Vec<f32> = city
+        .items
+        .iter()
+        .filter_map(|i| match i.op {
+            Op::Marker { radius, .. } => Some(radius),
+            _ => None,
+        })
+        .collect();
+    assert!(cam.ground_mpp() > 8.0, "city zoom: {} m/px", cam.ground_mpp());
+    let scale = marker_scale(cam.ground_mpp() as f32);
+    assert!(scale < 0.8, "{scale}");
+    assert!(markers.iter().all(|r| (*r - (full * scale).max(1.5)).abs() < 1e-4), "{:?}", &markers[..3]);
+    // About one symbol per cell: far fewer than 20,000, and at most one per cell of the frame.
+    let cell = 2.0 * (full * scale).max(1.5) + 1.0;
+    let cells = ((1280.0 / cell).ceil() * (800.0 / cell).ceil()) as usize;
+    assert!(markers.len() <= cells && markers.len() < 20_000 * 3 / 4, "{} markers, {cells} cells", markers.len());
+    assert!(markers.len() > cells / 4, "the points still show where they are: {} of {cells} cells", markers.len());
+
+    let mut street = cam.clone();
+    street.zoom_at(40.0, [640.0, 400.0]);
+    assert!(street.ground_mpp() <= 4.0, "{}", street.ground_mpp());
+    let near = Scene::build(doc.plan(), doc.index(), &cache, &street, &opts);
+    let near_markers: Vec<f32> = near
+        .items
+        .iter()
+        .filter_map(|i| match i.op {
+            Op::Marker { radius, .. } => Some(radius),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(near_markers.len(), near.features_in_view, "every point in view is drawn at street zoom");
+    assert!(near_markers.iter().all(|r| *r == full));
+}

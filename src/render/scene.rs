@@ -119,7 +119,29 @@ pub struct Scene {
     current_layer: u8,
     /// The colour of the dot last drawn on each pixel (0: none), so that a
     /// crowded city at full extent draws each visible dot once, not once per feature.
+    /// A map while few pixels have a dot (a street-zoom frame has a handful, and zeroing
+    /// a full-HD grid — 8 MB — cost more than the rest of such a frame), a grid once many do.
     dots: Vec<u32>,
+    few_dots: std::collections::HashMap<usize, u32>,
+    /// Point symbols already drawn at city scales: (cell, colour). A cell is about a
+    /// symbol wide, so crowded points thin out as labels do instead of burying the map.
+    marker_cells: std::collections::HashSet<(i32, i32, u32)>,
+}
+
+/// Pixels with a dot kept in a map before the grid is made.
+const FEW_DOTS: usize = 16_384;
+
+/// Above this many ground metres a pixel, point symbols shrink (with the square root of the
+/// scale, to [`MIN_MARKER_SCALE`] of their size) and one per colour is drawn per symbol-wide cell.
+const MARKER_FULL_MPP: f32 = 4.0;
+const MIN_MARKER_SCALE: f32 = 0.35;
+
+/// How much point symbols are shrunk at a scale (1: full size).
+pub fn marker_scale(ground_mpp: f32) -> f32 {
+    if ground_mpp <= MARKER_FULL_MPP || !ground_mpp.is_finite() {
+        return 1.0;
+    }
+    (MARKER_FULL_MPP / ground_mpp).sqrt().max(MIN_MARKER_SCALE)
 }
 
 /// Below this many pixels a feature is drawn as a dot, not as its outline.
@@ -266,6 +288,8 @@ impl Scene {
             scene.place_labels(&label_candidates, cache, &xf, opts.lang);
         }
         scene.dots = Vec::new();
+        scene.few_dots = Default::default();
+        scene.marker_cells = Default::default();
         scene
     }
 
@@ -276,12 +300,18 @@ impl Scene {
         if !(c[0] >= -1.0 && c[1] >= -1.0) || c[0] as usize + 1 >= w || c[1] as usize + 1 >= h {
             return false;
         }
-        if self.dots.is_empty() {
-            self.dots = vec![0; w * h];
-        }
         let key = u32::from_le_bytes(color.0) | 1;
-        let cell = &mut self.dots[(c[1] + 1.0) as usize * w + (c[0] + 1.0) as usize];
-        std::mem::replace(cell, key) == key
+        let at = (c[1] + 1.0) as usize * w + (c[0] + 1.0) as usize;
+        if self.dots.is_empty() {
+            if self.few_dots.len() < FEW_DOTS {
+                return self.few_dots.insert(at, key) == Some(key);
+            }
+            self.dots = vec![0; w * h];
+            for (i, k) in self.few_dots.drain() {
+                self.dots[i] = k;
+            }
+        }
+        std::mem::replace(&mut self.dots[at], key) == key
     }
 
     fn push_feature(
@@ -350,8 +380,44 @@ impl Scene {
             }
             self.items.push(Item { feature: id, layer: self.current_layer, op: Op::Line { parts, stroke } });
         }
-        self.push_markers(id, cache, e, xf, st.marker_radius, st.fill.unwrap_or(st.swatch), st.stroke);
+        let scale = marker_scale(xf.ground_mpp);
+        if scale < 1.0 {
+            self.push_thinned_markers(id, cache, e, xf, &st, scale);
+        } else {
+            self.push_markers(id, cache, e, xf, st.marker_radius, st.fill.unwrap_or(st.swatch), st.stroke);
+        }
         Some(px)
+    }
+
+    /// Point symbols at a city scale: shrunk by `scale`, and one of a colour per cell about a
+    /// symbol wide (the first in drawing order), so thousands of service points show where they
+    /// are without covering the streets.
+    fn push_thinned_markers(
+        &mut self,
+        id: FeatureId,
+        cache: &GeometryCache,
+        e: &super::cache::Entry,
+        xf: &Transform,
+        st: &style::KindStyle,
+        scale: f32,
+    ) {
+        let radius = (st.marker_radius * scale).max(1.5);
+        let mut stroke = st.stroke;
+        stroke.width = (stroke.width * scale).max(0.5);
+        let fill = st.fill.unwrap_or(st.swatch);
+        let cell = 2.0 * radius + 1.0;
+        let colour = u32::from_le_bytes(fill.0);
+        for v in &cache.verts[e.points.start as usize..e.points.end as usize] {
+            let at = xf.apply(v);
+            if !self.marker_cells.insert(((at[0] / cell).floor() as i32, (at[1] / cell).floor() as i32, colour)) {
+                continue;
+            }
+            self.items.push(Item {
+                feature: id,
+                layer: self.current_layer,
+                op: Op::Marker { at, radius, fill, stroke },
+            });
+        }
     }
 
     /// The feature's fill triangles and rings as one area item.
@@ -1041,6 +1107,25 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dot_is_drawn_once_per_pixel_and_colour_before_and_after_the_grid_is_made() {
+        let mut s = Scene { size: [1920.0, 1080.0], ..Scene::default() };
+        let (red, blue) = (Rgba::new(200, 0, 0, 255), Rgba::new(0, 0, 200, 255));
+        assert!(!s.dot_drawn([10.2, 20.7], red));
+        assert!(s.dot_drawn([10.9, 20.1], red), "same pixel, same colour");
+        assert!(!s.dot_drawn([10.5, 20.5], blue), "another colour on it");
+        assert!(s.dots.is_empty(), "a handful of dots make no full-frame grid");
+        // Many dots: the map becomes the grid and keeps what it knew.
+        for i in 0..FEW_DOTS + 10 {
+            let c = [(i % 1900) as f32 + 12.0, (i / 1900) as f32 + 30.0];
+            assert!(!s.dot_drawn(c, red), "{i}");
+        }
+        assert!(!s.dots.is_empty() && s.few_dots.is_empty());
+        assert!(s.dot_drawn([10.5, 20.5], blue) && !s.dot_drawn([10.5, 20.5], red));
+        assert!(s.dot_drawn([12.0, 30.0], red));
+        assert!(!s.dot_drawn([-5.0, 3.0], red), "off the frame is never 'drawn'");
+    }
 
     #[test]
     fn a_crowded_number_is_slid_shrunk_or_led_out_not_dropped() {
