@@ -214,9 +214,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &m.scene);
             }
         }
-        // While presenting, the furniture keeps to the free area between the title and caption bands.
+        // While presenting, the furniture keeps to the free area between the title and caption bands
+        // (and left of a slide's payback chart).
         let free = app.panels.story.layout.filter(|_| app.presenting.is_some()).map(|l| l.free);
-        let furn = free.map_or(rect, |f| rect.intersect(egui::Rect::from_x_y_ranges(rect.x_range(), f.y_range())));
+        let furn = free.map_or(rect, |f| rect.intersect(f));
         paint_panes(&painter, full, free.map_or(full.top(), |f| f.top()), &panes, app);
         let painter = ui.painter_at(rect);
         super::draw::paint(&painter, rect, &cam, app);
@@ -329,6 +330,14 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
         heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
     }
     let w = if app.theme_mode == crate::render::theme::ThemeMode::Consent { 230.0 } else { 210.0 };
+    // Wide enough for the longest entry (English use and term names with their counts), so none is clipped.
+    let widest = entries
+        .iter()
+        .map(|(_, l)| {
+            painter.layout_no_wrap(l.clone(), egui::FontId::proportional(12.0), color(style::FURNITURE)).size().x
+        })
+        .fold(0.0f32, f32::max);
+    let w = f32::max(w, widest + 42.0).min(rect.width() * 0.5);
     let galleys: Vec<std::sync::Arc<egui::Galley>> = heading
         .into_iter()
         .enumerate()

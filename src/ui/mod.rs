@@ -16,6 +16,7 @@ mod items;
 mod items_table;
 mod map_view;
 pub mod message;
+pub mod operations;
 mod paint;
 mod panels;
 mod phase_bar;

@@ -27,6 +27,10 @@ const IMPORT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(M
 /// Opens or closes the residents' consent panel (居民表决).
 pub const CONSENT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::C);
 
+/// Opens or closes the operations ledger window (运营收益). Checked before Ctrl+O, which would
+/// otherwise take it (a shortcut without Shift matches with Shift held).
+pub const OPERATIONS: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::O);
+
 /// The search box's own state.
 #[derive(Default)]
 pub struct SearchState {
@@ -66,6 +70,9 @@ pub fn shortcuts(ctx: &egui::Context, search: &mut SearchState, v: &View) -> Vec
         }
         if i.consume_shortcut(&SAVE) {
             out.push(Action::Save);
+        }
+        if i.consume_shortcut(&OPERATIONS) {
+            out.push(Action::ShowWindow(Window::Operations, !v.shown.operations));
         }
         if i.consume_shortcut(&OPEN) {
             out.push(Action::OpenDialog);
@@ -223,6 +230,12 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                     .shortcut_text(ui.ctx().format_shortcut(&CONSENT));
                 if ui.add(b).clicked() {
                     out.push(Action::ShowWindow(Window::Consent, !v.shown.consent));
+                }
+                let ops = super::operations::title(v.lang);
+                let b = egui::Button::selectable(v.shown.operations, ops)
+                    .shortcut_text(ui.ctx().format_shortcut(&OPERATIONS));
+                if ui.add(b).clicked() {
+                    out.push(Action::ShowWindow(Window::Operations, !v.shown.operations));
                 }
                 ui.separator();
                 ui.label(s.language);
@@ -676,6 +689,7 @@ pub fn windows(ctx: &egui::Context, v: &View) -> Vec<Action> {
         egui::Window::new(s.shortcuts).open(&mut open).show(ctx, |ui| {
             ui.label(s.shortcuts_text);
             ui.label(super::consent::shortcuts_text(v.lang));
+            ui.label(super::operations::shortcuts_text(v.lang));
         });
         if !open {
             out.push(Action::ShowWindow(Window::Shortcuts, false));

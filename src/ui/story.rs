@@ -412,6 +412,13 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         egui::pos2(rect.left(), title_band.bottom()),
         egui::pos2(rect.right(), caption_band.top().max(title_band.bottom() + 40.0)),
     );
+    // A slide of operating spaces shows the payback chart in a panel at the right; the map is framed
+    // in what is left.
+    let chart_rect = slide.payback_chart.then(|| {
+        let w = (free.width() * 0.42).min(560.0);
+        egui::Rect::from_min_max(egui::pos2(free.right() - w, free.top()), free.right_bottom())
+    });
+    let free = chart_rect.map_or(free, |c| egui::Rect::from_min_max(free.min, egui::pos2(c.left(), free.bottom())));
     app.panels.story.layout = Some(PresentLayout { title: title_band, caption: caption_band, free, legend: None });
     frame_slide(app, (story_i, slide_i), &slide, rect, free);
 
@@ -436,13 +443,63 @@ pub fn presentation(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     if let Some(item) = &slide.photo_item {
         photo_pair(&painter, free, app, item);
     }
+    if let Some(r) = chart_rect {
+        payback_panel(&ctx, r, app);
+    }
     out
+}
+
+/// The payback chart of the plan's ledger (as planned), in a panel beside the map.
+fn payback_panel(ctx: &egui::Context, r: egui::Rect, app: &mut PlannerApp) {
+    let lang = app.lang;
+    let worked = app.panels.operations.planned(app.doc.plan(), app.doc.stamp(), lang);
+    let illustrative = app.doc.plan().operations.illustrative;
+    egui::Area::new(egui::Id::unique("presentation_payback")).fixed_pos(r.min).order(egui::Order::Foreground).show(
+        ctx,
+        |ui| {
+            egui::Frame::new().fill(Color32::from_white_alpha(240)).inner_margin(14.0).corner_radius(6.0).show(
+                ui,
+                |ui| {
+                    ui.set_width(r.width() - 28.0);
+                    let heading = match lang {
+                        crate::model::Lang::Zh => "社会资本回本",
+                        crate::model::Lang::En => "Payback of social capital",
+                    };
+                    ui.label(RichText::new(heading).size(22.0).strong().color(Color32::from_gray(30)));
+                    let l = &worked.ledger;
+                    let line = match lang {
+                        crate::model::Lang::Zh => format!(
+                            "投资 {} 元 · 回本 {}",
+                            crate::model::item::format_yuan(l.investment_yuan),
+                            super::operations::payback_text(l.payback_year, lang)
+                        ),
+                        crate::model::Lang::En => format!(
+                            "Invested {} yuan · pays back {}",
+                            crate::model::item::format_yuan(l.investment_yuan),
+                            super::operations::payback_text(l.payback_year, lang)
+                        ),
+                    };
+                    ui.label(RichText::new(line).size(16.0).color(Color32::from_gray(30)));
+                    if illustrative {
+                        ui.label(
+                            RichText::new(match lang {
+                                crate::model::Lang::Zh => "示意数据",
+                                crate::model::Lang::En => "Illustrative figures",
+                            })
+                            .color(Color32::from_rgb(190, 110, 0)),
+                        );
+                    }
+                    super::operations::plot(ui, &worked.chart, lang, (r.height() - 120.0).max(160.0));
+                },
+            );
+        },
+    );
 }
 
 /// Sends the camera to the slide's view framed in the free area (of each pane
 /// when side by side), once per slide and screen layout.
 fn frame_slide(app: &mut PlannerApp, at: (usize, usize), slide: &Slide, screen: egui::Rect, free: egui::Rect) {
-    let key = (at.0, at.1, [screen.width(), screen.height(), free.top(), free.bottom()].map(|v| v.round() as i32));
+    let key = (at.0, at.1, [screen.width(), free.right(), free.top(), free.bottom()].map(|v| v.round() as i32));
     if app.panels.story.framed.map(|k| (k.0, k.1, k.2)) == Some(key) {
         return;
     }
@@ -450,7 +507,12 @@ fn frame_slide(app: &mut PlannerApp, at: (usize, usize), slide: &Slide, screen: 
     // The map's pane: the whole screen, or its half side by side (the camera is the pane's).
     let pane_w = if slide.compare == SlideCompare::SideBySide { screen.width() / 2.0 - 1.0 } else { screen.width() };
     let size = [pane_w, screen.height()];
-    let free_px = [0.0, free.top() - screen.top(), pane_w, free.bottom() - screen.top()];
+    let free_px = [
+        (free.left() - screen.left()).max(0.0),
+        free.top() - screen.top(),
+        (free.right() - screen.left()).min(pane_w),
+        free.bottom() - screen.top(),
+    ];
     app.fly_to = Some(crate::render::camera::framed_camera(slide, size, free_px));
 }
 

@@ -30,6 +30,8 @@ pub struct Shown {
     pub about: bool,
     /// The residents' consent panel (matters, results, register, vote grid).
     pub consent: bool,
+    /// The operations ledger window (运营收益).
+    pub operations: bool,
 }
 
 /// One of the windows [`Shown`] opens and closes.
@@ -44,6 +46,7 @@ pub enum Window {
     Shortcuts,
     About,
     Consent,
+    Operations,
 }
 
 impl Shown {
@@ -59,6 +62,7 @@ impl Shown {
             Window::Shortcuts => &mut self.shortcuts,
             Window::About => &mut self.about,
             Window::Consent => &mut self.consent,
+            Window::Operations => &mut self.operations,
         } = open;
     }
 }

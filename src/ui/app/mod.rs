@@ -93,6 +93,8 @@ pub(super) struct Panels {
     pub table_columns: super::table_columns::TableColumnsState,
     /// The residents' consent panel: forms, the vote grid's cursor, results counted.
     pub consent: super::consent::ConsentState,
+    /// The operations ledger window: its what-if sliders, forms and what was worked out.
+    pub operations: super::operations::OperationsState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -617,6 +619,9 @@ impl PlannerApp {
         actions.extend(super::table_columns::window(&ctx, &mut p.table_columns, &v));
         if v.shown.consent {
             actions.extend(super::consent::window(&ctx, &mut p.consent, &v));
+        }
+        if v.shown.operations {
+            actions.extend(super::operations::window(&ctx, &mut p.operations, &v));
         }
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
