@@ -176,6 +176,8 @@ pub struct Strings {
     pub not_yet_recorded: &'static str,
     /// Under a legend whose entries carry counts.
     pub legend_counts_note: &'static str,
+    /// Under a legend of operating spaces, whose entries count spaces, not items.
+    pub legend_spaces_note: &'static str,
     pub funding_split: &'static str,
     pub category_status: &'static str,
     pub save: &'static str,
@@ -871,6 +873,7 @@ pub static ZH: Strings = Strings {
     progress_after: "目前进度（改造后）",
     not_yet_recorded: "项在该日期尚无记录，未计入",
     legend_counts_note: "（项目数）",
+    legend_spaces_note: "（空间数）",
     funding_split: "资金构成",
     category_status: "类别 × 状态",
     save: "保存",
@@ -1266,6 +1269,7 @@ pub static EN: Strings = Strings {
     progress_after: "Progress today (after)",
     not_yet_recorded: "items had no record yet on that date and are not counted",
     legend_counts_note: " (items)",
+    legend_spaces_note: " (spaces)",
     funding_split: "Funding by source",
     category_status: "Category × status",
     save: "Save",
@@ -1776,6 +1780,14 @@ impl Strings {
     /// of whom) and PASSED / NOT PASSED with the counts of `model::consent::tally`
     /// — the screen, print maps, handouts and presentations all say it so.
     /// `matter`: the one asked for (else the plan's first, `model::theme_mode::consent_matter`).
+    /// What the counts beside a legend's entries count, said after its heading.
+    pub fn counts_note(&self, mode: ThemeMode) -> &'static str {
+        match mode {
+            ThemeMode::SpaceUse | ThemeMode::TermLeft => self.legend_spaces_note,
+            _ => self.legend_counts_note,
+        }
+    }
+
     pub fn legend_heading(&self, plan: &crate::model::Plan, mode: ThemeMode, matter: Option<&str>) -> Vec<String> {
         use crate::model::consent::{Base, tally};
         if mode != ThemeMode::Consent {

@@ -420,7 +420,7 @@ pub fn page_svg(
         let lw: f32 = 122.0;
         let mut heading = s.legend_heading(plan, mode, slide.consent_matter.as_deref());
         if counts.is_some() {
-            heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
+            heading[0] = format!("{}{}", heading[0], s.counts_note(mode));
         }
         let heading: Vec<(f32, String)> = heading
             .iter()

@@ -798,26 +798,39 @@ pub struct Chart {
     /// `(year, cumulative yuan)` at the end of each year.
     pub cumulative: Vec<(i32, i64)>,
     pub payback_year: Option<i32>,
-    /// `(name, first year, last year)` of each space's operating term, in ledger order.
+    /// `(name, first year, last year)` of each operating term, in ledger order; spaces whose terms run
+    /// the same years share one (named by their count).
     pub terms: Vec<(String, i32, i32)>,
 }
 
 /// The chart of a worked-out ledger: the one description the window's plot and the slide's SVG draw.
 pub fn chart(plan: &Plan, ledger: &Ledger, lang: Lang) -> Chart {
+    // Spaces whose rights run the same years share one band ("9处经营空间"), so a district whose
+    // operator holds every space on one term gets one readable band, not nine stacked slivers.
+    let mut terms: Vec<(Vec<String>, i32, i32)> = Vec::new();
+    for s in plan.operations.spaces.iter().filter(|s| s.term_start <= s.term_end) {
+        let name = match lang {
+            Lang::En => s.name_en.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| s.name_zh.clone()),
+            Lang::Zh => s.name_zh.clone(),
+        };
+        let name = if name.is_empty() { s.id.clone() } else { name };
+        match terms.iter_mut().find(|t| t.1 == s.term_start && t.2 == s.term_end) {
+            Some(t) => t.0.push(name),
+            None => terms.push((vec![name], s.term_start, s.term_end)),
+        }
+    }
     Chart {
         cumulative: ledger.rows.iter().map(|r| (r.year, r.cumulative_yuan)).collect(),
         payback_year: ledger.payback_year,
-        terms: plan
-            .operations
-            .spaces
-            .iter()
-            .filter(|s| s.term_start <= s.term_end)
-            .map(|s| {
-                let name = match lang {
-                    Lang::En => s.name_en.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| s.name_zh.clone()),
-                    Lang::Zh => s.name_zh.clone(),
+        terms: terms
+            .into_iter()
+            .map(|(mut names, a, b)| {
+                let name = match (names.len(), lang) {
+                    (1, _) => names.remove(0),
+                    (n, Lang::Zh) => format!("{n}处经营空间 {a}–{b}"),
+                    (n, Lang::En) => format!("{n} operating spaces {a}–{b}"),
                 };
-                (if name.is_empty() { s.id.clone() } else { name }, s.term_start, s.term_end)
+                (name, a, b)
             })
             .collect(),
     }
@@ -863,6 +876,35 @@ mod tests {
             end_year: b,
             growth: 0.0,
         }
+    }
+
+    #[test]
+    fn spaces_on_the_same_term_share_one_chart_band() {
+        let mut plan = plan_with(&[(2020, 1000)], Vec::new());
+        let space = |id: &str, zh: &str, a: i32, b: i32| Space {
+            id: id.into(),
+            feature: "node-a".into(),
+            name_zh: zh.into(),
+            name_en: None,
+            operator: String::new(),
+            use_: "shop".into(),
+            area_m2: 10.0,
+            term_start: a,
+            term_end: b,
+            items: Vec::new(),
+        };
+        plan.operations.spaces = vec![
+            space("a", "商铺", 2020, 2039),
+            space("b", "食堂", 2021, 2030),
+            space("c", "理发", 2020, 2039),
+            space("d", "", 2020, 2039),
+        ];
+        let l = compute(&plan, &Scenario::default());
+        let c = chart(&plan, &l, Lang::Zh);
+        assert_eq!(c.terms, vec![("3处经营空间 2020–2039".into(), 2020, 2039), ("食堂".into(), 2021, 2030)]);
+        let c = chart(&plan, &l, Lang::En);
+        assert_eq!(c.terms[0].0, "3 operating spaces 2020–2039");
+        assert_eq!(c.terms[1].0, "食堂", "no English name: the Chinese one");
     }
 
     #[test]

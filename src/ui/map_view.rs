@@ -327,7 +327,7 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
     // The heading: the theme's name (the consent map's: the matter, its rule and its result), wrapped.
     let mut heading = if themed { app.legend_heading() } else { vec![s.legend_changes.to_string()] };
     if themed && counts.is_some() {
-        heading[0] = format!("{}{}", heading[0], s.legend_counts_note);
+        heading[0] = format!("{}{}", heading[0], s.counts_note(app.theme_mode));
     }
     let w = if app.theme_mode == crate::render::theme::ThemeMode::Consent { 230.0 } else { 210.0 };
     // Wide enough for the longest entry (English use and term names with their counts), so none is clipped.

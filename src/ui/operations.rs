@@ -239,7 +239,7 @@ fn panel(ui: &mut egui::Ui, st: &mut OperationsState, v: &View, out: &mut Vec<Ac
             .weak(),
         );
     } else {
-        plot(ui, &worked.chart, lang, 220.0);
+        plot(ui, &worked.chart, lang, 300.0);
         egui::CollapsingHeader::new(tr(lang, "逐年明细", "Year by year"))
             .id_salt("ops_years")
             .default_open(false)
@@ -331,11 +331,13 @@ fn scenario_sliders(ui: &mut egui::Ui, st: &mut OperationsState, lang: Lang) {
 /// The cumulative net line crossing zero, the payback year marked and the operating terms as bands
 /// under the line. Amounts in 万元.
 pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Response {
-    use egui_plot::{Legend, Line, Plot, PlotPoints, Polygon, VLine};
+    use egui_plot::{Corner, Legend, Line, Plot, PlotPoint, PlotPoints, Polygon, Text, VLine};
     let wan = |v: i64| v as f64 / 10_000.0;
     let (lo, hi) = c.cumulative.iter().fold((0.0f64, 0.0f64), |(lo, hi), (_, v)| (lo.min(wan(*v)), hi.max(wan(*v))));
     let span = (hi - lo).max(1.0);
-    let band = span * 0.05;
+    // The term bands sit in a strip under the line, a band a row, named inside (not in the legend,
+    // which keeps to the line and the payback year and sits top left, where a payback line is low).
+    let band = span * 0.045;
     let first = c.cumulative.first().map(|p| p.0).unwrap_or(2000) as f64;
     let last = c.cumulative.last().map(|p| p.0).unwrap_or(2000) as f64;
     let cumulative_name = tr(lang, "累计净现金流（万元）", "Cumulative net (10k yuan)");
@@ -343,34 +345,43 @@ pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Resp
     let terms = c.terms.clone();
     let points: Vec<[f64; 2]> = c.cumulative.iter().map(|(y, v)| [*y as f64, wan(*v)]).collect();
     let payback = c.payback_year;
+    let grouped = |v: f64| crate::model::item::format_yuan(v.round() as i64);
     let r = Plot::new("ops_chart")
         .height(height)
-        .legend(Legend::default())
+        .legend(Legend::default().position(Corner::LeftTop))
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
         .include_x(first - 0.5)
         .include_x(last + 0.5)
-        .include_y(lo - band * (terms.len() as f64 + 1.5))
+        .include_y(lo - band * (terms.len() as f64 + 0.8))
         .include_y(hi + band)
+        .y_axis_min_width(48.0)
+        .y_axis_formatter(move |m, _| grouped(m.value))
+        .x_axis_formatter(|m, _| format!("{}", m.value.round() as i64))
         .x_axis_label(tr(lang, "年份", "Year"))
         .y_axis_label(tr(lang, "万元", "10k yuan"))
         .show(ui, move |p| {
             for (i, (name, a, b)) in terms.iter().enumerate() {
                 let top = lo - band * (i as f64 + 0.5);
-                let bottom = top - band * 0.8;
+                let bottom = top - band * 0.85;
                 let (a, b) = ((*a as f64 - 0.5).max(first - 0.5), (*b as f64 + 0.5).min(last + 0.5));
                 if a > b {
                     continue;
                 }
                 let col = band_color(i);
                 p.polygon(
-                    Polygon::new(name.clone(), PlotPoints::new(vec![[a, bottom], [b, bottom], [b, top], [a, top]]))
-                        .fill_color(col.gamma_multiply(0.5))
+                    Polygon::new("", PlotPoints::new(vec![[a, bottom], [b, bottom], [b, top], [a, top]]))
+                        .fill_color(col.gamma_multiply(0.35))
                         .stroke(egui::Stroke::new(1.0, col)),
                 );
+                p.text(
+                    Text::new("", PlotPoint::new(a + 0.3, (top + bottom) / 2.0), RichText::new(name).small())
+                        .anchor(egui::Align2::LEFT_CENTER)
+                        .color(ui_text_color()),
+                );
             }
-            p.hline(egui_plot::HLine::new("0", 0.0).color(Color32::GRAY).width(1.0));
+            p.hline(egui_plot::HLine::new("", 0.0).color(Color32::GRAY).width(1.0));
             if let Some(y) = payback {
                 p.vline(
                     VLine::new(format!("{payback_name} {y}"), y as f64)
@@ -386,6 +397,11 @@ pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Resp
     let label = chart_label(lang);
     r.response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, label));
     r.response
+}
+
+/// The names of the term bands: dark enough on their light fill in either theme.
+fn ui_text_color() -> Color32 {
+    Color32::from_rgb(40, 40, 40)
 }
 
 /// The colours of the term bands, in turn.
