@@ -335,17 +335,39 @@ pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Resp
     let wan = |v: i64| v as f64 / 10_000.0;
     let (lo, hi) = c.cumulative.iter().fold((0.0f64, 0.0f64), |(lo, hi), (_, v)| (lo.min(wan(*v)), hi.max(wan(*v))));
     let span = (hi - lo).max(1.0);
-    let band = span * 0.05;
+    let band = span * 0.08;
     let first = c.cumulative.first().map(|p| p.0).unwrap_or(2000) as f64;
     let last = c.cumulative.last().map(|p| p.0).unwrap_or(2000) as f64;
     let cumulative_name = tr(lang, "累计净现金流（万元）", "Cumulative net (10k yuan)");
     let payback_name = tr(lang, "回本年份", "Payback year");
-    let terms = c.terms.clone();
+    // Spaces with the same term share one band (Jinsong's nine all run 2019–2038), named on the band.
+    let mut terms: Vec<(i32, i32, Vec<&str>)> = Vec::new();
+    for (name, a, b) in &c.terms {
+        match terms.iter_mut().find(|t| t.0 == *a && t.1 == *b) {
+            Some(t) => t.2.push(name),
+            None => terms.push((*a, *b, vec![name])),
+        }
+    }
+    let terms: Vec<(i32, i32, String)> = terms
+        .into_iter()
+        .map(|(a, b, names)| {
+            let who = match (names.as_slice(), lang) {
+                ([one], _) => one.to_string(),
+                (many, Lang::Zh) => format!("{} 处经营空间", many.len()),
+                (many, Lang::En) => format!("{} operating spaces", many.len()),
+            };
+            let label = match lang {
+                Lang::Zh => format!("经营权 {a}–{b}：{who}"),
+                Lang::En => format!("Operating rights {a}–{b}: {who}"),
+            };
+            (a, b, label)
+        })
+        .collect();
     let points: Vec<[f64; 2]> = c.cumulative.iter().map(|(y, v)| [*y as f64, wan(*v)]).collect();
     let payback = c.payback_year;
     let r = Plot::new("ops_chart")
         .height(height)
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
         .allow_scroll(false)
         .allow_drag(false)
         .allow_zoom(false)
@@ -356,21 +378,27 @@ pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Resp
         .x_axis_label(tr(lang, "年份", "Year"))
         .y_axis_label(tr(lang, "万元", "10k yuan"))
         .show(ui, move |p| {
-            for (i, (name, a, b)) in terms.iter().enumerate() {
+            for (i, (a, b, name)) in terms.iter().enumerate() {
                 let top = lo - band * (i as f64 + 0.5);
-                let bottom = top - band * 0.8;
+                let bottom = top - band * 0.85;
                 let (a, b) = ((*a as f64 - 0.5).max(first - 0.5), (*b as f64 + 0.5).min(last + 0.5));
                 if a > b {
                     continue;
                 }
                 let col = band_color(i);
+                // Unnamed items stay out of the legend: the band carries its own words.
                 p.polygon(
-                    Polygon::new(name.clone(), PlotPoints::new(vec![[a, bottom], [b, bottom], [b, top], [a, top]]))
-                        .fill_color(col.gamma_multiply(0.5))
+                    Polygon::new("", PlotPoints::new(vec![[a, bottom], [b, bottom], [b, top], [a, top]]))
+                        .fill_color(col.gamma_multiply(0.45))
                         .stroke(egui::Stroke::new(1.0, col)),
                 );
+                p.text(
+                    egui_plot::Text::new("", egui_plot::PlotPoint::new(a + 0.2, (top + bottom) / 2.0), name.as_str())
+                        .color(Color32::from_gray(40))
+                        .anchor(egui::Align2::LEFT_CENTER),
+                );
             }
-            p.hline(egui_plot::HLine::new("0", 0.0).color(Color32::GRAY).width(1.0));
+            p.hline(egui_plot::HLine::new("", 0.0).color(Color32::GRAY).width(1.0));
             if let Some(y) = payback {
                 p.vline(
                     VLine::new(format!("{payback_name} {y}"), y as f64)
@@ -472,13 +500,13 @@ fn sensitivity_grid(ui: &mut egui::Ui, s: &Sensitivity, lang: Lang) {
 }
 
 /// A space's name as listed.
-fn space_name<'a>(s: &'a Space, lang: Lang) -> &'a str {
+fn space_name(s: &Space, lang: Lang) -> &str {
     let en = s.name_en.as_deref().filter(|n| !n.is_empty());
     let name: &str = if lang == Lang::En { en.unwrap_or(&s.name_zh) } else { &s.name_zh };
     if name.is_empty() { &s.id } else { name }
 }
 
-fn flow_name<'a>(f: &'a Flow, lang: Lang) -> &'a str {
+fn flow_name(f: &Flow, lang: Lang) -> &str {
     let en = f.name_en.as_deref().filter(|n| !n.is_empty());
     let name: &str = if lang == Lang::En { en.unwrap_or(&f.name_zh) } else { &f.name_zh };
     if name.is_empty() { f.kind.name(lang) } else { name }
