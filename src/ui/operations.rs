@@ -337,7 +337,7 @@ pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Resp
     let span = (hi - lo).max(1.0);
     // The term bands sit in a strip under the line, a band a row, named inside (not in the legend,
     // which keeps to the line and the payback year and sits top left, where a payback line is low).
-    let band = span * 0.045;
+    let band = span * 0.06;
     let first = c.cumulative.first().map(|p| p.0).unwrap_or(2000) as f64;
     let last = c.cumulative.last().map(|p| p.0).unwrap_or(2000) as f64;
     let cumulative_name = tr(lang, "累计净现金流（万元）", "Cumulative net (10k yuan)");
@@ -370,6 +370,7 @@ pub fn plot(ui: &mut egui::Ui, c: &Chart, lang: Lang, height: f32) -> egui::Resp
                     continue;
                 }
                 let col = band_color(i);
+                // Unnamed items stay out of the legend: the band carries its own words.
                 p.polygon(
                     Polygon::new("", PlotPoints::new(vec![[a, bottom], [b, bottom], [b, top], [a, top]]))
                         .fill_color(col.gamma_multiply(0.35))
@@ -488,13 +489,13 @@ fn sensitivity_grid(ui: &mut egui::Ui, s: &Sensitivity, lang: Lang) {
 }
 
 /// A space's name as listed.
-fn space_name<'a>(s: &'a Space, lang: Lang) -> &'a str {
+fn space_name(s: &Space, lang: Lang) -> &str {
     let en = s.name_en.as_deref().filter(|n| !n.is_empty());
     let name: &str = if lang == Lang::En { en.unwrap_or(&s.name_zh) } else { &s.name_zh };
     if name.is_empty() { &s.id } else { name }
 }
 
-fn flow_name<'a>(f: &'a Flow, lang: Lang) -> &'a str {
+fn flow_name(f: &Flow, lang: Lang) -> &str {
     let en = f.name_en.as_deref().filter(|n| !n.is_empty());
     let name: &str = if lang == Lang::En { en.unwrap_or(&f.name_zh) } else { &f.name_zh };
     if name.is_empty() { f.kind.name(lang) } else { name }
