@@ -206,6 +206,10 @@ pub fn window(ctx: &egui::Context, st: &mut ExportState, v: &View) -> Vec<Action
     let has_stories = !v.doc.plan().stories.is_empty();
     let has_register = !v.doc.plan().consent.households.is_empty();
     let has_ledger = !v.doc.plan().operations.is_empty();
+    // A plan opened (or a ledger emptied) since Cash flow was chosen: back to the map.
+    if st.kind == ExportKind::CashFlow && !has_ledger {
+        st.kind = ExportKind::Map;
+    }
     let cw = s.consent_words();
     let plan_block = v.doc.plan().meta.title_block.clone();
     if !st.title_block_editing {
