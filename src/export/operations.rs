@@ -261,7 +261,7 @@ pub fn payback_chart_svg(plan: &Plan, ledger: &Ledger, lang: Lang, [x, y, w, h]:
     };
     // The plot: room for the amounts at the left, the years and the term bands below.
     let bands = chart.terms.len().min(8) as f32;
-    let band_h = 4.0;
+    let band_h = 7.0;
     let (px, py) = (x + 40.0, y + 50.0);
     let (pw, ph) = (w - 48.0, (h - 50.0 - 30.0 - bands * (band_h + 1.5)).max(40.0));
     let lo = chart.cumulative.iter().map(|c| c.1).min().unwrap_or(0).min(0) as f64;
@@ -312,6 +312,8 @@ pub fn payback_chart_svg(plan: &Plan, ledger: &Ledger, lang: Lang, [x, y, w, h]:
             (sx(b) - sx(a)).max(1.0),
             crate::render::svg::esc(name)
         );
+        // Named inside, as on screen (spaces on one term share a band: "9处经营空间 2019–2038").
+        text(&mut out, sx(a) + 2.0, ty + band_h - 1.7, 5.2, "#1F3A28", "start", name);
     }
     if !chart.terms.is_empty() {
         let note = if zh { "绿色条：经营权期限" } else { "green bars: operating terms" };
