@@ -22,33 +22,41 @@ fn warn(warnings: &mut Vec<Warning>, place: String, message: String) {
     warnings.push(Warning { place, message });
 }
 
+/// A list in `renewal_plan.{part}.{what}` read entry by entry: an entry that cannot be read is a
+/// warning naming it (`renewal_plan.consent.households[3]`) and is left out, the rest kept.
+fn list<T: serde::de::DeserializeOwned>(
+    v: Option<Value>,
+    part: &str,
+    what: &str,
+    warnings: &mut Vec<Warning>,
+) -> Vec<T> {
+    let place = |i: Option<usize>| match i {
+        Some(i) => format!("{PLAN_MEMBER}.{part}.{what}[{i}]"),
+        None => format!("{PLAN_MEMBER}.{part}.{what}"),
+    };
+    match v {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                serde_json::from_value(v).map_err(|e| warn(warnings, place(Some(i)), e.to_string())).ok()
+            })
+            .collect(),
+        Some(_) => {
+            warn(warnings, place(None), "is not a list".into());
+            Vec::new()
+        }
+    }
+}
+
 /// The residents' side of a plan, read part by part: a household, matter, rule or vote that cannot be
 /// read (a floor "三", a vote "yes") is a warning naming it and is left out, the rest kept — as the plan
 /// file's tables are read.
 fn read_consent(mut c: Map<String, Value>, warnings: &mut Vec<Warning>) -> crate::model::Consent {
     use crate::model::consent::{Household, Matter, Rule, Vote};
-    fn list<T: serde::de::DeserializeOwned>(v: Option<Value>, what: &str, warnings: &mut Vec<Warning>) -> Vec<T> {
-        let place = |i: Option<usize>| match i {
-            Some(i) => format!("{PLAN_MEMBER}.consent.{what}[{i}]"),
-            None => format!("{PLAN_MEMBER}.consent.{what}"),
-        };
-        match v {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    serde_json::from_value(v).map_err(|e| warn(warnings, place(Some(i)), e.to_string())).ok()
-                })
-                .collect(),
-            Some(_) => {
-                warn(warnings, place(None), "is not a list".into());
-                Vec::new()
-            }
-        }
-    }
     let mut out = crate::model::Consent::default();
-    for h in list::<Household>(c.remove("households"), "households", warnings) {
+    for h in list::<Household>(c.remove("households"), "consent", "households", warnings) {
         if out.households.contains_key(&h.id) {
             warn(
                 warnings,
@@ -59,8 +67,8 @@ fn read_consent(mut c: Map<String, Value>, warnings: &mut Vec<Warning>) -> crate
         }
         out.households.insert(h.id.clone(), h);
     }
-    out.matters = list::<Matter>(c.remove("matters"), "matters", warnings);
-    out.rules = list::<Rule>(c.remove("rules"), "rules", warnings);
+    out.matters = list::<Matter>(c.remove("matters"), "consent", "matters", warnings);
+    out.rules = list::<Rule>(c.remove("rules"), "consent", "rules", warnings);
     match c.remove("votes") {
         None | Some(Value::Null) => {}
         Some(Value::Object(by_matter)) => {
@@ -98,26 +106,6 @@ pub(super) fn read_operations(
     warnings: &mut Vec<Warning>,
 ) -> crate::model::operations::Operations {
     use crate::model::operations::{Flow, Operations, Space};
-    fn list<T: serde::de::DeserializeOwned>(v: Option<Value>, what: &str, warnings: &mut Vec<Warning>) -> Vec<T> {
-        let place = |i: Option<usize>| match i {
-            Some(i) => format!("{PLAN_MEMBER}.operations.{what}[{i}]"),
-            None => format!("{PLAN_MEMBER}.operations.{what}"),
-        };
-        match v {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, v)| {
-                    serde_json::from_value(v).map_err(|e| warn(warnings, place(Some(i)), e.to_string())).ok()
-                })
-                .collect(),
-            Some(_) => {
-                warn(warnings, place(None), "is not a list".into());
-                Vec::new()
-            }
-        }
-    }
     let place = |k: &str| format!("{PLAN_MEMBER}.operations.{k}");
     let mut out = Operations::default();
     match o.remove("illustrative") {
@@ -144,8 +132,8 @@ pub(super) fn read_operations(
             None => warn(warnings, place("early_subsidy_end"), "is not a year".into()),
         },
     }
-    out.spaces = list::<Space>(o.remove("spaces"), "spaces", warnings);
-    out.flows = list::<Flow>(o.remove("flows"), "flows", warnings);
+    out.spaces = list::<Space>(o.remove("spaces"), "operations", "spaces", warnings);
+    out.flows = list::<Flow>(o.remove("flows"), "operations", "flows", warnings);
     for k in o.keys() {
         warn(warnings, place(k), "is not part of the ledger; left out".into());
     }

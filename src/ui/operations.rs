@@ -26,13 +26,8 @@ use crate::model::operations::{
 };
 use crate::model::{FeatureId, Plan};
 
-/// Chinese or English, as the window is shown.
-fn tr(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
+/// Chinese or English, as the window is shown (the consent window's words work the same way).
+use super::consent::tr;
 
 /// The window's title (menu, window).
 pub fn title(lang: Lang) -> &'static str {
@@ -796,7 +791,22 @@ fn space_form(ui: &mut egui::Ui, f: &mut SpaceForm, plan: &Plan, lang: Lang) -> 
         text_row(ui, tr(lang, "经营权结束年", "Term end"), &mut f.end, 80.0);
         text_row(ui, tr(lang, "开放所需项目（逗号分隔）", "Items that open it (comma separated)"), &mut f.items, 200.0);
     });
-    let built = f.build(plan, lang);
+    form_footer(ui, f.build(plan, lang), tr(lang, "保存空间", "Save space"), lang, |space| {
+        let label = if f.editing.is_some() { EditLabel::EditSpace } else { EditLabel::AddSpace };
+        let id = f.editing.clone().unwrap_or_else(|| space.id.clone());
+        Edit::PutSpace { id, space: Some(Box::new(space)), pos: f.pos, label }
+    })
+}
+
+/// The end of a form: what is wrong with it, in words, then Save (off while anything is) and Cancel.
+/// `Some(Some(edit))`: saved; `Some(None)`: cancelled; `None`: still open.
+fn form_footer<T>(
+    ui: &mut egui::Ui,
+    built: Result<T, Vec<String>>,
+    save: &str,
+    lang: Lang,
+    edit: impl FnOnce(T) -> Edit,
+) -> Option<Option<Edit>> {
     if let Err(errs) = &built {
         for e in errs {
             ui.colored_label(ERROR, e);
@@ -804,15 +814,11 @@ fn space_form(ui: &mut egui::Ui, f: &mut SpaceForm, plan: &Plan, lang: Lang) -> 
     }
     let mut done = None;
     ui.horizontal(|ui| {
-        let save = ui.add_enabled(built.is_ok(), egui::Button::new(tr(lang, "保存空间", "Save space")));
-        if save.clicked()
-            && let Ok(space) = &built
-        {
-            let label = if f.editing.is_some() { EditLabel::EditSpace } else { EditLabel::AddSpace };
-            let id = f.editing.clone().unwrap_or_else(|| space.id.clone());
-            done = Some(Some(Edit::PutSpace { id, space: Some(Box::new(space.clone())), pos: f.pos, label }));
-        }
-        if ui.button(tr(lang, "取消", "Cancel")).clicked() {
+        let clicked = ui.add_enabled(built.is_ok(), egui::Button::new(save)).clicked();
+        let cancel = ui.button(tr(lang, "取消", "Cancel")).clicked();
+        if clicked && let Ok(v) = built {
+            done = Some(Some(edit(v)));
+        } else if cancel {
             done = Some(None);
         }
     });
@@ -976,27 +982,11 @@ fn flow_form(ui: &mut egui::Ui, f: &mut FlowForm, plan: &Plan, lang: Lang) -> Op
         text_row(ui, tr(lang, "结束年份", "End year"), &mut f.end, 80.0);
         text_row(ui, tr(lang, "年增长率 %", "Yearly growth %"), &mut f.growth, 80.0);
     });
-    let built = f.build(plan, lang);
-    if let Err(errs) = &built {
-        for e in errs {
-            ui.colored_label(ERROR, e);
-        }
-    }
-    let mut done = None;
-    ui.horizontal(|ui| {
-        let save = ui.add_enabled(built.is_ok(), egui::Button::new(tr(lang, "保存现金流", "Save flow")));
-        if save.clicked()
-            && let Ok(flow) = &built
-        {
-            let label = if f.editing.is_some() { EditLabel::EditFlow } else { EditLabel::AddFlow };
-            let id = f.editing.clone().unwrap_or_else(|| flow.id.clone());
-            done = Some(Some(Edit::PutFlow { id, flow: Some(Box::new(flow.clone())), pos: f.pos, label }));
-        }
-        if ui.button(tr(lang, "取消", "Cancel")).clicked() {
-            done = Some(None);
-        }
-    });
-    done
+    form_footer(ui, f.build(plan, lang), tr(lang, "保存现金流", "Save flow"), lang, |flow| {
+        let label = if f.editing.is_some() { EditLabel::EditFlow } else { EditLabel::AddFlow };
+        let id = f.editing.clone().unwrap_or_else(|| flow.id.clone());
+        Edit::PutFlow { id, flow: Some(Box::new(flow)), pos: f.pos, label }
+    })
 }
 
 /// The ledger's settings being changed.
