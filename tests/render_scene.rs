@@ -230,7 +230,7 @@ fn crowded_points_shrink_and_thin_out_at_city_scales_and_are_whole_at_street_zoo
     assert!(markers.len() <= cells && markers.len() < 20_000 * 3 / 4, "{} markers, {cells} cells", markers.len());
     assert!(markers.len() > cells / 4, "the points still show where they are: {} of {cells} cells", markers.len());
 
-    let mut street = cam.clone();
+    let mut street = cam;
     street.zoom_at(40.0, [640.0, 400.0]);
     assert!(street.ground_mpp() <= 4.0, "{}", street.ground_mpp());
     let near = Scene::build(doc.plan(), doc.index(), &cache, &street, &opts);
