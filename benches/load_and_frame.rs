@@ -165,7 +165,7 @@ fn benches(c: &mut Criterion) {
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);
 
-    // A 1920×1080 PNG map of all 113k buildings (the same scene, as SVG, rasterised by resvg).
+    // A 1920×1080 PNG map of all 113k buildings: the page laid out, the scene drawn straight into pixels.
     let spec = renewal_planner::export::map::MapSpec {
         phase: Some(renewal_planner::model::Phase::After),
         size: [1920.0, 1080.0],
@@ -178,26 +178,20 @@ fn benches(c: &mut Criterion) {
         date: "2026-01-01".into(),
     };
     let t = Instant::now();
-    let svg = renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec, &Default::default())
+    let layout = renewal_planner::export::map::layout(doc.plan(), doc.index(), &cache, &spec, &Default::default())
         .expect("no basemap to fail");
-    let t_svg = t.elapsed();
+    let t_layout = t.elapsed();
     let t = Instant::now();
-    let png = renewal_planner::export::map::png(&svg, 1.0).expect("renders");
-    println!(
-        "NYC 1920x1080 PNG: SVG {:?} ({} MB), raster+encode {:?}, {} KB",
-        t_svg,
-        svg.len() / 1_000_000,
-        t.elapsed(),
-        png.len() / 1000
-    );
+    let png = layout.to_png(1.0).expect("renders");
+    println!("NYC 1920x1080 PNG: layout {:?}, raster+encode {:?}, {} KB", t_layout, t.elapsed(), png.len() / 1000);
     let mut g = c.benchmark_group("export_113k");
     g.sample_size(10);
     g.bench_function("png_1920x1080", |b| {
         b.iter(|| {
-            let svg =
-                renewal_planner::export::map::layout_svg(doc.plan(), doc.index(), &cache, &spec, &Default::default())
+            let layout =
+                renewal_planner::export::map::layout(doc.plan(), doc.index(), &cache, &spec, &Default::default())
                     .expect("no basemap to fail");
-            black_box(renewal_planner::export::map::png(&svg, 1.0).expect("renders"))
+            black_box(layout.to_png(1.0).expect("renders"))
         })
     });
     g.finish();

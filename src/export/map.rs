@@ -1,8 +1,13 @@
 //! Print maps: PNG, SVG and PDF of the plan in a phase (or before and after
 //! side by side), laid out with title, subtitle, legend, scale bar, north
-//! arrow and source note. Drawn from the same [`Scene`] as the screen, as
-//! one SVG document: resvg rasterises it, krilla makes it PDF. Output is
-//! deterministic: no clock or random input goes into it.
+//! arrow and source note. Drawn from the same [`Scene`] as the screen, laid
+//! out once as a [`Layout`]: the page's SVG pieces (paper, titles, basemaps,
+//! labels, furniture, legend, title block) in drawing order around each map
+//! pane's scene. SVG and PDF write it whole, the scenes as vector paths
+//! (krilla makes the PDF); a PNG is drawn onto one pixmap in the same order —
+//! the SVG pieces by resvg, each pane's geometry straight from its scene by
+//! [`crate::render::raster`] — so no map geometry goes through SVG text for a
+//! raster. Output is deterministic: no clock or random input goes into it.
 
 use std::fmt::Write;
 
@@ -10,7 +15,7 @@ use super::underlay::Underlay;
 use crate::error::ExportError;
 use crate::model::{Kind, Lang, Phase, Plan, SpatialIndex};
 use crate::render::style::{self, kind_style};
-use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group};
+use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group, scene_labels};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions};
 
 /// What a map export shows.
@@ -163,15 +168,108 @@ pub fn layout_svg(
     spec: &MapSpec,
     under: &Underlay,
 ) -> Result<String, ExportError> {
+    Ok(layout(plan, index, cache, spec, under)?.to_svg())
+}
+
+/// The print layout: the page in drawing order, SVG pieces around the map
+/// panes' scenes. [`Layout::to_svg`] writes it as one document,
+/// [`Layout::to_png`] draws it into pixels.
+pub struct Layout {
+    size: [f32; 2],
+    /// The panes' clip paths (`<defs>`), which every piece may refer to.
+    defs: String,
+    pieces: Vec<Piece>,
+}
+
+/// A piece of the page, in drawing order.
+enum Piece {
+    /// Page elements as SVG text (no map geometry).
+    Svg(String),
+    /// A map pane: its scene, the pane's top-left and size in page units, its clip path's id.
+    Map { scene: Box<Scene>, rect: [f32; 4], clip_id: String },
+}
+
+impl Layout {
+    fn head(&self) -> String {
+        let [w, h] = self.size;
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
+        )
+    }
+
+    /// The page as one SVG document, each scene as vector paths and text.
+    pub fn to_svg(&self) -> String {
+        let mut out = self.head();
+        out.push_str(&self.defs);
+        for piece in &self.pieces {
+            match piece {
+                Piece::Svg(text) => out.push_str(text),
+                Piece::Map { scene, rect, clip_id } => out.push_str(&scene_group(scene, rect[0], rect[1], clip_id)),
+            }
+        }
+        out.push_str("</svg>");
+        out
+    }
+
+    /// The page as PNG bytes at `scale` pixels per unit: the SVG pieces under
+    /// each pane drawn by resvg, the pane's geometry straight from its scene
+    /// (clipped to the pane), then its labels and what lies over it by resvg.
+    /// An image that would not fit in the memory left is refused before it is drawn.
+    pub fn to_png(&self, scale: f32) -> Result<Vec<u8>, ExportError> {
+        let (w, h) = ((self.size[0] * scale).round() as u32, (self.size[1] * scale).round() as u32);
+        let (w, h) = (w.max(1), h.max(1));
+        // The pixels, and about as much again for the PNG being encoded.
+        crate::io::memory::check_image_fits(u64::from(w) * u64::from(h) * 8).map_err(ExportError::OutOfMemory)?;
+        let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or(ExportError::ImageTooLarge)?;
+        let mut pending = String::new();
+        for piece in &self.pieces {
+            match piece {
+                Piece::Svg(text) => pending.push_str(text),
+                Piece::Map { scene, rect, clip_id } => {
+                    self.draw_svg(&mut pixmap, &std::mem::take(&mut pending), scale)?;
+                    let clip = crate::render::raster::clip_mask([w, h], *rect, scale);
+                    crate::render::raster::draw_scene(
+                        scene,
+                        &mut pixmap.as_mut(),
+                        [rect[0], rect[1]],
+                        scale,
+                        clip.as_ref(),
+                    );
+                    pending = scene_labels(scene, rect[0], rect[1], clip_id);
+                }
+            }
+        }
+        self.draw_svg(&mut pixmap, &pending, scale)?;
+        pixmap.encode_png().map_err(|e| ExportError::Png(e.to_string()))
+    }
+
+    /// Draws SVG page elements over what the pixmap holds.
+    fn draw_svg(&self, pixmap: &mut tiny_skia::Pixmap, body: &str, scale: f32) -> Result<(), ExportError> {
+        if body.is_empty() {
+            return Ok(());
+        }
+        let svg = format!("{}{}{body}</svg>", self.head(), self.defs);
+        let t = super::handout::svg_tree(&svg).map_err(|e| ExportError::Page { page: 1, message: e.to_string() })?;
+        resvg::render(&t, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+        Ok(())
+    }
+}
+
+/// Lays out the print map: the panes' scenes and the page around them.
+pub fn layout(
+    plan: &Plan,
+    index: &SpatialIndex,
+    cache: &GeometryCache,
+    spec: &MapSpec,
+    under: &Underlay,
+) -> Result<Layout, ExportError> {
     let s = spec.lang.strings();
     let [w, h] = spec.size;
     let u = (w.min(h) / 595.0).max(0.4); // type scale: 1 on A4
     let margin = 28.0 * u;
+    let mut pieces = Vec::new();
     let mut out = String::new();
-    let _ = write!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><rect width="{w}" height="{h}" fill="white"/>"#
-    );
+    let _ = write!(out, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
     let title = plan.meta.name.clone().unwrap_or_else(|| "Renewal plan".into());
     fitted_text(&mut out, margin, margin + 18.0 * u, 20.0 * u, w - 2.0 * margin, "#222222", "start", &title);
     let (first, last) = crate::model::phase::date_range(plan).unwrap_or_default();
@@ -321,7 +419,8 @@ pub fn layout_svg(
             r#"<clipPath id="{id}"><rect x="{px:.2}" y="{top:.2}" width="{pw:.2}" height="{mh:.2}"/></clipPath>"#
         );
         out.push_str(&under.lay_under(plan, &mut scene, &cam, *px, top, &id)?);
-        out.push_str(&scene_group(&scene, *px, top, &id));
+        pieces.push(Piece::Svg(std::mem::take(&mut out)));
+        pieces.push(Piece::Map { scene: Box::new(scene), rect: [*px, top, *pw, mh], clip_id: id });
         out.push_str(&under.credits_svg([*px, top, *pw, mh], u));
         let _ = write!(
             out,
@@ -341,7 +440,6 @@ pub fn layout_svg(
         }
     }
     defs.push_str("</defs>");
-    out.push_str(&defs);
     out.push_str(&furniture_scaled(mx, top, map_w, mh, ground_mpp, [mx + map_w - 24.0 * u, top + 26.0 * u], ratio, u));
 
     let lw = legend_w;
@@ -452,8 +550,8 @@ pub fn layout_svg(
             }
         }
     }
-    out.push_str("</svg>");
-    Ok(out)
+    pieces.push(Piece::Svg(out));
+    Ok(Layout { size: spec.size, defs, pieces })
 }
 
 /// A row of the title block: a label and its value, and maybe a second pair.
@@ -466,9 +564,11 @@ enum Swatch {
     Removed,
 }
 
-/// Rasterises a layout to PNG bytes at `scale` pixels per unit.
-/// An image that would not fit in the memory left is refused before it is drawn.
-pub fn png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
+/// Rasterises a whole SVG document with resvg to PNG bytes at `scale` pixels
+/// per unit: how PNG maps were made before [`Layout::to_png`], kept as the
+/// reference a PNG is compared with. An image that would not fit in the
+/// memory left is refused before it is drawn.
+pub fn svg_png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
     let t = super::handout::svg_tree(svg).map_err(|e| ExportError::Page { page: 1, message: e.to_string() })?;
     let size = t.size();
     let (w, h) = ((size.width() * scale).round() as u32, (size.height() * scale).round() as u32);
@@ -491,11 +591,13 @@ pub fn export(plan: &Plan, spec: &MapSpec, under: Underlay, out: &std::path::Pat
     let under = if ext == "png" { under.for_raster(spec.scale) } else { under };
     let index = SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
-    let svg = layout_svg(plan, &index, &cache, spec, &under)?;
+    let layout = layout(plan, &index, &cache, spec, &under)?;
+    // The index and cache are not needed once the scenes are built.
+    drop((index, cache));
     let bytes = match ext.as_str() {
-        "svg" => svg.into_bytes(),
-        "png" => png(&svg, spec.scale)?,
-        "pdf" => super::handout::pdf_pages([svg])?,
+        "svg" => layout.to_svg().into_bytes(),
+        "png" => layout.to_png(spec.scale)?,
+        "pdf" => super::handout::pdf_pages([layout.to_svg()])?,
         other => return Err(ExportError::Format { what: "a map", ext: other.to_string() }),
     };
     Ok(crate::io::write::save_atomic(out, &bytes)?)

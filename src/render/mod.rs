@@ -6,12 +6,14 @@
 //! - [`cache`] — per-feature prepared geometry (projected, triangulated) reused every frame;
 //! - [`scene`] — what one frame shows: draw ops, placed labels;
 //! - [`furniture`] — scale bar and north arrow geometry;
+//! - [`raster`] — a scene's geometry drawn straight into pixels (tiny-skia) for PNG output;
 //! - [`fonts`] — the bundled CJK font the window and every export use.
 
 pub mod cache;
 pub mod camera;
 pub mod fonts;
 pub mod furniture;
+pub mod raster;
 pub mod scene;
 pub mod style;
 pub mod svg;

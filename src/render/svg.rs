@@ -49,6 +49,28 @@ fn path_of(points: &[[f32; 2]], closed: bool, out: &mut String) {
 pub fn scene_group(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
     let mut out = String::new();
     let _ = write!(out, r#"<g clip-path="url(#{clip_id})"><g transform="translate({x:.2} {y:.2})">"#);
+    scene_geometry(scene, &mut out);
+    label_elements(scene, &mut out);
+    out.push_str("</g></g>");
+    out
+}
+
+/// The scene's labels only (leaders and text, no geometry) as an SVG group
+/// placed and clipped as [`scene_group`] places them: what a raster draws over
+/// the geometry that [`super::raster::draw_scene`] painted. Empty without labels.
+pub fn scene_labels(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
+    if scene.labels.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    let _ = write!(out, r#"<g clip-path="url(#{clip_id})"><g transform="translate({x:.2} {y:.2})">"#);
+    label_elements(scene, &mut out);
+    out.push_str("</g></g>");
+    out
+}
+
+/// The background and the ops, in drawing order.
+fn scene_geometry(scene: &Scene, out: &mut String) {
     let _ = write!(
         out,
         r#"<rect x="0" y="0" width="{:.2}" height="{:.2}"{}/>"#,
@@ -90,6 +112,10 @@ pub fn scene_group(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
             }
         }
     }
+}
+
+/// Each label's leader (if any) and its lines of text, haloed.
+fn label_elements(scene: &Scene, out: &mut String) {
     for l in &scene.labels {
         if let Some([a, b]) = l.leader {
             let _ = write!(
@@ -122,8 +148,6 @@ pub fn scene_group(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
             );
         }
     }
-    out.push_str("</g></g>");
-    out
 }
 
 /// A scale bar and a north arrow for a map box at `(x, y, w, h)`.

@@ -29,7 +29,12 @@ pub fn run(tool: &str, args: &[&str]) -> String {
 /// as GeoJSON in `dir`, from `../shared/tools/gen_city.py` with a fixed seed.
 pub fn gen_city(n: usize, dir: &Path) -> PathBuf {
     let out = dir.join(format!("city{n}.geojson"));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/gen_city.py");
+    // `../shared` beside the checkout; a worktree nested a level deeper finds it further up.
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|d| d.join("shared/tools/gen_city.py"))
+        .find(|p| p.exists())
+        .expect("../shared/tools/gen_city.py beside the checkout");
     let n = n.to_string();
     run("python3", &[&script.to_string_lossy(), &n, &out.to_string_lossy(), "--seed", "7"]);
     out

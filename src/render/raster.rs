@@ -1,0 +1,200 @@
+//! A [`Scene`]'s drawing straight into pixels, with tiny-skia (the rasteriser
+//! resvg itself draws with), for PNG output: no SVG text is written and parsed
+//! back for the map's geometry, so a city of a million buildings costs its
+//! scene and one pixmap, not a 150 MB document and its tree.
+//!
+//! Each op is painted as [`super::svg::scene_group`] writes it — areas filled
+//! even-odd from their rings and then outlined, lines stroked with round joins
+//! and caps and their dashes, markers as filled and ringed circles — so the
+//! raster looks as resvg's rendering of the SVG does. Sub-pixel features, which
+//! the scene already made one dot per pixel and colour, are not paths: each
+//! dot's square is blended into the pixels it covers by its exact area.
+//! Labels are text, left to the SVG the caller draws over the geometry
+//! ([`super::svg::scene_labels`]).
+
+use tiny_skia::{FillRule, LineCap, LineJoin, Mask, Paint, Path, PathBuilder, PixmapMut, Rect, StrokeDash, Transform};
+
+use super::scene::{Op, Scene};
+use super::style::{Rgba, Stroke};
+
+/// Draws the scene's background and geometry (not its labels) onto `pixmap`:
+/// the scene's top-left at `at` page units, `scale` pixels per page unit,
+/// only where `clip` (a mask of the pixmap's size) lets it.
+pub fn draw_scene(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale: f32, clip: Option<&Mask>) {
+    let ts = Transform::from_row(scale, 0.0, 0.0, scale, at[0] * scale, at[1] * scale);
+    let mut pen = Pen { builder: Some(PathBuilder::new()), paint: Paint::default() };
+    if scene.background.0[3] > 0
+        && let Some(r) = Rect::from_xywh(0.0, 0.0, scene.size[0], scene.size[1])
+    {
+        pen.set(scene.background);
+        pixmap.fill_rect(r, &pen.paint, ts, clip);
+    }
+    for item in &scene.items {
+        match &item.op {
+            Op::Area { verts, rings, fill, stroke, .. } if rings.is_empty() => {
+                // A dot: its square, axis-aligned, in device pixels.
+                let pts = &scene.points[verts.start as usize..verts.end as usize];
+                let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+                for p in pts {
+                    (x0, y0, x1, y1) = (x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1]));
+                }
+                let dev = |x: f32, o: f32| (x + o) * scale;
+                blend_rect(pixmap, [dev(x0, at[0]), dev(y0, at[1]), dev(x1, at[0]), dev(y1, at[1])], *fill, clip);
+                if let Some(s) = stroke {
+                    let path = pen.rings(scene, &[[verts.start, verts.end]], true);
+                    pen.stroke(pixmap, path.as_ref(), s, ts, clip);
+                }
+            }
+            Op::Area { rings, fill, stroke, .. } => {
+                let path = pen.rings(scene, &scene.parts[rings.start as usize..rings.end as usize], true);
+                if let Some(p) = &path
+                    && fill.0[3] > 0
+                {
+                    pen.set(*fill);
+                    pixmap.fill_path(p, &pen.paint, FillRule::EvenOdd, ts, clip);
+                }
+                if let Some(s) = stroke {
+                    pen.stroke(pixmap, path.as_ref(), s, ts, clip);
+                }
+                pen.recycle(path);
+            }
+            Op::Line { parts, stroke } => {
+                let path = pen.rings(scene, &scene.parts[parts.start as usize..parts.end as usize], false);
+                pen.stroke(pixmap, path.as_ref(), stroke, ts, clip);
+                pen.recycle(path);
+            }
+            Op::Marker { at: c, radius, fill, stroke } => {
+                let path = PathBuilder::from_circle(c[0], c[1], *radius);
+                if let Some(p) = &path
+                    && fill.0[3] > 0
+                {
+                    pen.set(*fill);
+                    pixmap.fill_path(p, &pen.paint, FillRule::Winding, ts, clip);
+                }
+                pen.stroke(pixmap, path.as_ref(), stroke, ts, clip);
+            }
+        }
+    }
+}
+
+/// The paint and a path builder whose storage is reused from op to op.
+struct Pen {
+    builder: Option<PathBuilder>,
+    paint: Paint<'static>,
+}
+
+impl Pen {
+    fn set(&mut self, c: Rgba) {
+        let [r, g, b, a] = c.0;
+        self.paint.set_color_rgba8(r, g, b, a);
+        self.paint.anti_alias = true;
+    }
+
+    /// The parts of `scene.points` as one path (each closed when `closed`).
+    fn rings(&mut self, scene: &Scene, parts: &[[u32; 2]], closed: bool) -> Option<Path> {
+        let mut b = self.builder.take().unwrap_or_default();
+        for part in parts {
+            let pts = &scene.points[part[0] as usize..part[1] as usize];
+            let Some((first, rest)) = pts.split_first() else { continue };
+            b.move_to(first[0], first[1]);
+            for p in rest {
+                b.line_to(p[0], p[1]);
+            }
+            if closed {
+                b.close();
+            }
+        }
+        // An empty builder is dropped; the next op starts a fresh one.
+        b.finish()
+    }
+
+    /// Gives a finished path's storage back for the next op.
+    fn recycle(&mut self, path: Option<Path>) {
+        if let Some(p) = path {
+            self.builder = Some(p.clear());
+        }
+    }
+
+    fn stroke(&mut self, pixmap: &mut PixmapMut, path: Option<&Path>, s: &Stroke, ts: Transform, clip: Option<&Mask>) {
+        let Some(path) = path else { return };
+        if s.color.0[3] == 0 || s.width <= 0.0 {
+            return;
+        }
+        self.set(s.color);
+        let stroke = tiny_skia::Stroke {
+            width: s.width,
+            line_cap: LineCap::Round,
+            line_join: LineJoin::Round,
+            dash: s.dash.and_then(|[on, off]| StrokeDash::new(vec![on, off], 0.0)),
+            ..tiny_skia::Stroke::default()
+        };
+        pixmap.stroke_path(path, &self.paint, &stroke, ts, clip);
+    }
+}
+
+/// Blends `color` over the pixels of the device rectangle `[x0, y0, x1, y1]`,
+/// each by the share of it the rectangle covers (and the clip lets through).
+fn blend_rect(pixmap: &mut PixmapMut, r: [f32; 4], color: Rgba, clip: Option<&Mask>) {
+    let (w, h) = (pixmap.width() as i64, pixmap.height() as i64);
+    if color.0[3] == 0 || !(r[0] < r[2] && r[1] < r[3]) {
+        return;
+    }
+    let (cx0, cy0) = ((r[0].floor() as i64).max(0), (r[1].floor() as i64).max(0));
+    let (cx1, cy1) = ((r[2].ceil() as i64).min(w), (r[3].ceil() as i64).min(h));
+    let a = f32::from(color.0[3]) / 255.0;
+    // Premultiplied source, 0–255.
+    let src = [0, 1, 2].map(|k| f32::from(color.0[k]) * a);
+    let mask = clip.map(|m| m.data());
+    let data = pixmap.data_mut();
+    for y in cy0..cy1 {
+        let cov_y = (r[3].min(y as f32 + 1.0) - r[1].max(y as f32)).clamp(0.0, 1.0);
+        for x in cx0..cx1 {
+            let cov_x = (r[2].min(x as f32 + 1.0) - r[0].max(x as f32)).clamp(0.0, 1.0);
+            let at = (y * w + x) as usize;
+            let m = mask.map_or(1.0, |m| f32::from(m[at]) / 255.0);
+            let k = cov_x * cov_y * m;
+            if k <= 0.0 {
+                continue;
+            }
+            let px = &mut data[at * 4..at * 4 + 4];
+            let keep = 1.0 - a * k;
+            for c in 0..3 {
+                px[c] = (src[c] * k + f32::from(px[c]) * keep).round().min(255.0) as u8;
+            }
+            px[3] = (255.0 * a * k + f32::from(px[3]) * keep).round().min(255.0) as u8;
+        }
+    }
+}
+
+/// A mask of `size` pixels letting through the page rectangle `[x, y, w, h]`
+/// at `scale` pixels per unit, edges anti-aliased as resvg clips a group.
+pub fn clip_mask(size: [u32; 2], rect: [f32; 4], scale: f32) -> Option<Mask> {
+    let mut mask = Mask::new(size[0], size[1])?;
+    let r = Rect::from_xywh(rect[0], rect[1], rect[2], rect[3])?;
+    mask.fill_path(&PathBuilder::from_rect(r), FillRule::Winding, true, Transform::from_scale(scale, scale));
+    Some(mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dot_is_blended_by_the_share_of_each_pixel_it_covers() {
+        let mut pm = tiny_skia::Pixmap::new(4, 4).expect("pixmap");
+        pm.fill(tiny_skia::Color::WHITE);
+        // 1.5 px square from (1.0, 1.0): pixel (1,1) whole, (2,1) and (1,2) half, (2,2) a quarter.
+        blend_rect(&mut pm.as_mut(), [1.0, 1.0, 2.5, 2.5], Rgba::rgb(0, 0, 0), None);
+        let g = |pm: &tiny_skia::Pixmap, x: u32, y: u32| pm.pixel(x, y).expect("in").red();
+        let g0 = |x, y| g(&pm, x, y);
+        assert_eq!((g0(1, 1), g0(2, 1), g0(1, 2), g0(2, 2), g0(0, 0), g0(3, 3)), (0, 128, 128, 191, 255, 255));
+        // A clip that lets nothing through leaves the pixels alone.
+        let closed = Mask::new(4, 4).expect("mask");
+        blend_rect(&mut pm.as_mut(), [0.0, 0.0, 4.0, 4.0], Rgba::rgb(0, 0, 0), Some(&closed));
+        assert_eq!(g(&pm, 3, 3), 255);
+        // Half-transparent red over white, premultiplied and opaque.
+        blend_rect(&mut pm.as_mut(), [3.0, 3.0, 4.0, 4.0], Rgba::new(255, 0, 0, 128), None);
+        let p = pm.pixel(3, 3).expect("in");
+        assert_eq!((p.red(), p.green(), p.alpha()), (255, 127, 255));
+    }
+}

@@ -1,0 +1,119 @@
+//! PNG maps drawn straight from the scene (`Layout::to_png`) look as resvg's
+//! rendering of the whole SVG layout did (`svg_png`, how PNGs were made
+//! before): Jinsong in every phase and at paper size, and a generated city
+//! whose buildings must be where the reference has them.
+
+#[path = "common/tools.rs"]
+mod tools;
+
+use renewal_planner::document::Document;
+use renewal_planner::export::map::{self, MapSpec};
+use renewal_planner::io;
+use renewal_planner::model::{Lang, Phase, SpatialIndex};
+use renewal_planner::render::GeometryCache;
+use renewal_planner::render::theme::{NO_ITEMS, ThemeMode};
+
+fn spec(phase: Option<Phase>, size: [f32; 2], scale: f32, theme: ThemeMode) -> MapSpec {
+    MapSpec {
+        phase,
+        size,
+        scale,
+        lang: Lang::Zh,
+        extent: None,
+        theme,
+        matter: None,
+        on_paper: scale != 1.0,
+        date: "2026-01-01".into(),
+    }
+}
+
+/// The new PNG and the reference (the whole SVG rasterised by resvg), decoded.
+fn both(
+    plan: &renewal_planner::model::Plan,
+    index: &SpatialIndex,
+    cache: &GeometryCache,
+    spec: &MapSpec,
+) -> (image::RgbaImage, image::RgbaImage) {
+    let layout = map::layout(plan, index, cache, spec, &Default::default()).expect("lays out");
+    let new = layout.to_png(spec.scale).expect("draws");
+    let old = map::svg_png(&layout.to_svg(), spec.scale).expect("resvg draws");
+    let decode = |b: &[u8]| image::load_from_memory(b).expect("a PNG").to_rgba8();
+    (decode(&new), decode(&old))
+}
+
+/// Mean absolute difference per channel (0–255), and the share of pixels
+/// that differ by more than 48 in some channel.
+fn difference(a: &image::RgbaImage, b: &image::RgbaImage) -> (f64, f64) {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let (mut sum, mut far) = (0u64, 0u64);
+    for (p, q) in a.pixels().zip(b.pixels()) {
+        let d: Vec<u64> = (0..4).map(|k| u64::from(p.0[k].abs_diff(q.0[k]))).collect();
+        sum += d.iter().sum::<u64>();
+        far += u64::from(d.iter().any(|v| *v > 48));
+    }
+    let n = u64::from(a.width()) * u64::from(a.height());
+    (sum as f64 / (4 * n) as f64, far as f64 / n as f64)
+}
+
+#[test]
+fn a_png_of_jinsong_looks_as_resvg_drew_the_whole_svg() {
+    let doc = Document::jinsong();
+    let cache = GeometryCache::build(doc.plan());
+    for (what, spec) in [
+        ("after, 1600×1000", spec(Some(Phase::After), [1600.0, 1000.0], 1.0, ThemeMode::Kind)),
+        ("before, by status", spec(Some(Phase::Before), [1200.0, 900.0], 1.0, ThemeMode::Status)),
+        ("compare on A4 landscape", spec(None, [842.0, 595.0], 2.0, ThemeMode::Kind)),
+    ] {
+        let (new, old) = both(doc.plan(), doc.index(), &cache, &spec);
+        let (mean, far) = difference(&new, &old);
+        eprintln!("{what}: mean difference {mean:.3}, {:.3}% of pixels far apart", far * 100.0);
+        assert!(mean < 0.5, "{what}: mean difference {mean:.3} per channel");
+        assert!(far < 0.002, "{what}: {:.3}% of pixels differ by more than 48", far * 100.0);
+        // Not two blank pages: the buildings' fill is there (brick; muted grey on the status map).
+        let fill = if spec.theme == ThemeMode::Kind { [226, 160, 135, 255] } else { NO_ITEMS.0 };
+        let brick = new.pixels().filter(|p| p.0[..3] == fill[..3]).count();
+        assert!(brick > 5_000, "{what}: building fill in the map: {brick} px");
+    }
+}
+
+#[test]
+fn a_generated_city_png_has_its_buildings_where_the_reference_has_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let city = tools::gen_city(10_000, dir.path());
+    let plan = io::load_path(&city).expect("the city loads").plan;
+    let index = SpatialIndex::build(&plan);
+    let cache = GeometryCache::build(&plan);
+    let spec = spec(Some(Phase::Before), [1920.0, 1080.0], 1.0, ThemeMode::Kind);
+    let (new, old) = both(&plan, &index, &cache, &spec);
+    let (mean, far) = difference(&new, &old);
+    eprintln!("city: mean difference {mean:.3}, {:.3}% of pixels far apart", far * 100.0);
+    assert!(mean < 1.0, "mean difference {mean:.3} per channel");
+    // Where the buildings are: in each 24-pixel tile, the share of pixels inked
+    // in the buildings' colours (fill, outline or dot) is the reference's.
+    let building = |p: &image::Rgba<u8>| {
+        let near = |c: [u8; 3]| (0..3).all(|k| p.0[k].abs_diff(c[k]) < 40);
+        near([226, 160, 135]) || near([150, 70, 50])
+    };
+    let tile = 24;
+    let (mut inked, mut off) = (0, 0.0f64);
+    for ty in 0..new.height() / tile {
+        for tx in 0..new.width() / tile {
+            let share = |img: &image::RgbaImage| {
+                let mut n = 0;
+                for y in ty * tile..(ty + 1) * tile {
+                    for x in tx * tile..(tx + 1) * tile {
+                        n += usize::from(building(img.get_pixel(x, y)));
+                    }
+                }
+                n as f64 / f64::from(tile * tile)
+            };
+            let (a, b) = (share(&new), share(&old));
+            if b > 0.05 {
+                inked += 1;
+            }
+            off = off.max((a - b).abs());
+        }
+    }
+    assert!(inked > 500, "the city's buildings cover the map: {inked} tiles");
+    assert!(off < 0.15, "a tile's share of building pixels is off the reference's by {off:.3}");
+}
