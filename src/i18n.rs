@@ -1775,11 +1775,6 @@ impl Strings {
         })
     }
 
-    /// The heading of a thematic map's legend, one line each: the mode's name; for
-    /// the consent map the matter's title, its rule (the share that must agree,
-    /// of whom) and PASSED / NOT PASSED with the counts of `model::consent::tally`
-    /// — the screen, print maps, handouts and presentations all say it so.
-    /// `matter`: the one asked for (else the plan's first, `model::theme_mode::consent_matter`).
     /// What the counts beside a legend's entries count, said after its heading.
     pub fn counts_note(&self, mode: ThemeMode) -> &'static str {
         match mode {
@@ -1788,6 +1783,11 @@ impl Strings {
         }
     }
 
+    /// The heading of a thematic map's legend, one line each: the mode's name; for
+    /// the consent map the matter's title, its rule (the share that must agree,
+    /// of whom) and PASSED / NOT PASSED with the counts of `model::consent::tally`
+    /// — the screen, print maps, handouts and presentations all say it so.
+    /// `matter`: the one asked for (else the plan's first, `model::theme_mode::consent_matter`).
     pub fn legend_heading(&self, plan: &crate::model::Plan, mode: ThemeMode, matter: Option<&str>) -> Vec<String> {
         use crate::model::consent::{Base, tally};
         if mode != ThemeMode::Consent {
