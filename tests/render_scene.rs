@@ -212,14 +212,7 @@ fn crowded_points_shrink_and_thin_out_at_city_scales_and_are_whole_at_street_zoo
     let cam = Camera::fit(doc.index().extent().expect("extent"), [1280.0, 800.0], 0.0);
     let city = Scene::build(doc.plan(), doc.index(), &cache, &cam, &opts);
     let full = kind_style(Kind::Node).marker_radius;
-    let markers: Vec<f32> = city
-        .items
-        .iter()
-        .filter_map(|i| match i.op {
-            Op::Marker { radius, .. } => Some(radius),
-            _ => None,
-        })
-        .collect();
+    let markers = marker_radii(&city);
     assert!(cam.ground_mpp() > 8.0, "city zoom: {} m/px", cam.ground_mpp());
     let scale = marker_scale(cam.ground_mpp() as f32);
     assert!(scale < 0.8, "{scale}");
@@ -234,14 +227,19 @@ fn crowded_points_shrink_and_thin_out_at_city_scales_and_are_whole_at_street_zoo
     street.zoom_at(40.0, [640.0, 400.0]);
     assert!(street.ground_mpp() <= 4.0, "{}", street.ground_mpp());
     let near = Scene::build(doc.plan(), doc.index(), &cache, &street, &opts);
-    let near_markers: Vec<f32> = near
+    let near_markers = marker_radii(&near);
+    assert_eq!(near_markers.len(), near.features_in_view, "every point in view is drawn at street zoom");
+    assert!(near_markers.iter().all(|r| *r == full));
+}
+
+/// The radius of every point symbol a scene draws.
+fn marker_radii(scene: &Scene) -> Vec<f32> {
+    scene
         .items
         .iter()
         .filter_map(|i| match i.op {
             Op::Marker { radius, .. } => Some(radius),
             _ => None,
         })
-        .collect();
-    assert_eq!(near_markers.len(), near.features_in_view, "every point in view is drawn at street zoom");
-    assert!(near_markers.iter().all(|r| *r == full));
+        .collect()
 }
