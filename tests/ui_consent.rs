@@ -12,6 +12,7 @@ use renewal_planner::model::consent::{Base, Choice, Stage, Tally, tally};
 use renewal_planner::ui::{Action, PlannerApp};
 
 mod common;
+use common::{click_label as click, retype};
 
 const MATTER: &str = "m-elevator-107-2";
 
@@ -31,23 +32,6 @@ fn at_107_unit_2() -> Harness<'static, PlannerApp> {
     // A new window is measured invisibly in its first frame, then fades in.
     h.run_steps(12);
     h
-}
-
-/// Scrolls the panel to a widget and clicks it (a click is the pointer's: the widget must be in view).
-fn click(h: &mut Harness<'static, PlannerApp>, label: &str) {
-    h.get_by_label(label).scroll_to_me();
-    // Scrolling is animated: let it settle before the pointer goes there.
-    h.run_steps(15);
-    h.get_by_label(label).click();
-    h.run_steps(3);
-}
-
-/// Types `text` into the text field named `label`, over what it holds (as typing over a selection does).
-fn retype(h: &mut Harness<'static, PlannerApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label(label).type_text(text);
 }
 
 fn the_tally(h: &Harness<'static, PlannerApp>) -> Tally {

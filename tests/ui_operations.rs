@@ -6,13 +6,14 @@
 use eframe::egui::{self, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use renewal_planner::edit::{Edit, EditLabel};
+use renewal_planner::edit::EditLabel;
 use renewal_planner::model::item::format_yuan;
 use renewal_planner::model::operations::{Operations, Scenario, compute, sensitivity};
 use renewal_planner::ui::operations::chart_label;
 use renewal_planner::ui::{Action, PlannerApp};
 
 mod common;
+use common::{click_label as click, retype};
 
 const TITLE: &str = "运营收益";
 
@@ -28,37 +29,15 @@ fn jinsong_ledger() -> Operations {
 
 /// Jinsong with its illustrative ledger (nine spaces, sixteen flows), the window opened by Ctrl+Shift+O.
 fn opened() -> Harness<'static, PlannerApp> {
-    let mut app = PlannerApp::new();
-    let ledger = jinsong_ledger();
-    if app.doc.plan().operations != ledger {
-        // Until the plan readers keep the ledger, it is put in as the planner would: one edit.
-        app.apply(Action::Edit(Edit::SetOperations { operations: Box::new(ledger), label: EditLabel::EditLedger }));
-    }
+    let app = PlannerApp::new();
+    // The embedded plan's reader keeps the ledger the file ships (no edit puts it in).
+    assert_eq!(app.doc.plan().operations, jinsong_ledger());
     let mut h = harness(app);
     h.run_steps(2);
     h.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, egui::Key::O);
     // A new window is measured invisibly in its first frame, then fades in.
     h.run_steps(12);
     h
-}
-
-/// Scrolls the window to a widget and clicks it (a click is the pointer's: it must be in view).
-fn click(h: &mut Harness<'static, PlannerApp>, label: &str) {
-    h.get_by_label(label).scroll_to_me();
-    h.run_steps(15);
-    h.get_by_label(label).click();
-    h.run_steps(3);
-}
-
-/// Types `text` into the field named `label`, over what it holds.
-fn retype(h: &mut Harness<'static, PlannerApp>, label: &str, text: &str) {
-    h.get_by_label(label).scroll_to_me();
-    h.run_steps(15);
-    h.get_by_label(label).focus();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label(label).type_text(text);
-    h.run_steps(2);
 }
 
 fn text_of(node: &egui_kittest::Node<'_>) -> String {
