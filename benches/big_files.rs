@@ -4,23 +4,14 @@
 //! its peak RSS (VmHWM) is its own. Run: `cargo bench --bench big_files`
 //! (`BIG_FILES=10000,100000` to choose the generated sizes).
 
+mod common;
+use common::vm_hwm_mb;
 use std::path::{Path, PathBuf};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::Command;
 use std::time::Instant;
-
-fn vm_hwm_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
 
 /// In the child: load and index one file, print `features load_s index_s cache_s peak_mb`.
 fn child(path: &Path) {

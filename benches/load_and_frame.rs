@@ -4,6 +4,7 @@
 //!
 //! Run: `cargo bench --bench load_and_frame`
 
+mod common;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -166,17 +167,7 @@ fn benches(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 
     // A 1920×1080 PNG map of all 113k buildings: the page laid out, the scene drawn straight into pixels.
-    let spec = renewal_planner::export::map::MapSpec {
-        phase: Some(renewal_planner::model::Phase::After),
-        size: [1920.0, 1080.0],
-        scale: 1.0,
-        lang: renewal_planner::model::Lang::Zh,
-        extent: None,
-        theme: renewal_planner::render::theme::ThemeMode::Kind,
-        matter: None,
-        on_paper: false,
-        date: "2026-01-01".into(),
-    };
+    let spec = common::fhd_map();
     let t = Instant::now();
     let layout = renewal_planner::export::map::layout(doc.plan(), doc.index(), &cache, &spec, &Default::default())
         .expect("no basemap to fail");
