@@ -253,9 +253,17 @@ fn read_document<R: Read>(
     if sc.peek()?.is_some() {
         return Err(sc.error("trailing characters after the JSON document"));
     }
-    // Every member must be JSON even if it is not used.
-    let values: Vec<(String, Value)> =
-        members.iter().map(|m| m.value().map(|v| (m.key.clone(), v))).collect::<Result<_, _>>()?;
+    // Every member must be JSON even if it is not used. A feature's or a
+    // geometry's own members are only checked here (they are read into geo
+    // types below): a tree of their values would cost ~20× their text.
+    let mut values: Vec<(String, Value)> = Vec::with_capacity(members.len());
+    for m in &members {
+        if GEOJSON_MEMBERS.contains(&m.key.as_str()) && m.key != "type" {
+            serde_json::from_slice::<IgnoredAny>(&m.text).map_err(|e| json_error_at(e, m.line, m.column))?;
+        } else {
+            values.push((m.key.clone(), m.value()?));
+        }
+    }
     let ty = match values.iter().find(|(k, _)| k == "type") {
         None => {
             return Err(LoadError::Malformed {
@@ -276,10 +284,7 @@ fn read_document<R: Read>(
     let mut meta = PlanMeta::default();
     for (k, value) in &values {
         // `crs` is applied below (the plan is WGS 84 once loaded), so it is not kept to be written again.
-        if matches!(
-            k.as_str(),
-            "type" | "features" | "geometry" | "properties" | "id" | "geometries" | "coordinates" | "crs"
-        ) {
+        if GEOJSON_MEMBERS.contains(&k.as_str()) {
             continue;
         }
         match (k.as_str(), value) {
@@ -326,8 +331,7 @@ fn read_document<R: Read>(
             }
         }
         "Feature" => {
-            let text = object_text(&members);
-            let (f, repairs) = read_feature(&text)
+            let (f, repairs) = lone_feature(&members)
                 .map_err(|message| LoadError::Malformed { place: "feature (line 1)".into(), message })?;
             tally.add(|| "0".into(), || "feature 0 (line 1)".into(), &repairs, &mut warnings);
             tally.report(&mut warnings);
@@ -467,7 +471,34 @@ fn transform_all(plan: &mut Plan, crs: Crs) -> Vec<(usize, String)> {
     faults.into_iter().flatten().collect()
 }
 
-/// The members put back together as one JSON object (for a lone Feature or geometry).
+/// Top-level members that are GeoJSON's own (read as a feature or geometry, or
+/// applied as the coordinate system), never kept as the plan's foreign members.
+const GEOJSON_MEMBERS: [&str; 8] =
+    ["type", "features", "geometry", "properties", "id", "geometries", "coordinates", "crs"];
+
+/// A lone Feature read from its members' texts as [`RawFeature`] reads one
+/// (unknown members ignored, a repeated one refused), without putting the
+/// object's text together again: its geometry may be most of a large file.
+fn lone_feature(members: &[Member]) -> Result<(Feature, Repairs), String> {
+    let mut seen = [false; 4];
+    let mut rf = RawFeature { ty: Cow::Borrowed("Feature"), id: None, properties: None, geometry: None };
+    for m in members {
+        let Some(i) = ["type", "id", "properties", "geometry"].iter().position(|k| *k == m.key) else { continue };
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(format!("duplicate field `{}`", m.key));
+        }
+        let raw = || serde_json::from_slice::<Option<&RawValue>>(&m.text).map_err(clean);
+        match i {
+            1 => rf.id = serde_json::from_slice::<Option<Value>>(&m.text).map_err(clean)?,
+            2 => rf.properties = raw()?,
+            3 => rf.geometry = raw()?,
+            _ => {}
+        }
+    }
+    feature_of(rf)
+}
+
+/// The members put back together as one JSON object (for a lone geometry).
 fn object_text(members: &[Member]) -> Vec<u8> {
     let mut out = b"{".to_vec();
     for (i, m) in members.iter().enumerate() {
@@ -729,11 +760,6 @@ fn clean(e: serde_json::Error) -> String {
     m.rsplit_once(" at line ").map(|(m, _)| m.to_string()).unwrap_or(m)
 }
 
-/// Reads one feature's text; `Err` says why it cannot be used.
-fn read_feature(text: &[u8]) -> Result<(Feature, Repairs), String> {
-    feature_of(serde_json::from_slice(text).map_err(clean)?)
-}
-
 fn feature_of(rf: RawFeature) -> Result<(Feature, Repairs), String> {
     if rf.ty != "Feature" {
         return Err(format!("\"type\" is \"{}\", expected \"Feature\"", super::clip(&rf.ty, 40)));
@@ -819,7 +845,21 @@ fn polygon(rings: Vec<Vec<Pos>>, repairs: &mut Repairs) -> Option<Polygon<f64>> 
 }
 
 /// Reads a GeoJSON geometry object straight into `geo` types.
+///
+/// Nearly every writer puts `"type"` before `"coordinates"`, so the
+/// coordinates are first read in the same pass as the object ([`OnePass`]);
+/// anything else — the type after them, a collection, any fault — is read
+/// the long way ([`RawGeometry`], then the coordinates by type), which is
+/// also what words every error, so a message never depends on the shortcut.
 fn geometry_of(text: &str, repairs: &mut Repairs, depth: usize) -> Result<Geometry<f64>, String> {
+    let quick = match serde_json::from_str::<OnePass>(text) {
+        Ok(OnePass::Read(shape)) => Some(shape),
+        Ok(OnePass::Later(ty, raw)) => shape_of_text(ty, raw.get()).ok(),
+        Ok(OnePass::LongWay) | Err(_) => None,
+    };
+    if let Some(shape) = quick {
+        return shape.into_geometry(repairs);
+    }
     let bad = |e: serde_json::Error| format!("bad geometry: {}", clean(e));
     let rg: RawGeometry = serde_json::from_str(text).map_err(bad)?;
     if rg.ty == "GeometryCollection" {
@@ -833,28 +873,159 @@ fn geometry_of(text: &str, repairs: &mut Repairs, depth: usize) -> Result<Geomet
     }
     let raw =
         rg.coordinates.ok_or_else(|| format!("bad geometry: {} has no \"coordinates\"", super::clip(&rg.ty, 40)))?;
-    let c = raw.get();
-    Ok(match rg.ty.as_ref() {
-        "Point" => Geometry::Point(Point(serde_json::from_str::<Pos>(c).map_err(bad)?.0)),
-        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
-            serde_json::from_str::<Vec<Pos>>(c).map_err(bad)?.into_iter().map(|p| Point(p.0)).collect(),
-        )),
-        "LineString" => Geometry::LineString(line(serde_json::from_str(c).map_err(bad)?)),
-        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
-            serde_json::from_str::<Vec<Vec<Pos>>>(c).map_err(bad)?.into_iter().map(line).collect(),
-        )),
-        "Polygon" => Geometry::Polygon(
-            polygon(serde_json::from_str(c).map_err(bad)?, repairs).ok_or("bad geometry: the polygon has no ring")?,
-        ),
-        "MultiPolygon" => {
-            let polys: Vec<Vec<Vec<Pos>>> = serde_json::from_str(c).map_err(bad)?;
-            let n = polys.len();
-            let parts: Vec<Polygon<f64>> = polys.into_iter().filter_map(|p| polygon(p, repairs)).collect();
-            repairs.dropped_parts += (n - parts.len()) as u32;
-            Geometry::MultiPolygon(MultiPolygon(parts))
+    match GeomType::of(&rg.ty) {
+        Some(ty) => shape_of_text(ty, raw.get()).map_err(bad)?.into_geometry(repairs),
+        None => Err(format!("bad geometry: unknown type \"{}\"", super::clip(&rg.ty, 40))),
+    }
+}
+
+/// The geometry types that have coordinates.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(field_identifier)]
+enum GeomType {
+    Point,
+    MultiPoint,
+    LineString,
+    MultiLineString,
+    Polygon,
+    MultiPolygon,
+    /// A collection, or a type GeoJSON does not have.
+    #[serde(other)]
+    Other,
+}
+
+impl GeomType {
+    fn of(name: &str) -> Option<GeomType> {
+        serde_json::from_value::<GeomType>(Value::String(name.into())).ok().filter(|t| !matches!(t, GeomType::Other))
+    }
+}
+
+/// The coordinates of a geometry as written, by type.
+enum Shape {
+    Point(Pos),
+    MultiPoint(Vec<Pos>),
+    LineString(Vec<Pos>),
+    MultiLineString(Vec<Vec<Pos>>),
+    Polygon(Vec<Vec<Pos>>),
+    MultiPolygon(Vec<Vec<Vec<Pos>>>),
+}
+
+impl Shape {
+    fn into_geometry(self, repairs: &mut Repairs) -> Result<Geometry<f64>, String> {
+        Ok(match self {
+            Shape::Point(p) => Geometry::Point(Point(p.0)),
+            Shape::MultiPoint(ps) => Geometry::MultiPoint(MultiPoint(ps.into_iter().map(|p| Point(p.0)).collect())),
+            Shape::LineString(ps) => Geometry::LineString(line(ps)),
+            Shape::MultiLineString(ls) => {
+                Geometry::MultiLineString(MultiLineString(ls.into_iter().map(line).collect()))
+            }
+            Shape::Polygon(rings) => {
+                Geometry::Polygon(polygon(rings, repairs).ok_or("bad geometry: the polygon has no ring")?)
+            }
+            Shape::MultiPolygon(polys) => {
+                let n = polys.len();
+                let parts: Vec<Polygon<f64>> = polys.into_iter().filter_map(|p| polygon(p, repairs)).collect();
+                repairs.dropped_parts += (n - parts.len()) as u32;
+                Geometry::MultiPolygon(MultiPolygon(parts))
+            }
+        })
+    }
+}
+
+/// Reads coordinates of a known type (`Other` is never asked for).
+struct ShapeSeed(GeomType);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ShapeSeed {
+    type Value = Shape;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Shape, D::Error> {
+        Ok(match self.0 {
+            GeomType::Point => Shape::Point(Pos::deserialize(d)?),
+            GeomType::MultiPoint => Shape::MultiPoint(Deserialize::deserialize(d)?),
+            GeomType::LineString => Shape::LineString(Deserialize::deserialize(d)?),
+            GeomType::MultiLineString => Shape::MultiLineString(Deserialize::deserialize(d)?),
+            GeomType::Polygon => Shape::Polygon(Deserialize::deserialize(d)?),
+            GeomType::MultiPolygon | GeomType::Other => Shape::MultiPolygon(Deserialize::deserialize(d)?),
+        })
+    }
+}
+
+/// Coordinates of a known type read from their own text.
+fn shape_of_text(ty: GeomType, text: &str) -> Result<Shape, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let shape = ShapeSeed(ty).deserialize(&mut de)?;
+    de.end()?;
+    Ok(shape)
+}
+
+/// A geometry object read in one pass where it can be.
+enum OnePass<'a> {
+    /// `"type"` came first: the coordinates are read.
+    Read(Shape),
+    /// The coordinates came before the type, kept as text.
+    Later(GeomType, &'a RawValue),
+    /// A collection, an unknown or missing type, missing coordinates, a member twice.
+    LongWay,
+}
+
+impl<'de> Deserialize<'de> for OnePass<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "lowercase")]
+        enum Field {
+            Type,
+            Coordinates,
+            Geometries,
+            #[serde(other)]
+            Other,
         }
-        other => return Err(format!("bad geometry: unknown type \"{}\"", super::clip(other, 40))),
-    })
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = OnePass<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a geometry object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<OnePass<'de>, A::Error> {
+                let (mut ty, mut shape, mut raw, mut twice, mut geometries) = (None, None, None, false, false);
+                while let Some(field) = map.next_key::<Field>()? {
+                    match field {
+                        Field::Type => {
+                            twice |= ty.is_some();
+                            ty = Some(map.next_value::<GeomType>()?);
+                        }
+                        Field::Coordinates => {
+                            twice |= shape.is_some() || raw.is_some();
+                            match ty {
+                                Some(t @ GeomType::Point)
+                                | Some(t @ GeomType::MultiPoint)
+                                | Some(t @ GeomType::LineString)
+                                | Some(t @ GeomType::MultiLineString)
+                                | Some(t @ GeomType::Polygon)
+                                | Some(t @ GeomType::MultiPolygon) => shape = Some(map.next_value_seed(ShapeSeed(t))?),
+                                _ => raw = Some(map.next_value::<&'de RawValue>()?),
+                            }
+                        }
+                        Field::Geometries => {
+                            twice |= geometries;
+                            geometries = true;
+                            map.next_value::<Option<Vec<&'de RawValue>>>()?;
+                        }
+                        Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(match (ty, shape, raw) {
+                    _ if twice => OnePass::LongWay,
+                    (Some(GeomType::Other) | None, _, _) => OnePass::LongWay,
+                    (Some(_), Some(shape), None) => OnePass::Read(shape),
+                    (Some(t), None, Some(raw)) => OnePass::Later(t, raw),
+                    _ => OnePass::LongWay,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Rejects geometries that cannot be drawn or measured as longitude/latitude.
@@ -1048,5 +1219,62 @@ mod tests {
     fn a_bare_geometry_is_a_one_feature_plan() {
         let loaded = parse(br#"{"type":"LineString","coordinates":[[116,39],[116.1,39.1]]}"#).expect("loads");
         assert_eq!(loaded.plan.len(), 1);
+    }
+
+    /// The one-pass reading of a geometry and the long way give the same
+    /// geometry, repairs and message, whatever the order or fault.
+    #[test]
+    fn a_geometry_reads_the_same_in_one_pass_and_the_long_way() {
+        let long_way = |text: &str| {
+            let mut r = Repairs::default();
+            let rg: RawGeometry = serde_json::from_str(text).expect("an object");
+            let ty = GeomType::of(&rg.ty).expect("a known type");
+            let g = shape_of_text(ty, rg.coordinates.expect("coordinates").get())
+                .map_err(|e| e.to_string())
+                .and_then(|s| s.into_geometry(&mut r));
+            (g, r.closed)
+        };
+        let quick = |text: &str| {
+            let mut r = Repairs::default();
+            (geometry_of(text, &mut r, 0), r.closed)
+        };
+        for text in [
+            r#"{"type":"Point","coordinates":[116.4,39.9,12]}"#,
+            r#"{"coordinates":[[116.4,39.9],[116.5,39.9]],"type":"LineString"}"#,
+            r#"{"type":"Polygon","coordinates":[[[116.4,39.9],[116.5,39.9],[116.5,40],[116.4,39.95]]]}"#,
+            r#"{"type":"MultiPolygon","bbox":[0,0,1,1],"coordinates":[[[[1,1],[2,1],[2,2],[1,1]]],[]]}"#,
+            r#"{"type":"MultiLineString","coordinates":[[[1,1],[2,2]],[[3,3],[4,4]]],"geometries":null}"#,
+        ] {
+            let (a, b) = (quick(text), long_way(text));
+            assert_eq!(a.0, b.0, "{text}");
+            assert_eq!(a.1, b.1, "{text}");
+        }
+        // Faults and rare forms go the long way, which words them as before.
+        let err = |text: &str| geometry_of(text, &mut Repairs::default(), 0).expect_err(text);
+        assert_eq!(
+            err(r#"{"type":"Point","type":"Point","coordinates":[1,2]}"#),
+            "bad geometry: duplicate field `type`"
+        );
+        assert_eq!(err(r#"{"type":"Pointy","coordinates":[1,2]}"#), "bad geometry: unknown type \"Pointy\"");
+        assert!(err(r#"{"type":"Point","coordinates":["a",2]}"#).starts_with("bad geometry: invalid type: string"));
+        assert!(
+            err(r#"{"type":"Point","coordinates":[1,2],"geometries":5}"#)
+                .starts_with("bad geometry: invalid type: integer `5`")
+        );
+        let gc = r#"{"type":"GeometryCollection","geometries":[{"coordinates":[1,2],"type":"Point"}]}"#;
+        assert!(matches!(geometry_of(gc, &mut Repairs::default(), 0), Ok(Geometry::GeometryCollection(_))));
+    }
+
+    #[test]
+    fn a_lone_feature_is_read_from_its_members() {
+        let text = r#"{"properties":{"name":"1号楼"},"id":7,"geometry":{"coordinates":[[116,39],[116.1,39.1]],"type":"LineString"},"type":"Feature","note":"n"}"#;
+        let loaded = parse(text.as_bytes()).expect("loads");
+        assert_eq!(loaded.plan.len(), 1);
+        let f = loaded.plan.iter().next().expect("a feature").1;
+        assert_eq!(f.properties.get_str("name"), Some("1号楼"));
+        assert_eq!(f.source_id, Some(serde_json::json!(7)));
+        assert_eq!(loaded.plan.meta.note.as_deref(), Some("n"));
+        let twice = parse(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"geometry":null}"#);
+        assert_eq!(twice.err().map(|e| e.to_string()).as_deref(), Some("feature (line 1): duplicate field `geometry`"));
     }
 }

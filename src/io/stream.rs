@@ -83,22 +83,18 @@ impl<R: Read> Scanner<R> {
             self.buf.drain(..self.pos);
             self.base += self.pos as u64;
             self.pos = 0;
+            // A window grown for one large value goes back to its usual size.
+            if self.buf.capacity() > 4 * READ_CHUNK && self.buf.len() < READ_CHUNK {
+                self.buf.shrink_to(2 * READ_CHUNK);
+            }
         }
     }
 
     /// Moves the position on by `n` buffered bytes, counting lines.
     pub fn advance(&mut self, n: usize) {
         let part = &self.buf[self.pos..self.pos + n];
-        let mut newlines = 0;
-        let mut last = None;
-        for (i, b) in part.iter().enumerate() {
-            if *b == b'\n' {
-                newlines += 1;
-                last = Some(i);
-            }
-        }
-        if let Some(i) = last {
-            self.line += newlines;
+        if let Some(i) = memchr::memrchr(b'\n', part) {
+            self.line += memchr::memchr_iter(b'\n', part).count();
             self.line_start = self.offset() + i as u64 + 1;
         }
         self.pos += n;

@@ -253,28 +253,43 @@ pub fn value_extent(b: &[u8]) -> Option<usize> {
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut i = 0;
-            while i < b.len() {
-                match b[i] {
-                    b'"' => {
+            loop {
+                // Most bytes (digits, commas, letters) are skipped by a table look-up.
+                i += b.get(i..)?.iter().position(|c| STRUCTURE[*c as usize] != 0)?;
+                match STRUCTURE[b[i] as usize] {
+                    QUOTE => {
                         i = string_end(b, i + 1)?;
                         continue;
                     }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
+                    OPEN => depth += 1,
+                    _ => {
                         depth -= 1;
                         if depth == 0 {
                             return Some(i + 1);
                         }
                     }
-                    _ => {}
                 }
                 i += 1;
             }
-            None
         }
         _ => b.iter().position(|c| matches!(c, b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')),
     }
 }
+
+const QUOTE: u8 = 1;
+const OPEN: u8 = 2;
+const CLOSE: u8 = 3;
+
+/// The bytes that matter to the nesting of a JSON value; every other byte is 0.
+static STRUCTURE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = QUOTE;
+    t[b'{' as usize] = OPEN;
+    t[b'[' as usize] = OPEN;
+    t[b'}' as usize] = CLOSE;
+    t[b']' as usize] = CLOSE;
+    t
+};
 
 /// The index just past the closing quote of a string whose contents start at `i`.
 fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
