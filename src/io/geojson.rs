@@ -669,6 +669,10 @@ impl Batch {
             .iter()
             .map(|&(start, len, line, column)| {
                 let text = &self.bytes[start..start + len];
+                let quick = serde_json::from_slice::<QuickFeature>(text).ok().and_then(QuickFeature::finish);
+                if let Some(result) = quick {
+                    return Ok(Read1 { line, result });
+                }
                 match serde_json::from_slice::<RawFeature>(text) {
                     Ok(rf) => Ok(Read1 { line, result: feature_of(rf) }),
                     Err(e) if e.is_syntax() || e.is_eof() => Err(json_error_at(e, line, column)),
@@ -769,17 +773,118 @@ fn feature_of(rf: RawFeature) -> Result<(Feature, Repairs), String> {
     };
     let mut repairs = Repairs::default();
     let geometry = read_geometry(geometry.get(), &mut repairs)?;
-    let properties = match rf.properties {
+    finish_feature(rf.id, rf.properties, geometry, repairs)
+}
+
+/// A feature of a read geometry, its properties and id.
+fn finish_feature(
+    id: Option<Value>,
+    properties: Option<&RawValue>,
+    geometry: Geometry<f64>,
+    repairs: Repairs,
+) -> Result<(Feature, Repairs), String> {
+    let properties = match properties {
         Some(p) => Props::from_valid_json(p.get())?,
         None => Props::default(),
     };
     let kind = infer_kind(&properties, shape_of(&geometry));
-    Ok((Feature { source_id: rf.id, kind, properties, geometry, change: None }, repairs))
+    Ok((Feature { source_id: id, kind, properties, geometry, change: None }, repairs))
+}
+
+/// A feature read in one pass, its geometry's coordinates with it, when it
+/// is written the usual way: `"type": "Feature"`, each member once, a
+/// geometry whose type comes before its coordinates. Anything else (and any
+/// fault) is read the long way, [`RawFeature`], which words it.
+enum QuickFeature<'a> {
+    Read { id: Option<Value>, properties: Option<&'a RawValue>, shape: Shape },
+    LongWay,
+}
+
+impl QuickFeature<'_> {
+    /// What [`feature_of`] makes of the same text.
+    fn finish(self) -> Option<Result<(Feature, Repairs), String>> {
+        let QuickFeature::Read { id, properties, shape } = self else { return None };
+        let mut repairs = Repairs::default();
+        Some(
+            shape
+                .into_geometry(&mut repairs)
+                .and_then(|g| usable_and_repaired(g, &mut repairs))
+                .and_then(|g| finish_feature(id, properties, g, repairs)),
+        )
+    }
+}
+
+impl<'de> Deserialize<'de> for QuickFeature<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(field_identifier, rename_all = "lowercase")]
+        enum Field {
+            Type,
+            Id,
+            Properties,
+            Geometry,
+            #[serde(other)]
+            Other,
+        }
+        /// The one type a feature may have.
+        #[derive(Deserialize)]
+        enum Tag {
+            Feature,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = QuickFeature<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a feature")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<QuickFeature<'de>, A::Error> {
+                let (mut seen, mut twice) = ([false; 4], false);
+                let (mut id, mut properties, mut shape) = (None, None, None);
+                while let Some(field) = map.next_key::<Field>()? {
+                    let i = match field {
+                        Field::Type => {
+                            map.next_value::<Tag>()?;
+                            0
+                        }
+                        Field::Id => {
+                            id = map.next_value::<Option<Value>>()?;
+                            1
+                        }
+                        Field::Properties => {
+                            properties = map.next_value::<Option<&'de RawValue>>()?;
+                            2
+                        }
+                        Field::Geometry => {
+                            shape = match map.next_value::<OnePass<'de>>()? {
+                                OnePass::Read(s) => Some(s),
+                                _ => None,
+                            };
+                            3
+                        }
+                        Field::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    twice |= std::mem::replace(&mut seen[i], true);
+                }
+                Ok(match shape {
+                    Some(shape) if seen[0] && !twice => QuickFeature::Read { id, properties, shape },
+                    _ => QuickFeature::LongWay,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Reads a GeoJSON geometry and checks it is usable as longitude/latitude.
 fn read_geometry(text: &str, repairs: &mut Repairs) -> Result<Geometry<f64>, String> {
-    let mut g = geometry_of(text, repairs, 0)?;
+    usable_and_repaired(geometry_of(text, repairs, 0)?, repairs)
+}
+
+/// A geometry checked usable as longitude/latitude, then repaired.
+fn usable_and_repaired(mut g: Geometry<f64>, repairs: &mut Repairs) -> Result<Geometry<f64>, String> {
     check_usable(&g)?;
     super::repair::repair(&mut g, repairs)?;
     Ok(g)
