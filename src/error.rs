@@ -193,6 +193,9 @@ pub enum ExportError {
     /// A basemap the export was asked to draw could not be drawn (worded once, naming its file or server).
     #[error("basemap {0}")]
     Basemap(#[from] crate::basemap::BasemapError),
+    /// The planner stopped the export; nothing was written (the window words it in its language).
+    #[error("the export was cancelled; nothing was written")]
+    Cancelled,
 }
 
 impl ExportError {

@@ -76,6 +76,12 @@ pub struct Strings {
     pub autosave_failed: &'static str,
     pub exported: &'static str,
     pub export_failed: &'static str,
+    /// The export progress panel: "Exporting FILE…".
+    pub exporting: &'static str,
+    /// The planner stopped an export; nothing was written.
+    pub export_cancelled: &'static str,
+    /// An export was asked for while another one is still being written.
+    pub still_exporting: &'static str,
     pub photo_failed: &'static str,
     pub edit_refused: &'static str,
     pub editing_is_off: &'static str,
@@ -777,6 +783,9 @@ pub static ZH: Strings = Strings {
     autosave_failed: "自动保存失败",
     exported: "已导出",
     export_failed: "导出失败",
+    exporting: "正在导出",
+    export_cancelled: "已取消导出，未写入文件：",
+    still_exporting: "上一次导出还没有完成，请稍候或取消它",
     photo_failed: "无法添加照片",
     edit_refused: "无法修改",
     editing_is_off: "只在查看：按 E 或点“编辑要素”后才能修改或删除要素",
@@ -1173,6 +1182,9 @@ pub static EN: Strings = Strings {
     autosave_failed: "Autosave failed",
     exported: "Exported",
     export_failed: "Export failed",
+    exporting: "Exporting",
+    export_cancelled: "Export cancelled, nothing written:",
+    still_exporting: "The last export has not finished yet; wait for it or cancel it",
     photo_failed: "Could not add the photo",
     edit_refused: "Could not change",
     editing_is_off: "Viewing only: press E or turn on Edit to change or delete features",

@@ -110,6 +110,7 @@ fn the_export_dialog_writes_a_drawing_in_the_plans_zone_or_the_one_chosen() {
     h.get_by_role_and_label(Role::Window, "导出…").get_by_value("规划所在的高斯-克吕格带 (EPSG:4527)");
     let out = dir.path().join("jinsong.dxf");
     h.state_mut().apply(Action::ExportTo(out.clone()));
+    h.state_mut().wait_for_export();
     assert!(h.state().status_text().is_some_and(|t| t.contains("jinsong.dxf")), "{:?}", h.state().status_text());
     let back = renewal_planner::io::load_path(&out).expect("reads back");
     assert_eq!(back.crs, Some(renewal_planner::io::crs::Crs::GaussKruger { epsg: 4527 }));
@@ -122,6 +123,7 @@ fn the_export_dialog_writes_a_drawing_in_the_plans_zone_or_the_one_chosen() {
     h.run_steps(2);
     h.get_by_role_and_label(Role::Window, "导出…").get_by_value(zone38);
     h.state_mut().apply(Action::ExportTo(out.clone()));
+    h.state_mut().wait_for_export();
     let back = renewal_planner::io::load_path(&out).expect("reads back");
     assert_eq!(back.crs, Some(renewal_planner::io::crs::Crs::GaussKruger { epsg: 4526 }));
 }

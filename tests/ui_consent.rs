@@ -512,6 +512,7 @@ fn the_focused_matters_public_notice_is_written_where_the_prompt_says() {
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
+    h.state_mut().wait_for_export();
     let bytes = std::fs::read(&out).expect("the notice is written");
     assert!(bytes.starts_with(b"%PDF-"), "a PDF");
     // The same notice as the export the command line runs for this matter.

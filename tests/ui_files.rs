@@ -23,7 +23,8 @@ fn harness() -> Harness<'static, PlannerApp> {
     h
 }
 
-/// Replaces the prompt's path with `path` and presses Enter.
+/// Replaces the prompt's path with `path` and presses Enter; an export it starts (on a
+/// background thread) is waited for.
 fn answer(h: &mut Harness<'static, PlannerApp>, label: &str, path: &str) {
     h.get_by_label(label).focus();
     h.run_steps(1);
@@ -32,6 +33,8 @@ fn answer(h: &mut Harness<'static, PlannerApp>, label: &str, path: &str) {
     h.run_steps(1);
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
+    h.state_mut().wait_for_export();
+    h.run_steps(2);
 }
 
 fn prompt_value(h: &Harness<'static, PlannerApp>, label: &str) -> String {

@@ -16,6 +16,7 @@ use dxf::tables::{Layer, Style};
 use dxf::{Color, Drawing, LwPolylineVertex};
 use geo::{BoundingRect, Coord, Geometry, InteriorPoint, LineString};
 
+use super::progress::{EVERY, Stage, Watch, check};
 use crate::error::ExportError;
 use crate::io::crs::Crs;
 use crate::model::phase::{Presence, geometry_in, presence};
@@ -75,6 +76,18 @@ pub struct Drawn {
 
 /// The plan's `phase` as DXF R2010 bytes in `crs`, which must be projected.
 pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u8>, Drawn), ExportError> {
+    to_dxf_with(plan, phase, crs, lang, &super::progress::unwatched, plan.len())
+}
+
+/// [`to_dxf`], telling `watch` of every [`EVERY`]th feature drawn, of `total` steps; it may stop it.
+pub fn to_dxf_with(
+    plan: &Plan,
+    phase: &Phase,
+    crs: Crs,
+    lang: Lang,
+    watch: Watch,
+    total: usize,
+) -> Result<(Vec<u8>, Drawn), ExportError> {
     if crs.is_geographic() {
         return Err(ExportError::Drawing(format!(
             "CAD drawings need a projected system in metres, e.g. EPSG:4527 (Gauss-Krüger zone 39, Beijing), not {}",
@@ -97,7 +110,10 @@ pub fn to_dxf(plan: &Plan, phase: &Phase, crs: Crs, lang: Lang) -> Result<(Vec<u
     let mut drawn = Drawn { features: 0 };
     let mut labels: Vec<(Coord, String)> = Vec::new();
     let (mut min, mut max) = (Coord { x: f64::MAX, y: f64::MAX }, Coord { x: f64::MIN, y: f64::MIN });
-    for (_, f) in projected.iter() {
+    for (i, (_, f)) in projected.iter().enumerate() {
+        if i % EVERY == 0 {
+            check(watch, i, total, Stage::Features)?;
+        }
         let p = presence(&projected, f, phase);
         let change = f.change.as_ref().map(|c| c.kind);
         // After the renewal a demolished feature is still drawn, on its own layer.

@@ -15,6 +15,7 @@ use crate::render::svg::{FONT_FAMILY, esc, furniture, scene_group};
 use crate::render::theme::{ThemeMode, feature_colors, legend};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
 
+use super::progress::{Stage, Watch, check};
 use super::underlay::Underlay;
 
 /// A4 landscape in PDF points.
@@ -528,11 +529,23 @@ pub fn svg_tree(svg: &str) -> Result<usvg::Tree, usvg::Error> {
 /// A PDF with one page per SVG page (each page as large as its SVG), text
 /// embedded with the bundled font. The one way every PDF export is made.
 pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, ExportError> {
+    pdf_pages_with(pages.into_iter().map(Ok), 1, &super::progress::unwatched)
+}
+
+/// [`pdf_pages`] of pages made one at a time (each built, then drawn, so only
+/// one page's SVG is held), telling `watch` after each page of `total` steps
+/// (the pages and what follows them); stopped between pages.
+pub fn pdf_pages_with(
+    pages: impl IntoIterator<Item = Result<String, ExportError>>,
+    total: usize,
+    watch: Watch,
+) -> Result<Vec<u8>, ExportError> {
     use krilla_svg::{SurfaceExt, SvgSettings};
     let mut doc = krilla::Document::new();
+    check(watch, 0, total, Stage::Pages)?;
     for (i, svg) in pages.into_iter().enumerate() {
         let page = i + 1;
-        let tree = svg_tree(&svg).map_err(|e| ExportError::Page { page, message: e.to_string() })?;
+        let tree = svg_tree(&svg?).map_err(|e| ExportError::Page { page, message: e.to_string() })?;
         let size =
             krilla::geom::Size::from_wh(tree.size().width(), tree.size().height()).ok_or(ExportError::PageSize)?;
         let mut sheet = doc.start_page_with(krilla::page::PageSettings::new(size));
@@ -540,6 +553,7 @@ pub fn pdf_pages(pages: impl IntoIterator<Item = String>) -> Result<Vec<u8>, Exp
         surface.draw_svg(&tree, size, SvgSettings::default()).ok_or(ExportError::Draw { page })?;
         surface.finish();
         sheet.finish();
+        check(watch, page, total, Stage::Pages)?;
     }
     doc.finish().map_err(|e| ExportError::Pdf(format!("{e:?}")))
 }
@@ -554,9 +568,24 @@ pub fn story_pages(plan: &Plan, story: &Story, lang: Lang, under: &Underlay) -> 
     (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under)).collect()
 }
 
-/// The handout of a story as PDF bytes.
-pub fn story_pdf(plan: &Plan, story: &Story, lang: Lang, under: &Underlay) -> Result<Vec<u8>, ExportError> {
-    pdf_pages(story_pages(plan, story, lang, under)?)
+/// The handout of a story as PDF bytes, telling `watch` after each page of the
+/// slides and one step more (writing the file, which follows).
+pub fn story_pdf(
+    plan: &Plan,
+    story: &Story,
+    lang: Lang,
+    under: &Underlay,
+    watch: Watch,
+) -> Result<Vec<u8>, ExportError> {
+    if story.slides.is_empty() {
+        return Err(ExportError::NoSlides(story.name(lang).to_string()));
+    }
+    let total = story.slides.len() + 1;
+    check(watch, 0, total, Stage::Preparing)?;
+    let index = crate::model::SpatialIndex::build(plan);
+    let cache = GeometryCache::build(plan);
+    let pages = (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under));
+    pdf_pages_with(pages, total, watch)
 }
 
 /// The least ground an atlas site map spans across, in metres: a building with its neighbours and lanes.
@@ -757,15 +786,9 @@ pub fn site_facts(f: &crate::model::Feature, lang: Lang) -> Vec<(&'static str, S
     out
 }
 
-/// The atlas as SVG pages: one per site (every feature that carries items, or
-/// only those of the given kinds), the sheet a site meeting needs.
-/// Each site map is drawn over the basemaps of `under`.
-pub fn atlas_pages(
-    plan: &Plan,
-    lang: Lang,
-    kinds: Option<&[Kind]>,
-    under: &Underlay,
-) -> Result<Vec<String>, ExportError> {
+/// The atlas's sites, in page order: every feature that carries items (or only
+/// those of the given kinds), by kind.
+fn atlas_sites(plan: &Plan, kinds: Option<&[Kind]>) -> Result<Vec<crate::model::FeatureId>, ExportError> {
     let mut sites: Vec<crate::model::FeatureId> = plan
         .iter()
         .filter(|(id, f)| !plan.items_of(*id).is_empty() && kinds.is_none_or(|k| k.contains(&f.kind)))
@@ -775,6 +798,19 @@ pub fn atlas_pages(
         return Err(ExportError::NoSites);
     }
     sites.sort_by_key(|id| (plan.get(*id).map(|f| f.kind), *id));
+    Ok(sites)
+}
+
+/// The atlas as SVG pages: one per site (every feature that carries items, or
+/// only those of the given kinds), the sheet a site meeting needs.
+/// Each site map is drawn over the basemaps of `under`.
+pub fn atlas_pages(
+    plan: &Plan,
+    lang: Lang,
+    kinds: Option<&[Kind]>,
+    under: &Underlay,
+) -> Result<Vec<String>, ExportError> {
+    let sites = atlas_sites(plan, kinds)?;
     let index = crate::model::SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
     sites
@@ -784,7 +820,23 @@ pub fn atlas_pages(
         .collect()
 }
 
-/// The atlas as PDF bytes.
-pub fn atlas_pdf(plan: &Plan, lang: Lang, kinds: Option<&[Kind]>, under: &Underlay) -> Result<Vec<u8>, ExportError> {
-    pdf_pages(atlas_pages(plan, lang, kinds, under)?)
+/// The atlas as PDF bytes and its number of pages, telling `watch` after each
+/// site's page and one step more (writing the file, which follows).
+pub fn atlas_pdf(
+    plan: &Plan,
+    lang: Lang,
+    kinds: Option<&[Kind]>,
+    under: &Underlay,
+    watch: Watch,
+) -> Result<(Vec<u8>, usize), ExportError> {
+    let sites = atlas_sites(plan, kinds)?;
+    let total = sites.len() + 1;
+    check(watch, 0, total, Stage::Preparing)?;
+    let index = crate::model::SpatialIndex::build(plan);
+    let cache = GeometryCache::build(plan);
+    let pages = sites
+        .iter()
+        .enumerate()
+        .map(|(i, site)| site_page_svg(plan, &cache, &index, *site, (i + 1, sites.len()), lang, under));
+    Ok((pdf_pages_with(pages, total, watch)?, sites.len()))
 }

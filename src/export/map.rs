@@ -11,6 +11,7 @@
 
 use std::fmt::Write;
 
+use super::progress::{Stage, Watch, check};
 use super::underlay::Underlay;
 use crate::error::ExportError;
 use crate::model::{Kind, Lang, Phase, Plan, SpatialIndex};
@@ -582,23 +583,33 @@ pub fn svg_png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
 
 /// Writes a map of the plan as PNG, SVG or PDF (by the file's extension),
 /// atomically, over the basemaps of `under` (drawn at the PNG's pixels, or at
-/// twice the map box's size in points for SVG and PDF).
-pub fn export(plan: &Plan, spec: &MapSpec, under: Underlay, out: &std::path::Path) -> Result<(), ExportError> {
+/// twice the map box's size in points for SVG and PDF). `watch` hears of its
+/// three stages (laid out, drawn, written) and may stop it between them.
+pub fn export(
+    plan: &Plan,
+    spec: &MapSpec,
+    under: Underlay,
+    out: &std::path::Path,
+    watch: Watch,
+) -> Result<(), ExportError> {
+    const STEPS: usize = 3;
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     if !matches!(ext.as_str(), "svg" | "png" | "pdf") {
         return Err(ExportError::Format { what: "a map", ext });
     }
+    check(watch, 0, STEPS, Stage::Preparing)?;
     let under = if ext == "png" { under.for_raster(spec.scale) } else { under };
     let index = SpatialIndex::build(plan);
     let cache = GeometryCache::build(plan);
     let layout = layout(plan, &index, &cache, spec, &under)?;
     // The index and cache are not needed once the scenes are built.
     drop((index, cache));
+    check(watch, 1, STEPS, Stage::Pages)?;
     let bytes = match ext.as_str() {
         "svg" => layout.to_svg().into_bytes(),
         "png" => layout.to_png(spec.scale)?,
         "pdf" => super::handout::pdf_pages([layout.to_svg()])?,
         other => return Err(ExportError::Format { what: "a map", ext: other.to_string() }),
     };
-    Ok(crate::io::write::save_atomic(out, &bytes)?)
+    super::progress::save(out, &bytes, watch, 2, STEPS)
 }

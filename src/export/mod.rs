@@ -5,14 +5,16 @@
 //!
 //! One [`Request`] says what to write and where; [`run`] writes it. The
 //! command line (`export`) and the window's export dialog both build a
-//! `Request` and call `run`, so the dispatch exists once.
+//! `Request` and call `run` (the window through [`run_with`], on a background
+//! thread, watching its [`Progress`] and able to stop it), so the dispatch exists once.
 //!
 //! - [`map`] — print maps (PNG/SVG/PDF) with title block, legend and scale;
 //! - [`handout`] — the story handout and the site atlas (PDF);
 //! - [`tables`] — the item schedule (CSV/XLSX) and GIS GeoJSON of a phase;
 //! - [`shapefile`] — a phase as ESRI Shapefiles (one set per geometry type, or a zip);
 //! - [`underlay`] — the basemaps drawn under every map, page and atlas sheet;
-//! - [`dxf`] — CAD drawings (DXF R2010) for design institutes.
+//! - [`dxf`] — CAD drawings (DXF R2010) for design institutes;
+//! - [`progress`] — how far an export has got, and stopping it.
 //!
 //! `export` stands above `render`, `io` and `basemap`: it may import them,
 //! and none of them imports it.
@@ -22,6 +24,7 @@ pub mod handout;
 pub mod map;
 pub mod notice;
 pub mod operations;
+pub mod progress;
 pub mod register;
 pub mod shapefile;
 pub mod tables;
@@ -29,10 +32,13 @@ pub mod underlay;
 
 use std::path::PathBuf;
 
+pub use progress::{Progress, Stage, Watch};
+
 use crate::error::ExportError;
 use crate::io::crs::Crs;
 use crate::model::{Kind, Lang, Phase, Plan};
 use crate::render::theme::ThemeMode;
+use progress::check;
 
 /// The size of a map.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -152,9 +158,22 @@ pub fn with_crs_member(text: String, crs: Crs) -> String {
 
 /// Writes `req` from `plan`, atomically.
 pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
+    run_with(plan, req, &progress::unwatched)
+}
+
+/// Writes `req` from `plan`, atomically, telling `watch` how far it has got:
+/// page by page for handouts and atlases, every [`progress::EVERY`]th feature for GIS
+/// data, Shapefiles and CAD drawings, stage by stage otherwise. When `watch`
+/// returns `false` the export stops at its next check with [`ExportError::Cancelled`],
+/// leaving no file (and no `.saving` file) and an older file at the path as it was.
+pub fn run_with(plan: &Plan, req: &Request, watch: Watch) -> Result<Written, ExportError> {
     let ext = extension(req);
     let out = req.out.as_path();
-    let save = |bytes: &[u8]| crate::io::write::save_atomic(out, bytes);
+    // Exports too quick to report more: the bytes are made, then written.
+    let in_two_steps = |bytes: &dyn Fn() -> Result<Vec<u8>, ExportError>| {
+        check(watch, 0, 2, Stage::Preparing)?;
+        progress::save(out, &bytes()?, watch, 1, 2)
+    };
     match &req.what {
         What::Map { size, extent } => {
             let (size, scale, on_paper) = match *size {
@@ -172,64 +191,83 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
                 on_paper,
                 date: req.date.clone(),
             };
-            map::export(plan, &spec, underlay(plan, req)?, out)?;
+            map::export(plan, &spec, underlay(plan, req)?, out, watch)?;
             Ok(Written::File)
         }
         What::Schedule if ext == "csv" => {
-            save(tables::schedule_csv(plan, req.lang).as_bytes())?;
+            in_two_steps(&|| Ok(tables::schedule_csv(plan, req.lang).into_bytes()))?;
             Ok(Written::Items(plan.items.len()))
         }
         What::Schedule => {
-            save(&tables::schedule_xlsx(plan, req.lang)?)?;
+            in_two_steps(&|| tables::schedule_xlsx(plan, req.lang))?;
             Ok(Written::Items(plan.items.len()))
         }
         What::Gis { crs } => {
             let phase = req.phase.as_ref().unwrap_or(&Phase::After);
+            // Every feature a step, and writing the last one.
+            let total = plan.len() + 1;
+            check(watch, 0, total, Stage::Preparing)?;
             let text = match crs {
-                Some(c) => with_crs_member(tables::phase_geojson(&crate::io::write::reproject(plan, *c), phase)?, *c),
-                None => tables::phase_geojson(plan, phase)?,
+                Some(c) => with_crs_member(
+                    tables::phase_geojson(&crate::io::write::reproject(plan, *c), phase, watch, total)?,
+                    *c,
+                ),
+                None => tables::phase_geojson(plan, phase, watch, total)?,
             };
-            save(text.as_bytes())?;
+            progress::save(out, text.as_bytes(), watch, total - 1, total)?;
             Ok(Written::File)
         }
         What::Shapefile { crs } => {
             let phase = req.phase.as_ref().unwrap_or(&Phase::After);
-            let s = shapefile::write(plan, phase, *crs, out, &req.date)?;
+            let s = shapefile::write(plan, phase, *crs, out, &req.date, watch)?;
             Ok(Written::Shapefile { features: s.features, sets: s.sets })
         }
         What::Atlas { kinds } => {
-            save(&handout::atlas_pdf(plan, req.lang, kinds.as_deref(), &underlay(plan, req)?)?)?;
+            let (bytes, pages) = handout::atlas_pdf(plan, req.lang, kinds.as_deref(), &underlay(plan, req)?, watch)?;
+            progress::save(out, &bytes, watch, pages, pages + 1)?;
             Ok(Written::File)
         }
         What::Handout { story } => {
             let story = plan.stories.get(*story).ok_or(ExportError::NoStory)?;
-            save(&handout::story_pdf(plan, story, req.lang, &underlay(plan, req)?)?)?;
-            Ok(Written::Pages(story.slides.len()))
+            let bytes = handout::story_pdf(plan, story, req.lang, &underlay(plan, req)?, watch)?;
+            let pages = story.slides.len();
+            progress::save(out, &bytes, watch, pages, pages + 1)?;
+            Ok(Written::Pages(pages))
         }
         What::Plan { crs: Some(_) } if ext == "gpkg" => {
             Err(ExportError::Format { what: "a plan in web map coordinates", ext })
         }
         What::Plan { crs: Some(c) } => {
+            check(watch, 0, 2, Stage::Preparing)?;
             let moved = crate::io::write::reproject(plan, *c);
-            save(with_crs_member(crate::io::write::to_geojson(&moved)?, *c).as_bytes())?;
+            let text = with_crs_member(crate::io::write::to_geojson(&moved)?, *c);
+            progress::save(out, text.as_bytes(), watch, 1, 2)?;
             Ok(Written::Reprojected { features: moved.len(), crs: *c })
         }
         What::Dxf { crs } => {
             let phase = req.phase.clone().unwrap_or(Phase::After);
-            let (bytes, drawn) = dxf::to_dxf(plan, &phase, *crs, req.lang)?;
-            save(&bytes)?;
+            let total = plan.len() + 1;
+            let (bytes, drawn) = dxf::to_dxf_with(plan, &phase, *crs, req.lang, watch, total)?;
+            progress::save(out, &bytes, watch, total - 1, total)?;
             Ok(Written::Reprojected { features: drawn.features, crs: *crs })
         }
+        // As `io::save_path` writes it: a GeoPackage for `.gpkg`, else plan GeoJSON.
+        What::Plan { crs: None } if ext == "gpkg" => {
+            check(watch, 1, 2, Stage::Writing)?;
+            let tmp = crate::io::gpkg::write_temp(plan, out)?;
+            progress::commit(tmp, out, watch, 1, 2)?;
+            Ok(Written::Plan { features: plan.len(), items: plan.items.len() })
+        }
         What::Plan { crs: None } => {
-            crate::io::save_path(plan, out)?;
+            in_two_steps(&|| Ok(crate::io::write::to_geojson(plan)?.into_bytes()))?;
             Ok(Written::Plan { features: plan.len(), items: plan.items.len() })
         }
         What::Register { personal } => {
             let consent = &plan.consent;
             if ext == "csv" {
-                save(register::register_csv(consent, *personal).as_bytes())?;
+                in_two_steps(&|| Ok(register::register_csv(consent, *personal).into_bytes()))?;
             } else {
-                save(&register::register_xlsx(consent, *personal)?)?;
+                in_two_steps(&|| register::register_xlsx(consent, *personal))?;
             }
             Ok(Written::Register { households: consent.households.len(), matters: consent.matters.len() })
         }
@@ -239,16 +277,17 @@ pub fn run(plan: &Plan, req: &Request) -> Result<Written, ExportError> {
             }
             let ledger = operations::ledger(plan, scenario);
             if ext == "csv" {
-                save(operations::cashflow_csv(&ledger).as_bytes())?;
+                in_two_steps(&|| Ok(operations::cashflow_csv(&ledger).into_bytes()))?;
             } else {
-                save(&operations::cashflow_xlsx(plan, &ledger, scenario, req.lang)?)?;
+                in_two_steps(&|| operations::cashflow_xlsx(plan, &ledger, scenario, req.lang))?;
             }
             Ok(Written::Years(ledger.rows.len()))
         }
         What::Notice { matter } => {
             let date = if req.date.is_empty() { crate::model::item::today() } else { req.date.clone() };
+            check(watch, 0, 2, Stage::Preparing)?;
             let (bytes, pages) = notice::notice_pdf(plan, matter, req.lang, &date)?;
-            save(&bytes)?;
+            progress::save(out, &bytes, watch, 1, 2)?;
             Ok(Written::Pages(pages))
         }
     }

@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 use geo::Geometry;
 use serde_json::{Map, Value};
 
-use crate::error::{ExportError, SaveError};
+use super::progress::{EVERY, Stage, Watch, check};
+use crate::error::ExportError;
 use crate::io::crs::Crs;
 use crate::model::{Phase, Plan};
 
@@ -96,9 +97,19 @@ impl ColumnKind {
 
 /// Writes the plan in `phase` as shapefiles at `out` (`NAME.shp`, or all in one zip when `out` is
 /// `NAME.zip`), in `crs` (WGS 84 when `None`). `date` (YYYY-MM-DD; empty: today) goes in the `.dbf` headers.
-pub fn write(plan: &Plan, phase: &Phase, crs: Option<Crs>, out: &Path, date: &str) -> Result<Summary, ExportError> {
+/// `watch` hears of every [`EVERY`]th feature taken and of the writing, and may stop it before anything is replaced.
+pub fn write(
+    plan: &Plan,
+    phase: &Phase,
+    crs: Option<Crs>,
+    out: &Path,
+    date: &str,
+    watch: Watch,
+) -> Result<Summary, ExportError> {
     let zip = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    let rows = rows(plan, phase, crs);
+    // Every feature a step, and writing the last one.
+    let total = plan.len() + 1;
+    let rows = rows(plan, phase, crs, watch, total)?;
     let base = out.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "plan".into());
     let today;
     let date = if date.is_empty() {
@@ -117,35 +128,46 @@ pub fn write(plan: &Plan, phase: &Phase, crs: Option<Crs>, out: &Path, date: &st
             zw.write_all(bytes).map_err(|e| ExportError::Shapefile(format!("zip: {e}")))?;
         }
         let bytes = zw.finish().map_err(|e| ExportError::Shapefile(format!("zip: {e}")))?.into_inner();
-        crate::io::write::save_atomic(out, &bytes)?;
+        super::progress::save(out, &bytes, watch, total - 1, total)?;
     } else {
-        save_all(&dir, &files)?;
+        save_all(&dir, &files, &|| check(watch, total - 1, total, Stage::Writing))?;
     }
     Ok(summary)
 }
 
-/// Writes every file beside its destination, then renames them all into place; on a
-/// failure the written temporary files are removed and nothing is replaced.
-fn save_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), SaveError> {
+/// Writes every file beside its destination, then renames them all into place if `go_on`
+/// (asked before and after writing) still agrees; on a failure or a stop the written
+/// temporary files are removed and nothing is replaced.
+fn save_all(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    go_on: &dyn Fn() -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    go_on()?;
     let mut temps: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let remove = |temps: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
     for (name, bytes) in files {
         let dest = dir.join(name);
         match crate::io::write::write_temp(&dest, bytes) {
             Ok(tmp) => temps.push((tmp, dest)),
             Err(e) => {
-                for (tmp, _) in &temps {
-                    let _ = std::fs::remove_file(tmp);
-                }
-                return Err(e);
+                remove(&temps);
+                return Err(e.into());
             }
         }
     }
+    if let Err(e) = go_on() {
+        remove(&temps);
+        return Err(e);
+    }
     for (i, (tmp, dest)) in temps.iter().enumerate() {
         if let Err(e) = crate::io::write::commit_file(tmp, dest) {
-            for (t, _) in &temps[i..] {
-                let _ = std::fs::remove_file(t);
-            }
-            return Err(e);
+            remove(&temps[i..]);
+            return Err(e.into());
         }
     }
     Ok(())
@@ -153,10 +175,14 @@ fn save_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), SaveError> {
 
 /// The features of the GIS GeoJSON export (without its colours), each geometry moved into the
 /// output system as it is taken (a position the system cannot take is left as it is).
-fn rows(plan: &Plan, phase: &Phase, crs: Option<Crs>) -> Vec<Row> {
+/// `watch` hears of every [`EVERY`]th feature, of `total` steps.
+fn rows(plan: &Plan, phase: &Phase, crs: Option<Crs>, watch: Watch, total: usize) -> Result<Vec<Row>, ExportError> {
     use geo::MapCoordsInPlace;
     let mut rows = Vec::new();
-    for f in super::tables::phase_features(plan, phase) {
+    for (i, f) in super::tables::phase_features(plan, phase).enumerate() {
+        if i % EVERY == 0 {
+            check(watch, i, total, Stage::Features)?;
+        }
         let props = f.properties;
         let mut geometry = f.geometry.clone();
         if let Some(c) = crs.filter(|c| *c != Crs::Wgs84) {
@@ -173,7 +199,7 @@ fn rows(plan: &Plan, phase: &Phase, crs: Option<Crs>) -> Vec<Row> {
             geometry => rows.push(Row { props, geometry }),
         }
     }
-    rows
+    Ok(rows)
 }
 
 fn group_of(g: &Geometry<f64>) -> Option<Group> {

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::progress::{EVERY, Stage, Watch, check};
 use crate::model::catalogue::lookup;
 use crate::model::phase::{Presence, geometry_in, presence};
 use crate::model::{FundingSource, Lang, Phase, Plan};
@@ -154,9 +155,19 @@ pub(crate) fn phase_features<'a>(plan: &'a Plan, phase: &'a Phase) -> impl Itera
 /// The plan in one phase as RFC 7946 GeoJSON for GIS tools: every feature
 /// that exists then, in its shape then, with flat properties (its own, its
 /// items and their status and cost, its change) and simplestyle colours.
-pub fn phase_geojson(plan: &Plan, phase: &Phase) -> Result<String, crate::error::EncodeError> {
+/// `watch` hears of every [`EVERY`]th feature, of `total` steps, and may stop it.
+pub fn phase_geojson(
+    plan: &Plan,
+    phase: &Phase,
+    watch: Watch,
+    total: usize,
+) -> Result<String, crate::error::ExportError> {
     let mut features = Vec::new();
-    for PhaseFeature { id, feature: f, properties: mut props, geometry } in phase_features(plan, phase) {
+    for (i, PhaseFeature { id, feature: f, properties: mut props, geometry }) in phase_features(plan, phase).enumerate()
+    {
+        if i % EVERY == 0 {
+            check(watch, i, total, Stage::Features)?;
+        }
         // simplestyle-spec: web viewers colour it like the app.
         let st = kind_style(f.kind);
         props.insert("stroke".into(), Value::String(st.stroke.color.hex()));

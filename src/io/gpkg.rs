@@ -506,13 +506,26 @@ use crate::error::json_column;
 /// Saves a plan as a GeoPackage, atomically: a new database is written as
 /// `FILE.saving` and renamed over `FILE` only when it is complete and on disk.
 pub fn save(plan: &Plan, path: &Path) -> Result<(), SaveError> {
-    let tmp = super::write::temp_path(path);
-    let _ = std::fs::remove_file(&tmp);
-    let result = write_db(plan, &tmp).and_then(|()| super::write::commit_file(&tmp, path));
+    let tmp = write_temp(plan, path)?;
+    let result = super::write::commit_file(&tmp, path);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Writes the plan as a complete GeoPackage at `dest`'s temporary file (`FILE.saving`),
+/// ready for [`super::write::commit_file`]; returns its path. On a failure it is removed.
+pub fn write_temp(plan: &Plan, dest: &Path) -> Result<std::path::PathBuf, SaveError> {
+    let tmp = super::write::temp_path(dest);
+    let _ = std::fs::remove_file(&tmp);
+    match write_db(plan, &tmp) {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) {

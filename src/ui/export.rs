@@ -2,7 +2,8 @@
 //! view, in a phase or compared, on paper or at a pixel size), the item
 //! schedule (XLSX/CSV), GIS data (GeoJSON or Shapefile of a phase), a CAD drawing (DXF in
 //! a Gauss-Krüger zone), the site atlas and the story handout. The dialog builds one [`crate::export::Request`] and
-//! [`crate::export::run`] writes it, atomically, as for the command line.
+//! [`crate::export::run_with`] writes it, atomically, as for the command line — on a background thread, from a
+//! snapshot of the plan, with a progress panel and Cancel (`app::file_area`).
 
 use eframe::egui::{self, RichText};
 
@@ -170,7 +171,8 @@ pub fn request(st: &ExportState, v: &View, path: &std::path::Path) -> Result<cra
     })
 }
 
-/// Writes the chosen export to `path` through [`crate::export::run`], as the command line does.
+/// Writes the chosen export to `path` through [`crate::export::run`], as the command line does, on this
+/// thread (for tests; the window hands the [`request`] to a background thread instead).
 pub fn write(st: &ExportState, v: &View, path: &std::path::Path) -> Result<(), ExportError> {
     crate::export::run(v.doc.plan(), &request(st, v, path)?).map(|_| ())
 }

@@ -252,6 +252,9 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         if let Some(fraction) = app.load_progress() {
             loading_panel(&ctx, rect, app, fraction);
         }
+        if let Some(fraction) = app.export_progress() {
+            exporting_panel(ui, rect, app, fraction);
+        }
         if ctx.input(|i| !i.raw.hovered_files.is_empty()) {
             painter.rect_filled(rect.shrink(8.0), 12.0, egui::Color32::from_rgba_unmultiplied(0, 102, 255, 40));
             painter.text(
@@ -483,24 +486,48 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, top: f32, panes: &[Pan
 fn loading_panel(ctx: &egui::Context, rect: egui::Rect, app: &mut PlannerApp, fraction: f32) {
     let s = app.lang.strings();
     let name = app.loading_path().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
-    let mut cancel = ctx.input(|i| i.key_pressed(egui::Key::Escape));
-    egui::Area::new(egui::Id::unique("loading-panel"))
+    let what = format!("{} {}…", s.loading, name.unwrap_or_default());
+    let note = (fraction >= 1.0).then_some(s.preparing_map);
+    let cancel = egui::Area::new(egui::Id::unique("loading-panel"))
         .order(egui::Order::Foreground)
         .fixed_pos(rect.center() - egui::vec2(170.0, 44.0))
-        .show(ctx, |ui| {
-            egui::Frame::popup(ui.style()).show(ui, |ui| {
-                ui.set_width(340.0);
-                ui.label(format!("{} {}…", s.loading, name.unwrap_or_default()));
-                if fraction >= 1.0 {
-                    ui.label(egui::RichText::new(s.preparing_map).small().weak());
-                }
-                ui.add(egui::ProgressBar::new(fraction).show_percentage().animate(true));
-                if ui.button(s.cancel).clicked() {
-                    cancel = true;
-                }
-            });
-        });
+        .show(ctx, |ui| progress_panel(ui, &what, note, fraction, s.cancel))
+        .inner;
     if cancel {
         app.cancel_load();
     }
+}
+
+/// The progress of a background export with its Cancel button (Esc cancels too), at the
+/// foot of the map, which stays usable for panning and editing meanwhile. Laid out in the
+/// map rather than in a floating area, so it shows from its first frame (a new area spends
+/// its first frame invisible, measuring itself), however quick the export.
+fn exporting_panel(ui: &mut egui::Ui, rect: egui::Rect, app: &mut PlannerApp, fraction: f32) {
+    let s = app.lang.strings();
+    let name = app.exporting_path().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned());
+    let what = format!("{} {}…", s.exporting, name.unwrap_or_default());
+    let at = egui::Rect::from_min_size(rect.center_bottom() - egui::vec2(170.0, 120.0), egui::vec2(340.0, 110.0));
+    let cancel =
+        ui.scope_builder(egui::UiBuilder::new().max_rect(at), |ui| progress_panel(ui, &what, None, fraction, s.cancel));
+    if cancel.inner {
+        app.cancel_export();
+    }
+}
+
+/// A small framed panel saying `what` (and a `note`) over a progress bar with a Cancel button;
+/// true when Cancel is clicked or Esc pressed.
+fn progress_panel(ui: &mut egui::Ui, what: &str, note: Option<&str>, fraction: f32, cancel_label: &str) -> bool {
+    let mut cancel = ui.input(|i| i.key_pressed(egui::Key::Escape));
+    egui::Frame::popup(ui.style()).show(ui, |ui| {
+        ui.set_width(340.0);
+        ui.label(what);
+        if let Some(note) = note {
+            ui.label(egui::RichText::new(note).small().weak());
+        }
+        ui.add(egui::ProgressBar::new(fraction).show_percentage().animate(true));
+        if ui.button(cancel_label).clicked() {
+            cancel = true;
+        }
+    });
+    cancel
 }

@@ -19,6 +19,8 @@ pub enum Reason {
     NoSlides,
     /// A file imported into the plan held no features.
     ImportEmpty,
+    /// The thread writing a file ended without an answer.
+    Stopped,
     Text(String),
 }
 
@@ -29,6 +31,7 @@ impl Reason {
             Reason::OutOfMemory(m) => s.out_of_memory(*m),
             Reason::NoSlides => s.no_slides.into(),
             Reason::ImportEmpty => s.import_empty.into(),
+            Reason::Stopped => s.writer_stopped.into(),
             Reason::Text(t) => t.clone(),
         }
     }
@@ -127,6 +130,10 @@ pub enum Message {
         path: PathBuf,
         error: Reason,
     },
+    /// The planner stopped an export; nothing was written to the path.
+    ExportCancelled(PathBuf),
+    /// An export was asked for while another runs (the second is not queued).
+    StillExporting,
     PhotoFailed {
         path: PathBuf,
         error: Reason,
@@ -239,6 +246,8 @@ impl Message {
             AutosaveOffBig => s.autosave_off_big.into(),
             Exported(p) => format!("{} {}", s.exported, d(p)),
             ExportFailed { path, error } => format!("{} {}: {}", s.export_failed, d(path), error.text(s)),
+            ExportCancelled(p) => format!("{} {}", s.export_cancelled, d(p)),
+            StillExporting => s.still_exporting.into(),
             PhotoFailed { path, error } => format!("{} {}: {}", s.photo_failed, d(path), error.text(s)),
             Undone(l) => format!("{}: {}", s.undone, s.action(*l)),
             Redone(l) => format!("{}: {}", s.redone, s.action(*l)),
@@ -267,6 +276,17 @@ mod tests {
         let m = Message::Saved(PathBuf::from("/tmp/plan.gpkg"));
         assert_eq!(m.text(Lang::Zh.strings()), "已保存 /tmp/plan.gpkg");
         assert_eq!(m.text(Lang::En.strings()), "Saved /tmp/plan.gpkg");
+    }
+
+    #[test]
+    fn a_cancelled_export_is_said_in_both_languages_and_is_not_a_failure() {
+        let m = Message::ExportCancelled(PathBuf::from("/tmp/atlas.pdf"));
+        assert_eq!(m.text(Lang::Zh.strings()), "已取消导出，未写入文件： /tmp/atlas.pdf");
+        assert_eq!(m.text(Lang::En.strings()), "Export cancelled, nothing written: /tmp/atlas.pdf");
+        assert!(!m.is_error() && !m.needs_window());
+        let stopped = Message::ExportFailed { path: "a.pdf".into(), error: Reason::Stopped };
+        assert_eq!(stopped.text(Lang::En.strings()), "Export failed a.pdf: the writer stopped unexpectedly");
+        assert!(stopped.needs_window());
     }
 
     #[test]

@@ -1,18 +1,19 @@
 //! The file area: opening plans on a background thread (with progress and
 //! cancel), importing a file's features into the open plan the same way,
-//! saving from a snapshot, autosave and crash recovery, closing with unsaved
-//! work, and the file actions (open, import, save, export, recover).
+//! saving from a snapshot, exporting from a snapshot on a background thread
+//! (with progress and cancel), autosave and crash recovery, closing with
+//! unsaved work, and the file actions (open, import, save, export, recover).
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, channel};
 
 use eframe::egui;
 
 use super::{Changed, PlannerApp};
 use crate::document::{Document, Source};
-use crate::error::SaveError;
+use crate::error::{ExportError, SaveError};
 use crate::render::GeometryCache;
 use crate::ui::action::Action;
 use crate::ui::files::FileTask;
@@ -78,6 +79,17 @@ pub(super) struct Saving {
     rx: Receiver<Result<(), SaveError>>,
     /// Close the window when it succeeds (Save in the close dialog).
     close_after: bool,
+}
+
+/// An export running on a background thread from a snapshot of the plan.
+pub(super) struct Exporting {
+    path: PathBuf,
+    rx: Receiver<Result<crate::export::Written, ExportError>>,
+    /// Steps done so far, of `total`, as the export reports them.
+    done: Arc<AtomicUsize>,
+    total: Arc<AtomicUsize>,
+    /// Set to stop the export at its next check; nothing is written then.
+    cancel: Arc<AtomicBool>,
 }
 
 /// Autosave state: what is on disk, when the next write is due, and the writer running.
@@ -440,9 +452,8 @@ impl PlannerApp {
             Action::ExportDialog => self.choose_file(FileTask::Export(self.panels.export.kind)),
             Action::ExportTo(path) => {
                 let (v, p) = self.parts();
-                let result = crate::ui::export::write(&p.export, &v, &path);
-                match result {
-                    Ok(()) => self.say(Message::Exported(path)),
+                match crate::ui::export::request(&p.export, &v, &path) {
+                    Ok(request) => self.start_export(request),
                     Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
                 }
             }
@@ -456,14 +467,11 @@ impl PlannerApp {
                     matter: None,
                     lang: self.lang,
                     date: crate::model::item::today(),
-                    out: path.clone(),
+                    out: path,
                     basemaps: None,
                     settings: Default::default(),
                 };
-                match crate::export::run(self.doc.plan(), &request) {
-                    Ok(_) => self.say(Message::Exported(path)),
-                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
-                }
+                self.start_export(request);
             }
             Action::SetImportCrs(crs) => self.import_crs = crs,
             Action::ExportHandoutTo(path) => {
@@ -476,15 +484,11 @@ impl PlannerApp {
                     matter: self.focused_matter().map(str::to_string),
                     lang: self.lang,
                     date: crate::model::item::today(),
-                    out: path.clone(),
+                    out: path,
                     basemaps: None,
                     settings: crate::basemap::Settings::load(&crate::session::data_dir()),
                 };
-                let result = crate::export::run(self.doc.plan(), &request);
-                match result {
-                    Ok(_) => self.say(Message::Exported(path)),
-                    Err(error) => self.say(Message::ExportFailed { path, error: error.into() }),
-                }
+                self.start_export(request);
             }
             Action::Save => match self.doc.save_path().map(|p| p.to_path_buf()) {
                 Some(p) => self.save_to(p),
@@ -514,6 +518,99 @@ impl PlannerApp {
         });
         self.say(Message::Saving(path.clone()));
         self.saving = Some(Saving { path, revision: self.doc.revision(), rx, close_after: false });
+    }
+
+    /// Runs an export on a background thread from a snapshot of the plan (shared,
+    /// not copied), so the window stays usable and edits made meanwhile are not in
+    /// the file. One at a time: asked for while another runs, it is refused with a
+    /// message (not queued: the planner chose the second file with the first still
+    /// unwritten, and may want to cancel it first).
+    pub(super) fn start_export(&mut self, request: crate::export::Request) {
+        if self.exporting.is_some() {
+            self.say(Message::StillExporting);
+            return;
+        }
+        let plan = self.doc.shared_plan();
+        let (tx, rx) = channel();
+        let done = Arc::new(AtomicUsize::new(0));
+        let total = Arc::new(AtomicUsize::new(1));
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (d, t, c) = (done.clone(), total.clone(), cancel.clone());
+        let path = request.out.clone();
+        let repaint = self.repaint.clone();
+        std::thread::spawn(move || {
+            let watch = |p: crate::export::Progress| {
+                d.store(p.done, Ordering::Relaxed);
+                t.store(p.total, Ordering::Relaxed);
+                !c.load(Ordering::Relaxed)
+            };
+            let result = crate::export::run_with(&plan, &request, &watch);
+            // The receiver may be gone if the app closed meanwhile; nothing to do then.
+            let _ = tx.send(result);
+            // The message shows without waiting for the pointer to move.
+            if let Some(ctx) = repaint {
+                ctx.request_repaint();
+            }
+        });
+        self.exporting = Some(Exporting { path, rx, done, total, cancel });
+    }
+
+    /// How far the background export has got (0–1), if one is running.
+    pub fn export_progress(&self) -> Option<f32> {
+        let e = self.exporting.as_ref()?;
+        let (done, total) = (e.done.load(Ordering::Relaxed), e.total.load(Ordering::Relaxed));
+        Some((done as f64 / total.max(1) as f64).clamp(0.0, 1.0) as f32)
+    }
+
+    /// The file being exported, if any.
+    pub fn exporting_path(&self) -> Option<&std::path::Path> {
+        self.exporting.as_ref().map(|e| e.path.as_path())
+    }
+
+    /// Stops the background export at its next check: no file is written, and a
+    /// file already at its path stays as it was.
+    pub fn cancel_export(&mut self) {
+        if let Some(e) = &self.exporting {
+            e.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Blocks until a background export finishes (for tests and scripts).
+    pub fn wait_for_export(&mut self) {
+        if let Some(e) = self.exporting.take() {
+            match e.rx.recv() {
+                Ok(result) => self.finish_export(e.path, result),
+                Err(_) => self.say(Message::ExportFailed { path: e.path, error: Reason::Stopped }),
+            }
+        }
+    }
+
+    pub(super) fn poll_exporting(&mut self, ctx: &egui::Context) {
+        let Some(e) = &self.exporting else { return };
+        match e.rx.try_recv() {
+            Ok(result) => {
+                if let Some(e) = self.exporting.take() {
+                    self.finish_export(e.path, result);
+                }
+                ctx.request_repaint();
+            }
+            // The bar moves on.
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let path = self.exporting.take().map(|e| e.path).unwrap_or_default();
+                self.say(Message::ExportFailed { path, error: Reason::Stopped });
+            }
+        }
+    }
+
+    fn finish_export(&mut self, path: PathBuf, result: Result<crate::export::Written, ExportError>) {
+        self.say(match result {
+            Ok(_) => Message::Exported(path),
+            Err(ExportError::Cancelled) => Message::ExportCancelled(path),
+            Err(error) => Message::ExportFailed { path, error: error.into() },
+        });
     }
 
     /// True while a save is running.

@@ -25,7 +25,7 @@ mod view_area;
 
 use crate::render::theme::ThemeMode;
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
-use file_area::{Autosave, Loading, Saving};
+use file_area::{Autosave, Exporting, Loading, Saving};
 
 /// The last scene built, and what it was built for.
 pub(super) struct SceneMemo {
@@ -139,6 +139,10 @@ pub struct PlannerApp {
     pub(super) alert: Option<Message>,
     loading: Option<Loading>,
     saving: Option<Saving>,
+    exporting: Option<Exporting>,
+    /// The window's context, kept from the last frame, so a background export can
+    /// wake the window when it ends (`None` until the first frame).
+    repaint: Option<egui::Context>,
     /// The coordinate system files are opened in when they do not say (GCJ-02 and
     /// BD-09 from Chinese web maps must be chosen); `None`: detect.
     pub import_crs: Option<crate::io::crs::Crs>,
@@ -240,6 +244,8 @@ impl PlannerApp {
             alert: None,
             loading: None,
             saving: None,
+            exporting: None,
+            repaint: None,
             import_crs: None,
             path_prompt: None,
             file_dialogs: FileDialogs::Unavailable,
@@ -550,6 +556,9 @@ impl PlannerApp {
     /// Draws the whole interface into `ui` (the window, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if self.repaint.is_none() {
+            self.repaint = Some(ctx.clone());
+        }
         self.poll_loading();
         self.poll_saving(&ctx);
         if self.loading.is_some() {
@@ -567,6 +576,7 @@ impl PlannerApp {
         if self.presenting.is_some() {
             // Nothing but the map and the slide's words.
             let actions = super::story::presentation(ui, self);
+            self.poll_exporting(&ctx);
             for a in actions {
                 self.apply(a);
             }
@@ -625,6 +635,9 @@ impl PlannerApp {
         }
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
+        // After drawing and before this frame's actions: an export started by them is drawn
+        // running in the next frame at least, and its end shows in the repaint asked for here.
+        self.poll_exporting(&ctx);
         for a in actions {
             let closing = matches!(a, Action::Quit | Action::CloseWithoutSaving | Action::SaveAndClose);
             self.apply(a);
