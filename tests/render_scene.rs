@@ -243,3 +243,82 @@ fn marker_radii(scene: &Scene) -> Vec<f32> {
         })
         .collect()
 }
+
+/// The pointer's highlight is its own small scene over the map's (moving the
+/// pointer over a city rebuilds nothing): the hovered building's outline in
+/// the hover colour, nothing for the district boundary or a selected feature,
+/// and the map's own scene carries no hover highlight at all.
+#[test]
+fn the_hover_highlight_is_drawn_over_the_scene_not_in_it() {
+    let doc = Document::jinsong();
+    let cache = GeometryCache::build(doc.plan());
+    let cam = Camera::fit(doc.index().extent().expect("extent"), [1280.0, 800.0], 30.0);
+    let find = |kind: Kind| doc.plan().iter().find(|(_, f)| f.kind == kind).map(|(id, _)| id).expect("a feature");
+    let building = find(Kind::Building);
+    let hovering = |id: FeatureId, selected: BTreeSet<FeatureId>| SceneOptions {
+        hovered: Some(id),
+        selected,
+        ..SceneOptions::default()
+    };
+    let hover_strokes = |s: &Scene| {
+        s.items
+            .iter()
+            .filter(|it| match &it.op {
+                Op::Line { stroke, .. } | Op::Area { stroke: Some(stroke), .. } => stroke.color == style::HOVER.color,
+                _ => false,
+            })
+            .map(|it| it.feature)
+            .collect::<BTreeSet<_>>()
+    };
+    let over = Scene::hover(doc.plan(), &cache, &cam, &hovering(building, BTreeSet::new()), &Phase::After);
+    assert_eq!(hover_strokes(&over), BTreeSet::from([building]));
+    assert_eq!(over.background.0[3], 0, "a clear background, so the map shows through");
+    let map = Scene::build(doc.plan(), doc.index(), &cache, &cam, &hovering(building, BTreeSet::new()));
+    assert!(hover_strokes(&map).is_empty(), "the map's scene does not depend on the pointer");
+    let boundary =
+        Scene::hover(doc.plan(), &cache, &cam, &hovering(find(Kind::Boundary), BTreeSet::new()), &Phase::After);
+    assert!(boundary.items.is_empty());
+    let selected =
+        Scene::hover(doc.plan(), &cache, &cam, &hovering(building, BTreeSet::from([building])), &Phase::After);
+    assert!(selected.items.is_empty(), "a selected feature shows as selected");
+}
+
+/// Features smaller than a pixel or two are dots (one item, no geometry) that every
+/// output draws the same: the raster puts their colour on the pixel under them.
+#[test]
+fn sub_pixel_features_are_dots_every_output_draws() {
+    use renewal_planner::model::{Feature, Plan, PlanMeta, SpatialIndex};
+    let mut plan = Plan::new(PlanMeta::default());
+    for i in 0..400 {
+        let (x, y) = (116.40 + (i % 20) as f64 * 0.005, 39.88 + (i / 20) as f64 * 0.004);
+        let ring = vec![(x, y), (x + 0.0001, y), (x + 0.0001, y + 0.0001), (x, y + 0.0001), (x, y)];
+        let poly = geo::Polygon::new(geo::LineString::from(ring), vec![]);
+        plan.push(Feature::new(Kind::Building, serde_json::Map::new(), geo::Geometry::Polygon(poly)));
+    }
+    let index = SpatialIndex::build(&plan);
+    let doc = Document::from_parts(plan, index, Vec::new(), renewal_planner::document::Source::Jinsong);
+    let cache = GeometryCache::build(doc.plan());
+    let cam = Camera::fit(doc.index().extent().expect("extent"), [400.0, 300.0], 10.0);
+    let scene = Scene::build(doc.plan(), doc.index(), &cache, &cam, &SceneOptions::default());
+    let dots: Vec<[f32; 2]> = scene
+        .items
+        .iter()
+        .filter_map(|it| match it.op {
+            Op::Dot { at, color } => {
+                assert_eq!(color, kind_style(Kind::Building).stroke.color);
+                Some(at)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dots.len(), 400, "each 10 m building a few km apart is a dot of its own");
+    let svg = renewal_planner::render::svg::scene_group(&scene, 0.0, 0.0, "c");
+    assert_eq!(svg.matches("<rect").count(), 401, "the background and a square a dot");
+    let mut pixmap = tiny_skia::Pixmap::new(400, 300).expect("pixmap");
+    renewal_planner::render::raster::draw_scene(&scene, &mut pixmap.as_mut(), [0.0, 0.0], 1.0, None);
+    let bg = style::BACKGROUND.0;
+    for at in dots {
+        let p = pixmap.pixel(at[0] as u32, at[1] as u32).expect("inside");
+        assert_ne!([p.red(), p.green(), p.blue()], [bg[0], bg[1], bg[2]], "a dot at {at:?}");
+    }
+}

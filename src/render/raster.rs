@@ -14,7 +14,7 @@
 
 use tiny_skia::{FillRule, LineCap, LineJoin, Mask, Paint, Path, PathBuilder, PixmapMut, Rect, StrokeDash, Transform};
 
-use super::scene::{Op, Scene};
+use super::scene::{DOT_PX, Op, Scene};
 use super::style::{Rgba, Stroke};
 
 /// Draws the scene's background and geometry (not its labels) onto `pixmap`:
@@ -31,19 +31,12 @@ pub fn draw_scene(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale: f3
     }
     for item in &scene.items {
         match &item.op {
-            Op::Area { verts, rings, fill, stroke, .. } if rings.is_empty() => {
-                // A dot: its square, axis-aligned, in device pixels.
-                let pts = &scene.points[verts.start as usize..verts.end as usize];
-                let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
-                for p in pts {
-                    (x0, y0, x1, y1) = (x0.min(p[0]), y0.min(p[1]), x1.max(p[0]), y1.max(p[1]));
-                }
+            Op::Dot { at: c, color } => {
+                // Its square, axis-aligned, in device pixels.
+                let h = DOT_PX / 2.0;
                 let dev = |x: f32, o: f32| (x + o) * scale;
-                blend_rect(pixmap, [dev(x0, at[0]), dev(y0, at[1]), dev(x1, at[0]), dev(y1, at[1])], *fill, clip);
-                if let Some(s) = stroke {
-                    let path = pen.rings(scene, &[[verts.start, verts.end]], true);
-                    pen.stroke(pixmap, path.as_ref(), s, ts, clip);
-                }
+                let r = [dev(c[0] - h, at[0]), dev(c[1] - h, at[1]), dev(c[0] + h, at[0]), dev(c[1] + h, at[1])];
+                blend_rect(pixmap, r, *color, clip);
             }
             Op::Area { rings, fill, stroke, .. } => {
                 let path = pen.rings(scene, &scene.parts[rings.start as usize..rings.end as usize], true);

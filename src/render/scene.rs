@@ -24,7 +24,14 @@ pub enum Op {
     Line { parts: Range<u32>, stroke: Stroke },
     /// A round point marker.
     Marker { at: [f32; 2], radius: f32, fill: Rgba, stroke: Stroke },
+    /// A feature smaller than a pixel or two, drawn as a square dot
+    /// [`DOT_PX`] wide centred at `at`, so a crowded city at full extent stays
+    /// visible without tessellating it (and, many at once, as one image on screen).
+    Dot { at: [f32; 2], color: Rgba },
 }
+
+/// The width of a dot ([`Op::Dot`]), in pixels.
+pub const DOT_PX: f32 = 1.5;
 
 /// A draw operation and the feature it belongs to.
 #[derive(Clone, Debug, PartialEq)]
@@ -205,10 +212,8 @@ impl Scene {
         // Draw in id order (stable, so overlapping features do not flicker). With
         // much of the plan in view, re-reading it in id order beats sorting.
         let in_view: usize = buckets.iter().map(Vec::len).sum();
-        // Most features at full extent are dots of 4 points and 2 triangles.
+        // Most features at full extent are dots: an item each, no points.
         scene.items.reserve(in_view + opts.selected.len() + 8);
-        scene.points.reserve(in_view * 4);
-        scene.tris.reserve(in_view * 6);
         if in_view > 4_096 && in_view > cache.id_bound() / 8 {
             let mut marks = vec![0u8; cache.id_bound()];
             for (id, p) in buckets.iter().flatten() {
@@ -276,20 +281,31 @@ impl Scene {
             let p = plan.get(*id).map(|f| presence(plan, f, &opts.phase)).unwrap_or(Presence::AsBefore);
             scene.push_highlight(*id, cache, cache.get_in(*id, p), &xf, style::SELECTED, Some(style::SELECTED_FILL));
         }
-        // Hovering the district boundary (which is everywhere) is not highlighted.
-        let hovered = opts
-            .hovered
-            .filter(|h| !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary));
-        if let Some(id) = hovered {
-            let p = plan.get(id).map(|f| presence(plan, f, &opts.phase)).unwrap_or(Presence::AsBefore);
-            scene.push_highlight(id, cache, cache.get_in(id, p), &xf, style::HOVER, None);
-        }
         if opts.labels {
             scene.place_labels(&label_candidates, cache, &xf, opts.lang);
         }
         scene.dots = Vec::new();
         scene.few_dots = Default::default();
         scene.marker_cells = Default::default();
+        scene
+    }
+
+    /// The highlight of the feature under the pointer (`opts.hovered`) in `phase`, alone
+    /// on a clear background, to be drawn over the scene [`Scene::build`] made
+    /// for the same camera: moving the pointer over a city of a million
+    /// features redraws one outline, not the city.
+    pub fn hover(plan: &Plan, cache: &GeometryCache, camera: &Camera, opts: &SceneOptions, phase: &Phase) -> Scene {
+        let mut scene = Scene { size: camera.size, background: Rgba::new(0, 0, 0, 0), ..Scene::default() };
+        // Hovering the district boundary (which is everywhere) is not highlighted; a selected feature shows as selected.
+        let hovered = opts
+            .hovered
+            .filter(|h| !opts.selected.contains(h) && cache.get(*h).is_some_and(|e| e.kind != Kind::Boundary));
+        if let Some(id) = hovered {
+            let xf = Transform::new(camera, cache.origin);
+            scene.current_layer = 7;
+            let p = plan.get(id).map(|f| presence(plan, f, phase)).unwrap_or(Presence::AsBefore);
+            scene.push_highlight(id, cache, cache.get_in(id, p), &xf, style::HOVER, None);
+        }
         scene
     }
 
@@ -350,20 +366,10 @@ impl Scene {
                 if self.dot_drawn(c, st.stroke.color) {
                     return Some(px);
                 }
-                let h = 0.75;
-                let v = self.points.len() as u32;
-                self.points.extend([
-                    [c[0] - h, c[1] - h],
-                    [c[0] + h, c[1] - h],
-                    [c[0] + h, c[1] + h],
-                    [c[0] - h, c[1] + h],
-                ]);
-                let t = self.tris.len() as u32;
-                self.tris.extend([v, v + 1, v + 2, v, v + 2, v + 3]);
                 self.items.push(Item {
                     feature: id,
                     layer: self.current_layer,
-                    op: Op::Area { verts: v..v + 4, tris: t..t + 6, rings: 0..0, fill: st.stroke.color, stroke: None },
+                    op: Op::Dot { at: c, color: st.stroke.color },
                 });
             } else {
                 let stroke = (px >= 6.0).then_some(st.stroke);

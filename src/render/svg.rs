@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::scene::{Align, Op, Scene};
+use super::scene::{Align, DOT_PX, Op, Scene};
 use super::style::{Rgba, Stroke};
 
 /// The font family exports ask for (the bundled Noto Sans SC subset).
@@ -80,15 +80,20 @@ fn scene_geometry(scene: &Scene, out: &mut String) {
     );
     for item in &scene.items {
         match &item.op {
-            Op::Area { verts, rings, fill, stroke: outline, .. } => {
+            Op::Dot { at, color } => {
+                let h = DOT_PX / 2.0;
+                let _ = write!(
+                    out,
+                    r#"<rect x="{:.1}" y="{:.1}" width="{DOT_PX}" height="{DOT_PX}"{}/>"#,
+                    at[0] - h,
+                    at[1] - h,
+                    paint("fill", *color)
+                );
+            }
+            Op::Area { rings, fill, stroke: outline, .. } => {
                 let mut d = String::new();
-                if rings.is_empty() {
-                    // A dot drawn as its quad.
-                    path_of(&scene.points[verts.start as usize..verts.end as usize], true, &mut d);
-                } else {
-                    for part in &scene.parts[rings.start as usize..rings.end as usize] {
-                        path_of(&scene.points[part[0] as usize..part[1] as usize], true, &mut d);
-                    }
+                for part in &scene.parts[rings.start as usize..rings.end as usize] {
+                    path_of(&scene.points[part[0] as usize..part[1] as usize], true, &mut d);
                 }
                 let s = outline.as_ref().map(stroke).unwrap_or_else(|| " stroke=\"none\"".into());
                 let _ = write!(out, r#"<path d="{d}" fill-rule="evenodd"{}{s}/>"#, paint("fill", *fill));

@@ -55,6 +55,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         if let Some(target) = &mut app.fly_to {
             target.size = size;
         }
+        // Set when the map is dragged or moved with the keys this frame.
+        let mut panning = false;
 
         // The drawing tools and vertex editing come first; what they do not use pans.
         let (tool_actions, drag_used) = super::draw::interact(ui, &response, rect, &cam, app);
@@ -96,6 +98,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             };
             cam.pan_pixels(d.x, d.y);
             app.fly_to = None;
+            panning = true;
         }
         // Zoom at the cursor: wheel, pinch (and ctrl+wheel).
         if response.hovered()
@@ -128,6 +131,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             if dx != 0.0 || dy != 0.0 {
                 cam.pan_pixels(dx, dy);
                 app.fly_to = None;
+                panning = true;
                 ctx.request_repaint();
             }
             let centre = [size[0] / 2.0, size[1] / 2.0];
@@ -167,10 +171,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             app.presenting.is_none()
                 && app.doc.plan().get(*id).is_some_and(|f| app.opts.visible[crate::render::kind_slot(f.kind)])
         });
-        if hovered != app.opts.hovered {
-            app.opts.hovered = hovered;
-            app.generation += 1;
-        }
+        // The hover highlight is drawn over the pane's scene (`Scene::hover`), so it rebuilds nothing.
+        app.opts.hovered = hovered;
         // The georeferencing window waiting for a point on the map takes the click.
         let georef_click = response.clicked() && app.panels.georef.as_ref().is_some_and(|g| g.waiting_for_map());
         if georef_click && let Some(ll) = app.cursor {
@@ -184,13 +186,19 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             }
         }
 
-        // Build each pane's scene only when something it depends on changed.
+        // Build each pane's scene only when something it depends on changed. While the
+        // map is being panned, a scene that was slow to build is shown shifted instead
+        // (what scrolls in stays empty) until the pan stops or has gone a quarter view.
         app.memos.resize_with(panes.len(), || None);
         for (i, pane) in panes.iter().enumerate() {
-            let fresh = app.memos[i]
-                .as_ref()
-                .is_some_and(|m| m.camera == cam && m.generation == app.generation && m.phase == pane.phase);
+            let fresh = app.memos[i].as_ref().is_some_and(|m| {
+                m.generation == app.generation
+                    && m.phase == pane.phase
+                    && (m.camera == cam
+                        || panning && m.build_ms > SLOW_SCENE_MS && pan_shift(&m.camera, &cam).is_some())
+            });
             if !fresh {
+                let started = std::time::Instant::now();
                 let mut opts = app.opts.clone();
                 // Each pane is coloured by its items' status in its own phase.
                 opts.theme = app.theme_in(&pane.phase);
@@ -201,8 +209,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0) {
                     scene.veil_district_ground(app.doc.plan());
                 }
-                app.memos[i] =
-                    Some(SceneMemo { camera: cam, generation: app.generation, phase: pane.phase.clone(), scene });
+                let dots = super::paint::DotImages::new(ui.ctx(), &scene);
+                let build_ms = started.elapsed().as_secs_f32() * 1000.0;
+                let (generation, phase) = (app.generation, pane.phase.clone());
+                app.memos[i] = Some(SceneMemo { camera: cam, generation, phase, scene, dots, build_ms });
             }
         }
         let painter = ui.painter_at(full);
@@ -211,7 +221,12 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             // The basemaps under the features, in every pane.
             app.basemaps.paint(&ui.painter_at(pane.clip), pane.rect, &cam);
             if let Some(m) = &app.memos[i] {
-                paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &m.scene);
+                let at = pane.rect.min + pan_shift(&m.camera, &cam).unwrap_or_default();
+                paint_scene(&ui.painter_at(pane.clip), at, &m.scene, Some(&m.dots));
+            }
+            if app.opts.hovered.is_some() {
+                let hover = Scene::hover(app.doc.plan(), &app.cache, &cam, &app.opts, &pane.phase);
+                paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &hover, None);
             }
         }
         // While presenting, the furniture keeps to the free area between the title and caption bands
@@ -305,6 +320,20 @@ enum Swatch {
 
 /// The legend, bottom-right: the thematic colours, and in the compare views
 /// how added and removed features are drawn; returns where it went.
+/// A scene slower than this to make is shifted while the map is panned instead of made again each frame.
+const SLOW_SCENE_MS: f32 = 12.0;
+
+/// How far the scene made for `built` must be moved to show `now`, in screen
+/// pixels, when `now` only pans it (same scale and size) by less than a quarter view.
+fn pan_shift(built: &Camera, now: &Camera) -> Option<egui::Vec2> {
+    if built.mpp != now.mpp || built.size != now.size {
+        return None;
+    }
+    let dx = ((built.center[0] - now.center[0]) / now.mpp) as f32;
+    let dy = ((now.center[1] - built.center[1]) / now.mpp) as f32;
+    (dx.abs() < now.size[0] / 4.0 && dy.abs() < now.size[1] / 4.0).then_some(egui::vec2(dx, dy))
+}
+
 fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> egui::Rect {
     let s = app.lang.strings();
     let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;
@@ -530,4 +559,28 @@ fn progress_panel(ui: &mut egui::Ui, what: &str, note: Option<&str>, fraction: f
         }
     });
     cancel
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A point drawn at `s` by the scene made for `built` is at `s + shift` for `now`.
+    #[test]
+    fn a_pan_shifts_the_scene_by_the_cameras_difference_in_pixels() {
+        let built = Camera { center: [1_000.0, 2_000.0], mpp: 2.0, size: [800.0, 600.0] };
+        let mut now = built;
+        now.pan_pixels(30.0, -20.0);
+        let shift = pan_shift(&built, &now).expect("a small pan");
+        let world = [1_100.0, 2_050.0];
+        let (a, b) = (built.world_to_screen(world), now.world_to_screen(world));
+        assert!((a[0] + shift.x - b[0]).abs() < 1e-3 && (a[1] + shift.y - b[1]).abs() < 1e-3, "{a:?} {shift:?} {b:?}");
+        // A zoom, or a pan of a quarter view or more, needs the scene made again.
+        let mut zoomed = built;
+        zoomed.zoom_at(1.1, [400.0, 300.0]);
+        assert!(pan_shift(&built, &zoomed).is_none());
+        let mut far = built;
+        far.pan_pixels(250.0, 0.0);
+        assert!(pan_shift(&built, &far).is_none());
+    }
 }

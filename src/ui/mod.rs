@@ -17,7 +17,7 @@ mod items_table;
 mod map_view;
 pub mod message;
 pub mod operations;
-mod paint;
+pub mod paint;
 mod panels;
 mod phase_bar;
 pub mod story;

@@ -3,6 +3,7 @@
 use eframe::egui::{self, Color32, Mesh, Painter, Pos2, Shape, epaint::Vertex};
 
 use super::theme::color;
+use crate::render::scene::DOT_PX;
 use crate::render::{Align, Op, Scene, furniture, style};
 
 fn pos(offset: Pos2, p: [f32; 2]) -> Pos2 {
@@ -13,17 +14,107 @@ fn stroke(s: &style::Stroke) -> egui::Stroke {
     egui::Stroke::new(s.width, color(s.color))
 }
 
-/// Paints the scene with its top-left at `offset`.
-pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene) {
+/// A layer with at least this many dots has them painted as one image.
+const DOTS_AS_IMAGE: usize = 2_048;
+
+/// A scene's dots as images, one a layer that has many ([`DOTS_AS_IMAGE`]):
+/// made once when the scene is, kept with it, so a frame of a crowded city
+/// at full extent sends the GPU one textured quad instead of a million.
+#[derive(Default)]
+pub struct DotImages {
+    layers: Vec<(u8, egui::TextureHandle)>,
+}
+
+impl DotImages {
+    /// Draws each crowded layer's dots into an image at the screen's pixel
+    /// density: every dot's square covers the pixels under it by the share of
+    /// each it covers (as a rasteriser's anti-aliasing would), over the dots before it.
+    pub fn new(ctx: &egui::Context, scene: &Scene) -> Self {
+        let ppp = ctx.pixels_per_point();
+        let (w, h) = ((scene.size[0] * ppp).ceil().max(1.0) as usize, (scene.size[1] * ppp).ceil().max(1.0) as usize);
+        let mut count = [0usize; 256];
+        for it in &scene.items {
+            if matches!(it.op, Op::Dot { .. }) {
+                count[it.layer as usize] += 1;
+            }
+        }
+        let mut images: Vec<Option<egui::ColorImage>> = count
+            .iter()
+            .map(|n| (*n >= DOTS_AS_IMAGE).then(|| egui::ColorImage::filled([w, h], Color32::TRANSPARENT)))
+            .collect();
+        for it in &scene.items {
+            if let (Op::Dot { at, color: c }, Some(image)) = (&it.op, &mut images[it.layer as usize]) {
+                blend_dot(image, [at[0] * ppp, at[1] * ppp], DOT_PX * ppp, color(*c));
+            }
+        }
+        let layers = images
+            .into_iter()
+            .enumerate()
+            .filter_map(|(layer, image)| {
+                let texture = ctx.load_texture(format!("map-dots-{layer}"), image?, egui::TextureOptions::NEAREST);
+                Some((layer as u8, texture))
+            })
+            .collect();
+        DotImages { layers }
+    }
+
+    fn of(&self, layer: u8) -> Option<&egui::TextureHandle> {
+        self.layers.iter().find(|(l, _)| *l == layer).map(|(_, t)| t)
+    }
+}
+
+/// A square `side` pixels wide centred at `c`, blended over the image by how
+/// much of each pixel it covers (in 256ths, integer arithmetic: a million dots a frame).
+fn blend_dot(image: &mut egui::ColorImage, c: [f32; 2], side: f32, col: Color32) {
+    let [w, h] = image.size;
+    let (x0, y0, x1, y1) = (c[0] - side / 2.0, c[1] - side / 2.0, c[0] + side / 2.0, c[1] + side / 2.0);
+    let (px0, py0) = (x0.floor().max(0.0) as usize, y0.floor().max(0.0) as usize);
+    let (px1, py1) = ((x1.ceil().max(0.0) as usize).min(w), (y1.ceil().max(0.0) as usize).min(h));
+    let src = col.to_array().map(u32::from);
+    for py in py0..py1 {
+        let cover_y = (y1.min(py as f32 + 1.0) - y0.max(py as f32)).clamp(0.0, 1.0);
+        for px in px0..px1 {
+            let cover = cover_y * (x1.min(px as f32 + 1.0) - x0.max(px as f32)).clamp(0.0, 1.0);
+            let cover = (cover * 256.0) as u32;
+            if cover == 0 {
+                continue;
+            }
+            let s = src.map(|v| (v * cover) >> 8);
+            let keep = 255 - s[3];
+            let d = image.pixels[py * w + px].to_array().map(u32::from);
+            let mix = |i: usize| (s[i] + (d[i] * keep + 127) / 255).min(255) as u8;
+            image.pixels[py * w + px] = Color32::from_rgba_premultiplied(mix(0), mix(1), mix(2), mix(3));
+        }
+    }
+}
+
+/// Paints the scene with its top-left at `offset`; `dots`, made from this
+/// scene, paints the crowded layers' dots as images (else each dot is a quad).
+pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene, dots: Option<&DotImages>) {
     let mut i = 0;
     while i < scene.items.len() {
         // One layer at a time: its fills as one mesh, then its lines and markers in order.
         let layer = scene.items[i].layer;
         let end = scene.items[i..].iter().position(|it| it.layer != layer).map_or(scene.items.len(), |n| i + n);
+        let image = dots.and_then(|d| d.of(layer));
+        if let Some(t) = image {
+            let rect = egui::Rect::from_min_size(offset, egui::vec2(scene.size[0], scene.size[1]));
+            let uv = egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
+            painter.image(t.id(), rect, uv, Color32::WHITE);
+        }
         let mut mesh = Mesh::default();
         let mut shapes = Vec::new();
         for item in &scene.items[i..end] {
             match &item.op {
+                Op::Dot { .. } if image.is_some() => {}
+                Op::Dot { at, color: c } => {
+                    let h = DOT_PX / 2.0;
+                    let r = egui::Rect::from_min_max(
+                        pos(offset, [at[0] - h, at[1] - h]),
+                        pos(offset, [at[0] + h, at[1] + h]),
+                    );
+                    mesh.add_colored_rect(r, color(*c));
+                }
                 Op::Area { verts, tris, rings, fill, stroke: outline } => {
                     if fill.0[3] > 0 {
                         let base = mesh.vertices.len() as u32;
@@ -137,4 +228,29 @@ pub fn paint_furniture(painter: &Painter, rect: egui::Rect, ground_mpp: f64) {
     painter.add(Shape::convex_polygon(vec![pts[0], pts[1], pts[2]], fg, egui::Stroke::NONE));
     painter.add(Shape::convex_polygon(vec![pts[0], pts[2], pts[3]], Color32::from_gray(140), egui::Stroke::NONE));
     painter.text(Pos2::new(c.x, c.y - 14.0), egui::Align2::CENTER_BOTTOM, "N", egui::FontId::proportional(11.0), fg);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dot covers the pixels under it by the share of each it covers, as the quads it replaces did.
+    #[test]
+    fn a_dot_covers_its_pixels_by_their_share() {
+        let mut image = egui::ColorImage::filled([4, 4], Color32::TRANSPARENT);
+        // 1.5 px centred on the middle of pixel (1, 1): all of it, and a quarter of a pixel's width beyond.
+        blend_dot(&mut image, [1.5, 1.5], 1.5, Color32::from_rgb(200, 0, 0));
+        let alpha = |x: usize, y: usize| image.pixels[y * 4 + x].a();
+        assert_eq!(alpha(1, 1), 255);
+        for (x, y) in [(0, 1), (2, 1), (1, 0), (1, 2)] {
+            assert!((62..=65).contains(&alpha(x, y)), "({x}, {y}): {}", alpha(x, y));
+        }
+        assert!((15..=17).contains(&alpha(0, 0)), "a corner: {}", alpha(0, 0));
+        assert_eq!(alpha(3, 3), 0);
+        // A second dot of another colour on top wins where it covers all of the pixel.
+        blend_dot(&mut image, [1.5, 1.5], 1.5, Color32::from_rgb(0, 0, 200));
+        assert_eq!(image.pixels[4 + 1], Color32::from_rgb(0, 0, 200));
+        // Off the image: nothing, and no panic.
+        blend_dot(&mut image, [-5.0, 10.0], 1.5, Color32::WHITE);
+    }
 }

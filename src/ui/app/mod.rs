@@ -33,6 +33,10 @@ pub(super) struct SceneMemo {
     pub generation: u64,
     pub phase: crate::model::Phase,
     pub scene: Scene,
+    /// The scene's crowded dot layers as images (made with it).
+    pub dots: crate::ui::paint::DotImages,
+    /// How long the scene and its images took to make.
+    pub build_ms: f32,
 }
 
 /// How before and after are compared on the map.

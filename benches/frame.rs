@@ -1,0 +1,135 @@
+//! A frame of the map through the window's real paint path (issue 19's frame
+//! rows): `Scene::build` for the camera, the crowded layers' dots drawn into
+//! images (`ui::paint::DotImages`, once a scene), `ui::paint::paint_scene`
+//! into an egui context (the shapes the window hands egui), and egui's
+//! tessellation of them into the meshes the GPU is sent. "built" is a frame
+//! that makes its scene (a zoom, an edit, a pan's end); "reused" one that
+//! paints the last scene (the pointer moving; a pan of a scene slower than
+//! 12 ms to make, shifted). Only the GPU's own drawing is left out (it needs
+//! a display). Cities: the 113k NYC buildings and generated
+//! cities (`BIG_FILES`, default `1000000`, made by ../shared/tools/gen_city.py
+//! into target/bench-cities as `benches/big_files.rs` does).
+//!
+//! Run: `cargo bench --bench frame`
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use eframe::egui;
+use renewal_planner::render::{Camera, GeometryCache, Scene, SceneOptions};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The map pane of a 1280×800 window.
+const SIZE: [f32; 2] = [1280.0, 800.0];
+
+/// Best of `n` runs of `f`, in milliseconds.
+fn best<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut out = None;
+    let mut ms = f64::INFINITY;
+    for _ in 0..n {
+        let t = Instant::now();
+        let v = f();
+        ms = ms.min(t.elapsed().as_secs_f64() * 1000.0);
+        out = Some(v);
+    }
+    (ms, out.expect("n > 0"))
+}
+
+/// Times one frame of `cam`: scene, paint, tessellation; and counts what the GPU gets.
+fn frame(
+    name: &str,
+    doc: &renewal_planner::document::Document,
+    cache: &GeometryCache,
+    cam: &Camera,
+    ctx: &egui::Context,
+) {
+    let opts = SceneOptions::default();
+    let (scene_ms, scene) = best(5, || Scene::build(doc.plan(), doc.index(), cache, cam, &opts));
+    let dots = scene.items.iter().filter(|it| matches!(it.op, renewal_planner::render::Op::Dot { .. })).count();
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(SIZE[0], SIZE[1]))),
+        ..Default::default()
+    };
+    // The dot images are made once a scene (with it); a frame that reuses the
+    // scene (the pointer moving, a pan of a slow scene) only paints.
+    let (images_ms, images) = best(5, || renewal_planner::ui::paint::DotImages::new(ctx, &scene));
+    let (paint_ms, output) = best(5, || {
+        ctx.run_ui(input(), |ui| {
+            let painter = ui.ctx().layer_painter(egui::LayerId::background());
+            renewal_planner::ui::paint::paint_scene(&painter, egui::Pos2::ZERO, &scene, Some(&images));
+        })
+    });
+    let (tess_ms, prims) = best(5, || ctx.tessellate(output.shapes.clone(), output.pixels_per_point));
+    let vertices: usize = prims
+        .iter()
+        .map(|p| match &p.primitive {
+            egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+            egui::epaint::Primitive::Callback(_) => 0,
+        })
+        .sum();
+    println!(
+        "{name:<30} {:>8} {:>8} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {:>9}",
+        scene.features_in_view,
+        dots,
+        scene_ms,
+        images_ms,
+        paint_ms,
+        tess_ms,
+        scene_ms + images_ms + paint_ms + tess_ms,
+        paint_ms + tess_ms,
+        vertices
+    );
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target/bench-cities");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let mut files: Vec<(String, PathBuf, [f64; 2])> =
+        vec![("NYC 113k".into(), root.join("../shared/data/nyc-buildings-osm.geojson.gz"), [-74.0060, 40.7128])];
+    let sizes = std::env::var("BIG_FILES").unwrap_or_else(|_| "1000000".into());
+    for n in sizes.split(',').filter_map(|s| s.trim().parse::<u64>().ok()) {
+        let path = dir.join(format!("city_{n}.geojson"));
+        if !path.exists() {
+            let ok = Command::new("python3")
+                .arg(root.join("../shared/tools/gen_city.py"))
+                .arg(n.to_string())
+                .arg(&path)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "gen_city.py {n} failed");
+        }
+        files.push((format!("generated {n}"), path, [f64::NAN, f64::NAN]));
+    }
+    let ctx = egui::Context::default();
+    renewal_planner::ui::install_fonts(&ctx);
+    println!(
+        "{:<30} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "frame (1280×800)",
+        "in view",
+        "dots",
+        "scene ms",
+        "image ms",
+        "paint ms",
+        "tess ms",
+        "built ms",
+        "reused ms",
+        "vertices"
+    );
+    for (name, path, street_at) in files {
+        let loaded = renewal_planner::io::load_path(&path).expect("loads");
+        let (doc, cache) = renewal_planner::document::open(loaded, renewal_planner::document::Source::File(path));
+        let extent = doc.index().extent().expect("extent");
+        let full = Camera::fit(extent, SIZE, 10.0);
+        let mut street = full;
+        street.mpp *= 0.6 / street.ground_mpp(); // ~0.6 m a pixel: a few blocks
+        if street_at[0].is_finite() {
+            street.center = renewal_planner::render::camera::to_world(street_at[0], street_at[1]);
+        }
+        frame(&format!("{name}, full extent"), &doc, &cache, &full, &ctx);
+        frame(&format!("{name}, street zoom"), &doc, &cache, &street, &ctx);
+    }
+}
