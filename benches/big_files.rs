@@ -43,9 +43,68 @@ fn child(path: &Path) {
     );
 }
 
+/// In the child: what `renewal-planner info FILE` does (read, summarise, word
+/// it); prints `seconds peak_mb`.
+fn info_child(path: &Path) {
+    let t = Instant::now();
+    let text = renewal_planner::cli::info(path, false, None, None, None, None).expect("info");
+    std::hint::black_box(text);
+    println!("{:.3} {:.0}", t.elapsed().as_secs_f64(), vm_hwm_mb());
+}
+
+/// Seconds and peak MB of `cmd` (the slowest part of a peer's comparison), by GNU time.
+fn timed(cmd: &mut Command) -> Option<(f64, f64)> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%e %M"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .output()
+        .ok()?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let v: Vec<f64> = err.lines().last()?.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    (out.status.success() && v.len() == 2).then(|| (v[0], v[1] / 1024.0))
+}
+
+/// `info` of each file beside GDAL reading it into memory (`ogr2ogr -f Memory`),
+/// when GDAL is installed: issue 19's `info` rows, ours and the peer's in one run.
+fn info_table(files: &[(String, PathBuf)]) {
+    let gdal = Command::new("ogr2ogr").arg("--version").output().is_ok_and(|o| o.status.success());
+    println!("\n{:<18} {:>8} {:>8} {:>9} {:>9} {:>7}", "info", "ours s", "ours MB", "GDAL s", "GDAL MB", "ratio");
+    for (name, path) in files {
+        let ours = Command::new(std::env::current_exe().expect("exe")).env("BIG_FILE_INFO", path).output();
+        let ours: Vec<f64> = ours
+            .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().filter_map(|x| x.parse().ok()).collect())
+            .unwrap_or_default();
+        let [secs, mb] = ours[..] else {
+            println!("{name:<18} failed");
+            continue;
+        };
+        let peer = gdal
+            .then(|| {
+                let input = if path.extension().is_some_and(|e| e == "gz") {
+                    format!("/vsigzip/{}", path.display())
+                } else {
+                    path.display().to_string()
+                };
+                timed(Command::new("ogr2ogr").args(["-f", "Memory", "/vsimem/bench", &input]))
+            })
+            .flatten();
+        match peer {
+            Some((g, gmb)) => {
+                println!("{name:<18} {secs:>8.3} {mb:>8.0} {g:>9.2} {gmb:>9.0} {:>6.1}×", g / secs)
+            }
+            None => println!("{name:<18} {secs:>8.3} {mb:>8.0} {:>9} {:>9} {:>7}", "—", "—", "—"),
+        }
+    }
+}
+
 fn main() {
     if let Ok(p) = std::env::var("BIG_FILE_CHILD") {
         child(Path::new(&p));
+        return;
+    }
+    if let Ok(p) = std::env::var("BIG_FILE_INFO") {
+        info_child(Path::new(&p));
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -72,7 +131,7 @@ fn main() {
         "{:<18} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>10} {:>9}",
         "file", "MB", "features", "load s", "index s", "peak MB", "cache s", "+cache MB", "frame ms"
     );
-    for (name, path) in files {
+    for (name, path) in files.iter().cloned() {
         let mb = std::fs::metadata(&path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
         let out = Command::new(std::env::current_exe().expect("exe"))
             .env("BIG_FILE_CHILD", &path)
@@ -89,4 +148,5 @@ fn main() {
             v[0], v[1], v[2], v[3], v[4], v[5], v[6]
         );
     }
+    info_table(&files);
 }

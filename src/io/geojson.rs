@@ -610,6 +610,9 @@ fn read_features<R: Read>(
     let rx = Mutex::new(rx);
     let done: Mutex<BTreeMap<usize, Result<Vec<Read1>, LoadError>>> = Mutex::new(BTreeMap::new());
     let failed = AtomicBool::new(false);
+    // Batches' buffers go back to the scanner once parsed: a fresh megabyte a
+    // batch would be faulted in (zeroed by the kernel) again and again.
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     let mut next = 0;
     let mut fault = None;
     // Hands over the batches that are ready, in order.
@@ -640,10 +643,15 @@ fn read_features<R: Read>(
                     if let Ok(mut d) = done.lock() {
                         d.insert(batch.index, result);
                     }
+                    if let Ok(mut s) = spare.lock() {
+                        let mut bytes = batch.bytes;
+                        bytes.clear();
+                        s.push(bytes);
+                    }
                 }
             });
         }
-        let r = scan_elements(sc, &tx, progress, &failed, &mut || drain(&mut fault));
+        let r = scan_elements(sc, &tx, progress, &failed, &spare, &mut || drain(&mut fault));
         drop(tx);
         r
     });
@@ -695,6 +703,7 @@ fn scan_elements<R: Read>(
     tx: &std::sync::mpsc::SyncSender<Batch>,
     progress: &dyn Fn() -> bool,
     failed: &AtomicBool,
+    spare: &Mutex<Vec<Vec<u8>>>,
     drain: &mut dyn FnMut(),
 ) -> Result<(), LoadError> {
     let mut index = 0;
@@ -702,7 +711,9 @@ fn scan_elements<R: Read>(
     let mut elems = Vec::new();
     let mut flush = |sc: &mut Scanner<R>, elems: &mut Vec<(usize, usize, usize, usize)>, start: &mut u64| {
         let len = (sc.offset() - *start) as usize;
-        let batch = Batch { index, bytes: sc.slice(*start, len).to_vec(), elems: std::mem::take(elems) };
+        let mut bytes = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+        bytes.extend_from_slice(sc.slice(*start, len));
+        let batch = Batch { index, bytes, elems: std::mem::take(elems) };
         index += 1;
         *start = sc.offset();
         sc.compact();
