@@ -131,10 +131,10 @@ fn main() {
         "{:<18} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8} {:>10} {:>9}",
         "file", "MB", "features", "load s", "index s", "peak MB", "cache s", "+cache MB", "frame ms"
     );
-    for (name, path) in files.iter().cloned() {
-        let mb = std::fs::metadata(&path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
+    for (name, path) in &files {
+        let mb = std::fs::metadata(path).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
         let out = Command::new(std::env::current_exe().expect("exe"))
-            .env("BIG_FILE_CHILD", &path)
+            .env("BIG_FILE_CHILD", path)
             .output()
             .expect("child runs");
         let text = String::from_utf8_lossy(&out.stdout);
