@@ -283,14 +283,12 @@ fn the_hover_highlight_is_drawn_over_the_scene_not_in_it() {
     assert!(selected.items.is_empty(), "a selected feature shows as selected");
 }
 
-/// Features smaller than a pixel or two are dots (one item, no geometry) that every
-/// output draws the same: the raster puts their colour on the pixel under them.
-#[test]
-fn sub_pixel_features_are_dots_every_output_draws() {
+/// A scene of `n` buildings 10 m across on a grid `cols` wide, a few hundred metres apart, at full extent.
+fn tiny_buildings(n: usize, cols: usize, size: [f32; 2]) -> Scene {
     use renewal_planner::model::{Feature, Plan, PlanMeta, SpatialIndex};
     let mut plan = Plan::new(PlanMeta::default());
-    for i in 0..400 {
-        let (x, y) = (116.40 + (i % 20) as f64 * 0.005, 39.88 + (i / 20) as f64 * 0.004);
+    for i in 0..n {
+        let (x, y) = (116.40 + (i % cols) as f64 * 0.005, 39.88 + (i / cols) as f64 * 0.004);
         let ring = vec![(x, y), (x + 0.0001, y), (x + 0.0001, y + 0.0001), (x, y + 0.0001), (x, y)];
         let poly = geo::Polygon::new(geo::LineString::from(ring), vec![]);
         plan.push(Feature::new(Kind::Building, serde_json::Map::new(), geo::Geometry::Polygon(poly)));
@@ -298,8 +296,15 @@ fn sub_pixel_features_are_dots_every_output_draws() {
     let index = SpatialIndex::build(&plan);
     let doc = Document::from_parts(plan, index, Vec::new(), renewal_planner::document::Source::Jinsong);
     let cache = GeometryCache::build(doc.plan());
-    let cam = Camera::fit(doc.index().extent().expect("extent"), [400.0, 300.0], 10.0);
-    let scene = Scene::build(doc.plan(), doc.index(), &cache, &cam, &SceneOptions::default());
+    let cam = Camera::fit(doc.index().extent().expect("extent"), size, 10.0);
+    Scene::build(doc.plan(), doc.index(), &cache, &cam, &SceneOptions::default())
+}
+
+/// Features smaller than a pixel or two are dots (one item, no geometry) that every
+/// output draws the same: the raster puts their colour on the pixel under them.
+#[test]
+fn sub_pixel_features_are_dots_every_output_draws() {
+    let scene = tiny_buildings(400, 20, [400.0, 300.0]);
     let dots: Vec<[f32; 2]> = scene
         .items
         .iter()
@@ -320,5 +325,35 @@ fn sub_pixel_features_are_dots_every_output_draws() {
     for at in dots {
         let p = pixmap.pixel(at[0] as u32, at[1] as u32).expect("inside");
         assert_ne!([p.red(), p.green(), p.blue()], [bg[0], bg[1], bg[2]], "a dot at {at:?}");
+    }
+}
+
+/// A crowded layer's dots go into SVG (and so PDF) as one image, not a square each, so a
+/// city's file stays proportional to what can be seen; the image shows each dot.
+#[test]
+fn a_crowded_layers_dots_are_one_image_in_svg() {
+    use base64::Engine;
+    let scene = tiny_buildings(3_000, 60, [900.0, 600.0]);
+    let dots: Vec<[f32; 2]> = scene
+        .items
+        .iter()
+        .filter_map(|it| match it.op {
+            Op::Dot { at, .. } => Some(at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dots.len(), 3_000);
+    let svg = renewal_planner::render::svg::scene_group(&scene, 0.0, 0.0, "c");
+    assert_eq!(svg.matches("<image").count(), 1, "one image for the layer");
+    assert_eq!(svg.matches("<rect").count(), 1, "the background only: no square a dot");
+    assert!(svg.len() < 200_000, "{} bytes for 3,000 dots", svg.len());
+    let data = svg.split("base64,").nth(1).and_then(|t| t.split('"').next()).expect("the image's data");
+    let png = base64::engine::general_purpose::STANDARD.decode(data).expect("base64");
+    let image = tiny_skia::Pixmap::decode_png(&png).expect("a PNG");
+    assert_eq!((image.width(), image.height()), (1800, 1200), "twice the scene's resolution");
+    let want = kind_style(Kind::Building).stroke.color.0;
+    for at in dots {
+        let p = image.pixel((at[0] * 2.0) as u32, (at[1] * 2.0) as u32).expect("inside");
+        assert!(p.alpha() > 128 && p.red().abs_diff(want[0]) < 40, "a dot at {at:?}: {p:?}");
     }
 }

@@ -125,6 +125,21 @@ impl Pen {
     }
 }
 
+/// A layer's dots drawn alone, `scale` pixels a scene pixel, as a PNG with a
+/// clear background (what SVG and PDF embed for a crowded layer); `None` if it cannot be made.
+pub fn dots_png(scene: &Scene, layer: u8, scale: f32) -> Option<Vec<u8>> {
+    let (w, h) = ((scene.size[0] * scale).ceil().max(1.0) as u32, (scene.size[1] * scale).ceil().max(1.0) as u32);
+    let mut pixmap = tiny_skia::Pixmap::new(w, h)?;
+    let half = DOT_PX / 2.0;
+    for it in scene.items.iter().filter(|it| it.layer == layer) {
+        if let Op::Dot { at, color } = it.op {
+            let r = [(at[0] - half) * scale, (at[1] - half) * scale, (at[0] + half) * scale, (at[1] + half) * scale];
+            blend_rect(&mut pixmap.as_mut(), r, color, None);
+        }
+    }
+    pixmap.encode_png().ok()
+}
+
 /// Blends `color` over the pixels of the device rectangle `[x0, y0, x1, y1]`,
 /// each by the share of it the rectangle covers (and the clip lets through).
 fn blend_rect(pixmap: &mut PixmapMut, r: [f32; 4], color: Rgba, clip: Option<&Mask>) {

@@ -33,6 +33,24 @@ pub enum Op {
 /// The width of a dot ([`Op::Dot`]), in pixels.
 pub const DOT_PX: f32 = 1.5;
 
+/// A layer with at least this many dots has them drawn as one image, on
+/// screen and in SVG/PDF alike, so what is drawn stays proportional to what
+/// can be seen.
+pub const DOTS_AS_IMAGE: usize = 2_048;
+
+impl Scene {
+    /// How many dots each layer holds.
+    pub fn dots_by_layer(&self) -> [usize; 256] {
+        let mut count = [0usize; 256];
+        for it in &self.items {
+            if matches!(it.op, Op::Dot { .. }) {
+                count[it.layer as usize] += 1;
+            }
+        }
+        count
+    }
+}
+
 /// A draw operation and the feature it belongs to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {

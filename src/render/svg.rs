@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::scene::{Align, DOT_PX, Op, Scene};
+use super::scene::{Align, DOT_PX, DOTS_AS_IMAGE, Op, Scene};
 use super::style::{Rgba, Stroke};
 
 /// The font family exports ask for (the bundled Noto Sans SC subset).
@@ -78,8 +78,25 @@ fn scene_geometry(scene: &Scene, out: &mut String) {
         scene.size[1],
         paint("fill", scene.background)
     );
+    // A crowded layer's dots are one image at twice the scene's resolution, put where the layer begins.
+    let crowded = scene.dots_by_layer().map(|n| n >= DOTS_AS_IMAGE);
+    let mut layer = None;
     for item in &scene.items {
+        if crowded[item.layer as usize]
+            && layer != Some(item.layer)
+            && let Some(png) = super::raster::dots_png(scene, item.layer, 2.0)
+        {
+            use base64::Engine;
+            let data = base64::engine::general_purpose::STANDARD.encode(png);
+            let _ = write!(
+                out,
+                r#"<image x="0" y="0" width="{:.2}" height="{:.2}" preserveAspectRatio="none" xlink:href="data:image/png;base64,{data}"/>"#,
+                scene.size[0], scene.size[1]
+            );
+        }
+        layer = Some(item.layer);
         match &item.op {
+            Op::Dot { .. } if crowded[item.layer as usize] => {}
             Op::Dot { at, color } => {
                 let h = DOT_PX / 2.0;
                 let _ = write!(

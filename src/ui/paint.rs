@@ -3,7 +3,7 @@
 use eframe::egui::{self, Color32, Mesh, Painter, Pos2, Shape, epaint::Vertex};
 
 use super::theme::color;
-use crate::render::scene::DOT_PX;
+use crate::render::scene::{DOT_PX, DOTS_AS_IMAGE};
 use crate::render::{Align, Op, Scene, furniture, style};
 
 fn pos(offset: Pos2, p: [f32; 2]) -> Pos2 {
@@ -13,9 +13,6 @@ fn pos(offset: Pos2, p: [f32; 2]) -> Pos2 {
 fn stroke(s: &style::Stroke) -> egui::Stroke {
     egui::Stroke::new(s.width, color(s.color))
 }
-
-/// A layer with at least this many dots has them painted as one image.
-const DOTS_AS_IMAGE: usize = 2_048;
 
 /// A scene's dots as images, one a layer that has many ([`DOTS_AS_IMAGE`]):
 /// made once when the scene is, kept with it, so a frame of a crowded city
@@ -32,12 +29,7 @@ impl DotImages {
     pub fn new(ctx: &egui::Context, scene: &Scene) -> Self {
         let ppp = ctx.pixels_per_point();
         let (w, h) = ((scene.size[0] * ppp).ceil().max(1.0) as usize, (scene.size[1] * ppp).ceil().max(1.0) as usize);
-        let mut count = [0usize; 256];
-        for it in &scene.items {
-            if matches!(it.op, Op::Dot { .. }) {
-                count[it.layer as usize] += 1;
-            }
-        }
+        let count = scene.dots_by_layer();
         let mut images: Vec<Option<egui::ColorImage>> = count
             .iter()
             .map(|n| (*n >= DOTS_AS_IMAGE).then(|| egui::ColorImage::filled([w, h], Color32::TRANSPARENT)))
