@@ -85,6 +85,8 @@ pub struct View<'a> {
     pub counts: &'a [usize; 7],
     /// Features that differ between before and after.
     pub change_count: usize,
+    /// Features in the plan (counted as `counts`, not by a pass over the plan each frame).
+    pub feature_count: usize,
     pub camera: Option<Camera>,
     /// The pointer's longitude/latitude over the map.
     pub cursor: Option<[f64; 2]>,
