@@ -94,7 +94,7 @@ impl Window {
         let fresh = std::hint::black_box(feature_colors(plan, MODE, None, &Phase::After));
         t.colours_whole = ms(s);
         let s = Instant::now();
-        update_feature_colors(&mut self.colours, plan, MODE, &Phase::After, &touched);
+        update_feature_colors(&mut self.colours, plan, self.doc.links(), MODE, &Phase::After, &touched);
         t.colours_now = ms(s);
         assert!(fresh.as_deref() == Some(&self.colours), "the colours kept equal fresh ones");
         let s = Instant::now();

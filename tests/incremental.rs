@@ -11,8 +11,8 @@ use renewal_planner::document::{Document, Source};
 use renewal_planner::edit::{Edit, EditLabel};
 use renewal_planner::model::Phase;
 use renewal_planner::model::{
-    CatalogueEntry, Category, Change, ChangeKind, Feature, FeatureId, Item, Kind, NationalClass, Plan, PlanMeta,
-    SpatialIndex, Status, Story, TitleBlock,
+    CatalogueEntry, Category, Change, ChangeKind, Feature, FeatureId, Item, ItemLinks, Kind, NationalClass, Plan,
+    PlanMeta, SpatialIndex, Status, Story, TitleBlock,
 };
 use renewal_planner::render::GeometryCache;
 use renewal_planner::render::style::Rgba;
@@ -291,6 +291,10 @@ fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed:
         if let Some(d) = cache.difference(&GeometryCache::build(doc.plan())) {
             panic!("seed {seed} step {step} ({what}): the drawing cache differs from a fresh one: {d}");
         }
+        assert!(
+            *doc.links() == ItemLinks::build(doc.plan()),
+            "seed {seed} step {step} ({what}): the item links differ from fresh ones"
+        );
         tally.update(doc.plan(), &touched);
         let fresh = Tally::build(doc.plan());
         assert_eq!(tally.counts(), fresh.counts(), "seed {seed} step {step} ({what}): counts by kind");
@@ -298,7 +302,10 @@ fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed:
         assert_eq!(tally.features(), doc.plan().len(), "seed {seed} step {step} ({what}): features");
         assert_eq!(tally, fresh, "seed {seed} step {step} ({what}): each feature counted as a fresh count does");
         for ((mode, phase, colors), (_, _, fresh)) in themes.iter_mut().zip(fresh_themes(doc.plan())) {
-            assert!(update_feature_colors(colors, doc.plan(), *mode, phase, &touched), "{mode:?} is an item mode");
+            assert!(
+                update_feature_colors(colors, doc.plan(), doc.links(), *mode, phase, &touched),
+                "{mode:?} is an item mode"
+            );
             assert!(
                 *colors == fresh,
                 "seed {seed} step {step} ({what}): {mode:?} colours {phase:?} differ from fresh ones"
@@ -375,7 +382,7 @@ fn counts_and_colours_not_told_about_a_touched_feature_differ_from_fresh_ones() 
     let mut colors = feature_colors(doc.plan(), ThemeMode::Status, None, &Phase::After).expect("colours").to_vec();
     let (id, item) = doc.plan().items.iter().next().map(|(id, i)| (id.clone(), i.clone())).expect("an item");
     doc.apply(Edit::PutItem { id, item: None, label: EditLabel::RemoveItem }).expect("removed");
-    assert!(update_feature_colors(&mut colors, doc.plan(), ThemeMode::Status, &Phase::After, &[]));
+    assert!(update_feature_colors(&mut colors, doc.plan(), doc.links(), ThemeMode::Status, &Phase::After, &[]));
     let fresh = feature_colors(doc.plan(), ThemeMode::Status, None, &Phase::After).expect("colours");
     assert!(*fresh != colors, "the removed item's features are no longer coloured by it: {:?}", item.features);
     let building = doc.plan().iter().find(|(_, f)| f.kind == Kind::Building).map(|(id, _)| id).expect("a building");
@@ -383,7 +390,7 @@ fn counts_and_colours_not_told_about_a_touched_feature_differ_from_fresh_ones() 
     assert_ne!(tally.counts(), Tally::build(doc.plan()).counts());
     // The modes not coloured by items are not followed feature by feature: the window works them out whole.
     for mode in [ThemeMode::Kind, ThemeMode::Consent, ThemeMode::SpaceUse, ThemeMode::TermLeft] {
-        assert!(!update_feature_colors(&mut colors, doc.plan(), mode, &Phase::After, &[building]));
+        assert!(!update_feature_colors(&mut colors, doc.plan(), doc.links(), mode, &Phase::After, &[building]));
     }
 }
 

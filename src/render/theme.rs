@@ -9,7 +9,7 @@ use super::style::Rgba;
 use crate::model::catalogue::lookup;
 use crate::model::consent::{Base, tally_by};
 use crate::model::phase::item_statuses;
-use crate::model::{Category, FeatureId, FundingSource, Phase, Plan, Status};
+use crate::model::{Category, FeatureId, FundingSource, ItemLinks, Phase, Plan, Status};
 
 pub use crate::model::ThemeMode;
 pub use crate::model::theme_mode::consent_matter;
@@ -220,14 +220,15 @@ pub fn feature_colors(
 }
 
 /// Brings `colors` — [`feature_colors`] of the plan as it was, in the same mode and phase — in step
-/// after an edit: only the features it touched are coloured again, in one pass over the items
-/// (the colours of the others cannot have changed: an edit touches the features of every item it
-/// changes). Exactly what [`feature_colors`] gives now. Returns false, leaving `colors` as they
-/// were, for the modes not coloured by items (consent, operating spaces, kind): those are worked
-/// out whole.
+/// after an edit: only the features it touched are coloured again, each from its own items (`links`,
+/// kept in step with the plan; the colours of the others cannot have changed: an edit touches the
+/// features of every item it changes). Exactly what [`feature_colors`] gives now. Returns false,
+/// leaving `colors` as they were, for the modes not coloured by items (consent, operating spaces,
+/// kind): those are worked out whole.
 pub fn update_feature_colors(
     colors: &mut Vec<Option<Rgba>>,
     plan: &Plan,
+    links: &ItemLinks,
     mode: ThemeMode,
     phase: &Phase,
     touched: &[FeatureId],
@@ -235,24 +236,16 @@ pub fn update_feature_colors(
     if !matches!(mode, ThemeMode::Status | ThemeMode::Category | ThemeMode::Funding) {
         return false;
     }
-    let mut touched = touched.to_vec();
-    touched.sort();
-    touched.dedup();
-    let mut sums = vec![ItemSums::default(); touched.len()];
-    for (item, st) in item_statuses(plan, phase) {
-        let mut cat = None;
-        for id in plan.features_of(item) {
-            if let Ok(k) = touched.binary_search(&id) {
-                let c =
-                    *cat.get_or_insert_with(|| lookup(&plan.catalogue_additions, &item.catalogue).map(|e| e.category));
-                sums[k].add(item, st, c);
+    colors.resize(plan.id_bound(), None);
+    for id in touched {
+        let mut sums = ItemSums::default();
+        for item in links.items_of(plan, *id) {
+            if let Some(st) = item.status_in(phase) {
+                sums.add(item, st, lookup(&plan.catalogue_additions, &item.catalogue).map(|e| e.category));
             }
         }
-    }
-    colors.resize(plan.id_bound(), None);
-    for (id, s) in touched.iter().zip(&sums) {
         if let Some(c) = colors.get_mut(id.index()) {
-            *c = s.color(mode);
+            *c = sums.color(mode);
         }
     }
     true

@@ -319,13 +319,15 @@ impl PlannerApp {
         if self.derived_stamp.is_none() || self.derived_stamp != revision.checked_sub(1).map(|r| (id, r)) {
             return;
         }
-        let plan = self.doc.plan();
+        let (plan, links) = (self.doc.plan(), self.doc.links());
         self.tally.update(plan, touched);
         // Not shared with the map's options while updated, so the colours change in place, not copied.
         self.opts.theme = None;
         self.themes.retain_mut(|(mode, _, phase, colors)| match colors {
             None => true,
-            Some(c) => crate::render::theme::update_feature_colors(Arc::make_mut(c), plan, *mode, phase, touched),
+            Some(c) => {
+                crate::render::theme::update_feature_colors(Arc::make_mut(c), plan, links, *mode, phase, touched)
+            }
         });
         self.derived_stamp = Some((id, revision));
     }
