@@ -439,7 +439,8 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, top: f32, panes: &[Pan
         return;
     }
     let s = app.lang.strings();
-    let (first, last) = date_range(app.doc.plan()).unwrap_or_default();
+    let range = super::view::per_stamp(painter.ctx(), "date_range", app.doc.stamp(), || date_range(app.doc.plan()));
+    let (first, last) = range.as_ref().clone().unwrap_or_default();
     for pane in panes {
         let text = match &pane.phase {
             Phase::Before => format!("{} · {first}", s.phase_before),
