@@ -10,10 +10,13 @@
 //! - `colours`: the thematic colours of the map (status mode) — worked out whole before, for the touched
 //!   features now;
 //! - `features`: the status bar's feature count each frame — `Plan::len` before, the counts' sum now;
-//! - `legend`, `dashboard`: the status legend's counts and the dashboard's progress, worked out each
-//!   frame while they are shown — a pass over the items, not the features; unchanged.
+//! - `legend`, `dates`, `dashboard`: the status legend's counts, the timeline's date range (the phase
+//!   bar) and the dashboard's progress — passes over the items, not the features. Before they were
+//!   worked out every frame (the dashboard while open); now once per edit (`ui::view::per_stamp`).
 //!
-//! Medians of 15 runs, milliseconds. Run: `cargo bench --bench edit_cost`.
+//! `before` adds up what an edit cost before issue 19 (without the per-frame passes over the items);
+//! `now` what it costs now, the items' passes included. Medians of 15 runs, milliseconds.
+//! Run: `cargo bench --bench edit_cost`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -49,6 +52,7 @@ struct Times {
     features_whole: f64,
     features_now: f64,
     legend: f64,
+    dates: f64,
     dashboard: f64,
 }
 
@@ -58,9 +62,9 @@ impl Times {
         self.doc + self.cache + self.counts_whole + self.colours_whole + self.features_whole
     }
 
-    /// What it pays now.
+    /// What it pays now, with the passes over the items once per edit (the dashboard only while open).
     fn now(&self) -> f64 {
-        self.doc + self.cache + self.counts_now + self.colours_now + self.features_now
+        self.doc + self.cache + self.counts_now + self.colours_now + self.features_now + self.legend + self.dates
     }
 }
 
@@ -108,6 +112,9 @@ impl Window {
         std::hint::black_box(legend_counts(plan, MODE, &Phase::After));
         t.legend = ms(s);
         let s = Instant::now();
+        std::hint::black_box(renewal_planner::model::phase::date_range(plan));
+        t.dates = ms(s);
+        let s = Instant::now();
         std::hint::black_box(Progress::of(plan, &Phase::After));
         t.dashboard = ms(s);
         t
@@ -131,6 +138,7 @@ fn median(runs: &[Times]) -> Times {
         features_whole: m(|t| t.features_whole),
         features_now: m(|t| t.features_now),
         legend: m(|t| t.legend),
+        dates: m(|t| t.dates),
         dashboard: m(|t| t.dashboard),
     }
 }
@@ -212,7 +220,7 @@ fn run(n: u64) {
     let item = "it-0".to_string();
     println!("\n{} features, {items} items: milliseconds per edit (median of {RUNS})", w.doc.plan().len());
     println!(
-        "{:<20} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>8} {:>8}",
+        "{:<20} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} | {:>8} {:>8}",
         "edit",
         "doc",
         "cache",
@@ -223,6 +231,7 @@ fn run(n: u64) {
         "features",
         "(now)",
         "legend",
+        "dates",
         "dashboard",
         "before",
         "now"
@@ -240,7 +249,7 @@ fn run(n: u64) {
         for (what, runs) in [("", done), ("undo ", undone), ("redo ", redone)] {
             let t = median(&runs);
             println!(
-                "{:<20} {:>7.3} {:>7.3} {:>8.3} {:>8.4} {:>8.3} {:>8.4} {:>8.3} {:>8.4} {:>8.3} {:>9.3} | {:>8.3} {:>8.3}",
+                "{:<20} {:>7.3} {:>7.3} {:>8.3} {:>8.4} {:>8.3} {:>8.4} {:>8.3} {:>8.4} {:>8.3} {:>8.3} {:>9.3} | {:>8.3} {:>8.3}",
                 format!("{what}{name}"),
                 t.doc,
                 t.cache,
@@ -251,6 +260,7 @@ fn run(n: u64) {
                 t.features_whole,
                 t.features_now,
                 t.legend,
+                t.dates,
                 t.dashboard,
                 t.before(),
                 t.now()
