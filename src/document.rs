@@ -1,12 +1,12 @@
 //! A document is an open plan with everything that follows it: its spatial
 //! index, its undo history, the warnings from loading it and where it came from.
-//! All edits go through [`Document::apply`], which keeps the index in step.
+//! All edits go through [`Document::apply`], which keeps the index and the item links in step.
 
 use std::path::PathBuf;
 
 use crate::edit::{Applied, Edit, EditError, EditLabel, History};
 use crate::io::{Loaded, Warning};
-use crate::model::{FeatureId, Plan, SpatialIndex};
+use crate::model::{FeatureId, ItemLinks, Plan, SpatialIndex};
 
 /// Where the open plan came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct Document {
     /// without copying; an edit made meanwhile copies it first (`Arc::make_mut`).
     plan: std::sync::Arc<Plan>,
     index: SpatialIndex,
+    /// Which items name which features, kept in step by every edit.
+    links: ItemLinks,
     history: History,
     warnings: Vec<Warning>,
     source: Source,
@@ -55,6 +57,7 @@ impl Document {
     /// A document from a plan and an index already built for it.
     pub fn from_parts(plan: Plan, index: SpatialIndex, warnings: Vec<Warning>, source: Source) -> Self {
         Document {
+            links: ItemLinks::build(&plan),
             plan: std::sync::Arc::new(plan),
             index,
             history: History::default(),
@@ -84,6 +87,11 @@ impl Document {
     /// The spatial index of the plan, kept in step by every edit.
     pub fn index(&self) -> &SpatialIndex {
         &self.index
+    }
+
+    /// Which items name which features, kept in step by every edit.
+    pub fn links(&self) -> &ItemLinks {
+        &self.links
     }
 
     /// What loading the plan found wrong and worked around.
@@ -193,6 +201,9 @@ impl Document {
             for id in &applied.touched {
                 self.index.update(&self.plan, *id);
             }
+        }
+        for item in &applied.items {
+            self.links.update(&self.plan, item);
         }
         applied.touched.clone()
     }

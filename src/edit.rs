@@ -139,6 +139,8 @@ pub struct Applied {
     pub touched: Vec<FeatureId>,
     /// True if any touched feature's geometry changed (the index must follow).
     pub geometry_changed: bool,
+    /// Items put: added, changed or removed (the item links must follow).
+    pub items: Vec<String>,
 }
 
 impl Edit {
@@ -219,7 +221,12 @@ impl Edit {
                 old_props.reverse();
                 let mut edits = vec![Edit::SetKind { changes: old }];
                 edits.extend(old_props);
-                Applied { inverse: Edit::Batch { label: EditLabel::SetKind, edits }, touched, geometry_changed: false }
+                Applied {
+                    inverse: Edit::Batch { label: EditLabel::SetKind, edits },
+                    touched,
+                    geometry_changed: false,
+                    items: Vec::new(),
+                }
             }
             Edit::SetProperty { feature, key, value } => {
                 let old = plan.get_mut(feature).and_then(|f| match value {
@@ -230,6 +237,7 @@ impl Edit {
                     inverse: Edit::SetProperty { feature, key, value: old },
                     touched: vec![feature],
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::PutItem { id, item, label } => {
@@ -247,6 +255,7 @@ impl Edit {
                 touched.sort();
                 touched.dedup();
                 Applied {
+                    items: vec![id.clone()],
                     inverse: Edit::PutItem { id, item: old.map(Box::new), label },
                     touched,
                     geometry_changed: false,
@@ -270,6 +279,7 @@ impl Edit {
                     inverse: Edit::PutCatalogueEntry { id, entry: old.map(Box::new) },
                     touched,
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::SetGeometry { feature, geometry, label } => {
@@ -282,6 +292,7 @@ impl Edit {
                     },
                     touched: vec![feature],
                     geometry_changed: true,
+                    items: Vec::new(),
                 }
             }
             Edit::SetStories { stories, label } => {
@@ -290,15 +301,26 @@ impl Edit {
                     inverse: Edit::SetStories { stories: old, label },
                     touched: Vec::new(),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::SetTitleBlock { block } => {
                 let old = std::mem::replace(&mut plan.meta.title_block, block);
-                Applied { inverse: Edit::SetTitleBlock { block: old }, touched: Vec::new(), geometry_changed: false }
+                Applied {
+                    inverse: Edit::SetTitleBlock { block: old },
+                    touched: Vec::new(),
+                    geometry_changed: false,
+                    items: Vec::new(),
+                }
             }
             Edit::SetBasemaps { basemaps } => {
                 let old = std::mem::replace(&mut plan.basemaps, basemaps);
-                Applied { inverse: Edit::SetBasemaps { basemaps: old }, touched: Vec::new(), geometry_changed: false }
+                Applied {
+                    inverse: Edit::SetBasemaps { basemaps: old },
+                    touched: Vec::new(),
+                    geometry_changed: false,
+                    items: Vec::new(),
+                }
             }
             Edit::PutPhoto { id, photo } => {
                 let old = match photo {
@@ -309,6 +331,7 @@ impl Edit {
                     inverse: Edit::PutPhoto { id, photo: old.map(Box::new) },
                     touched: Vec::new(),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::SetChange { feature, change, label } => {
@@ -317,18 +340,24 @@ impl Edit {
                     inverse: Edit::SetChange { feature, change: old, label },
                     touched: vec![feature],
                     geometry_changed: true,
+                    items: Vec::new(),
                 }
             }
             Edit::AddFeature { id, feature, label } => {
                 plan.put(id, *feature);
-                Applied { inverse: Edit::RemoveFeature { id, label }, touched: vec![id], geometry_changed: true }
+                Applied {
+                    inverse: Edit::RemoveFeature { id, label },
+                    touched: vec![id],
+                    geometry_changed: true,
+                    items: Vec::new(),
+                }
             }
             Edit::RemoveFeature { id, label } => {
                 let inverse = match plan.take(id) {
                     Some(f) => Edit::AddFeature { id, feature: Box::new(f), label },
                     None => Edit::Batch { label, edits: Vec::new() },
                 };
-                Applied { inverse, touched: vec![id], geometry_changed: true }
+                Applied { inverse, touched: vec![id], geometry_changed: true, items: Vec::new() }
             }
             Edit::SetVotes { matter, votes } => {
                 let buildings: Vec<String> = votes
@@ -353,6 +382,7 @@ impl Edit {
                     inverse: Edit::SetVotes { matter, votes: old },
                     touched: buildings_touched(plan, buildings),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::PutHousehold { id, household, label } => {
@@ -398,7 +428,12 @@ impl Edit {
                         .collect();
                     inverse = with_votes_back(inverse, restore, label);
                 }
-                Applied { inverse, touched: buildings_touched(plan, buildings), geometry_changed: false }
+                Applied {
+                    inverse,
+                    touched: buildings_touched(plan, buildings),
+                    geometry_changed: false,
+                    items: Vec::new(),
+                }
             }
             Edit::PutMatter { id, matter, pos, label } => {
                 let at = plan.consent.matters.iter().position(|m| m.id == id);
@@ -428,7 +463,7 @@ impl Edit {
                 });
                 let inverse = with_votes_back(inverse, restore.into_iter().collect(), label);
                 // Every building may change colour on the consent map.
-                Applied { inverse, touched: all_buildings(plan), geometry_changed: false }
+                Applied { inverse, touched: all_buildings(plan), geometry_changed: false, items: Vec::new() }
             }
             Edit::PutRule { id, rule, pos } => {
                 let at = plan.consent.rules.iter().position(|r| r.id == id);
@@ -446,6 +481,7 @@ impl Edit {
                     inverse: Edit::PutRule { id, rule: old.map(Box::new), pos: old_pos },
                     touched: all_buildings(plan),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::SetConsent { consent, label } => {
@@ -454,6 +490,7 @@ impl Edit {
                     inverse: Edit::SetConsent { consent: Box::new(old), label },
                     touched: all_buildings(plan),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::PutSpace { id, space, pos, label } => {
@@ -464,6 +501,7 @@ impl Edit {
                     inverse: Edit::PutSpace { id, space: old.map(Box::new), pos: old_pos, label },
                     touched: buildings_touched(plan, keys),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::PutFlow { id, flow, pos, label } => {
@@ -472,6 +510,7 @@ impl Edit {
                     inverse: Edit::PutFlow { id, flow: old.map(Box::new), pos: old_pos, label },
                     touched: Vec::new(),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::SetOperations { operations, label } => {
@@ -481,22 +520,27 @@ impl Edit {
                     inverse: Edit::SetOperations { operations: Box::new(old), label },
                     touched: buildings_touched(plan, keys),
                     geometry_changed: false,
+                    items: Vec::new(),
                 }
             }
             Edit::Batch { label, edits } => {
                 let mut inverses = Vec::with_capacity(edits.len());
                 let mut touched = Vec::new();
                 let mut geometry_changed = false;
+                let mut items = Vec::new();
                 for e in edits {
                     let a = e.apply_checked(plan);
                     inverses.push(a.inverse);
                     touched.extend(a.touched);
                     geometry_changed |= a.geometry_changed;
+                    items.extend(a.items);
                 }
                 inverses.reverse();
                 touched.sort();
                 touched.dedup();
-                Applied { inverse: Edit::Batch { label, edits: inverses }, touched, geometry_changed }
+                items.sort();
+                items.dedup();
+                Applied { inverse: Edit::Batch { label, edits: inverses }, touched, geometry_changed, items }
             }
         }
     }

@@ -1,18 +1,23 @@
-//! Incremental state: the spatial index and the drawing cache are updated only
-//! for the features an edit touched. After any sequence of edits, undos and
-//! redos they must hold exactly what a fresh build of the same plan holds.
-//! Seeded random sequences of every kind of edit check that.
+//! Incremental state: the spatial index, the drawing cache, the window's counts
+//! by kind and the thematic colours of the item modes are updated only for the
+//! features an edit touched. After any sequence of edits, undos and redos they
+//! must hold exactly what a fresh build of the same plan holds. Seeded random
+//! sequences of every kind of edit check that.
 
 use geo::{Coord, Geometry, LineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::{Map, json};
 
 use renewal_planner::document::{Document, Source};
 use renewal_planner::edit::{Edit, EditLabel};
+use renewal_planner::model::Phase;
 use renewal_planner::model::{
-    CatalogueEntry, Category, Change, ChangeKind, Feature, FeatureId, Item, Kind, NationalClass, Plan, PlanMeta,
-    SpatialIndex, Status, Story, TitleBlock,
+    CatalogueEntry, Category, Change, ChangeKind, Feature, FeatureId, Item, ItemLinks, Kind, NationalClass, Plan,
+    PlanMeta, SpatialIndex, Status, Story, TitleBlock,
 };
 use renewal_planner::render::GeometryCache;
+use renewal_planner::render::style::Rgba;
+use renewal_planner::render::tally::Tally;
+use renewal_planner::render::theme::{ThemeMode, feature_colors, update_feature_colors};
 
 #[path = "common/rng.rs"]
 mod rng;
@@ -241,12 +246,30 @@ fn random_edit(plan: &Plan, rng: &mut Rng) -> Edit {
     }
 }
 
+/// The item modes' colours in a few phases, as the window keeps them: by mode and phase.
+type Themes = Vec<(ThemeMode, Phase, Vec<Option<Rgba>>)>;
+
+/// Fresh colours of every item mode in before, after and two dates.
+fn fresh_themes(plan: &Plan) -> Themes {
+    let phases = [Phase::Before, Phase::After, Phase::AsOf("2020-06-01".into()), Phase::AsOf("2021-05-01".into())];
+    let mut themes = Vec::new();
+    for mode in [ThemeMode::Status, ThemeMode::Category, ThemeMode::Funding] {
+        for phase in &phases {
+            let colors = feature_colors(plan, mode, None, phase).map(|c| c.to_vec()).unwrap_or_default();
+            themes.push((mode, phase.clone(), colors));
+        }
+    }
+    themes
+}
+
 /// Runs `steps` random edits, undos and redos on the document, keeping a
-/// drawing cache in step as the window does, and checks both against fresh
-/// builds after every step.
+/// drawing cache, the counts by kind and the item modes' colours in step as the
+/// window does, and checks them all against fresh builds after every step.
 fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed: u64, steps: usize) {
     let mut rng = Rng(seed);
     let mut cache = GeometryCache::build(doc.plan());
+    let mut tally = Tally::build(doc.plan());
+    let mut themes = fresh_themes(doc.plan());
     let mut kinds = [0usize; 3];
     for step in 0..steps {
         let (what, touched) = match rng.below(10) {
@@ -267,6 +290,26 @@ fn edits_keep_the_index_and_cache_equal_to_fresh_builds(mut doc: Document, seed:
         }
         if let Some(d) = cache.difference(&GeometryCache::build(doc.plan())) {
             panic!("seed {seed} step {step} ({what}): the drawing cache differs from a fresh one: {d}");
+        }
+        assert!(
+            *doc.links() == ItemLinks::build(doc.plan()),
+            "seed {seed} step {step} ({what}): the item links differ from fresh ones"
+        );
+        tally.update(doc.plan(), &touched);
+        let fresh = Tally::build(doc.plan());
+        assert_eq!(tally.counts(), fresh.counts(), "seed {seed} step {step} ({what}): counts by kind");
+        assert_eq!(tally.changed(), fresh.changed(), "seed {seed} step {step} ({what}): changed features");
+        assert_eq!(tally.features(), doc.plan().len(), "seed {seed} step {step} ({what}): features");
+        assert_eq!(tally, fresh, "seed {seed} step {step} ({what}): each feature counted as a fresh count does");
+        for ((mode, phase, colors), (_, _, fresh)) in themes.iter_mut().zip(fresh_themes(doc.plan())) {
+            assert!(
+                update_feature_colors(colors, doc.plan(), doc.links(), *mode, phase, &touched),
+                "{mode:?} is an item mode"
+            );
+            assert!(
+                *colors == fresh,
+                "seed {seed} step {step} ({what}): {mode:?} colours {phase:?} differ from fresh ones"
+            );
         }
     }
     assert!(kinds.iter().all(|n| *n > 0), "seed {seed}: edits, undos and redos all ran: {kinds:?}");
@@ -315,19 +358,39 @@ fn small_plan() -> Plan {
 }
 
 #[test]
-fn random_edits_undos_and_redos_of_the_jinsong_plan_keep_index_and_cache_as_a_fresh_build() {
+fn random_edits_undos_and_redos_of_the_jinsong_plan_keep_index_cache_counts_and_colours_as_fresh_builds() {
     for seed in [1, 2] {
         edits_keep_the_index_and_cache_equal_to_fresh_builds(Document::jinsong(), seed, 200);
     }
 }
 
 #[test]
-fn random_edits_undos_and_redos_of_a_small_plan_keep_index_and_cache_as_a_fresh_build() {
+fn random_edits_undos_and_redos_of_a_small_plan_keep_index_cache_counts_and_colours_as_fresh_builds() {
     for seed in [3, 4, 5] {
         let plan = small_plan();
         let index = SpatialIndex::build(&plan);
         let doc = Document::from_parts(plan, index, Vec::new(), Source::Jinsong);
         edits_keep_the_index_and_cache_equal_to_fresh_builds(doc, seed, 150);
+    }
+}
+
+#[test]
+fn counts_and_colours_not_told_about_a_touched_feature_differ_from_fresh_ones() {
+    // The checks above must be able to fail: an edit followed for none of the features it touched.
+    let mut doc = Document::jinsong();
+    let tally = Tally::build(doc.plan());
+    let mut colors = feature_colors(doc.plan(), ThemeMode::Status, None, &Phase::After).expect("colours").to_vec();
+    let (id, item) = doc.plan().items.iter().next().map(|(id, i)| (id.clone(), i.clone())).expect("an item");
+    doc.apply(Edit::PutItem { id, item: None, label: EditLabel::RemoveItem }).expect("removed");
+    assert!(update_feature_colors(&mut colors, doc.plan(), doc.links(), ThemeMode::Status, &Phase::After, &[]));
+    let fresh = feature_colors(doc.plan(), ThemeMode::Status, None, &Phase::After).expect("colours");
+    assert!(*fresh != colors, "the removed item's features are no longer coloured by it: {:?}", item.features);
+    let building = doc.plan().iter().find(|(_, f)| f.kind == Kind::Building).map(|(id, _)| id).expect("a building");
+    doc.apply(Edit::SetKind { changes: vec![(building, Kind::Garden)] }).expect("kind set");
+    assert_ne!(tally.counts(), Tally::build(doc.plan()).counts());
+    // The modes not coloured by items are not followed feature by feature: the window works them out whole.
+    for mode in [ThemeMode::Kind, ThemeMode::Consent, ThemeMode::SpaceUse, ThemeMode::TermLeft] {
+        assert!(!update_feature_colors(&mut colors, doc.plan(), doc.links(), mode, &Phase::After, &[building]));
     }
 }
 

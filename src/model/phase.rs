@@ -197,13 +197,17 @@ pub fn changes(plan: &Plan) -> Vec<(FeatureId, &Change)> {
 /// made today, a design under way) are plans, not the renewal's result, so
 /// they do not stretch it; a plan with nothing done yet spans its history.
 pub fn date_range(plan: &Plan) -> Option<(String, String)> {
-    let entries = || plan.items.values().flat_map(|i| i.history.iter()).filter(|c| is_date(&c.date));
-    let first = entries().map(|c| c.date.as_str()).min()?;
-    let last = entries()
-        .filter(|c| c.status.is_done())
-        .map(|c| c.date.as_str())
-        .max()
-        .or_else(|| entries().map(|c| c.date.as_str()).max())?;
+    // One pass over every history entry (the phase bar asks after every edit).
+    let (mut first, mut last, mut last_done): (Option<&str>, Option<&str>, Option<&str>) = (None, None, None);
+    for c in plan.items.values().flat_map(|i| i.history.iter()).filter(|c| is_date(&c.date)) {
+        let d = c.date.as_str();
+        first = Some(first.map_or(d, |f| f.min(d)));
+        last = Some(last.map_or(d, |l| l.max(d)));
+        if c.status.is_done() {
+            last_done = Some(last_done.map_or(d, |l| l.max(d)));
+        }
+    }
+    let (first, last) = (first?, last_done.or(last)?);
     Some((first.to_string(), last.max(first).to_string()))
 }
 

@@ -7,7 +7,8 @@
 //! - [`scene`] — what one frame shows: draw ops, placed labels;
 //! - [`furniture`] — scale bar and north arrow geometry;
 //! - [`raster`] — a scene's geometry drawn straight into pixels (tiny-skia) for PNG output;
-//! - [`fonts`] — the bundled CJK font the window and every export use.
+//! - [`fonts`] — the bundled CJK font the window and every export use;
+//! - [`theme`] — thematic colours and legends; [`tally`] — features counted by kind and changed, kept in step edit by edit.
 
 pub mod cache;
 pub mod camera;
@@ -17,6 +18,7 @@ pub mod raster;
 pub mod scene;
 pub mod style;
 pub mod svg;
+pub mod tally;
 pub mod theme;
 
 pub use cache::GeometryCache;

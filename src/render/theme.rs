@@ -9,7 +9,7 @@ use super::style::Rgba;
 use crate::model::catalogue::lookup;
 use crate::model::consent::{Base, tally_by};
 use crate::model::phase::item_statuses;
-use crate::model::{Category, FundingSource, Phase, Plan, Status};
+use crate::model::{Category, FeatureId, FundingSource, ItemLinks, Phase, Plan, Status};
 
 pub use crate::model::ThemeMode;
 pub use crate::model::theme_mode::consent_matter;
@@ -207,37 +207,88 @@ pub fn feature_colors(
         ThemeMode::SpaceUse | ThemeMode::TermLeft => return Some(Arc::new(space_colors(plan, mode, phase))),
         _ => {}
     }
-    let mut status: Vec<Option<Status>> = vec![None; plan.id_bound()];
-    let mut category: Vec<Option<(i64, Category)>> = vec![None; plan.id_bound()];
-    let mut money: Vec<[i64; 4]> = vec![[0; 4]; plan.id_bound()];
+    let mut sums = vec![ItemSums::default(); plan.id_bound()];
     for (item, st) in item_statuses(plan, phase) {
         let cat = lookup(&plan.catalogue_additions, &item.catalogue).map(|e| e.category);
         for id in plan.features_of(item) {
-            let i = id.index();
-            status[i] = Some(status[i].map_or(st, |s| s.min(st)));
-            if let Some(c) = cat
-                && category[i].is_none_or(|(cost, _)| item.cost_basis() > cost)
-            {
-                category[i] = Some((item.cost_basis(), c));
-            }
-            for (k, s) in FundingSource::ALL.iter().enumerate() {
-                // Saturating: amounts come from files and may be absurd.
-                money[i][k] = money[i][k].saturating_add(item.funding.get(*s));
+            if let Some(s) = sums.get_mut(id.index()) {
+                s.add(item, st, cat);
             }
         }
     }
-    let colors = (0..plan.id_bound())
-        .map(|i| match mode {
-            ThemeMode::Kind | ThemeMode::Consent | ThemeMode::SpaceUse | ThemeMode::TermLeft => None,
-            ThemeMode::Status => status[i].map(status_color),
-            ThemeMode::Category => category[i].map(|(_, c)| category_color(c)),
-            ThemeMode::Funding => {
-                let best = (0..4).max_by_key(|k| (money[i][*k], -(*k as i64)))?;
-                (money[i][best] > 0).then(|| source_color(FundingSource::ALL[best]))
+    Some(Arc::new(sums.iter().map(|s| s.color(mode)).collect()))
+}
+
+/// Brings `colors` — [`feature_colors`] of the plan as it was, in the same mode and phase — in step
+/// after an edit: only the features it touched are coloured again, each from its own items (`links`,
+/// kept in step with the plan; the colours of the others cannot have changed: an edit touches the
+/// features of every item it changes). Exactly what [`feature_colors`] gives now. Returns false,
+/// leaving `colors` as they were, for the modes not coloured by items (consent, operating spaces,
+/// kind): those are worked out whole.
+pub fn update_feature_colors(
+    colors: &mut Vec<Option<Rgba>>,
+    plan: &Plan,
+    links: &ItemLinks,
+    mode: ThemeMode,
+    phase: &Phase,
+    touched: &[FeatureId],
+) -> bool {
+    if !matches!(mode, ThemeMode::Status | ThemeMode::Category | ThemeMode::Funding) {
+        return false;
+    }
+    colors.resize(plan.id_bound(), None);
+    for id in touched {
+        let mut sums = ItemSums::default();
+        for item in links.items_of(plan, *id) {
+            if let Some(st) = item.status_in(phase) {
+                sums.add(item, st, lookup(&plan.catalogue_additions, &item.catalogue).map(|e| e.category));
             }
-        })
-        .collect();
-    Some(Arc::new(colors))
+        }
+        if let Some(c) = colors.get_mut(id.index()) {
+            *c = sums.color(mode);
+        }
+    }
+    true
+}
+
+/// What a feature's items add up to in a phase, for the item modes' colours.
+#[derive(Clone, Copy, Default)]
+struct ItemSums {
+    /// The least advanced status.
+    status: Option<Status>,
+    /// The category of the costliest item (the first of equals, in item id order) with its cost.
+    category: Option<(i64, Category)>,
+    /// Money by funding source, in the order of [`FundingSource::ALL`].
+    money: [i64; 4],
+}
+
+impl ItemSums {
+    /// Adds an item at its status `st`, of category `cat` (`None`: its catalogue entry is unknown).
+    fn add(&mut self, item: &crate::model::Item, st: Status, cat: Option<Category>) {
+        self.status = Some(self.status.map_or(st, |s| s.min(st)));
+        if let Some(c) = cat
+            && self.category.is_none_or(|(cost, _)| item.cost_basis() > cost)
+        {
+            self.category = Some((item.cost_basis(), c));
+        }
+        for (k, s) in FundingSource::ALL.iter().enumerate() {
+            // Saturating: amounts come from files and may be absurd.
+            self.money[k] = self.money[k].saturating_add(item.funding.get(*s));
+        }
+    }
+
+    /// The feature's colour in an item mode (`None`: drawn muted, or not an item mode).
+    fn color(&self, mode: ThemeMode) -> Option<Rgba> {
+        match mode {
+            ThemeMode::Kind | ThemeMode::Consent | ThemeMode::SpaceUse | ThemeMode::TermLeft => None,
+            ThemeMode::Status => self.status.map(status_color),
+            ThemeMode::Category => self.category.map(|(_, c)| category_color(c)),
+            ThemeMode::Funding => {
+                let best = (0..4).max_by_key(|k| (self.money[*k], -(*k as i64)))?;
+                (self.money[best] > 0).then(|| source_color(FundingSource::ALL[best]))
+            }
+        }
+    }
 }
 
 /// The legend of a mode: colours with their machine names (the UI and

@@ -25,7 +25,8 @@ pub fn window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let lang = v.lang;
     // The dashboard counts as the map shows: as of its date, before or today.
     let phase = v.after_phase_shown();
-    let p = Progress::of(v.doc.plan(), &phase);
+    let p =
+        super::view::per_stamp(ctx, "dashboard", (v.doc.stamp(), phase.clone()), || Progress::of(v.doc.plan(), &phase));
     let unrecorded = v.doc.plan().items.len().saturating_sub(p.items);
     let mut open = true;
     egui::Window::new(s.dashboard).open(&mut open).default_pos([700.0, 60.0]).default_size([560.0, 620.0]).show(

@@ -338,11 +338,15 @@ fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> 
     let s = app.lang.strings();
     let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;
     // Items each colour stands for, in the phase the (after) map shows.
-    let counts = crate::render::theme::legend_counts(app.doc.plan(), app.theme_mode, &app.after_phase_shown());
+    let key = (app.doc.stamp(), app.theme_mode, app.after_phase_shown());
+    let counts = super::view::per_stamp(painter.ctx(), "legend_counts", key.clone(), || {
+        crate::render::theme::legend_counts(app.doc.plan(), key.1, &key.2)
+    });
+    let counts = Option::as_ref(&counts);
     let mut entries: Vec<(Swatch, String)> = crate::render::theme::legend(app.theme_mode)
         .into_iter()
         .enumerate()
-        .map(|(k, (c, name))| match counts.as_ref().and_then(|n| n.get(k)) {
+        .map(|(k, (c, name))| match counts.and_then(|n| n.get(k)) {
             Some(n) => (Swatch::Fill(color(c)), format!("{}  {n}", s.legend_label(name))),
             None => (Swatch::Fill(color(c)), s.legend_label(name).to_string()),
         })
@@ -464,7 +468,8 @@ fn paint_panes(painter: &egui::Painter, full: egui::Rect, top: f32, panes: &[Pan
         return;
     }
     let s = app.lang.strings();
-    let (first, last) = date_range(app.doc.plan()).unwrap_or_default();
+    let range = super::view::per_stamp(painter.ctx(), "date_range", app.doc.stamp(), || date_range(app.doc.plan()));
+    let (first, last) = range.as_ref().clone().unwrap_or_default();
     for pane in panes {
         let text = match &pane.phase {
             Phase::Before => format!("{} · {first}", s.phase_before),

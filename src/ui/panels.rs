@@ -421,7 +421,7 @@ pub fn status_bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
                 ui.separator();
             }
             let in_view = v.in_view;
-            ui.label(format!("{} {} ({} {in_view})", s.feature_count, v.doc.plan().len(), s.in_view));
+            ui.label(format!("{} {} ({} {in_view})", s.feature_count, v.feature_count, s.in_view));
             if let Some(m) = v.status {
                 ui.separator();
                 let c = if m.is_error() { ui.visuals().error_fg_color } else { ui.visuals().text_color() };

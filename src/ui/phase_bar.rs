@@ -15,7 +15,9 @@ use crate::model::{ChangeKind, Phase};
 pub fn bar(ui: &mut egui::Ui, v: &View) -> Vec<Action> {
     let mut out = Vec::new();
     let s = v.lang.strings();
-    let range = date_range(v.doc.plan());
+    // A pass over every item's history: once per document state, not per frame.
+    let range = super::view::per_stamp(ui.ctx(), "date_range", v.doc.stamp(), || date_range(v.doc.plan()));
+    let range = Option::as_ref(&range);
     egui::Panel::top("phase_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.label(RichText::new(s.phase).strong());
@@ -96,11 +98,15 @@ pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
     let s = v.lang.strings();
     let lang = v.lang;
     let plan = v.doc.plan();
-    let mut list: Vec<_> = changes(plan)
-        .into_iter()
-        .map(|(id, c)| (in_force_from(plan, c).unwrap_or_else(|| "9999".into()), id, c))
-        .collect();
-    list.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    // A pass over every feature: once per document state while the window is open, not per frame.
+    let list = super::view::per_stamp(ctx, "changes", v.doc.stamp(), || {
+        let mut list: Vec<_> = changes(plan)
+            .into_iter()
+            .map(|(id, c)| (in_force_from(plan, c).unwrap_or_else(|| "9999".into()), id))
+            .collect();
+        list.sort();
+        list
+    });
     let mut open = true;
     egui::Window::new(s.what_changed).open(&mut open).default_pos([260.0, 120.0]).default_size([460.0, 480.0]).show(
         ctx,
@@ -112,8 +118,10 @@ pub fn changes_window(ctx: &egui::Context, v: &View) -> Vec<Action> {
                     ui.label(RichText::new(s.in_force_from).strong());
                     ui.label(RichText::new(s.by_items).strong());
                     ui.end_row();
-                    for (date, id, c) in &list {
-                        let Some(f) = plan.get(*id) else { continue };
+                    for (date, id) in list.iter() {
+                        let Some((f, c)) = plan.get(*id).and_then(|f| Some((f, f.change.as_deref()?))) else {
+                            continue;
+                        };
                         ui.colored_label(change_color(c.kind), change_name(s, c.kind));
                         if ui.link(f.name(lang).unwrap_or(s.kind(f.kind))).clicked() {
                             out.push(Action::SelectAndFly(*id));

@@ -85,6 +85,8 @@ pub struct View<'a> {
     pub counts: &'a [usize; 7],
     /// Features that differ between before and after.
     pub change_count: usize,
+    /// Features in the plan (counted as `counts`, not by a pass over the plan each frame).
+    pub feature_count: usize,
     pub camera: Option<Camera>,
     /// The pointer's longitude/latitude over the map.
     pub cursor: Option<[f64; 2]>,
@@ -142,10 +144,50 @@ pub fn after_phase(phase: &Phase) -> Phase {
     }
 }
 
+/// What `make` works out for `key` — the document's stamp and whatever else it depends on —, worked out
+/// once and kept in the context's temporary data under `name` until the key changes: a panel shown
+/// every frame (the legend's counts, the dashboard) counts over the plan once per edit, not per frame.
+pub fn per_stamp<K, T>(ctx: &eframe::egui::Context, name: &str, key: K, make: impl FnOnce() -> T) -> std::sync::Arc<T>
+where
+    K: PartialEq + Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    let id = eframe::egui::Id::unique(("per_stamp", name));
+    if let Some(kept) = ctx.data(|d| d.get_temp::<std::sync::Arc<(K, std::sync::Arc<T>)>>(id))
+        && kept.0 == key
+    {
+        return kept.1.clone();
+    }
+    let made = std::sync::Arc::new(make());
+    ctx.data_mut(|d| d.insert_temp(id, std::sync::Arc::new((key, made.clone()))));
+    made
+}
+
 /// The phase the map's only pane shows, or its after pane when comparing.
 pub fn after_phase_shown(compare: Compare, phase: &Phase) -> Phase {
     match compare {
         Compare::Single => phase.clone(),
         _ => after_phase(phase),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn what_is_kept_per_stamp_is_worked_out_again_only_when_the_stamp_changes() {
+        let ctx = eframe::egui::Context::default();
+        let mut made = 0;
+        let mut count = |stamp: (u64, u64)| {
+            *super::per_stamp(&ctx, "test", stamp, || {
+                made += 1;
+                stamp.1 * 10
+            })
+        };
+        assert_eq!(count((1, 0)), 0);
+        assert_eq!(count((1, 0)), 0);
+        assert_eq!(count((1, 1)), 10);
+        assert_eq!(count((2, 1)), 10);
+        assert_eq!(count((2, 1)), 10);
+        assert_eq!(made, 3, "once for each new stamp");
     }
 }

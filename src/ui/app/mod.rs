@@ -24,7 +24,7 @@ mod file_area;
 mod view_area;
 
 use crate::render::theme::ThemeMode;
-use crate::render::{Camera, GeometryCache, Scene, SceneOptions, kind_slot};
+use crate::render::{Camera, GeometryCache, Scene, SceneOptions};
 use file_area::{Autosave, Exporting, Loading, Saving};
 
 /// The last scene built, and what it was built for.
@@ -115,11 +115,10 @@ enum Changed {
 pub struct PlannerApp {
     pub doc: Document,
     pub(super) cache: GeometryCache,
-    /// Counts of features by kind slot (derived: see [`PlannerApp::sync_derived`]).
-    pub(super) counts: [usize; 7],
-    /// Features that differ between before and after (derived: see [`PlannerApp::sync_derived`]).
-    pub(super) change_count: usize,
-    /// The document state `counts`, `change_count` and `themes` were derived from.
+    /// Features counted by kind slot and changed (derived: see [`PlannerApp::sync_derived`]; an edit
+    /// recounts only what it touched, [`PlannerApp::after_edit`]).
+    pub(super) tally: crate::render::tally::Tally,
+    /// The document state `tally` and `themes` were derived from.
     derived_stamp: Option<(u64, u64)>,
     /// Thematic colours by mode, matter (the consent map's; `None` for the other modes) and
     /// phase, for the current document state (a few kept).
@@ -232,8 +231,7 @@ impl PlannerApp {
         let mut app = PlannerApp {
             doc,
             cache,
-            counts: [0; 7],
-            change_count: 0,
+            tally: Default::default(),
             derived_stamp: None,
             themes: Vec::new(),
             legend_heading: (None, Vec::new()),
@@ -290,19 +288,16 @@ impl PlannerApp {
 
     /// Brings everything derived from the plan (counts by kind, the number of
     /// changed features, thematic colours) in step with the document. The one
-    /// place they are computed: it compares the document's stamp, so an edit,
-    /// undo, redo, open, import or recovery — whichever way the plan changed —
-    /// is caught. Called after every action and at the start of every frame.
+    /// place they are computed whole: it compares the document's stamp, so an
+    /// open, import or recovery — whichever way the plan changed — is caught (an
+    /// edit, undo or redo the window made has already been followed feature by
+    /// feature by [`PlannerApp::after_edit`]). Called after every action and at
+    /// the start of every frame.
     pub(super) fn sync_derived(&mut self) {
         let stamp = self.doc.stamp();
         if self.derived_stamp != Some(stamp) {
             self.derived_stamp = Some(stamp);
-            self.counts = [0; 7];
-            self.change_count = 0;
-            for (_, f) in self.doc.plan().iter() {
-                self.counts[kind_slot(f.kind)] += 1;
-                self.change_count += usize::from(f.change.is_some());
-            }
+            self.tally = crate::render::tally::Tally::build(self.doc.plan());
             self.themes.clear();
             self.generation += 1;
         }
@@ -317,6 +312,28 @@ impl PlannerApp {
             self.opts.theme = theme;
             self.generation += 1;
         }
+    }
+
+    /// After one edit, undo or redo (the document one revision on from what was derived): the counts
+    /// and the kept thematic colours of the item modes follow the touched features; the colours of the
+    /// other modes are dropped and worked out whole when asked for. Anything else (derived from an
+    /// older state, another document) is left to `sync_derived`, which rebuilds.
+    fn follow_derived(&mut self, touched: &[FeatureId]) {
+        let (id, revision) = self.doc.stamp();
+        if self.derived_stamp.is_none() || self.derived_stamp != revision.checked_sub(1).map(|r| (id, r)) {
+            return;
+        }
+        let (plan, links) = (self.doc.plan(), self.doc.links());
+        self.tally.update(plan, touched);
+        // Not shared with the map's options while updated, so the colours change in place, not copied.
+        self.opts.theme = None;
+        self.themes.retain_mut(|(mode, _, phase, colors)| match colors {
+            None => true,
+            Some(c) => {
+                crate::render::theme::update_feature_colors(Arc::make_mut(c), plan, links, *mode, phase, touched)
+            }
+        });
+        self.derived_stamp = Some((id, revision));
     }
 
     /// The map legend's heading, as of the last `sync_derived` (the start of this frame).
@@ -349,7 +366,7 @@ impl PlannerApp {
 
     /// Features that differ between before and after, as the window shows it.
     pub fn change_count(&self) -> usize {
-        self.change_count
+        self.tally.changed()
     }
 
     /// Turns on what a real run has and tests do not: the recent files list,
@@ -425,8 +442,9 @@ impl PlannerApp {
             compare: self.compare,
             swipe: self.swipe,
             shown: self.shown,
-            counts: &self.counts,
-            change_count: self.change_count,
+            counts: self.tally.counts(),
+            change_count: self.tally.changed(),
+            feature_count: self.tally.features(),
             camera: self.camera,
             cursor: self.cursor,
             in_view: self.memos.iter().flatten().map(|m| m.scene.features_in_view).max().unwrap_or(0),
@@ -756,6 +774,51 @@ mod tests {
         assert_eq!(app.legend_heading(), fresh(&app));
         app.apply(Action::SetLang(crate::model::Lang::En));
         assert_eq!(app.legend_heading(), fresh(&app));
+    }
+
+    #[test]
+    fn edits_undos_and_redos_recount_and_recolour_only_what_they_touched_as_a_fresh_count_would() {
+        let mut app = PlannerApp::new();
+        app.apply(Action::SetTheme(ThemeMode::Status));
+        let colors = |app: &PlannerApp| app.opts.theme.clone().expect("status colours");
+        // Where the table is (not a share of it, which would make an update copy it).
+        let kept = Arc::as_ptr(&colors(&app));
+        let plan = app.doc.plan();
+        let building = plan.iter().find(|(_, f)| f.kind == crate::model::Kind::Building).map(|(id, _)| id);
+        let building = building.expect("a building");
+        let (item_id, item) = plan.items.iter().next().map(|(id, i)| (id.clone(), i.clone())).expect("an item");
+        let mut done = item.clone();
+        done.set_status(crate::model::Status::Completed, "2024-05-01");
+        let edits = [
+            Action::Edit(Edit::SetProperty { feature: building, key: "note".into(), value: Some("x".into()) }),
+            Action::Edit(Edit::PutItem {
+                id: item_id.clone(),
+                item: Some(Box::new(done)),
+                label: crate::edit::EditLabel::SetStatus,
+            }),
+            Action::Select(Some(building)),
+            Action::AddItem { catalogue: "elevator_retrofit".into() },
+            Action::SetKind { features: vec![building], kind: crate::model::Kind::Garden },
+            Action::Edit(Edit::PutItem { id: item_id, item: None, label: crate::edit::EditLabel::RemoveItem }),
+            Action::Edit(Edit::RemoveFeature { id: building, label: crate::edit::EditLabel::DeleteFeature }),
+            Action::Undo,
+            Action::Undo,
+            Action::Redo,
+            Action::Undo,
+            Action::Undo,
+        ];
+        for a in edits {
+            let what = format!("{a:?}");
+            app.apply(a);
+            let plan = app.doc.plan();
+            assert_eq!(app.tally, crate::render::tally::Tally::build(plan), "{what}");
+            assert_eq!(app.tally.features(), plan.len(), "{what}");
+            let fresh = crate::render::theme::feature_colors(plan, ThemeMode::Status, None, &app.opts.phase);
+            assert_eq!(Some(colors(&app)), fresh, "{what}");
+            // The same table, changed in place for the touched features, not worked out whole again.
+            assert_eq!(Arc::as_ptr(&colors(&app)), kept, "{what}");
+        }
+        assert_ne!(app.doc.revision(), 0);
     }
 
     #[test]
