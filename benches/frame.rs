@@ -1,12 +1,13 @@
 //! A frame of the map through the window's real paint path (issue 19's frame
-//! rows): `Scene::build` for the camera, the crowded layers' dots drawn into
-//! images (`ui::paint::DotImages`, once a scene), `ui::paint::paint_scene`
-//! into an egui context (the shapes the window hands egui), and egui's
-//! tessellation of them into the meshes the GPU is sent. "built" is a frame
-//! that makes its scene (a zoom, an edit, a pan's end); "reused" one that
-//! paints the last scene (the pointer moving; a pan of a scene slower than
-//! 12 ms to make, shifted). Only the GPU's own drawing is left out (it needs
-//! a display). Cities: the 113k NYC buildings and generated
+//! rows): `Scene::build` for the camera, the scene made ready to paint once
+//! (`ui::paint::Painted`: the crowded layers' dots drawn into images, each
+//! layer tessellated into one mesh), painted into an egui context (the shapes
+//! the window hands egui each frame), and egui's tessellation of those into
+//! the meshes the GPU is sent. "built" is a frame that makes its scene (a
+//! zoom, an edit, a pan's end); "reused" one that paints the last scene (the
+//! pointer moving); "panned" one that paints it shifted (a pan of a scene
+//! slower than 12 ms to make). Only the GPU's own drawing is left out (it
+//! needs a display). Cities: the 113k NYC buildings and generated
 //! cities (`BIG_FILES`, default `1000000`, made by ../shared/tools/gen_city.py
 //! into target/bench-cities as `benches/big_files.rs` does).
 //!
@@ -55,12 +56,21 @@ fn frame(
     };
     // The dot images are made once a scene (with it); a frame that reuses the
     // scene (the pointer moving, a pan of a slow scene) only paints.
-    let (images_ms, images) = best(5, || renewal_planner::ui::paint::DotImages::new(ctx, &scene));
+    // Made once a scene, with it: the dot images and each layer tessellated (`ui::paint::Painted`).
+    let (made_ms, painted) = best(5, || renewal_planner::ui::paint::Painted::new(ctx, &scene, egui::Pos2::ZERO));
     let (paint_ms, output) = best(5, || {
         ctx.run_ui(input(), |ui| {
             let painter = ui.ctx().layer_painter(egui::LayerId::background());
-            renewal_planner::ui::paint::paint_scene(&painter, egui::Pos2::ZERO, &scene, Some(&images));
+            painted.paint(&painter, &scene, egui::Pos2::ZERO);
         })
+    });
+    // A pan of a slow scene: the same meshes, moved.
+    let (shift_ms, _) = best(5, || {
+        let out = ctx.run_ui(input(), |ui| {
+            let painter = ui.ctx().layer_painter(egui::LayerId::background());
+            painted.paint(&painter, &scene, egui::Pos2::new(7.0, 5.0));
+        });
+        ctx.tessellate(out.shapes, out.pixels_per_point)
     });
     let (tess_ms, prims) = best(5, || ctx.tessellate(output.shapes.clone(), output.pixels_per_point));
     let vertices: usize = prims
@@ -71,15 +81,16 @@ fn frame(
         })
         .sum();
     println!(
-        "{name:<30} {:>8} {:>8} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {:>9}",
+        "{name:<30} {:>8} {:>8} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>9}",
         scene.features_in_view,
         dots,
         scene_ms,
-        images_ms,
+        made_ms,
         paint_ms,
         tess_ms,
-        scene_ms + images_ms + paint_ms + tess_ms,
+        scene_ms + made_ms + paint_ms + tess_ms,
         paint_ms + tess_ms,
+        shift_ms,
         vertices
     );
 }
@@ -107,16 +118,17 @@ fn main() {
     let ctx = egui::Context::default();
     renewal_planner::ui::install_fonts(&ctx);
     println!(
-        "{:<30} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "{:<30} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
         "frame (1280×800)",
         "in view",
         "dots",
         "scene ms",
-        "image ms",
+        "made ms",
         "paint ms",
         "tess ms",
         "built ms",
         "reused ms",
+        "panned ms",
         "vertices"
     );
     for (name, path, street_at) in files {

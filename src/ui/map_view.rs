@@ -209,10 +209,10 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 if app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0) {
                     scene.veil_district_ground(app.doc.plan());
                 }
-                let dots = super::paint::DotImages::new(ui.ctx(), &scene);
+                let painted = super::paint::Painted::new(ui.ctx(), &scene, pane.rect.min);
                 let build_ms = started.elapsed().as_secs_f32() * 1000.0;
                 let (generation, phase) = (app.generation, pane.phase.clone());
-                app.memos[i] = Some(SceneMemo { camera: cam, generation, phase, scene, dots, build_ms });
+                app.memos[i] = Some(SceneMemo { camera: cam, generation, phase, scene, painted, build_ms });
             }
         }
         let painter = ui.painter_at(full);
@@ -222,11 +222,11 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             app.basemaps.paint(&ui.painter_at(pane.clip), pane.rect, &cam);
             if let Some(m) = &app.memos[i] {
                 let at = pane.rect.min + pan_shift(&m.camera, &cam).unwrap_or_default();
-                paint_scene(&ui.painter_at(pane.clip), at, &m.scene, Some(&m.dots));
+                m.painted.paint(&ui.painter_at(pane.clip), &m.scene, at);
             }
             if app.opts.hovered.is_some() {
                 let hover = Scene::hover(app.doc.plan(), &app.cache, &cam, &app.opts, &pane.phase);
-                paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &hover, None);
+                paint_scene(&ui.painter_at(pane.clip), pane.rect.min, &hover);
             }
         }
         // While presenting, the furniture keeps to the free area between the title and caption bands

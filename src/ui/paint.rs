@@ -80,20 +80,22 @@ fn blend_dot(image: &mut egui::ColorImage, c: [f32; 2], side: f32, col: Color32)
     }
 }
 
-/// Paints the scene with its top-left at `offset`; `dots`, made from this
-/// scene, paints the crowded layers' dots as images (else each dot is a quad).
-pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene, dots: Option<&DotImages>) {
+/// One layer of a scene as egui shapes: the image of its dots (when crowded),
+/// then its fills as one mesh, then its outlines, lines and markers in order.
+struct Layer {
+    image: Option<egui::TextureId>,
+    fills: Mesh,
+    shapes: Vec<Shape>,
+}
+
+/// The scene's layers as egui shapes, its top-left at `offset`.
+fn layers(scene: &Scene, offset: Pos2, dots: Option<&DotImages>) -> Vec<Layer> {
+    let mut out = Vec::new();
     let mut i = 0;
     while i < scene.items.len() {
-        // One layer at a time: its fills as one mesh, then its lines and markers in order.
         let layer = scene.items[i].layer;
         let end = scene.items[i..].iter().position(|it| it.layer != layer).map_or(scene.items.len(), |n| i + n);
-        let image = dots.and_then(|d| d.of(layer));
-        if let Some(t) = image {
-            let rect = egui::Rect::from_min_size(offset, egui::vec2(scene.size[0], scene.size[1]));
-            let uv = egui::Rect::from_min_max(Pos2::ZERO, Pos2::new(1.0, 1.0));
-            painter.image(t.id(), rect, uv, Color32::WHITE);
-        }
+        let image = dots.and_then(|d| d.of(layer)).map(|t| t.id());
         let mut mesh = Mesh::default();
         let mut shapes = Vec::new();
         for item in &scene.items[i..end] {
@@ -145,12 +147,93 @@ pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene, dots: Option<
                 }
             }
         }
-        if !mesh.is_empty() {
-            painter.add(Shape::mesh(mesh));
-        }
-        painter.extend(shapes);
+        out.push(Layer { image, fills: mesh, shapes });
         i = end;
     }
+    out
+}
+
+/// The rectangle a scene's dot image covers, its top-left at `offset`.
+fn image_rect(scene: &Scene, offset: Pos2) -> egui::Rect {
+    egui::Rect::from_min_size(offset, egui::vec2(scene.size[0], scene.size[1]))
+}
+
+const FULL_UV: egui::Rect = egui::Rect { min: Pos2::ZERO, max: Pos2 { x: 1.0, y: 1.0 } };
+
+/// A scene made ready to paint once, when it is made: its crowded layers' dots
+/// as images ([`DotImages`]) and each layer's fills, outlines, lines and markers
+/// tessellated into one mesh, as egui would tessellate them every frame. A frame
+/// that shows the same scene (the pointer moving, a pan of a slow scene) hands
+/// egui these meshes, moved if the scene is shown shifted, and lays out its labels.
+pub struct Painted {
+    offset: Pos2,
+    layers: Vec<(Option<egui::TextureId>, std::sync::Arc<Mesh>)>,
+    /// Keeps the dot images' textures alive while the meshes refer to them.
+    _dots: DotImages,
+}
+
+impl Painted {
+    pub fn new(ctx: &egui::Context, scene: &Scene, offset: Pos2) -> Self {
+        let dots = DotImages::new(ctx, scene);
+        let options = ctx.options(|o| o.tessellation_options);
+        // No text is tessellated here (labels are laid out each frame), so the font
+        // texture's size is never used; small circles are tessellated as paths.
+        let mut tess = egui::epaint::Tessellator::new(ctx.pixels_per_point(), options, [1024, 1024], Vec::new());
+        let layers = layers(scene, offset, Some(&dots))
+            .into_iter()
+            .map(|l| {
+                let mut mesh = Mesh::default();
+                if !l.fills.is_empty() {
+                    tess.tessellate_shape(Shape::mesh(l.fills), &mut mesh);
+                }
+                for shape in l.shapes {
+                    tess.tessellate_shape(shape, &mut mesh);
+                }
+                (l.image, std::sync::Arc::new(mesh))
+            })
+            .collect();
+        Painted { offset, layers, _dots: dots }
+    }
+
+    /// Paints the scene this was made from with its top-left at `offset`.
+    pub fn paint(&self, painter: &Painter, scene: &Scene, offset: Pos2) {
+        let shift = offset - self.offset;
+        for (image, mesh) in &self.layers {
+            if let Some(t) = image {
+                painter.image(*t, image_rect(scene, offset), FULL_UV, Color32::WHITE);
+            }
+            if mesh.is_empty() {
+                continue;
+            }
+            if shift == egui::Vec2::ZERO {
+                painter.add(Shape::Mesh(mesh.clone()));
+            } else {
+                let mut moved = Mesh::clone(mesh);
+                moved.translate(shift);
+                painter.add(Shape::mesh(moved));
+            }
+        }
+        paint_labels(painter, offset, scene);
+    }
+}
+
+/// Paints the scene with its top-left at `offset` (its shapes made now: for a
+/// small scene such as the pointer's highlight; the map's own is [`Painted`]).
+pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene) {
+    for l in layers(scene, offset, None) {
+        if let Some(t) = l.image {
+            painter.image(t, image_rect(scene, offset), FULL_UV, Color32::WHITE);
+        }
+        if !l.fills.is_empty() {
+            painter.add(Shape::mesh(l.fills));
+        }
+        painter.extend(l.shapes);
+    }
+    paint_labels(painter, offset, scene);
+}
+
+/// Paints the scene's labels (leaders, halos, text) with its top-left at `offset`.
+fn paint_labels(painter: &Painter, offset: Pos2, scene: &Scene) {
     for l in &scene.labels {
         if let Some([a, b]) = l.leader {
             painter.line_segment([pos(offset, a), pos(offset, b)], egui::Stroke::new(0.8, color(l.color)));
@@ -244,5 +327,58 @@ mod tests {
         assert_eq!(image.pixels[4 + 1], Color32::from_rgb(0, 0, 200));
         // Off the image: nothing, and no panic.
         blend_dot(&mut image, [-5.0, 10.0], 1.5, Color32::WHITE);
+    }
+
+    /// The meshes made once a scene are what egui would have tessellated from the
+    /// scene's shapes each frame: the same vertices (point symbols aside — egui draws
+    /// small circles from its font atlas, the kept meshes as paths — so they are hidden here).
+    #[test]
+    fn a_painted_scene_is_what_painting_it_each_frame_gives() {
+        use crate::render::{Camera, GeometryCache, SceneOptions, kind_slot};
+        let doc = crate::document::Document::jinsong();
+        let cache = GeometryCache::build(doc.plan());
+        let cam = Camera::fit(doc.index().extent().expect("extent"), [1280.0, 800.0], 30.0);
+        let mut opts = SceneOptions { phase: crate::model::Phase::After, ..SceneOptions::default() };
+        for k in [crate::model::Kind::Node, crate::model::Kind::Core] {
+            opts.visible[kind_slot(k)] = false;
+        }
+        let scene = Scene::build(doc.plan(), doc.index(), &cache, &cam, &opts);
+        assert!(scene.items.len() > 50, "{} items", scene.items.len());
+        let ctx = egui::Context::default();
+        crate::ui::install_fonts(&ctx);
+        // A screen larger than the scene, so egui culls nothing the kept meshes hold.
+        let input = || egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(Pos2::ZERO, egui::vec2(3000.0, 3000.0))),
+            ..Default::default()
+        };
+        let at = Pos2::new(20.0, 30.0);
+        let vertices = |paint: &dyn Fn(&Painter)| {
+            let mut out = ctx.run_ui(input(), |ui| paint(&ui.ctx().layer_painter(egui::LayerId::background())));
+            out.textures_delta.clear();
+            let mut v: Vec<(i64, i64, [u8; 4])> = ctx
+                .tessellate(out.shapes, out.pixels_per_point)
+                .iter()
+                .filter_map(|p| match &p.primitive {
+                    egui::epaint::Primitive::Mesh(m) => Some(m.vertices.clone()),
+                    egui::epaint::Primitive::Callback(_) => None,
+                })
+                .flatten()
+                .map(|v| ((v.pos.x * 100.0).round() as i64, (v.pos.y * 100.0).round() as i64, v.color.to_array()))
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        let each_frame = vertices(&|p| paint_scene(p, at, &scene));
+        let painted = Painted::new(&ctx, &scene, at);
+        let kept = vertices(&|p| painted.paint(p, &scene, at));
+        assert!(each_frame.len() > 1_000, "{} vertices", each_frame.len());
+        assert_eq!(kept.len(), each_frame.len());
+        assert!(kept == each_frame, "the same vertices");
+        // Shown shifted (a pan), every vertex moves by the shift.
+        let moved = vertices(&|p| painted.paint(p, &scene, at + egui::vec2(7.0, -3.0)));
+        let back: Vec<_> = moved.iter().map(|(x, y, c)| (x - 700, y + 300, *c)).collect();
+        let mut back = back;
+        back.sort_unstable();
+        assert!(back == each_frame, "shifted by exactly the pan");
     }
 }

@@ -33,9 +33,9 @@ pub(super) struct SceneMemo {
     pub generation: u64,
     pub phase: crate::model::Phase,
     pub scene: Scene,
-    /// The scene's crowded dot layers as images (made with it).
-    pub dots: crate::ui::paint::DotImages,
-    /// How long the scene and its images took to make.
+    /// The scene made ready to paint (dot images, tessellated layers), made with it.
+    pub painted: crate::ui::paint::Painted,
+    /// How long the scene and its painting took to make.
     pub build_ms: f32,
 }
 
