@@ -5,8 +5,8 @@
 //! the window hands egui each frame), and egui's tessellation of those into
 //! the meshes the GPU is sent. "built" is a frame that makes its scene (a
 //! zoom, an edit, a pan's end); "reused" one that paints the last scene (the
-//! pointer moving); "panned" one that paints it shifted (a pan of a scene
-//! slower than 12 ms to make). Only the GPU's own drawing is left out (it
+//! pointer moving); "panned" one that paints it moved and scaled (a pan or
+//! zoom of a scene slower than 12 ms to make). Only the GPU's own drawing is left out (it
 //! needs a display). Cities: the 113k NYC buildings and generated
 //! cities (`BIG_FILES`, default `1000000`, made by ../shared/tools/gen_city.py
 //! into target/bench-cities as `benches/big_files.rs` does).
@@ -61,14 +61,14 @@ fn frame(
     let (paint_ms, output) = best(5, || {
         ctx.run_ui(input(), |ui| {
             let painter = ui.ctx().layer_painter(egui::LayerId::background());
-            painted.paint(&painter, &scene, egui::Pos2::ZERO);
+            painted.paint(&painter, &scene, egui::Pos2::ZERO, egui::emath::TSTransform::IDENTITY);
         })
     });
-    // A pan of a slow scene: the same meshes, moved.
+    // A pan or zoom of a slow scene: the same meshes, moved and scaled.
     let (shift_ms, _) = best(5, || {
         let out = ctx.run_ui(input(), |ui| {
             let painter = ui.ctx().layer_painter(egui::LayerId::background());
-            painted.paint(&painter, &scene, egui::Pos2::new(7.0, 5.0));
+            painted.paint(&painter, &scene, egui::Pos2::ZERO, egui::emath::TSTransform::new(egui::vec2(7.0, 5.0), 1.1));
         });
         ctx.tessellate(out.shapes, out.pixels_per_point)
     });
@@ -81,9 +81,10 @@ fn frame(
         })
         .sum();
     println!(
-        "{name:<30} {:>8} {:>8} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>9}",
+        "{name:<30} {:>8} {:>8} {:>8} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>9.1} {:>9.1} {:>9.1} {:>9}",
         scene.features_in_view,
         dots,
+        scene.points.len(),
         scene_ms,
         made_ms,
         paint_ms,
@@ -118,10 +119,11 @@ fn main() {
     let ctx = egui::Context::default();
     renewal_planner::ui::install_fonts(&ctx);
     println!(
-        "{:<30} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "{:<30} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
         "frame (1280×800)",
         "in view",
         "dots",
+        "points",
         "scene ms",
         "made ms",
         "paint ms",

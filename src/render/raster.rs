@@ -22,13 +22,26 @@ use super::style::{Rgba, Stroke};
 /// only where `clip` (a mask of the pixmap's size) lets it.
 pub fn draw_scene(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale: f32, clip: Option<&Mask>) {
     let ts = Transform::from_row(scale, 0.0, 0.0, scale, at[0] * scale, at[1] * scale);
-    let mut pen = Pen { builder: Some(PathBuilder::new()), paint: Paint::default() };
     if scene.background.0[3] > 0
         && let Some(r) = Rect::from_xywh(0.0, 0.0, scene.size[0], scene.size[1])
     {
-        pen.set(scene.background);
-        pixmap.fill_rect(r, &pen.paint, ts, clip);
+        let mut paint = Paint::default();
+        paint.set_color_rgba8(
+            scene.background.0[0],
+            scene.background.0[1],
+            scene.background.0[2],
+            scene.background.0[3],
+        );
+        pixmap.fill_rect(r, &paint, ts, clip);
     }
+    draw_geometry(scene, pixmap, at, scale, clip);
+}
+
+/// The scene's ops alone, over what the pixmap holds (no background): what the
+/// window shows as one image when a scene is too large to hand the GPU as meshes.
+pub fn draw_geometry(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale: f32, clip: Option<&Mask>) {
+    let ts = Transform::from_row(scale, 0.0, 0.0, scale, at[0] * scale, at[1] * scale);
+    let mut pen = Pen { builder: Some(PathBuilder::new()), paint: Paint::default() };
     for item in &scene.items {
         match &item.op {
             Op::Dot { at: c, color } => {

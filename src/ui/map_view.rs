@@ -1,6 +1,6 @@
 //! The map canvas: pan, zoom, hover, click — and drawing the scene.
 
-use eframe::egui::{self, Key, Pos2, Sense};
+use eframe::egui::{self, Key, Pos2, Sense, emath};
 
 use super::action::Action;
 use super::app::{Compare, PlannerApp, SceneMemo};
@@ -55,8 +55,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         if let Some(target) = &mut app.fly_to {
             target.size = size;
         }
-        // Set when the map is dragged or moved with the keys this frame.
-        let mut panning = false;
+        // Set when the map is dragged, zoomed or moved with the keys this frame.
+        let mut moving = false;
 
         // The drawing tools and vertex editing come first; what they do not use pans.
         let (tool_actions, drag_used) = super::draw::interact(ui, &response, rect, &cam, app);
@@ -98,7 +98,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             };
             cam.pan_pixels(d.x, d.y);
             app.fly_to = None;
-            panning = true;
+            moving = true;
         }
         // Zoom at the cursor: wheel, pinch (and ctrl+wheel).
         if response.hovered()
@@ -109,6 +109,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             if (factor - 1.0).abs() > 1e-6 {
                 cam.zoom_at(factor, [p.x - rect.left(), p.y - rect.top()]);
                 app.fly_to = None;
+                moving = true;
             }
         }
         // Keyboard: arrows pan, + and − zoom at the centre (in a presentation the arrows step slides).
@@ -131,17 +132,19 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             if dx != 0.0 || dy != 0.0 {
                 cam.pan_pixels(dx, dy);
                 app.fly_to = None;
-                panning = true;
+                moving = true;
                 ctx.request_repaint();
             }
             let centre = [size[0] / 2.0, size[1] / 2.0];
             if plus {
                 cam.zoom_at(1.5, centre);
                 app.fly_to = None;
+                moving = true;
             }
             if minus {
                 cam.zoom_at(1.0 / 1.5, centre);
                 app.fly_to = None;
+                moving = true;
             }
         }
         // A flight in progress glides on.
@@ -187,15 +190,24 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         }
 
         // Build each pane's scene only when something it depends on changed. While the
-        // map is being panned, a scene that was slow to build is shown shifted instead
-        // (what scrolls in stays empty) until the pan stops or has gone a quarter view.
+        // map is being panned or zoomed, a scene that was slow to build is shown moved and
+        // scaled instead (what comes into view stays empty) until the map has been still
+        // for a moment, or has moved half a view or zoomed twofold.
+        let now = ui.input(|i| i.time);
+        if moving || app.fly_to.is_some() {
+            app.moved_at = now;
+        }
+        let settling = now - app.moved_at < SETTLE_S;
+        if settling {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(SETTLE_S));
+        }
         app.memos.resize_with(panes.len(), || None);
         for (i, pane) in panes.iter().enumerate() {
             let fresh = app.memos[i].as_ref().is_some_and(|m| {
                 m.generation == app.generation
                     && m.phase == pane.phase
                     && (m.camera == cam
-                        || panning && m.build_ms > SLOW_SCENE_MS && pan_shift(&m.camera, &cam).is_some())
+                        || settling && m.build_ms > SLOW_SCENE_MS && view_change(&m.camera, &cam).is_some())
             });
             if !fresh {
                 let started = std::time::Instant::now();
@@ -221,8 +233,8 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             // The basemaps under the features, in every pane.
             app.basemaps.paint(&ui.painter_at(pane.clip), pane.rect, &cam);
             if let Some(m) = &app.memos[i] {
-                let at = pane.rect.min + pan_shift(&m.camera, &cam).unwrap_or_default();
-                m.painted.paint(&ui.painter_at(pane.clip), &m.scene, at);
+                let change = view_change(&m.camera, &cam).unwrap_or(emath::TSTransform::IDENTITY);
+                m.painted.paint(&ui.painter_at(pane.clip), &m.scene, pane.rect.min, change);
             }
             if app.opts.hovered.is_some() {
                 let hover = Scene::hover(app.doc.plan(), &app.cache, &cam, &app.opts, &pane.phase);
@@ -320,18 +332,30 @@ enum Swatch {
 
 /// The legend, bottom-right: the thematic colours, and in the compare views
 /// how added and removed features are drawn; returns where it went.
-/// A scene slower than this to make is shifted while the map is panned instead of made again each frame.
+/// A scene slower than this to make is moved and scaled while the map is panned or
+/// zoomed instead of made again each frame.
 const SLOW_SCENE_MS: f32 = 12.0;
 
-/// How far the scene made for `built` must be moved to show `now`, in screen
-/// pixels, when `now` only pans it (same scale and size) by less than a quarter view.
-fn pan_shift(built: &Camera, now: &Camera) -> Option<egui::Vec2> {
-    if built.mpp != now.mpp || built.size != now.size {
+/// How long the map must be still (seconds) before a moved scene is made again.
+const SETTLE_S: f64 = 0.2;
+
+/// How the scene made for `built` must be moved and scaled, in the pane's own
+/// pixels (its top-left at the origin), to show `now`: when both are the same
+/// size, `now` is within a twofold zoom of it and its centre less than half a
+/// view away.
+fn view_change(built: &Camera, now: &Camera) -> Option<emath::TSTransform> {
+    if built.size != now.size || now.mpp.is_nan() || now.mpp <= 0.0 {
         return None;
     }
-    let dx = ((built.center[0] - now.center[0]) / now.mpp) as f32;
-    let dy = ((now.center[1] - built.center[1]) / now.mpp) as f32;
-    (dx.abs() < now.size[0] / 4.0 && dy.abs() < now.size[1] / 4.0).then_some(egui::vec2(dx, dy))
+    let scale = (built.mpp / now.mpp) as f32;
+    let d = egui::vec2(
+        ((built.center[0] - now.center[0]) / now.mpp) as f32,
+        ((now.center[1] - built.center[1]) / now.mpp) as f32,
+    );
+    let half = egui::vec2(now.size[0] / 2.0, now.size[1] / 2.0);
+    let near = d.x.abs() < half.x && d.y.abs() < half.y && (0.5..=2.0).contains(&scale);
+    // p' = (p − half)·scale + half + d
+    near.then(|| emath::TSTransform::new(half + d - half * scale, scale))
 }
 
 fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> egui::Rect {
@@ -570,22 +594,29 @@ fn progress_panel(ui: &mut egui::Ui, what: &str, note: Option<&str>, fraction: f
 mod tests {
     use super::*;
 
-    /// A point drawn at `s` by the scene made for `built` is at `s + shift` for `now`.
+    /// A point drawn at `s` by the scene made for `built` is where `now` draws it once moved and scaled.
     #[test]
-    fn a_pan_shifts_the_scene_by_the_cameras_difference_in_pixels() {
+    fn a_pan_or_zoom_moves_and_scales_the_scene_by_the_cameras_difference() {
         let built = Camera { center: [1_000.0, 2_000.0], mpp: 2.0, size: [800.0, 600.0] };
-        let mut now = built;
-        now.pan_pixels(30.0, -20.0);
-        let shift = pan_shift(&built, &now).expect("a small pan");
         let world = [1_100.0, 2_050.0];
-        let (a, b) = (built.world_to_screen(world), now.world_to_screen(world));
-        assert!((a[0] + shift.x - b[0]).abs() < 1e-3 && (a[1] + shift.y - b[1]).abs() < 1e-3, "{a:?} {shift:?} {b:?}");
-        // A zoom, or a pan of a quarter view or more, needs the scene made again.
-        let mut zoomed = built;
-        zoomed.zoom_at(1.1, [400.0, 300.0]);
-        assert!(pan_shift(&built, &zoomed).is_none());
+        let mut panned = built;
+        panned.pan_pixels(30.0, -20.0);
+        let mut zoomed = panned;
+        zoomed.zoom_at(1.4, [250.0, 420.0]);
+        let mut out = zoomed;
+        out.zoom_at(1.0 / 3.0, [400.0, 300.0]);
+        for now in [built, panned, zoomed] {
+            let change = view_change(&built, &now).expect("a pan or a small zoom");
+            let a = built.world_to_screen(world);
+            let moved = change * egui::pos2(a[0], a[1]);
+            let b = now.world_to_screen(world);
+            assert!((moved.x - b[0]).abs() < 1e-2 && (moved.y - b[1]).abs() < 1e-2, "{moved:?} vs {b:?}");
+        }
+        // Zoomed out beyond twofold, or panned half a view or more: the scene is made again.
+        assert!(view_change(&built, &out).is_none());
         let mut far = built;
-        far.pan_pixels(250.0, 0.0);
-        assert!(pan_shift(&built, &far).is_none());
+        far.pan_pixels(400.0, 0.0);
+        assert!(view_change(&built, &far).is_none());
+        assert!(view_change(&built, &Camera { size: [801.0, 600.0], ..built }).is_none());
     }
 }

@@ -170,10 +170,18 @@ pub struct Painted {
     layers: Vec<(Option<egui::TextureId>, std::sync::Arc<Mesh>)>,
     /// Keeps the dot images' textures alive while the meshes refer to them.
     _dots: DotImages,
+    /// The whole scene as one image, when it is too large for meshes.
+    _overview: Option<egui::TextureHandle>,
 }
+
+/// A scene with more points than this is drawn as one image ([`Painted`]'s overview).
+const OVERVIEW_POINTS: usize = 400_000;
 
 impl Painted {
     pub fn new(ctx: &egui::Context, scene: &Scene, offset: Pos2) -> Self {
+        if scene.points.len() > OVERVIEW_POINTS {
+            return Painted::overview(ctx, scene, offset);
+        }
         let dots = DotImages::new(ctx, scene);
         let options = ctx.options(|o| o.tessellation_options);
         // No text is tessellated here (labels are laid out each frame), so the font
@@ -192,28 +200,50 @@ impl Painted {
                 (l.image, std::sync::Arc::new(mesh))
             })
             .collect();
-        Painted { offset, layers, _dots: dots }
+        Painted { offset, layers, _dots: dots, _overview: None }
     }
 
-    /// Paints the scene this was made from with its top-left at `offset`.
-    pub fn paint(&self, painter: &Painter, scene: &Scene, offset: Pos2) {
-        let shift = offset - self.offset;
+    /// A scene too large to hand the GPU as meshes every frame (a city's streets at
+    /// full extent: millions of vertices, which software GL draws in half a second)
+    /// drawn once into one image at the screen's pixel density by the rasteriser
+    /// PNG maps use (`render::raster::draw_geometry`, so screen and print agree);
+    /// each frame then draws one textured quad, and the labels.
+    fn overview(ctx: &egui::Context, scene: &Scene, offset: Pos2) -> Self {
+        let ppp = ctx.pixels_per_point();
+        let (w, h) = ((scene.size[0] * ppp).ceil().max(1.0) as u32, (scene.size[1] * ppp).ceil().max(1.0) as u32);
+        let texture = tiny_skia::Pixmap::new(w, h).map(|mut pixmap| {
+            crate::render::raster::draw_geometry(scene, &mut pixmap.as_mut(), [0.0, 0.0], ppp, None);
+            let image = egui::ColorImage::from_rgba_premultiplied([w as usize, h as usize], pixmap.data());
+            ctx.load_texture("map-overview", image, egui::TextureOptions::LINEAR)
+        });
+        let layers = texture.iter().map(|t| (Some(t.id()), std::sync::Arc::new(Mesh::default()))).collect();
+        Painted { offset, layers, _dots: DotImages::default(), _overview: texture }
+    }
+
+    /// Paints the scene this was made from with its top-left at `offset`, moved and
+    /// scaled by `change` (in the scene's own pixels; identity: as made). Labels keep their size.
+    pub fn paint(&self, painter: &Painter, scene: &Scene, offset: Pos2, change: egui::emath::TSTransform) {
+        // From where the meshes were made to the screen: into the scene's pixels, changed, back out at `offset`.
+        let s = change.scaling;
+        let xf = egui::emath::TSTransform::new(offset.to_vec2() + change.translation - self.offset.to_vec2() * s, s);
+        let place = |p: [f32; 2]| change * Pos2::new(p[0], p[1]) + offset.to_vec2();
         for (image, mesh) in &self.layers {
             if let Some(t) = image {
-                painter.image(*t, image_rect(scene, offset), FULL_UV, Color32::WHITE);
+                let rect = egui::Rect::from_min_max(place([0.0, 0.0]), place(scene.size));
+                painter.image(*t, rect, FULL_UV, Color32::WHITE);
             }
             if mesh.is_empty() {
                 continue;
             }
-            if shift == egui::Vec2::ZERO {
+            if xf == egui::emath::TSTransform::IDENTITY {
                 painter.add(Shape::Mesh(mesh.clone()));
             } else {
                 let mut moved = Mesh::clone(mesh);
-                moved.translate(shift);
+                moved.transform(xf);
                 painter.add(Shape::mesh(moved));
             }
         }
-        paint_labels(painter, offset, scene);
+        paint_labels(painter, scene, place);
     }
 }
 
@@ -229,15 +259,15 @@ pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene) {
         }
         painter.extend(l.shapes);
     }
-    paint_labels(painter, offset, scene);
+    paint_labels(painter, scene, |p| pos(offset, p));
 }
 
-/// Paints the scene's labels (leaders, halos, text) with its top-left at `offset`.
-fn paint_labels(painter: &Painter, offset: Pos2, scene: &Scene) {
+/// Paints the scene's labels (leaders, halos, text), each scene position put on the screen by `place`.
+fn paint_labels(painter: &Painter, scene: &Scene, place: impl Fn([f32; 2]) -> Pos2) {
     for l in &scene.labels {
         if let Some([a, b]) = l.leader {
-            painter.line_segment([pos(offset, a), pos(offset, b)], egui::Stroke::new(0.8, color(l.color)));
-            painter.circle_filled(pos(offset, a), 1.5, color(l.color));
+            painter.line_segment([place(a), place(b)], egui::Stroke::new(0.8, color(l.color)));
+            painter.circle_filled(place(a), 1.5, color(l.color));
         }
         // One galley a line, each centred (or left-aligned) on the label's position.
         let lines: Vec<&str> = l.text.split('\n').collect();
@@ -245,10 +275,11 @@ fn paint_labels(painter: &Painter, offset: Pos2, scene: &Scene) {
         for (i, line) in lines.iter().enumerate() {
             let galley = painter.layout_no_wrap(line.to_string(), egui::FontId::proportional(l.size), color(l.color));
             let size = galley.size();
-            let y = offset.y + l.pos[1] + (i as f32 - (lines.len() - 1) as f32 / 2.0) * step - size.y / 2.0;
+            let at = place(l.pos);
+            let y = at.y + (i as f32 - (lines.len() - 1) as f32 / 2.0) * step - size.y / 2.0;
             let top_left = match l.align {
-                Align::Center => Pos2::new(offset.x + l.pos[0] - size.x / 2.0, y),
-                Align::Left => Pos2::new(offset.x + l.pos[0], y),
+                Align::Center => Pos2::new(at.x - size.x / 2.0, y),
+                Align::Left => Pos2::new(at.x, y),
             };
             let halo = color(l.halo);
             for d in [egui::vec2(-1.0, 0.0), egui::vec2(1.0, 0.0), egui::vec2(0.0, -1.0), egui::vec2(0.0, 1.0)] {
@@ -329,6 +360,29 @@ mod tests {
         blend_dot(&mut image, [-5.0, 10.0], 1.5, Color32::WHITE);
     }
 
+    /// A scene too large for meshes (a million buildings' streets at full extent) is
+    /// one image and no vertices; a smaller one is meshes.
+    #[test]
+    fn a_huge_scene_is_painted_as_one_image() {
+        use crate::render::{Item, style};
+        let mut scene = Scene::default();
+        scene.size = [800.0, 600.0];
+        let n = OVERVIEW_POINTS as u32 + 1;
+        scene.points = (0..n).map(|i| [(i % 800) as f32, (i / 800 % 600) as f32]).collect();
+        let line = Op::Line { parts: 0..1, stroke: style::Stroke::solid(1.0, style::Rgba::new(40, 40, 40, 255)) };
+        scene.parts = vec![[0, n]];
+        scene.items = vec![Item { feature: crate::model::FeatureId(0), layer: 2, op: line }];
+        let ctx = egui::Context::default();
+        let big = Painted::new(&ctx, &scene, Pos2::ZERO);
+        assert_eq!(big.layers.len(), 1);
+        assert!(big.layers[0].0.is_some() && big.layers[0].1.vertices.is_empty(), "one image, no vertices");
+        scene.points.truncate(1_000);
+        scene.parts = vec![[0, 1_000]];
+        let small = Painted::new(&ctx, &scene, Pos2::ZERO);
+        assert!(small.layers.iter().all(|(image, _)| image.is_none()));
+        assert!(small.layers.iter().map(|(_, m)| m.vertices.len()).sum::<usize>() > 1_000, "meshes");
+    }
+
     /// The meshes made once a scene are what egui would have tessellated from the
     /// scene's shapes each frame: the same vertices (point symbols aside — egui draws
     /// small circles from its font atlas, the kept meshes as paths — so they are hidden here).
@@ -370,12 +424,13 @@ mod tests {
         };
         let each_frame = vertices(&|p| paint_scene(p, at, &scene));
         let painted = Painted::new(&ctx, &scene, at);
-        let kept = vertices(&|p| painted.paint(p, &scene, at));
+        let kept = vertices(&|p| painted.paint(p, &scene, at, egui::emath::TSTransform::IDENTITY));
         assert!(each_frame.len() > 1_000, "{} vertices", each_frame.len());
         assert_eq!(kept.len(), each_frame.len());
         assert!(kept == each_frame, "the same vertices");
         // Shown shifted (a pan), every vertex moves by the shift.
-        let moved = vertices(&|p| painted.paint(p, &scene, at + egui::vec2(7.0, -3.0)));
+        let shift = egui::emath::TSTransform::from_translation(egui::vec2(7.0, -3.0));
+        let moved = vertices(&|p| painted.paint(p, &scene, at, shift));
         let back: Vec<_> = moved.iter().map(|(x, y, c)| (x - 700, y + 300, *c)).collect();
         let mut back = back;
         back.sort_unstable();

@@ -130,6 +130,11 @@ pub struct PlannerApp {
     /// Where the map was drawn in the last frame (screen points).
     pub map_rect: Option<egui::Rect>,
     pub(super) fly_to: Option<Camera>,
+    /// When (egui's clock, seconds) the map last moved: a slow scene is shown
+    /// moved and scaled until it has been still for a moment.
+    pub(super) moved_at: f64,
+    /// Frame times printed to stderr (`RENEWAL_PLANNER_FRAME_STATS`).
+    frame_stats: Option<FrameStats>,
     pub opts: SceneOptions,
     pub lang: Lang,
     /// Which optional panels and windows are open.
@@ -238,6 +243,8 @@ impl PlannerApp {
             camera: None,
             map_rect: None,
             fly_to: None,
+            moved_at: f64::NEG_INFINITY,
+            frame_stats: FrameStats::from_env(),
             opts: SceneOptions { phase: crate::model::Phase::After, ..SceneOptions::default() },
             lang: Lang::Zh,
             shown: Shown::default(),
@@ -724,8 +731,56 @@ fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDro
 }
 
 impl eframe::App for PlannerApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.show(ui);
+        if let Some(stats) = &mut self.frame_stats {
+            stats.add(ui.ctx(), frame.info().cpu_usage);
+        }
+    }
+}
+
+/// With `RENEWAL_PLANNER_FRAME_STATS` set, the window prints to stderr every two
+/// seconds how many frames it drew, the time between them and the CPU time of
+/// each (eframe's measure of the frame before): how smooth a big map pans here.
+pub(crate) struct FrameStats {
+    since: f64,
+    frames: u32,
+    gaps: Vec<f32>,
+    cpu: Vec<f32>,
+}
+
+impl FrameStats {
+    pub(crate) fn from_env() -> Option<FrameStats> {
+        std::env::var_os("RENEWAL_PLANNER_FRAME_STATS").map(|_| FrameStats {
+            since: 0.0,
+            frames: 0,
+            gaps: Vec::new(),
+            cpu: Vec::new(),
+        })
+    }
+
+    fn add(&mut self, ctx: &egui::Context, cpu_s: Option<f32>) {
+        let (now, dt) = ctx.input(|i| (i.time, i.unstable_dt));
+        self.frames += 1;
+        self.gaps.push(dt * 1000.0);
+        self.cpu.extend(cpu_s.map(|c| c * 1000.0));
+        if now - self.since < 2.0 {
+            return;
+        }
+        let stat = |v: &mut Vec<f32>| {
+            v.sort_by(f32::total_cmp);
+            let median = v.get(v.len() / 2).copied().unwrap_or(0.0);
+            let p90 = v.get(v.len() * 9 / 10).copied().unwrap_or(0.0);
+            (median, p90, v.last().copied().unwrap_or(0.0))
+        };
+        let (g50, g90, gmax) = stat(&mut self.gaps);
+        let (c50, c90, cmax) = stat(&mut self.cpu);
+        eprintln!(
+            "frames {:>4} in {:.1} s · between frames ms: median {g50:.1}, 90% {g90:.1}, max {gmax:.1} · cpu ms: median {c50:.1}, 90% {c90:.1}, max {cmax:.1}",
+            self.frames,
+            now - self.since
+        );
+        *self = FrameStats { since: now, frames: 0, gaps: Vec::new(), cpu: Vec::new() };
     }
 }
 
