@@ -109,21 +109,10 @@ fn main() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let shared = root.join("../shared");
-    let dir = root.join("target/bench-cities");
-    std::fs::create_dir_all(&dir).expect("bench dir");
     let sizes = std::env::var("BIG_FILES").unwrap_or_else(|_| "10000,100000,1000000".into());
     let mut files: Vec<(String, PathBuf)> = Vec::new();
     for n in sizes.split(',').filter_map(|s| s.trim().parse::<u64>().ok()) {
-        let path = dir.join(format!("city_{n}.geojson"));
-        if !path.exists() {
-            let ok = Command::new("python3")
-                .arg(shared.join("tools/gen_city.py"))
-                .arg(n.to_string())
-                .arg(&path)
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "gen_city.py {n} failed");
-        }
+        let path = common::generated_city(n);
         files.push((format!("generated {n}"), path));
     }
     files.push(("NYC 113k (gz)".into(), shared.join("data/nyc-buildings-osm.geojson.gz")));

@@ -18,8 +18,7 @@
 //! `now` what it costs now, the items' passes included. Medians of 15 runs, milliseconds.
 //! Run: `cargo bench --bench edit_cost`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 use std::time::Instant;
 
 #[global_allocator]
@@ -180,26 +179,8 @@ fn edit(name: &str, plan: &Plan, at: FeatureId, item: &str, n: usize) -> Edit {
 
 const EDITS: [&str; 6] = ["set property", "add item", "item status", "move feature", "move vertex", "mark removed"];
 
-/// The generated city of `n` buildings, made if it is not there yet.
-fn city(n: u64) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("target/bench-cities");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let path = dir.join(format!("city_{n}.geojson"));
-    if !path.exists() {
-        let ok = Command::new("python3")
-            .arg(root.join("../shared/tools/gen_city.py"))
-            .arg(n.to_string())
-            .arg(&path)
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "gen_city.py {n} failed");
-    }
-    path
-}
-
 fn run(n: u64) {
-    let mut loaded = renewal_planner::io::load_path(&city(n)).expect("loads");
+    let mut loaded = renewal_planner::io::load_path(&common::generated_city(n)).expect("loads");
     let buildings: Vec<FeatureId> =
         loaded.plan.iter().filter(|(_, f)| f.kind == Kind::Building).map(|(id, _)| id).collect();
     // An item on every 50th building, at every status.
@@ -210,7 +191,7 @@ fn run(n: u64) {
         item.set_status(Status::ALL[k % Status::ALL.len()], "2024-01-01");
         loaded.plan.items.insert(item_id, item);
     }
-    let (doc, cache) = renewal_planner::document::open(loaded, Source::File(city(n)));
+    let (doc, cache) = renewal_planner::document::open(loaded, Source::File(common::generated_city(n)));
     let plan = doc.plan();
     let (tally, colours) =
         (Tally::build(plan), feature_colors(plan, MODE, None, &Phase::After).map(|c| c.to_vec()).unwrap_or_default());

@@ -13,8 +13,8 @@
 //!
 //! Run: `cargo bench --bench frame`
 
+mod common;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use eframe::egui;
@@ -98,22 +98,11 @@ fn frame(
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("target/bench-cities");
-    std::fs::create_dir_all(&dir).expect("bench dir");
     let mut files: Vec<(String, PathBuf, [f64; 2])> =
         vec![("NYC 113k".into(), root.join("../shared/data/nyc-buildings-osm.geojson.gz"), [-74.0060, 40.7128])];
     let sizes = std::env::var("BIG_FILES").unwrap_or_else(|_| "1000000".into());
     for n in sizes.split(',').filter_map(|s| s.trim().parse::<u64>().ok()) {
-        let path = dir.join(format!("city_{n}.geojson"));
-        if !path.exists() {
-            let ok = Command::new("python3")
-                .arg(root.join("../shared/tools/gen_city.py"))
-                .arg(n.to_string())
-                .arg(&path)
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "gen_city.py {n} failed");
-        }
+        let path = common::generated_city(n);
         files.push((format!("generated {n}"), path, [f64::NAN, f64::NAN]));
     }
     let ctx = egui::Context::default();

@@ -1,4 +1,4 @@
-//! What the benches share: peak memory of this process, and the 1920×1080 PNG map they time.
+//! What the benches share: peak memory of this process, the generated cities they read, and the 1920×1080 PNG map they time.
 
 /// This process's peak resident memory (VmHWM), in MB.
 #[allow(dead_code)] // Not every bench measures memory.
@@ -27,4 +27,24 @@ pub fn fhd_map() -> renewal_planner::export::map::MapSpec {
         on_paper: false,
         date: "2026-01-01".into(),
     }
+}
+
+/// The generated city of `n` buildings in `target/bench-cities`, made with
+/// `../shared/tools/gen_city.py` the first time it is asked for.
+#[allow(dead_code)] // Not every bench reads a generated city.
+pub fn generated_city(n: u64) -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target/bench-cities");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let path = dir.join(format!("city_{n}.geojson"));
+    if !path.exists() {
+        let ok = std::process::Command::new("python3")
+            .arg(root.join("../shared/tools/gen_city.py"))
+            .arg(n.to_string())
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "gen_city.py {n} failed");
+    }
+    path
 }
