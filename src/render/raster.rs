@@ -138,9 +138,10 @@ impl Pen {
     }
 }
 
-/// A layer's dots drawn alone, `scale` pixels a scene pixel, as a PNG with a
-/// clear background (what SVG and PDF embed for a crowded layer); `None` if it cannot be made.
-pub fn dots_png(scene: &Scene, layer: u8, scale: f32) -> Option<Vec<u8>> {
+/// A layer's dots drawn alone, `scale` pixels a scene pixel, on a clear
+/// background, each square blended by the share of each pixel it covers: what
+/// the screen shows and SVG/PDF embed for a crowded layer; `None` if the pixmap cannot be made.
+pub fn dots_pixmap(scene: &Scene, layer: u8, scale: f32) -> Option<tiny_skia::Pixmap> {
     let (w, h) = ((scene.size[0] * scale).ceil().max(1.0) as u32, (scene.size[1] * scale).ceil().max(1.0) as u32);
     let mut pixmap = tiny_skia::Pixmap::new(w, h)?;
     let half = DOT_PX / 2.0;
@@ -150,7 +151,12 @@ pub fn dots_png(scene: &Scene, layer: u8, scale: f32) -> Option<Vec<u8>> {
             blend_rect(&mut pixmap.as_mut(), r, color, None);
         }
     }
-    pixmap.encode_png().ok()
+    Some(pixmap)
+}
+
+/// [`dots_pixmap`] as a PNG (what SVG and PDF embed).
+pub fn dots_png(scene: &Scene, layer: u8, scale: f32) -> Option<Vec<u8>> {
+    dots_pixmap(scene, layer, scale)?.encode_png().ok()
 }
 
 /// Blends `color` over the pixels of the device rectangle `[x0, y0, x1, y1]`,

@@ -24,27 +24,17 @@ pub struct DotImages {
 
 impl DotImages {
     /// Draws each crowded layer's dots into an image at the screen's pixel
-    /// density: every dot's square covers the pixels under it by the share of
-    /// each it covers (as a rasteriser's anti-aliasing would), over the dots before it.
+    /// density, as SVG and PDF embed them (`render::raster::dots_pixmap`).
     pub fn new(ctx: &egui::Context, scene: &Scene) -> Self {
         let ppp = ctx.pixels_per_point();
-        let (w, h) = ((scene.size[0] * ppp).ceil().max(1.0) as usize, (scene.size[1] * ppp).ceil().max(1.0) as usize);
-        let count = scene.dots_by_layer();
-        let mut images: Vec<Option<egui::ColorImage>> = count
-            .iter()
-            .map(|n| (*n >= DOTS_AS_IMAGE).then(|| egui::ColorImage::filled([w, h], Color32::TRANSPARENT)))
-            .collect();
-        for it in &scene.items {
-            if let (Op::Dot { at, color: c }, Some(image)) = (&it.op, &mut images[it.layer as usize]) {
-                blend_dot(image, [at[0] * ppp, at[1] * ppp], DOT_PX * ppp, color(*c));
-            }
-        }
-        let layers = images
-            .into_iter()
-            .enumerate()
-            .filter_map(|(layer, image)| {
-                let texture = ctx.load_texture(format!("map-dots-{layer}"), image?, egui::TextureOptions::NEAREST);
-                Some((layer as u8, texture))
+        let layers = (0..=u8::MAX)
+            .zip(scene.dots_by_layer())
+            .filter(|(_, n)| *n >= DOTS_AS_IMAGE)
+            .filter_map(|(layer, _)| {
+                let pixmap = crate::render::raster::dots_pixmap(scene, layer, ppp)?;
+                let size = [pixmap.width() as usize, pixmap.height() as usize];
+                let image = egui::ColorImage::from_rgba_premultiplied(size, pixmap.data());
+                Some((layer, ctx.load_texture(format!("map-dots-{layer}"), image, egui::TextureOptions::NEAREST)))
             })
             .collect();
         DotImages { layers }
@@ -52,31 +42,6 @@ impl DotImages {
 
     fn of(&self, layer: u8) -> Option<&egui::TextureHandle> {
         self.layers.iter().find(|(l, _)| *l == layer).map(|(_, t)| t)
-    }
-}
-
-/// A square `side` pixels wide centred at `c`, blended over the image by how
-/// much of each pixel it covers (in 256ths, integer arithmetic: a million dots a frame).
-fn blend_dot(image: &mut egui::ColorImage, c: [f32; 2], side: f32, col: Color32) {
-    let [w, h] = image.size;
-    let (x0, y0, x1, y1) = (c[0] - side / 2.0, c[1] - side / 2.0, c[0] + side / 2.0, c[1] + side / 2.0);
-    let (px0, py0) = (x0.floor().max(0.0) as usize, y0.floor().max(0.0) as usize);
-    let (px1, py1) = ((x1.ceil().max(0.0) as usize).min(w), (y1.ceil().max(0.0) as usize).min(h));
-    let src = col.to_array().map(u32::from);
-    for py in py0..py1 {
-        let cover_y = (y1.min(py as f32 + 1.0) - y0.max(py as f32)).clamp(0.0, 1.0);
-        for px in px0..px1 {
-            let cover = cover_y * (x1.min(px as f32 + 1.0) - x0.max(px as f32)).clamp(0.0, 1.0);
-            let cover = (cover * 256.0) as u32;
-            if cover == 0 {
-                continue;
-            }
-            let s = src.map(|v| (v * cover) >> 8);
-            let keep = 255 - s[3];
-            let d = image.pixels[py * w + px].to_array().map(u32::from);
-            let mix = |i: usize| (s[i] + (d[i] * keep + 127) / 255).min(255) as u8;
-            image.pixels[py * w + px] = Color32::from_rgba_premultiplied(mix(0), mix(1), mix(2), mix(3));
-        }
     }
 }
 
@@ -151,11 +116,6 @@ fn layers(scene: &Scene, offset: Pos2, dots: Option<&DotImages>) -> Vec<Layer> {
         i = end;
     }
     out
-}
-
-/// The rectangle a scene's dot image covers, its top-left at `offset`.
-fn image_rect(scene: &Scene, offset: Pos2) -> egui::Rect {
-    egui::Rect::from_min_size(offset, egui::vec2(scene.size[0], scene.size[1]))
 }
 
 const FULL_UV: egui::Rect = egui::Rect { min: Pos2::ZERO, max: Pos2 { x: 1.0, y: 1.0 } };
@@ -251,9 +211,6 @@ impl Painted {
 /// small scene such as the pointer's highlight; the map's own is [`Painted`]).
 pub fn paint_scene(painter: &Painter, offset: Pos2, scene: &Scene) {
     for l in layers(scene, offset, None) {
-        if let Some(t) = l.image {
-            painter.image(t, image_rect(scene, offset), FULL_UV, Color32::WHITE);
-        }
         if !l.fills.is_empty() {
             painter.add(Shape::mesh(l.fills));
         }
@@ -339,26 +296,6 @@ pub fn paint_furniture(painter: &Painter, rect: egui::Rect, ground_mpp: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A dot covers the pixels under it by the share of each it covers, as the quads it replaces did.
-    #[test]
-    fn a_dot_covers_its_pixels_by_their_share() {
-        let mut image = egui::ColorImage::filled([4, 4], Color32::TRANSPARENT);
-        // 1.5 px centred on the middle of pixel (1, 1): all of it, and a quarter of a pixel's width beyond.
-        blend_dot(&mut image, [1.5, 1.5], 1.5, Color32::from_rgb(200, 0, 0));
-        let alpha = |x: usize, y: usize| image.pixels[y * 4 + x].a();
-        assert_eq!(alpha(1, 1), 255);
-        for (x, y) in [(0, 1), (2, 1), (1, 0), (1, 2)] {
-            assert!((62..=65).contains(&alpha(x, y)), "({x}, {y}): {}", alpha(x, y));
-        }
-        assert!((15..=17).contains(&alpha(0, 0)), "a corner: {}", alpha(0, 0));
-        assert_eq!(alpha(3, 3), 0);
-        // A second dot of another colour on top wins where it covers all of the pixel.
-        blend_dot(&mut image, [1.5, 1.5], 1.5, Color32::from_rgb(0, 0, 200));
-        assert_eq!(image.pixels[4 + 1], Color32::from_rgb(0, 0, 200));
-        // Off the image: nothing, and no panic.
-        blend_dot(&mut image, [-5.0, 10.0], 1.5, Color32::WHITE);
-    }
 
     /// A scene too large for meshes (a million buildings' streets at full extent) is
     /// one image and no vertices; a smaller one is meshes.
