@@ -57,11 +57,12 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The files with the lines of a CAD drawing that are a fresh GUID each time it is written
-/// (`$FINGERPRINTGUID`, `$VERSIONGUID`) blanked.
+/// (`$FINGERPRINTGUID`, `$VERSIONGUID`) blanked, and workbooks as their parts without their time.
 fn without_guids(files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
     let is_guid = |l: &str| l.len() == 36 && l.matches('-').count() == 4;
     files
         .into_iter()
+        .map(|(name, bytes)| if name.ends_with(".xlsx") { (name, xlsx_parts(&bytes)) } else { (name, bytes) })
         .map(|(name, bytes)| match String::from_utf8(bytes) {
             Ok(text) if name.ends_with(".dxf") => {
                 let lines: Vec<&str> = text.lines().map(|l| if is_guid(l.trim()) { "" } else { l }).collect();
@@ -71,6 +72,25 @@ fn without_guids(files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> 
             Err(e) => (name, e.into_bytes()),
         })
         .collect()
+}
+
+/// A workbook's parts, name and text, without `docProps/core.xml`: it holds
+/// the time the workbook was made, to the second, so two exports a moment
+/// apart may differ there and nowhere else.
+fn xlsx_parts(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a workbook is a zip");
+    let mut out = Vec::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).expect("a part");
+        let name = part.name().expect("a part's name").to_string();
+        if name == "docProps/core.xml" {
+            continue;
+        }
+        out.extend_from_slice(name.as_bytes());
+        part.read_to_end(&mut out).expect("the part reads");
+    }
+    out
 }
 
 /// Runs `req` watched, returning what it wrote and every progress it reported.
