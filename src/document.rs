@@ -213,11 +213,7 @@ impl Document {
 /// are built at the same time on two threads (they only read the plan).
 pub fn open(loaded: Loaded, source: Source) -> (Document, crate::render::GeometryCache) {
     let Loaded { plan, warnings, crs } = loaded;
-    let (index, cache) = std::thread::scope(|s| {
-        let cache = s.spawn(|| crate::render::GeometryCache::build(&plan));
-        let index = crate::model::SpatialIndex::build(&plan);
-        (index, cache.join().unwrap_or_else(|_| crate::render::GeometryCache::build(&plan)))
-    });
+    let (index, cache) = crate::render::GeometryCache::with_index(&plan);
     let mut doc = Document::from_parts(plan, index, warnings, source);
     doc.crs = crs;
     (doc, cache)

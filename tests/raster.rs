@@ -117,3 +117,25 @@ fn a_generated_city_png_has_its_buildings_where_the_reference_has_them() {
     assert!(inked > 500, "the city's buildings cover the map: {inked} tiles");
     assert!(off < 0.15, "a tile's share of building pixels is off the reference's by {off:.3}");
 }
+
+#[test]
+fn a_plan_without_dates_is_titled_by_its_phase_alone() {
+    // A generated city has no item histories, so no dates: the subtitle must not dangle a "·".
+    let dir = tempfile::tempdir().expect("temp dir");
+    let city = tools::gen_city(200, dir.path());
+    let plan = io::load_path(&city).expect("the city loads").plan;
+    let (index, cache) = GeometryCache::with_index(&plan);
+    let svg = |phase| {
+        let s = spec(phase, [1200.0, 800.0], 1.0, ThemeMode::Kind);
+        map::layout(&plan, &index, &cache, &s, &Default::default()).expect("lays out").to_svg()
+    };
+    assert!(svg(Some(Phase::After)).contains(">改造后</text>"), "after: the phase alone");
+    assert!(svg(Some(Phase::Before)).contains(">改造前</text>"), "before: the phase alone");
+    assert!(svg(None).contains(">改造前 · 改造后</text>"), "compare: both phases");
+    // Jinsong has dates: they stay.
+    let doc = Document::jinsong();
+    let cache = GeometryCache::build(doc.plan());
+    let s = spec(Some(Phase::After), [1200.0, 800.0], 1.0, ThemeMode::Kind);
+    let svg = map::layout(doc.plan(), doc.index(), &cache, &s, &Default::default()).expect("lays out").to_svg();
+    assert!(svg.contains("改造后 · 20"), "a dated plan shows its date");
+}

@@ -513,11 +513,16 @@ pub fn page_svg(
 }
 
 /// A font database holding only the bundled font, so output never depends on system fonts.
+/// Made once per process: every page and map piece shares it.
 pub fn font_db() -> Arc<usvg::fontdb::Database> {
-    let mut db = usvg::fontdb::Database::new();
-    db.load_font_data(CJK_FONT.to_vec());
-    db.set_sans_serif_family(FONT_FAMILY);
-    Arc::new(db)
+    static DB: std::sync::OnceLock<Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    DB.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(CJK_FONT)));
+        db.set_sans_serif_family(FONT_FAMILY);
+        Arc::new(db)
+    })
+    .clone()
 }
 
 /// Parses an SVG page with the bundled font only, so output never depends on system fonts.
@@ -563,8 +568,7 @@ pub fn story_pages(plan: &Plan, story: &Story, lang: Lang, under: &Underlay) -> 
     if story.slides.is_empty() {
         return Err(ExportError::NoSlides(story.name(lang).to_string()));
     }
-    let index = crate::model::SpatialIndex::build(plan);
-    let cache = GeometryCache::build(plan);
+    let (index, cache) = GeometryCache::with_index(plan);
     (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under)).collect()
 }
 
@@ -582,8 +586,7 @@ pub fn story_pdf(
     }
     let total = story.slides.len() + 1;
     check(watch, 0, total, Stage::Preparing)?;
-    let index = crate::model::SpatialIndex::build(plan);
-    let cache = GeometryCache::build(plan);
+    let (index, cache) = GeometryCache::with_index(plan);
     let pages = (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under));
     pdf_pages_with(pages, total, watch)
 }
@@ -811,8 +814,7 @@ pub fn atlas_pages(
     under: &Underlay,
 ) -> Result<Vec<String>, ExportError> {
     let sites = atlas_sites(plan, kinds)?;
-    let index = crate::model::SpatialIndex::build(plan);
-    let cache = GeometryCache::build(plan);
+    let (index, cache) = GeometryCache::with_index(plan);
     sites
         .iter()
         .enumerate()
@@ -832,8 +834,7 @@ pub fn atlas_pdf(
     let sites = atlas_sites(plan, kinds)?;
     let total = sites.len() + 1;
     check(watch, 0, total, Stage::Preparing)?;
-    let index = crate::model::SpatialIndex::build(plan);
-    let cache = GeometryCache::build(plan);
+    let (index, cache) = GeometryCache::with_index(plan);
     let pages = sites
         .iter()
         .enumerate()

@@ -241,7 +241,7 @@ impl Layout {
             }
         }
         self.draw_svg(&mut pixmap, &pending, scale)?;
-        pixmap.encode_png().map_err(|e| ExportError::Png(e.to_string()))
+        crate::render::raster::encode_png(&pixmap).map_err(ExportError::Png)
     }
 
     /// Draws SVG page elements over what the pixmap holds.
@@ -274,10 +274,14 @@ pub fn layout(
     let title = plan.meta.name.clone().unwrap_or_else(|| "Renewal plan".into());
     fitted_text(&mut out, margin, margin + 18.0 * u, 20.0 * u, w - 2.0 * margin, "#222222", "start", &title);
     let (first, last) = crate::model::phase::date_range(plan).unwrap_or_default();
+    // A plan without dates (a city's buildings read from a file) shows the phases alone.
+    let dated =
+        |phase: &str, date: &str| if date.is_empty() { phase.to_string() } else { format!("{phase} · {date}") };
     let subtitle = match &spec.phase {
-        Some(Phase::Before) => format!("{} · {first}", s.phase_before),
-        Some(Phase::After) => format!("{} · {last}", s.phase_after),
+        Some(Phase::Before) => dated(s.phase_before, &first),
+        Some(Phase::After) => dated(s.phase_after, &last),
         Some(p @ Phase::AsOf(_)) => phase_label(s, p),
+        None if first.is_empty() && last.is_empty() => format!("{} · {}", s.phase_before, s.phase_after),
         None => format!("{} {first} · {} {last}", s.phase_before, s.phase_after),
     };
     text(&mut out, margin, margin + 36.0 * u, 11.0 * u, "#555555", "start", &subtitle);
@@ -578,7 +582,7 @@ pub fn svg_png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
         .map_err(ExportError::OutOfMemory)?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or(ExportError::ImageTooLarge)?;
     resvg::render(&t, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| ExportError::Png(e.to_string()))
+    crate::render::raster::encode_png(&pixmap).map_err(ExportError::Png)
 }
 
 /// Writes a map of the plan as PNG, SVG or PDF (by the file's extension),
@@ -599,8 +603,7 @@ pub fn export(
     }
     check(watch, 0, STEPS, Stage::Preparing)?;
     let under = if ext == "png" { under.for_raster(spec.scale) } else { under };
-    let index = SpatialIndex::build(plan);
-    let cache = GeometryCache::build(plan);
+    let (index, cache) = GeometryCache::with_index(plan);
     let layout = layout(plan, &index, &cache, spec, &under)?;
     // The index and cache are not needed once the scenes are built.
     drop((index, cache));

@@ -73,11 +73,24 @@ impl GeometryCache {
                 .collect();
             handles.into_iter().map(|(start, h)| (start, h.join().unwrap_or_else(|_| Self::empty(origin, 0)))).collect()
         });
-        let mut all = Self::empty(origin, n);
+        // The first part (ids from 0) becomes the whole, so its buffers are not copied.
+        let mut parts = parts.into_iter();
+        let Some((_, mut all)) = parts.next() else { return Self::empty(origin, n) };
+        all.entries.resize(n, None);
         for (start, part) in parts {
             all.append(part, start);
         }
         all
+    }
+
+    /// The plan's spatial index and its drawing cache, built side by side on
+    /// two threads (they only read the plan): what every view of a plan needs.
+    pub fn with_index(plan: &Plan) -> (crate::model::SpatialIndex, Self) {
+        std::thread::scope(|s| {
+            let index = s.spawn(|| crate::model::SpatialIndex::build(plan));
+            let cache = Self::build(plan);
+            (index.join().unwrap_or_else(|_| crate::model::SpatialIndex::build(plan)), cache)
+        })
     }
 
     fn empty(origin: [f64; 2], n: usize) -> Self {
