@@ -244,13 +244,14 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             if fresh {
                 continue;
             }
-            let slow = memo.is_some_and(|m| app.slow_scenes.of(m));
+            let slow = app.slow_scenes.of(memo, app.doc.plan().len());
             // STALE: after an edit, a selection or a phase change, a slow pane goes on showing its
             // previous scene — the previous colours, selection, phase — for the moment the new one
             // takes, but only where it was made for this very view (same centre and scale; the pane
             // may have changed size, as when the inspector opens on a selection), so it is never
             // moved. Moved, it would pass for the plan as it is now: then the new scene is made here.
-            let showable = memo.is_some_and(|m| current(m) || same_ground(&m.camera, &cam));
+            // (No scene yet — a big plan just opened — shows nothing wrong: the map is empty meanwhile.)
+            let showable = memo.is_none_or(|m| current(m) || same_ground(&m.camera, &cam));
             if slow && showable && !failed {
                 waiting = true;
                 // One job a pane: a newer want waits for the running one (which cannot be stopped

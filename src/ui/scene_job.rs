@@ -23,20 +23,27 @@ use crate::render::{Camera, GeometryCache, Scene, SceneOptions};
 pub const SLOW_SCENE_MS: f32 = 12.0;
 
 /// Which panes' next scenes are made on another thread: those whose last scene took longer
-/// than `ms` to make with at least `features` in view. The floor keeps a small plan's
-/// scenes (the Jinsong plan has 87 features) in the frame however slow a debug build is.
+/// than `ms` to make with at least `features` in view, and a pane's first scene of a plan of
+/// at least `plan_features` (opening a city; the map stays empty until it comes). The floors
+/// keep a small plan's scenes (the Jinsong plan has 87 features) in the frame however slow a
+/// debug build is.
 #[derive(Clone, Copy, Debug)]
 pub struct Slow {
     pub ms: f32,
     pub features: usize,
+    pub plan_features: usize,
 }
 
 impl Slow {
-    pub const DEFAULT: Slow = Slow { ms: SLOW_SCENE_MS, features: 5_000 };
+    pub const DEFAULT: Slow = Slow { ms: SLOW_SCENE_MS, features: 5_000, plan_features: 200_000 };
 
-    /// Whether the scene after `memo` is made on another thread.
-    pub fn of(&self, memo: &SceneMemo) -> bool {
-        memo.build_ms > self.ms && memo.scene.features_in_view >= self.features
+    /// Whether the scene after `memo` (none yet: the first, of a plan of `plan_len` features)
+    /// is made on another thread.
+    pub fn of(&self, memo: Option<&SceneMemo>, plan_len: usize) -> bool {
+        match memo {
+            Some(m) => m.build_ms > self.ms && m.scene.features_in_view >= self.features,
+            None => plan_len >= self.plan_features,
+        }
     }
 }
 
@@ -199,7 +206,7 @@ mod tests {
     /// Every scene after the first is made on another thread, and jobs wait for the lock.
     fn harness() -> (Harness<'static, PlannerApp>, Arc<Mutex<bool>>) {
         let mut app = PlannerApp::new();
-        app.slow_scenes = Slow { ms: -1.0, features: 0 };
+        app.slow_scenes = Slow { ms: -1.0, features: 0, plan_features: usize::MAX };
         let hold = Arc::new(Mutex::new(false));
         app.scene_hold = Some(Arc::clone(&hold));
         let mut h = Harness::builder()
@@ -365,6 +372,27 @@ mod tests {
         finish(&mut h);
         let (at, generation, scene) = shown(&h);
         assert_eq!((at, generation), (cam, h.state().generation));
+        assert!(scene == fresh(&mut h));
+    }
+
+    #[test]
+    fn a_big_plan_s_first_scene_is_made_on_another_thread_with_nothing_shown_meanwhile() {
+        let mut app = PlannerApp::new();
+        app.slow_scenes = Slow { plan_features: 1, ..Slow::DEFAULT };
+        let hold = Arc::new(Mutex::new(false));
+        app.scene_hold = Some(Arc::clone(&hold));
+        let held = hold.lock().expect("the hold");
+        let mut h = Harness::builder()
+            .with_size([1280.0, 800.0])
+            .with_context_setup(crate::ui::install_fonts)
+            .build_ui_state(|ui, app: &mut PlannerApp| app.show(ui), app);
+        h.run_steps(3);
+        assert!(h.state().memos[0].is_none(), "no scene yet, none shown");
+        assert!(h.state().scene_jobs[0].is_some());
+        drop(held);
+        finish(&mut h);
+        let (at, generation, scene) = shown(&h);
+        assert_eq!((at, generation), (camera(&h), h.state().generation));
         assert!(scene == fresh(&mut h));
     }
 
