@@ -225,6 +225,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 }
                 Some(Poll::Done(memo)) => {
                     app.scene_jobs[i] = None;
+                    app.note_scene(true, memo.build_ms);
                     if current(&memo) && app.memos[i].as_ref().is_none_or(|m| !current(m) || m.request < memo.request) {
                         app.memos[i] = Some(*memo);
                     }
@@ -268,11 +269,14 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
                 // No thread to be had: made here after all.
             }
             app.scene_requests += 1;
-            app.memos[i] = Some(super::scene_job::make(&ctx, &want, app.scene_requests, scene_inputs(app, pane)));
+            let memo = super::scene_job::make(&ctx, &want, app.scene_requests, scene_inputs(app, pane));
+            app.note_scene(false, memo.build_ms);
+            app.memos[i] = Some(memo);
         }
         if waiting {
-            // The job wakes the window when done; this keeps frames coming if it cannot.
-            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            // The job wakes the window when it ends, however it ends; this is only a safety net
+            // (frames drawn meanwhile would take the cores the job needs).
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
         }
         let painter = ui.painter_at(full);
         painter.rect_filled(full, 0.0, color(style::BACKGROUND));

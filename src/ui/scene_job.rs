@@ -88,6 +88,15 @@ pub fn make(ctx: &egui::Context, want: &Want, request: u64, inputs: Inputs) -> S
     }
 }
 
+/// Asks the window for a frame when dropped: at the end of a job, however it ends.
+struct Wake(egui::Context);
+
+impl Drop for Wake {
+    fn drop(&mut self) {
+        self.0.request_repaint();
+    }
+}
+
 /// A scene being made on another thread for one pane.
 pub struct SceneJob {
     /// What it is being made for.
@@ -123,6 +132,8 @@ impl SceneJob {
         std::thread::Builder::new()
             .name("scene".into())
             .spawn(move || {
+                // Wakes the window however the job ends, a panic included.
+                let _wake = Wake(ctx.clone());
                 if let Some(hold) = hold {
                     let fail = hold.lock().map(|fail| *fail).unwrap_or(true);
                     assert!(!fail, "a scene job told to fail (tests)");
@@ -151,9 +162,7 @@ impl SceneJob {
                     build_ms: started.elapsed().as_secs_f32() * 1000.0,
                     request,
                 };
-                if tx.send(memo).is_ok() {
-                    ctx.request_repaint();
-                }
+                let _ = tx.send(memo);
             })
             .ok()?;
         Some(SceneJob { want, answer, superseded })

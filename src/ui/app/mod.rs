@@ -748,6 +748,17 @@ fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDro
     }
 }
 
+impl PlannerApp {
+    /// Counts a scene made (`on_thread`: by a `ui::scene_job`) for the frame stats.
+    pub(super) fn note_scene(&mut self, on_thread: bool, ms: f32) {
+        if let Some(stats) = &mut self.frame_stats {
+            let (n, max) = &mut stats.scenes[usize::from(on_thread)];
+            *n += 1;
+            *max = max.max(ms);
+        }
+    }
+}
+
 impl eframe::App for PlannerApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.show(ui);
@@ -759,12 +770,15 @@ impl eframe::App for PlannerApp {
 
 /// With `RENEWAL_PLANNER_FRAME_STATS` set, the window prints to stderr every two
 /// seconds how many frames it drew, the time between them and the CPU time of
-/// each (eframe's measure of the frame before): how smooth a big map pans here.
+/// each (eframe's measure of the frame before): how smooth a big map pans here;
+/// and the scenes made, in a frame and on another thread (`ui::scene_job`), with the longest.
 pub(crate) struct FrameStats {
     since: f64,
     frames: u32,
     gaps: Vec<f32>,
     cpu: Vec<f32>,
+    /// Scenes made in a frame and on another thread: how many, and the longest (ms).
+    scenes: [(u32, f32); 2],
 }
 
 impl FrameStats {
@@ -774,6 +788,7 @@ impl FrameStats {
             frames: 0,
             gaps: Vec::new(),
             cpu: Vec::new(),
+            scenes: [(0, 0.0); 2],
         })
     }
 
@@ -793,12 +808,13 @@ impl FrameStats {
         };
         let (g50, g90, gmax) = stat(&mut self.gaps);
         let (c50, c90, cmax) = stat(&mut self.cpu);
+        let [(fn_, fmax), (tn, tmax)] = self.scenes;
         eprintln!(
-            "frames {:>4} in {:.1} s · between frames ms: median {g50:.1}, 90% {g90:.1}, max {gmax:.1} · cpu ms: median {c50:.1}, 90% {c90:.1}, max {cmax:.1}",
+            "frames {:>4} in {:.1} s · between frames ms: median {g50:.1}, 90% {g90:.1}, max {gmax:.1} · cpu ms: median {c50:.1}, 90% {c90:.1}, max {cmax:.1} · scenes in frame {fn_} (max {fmax:.0} ms), on a thread {tn} (max {tmax:.0} ms)",
             self.frames,
             now - self.since
         );
-        *self = FrameStats { since: now, frames: 0, gaps: Vec::new(), cpu: Vec::new() };
+        *self = FrameStats { since: now, frames: 0, gaps: Vec::new(), cpu: Vec::new(), scenes: [(0, 0.0); 2] };
     }
 }
 
