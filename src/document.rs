@@ -30,7 +30,9 @@ pub struct Document {
     /// Shared, so that a save or autosave on another thread reads a snapshot
     /// without copying; an edit made meanwhile copies it first (`Arc::make_mut`).
     plan: std::sync::Arc<Plan>,
-    index: SpatialIndex,
+    /// Shared for the same reason: the map builds a slow scene on another thread
+    /// from it; a geometry edit made meanwhile copies it first.
+    index: std::sync::Arc<SpatialIndex>,
     /// Which items name which features, kept in step by every edit.
     links: ItemLinks,
     history: History,
@@ -59,7 +61,7 @@ impl Document {
         Document {
             links: ItemLinks::build(&plan),
             plan: std::sync::Arc::new(plan),
-            index,
+            index: std::sync::Arc::new(index),
             history: History::default(),
             warnings,
             source,
@@ -87,6 +89,12 @@ impl Document {
     /// The spatial index of the plan, kept in step by every edit.
     pub fn index(&self) -> &SpatialIndex {
         &self.index
+    }
+
+    /// The spatial index, shared: the map's background scene builds read this
+    /// snapshot while the window goes on (a geometry edit then copies it first).
+    pub fn shared_index(&self) -> std::sync::Arc<SpatialIndex> {
+        std::sync::Arc::clone(&self.index)
     }
 
     /// Which items name which features, kept in step by every edit.
@@ -197,9 +205,10 @@ impl Document {
     }
 
     fn follow(&mut self, applied: &Applied) -> Vec<FeatureId> {
-        if applied.geometry_changed {
+        if applied.geometry_changed && !applied.touched.is_empty() {
+            let index = std::sync::Arc::make_mut(&mut self.index);
             for id in &applied.touched {
-                self.index.update(&self.plan, *id);
+                index.update(&self.plan, *id);
             }
         }
         for item in &applied.items {

@@ -14,7 +14,7 @@ type Entry = GeomWithData<Rectangle<[f64; 2]>, FeatureId>;
 
 /// An R-tree over the features of one plan. Kept in step with the plan by
 /// [`SpatialIndex::update`] for exactly the features an edit touched.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SpatialIndex {
     tree: RTree<Entry>,
     /// The box each feature was indexed under, so it can be removed again.

@@ -38,6 +38,7 @@ pub struct Entry {
 }
 
 /// Prepared geometry for every feature of a plan.
+#[derive(Clone)]
 pub struct GeometryCache {
     /// World coordinates of the cache's origin (vertices are relative to it,
     /// so f32 keeps millimetre precision across a city).

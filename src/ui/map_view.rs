@@ -5,6 +5,7 @@ use eframe::egui::{self, Key, Pos2, Sense, emath};
 use super::action::Action;
 use super::app::{Compare, PlannerApp, SceneMemo};
 use super::paint::{paint_furniture, paint_scene};
+use super::scene_job::{Inputs, Poll, SLOW_SCENE_MS, SceneJob, Want};
 use super::theme::color;
 use crate::model::Phase;
 use crate::model::measure::{Measure, format_area, format_length, measure};
@@ -192,7 +193,9 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
         // Build each pane's scene only when something it depends on changed. While the
         // map is being panned or zoomed, a scene that was slow to build is shown moved and
         // scaled instead (what comes into view stays empty) until the map has been still
-        // for a moment, or has moved half a view or zoomed twofold.
+        // for a moment, or has moved half a view or zoomed twofold. A slow scene is then made
+        // again on another thread (`scene_job`) while the old one is still shown moved, so no
+        // frame waits for it; a quick one is made here.
         let now = ui.input(|i| i.time);
         if moving || app.fly_to.is_some() {
             app.moved_at = now;
@@ -202,30 +205,78 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             ctx.request_repaint_after(std::time::Duration::from_secs_f64(SETTLE_S));
         }
         app.memos.resize_with(panes.len(), || None);
+        app.scene_jobs.resize_with(panes.len(), || None);
+        let mut waiting = false;
         for (i, pane) in panes.iter().enumerate() {
-            let fresh = app.memos[i].as_ref().is_some_and(|m| {
-                m.generation == app.generation
-                    && m.phase == pane.phase
+            let want = Want { generation: app.generation, phase: pane.phase.clone(), camera: cam };
+            let current = |m: &SceneMemo| m.generation == want.generation && m.phase == want.phase;
+            // A scene made on another thread is taken if it shows the plan as it is now (never
+            // one of an older generation) and was asked for after the one shown.
+            let mut failed = false;
+            match app.scene_jobs[i].as_ref().map(SceneJob::poll) {
+                None => {}
+                Some(Poll::Pending) => {
+                    waiting = true;
+                    if let Some(j) = &app.scene_jobs[i]
+                        && !(j.want.generation == want.generation && j.want.phase == want.phase)
+                    {
+                        j.supersede();
+                    }
+                }
+                Some(Poll::Done(memo)) => {
+                    app.scene_jobs[i] = None;
+                    app.note_scene(true, memo.build_ms);
+                    if current(&memo) && app.memos[i].as_ref().is_none_or(|m| !current(m) || m.request < memo.request) {
+                        app.memos[i] = Some(*memo);
+                    }
+                }
+                Some(Poll::Superseded) => app.scene_jobs[i] = None,
+                Some(Poll::Failed) => {
+                    app.scene_jobs[i] = None;
+                    failed = true;
+                }
+            }
+            let memo = app.memos[i].as_ref();
+            let fresh = memo.is_some_and(|m| {
+                current(m)
                     && (m.camera == cam
                         || settling && m.build_ms > SLOW_SCENE_MS && view_change(&m.camera, &cam).is_some())
             });
-            if !fresh {
-                let started = std::time::Instant::now();
-                let mut opts = app.opts.clone();
-                // Each pane is coloured by its items' status in its own phase.
-                opts.theme = app.theme_in(&pane.phase);
-                opts.phase = pane.phase.clone();
-                opts.highlight_changes = pane.phase != Phase::Before;
-                opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
-                let mut scene = Scene::build(app.doc.plan(), app.doc.index(), &app.cache, &cam, &opts);
-                if app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0) {
-                    scene.veil_district_ground(app.doc.plan());
-                }
-                let painted = super::paint::Painted::new(ui.ctx(), &scene, pane.rect.min);
-                let build_ms = started.elapsed().as_secs_f32() * 1000.0;
-                let (generation, phase) = (app.generation, pane.phase.clone());
-                app.memos[i] = Some(SceneMemo { camera: cam, generation, phase, scene, painted, build_ms });
+            if fresh {
+                continue;
             }
+            let slow = app.slow_scenes.of(memo, app.doc.plan().len());
+            // STALE: after an edit, a selection or a phase change, a slow pane goes on showing its
+            // previous scene — the previous colours, selection, phase — for the moment the new one
+            // takes, but only where it was made for this very view (same centre and scale; the pane
+            // may have changed size, as when the inspector opens on a selection), so it is never
+            // moved. Moved, it would pass for the plan as it is now: then the new scene is made here.
+            // (No scene yet — a big plan just opened — shows nothing wrong: the map is empty meanwhile.)
+            let showable = memo.is_none_or(|m| current(m) || same_ground(&m.camera, &cam));
+            if slow && showable && !failed {
+                waiting = true;
+                // One job a pane: a newer want waits for the running one (which cannot be stopped
+                // half-way) and is asked for when it ends; its scene, if current, is shown meanwhile.
+                if app.scene_jobs[i].is_some() {
+                    continue;
+                }
+                app.scene_requests += 1;
+                let (request, hold) = (app.scene_requests, app.scene_hold.clone());
+                if let Some(job) = SceneJob::start(&ctx, want.clone(), request, scene_inputs(app, pane), hold) {
+                    app.scene_jobs[i] = Some(job);
+                    continue;
+                }
+                // No thread to be had: made here after all.
+            }
+            app.scene_requests += 1;
+            let memo = super::scene_job::make(&ctx, &want, app.scene_requests, scene_inputs(app, pane));
+            app.note_scene(false, memo.build_ms);
+            app.memos[i] = Some(memo);
+        }
+        if waiting {
+            // The job wakes the window when it ends, however it ends; this is only a safety net
+            // (frames drawn meanwhile would take the cores the job needs).
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
         }
         let painter = ui.painter_at(full);
         painter.rect_filled(full, 0.0, color(style::BACKGROUND));
@@ -233,7 +284,7 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
             // The basemaps under the features, in every pane.
             app.basemaps.paint(&ui.painter_at(pane.clip), pane.rect, &cam);
             if let Some(m) = &app.memos[i] {
-                let change = view_change(&m.camera, &cam).unwrap_or(emath::TSTransform::IDENTITY);
+                let change = placement(&m.camera, &cam);
                 m.painted.paint(&ui.painter_at(pane.clip), &m.scene, pane.rect.min, change);
             }
             if app.opts.hovered.is_some() {
@@ -321,6 +372,25 @@ pub fn central(ui: &mut egui::Ui, app: &mut PlannerApp) -> Vec<Action> {
     actions
 }
 
+/// What a pane's scene is made from: snapshots of the plan, its index and drawing cache,
+/// and the options as the pane shows them.
+pub(super) fn scene_inputs(app: &mut PlannerApp, pane: &Pane) -> Inputs {
+    let mut opts = app.opts.clone();
+    // Each pane is coloured by its items' status in its own phase.
+    opts.theme = app.theme_in(&pane.phase);
+    opts.phase = pane.phase.clone();
+    opts.highlight_changes = pane.phase != Phase::Before;
+    opts.ghosts = app.compare != Compare::Single && pane.phase != Phase::Before;
+    Inputs {
+        plan: app.doc.shared_plan(),
+        index: app.doc.shared_index(),
+        cache: std::sync::Arc::clone(&app.cache),
+        opts,
+        veil: app.doc.plan().basemaps.iter().any(|b| b.visible && b.opacity > 0.0),
+        offset: pane.rect.min,
+    }
+}
+
 /// How a legend entry is drawn.
 enum Swatch {
     Fill(egui::Color32),
@@ -332,10 +402,6 @@ enum Swatch {
 
 /// The legend, bottom-right: the thematic colours, and in the compare views
 /// how added and removed features are drawn; returns where it went.
-/// A scene slower than this to make is moved and scaled while the map is panned or
-/// zoomed instead of made again each frame.
-const SLOW_SCENE_MS: f32 = 12.0;
-
 /// How long the map must be still (seconds) before a moved scene is made again.
 const SETTLE_S: f64 = 0.2;
 
@@ -347,15 +413,34 @@ fn view_change(built: &Camera, now: &Camera) -> Option<emath::TSTransform> {
     if built.size != now.size || now.mpp.is_nan() || now.mpp <= 0.0 {
         return None;
     }
+    let change = placement(built, now);
+    let d = change.translation + egui::vec2(now.size[0], now.size[1]) * (change.scaling - 1.0) / 2.0;
+    let half = egui::vec2(now.size[0] / 2.0, now.size[1] / 2.0);
+    let near = d.x.abs() < half.x && d.y.abs() < half.y && (0.5..=2.0).contains(&change.scaling);
+    near.then_some(change)
+}
+
+/// Whether two cameras show the same ground at the same scale, each on its own pane size.
+pub(super) fn same_ground(a: &Camera, b: &Camera) -> bool {
+    a.center == b.center && a.mpp == b.mpp
+}
+
+/// How the scene made for `built` is moved and scaled to stand where `now` shows the same
+/// ground, however far apart (the preview while a new scene is made on another thread; a
+/// scene made for another pane size keeps its centre on the pane's).
+fn placement(built: &Camera, now: &Camera) -> emath::TSTransform {
+    if !(now.mpp > 0.0 && built.mpp > 0.0) {
+        return emath::TSTransform::IDENTITY;
+    }
     let scale = (built.mpp / now.mpp) as f32;
     let d = egui::vec2(
         ((built.center[0] - now.center[0]) / now.mpp) as f32,
         ((now.center[1] - built.center[1]) / now.mpp) as f32,
     );
-    let half = egui::vec2(now.size[0] / 2.0, now.size[1] / 2.0);
-    let near = d.x.abs() < half.x && d.y.abs() < half.y && (0.5..=2.0).contains(&scale);
-    // p' = (p − half)·scale + half + d
-    near.then(|| emath::TSTransform::new(half + d - half * scale, scale))
+    let (from, to) =
+        (egui::vec2(built.size[0] / 2.0, built.size[1] / 2.0), egui::vec2(now.size[0] / 2.0, now.size[1] / 2.0));
+    // p' = (p − from)·scale + to + d
+    emath::TSTransform::new(to + d - from * scale, scale)
 }
 
 fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> egui::Rect {

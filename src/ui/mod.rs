@@ -20,6 +20,7 @@ pub mod operations;
 pub mod paint;
 mod panels;
 mod phase_bar;
+mod scene_job;
 pub mod story;
 mod table_columns;
 pub mod theme;

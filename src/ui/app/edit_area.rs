@@ -129,7 +129,10 @@ impl PlannerApp {
     /// After an edit, undo or redo: the drawing cache, the counts and the item modes' colours follow
     /// the touched features only (a plan of a million buildings costs an edit no more than a small one).
     pub(super) fn after_edit(&mut self, touched: &[FeatureId]) {
-        self.cache.update(self.doc.plan(), touched);
+        if !touched.is_empty() {
+            // Copied first if a background scene build still reads it (`ui::scene_job`).
+            std::sync::Arc::make_mut(&mut self.cache).update(self.doc.plan(), touched);
+        }
         self.follow_derived(touched);
         self.sync_derived();
         self.generation += 1;

@@ -377,12 +377,13 @@ impl PlannerApp {
 
     pub(super) fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
         self.doc = doc;
-        self.cache = cache;
+        self.cache = Arc::new(cache);
         self.opts.selected.clear();
         self.opts.hovered = None;
         self.camera = None;
         self.fly_to = None;
         self.memos.clear();
+        self.scene_jobs.clear();
         self.panels.items.editor = None;
         self.panels.items.picker = None;
         self.sketch = Default::default();

@@ -37,6 +37,8 @@ pub(super) struct SceneMemo {
     pub painted: crate::ui::paint::Painted,
     /// How long the scene and its painting took to make.
     pub build_ms: f32,
+    /// The number it was asked for under (`PlannerApp::scene_requests`): a later one replaces it.
+    pub request: u64,
 }
 
 /// How before and after are compared on the map.
@@ -114,7 +116,9 @@ enum Changed {
 /// The whole application.
 pub struct PlannerApp {
     pub doc: Document,
-    pub(super) cache: GeometryCache,
+    /// Shared, so a slow scene is built from a snapshot on another thread
+    /// (`ui::scene_job`); an edit made meanwhile copies it first (`Arc::make_mut`).
+    pub(super) cache: Arc<GeometryCache>,
     /// Features counted by kind slot and changed (derived: see [`PlannerApp::sync_derived`]; an edit
     /// recounts only what it touched, [`PlannerApp::after_edit`]).
     pub(super) tally: crate::render::tally::Tally,
@@ -168,6 +172,16 @@ pub struct PlannerApp {
     /// Bumped whenever what the map shows may have changed.
     pub(super) generation: u64,
     pub(super) memos: Vec<Option<SceneMemo>>,
+    /// Each pane's scene being built on another thread, if any (one a pane at a time).
+    pub(super) scene_jobs: Vec<Option<crate::ui::scene_job::SceneJob>>,
+    /// Numbers each scene asked for, so a job's result never replaces a scene asked for after it.
+    pub(super) scene_requests: u64,
+    /// Which scenes are made again on another thread (tests lower it to send the small
+    /// Jinsong plan's scenes there).
+    pub(super) slow_scenes: crate::ui::scene_job::Slow,
+    /// Tests only: while this lock is held elsewhere, background scene builds wait before
+    /// starting (and panic if it holds `true`).
+    pub(super) scene_hold: Option<Arc<std::sync::Mutex<bool>>>,
     pub compare: Compare,
     /// Where the swipe divider is, as a fraction of the map's width.
     pub swipe: f32,
@@ -232,7 +246,7 @@ impl PlannerApp {
     }
 
     pub fn with_document(doc: Document) -> Self {
-        let cache = GeometryCache::build(doc.plan());
+        let cache = Arc::new(GeometryCache::build(doc.plan()));
         let mut app = PlannerApp {
             doc,
             cache,
@@ -264,6 +278,10 @@ impl PlannerApp {
             cursor: None,
             generation: 0,
             memos: Vec::new(),
+            scene_jobs: Vec::new(),
+            scene_requests: 0,
+            slow_scenes: crate::ui::scene_job::Slow::DEFAULT,
+            scene_hold: None,
             compare: Compare::Single,
             swipe: 0.5,
             active_phase: crate::model::Phase::After,
@@ -730,6 +748,17 @@ fn dropped_files(ctx: &egui::Context, photo_drop: Option<&super::items::PhotoDro
     }
 }
 
+impl PlannerApp {
+    /// Counts a scene made (`on_thread`: by a `ui::scene_job`) for the frame stats.
+    pub(super) fn note_scene(&mut self, on_thread: bool, ms: f32) {
+        if let Some(stats) = &mut self.frame_stats {
+            let (n, max) = &mut stats.scenes[usize::from(on_thread)];
+            *n += 1;
+            *max = max.max(ms);
+        }
+    }
+}
+
 impl eframe::App for PlannerApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.show(ui);
@@ -741,12 +770,15 @@ impl eframe::App for PlannerApp {
 
 /// With `RENEWAL_PLANNER_FRAME_STATS` set, the window prints to stderr every two
 /// seconds how many frames it drew, the time between them and the CPU time of
-/// each (eframe's measure of the frame before): how smooth a big map pans here.
+/// each (eframe's measure of the frame before): how smooth a big map pans here;
+/// and the scenes made, in a frame and on another thread (`ui::scene_job`), with the longest.
 pub(crate) struct FrameStats {
     since: f64,
     frames: u32,
     gaps: Vec<f32>,
     cpu: Vec<f32>,
+    /// Scenes made in a frame and on another thread: how many, and the longest (ms).
+    scenes: [(u32, f32); 2],
 }
 
 impl FrameStats {
@@ -756,6 +788,7 @@ impl FrameStats {
             frames: 0,
             gaps: Vec::new(),
             cpu: Vec::new(),
+            scenes: [(0, 0.0); 2],
         })
     }
 
@@ -775,12 +808,13 @@ impl FrameStats {
         };
         let (g50, g90, gmax) = stat(&mut self.gaps);
         let (c50, c90, cmax) = stat(&mut self.cpu);
+        let [(fn_, fmax), (tn, tmax)] = self.scenes;
         eprintln!(
-            "frames {:>4} in {:.1} s · between frames ms: median {g50:.1}, 90% {g90:.1}, max {gmax:.1} · cpu ms: median {c50:.1}, 90% {c90:.1}, max {cmax:.1}",
+            "frames {:>4} in {:.1} s · between frames ms: median {g50:.1}, 90% {g90:.1}, max {gmax:.1} · cpu ms: median {c50:.1}, 90% {c90:.1}, max {cmax:.1} · scenes in frame {fn_} (max {fmax:.0} ms), on a thread {tn} (max {tmax:.0} ms)",
             self.frames,
             now - self.since
         );
-        *self = FrameStats { since: now, frames: 0, gaps: Vec::new(), cpu: Vec::new() };
+        *self = FrameStats { since: now, frames: 0, gaps: Vec::new(), cpu: Vec::new(), scenes: [(0, 0.0); 2] };
     }
 }
 
