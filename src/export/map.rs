@@ -241,7 +241,7 @@ impl Layout {
             }
         }
         self.draw_svg(&mut pixmap, &pending, scale)?;
-        crate::render::raster::encode_png(&pixmap).map_err(ExportError::Png)
+        crate::render::raster::encode_png(&pixmap, image::codecs::png::CompressionType::Fast).map_err(ExportError::Png)
     }
 
     /// Draws SVG page elements over what the pixmap holds.
@@ -582,7 +582,7 @@ pub fn svg_png(svg: &str, scale: f32) -> Result<Vec<u8>, ExportError> {
         .map_err(ExportError::OutOfMemory)?;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w.max(1), h.max(1)).ok_or(ExportError::ImageTooLarge)?;
     resvg::render(&t, resvg::tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
-    crate::render::raster::encode_png(&pixmap).map_err(ExportError::Png)
+    crate::render::raster::encode_png(&pixmap, image::codecs::png::CompressionType::Fast).map_err(ExportError::Png)
 }
 
 /// Writes a map of the plan as PNG, SVG or PDF (by the file's extension),

@@ -156,16 +156,20 @@ pub fn dots_pixmap(scene: &Scene, layer: u8, scale: f32) -> Option<tiny_skia::Pi
 
 /// [`dots_pixmap`] as a PNG (what SVG and PDF embed).
 pub fn dots_png(scene: &Scene, layer: u8, scale: f32) -> Option<Vec<u8>> {
-    encode_png(&dots_pixmap(scene, layer, scale)?).ok()
+    // Embedded in a file that is kept: the smaller encoding.
+    encode_png(&dots_pixmap(scene, layer, scale)?, image::codecs::png::CompressionType::Default).ok()
 }
 
 /// A pixmap as PNG bytes: RGB when every pixel is opaque (a map on its white
-/// page), else RGBA with straight alpha; filtered adaptively and deflated with
-/// the fast encoder (about a third of tiny-skia's default encoding time on a
-/// 1920×1080 map, for files a few per cent larger).
-pub fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
+/// page), else RGBA with straight alpha; filtered adaptively and deflated as
+/// `compression` says (`Fast`, for a map PNG: about a third of tiny-skia's
+/// default encoding time on a 1920×1080 map, for a file some 15 % larger).
+pub fn encode_png(
+    pixmap: &tiny_skia::Pixmap,
+    compression: image::codecs::png::CompressionType,
+) -> Result<Vec<u8>, String> {
     use image::ImageEncoder;
-    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    use image::codecs::png::{FilterType, PngEncoder};
     let pixels = pixmap.pixels();
     let opaque = pixels.iter().all(|p| p.alpha() == 255);
     let (data, color): (Vec<u8>, _) = if opaque {
@@ -178,7 +182,7 @@ pub fn encode_png(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>, String> {
         (straight.collect(), image::ExtendedColorType::Rgba8)
     };
     let mut out = Vec::new();
-    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+    PngEncoder::new_with_quality(&mut out, compression, FilterType::Adaptive)
         .write_image(&data, pixmap.width(), pixmap.height(), color)
         .map_err(|e| e.to_string())?;
     Ok(out)
@@ -255,7 +259,7 @@ mod tests {
         let mut pm = tiny_skia::Pixmap::new(3, 2).expect("pixmap");
         pm.fill(tiny_skia::Color::WHITE);
         blend_rect(&mut pm.as_mut(), [1.0, 0.0, 2.0, 1.0], Rgba::rgb(200, 10, 30), None);
-        let png = encode_png(&pm).expect("encodes");
+        let png = encode_png(&pm, image::codecs::png::CompressionType::Fast).expect("encodes");
         let img = image::load_from_memory(&png).expect("a PNG");
         assert_eq!(img.color(), image::ColorType::Rgb8);
         let rgb = img.to_rgb8();
@@ -264,7 +268,8 @@ mod tests {
         // Half-transparent red on a clear pixmap: straight alpha, not premultiplied.
         let mut clear = tiny_skia::Pixmap::new(2, 1).expect("pixmap");
         blend_rect(&mut clear.as_mut(), [0.0, 0.0, 1.0, 1.0], Rgba::new(255, 0, 0, 128), None);
-        let img = image::load_from_memory(&encode_png(&clear).expect("encodes")).expect("a PNG");
+        let png = encode_png(&clear, image::codecs::png::CompressionType::Default).expect("encodes");
+        let img = image::load_from_memory(&png).expect("a PNG");
         assert_eq!(img.color(), image::ColorType::Rgba8);
         let rgba = img.to_rgba8();
         assert_eq!((rgba.get_pixel(0, 0).0, rgba.get_pixel(1, 0).0[3]), ([255, 0, 0, 128], 0));

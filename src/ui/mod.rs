@@ -12,6 +12,7 @@ pub mod draw;
 pub mod export;
 pub mod files;
 pub mod georef;
+pub mod gpu;
 mod items;
 mod items_table;
 mod map_view;
@@ -69,6 +70,9 @@ pub fn run(file: Option<PathBuf>, crs: Option<crate::io::crs::Crs>) -> eframe::R
         Box::new(move |cc| {
             install_fonts(&cc.egui_ctx);
             theme::apply(&cc.egui_ctx);
+            if cc.gl.is_some() {
+                gpu::enable();
+            }
             let mut app = PlannerApp::new().with_session(crate::session::data_dir()).with_file_dialogs();
             app.import_crs = crs;
             if let Some(path) = file {

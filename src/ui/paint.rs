@@ -127,7 +127,9 @@ const FULL_UV: egui::Rect = egui::Rect { min: Pos2::ZERO, max: Pos2 { x: 1.0, y:
 /// egui these meshes, moved if the scene is shown shifted, and lays out its labels.
 pub struct Painted {
     offset: Pos2,
-    layers: Vec<(Option<egui::TextureId>, std::sync::Arc<Mesh>)>,
+    /// Each layer's dot image and its kept mesh (drawn from GPU buffers when
+    /// the window has a GL context, [`super::gpu`]).
+    layers: Vec<(Option<egui::TextureId>, std::sync::Arc<super::gpu::Kept>)>,
     /// Keeps the dot images' textures alive while the meshes refer to them.
     _dots: DotImages,
     /// The whole scene as one image, when it is too large for meshes.
@@ -157,7 +159,7 @@ impl Painted {
                 for shape in l.shapes {
                     tess.tessellate_shape(shape, &mut mesh);
                 }
-                (l.image, std::sync::Arc::new(mesh))
+                (l.image, std::sync::Arc::new(super::gpu::Kept::new(mesh)))
             })
             .collect();
         Painted { offset, layers, _dots: dots, _overview: None }
@@ -176,7 +178,10 @@ impl Painted {
             let image = egui::ColorImage::from_rgba_premultiplied([w as usize, h as usize], pixmap.data());
             ctx.load_texture("map-overview", image, egui::TextureOptions::LINEAR)
         });
-        let layers = texture.iter().map(|t| (Some(t.id()), std::sync::Arc::new(Mesh::default()))).collect();
+        let layers = texture
+            .iter()
+            .map(|t| (Some(t.id()), std::sync::Arc::new(super::gpu::Kept::new(Mesh::default()))))
+            .collect();
         Painted { offset, layers, _dots: DotImages::default(), _overview: texture }
     }
 
@@ -187,15 +192,20 @@ impl Painted {
         let s = change.scaling;
         let xf = egui::emath::TSTransform::new(offset.to_vec2() + change.translation - self.offset.to_vec2() * s, s);
         let place = |p: [f32; 2]| change * Pos2::new(p[0], p[1]) + offset.to_vec2();
-        for (image, mesh) in &self.layers {
+        let gpu = super::gpu::enabled();
+        for (image, kept) in &self.layers {
             if let Some(t) = image {
                 let rect = egui::Rect::from_min_max(place([0.0, 0.0]), place(scene.size));
                 painter.image(*t, rect, FULL_UV, Color32::WHITE);
             }
+            let mesh = &kept.mesh;
             if mesh.is_empty() {
                 continue;
             }
-            if xf == egui::emath::TSTransform::IDENTITY {
+            if gpu {
+                // Uploaded once, then moved and scaled on the GPU.
+                painter.add(super::gpu::callback(kept.clone(), xf, painter.clip_rect()));
+            } else if xf == egui::emath::TSTransform::IDENTITY {
                 painter.add(Shape::Mesh(mesh.clone()));
             } else {
                 let mut moved = Mesh::clone(mesh);
@@ -312,12 +322,12 @@ mod tests {
         let ctx = egui::Context::default();
         let big = Painted::new(&ctx, &scene, Pos2::ZERO);
         assert_eq!(big.layers.len(), 1);
-        assert!(big.layers[0].0.is_some() && big.layers[0].1.vertices.is_empty(), "one image, no vertices");
+        assert!(big.layers[0].0.is_some() && big.layers[0].1.mesh.vertices.is_empty(), "one image, no vertices");
         scene.points.truncate(1_000);
         scene.parts = vec![[0, 1_000]];
         let small = Painted::new(&ctx, &scene, Pos2::ZERO);
         assert!(small.layers.iter().all(|(image, _)| image.is_none()));
-        assert!(small.layers.iter().map(|(_, m)| m.vertices.len()).sum::<usize>() > 1_000, "meshes");
+        assert!(small.layers.iter().map(|(_, m)| m.mesh.vertices.len()).sum::<usize>() > 1_000, "meshes");
     }
 
     /// The meshes made once a scene are what egui would have tessellated from the
