@@ -215,32 +215,66 @@ impl Layout {
     /// The page as PNG bytes at `scale` pixels per unit: the SVG pieces under
     /// each pane drawn by resvg, the pane's geometry straight from its scene
     /// (clipped to the pane), then its labels and what lies over it by resvg.
-    /// An image that would not fit in the memory left is refused before it is drawn.
+    /// The layer over a pane (its labels with their halos: most of resvg's work)
+    /// is drawn on a second thread into a clear pixmap while the pane's geometry
+    /// is drawn, then laid over it. An image that would not fit in the memory
+    /// left is refused before it is drawn.
     pub fn to_png(&self, scale: f32) -> Result<Vec<u8>, ExportError> {
         let (w, h) = ((self.size[0] * scale).round() as u32, (self.size[1] * scale).round() as u32);
         let (w, h) = (w.max(1), h.max(1));
-        // The pixels, and about as much again for the PNG being encoded.
-        crate::io::memory::check_image_fits(u64::from(w) * u64::from(h) * 8).map_err(ExportError::OutOfMemory)?;
+        // The page, the layer over a pane, and about as much again for the PNG being encoded.
+        crate::io::memory::check_image_fits(u64::from(w) * u64::from(h) * 12).map_err(ExportError::OutOfMemory)?;
         let mut pixmap = tiny_skia::Pixmap::new(w, h).ok_or(ExportError::ImageTooLarge)?;
-        let mut pending = String::new();
-        for piece in &self.pieces {
-            match piece {
-                Piece::Svg(text) => pending.push_str(text),
-                Piece::Map { scene, rect, clip_id } => {
-                    self.draw_svg(&mut pixmap, &std::mem::take(&mut pending), scale)?;
-                    let clip = crate::render::raster::clip_mask([w, h], *rect, scale);
-                    crate::render::raster::draw_scene(
-                        scene,
-                        &mut pixmap.as_mut(),
-                        [rect[0], rect[1]],
-                        scale,
-                        clip.as_ref(),
-                    );
-                    pending = scene_labels(scene, rect[0], rect[1], clip_id);
+        let mut under = String::new();
+        let mut pieces = self.pieces.iter().peekable();
+        while let Some(piece) = pieces.next() {
+            let (scene, rect, clip_id) = match piece {
+                Piece::Svg(text) => {
+                    under.push_str(text);
+                    continue;
                 }
+                Piece::Map { scene, rect, clip_id } => (scene, rect, clip_id),
+            };
+            self.draw_svg(&mut pixmap, &std::mem::take(&mut under), scale)?;
+            // What lies over this pane: its labels, and the page's pieces up to the next pane.
+            let mut over = scene_labels(scene, rect[0], rect[1], clip_id);
+            while let Some(Piece::Svg(text)) = pieces.peek() {
+                over.push_str(text);
+                pieces.next();
+            }
+            let layer = std::thread::scope(|s| {
+                let layer = s.spawn(|| -> Result<Option<tiny_skia::Pixmap>, ExportError> {
+                    if over.is_empty() {
+                        return Ok(None);
+                    }
+                    let mut layer = tiny_skia::Pixmap::new(w, h).ok_or(ExportError::ImageTooLarge)?;
+                    self.draw_svg(&mut layer, &over, scale)?;
+                    Ok(Some(layer))
+                });
+                let clip = crate::render::raster::clip_mask([w, h], *rect, scale);
+                crate::render::raster::draw_scene(
+                    scene,
+                    &mut pixmap.as_mut(),
+                    [rect[0], rect[1]],
+                    scale,
+                    clip.as_ref(),
+                );
+                layer.join()
+            });
+            // A panic drawing the layer: drawn again here, where it reports as any failure does.
+            let layer = match layer {
+                Ok(layer) => layer?,
+                Err(_) => {
+                    self.draw_svg(&mut pixmap, &over, scale)?;
+                    None
+                }
+            };
+            if let Some(layer) = layer {
+                let paint = tiny_skia::PixmapPaint::default();
+                pixmap.draw_pixmap(0, 0, layer.as_ref(), &paint, tiny_skia::Transform::identity(), None);
             }
         }
-        self.draw_svg(&mut pixmap, &pending, scale)?;
+        self.draw_svg(&mut pixmap, &under, scale)?;
         crate::render::raster::encode_png(&pixmap, image::codecs::png::CompressionType::Fast).map_err(ExportError::Png)
     }
 
