@@ -8,24 +8,14 @@ use std::path::Path;
 use renewal_planner::error::ExportError;
 use renewal_planner::export::{MapSize, Progress, Request, Stage, What, run, run_with};
 use renewal_planner::io::crs::Crs;
-use renewal_planner::model::{Lang, Plan, ThemeMode};
+use renewal_planner::model::Plan;
 
 fn jinsong() -> Plan {
     renewal_planner::io::load_jinsong().plan
 }
 
 fn request(what: What, out: &Path) -> Request {
-    Request {
-        what,
-        phase: None,
-        theme: ThemeMode::Kind,
-        matter: None,
-        lang: Lang::Zh,
-        date: "2026-01-02".into(),
-        out: out.to_path_buf(),
-        basemaps: None,
-        settings: Default::default(),
-    }
+    Request { date: "2026-01-02".into(), ..Request::new(what, out) }
 }
 
 /// The exports tried, with the file name each writes to.

@@ -112,6 +112,26 @@ pub struct Request {
     pub settings: crate::basemap::Settings,
 }
 
+impl Request {
+    /// `what` written to `out` as a request says by default: the maps comparing
+    /// before and after, coloured by kind, in Chinese, dated today, over the
+    /// plan's own basemaps with default basemap settings. Callers change what
+    /// differs (`Request { lang, ..Request::new(what, out) }`).
+    pub fn new(what: What, out: impl Into<PathBuf>) -> Self {
+        Request {
+            what,
+            phase: None,
+            theme: ThemeMode::Kind,
+            matter: None,
+            lang: Lang::Zh,
+            date: crate::model::item::today(),
+            out: out.into(),
+            basemaps: None,
+            settings: Default::default(),
+        }
+    }
+}
+
 /// What [`run`] wrote, for the message that says so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Written {
@@ -298,17 +318,7 @@ mod tests {
     use super::*;
 
     fn request(what: What, out: PathBuf) -> Request {
-        Request {
-            what,
-            phase: None,
-            theme: ThemeMode::Kind,
-            matter: None,
-            lang: Lang::Zh,
-            date: "2026-01-02".into(),
-            out,
-            basemaps: None,
-            settings: Default::default(),
-        }
+        Request { date: "2026-01-02".into(), ..Request::new(what, out) }
     }
 
     #[test]

@@ -462,15 +462,9 @@ impl PlannerApp {
             Action::ExportNotice(matter) => self.choose_file(FileTask::Notice { matter }),
             Action::ExportNoticeTo { matter, path } => {
                 let request = crate::export::Request {
-                    what: crate::export::What::Notice { matter },
-                    phase: None,
                     theme: self.theme_mode,
-                    matter: None,
                     lang: self.lang,
-                    date: crate::model::item::today(),
-                    out: path,
-                    basemaps: None,
-                    settings: Default::default(),
+                    ..crate::export::Request::new(crate::export::What::Notice { matter }, path)
                 };
                 self.start_export(request);
             }
@@ -479,15 +473,11 @@ impl PlannerApp {
                 let i = self.panels.story.story.min(self.doc.plan().stories.len().saturating_sub(1));
                 // The stories window's handout goes through the one export dispatch, as the dialog's does.
                 let request = crate::export::Request {
-                    what: crate::export::What::Handout { story: i },
-                    phase: None,
                     theme: self.theme_mode,
                     matter: self.focused_matter().map(str::to_string),
                     lang: self.lang,
-                    date: crate::model::item::today(),
-                    out: path,
-                    basemaps: None,
                     settings: crate::basemap::Settings::load(&crate::session::data_dir()),
+                    ..crate::export::Request::new(crate::export::What::Handout { story: i }, path)
                 };
                 self.start_export(request);
             }
