@@ -400,8 +400,6 @@ enum Swatch {
     Removed,
 }
 
-/// The legend, bottom-right: the thematic colours, and in the compare views
-/// how added and removed features are drawn; returns where it went.
 /// How long the map must be still (seconds) before a moved scene is made again.
 const SETTLE_S: f64 = 0.2;
 
@@ -443,6 +441,8 @@ fn placement(built: &Camera, now: &Camera) -> emath::TSTransform {
     emath::TSTransform::new(to + d - from * scale, scale)
 }
 
+/// The legend, bottom-right: the thematic colours, and in the compare views
+/// how added and removed features are drawn; returns where it went.
 fn paint_legend(painter: &egui::Painter, rect: egui::Rect, app: &PlannerApp) -> egui::Rect {
     let s = app.lang.strings();
     let themed = app.theme_mode != crate::render::theme::ThemeMode::Kind;

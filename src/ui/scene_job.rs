@@ -72,15 +72,36 @@ pub struct Inputs {
 /// frame for a quick scene, and a job on its own thread for a slow one.
 pub fn make(ctx: &egui::Context, want: &Want, request: u64, inputs: Inputs) -> SceneMemo {
     let started = std::time::Instant::now();
-    let mut scene = Scene::build(&inputs.plan, &inputs.index, &inputs.cache, &want.camera, &inputs.opts);
-    if inputs.veil {
-        scene.veil_district_ground(&inputs.plan);
+    let (scene, offset) = scene(&want.camera, inputs);
+    painted(ctx, want.clone(), request, scene, offset, started)
+}
+
+/// The scene for `camera` from `inputs`, and where the pane's top-left is; the
+/// snapshots are let go on return, so an edit right after does not copy them for nothing.
+fn scene(camera: &Camera, inputs: Inputs) -> (Scene, egui::Pos2) {
+    let Inputs { plan, index, cache, opts, veil, offset } = inputs;
+    let mut scene = Scene::build(&plan, &index, &cache, camera, &opts);
+    if veil {
+        scene.veil_district_ground(&plan);
     }
-    let painted = super::paint::Painted::new(ctx, &scene, inputs.offset);
+    (scene, offset)
+}
+
+/// The scene made ready to paint (dot images, tessellation, the overview image; only
+/// the upload of their textures goes through the thread-safe context), as a memo.
+fn painted(
+    ctx: &egui::Context,
+    want: Want,
+    request: u64,
+    scene: Scene,
+    offset: egui::Pos2,
+    started: std::time::Instant,
+) -> SceneMemo {
+    let painted = super::paint::Painted::new(ctx, &scene, offset);
     SceneMemo {
         camera: want.camera,
         generation: want.generation,
-        phase: want.phase.clone(),
+        phase: want.phase,
         scene,
         painted,
         build_ms: started.elapsed().as_secs_f32() * 1000.0,
@@ -139,30 +160,11 @@ impl SceneJob {
                     assert!(!fail, "a scene job told to fail (tests)");
                 }
                 let started = std::time::Instant::now();
-                let Inputs { plan, index, cache, opts, veil, offset } = inputs;
-                let mut scene = Scene::build(&plan, &index, &cache, &job_want.camera, &opts);
-                if veil {
-                    scene.veil_district_ground(&plan);
-                }
-                // Let go of the snapshots before the window sees the result, so an edit
-                // right after it does not copy them for nothing.
-                drop((plan, index, cache, opts));
+                let (scene, offset) = scene(&job_want.camera, inputs);
                 if given_up.load(Ordering::Relaxed) {
                     return;
                 }
-                // Dot images, tessellation and the overview image are made here too; only
-                // the upload of their textures goes through the (thread-safe) context.
-                let painted = super::paint::Painted::new(&ctx, &scene, offset);
-                let memo = SceneMemo {
-                    camera: job_want.camera,
-                    generation: job_want.generation,
-                    phase: job_want.phase,
-                    scene,
-                    painted,
-                    build_ms: started.elapsed().as_secs_f32() * 1000.0,
-                    request,
-                };
-                let _ = tx.send(memo);
+                let _ = tx.send(painted(&ctx, job_want, request, scene, offset, started));
             })
             .ok()?;
         Some(SceneJob { want, answer, superseded })
