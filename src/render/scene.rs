@@ -930,11 +930,14 @@ pub fn break_lines(text: &str, size: f32, max_w: f32) -> Vec<String> {
             _ => tokens.push(latin),
         }
     }
+    // Closing punctuation never begins a line (Chinese typesetting's 避头点): it stays on
+    // the line before, a little past the measure.
+    let closing = |t: &str| !t.is_empty() && t.chars().all(|c| "。，、；：！？）」』》〉】”’.,;:!?)".contains(c));
     let mut lines: Vec<String> = vec![String::new()];
     for t in tokens {
         let cur = lines.last_mut().expect("one line");
         let candidate = format!("{cur}{t}");
-        if cur.trim().is_empty() || text_width(candidate.trim_end(), size) <= max_w {
+        if cur.trim().is_empty() || closing(t.trim_end()) || text_width(candidate.trim_end(), size) <= max_w {
             *cur = candidate;
         } else {
             lines.push(t);
@@ -1130,6 +1133,20 @@ impl Grid {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn closing_punctuation_never_begins_a_line() {
+        // A measure that fits the text but not its full stop, which would wrap alone.
+        let text = "示意图，非测绘成果：四十三栋楼的位置均为示意";
+        let size = 10.0;
+        let max_w = text_width(text, size) + 0.01;
+        let lines = break_lines(&format!("{text}。"), size, max_w);
+        assert!(lines.iter().all(|l| !l.starts_with('。') && !l.starts_with('，')), "{lines:?}");
+        assert_eq!(lines, vec![format!("{text}。")], "the stop stays on the line, past the measure");
+        // Without closing punctuation the break is where the measure says.
+        let plain = break_lines(&format!("{text}图"), size, max_w);
+        assert_eq!(plain.last().map(String::as_str), Some("图"), "{plain:?}");
+    }
+
     use super::*;
 
     #[test]
