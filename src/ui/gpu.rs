@@ -132,19 +132,12 @@ pub fn callback(kept: Arc<Kept>, change: TSTransform, clip: Rect) -> egui::Paint
     egui::PaintCallback { rect: clip, callback: Arc::new(draw) }
 }
 
-/// The uniforms for a callback's rectangle and a change: what the vertex shader computes, kept
-/// in one place so a test can check it against egui's own `Mesh::transform`.
+/// The uniforms for a callback's rectangle and a change (what [`VERTEX`] is given).
 pub fn uniforms(rect: Rect, change: TSTransform) -> ([f32; 4], [f32; 3]) {
     (
         [rect.min.x, rect.min.y, rect.width(), rect.height()],
         [change.translation.x, change.translation.y, change.scaling],
     )
-}
-
-/// Where the vertex shader puts a mesh point, in normalised device coordinates.
-pub fn shader_position(p: egui::Pos2, rect: [f32; 4], change: [f32; 3]) -> [f32; 2] {
-    let q = [p.x * change[2] + change[0] - rect[0], p.y * change[2] + change[1] - rect[1]];
-    [2.0 * q[0] / rect[2] - 1.0, 1.0 - 2.0 * q[1] / rect[3]]
 }
 
 unsafe fn draw(gl: &glow::Context, kept: &Kept, change: TSTransform, rect: Rect) {
@@ -265,10 +258,18 @@ mod tests {
     use super::*;
     use eframe::egui::{Color32, Pos2, Vec2};
 
-    /// The shader's placement equals egui's: a mesh moved by `Mesh::transform`
-    /// and drawn in a callback rectangle lands on the same device coordinates.
+    /// [`VERTEX`]'s `main`, transcribed: where it puts a mesh point given the uniforms,
+    /// in normalised device coordinates. (The GLSL itself runs only on a GPU; that it
+    /// draws what egui draws was checked on screenshots: `RENEWAL_PLANNER_GPU=0` against 1.)
+    fn shader_position(p: Pos2, rect: [f32; 4], change: [f32; 3]) -> [f32; 2] {
+        let q = [p.x * change[2] + change[0] - rect[0], p.y * change[2] + change[1] - rect[1]];
+        [2.0 * q[0] / rect[2] - 1.0, 1.0 - 2.0 * q[1] / rect[3]]
+    }
+
+    /// The uniforms put a mesh where egui would: moved by `Mesh::transform` and drawn in a
+    /// callback rectangle, it lands on the same device coordinates.
     #[test]
-    fn the_shader_moves_a_mesh_as_egui_would() {
+    fn the_uniforms_place_a_mesh_as_egui_would() {
         let mut mesh = Mesh::default();
         for p in [Pos2::new(10.0, 20.0), Pos2::new(300.5, 40.25), Pos2::new(-5.0, 600.0)] {
             mesh.colored_vertex(p, Color32::RED);
