@@ -163,6 +163,9 @@ pub enum Command {
         /// With --operations: subsidies (government purchase of services) scaled by F (0 to 10).
         #[arg(long, value_name = "F", allow_hyphen_values = true)]
         subsidy_scale: Option<String>,
+        /// Publishing to a database (`-o postgresql://…?plan=NAME`): replace the plan of that name.
+        #[arg(long)]
+        replace: bool,
     },
     /// The residents' register: read one back into a plan file.
     Consent {
@@ -300,6 +303,8 @@ pub struct MapArgs<'a> {
     pub operations: bool,
     pub revenue_scale: Option<&'a str>,
     pub subsidy_scale: Option<&'a str>,
+    /// Publishing to a database: over the plan of the same name (`--replace`).
+    pub replace: bool,
 }
 
 /// A scale of `--revenue-scale`/`--subsidy-scale`: a finite number from 0 to 10.
@@ -316,6 +321,15 @@ fn parse_scale(flag: &str, value: Option<&str>) -> Result<f64, String> {
 /// [`crate::export::run`]; returns the line to print, or the one-line error.
 pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: MapArgs) -> Result<String, String> {
     use crate::export::{MapSize, Request, What, Written};
+    if io::postgis::is_uri(out) {
+        return publish(file, out, story, map);
+    }
+    if map.replace {
+        return Err(format!(
+            "--replace: is for publishing to a database (-o postgresql://…?plan=NAME), not {}",
+            out.display()
+        ));
+    }
     let ext = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let mut req = Request {
         what: What::Plan { crs: None },
@@ -371,7 +385,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         if loaded.plan.operations.is_empty() {
             return Err(format!(
                 "{}: --operations: the plan has no operations ledger (operating spaces and cash flows)",
-                file.display()
+                shown(file)
             ));
         }
         req.what = What::CashFlow { scenario };
@@ -392,7 +406,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             let ids: Vec<&str> = consent.matters.iter().map(|m| m.id.as_str()).collect();
             return Err(format!(
                 "{}: no matter \"{id}\"; the plan's matters are: {}",
-                file.display(),
+                shown(file),
                 if ids.is_empty() { "none".to_string() } else { ids.join(", ") }
             ));
         }
@@ -460,7 +474,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         if req.theme == ThemeMode::Consent {
             let consent = &loaded.plan.consent;
             if consent.matters.is_empty() {
-                return Err(format!("{}: --theme consent: the plan has no residents' matters", file.display()));
+                return Err(format!("{}: --theme consent: the plan has no residents' matters", shown(file)));
             }
             if let Some(id) = map.matter
                 && consent.matter(id).is_none()
@@ -484,8 +498,8 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
             stories.iter().position(|s| s.id == name || s.name_zh == name || s.name_en == name)
         };
         let story = found.ok_or_else(|| match name {
-            "" => format!("{}: the plan has no story", file.display()),
-            n => format!("{}: no story named \"{n}\"", file.display()),
+            "" => format!("{}: the plan has no story", shown(file)),
+            n => format!("{}: no story named \"{n}\"", shown(file)),
         })?;
         req.what = What::Handout { story };
         loaded
@@ -517,7 +531,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
                         let zone = crate::export::dxf::zone_of(&loaded.plan).ok_or_else(|| {
                             format!(
                                 "{}: the plan is outside China's Gauss-Krüger zones; give --to-crs EPSG:N",
-                                file.display()
+                                shown(file)
                             )
                         })?;
                         default_note = format!(
@@ -575,7 +589,7 @@ pub fn export(file: &Path, out: &Path, story: Option<&str>, lang: &str, map: Map
         }
         // Over the plan's own; a plan file written now keeps them all.
         let basemaps = plan.basemaps.iter().cloned().chain(map.basemaps).collect();
-        crate::edit::Edit::SetBasemaps { basemaps }.apply(&mut plan).map_err(|e| format!("{}: {e}", file.display()))?;
+        crate::edit::Edit::SetBasemaps { basemaps }.apply(&mut plan).map_err(|e| format!("{}: {e}", shown(file)))?;
     }
     let written = crate::export::run(&plan, &req).map_err(|e| format!("{}: {e}", out.display()))?;
     Ok(match written {
@@ -666,15 +680,143 @@ pub fn consent_import(plan_path: &Path, register: &Path) -> Result<String, Strin
     ))
 }
 
+/// A file or database location as messages show it: a database's without its password.
+pub fn shown(file: &Path) -> String {
+    if io::postgis::is_uri(file) {
+        match io::postgis::Location::parse(&file.to_string_lossy()) {
+            Ok(at) => at.to_string(),
+            Err(_) => "the database location".to_string(),
+        }
+    } else {
+        file.display().to_string()
+    }
+}
+
+/// Runs a database operation, asking for the password on the terminal when
+/// the server wants one that neither the URI nor ~/.pgpass gives.
+fn with_password<T>(
+    at: &io::postgis::Location,
+    mut work: impl FnMut(Option<&str>) -> Result<T, io::LoadError>,
+) -> Result<T, io::LoadError> {
+    match work(None) {
+        Err(io::LoadError::Database(io::postgis::DbError::NeedsPassword { .. }))
+            if std::io::IsTerminal::is_terminal(&std::io::stdin()) =>
+        {
+            let password = crate::cli::password::ask(&format!("Password for {} on {}: ", at.user(), at.server()))
+                .map_err(io::LoadError::Io)?;
+            work(Some(&password))
+        }
+        r => r,
+    }
+}
+
+/// `export FILE -o postgresql://…?plan=NAME [--replace]`: the whole plan published in one transaction.
+fn publish(file: &Path, out: &Path, story: Option<&str>, map: MapArgs) -> Result<String, String> {
+    let at = io::postgis::Location::parse(&out.to_string_lossy()).map_err(|e| e.to_string())?;
+    let what_only = [
+        ("--story", story.is_some()),
+        ("--atlas", map.atlas),
+        ("--consent", map.consent),
+        ("--notice", map.notice.is_some()),
+        ("--operations", map.operations),
+        ("--phase", map.phase.is_some()),
+        ("--at", map.at.is_some()),
+        ("--size", map.size.is_some()),
+        ("--paper", map.paper.is_some()),
+        ("--to-crs", map.to_crs.is_some()),
+    ];
+    if let Some((flag, _)) = what_only.iter().find(|(_, given)| *given) {
+        return Err(format!("{flag}: a database plan is the whole plan, as a plan file is; {at} takes no {flag}"));
+    }
+    let mut plan = load_for_cli(file, map.crs, map.columns)?.plan;
+    if !map.basemaps.is_empty() {
+        let basemaps = plan.basemaps.iter().cloned().chain(map.basemaps).collect();
+        crate::edit::Edit::SetBasemaps { basemaps }.apply(&mut plan).map_err(|e| format!("{}: {e}", shown(file)))?;
+    }
+    let replace = map.replace;
+    let done = with_password(&at, |password| {
+        let how = io::postgis::Publish { replace, password, ..Default::default() };
+        io::postgis::publish(&plan, &at, &how).map_err(Into::into)
+    })
+    .map_err(|e| format!("{at}: {e}"))?;
+    let mut line = format!(
+        "published {} to {at} ({} features, {} items, {} rows{})",
+        shown(file),
+        plan.iter().count(),
+        plan.items.len(),
+        done.rows,
+        if done.replaced { "; the plan that was there is replaced" } else { "" }
+    );
+    for note in &done.notes {
+        line.push_str("; ");
+        line.push_str(note);
+    }
+    line.push('\n');
+    Ok(line)
+}
+
+/// Reading a password on the terminal without showing it.
+pub mod password {
+    /// Asks on stderr and reads one line from the terminal with echo off.
+    pub fn ask(prompt: &str) -> std::io::Result<String> {
+        use std::io::{BufRead, Write};
+        eprint!("{prompt}");
+        std::io::stderr().flush()?;
+        let _echo = EchoOff::new();
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        eprintln!();
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+
+    /// The terminal's echo turned off until dropped.
+    struct EchoOff(Option<libc::termios>);
+
+    impl EchoOff {
+        fn new() -> EchoOff {
+            // SAFETY: tcgetattr/tcsetattr on stdin with a termios value the call fills in.
+            unsafe {
+                let mut t: libc::termios = std::mem::zeroed();
+                if libc::tcgetattr(libc::STDIN_FILENO, &mut t) != 0 {
+                    return EchoOff(None);
+                }
+                let old = t;
+                t.c_lflag &= !libc::ECHO;
+                t.c_lflag |= libc::ECHONL;
+                if libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t) != 0 {
+                    return EchoOff(None);
+                }
+                EchoOff(Some(old))
+            }
+        }
+    }
+
+    impl Drop for EchoOff {
+        fn drop(&mut self) {
+            if let Some(old) = self.0 {
+                // SAFETY: restores the settings tcgetattr gave.
+                unsafe {
+                    libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &old);
+                }
+            }
+        }
+    }
+}
+
 /// Loads a file for the command line; `jinsong` means the embedded plan.
 /// `columns`: a table of points' x and y columns (`--columns`).
 pub fn load_for_cli(file: &Path, crs: Option<Crs>, columns: Option<(&str, &str)>) -> Result<Loaded, String> {
     if file.as_os_str() == "jinsong" && !file.exists() {
         return Ok(io::load_jinsong());
     }
+    if io::postgis::is_uri(file) {
+        let at = io::postgis::Location::parse(&file.to_string_lossy()).map_err(|e| e.to_string())?;
+        return with_password(&at, |password| Ok(io::postgis::load(&at, password)?.loaded))
+            .map_err(|e| format!("{at}: {e}"));
+    }
     let columns = columns.map(|(x, y)| io::table::Columns::Named(x, y));
     io::load_path_with(file, &io::ReadOptions { crs, columns, ..Default::default() })
-        .map_err(|e| format!("{}: {e}", file.display()))
+        .map_err(|e| format!("{}: {e}", shown(file)))
 }
 
 /// Runs `info`; returns what to print on stdout, or the one-line error.
@@ -700,12 +842,12 @@ pub fn info(
     let mut summary = Summary::of_phase(&loaded.plan, &warnings, phase.as_ref());
     summary.source_crs = loaded.crs.map(|c| c.label());
     if json {
-        serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| format!("{}: {e}", file.display()))
+        serde_json::to_string_pretty(&summary).map(|s| s + "\n").map_err(|e| format!("{}: {e}", shown(file)))
     } else {
         let source = if file.as_os_str() == "jinsong" && !file.exists() {
             "jinsong (embedded)".to_string()
         } else {
-            file.display().to_string()
+            shown(file).to_string()
         };
         Ok(summary.to_text(&source))
     }

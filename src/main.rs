@@ -57,6 +57,7 @@ fn main() -> ExitCode {
             operations,
             revenue_scale,
             subsidy_scale,
+            replace,
             ..
         }) => {
             let basemaps = match matches.subcommand_matches("export").map(cli::basemap_args).transpose() {
@@ -97,6 +98,7 @@ fn main() -> ExitCode {
                     operations,
                     revenue_scale: revenue_scale.as_deref(),
                     subsidy_scale: subsidy_scale.as_deref(),
+                    replace,
                 },
             ))
         }

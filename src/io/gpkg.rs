@@ -541,6 +541,35 @@ fn status_summary(plan: &Plan, id: crate::model::FeatureId) -> (String, String) 
 
 fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
     let mut c = Connection::open(path)?;
+    write_into(&mut c, plan)?;
+    c.close().map_err(|(_, e)| e)?;
+    // Flush to disk before the rename makes this the plan file.
+    super::write::sync_file(path)
+}
+
+/// The whole plan file in an SQLite database held in memory: what a database
+/// plan is published from (`io::postgis`), table by table.
+pub(crate) fn write_to_memory(plan: &Plan) -> Result<Connection, SaveError> {
+    let mut c = Connection::open_in_memory()?;
+    write_into(&mut c, plan)?;
+    Ok(c)
+}
+
+/// An empty plan file's tables in memory, which a database plan is read back
+/// into and then read by [`read_plan`] exactly as a file is.
+pub(crate) fn empty_in_memory() -> Result<Connection, rusqlite::Error> {
+    let c = Connection::open_in_memory()?;
+    c.execute_batch(SCHEMA)?;
+    Ok(c)
+}
+
+/// Reads a plan from a database holding the plan file's `rp_*` tables.
+pub(crate) fn read_plan(c: &Connection) -> Result<Loaded, LoadError> {
+    load_plan(c)
+}
+
+/// Writes the plan file's tables and rows into a new, empty database.
+fn write_into(c: &mut Connection, plan: &Plan) -> Result<(), SaveError> {
     // One transaction: the file is complete or it is not renamed into place.
     c.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
     c.execute_batch(SCHEMA)?;
@@ -770,9 +799,7 @@ fn write_db(plan: &Plan, path: &Path) -> Result<(), SaveError> {
     }
     write_styles(&tx, &shapes)?;
     tx.commit()?;
-    c.close().map_err(|(_, e)| e)?;
-    // Flush to disk before the rename makes this the plan file.
-    super::write::sync_file(path)
+    Ok(())
 }
 
 /// QGIS's `layer_styles` table (as QGIS's OGR provider writes it, registered

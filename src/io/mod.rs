@@ -7,6 +7,7 @@ pub mod geojson;
 pub mod gpkg;
 pub mod kml;
 pub mod plan_items;
+pub mod postgis;
 pub mod qgis_style;
 pub mod register;
 pub mod repair;
@@ -50,6 +51,9 @@ pub enum LoadError {
     /// reading it: not a fault of the file.
     #[error("{0}")]
     OutOfMemory(#[from] crate::error::OutOfMemory),
+    /// A plan in PostgreSQL that could not be read (the server, the role, the plan).
+    #[error("{0}")]
+    Database(#[from] postgis::DbError),
 }
 
 /// Text from a file, made fit for a one-line message: at most `n` characters
@@ -101,6 +105,10 @@ pub fn load_path(path: &Path) -> Result<Loaded, LoadError> {
 /// message either way rather than a crash.
 pub fn load_path_with(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     use std::io::Read;
+    if postgis::is_uri(path) {
+        let at = postgis::Location::parse(&path.to_string_lossy())?;
+        return Ok(postgis::load(&at, None)?.loaded);
+    }
     let mut file = std::fs::File::open(path)?;
     let mut head = [0u8; 16];
     let n = file.read(&mut head)?;

@@ -215,6 +215,11 @@ pub fn gpkg_blob(g: &Geometry<f64>, srs_id: i32) -> Vec<u8> {
 
 /// Reads a GeoPackage geometry blob.
 pub fn read_gpkg_blob(b: &[u8]) -> Result<Geometry<f64>, String> {
+    read(gpkg_wkb(b)?)
+}
+
+/// The WKB inside a GeoPackage geometry blob (after its header and envelope).
+pub fn gpkg_wkb(b: &[u8]) -> Result<&[u8], String> {
     if b.len() < 8 || &b[0..2] != b"GP" {
         return Err("not a GeoPackage geometry".into());
     }
@@ -227,7 +232,31 @@ pub fn read_gpkg_blob(b: &[u8]) -> Result<Geometry<f64>, String> {
         _ => return Err("bad GeoPackage envelope".into()),
     };
     let start = 8 + env_len;
-    read(b.get(start..).ok_or("GeoPackage geometry ends early")?)
+    b.get(start..).ok_or_else(|| "GeoPackage geometry ends early".into())
+}
+
+/// PostGIS's extended WKB of a WKB geometry: the same bytes with the SRID
+/// after the outer geometry's type (flag `0x20000000`), as `geometry_recv` takes it.
+pub fn ewkb(wkb: &[u8], srid: i32) -> Result<Vec<u8>, String> {
+    let (&order, rest) = wkb.split_first().ok_or("empty WKB")?;
+    let ty: [u8; 4] = rest.get(..4).and_then(|t| t.try_into().ok()).ok_or("WKB ends early")?;
+    let little = match order {
+        1 => true,
+        0 => false,
+        o => return Err(format!("bad WKB byte order {o}")),
+    };
+    let ty = if little { u32::from_le_bytes(ty) } else { u32::from_be_bytes(ty) } | 0x2000_0000;
+    let mut out = Vec::with_capacity(wkb.len() + 4);
+    out.push(order);
+    if little {
+        out.extend_from_slice(&ty.to_le_bytes());
+        out.extend_from_slice(&srid.to_le_bytes());
+    } else {
+        out.extend_from_slice(&ty.to_be_bytes());
+        out.extend_from_slice(&srid.to_be_bytes());
+    }
+    out.extend_from_slice(&rest[4..]);
+    Ok(out)
 }
 
 #[cfg(test)]

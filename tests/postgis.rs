@@ -1,0 +1,427 @@
+//! Team plans in PostgreSQL/PostGIS against a real server: the throwaway
+//! cluster `.ci/run` starts with `tools/pg_local.sh` (its URI in `RP_TEST_PG`).
+//! Without one, each test prints a loud SKIPPED line; under `CI=true` it fails.
+
+#[path = "common/tools.rs"]
+mod tools;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use renewal_planner::io::{self, postgis};
+use renewal_planner::model::Plan;
+
+/// The test server's URI base (`postgresql://postgres@/rp?host=…&port=…`), or `None` with a SKIPPED line.
+fn server(test: &str) -> Option<String> {
+    match std::env::var("RP_TEST_PG").ok().filter(|s| !s.is_empty()) {
+        Some(s) => Some(s),
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must start the PostgreSQL test server (tools/pg_local.sh, RP_TEST_PG)"
+            );
+            eprintln!(
+                "SKIPPED: {test}: no PostgreSQL test server (start one with `tools/pg_local.sh start` and set RP_TEST_PG \
+                 to the URI it prints)"
+            );
+            None
+        }
+    }
+}
+
+/// The URI of plan `plan` on the test server, as user `user` (`None`: the superuser).
+fn uri(base: &str, plan: &str, user: Option<&str>) -> String {
+    let mut u = base.to_string();
+    if let Some(user) = user {
+        u = u.replacen("postgres@", &format!("{user}@"), 1);
+    }
+    format!("{u}&plan={plan}")
+}
+
+/// A superuser connection for setting up roles and looking behind the app's back.
+fn admin(base: &str) -> postgres::Client {
+    let at = postgis::Location::parse(&uri(base, "x", None)).expect("uri");
+    postgis::connect(&at, None).expect("the test server")
+}
+
+/// Removes a plan left by an earlier run.
+fn drop_plan(base: &str, plan: &str) {
+    let mut c = admin(base);
+    c.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS \"{plan}\" CASCADE; \
+         DO $$ BEGIN IF to_regclass('public.layer_styles') IS NOT NULL THEN \
+         DELETE FROM public.layer_styles WHERE f_table_schema = '{plan}'; END IF; END $$;"
+    ))
+    .expect("drop");
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
+}
+
+/// The plan without owners' names and phones: what a database plan holds.
+fn without_personal(mut plan: Plan) -> Plan {
+    for h in plan.consent.households.values_mut() {
+        *h = h.without_personal();
+    }
+    plan
+}
+
+fn open(u: &str) -> Result<postgis::Opened, io::LoadError> {
+    postgis::load(&postgis::Location::parse(u).expect("uri"), None)
+}
+
+#[test]
+fn a_plan_round_trips_through_the_database_as_through_a_plan_file() {
+    let Some(base) = server("round trip") else { return };
+    drop_plan(&base, "rt_jinsong");
+    let plan = io::load_jinsong().plan;
+    let at = postgis::Location::parse(&uri(&base, "rt_jinsong", None)).expect("uri");
+    let done = postgis::publish(&plan, &at, &postgis::Publish::default()).expect("published");
+    assert!(!done.replaced && done.rows > 0, "{done:?}");
+    let back = postgis::load(&at, None).expect("opened");
+    assert!(!back.read_only);
+    assert!(back.loaded.warnings.is_empty(), "{:?}", back.loaded.warnings);
+    // The same plan as through a plan file (owners' names and phones never go to the database).
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("p.gpkg");
+    io::gpkg::save(&without_personal(plan.clone()), &file).expect("saved");
+    let via_file = io::gpkg::load(&file).expect("loaded").plan;
+    assert!(back.loaded.plan == via_file, "the database plan differs from the plan file's");
+    assert_eq!(back.loaded.plan.iter().count(), plan.iter().count());
+    assert_eq!(back.loaded.plan.items, plan.items);
+    assert_eq!(back.loaded.plan.stories, plan.stories);
+    assert_eq!(back.loaded.plan.operations, plan.operations);
+
+    // What QGIS sees: typed columns, PostGIS geometry in 4326, and a default style a layer.
+    let mut c = admin(&base);
+    let row = c
+        .query_one(
+            "SELECT count(*), min(ST_SRID(geom)), count(*) FILTER (WHERE kind = 'building') FROM rt_jinsong.after",
+            &[],
+        )
+        .expect("after");
+    let (n, srid, buildings): (i64, i32, i64) = (row.get(0), row.get(1), row.get(2));
+    assert!(n > 40 && srid == 4326 && buildings >= 43, "{n} {srid} {buildings}");
+    let styles = c
+        .query(
+            "SELECT f_table_name, useasdefault, xpath_exists('/qgis/renderer-v2', styleqml) FROM public.layer_styles \
+             WHERE f_table_schema = 'rt_jinsong' ORDER BY 1",
+            &[],
+        )
+        .expect("styles");
+    let styles: Vec<(String, bool, bool)> = styles.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    assert_eq!(styles, vec![("after".into(), true, true), ("before".into(), true, true)]);
+    let log: Vec<(String, String)> = c
+        .query("SELECT db_user, what FROM rt_jinsong.rp_edit_log ORDER BY seq", &[])
+        .expect("log")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(log, vec![("postgres".to_string(), "publish".to_string())]);
+}
+
+#[test]
+fn gdal_lists_the_plan_layers() {
+    let Some(base) = server("GDAL's PostgreSQL driver") else { return };
+    if !tools::have("ogrinfo", "GDAL's PostgreSQL driver reading a database plan") {
+        return;
+    }
+    drop_plan(&base, "rt_gdal");
+    let at = postgis::Location::parse(&uri(&base, "rt_gdal", None)).expect("uri");
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    let param =
+        |k: &str| base.split(['?', '&']).find_map(|p| p.strip_prefix(&format!("{k}="))).expect("param").to_string();
+    let pg = format!("PG:dbname=rp host={} port={} user=postgres schemas=rt_gdal", param("host"), param("port"));
+    let listed = tools::run("ogrinfo", &["-ro", "-q", &pg]);
+    let layers: Vec<&str> = listed.lines().filter_map(|l| l.split_once(": ").map(|(_, name)| name)).collect();
+    assert!(
+        layers.iter().any(|l| l.starts_with("before")) && layers.iter().any(|l| l.starts_with("after")),
+        "{listed}"
+    );
+    let after = tools::run("ogrinfo", &["-ro", "-so", &pg, "after"]);
+    assert!(after.contains("Feature Count: "), "{after}");
+    assert!(after.contains("EPSG\",4326") || after.contains("WGS 84"), "{after}");
+    assert!(after.contains("name_zh: String") && after.contains("floors: Integer"), "{after}");
+}
+
+#[test]
+fn publishing_over_a_plan_needs_replace_and_the_command_line_reads_it_back() {
+    let Some(base) = server("publishing from the command line") else { return };
+    drop_plan(&base, "cli_plan");
+    let u = uri(&base, "cli_plan", None);
+    let first = bin().args(["export", "jinsong", "-o", &u]).output().expect("runs");
+    let said = String::from_utf8_lossy(&first.stdout);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(said.starts_with("published jinsong to postgresql://") && said.contains("features"), "{said}");
+    let again = bin().args(["export", "jinsong", "-o", &u]).output().expect("runs");
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("already in database rp") && err.contains("--replace"), "{err}");
+    let replaced = bin().args(["export", "jinsong", "-o", &u, "--replace"]).output().expect("runs");
+    assert!(replaced.status.success(), "{}", String::from_utf8_lossy(&replaced.stderr));
+    assert!(String::from_utf8_lossy(&replaced.stdout).contains("replaced"));
+
+    // `info` and `export URI -o FILE` read it as they read a file.
+    let from_db = bin().args(["info", &u, "--json"]).output().expect("runs");
+    let embedded = bin().args(["info", "jinsong", "--json"]).output().expect("runs");
+    assert!(from_db.status.success(), "{}", String::from_utf8_lossy(&from_db.stderr));
+    let a: serde_json::Value = serde_json::from_slice(&from_db.stdout).expect("json");
+    let b: serde_json::Value = serde_json::from_slice(&embedded.stdout).expect("json");
+    assert_eq!(a["features"], b["features"]);
+    assert_eq!(a["by_kind"], b["by_kind"]);
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("from-db.gpkg");
+    let exported = bin().args(["export", &u, "-o", &out.to_string_lossy()]).output().expect("runs");
+    assert!(exported.status.success(), "{}", String::from_utf8_lossy(&exported.stderr));
+    let file = io::gpkg::load(&out).expect("a plan file").plan;
+    assert!(file == open(&u).expect("opened").loaded.plan);
+    // --replace is for databases only.
+    let x = dir.path().join("x.gpkg");
+    let wrong = bin().args(["export", "jinsong", "-o", &x.to_string_lossy(), "--replace"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--replace: is for publishing to a database"));
+    assert_eq!(wrong.status.code(), Some(1));
+}
+
+#[test]
+fn racing_publishers_leave_one_whole_plan_and_readers_never_see_a_mix() {
+    let Some(base) = server("racing publishers") else { return };
+    drop_plan(&base, "race");
+    let u = uri(&base, "race", None);
+    let a = io::load_jinsong().plan;
+    // Another plan: a third of the features fewer, no items.
+    let mut b = Plan::new(renewal_planner::model::PlanMeta { name: Some("the other plan".into()), ..a.meta.clone() });
+    for (_, f) in a.iter().filter(|(id, _)| id.0 % 3 != 0) {
+        b.push(f.clone());
+    }
+    let at = postgis::Location::parse(&u).expect("uri");
+    postgis::publish(&a, &at, &postgis::Publish::default()).expect("first");
+    let (a, b) = (without_personal(a), without_personal(b));
+    std::thread::scope(|s| {
+        for p in [&a, &b] {
+            let at = at.clone();
+            s.spawn(move || {
+                for _ in 0..4 {
+                    postgis::publish(p, &at, &postgis::Publish { replace: true, ..Default::default() })
+                        .expect("published");
+                }
+            });
+        }
+        s.spawn(|| {
+            for _ in 0..8 {
+                let seen = open(&u).expect("opened").loaded.plan;
+                assert!(seen == a || seen == b, "a reader saw a mix of two plans");
+            }
+        });
+    });
+    let last = open(&u).expect("opened").loaded.plan;
+    assert!(last == a || last == b);
+}
+
+#[test]
+fn a_publisher_killed_mid_transaction_loses_nothing_committed() {
+    let Some(base) = server("a publisher killed half way") else { return };
+    drop_plan(&base, "killed");
+    let u = uri(&base, "killed", None);
+    let at = postgis::Location::parse(&u).expect("uri");
+    let jinsong = without_personal(io::load_jinsong().plan);
+    postgis::publish(&jinsong, &at, &postgis::Publish::default()).expect("published");
+    let dir = tempfile::tempdir().expect("dir");
+    let city = tools::gen_city(20_000, dir.path());
+    let mut child = bin()
+        .args(["export", &city.to_string_lossy(), "-o", &u, "--replace"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    // Killed once it holds the plan's lock, inside its transaction.
+    let mut c = admin(&base);
+    let started = Instant::now();
+    let mut inside = false;
+    while started.elapsed() < Duration::from_secs(60) {
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock' \
+                 AND a.application_name = 'renewal-planner'",
+                &[],
+            )
+            .expect("locks")
+            .get(0);
+        if n > 0 {
+            inside = true;
+            break;
+        }
+        if child.try_wait().expect("child").is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(inside, "the publisher never took the plan's lock");
+    child.kill().expect("killed");
+    child.wait().expect("reaped");
+    let seen = open(&u).expect("opened").loaded.plan;
+    assert!(seen == jinsong, "the plan changed after its publisher was killed");
+}
+
+#[test]
+fn a_read_only_role_opens_the_plan_and_cannot_change_it() {
+    let Some(base) = server("a read-only role") else { return };
+    drop_plan(&base, "ro_plan");
+    let at = postgis::Location::parse(&uri(&base, "ro_plan", None)).expect("uri");
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    let mut c = admin(&base);
+    c.batch_execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_viewer_test') THEN \
+         CREATE ROLE rp_viewer_test LOGIN; END IF; END $$; \
+         GRANT USAGE ON SCHEMA ro_plan TO rp_viewer_test; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA ro_plan TO rp_viewer_test;",
+    )
+    .expect("role");
+    let viewer = uri(&base, "ro_plan", Some("rp_viewer_test"));
+    let opened = open(&viewer).expect("the viewer reads it");
+    assert!(opened.read_only);
+    let before = opened.revision;
+    let out = bin().args(["export", "jinsong", "-o", &viewer, "--replace"]).output().expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("rp_viewer_test may not change plan ro_plan") && err.contains("read-only"), "{err}");
+    assert_eq!(open(&uri(&base, "ro_plan", None)).expect("opened").revision, before, "nothing changed");
+    // A replace keeps the grants: the viewer still reads the plan after it is published again.
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish { replace: true, ..Default::default() })
+        .expect("replaced");
+    assert!(open(&viewer).expect("the viewer still reads it").read_only);
+}
+
+#[test]
+fn faults_are_one_clear_line_each() {
+    let Some(base) = server("database faults") else { return };
+    let line = |args: &[&str]| {
+        let out = bin().args(args).env_remove("PGPASSWORD").output().expect("runs");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        err
+    };
+    // Nobody listening.
+    let dir = tempfile::tempdir().expect("dir");
+    let nowhere = format!("postgresql://postgres@/rp?host={}&port=5999&plan=x", dir.path().display());
+    let e = line(&["info", &nowhere]);
+    assert!(e.contains("cannot reach the database server") && e.contains("port 5999"), "{e}");
+    // No such database, no such plan.
+    let e = line(&["info", &uri(&base, "x", None).replace("/rp?", "/rp_nosuch_db?")]);
+    assert!(e.contains("there is no database rp_nosuch_db"), "{e}");
+    drop_plan(&base, "faults_plan");
+    let at = postgis::Location::parse(&uri(&base, "faults_plan", None)).expect("uri");
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    let e = line(&["info", &uri(&base, "no_such_plan", None)]);
+    assert!(
+        e.contains("there is no plan no_such_plan in database rp (plans there: ") && e.contains("faults_plan"),
+        "{e}"
+    );
+    // A schema from a newer version: not read, not replaced.
+    let mut c = admin(&base);
+    c.batch_execute("UPDATE faults_plan.rp_meta SET value = '99' WHERE key = 'schema_version'").expect("newer");
+    let e = line(&["info", &uri(&base, "faults_plan", None)]);
+    assert!(e.contains("newer Renewal Planner (plan schema 99)"), "{e}");
+    let e = line(&["export", "jinsong", "-o", &uri(&base, "faults_plan", None), "--replace"]);
+    assert!(e.contains("newer Renewal Planner (plan schema 99)") && e.contains("will not replace"), "{e}");
+    // A schema that is not a plan is never touched.
+    c.batch_execute(
+        "DROP SCHEMA IF EXISTS not_a_plan CASCADE; CREATE SCHEMA not_a_plan; CREATE TABLE not_a_plan.t (x int)",
+    )
+    .expect("schema");
+    let e = line(&["export", "jinsong", "-o", &uri(&base, "not_a_plan", None), "--replace"]);
+    assert!(e.contains("not a Renewal Planner plan") && e.contains("left alone"), "{e}");
+    let left: i64 = c.query_one("SELECT count(*) FROM not_a_plan.t", &[]).expect("still there").get(0);
+    assert_eq!(left, 0);
+    // A bad location.
+    let e = line(&["info", "postgresql://postgres@/rp"]);
+    assert!(e.contains("?plan=jinsong"), "{e}");
+}
+
+#[test]
+fn a_password_comes_from_pgpass_and_a_wrong_one_is_refused() {
+    let Some(base) = server("passwords") else { return };
+    let mut c = admin(&base);
+    c.batch_execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_password_test') THEN \
+         CREATE ROLE rp_password_test LOGIN; END IF; END $$; \
+         SET password_encryption = 'scram-sha-256'; ALTER ROLE rp_password_test PASSWORD 'right horse';",
+    )
+    .expect("role");
+    drop_plan(&base, "pw_plan");
+    let at = postgis::Location::parse(&uri(&base, "pw_plan", None)).expect("uri");
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    c.batch_execute("GRANT USAGE ON SCHEMA pw_plan TO rp_password_test; GRANT SELECT ON ALL TABLES IN SCHEMA pw_plan TO rp_password_test")
+        .expect("grant");
+    let u = uri(&base, "pw_plan", Some("rp_password_test"));
+    let dir = tempfile::tempdir().expect("dir");
+    let pgpass = dir.path().join("pgpass");
+    let run = |pass_line: Option<&str>| {
+        let mut cmd = bin();
+        cmd.args(["info", &u]).env_remove("PGPASSWORD").stdin(std::process::Stdio::null());
+        match pass_line {
+            Some(l) => {
+                std::fs::write(&pgpass, format!("*:*:rp:rp_password_test:{l}\n")).expect("pgpass");
+                set_mode(&pgpass, 0o600);
+                cmd.env("PGPASSFILE", &pgpass);
+            }
+            None => {
+                cmd.env("PGPASSFILE", dir.path().join("none"));
+            }
+        }
+        cmd.output().expect("runs")
+    };
+    let ok = run(Some("right horse"));
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let wrong = run(Some("wrong"));
+    let e = String::from_utf8_lossy(&wrong.stderr);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(e.contains("refused user rp_password_test") && e.contains("password authentication failed"), "{e}");
+    assert!(!e.contains("wrong"), "the password is never shown: {e}");
+    let none = run(None);
+    let e = String::from_utf8_lossy(&none.stderr);
+    assert!(e.contains("asks for the password of user rp_password_test") && e.contains("~/.pgpass"), "{e}");
+    // The URI's own password works and is never shown.
+    let with = u.replacen("rp_password_test@", "rp_password_test:right%20horse@", 1);
+    let out = bin().args(["info", &with]).output().expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!said.contains("horse"), "{said}");
+}
+
+#[cfg(unix)]
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).expect("mode");
+}
+
+#[test]
+fn a_stale_save_is_a_conflict_not_an_overwrite() {
+    let Some(base) = server("a stale save") else { return };
+    drop_plan(&base, "stale");
+    let at = postgis::Location::parse(&uri(&base, "stale", None)).expect("uri");
+    let plan = io::load_jinsong().plan;
+    postgis::publish(&plan, &at, &postgis::Publish::default()).expect("published");
+    let mine = postgis::load(&at, None).expect("opened");
+    // Someone else publishes meanwhile.
+    postgis::publish(&plan, &at, &postgis::Publish { replace: true, ..Default::default() }).expect("theirs");
+    let e = postgis::publish(
+        &mine.loaded.plan,
+        &at,
+        &postgis::Publish { expect_revision: Some(mine.revision), ..Default::default() },
+    )
+    .expect_err("a conflict");
+    assert!(e.to_string().contains("was changed in the database since it was opened here (postgres, "), "{e}");
+    let fresh = postgis::load(&at, None).expect("opened");
+    postgis::publish(
+        &fresh.loaded.plan,
+        &at,
+        &postgis::Publish { expect_revision: Some(fresh.revision), ..Default::default() },
+    )
+    .expect("a save of the latest goes through");
+}
