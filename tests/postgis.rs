@@ -290,6 +290,30 @@ fn a_read_only_role_opens_the_plan_and_cannot_change_it() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("rp_viewer_test may not change plan ro_plan") && err.contains("read-only"), "{err}");
     assert_eq!(open(&uri(&base, "ro_plan", None)).expect("opened").revision, before, "nothing changed");
+    // An editor (the README's grants) saves the plan it opened; it is not read-only.
+    c.batch_execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_editor_test') THEN \
+         CREATE ROLE rp_editor_test LOGIN; END IF; END $$; \
+         GRANT USAGE ON SCHEMA ro_plan TO rp_editor_test; \
+         GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA ro_plan TO rp_editor_test; \
+         GRANT USAGE ON ALL SEQUENCES IN SCHEMA ro_plan TO rp_editor_test; \
+         GRANT SELECT, INSERT, DELETE ON public.layer_styles TO rp_editor_test; \
+         GRANT USAGE ON SEQUENCE public.layer_styles_id_seq TO rp_editor_test;",
+    )
+    .expect("editor");
+    let editor = postgis::Location::parse(&uri(&base, "ro_plan", Some("rp_editor_test"))).expect("uri");
+    let mine = postgis::load(&editor, None).expect("the editor reads it");
+    assert!(!mine.read_only);
+    let mut edited = mine.loaded.plan.clone();
+    edited.meta.note = Some("edited by the editor".into());
+    let how = postgis::Publish { expect_revision: Some(mine.revision), ..Default::default() };
+    let done = postgis::publish(&edited, &editor, &how).expect("the editor saves");
+    assert!(done.notes.is_empty(), "{:?}", done.notes);
+    let seen = postgis::load(&at, None).expect("opened");
+    assert_eq!(seen.loaded.plan.meta.note.as_deref(), Some("edited by the editor"));
+    let who: String =
+        c.query_one("SELECT db_user FROM ro_plan.rp_edit_log ORDER BY seq DESC LIMIT 1", &[]).expect("log").get(0);
+    assert_eq!(who, "rp_editor_test");
     // A replace keeps the grants: the viewer still reads the plan after it is published again.
     postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish { replace: true, ..Default::default() })
         .expect("replaced");
@@ -338,6 +362,25 @@ fn faults_are_one_clear_line_each() {
     assert!(e.contains("not a Renewal Planner plan") && e.contains("left alone"), "{e}");
     let left: i64 = c.query_one("SELECT count(*) FROM not_a_plan.t", &[]).expect("still there").get(0);
     assert_eq!(left, 0);
+    // A database without PostGIS, and a role that may not add it.
+    c.batch_execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_plain_test') THEN \
+         CREATE ROLE rp_plain_test LOGIN; END IF; END $$;",
+    )
+    .expect("role");
+    let has_db: bool = c
+        .query_one("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'rp_nopostgis_test')", &[])
+        .expect("db")
+        .get(0);
+    if !has_db {
+        c.batch_execute("CREATE DATABASE rp_nopostgis_test OWNER rp_plain_test").expect("db");
+    }
+    let plain = uri(&base, "x", Some("rp_plain_test")).replace("/rp?", "/rp_nopostgis_test?");
+    let e = line(&["export", "jinsong", "-o", &plain]);
+    assert!(
+        e.contains("PostGIS is not installed in database rp_nopostgis_test") && e.contains("CREATE EXTENSION"),
+        "{e}"
+    );
     // A bad location.
     let e = line(&["info", "postgresql://postgres@/rp"]);
     assert!(e.contains("?plan=jinsong"), "{e}");

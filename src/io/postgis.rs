@@ -175,6 +175,12 @@ impl Location {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "plan" => plan = Some(decode(v)),
+                "sslmode" if matches!(v, "require" | "verify-ca" | "verify-full") => {
+                    return Err(bad(format!(
+                        "sslmode={v}: this build connects without TLS; reach a remote server through a unix socket, \
+                         a VPN or an SSH tunnel (ssh -L 5432:localhost:5432 …) with sslmode=disable"
+                    )));
+                }
                 "password" => rest.push(pair),
                 _ => {
                     rest.push(pair);
@@ -636,16 +642,23 @@ fn publish_with(
     } else {
         tx.batch_execute(&format!("CREATE SCHEMA {schema}")).map_err(err)?;
     }
-    tx.batch_execute(&format!(
-        "CREATE TABLE IF NOT EXISTS {schema}.rp_edit_log (seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
-         db_user text NOT NULL DEFAULT current_user, what text NOT NULL, detail text)"
-    ))
-    .map_err(err)?;
+    // Looked for first: an editor may not create tables, even with IF NOT EXISTS.
+    let has_log = tx
+        .query_one("SELECT to_regclass(format('%I.rp_edit_log', $1::text)) IS NOT NULL", &[&at.plan])
+        .map_err(err)?
+        .get::<_, bool>(0);
+    if !has_log {
+        tx.batch_execute(&format!(
+            "CREATE TABLE {schema}.rp_edit_log (seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
+             db_user text NOT NULL DEFAULT current_user, what text NOT NULL, detail text)"
+        ))
+        .map_err(err)?;
+    }
 
     let sql = |e: rusqlite::Error| DbError::Save(SaveError::from(e));
     let mut rows = 0u64;
     let geometry_type = tx
-        .query_one("SELECT t.oid, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typname = 'geometry'", &[])
+        .query_one("SELECT t.oid, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = 'geometry'::regtype", &[])
         .map_err(err)?;
     let geometry = Type::new("geometry".into(), geometry_type.get::<_, u32>(0), PgKind::Simple, geometry_type.get(1));
     for table in plan_tables(mem).map_err(sql)? {
@@ -787,12 +800,16 @@ fn write_styles(
         .map_err(sql)?;
     let mut sp = tx.savepoint("styles").map_err(|e| work_error(at, e))?;
     let result = (|| -> Result<(), postgres::Error> {
-        sp.batch_execute(
-            "CREATE TABLE IF NOT EXISTS public.layer_styles (id serial PRIMARY KEY, f_table_catalog varchar, \
+        // Looked for first: CREATE … IF NOT EXISTS needs the right to create in public even when it exists.
+        let exists = sp.query_one("SELECT to_regclass('public.layer_styles') IS NOT NULL", &[])?.get::<_, bool>(0);
+        if !exists {
+            sp.batch_execute(
+                "CREATE TABLE public.layer_styles (id serial PRIMARY KEY, f_table_catalog varchar, \
              f_table_schema varchar, f_table_name varchar, f_geometry_column varchar, stylename text, styleqml xml, \
              stylesld xml, useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml, \
              update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)",
-        )?;
+            )?;
+        }
         sp.execute(
             "DELETE FROM public.layer_styles WHERE f_table_catalog = current_database() AND f_table_schema = $1 \
              AND f_table_name IN ('before', 'after')",
@@ -989,6 +1006,8 @@ mod tests {
         }
         let e = Location::parse("postgresql://u@h/db?plan=x&nonsense=1").expect_err("unknown").to_string();
         assert!(e.contains("nonsense"), "{e}");
+        let e = Location::parse("postgresql://u@h/db?plan=x&sslmode=require").expect_err("tls").to_string();
+        assert!(e.starts_with("sslmode=require: this build connects without TLS"), "{e}");
     }
 
     #[test]
