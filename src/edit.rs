@@ -111,6 +111,8 @@ pub enum EditLabel {
     GenerateRegister,
     /// A register read back from a spreadsheet.
     ImportRegister,
+    /// Others' edits to a database plan, pulled into the open plan (`io::postgis::sync`).
+    FromDatabase,
     AddSpace,
     EditSpace,
     RemoveSpace,

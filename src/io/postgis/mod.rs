@@ -399,10 +399,14 @@ fn work_error(at: &Location, e: postgres::Error) -> DbError {
         if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE || *db.code() == SqlState::READ_ONLY_SQL_TRANSACTION {
             return DbError::ReadOnly { user: at.user().into(), plan: at.plan.clone(), why: db.message().into() };
         }
+        if [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW].contains(db.code()) {
+            return DbError::Unreachable { server: at.server(), why: db.message().into() };
+        }
         return DbError::Other(db.message().to_string());
     }
-    if e.is_closed() {
-        return DbError::Unreachable { server: at.server(), why: "the connection was closed".into() };
+    let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
+    if e.is_closed() || io {
+        return DbError::Unreachable { server: at.server(), why: "the connection was lost".into() };
     }
     DbError::Other(e.to_string())
 }
@@ -650,17 +654,15 @@ fn publish_with(
     if !has_log {
         tx.batch_execute(&format!(
             "CREATE TABLE {schema}.rp_edit_log (seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
-             db_user text NOT NULL DEFAULT current_user, what text NOT NULL, detail text)"
+             db_user text NOT NULL DEFAULT current_user, what text NOT NULL, detail text, touched text[] NOT NULL \
+             DEFAULT '{{plan}}')"
         ))
         .map_err(err)?;
     }
 
     let sql = |e: rusqlite::Error| DbError::Save(SaveError::from(e));
     let mut rows = 0u64;
-    let geometry_type = tx
-        .query_one("SELECT t.oid, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = 'geometry'::regtype", &[])
-        .map_err(err)?;
-    let geometry = Type::new("geometry".into(), geometry_type.get::<_, u32>(0), PgKind::Simple, geometry_type.get(1));
+    let geometry = geometry_type(&mut tx).map_err(err)?;
     for table in plan_tables(mem).map_err(sql)? {
         let cols = columns(mem, &table).map_err(sql)?;
         let qualified = format!("{schema}.{}", ident(&table));
@@ -679,33 +681,18 @@ fn publish_with(
                 ))
                 .map_err(err)?;
             }
+            if table.starts_with("rp_features") || table == "before" || table == "after" {
+                tx.batch_execute(&format!(
+                    "CREATE INDEX {} ON {qualified} (feature_key)",
+                    ident(&format!("{table}_key_idx"))
+                ))
+                .map_err(err)?;
+            }
             for g in grants {
                 tx.batch_execute(&g.replace("{table}", &qualified)).map_err(err)?;
             }
         }
-        let names: Vec<String> = cols.iter().map(|c| ident(&c.name)).collect();
-        let types: Vec<Type> = cols.iter().map(|c| c.ty.clone().unwrap_or_else(|| geometry.clone())).collect();
-        let writer =
-            tx.copy_in(&format!("COPY {qualified} ({}) FROM STDIN (FORMAT binary)", names.join(", "))).map_err(err)?;
-        let mut writer = BinaryCopyInWriter::new(writer, &types);
-        let mut q = mem
-            .prepare(&format!(
-                "SELECT {} FROM {}",
-                cols.iter().map(|c| ident(&c.name)).collect::<Vec<_>>().join(", "),
-                ident(&table)
-            ))
-            .map_err(sql)?;
-        let mut it = q.query([]).map_err(sql)?;
-        let mut cells: Vec<Cell> = Vec::with_capacity(cols.len());
-        while let Some(r) = it.next().map_err(sql)? {
-            cells.clear();
-            for (i, col) in cols.iter().enumerate() {
-                cells.push(cell(r.get_ref(i).map_err(sql)?, col, &table)?);
-            }
-            let refs: Vec<&(dyn ToSql + Sync)> = cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
-            writer.write(&refs).map_err(err)?;
-        }
-        rows += writer.finish().map_err(err)?;
+        rows += copy_table(&mut tx, mem, at, &table, &geometry)?;
     }
     write_styles(&mut tx, mem, at, &mut notes)?;
     let what = if replaced { "publish (replace)" } else { "publish" };
@@ -722,9 +709,51 @@ fn publish_with(
         )
         .map_err(err)?
         .get(0);
-    tx.execute("SELECT pg_notify('renewal_planner', $1)", &[&at.plan]).map_err(err)?;
+    tx.execute("SELECT pg_notify('renewal_planner', $1 || ':' || $2::bigint)", &[&at.plan, &revision]).map_err(err)?;
     tx.commit().map_err(err)?;
     Ok(Published { rows, replaced, revision, notes })
+}
+
+/// PostGIS's `geometry` type, for binary `COPY`.
+fn geometry_type(tx: &mut postgres::Transaction) -> Result<Type, postgres::Error> {
+    let row = tx.query_one(
+        "SELECT t.oid, n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+         WHERE t.oid = 'geometry'::regtype",
+        &[],
+    )?;
+    Ok(Type::new("geometry".into(), row.get::<_, u32>(0), PgKind::Simple, row.get(1)))
+}
+
+/// Copies every row of a table of the plan file in memory into the plan's table of
+/// the same name (binary `COPY`); returns the rows written.
+fn copy_table(
+    tx: &mut postgres::Transaction,
+    mem: &rusqlite::Connection,
+    at: &Location,
+    table: &str,
+    geometry: &Type,
+) -> Result<u64, DbError> {
+    let err = |e: postgres::Error| work_error(at, e);
+    let sql = |e: rusqlite::Error| DbError::Save(SaveError::from(e));
+    let cols = columns(mem, table).map_err(sql)?;
+    let qualified = format!("{}.{}", ident(&at.plan), ident(table));
+    let names: Vec<String> = cols.iter().map(|c| ident(&c.name)).collect();
+    let types: Vec<Type> = cols.iter().map(|c| c.ty.clone().unwrap_or_else(|| geometry.clone())).collect();
+    let writer =
+        tx.copy_in(&format!("COPY {qualified} ({}) FROM STDIN (FORMAT binary)", names.join(", "))).map_err(err)?;
+    let mut writer = BinaryCopyInWriter::new(writer, &types);
+    let mut q = mem.prepare(&format!("SELECT {} FROM {}", names.join(", "), ident(table))).map_err(sql)?;
+    let mut it = q.query([]).map_err(sql)?;
+    let mut cells: Vec<Cell> = Vec::with_capacity(cols.len());
+    while let Some(r) = it.next().map_err(sql)? {
+        cells.clear();
+        for (i, col) in cols.iter().enumerate() {
+            cells.push(cell(r.get_ref(i).map_err(sql)?, col, table)?);
+        }
+        let refs: Vec<&(dyn ToSql + Sync)> = cells.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
+        writer.write(&refs).map_err(err)?;
+    }
+    writer.finish().map_err(err)
 }
 
 fn table_sql(qualified: &str, cols: &[Column]) -> String {
@@ -903,59 +932,7 @@ fn read_locked(client: &mut Client, at: &Location) -> Result<Opened, LoadError> 
     let mem = gpkg::empty_in_memory().map_err(sql)?;
     let tables = plan_tables(&mem).map_err(sql)?;
     for table in tables.iter().filter(|t| t.starts_with("rp_")) {
-        let cols = columns(&mem, table).map_err(sql)?;
-        // Only the columns the database's table has: an older schema's plan reads as an older file does.
-        let present: Vec<String> = tx
-            .query(
-                "SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = to_regclass(format('%I.%I', $1::text, $2::text)) \
-                 AND a.attnum > 0 AND NOT a.attisdropped",
-                &[&at.plan, table],
-            )
-            .map_err(err)?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        let cols: Vec<&Column> = cols.iter().filter(|c| present.contains(&c.name)).collect();
-        if cols.is_empty() {
-            continue;
-        }
-        let names: Vec<String> = cols.iter().map(|c| ident(&c.name)).collect();
-        let insert = format!(
-            "INSERT INTO {} ({}) VALUES ({})",
-            ident(table),
-            names.join(", "),
-            (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-        );
-        let mut stmt = mem.prepare(&insert).map_err(sql)?;
-        let select = format!("SELECT {} FROM {schema}.{}", names.join(", "), ident(table));
-        let mut rows = tx.query_raw(&select, std::iter::empty::<&(dyn ToSql + Sync)>()).map_err(err)?;
-        use postgres::fallible_iterator::FallibleIterator;
-        while let Some(row) = rows.next().map_err(err)? {
-            let mut values: Vec<Sql> = Vec::with_capacity(cols.len());
-            for (i, col) in row.columns().iter().enumerate() {
-                let t = col.type_();
-                let v = if *t == Type::INT8 {
-                    row.get::<_, Option<i64>>(i).map_or(Sql::Null, Sql::Integer)
-                } else if *t == Type::INT4 {
-                    row.get::<_, Option<i32>>(i).map_or(Sql::Null, |v| Sql::Integer(v.into()))
-                } else if *t == Type::FLOAT8 {
-                    row.get::<_, Option<f64>>(i).map_or(Sql::Null, Sql::Real)
-                } else if *t == Type::BOOL {
-                    row.get::<_, Option<bool>>(i).map_or(Sql::Null, |b| Sql::Integer(b.into()))
-                } else if *t == Type::BYTEA {
-                    row.get::<_, Option<Vec<u8>>>(i).map_or(Sql::Null, Sql::Blob)
-                } else if *t == Type::TEXT || *t == Type::VARCHAR {
-                    row.get::<_, Option<String>>(i).map_or(Sql::Null, Sql::Text)
-                } else {
-                    return Err(LoadError::Malformed {
-                        place: format!("{}.{table}.{}", at.plan, col.name()),
-                        message: format!("a column of type {t}, which a plan does not have"),
-                    });
-                };
-                values.push(v);
-            }
-            stmt.execute(rusqlite::params_from_iter(values)).map_err(sql)?;
-        }
+        read_table(&mut tx, &mem, at, table, None)?;
     }
     let read_only = !tx
         .query_one("SELECT has_table_privilege(format('%I.rp_features', $1::text), 'UPDATE')", &[&at.plan])
@@ -971,6 +948,83 @@ fn read_locked(client: &mut Client, at: &Location) -> Result<Opened, LoadError> 
     })?;
     Ok(Opened { loaded, read_only, revision })
 }
+
+/// Reads the rows of a plan's table into the same table of a plan file in memory:
+/// all of them, or those whose `column` is one of `keys`. Only the columns the
+/// database's table has: an older schema's plan reads as an older file does.
+fn read_table(
+    tx: &mut postgres::Transaction,
+    mem: &rusqlite::Connection,
+    at: &Location,
+    table: &str,
+    only: Option<(&str, &[String])>,
+) -> Result<(), LoadError> {
+    use postgres::fallible_iterator::FallibleIterator;
+    let err = |e: postgres::Error| LoadError::from(work_error(at, e));
+    let sql = |e: rusqlite::Error| LoadError::Malformed { place: "plan in memory".into(), message: e.to_string() };
+    let cols = columns(mem, table).map_err(sql)?;
+    let present: Vec<String> = tx
+        .query(
+            "SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = to_regclass(format('%I.%I', $1::text, $2::text)) \
+             AND a.attnum > 0 AND NOT a.attisdropped",
+            &[&at.plan, &table],
+        )
+        .map_err(err)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let cols: Vec<&Column> = cols.iter().filter(|c| present.contains(&c.name)).collect();
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = cols.iter().map(|c| ident(&c.name)).collect();
+    let insert = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        ident(table),
+        names.join(", "),
+        (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut stmt = mem.prepare(&insert).map_err(sql)?;
+    let mut select = format!("SELECT {} FROM {}.{}", names.join(", "), ident(&at.plan), ident(table));
+    let keys: Vec<String> = match only {
+        Some((column, keys)) => {
+            select.push_str(&format!(" WHERE {} = ANY($1)", ident(column)));
+            keys.to_vec()
+        }
+        None => Vec::new(),
+    };
+    let params: Vec<&(dyn ToSql + Sync)> = if only.is_some() { vec![&keys] } else { Vec::new() };
+    let mut rows = tx.query_raw(&select, params).map_err(err)?;
+    while let Some(row) = rows.next().map_err(err)? {
+        let mut values: Vec<Sql> = Vec::with_capacity(cols.len());
+        for (i, col) in row.columns().iter().enumerate() {
+            let t = col.type_();
+            let v = if *t == Type::INT8 {
+                row.get::<_, Option<i64>>(i).map_or(Sql::Null, Sql::Integer)
+            } else if *t == Type::INT4 {
+                row.get::<_, Option<i32>>(i).map_or(Sql::Null, |v| Sql::Integer(v.into()))
+            } else if *t == Type::FLOAT8 {
+                row.get::<_, Option<f64>>(i).map_or(Sql::Null, Sql::Real)
+            } else if *t == Type::BOOL {
+                row.get::<_, Option<bool>>(i).map_or(Sql::Null, |b| Sql::Integer(b.into()))
+            } else if *t == Type::BYTEA {
+                row.get::<_, Option<Vec<u8>>>(i).map_or(Sql::Null, Sql::Blob)
+            } else if *t == Type::TEXT || *t == Type::VARCHAR {
+                row.get::<_, Option<String>>(i).map_or(Sql::Null, Sql::Text)
+            } else {
+                return Err(LoadError::Malformed {
+                    place: format!("{}.{table}.{}", at.plan, col.name()),
+                    message: format!("a column of type {t}, which a plan does not have"),
+                });
+            };
+            values.push(v);
+        }
+        stmt.execute(rusqlite::params_from_iter(values)).map_err(sql)?;
+    }
+    Ok(())
+}
+
+pub mod sync;
 
 #[cfg(test)]
 mod tests {
