@@ -589,6 +589,13 @@ impl PlannerApp {
             self.say(Message::StillSaving);
             return;
         }
+        // A database location typed where a file goes: said (without its password), nothing written.
+        if postgis::is_uri(&path) {
+            let shown = postgis::redact(&path.to_string_lossy());
+            let error = SaveError::NotAFile(shown.clone()).into();
+            self.say(Message::SaveFailed { path: PathBuf::from(shown), error });
+            return;
+        }
         let plan = self.doc.shared_plan();
         let (tx, rx) = channel();
         let p = path.clone();
