@@ -556,7 +556,15 @@ impl PlannerApp {
                 let uri = match self.doc.source().database() {
                     Some(d) => d.location.clone(),
                     None if !self.panels.database.uri.trim().is_empty() => self.panels.database.uri.clone(),
-                    None => self.session.as_deref().and_then(crate::session::last_location).unwrap_or_default(),
+                    // The last location used, else the newest database plan among the recent ones.
+                    None => self
+                        .session
+                        .as_deref()
+                        .and_then(crate::session::last_location)
+                        .or_else(|| {
+                            self.recent.iter().find(|p| postgis::is_uri(p)).map(|p| p.to_string_lossy().into_owned())
+                        })
+                        .unwrap_or_default(),
                 };
                 self.panels.database.show(mode, uri);
             }
