@@ -14,6 +14,41 @@ pub enum Source {
     /// The Jinsong plan built into the app.
     Jinsong,
     File(PathBuf),
+    /// A plan in PostgreSQL/PostGIS (`io::postgis`): Save publishes it back there.
+    Database(DbPlan),
+}
+
+/// A plan opened from (or published to) a database, as the window keeps it:
+/// never a password (`location` is the URI as `postgis::redact` shows it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DbPlan {
+    /// The URI without any password: what the title, messages and recent plans show, and what Save publishes to.
+    pub location: String,
+    /// The plan's name (its schema).
+    pub plan: String,
+    /// The database's name.
+    pub db: String,
+    /// The role the connection logs in as.
+    pub user: String,
+    /// The plan's revision in the database when it was read or last published
+    /// here: Save publishes only if it is still this (else someone else published meanwhile).
+    pub revision: i64,
+    /// The role may read the plan but not change it.
+    pub read_only: bool,
+}
+
+impl DbPlan {
+    /// The plan at `at`, read or published at `revision`.
+    pub fn at(at: &crate::io::postgis::Location, revision: i64, read_only: bool) -> Self {
+        DbPlan {
+            location: at.to_string(),
+            plan: at.plan.clone(),
+            db: at.db().to_string(),
+            user: at.user().to_string(),
+            revision,
+            read_only,
+        }
+    }
 }
 
 impl Source {
@@ -21,6 +56,15 @@ impl Source {
         match self {
             Source::Jinsong => "jinsong (embedded)".into(),
             Source::File(p) => p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            Source::Database(d) => format!("{} @ {} (PostgreSQL)", d.plan, d.db),
+        }
+    }
+
+    /// The database plan, if the plan came from one.
+    pub fn database(&self) -> Option<&DbPlan> {
+        match self {
+            Source::Database(d) => Some(d),
+            _ => None,
         }
     }
 }
@@ -187,6 +231,14 @@ impl Document {
         crate::io::save_path(&self.plan, path)?;
         self.mark_saved(path, self.revision);
         Ok(())
+    }
+
+    /// Records that the plan as it was at `revision` (the document's) is now
+    /// the database plan `at` (published from a snapshot on another thread);
+    /// later edits stay unsaved.
+    pub fn mark_published(&mut self, at: DbPlan, revision: u64) {
+        self.source = Source::Database(at);
+        self.saved_revision = revision;
     }
 
     /// Records that the plan as it was at `revision` is now in `path` (a save

@@ -76,6 +76,9 @@ pub enum SaveError {
     Encode(#[from] EncodeError),
     #[error("{0}")]
     OutOfMemory(OutOfMemory),
+    /// A database location was given where a file is written (the location, without any password).
+    #[error("{0} is a database location, not a file: publish to it (File → Save to database…, or export FILE -o URI)")]
+    NotAFile(String),
 }
 
 impl SaveError {

@@ -1850,3 +1850,210 @@ impl Strings {
         lines
     }
 }
+
+/// The words of plans in a database (File → Open from database… / Save to
+/// database…, the read-only banner, publishing and its conflicts), in one language.
+pub struct DatabaseWords {
+    pub open_db: &'static str,
+    pub save_db: &'static str,
+    pub location: &'static str,
+    pub location_hint: &'static str,
+    pub password: &'static str,
+    pub list: &'static str,
+    pub listing: &'static str,
+    pub no_plans: &'static str,
+    pub plans_here: &'static str,
+    pub open_button: &'static str,
+    pub publish_button: &'static str,
+    pub replace: &'static str,
+    pub needs_password: &'static str,
+    pub not_a_location: &'static str,
+    pub conflict_title: &'static str,
+    pub open_theirs: &'static str,
+    pub publish_mine: &'static str,
+    pub save_mine_file: &'static str,
+    pub keep_editing: &'static str,
+    pub discard_warning: &'static str,
+    pub discard_and_open: &'static str,
+    pub back: &'static str,
+    pub publishing: &'static str,
+    pub published: &'static str,
+    pub publish_failed: &'static str,
+    pub revision: &'static str,
+    pub still_publishing: &'static str,
+}
+
+impl DatabaseWords {
+    fn zh(&self) -> bool {
+        std::ptr::eq(self, &DATABASE_ZH)
+    }
+
+    /// The banner over a plan the database role may only read.
+    pub fn read_only(&self, user: &str, plan: &str) -> String {
+        if self.zh() {
+            format!("只读：数据库角色 {user} 不能修改方案 {plan}（仍可另存为文件）")
+        } else {
+            format!("Read-only: database role {user} may not change plan {plan} (Save as a file still works)")
+        }
+    }
+
+    /// Save on a read-only plan: what happened (nothing).
+    pub fn read_only_save(&self, user: &str, plan: &str) -> String {
+        if self.zh() {
+            format!("未保存：数据库角色 {user} 不能修改方案 {plan}，数据库中没有任何改动；可用“另存为…”保存为文件")
+        } else {
+            format!(
+                "Not saved: database role {user} may not change plan {plan}; nothing changed in the database. \
+                 Save as… writes a file"
+            )
+        }
+    }
+
+    /// Someone published the plan since it was opened here.
+    pub fn changed(&self, plan: &str, by: &str, at: &str) -> String {
+        if self.zh() {
+            format!("方案 {plan} 在您打开后已被他人在数据库中更改（{by}，{at}），您的修改尚未发布")
+        } else {
+            format!(
+                "Plan {plan} was changed in the database since you opened it ({by}, {at}); your edits are not published"
+            )
+        }
+    }
+
+    /// The server asks for a password and none was given.
+    pub fn needs_password_of(&self, server: &str, user: &str) -> String {
+        if self.zh() {
+            format!("服务器 {server} 要求输入用户 {user} 的密码：在“从数据库打开…”窗口中输入，或写入 ~/.pgpass")
+        } else {
+            format!(
+                "the server {server} asks for the password of user {user}: type it in File → Open from database…, \
+                 or put it in ~/.pgpass"
+            )
+        }
+    }
+
+    /// No plan of that name in the database.
+    pub fn no_plan(&self, plan: &str, db: &str, others: &[String]) -> String {
+        match (self.zh(), others.is_empty()) {
+            (true, true) => format!("数据库 {db} 中没有方案 {plan}"),
+            (true, false) => format!("数据库 {db} 中没有方案 {plan}（现有方案：{}）", others.join("、")),
+            (false, true) => format!("there is no plan {plan} in database {db}"),
+            (false, false) => format!("there is no plan {plan} in database {db} (plans there: {})", others.join(", ")),
+        }
+    }
+
+    /// A plan of that name is already in the database.
+    pub fn exists(&self, plan: &str, db: &str) -> String {
+        if self.zh() {
+            format!("数据库 {db} 中已有方案 {plan}：勾选“替换同名方案”才会覆盖它")
+        } else {
+            format!(
+                "a plan {plan} is already in database {db}: tick “Replace the plan of that name” to publish over it"
+            )
+        }
+    }
+
+    /// The role may not change the plan.
+    pub fn read_only_role(&self, user: &str, plan: &str) -> String {
+        if self.zh() {
+            format!("数据库角色 {user} 不能修改方案 {plan}（该角色只读），数据库中没有任何改动")
+        } else {
+            format!("database role {user} may not change plan {plan} (read-only for this role); nothing changed")
+        }
+    }
+
+    /// The server cannot be reached.
+    pub fn unreachable(&self, server: &str, why: &str) -> String {
+        if self.zh() {
+            format!("无法连接数据库服务器 {server}：{why}")
+        } else {
+            format!("cannot reach the database server {server}: {why}")
+        }
+    }
+
+    /// The server refused the role (a wrong password, no such role).
+    pub fn refused(&self, server: &str, user: &str, why: &str) -> String {
+        if self.zh() {
+            format!("服务器 {server} 拒绝了用户 {user}：{why}")
+        } else {
+            format!("the server {server} refused user {user}: {why}")
+        }
+    }
+}
+
+impl Lang {
+    /// The words of plans in a database.
+    pub fn database_words(self) -> &'static DatabaseWords {
+        match self {
+            Lang::Zh => &DATABASE_ZH,
+            Lang::En => &DATABASE_EN,
+        }
+    }
+}
+
+impl Strings {
+    /// The words of plans in a database, in this table's language.
+    pub fn database_words(&self) -> &'static DatabaseWords {
+        if std::ptr::eq(self, &ZH) { &DATABASE_ZH } else { &DATABASE_EN }
+    }
+}
+
+pub static DATABASE_ZH: DatabaseWords = DatabaseWords {
+    open_db: "从数据库打开…",
+    save_db: "保存到数据库…",
+    location: "位置 (URI)：",
+    location_hint: "postgresql://用户@主机:5432/数据库?plan=方案名",
+    password: "密码（可选，仅用于本次连接，不会保存）：",
+    list: "列出方案",
+    listing: "正在列出方案…",
+    no_plans: "该数据库中还没有方案",
+    plans_here: "数据库中的方案（点击选用）：",
+    open_button: "打开",
+    publish_button: "发布",
+    replace: "替换同名方案",
+    needs_password: "服务器要求输入密码：请在下方输入密码后重试",
+    not_a_location: "请填写数据库位置：postgresql://用户@主机:端口/数据库?plan=方案名",
+    conflict_title: "方案已被他人更改",
+    open_theirs: "打开他们的版本",
+    publish_mine: "用我的版本覆盖他们的",
+    save_mine_file: "先把我的版本另存为文件…",
+    keep_editing: "继续编辑",
+    discard_warning: "打开他们的版本会丢失您未保存的修改。",
+    discard_and_open: "丢弃我的修改并打开他们的版本",
+    back: "返回",
+    publishing: "正在发布到",
+    published: "已发布到",
+    publish_failed: "发布失败",
+    revision: "版本",
+    still_publishing: "上一次发布还没有完成，请稍候",
+};
+
+pub static DATABASE_EN: DatabaseWords = DatabaseWords {
+    open_db: "Open from database…",
+    save_db: "Save to database…",
+    location: "Location (URI):",
+    location_hint: "postgresql://USER@HOST:5432/DB?plan=NAME",
+    password: "Password (optional; for this connection only, never stored):",
+    list: "List plans",
+    listing: "Listing plans…",
+    no_plans: "No plans in this database yet",
+    plans_here: "Plans in the database (click to choose):",
+    open_button: "Open",
+    publish_button: "Publish",
+    replace: "Replace the plan of that name",
+    needs_password: "The server asks for a password: type it below and try again",
+    not_a_location: "Give a database location: postgresql://USER@HOST:PORT/DB?plan=NAME",
+    conflict_title: "The plan was changed by someone else",
+    open_theirs: "Open theirs",
+    publish_mine: "Publish mine over theirs",
+    save_mine_file: "Save mine as a file first…",
+    keep_editing: "Keep editing",
+    discard_warning: "Opening theirs loses your unsaved edits.",
+    discard_and_open: "Discard my edits and open theirs",
+    back: "Back",
+    publishing: "Publishing to",
+    published: "Published to",
+    publish_failed: "Could not publish",
+    revision: "revision",
+    still_publishing: "The last publish has not finished yet; please wait",
+};

@@ -223,7 +223,12 @@ pub mod memory {
 }
 
 /// Saves a plan: a GeoPackage for `.gpkg`, else plan GeoJSON. Atomic either way.
+/// A database location is never written as a file (a stray file named
+/// `postgresql:…`): publishing is `postgis::publish`.
 pub fn save_path(plan: &crate::model::Plan, path: &Path) -> Result<(), SaveError> {
+    if postgis::is_uri(path) {
+        return Err(SaveError::NotAFile(postgis::redact(&path.to_string_lossy())));
+    }
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gpkg")) {
         gpkg::save(plan, path)
     } else {

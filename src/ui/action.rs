@@ -81,6 +81,19 @@ pub enum Action {
     Save,
     SaveAs,
     SaveTo(PathBuf),
+    /// Open File → Open from database… or Save to database… (`None` closes it).
+    ShowDatabase(Option<super::database::DbMode>),
+    /// List the plans in the database at this location (on a background thread), for the database window.
+    ListPlans(String),
+    /// Open the plan at a database location (the password typed in the database window, if any, goes with it).
+    OpenDatabase(String),
+    /// Publish the open plan to a database location; `replace`: over a plan of the same name.
+    PublishTo {
+        uri: String,
+        replace: bool,
+    },
+    /// What the planner chose when someone else had published the plan meanwhile.
+    Conflict(super::database::ConflictChoice),
     SetTool(Tool),
     /// Finish the shape being drawn (Enter, double-click).
     FinishSketch,

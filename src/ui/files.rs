@@ -120,6 +120,7 @@ impl FileTask {
                     .map(|s| format!("{}.gpkg", s.to_string_lossy().trim_end_matches(".geojson")))
                     .unwrap_or_else(|| "plan.gpkg".into()),
                 Source::Jinsong => "jinsong.gpkg".into(),
+                Source::Database(d) => format!("{}.gpkg", d.plan),
             }),
             FileTask::Handout => Some("handout.pdf".into()),
             FileTask::Notice { matter } => Some(format!("notice-{matter}.pdf")),
@@ -269,7 +270,7 @@ fn home() -> Option<PathBuf> {
 fn start_folder(app: &PlannerApp) -> PathBuf {
     let plan_dir = match &app.doc.source() {
         Source::File(p) => p.parent().filter(|d| !d.as_os_str().is_empty()).map(Path::to_path_buf),
-        Source::Jinsong => None,
+        Source::Jinsong | Source::Database(_) => None,
     };
     app.last_dir
         .clone()

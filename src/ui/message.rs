@@ -21,7 +21,39 @@ pub enum Reason {
     ImportEmpty,
     /// The thread writing a file ended without an answer.
     Stopped,
+    /// A database fault worded in the language shown (`io::postgis::DbError`).
+    Db(DbReason),
     Text(String),
+}
+
+/// The database faults a planner meets most, kept as facts so they are worded
+/// in the language shown; others keep the text of their error.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DbReason {
+    NeedsPassword { server: String, user: String },
+    NoPlan { plan: String, db: String, others: Vec<String> },
+    Exists { plan: String, db: String },
+    ReadOnly { user: String, plan: String },
+    Changed { plan: String, by: String, at: String },
+    Unreachable { server: String, why: String },
+    Refused { server: String, user: String, why: String },
+}
+
+impl From<crate::io::postgis::DbError> for Reason {
+    fn from(e: crate::io::postgis::DbError) -> Self {
+        use crate::io::postgis::DbError as E;
+        Reason::Db(match e {
+            E::NeedsPassword { server, user } => DbReason::NeedsPassword { server, user },
+            E::NoPlan { plan, db, others } => DbReason::NoPlan { plan, db, others },
+            E::Exists { plan, db } => DbReason::Exists { plan, db },
+            E::ReadOnly { user, plan, .. } => DbReason::ReadOnly { user, plan },
+            E::Changed { plan, by, at } => DbReason::Changed { plan, by, at },
+            E::Unreachable { server, why } => DbReason::Unreachable { server, why },
+            E::Refused { server, user, why } => DbReason::Refused { server, user, why },
+            E::Save(e) => return e.into(),
+            e => return Reason::Text(e.to_string()),
+        })
+    }
 }
 
 impl Reason {
@@ -32,6 +64,18 @@ impl Reason {
             Reason::NoSlides => s.no_slides.into(),
             Reason::ImportEmpty => s.import_empty.into(),
             Reason::Stopped => s.writer_stopped.into(),
+            Reason::Db(r) => {
+                let w = s.database_words();
+                match r {
+                    DbReason::NeedsPassword { server, user } => w.needs_password_of(server, user),
+                    DbReason::NoPlan { plan, db, others } => w.no_plan(plan, db, others),
+                    DbReason::Exists { plan, db } => w.exists(plan, db),
+                    DbReason::ReadOnly { user, plan } => w.read_only_role(user, plan),
+                    DbReason::Changed { plan, by, at } => w.changed(plan, by, at),
+                    DbReason::Unreachable { server, why } => w.unreachable(server, why),
+                    DbReason::Refused { server, user, why } => w.refused(server, user, why),
+                }
+            }
             Reason::Text(t) => t.clone(),
         }
     }
@@ -53,6 +97,7 @@ impl From<LoadError> for Reason {
     fn from(e: LoadError) -> Self {
         match e {
             LoadError::OutOfMemory(m) => Reason::OutOfMemory(m),
+            LoadError::Database(e) => e.into(),
             e => Reason::Text(e.to_string()),
         }
     }
@@ -159,6 +204,34 @@ pub enum Message {
     },
     KeySaved,
     KeySaveFailed(Reason),
+    /// The open plan is being published to its database location (shown without any password).
+    Publishing(String),
+    /// The open plan was published; `notes`: what the planner should know (left out, …).
+    Published {
+        location: String,
+        revision: i64,
+        notes: Vec<String>,
+    },
+    /// A publish failed; the database and the open plan are untouched.
+    PublishFailed {
+        location: String,
+        error: Reason,
+    },
+    /// A publish was asked for while another runs.
+    StillPublishing,
+    /// Save on a plan the database role may only read: nothing was done.
+    ReadOnlySave {
+        user: String,
+        plan: String,
+    },
+    /// Someone else published the plan since it was opened here: the conflict window asks what to do.
+    PublishConflict {
+        plan: String,
+        by: String,
+        at: String,
+    },
+    /// The server asks for a password: the database window asks for it.
+    NeedsPassword(String),
 }
 
 impl Message {
@@ -176,6 +249,9 @@ impl Message {
                     | CannotDeleteVertex(_)
                     | BasemapFailed { .. }
                     | KeySaveFailed(_)
+                    | PublishConflict { .. }
+                    | NeedsPassword(_)
+                    | StillPublishing
             )
     }
 
@@ -194,6 +270,8 @@ impl Message {
                 | WriterStopped(_)
                 | ExportFailed { .. }
                 | PhotoFailed { .. }
+                | PublishFailed { .. }
+                | ReadOnlySave { .. }
         )
     }
 
@@ -262,6 +340,22 @@ impl Message {
             BasemapFailed { name, error } => format!("{}: {name}: {error}", s.basemap_failed),
             KeySaved => s.key_saved.into(),
             KeySaveFailed(e) => format!("{}: {}", s.key_save_failed, e.text(s)),
+            Publishing(at) => format!("{} {at}…", s.database_words().publishing),
+            Published { location, revision, notes } => {
+                let w = s.database_words();
+                let mut t = format!("{} {location} ({} {revision})", w.published, w.revision);
+                for n in notes {
+                    t.push_str(&format!("; {n}"));
+                }
+                t
+            }
+            PublishFailed { location, error } => {
+                format!("{} {location}: {}", s.database_words().publish_failed, error.text(s))
+            }
+            StillPublishing => s.database_words().still_publishing.into(),
+            ReadOnlySave { user, plan } => s.database_words().read_only_save(user, plan),
+            PublishConflict { plan, by, at } => s.database_words().changed(plan, by, at),
+            NeedsPassword(at) => format!("{}: {at}", s.database_words().needs_password),
         }
     }
 }
@@ -345,6 +439,26 @@ mod tests {
             empty.text(Lang::En.strings())
         );
         assert!(empty.text(Lang::Zh.strings()).ends_with("文件中没有要素"), "{}", empty.text(Lang::Zh.strings()));
+    }
+
+    #[test]
+    fn database_faults_are_worded_in_both_languages_without_a_password() {
+        use crate::io::postgis::DbError;
+        let m = Message::OpenFailed {
+            path: crate::io::postgis::redact("postgresql://ann:s3cret@h/rp?plan=x").into(),
+            error: LoadError::Database(DbError::NoPlan { plan: "x".into(), db: "rp".into(), others: vec!["a".into()] })
+                .into(),
+        };
+        let (zh, en) = (m.text(Lang::Zh.strings()), m.text(Lang::En.strings()));
+        assert!(zh.contains("数据库 rp 中没有方案 x（现有方案：a）") && !zh.contains("s3cret"), "{zh}");
+        assert!(en.contains("there is no plan x in database rp (plans there: a)") && !en.contains("s3cret"), "{en}");
+        assert!(m.needs_window());
+        let ro = Message::ReadOnlySave { user: "viewer".into(), plan: "jinsong".into() };
+        assert!(ro.needs_window());
+        assert!(ro.text(Lang::Zh.strings()).contains("数据库角色 viewer 不能修改方案 jinsong"));
+        assert!(ro.text(Lang::En.strings()).contains("database role viewer may not change plan jinsong"));
+        let exists: Reason = DbError::Exists { plan: "p".into(), db: "rp".into() }.into();
+        assert!(exists.text(Lang::En.strings()).contains("Replace the plan of that name"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod basemaps;
 pub mod cad_layers;
 mod consent;
 mod dashboard;
+pub mod database;
 pub mod draw;
 pub mod export;
 pub mod files;

@@ -145,6 +145,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 if ui.button(s.open_jinsong).clicked() {
                     out.push(Action::OpenJinsong);
                 }
+                if ui.button(v.lang.database_words().open_db).clicked() {
+                    out.push(Action::ShowDatabase(Some(super::database::DbMode::Open)));
+                }
                 if ui.add(egui::Button::new(s.import_layer).shortcut_text(ui.ctx().format_shortcut(&IMPORT))).clicked()
                 {
                     out.push(Action::ImportLayerDialog);
@@ -171,7 +174,7 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 if !v.recent.is_empty() {
                     ui.menu_button(s.recent_files, |ui| {
                         for p in v.recent {
-                            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            let name = recent_name(p);
                             if ui.button(name).on_hover_text(p.display().to_string()).clicked() {
                                 out.push(Action::Open(p.clone()));
                             }
@@ -184,6 +187,9 @@ pub fn top_bar(ui: &mut egui::Ui, search: &mut SearchState, v: &View) -> Vec<Act
                 }
                 if ui.add(egui::Button::new(s.save_as).shortcut_text(ui.ctx().format_shortcut(&SAVE_AS))).clicked() {
                     out.push(Action::SaveAs);
+                }
+                if ui.button(v.lang.database_words().save_db).clicked() {
+                    out.push(Action::ShowDatabase(Some(super::database::DbMode::Publish)));
                 }
                 ui.separator();
                 if ui.add(egui::Button::new(s.export).shortcut_text(ui.ctx().format_shortcut(&EXPORT))).clicked() {
@@ -386,6 +392,19 @@ fn suggestions(
         out.push((id, text));
     }
     out
+}
+
+/// How a recent plan is listed: a file by its name, a database plan by its
+/// plan and database (its location, which never holds a password, on hover).
+fn recent_name(p: &std::path::Path) -> String {
+    if crate::io::postgis::is_uri(p) {
+        let uri = p.to_string_lossy();
+        return match crate::io::postgis::Location::parse(&uri) {
+            Ok(at) => format!("{} @ {} (PostgreSQL)", at.plan, at.db()),
+            Err(_) => crate::io::postgis::redact(&uri),
+        };
+    }
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Cursor position, scale and counts.

@@ -283,6 +283,26 @@ impl Location {
     }
 }
 
+/// A location as it may be shown or kept (recent plans, messages, the
+/// autosave's note): the URI without any password, whether in the user part
+/// (`user:secret@`) or a `password=` parameter. Anything else is kept as given,
+/// so a URI that does not parse is still shown the way it was typed, less its password.
+pub fn redact(uri: &str) -> String {
+    let (base, query) = match uri.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (uri, None),
+    };
+    let base = redact_userinfo(base);
+    match query {
+        None => base,
+        Some(q) => {
+            let kept: Vec<&str> =
+                q.split('&').filter(|p| p.split_once('=').map_or(*p, |(k, _)| k) != "password").collect();
+            format!("{base}?{}", kept.join("&"))
+        }
+    }
+}
+
 /// `postgresql://user:secret@host/db` → `postgresql://user@host/db`.
 fn redact_userinfo(base: &str) -> String {
     let (scheme, rest) = base.split_once("://").unwrap_or(("postgresql", base));
@@ -1029,6 +1049,16 @@ pub mod sync;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_redacted_location_keeps_everything_but_the_password() {
+        assert_eq!(
+            redact("postgresql://ann:s3cret@db.example:5433/rp?sslmode=require&password=x&plan=jinsong"),
+            "postgresql://ann@db.example:5433/rp?sslmode=require&plan=jinsong"
+        );
+        assert_eq!(redact("postgres://ann@/rp?host=/tmp/s&plan=p"), "postgres://ann@/rp?host=/tmp/s&plan=p");
+        assert_eq!(redact("postgresql://u:p@h"), "postgresql://u@h");
+    }
 
     #[test]
     fn a_uri_names_its_plan_and_never_shows_a_password() {

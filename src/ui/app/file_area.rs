@@ -12,10 +12,12 @@ use std::sync::mpsc::{Receiver, channel};
 use eframe::egui;
 
 use super::{Changed, PlannerApp};
-use crate::document::{Document, Source};
+use crate::document::{DbPlan, Document, Source};
 use crate::error::{ExportError, SaveError};
+use crate::io::postgis::{self, DbError};
 use crate::render::GeometryCache;
 use crate::ui::action::Action;
+use crate::ui::database::{Conflict, ConflictChoice, DbMode};
 use crate::ui::files::FileTask;
 use crate::ui::message::{Message, Reason};
 
@@ -79,6 +81,37 @@ pub(super) struct Saving {
     rx: Receiver<Result<(), SaveError>>,
     /// Close the window when it succeeds (Save in the close dialog).
     close_after: bool,
+}
+
+/// The open plan being published to a database on a background thread, from a snapshot.
+pub(in crate::ui) struct Publishing {
+    /// Where to (its `Display` never shows a password).
+    at: postgis::Location,
+    /// The document's revision the snapshot was taken at, and which document it was.
+    revision: u64,
+    doc_id: u64,
+    rx: Receiver<Result<postgis::Published, DbError>>,
+    /// Close the window when it succeeds (Save in the close dialog).
+    close_after: bool,
+}
+
+/// A password typed in the database window, kept in memory for this run only,
+/// for the server, database and role it was typed for. Never written, never
+/// shown: its `Debug` prints no password.
+pub(in crate::ui) struct Secret {
+    key: String,
+    password: String,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Secret({}, ***)", self.key)
+    }
+}
+
+/// Which connections a typed password is for: the server, the database and the role.
+fn secret_key(at: &postgis::Location) -> String {
+    format!("{} {} {}", at.server(), at.db(), at.user())
 }
 
 /// An export running on a background thread from a snapshot of the plan.
@@ -145,13 +178,15 @@ impl PlannerApp {
         }
         let plan = self.doc.shared_plan();
         let rev = self.doc.revision();
-        let source = match &self.doc.source() {
-            Source::File(p) => Some(p.clone()),
-            Source::Jinsong => None,
+        // A database plan is named by its location, which never holds a password (`DbPlan`).
+        let (source, db_revision) = match &self.doc.source() {
+            Source::File(p) => (Some(p.clone()), None),
+            Source::Database(d) => (Some(PathBuf::from(&d.location)), Some(d.revision)),
+            Source::Jinsong => (None, None),
         };
         let (tx, rx) = channel();
         std::thread::spawn(move || {
-            let r = crate::session::autosave(&dir, &plan, source.as_deref());
+            let r = crate::session::autosave_of(&dir, &plan, source.as_deref(), db_revision);
             let _ = tx.send((rev, r));
         });
         self.autosave.running = Some(rx);
@@ -162,7 +197,14 @@ impl PlannerApp {
         let Some((path, info)) = self.recovery_offer.take() else { return };
         match crate::io::load_path(&path) {
             Ok(loaded) => {
-                let source = info.source.map(Source::File).unwrap_or(Source::Jinsong);
+                let source = match info.source {
+                    // A database plan's work: Save publishes it back, and finds out if someone published meanwhile.
+                    Some(p) if postgis::is_uri(&p) => postgis::Location::parse(&p.to_string_lossy())
+                        .map(|at| Source::Database(DbPlan::at(&at, info.db_revision.unwrap_or(0), false)))
+                        .unwrap_or(Source::Jinsong),
+                    Some(p) => Source::File(p),
+                    None => Source::Jinsong,
+                };
                 let (mut doc, cache) = crate::document::open(loaded, source);
                 doc.mark_recovered();
                 self.replace_document(doc, cache);
@@ -209,12 +251,26 @@ impl PlannerApp {
         }
         let (tx, rx) = channel();
         let p = path.clone();
+        // A database location: read with the password typed for it this run, and shown
+        // (in progress, messages and recent plans) without any password.
+        let database = postgis::is_uri(&path) && purpose == Purpose::Open;
+        let password = if database {
+            postgis::Location::parse(&path.to_string_lossy()).ok().and_then(|at| self.password_for(&at))
+        } else {
+            None
+        };
+        let path = if postgis::is_uri(&path) { PathBuf::from(postgis::redact(&path.to_string_lossy())) } else { path };
         let done = Arc::new(AtomicU64::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
-        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let total = if database { 0 } else { std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) };
         let (d, c, crs, choice) = (done.clone(), cancel.clone(), self.import_crs, asked);
         let data_dir = self.session.clone();
         std::thread::spawn(move || {
+            if database {
+                let read = read_database(&p, password.as_deref(), &c);
+                let _ = tx.send(Outcome { read, unremembered: None });
+                return;
+            }
             let watch = |n: u64| {
                 d.store(n, Ordering::Relaxed);
                 !c.load(Ordering::Relaxed)
@@ -311,6 +367,13 @@ impl PlannerApp {
             // A table whose coordinate columns are not recognised: ask which they are.
             (_, Err(crate::io::LoadError::NoCoordinateColumns { columns })) => {
                 self.panels.table_columns.ask(path, purpose == Purpose::Import, columns);
+            }
+            // The server asks for a password: the database window asks for it, the location filled in.
+            (Purpose::Open, Err(crate::io::LoadError::Database(DbError::NeedsPassword { .. }))) => {
+                let location = path.to_string_lossy().into_owned();
+                self.panels.database.show(DbMode::Open, location.clone());
+                self.panels.database.asks_password = true;
+                self.say(Message::NeedsPassword(location));
             }
             (Purpose::Open, Err(e)) => self.finish_load(path, Err(e)),
             (Purpose::Import, Err(crate::io::LoadError::Cancelled)) => self.say(Message::ImportCancelled(path)),
@@ -441,11 +504,12 @@ impl PlannerApp {
             Action::SaveAndClose => {
                 self.confirm_close = false;
                 self.apply(Action::Save);
-                match &mut self.saving {
+                match (&mut self.saving, &mut self.publishing) {
                     // The window closes when the save has succeeded.
-                    Some(sv) => sv.close_after = true,
-                    None if !self.doc.is_dirty() => self.allow_close = true,
-                    None => {}
+                    (Some(sv), _) => sv.close_after = true,
+                    (None, Some(pb)) => pb.close_after = true,
+                    (None, None) if !self.doc.is_dirty() => self.allow_close = true,
+                    (None, None) => {}
                 }
             }
             Action::CancelClose => self.confirm_close = false,
@@ -481,10 +545,42 @@ impl PlannerApp {
                 };
                 self.start_export(request);
             }
-            Action::Save => match self.doc.save_path().map(|p| p.to_path_buf()) {
-                Some(p) => self.save_to(p),
-                None => self.apply(Action::SaveAs),
+            Action::Save => match (self.doc.source().database().cloned(), self.doc.save_path()) {
+                // Nothing is sent: the role may not change the plan.
+                (Some(d), _) if d.read_only => self.say(Message::ReadOnlySave { user: d.user, plan: d.plan }),
+                (Some(d), _) => self.start_publish(&d.location, false),
+                (None, Some(p)) => self.save_to(p.to_path_buf()),
+                (None, None) => self.apply(Action::SaveAs),
             },
+            Action::ShowDatabase(Some(mode)) => {
+                let uri = match self.doc.source().database() {
+                    Some(d) => d.location.clone(),
+                    None if !self.panels.database.uri.trim().is_empty() => self.panels.database.uri.clone(),
+                    // The last location used, else the newest database plan among the recent ones.
+                    None => self
+                        .session
+                        .as_deref()
+                        .and_then(crate::session::last_location)
+                        .or_else(|| {
+                            self.recent.iter().find(|p| postgis::is_uri(p)).map(|p| p.to_string_lossy().into_owned())
+                        })
+                        .unwrap_or_default(),
+                };
+                self.panels.database.show(mode, uri);
+            }
+            Action::ShowDatabase(None) => self.panels.database.close(),
+            Action::ListPlans(uri) => self.list_plans(&uri),
+            Action::OpenDatabase(uri) => {
+                self.keep_password(&uri);
+                self.panels.database.close();
+                self.open_path(PathBuf::from(uri));
+            }
+            Action::PublishTo { uri, replace } => {
+                self.keep_password(&uri);
+                self.panels.database.close();
+                self.start_publish(&uri, replace);
+            }
+            Action::Conflict(choice) => self.resolve_conflict(choice),
             Action::SaveAs => self.choose_file(FileTask::SavePlan),
             Action::SaveTo(p) => self.save_to(p),
             // `apply` routes only file actions here.
@@ -499,6 +595,13 @@ impl PlannerApp {
     pub(super) fn save_to(&mut self, path: PathBuf) {
         if self.saving.is_some() {
             self.say(Message::StillSaving);
+            return;
+        }
+        // A database location typed where a file goes: said (without its password), nothing written.
+        if postgis::is_uri(&path) {
+            let shown = postgis::redact(&path.to_string_lossy());
+            let error = SaveError::NotAFile(shown.clone()).into();
+            self.say(Message::SaveFailed { path: PathBuf::from(shown), error });
             return;
         }
         let plan = self.doc.shared_plan();
@@ -604,17 +707,191 @@ impl PlannerApp {
         });
     }
 
-    /// True while a save is running.
+    /// True while a save (or a publish to a database) is running.
     pub fn is_saving(&self) -> bool {
-        self.saving.is_some()
+        self.saving.is_some() || self.publishing.is_some()
     }
 
-    /// Blocks until a background save finishes (for tests and scripts).
+    /// Blocks until a background save or publish finishes (for tests and scripts).
     pub fn wait_for_save(&mut self) {
         if let Some(sv) = &self.saving
             && let Ok(r) = sv.rx.recv()
         {
             self.finish_save(r, None);
+        }
+        if let Some(pb) = &self.publishing {
+            match pb.rx.recv() {
+                Ok(r) => self.finish_publish(r, None),
+                Err(_) => {
+                    let location = self.publishing.take().map(|pb| pb.at.to_string()).unwrap_or_default();
+                    self.say(Message::PublishFailed { location, error: Reason::Stopped });
+                }
+            }
+        }
+    }
+
+    /// The password typed for `at` this run, if any.
+    fn password_for(&self, at: &postgis::Location) -> Option<String> {
+        self.db_password.as_ref().filter(|s| s.key == secret_key(at)).map(|s| s.password.clone())
+    }
+
+    /// Keeps the password typed in the database window (in memory) for the
+    /// connections to `uri`'s server, database and role, and the location
+    /// (without any password) to fill the window in next time.
+    fn keep_password(&mut self, uri: &str) {
+        let Ok(at) = postgis::Location::parse(uri) else { return };
+        if let Some(password) = self.panels.database.typed_password() {
+            self.db_password = Some(Secret { key: secret_key(&at), password: password.to_string() });
+        }
+        if let Some(dir) = &self.session {
+            // Only a convenience: a failure to keep it changes nothing the planner asked for.
+            let _ = crate::session::remember_location(dir, uri);
+        }
+    }
+
+    /// Lists the plans in the database at `uri` on a background thread, for the database window.
+    fn list_plans(&mut self, uri: &str) {
+        let at = match postgis::Location::parse(uri).or_else(|_| {
+            // A location without a plan yet (to pick one from the list) is fine for listing.
+            postgis::Location::parse(&crate::ui::database::with_plan(uri, "_any"))
+        }) {
+            Ok(at) => at,
+            Err(e) => {
+                self.panels.database.plans = Some(Err(e.into()));
+                return;
+            }
+        };
+        self.keep_password(uri);
+        let password = self.password_for(&at);
+        let (tx, rx) = channel();
+        let repaint = self.repaint.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(postgis::list(&at, password.as_deref()));
+            if let Some(ctx) = repaint {
+                ctx.request_repaint();
+            }
+        });
+        self.panels.database.plans = None;
+        self.panels.database.listing = Some(rx);
+    }
+
+    /// Publishes the open plan to `uri` on a background thread from a snapshot
+    /// (shared, not copied). To the plan's own location (Save), it publishes
+    /// only if nobody else has published since it was opened here
+    /// (`expect_revision`); elsewhere, over a plan of that name only with `replace`.
+    pub(super) fn start_publish(&mut self, uri: &str, replace: bool) {
+        if self.publishing.is_some() || self.saving.is_some() {
+            self.say(Message::StillPublishing);
+            return;
+        }
+        let at = match postgis::Location::parse(uri) {
+            Ok(at) => at,
+            Err(e) => {
+                self.say(Message::PublishFailed { location: postgis::redact(uri), error: e.into() });
+                return;
+            }
+        };
+        let expect_revision = match self.doc.source().database() {
+            Some(d) if !replace && d.location == at.to_string() => Some(d.revision),
+            _ => None,
+        };
+        let password = self.password_for(&at);
+        let plan = self.doc.shared_plan();
+        let (tx, rx) = channel();
+        let (to, repaint) = (at.clone(), self.repaint.clone());
+        std::thread::spawn(move || {
+            let how = postgis::Publish { replace, expect_revision, password: password.as_deref() };
+            let _ = tx.send(postgis::publish(&plan, &to, &how));
+            if let Some(ctx) = repaint {
+                ctx.request_repaint();
+            }
+        });
+        self.say(Message::Publishing(at.to_string()));
+        let (doc_id, revision) = self.doc.stamp();
+        self.publishing = Some(Publishing { at, revision, doc_id, rx, close_after: false });
+    }
+
+    pub(super) fn poll_publishing(&mut self, ctx: &egui::Context) {
+        let Some(pb) = &self.publishing else { return };
+        match pb.rx.try_recv() {
+            Ok(r) => self.finish_publish(r, Some(ctx)),
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100))
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                let location = self.publishing.take().map(|pb| pb.at.to_string()).unwrap_or_default();
+                self.say(Message::PublishFailed { location, error: Reason::Stopped });
+            }
+        }
+    }
+
+    fn finish_publish(&mut self, result: Result<postgis::Published, DbError>, ctx: Option<&egui::Context>) {
+        let Some(pb) = self.publishing.take() else { return };
+        let location = pb.at.to_string();
+        let message = match result {
+            Ok(published) => {
+                // The plan published is the open one (not one opened meanwhile): it is now its database plan.
+                if self.doc.stamp().0 == pb.doc_id {
+                    self.doc.mark_published(DbPlan::at(&pb.at, published.revision, false), pb.revision);
+                    if let Some(dir) = &self.session {
+                        if !self.doc.is_dirty() {
+                            crate::session::clear_recovery(dir);
+                        }
+                        let _ = crate::session::remember(dir, std::path::Path::new(&location));
+                        self.recent = crate::session::recent(dir);
+                    }
+                    self.panels.database.conflict = None;
+                }
+                if pb.close_after && !self.doc.is_dirty() {
+                    self.allow_close = true;
+                    if let Some(ctx) = ctx {
+                        ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                    }
+                }
+                Message::Published { location, revision: published.revision, notes: published.notes }
+            }
+            // Never a silent overwrite: the planner chooses (`ui::database::conflict_window`).
+            Err(DbError::Changed { plan, by, at }) => {
+                self.panels.database.conflict = Some(Conflict {
+                    location,
+                    plan: plan.clone(),
+                    by: by.clone(),
+                    at: at.clone(),
+                    confirm_discard: false,
+                });
+                Message::PublishConflict { plan, by, at }
+            }
+            Err(DbError::NeedsPassword { .. }) => {
+                self.panels.database.show(DbMode::Publish, location.clone());
+                self.panels.database.asks_password = true;
+                Message::NeedsPassword(location)
+            }
+            Err(e) => Message::PublishFailed { location, error: e.into() },
+        };
+        self.say(message);
+    }
+
+    /// What the planner chose in the conflict window.
+    fn resolve_conflict(&mut self, choice: ConflictChoice) {
+        match choice {
+            ConflictChoice::OpenTheirs => {
+                if let Some(c) = self.panels.database.conflict.take() {
+                    self.open_path(PathBuf::from(c.location));
+                }
+            }
+            ConflictChoice::PublishMine => {
+                if let Some(c) = self.panels.database.conflict.take() {
+                    self.start_publish(&c.location, true);
+                }
+            }
+            // The window stays: theirs can be opened once mine is safe in a file.
+            ConflictChoice::SaveMineAsFile => {
+                if let Some(c) = &mut self.panels.database.conflict {
+                    c.confirm_discard = false;
+                }
+                self.apply(Action::SaveAs);
+            }
+            ConflictChoice::KeepEditing => self.panels.database.conflict = None,
         }
     }
 
@@ -659,6 +936,22 @@ impl PlannerApp {
         };
         self.say(message);
     }
+}
+
+/// Reads a plan from a database location on the reader's thread. A load
+/// cancelled meanwhile (it cannot be stopped half way) is dropped, the open plan untouched.
+fn read_database(
+    uri: &std::path::Path,
+    password: Option<&str>,
+    cancel: &AtomicBool,
+) -> Result<Read, crate::io::LoadError> {
+    let at = postgis::Location::parse(&uri.to_string_lossy())?;
+    let opened = postgis::load(&at, password)?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(crate::io::LoadError::Cancelled);
+    }
+    let source = Source::Database(DbPlan::at(&at, opened.revision, opened.read_only));
+    Ok(Read::Plan(Box::new(crate::document::open(opened.loaded, source))))
 }
 
 /// Whether a file is a DXF drawing (by its first bytes and name, as `io` tells formats).

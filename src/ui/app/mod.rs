@@ -101,6 +101,8 @@ pub(super) struct Panels {
     pub consent: super::consent::ConsentState,
     /// The operations ledger window: its what-if sliders, forms and what was worked out.
     pub operations: super::operations::OperationsState,
+    /// File → Open from database… / Save to database…, and the conflict window.
+    pub database: super::database::DatabaseState,
 }
 
 /// What an action changed: whether the map must be drawn anew.
@@ -151,6 +153,10 @@ pub struct PlannerApp {
     pub(super) alert: Option<Message>,
     loading: Option<Loading>,
     saving: Option<Saving>,
+    /// The open plan being published to a database on a background thread.
+    publishing: Option<file_area::Publishing>,
+    /// The password typed for a database this run (memory only; never stored or shown).
+    db_password: Option<file_area::Secret>,
     exporting: Option<Exporting>,
     /// The window's context, kept from the last frame, so a background export can
     /// wake the window when it ends (`None` until the first frame).
@@ -267,6 +273,8 @@ impl PlannerApp {
             alert: None,
             loading: None,
             saving: None,
+            publishing: None,
+            db_password: None,
             exporting: None,
             repaint: None,
             import_crs: None,
@@ -509,6 +517,11 @@ impl PlannerApp {
             | Action::Save
             | Action::SaveAs
             | Action::SaveTo(..)
+            | Action::ShowDatabase(..)
+            | Action::ListPlans(..)
+            | Action::OpenDatabase(..)
+            | Action::PublishTo { .. }
+            | Action::Conflict(..)
             | Action::ExportDialog
             | Action::ExportTo(..)
             | Action::ExportHandout
@@ -608,6 +621,7 @@ impl PlannerApp {
         }
         self.poll_loading();
         self.poll_saving(&ctx);
+        self.poll_publishing(&ctx);
         if self.loading.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
         }
@@ -639,6 +653,7 @@ impl PlannerApp {
             actions.extend(panels::shortcuts(&ctx, &mut p.search, &v));
             actions.extend(dropped_files(&ctx, p.items.photo_drop.as_ref()));
             actions.extend(panels::top_bar(ui, &mut p.search, &v));
+            super::database::read_only_banner(ui, &v);
             actions.extend(super::phase_bar::bar(ui, &v));
             actions.extend(panels::status_bar(ui, &v));
             if v.shown.table {
@@ -680,6 +695,9 @@ impl PlannerApp {
         if v.shown.operations {
             actions.extend(super::operations::window(&ctx, &mut p.operations, &v));
         }
+        let (v, p) = self.parts();
+        actions.extend(super::database::window(&ctx, &mut p.database, &v));
+        actions.extend(super::database::conflict_window(&ctx, &mut p.database, &v));
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         // After drawing and before this frame's actions: an export started by them is drawn

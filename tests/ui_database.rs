@@ -1,0 +1,265 @@
+//! The window against a plan in PostgreSQL/PostGIS as against a file: File →
+//! Open from database…, Save publishing back (and a conflict, never a silent
+//! overwrite, when someone else published meanwhile), a read-only role's
+//! banner and refused Save, and a failed open leaving the open plan untouched.
+//!
+//! Each test needs the test server: `tools/pg_local.sh start DIR` prints its
+//! URI; set `RP_TEST_PG` to it. Without it a test says SKIPPED (and fails under CI).
+
+use std::path::PathBuf;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use renewal_planner::document::Source;
+use renewal_planner::edit::Edit;
+use renewal_planner::io::{self, postgis};
+use renewal_planner::model::FeatureId;
+use renewal_planner::ui::{Action, PlannerApp};
+
+mod common;
+
+fn server(test: &str) -> Option<String> {
+    match std::env::var("RP_TEST_PG").ok().filter(|s| !s.is_empty()) {
+        Some(s) => Some(s),
+        None => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must start the PostgreSQL test server (tools/pg_local.sh, RP_TEST_PG)"
+            );
+            eprintln!(
+                "SKIPPED: {test}: no PostgreSQL test server (start one with `tools/pg_local.sh start` and set RP_TEST_PG \
+                 to the URI it prints)"
+            );
+            None
+        }
+    }
+}
+
+/// The URI of plan `plan` on the test server, as user `user` (`None`: the superuser).
+fn uri(base: &str, plan: &str, user: Option<&str>) -> String {
+    let mut u = base.to_string();
+    if let Some(user) = user {
+        u = u.replacen("postgres@", &format!("{user}@"), 1);
+    }
+    format!("{u}&plan={plan}")
+}
+
+fn at(uri: &str) -> postgis::Location {
+    postgis::Location::parse(uri).expect("uri")
+}
+
+/// Publishes the Jinsong plan as `plan` (over one left by an earlier run).
+fn publish_jinsong(base: &str, plan: &str) -> postgis::Published {
+    let how = postgis::Publish { replace: true, ..Default::default() };
+    postgis::publish(&io::load_jinsong().plan, &at(&uri(base, plan, None)), &how).expect("published")
+}
+
+fn harness() -> Harness<'static, PlannerApp> {
+    let mut h = common::harness(PlannerApp::new(), [1280.0, 800.0]);
+    h.run_steps(3);
+    h
+}
+
+/// Opens a database plan through the window's action, on the background reader.
+fn open(h: &mut Harness<'static, PlannerApp>, uri: &str) {
+    h.state_mut().apply(Action::Open(PathBuf::from(uri)));
+    h.state_mut().wait_for_load();
+    h.run_steps(3);
+}
+
+/// An edit the planner would notice: a property of the first feature.
+fn edit(h: &mut Harness<'static, PlannerApp>, text: &str) -> FeatureId {
+    let id = h.state().doc.plan().iter().next().map(|(id, _)| id).expect("a feature");
+    h.state_mut().apply(Action::Edit(Edit::SetProperty {
+        feature: id,
+        key: "ui_note".into(),
+        value: Some(serde_json::json!(text)),
+    }));
+    assert!(h.state().doc.is_dirty());
+    id
+}
+
+fn note_in(uri: &str, id: FeatureId) -> Option<serde_json::Value> {
+    let opened = postgis::load(&at(uri), None).expect("loads");
+    opened.loaded.plan.get(id).and_then(|f| f.properties.get("ui_note"))
+}
+
+fn save(h: &mut Harness<'static, PlannerApp>) {
+    h.state_mut().apply(Action::Save);
+    h.state_mut().wait_for_save();
+    h.run_steps(3);
+}
+
+#[test]
+fn a_published_plan_opens_through_file_open_from_database() {
+    let Some(base) = server("open from database") else { return };
+    let published = publish_jinsong(&base, "ui_open");
+    let mut h = harness();
+    h.get_by_label("文件").click();
+    h.run_steps(2);
+    h.get_by_label("从数据库打开…").click();
+    h.run_steps(3);
+    // The plan is picked from the database's list, not typed.
+    common::retype(&mut h, "位置 (URI)：", &base);
+    common::click_label(&mut h, "列出方案");
+    for _ in 0..100 {
+        if h.query_by_label("ui_open").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        h.run_steps(1);
+    }
+    common::click_label(&mut h, "ui_open");
+    assert_eq!(h.get_by_label("位置 (URI)：").value().unwrap_or_default(), uri(&base, "ui_open", None));
+    common::click_label(&mut h, "打开");
+    h.state_mut().wait_for_load();
+    h.run_steps(3);
+    let app = h.state();
+    assert_eq!(app.doc.plan().len(), io::load_jinsong().plan.len(), "{:?}", app.status_text());
+    let Source::Database(d) = app.doc.source() else { panic!("a database plan: {:?}", app.doc.source()) };
+    assert_eq!((d.plan.as_str(), d.revision, d.read_only), ("ui_open", published.revision, false));
+    assert_eq!(d.location, uri(&base, "ui_open", None));
+    assert!(app.doc.source().display_name().contains("ui_open @ rp"), "{}", app.doc.source().display_name());
+    let status = app.status_text().unwrap_or_default();
+    assert!(status.starts_with("已打开") && status.contains("plan=ui_open"), "{status}");
+    assert!(h.query_by_label("从数据库打开…").is_none(), "the window closed");
+}
+
+#[test]
+fn a_plan_that_is_not_there_leaves_the_open_plan_untouched_with_a_message() {
+    let Some(base) = server("a missing plan") else { return };
+    publish_jinsong(&base, "ui_there");
+    let mut h = harness();
+    let before = h.state().doc.plan().len();
+    // A password in the URI is used for the connection, never shown.
+    let missing = uri(&base, "ui_not_there", None).replacen("postgres@", "postgres:s3cret@", 1);
+    open(&mut h, &missing);
+    let app = h.state();
+    assert_eq!(app.doc.source(), &Source::Jinsong, "the open plan stays");
+    assert_eq!(app.doc.plan().len(), before);
+    let alert = app.alert_text().expect("a message");
+    assert!(alert.contains("数据库 rp 中没有方案 ui_not_there") && alert.contains("ui_there"), "{alert}");
+    assert!(alert.contains("plan=ui_not_there") && !alert.contains("s3cret"), "{alert}");
+}
+
+#[test]
+fn save_publishes_the_edit_back_and_the_plan_is_clean() {
+    let Some(base) = server("save round trip") else { return };
+    let first = publish_jinsong(&base, "ui_save");
+    let u = uri(&base, "ui_save", None);
+    let mut h = harness();
+    open(&mut h, &u);
+    let id = edit(&mut h, "改在窗口里");
+    save(&mut h);
+    let app = h.state();
+    assert!(!app.doc.is_dirty(), "{:?}", app.status_text());
+    let d = app.doc.source().database().expect("still the database plan");
+    assert!(d.revision > first.revision, "the new revision is kept");
+    assert!(app.status_text().unwrap_or_default().starts_with("已发布到"), "{:?}", app.status_text());
+    assert_eq!(note_in(&u, id), Some(serde_json::json!("改在窗口里")), "another reader sees the edit");
+    // A second save from the kept revision is not a conflict.
+    edit(&mut h, "second");
+    save(&mut h);
+    assert!(!h.state().doc.is_dirty(), "{:?}", h.state().alert_text());
+    assert_eq!(note_in(&u, id), Some(serde_json::json!("second")));
+}
+
+#[test]
+fn a_stale_save_is_a_conflict_and_never_overwrites_theirs() {
+    let Some(base) = server("stale save") else { return };
+    publish_jinsong(&base, "ui_stale");
+    let u = uri(&base, "ui_stale", None);
+    let mut h = harness();
+    open(&mut h, &u);
+    // Someone else publishes meanwhile.
+    publish_jinsong(&base, "ui_stale");
+    let theirs = postgis::load(&at(&u), None).expect("loads").revision;
+    let id = edit(&mut h, "mine");
+    save(&mut h);
+    assert!(h.state().doc.is_dirty(), "not saved");
+    assert_eq!(note_in(&u, id), None, "theirs stays");
+    assert_eq!(postgis::load(&at(&u), None).expect("loads").revision, theirs);
+    assert!(h.query_by_label("方案已被他人更改").is_some(), "the conflict window");
+    let status = h.state().status_text().unwrap_or_default();
+    assert!(status.contains("方案 ui_stale 在您打开后已被他人在数据库中更改"), "{status}");
+    // Open theirs asks first: the unsaved edit would be lost.
+    common::click_label(&mut h, "打开他们的版本");
+    assert!(h.query_by_label("打开他们的版本会丢失您未保存的修改。").is_some());
+    common::click_label(&mut h, "返回");
+    // Publishing mine over theirs is the planner's choice.
+    common::click_label(&mut h, "用我的版本覆盖他们的");
+    h.state_mut().wait_for_save();
+    h.run_steps(3);
+    assert!(!h.state().doc.is_dirty(), "{:?}", h.state().alert_text());
+    assert_eq!(note_in(&u, id), Some(serde_json::json!("mine")));
+    assert!(h.query_by_label("方案已被他人更改").is_none());
+}
+
+#[test]
+fn a_read_only_role_sees_the_banner_and_save_changes_nothing() {
+    let Some(base) = server("read-only role in the window") else { return };
+    let published = publish_jinsong(&base, "ui_ro");
+    let mut c = postgis::connect(&at(&uri(&base, "ui_ro", None)), None).expect("the test server");
+    c.batch_execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_ui_viewer') THEN \
+         CREATE ROLE rp_ui_viewer LOGIN; END IF; END $$; \
+         GRANT USAGE ON SCHEMA ui_ro TO rp_ui_viewer; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA ui_ro TO rp_ui_viewer;",
+    )
+    .expect("role");
+    let mut h = harness();
+    open(&mut h, &uri(&base, "ui_ro", Some("rp_ui_viewer")));
+    assert!(h.state().doc.source().database().is_some_and(|d| d.read_only), "{:?}", h.state().alert_text());
+    h.get_by_label("只读：数据库角色 rp_ui_viewer 不能修改方案 ui_ro（仍可另存为文件）");
+    edit(&mut h, "viewer");
+    save(&mut h);
+    let alert = h.state().alert_text().expect("one clear message");
+    assert!(alert.contains("数据库角色 rp_ui_viewer 不能修改方案 ui_ro"), "{alert}");
+    assert!(h.state().doc.is_dirty());
+    let now = postgis::load(&at(&uri(&base, "ui_ro", None)), None).expect("loads");
+    assert_eq!(now.revision, published.revision, "nothing changed");
+    // Save as a file still works.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("viewer.gpkg");
+    h.state_mut().apply(Action::SaveTo(file.clone()));
+    h.state_mut().wait_for_save();
+    assert!(file.exists() && !h.state().doc.is_dirty());
+}
+
+#[test]
+fn save_to_database_publishes_a_file_plan_and_asks_before_replacing() {
+    let Some(base) = server("save to database") else { return };
+    publish_jinsong(&base, "ui_new");
+    let u = uri(&base, "ui_new", None);
+    let mut h = harness();
+    edit(&mut h, "from the window");
+    h.state_mut().apply(Action::PublishTo { uri: u.clone(), replace: false });
+    h.state_mut().wait_for_save();
+    h.run_steps(3);
+    let alert = h.state().alert_text().expect("exists");
+    assert!(alert.contains("数据库 rp 中已有方案 ui_new") && alert.contains("替换同名方案"), "{alert}");
+    assert!(h.state().doc.is_dirty());
+    h.state_mut().apply(Action::ShowDatabase(Some(renewal_planner::ui::database::DbMode::Publish)));
+    h.run_steps(3);
+    common::retype(&mut h, "位置 (URI)：", &u);
+    common::click_label(&mut h, "替换同名方案");
+    common::click_label(&mut h, "发布");
+    h.state_mut().wait_for_save();
+    h.run_steps(3);
+    assert!(!h.state().doc.is_dirty(), "{:?}", h.state().alert_text());
+    assert!(h.state().doc.source().database().is_some_and(|d| d.plan == "ui_new"));
+    let id = h.state().doc.plan().iter().next().map(|(id, _)| id).expect("a feature");
+    assert_eq!(note_in(&u, id), Some(serde_json::json!("from the window")));
+}
+
+#[test]
+fn a_database_location_is_never_saved_as_a_file() {
+    let mut h = harness();
+    h.state_mut().apply(Action::SaveTo(PathBuf::from("postgresql://ann:s3cret@h/rp?plan=p")));
+    h.state_mut().wait_for_save();
+    h.run_steps(2);
+    let alert = h.state().alert_text().expect("a message");
+    assert!(alert.contains("is a database location, not a file") && !alert.contains("s3cret"), "{alert}");
+    assert!(!std::path::Path::new("postgresql:").exists(), "no stray file");
+    assert!(h.state().doc.source() == &Source::Jinsong && !h.state().is_saving());
+}
