@@ -2,59 +2,19 @@
 //! cluster `.ci/run` starts with `tools/pg_local.sh` (its URI in `RP_TEST_PG`).
 //! Without one, each test prints a loud SKIPPED line; under `CI=true` it fails.
 
+#[path = "common/pg.rs"]
+mod pg;
 #[path = "common/tools.rs"]
 mod tools;
 
 use std::path::Path;
+
+use pg::{admin, drop_plan, server, uri};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use renewal_planner::io::{self, postgis};
 use renewal_planner::model::Plan;
-
-/// The test server's URI base (`postgresql://postgres@/rp?host=…&port=…`), or `None` with a SKIPPED line.
-fn server(test: &str) -> Option<String> {
-    match std::env::var("RP_TEST_PG").ok().filter(|s| !s.is_empty()) {
-        Some(s) => Some(s),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must start the PostgreSQL test server (tools/pg_local.sh, RP_TEST_PG)"
-            );
-            eprintln!(
-                "SKIPPED: {test}: no PostgreSQL test server (start one with `tools/pg_local.sh start` and set RP_TEST_PG \
-                 to the URI it prints)"
-            );
-            None
-        }
-    }
-}
-
-/// The URI of plan `plan` on the test server, as user `user` (`None`: the superuser).
-fn uri(base: &str, plan: &str, user: Option<&str>) -> String {
-    let mut u = base.to_string();
-    if let Some(user) = user {
-        u = u.replacen("postgres@", &format!("{user}@"), 1);
-    }
-    format!("{u}&plan={plan}")
-}
-
-/// A superuser connection for setting up roles and looking behind the app's back.
-fn admin(base: &str) -> postgres::Client {
-    let at = postgis::Location::parse(&uri(base, "x", None)).expect("uri");
-    postgis::connect(&at, None).expect("the test server")
-}
-
-/// Removes a plan left by an earlier run.
-fn drop_plan(base: &str, plan: &str) {
-    let mut c = admin(base);
-    c.batch_execute(&format!(
-        "DROP SCHEMA IF EXISTS \"{plan}\" CASCADE; \
-         DO $$ BEGIN IF to_regclass('public.layer_styles') IS NOT NULL THEN \
-         DELETE FROM public.layer_styles WHERE f_table_schema = '{plan}'; END IF; END $$;"
-    ))
-    .expect("drop");
-}
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_renewal-planner"))
@@ -467,4 +427,20 @@ fn a_stale_save_is_a_conflict_not_an_overwrite() {
         &postgis::Publish { expect_revision: Some(fresh.revision), ..Default::default() },
     )
     .expect("a save of the latest goes through");
+}
+
+#[test]
+fn a_plan_published_before_editing_together_is_brought_up_to_date_by_a_publish() {
+    let Some(base) = server("an older edit log") else { return };
+    drop_plan(&base, "old_log");
+    let at = postgis::Location::parse(&uri(&base, "old_log", None)).expect("uri");
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    admin(&base).batch_execute("ALTER TABLE old_log.rp_edit_log DROP COLUMN touched").expect("older");
+    let opened = postgis::load(&at, None).expect("an older plan still opens");
+    let e = postgis::sync::Session::open(&at, None, opened.revision).err().expect("refused");
+    assert!(e.to_string().contains("publish it again (export … --replace)"), "{e}");
+    postgis::publish(&opened.loaded.plan, &at, &postgis::Publish { replace: true, ..Default::default() })
+        .expect("republished");
+    let opened = postgis::load(&at, None).expect("opened");
+    postgis::sync::Session::open(&at, None, opened.revision).expect("now it can be edited together");
 }

@@ -11,16 +11,9 @@ use renewal_planner::io::{self, postgis, postgis::sync};
 use renewal_planner::model::Plan;
 use serde_json::json;
 
-fn server(test: &str) -> Option<String> {
-    match std::env::var("RP_TEST_PG").ok().filter(|s| !s.is_empty()) {
-        Some(s) => Some(s),
-        None => {
-            assert!(std::env::var_os("CI").is_none(), "CI must start the PostgreSQL test server (RP_TEST_PG)");
-            eprintln!("SKIPPED: {test}: no PostgreSQL test server (tools/pg_local.sh start; set RP_TEST_PG)");
-            None
-        }
-    }
-}
+#[path = "common/pg.rs"]
+mod pg;
+use pg::server;
 
 /// A fresh plan `name` published from Jinsong; its location.
 fn fresh(base: &str, name: &str) -> postgis::Location {

@@ -17,32 +17,9 @@ use renewal_planner::model::FeatureId;
 use renewal_planner::ui::{Action, PlannerApp};
 
 mod common;
-
-fn server(test: &str) -> Option<String> {
-    match std::env::var("RP_TEST_PG").ok().filter(|s| !s.is_empty()) {
-        Some(s) => Some(s),
-        None => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must start the PostgreSQL test server (tools/pg_local.sh, RP_TEST_PG)"
-            );
-            eprintln!(
-                "SKIPPED: {test}: no PostgreSQL test server (start one with `tools/pg_local.sh start` and set RP_TEST_PG \
-                 to the URI it prints)"
-            );
-            None
-        }
-    }
-}
-
-/// The URI of plan `plan` on the test server, as user `user` (`None`: the superuser).
-fn uri(base: &str, plan: &str, user: Option<&str>) -> String {
-    let mut u = base.to_string();
-    if let Some(user) = user {
-        u = u.replacen("postgres@", &format!("{user}@"), 1);
-    }
-    format!("{u}&plan={plan}")
-}
+#[path = "common/pg.rs"]
+mod pg;
+use pg::{server, uri};
 
 fn at(uri: &str) -> postgis::Location {
     postgis::Location::parse(uri).expect("uri")

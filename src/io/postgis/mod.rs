@@ -671,6 +671,22 @@ fn publish_with(
         .query_one("SELECT to_regclass(format('%I.rp_edit_log', $1::text)) IS NOT NULL", &[&at.plan])
         .map_err(err)?
         .get::<_, bool>(0);
+    let has_touched = has_log
+        && tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.rp_edit_log', $1::text)) \
+                 AND attname = 'touched' AND NOT attisdropped)",
+                &[&at.plan],
+            )
+            .map_err(err)?
+            .get::<_, bool>(0);
+    if has_log && !has_touched {
+        // An edit log from before editing together: what its entries touched is unknown, so the whole plan.
+        tx.batch_execute(&format!(
+            "ALTER TABLE {schema}.rp_edit_log ADD COLUMN touched text[] NOT NULL DEFAULT '{{plan}}'"
+        ))
+        .map_err(err)?;
+    }
     if !has_log {
         tx.batch_execute(&format!(
             "CREATE TABLE {schema}.rp_edit_log (seq bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), \
@@ -722,14 +738,7 @@ fn publish_with(
         plan.items.len(),
         env!("CARGO_PKG_VERSION")
     );
-    let revision: i64 = tx
-        .query_one(
-            &format!("INSERT INTO {schema}.rp_edit_log (what, detail) VALUES ($1, $2) RETURNING seq"),
-            &[&what, &detail],
-        )
-        .map_err(err)?
-        .get(0);
-    tx.execute("SELECT pg_notify('renewal_planner', $1 || ':' || $2::bigint)", &[&at.plan, &revision]).map_err(err)?;
+    let revision = log_entry(&mut tx, &at.plan, what, &detail, &["plan".to_string()]).map_err(err)?;
     tx.commit().map_err(err)?;
     Ok(Published { rows, replaced, revision, notes })
 }
@@ -774,6 +783,28 @@ fn copy_table(
         writer.write(&refs).map_err(err)?;
     }
     writer.finish().map_err(err)
+}
+
+/// Writes an entry of the plan's edit log (the database user and time are the server's) and
+/// announces it to the sessions listening (`plan:seq`); returns its number.
+fn log_entry(
+    tx: &mut postgres::Transaction,
+    plan: &str,
+    what: &str,
+    detail: &str,
+    touched: &[String],
+) -> Result<i64, postgres::Error> {
+    let seq: i64 = tx
+        .query_one(
+            &format!(
+                "INSERT INTO {}.rp_edit_log (what, detail, touched) VALUES ($1, $2, $3) RETURNING seq",
+                ident(plan)
+            ),
+            &[&what, &detail, &touched],
+        )?
+        .get(0);
+    tx.execute("SELECT pg_notify('renewal_planner', $1 || ':' || $2::bigint)", &[&plan, &seq])?;
+    Ok(seq)
 }
 
 fn table_sql(qualified: &str, cols: &[Column]) -> String {

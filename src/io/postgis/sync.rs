@@ -23,7 +23,9 @@ use std::time::Duration;
 use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::{DbError, LOCK_KEY, Location, connect, copy_table, geometry_type, ident, read_table, work_error};
+use super::{
+    DbError, LOCK_KEY, Location, connect, copy_table, geometry_type, ident, log_entry, read_table, work_error,
+};
 use crate::edit::{Edit, EditLabel};
 use crate::error::SaveError;
 use crate::io::{LoadError, gpkg};
@@ -193,7 +195,23 @@ impl Session {
     /// Opens a session on a plan read at revision `seen` (`Opened::revision`).
     pub fn open(at: &Location, password: Option<&str>, seen: i64) -> Result<Session, DbError> {
         let mut client = connect(at, password)?;
-        client.batch_execute("LISTEN renewal_planner").map_err(|e| work_error(at, e))?;
+        let err = |e| work_error(at, e);
+        let touched = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.rp_edit_log', $1::text)) \
+                 AND attname = 'touched' AND NOT attisdropped)",
+                &[&at.plan],
+            )
+            .map_err(err)?
+            .get::<_, bool>(0);
+        if !touched {
+            return Err(DbError::Other(format!(
+                "plan {} was published by an earlier Renewal Planner whose edit log does not say what each edit touched; \
+                 publish it again (export … --replace) to edit it together",
+                at.plan
+            )));
+        }
+        client.batch_execute("LISTEN renewal_planner").map_err(err)?;
         Ok(Session { client, at: at.clone(), seen, own: BTreeSet::new() })
     }
 
@@ -290,13 +308,8 @@ impl Session {
         for t in tables {
             copy_table(&mut tx, &mem, &at, t, &geometry)?;
         }
-        let seq: i64 = tx
-            .query_one(
-                &format!("INSERT INTO {schema}.rp_edit_log (what, detail, touched) VALUES ($1, $2, $3) RETURNING seq"),
-                &[&what, &format!("{} features, {} items", keys.len(), items.len()), &tags],
-            )
-            .map_err(err)?
-            .get(0);
+        let detail = format!("{} features, {} items", keys.len(), items.len());
+        let seq = log_entry(&mut tx, &at.plan, what, &detail, &tags).map_err(err)?;
         let between: i64 = tx
             .query_one(
                 &format!("SELECT count(*) FROM {schema}.rp_edit_log WHERE seq > $1 AND seq < $2"),
@@ -304,7 +317,6 @@ impl Session {
             )
             .map_err(err)?
             .get(0);
-        tx.execute("SELECT pg_notify('renewal_planner', $1 || ':' || $2::bigint)", &[&at.plan, &seq]).map_err(err)?;
         tx.commit().map_err(err)?;
         let others_between = between > mine.iter().filter(|s| **s > seen).count() as i64;
         if others_between {
