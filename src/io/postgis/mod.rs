@@ -704,31 +704,44 @@ fn publish_with(
         let qualified = format!("{schema}.{}", ident(&table));
         let definition = table_sql(&qualified, &cols);
         let same = replaced && same_columns(&mut tx, &at.plan, &table, &cols).map_err(err)?;
+        // The indexes are made after the rows (a bulk build, faster than one row at a time) by the
+        // table's owner; an editor, who may not drop them, fills the table with them in place.
+        let mut indexes = Vec::new();
+        if cols.iter().any(|c| c.ty.is_none()) {
+            indexes.push((format!("{table}_geom_idx"), "USING gist (geom)"));
+        }
+        if table == "rp_features" || table == "before" || table == "after" {
+            indexes.push((format!("{table}_key_idx"), "(feature_key)"));
+        }
+        let owner = !same
+            || tx
+                .query_one(
+                    "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass($1)",
+                    &[&qualified],
+                )
+                .map_err(err)?
+                .get::<_, bool>(0);
         if same {
+            if owner {
+                for (name, _) in &indexes {
+                    tx.batch_execute(&format!("DROP INDEX IF EXISTS {schema}.{}", ident(name))).map_err(err)?;
+                }
+            }
             tx.batch_execute(&format!("TRUNCATE {qualified}")).map_err(err)?;
         } else {
             // New, or kept by an older schema: made anew, with the grants the old one had.
             let grants = if replaced { table_grants(&mut tx, &at.plan, &table).map_err(err)? } else { Vec::new() };
             tx.batch_execute(&format!("DROP TABLE IF EXISTS {qualified}; {definition}")).map_err(err)?;
-            if cols.iter().any(|c| c.ty.is_none()) {
-                tx.batch_execute(&format!(
-                    "CREATE INDEX {} ON {qualified} USING gist (geom)",
-                    ident(&format!("{table}_geom_idx"))
-                ))
-                .map_err(err)?;
-            }
-            if table.starts_with("rp_features") || table == "before" || table == "after" {
-                tx.batch_execute(&format!(
-                    "CREATE INDEX {} ON {qualified} (feature_key)",
-                    ident(&format!("{table}_key_idx"))
-                ))
-                .map_err(err)?;
-            }
             for g in grants {
                 tx.batch_execute(&g.replace("{table}", &qualified)).map_err(err)?;
             }
         }
         rows += copy_table(&mut tx, mem, at, &table, &geometry)?;
+        if owner {
+            for (name, how) in &indexes {
+                tx.batch_execute(&format!("CREATE INDEX {} ON {qualified} {how}", ident(name))).map_err(err)?;
+            }
+        }
     }
     write_styles(&mut tx, mem, at, &mut notes)?;
     let what = if replaced { "publish (replace)" } else { "publish" };
