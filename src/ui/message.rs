@@ -159,6 +159,8 @@ pub enum Message {
     },
     KeySaved,
     KeySaveFailed(Reason),
+    /// Editing a database plan together: others' edits, a conflict, offline… (`ui::live`).
+    Live(super::live::LiveNote),
 }
 
 impl Message {
@@ -177,6 +179,7 @@ impl Message {
                     | BasemapFailed { .. }
                     | KeySaveFailed(_)
             )
+            || matches!(self, Live(n) if n.is_error())
     }
 
     /// A failure the planner must not miss: a file they asked for that was not
@@ -262,6 +265,14 @@ impl Message {
             BasemapFailed { name, error } => format!("{}: {name}: {error}", s.basemap_failed),
             KeySaved => s.key_saved.into(),
             KeySaveFailed(e) => format!("{}: {}", s.key_save_failed, e.text(s)),
+            Live(n) => {
+                let lang = if std::ptr::eq(s, crate::i18n::Lang::Zh.strings()) {
+                    crate::i18n::Lang::Zh
+                } else {
+                    crate::i18n::Lang::En
+                };
+                n.text(lang)
+            }
         }
     }
 }

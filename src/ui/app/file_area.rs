@@ -375,7 +375,9 @@ impl PlannerApp {
         }
     }
 
-    pub(super) fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
+    pub(in crate::ui) fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
+        // Another plan: editing the old one together ends (`ui::live`).
+        self.stop_live();
         self.doc = doc;
         self.cache = Arc::new(cache);
         self.opts.selected.clear();

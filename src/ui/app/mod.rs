@@ -221,6 +221,8 @@ pub struct PlannerApp {
     pub(super) basemap_settings: crate::basemap::Settings,
     /// The "Add basemap" window is open.
     pub(super) basemap_add_open: bool,
+    /// Editing a database plan together (`ui::live`), while on.
+    pub(super) live: Option<super::live::Live>,
 }
 
 impl Default for PlannerApp {
@@ -306,6 +308,7 @@ impl PlannerApp {
             basemaps: Default::default(),
             basemap_settings: basemap_area::test_settings(),
             basemap_add_open: false,
+            live: None,
         };
         app.sync_derived();
         app
@@ -418,6 +421,11 @@ impl PlannerApp {
             self.alert = Some(message.clone());
         }
         self.status = Some(message);
+    }
+
+    /// The window's context, once a frame has been drawn (to wake it from another thread).
+    pub(super) fn repaint_context(&self) -> Option<egui::Context> {
+        self.repaint.clone()
     }
 
     /// The scenes the map last drew, one a pane, with the phase each shows.
@@ -562,6 +570,10 @@ impl PlannerApp {
             | Action::ShowWindow(..)
             | Action::Georeference(..)
             | Action::GeorefMapClick(..)) => self.apply_panel(a),
+            Action::Live(a) => {
+                self.apply_live(a);
+                Changed::Map
+            }
         };
         if changed == Changed::Map {
             self.sync_derived();
@@ -607,6 +619,7 @@ impl PlannerApp {
             self.repaint = Some(ctx.clone());
         }
         self.poll_loading();
+        self.live_tick(&ctx);
         self.poll_saving(&ctx);
         if self.loading.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
@@ -632,6 +645,7 @@ impl PlannerApp {
         let mut actions = Vec::new();
         let basemap_rows = self.basemaps.rows();
         let basemap_add_open = self.basemap_add_open;
+        let live = self.live_view();
         {
             let (v, p) = self.parts();
             // The vote grid's keys first: A, D, Delete… set votes while it has the keyboard.
@@ -639,6 +653,9 @@ impl PlannerApp {
             actions.extend(panels::shortcuts(&ctx, &mut p.search, &v));
             actions.extend(dropped_files(&ctx, p.items.photo_drop.as_ref()));
             actions.extend(panels::top_bar(ui, &mut p.search, &v));
+            if let Some(live) = &live {
+                actions.extend(super::live::bar(ui, live, v.lang));
+            }
             actions.extend(super::phase_bar::bar(ui, &v));
             actions.extend(panels::status_bar(ui, &v));
             if v.shown.table {
@@ -680,6 +697,7 @@ impl PlannerApp {
         if v.shown.operations {
             actions.extend(super::operations::window(&ctx, &mut p.operations, &v));
         }
+        actions.extend(self.live_windows(&ctx));
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         // After drawing and before this frame's actions: an export started by them is drawn
