@@ -7,7 +7,7 @@
 //! and an [`Outbox`]; the window sends it each change ([`Document::take_changes`]
 //! with a snapshot of the plan) and applies what it sends back once a frame
 //! ([`PlannerApp::live_tick`]). The worker handles one command at a time, in
-//! order, and between commands waits (≤ 200 ms) for the plan's NOTIFY and pulls.
+//! order, and between commands waits (50 ms at a time) for the plan's NOTIFY and pulls.
 //!
 //! Glossary: *uncommitted* — what this window changed that the database does
 //! not have yet (sent and not answered, waiting offline, or held by a
@@ -35,7 +35,7 @@ use crate::io::postgis::{self, DbError, Location};
 use crate::model::{Feature, Item, Lang, Plan};
 
 /// How long the worker waits for a notification before looking at the window's commands.
-const WAIT: Duration = Duration::from_millis(200);
+const WAIT: Duration = Duration::from_millis(50);
 /// How often the worker tries to reconnect after the connection dropped.
 const RETRY: Duration = Duration::from_millis(2500);
 /// A pull even without a notification, in case one was missed.
