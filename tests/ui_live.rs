@@ -89,6 +89,14 @@ fn until(a: &mut H, b: &mut H, secs: u64, what: &str, done: impl Fn(&PlannerApp,
     }
 }
 
+/// Draws frames of `a` alone until its edits are in the database (the plan is clean only then).
+fn sent(a: &mut H, start: Instant) {
+    while !(settled(a.state()) && !a.state().doc.is_dirty()) {
+        a.run_steps(1);
+        assert!(start.elapsed() < Duration::from_secs(5), "a sends");
+    }
+}
+
 /// Both windows have sent everything and hold no conflict.
 fn settled(a: &PlannerApp) -> bool {
     a.live_view().is_some_and(|v| v.online && !v.sending && v.waiting == 0 && !v.conflict)
@@ -151,10 +159,7 @@ fn the_same_feature_is_a_conflict_resolved_by_keep_mine_take_theirs_or_merge_fie
     let conflict = |a: &mut H, b: &mut H, mine: &str, theirs: &str| {
         set(a, &k, "name_zh", theirs);
         let start = Instant::now();
-        while !settled(a.state()) {
-            a.run_steps(1);
-            assert!(start.elapsed() < Duration::from_secs(5), "a sends");
-        }
+        sent(a, start);
         set(b, &k, "name_zh", mine);
         until(a, b, 5, "b's conflict", |_, b| b.live_conflict());
         b.run_steps(2);
@@ -184,10 +189,7 @@ fn the_same_feature_is_a_conflict_resolved_by_keep_mine_take_theirs_or_merge_fie
     // Merge fields: b changed the name and a note; a changed the name. Theirs for the name, mine for the note.
     set(&mut a, &k, "name_zh", "甲第三次");
     let start = Instant::now();
-    while !settled(a.state()) {
-        a.run_steps(1);
-        assert!(start.elapsed() < Duration::from_secs(5), "a sends");
-    }
+    sent(&mut a, start);
     let id = b.state().doc.plan().by_key(&k).expect("feature");
     b.state_mut().apply(Action::Edit(Edit::Batch {
         label: renewal_planner::edit::EditLabel::SetProperty,

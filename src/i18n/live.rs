@@ -90,6 +90,11 @@ impl LiveStrings {
         }
     }
 
+    /// An edit's words with a note after them, as each language brackets it: "改名（保留我的）", "rename (keep mine)".
+    pub fn noted(&self, what: &str, note: &str) -> String {
+        if std::ptr::eq(self, &ZH) { format!("{what}（{note}）") } else { format!("{what} ({note})") }
+    }
+
     /// Who changed the same objects, and when.
     pub fn conflict_with(&self, who: &str, at: &str, what: &str) -> String {
         if std::ptr::eq(self, &ZH) {
@@ -208,7 +213,8 @@ static EN: LiveStrings = LiveStrings {
     took_theirs: "Took their edit",
     failed: "Could not sync",
     yuan: "yuan",
-    none: "—",    change_kinds: ["modified", "added", "removed"],
+    none: "—",
+    change_kinds: ["modified", "added", "removed"],
     vertices: "vertices",
     sent_on_reconnecting: "sent on reconnecting",
     back_online: "Back online: the edits that waited were sent",

@@ -30,7 +30,7 @@ use super::message::Message;
 use crate::document::{LocalChange, Step};
 use crate::edit::{Edit, EditLabel};
 use crate::i18n::live::LiveStrings;
-use crate::io::postgis::sync::{Conflict, Entry, Objects, Outbox, PushError, Pulled, Session, Touched, remote_edit};
+use crate::io::postgis::sync::{Conflict, Entry, Objects, Outbox, Pulled, PushError, Session, Touched, remote_edit};
 use crate::io::postgis::{self, DbError, Location};
 use crate::model::{Feature, Item, Lang, Plan};
 
@@ -64,7 +64,12 @@ pub enum LiveAction {
 #[derive(Clone, Debug, PartialEq)]
 pub enum LiveNote {
     /// Others' edits pulled in: who, what (their words), the first object's name in both languages, how many more.
-    ChangedBy { user: String, what: String, object: [String; 2], more: usize },
+    ChangedBy {
+        user: String,
+        what: String,
+        object: [String; 2],
+        more: usize,
+    },
     ReadOnly,
     Conflict,
     KeptMine,
@@ -101,11 +106,24 @@ impl LiveNote {
 /// The window's commands to the worker.
 enum ToWorker {
     /// A local change: the plan after it, what it touched, its words, the last pull applied when it was made.
-    Change { plan: Arc<Plan>, touched: Touched, what: String, pulls: u64 },
+    Change {
+        plan: Arc<Plan>,
+        touched: Touched,
+        what: String,
+        pulls: u64,
+    },
     /// The planner kept (or merged into) their version: pull, then send `touched` and what waited.
-    KeepMine { plan: Arc<Plan>, touched: Touched, what: String, known: i64 },
+    KeepMine {
+        plan: Arc<Plan>,
+        touched: Touched,
+        what: String,
+        known: i64,
+    },
     /// The planner took their version: pull, then send what waited.
-    TakeTheirs { plan: Arc<Plan>, known: i64 },
+    TakeTheirs {
+        plan: Arc<Plan>,
+        known: i64,
+    },
     Stop,
 }
 
@@ -121,15 +139,27 @@ enum Outcome {
     Pushed,
     /// Kept in the outbox (offline, a conflict waiting, or the plan republished).
     Held,
-    Conflict { conflict: Box<Conflict>, touched: Touched, what: String },
+    Conflict {
+        conflict: Box<Conflict>,
+        touched: Touched,
+        what: String,
+    },
     Failed(String),
 }
 
 /// What the worker tells the window.
 enum FromWorker {
-    Pulled { no: u64, entries: Vec<Entry>, objects: Box<Objects> },
+    Pulled {
+        no: u64,
+        entries: Vec<Entry>,
+        objects: Box<Objects>,
+    },
     /// `ack`: the answer to one command (else what waited, sent on reconnecting).
-    Done { ack: bool, outcome: Outcome, waiting: Waiting },
+    Done {
+        ack: bool,
+        outcome: Outcome,
+        waiting: Waiting,
+    },
     Online,
     Offline(Waiting),
     Republished,
@@ -195,7 +225,8 @@ impl Live {
             read_only: self.read_only,
             online: self.online,
             sending: !self.in_flight.is_empty(),
-            waiting: self.waiting.count,
+            // Offline, a command not yet answered waits too.
+            waiting: self.waiting.count + if self.online { 0 } else { self.in_flight.len() },
             conflict: self.conflict.is_some(),
             republished: self.republished,
         }
@@ -348,7 +379,10 @@ impl PlannerApp {
             for c in changes {
                 let what = words(&c, lang);
                 let pulls = live.pulls_applied;
-                live.send(ToWorker::Change { plan: Arc::clone(&plan), touched: c.touched.clone(), what, pulls }, c.touched);
+                live.send(
+                    ToWorker::Change { plan: Arc::clone(&plan), touched: c.touched.clone(), what, pulls },
+                    c.touched,
+                );
             }
         }
         let mut news = Vec::new();
@@ -415,13 +449,13 @@ impl PlannerApp {
                 if ack {
                     live.in_flight.pop_front();
                 }
-                let back = !ack && waiting.count == 0;
+                // What waited offline went through (not a conflict).
+                let back = !ack && waiting.count == 0 && matches!(outcome, Outcome::Pushed);
                 live.waiting = waiting;
                 match outcome {
                     Outcome::Pushed | Outcome::Held => {}
                     Outcome::Conflict { conflict, touched, what } => {
-                        live.conflict =
-                            Some(ConflictState { conflict, touched, what, theirs: BTreeSet::new() });
+                        live.conflict = Some(ConflictState { conflict, touched, what, theirs: BTreeSet::new() });
                         live.show_conflict = true;
                         self.say(Message::Live(LiveNote::Conflict));
                     }
@@ -461,7 +495,7 @@ impl PlannerApp {
             LiveAction::KeepMine => {
                 let Some(c) = live.conflict.take() else { return };
                 live.show_conflict = false;
-                let what = format!("{} ({})", c.what, self.lang.live().keep_mine);
+                let what = self.lang.live().noted(&c.what, self.lang.live().keep_mine);
                 let known = c.known();
                 let plan = self.doc.shared_plan();
                 live.send(ToWorker::KeepMine { plan, touched: c.touched.clone(), what, known }, c.touched);
@@ -497,7 +531,7 @@ impl PlannerApp {
                 for change in self.doc.take_changes() {
                     touched.merge(&change.touched);
                 }
-                let what = format!("{} ({})", c.what, self.lang.live().merge_fields);
+                let what = self.lang.live().noted(&c.what, self.lang.live().merge_fields);
                 let known = c.known();
                 let plan = self.doc.shared_plan();
                 if let Some(live) = &mut self.live {
@@ -552,7 +586,9 @@ fn first_name(plan: &Plan, objects: &Objects) -> Option<[String; 2]> {
     }
     if let Some((id, i)) = objects.items.first() {
         let item = i.as_ref().or_else(|| plan.items.get(id));
-        return Some([Lang::Zh, Lang::En].map(|l| item.map(|i| i.display_name(plan, l).into_owned()).unwrap_or(id.clone())));
+        return Some(
+            [Lang::Zh, Lang::En].map(|l| item.map(|i| i.display_name(plan, l).into_owned()).unwrap_or(id.clone())),
+        );
     }
     objects.parts.as_ref().map(|_| [Lang::Zh.live().other_parts.into(), Lang::En.live().other_parts.into()])
 }
@@ -625,7 +661,8 @@ fn rows(plan: &Plan, c: &ConflictState, lang: Lang) -> Vec<(String, Vec<Row>)> {
         out.push((format!("{} {name}", s.item), item_rows(plan, id, mine, theirs.as_ref(), lang)));
     }
     if c.conflict.objects.parts.is_some() {
-        let row = Row { id: "parts".into(), field: s.other_parts_hint.into(), mine: s.mine.into(), theirs: s.theirs.into() };
+        let row =
+            Row { id: "parts".into(), field: s.other_parts_hint.into(), mine: s.mine.into(), theirs: s.theirs.into() };
         out.push((s.other_parts.into(), vec![row]));
     }
     out
@@ -647,7 +684,12 @@ fn feature_rows(key: &str, mine: Option<&Feature>, theirs: Option<&Feature>, lan
         (Some(m), Some(t)) => (m, t),
         (m, t) => {
             let state = |f: Option<&Feature>| if f.is_some() { s.feature.to_string() } else { s.removed.to_string() };
-            return vec![Row { id: format!("f:{key}:whole"), field: s.feature.into(), mine: state(m), theirs: state(t) }];
+            return vec![Row {
+                id: format!("f:{key}:whole"),
+                field: s.feature.into(),
+                mine: state(m),
+                theirs: state(t),
+            }];
         }
     };
     let mut rows = Vec::new();
@@ -755,7 +797,7 @@ fn copy_item_field(to: &mut Item, from: &Item, field: &str) {
             to.unit_cost_yuan = from.unit_cost_yuan;
         }
         "actual" => to.actual_cost_yuan = from.actual_cost_yuan,
-        "funding" => to.funding = from.funding.clone(),
+        "funding" => to.funding = from.funding,
         "features" => to.features = from.features.clone(),
         _ => {}
     }
@@ -787,7 +829,12 @@ fn item_rows(plan: &Plan, id: &str, mine: Option<&Item>, theirs: Option<&Item>, 
         copy_item_field(&mut rest_mine, theirs, f);
     }
     if rest_mine != *theirs {
-        rows.push(Row { id: format!("i:{id}:other"), field: s.other_fields.into(), mine: s.mine.into(), theirs: s.theirs.into() });
+        rows.push(Row {
+            id: format!("i:{id}:other"),
+            field: s.other_fields.into(),
+            mine: s.mine.into(),
+            theirs: s.theirs.into(),
+        });
     }
     rows
 }
@@ -819,7 +866,11 @@ fn merged(plan: &Plan, c: &ConflictState) -> Option<Edit> {
                     });
                 }
                 if mine.change != their.change && theirs(&format!("f:{key}:change")) {
-                    edits.push(Edit::SetChange { feature: fid, change: their.change.clone(), label: EditLabel::FromDatabase });
+                    edits.push(Edit::SetChange {
+                        feature: fid,
+                        change: their.change.clone(),
+                        label: EditLabel::FromDatabase,
+                    });
                 }
             }
             _ if theirs(&format!("f:{key}:whole")) => {
@@ -838,11 +889,19 @@ fn merged(plan: &Plan, c: &ConflictState) -> Option<Edit> {
                     copy_item_field(&mut item, from, f);
                 }
                 if item != *mine {
-                    edits.push(Edit::PutItem { id: id.clone(), item: Some(Box::new(item)), label: EditLabel::EditItem });
+                    edits.push(Edit::PutItem {
+                        id: id.clone(),
+                        item: Some(Box::new(item)),
+                        label: EditLabel::EditItem,
+                    });
                 }
             }
             _ if theirs(&format!("i:{id}:whole")) => {
-                edits.push(Edit::PutItem { id: id.clone(), item: their.clone().map(Box::new), label: EditLabel::EditItem });
+                edits.push(Edit::PutItem {
+                    id: id.clone(),
+                    item: their.clone().map(Box::new),
+                    label: EditLabel::EditItem,
+                });
             }
             _ => {}
         }
@@ -861,7 +920,7 @@ fn conflict_window(ctx: &egui::Context, plan: &Plan, c: &ConflictState, lang: La
     let s = lang.live();
     let mut out = Vec::new();
     let mut open = true;
-    egui::Window::new(s.conflict_title).open(&mut open).collapsible(false).show(
+    egui::Window::new(s.conflict_title).default_pos([420.0, 110.0]).open(&mut open).collapsible(false).show(
         ctx,
         |ui| {
             ui.label(s.conflict_intro);
@@ -1004,7 +1063,8 @@ impl Worker {
                 if self.conflict.is_none() && !self.republished && !self.outbox.is_empty() {
                     let Outbox { touched, what } = std::mem::take(&mut self.outbox);
                     let since = std::mem::replace(&mut self.outbox_pulls, u64::MAX);
-                    let what = format!("{} ({})", what.join("; "), self.lang.live().sent_on_reconnecting);
+                    let s = self.lang.live();
+                    let what = s.noted(&what.join("; "), s.sent_on_reconnecting);
                     let outcome = self.push_checked(touched, what, since, 0);
                     self.say(FromWorker::Done { ack: false, outcome, waiting: self.waiting() });
                 }
@@ -1149,8 +1209,9 @@ impl Worker {
     /// with the latest pulled version of what both touched.
     fn stale(&self, touched: &Touched, since: u64, known: i64) -> Option<Conflict> {
         let mut theirs = Vec::new();
-        let mut latest: (BTreeMap<String, Option<Feature>>, BTreeMap<String, Option<Item>>, Option<Box<Plan>>) =
-            Default::default();
+        let mut features: BTreeMap<String, Option<Feature>> = BTreeMap::new();
+        let mut items: BTreeMap<String, Option<Item>> = BTreeMap::new();
+        let mut parts: Option<Box<Plan>> = None;
         for (_, entries, objects) in self.pulls.iter().filter(|(no, ..)| *no > since) {
             let hits: Vec<&Entry> = entries.iter().filter(|e| e.seq > known && overlaps(e, touched)).collect();
             if hits.is_empty() {
@@ -1159,16 +1220,16 @@ impl Worker {
             theirs.extend(hits.into_iter().cloned());
             for (k, f) in &objects.features {
                 if touched.features.contains(k) {
-                    latest.0.insert(k.clone(), f.clone());
+                    features.insert(k.clone(), f.clone());
                 }
             }
             for (i, item) in &objects.items {
                 if touched.items.contains(i) {
-                    latest.1.insert(i.clone(), item.clone());
+                    items.insert(i.clone(), item.clone());
                 }
             }
             if touched.parts && objects.parts.is_some() {
-                latest.2 = objects.parts.clone();
+                parts = objects.parts.clone();
             }
         }
         if theirs.is_empty() {
@@ -1176,11 +1237,7 @@ impl Worker {
         }
         Some(Conflict {
             theirs,
-            objects: Objects {
-                features: latest.0.into_iter().collect(),
-                items: latest.1.into_iter().collect(),
-                parts: latest.2,
-            },
+            objects: Objects { features: features.into_iter().collect(), items: items.into_iter().collect(), parts },
         })
     }
 }
