@@ -91,7 +91,7 @@ fn until(a: &mut H, b: &mut H, secs: u64, what: &str, done: impl Fn(&PlannerApp,
 
 /// Draws frames of `a` alone until its edits are in the database (the plan is clean only then).
 fn sent(a: &mut H, start: Instant) {
-    while !(settled(a.state()) && !a.state().doc.is_dirty()) {
+    while !settled(a.state()) || a.state().doc.is_dirty() {
         a.run_steps(1);
         assert!(start.elapsed() < Duration::from_secs(5), "a sends");
     }
