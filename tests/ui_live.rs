@@ -286,4 +286,10 @@ fn a_read_only_role_is_told_it_may_not_change_the_plan() {
     let mut h = common::harness(app, [1280.0, 800.0]);
     h.run_steps(2);
     assert!(h.query_by_label("在线协作 · 只读").is_some());
+    // A change made without asking first (as a basemap change is) is told, and never sent.
+    h.state_mut().doc.apply(Edit::SetBasemaps { basemaps: Vec::new() }).expect("applies here");
+    h.state_mut().apply(Action::Status(renewal_planner::ui::message::Message::NothingSelected));
+    h.run_steps(2);
+    assert!(h.state().status_text().unwrap_or_default().contains("只读"), "{:?}", h.state().status_text());
+    assert!(h.state().live_view().is_some_and(|v| !v.sending && v.waiting == 0));
 }

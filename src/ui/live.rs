@@ -292,7 +292,8 @@ impl PlannerApp {
             lang: self.lang,
         };
         let thread = std::thread::Builder::new().name("live".into()).spawn(move || worker.run(worker_rx)).ok();
-        self.doc.track_changes(!read_only);
+        // Kept read-only too: a change made by a path that does not ask first (a basemap, an import) is told.
+        self.doc.track_changes(true);
         self.doc.take_changes();
         self.live = Some(Live {
             tx,
@@ -373,7 +374,9 @@ impl PlannerApp {
             *w = Some(ctx.clone());
         }
         let changes = self.doc.take_changes();
-        if !changes.is_empty() {
+        // Never sent when this role may not change the plan: the change stays in this window only.
+        let refused = live.read_only && !changes.is_empty();
+        if !refused && !changes.is_empty() {
             let plan = self.doc.shared_plan();
             let lang = self.lang;
             for c in changes {
@@ -397,6 +400,9 @@ impl PlannerApp {
             }
         }
         let disconnected = news.iter().any(|m| matches!(m, FromWorker::Trouble(t) if t == "the live worker stopped"));
+        if refused {
+            self.say(Message::Live(LiveNote::ReadOnly));
+        }
         for m in news {
             self.live_news(m);
         }
