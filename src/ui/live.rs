@@ -4,9 +4,9 @@
 //! for the planner to choose — never a silent overwrite.
 //!
 //! A worker thread owns the database session (`io::postgis::sync::Session`)
-//! and an [`Outbox`]; the window sends it each change ([`Document::take_changes`]
+//! and an [`Outbox`]; the window sends it each change (`Document::take_changes`
 //! with a snapshot of the plan) and applies what it sends back once a frame
-//! ([`PlannerApp::live_tick`]). The worker handles one command at a time, in
+//! (`PlannerApp::live_tick`). The worker handles one command at a time, in
 //! order, and between commands waits (50 ms at a time) for the plan's NOTIFY and pulls.
 //!
 //! Glossary: *uncommitted* — what this window changed that the database does
