@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::edit::{Applied, Edit, EditError, EditLabel, History};
+use crate::io::postgis::sync::Touched;
 use crate::io::{Loaded, Warning};
 use crate::model::{FeatureId, ItemLinks, Plan, SpatialIndex};
 
@@ -69,6 +70,26 @@ impl Source {
     }
 }
 
+/// One change the planner made to the plan (an edit, an undo or a redo), by
+/// what it touched: what a database plan edited together sends
+/// (`ui::live` drains them with [`Document::take_changes`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LocalChange {
+    pub touched: Touched,
+    /// The edit's label (for an undo or redo, the label of the edit undone or redone).
+    pub label: EditLabel,
+    /// Whether it was an undo or a redo, for the edit log's words.
+    pub step: Step,
+}
+
+/// How a local change was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Edit,
+    Undo,
+    Redo,
+}
+
 /// An open plan.
 pub struct Document {
     /// Shared, so that a save or autosave on another thread reads a snapshot
@@ -90,6 +111,10 @@ pub struct Document {
     crs: Option<crate::io::crs::Crs>,
     /// Unique to this document in the process (see [`Document::stamp`]).
     id: u64,
+    /// Local changes not yet taken, kept only while `tracking` (a plan edited
+    /// together): otherwise nobody would take them.
+    changes: Vec<LocalChange>,
+    tracking: bool,
 }
 
 impl Document {
@@ -116,6 +141,8 @@ impl Document {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             },
+            changes: Vec::new(),
+            tracking: false,
         }
     }
 
@@ -186,24 +213,85 @@ impl Document {
 
     /// Applies a user's edit and records it for undo. Returns the touched features.
     pub fn apply(&mut self, edit: Edit) -> Result<Vec<FeatureId>, EditError> {
+        let (label, parts) = (edit.label(), edit.touches_parts());
         let applied = edit.apply(std::sync::Arc::make_mut(&mut self.plan))?;
+        self.note(&applied, parts, label, Step::Edit);
         let touched = self.follow(&applied);
         self.history.record(applied.inverse);
         self.revision += 1;
         Ok(touched)
     }
 
+    /// Applies others' edit (pulled from a database plan edited together):
+    /// not recorded for undo (Undo undoes the planner's own edits), not a
+    /// local change to send, and not unsaved work (the database has it). Returns the touched features.
+    pub fn apply_remote(&mut self, edit: Edit) -> Result<Vec<FeatureId>, EditError> {
+        let applied = edit.apply(std::sync::Arc::make_mut(&mut self.plan))?;
+        let clean = !self.is_dirty();
+        self.revision += 1;
+        if clean {
+            self.saved_revision = self.revision;
+        }
+        Ok(self.follow(&applied))
+    }
+
     /// Undoes the last edit; returns the touched features. `None`: nothing
     /// to undo; an error: the edit could not be applied, and stays to undo.
     pub fn undo(&mut self) -> Option<Result<Vec<FeatureId>, EditError>> {
+        let (label, parts) = self.history.peek_undo().map(|e| (e.label(), e.touches_parts()))?;
         let applied = self.history.undo(std::sync::Arc::make_mut(&mut self.plan))?;
-        Some(applied.map(|a| self.followed(&a)))
+        Some(applied.map(|a| {
+            self.note(&a, parts, label, Step::Undo);
+            self.followed(&a)
+        }))
     }
 
     /// Redoes the last undone edit; returns the touched features. As `undo`.
     pub fn redo(&mut self) -> Option<Result<Vec<FeatureId>, EditError>> {
+        let (label, parts) = self.history.peek_redo().map(|e| (e.label(), e.touches_parts()))?;
         let applied = self.history.redo(std::sync::Arc::make_mut(&mut self.plan))?;
-        Some(applied.map(|a| self.followed(&a)))
+        Some(applied.map(|a| {
+            self.note(&a, parts, label, Step::Redo);
+            self.followed(&a)
+        }))
+    }
+
+    /// Starts (or stops) keeping the local changes for [`Document::take_changes`].
+    pub fn track_changes(&mut self, on: bool) {
+        self.tracking = on;
+        if !on {
+            self.changes.clear();
+        }
+    }
+
+    /// The local changes (edits, undos, redos) since the last call, oldest first.
+    pub fn take_changes(&mut self) -> Vec<LocalChange> {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Marks the plan as it is now as saved (a database plan edited together:
+    /// every change has been committed there).
+    pub fn mark_clean(&mut self) {
+        self.saved_revision = self.revision;
+    }
+
+    /// Keeps what a local change touched, by key: a removed feature is named
+    /// by the edit that would put it back.
+    fn note(&mut self, applied: &Applied, parts: bool, label: EditLabel, step: Step) {
+        if !self.tracking {
+            return;
+        }
+        let mut touched = Touched::of(&self.plan, applied, parts, &[]);
+        for id in &applied.touched {
+            if self.plan.get(*id).is_none()
+                && let Some(key) = applied.inverse.added_key(*id)
+            {
+                touched.features.insert(key);
+            }
+        }
+        if !touched.is_empty() {
+            self.changes.push(LocalChange { touched, label, step });
+        }
     }
 
     /// After an undo or redo changed the plan: a new revision, the index following.
@@ -278,4 +366,108 @@ pub fn open(loaded: Loaded, source: Source) -> (Document, crate::render::Geometr
     let mut doc = Document::from_parts(plan, index, warnings, source);
     doc.crs = crs;
     (doc, cache)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Kind;
+    use serde_json::json;
+
+    fn tracked() -> Document {
+        let mut doc = Document::jinsong();
+        doc.track_changes(true);
+        doc
+    }
+
+    fn building(doc: &Document, n: usize) -> (FeatureId, String) {
+        let plan = doc.plan();
+        let id = plan.iter().filter(|(_, f)| f.kind == Kind::Building).nth(n).map(|(id, _)| id).expect("a building");
+        (id, plan.key(id).expect("a key"))
+    }
+
+    #[test]
+    fn edits_undos_and_redos_are_kept_as_what_they_touched_by_key_until_taken() {
+        let mut doc = tracked();
+        let (id, key) = building(&doc, 0);
+        doc.apply(Edit::SetProperty { feature: id, key: "name_zh".into(), value: Some(json!("改名")) }).expect("edit");
+        doc.undo().expect("something to undo").expect("undone");
+        doc.redo().expect("something to redo").expect("redone");
+        let changes = doc.take_changes();
+        assert_eq!(changes.len(), 3);
+        assert!(changes.iter().all(|c| c.touched.features == [key.clone()].into() && !c.touched.parts));
+        assert_eq!(changes.iter().map(|c| c.step).collect::<Vec<_>>(), [Step::Edit, Step::Undo, Step::Redo]);
+        assert!(changes.iter().all(|c| c.label == EditLabel::SetProperty));
+        assert!(doc.take_changes().is_empty(), "taken once");
+    }
+
+    #[test]
+    fn a_removed_feature_is_named_by_its_key_and_an_item_by_its_id() {
+        let mut doc = tracked();
+        let (id, key) = building(&doc, 1);
+        doc.apply(Edit::RemoveFeature { id, label: EditLabel::DeleteFeature }).expect("removed");
+        let (item_id, mut item) = doc.plan().items.iter().next().map(|(k, v)| (k.clone(), v.clone())).expect("item");
+        let named = item.features.clone();
+        item.name_zh = Some("新名字".into());
+        doc.apply(Edit::PutItem { id: item_id.clone(), item: Some(Box::new(item)), label: EditLabel::EditItem })
+            .expect("put");
+        let changes = doc.take_changes();
+        assert_eq!(changes[0].touched.features, [key].into());
+        assert_eq!(changes[0].label, EditLabel::DeleteFeature);
+        assert_eq!(changes[1].touched.items, [item_id].into());
+        for k in named.iter().filter(|k| doc.plan().by_key(k).is_some()) {
+            assert!(changes[1].touched.features.contains(k), "the item's features' status columns follow");
+        }
+    }
+
+    #[test]
+    fn the_plans_other_parts_are_marked_as_touched() {
+        let mut doc = tracked();
+        let mut stories = doc.plan().stories.clone();
+        stories.truncate(1);
+        doc.apply(Edit::SetStories { stories, label: EditLabel::EditStory }).expect("stories");
+        let (id, _) = building(&doc, 2);
+        let batch = Edit::Batch {
+            label: EditLabel::SetProperty,
+            edits: vec![
+                Edit::SetProperty { feature: id, key: "note".into(), value: Some(json!("x")) },
+                Edit::SetTitleBlock { block: Default::default() },
+            ],
+        };
+        assert!(batch.touches_parts());
+        doc.apply(batch).expect("batch");
+        let changes = doc.take_changes();
+        assert!(changes[0].touched.parts && changes[0].touched.features.is_empty());
+        assert!(changes[1].touched.parts && changes[1].touched.features.len() == 1);
+    }
+
+    #[test]
+    fn others_edits_are_neither_undone_nor_sent_nor_unsaved_work() {
+        let mut doc = tracked();
+        let (id, _) = building(&doc, 3);
+        doc.apply_remote(Edit::SetProperty { feature: id, key: "name_zh".into(), value: Some(json!("他人改的")) })
+            .expect("applied");
+        assert!(doc.take_changes().is_empty(), "not a local change");
+        assert!(doc.undo().is_none(), "not in the undo history");
+        assert!(!doc.is_dirty(), "the database has it");
+        assert_eq!(doc.plan().get(id).and_then(|f| f.name_zh()), Some("他人改的"));
+        // With unsaved local work, it stays unsaved.
+        let (other, _) = building(&doc, 4);
+        doc.apply(Edit::SetProperty { feature: other, key: "note".into(), value: Some(json!("mine")) }).expect("mine");
+        doc.apply_remote(Edit::SetProperty { feature: id, key: "note".into(), value: Some(json!("theirs")) })
+            .expect("theirs");
+        assert!(doc.is_dirty());
+        assert_eq!(doc.undo_label(), Some(EditLabel::SetProperty));
+        doc.undo().expect("undo").expect("undone");
+        assert_eq!(doc.plan().get(other).and_then(|f| f.properties.get_str("note")), None);
+        assert_eq!(doc.plan().get(id).and_then(|f| f.properties.get_str("note")), Some("theirs"), "theirs stays");
+    }
+
+    #[test]
+    fn nothing_is_kept_unless_tracking() {
+        let mut doc = Document::jinsong();
+        let (id, _) = building(&doc, 0);
+        doc.apply(Edit::SetProperty { feature: id, key: "note".into(), value: Some(json!("x")) }).expect("edit");
+        assert!(doc.take_changes().is_empty());
+    }
 }

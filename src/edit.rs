@@ -168,6 +168,48 @@ impl Edit {
         }
     }
 
+    /// True if the edit changes the plan's parts other than features and items
+    /// (stories, title block, basemaps, photos, catalogue additions, the
+    /// residents' register, matters, rules and votes, the operations ledger):
+    /// a database plan writes those whole (`io::postgis::sync::Touched::parts`).
+    pub fn touches_parts(&self) -> bool {
+        match self {
+            Edit::SetKind { .. }
+            | Edit::SetProperty { .. }
+            | Edit::PutItem { .. }
+            | Edit::SetGeometry { .. }
+            | Edit::SetChange { .. }
+            | Edit::AddFeature { .. }
+            | Edit::RemoveFeature { .. } => false,
+            Edit::PutCatalogueEntry { .. }
+            | Edit::SetStories { .. }
+            | Edit::SetTitleBlock { .. }
+            | Edit::SetBasemaps { .. }
+            | Edit::PutPhoto { .. }
+            | Edit::SetVotes { .. }
+            | Edit::PutHousehold { .. }
+            | Edit::PutMatter { .. }
+            | Edit::PutRule { .. }
+            | Edit::SetConsent { .. }
+            | Edit::PutSpace { .. }
+            | Edit::PutFlow { .. }
+            | Edit::SetOperations { .. } => true,
+            Edit::Batch { edits, .. } => edits.iter().any(Edit::touches_parts),
+        }
+    }
+
+    /// The key of feature `id` as this edit would put it back (an
+    /// `AddFeature` of it, in a batch or alone): how a removed feature is named.
+    pub fn added_key(&self, id: FeatureId) -> Option<String> {
+        match self {
+            Edit::AddFeature { id: added, feature, .. } if *added == id => {
+                feature.source_id.as_ref().and_then(crate::model::key_of_id)
+            }
+            Edit::Batch { edits, .. } => edits.iter().find_map(|e| e.added_key(id)),
+            _ => None,
+        }
+    }
+
     /// Checks the edit can be applied without changing anything.
     fn check(&self, plan: &Plan) -> Result<(), EditError> {
         let exists = |id: FeatureId| plan.get(id).map(|_| ()).ok_or(EditError::NoSuchFeature(id));
@@ -607,6 +649,16 @@ impl History {
     /// What Redo would redo.
     pub fn redo_label(&self) -> Option<EditLabel> {
         self.redo.last().map(Edit::label)
+    }
+
+    /// The edit Undo would apply (the inverse of the last edit).
+    pub fn peek_undo(&self) -> Option<&Edit> {
+        self.undo.last()
+    }
+
+    /// The edit Redo would apply.
+    pub fn peek_redo(&self) -> Option<&Edit> {
+        self.redo.last()
     }
 
     /// Undoes the last edit; returns what it touched. `None`: nothing to

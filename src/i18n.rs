@@ -4,6 +4,8 @@
 
 use crate::model::Kind;
 
+pub mod live;
+
 pub use crate::model::Lang;
 
 /// The strings of each language live here, not in the model, which may not

@@ -44,6 +44,16 @@ fn open(h: &mut Harness<'static, PlannerApp>, uri: &str) {
     h.run_steps(3);
 }
 
+/// Opens a database plan as one not edited together — a plan recovered from
+/// the autosave opens so —, whose Save publishes it whole, only if nobody
+/// published since (opened through File → Open it is edited together, `tests/ui_live.rs`).
+fn open_whole(h: &mut Harness<'static, PlannerApp>, uri: &str) {
+    open(h, uri);
+    assert!(h.state().live_view().is_some(), "a database plan opens edited together");
+    h.state_mut().stop_live();
+    h.run_steps(2);
+}
+
 /// An edit the planner would notice: a property of the first feature.
 fn edit(h: &mut Harness<'static, PlannerApp>, text: &str) -> FeatureId {
     let id = h.state().doc.plan().iter().next().map(|(id, _)| id).expect("a feature");
@@ -125,7 +135,7 @@ fn save_publishes_the_edit_back_and_the_plan_is_clean() {
     let first = publish_jinsong(&base, "ui_save");
     let u = uri(&base, "ui_save", None);
     let mut h = harness();
-    open(&mut h, &u);
+    open_whole(&mut h, &u);
     let id = edit(&mut h, "改在窗口里");
     save(&mut h);
     let app = h.state();
@@ -147,7 +157,7 @@ fn a_stale_save_is_a_conflict_and_never_overwrites_theirs() {
     publish_jinsong(&base, "ui_stale");
     let u = uri(&base, "ui_stale", None);
     let mut h = harness();
-    open(&mut h, &u);
+    open_whole(&mut h, &u);
     // Someone else publishes meanwhile.
     publish_jinsong(&base, "ui_stale");
     let theirs = postgis::load(&at(&u), None).expect("loads").revision;
@@ -185,7 +195,7 @@ fn a_read_only_role_sees_the_banner_and_save_changes_nothing() {
     )
     .expect("role");
     let mut h = harness();
-    open(&mut h, &uri(&base, "ui_ro", Some("rp_ui_viewer")));
+    open_whole(&mut h, &uri(&base, "ui_ro", Some("rp_ui_viewer")));
     assert!(h.state().doc.source().database().is_some_and(|d| d.read_only), "{:?}", h.state().alert_text());
     h.get_by_label("只读：数据库角色 rp_ui_viewer 不能修改方案 ui_ro（仍可另存为文件）");
     edit(&mut h, "viewer");

@@ -173,4 +173,6 @@ pub enum Action {
         service: String,
         key: String,
     },
+    /// Editing a database plan together: a conflict's answer, the live bar's buttons (`ui::live`).
+    Live(super::live::LiveAction),
 }

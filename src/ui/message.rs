@@ -232,6 +232,8 @@ pub enum Message {
     },
     /// The server asks for a password: the database window asks for it.
     NeedsPassword(String),
+    /// Editing a database plan together: others' edits, a conflict, offline… (`ui::live`).
+    Live(super::live::LiveNote),
 }
 
 impl Message {
@@ -253,6 +255,7 @@ impl Message {
                     | NeedsPassword(_)
                     | StillPublishing
             )
+            || matches!(self, Live(n) if n.is_error())
     }
 
     /// A failure the planner must not miss: a file they asked for that was not
@@ -356,6 +359,14 @@ impl Message {
             ReadOnlySave { user, plan } => s.database_words().read_only_save(user, plan),
             PublishConflict { plan, by, at } => s.database_words().changed(plan, by, at),
             NeedsPassword(at) => format!("{}: {at}", s.database_words().needs_password),
+            Live(n) => {
+                let lang = if std::ptr::eq(s, crate::i18n::Lang::Zh.strings()) {
+                    crate::i18n::Lang::Zh
+                } else {
+                    crate::i18n::Lang::En
+                };
+                n.text(lang)
+            }
         }
     }
 }

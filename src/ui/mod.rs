@@ -16,6 +16,7 @@ pub mod georef;
 pub mod gpu;
 mod items;
 mod items_table;
+pub mod live;
 mod map_view;
 pub mod message;
 pub mod operations;
@@ -76,8 +77,9 @@ pub fn run(file: Option<PathBuf>, crs: Option<crate::io::crs::Crs>) -> eframe::R
             }
             let mut app = PlannerApp::new().with_session(crate::session::data_dir()).with_file_dialogs();
             app.import_crs = crs;
-            if let Some(path) = file {
-                app.open_path(path);
+            match file {
+                Some(path) => app.open_path(path),
+                None => {}
             }
             Ok(Box::new(app))
         }),

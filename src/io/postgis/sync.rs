@@ -129,7 +129,7 @@ impl Entry {
 }
 
 /// The database's current version of some objects (`None`: removed there).
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Objects {
     pub features: Vec<(String, Option<Feature>)>,
     pub items: Vec<(String, Option<Item>)>,
@@ -139,7 +139,7 @@ pub struct Objects {
 
 /// Edits by others that conflict with a local one: theirs, and their version
 /// of what both touched. Nothing of the local edit was written.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Conflict {
     pub theirs: Vec<Entry>,
     pub objects: Objects,

@@ -10,6 +10,10 @@ use crate::ui::message::Message;
 impl PlannerApp {
     /// Plan edits, undo and redo: each edit that lands updates the cache and the scene (`after_edit`).
     pub(super) fn apply_edit(&mut self, action: Action) -> Changed {
+        // A database plan this role may only view (`ui::live`).
+        if self.live_refuses_edit() {
+            return Changed::Panels;
+        }
         match action {
             Action::AttachPhoto { item, side, path } => {
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -128,7 +132,7 @@ impl PlannerApp {
 
     /// After an edit, undo or redo: the drawing cache, the counts and the item modes' colours follow
     /// the touched features only (a plan of a million buildings costs an edit no more than a small one).
-    pub(super) fn after_edit(&mut self, touched: &[FeatureId]) {
+    pub(in crate::ui) fn after_edit(&mut self, touched: &[FeatureId]) {
         if !touched.is_empty() {
             // Copied first if a background scene build still reads it (`ui::scene_job`).
             std::sync::Arc::make_mut(&mut self.cache).update(self.doc.plan(), touched);

@@ -430,6 +430,16 @@ impl PlannerApp {
                 let warnings = doc.warnings().len();
                 self.replace_document(doc, cache);
                 self.shown.warnings |= warnings > 0;
+                // A database plan is edited together from now on: each edit committed as made (`ui::live`).
+                if let Some(d) = self.doc.source().database().cloned() {
+                    // The location as given (a password in it stays in memory), else as the document shows it.
+                    let at = postgis::Location::parse(&path.to_string_lossy())
+                        .or_else(|_| postgis::Location::parse(&d.location));
+                    if let Ok(at) = at {
+                        let password = self.password_for(&at);
+                        self.start_live_with(at, password, d.revision, d.read_only);
+                    }
+                }
                 self.say(Message::Opened { path, features, warnings });
             }
             Err(crate::io::LoadError::Cancelled) => self.say(Message::OpenCancelled(path)),
@@ -438,7 +448,9 @@ impl PlannerApp {
         }
     }
 
-    pub(super) fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
+    pub(in crate::ui) fn replace_document(&mut self, doc: Document, cache: GeometryCache) {
+        // Another plan: editing the old one together ends (`ui::live`).
+        self.stop_live();
         self.doc = doc;
         self.cache = Arc::new(cache);
         self.opts.selected.clear();
@@ -548,6 +560,8 @@ impl PlannerApp {
             Action::Save => match (self.doc.source().database().cloned(), self.doc.save_path()) {
                 // Nothing is sent: the role may not change the plan.
                 (Some(d), _) if d.read_only => self.say(Message::ReadOnlySave { user: d.user, plan: d.plan }),
+                // Edited together: each edit is already in the database.
+                (Some(_), _) if self.live.is_some() => self.save_live(),
                 (Some(d), _) => self.start_publish(&d.location, false),
                 (None, Some(p)) => self.save_to(p.to_path_buf()),
                 (None, None) => self.apply(Action::SaveAs),
@@ -728,6 +742,11 @@ impl PlannerApp {
                 }
             }
         }
+    }
+
+    /// Keeps a password for `at`'s server, database and role, in memory for this run.
+    pub(in crate::ui) fn keep_password_for(&mut self, at: &postgis::Location, password: String) {
+        self.db_password = Some(Secret { key: secret_key(at), password });
     }
 
     /// The password typed for `at` this run, if any.

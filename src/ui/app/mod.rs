@@ -227,6 +227,8 @@ pub struct PlannerApp {
     pub(super) basemap_settings: crate::basemap::Settings,
     /// The "Add basemap" window is open.
     pub(super) basemap_add_open: bool,
+    /// Editing a database plan together (`ui::live`), while on.
+    pub(super) live: Option<super::live::Live>,
 }
 
 impl Default for PlannerApp {
@@ -314,6 +316,7 @@ impl PlannerApp {
             basemaps: Default::default(),
             basemap_settings: basemap_area::test_settings(),
             basemap_add_open: false,
+            live: None,
         };
         app.sync_derived();
         app
@@ -426,6 +429,11 @@ impl PlannerApp {
             self.alert = Some(message.clone());
         }
         self.status = Some(message);
+    }
+
+    /// The window's context, once a frame has been drawn (to wake it from another thread).
+    pub(super) fn repaint_context(&self) -> Option<egui::Context> {
+        self.repaint.clone()
     }
 
     /// The scenes the map last drew, one a pane, with the phase each shows.
@@ -575,6 +583,10 @@ impl PlannerApp {
             | Action::ShowWindow(..)
             | Action::Georeference(..)
             | Action::GeorefMapClick(..)) => self.apply_panel(a),
+            Action::Live(a) => {
+                self.apply_live(a);
+                Changed::Map
+            }
         };
         if changed == Changed::Map {
             self.sync_derived();
@@ -620,6 +632,7 @@ impl PlannerApp {
             self.repaint = Some(ctx.clone());
         }
         self.poll_loading();
+        self.live_tick(&ctx);
         self.poll_saving(&ctx);
         self.poll_publishing(&ctx);
         if self.loading.is_some() {
@@ -646,6 +659,7 @@ impl PlannerApp {
         let mut actions = Vec::new();
         let basemap_rows = self.basemaps.rows();
         let basemap_add_open = self.basemap_add_open;
+        let live = self.live_view();
         {
             let (v, p) = self.parts();
             // The vote grid's keys first: A, D, Delete… set votes while it has the keyboard.
@@ -654,6 +668,9 @@ impl PlannerApp {
             actions.extend(dropped_files(&ctx, p.items.photo_drop.as_ref()));
             actions.extend(panels::top_bar(ui, &mut p.search, &v));
             super::database::read_only_banner(ui, &v);
+            if let Some(live) = &live {
+                actions.extend(super::live::bar(ui, live, v.lang));
+            }
             actions.extend(super::phase_bar::bar(ui, &v));
             actions.extend(panels::status_bar(ui, &v));
             if v.shown.table {
@@ -698,6 +715,7 @@ impl PlannerApp {
         let (v, p) = self.parts();
         actions.extend(super::database::window(&ctx, &mut p.database, &v));
         actions.extend(super::database::conflict_window(&ctx, &mut p.database, &v));
+        actions.extend(self.live_windows(&ctx));
         // Last, so the path prompt and the error window are on top.
         actions.extend(super::files::windows(&ctx, self));
         // After drawing and before this frame's actions: an export started by them is drawn
