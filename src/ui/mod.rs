@@ -77,9 +77,9 @@ pub fn run(file: Option<PathBuf>, crs: Option<crate::io::crs::Crs>) -> eframe::R
             }
             let mut app = PlannerApp::new().with_session(crate::session::data_dir()).with_file_dialogs();
             app.import_crs = crs;
-            match file {
-                Some(path) => app.open_path(path),
-                None => {}
+            // A database plan (`postgresql://…?plan=NAME`) too: edited together once read (`ui::live`).
+            if let Some(path) = file {
+                app.open_path(path);
             }
             Ok(Box::new(app))
         }),
