@@ -250,3 +250,49 @@ fn a_database_location_is_never_saved_as_a_file() {
     assert!(!std::path::Path::new("postgresql:").exists(), "no stray file");
     assert!(h.state().doc.source() == &Source::Jinsong && !h.state().is_saving());
 }
+
+#[test]
+fn a_server_that_asks_for_a_password_gets_it_in_the_database_window() {
+    let Some(base) = server("a password asked for in the window") else { return };
+    publish_jinsong(&base, "ui_pw");
+    // A role that must give its password (tools/pg_local.sh asks it of rp_password_test).
+    let mut c = postgis::connect(&at(&uri(&base, "ui_pw", None)), None).expect("the test server");
+    c.batch_execute(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_password_test') THEN \
+         CREATE ROLE rp_password_test LOGIN; END IF; END $$; \
+         SET password_encryption = 'scram-sha-256'; ALTER ROLE rp_password_test PASSWORD 'right horse'; \
+         GRANT USAGE ON SCHEMA ui_pw TO rp_password_test; \
+         GRANT SELECT ON ALL TABLES IN SCHEMA ui_pw TO rp_password_test;",
+    )
+    .expect("role");
+    if std::env::var_os("PGPASSWORD").is_some() || std::env::var_os("PGPASSFILE").is_some() {
+        eprintln!("SKIPPED: a password asked for in the window: PGPASSWORD or PGPASSFILE is set for this run");
+        return;
+    }
+    let u = uri(&base, "ui_pw", Some("rp_password_test"));
+    let mut h = harness();
+    open(&mut h, &u);
+    // Not opened: the window asks for the password, the location filled in.
+    assert_eq!(h.state().doc.source(), &Source::Jinsong, "the open plan stays");
+    h.get_by_label("服务器要求输入密码：请在下方输入密码后重试");
+    assert_eq!(h.get_by_label("位置 (URI)：").value().unwrap_or_default(), u);
+    common::retype(&mut h, "密码（可选，仅用于本次连接，不会保存）：", "right horse");
+    common::click_label(&mut h, "打开");
+    h.state_mut().wait_for_load();
+    h.run_steps(3);
+    let app = h.state();
+    assert!(app.doc.source().database().is_some_and(|d| d.plan == "ui_pw" && d.read_only), "{:?}", app.alert_text());
+    let shown = format!("{:?} {:?}", app.status_text(), app.alert_text());
+    assert!(!shown.contains("right horse"), "the password is never shown: {shown}");
+    // Edited together with the typed password: the live connection got in too.
+    let mut online = false;
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.state().live_view().is_some_and(|v| v.online) {
+            online = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(online, "{:?}", h.state().live_view());
+}
