@@ -232,14 +232,8 @@ fn a_read_only_role_opens_the_plan_and_cannot_change_it() {
     drop_plan(&base, "ro_plan");
     let at = postgis::Location::parse(&uri(&base, "ro_plan", None)).expect("uri");
     postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    pg::grant_viewer(&base, "rp_viewer_test", "ro_plan");
     let mut c = admin(&base);
-    c.batch_execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_viewer_test') THEN \
-         CREATE ROLE rp_viewer_test LOGIN; END IF; END $$; \
-         GRANT USAGE ON SCHEMA ro_plan TO rp_viewer_test; \
-         GRANT SELECT ON ALL TABLES IN SCHEMA ro_plan TO rp_viewer_test;",
-    )
-    .expect("role");
     let viewer = uri(&base, "ro_plan", Some("rp_viewer_test"));
     let opened = open(&viewer).expect("the viewer reads it");
     assert!(opened.read_only);
@@ -349,18 +343,10 @@ fn faults_are_one_clear_line_each() {
 #[test]
 fn a_password_comes_from_pgpass_and_a_wrong_one_is_refused() {
     let Some(base) = server("passwords") else { return };
-    let mut c = admin(&base);
-    c.batch_execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_password_test') THEN \
-         CREATE ROLE rp_password_test LOGIN; END IF; END $$; \
-         SET password_encryption = 'scram-sha-256'; ALTER ROLE rp_password_test PASSWORD 'right horse';",
-    )
-    .expect("role");
     drop_plan(&base, "pw_plan");
     let at = postgis::Location::parse(&uri(&base, "pw_plan", None)).expect("uri");
     postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
-    c.batch_execute("GRANT USAGE ON SCHEMA pw_plan TO rp_password_test; GRANT SELECT ON ALL TABLES IN SCHEMA pw_plan TO rp_password_test")
-        .expect("grant");
+    pg::grant_password_role(&base, "pw_plan");
     let u = uri(&base, "pw_plan", Some("rp_password_test"));
     let dir = tempfile::tempdir().expect("dir");
     let pgpass = dir.path().join("pgpass");

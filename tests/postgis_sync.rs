@@ -7,22 +7,13 @@
 use std::time::{Duration, Instant};
 
 use renewal_planner::edit::Edit;
-use renewal_planner::io::{self, postgis, postgis::sync};
+use renewal_planner::io::{postgis, postgis::sync};
 use renewal_planner::model::Plan;
 use serde_json::json;
 
 #[path = "common/pg.rs"]
 mod pg;
 use pg::server;
-
-/// A fresh plan `name` published from Jinsong; its location.
-fn fresh(base: &str, name: &str) -> postgis::Location {
-    let at = postgis::Location::parse(&format!("{base}&plan={name}")).expect("uri");
-    let mut c = postgis::connect(&at, None).expect("server");
-    c.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).expect("drop");
-    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
-    at
-}
 
 /// A client: the plan as it opened it, and its session.
 struct Client {
@@ -72,7 +63,7 @@ fn building_keys(plan: &Plan) -> Vec<String> {
 #[test]
 fn two_clients_editing_different_features_merge() {
     let Some(base) = server("merging two clients' edits") else { return };
-    let at = fresh(&base, "sync_merge");
+    let at = pg::fresh_jinsong(&base, "sync_merge");
     let (mut a, mut b) = (client(&at), client(&at));
     let keys = building_keys(&a.plan);
     let (k1, k2) = (&keys[0], &keys[1]);
@@ -103,7 +94,7 @@ fn two_clients_editing_different_features_merge() {
 #[test]
 fn the_same_feature_is_a_conflict_with_both_versions_never_an_overwrite() {
     let Some(base) = server("a conflict") else { return };
-    let at = fresh(&base, "sync_conflict");
+    let at = pg::fresh_jinsong(&base, "sync_conflict");
     let (mut a, mut b) = (client(&at), client(&at));
     let k = building_keys(&a.plan)[3].clone();
     a.edit(set_name(&a.plan, &k, "甲改的名字"), "rename").expect("a pushes");
@@ -129,7 +120,7 @@ fn the_same_feature_is_a_conflict_with_both_versions_never_an_overwrite() {
 #[test]
 fn items_and_the_plans_other_parts_travel_too() {
     let Some(base) = server("items and parts") else { return };
-    let at = fresh(&base, "sync_items");
+    let at = pg::fresh_jinsong(&base, "sync_items");
     let (mut a, mut b) = (client(&at), client(&at));
     let (id, mut item) = a.plan.items.iter().next().map(|(k, v)| (k.clone(), v.clone())).expect("an item");
     item.name_zh = Some("改过的项目名".into());
@@ -159,7 +150,7 @@ fn items_and_the_plans_other_parts_travel_too() {
 #[test]
 fn others_edits_are_announced_within_two_seconds() {
     let Some(base) = server("notifications") else { return };
-    let at = fresh(&base, "sync_notify");
+    let at = pg::fresh_jinsong(&base, "sync_notify");
     let (mut a, mut b) = (client(&at), client(&at));
     let k = building_keys(&a.plan)[5].clone();
     let waiter = std::thread::spawn(move || {
@@ -177,20 +168,12 @@ fn others_edits_are_announced_within_two_seconds() {
 #[test]
 fn edits_made_offline_are_sent_on_reconnecting() {
     let Some(base) = server("reconnecting") else { return };
-    let at = fresh(&base, "sync_offline");
+    let at = pg::fresh_jinsong(&base, "sync_offline");
     // a's connections are named, so the server can drop them.
     let a_at = postgis::Location::parse(&format!("{base}&application_name=client_a&plan=sync_offline")).expect("uri");
     let (mut a, mut b) = (client(&a_at), client(&at));
     let k = building_keys(&a.plan)[7].clone();
-    let mut admin = postgis::connect(&at, None).expect("server");
-    let dropped: i64 = admin
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'client_a'",
-            &[],
-        )
-        .expect("terminated")
-        .get(0);
-    assert_eq!(dropped, 1);
+    assert_eq!(pg::drop_connections(&base, "client_a"), 1);
     // Offline: the push fails as unreachable, and the edit waits in the outbox.
     let applied = set_name(&a.plan, &k, "离线时改的").apply(&mut a.plan).expect("applies");
     let touched = sync::Touched::of(&a.plan, &applied, false, &[]);
@@ -212,7 +195,7 @@ fn edits_made_offline_are_sent_on_reconnecting() {
     assert!(a.plan == b.plan);
     let db = postgis::load(&at, None).expect("opened").loaded.plan;
     assert_eq!(db.get(db.by_key(&k).unwrap()).unwrap().name_zh(), Some("离线时改的"));
-    let what: String = admin
+    let what: String = pg::admin(&base)
         .query_one("SELECT what FROM sync_offline.rp_edit_log ORDER BY seq DESC LIMIT 1", &[])
         .expect("log")
         .get(0);
@@ -222,14 +205,8 @@ fn edits_made_offline_are_sent_on_reconnecting() {
 #[test]
 fn a_read_only_role_cannot_push_and_a_republish_asks_to_reopen() {
     let Some(base) = server("read-only pushes") else { return };
-    let at = fresh(&base, "sync_ro");
-    let mut c = postgis::connect(&at, None).expect("server");
-    c.batch_execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_viewer_test') THEN \
-         CREATE ROLE rp_viewer_test LOGIN; END IF; END $$; \
-         GRANT USAGE ON SCHEMA sync_ro TO rp_viewer_test; GRANT SELECT ON ALL TABLES IN SCHEMA sync_ro TO rp_viewer_test;",
-    )
-    .expect("role");
+    let at = pg::fresh_jinsong(&base, "sync_ro");
+    pg::grant_viewer(&base, "rp_viewer_test", "sync_ro");
     let viewer_at =
         postgis::Location::parse(&format!("{}&plan=sync_ro", base.replacen("postgres@", "rp_viewer_test@", 1)))
             .expect("uri");

@@ -186,14 +186,7 @@ fn a_stale_save_is_a_conflict_and_never_overwrites_theirs() {
 fn a_read_only_role_sees_the_banner_and_save_changes_nothing() {
     let Some(base) = server("read-only role in the window") else { return };
     let published = publish_jinsong(&base, "ui_ro");
-    let mut c = postgis::connect(&at(&uri(&base, "ui_ro", None)), None).expect("the test server");
-    c.batch_execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_ui_viewer') THEN \
-         CREATE ROLE rp_ui_viewer LOGIN; END IF; END $$; \
-         GRANT USAGE ON SCHEMA ui_ro TO rp_ui_viewer; \
-         GRANT SELECT ON ALL TABLES IN SCHEMA ui_ro TO rp_ui_viewer;",
-    )
-    .expect("role");
+    pg::grant_viewer(&base, "rp_ui_viewer", "ui_ro");
     let mut h = harness();
     open_whole(&mut h, &uri(&base, "ui_ro", Some("rp_ui_viewer")));
     assert!(h.state().doc.source().database().is_some_and(|d| d.read_only), "{:?}", h.state().alert_text());
@@ -256,15 +249,7 @@ fn a_server_that_asks_for_a_password_gets_it_in_the_database_window() {
     let Some(base) = server("a password asked for in the window") else { return };
     publish_jinsong(&base, "ui_pw");
     // A role that must give its password (tools/pg_local.sh asks it of rp_password_test).
-    let mut c = postgis::connect(&at(&uri(&base, "ui_pw", None)), None).expect("the test server");
-    c.batch_execute(
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_password_test') THEN \
-         CREATE ROLE rp_password_test LOGIN; END IF; END $$; \
-         SET password_encryption = 'scram-sha-256'; ALTER ROLE rp_password_test PASSWORD 'right horse'; \
-         GRANT USAGE ON SCHEMA ui_pw TO rp_password_test; \
-         GRANT SELECT ON ALL TABLES IN SCHEMA ui_pw TO rp_password_test;",
-    )
-    .expect("role");
+    pg::grant_password_role(&base, "ui_pw");
     if std::env::var_os("PGPASSWORD").is_some() || std::env::var_os("PGPASSFILE").is_some() {
         eprintln!("SKIPPED: a password asked for in the window: PGPASSWORD or PGPASSFILE is set for this run");
         return;

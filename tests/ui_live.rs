@@ -12,7 +12,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use renewal_planner::document::{Document, Source};
 use renewal_planner::edit::Edit;
-use renewal_planner::io::{self, postgis};
+use renewal_planner::io::postgis;
 use renewal_planner::model::{Kind, Plan};
 use renewal_planner::ui::{Action, PlannerApp};
 use serde_json::json;
@@ -23,14 +23,6 @@ mod pg;
 use pg::server;
 
 type H = Harness<'static, PlannerApp>;
-
-/// A fresh plan `name` published from Jinsong.
-fn fresh(base: &str, name: &str) {
-    let at = postgis::Location::parse(&format!("{base}&plan={name}")).expect("uri");
-    let mut c = postgis::connect(&at, None).expect("server");
-    c.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).expect("drop");
-    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
-}
 
 /// A window on the plan at `uri`, editing it together.
 fn window(uri: &str) -> H {
@@ -97,7 +89,7 @@ fn settled(a: &PlannerApp) -> bool {
 #[test]
 fn an_edit_in_one_window_appears_in_the_other_within_two_seconds_with_who_made_it() {
     let Some(base) = server("an edit seen in the other window") else { return };
-    fresh(&base, "live_seen");
+    pg::fresh_jinsong(&base, "live_seen");
     let uri = format!("{base}&plan=live_seen");
     let (mut a, mut b) = (window(&uri), window(&uri));
     let k = buildings(a.state().doc.plan())[0].clone();
@@ -124,7 +116,7 @@ fn an_edit_in_one_window_appears_in_the_other_within_two_seconds_with_who_made_i
 #[test]
 fn edits_to_different_features_reach_both_windows_and_the_database() {
     let Some(base) = server("merging two windows' edits") else { return };
-    fresh(&base, "live_merge");
+    pg::fresh_jinsong(&base, "live_merge");
     let uri = format!("{base}&plan=live_merge");
     let (mut a, mut b) = (window(&uri), window(&uri));
     let keys = buildings(a.state().doc.plan());
@@ -143,7 +135,7 @@ fn edits_to_different_features_reach_both_windows_and_the_database() {
 #[test]
 fn the_same_feature_is_a_conflict_resolved_by_keep_mine_take_theirs_or_merge_fields() {
     let Some(base) = server("a conflict in the window") else { return };
-    fresh(&base, "live_conflict");
+    pg::fresh_jinsong(&base, "live_conflict");
     let uri = format!("{base}&plan=live_conflict");
     let (mut a, mut b) = (window(&uri), window(&uri));
     let k = buildings(a.state().doc.plan())[3].clone();
@@ -208,20 +200,11 @@ fn the_same_feature_is_a_conflict_resolved_by_keep_mine_take_theirs_or_merge_fie
 #[test]
 fn an_edit_made_offline_waits_under_a_banner_and_is_sent_on_reconnecting() {
     let Some(base) = server("offline edits") else { return };
-    fresh(&base, "live_offline");
+    pg::fresh_jinsong(&base, "live_offline");
     let uri = format!("{base}&plan=live_offline");
     let (mut a, mut b) = (window(&format!("{base}&application_name=client_a&plan=live_offline")), window(&uri));
     let k = buildings(a.state().doc.plan())[7].clone();
-    let at = postgis::Location::parse(&uri).expect("uri");
-    let mut admin = postgis::connect(&at, None).expect("server");
-    let dropped: i64 = admin
-        .query_one(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'client_a'",
-            &[],
-        )
-        .expect("terminated")
-        .get(0);
-    assert_eq!(dropped, 1);
+    assert_eq!(pg::drop_connections(&base, "client_a"), 1);
     set(&mut a, &k, "name_zh", "离线时改的");
     until(&mut a, &mut b, 5, "a's banner", |a, _| a.live_view().is_some_and(|v| !v.online && v.waiting == 1));
     a.run_steps(1);
@@ -237,7 +220,7 @@ fn an_edit_made_offline_waits_under_a_banner_and_is_sent_on_reconnecting() {
 #[test]
 fn an_undo_is_sent_like_any_edit_and_others_edits_are_not_undone() {
     let Some(base) = server("undo") else { return };
-    fresh(&base, "live_undo");
+    pg::fresh_jinsong(&base, "live_undo");
     let uri = format!("{base}&plan=live_undo");
     let (mut a, mut b) = (window(&uri), window(&uri));
     let keys = buildings(a.state().doc.plan());
@@ -263,7 +246,7 @@ fn an_undo_is_sent_like_any_edit_and_others_edits_are_not_undone() {
 #[test]
 fn a_read_only_role_is_told_it_may_not_change_the_plan() {
     let Some(base) = server("read-only window") else { return };
-    fresh(&base, "live_ro");
+    pg::fresh_jinsong(&base, "live_ro");
     let uri = format!("{base}&plan=live_ro");
     let at = postgis::Location::parse(&uri).expect("uri");
     let opened = postgis::load(&at, None).expect("opened");
@@ -289,7 +272,7 @@ fn a_read_only_role_is_told_it_may_not_change_the_plan() {
 #[test]
 fn a_database_plan_opened_like_a_file_is_edited_together_and_save_has_nothing_to_publish() {
     let Some(base) = server("a database plan opened through File → Open") else { return };
-    fresh(&base, "live_opened");
+    pg::fresh_jinsong(&base, "live_opened");
     let uri = format!("{base}&plan=live_opened");
     let mut app = PlannerApp::new();
     app.apply(Action::Open(uri.clone().into()));

@@ -49,3 +49,45 @@ pub fn drop_plan(base: &str, plan: &str) {
         ))
         .expect("drop");
 }
+
+/// A login role that may read plan `plan` but not change it (made if missing).
+pub fn grant_viewer(base: &str, role: &str, plan: &str) {
+    admin(base)
+        .batch_execute(&format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN \
+             CREATE ROLE {role} LOGIN; END IF; END $$; \
+             GRANT USAGE ON SCHEMA {plan} TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA {plan} TO {role};"
+        ))
+        .expect("a read-only role");
+}
+
+/// `rp_password_test`, which `tools/pg_local.sh` makes give its password ("right horse"), reading plan `plan`.
+pub fn grant_password_role(base: &str, plan: &str) {
+    admin(base)
+        .batch_execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_password_test') THEN \
+             CREATE ROLE rp_password_test LOGIN; END IF; END $$; \
+             SET password_encryption = 'scram-sha-256'; ALTER ROLE rp_password_test PASSWORD 'right horse';",
+        )
+        .expect("the password role");
+    grant_viewer(base, "rp_password_test", plan);
+}
+
+/// Drops the server's connections of one application (`application_name=` in the URI); how many.
+pub fn drop_connections(base: &str, application: &str) -> i64 {
+    admin(base)
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            &[&application],
+        )
+        .expect("terminated")
+        .get(0)
+}
+
+/// Plan `name` published afresh from Jinsong (over one left by an earlier run); its location.
+pub fn fresh_jinsong(base: &str, name: &str) -> postgis::Location {
+    drop_plan(base, name);
+    let at = postgis::Location::parse(&uri(base, name, None)).expect("uri");
+    postgis::publish(&renewal_planner::io::load_jinsong().plan, &at, &postgis::Publish::default()).expect("published");
+    at
+}

@@ -671,15 +671,7 @@ fn publish_with(
         .query_one("SELECT to_regclass(format('%I.rp_edit_log', $1::text)) IS NOT NULL", &[&at.plan])
         .map_err(err)?
         .get::<_, bool>(0);
-    let has_touched = has_log
-        && tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.rp_edit_log', $1::text)) \
-                 AND attname = 'touched' AND NOT attisdropped)",
-                &[&at.plan],
-            )
-            .map_err(err)?
-            .get::<_, bool>(0);
+    let has_touched = has_log && log_says_what_it_touched(&mut tx, &at.plan).map_err(err)?;
     if has_log && !has_touched {
         // An edit log from before editing together: what its entries touched is unknown, so the whole plan.
         tx.batch_execute(&format!(
@@ -796,6 +788,16 @@ fn copy_table(
         writer.write(&refs).map_err(err)?;
     }
     writer.finish().map_err(err)
+}
+
+/// True when the plan's edit log says what each entry touched (`touched`, since editing together).
+fn log_says_what_it_touched(c: &mut impl postgres::GenericClient, plan: &str) -> Result<bool, postgres::Error> {
+    Ok(c.query_one(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.rp_edit_log', $1::text)) \
+         AND attname = 'touched' AND NOT attisdropped)",
+        &[&plan],
+    )?
+    .get::<_, bool>(0))
 }
 
 /// Writes an entry of the plan's edit log (the database user and time are the server's) and

@@ -24,7 +24,8 @@ use postgres::Client;
 use postgres::fallible_iterator::FallibleIterator;
 
 use super::{
-    DbError, LOCK_KEY, Location, connect, copy_table, geometry_type, ident, log_entry, read_table, work_error,
+    DbError, LOCK_KEY, Location, connect, copy_table, geometry_type, ident, log_entry, log_says_what_it_touched,
+    read_table, work_error,
 };
 use crate::edit::{Edit, EditLabel};
 use crate::error::SaveError;
@@ -196,15 +197,7 @@ impl Session {
     pub fn open(at: &Location, password: Option<&str>, seen: i64) -> Result<Session, DbError> {
         let mut client = connect(at, password)?;
         let err = |e| work_error(at, e);
-        let touched = client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(format('%I.rp_edit_log', $1::text)) \
-                 AND attname = 'touched' AND NOT attisdropped)",
-                &[&at.plan],
-            )
-            .map_err(err)?
-            .get::<_, bool>(0);
-        if !touched {
+        if !log_says_what_it_touched(&mut client, &at.plan).map_err(err)? {
             return Err(DbError::Other(format!(
                 "plan {} was published by an earlier Renewal Planner whose edit log does not say what each edit touched; \
                  publish it again (export … --replace) to edit it together",
