@@ -294,3 +294,38 @@ fn a_database_plan_opened_like_a_file_is_edited_together_and_save_has_nothing_to
     let after = postgis::load(&postgis::Location::parse(&uri).expect("uri"), None).expect("opened").revision;
     assert_eq!(after, revision, "Save published nothing over the edits already made");
 }
+
+#[test]
+fn an_item_form_opened_before_someone_elses_change_saves_as_a_conflict_not_over_it() {
+    let Some(base) = server("an item form and another's change") else { return };
+    pg::fresh_jinsong(&base, "live_form");
+    let uri = format!("{base}&plan=live_form");
+    let (mut a, mut b) = (window(&uri), window(&uri));
+    let (id, item) = b.state().doc.plan().items.iter().next().map(|(k, v)| (k.clone(), v.clone())).expect("an item");
+    // b opens the item's form.
+    b.state_mut().apply(Action::EditItem(id.clone()));
+    b.run_steps(2);
+    // a renames the item meanwhile; b's window pulls it in (the form still holds the old draft).
+    let mut theirs = item.clone();
+    theirs.name_zh = Some("甲改的项目名".into());
+    a.state_mut().apply(Action::Edit(Edit::PutItem {
+        id: id.clone(),
+        item: Some(Box::new(theirs)),
+        label: renewal_planner::edit::EditLabel::EditItem,
+    }));
+    until(&mut a, &mut b, 5, "b pulls a's rename", |a, b| {
+        settled(a) && b.doc.plan().items.get(&id).and_then(|i| i.name_zh.as_deref()) == Some("甲改的项目名")
+    });
+    // b saves the form, drafted from the item as it was: a conflict, not an overwrite of a's name.
+    let mut draft = item.clone();
+    draft.operator = Some("乙填的运营方".into());
+    b.state_mut().apply(Action::Edit(Edit::PutItem {
+        id: id.clone(),
+        item: Some(Box::new(draft)),
+        label: renewal_planner::edit::EditLabel::EditItem,
+    }));
+    until(&mut a, &mut b, 5, "b's conflict", |_, b| b.live_conflict());
+    let db = db_plan(&uri);
+    assert_eq!(db.items.get(&id).and_then(|i| i.name_zh.as_deref()), Some("甲改的项目名"), "never a silent overwrite");
+    assert_eq!(db.items.get(&id).and_then(|i| i.operator.clone()), item.operator, "nothing of b's sent yet");
+}

@@ -76,6 +76,9 @@ pub struct ItemEditor {
     money_text: HashMap<&'static str, String>,
     /// The residents' consent guard of moves past 公示.
     guard: ConsentGuard,
+    /// A plan edited together: how many of others' pulls the window had applied when the form
+    /// opened. Its save is checked against others' edits since then (`ui::live`), not since the save.
+    pub live_pull: Option<u64>,
 }
 
 impl ItemEditor {
@@ -87,6 +90,7 @@ impl ItemEditor {
             status_date: today(),
             money_text: HashMap::new(),
             guard: ConsentGuard::default(),
+            live_pull: None,
         }
     }
 }

@@ -187,6 +187,8 @@ pub struct Live {
     in_flight: VecDeque<Touched>,
     waiting: Waiting,
     pulls_applied: u64,
+    /// The next change was made from what the window held at this pull (a form opened then), not at the last.
+    based_on: Option<u64>,
     pub(crate) conflict: Option<ConflictState>,
     republished: bool,
     /// The conflict window is open.
@@ -313,6 +315,7 @@ impl PlannerApp {
             in_flight: VecDeque::new(),
             waiting: Waiting::default(),
             pulls_applied: 0,
+            based_on: None,
             conflict: None,
             republished: false,
             show_conflict: false,
@@ -347,6 +350,19 @@ impl PlannerApp {
     }
 
     /// True while a conflict waits for the planner.
+    /// How many of others' pulls the window has applied (a plan edited together), for a form opened now.
+    pub fn live_pulls_applied(&self) -> Option<u64> {
+        self.live.as_ref().map(|l| l.pulls_applied)
+    }
+
+    /// The next change was made from what the window held at pull `pull` (a form opened then):
+    /// others' edits pulled since then to the same objects make it a conflict.
+    pub(super) fn live_based_on(&mut self, pull: u64) {
+        if let Some(live) = &mut self.live {
+            live.based_on = Some(live.based_on.map_or(pull, |b| b.min(pull)));
+        }
+    }
+
     pub fn live_conflict(&self) -> bool {
         self.live.as_ref().is_some_and(|l| l.conflict.is_some())
     }
@@ -374,9 +390,9 @@ impl PlannerApp {
         if !refused && !changes.is_empty() {
             let plan = self.doc.shared_plan();
             let lang = self.lang;
+            let pulls = live.based_on.take().map_or(live.pulls_applied, |b| b.min(live.pulls_applied));
             for c in changes {
                 let what = words(&c, lang);
-                let pulls = live.pulls_applied;
                 live.send(
                     ToWorker::Change { plan: Arc::clone(&plan), touched: c.touched.clone(), what, pulls },
                     c.touched,

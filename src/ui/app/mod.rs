@@ -507,6 +507,14 @@ impl PlannerApp {
     /// behalf: each area's handler says what it changed, and only a change to
     /// what the map draws rebuilds the thematic colours and the scene.
     pub fn apply(&mut self, action: Action) {
+        // The item form's save: others' edits since the form opened are what it may conflict with.
+        if let Action::Edit(crate::edit::Edit::PutItem { id, .. }) = &action
+            && let Some(ed) = &self.panels.items.editor
+            && ed.id == *id
+            && let Some(pull) = ed.live_pull
+        {
+            self.live_based_on(pull);
+        }
         let changed = match action {
             a @ (Action::OpenDialog
             | Action::OpenPathPrompt
@@ -610,7 +618,9 @@ impl PlannerApp {
             }
             Action::EditItem(id) => {
                 if let Some(item) = self.doc.plan().items.get(&id) {
-                    self.panels.items.editor = Some(super::items::ItemEditor::new(item.clone()));
+                    let mut editor = super::items::ItemEditor::new(item.clone());
+                    editor.live_pull = self.live_pulls_applied();
+                    self.panels.items.editor = Some(editor);
                 }
             }
             Action::ShowTable(v) => self.shown.table = v,
