@@ -59,6 +59,15 @@ pub enum DbError {
          (HOST:PORT:DATABASE:USER:PASSWORD, mode 0600) or type it when asked"
     )]
     NeedsPassword { server: String, user: String },
+    /// TLS was asked for and the server's certificate is not one to trust (or cannot be checked).
+    #[error(
+        "the server {server}'s certificate is not trusted: {why} (name its authority with sslrootcert=FILE, or use \
+         sslmode=require to encrypt without checking it)"
+    )]
+    Certificate { server: String, why: String },
+    /// `sslmode=require` or `verify-*` and the server does not offer TLS.
+    #[error("the server {server} does not offer TLS: use sslmode=prefer or disable, or reach it by SSH tunnel or VPN")]
+    NoTls { server: String },
     #[error("there is no database {db} on {server}")]
     NoDatabase { server: String, db: String },
     #[error(
@@ -99,6 +108,10 @@ fn list_plans(others: &[String]) -> String {
 #[derive(Clone)]
 pub struct Location {
     config: Config,
+    /// TLS to a server reached over TCP (libpq's `sslmode`; never over a unix socket).
+    tls: TlsMode,
+    /// `sslrootcert=FILE`: the certificate authorities (PEM) that sign the server's certificate.
+    root_cert: Option<std::path::PathBuf>,
     /// The plan's name, which is its schema.
     pub plan: String,
     /// The URI as given, without any password: what messages and recent plans show.
@@ -169,17 +182,33 @@ impl Location {
         }
         let (base, query) = uri.split_once('?').unwrap_or((uri, ""));
         let mut plan = None;
-        let mut rest = Vec::new();
+        let mut rest: Vec<&str> = Vec::new();
         let mut shown_query = Vec::new();
+        let mut tls = TlsMode::Prefer;
+        let mut root_cert = None;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             match k {
                 "plan" => plan = Some(decode(v)),
-                "sslmode" if matches!(v, "require" | "verify-ca" | "verify-full") => {
-                    return Err(bad(format!(
-                        "sslmode={v}: this build connects without TLS; reach a remote server through a unix socket, \
-                         a VPN or an SSH tunnel (ssh -L 5432:localhost:5432 …) with sslmode=disable"
-                    )));
+                // libpq's modes; the connection itself is told only whether TLS is wanted (rustls checks the certificate).
+                "sslmode" => {
+                    (tls, rest) = match v {
+                        "disable" => (TlsMode::Disable, [rest, vec!["sslmode=disable"]].concat()),
+                        "allow" | "prefer" => (TlsMode::Prefer, [rest, vec!["sslmode=prefer"]].concat()),
+                        "require" => (TlsMode::Require, [rest, vec!["sslmode=require"]].concat()),
+                        "verify-ca" => (TlsMode::VerifyCa, [rest, vec!["sslmode=require"]].concat()),
+                        "verify-full" => (TlsMode::VerifyFull, [rest, vec!["sslmode=require"]].concat()),
+                        _ => {
+                            return Err(bad(format!(
+                                "sslmode={v}: use disable, prefer, require, verify-ca or verify-full"
+                            )));
+                        }
+                    };
+                    shown_query.push(pair);
+                }
+                "sslrootcert" => {
+                    root_cert = Some(std::path::PathBuf::from(decode(v)));
+                    shown_query.push(pair);
                 }
                 "password" => rest.push(pair),
                 _ => {
@@ -244,7 +273,7 @@ impl Location {
             q.push('&');
         }
         let shown = format!("{shown_base}?{q}plan={plan}");
-        Ok(Location { config, plan, shown })
+        Ok(Location { config, tls, root_cert, plan, shown })
     }
 
     /// The same server and database, another plan.
@@ -254,7 +283,13 @@ impl Location {
             Some((head, _)) => format!("{head}plan={plan}"),
             None => self.shown.clone(),
         };
-        Ok(Location { config: self.config.clone(), plan: plan.to_string(), shown })
+        Ok(Location {
+            config: self.config.clone(),
+            tls: self.tls,
+            root_cert: self.root_cert.clone(),
+            plan: plan.to_string(),
+            shown,
+        })
     }
 
     /// The database's name.
@@ -390,7 +425,165 @@ pub fn connect(at: &Location, password: Option<&str>) -> Result<Client, DbError>
             config.password(p);
         }
     }
-    config.connect(NoTls).map_err(|e| connect_error(at, e))
+    let tcp = config.get_hosts().iter().any(|h| matches!(h, postgres::config::Host::Tcp(_)));
+    if tcp && at.tls != TlsMode::Disable {
+        let tls = tls::client_config(at.tls, at.root_cert.as_deref())
+            .map_err(|why| DbError::Certificate { server: at.server(), why })?;
+        config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)).map_err(|e| connect_error(at, e))
+    } else {
+        config.connect(NoTls).map_err(|e| connect_error(at, e))
+    }
+}
+
+/// libpq's `sslmode`: whether to use TLS and what to check of the server's certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Never TLS.
+    Disable,
+    /// TLS if the server offers it, its certificate unchecked (libpq's default).
+    Prefer,
+    /// TLS or no connection; the certificate unchecked (encrypted, not authenticated), as libpq does.
+    Require,
+    /// TLS; the certificate signed by a trusted authority (the web's, or `sslrootcert`'s), any name.
+    VerifyCa,
+    /// TLS; the certificate signed by a trusted authority and made out to the host's name.
+    VerifyFull,
+}
+
+/// The rustls side of `sslmode`.
+mod tls {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use rustls::client::WebPkiServerVerifier;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
+
+    use super::TlsMode;
+
+    /// The client's TLS settings for a mode; the reason when the root certificates cannot be read.
+    pub fn client_config(mode: TlsMode, root_cert: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?;
+        let config = match mode {
+            TlsMode::Disable | TlsMode::Prefer | TlsMode::Require => builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(Unchecked(provider)))
+                .with_no_client_auth(),
+            TlsMode::VerifyCa | TlsMode::VerifyFull => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                if let Some(path) = root_cert {
+                    let certs = CertificateDer::pem_file_iter(path)
+                        .map_err(|e| format!("sslrootcert={}: {e}", path.display()))?;
+                    let mut n = 0;
+                    for cert in certs {
+                        let cert = cert.map_err(|e| format!("sslrootcert={}: {e}", path.display()))?;
+                        roots.add(cert).map_err(|e| format!("sslrootcert={}: {e}", path.display()))?;
+                        n += 1;
+                    }
+                    if n == 0 {
+                        return Err(format!("sslrootcert={}: no certificate in the file (PEM)", path.display()));
+                    }
+                }
+                let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                let verifier: Arc<dyn ServerCertVerifier> =
+                    if mode == TlsMode::VerifyCa { Arc::new(AnyName(verifier)) } else { verifier };
+                builder.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth()
+            }
+        };
+        Ok(config)
+    }
+
+    /// `require`/`prefer`: encrypted, the certificate not checked (as libpq); the handshake's signatures still are.
+    #[derive(Debug)]
+    struct Unchecked(Arc<CryptoProvider>);
+
+    impl ServerCertVerifier for Unchecked {
+        fn verify_server_cert(
+            &self,
+            _: &CertificateDer<'_>,
+            _: &[CertificateDer<'_>],
+            _: &ServerName<'_>,
+            _: &[u8],
+            _: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Ok(ServerCertVerified::assertion())
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.signature_verification_algorithms.supported_schemes()
+        }
+    }
+
+    /// `verify-ca`: the chain checked, the name not.
+    #[derive(Debug)]
+    struct AnyName(Arc<WebPkiServerVerifier>);
+
+    impl ServerCertVerifier for AnyName {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            name: &ServerName<'_>,
+            ocsp: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            match self.0.verify_server_cert(end_entity, intermediates, name, ocsp, now) {
+                Err(rustls::Error::InvalidCertificate(
+                    CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+                )) => Ok(ServerCertVerified::assertion()),
+                r => r,
+            }
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.0.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.0.verify_tls13_signature(message, cert, dss)
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.0.supported_verify_schemes()
+        }
+    }
 }
 
 fn connect_error(at: &Location, e: postgres::Error) -> DbError {
@@ -407,6 +600,12 @@ fn connect_error(at: &Location, e: postgres::Error) -> DbError {
         };
     }
     let why = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.to_string());
+    if why.contains("does not support TLS") || e.to_string().contains("does not support TLS") {
+        return DbError::NoTls { server };
+    }
+    if why.contains("certificate") {
+        return DbError::Certificate { server, why };
+    }
     if why.contains("password missing") || e.to_string().contains("password missing") {
         return DbError::NeedsPassword { server, user };
     }
@@ -1136,8 +1335,11 @@ mod tests {
         }
         let e = Location::parse("postgresql://u@h/db?plan=x&nonsense=1").expect_err("unknown").to_string();
         assert!(e.contains("nonsense"), "{e}");
-        let e = Location::parse("postgresql://u@h/db?plan=x&sslmode=require").expect_err("tls").to_string();
-        assert!(e.starts_with("sslmode=require: this build connects without TLS"), "{e}");
+        let e = Location::parse("postgresql://u@h/db?plan=x&sslmode=sometimes").expect_err("tls").to_string();
+        assert!(e.starts_with("sslmode=sometimes: use disable, prefer, require, verify-ca or verify-full"), "{e}");
+        let at = Location::parse("postgresql://u@h/db?plan=x&sslmode=verify-full&sslrootcert=/etc/ca.pem").expect("ok");
+        assert_eq!((at.tls, at.root_cert.as_deref()), (TlsMode::VerifyFull, Some(Path::new("/etc/ca.pem"))));
+        assert_eq!(at.to_string(), "postgresql://u@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem&plan=x");
     }
 
     #[test]
