@@ -430,3 +430,49 @@ fn a_plan_published_before_editing_together_is_brought_up_to_date_by_a_publish()
     let opened = postgis::load(&at, None).expect("opened");
     postgis::sync::Session::open(&at, None, opened.revision).expect("now it can be edited together");
 }
+
+#[test]
+fn the_command_line_asks_for_a_password_on_the_terminal_without_showing_it() {
+    let Some(base) = server("the terminal's password prompt") else { return };
+    // `script` (util-linux) gives the command a terminal, as a planner's shell does.
+    let have = Command::new("script").arg("--version").output().is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(std::env::var_os("CI").is_none(), "CI must have script (util-linux)");
+        eprintln!("SKIPPED: the terminal's password prompt: script (util-linux) is not installed");
+        return;
+    }
+    pg::fresh_jinsong(&base, "tty_plan");
+    pg::grant_password_role(&base, "tty_plan");
+    let u = uri(&base, "tty_plan", Some("rp_password_test"));
+    let dir = tempfile::tempdir().expect("dir");
+    let command = format!("{} info '{u}'", env!("CARGO_BIN_EXE_renewal-planner"));
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("PGPASSFILE", dir.path().join("none"))
+        .env_remove("PGPASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    // The password is typed once the prompt is there, as a planner would.
+    while !String::from_utf8_lossy(&seen).contains("Password for rp_password_test") {
+        use std::io::Read;
+        let n = out.read(&mut buf).expect("reads");
+        assert!(n > 0, "no prompt: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"right horse\n").expect("typed");
+    }
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).expect("reads");
+    assert!(child.wait().expect("waits").success(), "{rest}");
+    let all = String::from_utf8_lossy(&seen).to_string() + &rest;
+    assert!(all.contains("features:   87"), "{all}");
+    assert!(!all.contains("right horse"), "the password is never shown: {all}");
+}
