@@ -760,9 +760,10 @@ pub mod password {
     /// Asks on stderr and reads one line from the terminal with echo off.
     pub fn ask(prompt: &str) -> std::io::Result<String> {
         use std::io::{BufRead, Write};
+        // Echo off before the prompt shows: a password typed (or pasted) at once is never echoed.
+        let _echo = EchoOff::new();
         eprint!("{prompt}");
         std::io::stderr().flush()?;
-        let _echo = EchoOff::new();
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         eprintln!();
