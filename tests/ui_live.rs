@@ -316,6 +316,9 @@ fn an_item_form_opened_before_someone_elses_change_saves_as_a_conflict_not_over_
     until(&mut a, &mut b, 5, "b pulls a's rename", |a, b| {
         settled(a) && b.doc.plan().items.get(&id).and_then(|i| i.name_zh.as_deref()) == Some("甲改的项目名")
     });
+    // b is told what changed: the item, once — not the features whose status columns were rewritten with it.
+    let said = b.state().status_text().unwrap_or_default();
+    assert!(said.starts_with("postgres 修改了 甲改的项目名（"), "{said}");
     // b saves the form, drafted from the item as it was: a conflict, not an overwrite of a's name.
     let mut draft = item.clone();
     draft.operator = Some("乙填的运营方".into());

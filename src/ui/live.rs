@@ -441,7 +441,8 @@ impl PlannerApp {
             FromWorker::Pulled { no, entries, objects } => {
                 live.pulls_applied = no;
                 let mine = live.uncommitted();
-                let objects = without(*objects, &mine);
+                // What differs here: the message names what changed, not rows rewritten alongside it.
+                let objects = without(*objects, &mine).differing(self.doc.plan());
                 let edit = remote_edit(self.doc.plan(), &objects);
                 let names = first_name(self.doc.plan(), &objects);
                 let empty = matches!(&edit, Edit::Batch { edits, .. } if edits.is_empty());

@@ -138,6 +138,20 @@ pub struct Objects {
     pub parts: Option<Box<Plan>>,
 }
 
+impl Objects {
+    /// Only the objects whose database version differs from the plan's: a pull also
+    /// brings features whose rows were rewritten for another object's sake (the status
+    /// columns of the features an edited item names), which the planner did not see change.
+    pub fn differing(self, plan: &Plan) -> Objects {
+        let mine = |key: &str| plan.by_key(key).and_then(|id| plan.get(id));
+        Objects {
+            features: self.features.into_iter().filter(|(k, theirs)| mine(k) != theirs.as_ref()).collect(),
+            items: self.items.into_iter().filter(|(i, theirs)| plan.items.get(i) != theirs.as_ref()).collect(),
+            parts: self.parts,
+        }
+    }
+}
+
 /// Edits by others that conflict with a local one: theirs, and their version
 /// of what both touched. Nothing of the local edit was written.
 #[derive(Clone, Debug)]
