@@ -251,6 +251,7 @@ fn a_read_only_role_is_told_it_may_not_change_the_plan() {
     let at = postgis::Location::parse(&uri).expect("uri");
     let opened = postgis::load(&at, None).expect("opened");
     let mut app = PlannerApp::with_document(Document::new(opened.loaded, Source::File(uri.clone().into())));
+    let opened_revision = opened.revision;
     app.start_live_with(at, None, opened.revision, true);
     let k = buildings(app.doc.plan())[0].clone();
     let before = prop(app.doc.plan(), &k, "name_zh");
@@ -262,11 +263,20 @@ fn a_read_only_role_is_told_it_may_not_change_the_plan() {
     h.run_steps(2);
     assert!(h.query_by_label("在线协作 · 只读").is_some());
     // A change made without asking first (as a basemap change is) is told, and never sent.
-    h.state_mut().doc.apply(Edit::SetBasemaps { basemaps: Vec::new() }).expect("applies here");
+    let mut block = h.state().doc.plan().meta.title_block.clone();
+    block.sheet_number = "A-01".into();
+    h.state_mut().doc.apply(Edit::SetTitleBlock { block }).expect("applies here");
     h.state_mut().apply(Action::Status(renewal_planner::ui::message::Message::NothingSelected));
     h.run_steps(2);
     assert!(h.state().status_text().unwrap_or_default().contains("只读"), "{:?}", h.state().status_text());
     assert!(h.state().live_view().is_some_and(|v| !v.sending && v.waiting == 0));
+    // Never sent, and not marked saved either: the change is only in this window (and its autosave).
+    h.run_steps(3);
+    assert!(h.state().doc.is_dirty(), "a refused change stays unsaved");
+    assert_eq!(
+        postgis::load(&postgis::Location::parse(&uri).expect("uri"), None).expect("opened").revision,
+        opened_revision
+    );
 }
 
 #[test]
@@ -288,6 +298,8 @@ fn a_database_plan_opened_like_a_file_is_edited_together_and_save_has_nothing_to
     });
     let revision = postgis::load(&postgis::Location::parse(&uri).expect("uri"), None).expect("opened").revision;
     a.state_mut().apply(Action::Save);
+    // A publish, were one started, would be waited for here: the revision below is after it.
+    a.state_mut().wait_for_save();
     a.run_steps(2);
     let said = a.state().status_text().unwrap_or_default();
     assert!(said.contains("无需保存"), "{said}");

@@ -349,7 +349,6 @@ impl PlannerApp {
         self.live.as_ref().map(Live::view)
     }
 
-    /// True while a conflict waits for the planner.
     /// How many of others' pulls the window has applied (a plan edited together), for a form opened now.
     pub fn live_pulls_applied(&self) -> Option<u64> {
         self.live.as_ref().map(|l| l.pulls_applied)
@@ -363,6 +362,7 @@ impl PlannerApp {
         }
     }
 
+    /// True while a conflict waits for the planner.
     pub fn live_conflict(&self) -> bool {
         self.live.as_ref().is_some_and(|l| l.conflict.is_some())
     }
@@ -400,17 +400,18 @@ impl PlannerApp {
             }
         }
         let mut news = Vec::new();
+        let mut disconnected = false;
         loop {
             match live.rx.try_recv() {
                 Ok(m) => news.push(m),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
                     news.push(FromWorker::Trouble("the live worker stopped".into()));
+                    disconnected = true;
                     break;
                 }
             }
         }
-        let disconnected = news.iter().any(|m| matches!(m, FromWorker::Trouble(t) if t == "the live worker stopped"));
         if refused {
             self.say(Message::Live(LiveNote::ReadOnly));
         }
@@ -426,13 +427,12 @@ impl PlannerApp {
             && live.waiting.count == 0
             && live.conflict.is_none()
             && !live.republished
+            && !live.read_only
             && self.doc.is_dirty()
         {
-            // Every change is in the database.
+            // Every change is in the database (a read-only role's refused changes are not: they stay unsaved).
             self.doc.mark_clean();
         }
-        // The worker wakes the window; this is in case it could not.
-        ctx.request_repaint_after(Duration::from_millis(500));
     }
 
     fn live_news(&mut self, m: FromWorker) {

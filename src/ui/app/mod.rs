@@ -591,9 +591,10 @@ impl PlannerApp {
             | Action::ShowWindow(..)
             | Action::Georeference(..)
             | Action::GeorefMapClick(..)) => self.apply_panel(a),
+            // What changes the plan goes through `after_edit`; the rest is the live bar and conflict window.
             Action::Live(a) => {
                 self.apply_live(a);
-                Changed::Map
+                Changed::Panels
             }
         };
         if changed == Changed::Map {
