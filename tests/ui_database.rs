@@ -144,11 +144,25 @@ fn save_publishes_the_edit_back_and_the_plan_is_clean() {
     assert!(d.revision > first.revision, "the new revision is kept");
     assert!(app.status_text().unwrap_or_default().starts_with("已发布到"), "{:?}", app.status_text());
     assert_eq!(note_in(&u, id), Some(serde_json::json!("改在窗口里")), "another reader sees the edit");
-    // A second save from the kept revision is not a conflict.
+    // Published, it is edited together from now on: the next edit goes in as it is made.
+    assert!(h.state().live_view().is_some(), "a published plan is edited together");
     edit(&mut h, "second");
-    save(&mut h);
-    assert!(!h.state().doc.is_dirty(), "{:?}", h.state().alert_text());
+    let start = std::time::Instant::now();
+    while h.state().doc.is_dirty() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "the edit is sent: {:?}", h.state().live_view());
+        h.run_steps(1);
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     assert_eq!(note_in(&u, id), Some(serde_json::json!("second")));
+    // Saving it as a file ends editing together: the file's edits are its own.
+    let dir = tempfile::tempdir().expect("dir");
+    h.state_mut().apply(Action::SaveTo(dir.path().join("mine.gpkg")));
+    h.state_mut().wait_for_save();
+    h.run_steps(2);
+    assert!(h.state().live_view().is_none() && h.state().doc.source().database().is_none());
+    edit(&mut h, "only in the file");
+    h.run_steps(3);
+    assert_eq!(note_in(&u, id), Some(serde_json::json!("second")), "never sent to the database");
 }
 
 #[test]

@@ -592,7 +592,13 @@ impl PlannerApp {
             Action::PublishTo { uri, replace } => {
                 self.keep_password(&uri);
                 self.panels.database.close();
-                self.start_publish(&uri, replace);
+                let own = self.doc.source().database().is_some_and(|d| postgis::redact(&uri) == d.location);
+                if own && self.live.is_some() {
+                    // Edited together there: every edit is already in it (a whole publish would replace it under us).
+                    self.save_live();
+                } else {
+                    self.start_publish(&uri, replace);
+                }
             }
             Action::Conflict(choice) => self.resolve_conflict(choice),
             Action::SaveAs => self.choose_file(FileTask::SavePlan),
@@ -852,6 +858,12 @@ impl PlannerApp {
                 // The plan published is the open one (not one opened meanwhile): it is now its database plan.
                 if self.doc.stamp().0 == pb.doc_id {
                     self.doc.mark_published(DbPlan::at(&pb.at, published.revision, false), pb.revision);
+                    // Now a database plan: edited together from here, as one opened from the database is
+                    // (unless edits came after the snapshot published: those are only here, and Save sends them whole).
+                    if !self.doc.is_dirty() {
+                        let password = self.password_for(&pb.at);
+                        self.start_live_with(pb.at.clone(), password, published.revision, false);
+                    }
                     if let Some(dir) = &self.session {
                         if !self.doc.is_dirty() {
                             crate::session::clear_recovery(dir);
@@ -934,7 +946,12 @@ impl PlannerApp {
         let path = sv.path;
         let message = match result {
             Ok(()) => {
+                let was_database = self.doc.source().database().is_some();
                 self.doc.mark_saved(&path, sv.revision);
+                // Saved as a file: its edits are the file's now, no longer sent to the database.
+                if was_database {
+                    self.stop_live();
+                }
                 if let Some(dir) = &self.session {
                     // Saved: nothing to recover any more, unless edits came after the snapshot.
                     if !self.doc.is_dirty() {
