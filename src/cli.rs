@@ -682,14 +682,7 @@ pub fn consent_import(plan_path: &Path, register: &Path) -> Result<String, Strin
 
 /// A file or database location as messages show it: a database's without its password.
 pub fn shown(file: &Path) -> String {
-    if io::postgis::is_uri(file) {
-        match io::postgis::Location::parse(&file.to_string_lossy()) {
-            Ok(at) => at.to_string(),
-            Err(_) => "the database location".to_string(),
-        }
-    } else {
-        file.display().to_string()
-    }
+    if io::postgis::is_uri(file) { io::postgis::redact(&file.to_string_lossy()) } else { file.display().to_string() }
 }
 
 /// Runs a database operation, asking for the password on the terminal when

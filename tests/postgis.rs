@@ -184,7 +184,8 @@ fn racing_publishers_leave_one_whole_plan_and_readers_never_see_a_mix() {
 fn a_publisher_killed_mid_transaction_loses_nothing_committed() {
     let Some(base) = server("a publisher killed half way") else { return };
     drop_plan(&base, "killed");
-    let u = uri(&base, "killed", None);
+    // Its own application name: other tests publishing meanwhile hold locks too.
+    let u = uri(&base, "killed", None).replacen("?", "?application_name=rp_killed_test&", 1);
     let at = postgis::Location::parse(&u).expect("uri");
     let jinsong = without_personal(io::load_jinsong().plan);
     postgis::publish(&jinsong, &at, &postgis::Publish::default()).expect("published");
@@ -205,7 +206,7 @@ fn a_publisher_killed_mid_transaction_loses_nothing_committed() {
             .query_one(
                 "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
                  WHERE l.locktype = 'advisory' AND l.granted AND l.mode = 'ExclusiveLock' \
-                 AND a.application_name = 'renewal-planner'",
+                 AND a.application_name = 'rp_killed_test'",
                 &[],
             )
             .expect("locks")
@@ -272,6 +273,34 @@ fn a_read_only_role_opens_the_plan_and_cannot_change_it() {
     postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish { replace: true, ..Default::default() })
         .expect("replaced");
     assert!(open(&viewer).expect("the viewer still reads it").read_only);
+    // Also when a table is made anew (its columns differ, as after an older schema), and for a role
+    // whose name must be quoted: the old table's grants are given to the new one.
+    admin(&base)
+        .batch_execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '居委会 Viewer') THEN \
+             CREATE ROLE \"居委会 Viewer\" LOGIN; END IF; END $$; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA ro_plan TO \"居委会 Viewer\"; \
+             GRANT USAGE ON SCHEMA ro_plan TO \"居委会 Viewer\"; \
+             ALTER TABLE ro_plan.rp_meta ADD COLUMN older int",
+        )
+        .expect("an older table");
+    postgis::publish(&io::load_jinsong().plan, &at, &postgis::Publish { replace: true, ..Default::default() })
+        .expect("replaced, the table made anew");
+    let granted: Vec<String> = admin(&base)
+        .query(
+            "SELECT grantee FROM information_schema.role_table_grants WHERE table_schema = 'ro_plan' \
+             AND table_name = 'rp_meta' AND privilege_type = 'SELECT' ORDER BY 1",
+            &[],
+        )
+        .expect("grants")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        granted.contains(&"居委会 Viewer".to_string()) && granted.contains(&"rp_viewer_test".to_string()),
+        "{granted:?}"
+    );
+    assert!(open(&viewer).expect("the viewer still reads it").read_only);
 }
 
 #[test]
@@ -309,13 +338,14 @@ fn faults_are_one_clear_line_each() {
     assert!(e.contains("newer Renewal Planner (plan schema 99)") && e.contains("will not replace"), "{e}");
     // A schema that is not a plan is never touched.
     c.batch_execute(
-        "DROP SCHEMA IF EXISTS not_a_plan CASCADE; CREATE SCHEMA not_a_plan; CREATE TABLE not_a_plan.t (x int)",
+        "DROP SCHEMA IF EXISTS not_a_plan CASCADE; CREATE SCHEMA not_a_plan; CREATE TABLE not_a_plan.t (x int); \
+         INSERT INTO not_a_plan.t VALUES (1)",
     )
     .expect("schema");
     let e = line(&["export", "jinsong", "-o", &uri(&base, "not_a_plan", None), "--replace"]);
     assert!(e.contains("not a Renewal Planner plan") && e.contains("left alone"), "{e}");
     let left: i64 = c.query_one("SELECT count(*) FROM not_a_plan.t", &[]).expect("still there").get(0);
-    assert_eq!(left, 0);
+    assert_eq!(left, 1);
     // A database without PostGIS, and a role that may not add it.
     c.batch_execute(
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rp_plain_test') THEN \
@@ -329,6 +359,9 @@ fn faults_are_one_clear_line_each() {
     if !has_db {
         c.batch_execute("CREATE DATABASE rp_nopostgis_test OWNER rp_plain_test").expect("db");
     }
+    // A role given nothing on a plan is told it may not read it (not that it may not change it).
+    let e = line(&["info", &uri(&base, "faults_plan", Some("rp_plain_test"))]);
+    assert!(e.contains("database role rp_plain_test may not read plan faults_plan"), "{e}");
     let plain = uri(&base, "x", Some("rp_plain_test")).replace("/rp?", "/rp_nopostgis_test?");
     let e = line(&["export", "jinsong", "-o", &plain]);
     assert!(

@@ -86,6 +86,10 @@ pub enum DbError {
          and will not replace it"
     )]
     Newer { plan: String, found: i64, ours: i64 },
+    #[error(
+        "database role {user} may not read plan {plan} ({why}); its owner can GRANT USAGE and SELECT (see the README)"
+    )]
+    MayNotRead { user: String, plan: String, why: String },
     #[error("database role {user} may not change plan {plan}: it is read-only for this role ({why})")]
     ReadOnly { user: String, plan: String, why: String },
     /// Someone published or changed the plan since it was opened here.
@@ -131,22 +135,9 @@ impl fmt::Display for Location {
     }
 }
 
+/// A URI's percent-encoded text (`%E5%8A%B2` → 劲), as libpq decodes it (`+` stays `+`).
 fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// Checks a plan's name, which becomes a schema name: letters (any script),
@@ -630,6 +621,16 @@ fn work_error(at: &Location, e: postgres::Error) -> DbError {
     DbError::Other(e.to_string())
 }
 
+/// A fault while reading a plan: a role refused is told it may not *read* it.
+fn read_error(at: &Location, e: postgres::Error) -> LoadError {
+    match e.as_db_error() {
+        Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => {
+            DbError::MayNotRead { user: at.user().into(), plan: at.plan.clone(), why: db.message().into() }.into()
+        }
+        _ => work_error(at, e).into(),
+    }
+}
+
 /// Quotes an identifier for SQL.
 fn ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
@@ -1065,7 +1066,7 @@ fn same_columns(
 fn table_grants(tx: &mut postgres::Transaction, schema: &str, table: &str) -> Result<Vec<String>, postgres::Error> {
     Ok(tx
         .query(
-            "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(a.grantee::regrole::text) END \
+            "SELECT a.privilege_type, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END \
              FROM pg_class c, aclexplode(c.relacl) a \
              WHERE c.oid = to_regclass(format('%I.%I', $1::text, $2::text)) AND a.grantee <> c.relowner",
             &[&schema, &table],
@@ -1158,7 +1159,7 @@ pub fn load(at: &Location, password: Option<&str>) -> Result<Opened, LoadError> 
 }
 
 fn load_with(client: &mut Client, at: &Location) -> Result<Opened, LoadError> {
-    let err = |e: postgres::Error| LoadError::from(work_error(at, e));
+    let err = |e: postgres::Error| read_error(at, e);
     // The lock before the snapshot: no publish commits between them.
     client.execute(&format!("SELECT pg_advisory_lock_shared({LOCK_KEY})"), &[&at.plan]).map_err(err)?;
     let result = read_locked(client, at);
@@ -1170,7 +1171,7 @@ fn load_with(client: &mut Client, at: &Location) -> Result<Opened, LoadError> {
 }
 
 fn read_locked(client: &mut Client, at: &Location) -> Result<Opened, LoadError> {
-    let err = |e: postgres::Error| LoadError::from(work_error(at, e));
+    let err = |e: postgres::Error| read_error(at, e);
     let sql = |e: rusqlite::Error| LoadError::Malformed { place: "plan in memory".into(), message: e.to_string() };
     let mut tx = client
         .build_transaction()
@@ -1225,7 +1226,7 @@ fn read_table(
     only: Option<(&str, &[String])>,
 ) -> Result<(), LoadError> {
     use postgres::fallible_iterator::FallibleIterator;
-    let err = |e: postgres::Error| LoadError::from(work_error(at, e));
+    let err = |e: postgres::Error| read_error(at, e);
     let sql = |e: rusqlite::Error| LoadError::Malformed { place: "plan in memory".into(), message: e.to_string() };
     let cols = columns(mem, table).map_err(sql)?;
     let present: Vec<String> = tx
@@ -1335,6 +1336,8 @@ mod tests {
         }
         let e = Location::parse("postgresql://u@h/db?plan=x&nonsense=1").expect_err("unknown").to_string();
         assert!(e.contains("nonsense"), "{e}");
+        let at = Location::parse("postgresql://u@h/db?plan=x&sslmode=verify-ca&sslrootcert=/a+b%20c.pem").expect("ok");
+        assert_eq!(at.root_cert.as_deref(), Some(Path::new("/a+b c.pem")), "+ stays +, as libpq reads it");
         let e = Location::parse("postgresql://u@h/db?plan=x&sslmode=sometimes").expect_err("tls").to_string();
         assert!(e.starts_with("sslmode=sometimes: use disable, prefer, require, verify-ca or verify-full"), "{e}");
         let at = Location::parse("postgresql://u@h/db?plan=x&sslmode=verify-full&sslrootcert=/etc/ca.pem").expect("ok");

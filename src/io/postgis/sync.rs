@@ -273,8 +273,7 @@ impl Session {
         }
         mem.execute_batch(
             "DELETE FROM rp_items WHERE id NOT IN (SELECT id FROM keep); \
-             DELETE FROM rp_item_history WHERE item_id NOT IN (SELECT id FROM keep); \
-             DELETE FROM rp_photos;",
+             DELETE FROM rp_item_history WHERE item_id NOT IN (SELECT id FROM keep);",
         )
         .map_err(sql)?;
         for (key, slot) in &slots {
@@ -305,12 +304,7 @@ impl Session {
             for t in PARTS {
                 tx.batch_execute(&format!("DELETE FROM {schema}.{}", ident(t))).map_err(err)?;
             }
-            tables.extend(PARTS.iter().filter(|t| **t != "rp_photos"));
-            // Photos are rows of their own, kept whole from the plan.
-            let mut only_photos = Plan::default();
-            only_photos.photos = plan.photos.clone();
-            let photos = gpkg::write_to_memory(&only_photos).map_err(DbError::from)?;
-            copy_table(&mut tx, &photos, &at, "rp_photos", &geometry)?;
+            tables.extend(PARTS);
         }
         for t in tables {
             copy_table(&mut tx, &mem, &at, t, &geometry)?;
@@ -443,6 +437,7 @@ fn partial_plan(plan: &Plan, touched: &Touched) -> (Plan, Vec<(String, i64)>) {
         part.basemaps = plan.basemaps.clone();
         part.consent = plan.consent.clone();
         part.operations = plan.operations.clone();
+        part.photos = plan.photos.clone();
         for h in part.consent.households.values_mut() {
             *h = h.without_personal();
         }
