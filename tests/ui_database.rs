@@ -295,3 +295,30 @@ fn a_server_that_asks_for_a_password_gets_it_in_the_database_window() {
     }
     assert!(online, "{:?}", h.state().live_view());
 }
+
+#[test]
+fn a_password_written_in_the_location_serves_the_live_connection_too() {
+    let Some(base) = server("a password in the URI") else { return };
+    publish_jinsong(&base, "ui_pw_uri");
+    pg::grant_password_role(&base, "ui_pw_uri");
+    let u = uri(&base, "ui_pw_uri", Some("rp_password_test")).replacen(
+        "rp_password_test@",
+        "rp_password_test:right%20horse@",
+        1,
+    );
+    let mut h = harness();
+    open(&mut h, &u);
+    assert!(h.state().doc.source().database().is_some(), "{:?}", h.state().alert_text());
+    let mut online = false;
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.state().live_view().is_some_and(|v| v.online) {
+            online = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(online, "the live connection logs in with the URI's password: {:?}", h.state().live_view());
+    let shown = format!("{:?} {:?} {:?}", h.state().status_text(), h.state().alert_text(), h.state().doc.source());
+    assert!(!shown.contains("horse"), "{shown}");
+}

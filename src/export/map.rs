@@ -261,13 +261,10 @@ impl Layout {
                 );
                 layer.join()
             });
-            // A panic drawing the layer: drawn again here, where it reports as any failure does.
+            // A panic drawing the layer is this thread's panic too (drawing it again would only repeat it).
             let layer = match layer {
                 Ok(layer) => layer?,
-                Err(_) => {
-                    self.draw_svg(&mut pixmap, &over, scale)?;
-                    None
-                }
+                Err(panic) => std::panic::resume_unwind(panic),
             };
             if let Some(layer) = layer {
                 let paint = tiny_skia::PixmapPaint::default();

@@ -303,6 +303,11 @@ impl Location {
         }
     }
 
+    /// The password the URI itself gives (kept in memory for this run's other connections, never shown).
+    pub fn password(&self) -> Option<String> {
+        self.config.get_password().map(|p| String::from_utf8_lossy(p).into_owned())
+    }
+
     /// True when the URI or the environment already gives a password.
     fn has_password(&self) -> bool {
         self.config.get_password().is_some()

@@ -254,10 +254,16 @@ impl PlannerApp {
         // A database location: read with the password typed for it this run, and shown
         // (in progress, messages and recent plans) without any password.
         let database = postgis::is_uri(&path) && purpose == Purpose::Open;
-        let password = if database {
-            postgis::Location::parse(&path.to_string_lossy()).ok().and_then(|at| self.password_for(&at))
-        } else {
-            None
+        let password = match postgis::Location::parse(&path.to_string_lossy()) {
+            Ok(at) if database => {
+                // A password written in the URI: kept in memory (the path is shown and remembered without it),
+                // so the live connection that follows the read has it too.
+                if let Some(pw) = at.password() {
+                    self.keep_password_for(&at, pw);
+                }
+                self.password_for(&at)
+            }
+            _ => None,
         };
         let path = if postgis::is_uri(&path) { PathBuf::from(postgis::redact(&path.to_string_lossy())) } else { path };
         let done = Arc::new(AtomicU64::new(0));
@@ -432,10 +438,8 @@ impl PlannerApp {
                 self.shown.warnings |= warnings > 0;
                 // A database plan is edited together from now on: each edit committed as made (`ui::live`).
                 if let Some(d) = self.doc.source().database().cloned() {
-                    // The location as given (a password in it stays in memory), else as the document shows it.
-                    let at = postgis::Location::parse(&path.to_string_lossy())
-                        .or_else(|_| postgis::Location::parse(&d.location));
-                    if let Ok(at) = at {
+                    // Its password, if one was typed or written in the URI, was kept for it when it was read.
+                    if let Ok(at) = postgis::Location::parse(&d.location) {
                         let password = self.password_for(&at);
                         self.start_live_with(at, password, d.revision, d.read_only);
                     }
