@@ -16,7 +16,7 @@ use super::underlay::Underlay;
 use crate::error::ExportError;
 use crate::model::{Kind, Lang, Phase, Plan, SpatialIndex};
 use crate::render::style::{self, kind_style};
-use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group, scene_labels};
+use crate::render::svg::{FONT_FAMILY, esc, furniture_scaled, scene_group};
 use crate::render::{Camera, GeometryCache, Scene, SceneOptions};
 
 /// What a map export shows.
@@ -228,30 +228,32 @@ impl Layout {
         let mut under = String::new();
         let mut pieces = self.pieces.iter().peekable();
         while let Some(piece) = pieces.next() {
-            let (scene, rect, clip_id) = match piece {
+            let (scene, rect) = match piece {
                 Piece::Svg(text) => {
                     under.push_str(text);
                     continue;
                 }
-                Piece::Map { scene, rect, clip_id } => (scene, rect, clip_id),
+                Piece::Map { scene, rect, .. } => (scene, rect),
             };
             self.draw_svg(&mut pixmap, &std::mem::take(&mut under), scale)?;
             // What lies over this pane: its labels, and the page's pieces up to the next pane.
-            let mut over = scene_labels(scene, rect[0], rect[1], clip_id);
+            let mut over = String::new();
             while let Some(Piece::Svg(text)) = pieces.peek() {
                 over.push_str(text);
                 pieces.next();
             }
+            let clip = crate::render::raster::clip_mask([w, h], *rect, scale);
             let layer = std::thread::scope(|s| {
                 let layer = s.spawn(|| -> Result<Option<tiny_skia::Pixmap>, ExportError> {
-                    if over.is_empty() {
+                    if over.is_empty() && scene.labels.is_empty() {
                         return Ok(None);
                     }
                     let mut layer = tiny_skia::Pixmap::new(w, h).ok_or(ExportError::ImageTooLarge)?;
+                    let at = [rect[0], rect[1]];
+                    crate::render::glyphs::draw_labels(scene, &mut layer.as_mut(), at, scale, clip.as_ref());
                     self.draw_svg(&mut layer, &over, scale)?;
                     Ok(Some(layer))
                 });
-                let clip = crate::render::raster::clip_mask([w, h], *rect, scale);
                 crate::render::raster::draw_scene(
                     scene,
                     &mut pixmap.as_mut(),

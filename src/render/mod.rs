@@ -7,6 +7,7 @@
 //! - [`scene`] — what one frame shows: draw ops, placed labels;
 //! - [`furniture`] — scale bar and north arrow geometry;
 //! - [`raster`] — a scene's geometry drawn straight into pixels (tiny-skia) for PNG output;
+//! - [`glyphs`] — a scene's labels drawn straight into pixels, each glyph rasterised once;
 //! - [`fonts`] — the bundled CJK font the window and every export use;
 //! - [`theme`] — thematic colours and legends; [`tally`] — features counted by kind and changed, kept in step edit by edit.
 
@@ -14,6 +15,7 @@ pub mod cache;
 pub mod camera;
 pub mod fonts;
 pub mod furniture;
+pub mod glyphs;
 pub mod raster;
 pub mod scene;
 pub mod style;

@@ -9,8 +9,7 @@
 //! raster looks as resvg's rendering of the SVG does. Sub-pixel features, which
 //! the scene already made one dot per pixel and colour, are not paths: each
 //! dot's square is blended into the pixels it covers by its exact area.
-//! Labels are text, left to the SVG the caller draws over the geometry
-//! ([`super::svg::scene_labels`]).
+//! Labels are text, drawn over the geometry by [`super::glyphs`].
 
 use tiny_skia::{FillRule, LineCap, LineJoin, Mask, Paint, Path, PathBuilder, PixmapMut, Rect, StrokeDash, Transform};
 

@@ -85,6 +85,19 @@ pub struct Label {
     pub leader: Option<[[f32; 2]; 2]>,
 }
 
+impl Label {
+    /// Each line of the text with where it is placed: lines stacked
+    /// [`LINE_HEIGHT`] apart, the block centred on `pos`.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, [f32; 2])> + '_ {
+        let n = self.text.split('\n').count();
+        let step = self.size * LINE_HEIGHT;
+        self.text
+            .split('\n')
+            .enumerate()
+            .map(move |(i, line)| (line, [self.pos[0], self.pos[1] + (i as f32 - (n - 1) as f32 / 2.0) * step]))
+    }
+}
+
 /// What the view should show besides the plan itself.
 #[derive(Clone, Debug)]
 pub struct SceneOptions {

@@ -55,20 +55,6 @@ pub fn scene_group(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
     out
 }
 
-/// The scene's labels only (leaders and text, no geometry) as an SVG group
-/// placed and clipped as [`scene_group`] places them: what a raster draws over
-/// the geometry that [`super::raster::draw_scene`] painted. Empty without labels.
-pub fn scene_labels(scene: &Scene, x: f32, y: f32, clip_id: &str) -> String {
-    if scene.labels.is_empty() {
-        return String::new();
-    }
-    let mut out = String::new();
-    let _ = write!(out, r#"<g clip-path="url(#{clip_id})"><g transform="translate({x:.2} {y:.2})">"#);
-    label_elements(scene, &mut out);
-    out.push_str("</g></g>");
-    out
-}
-
 /// The background and the ops, in drawing order.
 fn scene_geometry(scene: &Scene, out: &mut String) {
     let _ = write!(
@@ -154,14 +140,11 @@ fn label_elements(scene: &Scene, out: &mut String) {
             );
         }
         let anchor = if l.align == Align::Center { "middle" } else { "start" };
-        let lines: Vec<&str> = l.text.split('\n').collect();
-        let step = l.size * super::scene::LINE_HEIGHT;
-        for (i, line) in lines.iter().enumerate() {
-            let y = l.pos[1] + (i as f32 - (lines.len() - 1) as f32 / 2.0) * step;
+        for (line, [x, y]) in l.lines() {
             let _ = write!(
                 out,
                 r#"<text x="{:.2}" y="{:.2}" font-family="{FONT_FAMILY}" font-size="{:.1}" text-anchor="{anchor}" dominant-baseline="central" paint-order="stroke"{}{} stroke-width="3" stroke-linejoin="round">{}</text>"#,
-                l.pos[0],
+                x,
                 y,
                 l.size,
                 paint("fill", l.color),
