@@ -103,7 +103,6 @@ impl LabelPainter {
         scale: f32,
         clip: Option<&Mask>,
     ) {
-        let text = crate::export::handout::font_safe(text);
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -325,7 +324,10 @@ mod tests {
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}"><defs><clipPath id="c"><rect width="{W}" height="{H}"/></clipPath></defs>{}</svg>"#,
             crate::render::svg::scene_group(&scene, at[0], at[1], "c")
         );
-        let tree = crate::export::handout::svg_tree(&svg).expect("the SVG parses");
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_source(usvg::fontdb::Source::Binary(std::sync::Arc::new(super::super::fonts::CJK_FONT)));
+        let opts = usvg::Options { fontdb: std::sync::Arc::new(db), ..usvg::Options::default() };
+        let tree = usvg::Tree::from_str(&svg, &opts).expect("the SVG parses");
         resvg::render(&tree, Transform::from_scale(scale, scale), &mut theirs.as_mut());
         (ours, theirs)
     }
