@@ -66,6 +66,18 @@ fn edit(h: &mut Harness<'static, PlannerApp>, text: &str) -> FeatureId {
     id
 }
 
+/// Whether the window's live connection comes online within about two seconds.
+fn goes_online(h: &mut Harness<'static, PlannerApp>) -> bool {
+    for _ in 0..200 {
+        h.run_steps(1);
+        if h.state().live_view().is_some_and(|v| v.online) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    false
+}
+
 fn note_in(uri: &str, id: FeatureId) -> Option<serde_json::Value> {
     let opened = postgis::load(&at(uri), None).expect("loads");
     opened.loaded.plan.get(id).and_then(|f| f.properties.get("ui_note"))
@@ -284,15 +296,7 @@ fn a_server_that_asks_for_a_password_gets_it_in_the_database_window() {
     let shown = format!("{:?} {:?}", app.status_text(), app.alert_text());
     assert!(!shown.contains("right horse"), "the password is never shown: {shown}");
     // Edited together with the typed password: the live connection got in too.
-    let mut online = false;
-    for _ in 0..200 {
-        h.run_steps(1);
-        if h.state().live_view().is_some_and(|v| v.online) {
-            online = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let online = goes_online(&mut h);
     assert!(online, "{:?}", h.state().live_view());
 }
 
@@ -309,15 +313,7 @@ fn a_password_written_in_the_location_serves_the_live_connection_too() {
     let mut h = harness();
     open(&mut h, &u);
     assert!(h.state().doc.source().database().is_some(), "{:?}", h.state().alert_text());
-    let mut online = false;
-    for _ in 0..200 {
-        h.run_steps(1);
-        if h.state().live_view().is_some_and(|v| v.online) {
-            online = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let online = goes_online(&mut h);
     assert!(online, "the live connection logs in with the URI's password: {:?}", h.state().live_view());
     let shown = format!("{:?} {:?} {:?}", h.state().status_text(), h.state().alert_text(), h.state().doc.source());
     assert!(!shown.contains("horse"), "{shown}");
