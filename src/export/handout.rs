@@ -42,49 +42,8 @@ pub fn slide_options(plan: &Plan, slide: &Slide, phase: Phase, lang: Lang) -> Sc
     }
 }
 
-/// The bundled font, parsed once: glyph coverage and advance widths.
-fn face() -> Option<&'static ttf_parser::Face<'static>> {
-    static FACE: std::sync::OnceLock<Option<ttf_parser::Face<'static>>> = std::sync::OnceLock::new();
-    FACE.get_or_init(|| ttf_parser::Face::parse(CJK_FONT, 0).ok()).as_ref()
-}
-
-/// Whether the bundled font draws `c` (white space and controls need no glyph).
-pub fn has_glyph(c: char) -> bool {
-    c.is_control() || face().is_some_and(|f| f.glyph_index(c).is_some())
-}
-
-/// What a character the bundled GB2312 subset lacks is written as: the dashes
-/// become its horizontal bar (GB2312's dash, U+2015; an en dash of a range a
-/// hyphen), the middle dot its
-/// katakana middle dot, superscript digits plain ones. Anything else is kept
-/// (and [`missing_glyphs`] names it).
-fn substitute(c: char) -> Option<char> {
-    match c {
-        '\u{2014}' | '\u{2E3A}' => Some('\u{2015}'),
-        '\u{2013}' | '\u{2012}' | '\u{2212}' | '\u{2010}' | '\u{2011}' => Some('-'),
-        '\u{00B7}' | '\u{2027}' | '\u{2022}' => Some('\u{30FB}'),
-        '\u{00B2}' => Some('2'),
-        '\u{00B3}' => Some('3'),
-        '\u{00A0}' | '\u{2009}' | '\u{202F}' => Some(' '),
-        _ => None,
-    }
-}
-
-/// `text` with every character the bundled font lacks replaced by one it has
-/// that reads the same (`substitute`); applied to every exported SVG before
-/// it is drawn, so a dash is never silently lost.
-pub fn font_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().all(|c| c.is_ascii() || has_glyph(c)) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(
-        text.chars()
-            .map(
-                |c| if c.is_ascii() || has_glyph(c) { c } else { substitute(c).filter(|s| has_glyph(*s)).unwrap_or(c) },
-            )
-            .collect(),
-    )
-}
+use crate::render::fonts::face;
+pub use crate::render::fonts::{font_safe, has_glyph};
 
 /// The characters of an SVG's text the bundled font cannot draw, each once, in order.
 pub fn missing_glyphs(svg: &str) -> Vec<char> {

@@ -103,6 +103,8 @@ impl LabelPainter {
         scale: f32,
         clip: Option<&Mask>,
     ) {
+        // What the SVG draws: characters the font lacks as ones it has that read the same.
+        let text = super::fonts::font_safe(text);
         let text = text.trim();
         if text.is_empty() {
             return;
@@ -327,7 +329,7 @@ mod tests {
         let mut db = usvg::fontdb::Database::new();
         db.load_font_source(usvg::fontdb::Source::Binary(std::sync::Arc::new(super::super::fonts::CJK_FONT)));
         let opts = usvg::Options { fontdb: std::sync::Arc::new(db), ..usvg::Options::default() };
-        let tree = usvg::Tree::from_str(&svg, &opts).expect("the SVG parses");
+        let tree = usvg::Tree::from_str(&super::super::fonts::font_safe(&svg), &opts).expect("the SVG parses");
         resvg::render(&tree, Transform::from_scale(scale, scale), &mut theirs.as_mut());
         (ours, theirs)
     }
@@ -355,6 +357,8 @@ mod tests {
             ("一区中路", Align::Left, [0.0, 0.0], 1.0),
             ("美好会客厅\n养老驿站", Align::Center, [10.5, -4.25], 1.0),
             ("212楼", Align::Left, [1.0, 2.0], 2.0),
+            // An em dash the font lacks is drawn as the bar it has, as the SVG is.
+            ("一区—二区", Align::Center, [0.0, 0.0], 1.0),
         ] {
             let pos = if scale > 1.0 { [15.3, 12.6] } else { [60.42, 27.68] };
             let l = label(text, pos, 11.5, align);
