@@ -116,12 +116,20 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded, LoadError> {
 /// window of the text at a time: memory follows the features kept, not the
 /// size of the file.
 pub fn read(src: impl Read, opts: &ReadOptions) -> Result<Loaded, LoadError> {
+    read_sized(src, None, opts)
+}
+
+/// [`read`] of a source of `size` bytes (a file's length): the plan's storage
+/// is reserved once from the first batch's features a byte, not grown by
+/// doubling (each step a copy into freshly zeroed pages).
+pub(crate) fn read_sized(src: impl Read, size: Option<u64>, opts: &ReadOptions) -> Result<Loaded, LoadError> {
     let counted = Rc::new(Cell::new(0u64));
     let mut src = BufReader::with_capacity(1 << 16, Counting { inner: src, read: counted.clone() });
     let gzip = src.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     let src: Box<dyn Read> = if gzip { Box::new(flate2::bufread::MultiGzDecoder::new(src)) } else { Box::new(src) };
     let progress = || opts.progress.is_none_or(|f| f(counted.get()));
-    read_document(Scanner::new(src), &progress, opts.crs)
+    // A gzip file's size says little of its text's.
+    read_document(Scanner::new(src), &progress, opts.crs, size.filter(|_| !gzip))
 }
 
 /// Counts the bytes read from the file (compressed bytes for gzip), for progress.
@@ -164,6 +172,7 @@ fn read_document<R: Read>(
     mut sc: Scanner<R>,
     progress: &dyn Fn() -> bool,
     chosen: Option<Crs>,
+    size: Option<u64>,
 ) -> Result<Loaded, LoadError> {
     sc.skip_bom()?;
     match sc.peek()? {
@@ -191,7 +200,13 @@ fn read_document<R: Read>(
     let mut count = 0;
     // Where each feature kept came from: its index in the file and its line.
     let mut origins: Vec<(u32, u32)> = Vec::new();
+    // How many features the file holds, guessed once its first batch is cut.
+    let expect = Cell::new(None);
     let mut sink = |read: Read1| {
+        if let Some(n) = expect.take() {
+            plan.try_reserve(n);
+            let _ = origins.try_reserve(n);
+        }
         match read.result {
             Ok((f, repairs)) => {
                 tally.add(
@@ -228,7 +243,8 @@ fn read_document<R: Read>(
             match sc.peek()? {
                 None => return Err(sc.error(TRUNCATED)),
                 Some(b'[') if key == "features" => {
-                    read_features(&mut sc, progress, &mut sink)?;
+                    let guess = Guess { size, expect: &expect };
+                    read_features(&mut sc, progress, guess, &mut sink)?;
                     has_features = true;
                 }
                 Some(_) => {
@@ -599,9 +615,18 @@ impl Tally {
 /// Reads the elements of the `features` array (the scanner is on its `[`),
 /// parsing them on all cores in batches while the file is still being read,
 /// and hands them to `sink` in file order as they are ready.
+/// Where [`scan_elements`] leaves its guess of the number of features: a
+/// file of `size` bytes holds about as many a byte as its first batch.
+#[derive(Clone, Copy)]
+struct Guess<'a> {
+    size: Option<u64>,
+    expect: &'a Cell<Option<usize>>,
+}
+
 fn read_features<R: Read>(
     sc: &mut Scanner<R>,
     progress: &dyn Fn() -> bool,
+    guess: Guess,
     sink: &mut dyn FnMut(Read1),
 ) -> Result<(), LoadError> {
     sc.advance(1);
@@ -651,7 +676,7 @@ fn read_features<R: Read>(
                 }
             });
         }
-        let r = scan_elements(sc, &tx, progress, &failed, &spare, &mut || drain(&mut fault));
+        let r = scan_elements(sc, &tx, progress, guess, &failed, &spare, &mut || drain(&mut fault));
         drop(tx);
         r
     });
@@ -702,6 +727,7 @@ fn scan_elements<R: Read>(
     sc: &mut Scanner<R>,
     tx: &std::sync::mpsc::SyncSender<Batch>,
     progress: &dyn Fn() -> bool,
+    guess: Guess,
     failed: &AtomicBool,
     spare: &Mutex<Vec<Vec<u8>>>,
     drain: &mut dyn FnMut(),
@@ -711,6 +737,16 @@ fn scan_elements<R: Read>(
     let mut elems = Vec::new();
     let mut flush = |sc: &mut Scanner<R>, elems: &mut Vec<(usize, usize, usize, usize)>, start: &mut u64| {
         let len = (sc.offset() - *start) as usize;
+        if index == 0
+            && let Some(size) = guess.size
+            && len > 0
+        {
+            // A tenth over, so that a file a little denser later is not grown
+            // again; never more than the shortest feature's 50 bytes allow.
+            let rest = size.saturating_sub(*start) as f64 / len as f64;
+            let most = (size / 50) as f64;
+            guess.expect.set(Some((elems.len() as f64 * rest * 1.1).min(most) as usize));
+        }
         let mut bytes = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
         bytes.extend_from_slice(sc.slice(*start, len));
         let batch = Batch { index, bytes, elems: std::mem::take(elems) };
@@ -1392,5 +1428,25 @@ mod tests {
         assert_eq!(loaded.plan.meta.note.as_deref(), Some("n"));
         let twice = parse(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"geometry":null}"#);
         assert_eq!(twice.err().map(|e| e.to_string()).as_deref(), Some("feature (line 1): duplicate field `geometry`"));
+    }
+
+    #[test]
+    fn the_size_of_a_file_only_reserves_room_for_its_features() {
+        let features: Vec<String> = (0..3000)
+            .map(|i| format!(r#"{{"type":"Feature","id":{i},"properties":{{"name":"{i}号楼"}},"geometry":{{"type":"Point","coordinates":[116,39]}}}}"#))
+            .collect();
+        let text = format!("{{\"type\":\"FeatureCollection\",\"features\":[\n{}\n]}}", features.join(",\n"));
+        let plain = read(text.as_bytes(), &Default::default()).expect("reads");
+        // The file's own size, one far too small and one absurdly large (whose
+        // room cannot be had): the same plan each time.
+        for size in [text.len() as u64, 10, u64::MAX / 4] {
+            let sized = read_sized(text.as_bytes(), Some(size), &Default::default()).expect("reads");
+            assert_eq!(sized.plan.len(), 3000);
+            assert!(sized.plan.iter().zip(plain.plan.iter()).all(|(a, b)| a.1 == b.1));
+        }
+        let exact = read_sized(text.as_bytes(), Some(text.len() as u64), &Default::default()).expect("reads");
+        // Room for the file's features (a tenth over) at once, not grown by doubling to 4,096.
+        let room = exact.plan.capacity();
+        assert!((3000..4096).contains(&room), "room for {room}");
     }
 }

@@ -140,7 +140,7 @@ pub fn load_path_with(path: &Path, opts: &ReadOptions) -> Result<Loaded, LoadErr
         }
         opts.progress.is_none_or(|f| f(done))
     };
-    let result = geojson::read(file, &ReadOptions { progress: Some(&watch), ..*opts });
+    let result = geojson::read_sized(file, Some(size), &ReadOptions { progress: Some(&watch), ..*opts });
     match result {
         Err(LoadError::Cancelled) if low.get() => Err(memory::exhausted().into()),
         r => r,

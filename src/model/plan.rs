@@ -101,6 +101,14 @@ impl Plan {
         self.keys.reserve(n);
     }
 
+    /// Makes room for `n` more features if memory allows (a guess, which may
+    /// be too large, is only a hint: the plan grows as usual if it fails).
+    pub fn try_reserve(&mut self, n: usize) {
+        if self.features.try_reserve(n).is_ok() {
+            let _ = self.keys.try_reserve(n);
+        }
+    }
+
     /// Adds a feature and returns its id. A feature without an id, or with an
     /// id another feature already has, is given a fresh one (`f12`).
     pub fn push(&mut self, mut feature: Feature) -> FeatureId {
@@ -186,6 +194,12 @@ impl Plan {
     }
 
     /// Number of features that exist.
+    /// How many features the plan has room for before it grows.
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.features.capacity()
+    }
+
     pub fn len(&self) -> usize {
         self.features.iter().filter(|f| f.is_some()).count()
     }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use geo::{ConvexHull, Geometry, MultiPoint, Point};
+use geo::Geometry;
 use serde::Serialize;
 
 use super::catalogue::{Category, lookup};
@@ -424,22 +424,25 @@ fn round_to(v: f64, decimals: i32) -> f64 {
 
 fn hull_area_m2(plan: &Plan) -> f64 {
     use geo::CoordsIter;
+    use geo::convex_hull::quick_hull;
     // The hull of all points is the hull of (the points so far' hull + the next
-    // batch), so memory stays at one batch however big the plan is.
+    // batch), so memory stays at one batch however big the plan is; the one
+    // buffer is reused from batch to batch.
     const BATCH: usize = 1 << 18;
-    let mut points: Vec<Point<f64>> = Vec::new();
+    let mut points: Vec<geo::Coord<f64>> = Vec::with_capacity(BATCH.min(plan.len() * 8));
     let mut total = 0usize;
     for (_, f) in plan.iter() {
-        points.extend(f.geometry.coords_iter().map(Point::from));
+        points.extend(f.geometry.coords_iter());
         if points.len() >= BATCH {
             total += points.len();
-            let hull = MultiPoint::from(std::mem::take(&mut points)).convex_hull();
-            points = hull.exterior().points().collect();
+            let hull = quick_hull(&mut points);
+            points.clear();
+            points.extend(hull.0);
         }
     }
     if total + points.len() < 3 {
         return 0.0;
     }
-    let hull = MultiPoint::from(points).convex_hull();
+    let hull = geo::Polygon::new(quick_hull(&mut points), vec![]);
     area_m2(&Geometry::Polygon(hull))
 }
