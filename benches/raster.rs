@@ -27,7 +27,7 @@ fn child(path: &Path, way: &str) {
     let plan = renewal_planner::io::load_path(path).expect("loads").plan;
     let read = start.elapsed().as_secs_f64();
     let t = Instant::now();
-    let (index, cache) = renewal_planner::render::GeometryCache::with_index(&plan);
+    let (index, cache) = renewal_planner::render::GeometryCache::for_print(&plan);
     let prepare = t.elapsed().as_secs_f64();
     let spec = common::fhd_map();
     let t = Instant::now();

@@ -527,7 +527,7 @@ pub fn story_pages(plan: &Plan, story: &Story, lang: Lang, under: &Underlay) -> 
     if story.slides.is_empty() {
         return Err(ExportError::NoSlides(story.name(lang).to_string()));
     }
-    let (index, cache) = GeometryCache::with_index(plan);
+    let (index, cache) = GeometryCache::for_print(plan);
     (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under)).collect()
 }
 
@@ -545,7 +545,7 @@ pub fn story_pdf(
     }
     let total = story.slides.len() + 1;
     check(watch, 0, total, Stage::Preparing)?;
-    let (index, cache) = GeometryCache::with_index(plan);
+    let (index, cache) = GeometryCache::for_print(plan);
     let pages = (0..story.slides.len()).map(|i| page_svg(plan, &cache, &index, story, i, lang, under));
     pdf_pages_with(pages, total, watch)
 }
@@ -773,7 +773,7 @@ pub fn atlas_pages(
     under: &Underlay,
 ) -> Result<Vec<String>, ExportError> {
     let sites = atlas_sites(plan, kinds)?;
-    let (index, cache) = GeometryCache::with_index(plan);
+    let (index, cache) = GeometryCache::for_print(plan);
     sites
         .iter()
         .enumerate()
@@ -793,7 +793,7 @@ pub fn atlas_pdf(
     let sites = atlas_sites(plan, kinds)?;
     let total = sites.len() + 1;
     check(watch, 0, total, Stage::Preparing)?;
-    let (index, cache) = GeometryCache::with_index(plan);
+    let (index, cache) = GeometryCache::for_print(plan);
     let pages = sites
         .iter()
         .enumerate()

@@ -636,7 +636,7 @@ pub fn export(
     }
     check(watch, 0, STEPS, Stage::Preparing)?;
     let under = if ext == "png" { under.for_raster(spec.scale) } else { under };
-    let (index, cache) = GeometryCache::with_index(plan);
+    let (index, cache) = GeometryCache::for_print(plan);
     let layout = layout(plan, &index, &cache, spec, &under)?;
     // The index and cache are not needed once the scenes are built.
     drop((index, cache));

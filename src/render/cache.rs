@@ -52,31 +52,43 @@ pub struct GeometryCache {
     after: std::collections::BTreeMap<FeatureId, Entry>,
     /// Vertices no longer referenced (after updates), to know when to compact.
     garbage: usize,
+    /// Areas are triangulated (for the GPU); a cache for one print holds
+    /// outlines only, which is all a page draws.
+    fills: bool,
 }
 
 impl GeometryCache {
     /// Prepares every feature of a plan, on all cores.
     pub fn build(plan: &Plan) -> Self {
+        Self::build_with(plan, true)
+    }
+
+    fn build_with(plan: &Plan, fills: bool) -> Self {
         let origin =
             plan.iter().find_map(|(_, f)| f.bbox()).map(|r| to_world(r.center().x, r.center().y)).unwrap_or([0.0, 0.0]);
         let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
         let n = plan.id_bound();
         if threads <= 1 || n < 4_000 {
-            let mut all = Self::empty(origin, n);
-            all.append(Self::build_part(plan, 0..n, origin), 0);
+            let mut all = Self::empty(origin, n, fills);
+            all.append(Self::build_part(plan, 0..n, origin, fills), 0);
             return all;
         }
         let step = n.div_ceil(threads);
         let parts: Vec<(usize, GeometryCache)> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..n)
                 .step_by(step)
-                .map(|start| (start, s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin))))
+                .map(|start| {
+                    (start, s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin, fills)))
+                })
                 .collect();
-            handles.into_iter().map(|(start, h)| (start, h.join().unwrap_or_else(|_| Self::empty(origin, 0)))).collect()
+            handles
+                .into_iter()
+                .map(|(start, h)| (start, h.join().unwrap_or_else(|_| Self::empty(origin, 0, fills))))
+                .collect()
         });
         // The first part (ids from 0) becomes the whole, so its buffers are not copied.
         let mut parts = parts.into_iter();
-        let Some((_, mut all)) = parts.next() else { return Self::empty(origin, n) };
+        let Some((_, mut all)) = parts.next() else { return Self::empty(origin, n, fills) };
         all.entries.resize(n, None);
         for (start, part) in parts {
             all.append(part, start);
@@ -87,14 +99,25 @@ impl GeometryCache {
     /// The plan's spatial index and its drawing cache, built side by side on
     /// two threads (they only read the plan): what every view of a plan needs.
     pub fn with_index(plan: &Plan) -> (crate::model::SpatialIndex, Self) {
+        Self::index_and(plan, true)
+    }
+
+    /// [`GeometryCache::with_index`] for one print (a PNG, SVG or PDF page):
+    /// areas are outlines only, not triangulated, as a page never fills
+    /// triangles (a label's anchor is placed as it would be on screen).
+    pub fn for_print(plan: &Plan) -> (crate::model::SpatialIndex, Self) {
+        Self::index_and(plan, false)
+    }
+
+    fn index_and(plan: &Plan, fills: bool) -> (crate::model::SpatialIndex, Self) {
         std::thread::scope(|s| {
             let index = s.spawn(|| crate::model::SpatialIndex::build(plan));
-            let cache = Self::build(plan);
+            let cache = Self::build_with(plan, fills);
             (index.join().unwrap_or_else(|_| crate::model::SpatialIndex::build(plan)), cache)
         })
     }
 
-    fn empty(origin: [f64; 2], n: usize) -> Self {
+    fn empty(origin: [f64; 2], n: usize, fills: bool) -> Self {
         GeometryCache {
             origin,
             verts: Vec::new(),
@@ -103,18 +126,21 @@ impl GeometryCache {
             entries: vec![None; n],
             after: Default::default(),
             garbage: 0,
+            fills,
         }
     }
 
     /// Prepares the features with ids in `ids` (entry `i` is feature `ids.start + i`).
-    fn build_part(plan: &Plan, ids: std::ops::Range<usize>, origin: [f64; 2]) -> Self {
+    fn build_part(plan: &Plan, ids: std::ops::Range<usize>, origin: [f64; 2], fills: bool) -> Self {
         let first = ids.start;
-        let mut cache = Self::empty(origin, ids.len());
+        let mut cache = Self::empty(origin, ids.len(), fills);
         let features: Vec<(FeatureId, &Feature)> =
             ids.filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?))).collect();
         let n: usize = features.iter().map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry)).sum();
         cache.verts.reserve(n);
-        cache.tris.reserve(n * 3);
+        if fills {
+            cache.tris.reserve(n * 3);
+        }
         cache.parts.reserve(features.len() * 2);
         let mut earcut = earcut::Earcut::new();
         let mut scratch = Vec::new();
@@ -175,7 +201,7 @@ impl GeometryCache {
             }
         }
         if self.garbage > self.verts.len() / 2 + 1024 {
-            *self = GeometryCache::build(plan);
+            *self = GeometryCache::build_with(plan, self.fills);
         }
     }
 
@@ -320,6 +346,9 @@ impl GeometryCache {
                 self.verts.truncate(r[0] as usize);
             }
         }
+        if !self.fills {
+            return;
+        }
         let data = self.verts[first as usize..].iter().copied();
         earcut.earcut(data, &holes, scratch);
         self.tris.extend(scratch.iter().map(|i| i + first));
@@ -393,7 +422,7 @@ impl GeometryCache {
         e.label = label_texts(f);
         // Only labelled features need an anchor (interior points are not cheap).
         e.anchor = if e.label.is_some() {
-            self.anchor(&e)
+            self.anchor(&e, f)
         } else {
             [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
         };
@@ -401,7 +430,7 @@ impl GeometryCache {
         e
     }
 
-    fn anchor(&self, e: &Entry) -> [f32; 2] {
+    fn anchor(&self, e: &Entry, f: &Feature) -> [f32; 2] {
         if e.rings.len() == 1
             && let Some(c) = self.centroid_inside(self.parts[e.rings.start as usize])
         {
@@ -412,6 +441,11 @@ impl GeometryCache {
             // Else (holes, several parts, a centroid outside): the centre of the largest
             // triangle of its own fill, inside by construction. (geo's interior-point sweep
             // trips on self-intersecting rings, found by fuzzing, and redoes work done here.)
+            if !self.fills {
+                // Outlines only: the feature alone is triangulated to place its label.
+                let mut filled = Self::empty(self.origin, 0, true);
+                return filled.prepare(f, &mut earcut::Earcut::new(), &mut Vec::new()).anchor;
+            }
             if let Some(c) = self.largest_triangle_centre(e) {
                 return c;
             }
@@ -546,6 +580,28 @@ mod tests {
     use serde_json::Map;
 
     #[test]
+    fn a_print_cache_is_the_window_cache_without_triangles() {
+        let plan = crate::io::load_jinsong().plan;
+        let (full, print) = (GeometryCache::build(&plan), GeometryCache::for_print(&plan).1);
+        assert!(print.tris.is_empty() && !full.tris.is_empty());
+        for (id, _) in plan.iter() {
+            for (a, b) in [(full.get(id), print.get(id)), (full.after.get(&id), print.after.get(&id))] {
+                let (Some(a), Some(b)) = (a, b) else {
+                    assert_eq!(a.is_some(), b.is_some(), "{id:?}");
+                    continue;
+                };
+                assert!(b.tris.is_empty());
+                assert_eq!((&a.verts, &a.rings, &a.lines, &a.points), (&b.verts, &b.rings, &b.lines, &b.points));
+                assert_eq!(
+                    (a.bbox, a.anchor, &a.label, a.kind, a.width_m),
+                    (b.bbox, b.anchor, &b.label, b.kind, b.width_m)
+                );
+            }
+        }
+        assert_eq!((full.verts, full.parts), (print.verts, print.parts));
+    }
+
+    #[test]
     fn a_label_anchor_is_in_the_fill_not_in_a_hole() {
         // A square garden with a square pond in the middle: its centroid is in the pond.
         let outer = geo::LineString::from(vec![(116.0, 39.0), (116.002, 39.0), (116.002, 39.002), (116.0, 39.002)]);
@@ -561,6 +617,11 @@ mod tests {
         let id = plan.push(Feature::new(Kind::Garden, props, geo::Polygon::new(outer, vec![pond]).into()));
         let cache = GeometryCache::build(&plan);
         let e = cache.get(id).expect("prepared");
+        // A print's cache (outlines only) places the label at the same point.
+        let (_, print) = GeometryCache::for_print(&plan);
+        let p = print.get(id).expect("prepared");
+        assert!(print.tris.is_empty() && p.tris.is_empty() && !e.tris.is_empty());
+        assert_eq!((p.anchor, &p.verts, &p.rings), (e.anchor, &e.verts, &e.rings));
         let [x, y] = e.anchor;
         let pond_min = cache.to_rel(116.0005, 39.0005);
         let pond_max = cache.to_rel(116.0015, 39.0015);
