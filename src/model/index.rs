@@ -19,6 +19,8 @@ pub struct SpatialIndex {
     tree: RTree<Entry>,
     /// The box each feature was indexed under, so it can be removed again.
     boxes: Vec<Option<[f64; 4]>>,
+    /// Boxes only, no tree ([`SpatialIndex::boxes_only`]): queries scan them.
+    flat: bool,
 }
 
 fn entry(id: FeatureId, b: [f64; 4]) -> Entry {
@@ -42,19 +44,48 @@ impl SpatialIndex {
                 Some(entry(id, b))
             })
             .collect();
-        SpatialIndex { tree: RTree::bulk_load(entries), boxes }
+        SpatialIndex { tree: RTree::bulk_load(entries), boxes, flat: false }
+    }
+
+    /// The features' boxes without the tree, for a plan read once and shown
+    /// once (a print from the command line): the page's one query scans every
+    /// box, far less work than bulk-loading a tree of a million boxes for it.
+    /// Answers every question as [`SpatialIndex::build`]'s index does.
+    pub fn boxes_only(plan: &Plan) -> Self {
+        let mut boxes = vec![None; plan.id_bound()];
+        for (id, f) in plan.iter() {
+            boxes[id.index()] = f.bbox().and_then(bbox_of);
+        }
+        SpatialIndex { tree: RTree::new(), boxes, flat: true }
+    }
+
+    /// The indexed features whose boxes meet `aabb`, with their boxes.
+    fn meeting(&self, aabb: AABB<[f64; 2]>) -> impl Iterator<Item = (FeatureId, [f64; 4])> + '_ {
+        let tree = (!self.flat).then(move || self.tree.locate_in_envelope_intersecting(&aabb)).into_iter().flatten();
+        let tree = tree.map(|e| {
+            let (lo, hi) = (e.geom().lower(), e.geom().upper());
+            (e.data, [lo[0], lo[1], hi[0], hi[1]])
+        });
+        let (lo, hi) = (aabb.lower(), aabb.upper());
+        let scan = self.flat.then(|| self.entries()).into_iter().flatten();
+        let scan = scan.filter(move |(_, b)| b[0] <= hi[0] && b[2] >= lo[0] && b[1] <= hi[1] && b[3] >= lo[1]);
+        tree.chain(scan)
     }
 
     /// Re-indexes one feature after an edit (added, moved, reshaped or removed).
     pub fn update(&mut self, plan: &Plan, id: FeatureId) {
-        if let Some(Some(old)) = self.boxes.get(id.index()).copied() {
+        if let Some(Some(old)) = self.boxes.get(id.index()).copied()
+            && !self.flat
+        {
             self.tree.remove(&entry(id, old));
         }
         if self.boxes.len() <= id.index() {
             self.boxes.resize(id.index() + 1, None);
         }
         let new = plan.get(id).and_then(|f| bbox_of(f.bbox()?));
-        if let Some(b) = new {
+        if let Some(b) = new
+            && !self.flat
+        {
             self.tree.insert(entry(id, b));
         }
         self.boxes[id.index()] = new;
@@ -68,6 +99,9 @@ impl SpatialIndex {
     /// [`SpatialIndex::build`] of the same plan.
     pub fn difference(&self, other: &SpatialIndex) -> Option<String> {
         for (name, index) in [("this index", self), ("the other index", other)] {
+            if index.flat {
+                continue;
+            }
             let mut in_tree: Vec<(FeatureId, [f64; 4])> = index
                 .tree
                 .iter()
@@ -97,21 +131,27 @@ impl SpatialIndex {
 
     /// Number of indexed features.
     pub fn len(&self) -> usize {
-        self.tree.size()
+        if self.flat { self.entries().count() } else { self.tree.size() }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.tree.size() == 0
+        self.len() == 0
     }
 
     /// The features whose bounding boxes meet the rectangle `[west, south, east, north]`.
     pub fn query(&self, rect: [f64; 4]) -> impl Iterator<Item = FeatureId> + '_ {
         let aabb = AABB::from_corners([rect[0], rect[1]], [rect[2], rect[3]]);
-        self.tree.locate_in_envelope_intersecting(&aabb).map(|e| e.data)
+        self.meeting(aabb).map(|(id, _)| id)
     }
 
     /// The bounding box of everything indexed, `[west, south, east, north]`.
     pub fn extent(&self) -> Option<[f64; 4]> {
+        if self.flat {
+            return self
+                .entries()
+                .map(|(_, b)| b)
+                .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]);
+        }
         if self.tree.size() == 0 {
             return None;
         }
@@ -138,8 +178,7 @@ impl SpatialIndex {
         let (dx, dy) = (tolerance_m / mx, tolerance_m / my);
         let probe = AABB::from_corners([lon - dx, lat - dy], [lon + dx, lat + dy]);
         let mut best: Option<(u8, f64, FeatureId)> = None;
-        for e in self.tree.locate_in_envelope_intersecting(&probe) {
-            let id = e.data;
+        for (id, b) in self.meeting(probe) {
             let Some(f) = plan.get(id) else { continue };
             let geometry = match phase.map(|p| presence(plan, f, p)) {
                 None => &f.geometry,
@@ -149,8 +188,7 @@ impl SpatialIndex {
             let Some(rank) = hit_rank(geometry, f.kind, lon, lat, tolerance_m) else {
                 continue;
             };
-            let b = e.geom();
-            let size = (b.upper()[0] - b.lower()[0]) * (b.upper()[1] - b.lower()[1]);
+            let size = (b[2] - b[0]) * (b[3] - b[1]);
             let better = match best {
                 None => true,
                 Some((r, s, bid)) => (rank, size, id) < (r, s, bid),
@@ -226,6 +264,33 @@ mod tests {
     use crate::model::{Feature, PlanMeta};
     use geo::{line_string, point, polygon};
     use serde_json::Map;
+
+    #[test]
+    fn boxes_alone_answer_as_the_tree_does() {
+        let plan = crate::io::load_jinsong().plan;
+        let (tree, flat) = (SpatialIndex::build(&plan), SpatialIndex::boxes_only(&plan));
+        assert!(flat.tree.size() == 0 && flat.flat);
+        assert_eq!((flat.len(), flat.extent()), (tree.len(), tree.extent()));
+        assert_eq!(flat.difference(&tree), None);
+        let [w, s, e, n] = tree.extent().expect("an extent");
+        let sorted = |ix: &SpatialIndex, r| {
+            let mut v: Vec<FeatureId> = ix.query(r).collect();
+            v.sort();
+            v
+        };
+        // A grid of windows and of clicks over the district and a little beyond it.
+        for i in 0..=8 {
+            for j in 0..=8 {
+                let (x, y) = (w + (e - w) * (i as f64 - 0.5) / 7.0, s + (n - s) * (j as f64 - 0.5) / 7.0);
+                let r = [x, y, x + (e - w) / 5.0, y + (n - s) / 5.0];
+                assert_eq!(sorted(&flat, r), sorted(&tree, r), "window {r:?}");
+                for tol in [1.0, 15.0] {
+                    assert_eq!(flat.hit_test(&plan, x, y, tol), tree.hit_test(&plan, x, y, tol), "click {x}, {y}");
+                }
+            }
+        }
+        assert_eq!(sorted(&flat, [w, s, e, n]).len(), plan.len());
+    }
 
     fn plan() -> (Plan, FeatureId, FeatureId, FeatureId, FeatureId) {
         let mut plan = Plan::new(PlanMeta::default());

@@ -104,16 +104,22 @@ impl GeometryCache {
 
     /// [`GeometryCache::with_index`] for one print (a PNG, SVG or PDF page):
     /// areas are outlines only, not triangulated, as a page never fills
-    /// triangles (a label's anchor is placed as it would be on screen).
+    /// triangles (a label's anchor is placed as it would be on screen), and
+    /// the index is the features' boxes without a tree
+    /// ([`SpatialIndex::boxes_only`](crate::model::SpatialIndex::boxes_only)).
     pub fn for_print(plan: &Plan) -> (crate::model::SpatialIndex, Self) {
         Self::index_and(plan, false)
     }
 
     fn index_and(plan: &Plan, fills: bool) -> (crate::model::SpatialIndex, Self) {
+        // A print queries its index once or twice: boxes suffice, no tree is built.
+        let make = |plan| {
+            if fills { crate::model::SpatialIndex::build(plan) } else { crate::model::SpatialIndex::boxes_only(plan) }
+        };
         std::thread::scope(|s| {
-            let index = s.spawn(|| crate::model::SpatialIndex::build(plan));
+            let index = s.spawn(|| make(plan));
             let cache = Self::build_with(plan, fills);
-            (index.join().unwrap_or_else(|_| crate::model::SpatialIndex::build(plan)), cache)
+            (index.join().unwrap_or_else(|_| make(plan)), cache)
         })
     }
 

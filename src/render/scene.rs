@@ -238,6 +238,8 @@ impl Scene {
                 p => buckets[kind_slot(f.kind)].push((id, p)),
             }
         }
+        // Ghosts too are drawn in id order, whatever order the index gave them in.
+        ghosts.sort_unstable_by_key(|(id, _)| *id);
         let xf = Transform::new(camera, cache.origin);
         let mut label_candidates = Vec::new();
         // Draw in id order (stable, so overlapping features do not flicker). With
