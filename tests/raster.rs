@@ -9,7 +9,7 @@ mod tools;
 use renewal_planner::document::Document;
 use renewal_planner::export::map::{self, MapSpec};
 use renewal_planner::io;
-use renewal_planner::model::{Lang, Phase, SpatialIndex};
+use renewal_planner::model::{FeatureId, Lang, Phase, Presence, SpatialIndex};
 use renewal_planner::render::GeometryCache;
 use renewal_planner::render::theme::{NO_ITEMS, ThemeMode};
 
@@ -138,4 +138,59 @@ fn a_plan_without_dates_is_titled_by_its_phase_alone() {
     let s = spec(Some(Phase::After), [1200.0, 800.0], 1.0, ThemeMode::Kind);
     let svg = map::layout(doc.plan(), doc.index(), &cache, &s, &Default::default()).expect("lays out").to_svg();
     assert!(svg.contains("改造后 · 20"), "a dated plan shows its date");
+}
+
+/// A print's cache (`GeometryCache::for_print`) is the window's without the
+/// triangles: the same vertices, rings, boxes, labels and label anchors.
+#[test]
+fn a_print_cache_is_the_window_cache_without_triangles() {
+    let plan = io::load_jinsong().plan;
+    let (full, print) = (GeometryCache::build(&plan), GeometryCache::for_print(&plan).1);
+    assert!(print.tris.is_empty() && !full.tris.is_empty());
+    let mut after = 0;
+    for (id, _) in plan.iter() {
+        for p in [Presence::AsBefore, Presence::AsAfter] {
+            let (Some(a), Some(b)) = (full.get_in(id, p), print.get_in(id, p)) else { panic!("{id:?} not prepared") };
+            after += usize::from(p == Presence::AsAfter && a.verts != full.get(id).expect("prepared").verts);
+            assert!(b.tris.is_empty());
+            assert_eq!((&a.verts, &a.rings, &a.lines, &a.points), (&b.verts, &b.rings, &b.lines, &b.points), "{id:?}");
+            assert_eq!(
+                (a.bbox, a.anchor, &a.label, a.kind, a.width_m),
+                (b.bbox, b.anchor, &b.label, b.kind, b.width_m)
+            );
+        }
+    }
+    assert!(after > 0, "Jinsong's modified features have an after state");
+    assert_eq!((full.verts, full.parts), (print.verts, print.parts));
+}
+
+/// A print's index, the boxes without a tree, answers every question as the tree does.
+#[test]
+fn boxes_alone_answer_as_the_tree_does() {
+    let plan = io::load_jinsong().plan;
+    let (tree, flat) = (SpatialIndex::build(&plan), SpatialIndex::boxes_only(&plan));
+    assert_eq!((flat.len(), flat.extent()), (tree.len(), tree.extent()));
+    assert_eq!(flat.difference(&tree), None);
+    let [w, s, e, n] = tree.extent().expect("an extent");
+    let sorted = |ix: &SpatialIndex, r| {
+        let mut v: Vec<FeatureId> = ix.query(r).collect();
+        v.sort();
+        v
+    };
+    // A grid of windows and of clicks over the district and a little beyond it.
+    let mut hits = 0;
+    for i in 0..=8 {
+        for j in 0..=8 {
+            let (x, y) = (w + (e - w) * (i as f64 - 0.5) / 7.0, s + (n - s) * (j as f64 - 0.5) / 7.0);
+            let r = [x, y, x + (e - w) / 5.0, y + (n - s) / 5.0];
+            assert_eq!(sorted(&flat, r), sorted(&tree, r), "window {r:?}");
+            for tol in [1.0, 15.0] {
+                let hit = tree.hit_test(&plan, x, y, tol);
+                hits += usize::from(hit.is_some());
+                assert_eq!(flat.hit_test(&plan, x, y, tol), hit, "click {x}, {y}");
+            }
+        }
+    }
+    assert!(hits > 20, "the clicks hit something ({hits})");
+    assert_eq!(sorted(&flat, [w, s, e, n]).len(), plan.len());
 }

@@ -265,33 +265,6 @@ mod tests {
     use geo::{line_string, point, polygon};
     use serde_json::Map;
 
-    #[test]
-    fn boxes_alone_answer_as_the_tree_does() {
-        let plan = crate::io::load_jinsong().plan;
-        let (tree, flat) = (SpatialIndex::build(&plan), SpatialIndex::boxes_only(&plan));
-        assert!(flat.tree.size() == 0 && flat.flat);
-        assert_eq!((flat.len(), flat.extent()), (tree.len(), tree.extent()));
-        assert_eq!(flat.difference(&tree), None);
-        let [w, s, e, n] = tree.extent().expect("an extent");
-        let sorted = |ix: &SpatialIndex, r| {
-            let mut v: Vec<FeatureId> = ix.query(r).collect();
-            v.sort();
-            v
-        };
-        // A grid of windows and of clicks over the district and a little beyond it.
-        for i in 0..=8 {
-            for j in 0..=8 {
-                let (x, y) = (w + (e - w) * (i as f64 - 0.5) / 7.0, s + (n - s) * (j as f64 - 0.5) / 7.0);
-                let r = [x, y, x + (e - w) / 5.0, y + (n - s) / 5.0];
-                assert_eq!(sorted(&flat, r), sorted(&tree, r), "window {r:?}");
-                for tol in [1.0, 15.0] {
-                    assert_eq!(flat.hit_test(&plan, x, y, tol), tree.hit_test(&plan, x, y, tol), "click {x}, {y}");
-                }
-            }
-        }
-        assert_eq!(sorted(&flat, [w, s, e, n]).len(), plan.len());
-    }
-
     fn plan() -> (Plan, FeatureId, FeatureId, FeatureId, FeatureId) {
         let mut plan = Plan::new(PlanMeta::default());
         let boundary = plan.push(Feature::new(

@@ -586,28 +586,6 @@ mod tests {
     use serde_json::Map;
 
     #[test]
-    fn a_print_cache_is_the_window_cache_without_triangles() {
-        let plan = crate::io::load_jinsong().plan;
-        let (full, print) = (GeometryCache::build(&plan), GeometryCache::for_print(&plan).1);
-        assert!(print.tris.is_empty() && !full.tris.is_empty());
-        for (id, _) in plan.iter() {
-            for (a, b) in [(full.get(id), print.get(id)), (full.after.get(&id), print.after.get(&id))] {
-                let (Some(a), Some(b)) = (a, b) else {
-                    assert_eq!(a.is_some(), b.is_some(), "{id:?}");
-                    continue;
-                };
-                assert!(b.tris.is_empty());
-                assert_eq!((&a.verts, &a.rings, &a.lines, &a.points), (&b.verts, &b.rings, &b.lines, &b.points));
-                assert_eq!(
-                    (a.bbox, a.anchor, &a.label, a.kind, a.width_m),
-                    (b.bbox, b.anchor, &b.label, b.kind, b.width_m)
-                );
-            }
-        }
-        assert_eq!((full.verts, full.parts), (print.verts, print.parts));
-    }
-
-    #[test]
     fn a_label_anchor_is_in_the_fill_not_in_a_hole() {
         // A square garden with a square pond in the middle: its centroid is in the pond.
         let outer = geo::LineString::from(vec![(116.0, 39.0), (116.002, 39.0), (116.002, 39.002), (116.0, 39.002)]);
