@@ -6,10 +6,15 @@
 /// (SVG, PNG, PDF) embeds it.
 pub const CJK_FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-gb2312.otf");
 
-/// The bundled font, parsed once: glyph coverage and advance widths.
+/// The bundled font, parsed once per process for shaping (PNG labels, `render::glyphs`).
+pub fn shaper() -> Option<&'static rustybuzz::Face<'static>> {
+    static FACE: std::sync::OnceLock<Option<rustybuzz::Face<'static>>> = std::sync::OnceLock::new();
+    FACE.get_or_init(|| rustybuzz::Face::from_slice(CJK_FONT, 0)).as_ref()
+}
+
+/// The same parsed font's tables: glyph coverage, advance widths, outlines.
 pub fn face() -> Option<&'static ttf_parser::Face<'static>> {
-    static FACE: std::sync::OnceLock<Option<ttf_parser::Face<'static>>> = std::sync::OnceLock::new();
-    FACE.get_or_init(|| ttf_parser::Face::parse(CJK_FONT, 0).ok()).as_ref()
+    shaper().map(|f| &**f)
 }
 
 /// Whether the bundled font draws `c` (white space and controls need no glyph).

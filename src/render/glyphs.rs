@@ -25,9 +25,9 @@ pub const HALO_WIDTH: f32 = 3.0;
 /// A glyph's origin is rounded to this many steps a pixel, each way.
 const STEPS: f32 = 16.0;
 
-/// The bundled font, parsed once per process.
+/// The bundled font ([`super::fonts::shaper`]) and its metrics.
 struct Font {
-    face: rustybuzz::Face<'static>,
+    face: &'static rustybuzz::Face<'static>,
     upem: f32,
     /// How far below a `dominant-baseline="central"` position the baseline
     /// lies, per unit of font size: half of ascender + descender, as usvg has it.
@@ -37,7 +37,7 @@ struct Font {
 fn font() -> Option<&'static Font> {
     static FONT: OnceLock<Option<Font>> = OnceLock::new();
     FONT.get_or_init(|| {
-        let face = rustybuzz::Face::from_slice(super::fonts::CJK_FONT, 0)?;
+        let face = super::fonts::shaper()?;
         let upem = face.units_per_em() as f32;
         let central = (f32::from(face.ascender()) + f32::from(face.descender())) / 2.0 / upem;
         Some(Font { face, upem, central })
@@ -87,34 +87,38 @@ impl LabelPainter {
         }
         let Some(font) = font() else { return };
         for (line, pos) in label.lines() {
-            self.draw_line(font, line, pos, label, pixmap, at, scale, clip);
+            // The line's glyphs placed, then their union blended where the pixmap and the clip let it.
+            if let Some(bounds) = self.place(font, line, pos, label, at, scale) {
+                self.composite(bounds, label, pixmap, clip);
+            }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn draw_line(
+    /// Shapes one line of `label` at `pos` (page units; the scene's top-left
+    /// at `at`, `scale` pixels a unit), rasterising the glyphs not seen
+    /// before, and lists where each goes in `placed`; the line's box in
+    /// pixels, `None` for a line with nothing to draw.
+    fn place(
         &mut self,
         font: &Font,
         text: &str,
         pos: [f32; 2],
         label: &Label,
-        pixmap: &mut PixmapMut,
         at: [f32; 2],
         scale: f32,
-        clip: Option<&Mask>,
-    ) {
+    ) -> Option<[i32; 4]> {
         // What the SVG draws: characters the font lacks as ones it has that read the same.
         let text = super::fonts::font_safe(text);
         let text = text.trim();
         if text.is_empty() {
-            return;
+            return None;
         }
         // The sizes the SVG states (font size to a tenth).
         let size = (label.size * 10.0).round() / 10.0;
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.set_direction(rustybuzz::Direction::LeftToRight);
-        let shaped = rustybuzz::shape(&font.face, &[], buffer);
+        let shaped = rustybuzz::shape(font.face, &[], buffer);
         let s = size / font.upem;
         let width: f32 = shaped.glyph_positions().iter().map(|p| p.x_advance as f32 * s).sum();
         let x0 = match label.align {
@@ -150,6 +154,12 @@ impl LabelPainter {
             ];
             self.placed.push((key, origin));
         }
+        (!self.placed.is_empty()).then_some(bounds)
+    }
+
+    /// Blends the glyphs [`LabelPainter::place`] placed, within `bounds`, onto
+    /// the pixmap: their halos united first, then their fills, in the label's colours.
+    fn composite(&mut self, bounds: [i32; 4], label: &Label, pixmap: &mut PixmapMut, clip: Option<&Mask>) {
         // Only what lies on the pixmap.
         let (pw, ph) = (pixmap.width() as i32, pixmap.height() as i32);
         let [bx0, by0] = [bounds[0].max(0), bounds[1].max(0)];
