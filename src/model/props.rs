@@ -123,19 +123,38 @@ impl Props {
 
     /// A number, or a string holding one.
     pub fn get_f64(&self, key: &str) -> Option<f64> {
+        let [v] = self.get_f64s([key]);
+        v
+    }
+
+    /// Several numbers at once ([`Props::get_f64`] of each key), in one pass over the text.
+    pub fn get_f64s<const N: usize>(&self, keys: [&str; N]) -> [Option<f64>; N] {
+        let mut out = [None; N];
         match &self.0 {
-            Repr::Empty => None,
+            Repr::Empty => {}
             Repr::Text(t) => {
-                let v = members(t).find(|(k, _)| *k == key)?.1;
-                v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v).trim().parse().ok()
+                // A key written twice: its first value, as a lookup of that key alone finds.
+                let mut seen = [false; N];
+                for (k, v) in members(t) {
+                    if let Some(i) = keys.iter().position(|key| *key == k)
+                        && !std::mem::replace(&mut seen[i], true)
+                    {
+                        let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+                        out[i] = v.trim().parse().ok();
+                    }
+                }
             }
-            Repr::Map(m) => match m.get(key)? {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            },
+            Repr::Map(m) => {
+                for (i, key) in keys.iter().enumerate() {
+                    out[i] = match m.get(*key) {
+                        Some(Value::Number(n)) => n.as_f64(),
+                        Some(Value::String(s)) => s.trim().parse().ok(),
+                        _ => None,
+                    };
+                }
+            }
         }
-        .filter(|v: &f64| v.is_finite())
+        out.map(|v| v.filter(|v: &f64| v.is_finite()))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -321,6 +340,12 @@ mod tests {
         assert_eq!(p.get("tags"), Some(json!({"a": [1, 2]})));
         assert_eq!(p.get("n"), Some(Value::Null));
         assert_eq!(p.get_str("floors"), None);
+        // Several numbers in one pass, each as it is read alone.
+        assert_eq!(p.get_f64s(["h", "name", "floors", "width"]), [Some(18.5), None, Some(6.0), None]);
+        let twice = Props::from_json(r#"{"w":"x","w":3}"#).unwrap();
+        assert_eq!((twice.get_f64s(["w"]), twice.get_f64("w")), ([None], None));
+        let map = Props::from_json(r#"{"k":"a\"b","w":" 4 ","inf":"inf"}"#).unwrap();
+        assert_eq!(map.get_f64s(["w", "k", "inf"]), [Some(4.0), None, None]);
         assert!(!p.contains_key("nam"));
         let keys: Vec<String> = p.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["name", "floors", "h", "tags", "n"]);

@@ -432,7 +432,8 @@ impl GeometryCache {
         } else {
             [(e.bbox[0] + e.bbox[2]) / 2.0, (e.bbox[1] + e.bbox[3]) / 2.0]
         };
-        e.width_m = f.number_prop("width_m").or_else(|| f.number_prop("width")).unwrap_or(0.0).clamp(0.0, 200.0) as f32;
+        let [width_m, width] = f.properties.get_f64s(["width_m", "width"]);
+        e.width_m = width_m.or(width).unwrap_or(0.0).clamp(0.0, 200.0) as f32;
         e
     }
 
