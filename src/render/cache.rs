@@ -29,12 +29,39 @@ pub struct Entry {
     /// Where its label goes (world, relative to the origin).
     pub anchor: [f32; 2],
     /// Label texts: Chinese, English (short forms: a building shows its number).
-    pub label: Option<Box<(String, String)>>,
+    pub label: Option<LabelTexts>,
     pub kind: Kind,
     /// Real-world width of a line feature in metres (`width_m`/`width`), 0 if unknown.
     pub width_m: f32,
     /// The feature differs between before and after.
     pub changed: bool,
+}
+
+/// A feature's label in Chinese and in English, kept in one allocation (a
+/// million buildings' labels are a million small strings, not three million).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelTexts {
+    /// The Chinese text, then the English one unless it is the same.
+    text: Box<str>,
+    zh_len: u32,
+}
+
+impl LabelTexts {
+    pub fn new(zh: &str, en: &str) -> Self {
+        let text = if zh == en { zh.into() } else { [zh, en].concat().into_boxed_str() };
+        LabelTexts { text, zh_len: zh.len() as u32 }
+    }
+
+    pub fn zh(&self) -> &str {
+        &self.text[..self.zh_len as usize]
+    }
+
+    pub fn en(&self) -> &str {
+        match &self.text[self.zh_len as usize..] {
+            "" => self.zh(),
+            en => en,
+        }
+    }
 }
 
 /// Prepared geometry for every feature of a plan.
@@ -567,16 +594,16 @@ fn split(g: &Geometry<f64>) -> (Parts<'_>, Parts<'_>, Parts<'_>) {
 
 /// Short label texts (Chinese, English). Buildings show their number, as on
 /// a Beijing site plan; everything else its name.
-fn label_texts(f: &Feature) -> Option<Box<(String, String)>> {
+fn label_texts(f: &Feature) -> Option<LabelTexts> {
     let names = f.names();
     if f.kind == Kind::Building
         && let Some(n) = names.number
     {
-        return Some(Box::new((format!("{n}楼"), n.to_string())));
+        return Some(LabelTexts::new(&format!("{n}楼"), n));
     }
     let zh = names.zh.or(names.en)?;
     let en = names.en.unwrap_or(zh);
-    Some(Box::new((zh.to_string(), en.to_string())))
+    Some(LabelTexts::new(zh, en))
 }
 
 #[cfg(test)]
@@ -585,6 +612,19 @@ mod tests {
     use crate::model::PlanMeta;
     use geo::polygon;
     use serde_json::Map;
+
+    #[test]
+    fn label_texts_keep_both_languages_in_one_string() {
+        let both = LabelTexts::new("幸福北里1号楼", "Xingfu 1");
+        assert_eq!((both.zh(), both.en()), ("幸福北里1号楼", "Xingfu 1"));
+        let same = LabelTexts::new("104楼", "104楼");
+        assert_eq!((same.zh(), same.en(), &*same.text), ("104楼", "104楼", "104楼"));
+        let mut props = Map::new();
+        props.insert("number".into(), "212".into());
+        let building = Feature::new(Kind::Building, props, geo::Point::new(116.0, 39.0).into());
+        let l = label_texts(&building).expect("a label");
+        assert_eq!((l.zh(), l.en()), ("212楼", "212"));
+    }
 
     #[test]
     fn a_label_anchor_is_in_the_fill_not_in_a_hole() {

@@ -664,12 +664,12 @@ impl Scene {
                 let r = if e.rings.is_empty() { kind_style(e.kind).marker_radius } else { 0.0 };
                 obstacles.push([b0[0] - r, b0[1] - r, b1[0] + r, b1[1] + r]);
             }
-            let Some(texts) = e.label.as_deref() else {
+            let Some(texts) = &e.label else {
                 continue;
             };
             let text = match lang {
-                Lang::Zh => texts.0.as_str(),
-                Lang::En => texts.1.as_str(),
+                Lang::Zh => texts.zh(),
+                Lang::En => texts.en(),
             };
             let pos = xf.apply(&e.anchor);
             let inside = pos[0] >= 0.0 && pos[1] >= 0.0 && pos[0] <= xf.size[0] && pos[1] <= xf.size[1];
