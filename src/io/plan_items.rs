@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::geojson::Warning;
 use crate::error::{EncodeError, json_value};
-use crate::model::{CatalogueEntry, Change, ChangeKind, Item, Plan};
+use crate::model::{CatalogueEntry, Change, ChangeKind, FeatureId, Item, Plan};
 
 /// The property that carries a feature's items.
 pub const ITEMS_PROPERTY: &str = "renewal_items";
@@ -231,8 +231,15 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
         }
     }
 
-    let ids: Vec<_> = plan.iter().map(|(id, _)| id).collect();
-    for id in ids.iter().copied() {
+    // The features that carry a change or items, found in one pass over each one's properties.
+    let carrying: Vec<(FeatureId, [bool; 2])> = plan
+        .iter()
+        .filter_map(|(id, f)| {
+            let has = f.properties.has_keys([CHANGE_PROPERTY, ITEMS_PROPERTY]);
+            (has[0] || has[1]).then_some((id, has))
+        })
+        .collect();
+    for id in carrying.iter().filter(|(_, has)| has[0]).map(|(id, _)| *id) {
         let key = plan.key(id).unwrap_or_default();
         let Some(raw) = plan.get_mut(id).and_then(|f| f.properties.shift_remove(CHANGE_PROPERTY)) else { continue };
         match read_change(raw) {
@@ -244,7 +251,7 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
             Err(m) => warn(warnings, format!("feature {key}"), format!("\"{CHANGE_PROPERTY}\" {m}; ignored")),
         }
     }
-    for id in ids {
+    for id in carrying.iter().filter(|(_, has)| has[1]).map(|(id, _)| *id) {
         let key = plan.key(id).unwrap_or_default();
         let Some(raw) = plan.get_mut(id).and_then(|f| f.properties.shift_remove(ITEMS_PROPERTY)) else {
             continue;

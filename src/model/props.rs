@@ -157,6 +157,27 @@ impl Props {
         out.map(|v| v.filter(|v: &f64| v.is_finite()))
     }
 
+    /// Which of several keys are present, in one pass over the text.
+    pub fn has_keys<const N: usize>(&self, keys: [&str; N]) -> [bool; N] {
+        let mut out = [false; N];
+        match &self.0 {
+            Repr::Empty => {}
+            Repr::Text(t) => {
+                for (k, _) in members(t) {
+                    if let Some(i) = keys.iter().position(|key| *key == k) {
+                        out[i] = true;
+                    }
+                }
+            }
+            Repr::Map(m) => {
+                for (i, key) in keys.iter().enumerate() {
+                    out[i] = m.contains_key(*key);
+                }
+            }
+        }
+        out
+    }
+
     pub fn contains_key(&self, key: &str) -> bool {
         match &self.0 {
             Repr::Empty => false,
@@ -347,6 +368,9 @@ mod tests {
         let map = Props::from_json(r#"{"k":"a\"b","w":" 4 ","inf":"inf"}"#).unwrap();
         assert_eq!(map.get_f64s(["w", "k", "inf"]), [Some(4.0), None, None]);
         assert!(!p.contains_key("nam"));
+        assert_eq!(p.has_keys(["tags", "nam", "name"]), [true, false, true]);
+        let map = Props::from_json(r#"{"k":"a\"b","w":1}"#).unwrap();
+        assert_eq!(map.has_keys(["w", "x", "k"]), [true, false, true]);
         let keys: Vec<String> = p.iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["name", "floors", "h", "tags", "n"]);
     }

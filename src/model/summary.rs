@@ -241,8 +241,9 @@ impl Summary {
                     boundary_m2 += area_m2(&f.geometry);
                 }
                 Kind::Building => {
-                    buildings.floor_area_m2 += f.number_prop("floor_area_m2").unwrap_or(0.0);
-                    let households = f.number_prop("households").map(|h| h.max(0.0) as u64).unwrap_or(0);
+                    let [floor_area, households] = f.properties.get_f64s(["floor_area_m2", "households"]);
+                    buildings.floor_area_m2 += floor_area.unwrap_or(0.0);
+                    let households = households.map(|h| h.max(0.0) as u64).unwrap_or(0);
                     buildings.households = buildings.households.saturating_add(households);
                 }
                 _ => {}
