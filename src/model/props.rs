@@ -94,22 +94,36 @@ impl Props {
     /// Several string properties in one pass.
     pub fn get_strs<const N: usize>(&self, keys: [&str; N]) -> [Option<&str>; N] {
         let mut out = [None; N];
+        self.each_of(&keys, |i, v| {
+            out[i] = match v {
+                Found::Text(t) => t.strip_prefix('"').and_then(|t| t.strip_suffix('"')),
+                Found::Value(v) => v.as_str(),
+            }
+        });
+        out
+    }
+
+    /// Calls `f` with the position in `keys` and the value of each member
+    /// whose key is one of them, in one pass over the text (a key the text
+    /// has twice, twice, in order).
+    fn each_of<'a, const N: usize>(&'a self, keys: &[&str; N], mut f: impl FnMut(usize, Found<'a>)) {
         match &self.0 {
             Repr::Empty => {}
             Repr::Text(t) => {
                 for (k, v) in members(t) {
                     if let Some(i) = keys.iter().position(|key| *key == k) {
-                        out[i] = v.strip_prefix('"').and_then(|v| v.strip_suffix('"'));
+                        f(i, Found::Text(v));
                     }
                 }
             }
             Repr::Map(m) => {
                 for (i, key) in keys.iter().enumerate() {
-                    out[i] = m.get(*key).and_then(Value::as_str);
+                    if let Some(v) = m.get(*key) {
+                        f(i, Found::Value(v));
+                    }
                 }
             }
         }
-        out
     }
 
     /// A property's value.
@@ -130,51 +144,28 @@ impl Props {
     /// Several numbers at once ([`Props::get_f64`] of each key), in one pass over the text.
     pub fn get_f64s<const N: usize>(&self, keys: [&str; N]) -> [Option<f64>; N] {
         let mut out = [None; N];
-        match &self.0 {
-            Repr::Empty => {}
-            Repr::Text(t) => {
-                // A key written twice: its first value, as a lookup of that key alone finds.
-                let mut seen = [false; N];
-                for (k, v) in members(t) {
-                    if let Some(i) = keys.iter().position(|key| *key == k)
-                        && !std::mem::replace(&mut seen[i], true)
-                    {
-                        let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
-                        out[i] = v.trim().parse().ok();
-                    }
-                }
+        // A key written twice: its first value, as a lookup of that key alone finds.
+        let mut seen = [false; N];
+        self.each_of(&keys, |i, v| {
+            if std::mem::replace(&mut seen[i], true) {
+                return;
             }
-            Repr::Map(m) => {
-                for (i, key) in keys.iter().enumerate() {
-                    out[i] = match m.get(*key) {
-                        Some(Value::Number(n)) => n.as_f64(),
-                        Some(Value::String(s)) => s.trim().parse().ok(),
-                        _ => None,
-                    };
+            out[i] = match v {
+                Found::Text(t) => {
+                    t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t).trim().parse().ok()
                 }
-            }
-        }
+                Found::Value(Value::Number(n)) => n.as_f64(),
+                Found::Value(Value::String(s)) => s.trim().parse().ok(),
+                Found::Value(_) => None,
+            };
+        });
         out.map(|v| v.filter(|v: &f64| v.is_finite()))
     }
 
     /// Which of several keys are present, in one pass over the text.
     pub fn has_keys<const N: usize>(&self, keys: [&str; N]) -> [bool; N] {
         let mut out = [false; N];
-        match &self.0 {
-            Repr::Empty => {}
-            Repr::Text(t) => {
-                for (k, _) in members(t) {
-                    if let Some(i) = keys.iter().position(|key| *key == k) {
-                        out[i] = true;
-                    }
-                }
-            }
-            Repr::Map(m) => {
-                for (i, key) in keys.iter().enumerate() {
-                    out[i] = m.contains_key(*key);
-                }
-            }
-        }
+        self.each_of(&keys, |i, _| out[i] = true);
         out
     }
 
@@ -253,6 +244,13 @@ impl fmt::Debug for Props {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.json())
     }
+}
+
+/// A member's value as [`Props::each_of`] finds it: the JSON text of a
+/// property kept as text, or the value of one kept as a map.
+enum Found<'a> {
+    Text(&'a str),
+    Value(&'a Value),
 }
 
 /// The members of a valid JSON object's text as (key, value text) pairs. The
