@@ -203,7 +203,7 @@ impl Edit {
     pub fn added_key(&self, id: FeatureId) -> Option<String> {
         match self {
             Edit::AddFeature { id: added, feature, .. } if *added == id => {
-                feature.source_id.as_ref().and_then(crate::model::key_of_id)
+                Some(feature.source_id.as_ref()?.key().to_string())
             }
             Edit::Batch { edits, .. } => edits.iter().find_map(|e| e.added_key(id)),
             _ => None,

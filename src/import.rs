@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use crate::edit::{Edit, EditLabel};
-use crate::model::{Feature, FeatureId, Kind, Plan, key_of_id};
+use crate::model::{Feature, FeatureId, Kind, Plan};
 
 /// The property naming the file an imported feature came from.
 pub const SOURCE_PROPERTY: &str = "source";
@@ -121,7 +121,7 @@ pub fn place(plan: &Plan, marked: Marked) -> Import {
     let mut ids = Vec::with_capacity(features.len());
     for (n, mut f) in features.into_iter().enumerate() {
         let Some(id) = first.checked_add(n).and_then(|i| u32::try_from(i).ok()).map(FeatureId) else { break };
-        let own = f.source_id.as_ref().and_then(key_of_id);
+        let own = f.source_id.as_ref().map(|s| s.key().to_string());
         let free = |k: &str| !plan.has_key(k) && !used.contains(k);
         let key = match &own {
             Some(k) if free(k) => k.clone(),
@@ -141,7 +141,7 @@ pub fn place(plan: &Plan, marked: Marked) -> Import {
             f.properties = props.into();
         }
         used.insert(key.clone());
-        f.source_id = Some(Value::String(key));
+        f.source_id = Some(key.into());
         edits.push(Edit::AddFeature { id, feature: Box::new(f), label: EditLabel::ImportLayer });
         ids.push(id);
     }
@@ -164,7 +164,7 @@ mod tests {
         let mut props = serde_json::Map::new();
         props.insert("name".into(), Value::String("新楼".into()));
         let mut f = Feature::new(kind, props, g);
-        f.source_id = key.map(|k| Value::String(k.into()));
+        f.source_id = key.map(Into::into);
         f
     }
 

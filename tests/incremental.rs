@@ -140,7 +140,7 @@ fn random_edit(plan: &Plan, rng: &mut Rng) -> Edit {
                 props.insert("number".into(), json!(format!("{}", 100 + rng.below(100))));
             }
             let mut f = Feature::new(*rng.pick(&Kind::ALL), props, random_geometry(rng, at));
-            f.source_id = Some(json!(key));
+            f.source_id = Some(key.as_str().into());
             Edit::AddFeature { id, feature: Box::new(f), label: EditLabel::DrawFeature }
         }
         7 if ids.len() > 3 => Edit::RemoveFeature { id: any(rng), label: EditLabel::DeleteFeature },

@@ -104,7 +104,7 @@ fn random_edit(plan: &Plan, rng: &mut Lcg) -> Edit {
         9 => {
             let (id, key) = plan.next_feature();
             let mut f = plan.get(ids[rng.below(ids.len())]).expect("feature").clone();
-            f.source_id = Some(serde_json::json!(key));
+            f.source_id = Some(key.as_str().into());
             Edit::AddFeature { id, feature: Box::new(f), label: EditLabel::DrawFeature }
         }
         0 => Edit::SetKind { changes: vec![(ids[rng.below(ids.len())], Kind::ALL[rng.below(7)])] },

@@ -181,7 +181,7 @@ pub fn phase_geojson(
         let mut feature = Map::new();
         feature.insert("type".into(), Value::String("Feature".into()));
         if let Some(sid) = &f.source_id {
-            feature.insert("id".into(), sid.clone());
+            feature.insert("id".into(), sid.to_json());
         }
         feature.insert("properties".into(), Value::Object(props));
         let column = format!("feature {}: geometry", id.0);
@@ -323,7 +323,7 @@ mod tests {
         let mut props = serde_json::Map::new();
         props.insert("number".into(), Value::String("104".into()));
         let mut f = Feature::new(Kind::Building, props, geo::point!(x: 116.0, y: 39.0).into());
-        f.source_id = Some(Value::String("b104".into()));
+        f.source_id = Some("b104".into());
         plan.push(f);
         let item = Item::new("it-1".into(), "elevator_retrofit".into(), vec!["b104".into()], "2019-01-01", 0)
             .with_quantity(3.0, Some("部".into()), 600_000);

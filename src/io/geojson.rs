@@ -36,7 +36,7 @@ use super::LoadError;
 use super::crs::{self, Crs};
 use super::repair::Repairs;
 use super::stream::Scanner;
-use crate::model::{Feature, FeatureId, Plan, PlanMeta, Props, infer_kind, shape_of};
+use crate::model::{Feature, FeatureId, Plan, PlanMeta, Props, SourceId, infer_kind, shape_of};
 
 /// A problem with part of the input that did not stop the load.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ struct RawFeature<'a> {
     #[serde(rename = "type")]
     ty: Cow<'a, str>,
     #[serde(default)]
-    id: Option<Value>,
+    id: AnyId,
     #[serde(default, borrow)]
     properties: Option<&'a RawValue>,
     #[serde(default, borrow)]
@@ -497,7 +497,7 @@ const GEOJSON_MEMBERS: [&str; 8] =
 /// object's text together again: its geometry may be most of a large file.
 fn lone_feature(members: &[Member]) -> Result<(Feature, Repairs), String> {
     let mut seen = [false; 4];
-    let mut rf = RawFeature { ty: Cow::Borrowed("Feature"), id: None, properties: None, geometry: None };
+    let mut rf = RawFeature { ty: Cow::Borrowed("Feature"), id: AnyId(None), properties: None, geometry: None };
     for m in members {
         let Some(i) = ["type", "id", "properties", "geometry"].iter().position(|k| *k == m.key) else { continue };
         if std::mem::replace(&mut seen[i], true) {
@@ -505,7 +505,7 @@ fn lone_feature(members: &[Member]) -> Result<(Feature, Repairs), String> {
         }
         let raw = || serde_json::from_slice::<Option<&RawValue>>(&m.text).map_err(clean);
         match i {
-            1 => rf.id = serde_json::from_slice::<Option<Value>>(&m.text).map_err(clean)?,
+            1 => rf.id = serde_json::from_slice::<AnyId>(&m.text).map_err(clean)?,
             2 => rf.properties = raw()?,
             3 => rf.geometry = raw()?,
             _ => {}
@@ -820,12 +820,12 @@ fn feature_of(rf: RawFeature) -> Result<(Feature, Repairs), String> {
     };
     let mut repairs = Repairs::default();
     let geometry = read_geometry(geometry.get(), &mut repairs)?;
-    finish_feature(rf.id, rf.properties, geometry, repairs)
+    finish_feature(rf.id.0, rf.properties, geometry, repairs)
 }
 
 /// A feature of a read geometry, its properties and id.
 fn finish_feature(
-    id: Option<Value>,
+    id: Option<SourceId>,
     properties: Option<&RawValue>,
     geometry: Geometry<f64>,
     repairs: Repairs,
@@ -838,12 +838,66 @@ fn finish_feature(
     Ok((Feature { source_id: id, kind, properties, geometry, change: None }, repairs))
 }
 
+/// A feature's `id` member, whatever JSON it holds: a string or a number is
+/// its [`SourceId`]; `null`, an object, an array or a boolean is no id (read
+/// through and dropped, as the plan would drop it for a key of its own).
+#[derive(Default)]
+struct AnyId(Option<SourceId>);
+
+impl<'de> Deserialize<'de> for AnyId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = AnyId;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<AnyId, E> {
+                Ok(AnyId(Some(s.into())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<AnyId, E> {
+                Ok(AnyId(Some(s.into())))
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<AnyId, E> {
+                Ok(AnyId(Some(SourceId::number(&n.into()))))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<AnyId, E> {
+                Ok(AnyId(Some(SourceId::number(&n.into()))))
+            }
+            fn visit_f64<E>(self, n: f64) -> Result<AnyId, E> {
+                Ok(AnyId(serde_json::Number::from_f64(n).map(|n| SourceId::number(&n))))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<AnyId, E> {
+                Ok(AnyId(None))
+            }
+            fn visit_unit<E>(self) -> Result<AnyId, E> {
+                Ok(AnyId(None))
+            }
+            fn visit_none<E>(self) -> Result<AnyId, E> {
+                Ok(AnyId(None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<AnyId, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyId, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(AnyId(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AnyId, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(AnyId(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A feature read in one pass, its geometry's coordinates with it, when it
 /// is written the usual way: `"type": "Feature"`, each member once, a
 /// geometry whose type comes before its coordinates. Anything else (and any
 /// fault) is read the long way, [`RawFeature`], which words it.
 enum QuickFeature<'a> {
-    Read { id: Option<Value>, properties: Option<&'a RawValue>, shape: Shape },
+    Read { id: Option<SourceId>, properties: Option<&'a RawValue>, shape: Shape },
     LongWay,
 }
 
@@ -894,7 +948,7 @@ impl<'de> Deserialize<'de> for QuickFeature<'de> {
                             0
                         }
                         Field::Id => {
-                            id = map.next_value::<Option<Value>>()?;
+                            id = map.next_value::<AnyId>()?.0;
                             1
                         }
                         Field::Properties => {
@@ -1424,10 +1478,49 @@ mod tests {
         assert_eq!(loaded.plan.len(), 1);
         let f = loaded.plan.iter().next().expect("a feature").1;
         assert_eq!(f.properties.get_str("name"), Some("1号楼"));
-        assert_eq!(f.source_id, Some(serde_json::json!(7)));
+        assert_eq!(f.source_id, Some(SourceId::Number("7".into())));
         assert_eq!(loaded.plan.meta.note.as_deref(), Some("n"));
         let twice = parse(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"geometry":null}"#);
         assert_eq!(twice.err().map(|e| e.to_string()).as_deref(), Some("feature (line 1): duplicate field `geometry`"));
+    }
+
+    #[test]
+    fn an_id_is_kept_as_written_and_anything_else_is_no_id() {
+        // The usual way (one pass), members out of order (the long way), and a lone feature.
+        let ids = [
+            r#""b7""#,
+            "7",
+            "-3",
+            "7.5",
+            "1e3",
+            "18446744073709551616",
+            r#""\u697c""#,
+            "null",
+            "true",
+            "[1]",
+            r#"{"a":{"b":[]}}"#,
+        ];
+        let want = ["b7", "7", "-3", "7.5", "1000.0", "1.8446744073709552e+19", "楼", "f7", "f8", "f9", "f10"];
+        let quick: Vec<String> = ids
+            .iter()
+            .map(|id| format!(r#"{{"type":"Feature","id":{id},"properties":{{}},"geometry":{{"type":"Point","coordinates":[116,39]}}}}"#))
+            .collect();
+        let long: Vec<String> = ids
+            .iter()
+            .map(|id| format!(r#"{{"geometry":{{"coordinates":[116,39],"type":"Point"}},"properties":{{}},"id":{id},"type":"Feature"}}"#))
+            .collect();
+        for features in [quick, long] {
+            let text = format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","));
+            let plan = parse(text.as_bytes()).expect("loads").plan;
+            let keys: Vec<String> = plan.iter().map(|(id, _)| plan.key(id).expect("a key")).collect();
+            assert_eq!(keys, want);
+            let f = |i| plan.get(FeatureId(i)).and_then(|f| f.source_id.as_ref()).map(|s| s.to_json());
+            assert_eq!((f(0), f(1), f(3)), (Some(Value::from("b7")), Some(Value::from(7)), Some(Value::from(7.5))));
+        }
+        let lone = parse(
+            br#"{"type":"Feature","id":{"x":1},"geometry":{"type":"Point","coordinates":[1,2]},"properties":null}"#,
+        );
+        assert_eq!(lone.expect("loads").plan.key(FeatureId(0)).as_deref(), Some("f0"));
     }
 
     #[test]

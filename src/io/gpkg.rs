@@ -233,10 +233,7 @@ fn load_plan(c: &Connection) -> Result<Loaded, LoadError> {
                 }
             },
         };
-        let source_id = match json(place, source_id)? {
-            Value::Null => None,
-            v => Some(v),
-        };
+        let source_id = crate::model::SourceId::of_json(&json(place, source_id)?);
         plan.push(Feature { source_id, kind, properties, geometry, change: change.map(Box::new) });
     }
 
@@ -661,7 +658,7 @@ fn write_into(c: &mut Connection, plan: &Plan) -> Result<(), SaveError> {
             feat.execute(params![
                 id.0,
                 key,
-                f.source_id.as_ref().map(|v| v.to_string()),
+                f.source_id.as_ref().map(|v| v.to_json().to_string()),
                 f.kind.as_str(),
                 f.properties.json().into_owned(),
                 geometry_wkb,

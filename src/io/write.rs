@@ -48,7 +48,7 @@ pub fn to_geojson(plan: &Plan) -> Result<String, EncodeError> {
         let mut feature = Map::new();
         feature.insert("type".into(), Value::String("Feature".into()));
         if let Some(sid) = &f.source_id {
-            feature.insert("id".into(), sid.clone());
+            feature.insert("id".into(), sid.to_json());
         }
         feature.insert("properties".into(), Value::Object(props));
         let geometry = geojson::Geometry::new(geojson::GeometryValue::from(&f.geometry));

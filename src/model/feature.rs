@@ -20,11 +20,65 @@ impl FeatureId {
     }
 }
 
+/// A feature's GeoJSON `id` (RFC 7946: a string or a number), kept so that
+/// the plan writes back the id it read, a number as a number. Its text is
+/// the feature's key in the plan. Other JSON (an object, `true`) is no id:
+/// the plan gives such a feature a key of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SourceId {
+    Text(Box<str>),
+    /// A number as serde_json writes it (`7`, `7.5`).
+    Number(Box<str>),
+}
+
+impl SourceId {
+    /// The key items use to refer to the feature: a string as it is, a number as written.
+    pub fn key(&self) -> &str {
+        match self {
+            SourceId::Text(s) | SourceId::Number(s) => s,
+        }
+    }
+
+    /// The id a JSON value gives, if it is a string or a number.
+    pub fn of_json(v: &Value) -> Option<SourceId> {
+        match v {
+            Value::String(s) => Some(SourceId::Text(s.as_str().into())),
+            Value::Number(n) => Some(SourceId::number(n)),
+            _ => None,
+        }
+    }
+
+    pub fn number(n: &serde_json::Number) -> SourceId {
+        SourceId::Number(n.to_string().into_boxed_str())
+    }
+
+    /// The id as JSON, as it was read.
+    pub fn to_json(&self) -> Value {
+        match self {
+            SourceId::Text(s) => Value::String(s.to_string()),
+            // Written by `number` from a Number, so it reads back as one.
+            SourceId::Number(s) => s.parse().map(Value::Number).unwrap_or_else(|_| Value::String(s.to_string())),
+        }
+    }
+}
+
+impl From<String> for SourceId {
+    fn from(s: String) -> Self {
+        SourceId::Text(s.into_boxed_str())
+    }
+}
+
+impl From<&str> for SourceId {
+    fn from(s: &str) -> Self {
+        SourceId::Text(s.into())
+    }
+}
+
 /// A feature: what it is, what it is called, and where it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Feature {
     /// The GeoJSON `id` it was loaded with, kept for the round trip.
-    pub source_id: Option<Value>,
+    pub source_id: Option<SourceId>,
     /// What the feature is in the plan (inferred on import, correctable).
     pub kind: Kind,
     /// Every property it was loaded with, in order; unknown ones are kept.

@@ -2,6 +2,9 @@
 //! plan-wide facts about it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 
 use serde_json::{Map, Value};
 
@@ -49,7 +52,7 @@ impl TitleBlock {
 pub struct Plan {
     pub meta: PlanMeta,
     features: Vec<Option<Feature>>,
-    keys: HashMap<String, FeatureId>,
+    keys: Keys,
     /// Renewal items by id.
     pub items: BTreeMap<String, Item>,
     /// Catalogue entries this plan adds to the built-in catalogue.
@@ -64,6 +67,67 @@ pub struct Plan {
     pub consent: super::consent::Consent,
     /// The operations ledger: operating spaces and cash flows.
     pub operations: super::operations::Operations,
+}
+
+/// The features' keys: the ids of the features in the plan, in a table hashed
+/// by each one's key (its `source_id`'s text), which is read from the feature
+/// and never copied — a million keys as a million `String`s was 56 bytes a
+/// feature. A key no feature in the plan has any more is kept in `retired`.
+#[derive(Clone, Default)]
+struct Keys {
+    hasher: std::hash::RandomState,
+    table: HashTable<FeatureId>,
+    /// Keys that were a feature's: a removed one's (reserved for its undo),
+    /// or the one a feature had before `put` replaced it.
+    retired: HashMap<Box<str>, FeatureId>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("features", &self.table.len()).field("retired", &self.retired).finish()
+    }
+}
+
+/// The key of the feature in slot `id` ("" for none: every feature in the
+/// table has one, as `insert` only takes those).
+fn key_in(features: &[Option<Feature>], id: FeatureId) -> &str {
+    features.get(id.index()).and_then(Option::as_ref).and_then(|f| f.source_id.as_ref()).map_or("", |s| s.key())
+}
+
+impl Keys {
+    /// The feature in the plan with this key.
+    fn find(&self, features: &[Option<Feature>], key: &str) -> Option<FeatureId> {
+        self.table.find(self.hasher.hash_one(key), |&id| key_in(features, id) == key).copied()
+    }
+
+    /// Indexes the feature now in slot `id` by its key (it takes the key
+    /// from a feature that had it, as a map's insert does).
+    fn insert(&mut self, features: &[Option<Feature>], id: FeatureId) {
+        let Some(key) = features.get(id.index()).and_then(|f| f.as_ref()?.source_id.as_ref()).map(|s| s.key()) else {
+            return;
+        };
+        self.retired.remove(key);
+        let hash = self.hasher.hash_one(key);
+        match self.table.find_mut(hash, |&other| key_in(features, other) == key) {
+            Some(other) => *other = id,
+            None => {
+                let hasher = &self.hasher;
+                self.table.insert_unique(hash, id, |&i| hasher.hash_one(key_in(features, i)));
+            }
+        }
+    }
+
+    /// Takes the feature in slot `id` out of the table, before it leaves
+    /// the slot, keeping its key as retired.
+    fn retire(&mut self, features: &[Option<Feature>], id: FeatureId) {
+        let Some(key) = features.get(id.index()).and_then(|f| f.as_ref()?.source_id.as_ref()).map(|s| s.key()) else {
+            return;
+        };
+        if let Ok(entry) = self.table.find_entry(self.hasher.hash_one(key), |&other| other == id) {
+            entry.remove();
+        }
+        self.retired.insert(key.into(), id);
+    }
 }
 
 impl PartialEq for Plan {
@@ -81,15 +145,6 @@ impl PartialEq for Plan {
     }
 }
 
-/// The key a GeoJSON id gives: strings as they are, numbers as written.
-pub fn key_of_id(id: &Value) -> Option<String> {
-    match id {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 impl Plan {
     pub fn new(meta: PlanMeta) -> Self {
         Plan { meta, ..Plan::default() }
@@ -98,14 +153,16 @@ impl Plan {
     /// Makes room for `n` more features.
     pub fn reserve(&mut self, n: usize) {
         self.features.reserve(n);
-        self.keys.reserve(n);
+        let Keys { hasher, table, .. } = &mut self.keys;
+        table.reserve(n, |&id| hasher.hash_one(key_in(&self.features, id)));
     }
 
     /// Makes room for `n` more features if memory allows (a guess, which may
     /// be too large, is only a hint: the plan grows as usual if it fails).
     pub fn try_reserve(&mut self, n: usize) {
         if self.features.try_reserve(n).is_ok() {
-            let _ = self.keys.try_reserve(n);
+            let Keys { hasher, table, .. } = &mut self.keys;
+            let _ = table.try_reserve(n, |&id| hasher.hash_one(key_in(&self.features, id)));
         }
     }
 
@@ -113,39 +170,44 @@ impl Plan {
     /// id another feature already has, is given a fresh one (`f12`).
     pub fn push(&mut self, mut feature: Feature) -> FeatureId {
         let id = FeatureId(u32::try_from(self.features.len()).unwrap_or(u32::MAX));
-        let key = match feature.source_id.as_ref().and_then(key_of_id) {
-            Some(k) if !self.keys.contains_key(&k) => k,
-            _ => {
-                let mut k = format!("f{}", id.0);
-                let mut n = 1;
-                while self.keys.contains_key(&k) {
-                    n += 1;
-                    k = format!("f{}-{n}", id.0);
-                }
-                feature.source_id = Some(Value::String(k.clone()));
-                k
-            }
-        };
-        self.keys.insert(key, id);
+        if feature.source_id.as_ref().is_none_or(|s| self.has_key(s.key())) {
+            feature.source_id = Some(self.fresh_key(id).into());
+        }
         self.features.push(Some(feature));
+        self.keys.insert(&self.features, id);
         id
+    }
+
+    /// A key no feature has, nor had: `f12`, else `f12-2`, …
+    fn fresh_key(&self, id: FeatureId) -> String {
+        let mut key = format!("f{}", id.0);
+        let mut n = 1;
+        while self.has_key(&key) {
+            n += 1;
+            key = format!("f{}-{n}", id.0);
+        }
+        key
     }
 
     pub fn get(&self, id: FeatureId) -> Option<&Feature> {
         self.features.get(id.index())?.as_ref()
     }
 
+    /// The feature to change in place. Its `source_id` must stay as it is
+    /// (the key table finds features by it): a new key is a new feature, `put`.
     pub(crate) fn get_mut(&mut self, id: FeatureId) -> Option<&mut Feature> {
         self.features.get_mut(id.index())?.as_mut()
     }
 
-    /// Every slot, for passes over all features at once (e.g. on all cores).
+    /// Every slot, for passes over all features at once (e.g. on all cores);
+    /// as with `get_mut`, keys stay as they are.
     pub(crate) fn slots_mut(&mut self) -> &mut [Option<Feature>] {
         &mut self.features
     }
 
     /// Takes a feature out, leaving its slot empty (its key stays reserved).
     pub(crate) fn take(&mut self, id: FeatureId) -> Option<Feature> {
+        self.keys.retire(&self.features, id);
         self.features.get_mut(id.index())?.take()
     }
 
@@ -155,37 +217,31 @@ impl Plan {
         if self.features.len() <= id.index() {
             self.features.resize_with(id.index() + 1, || None);
         }
-        if let Some(k) = feature.source_id.as_ref().and_then(key_of_id) {
-            self.keys.insert(k, id);
-        }
-        self.features[id.index()].replace(feature)
+        self.keys.retire(&self.features, id);
+        let old = self.features[id.index()].replace(feature);
+        self.keys.insert(&self.features, id);
+        old
     }
 
     /// The id the next new feature gets, and a key no feature has.
     pub fn next_feature(&self) -> (FeatureId, String) {
         let id = FeatureId(u32::try_from(self.features.len()).unwrap_or(u32::MAX));
-        let mut key = format!("f{}", id.0);
-        let mut n = 1;
-        while self.keys.contains_key(&key) {
-            n += 1;
-            key = format!("f{}-{n}", id.0);
-        }
-        (id, key)
+        (id, self.fresh_key(id))
     }
 
     /// True if a feature has, or had, this key (a removed feature's key stays reserved for its undo).
     pub fn has_key(&self, key: &str) -> bool {
-        self.keys.contains_key(key)
+        self.keys.find(&self.features, key).is_some() || self.keys.retired.contains_key(key)
     }
 
     /// The key items use to refer to a feature.
     pub fn key(&self, id: FeatureId) -> Option<String> {
-        self.get(id)?.source_id.as_ref().and_then(key_of_id)
+        Some(self.get(id)?.source_id.as_ref()?.key().to_string())
     }
 
     /// The feature with a key.
     pub fn by_key(&self, key: &str) -> Option<FeatureId> {
-        self.keys.get(key).copied().filter(|id| self.get(*id).is_some())
+        self.keys.find(&self.features, key)
     }
 
     /// The features that exist, with their ids, in id order.
@@ -193,13 +249,13 @@ impl Plan {
         self.features.iter().enumerate().filter_map(|(i, f)| Some((FeatureId(i as u32), f.as_ref()?)))
     }
 
-    /// Number of features that exist.
     /// How many features the plan has room for before it grows.
     #[cfg(test)]
     pub(crate) fn capacity(&self) -> usize {
         self.features.capacity()
     }
 
+    /// Number of features that exist.
     pub fn len(&self) -> usize {
         self.features.iter().filter(|f| f.is_some()).count()
     }
@@ -253,5 +309,73 @@ impl Plan {
             }
             n += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Kind, SourceId};
+    use geo::{Geometry, Point};
+
+    fn feature(id: Option<SourceId>) -> Feature {
+        let mut f = Feature::new(Kind::Building, serde_json::Map::new(), Geometry::Point(Point::new(116.46, 39.88)));
+        f.source_id = id;
+        f
+    }
+
+    #[test]
+    fn keys_are_found_through_their_features_as_a_map_would_find_them() {
+        let mut plan = Plan::default();
+        let n = 20_000;
+        // Text ids, number ids, none, and a repeated one: the table grows
+        // (and rehashes through the features) many times on the way.
+        for i in 0..n {
+            let id = match i % 4 {
+                0 => Some(SourceId::from(format!("b{i}"))),
+                1 => Some(SourceId::number(&(i as u64).into())),
+                2 => None,
+                _ => Some(SourceId::from("dup")),
+            };
+            plan.push(feature(id));
+        }
+        for i in 0..n {
+            let key = plan.key(FeatureId(i)).expect("every feature has a key");
+            assert_eq!(plan.by_key(&key), Some(FeatureId(i)), "{key}");
+        }
+        assert_eq!(plan.key(FeatureId(1)).as_deref(), Some("1"));
+        assert_eq!(plan.get(FeatureId(1)).unwrap().source_id, Some(SourceId::Number("1".into())));
+        assert_eq!(plan.key(FeatureId(2)).as_deref(), Some("f2"));
+        assert_eq!(plan.by_key("dup"), Some(FeatureId(3)), "the first keeps a repeated id");
+        assert_eq!(plan.key(FeatureId(7)).as_deref(), Some("f7"));
+        assert_eq!(plan.by_key("nowhere"), None);
+        assert!(!plan.has_key("nowhere"));
+    }
+
+    #[test]
+    fn a_removed_features_key_stays_reserved_until_it_is_put_back() {
+        let mut plan = Plan::default();
+        let a = plan.push(feature(Some("a".into())));
+        let b = plan.push(feature(Some("b".into())));
+        let taken = plan.take(a).expect("a");
+        assert_eq!(plan.by_key("a"), None);
+        assert!(plan.has_key("a"), "reserved for the undo");
+        assert_eq!(plan.next_feature().1, "f2");
+        let c = plan.push(feature(Some("a".into())));
+        assert_eq!(plan.key(c).as_deref(), Some("f2"), "a new feature does not take a reserved key");
+        plan.put(a, taken);
+        assert_eq!(plan.by_key("a"), Some(a));
+        assert_eq!(plan.by_key("b"), Some(b));
+
+        // Replacing a feature by one with another key: the old key is no
+        // longer found, and stays reserved.
+        let old = plan.put(b, feature(Some("b2".into())));
+        assert_eq!(old.and_then(|f| f.source_id), Some(SourceId::from("b")));
+        assert_eq!((plan.by_key("b"), plan.by_key("b2")), (None, Some(b)));
+        assert!(plan.has_key("b"));
+
+        // A clone answers alike.
+        let copy = plan.clone();
+        assert_eq!((copy.by_key("a"), copy.by_key("b2"), copy.by_key("f2")), (Some(a), Some(b), Some(c)));
     }
 }

@@ -155,7 +155,7 @@ pub fn finish(app: &mut PlannerApp) -> Vec<Action> {
     // drawn in the before phase, it corrects the district as it is.
     let change = (app.active_phase != Phase::Before).then(|| Change::new(ChangeKind::Added));
     let feature = crate::model::Feature {
-        source_id: Some(serde_json::Value::String(key)),
+        source_id: Some(key.into()),
         kind,
         properties: props.into(),
         geometry,
