@@ -1030,7 +1030,15 @@ impl<'de> Deserialize<'de> for Pos {
     }
 }
 
+/// The positions as a line, in a block of exactly their size: a parsed
+/// sequence grows by doubling (a building's five corners end in room for
+/// eight), and the allocator shrinks a block in place while it stays over
+/// half full, so a short line is copied out (48 bytes a building less) and
+/// a long one shrunk (no second copy of a GPS track).
 fn line(ps: Vec<Pos>) -> LineString<f64> {
+    if ps.len() < 4096 && ps.capacity() > ps.len() {
+        return LineString(ps.iter().map(|p| p.0).collect());
+    }
     let mut coords: Vec<Coord<f64>> = ps.into_iter().map(|p| p.0).collect();
     coords.shrink_to_fit();
     LineString(coords)
