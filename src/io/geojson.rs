@@ -1049,12 +1049,14 @@ fn polygon(rings: Vec<Vec<Pos>>, repairs: &mut Repairs) -> Option<Polygon<f64>> 
     let exterior = rings.next()?;
     let mut close = |r: &Vec<Pos>| repairs.closed |= r.len() >= 2 && r.first().map(|p| p.0) != r.last().map(|p| p.0);
     close(&exterior);
-    let interiors: Vec<LineString<f64>> = rings
-        .map(|r| {
-            close(&r);
-            line(r)
-        })
-        .collect();
+    // Pushed into a Vec of their own: collected from `rings`, the holes would
+    // reuse its block (room for four rings), which every polygon without a
+    // hole would then keep for nothing — 97 MB of a million buildings.
+    let mut interiors: Vec<LineString<f64>> = Vec::with_capacity(rings.len());
+    for r in rings {
+        close(&r);
+        interiors.push(line(r));
+    }
     Some(Polygon::new(line(exterior), interiors))
 }
 
@@ -1128,17 +1130,20 @@ impl Shape {
     fn into_geometry(self, repairs: &mut Repairs) -> Result<Geometry<f64>, String> {
         Ok(match self {
             Shape::Point(p) => Geometry::Point(Point(p.0)),
-            Shape::MultiPoint(ps) => Geometry::MultiPoint(MultiPoint(ps.into_iter().map(|p| Point(p.0)).collect())),
+            Shape::MultiPoint(ps) => Geometry::MultiPoint(MultiPoint(line(ps).into_points())),
             Shape::LineString(ps) => Geometry::LineString(line(ps)),
             Shape::MultiLineString(ls) => {
-                Geometry::MultiLineString(MultiLineString(ls.into_iter().map(line).collect()))
+                let mut lines = Vec::with_capacity(ls.len());
+                lines.extend(ls.into_iter().map(line));
+                Geometry::MultiLineString(MultiLineString(lines))
             }
             Shape::Polygon(rings) => {
                 Geometry::Polygon(polygon(rings, repairs).ok_or("bad geometry: the polygon has no ring")?)
             }
             Shape::MultiPolygon(polys) => {
                 let n = polys.len();
-                let parts: Vec<Polygon<f64>> = polys.into_iter().filter_map(|p| polygon(p, repairs)).collect();
+                let mut parts: Vec<Polygon<f64>> = Vec::with_capacity(n);
+                parts.extend(polys.into_iter().filter_map(|p| polygon(p, repairs)));
                 repairs.dropped_parts += (n - parts.len()) as u32;
                 Geometry::MultiPolygon(MultiPolygon(parts))
             }
@@ -1490,6 +1495,37 @@ mod tests {
         assert_eq!(loaded.plan.meta.note.as_deref(), Some("n"));
         let twice = parse(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"geometry":null}"#);
         assert_eq!(twice.err().map(|e| e.to_string()).as_deref(), Some("feature (line 1): duplicate field `geometry`"));
+    }
+
+    #[test]
+    fn geometries_keep_no_room_they_do_not_use() {
+        let ring = "[[116,39],[116.1,39],[116.1,39.1],[116,39.1],[116,39]]";
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"Polygon","coordinates":[{ring}]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"coordinates":[{ring}],"type":"Polygon"}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[[{ring}]]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiLineString","coordinates":[{ring}]}}}},
+            {{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPoint","coordinates":{ring}}}}}]}}"#
+        );
+        let mut plan = parse(text.as_bytes()).expect("loads").plan;
+        // Taken out of the plan whole, so each Vec's own room can be seen.
+        let tight = |p: Polygon<f64>| {
+            let (exterior, interiors) = p.into_inner();
+            assert_eq!((exterior.0.capacity(), interiors.capacity()), (5, 0));
+        };
+        for id in (0..5).map(FeatureId) {
+            match plan.take(id).expect("a feature").geometry {
+                Geometry::Polygon(p) => tight(p),
+                Geometry::MultiPolygon(mut m) => {
+                    assert_eq!(m.0.capacity(), 1);
+                    tight(m.0.remove(0));
+                }
+                Geometry::MultiLineString(m) => assert_eq!((m.0.capacity(), m.0[0].0.capacity()), (1, 5)),
+                Geometry::MultiPoint(m) => assert_eq!(m.0.capacity(), 5),
+                g => panic!("{g:?}"),
+            }
+        }
     }
 
     #[test]
