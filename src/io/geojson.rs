@@ -1008,7 +1008,48 @@ struct RawGeometry<'a> {
 }
 
 /// A position: longitude and latitude (or easting and northing); an altitude or more is ignored.
+#[derive(Clone, Copy)]
 struct Pos(Coord<f64>);
+
+thread_local! {
+    /// The positions of the run being read, kept between runs.
+    static RUN: Cell<Vec<Pos>> = const { Cell::new(Vec::new()) };
+}
+
+/// A run of positions — a ring, a line, a multipoint's points — read into a
+/// buffer its thread keeps, then copied out at its exact size: one
+/// allocation a run, where a growing Vec made three (a building's five
+/// corners: room for four, then eight, then five). A long run (a GPS track)
+/// is the buffer itself, handed over, so it is never held twice.
+struct Run(Vec<Pos>);
+
+impl<'de> Deserialize<'de> for Run {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const LONG: usize = 4096;
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Run;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                // As serde's own Vec says: messages are the same either way.
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Run, A::Error> {
+                let mut run = RUN.take();
+                run.clear();
+                while let Some(p) = seq.next_element::<Pos>()? {
+                    run.push(p);
+                }
+                if run.len() >= LONG {
+                    return Ok(Run(run));
+                }
+                let out = run.to_vec();
+                RUN.set(run);
+                Ok(Run(out))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
 
 impl<'de> Deserialize<'de> for Pos {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1030,24 +1071,18 @@ impl<'de> Deserialize<'de> for Pos {
     }
 }
 
-/// The positions as a line, in a block of exactly their size: a parsed
-/// sequence grows by doubling (a building's five corners end in room for
-/// eight), and the allocator shrinks a block in place while it stays over
-/// half full, so a short line is copied out (48 bytes a building less) and
-/// a long one shrunk (no second copy of a GPS track).
-fn line(ps: Vec<Pos>) -> LineString<f64> {
-    if ps.len() < 4096 && ps.capacity() > ps.len() {
-        return LineString(ps.iter().map(|p| p.0).collect());
-    }
+/// The positions as a line, in a block of exactly their size (a short run
+/// is already; a long one is shrunk).
+fn line(Run(ps): Run) -> LineString<f64> {
     let mut coords: Vec<Coord<f64>> = ps.into_iter().map(|p| p.0).collect();
     coords.shrink_to_fit();
     LineString(coords)
 }
 
-fn polygon(rings: Vec<Vec<Pos>>, repairs: &mut Repairs) -> Option<Polygon<f64>> {
+fn polygon(rings: Vec<Run>, repairs: &mut Repairs) -> Option<Polygon<f64>> {
     let mut rings = rings.into_iter();
     let exterior = rings.next()?;
-    let mut close = |r: &Vec<Pos>| repairs.closed |= r.len() >= 2 && r.first().map(|p| p.0) != r.last().map(|p| p.0);
+    let mut close = |Run(r): &Run| repairs.closed |= r.len() >= 2 && r.first().map(|p| p.0) != r.last().map(|p| p.0);
     close(&exterior);
     // Pushed into a Vec of their own: collected from `rings`, the holes would
     // reuse its block (room for four rings), which every polygon without a
@@ -1119,11 +1154,11 @@ impl GeomType {
 /// The coordinates of a geometry as written, by type.
 enum Shape {
     Point(Pos),
-    MultiPoint(Vec<Pos>),
-    LineString(Vec<Pos>),
-    MultiLineString(Vec<Vec<Pos>>),
-    Polygon(Vec<Vec<Pos>>),
-    MultiPolygon(Vec<Vec<Vec<Pos>>>),
+    MultiPoint(Run),
+    LineString(Run),
+    MultiLineString(Vec<Run>),
+    Polygon(Vec<Run>),
+    MultiPolygon(Vec<Vec<Run>>),
 }
 
 impl Shape {
