@@ -1291,12 +1291,13 @@ pub fn check_geometry(g: &Geometry<f64>) -> Result<(), String> {
 /// Rejects geometries with non-finite numbers, no positions, or too few for their type.
 pub(crate) fn check_usable(g: &Geometry<f64>) -> Result<(), String> {
     let mut n = 0usize;
-    for c in g.coords_iter() {
-        n += 1;
-        if !c.x.is_finite() || !c.y.is_finite() {
-            return Err("a coordinate is not a finite number".into());
+    each_run(g, &mut |run| {
+        n += run.len();
+        match run.iter().all(|c| c.x.is_finite() && c.y.is_finite()) {
+            true => Ok(()),
+            false => Err("a coordinate is not a finite number".to_string()),
         }
-    }
+    })?;
     if n == 0 {
         return Err("the geometry is empty".into());
     }
@@ -1312,12 +1313,35 @@ pub(crate) fn check_usable(g: &Geometry<f64>) -> Result<(), String> {
 
 /// Rejects coordinates outside longitude/latitude.
 pub fn check_degrees(g: &Geometry<f64>) -> Result<(), String> {
-    match g.coords_iter().find(|c| !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y)) {
-        Some(c) => Err(format!(
-            "coordinate ({}, {}) is not a longitude/latitude (projected data needs a coordinate system)",
-            c.x, c.y
-        )),
-        None => Ok(()),
+    each_run(
+        g,
+        &mut |run| match run.iter().find(|c| !(-180.0..=180.0).contains(&c.x) || !(-90.0..=90.0).contains(&c.y)) {
+            Some(c) => Err(format!(
+                "coordinate ({}, {}) is not a longitude/latitude (projected data needs a coordinate system)",
+                c.x, c.y
+            )),
+            None => Ok(()),
+        },
+    )
+}
+
+/// Calls `f` with each run of a geometry's coordinates — a line, a ring, a
+/// point's one — in `coords_iter`'s order, stopping at the first error: the
+/// checks then loop over slices, not an iterator matching the type at every
+/// coordinate (a million buildings are eight million coordinates).
+fn each_run<E>(g: &Geometry<f64>, f: &mut impl FnMut(&[Coord<f64>]) -> Result<(), E>) -> Result<(), E> {
+    let polygon = |p: &Polygon<f64>, f: &mut dyn FnMut(&[Coord<f64>]) -> Result<(), E>| {
+        f(&p.exterior().0)?;
+        p.interiors().iter().try_for_each(|r| f(&r.0))
+    };
+    match g {
+        Geometry::Point(p) => f(std::slice::from_ref(&p.0)),
+        Geometry::LineString(l) => f(&l.0),
+        Geometry::Polygon(p) => polygon(p, f),
+        Geometry::MultiLineString(m) => m.iter().try_for_each(|l| f(&l.0)),
+        Geometry::MultiPolygon(m) => m.iter().try_for_each(|p| polygon(p, f)),
+        Geometry::GeometryCollection(c) => c.iter().try_for_each(|g| each_run(g, f)),
+        g => g.coords_iter().try_for_each(|c| f(std::slice::from_ref(&c))),
     }
 }
 
@@ -1530,6 +1554,32 @@ mod tests {
         assert_eq!(loaded.plan.meta.note.as_deref(), Some("n"));
         let twice = parse(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"geometry":null}"#);
         assert_eq!(twice.err().map(|e| e.to_string()).as_deref(), Some("feature (line 1): duplicate field `geometry`"));
+    }
+
+    #[test]
+    fn the_checks_name_the_first_bad_coordinate_in_coords_iter_order() {
+        use geo::polygon;
+        let ok = polygon![(x: 116.0, y: 39.0), (x: 116.1, y: 39.0), (x: 116.1, y: 39.1), (x: 116.0, y: 39.0)];
+        let holed = Polygon::new(
+            ok.exterior().clone(),
+            vec![LineString::from(vec![(116.01, 39.01), (500.0, 39.02), (700.0, 39.03), (116.01, 39.01)])],
+        );
+        let g = Geometry::GeometryCollection(GeometryCollection(vec![
+            Geometry::Point(Point::new(116.0, 39.0)),
+            Geometry::MultiPolygon(MultiPolygon(vec![ok.clone(), holed])),
+            Geometry::Point(Point::new(900.0, 0.0)),
+        ]));
+        let first = g.coords_iter().find(|c| c.x > 180.0).expect("a bad one");
+        assert_eq!(first.x, 500.0);
+        assert_eq!(
+            check_degrees(&g).err().as_deref(),
+            Some("coordinate (500, 39.02) is not a longitude/latitude (projected data needs a coordinate system)")
+        );
+        assert_eq!(check_usable(&g), Ok(()));
+        let nan = Geometry::MultiLineString(MultiLineString(vec![LineString::from(vec![(1.0, 2.0), (f64::NAN, 0.0)])]));
+        assert_eq!(check_usable(&nan).err().as_deref(), Some("a coordinate is not a finite number"));
+        let empty = Geometry::MultiPolygon(MultiPolygon(vec![]));
+        assert_eq!(check_usable(&empty).err().as_deref(), Some("the geometry is empty"));
     }
 
     #[test]

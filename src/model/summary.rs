@@ -433,7 +433,12 @@ fn hull_area_m2(plan: &Plan) -> f64 {
     let mut points: Vec<geo::Coord<f64>> = Vec::with_capacity(BATCH.min(plan.len() * 8));
     let mut total = 0usize;
     for (_, f) in plan.iter() {
-        points.extend(f.geometry.coords_iter());
+        // A polygon's hull is its outer ring's: holes are inside it.
+        match &f.geometry {
+            Geometry::Polygon(p) => points.extend_from_slice(&p.exterior().0),
+            Geometry::LineString(l) => points.extend_from_slice(&l.0),
+            g => points.extend(g.exterior_coords_iter()),
+        }
         if points.len() >= BATCH {
             total += points.len();
             let hull = quick_hull(&mut points);
