@@ -1330,10 +1330,10 @@ pub fn check_degrees(g: &Geometry<f64>) -> Result<(), String> {
 /// checks then loop over slices, not an iterator matching the type at every
 /// coordinate (a million buildings are eight million coordinates).
 fn each_run<E>(g: &Geometry<f64>, f: &mut impl FnMut(&[Coord<f64>]) -> Result<(), E>) -> Result<(), E> {
-    let polygon = |p: &Polygon<f64>, f: &mut dyn FnMut(&[Coord<f64>]) -> Result<(), E>| {
+    fn polygon<E>(p: &Polygon<f64>, f: &mut impl FnMut(&[Coord<f64>]) -> Result<(), E>) -> Result<(), E> {
         f(&p.exterior().0)?;
         p.interiors().iter().try_for_each(|r| f(&r.0))
-    };
+    }
     match g {
         Geometry::Point(p) => f(std::slice::from_ref(&p.0)),
         Geometry::LineString(l) => f(&l.0),
