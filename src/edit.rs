@@ -202,9 +202,7 @@ impl Edit {
     /// `AddFeature` of it, in a batch or alone): how a removed feature is named.
     pub fn added_key(&self, id: FeatureId) -> Option<String> {
         match self {
-            Edit::AddFeature { id: added, feature, .. } if *added == id => {
-                Some(feature.source_id.as_ref()?.key().to_string())
-            }
+            Edit::AddFeature { id: added, feature, .. } if *added == id => feature.key().map(str::to_string),
             Edit::Batch { edits, .. } => edits.iter().find_map(|e| e.added_key(id)),
             _ => None,
         }

@@ -121,7 +121,7 @@ pub fn place(plan: &Plan, marked: Marked) -> Import {
     let mut ids = Vec::with_capacity(features.len());
     for (n, mut f) in features.into_iter().enumerate() {
         let Some(id) = first.checked_add(n).and_then(|i| u32::try_from(i).ok()).map(FeatureId) else { break };
-        let own = f.source_id.as_ref().map(|s| s.key().to_string());
+        let own = f.key().map(str::to_string);
         let free = |k: &str| !plan.has_key(k) && !used.contains(k);
         let key = match &own {
             Some(k) if free(k) => k.clone(),

@@ -171,6 +171,12 @@ impl Feature {
     }
 
     /// Bounding box in longitude/latitude, of the before and after states together.
+    /// The key items use to refer to it (its `source_id`'s text; a feature
+    /// in a plan always has one).
+    pub fn key(&self) -> Option<&str> {
+        self.source_id.as_ref().map(SourceId::key)
+    }
+
     pub fn bbox(&self) -> Option<Rect<f64>> {
         match &self.change {
             None => self.geometry.bounding_rect(),

@@ -89,10 +89,23 @@ impl std::fmt::Debug for Keys {
     }
 }
 
+/// The key of the feature in slot `id`, if there is one with a key.
+fn key_at(features: &[Option<Feature>], id: FeatureId) -> Option<&str> {
+    features.get(id.index())?.as_ref()?.key()
+}
+
 /// The key of the feature in slot `id` ("" for none: every feature in the
-/// table has one, as `insert` only takes those).
+/// table has one, as only those are put in it).
 fn key_in(features: &[Option<Feature>], id: FeatureId) -> &str {
-    features.get(id.index()).and_then(Option::as_ref).and_then(|f| f.source_id.as_ref()).map_or("", |s| s.key())
+    key_at(features, id).unwrap_or("")
+}
+
+/// How the table hashes an entry again when it grows: by its feature's key.
+fn rehash<'a>(
+    hasher: &'a hashbrown::DefaultHashBuilder,
+    features: &'a [Option<Feature>],
+) -> impl Fn(&FeatureId) -> u64 + 'a {
+    move |&id| hasher.hash_one(key_in(features, id))
 }
 
 impl Keys {
@@ -109,9 +122,7 @@ impl Keys {
     /// Indexes the feature now in slot `id` by its key (it takes the key
     /// from a feature that had it, as a map's insert does).
     fn insert(&mut self, features: &[Option<Feature>], id: FeatureId) {
-        let Some(key) = features.get(id.index()).and_then(|f| f.as_ref()?.source_id.as_ref()).map(|s| s.key()) else {
-            return;
-        };
+        let Some(key) = key_at(features, id) else { return };
         if !self.retired.is_empty() {
             self.retired.remove(key);
         }
@@ -119,8 +130,7 @@ impl Keys {
         match self.table.find_mut(hash, |&other| key_in(features, other) == key) {
             Some(other) => *other = id,
             None => {
-                let hasher = &self.hasher;
-                self.table.insert_unique(hash, id, |&i| hasher.hash_one(key_in(features, i)));
+                self.table.insert_unique(hash, id, rehash(&self.hasher, features));
             }
         }
     }
@@ -128,9 +138,7 @@ impl Keys {
     /// Takes the feature in slot `id` out of the table, before it leaves
     /// the slot, keeping its key as retired.
     fn retire(&mut self, features: &[Option<Feature>], id: FeatureId) {
-        let Some(key) = features.get(id.index()).and_then(|f| f.as_ref()?.source_id.as_ref()).map(|s| s.key()) else {
-            return;
-        };
+        let Some(key) = key_at(features, id) else { return };
         if let Ok(entry) = self.table.find_entry(self.hasher.hash_one(key), |&other| other == id) {
             entry.remove();
         }
@@ -162,7 +170,7 @@ impl Plan {
     pub fn reserve(&mut self, n: usize) {
         self.features.reserve(n);
         let Keys { hasher, table, .. } = &mut self.keys;
-        table.reserve(n, |&id| hasher.hash_one(key_in(&self.features, id)));
+        table.reserve(n, rehash(hasher, &self.features));
     }
 
     /// Makes room for `n` more features if memory allows (a guess, which may
@@ -170,7 +178,7 @@ impl Plan {
     pub fn try_reserve(&mut self, n: usize) {
         if self.features.try_reserve(n).is_ok() {
             let Keys { hasher, table, .. } = &mut self.keys;
-            let _ = table.try_reserve(n, |&id| hasher.hash_one(key_in(&self.features, id)));
+            let _ = table.try_reserve(n, rehash(hasher, &self.features));
         }
     }
 
@@ -179,10 +187,10 @@ impl Plan {
     pub fn push(&mut self, mut feature: Feature) -> FeatureId {
         let id = FeatureId(u32::try_from(self.features.len()).unwrap_or(u32::MAX));
         // Loading pushes every feature on one thread: its key is hashed once.
-        let free = feature.source_id.as_ref().and_then(|s| {
-            let hash = self.keys.hasher.hash_one(s.key());
-            let taken = self.keys.find_hashed(&self.features, hash, s.key()).is_some()
-                || self.keys.retired.contains_key(s.key());
+        let free = feature.key().and_then(|key| {
+            let hash = self.keys.hasher.hash_one(key);
+            let taken =
+                self.keys.find_hashed(&self.features, hash, key).is_some() || self.keys.retired.contains_key(key);
             (!taken).then_some(hash)
         });
         let hash = free.unwrap_or_else(|| {
@@ -193,7 +201,7 @@ impl Plan {
         });
         self.features.push(Some(feature));
         let Keys { hasher, table, .. } = &mut self.keys;
-        table.insert_unique(hash, id, |&i| hasher.hash_one(key_in(&self.features, i)));
+        table.insert_unique(hash, id, rehash(hasher, &self.features));
         id
     }
 
@@ -255,7 +263,7 @@ impl Plan {
 
     /// The key items use to refer to a feature.
     pub fn key(&self, id: FeatureId) -> Option<String> {
-        Some(self.get(id)?.source_id.as_ref()?.key().to_string())
+        self.get(id)?.key().map(str::to_string)
     }
 
     /// The feature with a key.
