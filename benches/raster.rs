@@ -26,10 +26,10 @@ fn child(path: &Path, way: &str) {
     let start = Instant::now();
     let plan = renewal_planner::io::load_path(path).expect("loads").plan;
     let read = start.elapsed().as_secs_f64();
-    let t = Instant::now();
-    let (index, cache) = renewal_planner::render::GeometryCache::for_print(&plan);
-    let prepare = t.elapsed().as_secs_f64();
     let spec = common::fhd_map();
+    let t = Instant::now();
+    let (index, cache) = map::print_cache(&plan, &spec);
+    let prepare = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let layout = map::layout(&plan, &index, &cache, &spec, &Default::default()).expect("lays out");
     drop((index, cache));

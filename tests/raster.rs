@@ -140,6 +140,31 @@ fn a_plan_without_dates_is_titled_by_its_phase_alone() {
     assert!(svg.contains("改造后 · 20"), "a dated plan shows its date");
 }
 
+/// A map's cache made for its scale (`map::print_cache`) keeps many of a
+/// city's buildings as boxes alone, and the map drawn from it is the map
+/// drawn from every feature whole, in each phase; a cache too coarse for the
+/// map's cameras is not drawn from (the map is the same again).
+#[test]
+fn a_map_drawn_from_its_scales_cache_is_the_map_drawn_from_every_feature_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let city = tools::gen_city(10_000, dir.path());
+    let plan = io::load_path(&city).expect("the city loads").plan;
+    for phase in [None, Some(Phase::After)] {
+        let spec = spec(phase.clone(), [640.0, 400.0], 1.0, ThemeMode::Kind);
+        let (index, cache) = map::print_cache(&plan, &spec);
+        // Some of each: the smaller buildings are dots at this size, the larger drawn as shapes.
+        let boxed = plan.iter().filter(|(id, _)| cache.get(*id).is_some_and(|e| e.boxed)).count();
+        assert!((1_000..9_000).contains(&boxed), "{boxed} of the city's 10,000 buildings kept as boxes alone");
+        let svg = |cache: &GeometryCache| {
+            map::layout(&plan, &index, cache, &spec, &Default::default()).expect("lays out").to_svg()
+        };
+        let whole = svg(&GeometryCache::for_print(&plan).1);
+        assert!(svg(&cache) == whole, "{phase:?}: the map differs from the one drawn from every feature whole");
+        let coarse = GeometryCache::for_print_at(&plan, 1e12);
+        assert!(svg(&coarse) == whole, "{phase:?}: drawn from a cache too coarse for its cameras");
+    }
+}
+
 /// A print's cache (`GeometryCache::for_print`) is the window's without the
 /// triangles: the same vertices, rings, boxes, labels and label anchors.
 #[test]

@@ -289,6 +289,36 @@ impl Layout {
     }
 }
 
+/// What every pane of a map frames: the spec's extent, else the boundary's
+/// box, else the box of every feature.
+fn district_extent(plan: &Plan, index: &SpatialIndex, spec: &MapSpec) -> [f64; 4] {
+    let ext = index.extent().unwrap_or([116.454, 39.885, 116.46, 39.8896]);
+    let ext = plan
+        .iter()
+        .filter(|(_, f)| f.kind == Kind::Boundary)
+        .filter_map(|(_, f)| f.bbox())
+        .fold(None::<[f64; 4]>, |acc, r| {
+            let b = acc.unwrap_or([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
+            Some([b[0].min(r.min().x), b[1].min(r.min().y), b[2].max(r.max().x), b[3].max(r.max().y)])
+        })
+        .unwrap_or(ext);
+    spec.extent.unwrap_or(ext)
+}
+
+/// The index and the drawing cache a map of `spec` draws from, made for its
+/// scale: no pane is larger than its share of the page (half its width when
+/// before and after are side by side), and a map on paper only zooms out
+/// from its fit, so every pane's camera is at least as coarse as that share
+/// fitted to the district, and an area that is a dot there keeps its box
+/// alone ([`GeometryCache::for_print_at`]; `layout` checks each camera).
+pub fn print_cache(plan: &Plan, spec: &MapSpec) -> (SpatialIndex, GeometryCache) {
+    let index = SpatialIndex::boxes_only(plan);
+    let across = if spec.phase.is_some() { 1.0 } else { 2.0 };
+    let share = [spec.size[0] / across, spec.size[1]];
+    let least = Camera::fit(district_extent(plan, &index, spec), share, 0.0).mpp;
+    (index, GeometryCache::for_print_at(plan, least))
+}
+
 /// Lays out the print map: the panes' scenes and the page around them.
 pub fn layout(
     plan: &Plan,
@@ -340,17 +370,7 @@ pub fn layout(
     let bottom = h - margin - band_h - 10.0 * u;
     let (mx, mw, mh) = (margin, w - 2.0 * margin, (bottom - top).max(40.0));
     // Every pane frames the whole district at the same scale.
-    let ext = index.extent().unwrap_or([116.454, 39.885, 116.46, 39.8896]);
-    let ext = plan
-        .iter()
-        .filter(|(_, f)| f.kind == Kind::Boundary)
-        .filter_map(|(_, f)| f.bbox())
-        .fold(None::<[f64; 4]>, |acc, r| {
-            let b = acc.unwrap_or([f64::MAX, f64::MAX, f64::MIN, f64::MIN]);
-            Some([b[0].min(r.min().x), b[1].min(r.min().y), b[2].max(r.max().x), b[3].max(r.max().y)])
-        })
-        .unwrap_or(ext);
-    let ext = spec.extent.unwrap_or(ext);
+    let ext = district_extent(plan, index, spec);
     // Legend: the thematic colours, or the kinds; and the changes when after is shown.
     let themed = crate::render::theme::legend(spec.theme);
     let mut entries: Vec<(Swatch, String)> = if themed.is_empty() {
@@ -430,6 +450,7 @@ pub fn layout(
         }
     };
     let mut defs = String::from("<defs>");
+    let mut whole: Option<GeometryCache> = None;
     let mut ground_mpp = 1.0;
     let mut ratio = None;
     for (n, (px, pw, phase, label)) in panes.iter().enumerate() {
@@ -449,6 +470,12 @@ pub fn layout(
             // What the renewal removes is shown crossed out on every map after it.
             ghosts: *phase != Phase::Before,
             ..SceneOptions::default()
+        };
+        // A camera finer than the cache serves (none of `print_cache`'s) draws from every feature whole.
+        let cache = if cache.draws_at(&cam) {
+            cache
+        } else {
+            &*whole.get_or_insert_with(|| GeometryCache::for_print_at(plan, 0.0))
         };
         let mut scene = Scene::build(plan, index, cache, &cam, &opts);
         let id = format!("pane{n}");
@@ -636,7 +663,7 @@ pub fn export(
     }
     check(watch, 0, STEPS, Stage::Preparing)?;
     let under = if ext == "png" { under.for_raster(spec.scale) } else { under };
-    let (index, cache) = GeometryCache::for_print(plan);
+    let (index, cache) = print_cache(plan, spec);
     let layout = layout(plan, &index, &cache, spec, &under)?;
     // The index and cache are not needed once the scenes are built.
     drop((index, cache));

@@ -53,9 +53,11 @@ impl SpatialIndex {
     /// Answers every question as [`SpatialIndex::build`]'s index does.
     pub fn boxes_only(plan: &Plan) -> Self {
         let mut boxes = vec![None; plan.id_bound()];
-        for (id, f) in plan.iter() {
-            boxes[id.index()] = f.bbox().and_then(bbox_of);
-        }
+        super::par::chunks(&mut boxes, 4_000, |first, chunk| {
+            for (k, b) in chunk.iter_mut().enumerate() {
+                *b = plan.get(FeatureId((first + k) as u32)).and_then(|f| f.bbox()).and_then(bbox_of);
+            }
+        });
         SpatialIndex { tree: RTree::new(), boxes, flat: true }
     }
 

@@ -28,6 +28,7 @@ pub mod measure;
 pub mod mercator;
 pub mod operations;
 pub mod palette;
+pub mod par;
 pub mod phase;
 pub mod photo;
 mod plan;

@@ -35,6 +35,10 @@ pub struct Entry {
     pub width_m: f32,
     /// The feature differs between before and after.
     pub changed: bool,
+    /// Only its box was prepared (no vertices, label or width): a print's
+    /// feature that every camera the cache serves draws as a dot
+    /// ([`GeometryCache::for_print_at`]).
+    pub boxed: bool,
 }
 
 /// A feature's label in Chinese and in English, kept in one allocation (a
@@ -82,7 +86,16 @@ pub struct GeometryCache {
     /// Areas are triangulated (for the GPU); a cache for one print holds
     /// outlines only, which is all a page draws.
     fills: bool,
+    /// The finest scale (world metres per scene unit) the cache serves: a
+    /// feature drawn as a dot at it and at every coarser scale keeps its box
+    /// alone. 0 for a cache that serves every camera.
+    least_mpp: f64,
 }
+
+/// A feature's box, once projected, must be this much under the scene's dot
+/// size (`TINY_PX` scene units at the finest scale served) to be kept as a
+/// box alone: the scene measures the box through its own rounding.
+const BOXED_SHARE: f64 = 0.9;
 
 impl GeometryCache {
     /// Prepares every feature of a plan, on all cores.
@@ -91,35 +104,29 @@ impl GeometryCache {
     }
 
     fn build_with(plan: &Plan, fills: bool) -> Self {
+        Self::build_at(plan, fills, 0.0)
+    }
+
+    fn build_at(plan: &Plan, fills: bool, least_mpp: f64) -> Self {
         let origin =
             plan.iter().find_map(|(_, f)| f.bbox()).map(|r| to_world(r.center().x, r.center().y)).unwrap_or([0.0, 0.0]);
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
-        let n = plan.id_bound();
-        if threads <= 1 || n < 4_000 {
-            let mut all = Self::empty(origin, n, fills);
-            all.append(Self::build_part(plan, 0..n, origin, fills), 0);
-            return all;
-        }
-        let step = n.div_ceil(threads);
-        let parts: Vec<(usize, GeometryCache)> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
-                .step_by(step)
-                .map(|start| {
-                    (start, s.spawn(move || Self::build_part(plan, start..(start + step).min(n), origin, fills)))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|(start, h)| (start, h.join().unwrap_or_else(|_| Self::empty(origin, 0, fills))))
-                .collect()
+        // Each core prepares a run of ids into its own part of the entries and its own buffers.
+        let mut entries = vec![None; plan.id_bound()];
+        let parts = crate::model::par::chunks(&mut entries, 2_000, |first, slots| {
+            Self::build_part(plan, first, slots, origin, fills, least_mpp)
         });
-        // The first part (ids from 0) becomes the whole, so its buffers are not copied.
-        let mut parts = parts.into_iter();
-        let Some((_, mut all)) = parts.next() else { return Self::empty(origin, n, fills) };
-        all.entries.resize(n, None);
-        for (start, part) in parts {
-            all.append(part, start);
+        // The first part becomes the whole, so its buffers are not copied.
+        let mut all = Self::empty(origin, 0, fills, least_mpp);
+        let ends: Vec<usize> = parts.iter().skip(1).map(|(first, _)| *first).chain([entries.len()]).collect();
+        for ((first, part), end) in parts.into_iter().zip(ends) {
+            match part {
+                Some(part) if first == 0 => all = part,
+                Some(part) => all.append(part, &mut entries[first..end]),
+                // A part that panicked is left unprepared: its features are not drawn.
+                None => entries[first..end].fill(None),
+            }
         }
+        all.entries = entries;
         all
     }
 
@@ -138,6 +145,25 @@ impl GeometryCache {
         Self::index_and(plan, false)
     }
 
+    /// [`GeometryCache::for_print`] for a print whose cameras are all at
+    /// `least_mpp` world metres per scene unit or coarser ([`Camera::mpp`]):
+    /// an area that every such camera draws as a dot (not a node or core,
+    /// unchanged, its box under the dot size at `least_mpp`) keeps its box
+    /// alone — no vertices, label or width —, which is all the scene draws of
+    /// it. At a city's full extent that is most of its buildings. Check a
+    /// camera with [`GeometryCache::draws_at`] before drawing with it.
+    ///
+    /// [`Camera::mpp`]: super::Camera
+    pub fn for_print_at(plan: &Plan, least_mpp: f64) -> Self {
+        Self::build_at(plan, false, least_mpp.max(0.0))
+    }
+
+    /// Whether a scene at this camera draws from this cache as from one
+    /// holding every feature whole: its scale is no finer than the cache's least.
+    pub fn draws_at(&self, camera: &super::Camera) -> bool {
+        camera.mpp >= self.least_mpp
+    }
+
     fn index_and(plan: &Plan, fills: bool) -> (crate::model::SpatialIndex, Self) {
         // A print queries its index once or twice: boxes suffice, no tree is built.
         let make = |plan| {
@@ -150,7 +176,7 @@ impl GeometryCache {
         })
     }
 
-    fn empty(origin: [f64; 2], n: usize, fills: bool) -> Self {
+    fn empty(origin: [f64; 2], n: usize, fills: bool, least_mpp: f64) -> Self {
         GeometryCache {
             origin,
             verts: Vec::new(),
@@ -160,26 +186,37 @@ impl GeometryCache {
             after: Default::default(),
             garbage: 0,
             fills,
+            least_mpp,
         }
     }
 
-    /// Prepares the features with ids in `ids` (entry `i` is feature `ids.start + i`).
-    fn build_part(plan: &Plan, ids: std::ops::Range<usize>, origin: [f64; 2], fills: bool) -> Self {
-        let first = ids.start;
-        let mut cache = Self::empty(origin, ids.len(), fills);
-        let features: Vec<(FeatureId, &Feature)> =
-            ids.filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?))).collect();
-        let n: usize = features.iter().map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry)).sum();
-        cache.verts.reserve(n);
-        if fills {
-            cache.tris.reserve(n * 3);
+    /// Prepares the features with ids from `first` on into `slots` (slot `i`
+    /// is feature `first + i`); the vertices, parts, triangles and after
+    /// states are the part's own, numbered from 0.
+    fn build_part(
+        plan: &Plan,
+        first: usize,
+        slots: &mut [Option<Entry>],
+        origin: [f64; 2],
+        fills: bool,
+        least_mpp: f64,
+    ) -> Self {
+        let mut cache = Self::empty(origin, 0, fills, least_mpp);
+        let ids = first..first + slots.len();
+        let features = || ids.clone().filter_map(|i| Some((FeatureId(i as u32), plan.get(FeatureId(i as u32))?)));
+        if least_mpp <= 0.0 {
+            // Room for every vertex (a print at a city's scale keeps few of them).
+            let n: usize = features().map(|(_, f)| geo::CoordsIter::coords_count(&f.geometry)).sum();
+            cache.verts.reserve(n);
+            if fills {
+                cache.tris.reserve(n * 3);
+            }
+            cache.parts.reserve(slots.len() * 2);
         }
-        cache.parts.reserve(features.len() * 2);
         let mut earcut = earcut::Earcut::new();
         let mut scratch = Vec::new();
-        for (id, f) in features {
-            let e = cache.prepare(f, &mut earcut, &mut scratch);
-            cache.entries[id.index() - first] = Some(e);
+        for (id, f) in features() {
+            slots[id.index() - first] = Some(cache.prepare(f, &mut earcut, &mut scratch));
             if let Some(a) = after_state(f) {
                 let e = cache.prepare(&a, &mut earcut, &mut scratch);
                 cache.after.insert(id, e);
@@ -188,28 +225,25 @@ impl GeometryCache {
         cache
     }
 
-    /// Moves a partial cache (same origin, features from id `first` on) into this one.
-    fn append(&mut self, other: GeometryCache, first: usize) {
+    /// Moves a part's buffers (same origin) into this cache, renumbering the
+    /// entries it prepared and its after states.
+    fn append(&mut self, other: GeometryCache, entries: &mut [Option<Entry>]) {
         let (v, t, p) = (self.verts.len() as u32, self.tris.len() as u32, self.parts.len() as u32);
         self.verts.extend(other.verts);
         self.tris.extend(other.tris.iter().map(|i| i + v));
         self.parts.extend(other.parts.iter().map(|r| [r[0] + v, r[1] + v]));
-        let shift = |r: &Range<u32>, by: u32| r.start + by..r.end + by;
-        let moved = |mut e: Entry| {
-            e.verts = shift(&e.verts, v);
-            e.points = shift(&e.points, v);
-            e.tris = shift(&e.tris, t);
-            e.rings = shift(&e.rings, p);
-            e.lines = shift(&e.lines, p);
-            e
+        let shift = |r: &mut Range<u32>, by: u32| *r = r.start + by..r.end + by;
+        let moved = |e: &mut Entry| {
+            shift(&mut e.verts, v);
+            shift(&mut e.points, v);
+            shift(&mut e.tris, t);
+            shift(&mut e.rings, p);
+            shift(&mut e.lines, p);
         };
-        for (slot, e) in self.entries[first..].iter_mut().zip(other.entries) {
-            if let Some(e) = e {
-                *slot = Some(moved(e));
-            }
-        }
-        for (id, e) in other.after {
-            self.after.insert(id, moved(e));
+        entries.iter_mut().flatten().for_each(moved);
+        for (id, mut e) in other.after {
+            moved(&mut e);
+            self.after.insert(id, e);
         }
     }
 
@@ -234,7 +268,7 @@ impl GeometryCache {
             }
         }
         if self.garbage > self.verts.len() / 2 + 1024 {
-            *self = GeometryCache::build_with(plan, self.fills);
+            *self = GeometryCache::build_at(plan, self.fills, self.least_mpp);
         }
     }
 
@@ -283,11 +317,11 @@ impl GeometryCache {
         let tris = |c: &GeometryCache, e: &Entry| -> Vec<u32> {
             c.tris[e.tris.start as usize..e.tris.end as usize].iter().map(|t| t - e.verts.start).collect()
         };
-        if (a.kind, a.changed, a.width_m, &a.label) != (b.kind, b.changed, b.width_m, &b.label) {
+        if (a.kind, a.changed, a.boxed, a.width_m, &a.label) != (b.kind, b.changed, b.boxed, b.width_m, &b.label) {
             return Some(format!(
-                "kind/changed/width/label {:?} ≠ {:?}",
-                (a.kind, a.changed, a.width_m, &a.label),
-                (b.kind, b.changed, b.width_m, &b.label)
+                "kind/changed/boxed/width/label {:?} ≠ {:?}",
+                (a.kind, a.changed, a.boxed, a.width_m, &a.label),
+                (b.kind, b.changed, b.boxed, b.width_m, &b.label)
             ));
         }
         if a.verts.len() != b.verts.len() || within(&a.points, a.verts.start) != within(&b.points, b.verts.start) {
@@ -423,6 +457,9 @@ impl GeometryCache {
     }
 
     fn prepare(&mut self, f: &Feature, earcut: &mut earcut::Earcut<f32>, scratch: &mut Vec<u32>) -> Entry {
+        if let Some(e) = self.boxed(f) {
+            return e;
+        }
         let mut e = Entry { kind: f.kind, changed: f.change.is_some(), ..Entry::default() };
         let v0 = self.verts.len() as u32;
         let t0 = self.tris.len() as u32;
@@ -464,6 +501,39 @@ impl GeometryCache {
         e
     }
 
+    /// The entry of a feature every camera this cache serves draws as a dot
+    /// (see [`GeometryCache::for_print_at`]): its box, the same one its
+    /// vertices would give (the projection keeps the order of longitudes and
+    /// of latitudes, and a hole lies inside its outer ring), and nothing else.
+    fn boxed(&self, f: &Feature) -> Option<Entry> {
+        if self.least_mpp <= 0.0 || f.change.is_some() || matches!(f.kind, Kind::Node | Kind::Core) {
+            return None;
+        }
+        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut grow = |p: &Polygon<f64>| {
+            for c in &p.exterior().0 {
+                b = [b[0].min(c.x), b[1].min(c.y), b[2].max(c.x), b[3].max(c.y)];
+            }
+        };
+        match &f.geometry {
+            Geometry::Polygon(p) => grow(p),
+            Geometry::MultiPolygon(m) => m.iter().for_each(grow),
+            _ => return None,
+        }
+        if b[0] > b[2] || b[1] > b[3] {
+            return None;
+        }
+        let (lo, hi) = (self.to_rel(b[0], b[1]), self.to_rel(b[2], b[3]));
+        let side = f64::from((hi[0] - lo[0]).max(hi[1] - lo[1]));
+        (side < BOXED_SHARE * f64::from(super::scene::TINY_PX) * self.least_mpp).then(|| Entry {
+            kind: f.kind,
+            bbox: [lo[0], lo[1], hi[0], hi[1]],
+            anchor: [(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0],
+            boxed: true,
+            ..Entry::default()
+        })
+    }
+
     fn anchor(&self, e: &Entry, f: &Feature) -> [f32; 2] {
         if e.rings.len() == 1
             && let Some(c) = self.centroid_inside(self.parts[e.rings.start as usize])
@@ -477,7 +547,7 @@ impl GeometryCache {
             // trips on self-intersecting rings, found by fuzzing, and redoes work done here.)
             if !self.fills {
                 // Outlines only: the feature alone is triangulated to place its label.
-                let mut filled = Self::empty(self.origin, 0, true);
+                let mut filled = Self::empty(self.origin, 0, true, 0.0);
                 return filled.prepare(f, &mut earcut::Earcut::new(), &mut Vec::new()).anchor;
             }
             if let Some(c) = self.largest_triangle_centre(e) {
@@ -719,5 +789,58 @@ mod tests {
             });
             assert!(!(c[0] > notch[0] - 8.0 && c[1] > notch[1] - 8.0), "triangle in the notch");
         }
+    }
+
+    /// A print cache made for a scale keeps the box alone of an area every
+    /// camera it serves draws as a dot — the very box its vertices give — and
+    /// prepares whole what the scene may draw otherwise: a node or core (a
+    /// symbol, labelled), a changed feature (outlined), a line, an area of a
+    /// few pixels or more.
+    #[test]
+    fn a_print_cache_for_a_scale_keeps_boxes_alone_for_its_dots() {
+        let square = |x: f64, y: f64, d: f64| polygon![(x: x, y: y), (x: x + d, y: y), (x: x + d, y: y + d), (x: x, y: y + d), (x: x, y: y)];
+        let mut plan = Plan::new(PlanMeta::default());
+        let mut named = Map::new();
+        named.insert("name".into(), "幸福北里1号楼".into());
+        // About 10 m across: a dot at 50 world metres a unit.
+        let tiny = plan.push(Feature::new(Kind::Building, named.clone(), square(116.40, 39.90, 0.0001).into()));
+        let two = geo::MultiPolygon::new(vec![square(116.41, 39.90, 0.00005), square(116.4101, 39.90, 0.00005)]);
+        let tiny_multi = plan.push(Feature::new(Kind::Other, Map::new(), two.into()));
+        let node = plan.push(Feature::new(Kind::Node, named.clone(), square(116.42, 39.90, 0.0001).into()));
+        let mut changed = Feature::new(Kind::Building, named.clone(), square(116.43, 39.90, 0.0001).into());
+        changed.change = Some(Box::new(crate::model::Change::new(crate::model::ChangeKind::Modified)));
+        let changed = plan.push(changed);
+        // About 1 km: 20 units across.
+        let big = plan.push(Feature::new(Kind::Garden, named.clone(), square(116.44, 39.90, 0.01).into()));
+        let line = geo::LineString::from(vec![(116.45, 39.90), (116.45001, 39.90)]);
+        let street = plan.push(Feature::new(Kind::Street, named, line.into()));
+        let whole = GeometryCache::for_print(&plan).1;
+        let at = GeometryCache::for_print_at(&plan, 50.0);
+        for (id, boxed) in
+            [(tiny, true), (tiny_multi, true), (node, false), (changed, false), (big, false), (street, false)]
+        {
+            let (w, a) = (whole.get(id).expect("whole"), at.get(id).expect("at a scale"));
+            assert_eq!(a.boxed, boxed, "feature {id:?}");
+            assert!(!w.boxed);
+            assert_eq!((a.kind, a.changed), (w.kind, w.changed));
+            if boxed {
+                assert_eq!(a.bbox.map(f32::to_bits), w.bbox.map(f32::to_bits), "the box its vertices give");
+                assert!(a.verts.is_empty() && a.rings.is_empty() && a.label.is_none() && !w.verts.is_empty());
+            } else {
+                let verts =
+                    |c: &GeometryCache, e: &Entry| c.verts[e.verts.start as usize..e.verts.end as usize].to_vec();
+                assert_eq!(verts(&at, a), verts(&whole, w));
+                assert_eq!(
+                    (a.rings.len(), a.lines.len(), &a.label, a.anchor),
+                    (w.rings.len(), w.lines.len(), &w.label, w.anchor)
+                );
+            }
+        }
+        // A camera at the cache's scale or coarser draws from it; a finer one does not.
+        let mut cam = super::super::Camera::fit([116.40, 39.89, 116.46, 39.91], [800.0, 600.0], 0.0);
+        cam.mpp = 50.0;
+        assert!(at.draws_at(&cam) && whole.draws_at(&cam));
+        cam.mpp = 49.0;
+        assert!(!at.draws_at(&cam) && whole.draws_at(&cam));
     }
 }

@@ -183,7 +183,7 @@ pub fn marker_scale(ground_mpp: f32) -> f32 {
 }
 
 /// Below this many pixels a feature is drawn as a dot, not as its outline.
-const TINY_PX: f32 = 2.0;
+pub(crate) const TINY_PX: f32 = 2.0;
 
 impl Scene {
     /// Lets a basemap under the map show through the district: the
@@ -391,9 +391,11 @@ impl Scene {
             }
             return Some(px);
         }
-        if !e.rings.is_empty() {
+        if e.boxed || !e.rings.is_empty() {
             let fill = st.fill.unwrap_or(style::BACKGROUND);
-            if px < TINY_PX {
+            // A boxed entry is a dot at every camera its cache serves (`GeometryCache::draws_at`).
+            debug_assert!(!e.boxed || px < TINY_PX, "a boxed feature {px} px wide");
+            if px < TINY_PX || e.boxed {
                 // A dot keeps a crowded city visible at full extent without tessellating it.
                 let c = [(b0[0] + b1[0]) / 2.0, (b0[1] + b1[1]) / 2.0];
                 if self.dot_drawn(c, st.stroke.color) {
