@@ -41,7 +41,9 @@ pub fn draw_scene(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale: f3
 pub fn draw_geometry(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale: f32, clip: Option<&Mask>) {
     let ts = Transform::from_row(scale, 0.0, 0.0, scale, at[0] * scale, at[1] * scale);
     let mut pen = Pen { builder: Some(PathBuilder::new()), paint: Paint::default() };
-    for item in &scene.items {
+    let mut items = scene.items.iter().peekable();
+    let mut runs = Vec::new();
+    while let Some(item) = items.next() {
         match &item.op {
             Op::Dot { at: c, color } => {
                 // Its square, axis-aligned, in device pixels.
@@ -51,7 +53,7 @@ pub fn draw_geometry(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale:
                 blend_rect(pixmap, r, *color, clip);
             }
             Op::Area { rings, fill, stroke, .. } => {
-                let path = pen.rings(scene, &scene.parts[rings.start as usize..rings.end as usize], true);
+                let path = pen.rings(scene, [&scene.parts[rings.start as usize..rings.end as usize]], true);
                 if let Some(p) = &path
                     && fill.0[3] > 0
                 {
@@ -64,7 +66,23 @@ pub fn draw_geometry(scene: &Scene, pixmap: &mut PixmapMut, at: [f32; 2], scale:
                 pen.recycle(path);
             }
             Op::Line { parts, stroke } => {
-                let path = pen.rings(scene, &scene.parts[parts.start as usize..parts.end as usize], false);
+                // Opaque solid lines in a row stroked alike (a city's street casings, then its
+                // streets) are one path, stroked once: the same pixels but where two overlap,
+                // whose edge is then one stroke's, as on screen. A dashed or translucent line is
+                // drawn alone (its dashes start at its own start; where it overlaps, it darkens).
+                runs.clear();
+                runs.push(parts.clone());
+                while stroke.dash.is_none() && stroke.color.0[3] == 255 {
+                    match items.peek().map(|it| &it.op) {
+                        Some(Op::Line { parts, stroke: next }) if next == stroke => {
+                            runs.push(parts.clone());
+                            items.next();
+                        }
+                        _ => break,
+                    }
+                }
+                let parts = runs.iter().map(|r: &std::ops::Range<u32>| &scene.parts[r.start as usize..r.end as usize]);
+                let path = pen.rings(scene, parts, false);
                 pen.stroke(pixmap, path.as_ref(), stroke, ts, clip);
                 pen.recycle(path);
             }
@@ -96,9 +114,14 @@ impl Pen {
     }
 
     /// The parts of `scene.points` as one path (each closed when `closed`).
-    fn rings(&mut self, scene: &Scene, parts: &[[u32; 2]], closed: bool) -> Option<Path> {
+    fn rings<'a>(
+        &mut self,
+        scene: &Scene,
+        parts: impl IntoIterator<Item = &'a [[u32; 2]]>,
+        closed: bool,
+    ) -> Option<Path> {
         let mut b = self.builder.take().unwrap_or_default();
-        for part in parts {
+        for part in parts.into_iter().flatten() {
             let pts = &scene.points[part[0] as usize..part[1] as usize];
             let Some((first, rest)) = pts.split_first() else { continue };
             b.move_to(first[0], first[1]);
@@ -251,6 +274,50 @@ mod tests {
         blend_rect(&mut pm.as_mut(), [3.0, 3.0, 4.0, 4.0], Rgba::new(255, 0, 0, 128), None);
         let p = pm.pixel(3, 3).expect("in");
         assert_eq!((p.red(), p.green(), p.alpha()), (255, 127, 255));
+    }
+
+    /// Opaque solid lines in a row stroked alike are stroked as one path: where
+    /// they do not meet, every pixel is what each drawn alone gives; where two
+    /// cross, only the crossing's edge differs, and a little. Dashed or
+    /// translucent lines are each drawn alone, exactly as before.
+    #[test]
+    fn lines_in_a_row_stroked_alike_are_one_path_with_the_same_pixels() {
+        use crate::render::scene::Item;
+        let lines = |segments: &[[[f32; 2]; 2]], stroke: Stroke, apart: bool| {
+            let mut scene = Scene::default();
+            (scene.size, scene.background) = ([60.0, 40.0], Rgba::rgb(255, 255, 255));
+            for seg in segments {
+                let start = scene.points.len() as u32;
+                scene.points.extend_from_slice(seg);
+                scene.parts.push([start, start + 2]);
+                let n = scene.parts.len() as u32;
+                let op = Op::Line { parts: n - 1..n, stroke };
+                scene.items.push(Item { feature: crate::model::FeatureId(0), layer: 0, op });
+                if apart {
+                    // Anything between two lines keeps them apart: a dot off the pixmap.
+                    let op = Op::Dot { at: [-10.0, -10.0], color: stroke.color };
+                    scene.items.push(Item { feature: crate::model::FeatureId(0), layer: 0, op });
+                }
+            }
+            let mut pm = tiny_skia::Pixmap::new(60, 40).expect("pixmap");
+            draw_scene(&scene, &mut pm.as_mut(), [0.0, 0.0], 1.0, None);
+            pm
+        };
+        let differing = |a: &tiny_skia::Pixmap, b: &tiny_skia::Pixmap| {
+            a.pixels().iter().zip(b.pixels()).filter(|(p, q)| p != q).count()
+        };
+        let solid = Stroke { width: 4.0, color: Rgba::rgb(185, 160, 115), dash: None };
+        let parallel = [[[5.0, 10.0], [55.0, 10.5]], [[5.0, 30.0], [55.0, 29.0]]];
+        assert_eq!(differing(&lines(&parallel, solid, false), &lines(&parallel, solid, true)), 0);
+        let crossing = [[[5.0, 5.0], [55.0, 35.0]], [[5.0, 35.0], [55.0, 5.0]]];
+        let (one, apart) = (lines(&crossing, solid, false), lines(&crossing, solid, true));
+        let n = differing(&one, &apart);
+        assert!(n > 0 && n < 20, "{n} pixels differ around the crossing");
+        for stroke in
+            [Stroke { dash: Some([3.0, 2.0]), ..solid }, Stroke { color: Rgba::new(185, 160, 115, 128), ..solid }]
+        {
+            assert_eq!(differing(&lines(&crossing, stroke, false), &lines(&crossing, stroke, true)), 0, "{stroke:?}");
+        }
     }
 
     #[test]
