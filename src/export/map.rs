@@ -180,6 +180,9 @@ pub struct Layout {
     /// The panes' clip paths (`<defs>`), which every piece may refer to.
     defs: String,
     pieces: Vec<Piece>,
+    /// A pane's camera was finer than the cache it was given serves, so the
+    /// panes were drawn from a cache of every feature whole, made for it.
+    drawn_whole: bool,
 }
 
 /// A piece of the page, in drawing order.
@@ -196,6 +199,13 @@ impl Layout {
         format!(
             r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{h}" viewBox="0 0 {w} {h}">"#
         )
+    }
+
+    /// Whether a pane's camera was finer than the cache given to [`layout`]
+    /// serves ([`GeometryCache::draws_at`]), so that a cache of every feature
+    /// whole had to be made: never for [`print_cache`]'s.
+    pub fn drawn_whole(&self) -> bool {
+        self.drawn_whole
     }
 
     /// The page as one SVG document, each scene as vector paths and text.
@@ -289,6 +299,11 @@ impl Layout {
     }
 }
 
+/// How many panes a map has side by side: one phase, or before and after.
+fn panes_across(spec: &MapSpec) -> f32 {
+    if spec.phase.is_some() { 1.0 } else { 2.0 }
+}
+
 /// What every pane of a map frames: the spec's extent, else the boundary's
 /// box, else the box of every feature.
 fn district_extent(plan: &Plan, index: &SpatialIndex, spec: &MapSpec) -> [f64; 4] {
@@ -313,8 +328,7 @@ fn district_extent(plan: &Plan, index: &SpatialIndex, spec: &MapSpec) -> [f64; 4
 /// alone ([`GeometryCache::for_print_at`]; `layout` checks each camera).
 pub fn print_cache(plan: &Plan, spec: &MapSpec) -> (SpatialIndex, GeometryCache) {
     let index = SpatialIndex::boxes_only(plan);
-    let across = if spec.phase.is_some() { 1.0 } else { 2.0 };
-    let share = [spec.size[0] / across, spec.size[1]];
+    let share = [spec.size[0] / panes_across(spec), spec.size[1]];
     let least = Camera::fit(district_extent(plan, &index, spec), share, 0.0).mpp;
     (index, GeometryCache::for_print_at(plan, least))
 }
@@ -416,7 +430,7 @@ pub fn layout(
     let (a, b) = (crate::render::camera::to_world(ext[0], ext[1]), crate::render::camera::to_world(ext[2], ext[3]));
     let aspect = ((b[0] - a[0]) / (b[1] - a[1]).max(1e-9)) as f32;
     let gap = 8.0 * u;
-    let panes_across = if spec.phase.is_some() { 1.0 } else { 2.0 };
+    let panes_across = panes_across(spec);
     let district = |width: f32, height: f32| {
         let pane_w = (width - gap * (panes_across - 1.0)) / panes_across;
         (pane_w, (pane_w - 24.0 * u).min((height - 24.0 * u) * aspect))
@@ -616,7 +630,7 @@ pub fn layout(
         }
     }
     pieces.push(Piece::Svg(out));
-    Ok(Layout { size: spec.size, defs, pieces })
+    Ok(Layout { size: spec.size, defs, pieces, drawn_whole: whole.is_some() })
 }
 
 /// A row of the title block: a label and its value, and maybe a second pair.

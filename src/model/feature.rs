@@ -170,13 +170,13 @@ impl Feature {
         shape_of(&self.geometry)
     }
 
-    /// Bounding box in longitude/latitude, of the before and after states together.
     /// The key items use to refer to it (its `source_id`'s text; a feature
     /// in a plan always has one).
     pub fn key(&self) -> Option<&str> {
         self.source_id.as_ref().map(SourceId::key)
     }
 
+    /// Bounding box in longitude/latitude, of the before and after states together.
     pub fn bbox(&self) -> Option<Rect<f64>> {
         match &self.change {
             None => self.geometry.bounding_rect(),

@@ -2,20 +2,22 @@
 //! fills its own chunk in place, so a result the size of the plan is
 //! allocated (and first touched) once, not once a thread and again to join.
 
+use std::ops::Range;
+
 /// Runs `work(first, chunk)` on contiguous chunks of `slots` (`first` is the
-/// chunk's index in `slots`), one a core (at most eight), and returns what
-/// each returned in slice order. Fewer than `least` slots a core are done on
-/// this thread, in one chunk. A chunk whose thread panicked gives `None`,
-/// its slots left as they were.
+/// chunk's index in `slots`), one a core (at most eight), and returns each
+/// chunk's range in `slots` with what its work returned, in slice order.
+/// Fewer than `least` slots a core are done on this thread, in one chunk. A
+/// chunk whose thread panicked gives `None`, its slots as far as it got.
 pub fn chunks<T: Send, R: Send>(
     slots: &mut [T],
     least: usize,
     work: impl Fn(usize, &mut [T]) -> R + Sync,
-) -> Vec<(usize, Option<R>)> {
+) -> Vec<(Range<usize>, Option<R>)> {
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(8);
     let threads = cores.min(slots.len() / least.max(1)).max(1);
     if threads == 1 {
-        return vec![(0, Some(work(0, slots)))];
+        return vec![(0..slots.len(), Some(work(0, slots)))];
     }
     let step = slots.len().div_ceil(threads);
     let work = &work;
@@ -23,9 +25,9 @@ pub fn chunks<T: Send, R: Send>(
         let handles: Vec<_> = slots
             .chunks_mut(step)
             .enumerate()
-            .map(|(k, chunk)| (k * step, s.spawn(move || work(k * step, chunk))))
+            .map(|(k, chunk)| (k * step..k * step + chunk.len(), s.spawn(move || work(k * step, chunk))))
             .collect();
-        handles.into_iter().map(|(first, h)| (first, h.join().ok())).collect()
+        handles.into_iter().map(|(range, h)| (range, h.join().ok())).collect()
     })
 }
 
@@ -46,10 +48,10 @@ mod tests {
             });
             assert!(slots.iter().enumerate().all(|(i, s)| *s == i), "{n} slots");
             let mut next = 0;
-            for (first, r) in done {
-                let (f, len) = r.expect("no panic");
-                assert_eq!((first, f), (next, next));
-                next += len;
+            for (range, r) in done {
+                let (first, len) = r.expect("no panic");
+                assert_eq!((range.start, first, range.len()), (next, next, len));
+                next = range.end;
             }
             assert_eq!(next, n);
         }

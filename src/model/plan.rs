@@ -119,6 +119,11 @@ impl Keys {
         self.table.find(hash, |&id| key_in(features, id) == key).copied()
     }
 
+    /// Whether a feature has, or had, this key (its hash known).
+    fn taken(&self, features: &[Option<Feature>], hash: u64, key: &str) -> bool {
+        self.find_hashed(features, hash, key).is_some() || self.retired.contains_key(key)
+    }
+
     /// Indexes the feature now in slot `id` by its key (it takes the key
     /// from a feature that had it, as a map's insert does).
     fn insert(&mut self, features: &[Option<Feature>], id: FeatureId) {
@@ -189,9 +194,7 @@ impl Plan {
         // Loading pushes every feature on one thread: its key is hashed once.
         let free = feature.key().and_then(|key| {
             let hash = self.keys.hasher.hash_one(key);
-            let taken =
-                self.keys.find_hashed(&self.features, hash, key).is_some() || self.keys.retired.contains_key(key);
-            (!taken).then_some(hash)
+            (!self.keys.taken(&self.features, hash, key)).then_some(hash)
         });
         let hash = free.unwrap_or_else(|| {
             let key = self.fresh_key(id);
@@ -258,7 +261,7 @@ impl Plan {
 
     /// True if a feature has, or had, this key (a removed feature's key stays reserved for its undo).
     pub fn has_key(&self, key: &str) -> bool {
-        self.keys.find(&self.features, key).is_some() || self.keys.retired.contains_key(key)
+        self.keys.taken(&self.features, self.keys.hasher.hash_one(key), key)
     }
 
     /// The key items use to refer to a feature.

@@ -100,11 +100,7 @@ const BOXED_SHARE: f64 = 0.9;
 impl GeometryCache {
     /// Prepares every feature of a plan, on all cores.
     pub fn build(plan: &Plan) -> Self {
-        Self::build_with(plan, true)
-    }
-
-    fn build_with(plan: &Plan, fills: bool) -> Self {
-        Self::build_at(plan, fills, 0.0)
+        Self::build_at(plan, true, 0.0)
     }
 
     fn build_at(plan: &Plan, fills: bool, least_mpp: f64) -> Self {
@@ -117,13 +113,12 @@ impl GeometryCache {
         });
         // The first part becomes the whole, so its buffers are not copied.
         let mut all = Self::empty(origin, 0, fills, least_mpp);
-        let ends: Vec<usize> = parts.iter().skip(1).map(|(first, _)| *first).chain([entries.len()]).collect();
-        for ((first, part), end) in parts.into_iter().zip(ends) {
+        for (range, part) in parts {
             match part {
-                Some(part) if first == 0 => all = part,
-                Some(part) => all.append(part, &mut entries[first..end]),
+                Some(part) if range.start == 0 => all = part,
+                Some(part) => all.append(part, &mut entries[range]),
                 // A part that panicked is left unprepared: its features are not drawn.
-                None => entries[first..end].fill(None),
+                None => entries[range].fill(None),
             }
         }
         all.entries = entries;
@@ -171,7 +166,7 @@ impl GeometryCache {
         };
         std::thread::scope(|s| {
             let index = s.spawn(|| make(plan));
-            let cache = Self::build_with(plan, fills);
+            let cache = Self::build_at(plan, fills, 0.0);
             (index.join().unwrap_or_else(|_| make(plan)), cache)
         })
     }
