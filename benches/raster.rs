@@ -26,14 +26,17 @@ fn child(path: &Path, way: &str) {
     let start = Instant::now();
     let plan = renewal_planner::io::load_path(path).expect("loads").plan;
     let read = start.elapsed().as_secs_f64();
+    stage("read");
     let spec = common::fhd_map();
     let t = Instant::now();
     let (index, cache) = map::print_cache(&plan, &spec);
     let prepare = t.elapsed().as_secs_f64();
+    stage("prepare");
     let t = Instant::now();
     let layout = map::layout(&plan, &index, &cache, &spec, &Default::default()).expect("lays out");
     drop((index, cache));
     let laid = t.elapsed().as_secs_f64();
+    stage("layout");
     let t = Instant::now();
     let png = match way {
         "scene" => layout.to_png(spec.scale).expect("draws"),
@@ -44,8 +47,24 @@ fn child(path: &Path, way: &str) {
         }
     };
     let draw = t.elapsed().as_secs_f64();
+    stage("draw");
     let total = start.elapsed().as_secs_f64();
     println!("{read:.3} {prepare:.3} {laid:.3} {draw:.3} {total:.3} {:.0} {}", vm_hwm_mb(), png.len() / 1000);
+}
+
+/// With `RASTER_STAGES` set, the child tells on stderr, after each stage, its
+/// resident memory and the pages it has faulted in so far: on a VM whose host
+/// backs memory lazily, fresh pages are much of a cold run's time.
+fn stage(name: &str) {
+    if std::env::var_os("RASTER_STAGES").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let rss = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap_or("VmRSS: ?");
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's closing parenthesis; minflt is the 10th field, the 8th after it.
+    let minflt = stat.rsplit(')').next().and_then(|r| r.split_whitespace().nth(7)).unwrap_or("?");
+    eprintln!("{name:>8}: {rss}, {minflt} minor faults");
 }
 
 /// `../shared/tools/gen_city.py` beside the checkout (a worktree nested a level deeper finds it further up).
