@@ -31,9 +31,43 @@ pub fn chunks<T: Send, R: Send>(
     })
 }
 
+/// Runs `work` on each block of `0..n`, `block` indices at a time (the last
+/// may be shorter), the blocks shared out one run a core as [`chunks`] does,
+/// and returns the blocks' results in order. The blocks do not depend on the
+/// number of cores, so a fold of the results in order (a sum of floats) is
+/// the same on every machine. A panic in `work` is raised again here.
+pub fn blocks<R: Send>(n: usize, block: usize, work: impl Fn(Range<usize>) -> R + Sync) -> Vec<R> {
+    let block = block.max(1);
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(n.div_ceil(block)).collect();
+    let done = chunks(&mut out, 1, |first, slots| {
+        for (k, slot) in slots.iter_mut().enumerate() {
+            let start = (first + k) * block;
+            *slot = Some(work(start..(start + block).min(n)));
+        }
+    });
+    assert!(done.iter().all(|(_, r)| r.is_some()), "a block's work panicked");
+    out.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blocks_cover_the_indices_once_in_order_whatever_the_cores() {
+        for (n, block) in [(0, 5), (1, 5), (5, 5), (6, 5), (10_001, 1000), (7, 0)] {
+            let got = blocks(n, block, |r| r);
+            let flat: Vec<usize> = got.iter().flat_map(|r| r.clone()).collect();
+            assert_eq!(flat, (0..n).collect::<Vec<_>>(), "{n} by {block}");
+            assert!(got.iter().all(|r| r.len() <= block.max(1) && !r.is_empty()), "{n} by {block}");
+        }
+    }
+
+    #[test]
+    #[should_panic] // "a block's work panicked", or the block's own message on one core
+    fn a_panic_in_a_block_is_raised_again() {
+        blocks(100_000, 10, |r| assert!(!r.contains(&77_777), "the bad index"));
+    }
 
     #[test]
     fn every_slot_is_filled_once_in_order_and_results_come_in_slice_order() {

@@ -20,6 +20,76 @@ pub struct BuildingTotals {
     pub households: u64,
 }
 
+/// What [`Summary::of_phase`] counts of the features, for a block of them.
+#[derive(Default)]
+struct FeatureTotals {
+    features: usize,
+    /// In [`Kind::ALL`]'s order.
+    by_kind: [usize; Kind::ALL.len()],
+    bbox: Option<[f64; 4]>,
+    boundary_m2: f64,
+    has_boundary: bool,
+    buildings: BuildingTotals,
+    /// In [`ChangeKind::ALL`]'s order.
+    changes: [usize; ChangeKind::ALL.len()],
+}
+
+impl FeatureTotals {
+    fn add(&mut self, plan: &Plan, f: &super::feature::Feature, phase: Option<&Phase>) {
+        if let Some(c) = &f.change {
+            self.changes[ChangeKind::ALL.iter().position(|k| *k == c.kind).unwrap_or(0)] += 1;
+        }
+        if phase.is_some_and(|p| presence(plan, f, p) == Presence::Absent) {
+            return;
+        }
+        self.features += 1;
+        self.by_kind[Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0)] += 1;
+        if let Some(r) = f.bbox() {
+            self.bbox = Some(union(self.bbox, [r.min().x, r.min().y, r.max().x, r.max().y]));
+        }
+        match f.kind {
+            Kind::Boundary => {
+                self.has_boundary = true;
+                self.boundary_m2 += area_m2(&f.geometry);
+            }
+            Kind::Building => {
+                let [floor_area, households] = f.properties.get_f64s(["floor_area_m2", "households"]);
+                self.buildings.floor_area_m2 += floor_area.unwrap_or(0.0);
+                let households = households.map(|h| h.max(0.0) as u64).unwrap_or(0);
+                self.buildings.households = self.buildings.households.saturating_add(households);
+            }
+            _ => {}
+        }
+    }
+
+    /// Both blocks' totals, `self` first.
+    fn merge(mut self, other: FeatureTotals) -> FeatureTotals {
+        self.features += other.features;
+        for (a, b) in self.by_kind.iter_mut().zip(other.by_kind) {
+            *a += b;
+        }
+        for (a, b) in self.changes.iter_mut().zip(other.changes) {
+            *a += b;
+        }
+        if let Some(b) = other.bbox {
+            self.bbox = Some(union(self.bbox, b));
+        }
+        self.boundary_m2 += other.boundary_m2;
+        self.has_boundary |= other.has_boundary;
+        self.buildings.floor_area_m2 += other.buildings.floor_area_m2;
+        self.buildings.households = self.buildings.households.saturating_add(other.buildings.households);
+        self
+    }
+}
+
+/// The box holding `a` (if any) and `b`, both `[west, south, east, north]`.
+fn union(a: Option<[f64; 4]>, b: [f64; 4]) -> [f64; 4] {
+    match a {
+        None => b,
+        Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
+    }
+}
+
 /// Items by status and category.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ItemTotals {
@@ -212,43 +282,21 @@ impl Summary {
     /// that exist in `phase`, and items at their status in it
     /// ([`super::phase::item_statuses`]).
     pub fn of_phase(plan: &Plan, warnings: &[String], phase: Option<&Phase>) -> Summary {
-        let mut by_kind: BTreeMap<&'static str, usize> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
-        let mut bbox: Option<[f64; 4]> = None;
-        let mut boundary_m2 = 0.0;
-        let mut has_boundary = false;
-        let mut buildings = BuildingTotals::default();
-        let mut changes: BTreeMap<&'static str, usize> = ChangeKind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
-        let mut features = 0;
-        for (_, f) in plan.iter() {
-            if let Some(c) = &f.change {
-                *changes.entry(c.kind.as_str()).or_default() += 1;
-            }
-            if phase.is_some_and(|p| presence(plan, f, p) == Presence::Absent) {
-                continue;
-            }
-            features += 1;
-            *by_kind.entry(f.kind.as_str()).or_default() += 1;
-            if let Some(r) = f.bbox() {
-                let b = bbox.get_or_insert([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY]);
-                b[0] = b[0].min(r.min().x);
-                b[1] = b[1].min(r.min().y);
-                b[2] = b[2].max(r.max().x);
-                b[3] = b[3].max(r.max().y);
-            }
-            match f.kind {
-                Kind::Boundary => {
-                    has_boundary = true;
-                    boundary_m2 += area_m2(&f.geometry);
+        // The features are counted a block at a time on every core, then the
+        // blocks are added up in order, so the sums are the same on any machine.
+        let totals = super::par::blocks(plan.id_bound(), 8_192, |ids| {
+            let mut t = FeatureTotals::default();
+            for i in ids {
+                if let Some(f) = plan.get(super::feature::FeatureId(i as u32)) {
+                    t.add(plan, f, phase);
                 }
-                Kind::Building => {
-                    let [floor_area, households] = f.properties.get_f64s(["floor_area_m2", "households"]);
-                    buildings.floor_area_m2 += floor_area.unwrap_or(0.0);
-                    let households = households.map(|h| h.max(0.0) as u64).unwrap_or(0);
-                    buildings.households = buildings.households.saturating_add(households);
-                }
-                _ => {}
             }
-        }
+            t
+        });
+        let FeatureTotals { features, by_kind, bbox, boundary_m2, has_boundary, buildings, changes } =
+            totals.into_iter().fold(FeatureTotals::default(), FeatureTotals::merge);
+        let by_kind: BTreeMap<&'static str, usize> = Kind::ALL.iter().map(|k| k.as_str()).zip(by_kind).collect();
+        let changes: BTreeMap<&'static str, usize> = ChangeKind::ALL.iter().map(|k| k.as_str()).zip(changes).collect();
         // Items at their status in the phase (today's when none is given); as
         // of a date, items not yet recorded then are not counted, nor their money.
         let item_phase = phase.cloned().unwrap_or(Phase::After);
@@ -451,4 +499,58 @@ fn hull_area_m2(plan: &Plan) -> f64 {
     }
     let hull = geo::Polygon::new(quick_hull(&mut points), vec![]);
     area_m2(&Geometry::Polygon(hull))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Feature, PlanMeta};
+    use geo::polygon;
+    use serde_json::json;
+
+    /// A plan big enough to be counted a block a core: every feature's
+    /// contribution is known, so the totals are checked against sums made
+    /// here one feature at a time, and a plan with holes (removed features)
+    /// is counted the same.
+    #[test]
+    fn a_plan_counted_a_block_a_core_has_the_totals_of_one_pass() {
+        let mut plan = Plan::new(PlanMeta::default());
+        let (mut households, mut floor_area) = (0u64, 0.0f64);
+        let mut west = f64::INFINITY;
+        for i in 0..30_000u32 {
+            let x = 116.0 + f64::from(i % 200) * 1e-4;
+            let y = 39.0 + f64::from(i / 200) * 1e-4;
+            let square = polygon![(x: x, y: y), (x: x + 5e-5, y: y), (x: x + 5e-5, y: y + 5e-5), (x: x, y: y + 5e-5)];
+            let kind = if i % 7 == 0 { Kind::Garden } else { Kind::Building };
+            let props = json!({"households": i % 13, "floor_area_m2": f64::from(i % 97) * 10.5});
+            let id = plan.push(Feature::new(kind, props.as_object().cloned().unwrap(), square.into()));
+            if i % 1000 == 999 {
+                plan.take(id);
+                continue;
+            }
+            west = west.min(x);
+            if kind == Kind::Building {
+                households += u64::from(i % 13);
+                floor_area += f64::from(i % 97) * 10.5;
+            }
+        }
+        let s = Summary::of(&plan, &[]);
+        assert_eq!(s.features, 30_000 - 30);
+        let gardens = (0..30_000u32).filter(|i| i % 7 == 0 && i % 1000 != 999).count();
+        assert_eq!(s.by_kind["garden"], gardens);
+        assert_eq!(s.by_kind["building"], 30_000 - 30 - gardens);
+        assert_eq!(s.by_kind.len(), Kind::ALL.len(), "every kind listed, zeros too");
+        assert_eq!(s.buildings.households, households);
+        assert!(
+            (s.buildings.floor_area_m2 - floor_area).abs() < 1e-6 * floor_area,
+            "{} vs {floor_area}",
+            s.buildings.floor_area_m2
+        );
+        let b = s.bbox.expect("a box");
+        assert_eq!(b[0], west);
+        assert_eq!((b[1], b[2], b[3]), (39.0, 116.0 + 199.0 * 1e-4 + 5e-5, 39.0 + 149.0 * 1e-4 + 5e-5));
+        assert_eq!(s.changes.values().sum::<usize>(), 0);
+        // The same plan summed again gives the same floats, bit for bit.
+        assert_eq!(Summary::of(&plan, &[]).buildings.floor_area_m2.to_bits(), s.buildings.floor_area_m2.to_bits());
+    }
 }
