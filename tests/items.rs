@@ -256,3 +256,43 @@ fn items_referring_to_missing_features_are_reported() {
     assert!(w.iter().any(|m| m.contains("feature b, item 0")), "{w:?}");
     assert!(w.iter().any(|m| m.contains("zzz")), "{w:?}");
 }
+
+/// Items and changes are found on every core, a block of features each: in a
+/// plan of several blocks, those on features in every block are read, each
+/// on its own feature, and their warnings name the features in file order.
+#[test]
+fn items_on_features_across_many_blocks_are_all_read_in_order() {
+    let mut text = String::from(r#"{"type":"FeatureCollection","features":["#);
+    let carrying = [3usize, 8_191, 8_192, 16_500, 29_999];
+    for i in 0..30_000usize {
+        let props = if carrying.contains(&i) {
+            format!(
+                r#"{{"renewal_items":[{{"id":"it-{i}","catalogue":"lighting","features":["f{i}"],"status":"proposed","funding":{{}}}},{{"id":"bad-{i}","status":"nonsense"}}]}}"#
+            )
+        } else {
+            format!(r#"{{"name":"{i}号楼","kind":"building"}}"#)
+        };
+        let sep = if i == 0 { "" } else { ",\n" };
+        text.push_str(&format!(
+            r#"{sep}{{"type":"Feature","id":"f{i}","properties":{props},"geometry":{{"type":"Point","coordinates":[116.45,39.88]}}}}"#
+        ));
+    }
+    text.push_str("]}");
+    let loaded = io::geojson::parse(text.as_bytes()).expect("loads");
+    let ids: Vec<&str> = loaded.plan.items.keys().map(String::as_str).collect();
+    assert_eq!(ids, ["it-16500", "it-29999", "it-3", "it-8191", "it-8192"]);
+    for i in carrying {
+        let id = loaded.plan.by_key(&format!("f{i}")).expect("the feature");
+        let items: Vec<&str> = loaded.plan.items_of(id).iter().map(|it| it.id.as_str()).collect();
+        assert_eq!(items, [format!("it-{i}")], "f{i}");
+        assert!(
+            !loaded.plan.get(id).expect("f").properties.contains_key("renewal_items"),
+            "taken out of f{i}'s properties"
+        );
+    }
+    let bad: Vec<String> = loaded.warnings.iter().map(|w| w.to_string()).filter(|w| w.contains("item 1")).collect();
+    assert_eq!(bad.len(), carrying.len(), "{bad:?}");
+    for (w, i) in bad.iter().zip(carrying) {
+        assert!(w.contains(&format!("f{i}")), "{w} names f{i}, in file order");
+    }
+}

@@ -231,14 +231,18 @@ pub fn extract(plan: &mut Plan, warnings: &mut Vec<Warning>) {
         }
     }
 
-    // The features that carry a change or items, found in one pass over each one's properties.
-    let carrying: Vec<(FeatureId, [bool; 2])> = plan
-        .iter()
-        .filter_map(|(id, f)| {
-            let has = f.properties.has_keys([CHANGE_PROPERTY, ITEMS_PROPERTY]);
+    // The features that carry a change or items, found in one pass over each
+    // one's properties, a block of features a core (a million features' walks
+    // were a tenth of a second's `info` on one thread).
+    let carrying: Vec<(FeatureId, [bool; 2])> = crate::model::par::blocks(plan.id_bound(), 8_192, |ids| {
+        ids.filter_map(|i| {
+            let id = FeatureId(i as u32);
+            let has = plan.get(id)?.properties.has_keys([CHANGE_PROPERTY, ITEMS_PROPERTY]);
             (has[0] || has[1]).then_some((id, has))
         })
-        .collect();
+        .collect::<Vec<_>>()
+    })
+    .concat();
     for id in carrying.iter().filter(|(_, has)| has[0]).map(|(id, _)| *id) {
         let key = plan.key(id).unwrap_or_default();
         let Some(raw) = plan.get_mut(id).and_then(|f| f.properties.shift_remove(CHANGE_PROPERTY)) else { continue };
