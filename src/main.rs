@@ -29,6 +29,9 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(e) => e.exit(),
     };
+    if args.command.is_some() {
+        cli::exit_after_command();
+    }
     match args.command {
         Some(Command::Info { file, json, phase, at, columns }) => {
             let columns = columns.as_ref().map(|(x, y)| (x.as_str(), y.as_str()));

@@ -389,9 +389,14 @@ pub(crate) fn settle_crs(
     warnings: &mut Vec<Warning>,
 ) -> Result<Option<Crs>, LoadError> {
     // The features whose coordinates are not longitude/latitude, by position
-    // (the plan is fresh: position i is FeatureId(i)).
+    // (the plan is fresh: position i is FeatureId(i)), looked for a block of
+    // features a core (a million buildings' coordinates took 0.15 s on one).
     let strays = |plan: &Plan| -> Vec<(usize, String)> {
-        plan.iter().enumerate().filter_map(|(i, (_, f))| check_degrees(&f.geometry).err().map(|m| (i, m))).collect()
+        crate::model::par::blocks(plan.id_bound(), 8_192, |ids| {
+            ids.filter_map(|i| check_degrees(&plan.get(FeatureId(i as u32))?.geometry).err().map(|m| (i, m)))
+                .collect::<Vec<_>>()
+        })
+        .concat()
     };
     let (crs, faults) = match crs {
         Some(c @ (Crs::Wgs84 | Crs::Cgcs2000)) => (Some(c), strays(plan)),

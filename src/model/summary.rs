@@ -475,26 +475,28 @@ fn hull_area_m2(plan: &Plan) -> f64 {
     use geo::CoordsIter;
     use geo::convex_hull::quick_hull;
     // The hull of all points is the hull of (the points so far' hull + the next
-    // batch), so memory stays at one batch however big the plan is; the one
-    // buffer is reused from batch to batch.
+    // batch), so memory stays at one batch a core however big the plan is;
+    // blocks of features are hulled a core each, then their hulls together.
     const BATCH: usize = 1 << 18;
-    let mut points: Vec<geo::Coord<f64>> = Vec::with_capacity(BATCH.min(plan.len() * 8));
-    let mut total = 0usize;
-    for (_, f) in plan.iter() {
-        // A polygon's hull is its outer ring's: holes are inside it.
-        match &f.geometry {
-            Geometry::Polygon(p) => points.extend_from_slice(&p.exterior().0),
-            Geometry::LineString(l) => points.extend_from_slice(&l.0),
-            g => points.extend(g.exterior_coords_iter()),
+    let hulls = super::par::blocks(plan.id_bound(), 1 << 16, |ids| {
+        let mut points: Vec<geo::Coord<f64>> = Vec::new();
+        for f in ids.filter_map(|i| plan.get(super::feature::FeatureId(i as u32))) {
+            // A polygon's hull is its outer ring's: holes are inside it.
+            match &f.geometry {
+                Geometry::Polygon(p) => points.extend_from_slice(&p.exterior().0),
+                Geometry::LineString(l) => points.extend_from_slice(&l.0),
+                g => points.extend(g.exterior_coords_iter()),
+            }
+            if points.len() >= BATCH {
+                let hull = quick_hull(&mut points);
+                points.clear();
+                points.extend(hull.0);
+            }
         }
-        if points.len() >= BATCH {
-            total += points.len();
-            let hull = quick_hull(&mut points);
-            points.clear();
-            points.extend(hull.0);
-        }
-    }
-    if total + points.len() < 3 {
+        if points.len() >= 3 { quick_hull(&mut points).0 } else { points }
+    });
+    let mut points = hulls.concat();
+    if points.len() < 3 {
         return 0.0;
     }
     let hull = geo::Polygon::new(quick_hull(&mut points), vec![]);
