@@ -3,10 +3,9 @@
 //! Every failure is one line naming the file and the place of the fault.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand};
-
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::io::crs::Crs;
 use crate::io::{self, Loaded};
@@ -816,7 +815,6 @@ pub fn load_for_cli(file: &Path, crs: Option<Crs>, columns: Option<(&str, &str)>
         .map_err(|e| format!("{}: {e}", shown(file)))
 }
 
-/// Runs `info`; returns what to print on stdout, or the one-line error.
 /// Set by the command-line binary before it runs its one command.
 static EXITS_AFTER: AtomicBool = AtomicBool::new(false);
 
@@ -835,6 +833,7 @@ fn dispose<T>(value: T) {
     }
 }
 
+/// Runs `info`; returns what to print on stdout, or the one-line error.
 pub fn info(
     file: &Path,
     json: bool,
