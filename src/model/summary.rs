@@ -43,7 +43,7 @@ impl FeatureTotals {
             return;
         }
         self.features += 1;
-        self.by_kind[Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0)] += 1;
+        self.by_kind[f.kind.index()] += 1;
         if let Some(r) = f.bbox() {
             self.bbox = Some(union(self.bbox, [r.min().x, r.min().y, r.max().x, r.max().y]));
         }
@@ -513,7 +513,7 @@ mod tests {
     /// A plan big enough to be counted a block a core: every feature's
     /// contribution is known, so the totals are checked against sums made
     /// here one feature at a time, and a plan with holes (removed features)
-    /// is counted the same.
+    /// is counted the same, as is one seen before the renewal.
     #[test]
     fn a_plan_counted_a_block_a_core_has_the_totals_of_one_pass() {
         let mut plan = Plan::new(PlanMeta::default());
@@ -525,7 +525,12 @@ mod tests {
             let square = polygon![(x: x, y: y), (x: x + 5e-5, y: y), (x: x + 5e-5, y: y + 5e-5), (x: x, y: y + 5e-5)];
             let kind = if i % 7 == 0 { Kind::Garden } else { Kind::Building };
             let props = json!({"households": i % 13, "floor_area_m2": f64::from(i % 97) * 10.5});
-            let id = plan.push(Feature::new(kind, props.as_object().cloned().unwrap(), square.into()));
+            let mut f = Feature::new(kind, props.as_object().cloned().unwrap(), square.into());
+            if i % 5003 == 1 {
+                // New in the renewal: six of them, in five blocks; absent before.
+                f.change = Some(Box::new(crate::model::Change::new(ChangeKind::Added)));
+            }
+            let id = plan.push(f);
             if i % 1000 == 999 {
                 plan.take(id);
                 continue;
@@ -551,7 +556,11 @@ mod tests {
         let b = s.bbox.expect("a box");
         assert_eq!(b[0], west);
         assert_eq!((b[1], b[2], b[3]), (39.0, 116.0 + 199.0 * 1e-4 + 5e-5, 39.0 + 149.0 * 1e-4 + 5e-5));
-        assert_eq!(s.changes.values().sum::<usize>(), 0);
+        assert_eq!((s.changes["added"], s.changes["modified"], s.changes["removed"]), (6, 0, 0));
+        let before = Summary::of_phase(&plan, &[], Some(&Phase::Before));
+        assert_eq!(before.features, 30_000 - 30 - 6, "the added features are not there before");
+        assert_eq!(before.by_kind.values().sum::<usize>(), before.features);
+        assert_eq!(before.changes["added"], 6, "changes are counted whatever the phase");
         // The same plan summed again gives the same floats, bit for bit.
         assert_eq!(Summary::of(&plan, &[]).buildings.floor_area_m2.to_bits(), s.buildings.floor_area_m2.to_bits());
     }
