@@ -279,8 +279,7 @@ impl Layout {
                 Err(panic) => std::panic::resume_unwind(panic),
             };
             if let Some(layer) = layer {
-                let paint = tiny_skia::PixmapPaint::default();
-                pixmap.draw_pixmap(0, 0, layer.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+                crate::render::raster::composite_over(&mut pixmap.as_mut(), &layer);
             }
         }
         self.draw_svg(&mut pixmap, &under, scale)?;

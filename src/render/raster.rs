@@ -247,6 +247,32 @@ fn blend_rect(pixmap: &mut PixmapMut, r: [f32; 4], color: Rgba, clip: Option<&Ma
     }
 }
 
+/// Composites `layer` over `pixmap` (both premultiplied, top-left on top-left):
+/// what tiny-skia's `draw_pixmap` does at the identity, to within one level
+/// of 255, but a clear pixel of the layer (most of a map's label layer) costs
+/// a test, not a trip through the blending pipeline (10–13 ms a 1920×1080 page).
+pub fn composite_over(pixmap: &mut PixmapMut, layer: &tiny_skia::Pixmap) {
+    // Both from their top-left corners, where they overlap.
+    let (dw, sw) = (pixmap.width() as usize * 4, layer.width() as usize * 4);
+    let w = dw.min(sw);
+    for (drow, srow) in pixmap.data_mut().chunks_exact_mut(dw).zip(layer.data().chunks_exact(sw)) {
+        for (d, s) in drow[..w].chunks_exact_mut(4).zip(srow[..w].chunks_exact(4)) {
+            match s[3] {
+                0 => {}
+                255 => d.copy_from_slice(s),
+                a => {
+                    let keep = u32::from(255 - a);
+                    for (d, s) in d.iter_mut().zip(s) {
+                        // s + d·(255 − a)/255, rounded; premultiplied, so it never passes 255.
+                        let t = u32::from(*d) * keep + 128;
+                        *d = s.saturating_add(((t + (t >> 8)) >> 8) as u8);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A mask of `size` pixels letting through the page rectangle `[x, y, w, h]`
 /// at `scale` pixels per unit, edges anti-aliased as resvg clips a group.
 pub fn clip_mask(size: [u32; 2], rect: [f32; 4], scale: f32) -> Option<Mask> {
@@ -321,6 +347,31 @@ mod tests {
         {
             assert_eq!(differing(&lines(&crossing, stroke, false), &lines(&crossing, stroke, true)), 0, "{stroke:?}");
         }
+    }
+
+    /// The layer composited as tiny-skia's `draw_pixmap` does, to one level.
+    #[test]
+    fn a_layer_is_composited_over_the_page_as_tiny_skia_would() {
+        let mut page = tiny_skia::Pixmap::new(64, 8).expect("pixmap");
+        page.fill(tiny_skia::Color::from_rgba8(240, 230, 200, 255));
+        let mut layer = tiny_skia::Pixmap::new(64, 8).expect("pixmap");
+        for x in 0..64u8 {
+            // Clear, opaque and every share between, in three colours.
+            let a = x.saturating_mul(5);
+            let r = [1.0, 0.5, 0.0][usize::from(x % 3)];
+            let color = tiny_skia::Color::from_rgba8((255.0 * r) as u8, 40, 90, a);
+            let rect = tiny_skia::Rect::from_xywh(f32::from(x), 0.0, 1.0, 8.0).expect("rect");
+            let mut paint = Paint::default();
+            paint.set_color(color);
+            paint.blend_mode = tiny_skia::BlendMode::Source;
+            layer.fill_rect(rect, &paint, Transform::identity(), None);
+        }
+        let mut theirs = page.clone();
+        theirs.draw_pixmap(0, 0, layer.as_ref(), &tiny_skia::PixmapPaint::default(), Transform::identity(), None);
+        composite_over(&mut page.as_mut(), &layer);
+        let worst = page.data().iter().zip(theirs.data()).map(|(a, b)| a.abs_diff(*b)).max();
+        assert!(worst <= Some(1), "a channel differs by {worst:?}");
+        assert_ne!(page.pixel(63, 0), page.pixel(0, 0), "the layer was drawn");
     }
 
     #[test]
