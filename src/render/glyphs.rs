@@ -228,7 +228,7 @@ impl LabelPainter {
 }
 
 /// `a`·`b` / 255, rounded.
-fn mul(a: u8, b: u8) -> u8 {
+pub(super) fn mul(a: u8, b: u8) -> u8 {
     let t = u32::from(a) * u32::from(b) + 128;
     ((t + (t >> 8)) >> 8) as u8
 }
@@ -314,6 +314,8 @@ impl Fine {
         let first = |c: usize| ((px0 + c as i32) * N - sx - self.at[0]).max(0) as usize;
         let mut fill = vec![0u8; w * h];
         let mut halo = vec![0u8; w * h];
+        // Each pixel column's samples, the same for every row.
+        let cols: Vec<(usize, usize)> = (0..w).map(|c| (first(c), first(c + 1).min(self.w))).collect();
         let mut sums = vec![[0u32; 2]; w];
         for r in 0..h {
             sums.iter_mut().for_each(|s| *s = [0, 0]);
@@ -321,8 +323,7 @@ impl Fine {
             for row in top.max(0)..(top + N).min(self.h as i32) {
                 let at = row as usize * self.words;
                 let (f, g) = (&self.fill[at..at + self.words], &self.halo[at..at + self.words]);
-                for (c, sum) in sums.iter_mut().enumerate() {
-                    let (lo, hi) = (first(c), first(c + 1).min(self.w));
+                for (sum, &(lo, hi)) in sums.iter_mut().zip(&cols) {
                     *sum = [sum[0] + ones(f, lo, hi), sum[1] + ones(g, lo, hi)];
                 }
             }

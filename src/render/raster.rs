@@ -261,11 +261,9 @@ pub fn composite_over(pixmap: &mut PixmapMut, layer: &tiny_skia::Pixmap) {
                 0 => {}
                 255 => d.copy_from_slice(s),
                 a => {
-                    let keep = u32::from(255 - a);
+                    // s + d·(255 − a)/255; premultiplied, so it never passes 255.
                     for (d, s) in d.iter_mut().zip(s) {
-                        // s + d·(255 − a)/255, rounded; premultiplied, so it never passes 255.
-                        let t = u32::from(*d) * keep + 128;
-                        *d = s.saturating_add(((t + (t >> 8)) >> 8) as u8);
+                        *d = s.saturating_add(super::glyphs::mul(*d, 255 - a));
                     }
                 }
             }
